@@ -1,0 +1,3 @@
+from corptls_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,151 @@
+"""The `corptls-lint` command line (SPEC §2). Exit codes: 0 clean, 1 findings, 2 usage/config/internal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from corptls_lint import __version__
+from corptls_lint.ftypes import ConfigError, Diagnostic, FixTargets, Target
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+PROG = "corptls-lint"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> "NoReturn":  # type: ignore[name-defined] # noqa: F821
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Find and fix Python code that gets TLS trust wrong.")
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or folders to check (default: .); - reads standard input")
+    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
+    parser.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
+    parser.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
+    parser.add_argument("--exclude", metavar="GLOBS", help="replace the default excludes")
+    parser.add_argument("--extend-exclude", metavar="GLOBS", help="add to the excludes")
+    parser.add_argument("--config", metavar="FILE", help="the pyproject.toml to read")
+    parser.add_argument("--ca-bundle", metavar="MODULE:EXPR", help="override ca-bundle")
+    parser.add_argument("--session-factory", metavar="MODULE:EXPR",
+                        help="override session-factory")
+    parser.add_argument("--ssl-context", metavar="MODULE:EXPR", help="override ssl-context")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    parser.add_argument("--statistics", action="store_true", help="counts per code")
+    parser.add_argument("--list-rules", action="store_true",
+                        help="code, name, default on/off, fixable")
+    parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
+    parser.add_argument("--verbose", action="store_true", help="tracebacks for internal errors")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def _split(text: Optional[str]) -> List[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def _targets(args: argparse.Namespace, base: FixTargets) -> FixTargets:
+    overrides = {}
+    for option in ("ca_bundle", "session_factory", "ssl_context"):
+        value = getattr(args, option)
+        if value is not None:
+            try:
+                overrides[option] = Target.parse(value)
+            except ValueError as error:
+                raise ConfigError(f"--{option.replace('_', '-')}: {error}") from None
+    return replace(base, **overrides)
+
+
+def _load(args: argparse.Namespace):
+    from corptls_lint import config as config_module
+
+    if args.config:
+        config_path: Optional[Path] = Path(args.config)
+        if not config_path.is_file():
+            raise ConfigError(f"--config: {args.config}: no such file")
+    else:
+        start = Path(args.paths[0]) if args.paths and args.paths[0] != "-" else Path.cwd()
+        config_path = config_module.find_config_file(start)
+    config = config_module.load_config(config_path)
+    if args.exclude is not None:
+        config.exclude = _split(args.exclude)
+    config.extend_exclude += _split(args.extend_exclude)
+    select = config.select
+    if args.select is not None:
+        select = config_module.parse_code_list(args.select, "--select")
+    extend = config.extend_select + config_module.parse_code_list(
+        args.extend_select or "", "--extend-select")
+    ignore = config.ignore + config_module.parse_code_list(args.ignore or "", "--ignore")
+    enabled = config_module.select_codes(select, extend, ignore)
+    return config, enabled, _targets(args, config.targets)
+
+
+def list_rules(stream) -> None:
+    from corptls_lint.rules import ALL_RULES
+
+    stream.write(f"{'code':<8}{'name':<40}{'default':<9}fixable\n")
+    for rule in ALL_RULES:
+        default = "on" if rule.default_enabled else "off"
+        fixable = "yes" if rule.has_fix else "no"
+        stream.write(f"{rule.code:<8}{rule.name:<40}{default:<9}{fixable}\n")
+
+
+def explain(code: str, stream) -> int:
+    from corptls_lint.rules import RULES_BY_CODE
+
+    rule = RULES_BY_CODE.get(code.upper())
+    if rule is None:
+        sys.stderr.write(f"{PROG}: error: unknown rule code '{code}'\n")
+        return EXIT_ERROR
+    stream.write(f"# {rule.code} {rule.name}\n\n{rule.documentation()}\n")
+    return EXIT_CLEAN
+
+
+def run(args: argparse.Namespace) -> int:
+    from corptls_lint import config as config_module
+    from corptls_lint import output
+    from corptls_lint.engine import INTERNAL_ERROR, lint_path
+    from corptls_lint.files import discover
+
+    config, enabled, targets = _load(args)
+    paths = discover(args.paths or ["."], config)
+    diagnostics: List[Diagnostic] = []
+    for path in paths:
+        settings = config_module.settings_for(Path(path), config, enabled, targets)
+        diagnostics.extend(lint_path(path, settings, verbose=args.verbose).diagnostics)
+
+    output.write_text(diagnostics, sys.stdout, color=output.is_terminal(sys.stdout))
+    if args.statistics:
+        output.write_statistics(diagnostics, sys.stdout)
+    fixable = sum(1 for d in diagnostics if d.fix is not None)
+    sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
+    missing = sorted({d.fix_needs for d in diagnostics if d.fix_needs})
+    if missing:
+        keys = ", ".join(f"'{key}'" for key in missing)
+        sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
+    if any(d.code == INTERNAL_ERROR for d in diagnostics):
+        return EXIT_ERROR
+    if diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list_rules:
+        list_rules(sys.stdout)
+        return EXIT_CLEAN
+    if args.explain:
+        return explain(args.explain, sys.stdout)
+    try:
+        return run(args)
+    except ConfigError as error:
+        sys.stderr.write(f"{PROG}: error: {error}\n")
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130

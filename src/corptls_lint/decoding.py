@@ -1,0 +1,47 @@
+"""Bytes to text the way Python reads a source file: BOM, then a PEP 263 coding line, else UTF-8."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import Tuple
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class DecodeError(Exception):
+    """The file's bytes are not text in the encoding it declares."""
+
+
+def detect_encoding(data: bytes) -> str:
+    """The codec name Python would use to read `data` ("utf-8-sig" when a BOM leads)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:  # unknown codec, or a BOM that contradicts the cookie
+        raise DecodeError(str(error).splitlines()[0]) from None
+    return encoding
+
+
+def decode_source(data: bytes) -> str:
+    text, _ = decode_with_encoding(data)
+    return text
+
+
+def decode_with_encoding(data: bytes) -> Tuple[str, str]:
+    encoding = detect_encoding(data)
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise DecodeError(
+            f"not valid {error.encoding} (byte 0x{data[error.start]:02x} on line {line}); "
+            "add a coding line or fix the file's encoding"
+        ) from None
+    except LookupError as error:
+        raise DecodeError(str(error)) from None
+
+
+def split_lines(text: str) -> list:
+    """Physical lines as Python's tokenizer counts them (not str.splitlines, which splits on \\f)."""
+    return LINE_BREAK.split(text)

@@ -1,0 +1,209 @@
+"""The engine: screen by bytes, parse once with libcst, run every enabled rule in one pass.
+
+The CLI, the flake8 plugin and the fixer all call `lint_source`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from corptls_lint import noqa, scopes
+from corptls_lint.decoding import DecodeError, decode_source, split_lines
+from corptls_lint.fix_requirements import missing_key
+from corptls_lint.ftypes import Diagnostic, Fix, FixTargets, Settings
+from corptls_lint.rule import Report, Rule
+from corptls_lint.rules import ALL_RULES
+
+PARSE_ERROR = "TLS001"
+INTERNAL_ERROR = "TLS000"
+
+
+@dataclass
+class FileContext:
+    """What rules see of the file being linted."""
+
+    path: str
+    scope: scopes.Scope = None  # type: ignore[assignment]
+    reports: List[Report] = field(default_factory=list)
+
+
+@dataclass
+class LintResult:
+    """The diagnostics of one file, plus what the fixer needs to act on them."""
+
+    path: str
+    diagnostics: List[Diagnostic]
+    module: Optional[cst.Module] = None
+    reports: List[Tuple[Report, Diagnostic]] = field(default_factory=list)
+    internal_errors: List[str] = field(default_factory=list)
+
+
+def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
+    wanted = set(enabled)
+    return [rule for rule in ALL_RULES if rule.code in wanted]
+
+
+def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
+    """The rules whose trigger words occur in the raw bytes (the others cannot fire)."""
+    return [rule for rule in rules if rule.matches_bytes(data)]
+
+
+class _Dispatcher(cst.CSTVisitor):
+    """One traversal that keeps the scope stack and calls each rule's visit_/leave_ methods."""
+
+    def __init__(self, rules: List[Rule], context: FileContext,
+                 on_error: Callable[[Rule, BaseException], None]) -> None:
+        super().__init__()
+        self.context = context
+        self.on_error = on_error
+        self.visits: Dict[type, List[Tuple[Rule, Callable]]] = defaultdict(list)
+        self.leaves: Dict[type, List[Tuple[Rule, Callable]]] = defaultdict(list)
+        for rule in rules:
+            for attr in dir(type(rule)):
+                prefix, _, node_name = attr.partition("_")
+                if prefix in ("visit", "leave") and node_name and hasattr(cst, node_name):
+                    table = self.visits if prefix == "visit" else self.leaves
+                    table[getattr(cst, node_name)].append((rule, getattr(rule, attr)))
+        self.failed: set = set()
+
+    def _call(self, handlers: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
+        for rule, handler in handlers:
+            if rule in self.failed:
+                continue
+            try:
+                handler(node)
+            except Exception as error:  # contain one rule's bug to that rule and file
+                self.failed.add(rule)
+                self.on_error(rule, error)
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = type(node)
+        if kind is cst.FunctionDef or kind is cst.Lambda:
+            self.context.scope = scopes.function_scope(node, self.context.scope)
+        elif kind is cst.ClassDef:
+            self.context.scope = scopes.class_scope(node, self.context.scope)
+        handlers = self.visits.get(kind)
+        if handlers:
+            self._call(handlers, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        kind = type(original_node)
+        handlers = self.leaves.get(kind)
+        if handlers:
+            self._call(handlers, original_node)
+        if kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef:
+            self.context.scope = self.context.scope.parent
+
+
+def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Diagnostic:
+    line, col = 1, 1
+    if isinstance(error, cst.ParserSyntaxError):
+        line, col = max(error.raw_line, 1), error.raw_column + 1
+        reason = error.message.strip().splitlines()[0] if error.message else "syntax error"
+        reason = reason.replace("parser error: ", "")
+        if text is not None:  # CPython's messages and positions are clearer, where it agrees
+            line, col, reason = _python_syntax_error(text) or (line, col, reason)
+    elif isinstance(error, DecodeError):
+        reason = str(error)
+    elif isinstance(error, RecursionError):
+        reason = "too deeply nested"
+    else:
+        reason = f"{type(error).__name__}: {error}"
+    return Diagnostic(path, line, col, PARSE_ERROR, f"cannot parse: {reason}", name="parse-error")
+
+
+def _python_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
+        return max(error.lineno or 1, 1), max(error.offset or 1, 1), error.msg
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def lint_source(source: Union[str, bytes], path: str, settings: Settings,
+                apply_noqa: bool = True, verbose: bool = False) -> LintResult:
+    """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000."""
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    rule_classes = screen(data, rules_for(settings.enabled))
+    if not rule_classes:
+        return LintResult(path, [])
+    text = None
+    try:
+        text = decode_source(source) if isinstance(source, bytes) else source
+        module = cst.parse_module(text)
+    except (cst.ParserSyntaxError, DecodeError, RecursionError, ValueError) as error:
+        return LintResult(path, [_parse_error(path, error, text)])
+    return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
+                       verbose=verbose)
+
+
+def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
+                targets: FixTargets = FixTargets(), apply_noqa: bool = True,
+                verbose: bool = False) -> LintResult:
+    context = FileContext(path)
+    result = LintResult(path, [], module=module)
+
+    def on_error(rule: Rule, error: BaseException) -> None:
+        detail = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        result.internal_errors.append(detail)
+        message = f"internal error in {rule.code} ({rule.name}): {type(error).__name__}: {error}"
+        if verbose:
+            message += "\n" + detail
+        result.diagnostics.append(Diagnostic(path, 1, 1, INTERNAL_ERROR, message,
+                                             name="internal-error"))
+
+    rules = [rule_class(context) for rule_class in rule_classes]
+    context.scope = scopes.module_scope(module)
+    try:
+        module.visit(_Dispatcher(rules, context, on_error))
+    except RecursionError as error:
+        return LintResult(path, [_parse_error(path, error)])
+    if not context.reports:
+        return result
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    lines = split_lines(module.code) if apply_noqa else []
+    seen = set()
+    for report in context.reports:
+        where = positions[report.node]
+        line, col = where.start.line, where.start.column + 1
+        code = report.rule.code
+        if (line, col, code) in seen:
+            continue
+        seen.add((line, col, code))
+        if apply_noqa and line <= len(lines) and noqa.silences(lines[line - 1], code):
+            continue
+        fix, needs = None, None
+        if report.fix is not None:
+            needs = missing_key(report.fix, targets)
+            if needs is None:
+                fix = Fix(report.fix.kind, report.fix.applicability)
+        diagnostic = Diagnostic(path, line, col, code, report.message,
+                                end_line=where.end.line, end_col=where.end.column + 1,
+                                name=report.rule.name, fix=fix, fix_needs=needs)
+        result.diagnostics.append(diagnostic)
+        result.reports.append((report, diagnostic))
+    result.diagnostics.sort()
+    return result
+
+
+def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:
+    """Read one file and lint it; an unreadable file becomes TLS001."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        return LintResult(path, [Diagnostic(path, 1, 1, PARSE_ERROR, f"cannot parse: cannot read: {reason}",
+                                            name="parse-error")])
+    return lint_source(data, path, settings, verbose=verbose)

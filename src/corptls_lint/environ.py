@@ -1,0 +1,57 @@
+"""Writes into the process environment: `os.environ[K] = v`, `setdefault`, `update`, `putenv`."""
+
+from __future__ import annotations
+
+from typing import Iterator, NamedTuple, Optional
+
+import libcst as cst
+
+from corptls_lint import clients, values
+from corptls_lint.scopes import Scope
+
+_ENVIRON = "os.environ"
+
+
+class EnvWrite(NamedTuple):
+    anchor: cst.CSTNode  # where a finding about this write points
+    key: str
+    value: cst.BaseExpression
+
+
+def _key(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+    return values.string_value(expr, scope)
+
+
+def writes_in_assign(node: cst.Assign, scope: Scope) -> Iterator[EnvWrite]:
+    """`os.environ["KEY"] = value` (any alias of os.environ)."""
+    for assign_target in node.targets:
+        target = assign_target.target
+        if not isinstance(target, cst.Subscript) or scope.qualify(target.value) != _ENVIRON:
+            continue
+        if len(target.slice) != 1 or not isinstance(target.slice[0].slice, cst.Index):
+            continue
+        key = _key(target.slice[0].slice.value, scope)
+        if key is not None:
+            yield EnvWrite(target, key, node.value)
+
+
+def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
+    """`os.environ.setdefault(K, v)`, `os.environ.update({K: v}, K=v)`, `os.putenv(K, v)`."""
+    qualified = scope.qualify(node.func)
+    if qualified in ("os.environ.setdefault", "os.putenv"):
+        key_arg, value_arg = clients.positional(node, 0), clients.positional(node, 1)
+        if key_arg is not None and value_arg is not None:
+            key = _key(key_arg.value, scope)
+            if key is not None:
+                yield EnvWrite(node, key, value_arg.value)
+    elif qualified == "os.environ.update":
+        for arg in node.args:
+            if arg.keyword is not None:
+                yield EnvWrite(arg, arg.keyword.value, arg.value)
+            elif arg.star == "":
+                display = values.dict_literal(arg.value, scope)
+                for element in display.elements if display is not None else ():
+                    if isinstance(element, cst.DictElement):
+                        key = _key(element.key, scope)
+                        if key is not None:
+                            yield EnvWrite(element, key, element.value)

@@ -1,0 +1,99 @@
+"""Every shared dataclass and type, in one place so modules import each other without cycles."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+
+class Applicability(enum.Enum):
+    """How sure a fix is, as ruff grades it."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A configured `MODULE:EXPR` value such as `corp_tls:CA_BUNDLE`."""
+
+    module: str
+    expr: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Target":
+        """Parse `MODULE:EXPR`; raise ValueError with a readable reason when malformed."""
+        module, sep, expr = text.partition(":")
+        module, expr = module.strip(), expr.strip()
+        if not sep or not module or not expr:
+            raise ValueError(f"expected MODULE:EXPR, got {text!r}")
+        if not all(part.isidentifier() for part in module.split(".")):
+            raise ValueError(f"{module!r} is not a module name")
+        root = expr.split("(", 1)[0].split(".", 1)[0]
+        if not root.isidentifier():
+            raise ValueError(f"{expr!r} must start with a name")
+        return cls(module, expr)
+
+    def __str__(self) -> str:
+        return f"{self.module}:{self.expr}"
+
+
+@dataclass(frozen=True)
+class FixTargets:
+    """The trust objects the project configured; a fix that needs a missing one is not offered."""
+
+    ca_bundle: Optional[Target] = None
+    session_factory: Optional[Target] = None
+    ssl_context: Optional[Target] = None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A textual replacement of source[start:end] (character offsets) by `content`."""
+
+    start: int
+    end: int
+    content: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What a fix does, for --fix, --diff and the json/sarif outputs."""
+
+    description: str
+    applicability: Applicability = Applicability.SAFE
+    # The new source text of the reported node (None where the fix removes a statement).
+    replacement: Optional[str] = None
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding. `line` and `col` are 1-based, as flake8 prints them."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    end_line: int = 0
+    end_col: int = 0
+    name: str = field(default="", compare=False)
+    fix: Optional[Fix] = field(default=None, compare=False)
+    # The configuration key that would make this finding fixable, when it is not.
+    fix_needs: Optional[str] = field(default=None, compare=False)
+
+    def format_text(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings for linting one file."""
+
+    enabled: Tuple[str, ...] = ()
+    targets: FixTargets = FixTargets()
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem; the CLI prints it in one line and exits 2."""

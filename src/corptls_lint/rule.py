@@ -1,0 +1,106 @@
+"""The rule base class: a small libcst visitor that carries its own examples and docs.
+
+A rule defines `visit_<Node>` / `leave_<Node>` methods; the engine runs every enabled rule in
+one batched pass over the tree and keeps `self.scope` current (module, class or function).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from corptls_lint import values
+from corptls_lint.ftypes import Applicability
+
+if TYPE_CHECKING:
+    from corptls_lint.engine import FileContext
+    from corptls_lint.scopes import Scope
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """An example the rule must report, at these (line, 1-based column) positions.
+
+    `fixed` is the source after `--fix` with the example configuration (None: no fix expected).
+    """
+
+    code: str
+    positions: Sequence[Tuple[int, int]]
+    fixed: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class FixRequest:
+    """What a rule wants done to a reported node; the fixer turns it into an edit.
+
+    kind: "ca-bundle" (replace the node with the configured bundle expression),
+    "ssl-context", "session-factory" (replace a constructor call by the factory call),
+    "add-verify" (append `verify=<ca-bundle>` to a call), "remove-statement".
+    """
+
+    kind: str
+    applicability: Applicability = Applicability.SAFE
+    # The node to rewrite when it is not the reported node (e.g. a parameter default).
+    node: Optional[cst.CSTNode] = None
+    extra: Tuple[str, ...] = field(default=())
+
+
+@dataclass
+class Report:
+    rule: "Rule"
+    node: cst.CSTNode
+    message: str
+    fix: Optional[FixRequest] = None
+
+
+class Rule:
+    """Base class. Subclasses set the class attributes and write visit_/leave_ methods.
+
+    The docstring is the rule's documentation (ruff's sections); it generates the doc page and
+    `--explain`.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    message: ClassVar[str]
+    default_enabled: ClassVar[bool] = True
+    # The byte screen: a file must contain at least one word of *every* group.
+    triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
+    # Whether the rule offers a fix, and the config keys such a fix can use.
+    has_fix: ClassVar[bool] = False
+    fix_keys: ClassVar[Tuple[str, ...]] = ()
+    VALID: ClassVar[List[str]] = []
+    INVALID: ClassVar[List[Invalid]] = []
+
+    def __init__(self, context: "FileContext") -> None:
+        self.context = context
+
+    @property
+    def scope(self) -> "Scope":
+        return self.context.scope
+
+    # -- helpers every rule uses --------------------------------------------------------
+    def qualify(self, node: cst.CSTNode) -> Optional[str]:
+        return self.context.scope.qualify(node)
+
+    def is_falsy(self, node: cst.BaseExpression) -> bool:
+        return values.is_falsy(node, self.context.scope)
+
+    def is_hardcoded_path(self, node: cst.BaseExpression) -> bool:
+        return values.is_hardcoded_path(node, self.context.scope)
+
+    def report(self, node: cst.CSTNode, message: Optional[str] = None,
+               fix: Optional[FixRequest] = None) -> None:
+        self.context.reports.append(Report(self, node, message or self.message, fix))
+
+    # -- metadata -----------------------------------------------------------------------
+    @classmethod
+    def documentation(cls) -> str:
+        return textwrap.dedent(cls.__doc__ or "").strip()
+
+    @classmethod
+    def matches_bytes(cls, data: bytes) -> bool:
+        return all(any(word in data for word in group) for group in cls.triggers)

@@ -1,0 +1,28 @@
+"""The rule catalogue, in code order."""
+
+from corptls_lint.rules.default_trust_request import DefaultTrustRequest
+from corptls_lint.rules.hardcoded_ca_bundle import HardcodedCABundle
+from corptls_lint.rules.hardcoded_ca_bundle_env import HardcodedCABundleEnv
+from corptls_lint.rules.insecure_warning_suppressed import InsecureWarningSuppressed
+from corptls_lint.rules.unconfigured_session import UnconfiguredSession
+from corptls_lint.rules.unverified_ssl_context import UnverifiedSSLContext
+from corptls_lint.rules.verification_disabled_by_environment import (
+    VerificationDisabledByEnvironment,
+)
+from corptls_lint.rules.verify_disabled import VerifyDisabled
+from corptls_lint.rules.verify_disabled_attribute import VerifyDisabledAttribute
+
+ALL_RULES = (
+    VerifyDisabled,
+    VerifyDisabledAttribute,
+    UnverifiedSSLContext,
+    VerificationDisabledByEnvironment,
+    InsecureWarningSuppressed,
+    HardcodedCABundle,
+    HardcodedCABundleEnv,
+    UnconfiguredSession,
+    DefaultTrustRequest,
+)
+
+RULES_BY_CODE = {rule.code: rule for rule in ALL_RULES}
+DEFAULT_CODES = tuple(rule.code for rule in ALL_RULES if rule.default_enabled)

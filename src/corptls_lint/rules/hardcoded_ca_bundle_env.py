@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from corptls_lint import environ
+from corptls_lint.environ import EnvWrite
+from corptls_lint.rule import Invalid, Rule
+
+BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
+class HardcodedCABundleEnv(Rule):
+    """
+    ## What it does
+    Finds a hardcoded path written into `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`
+    or `SSL_CERT_DIR` in `os.environ` (or with `os.putenv`).
+
+    ## Why is this bad?
+    The path is only right on the machine it was written on: a container, a Mac, a CI runner or
+    the next OS upgrade keeps the bundle elsewhere, and the code then fails with
+    `CERTIFICATE_VERIFY_FAILED` or silently trusts a stale bundle. It also overrides what
+    operators set for the whole process.
+
+    ## Example
+    ```python
+    import os
+
+    os.environ["REQUESTS_CA_BUNDLE"] = "/etc/ssl/certs/corp-ca.pem"
+    ```
+
+    ## Use instead
+    ```python
+    import os
+    from corp_tls import CA_BUNDLE
+
+    os.environ.setdefault("REQUESTS_CA_BUNDLE", CA_BUNDLE)
+    ```
+
+    ## Fix
+    None: where the bundle lives is a deployment decision.
+
+    ## Options
+    None.
+
+    ## References
+    - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+    - OpenSSL: SSL_CERT_FILE, https://docs.openssl.org/master/man3/SSL_CTX_load_verify_locations/
+    - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
+    """
+
+    code = "TLS302"
+    name = "hardcoded-ca-bundle-env"
+    message = "hardcoded CA bundle path written into the environment; use the configured bundle"
+    triggers = ((b"environ", b"putenv"), (b"CA_BUNDLE", b"SSL_CERT_"))
+
+    VALID = [
+        "import os\nos.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n",
+        "import os\nos.environ['HOME'] = '/root'\n",
+        "import os\nos.environ['CURL_CA_BUNDLE'] = ''\n",
+        "import os\nos.environ.get('SSL_CERT_FILE', '/etc/ssl/cert.pem')\n",
+    ]
+    INVALID = [
+        Invalid("import os\nos.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n", [(2, 1)]),
+        Invalid("import os\nos.environ.setdefault('SSL_CERT_FILE', '/etc/ssl/corp.pem')\n", [(2, 1)]),
+        Invalid("import os\nos.environ.update(\n    SSL_CERT_DIR='/etc/ssl/certs',\n)\n", [(3, 5)]),
+        Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)]),
+    ]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for write in environ.writes_in_assign(node, self.scope):
+            self._check(write)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for write in environ.writes_in_call(node, self.scope):
+            self._check(write)
+
+    def _check(self, write: EnvWrite) -> None:
+        if write.key in BUNDLE_VARIABLES and self.is_hardcoded_path(write.value):
+            self.report(write.anchor)

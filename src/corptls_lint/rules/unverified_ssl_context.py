@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from corptls_lint import clients, values
+from corptls_lint.rule import FixRequest, Invalid, Rule
+
+_UNVERIFIED = "ssl._create_unverified_context"
+_DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
+
+
+class UnverifiedSSLContext(Rule):
+    """
+    ## What it does
+    Finds SSL contexts and connections that do not verify certificates:
+    `ssl._create_unverified_context()` (under any alias), assigning it to
+    `ssl._create_default_https_context`, `<ctx>.check_hostname = False`,
+    `<ctx>.verify_mode = ssl.CERT_NONE`, `cert_reqs="CERT_NONE"` (or `ssl.CERT_NONE`) for urllib3
+    pools and `ssl.wrap_socket`, and aiohttp's `ssl=False` / `verify_ssl=False` on a request or
+    a `TCPConnector`.
+
+    ## Why is this bad?
+    A context that skips verification accepts any certificate, so the connection is encrypted
+    to whoever answers, not to the server you meant. Patching
+    `ssl._create_default_https_context` does it for the whole process, `urllib.request`
+    included.
+
+    ## Example
+    ```python
+    import ssl
+    import urllib.request
+
+    ctx = ssl._create_unverified_context()
+    urllib.request.urlopen("https://intranet.example.com", context=ctx)
+    ```
+
+    ## Use instead
+    ```python
+    import urllib.request
+    from corp_tls import ssl_context
+
+    urllib.request.urlopen("https://intranet.example.com", context=ssl_context())
+    ```
+
+    ## Fix
+    `ssl._create_unverified_context()` and aiohttp's `ssl=False` become the configured
+    `ssl-context`. Safe. The other patterns have no automatic fix: remove them and load the CA
+    into the context instead.
+
+    ## Options
+    `ssl-context`.
+
+    ## References
+    - Python: ssl security considerations, https://docs.python.org/3/library/ssl.html#ssl-security
+    - aiohttp: SSL control for TCP sockets, https://docs.aiohttp.org/en/stable/client_advanced.html#ssl-control-for-tcp-sockets
+    - urllib3: certificate verification, https://urllib3.readthedocs.io/en/stable/user-guide.html#certificate-verification
+    - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
+    """
+
+    code = "TLS103"
+    name = "unverified-ssl-context"
+    message = "SSL context or connection without certificate verification"
+    triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"ssl"),)
+    has_fix = True
+    fix_keys = ("ssl-context",)
+
+    VALID = [
+        "import ssl\nctx = ssl.create_default_context()\n",
+        "ctx.check_hostname = True\n",
+        "import ssl\nctx.verify_mode = ssl.CERT_REQUIRED\n",
+        "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
+        "import aiohttp\naiohttp.TCPConnector(ssl=ctx)\n",
+        "import redis\nredis.Redis(ssl=False)\n",
+        "CERT_NONE = 0\nctx.verify_mode = CERT_NONE\n",
+    ]
+    INVALID = [
+        Invalid("import ssl\nctx = ssl._create_unverified_context()\n", [(2, 7)],
+                "import ssl\nfrom corp_tls import ssl_context\n\nctx = ssl_context()\n"),
+        Invalid("from ssl import _create_unverified_context as unverified\nctx = unverified()\n",
+                [(2, 7)]),
+        Invalid("import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n",
+                [(2, 1)]),
+        Invalid("ctx.check_hostname = False\n", [(1, 1)]),
+        Invalid("import ssl\nctx.verify_mode = ssl.CERT_NONE\n", [(2, 1)]),
+        Invalid("from ssl import CERT_NONE\nself.ctx.verify_mode = CERT_NONE\n", [(2, 1)]),
+        Invalid("import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_NONE')\n", [(2, 28)]),
+        Invalid("import ssl, requests\nrequests.packages.urllib3.PoolManager(\n    cert_reqs=ssl.CERT_NONE)\n",
+                [(3, 5)]),
+        Invalid("import ssl\nssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n", [(2, 23)]),
+        Invalid("import aiohttp\nconn = aiohttp.TCPConnector(ssl=False)\n", [(2, 29)]),
+        Invalid("async def f(session):\n    async with session.get(url, verify_ssl=False) as r:\n        pass\n",
+                [(2, 33)]),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.qualify(node.func)
+        if qualified == _UNVERIFIED:
+            self.report(node, fix=FixRequest("ssl-context", node=node))
+            return
+        if qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET:
+            arg = clients.keyword(node, "cert_reqs")
+            if arg is not None and self._is_cert_none(arg.value):
+                self.report(arg)
+            return
+        if qualified in clients.AIOHTTP_SSL_TAKERS or clients.is_unresolved_method(
+                node, qualified, clients.AIOHTTP_METHODS):
+            ssl_arg = clients.keyword(node, "ssl")
+            if ssl_arg is not None and self.is_falsy(ssl_arg.value):
+                self.report(ssl_arg, fix=FixRequest("ssl-context", node=ssl_arg.value))
+            verify_ssl = clients.keyword(node, "verify_ssl")
+            if verify_ssl is not None and self.is_falsy(verify_ssl.value):
+                self.report(verify_ssl)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for assign_target in node.targets:
+            target = assign_target.target
+            if not isinstance(target, cst.Attribute):
+                continue
+            attr = target.attr.value
+            if attr == "check_hostname" and self.is_falsy(node.value):
+                self.report(target)
+            elif attr == "verify_mode" and self._is_cert_none(node.value):
+                self.report(target)
+            elif (self.qualify(target) == _DEFAULT_HTTPS_CONTEXT
+                  and self.qualify(node.value) == _UNVERIFIED):
+                self.report(target)
+
+    def _is_cert_none(self, value: cst.BaseExpression) -> bool:
+        if self.qualify(value) in clients.CERT_NONE:
+            return True
+        return values.string_value(value, self.scope) in ("CERT_NONE", "NONE")

@@ -1,0 +1,286 @@
+"""A light scope model: who binds which name, how often, to what, and through which import.
+
+Built per scope from its *statements* only (a cheap walk that does not descend into
+expressions or nested functions), so resolving `r.get` to `requests.get` or `VERIFY` to its one
+`False` costs a dictionary lookup, and a module-level import below a function still counts.
+Known gaps, documented in docs/design.md: bindings made by `global` from inside a function,
+walrus targets, and `from x import *`.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
+
+import libcst as cst
+
+# Import paths that are the same object as a shorter, canonical one.
+_CANONICAL_PREFIXES = (
+    ("requests.packages.urllib3", "urllib3"),
+    ("requests.urllib3", "urllib3"),
+    ("requests.api", "requests"),
+    ("requests.sessions", "requests"),
+    ("urllib3.poolmanager", "urllib3"),
+    ("urllib3.connectionpool", "urllib3"),
+    ("httpx._api", "httpx"),
+    ("httpx._client", "httpx"),
+    ("httpx._transports.default", "httpx"),
+    ("aiohttp.client", "aiohttp"),
+    ("aiohttp.connector", "aiohttp"),
+)
+
+
+def canonical(qualified: str) -> str:
+    """Map an import path onto the canonical name of the same object."""
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        if qualified == prefix or qualified.startswith(prefix + "."):
+            return replacement + qualified[len(prefix):]
+    return qualified
+
+
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, None for anything else."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+class Binding:
+    """Everything a scope knows about one name."""
+
+    __slots__ = ("count", "value", "qualified", "scope")
+
+    def __init__(self, scope: "Scope") -> None:
+        self.count = 0
+        self.value: Optional[cst.BaseExpression] = None  # the value when bound by `NAME = value`
+        self.qualified: Optional[str] = None  # the import path when bound by an import
+        self.scope = scope
+
+    @property
+    def single_value(self) -> Optional[cst.BaseExpression]:
+        """The value of a name bound exactly once by an assignment (or a parameter default)."""
+        return self.value if self.count == 1 else None
+
+
+class Scope:
+    """A module, class or function body: its bindings and its parent for lookups."""
+
+    __slots__ = ("kind", "node", "parent", "names")
+
+    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"]) -> None:
+        self.kind = kind  # "module" | "class" | "function"
+        self.node = node
+        self.parent = parent
+        self.names: Dict[str, Binding] = {}
+
+    # -- building -------------------------------------------------------------------------
+    def bind(self, name: str, value: Optional[cst.BaseExpression] = None,
+             qualified: Optional[str] = None) -> None:
+        binding = self.names.get(name)
+        if binding is None:
+            binding = self.names[name] = Binding(self)
+        binding.count += 1
+        binding.value = value
+        if qualified is not None:
+            binding.qualified = qualified
+
+    def bind_target(self, target: cst.BaseExpression,
+                    value: Optional[cst.BaseExpression] = None) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind_target(element.value)
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value)
+
+    # -- lookups --------------------------------------------------------------------------
+    def lookup(self, name: str) -> Optional[Binding]:
+        """The binding Python would use for `name` here (class bodies are skipped from inside)."""
+        scope: Optional[Scope] = self
+        first = True
+        while scope is not None:
+            if first or scope.kind != "class":
+                binding = scope.names.get(name)
+                if binding is not None:
+                    return binding
+            first = False
+            scope = scope.parent
+        return None
+
+    def qualify(self, node: cst.CSTNode) -> Optional[str]:
+        """The canonical import path of a Name/Attribute chain rooted in an import, else None."""
+        attrs: List[str] = []
+        while isinstance(node, cst.Attribute):
+            attrs.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return None
+        binding = self.lookup(node.value)
+        if binding is None or binding.qualified is None:
+            return None
+        attrs.append(binding.qualified)
+        return canonical(".".join(reversed(attrs)))
+
+    def enclosing(self, kind: str) -> Optional["Scope"]:
+        scope: Optional[Scope] = self
+        while scope is not None and scope.kind != kind:
+            scope = scope.parent
+        return scope
+
+
+# -- the statement walk that fills a scope ---------------------------------------------------
+
+Body = Union[cst.BaseSuite, Sequence[cst.BaseStatement]]
+
+
+def _statements(body: Body) -> Iterable[cst.CSTNode]:
+    if isinstance(body, cst.IndentedBlock):
+        return body.body
+    if isinstance(body, cst.SimpleStatementSuite):
+        return body.body
+    return body
+
+
+def _module_path(node: Union[cst.Attribute, cst.Name]) -> str:
+    return dotted_name(node) or ""
+
+
+def _bind_import(scope: Scope, node: Union[cst.Import, cst.ImportFrom]) -> None:
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            full = _module_path(alias.name)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                scope.bind(alias.asname.name.value, qualified=full)
+            else:
+                root = full.split(".", 1)[0]
+                scope.bind(root, qualified=root)
+        return
+    if isinstance(node.names, cst.ImportStar):
+        return
+    module = _module_path(node.module) if node.module is not None else ""
+    module = "." * len(node.relative) + module
+    for alias in node.names:
+        imported = _module_path(alias.name)
+        local = imported
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            local = alias.asname.name.value
+        scope.bind(local, qualified=f"{module}.{imported}" if module else imported)
+
+
+def _bind_pattern(scope: Scope, pattern: cst.CSTNode) -> None:
+    if isinstance(pattern, cst.MatchAs):
+        if pattern.name is not None:
+            scope.bind(pattern.name.value)
+        if pattern.pattern is not None:
+            _bind_pattern(scope, pattern.pattern)
+    elif isinstance(pattern, cst.MatchStar):
+        if pattern.name is not None:
+            scope.bind(pattern.name.value)
+    elif isinstance(pattern, cst.MatchMapping):
+        if pattern.rest is not None:
+            scope.bind(pattern.rest.value)
+        for element in pattern.elements:
+            _bind_pattern(scope, element.pattern)
+    elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
+        for element in pattern.patterns:
+            _bind_pattern(scope, element)
+    elif isinstance(pattern, cst.MatchClass):
+        for element in (*pattern.patterns, *pattern.kwds):
+            _bind_pattern(scope, element.pattern)
+    elif isinstance(pattern, cst.MatchOr):
+        for element in pattern.patterns:
+            _bind_pattern(scope, element.pattern)
+    elif isinstance(pattern, (cst.MatchSequenceElement, cst.MatchKeywordElement,
+                              cst.MatchOrElement)):
+        _bind_pattern(scope, pattern.pattern)
+
+
+def _fill(scope: Scope, body: Body) -> None:
+    for statement in _statements(body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            _fill(scope, statement.body)
+        elif isinstance(statement, cst.Assign):
+            for target in statement.targets:
+                scope.bind_target(target.target, statement.value)
+        elif isinstance(statement, cst.AnnAssign):
+            if statement.value is not None:
+                scope.bind_target(statement.target, statement.value)
+        elif isinstance(statement, (cst.AugAssign, cst.Del)):
+            scope.bind_target(statement.target)
+        elif isinstance(statement, (cst.Import, cst.ImportFrom)):
+            _bind_import(scope, statement)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            scope.bind(statement.name.value)
+        elif isinstance(statement, cst.TypeAlias):
+            scope.bind(statement.name.value)
+        elif isinstance(statement, (cst.If, cst.While)):
+            _fill(scope, statement.body)
+            if statement.orelse is not None:
+                _fill(scope, [statement.orelse] if isinstance(statement.orelse, cst.If)
+                      else statement.orelse.body)
+        elif isinstance(statement, cst.For):
+            scope.bind_target(statement.target)
+            _fill(scope, statement.body)
+            if statement.orelse is not None:
+                _fill(scope, statement.orelse.body)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                if item.asname is not None:
+                    scope.bind_target(item.asname.name)
+            _fill(scope, statement.body)
+        elif isinstance(statement, (cst.Try, cst.TryStar)):
+            _fill(scope, statement.body)
+            for handler in statement.handlers:
+                if handler.name is not None:
+                    scope.bind_target(handler.name.name)
+                _fill(scope, handler.body)
+            if statement.orelse is not None:
+                _fill(scope, statement.orelse.body)
+            if statement.finalbody is not None:
+                _fill(scope, statement.finalbody.body)
+        elif isinstance(statement, cst.Match):
+            for case in statement.cases:
+                _bind_pattern(scope, case.pattern)
+                _fill(scope, case.body)
+        elif isinstance(statement, cst.Else):
+            _fill(scope, statement.body)
+
+
+def _bind_parameters(scope: Scope, params: cst.Parameters) -> None:
+    for param in _all_params(params):
+        scope.bind(param.name.value, param.default)
+
+
+def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def module_scope(module: cst.Module) -> Scope:
+    scope = Scope("module", module, None)
+    _fill(scope, module.body)
+    return scope
+
+
+def function_scope(node: Union[cst.FunctionDef, cst.Lambda], parent: Scope) -> Scope:
+    scope = Scope("function", node, parent)
+    _bind_parameters(scope, node.params)
+    if isinstance(node, cst.FunctionDef):
+        _fill(scope, node.body)
+    return scope
+
+
+def class_scope(node: cst.ClassDef, parent: Scope) -> Scope:
+    scope = Scope("class", node, parent)
+    _fill(scope, node.body)
+    return scope

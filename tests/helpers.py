@@ -1,0 +1,13 @@
+"""Small helpers the tests share."""
+
+from corptls_lint.engine import lint_source
+from corptls_lint.ftypes import Settings
+from corptls_lint.rules import ALL_RULES
+
+ALL_CODES = tuple(rule.code for rule in ALL_RULES)
+
+
+def findings(source: str, codes=ALL_CODES):
+    """(line, col, code) of every finding in `source`, with every rule enabled."""
+    result = lint_source(source, "example.py", Settings(enabled=tuple(codes)))
+    return [(d.line, d.col, d.code) for d in result.diagnostics]

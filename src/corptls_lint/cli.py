@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from corptls_lint import __version__
-from corptls_lint.ftypes import ConfigError, Diagnostic, FixTargets, Target
+from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask, FixTargets, Target
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "corptls-lint"
@@ -109,15 +109,17 @@ def explain(code: str, stream) -> int:
 def run(args: argparse.Namespace) -> int:
     from corptls_lint import config as config_module
     from corptls_lint import output
-    from corptls_lint.engine import INTERNAL_ERROR, lint_path
+    from corptls_lint.engine import INTERNAL_ERROR
     from corptls_lint.files import discover
+    from corptls_lint.runner import run_tasks
 
     config, enabled, targets = _load(args)
     paths = discover(args.paths or ["."], config)
-    diagnostics: List[Diagnostic] = []
-    for path in paths:
-        settings = config_module.settings_for(Path(path), config, enabled, targets)
-        diagnostics.extend(lint_path(path, settings, verbose=args.verbose).diagnostics)
+    tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
+                      verbose=args.verbose)
+             for path in paths]
+    outcomes = run_tasks(tasks)
+    diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
 
     output.write_text(diagnostics, sys.stdout, color=output.is_terminal(sys.stdout))
     if args.statistics:

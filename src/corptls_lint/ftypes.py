@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 
 class Applicability(enum.Enum):
@@ -93,6 +93,28 @@ class Settings:
 
     enabled: Tuple[str, ...] = ()
     targets: FixTargets = FixTargets()
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """One file to process. `source` holds standard input's bytes for `-`."""
+
+    path: str
+    settings: Settings
+    mode: str = "check"  # "check" | "fix" | "diff"
+    unsafe_fixes: bool = False
+    source: Optional[bytes] = None
+    verbose: bool = False
+
+
+@dataclass
+class FileOutcome:
+    """What processing one file produced: its remaining findings, and what fixing did."""
+
+    path: str
+    diagnostics: List[Diagnostic] = field(default_factory=list)
+    fixed: int = 0
+    diff: str = ""
 
 
 class ConfigError(Exception):

@@ -186,3 +186,12 @@ def test_python_module_entry_point(tmp_path):
     result = subprocess.run([sys.executable, "-m", "corptls_lint", "--version"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith("corptls-lint ")
+
+
+def test_excludes_apply_below_the_given_folder_only(run_cli, tmp_path):
+    body = "import requests\nrequests.get(u, verify=False)\n"
+    write(tmp_path, "venv/lib/site-packages/pkg/mod.py", body)
+    write(tmp_path, "venv/lib/site-packages/pkg/build/skipped.py", body)
+    result = run_cli(tmp_path / "venv" / "lib")
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        f"{tmp_path}/venv/lib/site-packages/pkg/mod.py"]

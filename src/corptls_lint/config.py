@@ -187,8 +187,16 @@ def glob_matches(glob: str, path: PurePosixPath) -> bool:
 
 
 def is_excluded(path: Path, config: Config) -> bool:
+    """For a folder walk, one entry at a time: its own name against the component globs (its
+    parents were checked on the way down), its path from the config root against the others."""
+    names = [glob.rstrip("/") for glob in config.all_excludes]
+    if any(fnmatch.fnmatchcase(path.name, glob) for glob in names if "/" not in glob):
+        return True
+    slash_globs = [glob for glob in names if "/" in glob]
+    if not slash_globs:
+        return False
     relative = _relative(path, config.root)
-    return any(glob_matches(glob, relative) for glob in config.all_excludes)
+    return any(glob_matches(glob, relative) for glob in slash_globs)
 
 
 def settings_for(path: Path, config: Config, enabled: Tuple[str, ...],

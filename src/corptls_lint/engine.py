@@ -5,6 +5,9 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -131,18 +134,33 @@ def _python_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
     return None
 
 
+# libcst's parser and visitors recurse once per nesting level; CPython accepts 200 nested
+# brackets, which needs more than the default limit of 1000 frames.
+_RECURSION_LIMIT = 8000
+
+
 def lint_source(source: Union[str, bytes], path: str, settings: Settings,
                 apply_noqa: bool = True, verbose: bool = False) -> LintResult:
-    """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000."""
+    """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000.
+
+    Text that is not Python source at all (undecodable, NUL bytes) is TLS001 even when no rule
+    could fire; a syntax error is found only in files that pass the byte screen and are parsed.
+    """
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        text = decode_source(source) if isinstance(source, bytes) else source
+        if "\0" in text:
+            raise DecodeError("source contains NUL bytes")
+    except DecodeError as error:
+        return LintResult(path, [_parse_error(path, error)])
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
     rule_classes = screen(data, rules_for(settings.enabled))
     if not rule_classes:
         return LintResult(path, [])
-    text = None
     try:
-        text = decode_source(source) if isinstance(source, bytes) else source
         module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, DecodeError, RecursionError, ValueError) as error:
+    except (cst.ParserSyntaxError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
                        verbose=verbose)
@@ -198,8 +216,10 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
 
 
 def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:
-    """Read one file and lint it; an unreadable file becomes TLS001."""
+    """Read one file and lint it; an unreadable file or one that is not a file becomes TLS001."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
+            raise OSError(0, "not a regular file")
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as error:

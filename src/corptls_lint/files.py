@@ -64,7 +64,7 @@ def _walk_dir(directory: str, config: Config, specs: List[Tuple[str, pathspec.Pa
             continue
         if is_dir:
             yield from _walk_dir(path, config, specs)
-        elif entry.name.endswith(SUFFIXES):
+        elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False):
             yield path
 
 

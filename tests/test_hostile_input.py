@@ -28,7 +28,7 @@ def build_hostile_tree(root):
                      + FINDING.encode(),
         "bom_crlf.py": b"\xef\xbb\xbfimport requests\r\nx = 1\r\n"
                        + FINDING.encode().replace(b"\n", b"\r\n"),
-        "binary.py": bytes(random.Random(7).getrandbits(8) for _ in range(4096)),
+        "binary.py": random.Random(7).randbytes(4096),
         "nul_bytes.py": b"import requests\nx = 1\x00\n" + FINDING.encode(),
         "empty.py": b"",
         "deep_nesting.py": b"import requests\nx = " + b"(" * 150 + b"1" + b")" * 150 + b"\n"

@@ -18,7 +18,8 @@ def detect_encoding(data: bytes) -> str:
     """The codec name Python would use to read `data` ("utf-8-sig" when a BOM leads)."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:  # unknown codec, or a BOM that contradicts the cookie
+    except SyntaxError as error:  # undecodable first lines, unknown codec, BOM against cookie
+        _decode(data, "utf-8")  # the precise reason when the bytes are simply not UTF-8
         raise DecodeError(str(error).splitlines()[0]) from None
     return encoding
 
@@ -30,8 +31,12 @@ def decode_source(data: bytes) -> str:
 
 def decode_with_encoding(data: bytes) -> Tuple[str, str]:
     encoding = detect_encoding(data)
+    return _decode(data, encoding), encoding
+
+
+def _decode(data: bytes, encoding: str) -> str:
     try:
-        return data.decode(encoding), encoding
+        return data.decode(encoding)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise DecodeError(

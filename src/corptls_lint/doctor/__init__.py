@@ -16,8 +16,10 @@ def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = 
                environ: Optional[Mapping[str, str]] = None, stdout: TextIO = sys.stdout,
                stderr: TextIO = sys.stderr) -> int:
     """Run every check, print the report; 0 all verified, 1 a check failed, 2 usage error."""
+    import importlib
+
     try:
-        import cryptography  # noqa: F401
+        importlib.import_module("cryptography.x509")
     except ImportError:
         stderr.write(MISSING_CRYPTOGRAPHY + "\n")
         return EXIT_ERROR

@@ -27,21 +27,17 @@ def _explicit_trust(location: TrustLocation) -> probe.Trust:
 
 
 def environment_trusts(env: EnvironmentReport) -> List[probe.Trust]:
-    """One connection per distinct trust the clients use: their file or folder, or ssl's default
-    store (which `ssl.create_default_context()` loads with no arguments)."""
-    users: Dict[Tuple[Optional[str], Optional[str]], List[str]] = {}
+    """One connection per distinct trust the clients use: requests' and httpx's file or folder,
+    and the ssl module's default file and folder (loaded leniently, as OpenSSL does)."""
+    users: Dict[Tuple[Optional[str], Optional[str], bool], List[str]] = {}
     for client in env.clients:
-        if client.client == "ssl":
-            key = (None, None)
-        elif client.cafile or client.capath:
-            key = (client.cafile, client.capath)
-        else:
-            continue  # certifi is not importable: nothing to connect with
-        users.setdefault(key, []).append(client.client)
+        if client.cafile or client.capath:  # not when certifi is missing: nothing to trust
+            key = (client.cafile, client.capath, client.client == "ssl")
+            users.setdefault(key, []).append(client.client)
     trusts = []
-    for (cafile, capath), names in users.items():
-        where = cafile or capath or "ssl's default store"
-        trusts.append(probe.Trust(f"{where} ({', '.join(names)})", cafile, capath))
+    for (cafile, capath, lenient), names in users.items():
+        where = " + ".join(path for path in (cafile, capath) if path)
+        trusts.append(probe.Trust(f"{where} ({', '.join(names)})", cafile, capath, lenient))
     return trusts
 
 

@@ -6,6 +6,7 @@ Two connections: one that verifies (OpenSSL's own verdict and exact error), one 
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 from typing import List, NamedTuple, Optional, Tuple
@@ -20,11 +21,13 @@ TIMEOUT = 10.0
 
 
 class Trust(NamedTuple):
-    """What a connection trusts; cafile and capath both None means ssl's default store."""
+    """What a connection trusts. `lenient` loads the file and the folder as OpenSSL loads its
+    defaults for `ssl.create_default_context()`: one it cannot read is skipped, not an error."""
 
     label: str
     cafile: Optional[str] = None
     capath: Optional[str] = None
+    lenient: bool = False
 
 
 def parse_host(text: str) -> Tuple[str, int]:
@@ -49,9 +52,18 @@ def parse_host(text: str) -> Tuple[str, int]:
 
 
 def _context(trust: Trust) -> ssl.SSLContext:
-    if trust.cafile is None and trust.capath is None:
-        return ssl.create_default_context()
-    return ssl.create_default_context(cafile=trust.cafile, capath=trust.capath)
+    if not trust.lenient:
+        return ssl.create_default_context(cafile=trust.cafile, capath=trust.capath)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies and checks host names
+    for location in ({"cafile": trust.cafile}, {"capath": trust.capath}):
+        if any(location.values()):
+            try:
+                context.load_verify_locations(**location)
+            except (ssl.SSLError, OSError):
+                pass
+    if os.name == "nt":
+        context.load_default_certs()  # the Windows certificate store
+    return context
 
 
 def _unverified_chain(host: str, port: int, timeout: float) -> List[bytes]:
@@ -89,8 +101,11 @@ def probe(host: str, port: int, trust: Trust, timeout: float = TIMEOUT) -> HostR
         return report
     chain = [cert for cert in map(store.load_der, ders) if cert is not None]
     report.chain = [certinfo.describe(cert, index) for index, cert in enumerate(chain)]
+    if context is None:  # nothing was trusted: the chain cannot be judged against it
+        report.checks.extend(diagnose(host, chain, None, report.verified))
+        return report
     anchors = [cert for cert in map(store.load_der, context.get_ca_certs(binary_form=True))
-               if cert is not None] if context else []
+               if cert is not None]
     report.checks.extend(diagnose(host, chain, anchors, report.verified))
     return report
 
@@ -123,9 +138,10 @@ def _verify(report: HostReport, context: ssl.SSLContext, timeout: float) -> bool
     return True
 
 
-def diagnose(host: str, chain: List[x509.Certificate], anchors: List[x509.Certificate],
-             verified: bool) -> List[Check]:
-    """Name what is wrong with the chain a server sent, against the certificates trusted."""
+def diagnose(host: str, chain: List[x509.Certificate],
+             anchors: Optional[List[x509.Certificate]], verified: bool) -> List[Check]:
+    """Name what is wrong with the chain a server sent, against the certificates trusted
+    (`anchors`; None when the bundle could not be loaded, so only the chain itself is judged)."""
     if not chain:
         return [Check("no-certificate", Status.FAIL, "the server sent no certificate")]
     checks = []
@@ -137,7 +153,7 @@ def diagnose(host: str, chain: List[x509.Certificate], anchors: List[x509.Certif
                             f"not '{host}'",
                             f"connect with a name the certificate lists, or reissue it with "
                             f"DNS:{host} in its subjectAltName"))
-    checks.extend(_expiry(chain, anchors))
+    checks.extend(_expiry(chain, anchors or []))
     for index in range(1, len(chain)):
         if not certinfo.issued_by(chain[index - 1], chain[index]):
             checks.append(Check("chain-order", Status.WARN,
@@ -145,7 +161,8 @@ def diagnose(host: str, chain: List[x509.Certificate], anchors: List[x509.Certif
                                 f"sends its chain out of order or with an unrelated certificate",
                                 "send the leaf first, then each issuer in turn"))
             break
-    checks.extend(_completeness(chain, anchors, verified))
+    if anchors is not None:
+        checks.extend(_completeness(chain, anchors, verified))
     return checks
 
 

@@ -84,6 +84,9 @@ class Pki:
         self.intermediate = issue("Doctor Test Intermediate CA", self.root, ca=True)
         self.server = issue("localhost", self.intermediate, ca=False, names=["localhost"])
         self.other = issue("other.test", self.intermediate, ca=False, names=["other.test"])
+        self.expired_server = issue("localhost", self.intermediate, ca=False,
+                                    names=["localhost"], not_before=NOW - timedelta(days=400),
+                                    not_after=NOW - timedelta(days=30))
         self.expired_root = issue("Doctor Expired Root CA", None, ca=True,
                                   not_before=NOW - timedelta(days=800),
                                   not_after=NOW - timedelta(days=400))
@@ -108,6 +111,8 @@ class Pki:
             "server.key": self.server.key_pem(),
             "other-full.pem": self.other.pem() + self.intermediate.pem(),
             "other.key": self.other.key_pem(),
+            "expired-server-full.pem": self.expired_server.pem() + self.intermediate.pem(),
+            "expired-server.key": self.expired_server.key_pem(),
             "expired-root-server.pem": self.expired_root_server.pem(),
             "expired-root-server.key": self.expired_root_server.key_pem(),
         }
@@ -122,11 +127,11 @@ class Pki:
 class TLSServer:
     """Accepts TLS handshakes on 127.0.0.1 in a thread until stopped; sends `certfile`'s chain."""
 
-    def __init__(self, certfile: str, keyfile: str):
+    def __init__(self, certfile: str, keyfile: str, port: int = 0):
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(certfile, keyfile)
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.bind(("127.0.0.1", 0))
+        self.listener.bind(("127.0.0.1", port))
         self.listener.listen(8)
         self.listener.settimeout(0.05)
         self.port = self.listener.getsockname()[1]

@@ -57,6 +57,15 @@ def serve(pki, certfile, keyfile):
     return TLSServer(pki.path(certfile), pki.path(keyfile))
 
 
+def probe_host(pki, server_files, bundle):
+    """Serve `server_files` (chain, key) on 127.0.0.1 and run the doctor on `bundle` and it;
+    (exit code, the host's json, the server's port)."""
+    with serve(pki, *server_files) as server:
+        code, doc, _ = doctor(pki.path(bundle), f"localhost:{server.port}")
+    [host] = doc["hosts"]
+    return code, host, server.port
+
+
 # --- bundle checks -------------------------------------------------------------------------
 
 
@@ -253,12 +262,10 @@ def test_ca_folder_needs_hashed_names(pki, tmp_path):
 
 
 def test_host_with_full_chain_verifies(pki):
-    with serve(pki, "server-full.pem", "server.key") as server:
-        code, doc, _ = doctor(pki.path("root.pem"), f"localhost:{server.port}")
-    assert code == 0 and doc["ok"] is True
-    [host] = doc["hosts"]
+    code, host, port = probe_host(pki, ("server-full.pem", "server.key"), "root.pem")
+    assert code == 0
     assert (host["host"], host["port"], host["trust"], host["verified"], host["error_code"]) == (
-        "localhost", server.port, pki.path("root.pem"), True, None)
+        "localhost", port, pki.path("root.pem"), True, None)
     assert [(c["index"], c["subject"], c["issuer"]) for c in host["chain"]] == [
         (0, LEAF, INTERMEDIATE), (1, INTERMEDIATE, ROOT)]
     assert checks_of(host) == [("verify", "ok")]
@@ -267,10 +274,8 @@ def test_host_with_full_chain_verifies(pki):
 
 
 def test_server_omits_intermediate(pki):
-    with serve(pki, "server-leaf.pem", "server.key") as server:
-        code, doc, _ = doctor(pki.path("root.pem"), f"localhost:{server.port}")
+    code, host, port = probe_host(pki, ("server-leaf.pem", "server.key"), "root.pem")
     assert code == 1
-    [host] = doc["hosts"]
     assert (host["verified"], host["error_code"], host["error_message"]) == (
         False, 20, "unable to get local issuer certificate")
     assert [c["subject"] for c in host["chain"]] == [LEAF]
@@ -283,10 +288,8 @@ def test_server_omits_intermediate(pki):
 
 
 def test_server_omits_intermediate_that_the_bundle_holds(pki):
-    with serve(pki, "server-leaf.pem", "server.key") as server:
-        code, doc, _ = doctor(pki.path("root-and-intermediate.pem"), f"localhost:{server.port}")
+    code, host, port = probe_host(pki, ("server-leaf.pem", "server.key"), "root-and-intermediate.pem")
     assert code == 0
-    [host] = doc["hosts"]
     assert host["verified"] is True
     assert checks_of(host) == [("verify", "ok"), ("omits-intermediate", "warn")]
     assert check(host, "omits-intermediate")["message"] == (
@@ -295,10 +298,8 @@ def test_server_omits_intermediate_that_the_bundle_holds(pki):
 
 
 def test_hostname_mismatch(pki):
-    with serve(pki, "other-full.pem", "other.key") as server:
-        code, doc, _ = doctor(pki.path("root.pem"), f"localhost:{server.port}")
+    code, host, port = probe_host(pki, ("other-full.pem", "other.key"), "root.pem")
     assert code == 1
-    [host] = doc["hosts"]
     assert (host["error_code"], host["chain"][0]["names"]) == (62, ["DNS:other.test"])
     assert checks_of(host) == [("verify", "fail"), ("hostname-mismatch", "fail")]
     mismatch = check(host, "hostname-mismatch")
@@ -309,10 +310,8 @@ def test_hostname_mismatch(pki):
 
 
 def test_expired_root_in_the_bundle(pki):
-    with serve(pki, "expired-root-server.pem", "expired-root-server.key") as server:
-        code, doc, _ = doctor(pki.path("expired-root.pem"), f"localhost:{server.port}")
+    code, host, port = probe_host(pki, ("expired-root-server.pem", "expired-root-server.key"), "expired-root.pem")
     assert code == 1
-    [host] = doc["hosts"]
     assert (host["error_code"], host["error_message"]) == (10, "certificate has expired")
     assert checks_of(host) == [("verify", "fail"), ("expired", "fail")]
     assert check(host, "expired")["message"].startswith(
@@ -320,11 +319,20 @@ def test_expired_root_in_the_bundle(pki):
         f"expired on ")
 
 
-def test_bundle_lacks_the_issuer_of_the_last_certificate_sent(pki):
-    with serve(pki, "server-full.pem", "server.key") as server:
-        code, doc, _ = doctor(pki.path("leaf-only.pem"), f"localhost:{server.port}")
+def test_server_certificate_expired(pki):
+    code, host, port = probe_host(pki, ("expired-server-full.pem", "expired-server.key"), "root.pem")
     assert code == 1
-    [host] = doc["hosts"]
+    assert (host["error_code"], host["error_message"]) == (10, "certificate has expired")
+    assert checks_of(host) == [("verify", "fail"), ("expired", "fail")]
+    end = host["chain"][0]["not_after"][:10]
+    assert check(host, "expired")["message"] == (
+        f"the server's certificate #0 '{LEAF}' expired on {end}")
+    assert check(host, "expired")["fix"] == "renew it and install the new one on the server"
+
+
+def test_bundle_lacks_the_issuer_of_the_last_certificate_sent(pki):
+    code, host, port = probe_host(pki, ("server-full.pem", "server.key"), "leaf-only.pem")
+    assert code == 1
     assert checks_of(host) == [("verify", "fail"), ("issuer-missing", "fail")]
     assert check(host, "issuer-missing")["message"] == (
         f"the bundle lacks '{ROOT}', the issuer of the last certificate the server sent "
@@ -332,10 +340,8 @@ def test_bundle_lacks_the_issuer_of_the_last_certificate_sent(pki):
 
 
 def test_der_bundle_cannot_be_loaded_but_the_chain_is_shown(pki):
-    with serve(pki, "server-full.pem", "server.key") as server:
-        code, doc, _ = doctor(pki.path("root.der"), f"localhost:{server.port}")
+    code, host, port = probe_host(pki, ("server-full.pem", "server.key"), "root.der")
     assert code == 1
-    [host] = doc["hosts"]
     assert checks_of(host) == [("bundle-unusable", "fail")]
     assert check(host, "bundle-unusable")["message"].startswith(
         f"Python cannot load {pki.path('root.der')}: [X509: NO_CERTIFICATE_OR_CRL_FOUND]")

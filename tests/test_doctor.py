@@ -173,6 +173,35 @@ def test_private_key_in_the_bundle(pki):
         f"certificates")
 
 
+@pytest.mark.parametrize("encoding, fix", [
+    ("DER", "openssl pkcs7 -inform der -print_certs -in {path} -out {path}.pem, then use "
+            "{path}.pem"),
+    ("PEM", "openssl pkcs7 -print_certs -in {path} -out {path}.pem"),
+])
+def test_pkcs7_file(pki, tmp_path, encoding, fix):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    path = tmp_path / "corp.p7b"
+    path.write_bytes(pkcs7.serialize_certificates(
+        [pki.root.cert], getattr(serialization.Encoding, encoding)))
+    code, doc, _ = doctor(str(path))
+    assert code == 1
+    [pkcs7_check] = [c for c in doc["bundles"][0]["checks"] if c["id"] == "pkcs7"]
+    assert pkcs7_check["fix"] == fix.format(path=path)
+
+
+def test_damaged_certificate_block(pki, tmp_path):
+    path = tmp_path / "damaged.pem"
+    lines = pki.root.pem().splitlines(keepends=True)
+    path.write_bytes(b"".join(lines[:3] + lines[4:]))  # one base64 line lost
+    code, doc, _ = doctor(str(path))
+    assert code == 1
+    assert checks_of(doc["bundles"][0]) == [("readable", "ok"), ("unparsable", "fail")]
+    assert check(doc["bundles"][0], "unparsable")["message"] == (
+        f"{path}:1: this CERTIFICATE block is damaged and cannot be read")
+
+
 def test_not_a_certificate_at_all(pki):
     path = pki.path("not-a-cert.txt")
     code, doc, _ = doctor(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timezone
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Iterable, Optional, Tuple
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -116,10 +116,6 @@ def find_issuer(cert: x509.Certificate,
         if issued_by(cert, candidate):
             return candidate
     return None
-
-
-def with_subject(name: x509.Name, certs: Sequence[x509.Certificate]) -> List[x509.Certificate]:
-    return [cert for cert in certs if cert.subject == name]
 
 
 def now() -> datetime:

@@ -41,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="code, name, default on/off, fixable")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     parser.add_argument("--verbose", action="store_true", help="tracebacks for internal errors")
+    parser.add_argument("--output-format", choices=("text", "json"), default="text",
+                        help="how to print the results (default: text)")
+    parser.add_argument("--doctor", action="store_true",
+                        help="diagnose the CA bundle Python uses (needs corptls-lint[doctor])")
+    parser.add_argument("--bundle", metavar="PATH", help="with --doctor: the CA bundle to check")
+    parser.add_argument("--host", metavar="HOST[:PORT]",
+                        help="with --doctor: connect to HOST and explain its chain")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -137,8 +144,21 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _doctor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not args.doctor:
+        parser.error("--bundle and --host need --doctor")
+    if args.paths:
+        parser.error("--doctor takes no PATH")
+    from corptls_lint.doctor import run_doctor
+
+    return run_doctor(args.bundle, args.host, getattr(args, "output_format", "text"))
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.doctor or args.bundle is not None or args.host is not None:
+        return _doctor(parser, args)
     if args.list_rules:
         list_rules(sys.stdout)
         return EXIT_CLEAN

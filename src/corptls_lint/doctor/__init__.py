@@ -1,0 +1,28 @@
+"""`corptls-lint --doctor`: diagnose the CA bundle Python uses, and a live host, like
+`openssl s_client` would. Needs the `doctor` extra (cryptography); the linter never imports this
+package unless `--doctor` is given."""
+
+from __future__ import annotations
+
+import sys
+from typing import Mapping, Optional, TextIO
+
+MISSING_CRYPTOGRAPHY = ("corptls-lint: error: --doctor needs the cryptography package: "
+                        "pip install 'corptls-lint[doctor]'")
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = "text",
+               environ: Optional[Mapping[str, str]] = None, stdout: TextIO = sys.stdout,
+               stderr: TextIO = sys.stderr) -> int:
+    """Run every check, print the report; 0 all verified, 1 a check failed, 2 usage error."""
+    import importlib
+
+    try:
+        importlib.import_module("cryptography.x509")
+    except ImportError:
+        stderr.write(MISSING_CRYPTOGRAPHY + "\n")
+        return EXIT_ERROR
+    from corptls_lint.doctor.main import run
+
+    return run(bundle, host, output_format, environ, stdout, stderr)

@@ -1,0 +1,269 @@
+"""Checks of one CA bundle file or CA folder: readable, PEM, and each certificate in it."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import timedelta
+from typing import Callable, List, Optional, Sequence
+
+from cryptography import x509
+
+from corptls_lint.doctor import certinfo, store
+from corptls_lint.doctor.ftypes import BundleReport, Check, Status, TrustLocation
+
+EXPIRY_WARNING = timedelta(days=30)
+# A bundle this large is a collection of public roots (certifi, the system bundle), where an
+# expired root is a leftover OpenSSL skips: a warning there, a failure in a small bundle.
+PUBLIC_BUNDLE_SIZE = 20
+PEM_HINT = "a text file of -----BEGIN CERTIFICATE----- blocks"
+
+
+def check_location(location: TrustLocation,
+                   system: Callable[[], List[x509.Certificate]] = store.system_store
+                   ) -> BundleReport:
+    report = BundleReport(location)
+    if os.path.isdir(location.path):
+        report.checks.extend(_folder_checks(location))
+        return report
+    data = _read(location, report.checks)
+    if data is None:
+        return report
+    certs = _parse(location.path, data, report.checks)
+    report.certificates = [certinfo.describe(cert, i) for i, cert in enumerate(certs, 1)]
+    report.checks.extend(certificate_checks(certs, system))
+    return report
+
+
+def _missing(location: TrustLocation, what: str) -> Check:
+    path = location.path
+    if os.path.islink(path):
+        message = f"{path} is a symbolic link to {os.readlink(path)}, which does not exist"
+    else:
+        message = f"{path}: no such {what}"
+    if not location.required:
+        return Check("missing", Status.WARN, message + " (OpenSSL's default; skipped when absent)")
+    return Check("missing", Status.FAIL, message,
+                 f"create {path}, or point the setting at an existing {what}")
+
+
+def _mode_text(st: os.stat_result) -> str:
+    return f"{stat.filemode(st.st_mode)} owner uid {st.st_uid} gid {st.st_gid}"
+
+
+def _read(location: TrustLocation, checks: List[Check]) -> Optional[bytes]:
+    path = location.path
+    if not os.path.exists(path):
+        checks.append(_missing(location, "folder" if location.kind == "dir" else "file"))
+        return None
+    st = os.stat(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except PermissionError:
+        checks.append(Check("unreadable", Status.FAIL,
+                            f"{path}: permission denied ({_mode_text(st)}; this process runs as "
+                            f"uid {_uid()})", f"chmod a+r {path}"))
+        return None
+    except OSError as error:
+        checks.append(Check("unreadable", Status.FAIL, f"{path}: {error.strerror or error}"))
+        return None
+    if not st.st_mode & stat.S_IROTH:
+        checks.append(Check("permissions", Status.WARN,
+                            f"{path} is {_mode_text(st)}: other users (a service account, a "
+                            f"container user) cannot read it", f"chmod 644 {path}"))
+    else:
+        checks.append(Check("readable", Status.OK, f"{path} ({stat.filemode(st.st_mode)}, "
+                                                   f"{st.st_size} bytes)"))
+    return data
+
+
+def _uid() -> str:
+    return str(os.getuid()) if hasattr(os, "getuid") else "?"
+
+
+def _parse(path: str, data: bytes, checks: List[Check]) -> List[x509.Certificate]:
+    if not data.strip():
+        checks.append(Check("empty", Status.FAIL, f"{path} is empty",
+                            f"replace it with the PEM CA bundle ({PEM_HINT})"))
+        return []
+    blocks = store.pem_blocks(data)
+    if not blocks:
+        return _parse_binary(path, data, checks)
+    certs: List[x509.Certificate] = []
+    for block in blocks:
+        certs.extend(_parse_block(path, block, checks))
+    if certs:
+        noun = "certificate" if len(certs) == 1 else "certificates"
+        checks.append(Check("format", Status.OK, f"PEM, {len(certs)} {noun}"))
+    elif not any(check.status is Status.FAIL for check in checks):
+        checks.append(Check("no-certificates", Status.FAIL,
+                            f"{path} holds no CERTIFICATE block",
+                            f"replace it with the PEM CA bundle ({PEM_HINT})"))
+    return certs
+
+
+def _parse_block(path: str, block: store.PemBlock, checks: List[Check]) -> List[x509.Certificate]:
+    where = f"{path}:{block.line}"
+    if block.label == "CERTIFICATE":
+        cert = store.load_pem(block.data)
+        if cert is not None:
+            return [cert]
+        checks.append(Check("unparsable", Status.FAIL,
+                            f"{where}: this CERTIFICATE block is damaged and cannot be read",
+                            "copy the block again from its source; a PEM block must not be "
+                            "edited or re-wrapped"))
+    elif block.label.endswith("PRIVATE KEY"):
+        checks.append(Check("private-key", Status.FAIL,
+                            f"{where}: a {block.label} block: a trust bundle is public and must "
+                            f"hold only certificates",
+                            "remove the key from the bundle, and replace the key if the file "
+                            "was shared"))
+    elif block.label == "PKCS7":
+        checks.append(Check("pkcs7", Status.FAIL,
+                            f"{where}: a PKCS#7 (.p7b) block, which OpenSSL does not read as a "
+                            f"CA bundle",
+                            f"openssl pkcs7 -print_certs -in {path} -out {path}.pem"))
+    elif block.label == "CERTIFICATE REQUEST":
+        checks.append(Check("certificate-request", Status.FAIL,
+                            f"{where}: a certificate signing request, not a certificate",
+                            "ask the CA for the signed certificate of its CA, not the request"))
+    else:
+        checks.append(Check("other-block", Status.WARN,
+                            f"{where}: a {block.label} block, ignored by the checks"))
+    return []
+
+
+def _parse_binary(path: str, data: bytes, checks: List[Check]) -> List[x509.Certificate]:
+    cert = store.load_der(data)
+    if cert is not None:
+        checks.append(Check("der", Status.FAIL,
+                            f"{path} is a DER (binary) certificate; Python's ssl, requests and "
+                            f"httpx read only PEM",
+                            f"openssl x509 -inform der -in {path} -out {path}.pem, then use "
+                            f"{path}.pem"))
+        return [cert]
+    certs = store.load_der_pkcs7(data)
+    if certs:
+        checks.append(Check("pkcs7", Status.FAIL,
+                            f"{path} is a PKCS#7 (.p7b) file in DER, not a PEM bundle",
+                            f"openssl pkcs7 -inform der -print_certs -in {path} -out "
+                            f"{path}.pem, then use {path}.pem"))
+        return certs
+    checks.append(Check("not-a-certificate", Status.FAIL,
+                        f"{path} is not a certificate: {_looks_like(data)}",
+                        f"use the PEM CA bundle instead ({PEM_HINT})"))
+    return []
+
+
+def _looks_like(data: bytes) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary data that is neither a DER certificate nor PKCS#7"
+    if "\x00" in text:
+        return "binary data that is neither a DER certificate nor PKCS#7"
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return f"text without a -----BEGIN CERTIFICATE----- line (starts with {first[:60]!r})"
+
+
+def _label(index: int, cert: x509.Certificate) -> str:
+    return f"#{index} '{certinfo.name_text(cert.subject)}'"
+
+
+def certificate_checks(certs: Sequence[x509.Certificate],
+                       system: Callable[[], List[x509.Certificate]]) -> List[Check]:
+    """Validity, CA flag, duplicates and missing issuers of the certificates of one bundle."""
+    checks: List[Check] = []
+    seen = {}
+    now = certinfo.now()
+    for index, cert in enumerate(certs, 1):
+        label = _label(index, cert)
+        digest = certinfo.fingerprint(cert)
+        if digest in seen:
+            checks.append(Check("duplicate", Status.WARN,
+                                f"{label} is a duplicate of #{seen[digest]}",
+                                f"remove the second copy (#{index})"))
+            continue
+        seen[digest] = index
+        checks.extend(_validity(label, cert, now, public=len(certs) > PUBLIC_BUNDLE_SIZE))
+        checks.extend(_role(label, cert, certs, system))
+    if certs and not any(check.status is not Status.OK for check in checks):
+        checks.append(Check("certificates", Status.OK,
+                            "every certificate is a CA, valid now and for 30 days, with its "
+                            "issuer at hand"))
+    return checks
+
+
+def _validity(label: str, cert: x509.Certificate, now, public: bool) -> List[Check]:
+    start, end = certinfo.not_before(cert), certinfo.not_after(cert)
+    if end < now:
+        if public:
+            return [Check("expired", Status.WARN,
+                          f"{label} expired on {end:%Y-%m-%d}; servers that chain to it fail",
+                          "remove it, or update the package that ships this bundle")]
+        return [Check("expired", Status.FAIL, f"{label} expired on {end:%Y-%m-%d}",
+                      "remove it and add the CA's current certificate")]
+    if start > now:
+        return [Check("not-yet-valid", Status.FAIL,
+                      f"{label} is valid only from {start:%Y-%m-%d %H:%M} UTC",
+                      "check this machine's clock, or wait until the certificate is valid")]
+    if end < now + EXPIRY_WARNING:
+        return [Check("expiring", Status.WARN,
+                      f"{label} expires on {end:%Y-%m-%d}, {_days_left(end - now)}",
+                      "add the CA's renewed certificate now")]
+    return []
+
+
+def _role(label: str, cert: x509.Certificate, certs: Sequence[x509.Certificate],
+          system: Callable[[], List[x509.Certificate]]) -> List[Check]:
+    issuer = certinfo.name_text(cert.issuer)
+    is_ca = certinfo.ca_flag(cert)
+    if certinfo.self_signed(cert):
+        if is_ca is False:
+            return [Check("leaf", Status.WARN,
+                          f"{label} is a self-signed server certificate (CA:FALSE), not a CA",
+                          "trust it only for that one server, through a separate file")]
+        return []
+    if is_ca is not True:
+        flag = "CA:FALSE" if is_ca is False else "no basicConstraints"
+        return [Check("leaf", Status.FAIL,
+                      f"{label} is a leaf certificate ({flag}), not a CA: a trust bundle needs "
+                      f"the CA that issued it",
+                      f"replace it with the certificate of '{issuer}' (and that CA's root)")]
+    if certinfo.find_issuer(cert, certs) is not None:
+        return []
+    if certinfo.find_issuer(cert, system()) is not None:
+        return [Check("issuer-in-system-store-only", Status.WARN,
+                      f"{label} is an intermediate whose issuer '{issuer}' is only in the "
+                      f"system store: clients that trust only this file cannot finish the chain",
+                      f"add the certificate of '{issuer}' to the bundle")]
+    return [Check("issuer-missing", Status.FAIL,
+                  f"{label} is an intermediate whose issuer '{issuer}' is in neither the bundle "
+                  f"nor the system store",
+                  f"add the certificate of '{issuer}' (the root CA) to the bundle")]
+
+
+def _folder_checks(location: TrustLocation) -> List[Check]:
+    path = location.path
+    try:
+        names = os.listdir(path)
+    except PermissionError:
+        return [Check("unreadable", Status.FAIL,
+                      f"{path}: permission denied ({_mode_text(os.stat(path))})",
+                      f"chmod a+rx {path}")]
+    hashed = [name for name in names if store.HASHED_NAME.match(name)]
+    if hashed:
+        return [Check("folder", Status.OK,
+                      f"{path}: CA folder with {len(hashed)} hashed certificate names")]
+    if not names:
+        return [Check("empty", Status.FAIL, f"{path} is an empty folder",
+                      "put the CA certificates (PEM) in it, then run: openssl rehash " + path)]
+    return [Check("not-hashed", Status.FAIL,
+                  f"{path} holds {len(names)} files but no hashed names (such as 5ad8a5d6.0); "
+                  f"OpenSSL finds certificates in a folder only by those names",
+                  f"openssl rehash {path}")]
+
+
+def _days_left(left: timedelta) -> str:
+    return "within a day" if left.days < 1 else f"in {left.days} day{'s' * (left.days != 1)}"

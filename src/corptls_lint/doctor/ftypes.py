@@ -1,0 +1,116 @@
+"""The doctor's types, in one place so its modules import each other without cycles."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import List, Optional, Tuple
+
+
+class Status(str, enum.Enum):
+    """How a check came out. Only FAIL makes the doctor exit 1."""
+
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One diagnosis: a stable `id` for scripts, a message, and the fix when something is wrong."""
+
+    id: str
+    status: Status
+    message: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class CertInfo:
+    """What the doctor shows of one certificate. `index` is 1-based in its bundle or chain."""
+
+    index: int
+    subject: str
+    issuer: str
+    not_before: datetime
+    not_after: datetime
+    is_ca: Optional[bool]  # None when the certificate has no basicConstraints extension
+    self_signed: bool
+    sha256: str
+    names: Tuple[str, ...] = ()  # subjectAltName entries, "DNS:host" / "IP:addr"
+
+
+@dataclass(frozen=True)
+class TrustLocation:
+    """A CA file or folder some client uses, and which clients use it."""
+
+    path: str
+    kind: str  # "file" (cafile) | "dir" (capath)
+    used_by: Tuple[str, ...] = ()
+    # False for OpenSSL's compiled-in defaults, which OpenSSL skips silently when missing.
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    value: Optional[str]  # None when not in this process's environment
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ClientTrust:
+    """Where one HTTP client (or the ssl module) takes its CA certificates from, by default."""
+
+    client: str
+    version: Optional[str]  # None when the package is not importable
+    source: str  # the variable or default that wins, e.g. "REQUESTS_CA_BUNDLE"
+    cafile: Optional[str] = None
+    capath: Optional[str] = None
+    note: str = ""
+
+
+@dataclass
+class EnvironmentReport:
+    variables: List[Variable]
+    certifi: Optional[str]  # certifi.where(), None when certifi is not importable
+    openssl_defaults: dict
+    clients: List[ClientTrust]
+    checks: List[Check] = field(default_factory=list)
+
+
+@dataclass
+class BundleReport:
+    location: TrustLocation
+    checks: List[Check] = field(default_factory=list)
+    certificates: List[CertInfo] = field(default_factory=list)
+
+
+@dataclass
+class HostReport:
+    host: str
+    port: int
+    trust: str  # what the connection trusted: a path, or "ssl default"
+    verified: bool = False
+    error_code: Optional[int] = None
+    error_message: str = ""
+    chain: List[CertInfo] = field(default_factory=list)
+    checks: List[Check] = field(default_factory=list)
+
+
+@dataclass
+class DoctorReport:
+    environment: Optional[EnvironmentReport] = None
+    bundles: List[BundleReport] = field(default_factory=list)
+    hosts: List[HostReport] = field(default_factory=list)
+
+    def all_checks(self) -> List[Check]:
+        checks = list(self.environment.checks) if self.environment else []
+        for part in [*self.bundles, *self.hosts]:
+            checks.extend(part.checks)
+        return checks
+
+    @property
+    def ok(self) -> bool:
+        return not any(check.status is Status.FAIL for check in self.all_checks())

@@ -1,0 +1,93 @@
+"""Loading certificates: PEM/DER parsing of one file, and the system store OpenSSL falls back on."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import ssl
+import warnings
+from typing import Callable, List, NamedTuple, Optional, TypeVar
+
+from cryptography import x509
+
+PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----.*?-----END \1-----", re.S)
+HASHED_NAME = re.compile(r"^[0-9a-f]{8}\.r?[0-9]+$")
+# A folder such as /etc/ssl/certs holds a few hundred files; more than this is not a CA folder.
+MAX_FOLDER_FILES = 5000
+T = TypeVar("T")
+
+
+class PemBlock(NamedTuple):
+    label: str
+    data: bytes
+    line: int  # 1-based line of the BEGIN marker
+
+
+def pem_blocks(data: bytes) -> List[PemBlock]:
+    return [PemBlock(m.group(1).decode("ascii"), m.group(0), data.count(b"\n", 0, m.start()) + 1)
+            for m in PEM_BLOCK.finditer(data)]
+
+
+def quietly(load: Callable[[bytes], T], data: bytes) -> Optional[T]:
+    """`load(data)`, None when it cannot be parsed. cryptography warns about certificates that
+    break RFC 5280 in small ways (negative serial numbers, common in old roots): not our topic."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return load(data)
+        except ValueError:
+            return None
+
+
+def load_der(data: bytes) -> Optional[x509.Certificate]:
+    return quietly(x509.load_der_x509_certificate, data)
+
+
+def load_pem(data: bytes) -> Optional[x509.Certificate]:
+    return quietly(x509.load_pem_x509_certificate, data)
+
+
+def load_der_pkcs7(data: bytes) -> Optional[List[x509.Certificate]]:
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    try:
+        return pkcs7.load_der_pkcs7_certificates(data)
+    except (ValueError, TypeError):
+        return None
+
+
+def pem_certificates(data: bytes) -> List[x509.Certificate]:
+    """Every parsable CERTIFICATE block of a PEM file; the others are skipped."""
+    certs = []
+    for block in pem_blocks(data):
+        cert = load_pem(block.data) if block.label == "CERTIFICATE" else None
+        if cert is not None:
+            certs.append(cert)
+    return certs
+
+
+def _read_certificates(path: str) -> List[x509.Certificate]:
+    try:
+        with open(path, "rb") as handle:
+            return pem_certificates(handle.read())
+    except OSError:
+        return []
+
+
+@functools.lru_cache(maxsize=None)
+def system_store() -> List[x509.Certificate]:
+    """What `ssl.create_default_context()` trusts: its CA file, then every file in its CA folder."""
+    context = ssl.create_default_context()
+    loaded = [load_der(der) for der in context.get_ca_certs(binary_form=True)]
+    certs = [cert for cert in loaded if cert is not None]
+    capath = ssl.get_default_verify_paths().capath
+    if capath and os.path.isdir(capath):
+        try:
+            names = sorted(os.listdir(capath))[:MAX_FOLDER_FILES]
+        except OSError:
+            names = []
+        for name in names:
+            if HASHED_NAME.match(name):
+                certs.extend(_read_certificates(os.path.join(capath, name)))
+    return certs

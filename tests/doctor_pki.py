@@ -1,0 +1,165 @@
+"""A throwaway PKI and TLS servers on 127.0.0.1 for the doctor's tests.
+
+root -> intermediate -> server certificate for localhost, plus an expired root with its own
+server certificate, a server certificate for another host name, and the bundle files the tests
+point the doctor at. EC keys keep generation fast.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Optional, Sequence
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+NOW = datetime.now(timezone.utc)
+
+
+@dataclass
+class Issued:
+    cert: x509.Certificate
+    key: ec.EllipticCurvePrivateKey
+
+    def pem(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.PEM)
+
+    def der(self) -> bytes:
+        return self.cert.public_bytes(serialization.Encoding.DER)
+
+    def key_pem(self) -> bytes:
+        return self.key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption())
+
+
+def issue(common_name: str, issuer: Optional[Issued], ca: bool, names: Sequence[str] = (),
+          not_before: datetime = NOW - timedelta(days=1),
+          not_after: datetime = NOW + timedelta(days=365)) -> Issued:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Doctor Test")])
+    builder = (x509.CertificateBuilder()
+               .subject_name(subject)
+               .issuer_name(issuer.cert.subject if issuer else subject)
+               .public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(not_before)
+               .not_valid_after(not_after)
+               .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                              critical=False))
+    if issuer is not None:
+        builder = builder.add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.key.public_key()),
+            critical=False)
+    if ca:
+        builder = builder.add_extension(
+            x509.KeyUsage(digital_signature=True, content_commitment=False,
+                          key_encipherment=False, data_encipherment=False, key_agreement=False,
+                          key_cert_sign=True, crl_sign=True, encipher_only=False,
+                          decipher_only=False), critical=True)
+    else:
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(name) for name in names]), critical=False)
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    cert = builder.sign((issuer or Issued(None, key)).key, hashes.SHA256())
+    return Issued(cert, key)
+
+
+class Pki:
+    """Every certificate and file the tests use, written under `folder`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.root = issue("Doctor Test Root CA", None, ca=True)
+        self.intermediate = issue("Doctor Test Intermediate CA", self.root, ca=True)
+        self.server = issue("localhost", self.intermediate, ca=False, names=["localhost"])
+        self.other = issue("other.test", self.intermediate, ca=False, names=["other.test"])
+        self.expired_server = issue("localhost", self.intermediate, ca=False,
+                                    names=["localhost"], not_before=NOW - timedelta(days=400),
+                                    not_after=NOW - timedelta(days=30))
+        self.expired_root = issue("Doctor Expired Root CA", None, ca=True,
+                                  not_before=NOW - timedelta(days=800),
+                                  not_after=NOW - timedelta(days=400))
+        self.expired_root_server = issue("localhost", self.expired_root, ca=False,
+                                         names=["localhost"])
+        self.expiring_root = issue("Doctor Expiring Root CA", None, ca=True,
+                                   not_after=NOW + timedelta(days=10))
+        files = {
+            "root.pem": self.root.pem(),
+            "root.der": self.root.der(),
+            "root-and-intermediate.pem": self.root.pem() + self.intermediate.pem(),
+            "intermediate-only.pem": self.intermediate.pem(),
+            "leaf-only.pem": self.server.pem(),
+            "expired-root.pem": self.expired_root.pem(),
+            "expiring-root.pem": self.expiring_root.pem(),
+            "duplicate.pem": self.root.pem() + self.root.pem(),
+            "with-key.pem": self.root.pem() + self.server.key_pem(),
+            "not-a-cert.txt": b"https://ca.example.invalid/bundle\n",
+            "empty.pem": b"",
+            "server-full.pem": self.server.pem() + self.intermediate.pem(),
+            "server-leaf.pem": self.server.pem(),
+            "server.key": self.server.key_pem(),
+            "other-full.pem": self.other.pem() + self.intermediate.pem(),
+            "other.key": self.other.key_pem(),
+            "expired-server-full.pem": self.expired_server.pem() + self.intermediate.pem(),
+            "expired-server.key": self.expired_server.key_pem(),
+            "expired-root-server.pem": self.expired_root_server.pem(),
+            "expired-root-server.key": self.expired_root_server.key_pem(),
+        }
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+            (folder / name).chmod(0o644)
+
+    def path(self, name: str) -> str:
+        return str(self.folder / name)
+
+
+class TLSServer:
+    """Accepts TLS handshakes on 127.0.0.1 in a thread until stopped; sends `certfile`'s chain."""
+
+    def __init__(self, certfile: str, keyfile: str, port: int = 0):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(certfile, keyfile)
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(8)
+        self.listener.settimeout(0.05)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                connection, _ = self.listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            connection.settimeout(5)
+            try:
+                with self.context.wrap_socket(connection, server_side=True):
+                    pass
+            except (ssl.SSLError, OSError):
+                pass  # the client refused our certificate: what half the tests want
+            finally:
+                connection.close()
+
+    def __enter__(self) -> "TLSServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.listener.close()

@@ -6,8 +6,6 @@ import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-
 from conftest import FIXTURES, REPO
 from corptls_lint import config as config_module
 from corptls_lint import flake8_plugin

@@ -115,7 +115,8 @@ def write_github(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
 
 # -- sarif -------------------------------------------------------------------------------------
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
 
 
 def _sarif_rules() -> List[dict]:

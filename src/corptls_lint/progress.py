@@ -20,7 +20,8 @@ def _flag(environ: Mapping[str, str], name: str) -> bool:
     return environ.get(name, "").strip().lower() not in _FALSE
 
 
-def should_show(file_count: int, stream: TextIO, environ: Optional[Mapping[str, str]] = None) -> bool:
+def should_show(file_count: int, stream: TextIO,
+                environ: Optional[Mapping[str, str]] = None) -> bool:
     environ = os.environ if environ is None else environ
     if file_count <= MIN_FILES or _flag(environ, "CI") or _flag(environ, "PRE_COMMIT"):
         return False

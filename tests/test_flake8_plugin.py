@@ -181,3 +181,20 @@ def test_entry_point_is_registered_for_the_tls_prefix():
 
     found = [ep for ep in entry_points(group="flake8.extension") if ep.name == "TLS"]
     assert [ep.value for ep in found] == ["corptls_lint.flake8_plugin:CorpTLSChecker"]
+
+
+def test_agreement_on_line_endings_bom_tabs_and_encodings(run_cli, tmp_path):
+    files = {
+        "bom.py": b"\xef\xbb\xbfimport requests\nrequests.get(u, verify=False)\n",
+        "crlf.py": b'import requests\r\nx = "\xc3\xa9\xc3\xa9"; requests.get(u, verify=False)\r\n',
+        "latin.py": b'# -*- coding: latin-1 -*-\nimport requests\nx = "\xe9"; '
+                    b"requests.get(u, verify=0)\n",
+        "no_eol.py": b"import requests\nrequests.get(u, verify=False)",
+        "tabs.py": b"import requests\n\x0c\ndef f():\n\trequests.get(u,\n\t\tverify=False)\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    cli = run_cli(".", cwd=tmp_path)
+    assert_agree(cli, flake8(".", cwd=tmp_path), 5)
+    assert [line.split(": ")[0] for line in cli.stdout.splitlines()] == [
+        "./bom.py:2:17", "./crlf.py:2:27", "./latin.py:3:26", "./no_eol.py:2:17", "./tabs.py:5:3"]

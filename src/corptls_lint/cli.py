@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask, FixTargets, Target
+from corptls_lint.output import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "corptls-lint"
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--session-factory", metavar="MODULE:EXPR",
                         help="override session-factory")
     parser.add_argument("--ssl-context", metavar="MODULE:EXPR", help="override ssl-context")
-    parser.add_argument("--output-format", choices=("text", "json", "sarif", "github"),
+    parser.add_argument("--output-format", choices=FORMATS,
                         default="text", help="how findings are printed (default: text)")
     parser.add_argument("--stdin-filename", metavar="NAME",
                         help="with PATH -: read the source from stdin and report it as NAME")
@@ -115,9 +116,8 @@ def explain(code: str, stream) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from corptls_lint import config as config_module
-    from corptls_lint import output
+    from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
-    from corptls_lint import progress, stdin_source
     from corptls_lint.files import discover
     from corptls_lint.runner import run_tasks
 

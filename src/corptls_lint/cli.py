@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask, FixTargets, Target
+from corptls_lint.output import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "corptls-lint"
@@ -35,14 +36,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--session-factory", metavar="MODULE:EXPR",
                         help="override session-factory")
     parser.add_argument("--ssl-context", metavar="MODULE:EXPR", help="override ssl-context")
+    parser.add_argument("--output-format", choices=FORMATS,
+                        default="text", help="how findings are printed (default: text)")
+    parser.add_argument("--stdin-filename", metavar="NAME",
+                        help="with PATH -: read the source from stdin and report it as NAME")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     parser.add_argument("--statistics", action="store_true", help="counts per code")
     parser.add_argument("--list-rules", action="store_true",
                         help="code, name, default on/off, fixable")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     parser.add_argument("--verbose", action="store_true", help="tracebacks for internal errors")
-    parser.add_argument("--output-format", choices=("text", "json"), default="text",
-                        help="how to print the results (default: text)")
     parser.add_argument("--doctor", action="store_true",
                         help="diagnose the CA bundle Python uses (needs corptls-lint[doctor])")
     parser.add_argument("--bundle", metavar="PATH", help="with --doctor: the CA bundle to check")
@@ -76,7 +79,10 @@ def _load(args: argparse.Namespace):
         if not config_path.is_file():
             raise ConfigError(f"--config: {args.config}: no such file")
     else:
-        start = Path(args.paths[0]) if args.paths and args.paths[0] != "-" else Path.cwd()
+        from corptls_lint import stdin_source
+
+        start = (stdin_source.config_start(args) if stdin_source.reads_stdin(args)
+                 else Path(args.paths[0]) if args.paths else Path.cwd())
         config_path = config_module.find_config_file(start)
     config = config_module.load_config(config_path)
     if args.exclude is not None:
@@ -115,22 +121,32 @@ def explain(code: str, stream) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from corptls_lint import config as config_module
-    from corptls_lint import output
+    from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
     from corptls_lint.files import discover
     from corptls_lint.runner import run_tasks
 
     config, enabled, targets = _load(args)
-    paths = discover(args.paths or ["."], config)
-    tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
-                      verbose=args.verbose)
-             for path in paths]
-    outcomes = run_tasks(tasks)
+    if stdin_source.reads_stdin(args):
+        name = stdin_source.display_name(args)
+        tasks = [FileTask(name, config_module.settings_for(Path(name), config, enabled, targets),
+                          source=stdin_source.read_source(), verbose=args.verbose)]
+    else:
+        paths = discover(args.paths or ["."], config)
+        tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
+                          verbose=args.verbose)
+                 for path in paths]
+    if progress.should_show(len(tasks), sys.stderr):
+        outcomes = progress.run_with_progress(tasks, run_tasks, sys.stderr)
+    else:
+        outcomes = run_tasks(tasks)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
 
-    output.write_text(diagnostics, sys.stdout, color=output.is_terminal(sys.stdout))
+    output.write_findings(args.output_format, diagnostics, sys.stdout,
+                          color=output.is_terminal(sys.stdout))
     if args.statistics:
-        output.write_statistics(diagnostics, sys.stdout)
+        text = args.output_format == "text"
+        output.write_statistics(diagnostics, sys.stdout if text else sys.stderr)
     fixable = sum(1 for d in diagnostics if d.fix is not None)
     sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
     missing = sorted({d.fix_needs for d in diagnostics if d.fix_needs})
@@ -171,3 +187,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `corptls-lint --output-format json | head`: the reader left
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS

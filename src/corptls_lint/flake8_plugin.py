@@ -1,0 +1,115 @@
+"""The flake8 plugin: a thin shim over the engine, so `flake8 --select TLS` and the CLI agree.
+
+flake8 hands the plugin the file's `lines` (the editor's buffer, not the file on disk) and does
+`# noqa` itself. `[tool.corptls-lint]` is read from the pyproject.toml nearest the file, once per
+process per folder, so a flake8 run over a whole tree does not re-read it for every file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from dataclasses import replace
+from pathlib import Path
+from typing import Iterator, List, Optional, Sequence, Tuple, Type
+
+from flake8.exceptions import ExecutionError
+
+from corptls_lint import __version__
+from corptls_lint import config as config_module
+from corptls_lint.engine import lint_source
+from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
+from corptls_lint.rules import ALL_RULES
+
+_OFF_BY_DEFAULT = tuple(rule.code for rule in ALL_RULES if not rule.default_enabled)
+# flake8 option name -> FixTargets attribute it overrides.
+_TARGET_OPTIONS = {"corptls_ca_bundle": "ca_bundle",
+                   "corptls_session_factory": "session_factory"}
+
+
+class PluginConfigError(ExecutionError):
+    """A bad `[tool.corptls-lint]` table or `--corptls-*` option. flake8 prints an
+    ExecutionError in one line and exits 1, as the CLI exits 2 on a bad config."""
+
+
+@functools.lru_cache(maxsize=None)
+def _config_file_for(directory: str) -> Optional[Path]:
+    return config_module.find_config_file(Path(directory))
+
+
+@functools.lru_cache(maxsize=None)
+def _project(config_file: Optional[Path]) -> Tuple[config_module.Config, Tuple[str, ...]]:
+    """The loaded table and the codes it enables, once per pyproject.toml per process."""
+    config = config_module.load_config(config_file)
+    enabled = config_module.select_codes(config.select, config.extend_select, config.ignore)
+    return config, enabled
+
+
+def settings_for_file(filename: str, overrides: FixTargets,
+                      flake8_selected: Sequence[str] = ()) -> Settings:
+    """The settings the CLI would use for `filename`, plus off-by-default rules that flake8's
+    own `--select`/`--extend-select` name in full (TLS402), as the CLI's `--extend-select` would."""
+    path = Path(filename)
+    try:
+        config, enabled = _project(_config_file_for(str(path.parent.resolve())))
+    except ConfigError as error:
+        raise PluginConfigError(f"corptls-lint: {error}") from None
+    extra = tuple(code for code in _OFF_BY_DEFAULT
+                  if code in flake8_selected and code not in enabled
+                  and not code.startswith(tuple(config.ignore)))
+    targets = replace(config.targets, **{attr: value for attr, value in
+                                         vars(overrides).items() if value is not None})
+    return config_module.settings_for(path, config, enabled + extra, targets)
+
+
+def parse_target(option: str, value: Optional[str]) -> Optional[Target]:
+    if value is None or value == "":
+        return None
+    try:
+        return Target.parse(value)
+    except ValueError as error:
+        raise PluginConfigError(f"--{option.replace('_', '-')}: {error}") from None
+
+
+class CorpTLSChecker:
+    """flake8's `TLS` entry point. flake8 requires a `tree` argument of a tree plugin; the
+    engine parses `lines` with libcst instead, so what flake8 sees is what the CLI sees."""
+
+    name = "corptls-lint"
+    version = __version__
+
+    overrides: FixTargets = FixTargets()
+    flake8_selected: Tuple[str, ...] = ()
+
+    def __init__(self, tree: object, filename: str, lines: List[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, parser) -> None:
+        parser.add_option("--corptls-ca-bundle", metavar="MODULE:EXPR", default=None,
+                          parse_from_config=True,
+                          help="corptls-lint: the CA bundle expression (overrides ca-bundle)")
+        parser.add_option("--corptls-session-factory", metavar="MODULE:EXPR", default=None,
+                          parse_from_config=True,
+                          help="corptls-lint: the session factory (overrides session-factory)")
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        targets = {attr: parse_target(option, getattr(options, option, None))
+                   for option, attr in _TARGET_OPTIONS.items()}
+        cls.overrides = FixTargets(**targets)
+        selected: List[str] = []
+        for option in ("select", "extend_select"):
+            selected.extend(getattr(options, option, None) or ())
+        cls.flake8_selected = tuple(selected)
+
+    def run(self) -> Iterator[Tuple[int, int, str, Type["CorpTLSChecker"]]]:
+        settings = settings_for_file(self.filename, self.overrides, self.flake8_selected)
+        if not settings.enabled:
+            return
+        result = lint_source("".join(self.lines), self.filename, settings, apply_noqa=False)
+        for diagnostic in result.diagnostics:
+            # flake8 columns are 0-based and printed +1; ours are 1-based already.
+            yield (diagnostic.line, diagnostic.col - 1, f"{diagnostic.code} {diagnostic.message}",
+                   type(self))

@@ -1,0 +1,200 @@
+"""The flake8 plugin: real `flake8 --select TLS` against the real `corptls-lint`, line for line."""
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from conftest import FIXTURES, REPO
+from corptls_lint import config as config_module
+from corptls_lint import flake8_plugin
+from corptls_lint.flake8_plugin import CorpTLSChecker
+from corptls_lint.rules import ALL_RULES
+
+CONFIG = textwrap.dedent("""\
+    [tool.corptls-lint]
+    ca-bundle = "corp_tls:CA_BUNDLE"
+    extend-select = ["TLS402"]
+    ignore = ["TLS104"]
+    per-file-ignores = { "tests/**" = ["TLS101"], "legacy.py" = ["TLS2"] }
+    """)
+MIXED = textwrap.dedent("""\
+    import requests, urllib3
+    urllib3.disable_warnings()
+    requests.get(u, verify=False)
+    requests.get(u, verify=False)  # noqa: TLS101
+    requests.post(u)
+    """)
+
+
+def flake8(*args, cwd, input=None):
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    return subprocess.run([sys.executable, "-m", "flake8", "--select", "TLS", *map(str, args)],
+                          cwd=cwd, input=input, capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+def write_examples(root: Path) -> int:
+    count = 0
+    for rule in ALL_RULES:
+        for i, example in enumerate(rule.INVALID):
+            (root / f"{rule.code}_invalid_{i:02d}.py").write_text(example.code)
+            count += 1
+    return count
+
+
+def assert_agree(cli_result, flake8_result, expected_lines):
+    assert flake8_result.stderr == ""
+    assert cli_result.stdout.splitlines() == flake8_result.stdout.splitlines()
+    assert len(cli_result.stdout.splitlines()) == expected_lines
+
+
+def test_demo_agrees_with_the_cli(run_cli):
+    cli = run_cli("fixtures/demo", cwd=REPO)
+    assert_agree(cli, flake8("fixtures/demo", cwd=REPO), 12)
+    assert cli.stdout.splitlines()[2] == (
+        "fixtures/demo/api_client.py:28:13: TLS101 TLS verification disabled with a falsy "
+        "verify=; pass the CA bundle instead")
+
+
+def test_every_invalid_example_agrees_with_the_cli(run_cli, tmp_path):
+    write_examples(tmp_path)
+    cli = run_cli(".", cwd=tmp_path)
+    expected = sum(len(example.positions) for rule in ALL_RULES if rule.default_enabled
+                   for example in rule.INVALID)
+    assert_agree(cli, flake8(".", cwd=tmp_path), expected)
+
+
+def test_agreement_with_a_pyproject_config(run_cli, tmp_path):
+    """ignore, extend-select of an off-by-default rule, per-file-ignores and noqa, with the
+    project below the folder both tools run from (the nearest pyproject.toml wins)."""
+    project = tmp_path / "proj"
+    (project / "tests").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(CONFIG)
+    write_examples(project)
+    for name in ("app.py", "legacy.py", "tests/test_app.py"):
+        (project / name).write_text(MIXED)
+    for source in FIXTURES.glob("demo/**/*.py"):
+        (project / f"demo_{source.name}").write_text(source.read_text())
+    cli = run_cli("proj", cwd=tmp_path)
+    result = flake8("proj", cwd=tmp_path)
+    assert_agree(cli, result, len(cli.stdout.splitlines()))
+    lines = [line.split(" ")[0] + " " + line.split(" ")[1] for line in cli.stdout.splitlines()]
+    assert [line for line in lines if not line.startswith("proj/TLS")
+            and not line.startswith("proj/demo_")] == [
+        "proj/app.py:2:1: TLS201", "proj/app.py:3:17: TLS101", "proj/app.py:5:1: TLS402",
+        "proj/legacy.py:3:17: TLS101", "proj/legacy.py:5:1: TLS402",
+        "proj/tests/test_app.py:2:1: TLS201", "proj/tests/test_app.py:5:1: TLS402"]
+    codes = {line.split()[1] for line in lines}
+    assert "TLS402" in codes and "TLS104" not in codes
+
+
+def test_flake8_extend_select_enables_an_off_by_default_rule(tmp_path):
+    (tmp_path / "a.py").write_text("import requests\nrequests.get(u)\n")
+    assert flake8("a.py", cwd=tmp_path).stdout == ""
+    result = flake8("--extend-select", "TLS402", "a.py", cwd=tmp_path)
+    assert result.stdout == ("a.py:2:1: TLS402 request made with the default trust store; "
+                             "pass verify= with the CA bundle\n")
+
+
+def test_stdin_uses_the_display_name_for_config_and_per_file_ignores(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(CONFIG)
+    for name, expected in (("app.py", ["app.py:2:1: TLS201", "app.py:3:17: TLS101",
+                                       "app.py:5:1: TLS402"]),
+                           ("tests/test_app.py", ["tests/test_app.py:2:1: TLS201",
+                                                  "tests/test_app.py:5:1: TLS402"])):
+        result = flake8("--stdin-display-name", name, "-", cwd=tmp_path, input=MIXED)
+        assert [" ".join(line.split()[:2]) for line in result.stdout.splitlines()] == expected
+
+
+def test_unsaved_buffer_lines_are_linted_not_the_file_on_disk(tmp_path):
+    path = tmp_path / "app.py"
+    path.write_text("x = 1\n")
+    flake8_plugin._config_file_for.cache_clear()
+    checker = CorpTLSChecker(None, str(path), ["import requests\n",
+                                               "requests.get(u, verify=False)  # noqa\n"])
+    assert [(line, col, text.split()[0]) for line, col, text, _ in checker.run()] == [
+        (2, 16, "TLS101")]  # 0-based column, as flake8 plugins yield; noqa is flake8's job
+
+
+def test_config_is_loaded_once_per_process(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pyproject.toml").write_text(CONFIG)
+    calls = []
+    real_load = config_module.load_config
+    monkeypatch.setattr(config_module, "load_config",
+                        lambda path: calls.append(path) or real_load(path))
+    flake8_plugin._config_file_for.cache_clear()
+    flake8_plugin._project.cache_clear()
+    lines = ["import requests\n", "requests.get(u, verify=False)\n"]
+    for name in ("a.py", "b.py", "pkg/c.py"):
+        assert len(list(CorpTLSChecker(None, str(tmp_path / name), lines).run())) == 1
+    assert calls == [tmp_path / "pyproject.toml"]
+
+
+def test_target_options_are_parsed_and_validated(tmp_path):
+    (tmp_path / "a.py").write_text("import requests\nrequests.get(u, verify=False)\n")
+    good = flake8("--corptls-ca-bundle", "corp_tls:CA_BUNDLE",
+                  "--corptls-session-factory", "corp_tls:make_session", "a.py", cwd=tmp_path)
+    assert good.returncode == 1 and good.stdout.startswith("a.py:2:17: TLS101 ")
+    bad = flake8("--corptls-ca-bundle", "no-colon", "a.py", cwd=tmp_path)
+    assert bad.returncode == 1
+    assert bad.stdout == ("There was a critical error during execution of Flake8:\n"
+                          "--corptls-ca-bundle: expected MODULE:EXPR, got 'no-colon'\n")
+    (tmp_path / "setup.cfg").write_text("[flake8]\ncorptls-session-factory = corp_tls\n")
+    from_config = flake8("a.py", cwd=tmp_path)
+    assert from_config.stdout.splitlines()[-1] == (
+        "--corptls-session-factory: expected MODULE:EXPR, got 'corp_tls'")
+
+
+def test_options_override_the_configured_targets():
+    from corptls_lint.ftypes import FixTargets, Target
+
+    options = type("Options", (), {"corptls_ca_bundle": "corp:BUNDLE",
+                                   "corptls_session_factory": None,
+                                   "select": None, "extend_select": ["TLS402"]})()
+    CorpTLSChecker.parse_options(options)
+    try:
+        assert CorpTLSChecker.overrides == FixTargets(ca_bundle=Target("corp", "BUNDLE"))
+        settings = flake8_plugin.settings_for_file(str(REPO / "x.py"), CorpTLSChecker.overrides,
+                                                   CorpTLSChecker.flake8_selected)
+        assert settings.targets.ca_bundle == Target("corp", "BUNDLE")
+        assert "TLS402" in settings.enabled
+    finally:
+        CorpTLSChecker.overrides, CorpTLSChecker.flake8_selected = FixTargets(), ()
+
+
+def test_bad_pyproject_is_one_line_not_a_traceback(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.corptls-lint]\nca-bundel = "x:y"\n')
+    (tmp_path / "a.py").write_text("import requests\nrequests.get(u, verify=False)\n")
+    (tmp_path / "b.py").write_text("import requests\nrequests.get(u, verify=False)\n")
+    result = flake8("a.py", "b.py", cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        f"corptls-lint: {tmp_path / 'pyproject.toml'}: [tool.corptls-lint]: unknown key "
+        "'ca-bundel' (did you mean 'ca-bundle'?)")
+
+
+def test_entry_point_is_registered_for_the_tls_prefix():
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group="flake8.extension") if ep.name == "TLS"]
+    assert [ep.value for ep in found] == ["corptls_lint.flake8_plugin:CorpTLSChecker"]
+
+
+def test_agreement_on_line_endings_bom_tabs_and_encodings(run_cli, tmp_path):
+    files = {
+        "bom.py": b"\xef\xbb\xbfimport requests\nrequests.get(u, verify=False)\n",
+        "crlf.py": b'import requests\r\nx = "\xc3\xa9\xc3\xa9"; requests.get(u, verify=False)\r\n',
+        "latin.py": b'# -*- coding: latin-1 -*-\nimport requests\nx = "\xe9"; '
+                    b"requests.get(u, verify=0)\n",
+        "no_eol.py": b"import requests\nrequests.get(u, verify=False)",
+        "tabs.py": b"import requests\n\x0c\ndef f():\n\trequests.get(u,\n\t\tverify=False)\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    cli = run_cli(".", cwd=tmp_path)
+    assert_agree(cli, flake8(".", cwd=tmp_path), 5)
+    assert [line.split(": ")[0] for line in cli.stdout.splitlines()] == [
+        "./bom.py:2:17", "./crlf.py:2:27", "./latin.py:3:26", "./no_eol.py:2:17", "./tabs.py:5:3"]

@@ -195,3 +195,22 @@ def test_excludes_apply_below_the_given_folder_only(run_cli, tmp_path):
     result = run_cli(tmp_path / "venv" / "lib")
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
         f"{tmp_path}/venv/lib/site-packages/pkg/mod.py"]
+
+
+def test_per_file_ignores_glob_that_matches_nothing_is_a_config_error(run_cli, tmp_path):
+    write(tmp_path, "pyproject.toml", """\
+        [tool.corptls-lint]
+        per-file-ignores = { "tests/**" = ["TLS101"], "tset/**" = ["TLS201"] }
+        """)
+    write(tmp_path, "tests/test_a.py", "x = 1\n")
+    write(tmp_path, "src/a.py", "x = 1\n")
+    result = run_cli("src", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"corptls-lint: error: {tmp_path}/pyproject.toml: [tool.corptls-lint]: 'per-file-ignores' "
+        f"glob \"tset/**\" matches no file under {tmp_path}\n")
+    write(tmp_path, "pyproject.toml", """\
+        [tool.corptls-lint]
+        per-file-ignores = { "tests/**" = ["TLS101"] }
+        """)
+    assert run_cli("src", cwd=tmp_path).returncode == 0

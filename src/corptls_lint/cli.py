@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint import config as config_module
     from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
-    from corptls_lint.files import discover
+    from corptls_lint.files import discover, unmatched_per_file_globs
     from corptls_lint.runner import run_tasks
 
     config, enabled, targets = _load(args)
@@ -132,6 +132,10 @@ def run(args: argparse.Namespace) -> int:
         tasks = [FileTask(name, config_module.settings_for(Path(name), config, enabled, targets),
                           source=stdin_source.read_source(), verbose=args.verbose)]
     else:
+        unmatched = unmatched_per_file_globs(config)
+        if unmatched:
+            raise ConfigError(f"{config.path}: [tool.corptls-lint]: 'per-file-ignores' glob "
+                              f"\"{unmatched[0]}\" matches no file under {config.root}")
         paths = discover(args.paths or ["."], config)
         tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
                           verbose=args.verbose)

@@ -83,3 +83,24 @@ def discover(paths: Sequence[str], config: Config) -> List[str]:
                 seen.add(path)
                 found.append(path)
     return found
+
+
+def unmatched_per_file_globs(config: Config) -> List[str]:
+    """per-file-ignores globs that match no file of the project (a stale or mistyped glob).
+
+    The project is the configuration's folder, walked as a run would walk it; the walk stops
+    as soon as every glob has matched a file.
+    """
+    from pathlib import PurePosixPath
+
+    from corptls_lint.config import glob_matches
+
+    pending = list(config.per_file_ignores)
+    if not pending or config.path is None:
+        return []
+    for path in _walk(str(config.root), config):
+        relative = PurePosixPath(Path(path).relative_to(config.root).as_posix())
+        pending = [glob for glob in pending if not glob_matches(glob, relative)]
+        if not pending:
+            break
+    return pending

@@ -22,11 +22,11 @@ class VerificationDisabledByEnvironment(Rule):
     The setting is process-wide and invisible at the call sites it affects.
     `PYTHONHTTPSVERIFY=0` makes Python builds that carry the PEP 493 switch (some enterprise
     Linux distributions) skip verification in the standard library's HTTPS clients. An empty
-    `CURL_CA_BUNDLE` disabled verification in every requests 2.x release before 2.28.0; in
-    later releases an empty variable falls back to the default bundle, so the line now
-    discards whatever bundle operators configured and leaves code that looks like it works
-    around verification. An empty `REQUESTS_CA_BUNDLE` likewise throws away the configured
-    bundle.
+    `CURL_CA_BUNDLE` disabled verification in every requests 2.x release before 2.28.0. In
+    later releases requests skips an empty value and falls back to certifi's bundle, so the
+    line silently discards a bundle that operators configured, and still reads as an attempt
+    to switch verification off. An empty `REQUESTS_CA_BUNDLE` discards the configured bundle
+    the same way.
 
     ## Example
     ```python

@@ -84,7 +84,7 @@ def test_page_is_the_explain_text_with_linked_references():
 def test_metadata_lines():
     assert "- Default: off (enable with `extend-select`)\n" in docs_gen.render_explain(
         docs_gen.find_doc("TLS402"))
-    assert "- Fixable: yes, with `ca-bundle` or `ssl-context` configured\n" in (
+    assert "- Fixable: yes, using the configured `ca-bundle` / `ssl-context` (see Fix)\n" in (
         docs_gen.render_explain(docs_gen.find_doc("TLS101")))
     parse_error = docs_gen.render_explain(docs_gen.find_doc("TLS001"))
     assert parse_error.startswith("# TLS001: parse-error\n\n- Code: `TLS001`\n- Name: "
@@ -103,6 +103,12 @@ def test_every_listed_code_has_a_page_and_an_explain_text_with_an_example(run_cl
         assert "\x1b[" not in result.stdout
         example = result.stdout.split("## Example\n", 1)[1].split("\n## ", 1)[0]
         assert "```" in example, code
+
+
+def test_explain_accepts_a_rule_name(run_cli):
+    result = run_cli("--explain", "unconfigured-session")
+    assert result.returncode == 0
+    assert result.stdout.startswith("# TLS401: unconfigured-session\n")
 
 
 def test_explain_unknown_code_is_a_usage_error(run_cli):

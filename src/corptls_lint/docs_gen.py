@@ -128,9 +128,11 @@ def rule_docs() -> List[RuleDoc]:
     return docs
 
 
-def find_doc(code: str) -> Optional[RuleDoc]:
-    wanted = code.strip().upper()
-    return next((doc for doc in rule_docs() if doc.code == wanted), None)
+def find_doc(code_or_name: str) -> Optional[RuleDoc]:
+    """The doc of a code (any case) or of a rule name (`verify-disabled`)."""
+    wanted = code_or_name.strip()
+    return next((doc for doc in rule_docs()
+                 if doc.code == wanted.upper() or doc.name == wanted.lower()), None)
 
 
 def _fixable(doc: RuleDoc) -> str:
@@ -138,8 +140,8 @@ def _fixable(doc: RuleDoc) -> str:
         return "no"
     if not doc.fix_keys:
         return "yes"
-    keys = " or ".join(f"`{key}`" for key in doc.fix_keys)
-    return f"yes, with {keys} configured"
+    keys = " / ".join(f"`{key}`" for key in doc.fix_keys)
+    return f"yes, using the configured {keys} (see Fix)"
 
 
 def render_explain(doc: RuleDoc) -> str:

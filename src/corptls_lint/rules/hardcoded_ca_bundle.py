@@ -69,7 +69,7 @@ class HardcodedCABundle(Rule):
     message = "hardcoded CA bundle path; use the configured CA bundle"
     triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir"),)
     has_fix = True
-    fix_keys = ("ca-bundle",)
+    fix_keys = ("ca-bundle", "ssl-context")
 
     VALID = [
         "import requests\nrequests.get(url, verify=CA_BUNDLE)\n",

@@ -3,8 +3,10 @@
 import os
 import pty
 import re
+import select
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -126,7 +128,11 @@ def test_explain_renders_markdown_on_a_terminal():
                                stderr=slave, env=env)
     os.close(slave)
     chunks = []
-    while True:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 1)
+        if not ready:
+            continue
         try:
             chunk = os.read(master, 65536)
         except OSError:  # the child closed the terminal

@@ -176,3 +176,44 @@ def test_readme_links_the_guide_and_the_rule_pages():
     readme = (REPO / "README.md").read_text()
     assert "](docs/enterprise-ca.md)" in readme
     assert "](docs/rules/index.md)" in readme
+
+
+def _blocks(page, language):
+    return re.findall(rf"```{language}\n(.*?)```", (REPO / "docs" / page).read_text(), re.S)
+
+
+def test_configuration_page_lists_every_key_and_the_default_excludes():
+    from corptls_lint.config import DEFAULT_EXCLUDES, KNOWN_KEYS
+
+    page = (REPO / "docs" / "configuration.md").read_text()
+    table_keys = re.findall(r"^\| \[`([a-z-]+)`\]\(#", page, re.M)
+    assert sorted(table_keys) == sorted(KNOWN_KEYS)
+    for key in KNOWN_KEYS:
+        assert f"\n### `{key}`\n" in page, key
+    documented = re.search(r"\*List of globs; default:\*\n`\[(.*?)\]`", page, re.S)[1]
+    assert re.findall(r'"([^"]+)"', documented) == list(DEFAULT_EXCLUDES)
+
+
+def test_configuration_examples_are_valid_configuration(tmp_path):
+    from corptls_lint.config import parse_table
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    examples = _blocks("configuration.md", "toml") + _blocks("migration.md", "toml") + \
+        _blocks("enterprise-ca.md", "toml")
+    assert len(examples) >= 10
+    for example in examples:
+        table = tomllib.loads(example).get("tool", {}).get("corptls-lint")
+        if table is None:  # a fragment of the table: read it as the table itself
+            table = tomllib.loads(example)
+        parse_table(table, tmp_path / "pyproject.toml")
+
+
+def test_the_guides_corp_tls_module_is_clean():
+    from helpers import findings
+
+    module = next(block for block in _blocks("enterprise-ca.md", "python")
+                  if "def make_session" in block)
+    assert findings(module) == []

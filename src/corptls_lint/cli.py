@@ -109,14 +109,9 @@ def list_rules(stream) -> None:
 
 
 def explain(code: str, stream) -> int:
-    from corptls_lint.rules import RULES_BY_CODE
+    from corptls_lint import docs_gen, output
 
-    rule = RULES_BY_CODE.get(code.upper())
-    if rule is None:
-        sys.stderr.write(f"{PROG}: error: unknown rule code '{code}'\n")
-        return EXIT_ERROR
-    stream.write(f"# {rule.code} {rule.name}\n\n{rule.documentation()}\n")
-    return EXIT_CLEAN
+    return docs_gen.explain(code, stream, color=output.is_terminal(stream))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -119,3 +119,18 @@ class FileOutcome:
 
 class ConfigError(Exception):
     """A configuration or usage problem; the CLI prints it in one line and exits 2."""
+
+
+@dataclass(frozen=True)
+class RuleDoc:
+    """A code's documentation: what `--explain` prints and `docs/rules/<code>.md` holds.
+
+    `default` is "on", "off" or "always" (TLS000 and TLS001, which are not selectable rules).
+    """
+
+    code: str
+    name: str
+    default: str
+    fix_keys: Tuple[str, ...]
+    body: str
+    has_fix: bool = False

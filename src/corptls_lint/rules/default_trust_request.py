@@ -9,15 +9,17 @@ from corptls_lint.rule import FixRequest, Invalid, Rule
 class DefaultTrustRequest(Rule):
     """
     ## What it does
-    Finds module-level `requests.<verb>()` and `httpx.<verb>()` calls (`requests.get`,
-    `httpx.post`, ...) made without `verify=`. Off by default: enable it with
-    `extend-select = ["TLS402"]` once a codebase is migrated, so new calls keep using the
+    Finds calls of the `requests` and `httpx` module functions (`requests.get`,
+    `requests.api.request`, `httpx.post`, `httpx.stream`, ...) made without `verify=` and
+    without `**kwargs`, wherever they are. Off by default: enable it with
+    `extend-select = ["TLS402"]` once a codebase is migrated, so that new calls keep using the
     company bundle.
 
     ## Why is this bad?
-    Without `verify=`, the call trusts certifi's public bundle (or the environment's
-    `REQUESTS_CA_BUNDLE`), which does not hold a corporate root: the call fails behind a
-    TLS-inspecting proxy on some machines and works on others.
+    Without `verify=` the call trusts the default bundle (certifi's, or what
+    `REQUESTS_CA_BUNDLE` for requests or `SSL_CERT_FILE` for httpx says), which holds no
+    corporate root: it fails behind a TLS-inspecting proxy on some machines and works on
+    others.
 
     ## Example
     ```python
@@ -35,13 +37,17 @@ class DefaultTrustRequest(Rule):
     ```
 
     ## Fix
-    Adds `verify=<ca-bundle>` (for httpx, the `ssl-context` when configured). Safe.
+    Offered when `ca-bundle` is configured: appends `verify=<ca-bundle>` to the call and adds
+    the import (for httpx, the `ssl-context` when that is configured). Safe.
 
     ## Options
-    `ca-bundle`, `ssl-context`.
+    - `ca-bundle`
+    - `ssl-context` (httpx calls)
+    - `extend-select` to enable the rule
 
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+    - httpx: SSL, https://www.python-httpx.org/advanced/ssl/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

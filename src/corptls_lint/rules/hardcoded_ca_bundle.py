@@ -14,16 +14,24 @@ _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 class HardcodedCABundle(Rule):
     """
     ## What it does
-    Finds a hardcoded CA bundle path (a string literal, a name bound once to one, or an
-    f-string or concatenation of literals): as `verify=` for requests and httpx,
-    `<target>.verify = ...`, `cafile=` / `capath=` of `ssl.create_default_context`, the first
-    argument or `cafile=` / `capath=` of `load_verify_locations`, and `ca_certs=` /
-    `ca_cert_dir=` of urllib3 pools.
+    Finds a hardcoded CA bundle path: a non-empty string literal, a name bound once to one, or
+    an f-string or concatenation made only of literals. It is reported where it is used as:
+
+    - `verify=` of the calls TLS101 knows (requests and httpx functions and clients, verb
+      methods of unresolved receivers);
+    - the value assigned to `<target>.verify`;
+    - `cafile=` or `capath=` of `ssl.create_default_context`;
+    - the first two arguments or `cafile=` / `capath=` of any `load_verify_locations(...)`;
+    - `ca_certs=` or `ca_cert_dir=` of the urllib3 pools.
+
+    An f-string with a part that is not a literal (`f"{base}/ca.pem"`) is not reported.
 
     ## Why is this bad?
     The path only exists on some machines. Where it does not, the code fails with
-    `CERTIFICATE_VERIFY_FAILED` (or a `FileNotFoundError` deep in a library), and teams then
-    "fix" it with `verify=False`. One configured bundle, resolved at run time, works everywhere.
+    `CERTIFICATE_VERIFY_FAILED` or a `FileNotFoundError` deep in a library, on a laptop, in a
+    container or after an OS upgrade, and someone "fixes" it with `verify=False`. Where it
+    does exist it can go stale without anyone noticing. One configured bundle, resolved at run
+    time, works everywhere.
 
     ## Example
     ```python
@@ -41,10 +49,14 @@ class HardcodedCABundle(Rule):
     ```
 
     ## Fix
-    Replaces the path with the configured `ca-bundle`. Safe.
+    Offered when `ca-bundle` is configured: the path becomes the configured bundle expression
+    and its import is added (for an httpx `verify=`, the `ssl-context` when that is
+    configured). Safe. Review a fix of `capath=` or `ca_cert_dir=`: those expect a folder of
+    hashed certificates, so the bundle file belongs in `cafile=` / `ca_certs=` instead.
 
     ## Options
-    `ca-bundle`.
+    - `ca-bundle`
+    - `ssl-context` (httpx calls)
 
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
@@ -57,7 +69,7 @@ class HardcodedCABundle(Rule):
     message = "hardcoded CA bundle path; use the configured CA bundle"
     triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir"),)
     has_fix = True
-    fix_keys = ("ca-bundle",)
+    fix_keys = ("ca-bundle", "ssl-context")
 
     VALID = [
         "import requests\nrequests.get(url, verify=CA_BUNDLE)\n",

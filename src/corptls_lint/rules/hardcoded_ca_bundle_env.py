@@ -12,14 +12,17 @@ BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SS
 class HardcodedCABundleEnv(Rule):
     """
     ## What it does
-    Finds a hardcoded path written into `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`
-    or `SSL_CERT_DIR` in `os.environ` (or with `os.putenv`).
+    Finds a hardcoded path (a non-empty string literal, a name bound once to one, or an
+    f-string or concatenation of literals) written into `REQUESTS_CA_BUNDLE`,
+    `CURL_CA_BUNDLE`, `SSL_CERT_FILE` or `SSL_CERT_DIR` with `os.environ[...] = ...`,
+    `os.environ.setdefault(...)`, `os.environ.update(...)` or `os.putenv(...)`.
 
     ## Why is this bad?
-    The path is only right on the machine it was written on: a container, a Mac, a CI runner or
-    the next OS upgrade keeps the bundle elsewhere, and the code then fails with
-    `CERTIFICATE_VERIFY_FAILED` or silently trusts a stale bundle. It also overrides what
-    operators set for the whole process.
+    The path is right only on the machine it was written on: a container, a Mac, a CI runner
+    or the next OS release keeps its bundle elsewhere, and the code then fails with
+    `CERTIFICATE_VERIFY_FAILED` or trusts a stale file. Writing the variable from code also
+    overrides what operators set for the whole process, and every requests session in it
+    follows the variable rather than its own `verify` setting.
 
     ## Example
     ```python
@@ -44,7 +47,7 @@ class HardcodedCABundleEnv(Rule):
 
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
-    - OpenSSL: SSL_CERT_FILE, https://docs.openssl.org/master/man3/SSL_CTX_load_verify_locations/
+    - OpenSSL: SSL_CTX_load_verify_locations (SSL_CERT_FILE, SSL_CERT_DIR), https://docs.openssl.org/master/man3/SSL_CTX_load_verify_locations/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

@@ -19,16 +19,19 @@ _MESSAGE = "Unverified HTTPS request"
 class InsecureWarningSuppressed(Rule):
     """
     ## What it does
-    Finds code that hides urllib3's `InsecureRequestWarning`: `urllib3.disable_warnings(...)`
-    through any import path (`requests.packages.urllib3`, `requests.urllib3`,
-    `from urllib3 import disable_warnings`), and `warnings.filterwarnings` /
-    `warnings.simplefilter` with action `"ignore"` on `InsecureRequestWarning` or on the message
-    `"Unverified HTTPS request"`.
+    Finds code that hides urllib3's `InsecureRequestWarning`:
+
+    - a call of `urllib3.disable_warnings(...)`, whatever its argument, through any import
+      path (`requests.packages.urllib3`, `requests.urllib3`, `from urllib3 import
+      disable_warnings`);
+    - `warnings.filterwarnings` or `warnings.simplefilter` with the action `"ignore"` and the
+      category `InsecureRequestWarning` (imported from `urllib3` or `requests`, under any
+      alias), or `filterwarnings` with a message that contains `"Unverified HTTPS request"`.
 
     ## Why is this bad?
-    The warning is the only runtime signal that a request went out without verification.
-    Silencing it hides every `verify=False` in the process, including ones added later by a
-    library.
+    The warning is the only run-time sign that a request went out unverified. Silencing it
+    hides every `verify=False` in the process, including ones that a library or a colleague
+    adds later.
 
     ## Example
     ```python
@@ -38,17 +41,20 @@ class InsecureWarningSuppressed(Rule):
     ```
 
     ## Use instead
-    Remove the call and fix the requests that trigger the warning: pass the CA bundle.
+    Delete the call and fix the requests that raise the warning: give them the CA bundle.
 
     ## Fix
-    Removes the statement (leaving `pass` where it was the only one in its block). Safe.
+    Removes the statement, leaving `pass` where it was the only statement of its block. Safe,
+    and needs no configuration. A call that is only part of a statement
+    (`quiet = urllib3.disable_warnings()`, or two statements on one line) is reported without a
+    fix.
 
     ## Options
     None.
 
     ## References
-    - urllib3: TLS warnings, https://urllib3.readthedocs.io/en/stable/advanced-usage.html#tls-warnings
-    - Python: the warnings filter, https://docs.python.org/3/library/warnings.html#the-warnings-filter
+    - urllib3: TLS Warnings, https://urllib3.readthedocs.io/en/stable/advanced-usage.html#tls-warnings
+    - Python: The Warnings Filter, https://docs.python.org/3/library/warnings.html#the-warnings-filter
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

@@ -15,15 +15,18 @@ Holder = Tuple[str, int, str]
 class UnconfiguredSession(Rule):
     """
     ## What it does
-    Finds `requests.Session()`, `requests.session()`, `httpx.Client()` and `httpx.AsyncClient()`
-    created without `verify=` when the object's `verify` is never assigned in the same scope
-    (for `self.x = Session()`, anywhere in the class).
+    Finds `requests.Session()`, `requests.session()`, `httpx.Client()` and
+    `httpx.AsyncClient()` created without `verify=` (and without `**kwargs`) when nothing
+    assigns the object's `verify`: for `s = Session()`, in the scope that binds `s`; for
+    `self.s = Session()`, anywhere in the class. A `with Session() as s:` block counts as
+    binding `s`.
 
     ## Why is this bad?
-    A session without an explicit trust setting uses certifi's public bundle (or whatever the
-    environment says), so it fails behind a corporate CA or TLS-inspecting proxy, and the
-    usual "fix" that follows is `verify=False`. Creating sessions through the team's factory
-    gives every session the company bundle.
+    A session with no trust setting of its own uses the default bundle (certifi's copy of
+    Mozilla's roots for requests and httpx, unless the environment says otherwise), which
+    holds no corporate root. It fails behind an internal CA or a TLS-inspecting proxy on some
+    machines and works on others, and the "fix" that usually follows is `verify=False`.
+    Creating sessions through the team's factory gives every one of them the company bundle.
 
     ## Example
     ```python
@@ -40,14 +43,15 @@ class UnconfiguredSession(Rule):
     ```
 
     ## Fix
-    Replaces the constructor call with the configured `session-factory` (requests sessions
-    only; an httpx client needs `verify=` and is left to you). Safe.
+    Offered for requests sessions when `session-factory` is configured: the constructor call
+    becomes a call of the factory, with no arguments, and its import is added. Safe. An httpx
+    client is reported without a fix: give it `verify=` with the SSL context.
 
     ## Options
-    `session-factory`.
+    - `session-factory`
 
     ## References
-    - requests: Session objects, https://requests.readthedocs.io/en/latest/user/advanced/#session-objects
+    - requests: Session Objects, https://requests.readthedocs.io/en/latest/user/advanced/#session-objects
     - httpx: SSL, https://www.python-httpx.org/advanced/ssl/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """

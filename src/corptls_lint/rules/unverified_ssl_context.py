@@ -12,18 +12,24 @@ _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
 class UnverifiedSSLContext(Rule):
     """
     ## What it does
-    Finds SSL contexts and connections that do not verify certificates:
-    `ssl._create_unverified_context()` (under any alias), assigning it to
-    `ssl._create_default_https_context`, `<ctx>.check_hostname = False`,
-    `<ctx>.verify_mode = ssl.CERT_NONE`, `cert_reqs="CERT_NONE"` (or `ssl.CERT_NONE`) for urllib3
-    pools and `ssl.wrap_socket`, and aiohttp's `ssl=False` / `verify_ssl=False` on a request or
-    a `TCPConnector`.
+    Finds SSL contexts and connections that skip certificate verification:
+
+    - a call of `ssl._create_unverified_context()`, under any alias;
+    - `ssl._create_default_https_context = ssl._create_unverified_context`;
+    - `<ctx>.check_hostname = False` (or another falsy value);
+    - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
+    - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"` for `urllib3.PoolManager`,
+      `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`, `proxy_from_url` (also
+      through `requests.packages.urllib3`) and `ssl.wrap_socket`;
+    - aiohttp's `ssl=False` or `verify_ssl=False` on `aiohttp.TCPConnector`, `aiohttp.request`,
+      or a verb method (`session.get(...)`, `session.ws_connect(...)`) of an unresolved receiver.
 
     ## Why is this bad?
-    A context that skips verification accepts any certificate, so the connection is encrypted
-    to whoever answers, not to the server you meant. Patching
-    `ssl._create_default_https_context` does it for the whole process, `urllib.request`
-    included.
+    A context that does not verify accepts any certificate, so the connection is encrypted to
+    whoever answers, not to the server you meant. `check_hostname = False` alone lets any
+    certificate from a trusted CA stand in for any host. Assigning
+    `ssl._create_default_https_context` turns verification off for the whole process,
+    `urllib.request` and every library built on `http.client` included.
 
     ## Example
     ```python
@@ -43,17 +49,19 @@ class UnverifiedSSLContext(Rule):
     ```
 
     ## Fix
-    `ssl._create_unverified_context()` and aiohttp's `ssl=False` become the configured
-    `ssl-context`. Safe. The other patterns have no automatic fix: remove them and load the CA
-    into the context instead.
+    Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call and
+    aiohttp's `ssl=False` become the configured context expression, and its import is added.
+    Safe. The other patterns have no automatic fix: delete them and give the context or pool
+    the CA instead (`ctx.load_verify_locations(CA_BUNDLE)`, `urllib3.PoolManager(ca_certs=...)`
+    or `ssl_context=...`, aiohttp `ssl=ssl_context()`).
 
     ## Options
-    `ssl-context`.
+    - `ssl-context`
 
     ## References
-    - Python: ssl security considerations, https://docs.python.org/3/library/ssl.html#ssl-security
+    - Python: ssl, Security considerations, https://docs.python.org/3/library/ssl.html#ssl-security
     - aiohttp: SSL control for TCP sockets, https://docs.aiohttp.org/en/stable/client_advanced.html#ssl-control-for-tcp-sockets
-    - urllib3: certificate verification, https://urllib3.readthedocs.io/en/stable/user-guide.html#certificate-verification
+    - urllib3: Certificate verification, https://urllib3.readthedocs.io/en/stable/user-guide.html#certificate-verification
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

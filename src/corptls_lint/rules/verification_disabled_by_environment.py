@@ -12,14 +12,21 @@ _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 class VerificationDisabledByEnvironment(Rule):
     """
     ## What it does
-    Finds code that switches verification off through the environment: `PYTHONHTTPSVERIFY="0"`,
-    or an empty `CURL_CA_BUNDLE` / `REQUESTS_CA_BUNDLE`, written into `os.environ` (item
-    assignment, `setdefault`, `update`) or with `os.putenv`.
+    Finds code that switches verification off through the process environment: the value
+    `"0"` for `PYTHONHTTPSVERIFY`, or an empty string for `CURL_CA_BUNDLE` or
+    `REQUESTS_CA_BUNDLE`, written with `os.environ[...] = ...`, `os.environ.setdefault(...)`,
+    `os.environ.update(...)` or `os.putenv(...)`. Keys and values bound once to a name
+    (`KEY = "CURL_CA_BUNDLE"`) count too.
 
     ## Why is this bad?
-    `PYTHONHTTPSVERIFY=0` makes some Python builds skip verification for the standard library's
-    HTTPS. An empty `CURL_CA_BUNDLE` is a well-known way to make requests (before 2.32) skip
-    verification. Both are process-wide and invisible at the call sites.
+    The setting is process-wide and invisible at the call sites it affects.
+    `PYTHONHTTPSVERIFY=0` makes Python builds that carry the PEP 493 switch (some enterprise
+    Linux distributions) skip verification in the standard library's HTTPS clients. An empty
+    `CURL_CA_BUNDLE` disabled verification in every requests 2.x release before 2.28.0. In
+    later releases requests skips an empty value and falls back to certifi's bundle, so the
+    line silently discards a bundle that operators configured, and still reads as an attempt
+    to switch verification off. An empty `REQUESTS_CA_BUNDLE` discards the configured bundle
+    the same way.
 
     ## Example
     ```python
@@ -29,20 +36,25 @@ class VerificationDisabledByEnvironment(Rule):
     ```
 
     ## Use instead
+    Delete the line and configure the CA. When child processes need the bundle in their
+    environment, pass the configured one:
+
     ```python
     import os
+    from corp_tls import CA_BUNDLE
 
-    os.environ["REQUESTS_CA_BUNDLE"] = corp_tls.CA_BUNDLE
+    os.environ.setdefault("REQUESTS_CA_BUNDLE", CA_BUNDLE)
     ```
 
     ## Fix
-    None: remove the line and configure the CA bundle.
+    None: what the environment should hold is a deployment decision.
 
     ## Options
     None.
 
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
+    - requests 2.28.0 release notes (empty `CURL_CA_BUNDLE`), https://requests.readthedocs.io/en/latest/community/updates/#release-history
     - PEP 493: HTTPS verification migration tools, https://peps.python.org/pep-0493/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """

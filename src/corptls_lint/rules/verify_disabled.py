@@ -10,16 +10,29 @@ from corptls_lint.rule import FixRequest, Invalid, Rule
 class VerifyDisabled(Rule):
     """
     ## What it does
-    Finds a falsy `verify=` (`False`, `0`, `""`, or a name bound once to one of them) passed
-    to `requests` or `httpx` functions and clients, to their `Session`/`Client` methods, and to
-    any HTTP verb method whose receiver no import explains (`self.session.get(...)`), including
-    `**{"verify": False}` and a dict bound once to one.
+    Finds a falsy `verify=` (`False`, `0`, `""`, or a name bound once to one of them, a
+    parameter with such a default included) passed to:
+
+    - the `requests` and `httpx` module functions (`requests.get`, `requests.api.request`,
+      `httpx.post`, ...) under any import alias;
+    - `httpx.Client`, `httpx.AsyncClient`, `httpx.HTTPTransport`, `httpx.AsyncHTTPTransport` and
+      `httpx.create_ssl_context`;
+    - an HTTP verb method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`,
+      `request`, `send`, `stream`) whose receiver no import explains, such as `session.get(...)`
+      or `self.http.post(...)`;
+    - the same key in a `**{"verify": False}` dict, written in the call or bound once to a name.
+
+    Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
+    `form.validate(verify=False)`), `verify=True`, `verify=None`, and any value that is not a
+    literal (`verify=settings.CA_BUNDLE`, `verify=certifi.where()`).
 
     ## Why is this bad?
-    `verify=False` turns off certificate verification: anyone on the network path (a rogue
-    Wi-Fi, a compromised proxy) can read and change the traffic, including credentials.
-    It is usually added to silence `CERTIFICATE_VERIFY_FAILED` behind a corporate CA or a
-    TLS-inspecting proxy; the right fix is to trust that CA (see the enterprise CA guide).
+    Without verification the client accepts any certificate for any host name: whoever sits on
+    the network path (a hostile Wi-Fi, a compromised proxy, a spoofed DNS answer) can read and
+    change the traffic, tokens and passwords included, and nothing fails. `verify=False` is
+    almost always a workaround for `CERTIFICATE_VERIFY_FAILED` behind a corporate CA or a
+    TLS-inspecting proxy; the lasting fix is to trust that CA, as the enterprise CA guide
+    explains.
 
     ## Example
     ```python
@@ -37,12 +50,16 @@ class VerifyDisabled(Rule):
     ```
 
     ## Fix
-    Replaces the value with the configured `ca-bundle` (for httpx, the `ssl-context` when it is
-    configured). Safe; unsafe when the value sits in a `**kwargs` dict or a parameter default,
-    where other callers may depend on it.
+    Offered when `ca-bundle` is configured: the value becomes the configured bundle expression
+    and its import is added. For an httpx call (httpx 0.28 deprecated a path string for
+    `verify=`) the fix uses `ssl-context` when that is configured, and `ca-bundle` otherwise.
+    Safe, except in two places where it is unsafe (applied only with `--unsafe-fixes`, always
+    shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
+    (`def fetch(url, verify=False)`), whose other callers may rely on it.
 
     ## Options
-    `ca-bundle`, `ssl-context`.
+    - `ca-bundle`
+    - `ssl-context` (httpx calls)
 
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification

@@ -15,21 +15,30 @@ def verify_targets(node: cst.Assign):
 class VerifyDisabledAttribute(Rule):
     """
     ## What it does
-    Finds `<target>.verify = <falsy>`, typically `session.verify = False` on a
-    `requests.Session`, which switches off verification for every request the session makes.
+    Finds a falsy value (`False`, `0`, `""`, or a name bound once to one of them) assigned to a
+    `verify` attribute: `session.verify = False`, `self.http.verify = 0`, also as one target of
+    a chained assignment (`a = s.verify = False`). The object can be anything; in practice it
+    is a `requests.Session`.
 
     ## Why is this bad?
-    Every request through that session accepts any certificate, so a man-in-the-middle can read
-    and alter the traffic. Behind a corporate CA, set the session's `verify` to the CA bundle.
+    `Session.verify = False` switches certificate verification off for every request the
+    session sends afterwards, so a man-in-the-middle can read and alter all of them, from one
+    line far from any call site. It is also unreliable as a switch: with `trust_env` on (the
+    default), requests lets `REQUESTS_CA_BUNDLE` or `CURL_CA_BUNDLE` from the environment take
+    precedence over `Session.verify`, so the same code verifies on one machine and not on
+    another.
 
     ## Example
     ```python
+    import requests
+
     session = requests.Session()
     session.verify = False
     ```
 
     ## Use instead
     ```python
+    import requests
     from corp_tls import CA_BUNDLE
 
     session = requests.Session()
@@ -37,13 +46,15 @@ class VerifyDisabledAttribute(Rule):
     ```
 
     ## Fix
-    Replaces the assigned value with the configured `ca-bundle`. Safe.
+    Offered when `ca-bundle` is configured: the assigned value becomes the configured bundle
+    expression and its import is added. Safe.
 
     ## Options
-    `ca-bundle`.
+    - `ca-bundle`
 
     ## References
-    - requests: Session objects, https://requests.readthedocs.io/en/latest/user/advanced/#session-objects
+    - requests: Session Objects, https://requests.readthedocs.io/en/latest/user/advanced/#session-objects
+    - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

@@ -25,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Find and fix Python code that gets TLS trust wrong.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or folders to check (default: .); - reads standard input")
+    parser.add_argument("--fix", action="store_true", help="apply the fixes, in place")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="also apply the fixes marked unsafe")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff; change nothing (exit 1 if any)")
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
     parser.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
     parser.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
@@ -115,23 +120,35 @@ def run(args: argparse.Namespace) -> int:
 
     config, enabled, targets = _load(args)
     paths = discover(args.paths or ["."], config)
+    mode = "diff" if args.diff else "fix" if args.fix else "check"
     tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
-                      verbose=args.verbose)
+                      mode=mode, unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
              for path in paths]
     outcomes = run_tasks(tasks)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
 
-    output.write_text(diagnostics, sys.stdout, color=output.is_terminal(sys.stdout))
+    if mode == "diff":
+        sys.stdout.write("".join(outcome.diff for outcome in outcomes))
+    else:
+        output.write_text(diagnostics, sys.stdout, color=output.is_terminal(sys.stdout))
     if args.statistics:
         output.write_statistics(diagnostics, sys.stdout)
-    fixable = sum(1 for d in diagnostics if d.fix is not None)
-    sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
+    if mode == "check":
+        fixable = sum(1 for d in diagnostics if d.fix is not None)
+        sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
+    else:
+        from corptls_lint.fixer import summary_lines
+
+        sys.stderr.writelines(line + "\n" for line in summary_lines(outcomes, mode,
+                                                                    args.unsafe_fixes))
     missing = sorted({d.fix_needs for d in diagnostics if d.fix_needs})
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
         return EXIT_ERROR
+    if mode == "diff":  # as ruff: --diff fails only while a fix is pending
+        return EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) else EXIT_CLEAN
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -134,8 +134,13 @@ def run(args: argparse.Namespace) -> int:
     if args.statistics:
         output.write_statistics(diagnostics, sys.stdout)
     if mode == "check":
-        fixable = sum(1 for d in diagnostics if d.fix is not None)
+        from corptls_lint.fixer import unsafe_fix_count
+
+        unsafe = unsafe_fix_count(diagnostics)
+        fixable = sum(1 for d in diagnostics if d.fix is not None) - unsafe
         sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
+        if unsafe:
+            sys.stderr.write(f"{unsafe} more fixable with --unsafe-fixes.\n")
     else:
         from corptls_lint.fixer import summary_lines
 

@@ -163,11 +163,8 @@ class _Rewriter(cst.CSTTransformer):
 
     def leave_Module(self, original_node, updated_node):
         body, footer = self._without_markers(updated_node.body, keep_one=False)
-        footer = list(footer) + list(updated_node.footer)
-        empty = not body and not footer and not updated_node.header
-        return updated_node.with_changes(body=body, footer=footer,
-                                         has_trailing_newline=updated_node.has_trailing_newline
-                                         and not empty)
+        return updated_node.with_changes(body=body,
+                                         footer=list(footer) + list(updated_node.footer))
 
     def _without_markers(self, statements, keep_one: bool):
         """Drop removal markers, moving their comment lines onto the next statement."""
@@ -227,4 +224,7 @@ def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest
     needed = planner.needed_imports()
     still_needed = rewriter.dropped_names - {item.local for item in needed}
     rewritten = imports.remove_unused_imports(rewritten, still_needed)
-    return imports.add_imports(rewritten, needed)
+    rewritten = imports.add_imports(rewritten, needed)
+    if not (rewritten.body or rewritten.header or rewritten.footer):
+        return rewritten.with_changes(has_trailing_newline=False)  # an empty file, not "\n"
+    return rewritten

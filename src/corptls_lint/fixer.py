@@ -7,7 +7,6 @@ change: the file is left as it was and its findings say why they were not fixed.
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 import warnings
@@ -82,27 +81,27 @@ def _reparse(new_text: str, original: str) -> cst.Module:
     """Parse the fixed text; Python itself must accept it too when it accepted the original."""
     try:
         module = cst.parse_module(new_text)
-    except cst.ParserSyntaxError as error:
-        raise _FixBrokeTheCode(f"the result would not parse: {error.message.splitlines()[0]}")
-    if _python_accepts(original):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                ast.parse(new_text)
-            except SyntaxError as error:
-                raise _FixBrokeTheCode(f"the result would not parse: {error.msg} "
-                                       f"(line {error.lineno})") from None
+    except cst.ParserSyntaxError as error:  # CPython's words are clearer than libcst's
+        reason = _python_error(new_text) or error.message.splitlines()[0]
+        raise _FixBrokeTheCode(f"the result would not parse: {reason}") from None
+    if _python_error(original) is None:
+        reason = _python_error(new_text)
+        if reason is not None:
+            raise _FixBrokeTheCode(f"the result would not parse: {reason}")
     return module
 
 
-def _python_accepts(text: str) -> bool:
+def _python_error(text: str) -> Optional[str]:
+    """Why CPython rejects `text`, or None when it accepts it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        try:
-            ast.parse(text)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return False
-    return True
+        try:  # a full compile also catches what the parser lets through (`yield` at top level)
+            compile(text, "<fixed>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return f"{error.msg} (line {error.lineno})"
+        except (ValueError, RecursionError, MemoryError) as error:
+            return f"{type(error).__name__}: {error}"
+    return None
 
 
 def _reason(error: Exception) -> str:

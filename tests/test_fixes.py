@@ -280,6 +280,19 @@ IMPORTS = {
         proto = PROTOCOL_TLS_CLIENT
         s = make_session()
         """),
+    "placed below a sys.path change that later imports need": ("""\
+        import sys
+        sys.path.insert(0, "vendor")
+        import requests
+        requests.get(u, verify=False)
+        """, """\
+        import sys
+        sys.path.insert(0, "vendor")
+        import requests
+        from corp_tls import CA_BUNDLE
+
+        requests.get(u, verify=CA_BUNDLE)
+        """),
     "an import named in __all__ is kept": ("""\
         import urllib3
         __all__ = ["urllib3"]

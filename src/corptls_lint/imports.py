@@ -6,6 +6,7 @@ a different binding of the same name (it aliases instead) and works without scop
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
@@ -263,7 +264,7 @@ def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Modul
                     comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
                     for item in items[:-1]] + [_alias_node(items[-1])])]))
     if new_statements:
-        position = _insert_position(module, body)
+        position = _insert_position(module, body, [item.local for item in needed])
         following = body[position] if position < len(body) else None
         if (following is not None and not following.leading_lines
                 and not _is_import_line(following)):
@@ -296,11 +297,23 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
             and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
-def _insert_position(module: cst.Module, body: List[cst.BaseStatement]) -> int:
-    """After the leading block of imports (and the docstring), as isort would place it."""
+def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
+                     local_names: Sequence[str]) -> int:
+    """After the last module-level import line above the first use of the new names.
+
+    That is the end of the leading import block in most files, and stays below a
+    `sys.path.insert(...)` that later imports depend on. Never above the docstring.
+    """
+    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, local_names)))
+    first_use = len(body)
+    for index, statement in enumerate(body):
+        if not _is_import_line(statement) and pattern.search(module.code_for_node(statement)):
+            first_use = index
+            break
     position = 1 if body and _is_docstring(body[0]) else 0
-    while position < len(body) and _is_import_line(body[position]):
-        position += 1
+    for index in range(position, first_use):
+        if _is_import_line(body[index]):
+            position = index + 1
     return position
 
 

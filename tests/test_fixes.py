@@ -355,6 +355,14 @@ def test_two_findings_on_one_node_are_both_fixed():
     assert result.fixed == 2
 
 
+@pytest.mark.parametrize("path", ["corp_tls.py", "src/corp_tls.py", "corp_tls/__init__.py"])
+def test_the_module_that_defines_the_target_is_not_fixed_onto_itself(path):
+    source = "import requests\ndef make_session():\n    return requests.Session()\n"
+    result = fix_text(source, path, settings())
+    assert (result.text, result.fixed) == (source, 0)
+    assert fix_text(source, "corp_tls_helpers.py", settings()).fixed == 1
+
+
 def test_noqa_findings_are_not_fixed():
     source = "import requests\nrequests.get(u, verify=False)  # noqa: TLS101\n"
     assert fixed(source) == source

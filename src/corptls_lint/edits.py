@@ -142,6 +142,7 @@ class _Rewriter(cst.CSTTransformer):
         self.planner = planner
         self.requests = {id(request.node): request for request in requests}
         self.removed: Set[int] = set()  # ids of the `pass` markers that stand for removals
+        self._alive: List[cst.CSTNode] = []  # keeps the markers alive so no id is reused
         self.dropped_names: Set[str] = set()
 
     def on_leave(self, original_node, updated_node):
@@ -153,6 +154,7 @@ class _Rewriter(cst.CSTTransformer):
         if new_node is None:
             marker = _removal_marker(updated_node)
             self.removed.add(id(marker))
+            self._alive.append(marker)
             return marker
         return new_node
 

@@ -52,12 +52,13 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         requests = [report.fix for report, diagnostic in result.reports
                     if diagnostic.fix is not None and report.fix is not None
                     and report.fix.node is not None
-                    and (unsafe or diagnostic.fix.applicability is Applicability.SAFE)]
+                    and (unsafe or diagnostic.fix.applicability is Applicability.SAFE)
+                    and not _defines_target(path, report.fix, settings.targets)]
         if not requests:
             break
-        chosen, solved = edits.choose_non_overlapping(module, requests)
-        planner = edits.FixPlanner(module, settings.targets)
         try:
+            chosen, solved = edits.choose_non_overlapping(module, requests)
+            planner = edits.FixPlanner(module, settings.targets)
             new_text = edits.apply(module, planner, chosen).code
             new_module = _reparse(new_text, text)
         except Exception as error:  # a fix that breaks the code is dropped, never written
@@ -71,6 +72,18 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     if result is None:
         result = lint_module(module, path, rule_classes, settings.targets)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe)
+
+
+def _defines_target(path: str, request, targets) -> bool:
+    """True in the module that defines the target itself (corp_tls.py must not import itself)."""
+    kind = request.extra[0] if request.kind == "add-verify" else request.kind
+    target = edits.target_of(kind, targets)
+    if target is None:
+        return False
+    parts = target.module.split(".")
+    normalized = path.replace("\\", "/")
+    return any(normalized == tail or normalized.endswith("/" + tail)
+               for tail in ("/".join(parts) + ".py", "/".join(parts + ["__init__.py"])))
 
 
 class _FixBrokeTheCode(Exception):

@@ -1,6 +1,5 @@
 """`--fix`, `--diff` and `--unsafe-fixes` through the installed console script, and safe writes."""
 
-import os
 import py_compile
 import shutil
 import subprocess
@@ -69,7 +68,8 @@ def test_unsafe_fixes_then_exit_zero_and_idempotent(run_cli, tmp_path):
 def test_check_summary_separates_unsafe_fixes(run_cli, tmp_path):
     project(tmp_path, {"pyproject.toml": CONFIG, "app.py": APP})
     result = run_cli(".", cwd=tmp_path)
-    assert result.stderr == "Found 3 problems (2 fixable with --fix).\n1 more fixable with --unsafe-fixes.\n"
+    assert result.stderr == ("Found 3 problems (2 fixable with --fix).\n"
+                             "1 more fixable with --unsafe-fixes.\n")
 
 
 def test_diff_shows_every_fix_and_writes_nothing(run_cli, tmp_path):
@@ -96,7 +96,8 @@ def test_diff_shows_every_fix_and_writes_nothing(run_cli, tmp_path):
         '+    return session.get("https://x", verify=CA_BUNDLE)',
     ]
     assert result.stderr == ("Would fix 3 problems (0 remaining).\n"
-                             "1 of these fixes is unsafe: --fix applies them only with --unsafe-fixes.\n")
+                             "1 of these fixes is unsafe: --fix applies them only with "
+                             "--unsafe-fixes.\n")
     assert (tmp_path / "app.py").read_text() == APP
 
 
@@ -217,7 +218,8 @@ def test_migration_fixture(run_cli, tmp_path):
     result = run_cli("--fix", ".", cwd=root)
     assert result.returncode == 1
     assert codes_of(result.stdout) == MIGRATION_REMAINING
-    assert result.stderr == "Fixed 10 problems (4 remaining).\n1 more fixable with --unsafe-fixes.\n"
+    assert result.stderr == ("Fixed 10 problems (4 remaining).\n"
+                             "1 more fixable with --unsafe-fixes.\n")
     for path in root.rglob("*.py"):
         py_compile.compile(str(path), cfile=str(tmp_path / "compiled.pyc"), doraise=True)
     flakes = subprocess.run([sys.executable, "-m", "pyflakes", "."], cwd=root,

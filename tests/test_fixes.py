@@ -345,7 +345,8 @@ def test_overlapping_fixes_are_applied_over_several_passes():
     source = "import requests\nrequests.get(requests.get(u).url)\n"
     result = fix_text(source, "a.py", settings(["TLS402"]))
     assert result.text == ("import requests\nfrom corp_tls import CA_BUNDLE\n\n"
-                           "requests.get(requests.get(u, verify=CA_BUNDLE).url, verify=CA_BUNDLE)\n")
+                           "requests.get(requests.get(u, verify=CA_BUNDLE).url, "
+                           "verify=CA_BUNDLE)\n")
     assert (result.fixed, result.diagnostics) == (2, [])
 
 

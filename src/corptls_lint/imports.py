@@ -340,8 +340,8 @@ def append_to_comma_list(items: list, new_items: list,
         after = trailing.whitespace_after if trailing is not None else None
         if isinstance(after, cst.ParenthesizedWhitespace):
             # `last,  # comment\n)`: the comment stays on `last`; the closing line moves on.
-            items[-1] = last.with_changes(comma=trailing.with_changes(whitespace_after=after.with_changes(
-                indent=layout.indent, last_line=layout.last_line)))
+            moved = after.with_changes(indent=layout.indent, last_line=layout.last_line)
+            items[-1] = last.with_changes(comma=trailing.with_changes(whitespace_after=moved))
             tail = cst.Comma(whitespace_after=after.with_changes(
                 first_line=cst.TrailingWhitespace(), empty_lines=[]))
         else:
@@ -415,7 +415,8 @@ def _drop_line(body: list, index: int, line: cst.SimpleStatementLine) -> None:
 
 
 def _without(small: cst.BaseSmallStatement, unused: Set[str]):
-    if not isinstance(small, (cst.Import, cst.ImportFrom)) or isinstance(small.names, cst.ImportStar):
+    if (not isinstance(small, (cst.Import, cst.ImportFrom))
+            or isinstance(small.names, cst.ImportStar)):
         return small
     kept = [alias for alias in small.names if _alias_local(alias) not in unused]
     if len(kept) == len(small.names):

@@ -102,9 +102,14 @@ def describe_fix(planner: FixPlanner, request: FixRequest) -> Fix:
 
 
 def _keep_parentheses(old: cst.CSTNode, new: cst.BaseExpression) -> cst.BaseExpression:
+    """Keep what surrounded the old node: its parentheses, and the inside of an empty call's
+    parentheses (`_create_unverified_context(  # why\n)` keeps its comment)."""
     lpar, rpar = getattr(old, "lpar", ()), getattr(old, "rpar", ())
     if lpar and not new.lpar:
-        return new.with_changes(lpar=lpar, rpar=rpar)
+        new = new.with_changes(lpar=lpar, rpar=rpar)
+    if (isinstance(old, cst.Call) and isinstance(new, cst.Call) and not old.args
+            and not new.args):
+        new = new.with_changes(whitespace_before_args=old.whitespace_before_args)
     return new
 
 

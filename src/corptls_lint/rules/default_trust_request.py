@@ -105,6 +105,16 @@ class DefaultTrustRequest(Rule):
             "    json=body,  # payload\n"
             "    verify=CA_BUNDLE,\n"
             ")\n"),
+        Invalid(
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "with open(path) as f:\n"
+            "    httpx.post(url, content=f.read())  # upload\n",
+            [(4, 5)],
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "with open(path) as f:\n"
+            "    httpx.post(url, content=f.read(), verify=ssl_context())  # upload\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -157,6 +157,21 @@ class UnverifiedSSLContext(Rule):
             "    async with aiohttp.ClientSession() as session:\n"
             "        async with session.get(url, ssl=ssl_context()) as response:  # self-signed\n"
             "            return await response.text()\n"),
+        Invalid(
+            "import ssl\n"
+            "from corp_tls import make_session, ssl_context\n"
+            "\n"
+            "class Mailer:\n"
+            "    def context(self):\n"
+            "        return ssl._create_unverified_context(  # legacy relay\n"
+            "        )\n",
+            [(6, 16)],
+            "from corp_tls import make_session, ssl_context\n"
+            "\n"
+            "class Mailer:\n"
+            "    def context(self):\n"
+            "        return ssl_context(  # legacy relay\n"
+            "        )\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

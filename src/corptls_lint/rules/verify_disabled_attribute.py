@@ -103,6 +103,20 @@ class VerifyDisabledAttribute(Rule):
             "import requests, corp_tls\n"
             "s = requests.Session()\n"
             "s.verify = corp_tls.CA_BUNDLE  # proxy\n"),
+        Invalid(
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with requests.Session() as session:\n"
+            "    session.verify = False  # self-signed staging cert\n"
+            "    session.get(url)\n",
+            [(5, 5)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with requests.Session() as session:\n"
+            "    session.verify = CA_BUNDLE  # self-signed staging cert\n"
+            "    session.get(url)\n"),
     ]
 
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -66,6 +66,20 @@ def test_without_the_key_nothing_changes_and_the_key_is_named():
         ("TLS401", None, "session-factory"), ("TLS101", None, "ca-bundle")]
 
 
+def test_fix_says_where_the_replacement_goes_and_which_import_it_needs():
+    source = ("import requests\nfrom corp_tls import make_session\ndef f(CA_BUNDLE):\n"
+              "    s = requests.Session()\n    return s.get(u, verify=False)\n")
+    found = lint_source(source, "a.py", settings()).diagnostics
+    assert [(d.code, d.line, d.col, d.end_line, d.end_col) for d in found] == [
+        ("TLS401", 4, 9, 4, 27), ("TLS101", 5, 21, 5, 33)]
+    session, verify = (d.fix for d in found)
+    assert (session.replacement, session.line, session.col, session.end_line, session.end_col,
+            session.import_statement) == ("make_session()", 4, 9, 4, 27, None)
+    assert (verify.replacement, verify.line, verify.col, verify.end_line, verify.end_col,
+            verify.import_statement) == (
+        "corp_tls_CA_BUNDLE", 5, 28, 5, 33, "from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE")
+
+
 def test_diagnostics_carry_the_replacement_text():
     source = ("import requests, ssl\nrequests.get(u, verify=False)\ns = requests.Session()\n"
               "ctx = ssl._create_unverified_context()\nrequests.post(u)\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from corptls_lint import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
@@ -81,22 +81,34 @@ class FixPlanner:
             return None
         raise ValueError(f"unknown fix kind {kind!r}")
 
-    def describe(self, request: FixRequest) -> Fix:
-        """The Fix attached to a diagnostic, with the rewritten node's new source text."""
-        replacement = None
+    def describe(self, request: FixRequest, where: Optional[CodeRange] = None) -> Fix:
+        """The Fix attached to a diagnostic: the rewritten node's new text, where it goes, and
+        the import it needs."""
+        replacement, import_statement = None, None
         if request.node is not None and request.kind != "remove-statement":
             new_node = self.rewrite(request, request.node)
             replacement = self.module.code_for_node(new_node) if new_node is not None else None
-        return Fix(request.kind, request.applicability, replacement)
+            target = target_of(_value_kind(request), self.targets)
+            needs = self.reference(target).needs if target is not None else None
+            if needs is not None:
+                alias = f" as {needs.alias}" if needs.alias else ""
+                import_statement = f"from {needs.module} import {needs.name}{alias}"
+        span = {}
+        if where is not None:
+            span = dict(line=where.start.line, col=where.start.column + 1,
+                        end_line=where.end.line, end_col=where.end.column + 1)
+        return Fix(request.kind, request.applicability, replacement,
+                   import_statement=import_statement, **span)
 
     def needed_imports(self) -> List[imports.NeededImport]:
         return [ref.needs for ref in self._references.values() if ref.needs is not None]
 
 
-def describe_fix(planner: FixPlanner, request: FixRequest) -> Fix:
+def describe_fix(planner: FixPlanner, request: FixRequest,
+                 where: Optional[CodeRange] = None) -> Fix:
     """The diagnostic's Fix; a fix that cannot even be described is shown without its text."""
     try:
-        return planner.describe(request)
+        return planner.describe(request, where)
     except Exception:  # the fixer reports the same failure when --fix runs it
         return Fix(request.kind, request.applicability)
 

@@ -190,7 +190,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
             needs = missing_key(report.fix, targets)
             if needs is None:
                 planner = planner or FixPlanner(module, targets)
-                fix = describe_fix(planner, report.fix)
+                fix = describe_fix(planner, report.fix, positions.get(report.fix.node))
         diagnostic = Diagnostic(path, line, col, code, report.message,
                                 end_line=where.end.line, end_col=where.end.column + 1,
                                 name=report.rule.name, fix=fix, fix_needs=needs)

@@ -76,8 +76,17 @@ class Fix:
 
     description: str
     applicability: Applicability = Applicability.SAFE
-    # The new source text of the reported node (None where the fix removes a statement).
+    # The new source text of the rewritten node (None where the fix removes a statement).
     replacement: Optional[str] = None
+    # Where the rewritten node is (it may differ from the reported node): 1-based lines and
+    # columns, the end exclusive, as Diagnostic's. 0 when unknown.
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
+    # The import the fix needs, as a statement (`from corp_tls import CA_BUNDLE`); --fix merges
+    # it into an existing `from corp_tls import ...`. None when the name is already imported.
+    import_statement: Optional[str] = None
 
 
 @dataclass(frozen=True, order=True)

@@ -26,6 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Find and fix Python code that gets TLS trust wrong.")
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or folders to check (default: .); - reads standard input")
+    parser.add_argument("--fix", action="store_true", help="apply the fixes, in place")
+    parser.add_argument("--unsafe-fixes", action="store_true",
+                        help="also apply the fixes marked unsafe")
+    parser.add_argument("--diff", action="store_true",
+                        help="print the fixes as a unified diff; change nothing (exit 1 if any)")
     parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
     parser.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
     parser.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
@@ -122,7 +127,9 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint.runner import run_tasks
 
     config, enabled, targets = _load(args)
+    mode = "diff" if args.diff else "fix" if args.fix else "check"
     if stdin_source.reads_stdin(args):
+        # Standard input is checked only: there is no file to write a fix back to.
         name = stdin_source.display_name(args)
         tasks = [FileTask(name, config_module.settings_for(Path(name), config, enabled, targets),
                           source=stdin_source.read_source(), verbose=args.verbose)]
@@ -133,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
                               f"\"{unmatched[0]}\" matches no file under {config.root}")
         paths = discover(args.paths or ["."], config)
         tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
-                          verbose=args.verbose)
+                          mode=mode, unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
                  for path in paths]
     if progress.should_show(len(tasks), sys.stderr):
         outcomes = progress.run_with_progress(tasks, run_tasks, sys.stderr)
@@ -141,19 +148,35 @@ def run(args: argparse.Namespace) -> int:
         outcomes = run_tasks(tasks)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
 
-    output.write_findings(args.output_format, diagnostics, sys.stdout,
-                          color=output.is_terminal(sys.stdout))
+    if mode == "diff":
+        sys.stdout.write("".join(outcome.diff for outcome in outcomes))
+    else:
+        output.write_findings(args.output_format, diagnostics, sys.stdout,
+                              color=output.is_terminal(sys.stdout))
     if args.statistics:
         text = args.output_format == "text"
         output.write_statistics(diagnostics, sys.stdout if text else sys.stderr)
-    fixable = sum(1 for d in diagnostics if d.fix is not None)
-    sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
+    if mode == "check":
+        from corptls_lint.fixer import unsafe_fix_count
+
+        unsafe = unsafe_fix_count(diagnostics)
+        fixable = sum(1 for d in diagnostics if d.fix is not None) - unsafe
+        sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
+        if unsafe:
+            sys.stderr.write(f"{unsafe} more fixable with --unsafe-fixes.\n")
+    else:
+        from corptls_lint.fixer import summary_lines
+
+        sys.stderr.writelines(line + "\n" for line in summary_lines(outcomes, mode,
+                                                                    args.unsafe_fixes))
     missing = sorted({d.fix_needs for d in diagnostics if d.fix_needs})
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
         return EXIT_ERROR
+    if mode == "diff":  # as ruff: --diff fails only while a fix is pending
+        return EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) else EXIT_CLEAN
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -18,8 +18,9 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from corptls_lint import noqa, scopes
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
+from corptls_lint.edits import FixPlanner, describe_fix
 from corptls_lint.fix_requirements import missing_key
-from corptls_lint.ftypes import Diagnostic, Fix, FixTargets, Settings
+from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
 from corptls_lint.rule import Report, Rule
 from corptls_lint.rules import ALL_RULES
 
@@ -192,6 +193,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     lines = split_lines(module.code) if apply_noqa else []
     seen = set()
+    planner = None
     for report in context.reports:
         where = positions[report.node]
         line, col = where.start.line, where.start.column + 1
@@ -205,7 +207,8 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         if report.fix is not None:
             needs = missing_key(report.fix, targets)
             if needs is None:
-                fix = Fix(report.fix.kind, report.fix.applicability)
+                planner = planner or FixPlanner(module, targets)
+                fix = describe_fix(planner, report.fix, positions.get(report.fix.node))
         diagnostic = Diagnostic(path, line, col, code, report.message,
                                 end_line=where.end.line, end_col=where.end.column + 1,
                                 name=report.rule.name, fix=fix, fix_needs=needs)

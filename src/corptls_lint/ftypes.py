@@ -30,13 +30,26 @@ class Target:
             raise ValueError(f"expected MODULE:EXPR, got {text!r}")
         if not all(part.isidentifier() for part in module.split(".")):
             raise ValueError(f"{module!r} is not a module name")
-        root = expr.split("(", 1)[0].split(".", 1)[0]
-        if not root.isidentifier():
-            raise ValueError(f"{expr!r} must start with a name")
+        if not _is_name_attribute_or_call(expr):
+            raise ValueError(f"{expr!r} must be a name, an attribute or a call (`CA_BUNDLE`, "
+                             "`settings.CA`, `ssl_context()`)")
         return cls(module, expr)
 
     def __str__(self) -> str:
         return f"{self.module}:{self.expr}"
+
+
+def _is_name_attribute_or_call(expr: str) -> bool:
+    """`NAME`, `NAME.attr`, `NAME(...)` and chains of them: what a fix can put in the code."""
+    import ast
+
+    try:
+        node = ast.parse(expr, mode="eval").body
+    except (SyntaxError, ValueError):
+        return False
+    while isinstance(node, (ast.Attribute, ast.Call)):
+        node = node.value if isinstance(node, ast.Attribute) else node.func
+    return isinstance(node, ast.Name) and expr == expr.strip() and "\n" not in expr
 
 
 @dataclass(frozen=True)
@@ -63,8 +76,17 @@ class Fix:
 
     description: str
     applicability: Applicability = Applicability.SAFE
-    # The new source text of the reported node (None where the fix removes a statement).
+    # The new source text of the rewritten node (None where the fix removes a statement).
     replacement: Optional[str] = None
+    # Where the rewritten node is (it may differ from the reported node): 1-based lines and
+    # columns, the end exclusive, as Diagnostic's. 0 when unknown.
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
+    # The import the fix needs, as a statement (`from corp_tls import CA_BUNDLE`); --fix merges
+    # it into an existing `from corp_tls import ...`. None when the name is already imported.
+    import_statement: Optional[str] = None
 
 
 @dataclass(frozen=True, order=True)
@@ -115,6 +137,8 @@ class FileOutcome:
     diagnostics: List[Diagnostic] = field(default_factory=list)
     fixed: int = 0
     diff: str = ""
+    # How many of `fixed` were unsafe fixes (--diff shows them without --unsafe-fixes).
+    fixed_unsafe: int = 0
 
 
 class ConfigError(Exception):

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import List, Sequence
 
 from corptls_lint.engine import lint_path, lint_source
+from corptls_lint.fixer import fix_file
 from corptls_lint.ftypes import FileOutcome, FileTask
 
 
 def process_file(task: FileTask) -> FileOutcome:
-    """Lint one file (from disk, or from `task.source` for standard input)."""
+    """Lint one file (from disk, or from `task.source` for standard input); fix or diff it."""
+    if task.mode in ("fix", "diff"):
+        return fix_file(task)
     if task.source is not None:
         result = lint_source(task.source, task.path, task.settings, verbose=task.verbose)
     else:

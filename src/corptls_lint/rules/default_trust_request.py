@@ -66,11 +66,61 @@ class DefaultTrustRequest(Rule):
         "get(url)\n",
     ]
     INVALID = [
-        Invalid("import requests\nrequests.get(url)\n", [(2, 1)],
-                "import requests\nfrom corp_tls import CA_BUNDLE\n\nrequests.get(url, verify=CA_BUNDLE)\n"),
-        Invalid("from httpx import post as send\nsend(url, json=body)\n", [(2, 1)]),
-        Invalid("import requests.api\ndef f():\n    return requests.api.request(\n        'GET', url)\n",
-                [(3, 12)]),
+        Invalid(
+            "import requests\n"
+            "requests.get(url)\n",
+            [(2, 1)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from httpx import post as send\n"
+            "send(url, json=body)\n",
+            [(2, 1)],
+            "from httpx import post as send\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "send(url, json=body, verify=ssl_context())\n"),
+        Invalid(
+            "import requests.api\n"
+            "def f():\n"
+            "    return requests.api.request(\n"
+            "        'GET', url)\n",
+            [(3, 12)],
+            "import requests.api\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "def f():\n"
+            "    return requests.api.request(\n"
+            "        'GET', url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "from corp_tls import make_session\n"
+            "\n"
+            "r = requests.post(\n"
+            "    url,\n"
+            "    json=body,  # payload\n"
+            ")\n",
+            [(4, 5)],
+            "import requests\n"
+            "from corp_tls import make_session, CA_BUNDLE\n"
+            "\n"
+            "r = requests.post(\n"
+            "    url,\n"
+            "    json=body,  # payload\n"
+            "    verify=CA_BUNDLE,\n"
+            ")\n"),
+        Invalid(
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "with open(path) as f:\n"
+            "    httpx.post(url, content=f.read())  # upload\n",
+            [(4, 5)],
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "with open(path) as f:\n"
+            "    httpx.post(url, content=f.read(), verify=ssl_context())  # upload\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -80,15 +80,82 @@ class HardcodedCABundle(Rule):
         "ctx.load_verify_locations(cadata=pem_text)\n",
     ]
     INVALID = [
-        Invalid("import requests\nrequests.get(url, verify='/etc/ssl/corp.pem')\n", [(2, 19)],
-                "import requests\nfrom corp_tls import CA_BUNDLE\n\nrequests.get(url, verify=CA_BUNDLE)\n"),
-        Invalid("import requests\nCA = '/etc/ssl/' 'corp.pem'\ns = requests.Session()\ns.verify = CA\n",
-                [(4, 1)]),
-        Invalid("import ssl\nctx = ssl.create_default_context(cafile='/etc/ssl/corp.pem')\n", [(2, 34)]),
-        Invalid("ctx.load_verify_locations('/etc/ssl/corp.pem')\n", [(1, 27)]),
-        Invalid("ctx.load_verify_locations(capath='/etc/ssl/certs')\n", [(1, 27)]),
-        Invalid("import urllib3\nurllib3.PoolManager(\n    ca_certs='/etc/ssl/corp.pem',\n)\n", [(3, 5)]),
-        Invalid("import httpx\nDIR = '/etc/ssl'\nhttpx.get(url, verify=f'{DIR}/corp.pem')\n", [(3, 16)]),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify='/etc/ssl/corp.pem')\n",
+            [(2, 19)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "CA = '/etc/ssl/' 'corp.pem'\n"
+            "s = requests.Session()\n"
+            "s.verify = CA\n",
+            [(4, 1)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "CA = '/etc/ssl/' 'corp.pem'\n"
+            "s = requests.Session()\n"
+            "s.verify = CA_BUNDLE\n"),
+        Invalid(
+            "import ssl\n"
+            "ctx = ssl.create_default_context(cafile='/etc/ssl/corp.pem')\n",
+            [(2, 34)],
+            "import ssl\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ctx = ssl.create_default_context(cafile=CA_BUNDLE)\n"),
+        Invalid(
+            "ctx.load_verify_locations('/etc/ssl/corp.pem')\n",
+            [(1, 27)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ctx.load_verify_locations(CA_BUNDLE)\n"),
+        Invalid(
+            "ctx.load_verify_locations(capath='/etc/ssl/certs')\n",
+            [(1, 27)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ctx.load_verify_locations(capath=CA_BUNDLE)\n"),
+        Invalid(
+            "import urllib3\n"
+            "urllib3.PoolManager(\n"
+            "    ca_certs='/etc/ssl/corp.pem',\n"
+            ")\n",
+            [(3, 5)],
+            "import urllib3\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "urllib3.PoolManager(\n"
+            "    ca_certs=CA_BUNDLE,\n"
+            ")\n"),
+        Invalid(
+            "import httpx\n"
+            "DIR = '/etc/ssl'\n"
+            "httpx.get(url, verify=f'{DIR}/corp.pem')\n",
+            [(3, 16)],
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "DIR = '/etc/ssl'\n"
+            "httpx.get(url, verify=ssl_context())\n"),
+        Invalid(
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "requests.get(\n"
+            "    url,\n"
+            "    verify='/etc/ssl/corp.pem',  # moved in 2021\n"
+            ")\n",
+            [(5, 5)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "requests.get(\n"
+            "    url,\n"
+            "    verify=CA_BUNDLE,  # moved in 2021\n"
+            ")\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

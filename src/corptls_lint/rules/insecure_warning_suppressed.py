@@ -72,20 +72,87 @@ class InsecureWarningSuppressed(Rule):
         "import warnings\nwarnings.filterwarnings('ignore', message='Unverified certificate')\n",
     ]
     INVALID = [
-        Invalid("import urllib3\nurllib3.disable_warnings()\n", [(2, 1)], "import urllib3\n"),
-        Invalid("import requests\n"
-                "requests.packages.urllib3.disable_warnings(\n"
-                "    requests.packages.urllib3.exceptions.InsecureRequestWarning\n)\n", [(2, 1)]),
-        Invalid("from urllib3 import disable_warnings\nif True:\n    disable_warnings()\n",
-                [(3, 5)], "from urllib3 import disable_warnings\nif True:\n    pass\n"),
-        Invalid("import requests\nrequests.urllib3.disable_warnings()\n", [(2, 1)]),
-        Invalid("import warnings\nfrom urllib3.exceptions import InsecureRequestWarning as IRW\n"
-                "warnings.filterwarnings('ignore', category=IRW)\n", [(3, 1)]),
-        Invalid("import warnings\nimport requests\n"
-                "warnings.simplefilter('ignore', requests.packages.urllib3.exceptions.InsecureRequestWarning)\n",
-                [(3, 1)]),
-        Invalid("from warnings import filterwarnings\n"
-                "filterwarnings(action='ignore', message='Unverified HTTPS request')\n", [(2, 1)]),
+        Invalid(
+            "import urllib3\n"
+            "urllib3.disable_warnings()\n",
+            [(2, 1)],
+            ""),
+        Invalid(
+            "import requests\n"
+            "requests.packages.urllib3.disable_warnings(\n"
+            "    requests.packages.urllib3.exceptions.InsecureRequestWarning\n"
+            ")\n",
+            [(2, 1)],
+            ""),
+        Invalid(
+            "from urllib3 import disable_warnings\n"
+            "if True:\n"
+            "    disable_warnings()\n",
+            [(3, 5)],
+            "if True:\n"
+            "    pass\n"),
+        Invalid(
+            "import requests\n"
+            "requests.urllib3.disable_warnings()\n",
+            [(2, 1)],
+            ""),
+        Invalid(
+            "import warnings\n"
+            "from urllib3.exceptions import InsecureRequestWarning as IRW\n"
+            "warnings.filterwarnings('ignore', category=IRW)\n",
+            [(3, 1)],
+            ""),
+        Invalid(
+            "import warnings\n"
+            "import requests\n"
+            "warnings.simplefilter('ignore', requests.packages.urllib3.exceptions.InsecureRequestWarning)\n",
+            [(3, 1)],
+            ""),
+        Invalid(
+            "from warnings import filterwarnings\n"
+            "filterwarnings(action='ignore', message='Unverified HTTPS request')\n",
+            [(2, 1)],
+            ""),
+        Invalid(
+            "import logging\n"
+            "import urllib3\n"
+            "\n"
+            "# silence the proxy noise\n"
+            "urllib3.disable_warnings()\n"
+            "log = logging.getLogger(__name__)\n",
+            [(5, 1)],
+            "import logging\n"
+            "\n"
+            "# silence the proxy noise\n"
+            "log = logging.getLogger(__name__)\n"),
+        Invalid(
+            "import urllib3\n"
+            "class Client:\n"
+            "    def __init__(self):\n"
+            "        urllib3.disable_warnings()  # TODO\n"
+            "    def get(self):\n"
+            "        pass\n",
+            [(4, 9)],
+            "class Client:\n"
+            "    def __init__(self):\n"
+            "        # TODO\n"
+            "        pass\n"
+            "    def get(self):\n"
+            "        pass\n"),
+        Invalid(
+            "import urllib3\n"
+            "try:\n"
+            "    urllib3.disable_warnings()\n"
+            "except AttributeError:\n"
+            "    pass\n"
+            "urllib3.PoolManager()\n",
+            [(3, 5)],
+            "import urllib3\n"
+            "try:\n"
+            "    pass\n"
+            "except AttributeError:\n"
+            "    pass\n"
+            "urllib3.PoolManager()\n"),
     ]
 
     def __init__(self, context) -> None:

@@ -74,15 +74,84 @@ class UnconfiguredSession(Rule):
         "from corp_tls import make_session\ns = make_session()\n",
     ]
     INVALID = [
-        Invalid("import requests\ns = requests.Session()\n", [(2, 5)],
-                "import requests\nfrom corp_tls import make_session\n\ns = make_session()\n"),
-        Invalid("from requests import Session\nclass A:\n    def __init__(self):\n"
-                "        self.s = Session()\n", [(4, 18)]),
-        Invalid("import httpx as h\nasync def f():\n    async with h.AsyncClient() as c:\n        pass\n",
-                [(3, 16)]),
-        Invalid("import requests\ndef f():\n    s = requests.session()\n    return s\n"
-                "def g():\n    s = object()\n    s.verify = CA\n", [(3, 9)]),
-        Invalid("import requests\nrequests.Session().get(url)\n", [(2, 1)]),
+        Invalid(
+            "import requests\n"
+            "s = requests.Session()\n",
+            [(2, 5)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "s = make_session()\n"),
+        Invalid(
+            "from requests import Session\n"
+            "class A:\n"
+            "    def __init__(self):\n"
+            "        self.s = Session()\n",
+            [(4, 18)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "class A:\n"
+            "    def __init__(self):\n"
+            "        self.s = make_session()\n"),
+        Invalid(
+            "import httpx as h\n"
+            "async def f():\n"
+            "    async with h.AsyncClient() as c:\n"
+            "        pass\n",
+            [(3, 16)]),
+        Invalid(
+            "import requests\n"
+            "def f():\n"
+            "    s = requests.session()\n"
+            "    return s\n"
+            "def g():\n"
+            "    s = object()\n"
+            "    s.verify = CA\n",
+            [(3, 9)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "def f():\n"
+            "    s = make_session()\n"
+            "    return s\n"
+            "def g():\n"
+            "    s = object()\n"
+            "    s.verify = CA\n"),
+        Invalid(
+            "import requests\n"
+            "requests.Session().get(url)\n",
+            [(2, 1)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "make_session().get(url)\n"),
+        Invalid(
+            "import requests\n"
+            "\n"
+            "class Api:\n"
+            "    def __init__(self):\n"
+            "        self.session = requests.Session()  # shared\n"
+            "        self.session.headers['X'] = '1'\n"
+            "\n"
+            "    def get(self):\n"
+            "        return requests.get(url, timeout=3)\n",
+            [(5, 24)],
+            "import requests\n"
+            "from corp_tls import make_session\n"
+            "\n"
+            "class Api:\n"
+            "    def __init__(self):\n"
+            "        self.session = make_session()  # shared\n"
+            "        self.session.headers['X'] = '1'\n"
+            "\n"
+            "    def get(self):\n"
+            "        return requests.get(url, timeout=3)\n"),
+        Invalid(
+            "from corp_tls import make_session as corp_session\n"
+            "import requests\n"
+            "with requests.Session() as s:\n"
+            "    s.get(url)\n",
+            [(3, 6)],
+            "from corp_tls import make_session as corp_session\n"
+            "with corp_session() as s:\n"
+            "    s.get(url)\n"),
     ]
 
     def __init__(self, context) -> None:

@@ -82,22 +82,104 @@ class UnverifiedSSLContext(Rule):
         "CERT_NONE = 0\nctx.verify_mode = CERT_NONE\n",
     ]
     INVALID = [
-        Invalid("import ssl\nctx = ssl._create_unverified_context()\n", [(2, 7)],
-                "import ssl\nfrom corp_tls import ssl_context\n\nctx = ssl_context()\n"),
-        Invalid("from ssl import _create_unverified_context as unverified\nctx = unverified()\n",
-                [(2, 7)]),
-        Invalid("import ssl\nssl._create_default_https_context = ssl._create_unverified_context\n",
-                [(2, 1)]),
-        Invalid("ctx.check_hostname = False\n", [(1, 1)]),
-        Invalid("import ssl\nctx.verify_mode = ssl.CERT_NONE\n", [(2, 1)]),
-        Invalid("from ssl import CERT_NONE\nself.ctx.verify_mode = CERT_NONE\n", [(2, 1)]),
-        Invalid("import urllib3\nhttp = urllib3.PoolManager(cert_reqs='CERT_NONE')\n", [(2, 28)]),
-        Invalid("import ssl, requests\nrequests.packages.urllib3.PoolManager(\n    cert_reqs=ssl.CERT_NONE)\n",
-                [(3, 5)]),
-        Invalid("import ssl\nssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n", [(2, 23)]),
-        Invalid("import aiohttp\nconn = aiohttp.TCPConnector(ssl=False)\n", [(2, 29)]),
-        Invalid("async def f(session):\n    async with session.get(url, verify_ssl=False) as r:\n        pass\n",
-                [(2, 33)]),
+        Invalid(
+            "import ssl\n"
+            "ctx = ssl._create_unverified_context()\n",
+            [(2, 7)],
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "ctx = ssl_context()\n"),
+        Invalid(
+            "from ssl import _create_unverified_context as unverified\n"
+            "ctx = unverified()\n",
+            [(2, 7)],
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "ctx = ssl_context()\n"),
+        Invalid(
+            "import ssl\n"
+            "ssl._create_default_https_context = ssl._create_unverified_context\n",
+            [(2, 1)]),
+        Invalid(
+            "ctx.check_hostname = False\n",
+            [(1, 1)]),
+        Invalid(
+            "import ssl\n"
+            "ctx.verify_mode = ssl.CERT_NONE\n",
+            [(2, 1)]),
+        Invalid(
+            "from ssl import CERT_NONE\n"
+            "self.ctx.verify_mode = CERT_NONE\n",
+            [(2, 1)]),
+        Invalid(
+            "import urllib3\n"
+            "http = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
+            [(2, 28)]),
+        Invalid(
+            "import ssl, requests\n"
+            "requests.packages.urllib3.PoolManager(\n"
+            "    cert_reqs=ssl.CERT_NONE)\n",
+            [(3, 5)]),
+        Invalid(
+            "import ssl\n"
+            "ssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n",
+            [(2, 23)]),
+        Invalid(
+            "import aiohttp\n"
+            "conn = aiohttp.TCPConnector(ssl=False)\n",
+            [(2, 29)],
+            "import aiohttp\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "conn = aiohttp.TCPConnector(ssl=ssl_context())\n"),
+        Invalid(
+            "async def f(session):\n"
+            "    async with session.get(url, verify_ssl=False) as r:\n"
+            "        pass\n",
+            [(2, 33)]),
+        Invalid(
+            "import ssl\n"
+            "import urllib.request\n"
+            "\n"
+            "def fetch(url):\n"
+            "    ctx = ssl._create_unverified_context()\n"
+            "    return urllib.request.urlopen(url, context=ctx)\n",
+            [(5, 11)],
+            "import urllib.request\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "def fetch(url):\n"
+            "    ctx = ssl_context()\n"
+            "    return urllib.request.urlopen(url, context=ctx)\n"),
+        Invalid(
+            "import aiohttp\n"
+            "async def main():\n"
+            "    async with aiohttp.ClientSession() as session:\n"
+            "        async with session.get(url, ssl=False) as response:  # self-signed\n"
+            "            return await response.text()\n",
+            [(4, 37)],
+            "import aiohttp\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "async def main():\n"
+            "    async with aiohttp.ClientSession() as session:\n"
+            "        async with session.get(url, ssl=ssl_context()) as response:  # self-signed\n"
+            "            return await response.text()\n"),
+        Invalid(
+            "import ssl\n"
+            "from corp_tls import make_session, ssl_context\n"
+            "\n"
+            "class Mailer:\n"
+            "    def context(self):\n"
+            "        return ssl._create_unverified_context(  # legacy relay\n"
+            "        )\n",
+            [(6, 16)],
+            "from corp_tls import make_session, ssl_context\n"
+            "\n"
+            "class Mailer:\n"
+            "    def context(self):\n"
+            "        return ssl_context(  # legacy relay\n"
+            "        )\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -86,22 +86,138 @@ class VerifyDisabled(Rule):
         "import requests\nrequests.get(url, **{'timeout': 3})\n",
     ]
     INVALID = [
-        Invalid("import requests\nrequests.get(url, verify=False)\n", [(2, 19)],
-                "import requests\nfrom corp_tls import CA_BUNDLE\n\nrequests.get(url, verify=CA_BUNDLE)\n"),
-        Invalid("import requests as r\nr.post(url, data=d, verify=0)\n", [(2, 21)]),
-        Invalid("from requests import get as fetch\nfetch(url, verify='')\n", [(2, 12)]),
-        Invalid("import requests\nrequests.api.request('GET', url, verify=False)\n", [(2, 34)]),
-        Invalid("import httpx\nclient = httpx.Client(\n    timeout=3,\n    verify=False,\n)\n",
-                [(4, 5)]),
-        Invalid("class Api:\n    def fetch(self):\n        return self.session.get(self.url, verify=False)\n",
-                [(3, 43)]),
-        Invalid("import requests\nVERIFY = False\ndef f():\n    requests.get(url, verify=VERIFY)\n",
-                [(4, 23)]),
-        Invalid("import requests\nrequests.get(url, **{'verify': False})\n", [(2, 22)]),
-        Invalid("import requests\nOPTS = {'verify': False, 'timeout': 5}\nrequests.get(url, **OPTS)\n",
-                [(3, 19)]),
-        Invalid("import requests\ndef fetch(url, verify=False):\n    return requests.get(url, verify=verify)\n",
-                [(3, 30)]),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=False)\n",
+            [(2, 19)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests as r\n"
+            "r.post(url, data=d, verify=0)\n",
+            [(2, 21)],
+            "import requests as r\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "r.post(url, data=d, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from requests import get as fetch\n"
+            "fetch(url, verify='')\n",
+            [(2, 12)],
+            "from requests import get as fetch\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "fetch(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.api.request('GET', url, verify=False)\n",
+            [(2, 34)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.api.request('GET', url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import httpx\n"
+            "client = httpx.Client(\n"
+            "    timeout=3,\n"
+            "    verify=False,\n"
+            ")\n",
+            [(4, 5)],
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "client = httpx.Client(\n"
+            "    timeout=3,\n"
+            "    verify=ssl_context(),\n"
+            ")\n"),
+        Invalid(
+            "class Api:\n"
+            "    def fetch(self):\n"
+            "        return self.session.get(self.url, verify=False)\n",
+            [(3, 43)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "class Api:\n"
+            "    def fetch(self):\n"
+            "        return self.session.get(self.url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "VERIFY = False\n"
+            "def f():\n"
+            "    requests.get(url, verify=VERIFY)\n",
+            [(4, 23)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "VERIFY = False\n"
+            "def f():\n"
+            "    requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, **{'verify': False})\n",
+            [(2, 22)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, **{'verify': CA_BUNDLE})\n"),
+        Invalid(
+            "import requests\n"
+            "OPTS = {'verify': False, 'timeout': 5}\n"
+            "requests.get(url, **OPTS)\n",
+            [(3, 19)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "OPTS = {'verify': CA_BUNDLE, 'timeout': 5}\n"
+            "requests.get(url, **OPTS)\n"),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, verify=False):\n"
+            "    return requests.get(url, verify=verify)\n",
+            [(3, 30)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "def fetch(url, verify=CA_BUNDLE):\n"
+            "    return requests.get(url, verify=verify)\n"),
+        Invalid(
+            "import requests\n"
+            "from corp_tls import make_session\n"
+            "requests.get(url, verify=False)\n",
+            [(3, 19)],
+            "import requests\n"
+            "from corp_tls import make_session, CA_BUNDLE\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from corp_tls import CA_BUNDLE as BUNDLE\n"
+            "import requests\n"
+            "requests.get(url, verify=False)\n",
+            [(3, 19)],
+            "from corp_tls import CA_BUNDLE as BUNDLE\n"
+            "import requests\n"
+            "requests.get(url, verify=BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, CA_BUNDLE=None):\n"
+            "    return requests.get(url, verify=False)\n",
+            [(3, 30)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE\n"
+            "\n"
+            "def fetch(url, CA_BUNDLE=None):\n"
+            "    return requests.get(url, verify=corp_tls_CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "with requests.Session() as s:\n"
+            "    s.get(url, verify=False)  # legacy proxy\n",
+            [(3, 16)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with requests.Session() as s:\n"
+            "    s.get(url, verify=CA_BUNDLE)  # legacy proxy\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -72,10 +72,62 @@ class VerifyDisabledAttribute(Rule):
         "session.verify == False\n",
     ]
     INVALID = [
-        Invalid("import requests\ns = requests.Session()\ns.verify = False\n", [(3, 1)]),
-        Invalid("class C:\n    def __init__(self):\n        self.session.verify = 0\n", [(3, 9)]),
-        Invalid("OFF = False\nclient.verify = OFF\n", [(2, 1)]),
-        Invalid("a = s.verify = False\n", [(1, 5)]),
+        Invalid(
+            "import requests\n"
+            "s = requests.Session()\n"
+            "s.verify = False\n",
+            [(3, 1)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "s = requests.Session()\n"
+            "s.verify = CA_BUNDLE\n"),
+        Invalid(
+            "class C:\n"
+            "    def __init__(self):\n"
+            "        self.session.verify = 0\n",
+            [(3, 9)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "class C:\n"
+            "    def __init__(self):\n"
+            "        self.session.verify = CA_BUNDLE\n"),
+        Invalid(
+            "OFF = False\n"
+            "client.verify = OFF\n",
+            [(2, 1)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "OFF = False\n"
+            "client.verify = CA_BUNDLE\n"),
+        Invalid(
+            "a = s.verify = False\n",
+            [(1, 5)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "a = s.verify = CA_BUNDLE\n"),
+        Invalid(
+            "import requests, corp_tls\n"
+            "s = requests.Session()\n"
+            "s.verify = False  # proxy\n",
+            [(3, 1)],
+            "import requests, corp_tls\n"
+            "s = requests.Session()\n"
+            "s.verify = corp_tls.CA_BUNDLE  # proxy\n"),
+        Invalid(
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with requests.Session() as session:\n"
+            "    session.verify = False  # self-signed staging cert\n"
+            "    session.get(url)\n",
+            [(5, 5)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with requests.Session() as session:\n"
+            "    session.verify = CA_BUNDLE  # self-signed staging cert\n"
+            "    session.get(url)\n"),
     ]
 
     def visit_Assign(self, node: cst.Assign) -> None:

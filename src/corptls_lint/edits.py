@@ -1,0 +1,249 @@
+"""Turn the rules' fix requests into a rewritten libcst module (one pass, no overlaps).
+
+Each request names the node to rewrite; one transformer swaps those nodes, so everything
+outside them (comments, formatting) is kept byte for byte by libcst's round trip.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from corptls_lint import imports
+from corptls_lint.ftypes import Fix, FixTargets, Target
+from corptls_lint.rule import FixRequest
+
+_REPLACE_KINDS = ("ca-bundle", "ssl-context", "ssl-context-or-ca-bundle")
+
+
+def target_of(kind: str, targets: FixTargets) -> Optional[Target]:
+    """The configured target a value kind stands for (httpx: the SSL context when configured)."""
+    if kind == "ca-bundle":
+        return targets.ca_bundle
+    if kind == "ssl-context":
+        return targets.ssl_context
+    if kind == "ssl-context-or-ca-bundle":
+        return targets.ssl_context or targets.ca_bundle
+    if kind == "session-factory":
+        return targets.session_factory
+    return None
+
+
+def _value_kind(request: FixRequest) -> str:
+    return request.extra[0] if request.kind == "add-verify" else request.kind
+
+
+class FixPlanner:
+    """Plans the fixes of one parsed module: the new node for each request, and the imports."""
+
+    def __init__(self, module: cst.Module, targets: FixTargets) -> None:
+        self.module = module
+        self.targets = targets
+        self._names: Optional[imports.NameTable] = None
+        self._references: Dict[Target, imports.Reference] = {}
+        self._taken: Set[str] = set()
+
+    def reference(self, target: Target) -> imports.Reference:
+        if target not in self._references:
+            if self._names is None:
+                self._names = imports.NameTable.of(self.module)
+            self._references[target] = imports.reference_for(target, self.module, self._names,
+                                                             self._taken)
+        return self._references[target]
+
+    def expression(self, request: FixRequest) -> Optional[cst.BaseExpression]:
+        target = target_of(_value_kind(request), self.targets)
+        if target is None:
+            return None
+        return cst.parse_expression(self.reference(target).expression)
+
+    def rewrite(self, request: FixRequest, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        """The node that replaces `node` (the updated form of `request.node`), None to remove."""
+        kind = request.kind
+        if kind in _REPLACE_KINDS:
+            value = self.expression(request)
+            assert value is not None
+            return _keep_parentheses(node, value)
+        if kind == "session-factory":
+            factory = self.expression(request)
+            assert isinstance(node, cst.Call) and factory is not None
+            return _keep_parentheses(node, node.with_changes(func=factory, args=()))
+        if kind == "add-verify":
+            assert isinstance(node, cst.Call)
+            argument = cst.Arg(value=self.expression(request), keyword=cst.Name("verify"),
+                               equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                     whitespace_after=cst.SimpleWhitespace("")))
+            return node.with_changes(args=imports.append_to_comma_list(
+                list(node.args), [argument], node.whitespace_before_args))
+        if kind == "remove-statement":
+            return None
+        raise ValueError(f"unknown fix kind {kind!r}")
+
+    def describe(self, request: FixRequest, where: Optional[CodeRange] = None) -> Fix:
+        """The Fix attached to a diagnostic: the rewritten node's new text, where it goes, and
+        the import it needs."""
+        replacement, import_statement = None, None
+        if request.node is not None and request.kind != "remove-statement":
+            new_node = self.rewrite(request, request.node)
+            replacement = self.module.code_for_node(new_node) if new_node is not None else None
+            target = target_of(_value_kind(request), self.targets)
+            needs = self.reference(target).needs if target is not None else None
+            if needs is not None:
+                alias = f" as {needs.alias}" if needs.alias else ""
+                import_statement = f"from {needs.module} import {needs.name}{alias}"
+        span = {}
+        if where is not None:
+            span = dict(line=where.start.line, col=where.start.column + 1,
+                        end_line=where.end.line, end_col=where.end.column + 1)
+        return Fix(request.kind, request.applicability, replacement,
+                   import_statement=import_statement, **span)
+
+    def needed_imports(self) -> List[imports.NeededImport]:
+        return [ref.needs for ref in self._references.values() if ref.needs is not None]
+
+
+def describe_fix(planner: FixPlanner, request: FixRequest,
+                 where: Optional[CodeRange] = None) -> Fix:
+    """The diagnostic's Fix; a fix that cannot even be described is shown without its text."""
+    try:
+        return planner.describe(request, where)
+    except Exception:  # the fixer reports the same failure when --fix runs it
+        return Fix(request.kind, request.applicability)
+
+
+def _keep_parentheses(old: cst.CSTNode, new: cst.BaseExpression) -> cst.BaseExpression:
+    """Keep what surrounded the old node: its parentheses, and the inside of an empty call's
+    parentheses (`_create_unverified_context(  # why\n)` keeps its comment)."""
+    lpar, rpar = getattr(old, "lpar", ()), getattr(old, "rpar", ())
+    if lpar and not new.lpar:
+        new = new.with_changes(lpar=lpar, rpar=rpar)
+    if (isinstance(old, cst.Call) and isinstance(new, cst.Call) and not old.args
+            and not new.args):
+        new = new.with_changes(whitespace_before_args=old.whitespace_before_args)
+    return new
+
+
+def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest]
+                           ) -> Tuple[List[FixRequest], List[FixRequest]]:
+    """The requests to apply in this pass (the first of overlapping ones wins, like ruff), and
+    the requests they solve (two findings on the very same node are solved by one edit)."""
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+    def span(request: FixRequest) -> Tuple[Tuple[int, int], Tuple[int, int]]:
+        where = positions[request.node]
+        return (where.start.line, where.start.column), (where.end.line, where.end.column)
+
+    chosen: List[FixRequest] = []
+    spans: List[Tuple[Tuple[int, int], Tuple[int, int]]] = []
+    solved: List[FixRequest] = []
+    for request in sorted(requests, key=span):
+        start, end = span(request)
+        if any(request.node is other.node and request.kind == other.kind for other in chosen):
+            solved.append(request)
+            continue
+        if any(start < other_end and other_start < end for other_start, other_end in spans):
+            continue
+        chosen.append(request)
+        spans.append((start, end))
+        solved.append(request)
+    return chosen, solved
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Swaps the requested nodes; removed statements leave their comments (and `pass`)."""
+
+    def __init__(self, planner: FixPlanner, requests: Sequence[FixRequest]) -> None:
+        super().__init__()
+        self.planner = planner
+        self.requests = {id(request.node): request for request in requests}
+        self.removed: Set[int] = set()  # ids of the `pass` markers that stand for removals
+        self._alive: List[cst.CSTNode] = []  # keeps the markers alive so no id is reused
+        self.dropped_names: Set[str] = set()
+
+    def on_leave(self, original_node, updated_node):
+        request = self.requests.get(id(original_node))
+        if request is None:
+            return super().on_leave(original_node, updated_node)
+        self.dropped_names |= imports.referenced_names(original_node)
+        new_node = self.planner.rewrite(request, updated_node)
+        if new_node is None:
+            marker = _removal_marker(updated_node)
+            self.removed.add(id(marker))
+            self._alive.append(marker)
+            return marker
+        return new_node
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        body, footer = self._without_markers(updated_node.body, keep_one=True)
+        return updated_node.with_changes(body=body,
+                                         footer=list(footer) + list(updated_node.footer))
+
+    def leave_Module(self, original_node, updated_node):
+        body, footer = self._without_markers(updated_node.body, keep_one=False)
+        return updated_node.with_changes(body=body,
+                                         footer=list(footer) + list(updated_node.footer))
+
+    def _without_markers(self, statements, keep_one: bool):
+        """Drop removal markers, moving their comment lines onto the next statement."""
+        if not any(id(statement) in self.removed for statement in statements):
+            return statements, []
+        kept, pending = [], []
+        for statement in statements:
+            if id(statement) in self.removed:
+                pending.extend(statement.leading_lines)
+                continue
+            if pending:
+                statement = statement.with_changes(leading_lines=_merge_lines(
+                    pending, list(statement.leading_lines)))
+                pending = []
+            kept.append(statement)
+        if not kept and keep_one:
+            return [cst.SimpleStatementLine([cst.Pass()], leading_lines=pending)], []
+        if not any(line.comment is not None for line in pending):
+            return kept, []
+        while pending and pending[-1].comment is None:
+            pending.pop()
+        return kept, pending
+
+
+def _merge_lines(removed: list, own: list) -> list:
+    """The removed statement's comment lines go above the next statement; blank lines only
+    when the next statement has no separation of its own."""
+    if any(line.comment is not None for line in removed):
+        return removed + own
+    return own or removed
+
+
+def _removal_marker(statement: cst.SimpleStatementLine) -> cst.SimpleStatementLine:
+    """A `pass` carrying the removed statement's comments (its own line's comments included)."""
+    comments = [cst.EmptyLine(comment=comment) for comment in _comments_inside(statement)]
+    return cst.SimpleStatementLine([cst.Pass()],
+                                   leading_lines=list(statement.leading_lines) + comments)
+
+
+def _comments_inside(statement: cst.SimpleStatementLine) -> List[cst.Comment]:
+    found: List[cst.Comment] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Comment(self, node: cst.Comment) -> None:
+            found.append(node)
+
+    for part in statement.body:
+        part.visit(_Collect())
+    statement.trailing_whitespace.visit(_Collect())
+    return found
+
+
+def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest]) -> cst.Module:
+    """One pass: rewrite the nodes, drop imports the rewrite left unused, add the new imports."""
+    rewriter = _Rewriter(planner, requests)
+    rewritten = module.visit(rewriter)
+    needed = planner.needed_imports()
+    still_needed = rewriter.dropped_names - {item.local for item in needed}
+    rewritten = imports.remove_unused_imports(rewritten, still_needed)
+    rewritten = imports.add_imports(rewritten, needed)
+    if not (rewritten.body or rewritten.header or rewritten.footer):
+        return rewritten.with_changes(has_trailing_newline=False)  # an empty file, not "\n"
+    return rewritten

@@ -1,0 +1,200 @@
+"""`--fix` and `--diff` for one file: the fix loop, then a write or a diff.
+
+The loop is ruff's: lint, apply the fixes that do not overlap, re-parse, lint again, until
+nothing changes (at most MAX_PASSES times). A pass whose result would not parse discards every
+change: the file is left as it was and its findings say why they were not fixed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import warnings
+from dataclasses import dataclass, replace
+from typing import List, Optional, Sequence
+
+import libcst as cst
+
+from corptls_lint import edits, writer
+from corptls_lint.decoding import DecodeError
+from corptls_lint.engine import LintResult, lint_module, lint_source, rules_for, screen
+from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
+
+MAX_PASSES = 10
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+@dataclass
+class FixResult:
+    """The text after fixing, how many problems the fixes solved, and what remains."""
+
+    text: str
+    diagnostics: List[Diagnostic]
+    fixed: int = 0
+    fixed_unsafe: int = 0
+
+
+def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixResult:
+    """Apply the fixes to `text` until it is stable. Never raises for bad input."""
+    rule_classes = screen(text.encode("utf-8", "surrogatepass"), rules_for(settings.enabled))
+    if not rule_classes:
+        return FixResult(text, [])
+    try:
+        module = cst.parse_module(text)
+    except Exception:  # the engine turns the same failure into TLS001
+        return FixResult(text, lint_source(text, path, settings).diagnostics)
+    first: Optional[LintResult] = None
+    current, fixed, fixed_unsafe = text, 0, 0
+    result = None
+    for _ in range(MAX_PASSES):
+        result = lint_module(module, path, rule_classes, settings.targets)
+        first = first or result
+        requests = [report.fix for report, diagnostic in result.reports
+                    if diagnostic.fix is not None and report.fix is not None
+                    and report.fix.node is not None
+                    and (unsafe or diagnostic.fix.applicability is Applicability.SAFE)
+                    and not _defines_target(path, report.fix, settings.targets)]
+        if not requests:
+            break
+        try:
+            chosen, solved = edits.choose_non_overlapping(module, requests)
+            planner = edits.FixPlanner(module, settings.targets)
+            new_text = edits.apply(module, planner, chosen).code
+            new_module = _reparse(new_text, text)
+        except Exception as error:  # a fix that breaks the code is dropped, never written
+            return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))
+        if new_text == current:
+            break
+        module, current = new_module, new_text
+        fixed += len(solved)
+        fixed_unsafe += sum(1 for r in solved if r.applicability is Applicability.UNSAFE)
+        result = None
+    if result is None:
+        result = lint_module(module, path, rule_classes, settings.targets)
+    return FixResult(current, result.diagnostics, fixed, fixed_unsafe)
+
+
+def _defines_target(path: str, request, targets) -> bool:
+    """True in the module that defines the target itself (corp_tls.py must not import itself)."""
+    kind = request.extra[0] if request.kind == "add-verify" else request.kind
+    target = edits.target_of(kind, targets)
+    if target is None:
+        return False
+    parts = target.module.split(".")
+    normalized = path.replace("\\", "/")
+    return any(normalized == tail or normalized.endswith("/" + tail)
+               for tail in ("/".join(parts) + ".py", "/".join(parts + ["__init__.py"])))
+
+
+class _FixBrokeTheCode(Exception):
+    pass
+
+
+def _reparse(new_text: str, original: str) -> cst.Module:
+    """Parse the fixed text; Python itself must accept it too when it accepted the original."""
+    try:
+        module = cst.parse_module(new_text)
+    except cst.ParserSyntaxError as error:  # CPython's words are clearer than libcst's
+        reason = _python_error(new_text) or error.message.splitlines()[0]
+        raise _FixBrokeTheCode(f"the result would not parse: {reason}") from None
+    if _python_error(original) is None:
+        reason = _python_error(new_text)
+        if reason is not None:
+            raise _FixBrokeTheCode(f"the result would not parse: {reason}")
+    return module
+
+
+def _python_error(text: str) -> Optional[str]:
+    """Why CPython rejects `text`, or None when it accepts it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:  # a full compile also catches what the parser lets through (`yield` at top level)
+            compile(text, "<fixed>", "exec", dont_inherit=True)
+        except SyntaxError as error:
+            return f"{error.msg} (line {error.lineno})"
+        except (ValueError, RecursionError, MemoryError) as error:
+            return f"{type(error).__name__}: {error}"
+    return None
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, _FixBrokeTheCode):
+        return str(error)
+    return f"internal error while fixing: {type(error).__name__}: {error}"
+
+
+def _not_fixed(diagnostics: Sequence[Diagnostic], reason: str) -> List[Diagnostic]:
+    """The findings of an unfixed file; the fixable ones say why the fix was not applied."""
+    return [replace(d, message=f"{d.message} (not fixed: {reason}; file left unchanged)")
+            if d.fix is not None else d for d in diagnostics]
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    """A unified diff as `patch -p0` reads it; a missing final newline is marked as diff does."""
+    lines = difflib.unified_diff(_LINE.findall(before), _LINE.findall(after),
+                                 fromfile=path, tofile=path)
+    out = []
+    for line in lines:
+        if not line.endswith(("\n", "\r")):
+            line += "\n\\ No newline at end of file\n"
+        out.append(line)
+    return "".join(out)
+
+
+def fix_file(task: FileTask) -> FileOutcome:
+    """`--fix` (write the file) or `--diff` (return the diff): the fixing side of process_file."""
+    try:
+        source = (writer.from_bytes(task.path, task.source) if task.source is not None
+                  else writer.read_source(task.path))
+    except (OSError, DecodeError):  # the engine reports it as TLS001, the same as a check
+        from corptls_lint.engine import lint_path
+
+        result = (lint_source(task.source, task.path, task.settings)
+                  if task.source is not None else lint_path(task.path, task.settings))
+        return FileOutcome(task.path, result.diagnostics)
+    unsafe = task.unsafe_fixes or task.mode == "diff"  # --diff always shows the unsafe fixes
+    fixed = fix_text(source.text, task.path, task.settings, unsafe)
+    outcome = FileOutcome(task.path, fixed.diagnostics, fixed.fixed)
+    outcome.fixed_unsafe = fixed.fixed_unsafe
+    if fixed.text == source.text:
+        return outcome
+    if task.mode == "diff":
+        outcome.diff = unified_diff(task.path, source.text, fixed.text)
+        return outcome
+    if task.source is not None:  # standard input is never written back
+        return outcome
+    try:
+        writer.write_source(source, fixed.text)
+    except writer.WriteError as error:
+        unfixed = lint_source(source.data, task.path, task.settings)
+        return FileOutcome(task.path, _not_fixed(unfixed.diagnostics, str(error)))
+    return outcome
+
+
+def _problems(count: int) -> str:
+    return f"{count} problem" if count == 1 else f"{count} problems"
+
+
+def unsafe_fix_count(diagnostics: Sequence[Diagnostic]) -> int:
+    return sum(1 for d in diagnostics
+               if d.fix is not None and d.fix.applicability is Applicability.UNSAFE)
+
+
+def summary_lines(outcomes: Sequence[FileOutcome], mode: str, unsafe_fixes: bool) -> List[str]:
+    """What `--fix` and `--diff` print to stderr after the findings or the diff."""
+    fixed = sum(outcome.fixed for outcome in outcomes)
+    remaining = [d for outcome in outcomes for d in outcome.diagnostics]
+    if mode == "diff":
+        lines = [f"Would fix {_problems(fixed)} ({len(remaining)} remaining)."]
+        unsafe = sum(outcome.fixed_unsafe for outcome in outcomes)
+        if unsafe and not unsafe_fixes:
+            lines.append(f"{unsafe} of these fixes {'is' if unsafe == 1 else 'are'} unsafe: "
+                         "--fix applies them only with --unsafe-fixes.")
+        return lines
+    if not fixed and not remaining:
+        return ["All checks passed!"]
+    lines = [f"Fixed {_problems(fixed)} ({len(remaining)} remaining)."]
+    hidden = unsafe_fix_count(remaining)
+    if hidden and not unsafe_fixes:
+        lines.append(f"{hidden} more fixable with --unsafe-fixes.")
+    return lines

@@ -1,0 +1,436 @@
+"""The imports a fix needs: which local name reaches a configured target, and the import edits.
+
+A small equivalent of libcst's AddImportsVisitor/RemoveImportsVisitor that also never shadows
+a different binding of the same name (it aliases instead) and works without scope metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from corptls_lint.ftypes import Target
+from corptls_lint.scopes import dotted_name
+
+
+@dataclass(frozen=True)
+class NeededImport:
+    """`from module import name [as alias]`, to be added to the file."""
+
+    module: str
+    name: str
+    alias: Optional[str] = None
+
+    @property
+    def local(self) -> str:
+        return self.alias or self.name
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How the fixed code spells a target here, and the import that makes the spelling work."""
+
+    expression: str
+    needs: Optional[NeededImport] = None
+
+
+def _target_names(node: cst.CSTNode) -> Iterator[str]:
+    """The plain names an assignment target binds (`a`, `a, *b`; not `x.y` or `x[0]`)."""
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from _target_names(element.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from _target_names(node.value)
+
+
+class NameTable(cst.CSTVisitor):
+    """Every name the file binds (anywhere, any scope) and every name it reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bound: Counter = Counter()
+        self.read: Counter = Counter()
+        self.in_strings: Set[str] = set()
+
+    @classmethod
+    def of(cls, module: cst.Module) -> "NameTable":
+        table = cls()
+        module.visit(table)
+        return table
+
+    def occurs(self, name: str) -> bool:
+        return name in self.bound or name in self.read or name in self.in_strings
+
+    def _bind(self, names: Iterable[str]) -> None:
+        for name in names:
+            self.bound[name] += 1
+
+    # Names that are not variables: attribute names, keywords, imported member names.
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        node.value.visit(self)
+        return False
+
+    def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
+        if node.asname is not None:
+            self._bind(_target_names(node.asname.name))
+        else:
+            root = dotted_name(node.name)
+            if root:
+                self._bind([root.split(".", 1)[0]])
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                alias.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.read[node.value] += 1
+
+    # Strings can name a variable too: `__all__ = ["x"]`, string annotations.
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.in_strings.update(_words(node.value))
+
+    def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
+        self.in_strings.update(_words(node.value))
+
+    # Binding sites.
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._bind(_target_names(node.target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(_target_names(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind(_target_names(node.target))
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind(_target_names(node.target))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind(_target_names(node.target))
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind(_target_names(node.target))
+
+    def visit_AsName(self, node: cst.AsName) -> None:  # with ... as x, except E as x
+        self._bind(_target_names(node.name))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._bind([node.name.value])
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._bind([node.name.value])
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._bind([node.name.value])
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self._bind(item.name.value for item in node.names)
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
+        self._bind(item.name.value for item in node.names)
+
+    def visit_MatchAs(self, node: cst.MatchAs) -> None:
+        if node.name is not None:
+            self._bind([node.name.value])
+
+    def visit_MatchStar(self, node: cst.MatchStar) -> None:
+        if node.name is not None:
+            self._bind([node.name.value])
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._bind(_target_names(node.target))
+
+
+def _words(text: str) -> List[str]:
+    word, words = [], []
+    for char in text + " ":
+        if char.isalnum() or char == "_":
+            word.append(char)
+        elif word:
+            words.append("".join(word))
+            word = []
+    return words
+
+
+def import_statements(module: cst.Module) -> Iterator[Tuple[int, cst.SimpleStatementLine]]:
+    """Module-level statement lines made only of imports, with their index in the body."""
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine) and statement.body and all(
+                isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body):
+            yield index, statement
+
+
+def _from_module(node: cst.ImportFrom) -> Optional[str]:
+    if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        return None
+    return dotted_name(node.module)
+
+
+def root_name(expr: str) -> str:
+    """The leading identifier of a target expression (`ssl_context()` -> `ssl_context`)."""
+    end = 0
+    while end < len(expr) and (expr[end].isalnum() or expr[end] == "_"):
+        end += 1
+    return expr[:end]
+
+
+def reference_for(target: Target, module: cst.Module, names: NameTable,
+                  taken: Set[str]) -> Reference:
+    """Spell `target` in this file: reuse an existing import of it, else plan a new one.
+
+    `taken` holds local names already planned in this pass (so two targets never collide).
+    """
+    root = root_name(target.expr)
+    rest = target.expr[len(root):]
+    for _, statement in import_statements(module):
+        for small in statement.body:
+            if isinstance(small, cst.ImportFrom) and _from_module(small) == target.module:
+                for alias in small.names:  # type: ignore[union-attr]
+                    local = _alias_local(alias)
+                    if dotted_name(alias.name) == root and local and names.bound[local] == 1:
+                        return Reference(local + rest)
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    full = dotted_name(alias.name) or ""
+                    local = _alias_local(alias)
+                    reaches = full == target.module if alias.asname is not None else (
+                        full == target.module or full.startswith(target.module + "."))
+                    if reaches and local and names.bound[local] == 1:
+                        prefix = local if alias.asname is not None else target.module
+                        return Reference(f"{prefix}.{target.expr}")
+    local = root
+    if names.occurs(local) or local in taken:
+        base = f"{target.module.replace('.', '_')}_{root}"
+        local, suffix = base, 2
+        while names.occurs(local) or local in taken:
+            local, suffix = f"{base}_{suffix}", suffix + 1
+    taken.add(local)
+    alias = None if local == root else local
+    return Reference(local + rest, NeededImport(target.module, root, alias))
+
+
+def _alias_local(alias: cst.ImportAlias) -> Optional[str]:
+    if alias.asname is not None:
+        return alias.asname.name.value if isinstance(alias.asname.name, cst.Name) else None
+    name = dotted_name(alias.name)
+    return name.split(".", 1)[0] if name else None
+
+
+# -- adding -------------------------------------------------------------------------------------
+
+def _alias_node(needed: NeededImport) -> cst.ImportAlias:
+    asname = cst.AsName(cst.Name(needed.alias)) if needed.alias else None
+    return cst.ImportAlias(cst.Name(needed.name), asname=asname)
+
+
+def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Module:
+    """Merge each needed name into an existing `from MODULE import ...`, else add a statement."""
+    if not needed:
+        return module
+    body = list(module.body)
+    by_module: Dict[str, List[NeededImport]] = {}
+    for item in needed:
+        by_module.setdefault(item.module, []).append(item)
+    new_statements = []
+    for module_name, items in by_module.items():
+        items = sorted(set(items), key=lambda item: (item.name, item.local))
+        existing = _find_from_import(body, module_name)
+        if existing is not None:
+            index, line, small_index = existing
+            small = line.body[small_index]
+            names = append_to_comma_list(list(small.names), [_alias_node(i) for i in items],
+                                         _opening_whitespace(small))
+            small = small.with_changes(names=names)
+            parts = list(line.body)
+            parts[small_index] = small
+            body[index] = line.with_changes(body=parts)
+        else:
+            new_statements.append(cst.SimpleStatementLine([cst.ImportFrom(
+                module=cst.parse_expression(module_name),  # type: ignore[arg-type]
+                names=[_alias_node(item).with_changes(
+                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                    for item in items[:-1]] + [_alias_node(items[-1])])]))
+    if new_statements:
+        position = _insert_position(module, body, [item.local for item in needed])
+        following = body[position] if position < len(body) else None
+        if (following is not None and not following.leading_lines
+                and not _is_import_line(following)):
+            body[position] = following.with_changes(leading_lines=[cst.EmptyLine()])
+        body[position:position] = new_statements
+    return module.with_changes(body=body)
+
+
+def _opening_whitespace(node: cst.ImportFrom) -> Optional[cst.BaseParenthesizableWhitespace]:
+    return node.lpar.whitespace_after if node.lpar is not None else None
+
+
+def _find_from_import(body, module_name: str) -> Optional[Tuple[int, cst.SimpleStatementLine, int]]:
+    holder = cst.Module(body=body)
+    for index, line in import_statements(holder):
+        for small_index, small in enumerate(line.body):
+            if isinstance(small, cst.ImportFrom) and _from_module(small) == module_name:
+                return index, line, small_index
+    return None
+
+
+def _is_import_line(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)
+
+
+def _is_docstring(statement: cst.CSTNode) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
+                     local_names: Sequence[str]) -> int:
+    """After the last module-level import line above the first use of the new names.
+
+    That is the end of the leading import block in most files, and stays below a
+    `sys.path.insert(...)` that later imports depend on. Never above the docstring.
+    """
+    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, local_names)))
+    first_use = len(body)
+    for index, statement in enumerate(body):
+        if not _is_import_line(statement) and pattern.search(module.code_for_node(statement)):
+            first_use = index
+            break
+    position = 1 if body and _is_docstring(body[0]) else 0
+    for index in range(position, first_use):
+        if _is_import_line(body[index]):
+            position = index + 1
+    return position
+
+
+def append_to_comma_list(items: list, new_items: list,
+                         opening: Optional[cst.BaseParenthesizableWhitespace] = None) -> list:
+    """Append to call arguments or import names in the list's own layout.
+
+    One line stays one line (`a, b, new`); one item per line stays one per line, with or without
+    a trailing comma; a comment after the last item stays on that item's line.
+    """
+    if not items:
+        return list(new_items)
+    items = list(items)
+    last = items[-1]
+    layout = _line_layout(items, opening)
+    trailing = last.comma if isinstance(last.comma, cst.Comma) else None
+    if layout is None:  # all on one line
+        items[-1] = last.with_changes(comma=_same_line_comma())
+        tail = trailing
+        between = _same_line_comma()
+    else:
+        between = cst.Comma(whitespace_after=layout.with_changes(
+            first_line=cst.TrailingWhitespace(), empty_lines=[]))
+        after = trailing.whitespace_after if trailing is not None else None
+        if isinstance(after, cst.ParenthesizedWhitespace):
+            # `last,  # comment\n)`: the comment stays on `last`; the closing line moves on.
+            moved = after.with_changes(indent=layout.indent, last_line=layout.last_line)
+            items[-1] = last.with_changes(comma=trailing.with_changes(whitespace_after=moved))
+            tail = cst.Comma(whitespace_after=after.with_changes(
+                first_line=cst.TrailingWhitespace(), empty_lines=[]))
+        else:
+            items[-1] = last.with_changes(comma=between)
+            tail = trailing
+    added = [item.with_changes(comma=between) for item in new_items[:-1]]
+    added.append(new_items[-1].with_changes(comma=tail if tail is not None
+                                            else cst.MaybeSentinel.DEFAULT))
+    return items + added
+
+
+def _same_line_comma() -> cst.Comma:
+    return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def _line_layout(items: list, opening) -> Optional[cst.ParenthesizedWhitespace]:
+    """The line break before each item when items go one per line, None when they share one.
+
+    Decided by the break between the last two items, or after the opening parenthesis when
+    there is a single item.
+    """
+    if len(items) >= 2:
+        comma = items[-2].comma
+        after = comma.whitespace_after if isinstance(comma, cst.Comma) else None
+    else:
+        after = opening
+    return after if isinstance(after, cst.ParenthesizedWhitespace) else None
+
+
+# -- removing -----------------------------------------------------------------------------------
+
+def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Module:
+    """Drop module-level imports of `candidates` that nothing in the file uses any more.
+
+    Only names the fix stopped using are candidates, so an import the file kept unused on purpose
+    (a re-export, a side effect) is never touched.
+    """
+    if not candidates:
+        return module
+    names = NameTable.of(module)
+    unused = {name for name in candidates if names.bound[name] == 1 and not names.read[name]
+              and name not in names.in_strings}
+    if not unused:
+        return module
+    body = list(module.body)
+    for index, line in reversed(list(import_statements(module))):
+        parts = []
+        for small in line.body:
+            kept = _without(small, unused)
+            if kept is not None:
+                parts.append(kept)
+        if len(parts) == len(line.body) and all(a is b for a, b in zip(parts, line.body)):
+            continue
+        if parts:
+            parts[-1] = parts[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            body[index] = line.with_changes(body=parts)
+        else:
+            _drop_line(body, index, line)
+    return module.with_changes(body=body)
+
+
+def _drop_line(body: list, index: int, line: cst.SimpleStatementLine) -> None:
+    """Remove a statement line, handing its comment lines to the next statement."""
+    del body[index]
+    comments = [empty for empty in line.leading_lines if empty.comment is not None]
+    if comments and index < len(body):
+        body[index] = body[index].with_changes(
+            leading_lines=list(line.leading_lines) + list(body[index].leading_lines))
+    elif index < len(body) and line.leading_lines and not body[index].leading_lines:
+        body[index] = body[index].with_changes(leading_lines=line.leading_lines)
+
+
+def _without(small: cst.BaseSmallStatement, unused: Set[str]):
+    if (not isinstance(small, (cst.Import, cst.ImportFrom))
+            or isinstance(small.names, cst.ImportStar)):
+        return small
+    kept = [alias for alias in small.names if _alias_local(alias) not in unused]
+    if len(kept) == len(small.names):
+        return small
+    if not kept:
+        return None
+    last = kept[-1]
+    original_last = small.names[-1]
+    kept[-1] = last.with_changes(comma=original_last.comma)
+    return small.with_changes(names=kept)
+
+
+def referenced_names(node: cst.CSTNode) -> Set[str]:
+    """Names a node reads (the candidates for import removal once the node is gone)."""
+    table = NameTable()
+    node.visit(table)
+    return set(table.read)

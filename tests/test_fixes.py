@@ -1,0 +1,411 @@
+"""Fixes as exact before/after text: the rules' own examples, imports, removals, the fix loop."""
+
+import textwrap
+from types import SimpleNamespace
+
+import pytest
+
+from corptls_lint import edits
+from corptls_lint.engine import lint_source
+from corptls_lint.fixer import fix_text
+from corptls_lint.ftypes import Applicability, FixTargets, Settings, Target
+from corptls_lint.rules import ALL_RULES
+from helpers import ALL_CODES
+
+TARGETS = FixTargets(Target.parse("corp_tls:CA_BUNDLE"), Target.parse("corp_tls:make_session"),
+                     Target.parse("corp_tls:ssl_context()"))
+INVALID = [pytest.param(rule, example, id=f"{rule.code}-invalid-{i}")
+           for rule in ALL_RULES for i, example in enumerate(rule.INVALID)]
+
+
+def settings(codes=ALL_CODES, targets=TARGETS):
+    return Settings(enabled=tuple(codes), targets=targets)
+
+
+def fixed(source, codes=ALL_CODES, targets=TARGETS, unsafe=False):
+    return fix_text(textwrap.dedent(source), "example.py", settings(codes, targets), unsafe).text
+
+
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_invalid_example_fixes_to_its_fixed_text(rule, example):
+    result = fix_text(example.code, "example.py", settings([rule.code]), unsafe=True)
+    expected = example.code if example.fixed is None else example.fixed
+    assert result.text == expected
+    if example.fixed is not None:
+        assert result.fixed == len(example.positions)
+        assert [d.code for d in result.diagnostics if d.code == rule.code] == []
+
+
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_unsafe_fixes_need_the_flag(rule, example):
+    found = lint_source(example.code, "example.py", settings([rule.code])).diagnostics
+    unsafe = any(d.fix is not None and d.fix.applicability is Applicability.UNSAFE for d in found)
+    result = fix_text(example.code, "example.py", settings([rule.code]), unsafe=False)
+    expected = example.code if example.fixed is None or unsafe else example.fixed
+    assert result.text == expected
+
+
+@pytest.mark.parametrize("rule, example", INVALID)
+def test_fixing_twice_changes_nothing(rule, example):
+    once = fix_text(example.code, "example.py", settings(), unsafe=True)
+    twice = fix_text(once.text, "example.py", settings(), unsafe=True)
+    assert (twice.text, twice.fixed) == (once.text, 0)
+
+
+def test_every_fixable_rule_shows_several_exact_fixes():
+    for rule in ALL_RULES:
+        with_fix = [example for example in rule.INVALID if example.fixed is not None]
+        assert (len(with_fix) >= 3) == rule.has_fix, rule.code
+
+
+def test_without_the_key_nothing_changes_and_the_key_is_named():
+    source = "import requests\ns = requests.Session()\nrequests.get(u, verify=False)\n"
+    result = fix_text(source, "a.py", settings(targets=FixTargets()))
+    assert result.text == source and result.fixed == 0
+    assert [(d.code, d.fix, d.fix_needs) for d in result.diagnostics] == [
+        ("TLS401", None, "session-factory"), ("TLS101", None, "ca-bundle")]
+
+
+def test_fix_says_where_the_replacement_goes_and_which_import_it_needs():
+    source = ("import requests\nfrom corp_tls import make_session\ndef f(CA_BUNDLE):\n"
+              "    s = requests.Session()\n    return s.get(u, verify=False)\n")
+    found = lint_source(source, "a.py", settings()).diagnostics
+    assert [(d.code, d.line, d.col, d.end_line, d.end_col) for d in found] == [
+        ("TLS401", 4, 9, 4, 27), ("TLS101", 5, 21, 5, 33)]
+    session, verify = (d.fix for d in found)
+    assert (session.replacement, session.line, session.col, session.end_line, session.end_col,
+            session.import_statement) == ("make_session()", 4, 9, 4, 27, None)
+    assert (verify.replacement, verify.line, verify.col, verify.end_line, verify.end_col,
+            verify.import_statement) == (
+        "corp_tls_CA_BUNDLE", 5, 28, 5, 33, "from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE")
+
+
+def test_diagnostics_carry_the_replacement_text():
+    source = ("import requests, ssl\nrequests.get(u, verify=False)\ns = requests.Session()\n"
+              "ctx = ssl._create_unverified_context()\nrequests.post(u)\n")
+    found = lint_source(source, "a.py", settings()).diagnostics
+    assert [(d.code, d.fix.replacement) for d in found] == [
+        ("TLS101", "CA_BUNDLE"), ("TLS401", "make_session()"), ("TLS103", "ssl_context()"),
+        ("TLS402", "requests.post(u, verify=CA_BUNDLE)")]
+
+
+# -- where fixes land ------------------------------------------------------------------------
+
+PLACES = {
+    "class body and method": ("""\
+        import requests
+
+
+        class Api:
+            session = requests.Session()
+
+            def get(self, url):
+                return self.session.get(url, verify=False)
+        """, """\
+        from corp_tls import CA_BUNDLE, make_session
+
+
+        class Api:
+            session = make_session()
+
+            def get(self, url):
+                return self.session.get(url, verify=CA_BUNDLE)
+        """),
+    "nested function and with block": ("""\
+        import requests
+        import urllib3
+
+        def outer():
+            def inner(url):
+                with requests.Session() as s:
+                    urllib3.disable_warnings()
+                    s.verify = False
+                    return s.get(url)
+            return inner
+        """, """\
+        import requests
+        from corp_tls import CA_BUNDLE
+
+        def outer():
+            def inner(url):
+                with requests.Session() as s:
+                    s.verify = CA_BUNDLE
+                    return s.get(url)
+            return inner
+        """),
+    "multi-line call with comments on the touched lines": ("""\
+        import requests
+
+        response = requests.request(
+            "GET",
+            url,  # the endpoint
+            verify=False,  # TODO: proxy
+            # keep this note
+        )
+        """, """\
+        import requests
+        from corp_tls import CA_BUNDLE
+
+        response = requests.request(
+            "GET",
+            url,  # the endpoint
+            verify=CA_BUNDLE,  # TODO: proxy
+            # keep this note
+        )
+        """),
+    "docstring, future import and shebang stay first": ("""\
+        #!/usr/bin/env python3
+        # -*- coding: utf-8 -*-
+        \"\"\"Tool.\"\"\"
+        from __future__ import annotations
+        import requests
+        requests.get(u, verify=False)
+        """, """\
+        #!/usr/bin/env python3
+        # -*- coding: utf-8 -*-
+        \"\"\"Tool.\"\"\"
+        from __future__ import annotations
+        import requests
+        from corp_tls import CA_BUNDLE
+
+        requests.get(u, verify=CA_BUNDLE)
+        """),
+    "removal in a block leaves pass and the comments": ("""\
+        import urllib3
+        if True:
+            # we trust the proxy
+            urllib3.disable_warnings(  # for now
+                urllib3.exceptions.InsecureRequestWarning)
+        pool = urllib3.PoolManager()
+        """, """\
+        import urllib3
+        if True:
+            # we trust the proxy
+            # for now
+            pass
+        pool = urllib3.PoolManager()
+        """),
+    "removal keeps the following statement's spacing": ("""\
+        import requests, urllib3
+        x = 1
+
+        urllib3.disable_warnings()
+        y = 2
+        """, """\
+        import requests
+        x = 1
+
+        y = 2
+        """),
+}
+
+
+@pytest.mark.parametrize("name", list(PLACES))
+def test_fix_in_place(name):
+    before, after = PLACES[name]
+    assert fixed(before) == textwrap.dedent(after)
+    assert fixed(after) == textwrap.dedent(after)
+
+
+# -- imports ---------------------------------------------------------------------------------
+
+IMPORTS = {
+    "merged into a parenthesized multi-line import": ("""\
+        import requests
+        from corp_tls import (
+            make_session,
+            ssl_context,  # for httpx
+        )
+        requests.get(u, verify=False)
+        """, """\
+        import requests
+        from corp_tls import (
+            make_session,
+            ssl_context,  # for httpx
+            CA_BUNDLE,
+        )
+        requests.get(u, verify=CA_BUNDLE)
+        """),
+    "reused through `import corp_tls`": ("""\
+        import corp_tls
+        import requests
+        requests.get(u, verify=False)
+        """, """\
+        import corp_tls
+        import requests
+        requests.get(u, verify=corp_tls.CA_BUNDLE)
+        """),
+    "reused through an alias": ("""\
+        import requests
+        from corp_tls import make_session as new_session
+        s = requests.Session()
+        """, """\
+        from corp_tls import make_session as new_session
+        s = new_session()
+        """),
+    "module-level name of the same spelling is not shadowed": ("""\
+        import requests
+        CA_BUNDLE = "/etc/ssl/corp.pem"
+        requests.get(u, verify=CA_BUNDLE)
+        """, """\
+        import requests
+        from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
+        CA_BUNDLE = "/etc/ssl/corp.pem"
+        requests.get(u, verify=corp_tls_CA_BUNDLE)
+        """),
+    "an import of the name from elsewhere is not reused": ("""\
+        import requests
+        from settings import CA_BUNDLE
+        requests.get(u, verify=False)
+        print(CA_BUNDLE)
+        """, """\
+        import requests
+        from settings import CA_BUNDLE
+        from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
+        requests.get(u, verify=corp_tls_CA_BUNDLE)
+        print(CA_BUNDLE)
+        """),
+    "two targets of one module share one statement": ("""\
+        \"\"\"Doc.\"\"\"
+        import requests
+        s = requests.Session()
+        requests.get(u, verify=False)
+        """, """\
+        \"\"\"Doc.\"\"\"
+        import requests
+        from corp_tls import CA_BUNDLE, make_session
+
+        s = make_session()
+        requests.get(u, verify=CA_BUNDLE)
+        """),
+    "an import the fix made unused goes, one still used stays": ("""\
+        import requests
+        from ssl import PROTOCOL_TLS_CLIENT, _create_unverified_context as unverified
+        ctx = unverified()
+        proto = PROTOCOL_TLS_CLIENT
+        s = requests.Session()
+        """, """\
+        from ssl import PROTOCOL_TLS_CLIENT
+        from corp_tls import make_session, ssl_context
+
+        ctx = ssl_context()
+        proto = PROTOCOL_TLS_CLIENT
+        s = make_session()
+        """),
+    "placed below a sys.path change that later imports need": ("""\
+        import sys
+        sys.path.insert(0, "vendor")
+        import requests
+        requests.get(u, verify=False)
+        """, """\
+        import sys
+        sys.path.insert(0, "vendor")
+        import requests
+        from corp_tls import CA_BUNDLE
+
+        requests.get(u, verify=CA_BUNDLE)
+        """),
+    "an import named in __all__ is kept": ("""\
+        import urllib3
+        __all__ = ["urllib3"]
+        urllib3.disable_warnings()
+        """, """\
+        import urllib3
+        __all__ = ["urllib3"]
+        """),
+}
+
+
+@pytest.mark.parametrize("name", list(IMPORTS))
+def test_imports(name):
+    before, after = IMPORTS[name]
+    assert fixed(before) == textwrap.dedent(after)
+    assert fixed(after) == textwrap.dedent(after)
+
+
+def test_attribute_and_call_targets_import_their_root_name():
+    targets = FixTargets(ca_bundle=Target.parse("corp.tls:settings.CA_BUNDLE"),
+                         session_factory=Target.parse("corp.tls:sessions.make()"))
+    source = "import requests\ns = requests.Session()\nrequests.get(u, verify=False)\n"
+    assert fixed(source, targets=targets) == (
+        "import requests\nfrom corp.tls import sessions, settings\n\n"
+        "s = sessions.make()()\nrequests.get(u, verify=settings.CA_BUNDLE)\n")
+
+
+def test_a_local_of_the_same_name_gets_an_alias_in_every_function():
+    source = """\
+        import requests
+        def a(CA_BUNDLE):
+            return requests.get(u, verify=False)
+        def b():
+            return requests.get(u, verify=False)
+        """
+    assert fixed(source) == textwrap.dedent("""\
+        import requests
+        from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
+        def a(CA_BUNDLE):
+            return requests.get(u, verify=corp_tls_CA_BUNDLE)
+        def b():
+            return requests.get(u, verify=corp_tls_CA_BUNDLE)
+        """)
+
+
+# -- the loop --------------------------------------------------------------------------------
+
+def test_overlapping_fixes_are_applied_over_several_passes():
+    source = "import requests\nrequests.get(requests.get(u).url)\n"
+    result = fix_text(source, "a.py", settings(["TLS402"]))
+    assert result.text == ("import requests\nfrom corp_tls import CA_BUNDLE\n\n"
+                           "requests.get(requests.get(u, verify=CA_BUNDLE).url, "
+                           "verify=CA_BUNDLE)\n")
+    assert (result.fixed, result.diagnostics) == (2, [])
+
+
+def test_two_findings_on_one_node_are_both_fixed():
+    result = fix_text("s.verify = t.verify = False\n", "a.py", settings())
+    assert result.text == "from corp_tls import CA_BUNDLE\n\ns.verify = t.verify = CA_BUNDLE\n"
+    assert result.fixed == 2
+
+
+@pytest.mark.parametrize("path", ["corp_tls.py", "src/corp_tls.py", "corp_tls/__init__.py"])
+def test_the_module_that_defines_the_target_is_not_fixed_onto_itself(path):
+    source = "import requests\ndef make_session():\n    return requests.Session()\n"
+    result = fix_text(source, path, settings())
+    assert (result.text, result.fixed) == (source, 0)
+    assert fix_text(source, "corp_tls_helpers.py", settings()).fixed == 1
+
+
+def test_noqa_findings_are_not_fixed():
+    source = "import requests\nrequests.get(u, verify=False)  # noqa: TLS101\n"
+    assert fixed(source) == source
+
+
+def test_a_fix_that_would_not_parse_is_discarded(monkeypatch):
+    source = "import requests\nrequests.get(u, verify=False)\nrequests.get(u, verify='/ca.pem')\n"
+
+    def broken(module, planner, requests):
+        return SimpleNamespace(code=module.code.replace("verify=False", "verify=)"))
+
+    monkeypatch.setattr(edits, "apply", broken)
+    result = fix_text(source, "a.py", settings())
+    assert (result.text, result.fixed) == (source, 0)
+    assert [d.message for d in result.diagnostics] == [
+        "TLS verification disabled with a falsy verify=; pass the CA bundle instead "
+        "(not fixed: the result would not parse: unmatched ')' (line 2); file left unchanged)",
+        "hardcoded CA bundle path; use the configured CA bundle "
+        "(not fixed: the result would not parse: unmatched ')' (line 2); file left unchanged)"]
+
+
+def test_unparseable_file_is_reported_not_fixed():
+    result = fix_text("import requests\ndef f(:\n    requests.get(u, verify=False)\n", "a.py",
+                      settings())
+    assert [d.code for d in result.diagnostics] == ["TLS001"] and result.fixed == 0
+
+
+@pytest.mark.parametrize("expr", ["CA BUNDLE", "CA_BUNDLE[0]", "1 + x", "f(", "", "a if b else c"])
+def test_targets_must_be_a_name_attribute_or_call(expr):
+    with pytest.raises(ValueError):
+        Target.parse(f"corp_tls:{expr}")

@@ -53,13 +53,18 @@ def test_json_has_one_object_per_finding(run_cli, project):
          "message": "InsecureRequestWarning suppressed; fix the unverified requests instead",
          "fixable": True,
          "fix": {"description": "remove-statement", "applicability": "safe",
-                 "replacement": None},
+                 "replacement": None,
+                 "location": {"line": 2, "column": 1, "end_line": 2, "end_column": 27},
+                 "import": None},
          "fix_needs": None},
         {"path": "app.py", "line": 3, "column": 17, "end_line": 3, "end_column": 29,
          "code": "TLS101", "name": "verify-disabled",
          "message": "TLS verification disabled with a falsy verify=; pass the CA bundle instead",
          "fixable": True,
-         "fix": {"description": "ca-bundle", "applicability": "safe", "replacement": None},
+         "fix": {"description": "ca-bundle", "applicability": "safe",
+                 "replacement": "CA_BUNDLE",
+                 "location": {"line": 3, "column": 24, "end_line": 3, "end_column": 29},
+                 "import": "from corp_tls import CA_BUNDLE"},
          "fix_needs": None},
     ]
     assert result.stderr.splitlines()[0] == "Found 2 problems (2 fixable with --fix)."
@@ -72,10 +77,13 @@ def test_json_says_which_key_would_make_a_finding_fixable(run_cli, tmp_path):
 
 
 def test_json_carries_the_fix_replacement_text():
-    fix = Fix("ca-bundle", Applicability.UNSAFE, replacement="verify=CA_BUNDLE")
+    fix = Fix("ca-bundle", Applicability.UNSAFE, replacement="CA_BUNDLE", line=3, col=24,
+              end_line=3, end_col=29, import_statement="from corp_tls import CA_BUNDLE")
     diagnostic = Diagnostic("a.py", 3, 17, "TLS101", "m", 3, 29, name="verify-disabled", fix=fix)
     assert output.finding_json(diagnostic)["fix"] == {
-        "description": "ca-bundle", "applicability": "unsafe", "replacement": "verify=CA_BUNDLE"}
+        "description": "ca-bundle", "applicability": "unsafe", "replacement": "CA_BUNDLE",
+        "location": {"line": 3, "column": 24, "end_line": 3, "end_column": 29},
+        "import": "from corp_tls import CA_BUNDLE"}
 
 
 def test_empty_json_is_an_empty_list(run_cli, tmp_path):

@@ -62,15 +62,6 @@ class FixTargets:
 
 
 @dataclass(frozen=True)
-class Edit:
-    """A textual replacement of source[start:end] (character offsets) by `content`."""
-
-    start: int
-    end: int
-    content: str
-
-
-@dataclass(frozen=True)
 class Fix:
     """What a fix does, for --fix, --diff and the json/sarif outputs."""
 

@@ -75,8 +75,13 @@ def summary_table(diagnostics: Sequence[Diagnostic]):
 def _fix_json(fix: Optional[Fix]) -> Optional[dict]:
     if fix is None:
         return None
-    return {"description": fix.description, "applicability": fix.applicability.value,
-            "replacement": fix.replacement}
+    result = {"description": fix.description, "applicability": fix.applicability.value,
+              "replacement": fix.replacement}
+    if fix.line:  # the rewritten node, which may differ from the reported one
+        result["location"] = {"line": fix.line, "column": fix.col,
+                              "end_line": fix.end_line, "end_column": fix.end_col}
+    result["import"] = fix.import_statement
+    return result
 
 
 def finding_json(d: Diagnostic) -> dict:
@@ -174,7 +179,10 @@ def _sarif_fixes(d: Diagnostic) -> Optional[List[dict]]:
         return None
     if fix.replacement is None and fix.description != REMOVE_STATEMENT:
         return None
-    replacement: dict = {"deletedRegion": _region(d)}
+    where = (_region(d) if not fix.line else
+             {"startLine": fix.line, "startColumn": fix.col,
+              "endLine": fix.end_line, "endColumn": fix.end_col})
+    replacement: dict = {"deletedRegion": where}
     if fix.replacement is not None:
         replacement["insertedContent"] = {"text": fix.replacement}
     return [{"description": {"text": f"{fix.description} ({fix.applicability.value})"},

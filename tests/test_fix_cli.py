@@ -237,3 +237,26 @@ def test_second_fix_changes_nothing(run_cli, tmp_path, fixture):
     assert {p: p.read_bytes() for p in root.rglob("*.py")} == before
     assert again.stderr.startswith("Fixed 0 problems (")
     assert run_cli("--diff", *TARGET_ARGS, ".", cwd=root).stdout == ""
+
+
+def test_atomic_write_without_named_temporaries_on_linux(tmp_path, monkeypatch):
+    """On Linux the fixed bytes go to an unnamed O_TMPFILE file first: mkstemp is not needed."""
+    import os
+    import tempfile
+
+    from corptls_lint import writer
+
+    if not hasattr(os, "O_TMPFILE"):
+        pytest.skip("no O_TMPFILE on this platform")
+    path = tmp_path / "a.py"
+    path.write_bytes(b"x = 1\n")
+    os.chmod(path, 0o640)
+
+    def no_mkstemp(*args, **kwargs):
+        raise AssertionError("the named temporary-file fallback was used")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_mkstemp)
+    writer.write_source(writer.read_source(str(path)), "x = 2\n")
+    assert path.read_bytes() == b"x = 2\n"
+    assert oct(os.stat(path).st_mode & 0o777) == "0o640"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]

@@ -128,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
 
     config, enabled, targets = _load(args)
     mode = "diff" if args.diff else "fix" if args.fix else "check"
+    if mode == "fix":
+        _interrupt_on_sigterm()
     if stdin_source.reads_stdin(args):
         # Standard input is checked only: there is no file to write a fix back to.
         name = stdin_source.display_name(args)
@@ -180,6 +182,16 @@ def run(args: argparse.Namespace) -> int:
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _interrupt_on_sigterm() -> None:
+    """A terminated --fix unwinds like Ctrl-C, so a write in progress removes its temporary."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def _doctor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:

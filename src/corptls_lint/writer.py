@@ -57,15 +57,11 @@ def write_source(source: SourceFile, text: str) -> None:
     folder = os.path.dirname(target) or "."
     try:
         mode = stat.S_IMODE(os.stat(target).st_mode)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".corptls-", suffix=".tmp")
     except OSError as error:
         raise WriteError(f"cannot write: {error.strerror or error}") from None
+    temporary = None
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        temporary = _write_temporary(folder, data, mode)
         if _current_bytes(target) != source.data:
             raise WriteError("the file changed on disk since it was read; not overwritten")
         os.replace(temporary, target)
@@ -77,6 +73,57 @@ def write_source(source: SourceFile, text: str) -> None:
         raise
 
 
+def _write_temporary(folder: str, data: bytes, mode: int) -> str:
+    """A complete copy of `data` under a temporary name in `folder`, ready to be renamed.
+
+    On Linux the bytes are written to an unnamed file (O_TMPFILE) that gets a name only once it
+    is complete and synced, so a run killed while writing leaves nothing behind; the named
+    window is the few microseconds between the link and the rename.
+    """
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            descriptor = os.open(folder, flag | os.O_WRONLY, mode)
+        except OSError:  # a file system without O_TMPFILE support
+            descriptor = -1
+        if descriptor >= 0:
+            try:
+                _write_all(descriptor, data)
+                os.fchmod(descriptor, mode)
+                temporary = os.path.join(folder, f".corptls-{os.getpid()}-{id(data)}.tmp")
+                _link_open_file(descriptor, temporary)
+                return temporary
+            finally:
+                os.close(descriptor)
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".corptls-", suffix=".tmp")
+    try:
+        _write_all(descriptor, data)
+        os.fchmod(descriptor, mode)
+    except BaseException:
+        os.close(descriptor)
+        _remove_quietly(temporary)
+        raise
+    os.close(descriptor)
+    return temporary
+
+
+def _link_open_file(descriptor: int, name: str) -> None:
+    """Give an O_TMPFILE file a name: linkat(AT_SYMLINK_FOLLOW) on its /proc entry. os.link
+    calls plain link(), which does not follow that symlink, unless a directory fd is passed."""
+    folder = os.open(os.path.dirname(name), os.O_RDONLY)
+    try:
+        os.link(f"/proc/self/fd/{descriptor}", name, src_dir_fd=folder, follow_symlinks=True)
+    finally:
+        os.close(folder)
+
+
+def _write_all(descriptor: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(descriptor, view):]
+    os.fsync(descriptor)
+
+
 def _current_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
@@ -85,7 +132,9 @@ def _current_bytes(path: str) -> bytes:
         return b""
 
 
-def _remove_quietly(path: str) -> None:
+def _remove_quietly(path) -> None:
+    if path is None:
+        return
     try:
         os.unlink(path)
     except OSError:

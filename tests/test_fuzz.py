@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corptls_lint.engine import lint_source
-from corptls_lint.ftypes import Settings
+from corptls_lint.fixer import fix_text
+from corptls_lint.ftypes import FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
 
 ALL_CODES = tuple(rule.code for rule in ALL_RULES)
@@ -71,3 +72,43 @@ def test_linting_generated_code_never_raises_long(case):
 def test_arbitrary_bytes_never_raise(data):
     result = lint_source(b"import requests\n" + data, "fuzz.py", Settings(enabled=ALL_CODES))
     assert all(d.code != "TLS000" for d in result.diagnostics)
+
+
+TARGETS = FixTargets(Target.parse("corp_tls:CA_BUNDLE"), Target.parse("corp_tls:make_session"),
+                     Target.parse("corp_tls:ssl_context()"))
+FIX_SETTINGS = Settings(enabled=ALL_CODES, targets=TARGETS)
+
+
+def check_fix_properties(source: str) -> None:
+    """--fix output parses, a second pass changes nothing, and nothing fixable remains."""
+    try:
+        cst.parse_module(source)
+    except Exception:
+        return
+    first = fix_text(source, "fuzz.py", FIX_SETTINGS, unsafe=True)
+    cst.parse_module(first.text)
+    second = fix_text(first.text, "fuzz.py", FIX_SETTINGS, unsafe=True)
+    assert second.text == first.text
+    assert second.fixed == 0
+    leftover = [d for d in first.diagnostics if d.fix is not None]
+    assert leftover == [], leftover
+
+
+@SHORT
+@given(fuzz_cases)
+def test_fixing_generated_code_is_safe_and_idempotent(case):
+    source, trigger, where = case
+    check_fix_properties(planted(source, trigger, where))
+
+
+@pytest.mark.fuzz_long
+@LONG
+@given(fuzz_cases)
+def test_fixing_generated_code_is_safe_and_idempotent_long(case):
+    source, trigger, where = case
+    check_fix_properties(planted(source, trigger, where))
+
+
+@pytest.mark.parametrize("trigger", TRIGGERS)
+def test_fixing_every_trigger_alone_is_safe_and_idempotent(trigger):
+    check_fix_properties(trigger)

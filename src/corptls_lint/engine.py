@@ -136,8 +136,10 @@ def _python_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
 
 
 # libcst's parser and visitors recurse once per nesting level; CPython accepts 200 nested
-# brackets, which needs more than the default limit of 1000 frames.
+# brackets, which needs more than the default limit of 1000 frames. Raised once, at import.
 _RECURSION_LIMIT = 8000
+if sys.getrecursionlimit() < _RECURSION_LIMIT:
+    sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
 def lint_source(source: Union[str, bytes], path: str, settings: Settings,
@@ -147,8 +149,6 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     Text that is not Python source at all (undecodable, NUL bytes) is TLS001 even when no rule
     could fire; a syntax error is found only in files that pass the byte screen and are parsed.
     """
-    if sys.getrecursionlimit() < _RECURSION_LIMIT:
-        sys.setrecursionlimit(_RECURSION_LIMIT)
     try:
         text = decode_source(source) if isinstance(source, bytes) else source
         if "\0" in text:

@@ -183,7 +183,11 @@ def test_bad_pyproject_is_one_line_not_a_traceback(tmp_path):
 def test_entry_point_is_registered_for_the_tls_prefix():
     from importlib.metadata import entry_points
 
-    found = [ep for ep in entry_points(group="flake8.extension") if ep.name == "TLS"]
+    if sys.version_info >= (3, 10):
+        group = entry_points(group="flake8.extension")
+    else:  # 3.9: a dict of groups
+        group = entry_points().get("flake8.extension", [])
+    found = [ep for ep in group if ep.name == "TLS"]
     assert [ep.value for ep in found] == ["corptls_lint.flake8_plugin:CorpTLSChecker"]
 
 

@@ -215,7 +215,7 @@ def write_pages(rules_dir: Path) -> List[Path]:
     for name, content in sorted(expected.items()):
         path = rules_dir / name
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
-            path.write_text(content, encoding="utf-8", newline="\n")
+            path.write_bytes(content.encode("utf-8"))  # "\n" endings on every OS (3.9 has no newline=)
             changed.append(path)
     for path in sorted(rules_dir.glob("*.md")):
         if path.name not in expected:

@@ -51,8 +51,10 @@ class HardcodedCABundle(Rule):
     ## Fix
     Offered when `ca-bundle` is configured: the path becomes the configured bundle expression
     and its import is added (for an httpx `verify=`, the `ssl-context` when that is
-    configured). Safe. Review a fix of `capath=` or `ca_cert_dir=`: those expect a folder of
-    hashed certificates, so the bundle file belongs in `cafile=` / `ca_certs=` instead.
+    configured). Safe. A folder argument (`capath=`, `ca_cert_dir=`, the second argument of
+    `load_verify_locations`) is reported without a fix: it expects a folder of hashed
+    certificates, so the bundle file belongs in `cafile=` / `ca_certs=` instead, a change of
+    keyword that is left to you.
 
     ## Options
     - `ca-bundle`
@@ -116,10 +118,7 @@ class HardcodedCABundle(Rule):
             "ctx.load_verify_locations(CA_BUNDLE)\n"),
         Invalid(
             "ctx.load_verify_locations(capath='/etc/ssl/certs')\n",
-            [(1, 27)],
-            "from corp_tls import CA_BUNDLE\n"
-            "\n"
-            "ctx.load_verify_locations(capath=CA_BUNDLE)\n"),
+            [(1, 27)]),
         Invalid(
             "import urllib3\n"
             "urllib3.PoolManager(\n"
@@ -164,20 +163,22 @@ class HardcodedCABundle(Rule):
             self._check(clients.keyword(node, "verify"), clients.verify_fix_kind(qualified))
         elif qualified == _CREATE_DEFAULT_CONTEXT:
             self._check(clients.keyword(node, "cafile"))
-            self._check(clients.keyword(node, "capath"))
+            self._check(clients.keyword(node, "capath"), fix_kind=None)
         elif qualified in clients.URLLIB3_POOLS:
             self._check(clients.keyword(node, "ca_certs"))
-            self._check(clients.keyword(node, "ca_cert_dir"))
+            self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
         elif (qualified is None and isinstance(node.func, cst.Attribute)
               and node.func.attr.value == "load_verify_locations"):
             self._check(clients.argument(node, 0, "cafile"))
-            self._check(clients.argument(node, 1, "capath"))
+            self._check(clients.argument(node, 1, "capath"), fix_kind=None)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.is_hardcoded_path(node.value):
             for target in verify_targets(node):
                 self.report(target, fix=FixRequest("ca-bundle", node=node.value))
 
-    def _check(self, arg: Optional[cst.Arg], fix_kind: str = "ca-bundle") -> None:
+    def _check(self, arg: Optional[cst.Arg], fix_kind: Optional[str] = "ca-bundle") -> None:
+        """Report a hardcoded path; `fix_kind` None for a folder, which a bundle cannot replace."""
         if arg is not None and self.is_hardcoded_path(arg.value):
-            self.report(arg, fix=FixRequest(fix_kind, node=arg.value))
+            fix = FixRequest(fix_kind, node=arg.value) if fix_kind else None
+            self.report(arg, fix=fix)

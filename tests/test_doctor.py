@@ -21,6 +21,7 @@ from conftest import console_script  # noqa: E402
 from doctor_pki import Pki, TLSServer  # noqa: E402
 
 from corptls_lint.doctor import bundle as bundle_module  # noqa: E402
+from corptls_lint.doctor import tls12  # noqa: E402
 from corptls_lint.doctor import environment, run_doctor  # noqa: E402
 from corptls_lint.doctor.probe import parse_host  # noqa: E402
 
@@ -28,6 +29,8 @@ ROOT = "O=Doctor Test,CN=Doctor Test Root CA"
 INTERMEDIATE = "O=Doctor Test,CN=Doctor Test Intermediate CA"
 LEAF = "O=Doctor Test,CN=localhost"
 EXPIRED_ROOT = "O=Doctor Test,CN=Doctor Expired Root CA"
+# Python 3.9 reads the chain a server sent only from a TLS 1.2 handshake (see tls12.py).
+CHAIN_NEEDS_TLS12 = sys.version_info < (3, 10)
 ALL_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
@@ -297,6 +300,7 @@ def test_host_with_full_chain_verifies(pki):
         "localhost", port, pki.path("root.pem"), True, None)
     assert [(c["index"], c["subject"], c["issuer"]) for c in host["chain"]] == [
         (0, LEAF, INTERMEDIATE), (1, INTERMEDIATE, ROOT)]
+    assert host["chain_complete"] is True  # on Python 3.9 too: read from a TLS 1.2 handshake
     assert checks_of(host) == [("verify", "ok")]
     assert re.fullmatch(rf"verified \(TLSv1\.[23]\) with {re.escape(pki.path('root.pem'))}",
                         host["checks"][0]["message"])
@@ -307,7 +311,7 @@ def test_server_omits_intermediate(pki):
     assert code == 1
     assert (host["verified"], host["error_code"], host["error_message"]) == (
         False, 20, "unable to get local issuer certificate")
-    assert [c["subject"] for c in host["chain"]] == [LEAF]
+    assert ([c["subject"] for c in host["chain"]], host["chain_complete"]) == ([LEAF], True)
     assert checks_of(host) == [("verify", "fail"), ("omits-intermediate", "fail")]
     assert check(host, "verify")["message"] == (
         "certificate verify failed: unable to get local issuer certificate (OpenSSL error 20)")
@@ -386,6 +390,168 @@ def test_nothing_listening(pki):
     [host] = doc["hosts"]
     assert checks_of(host) == [("connect", "fail")] and host["chain"] == []
     assert check(host, "connect")["message"].startswith(f"cannot connect to 127.0.0.1:{port}: ")
+
+
+# --- the chain a server sends, on every Python version ---------------------------------
+
+
+def test_tls12_reader_reads_the_chain_sent_and_gives_up_on_tls13_only_servers(pki):
+    for files, expected in [(("server-full.pem", "server.key"), [pki.server, pki.intermediate]),
+                            (("server-leaf.pem", "server.key"), [pki.server])]:
+        with serve(pki, *files) as server:
+            assert tls12.read_chain("localhost", server.port, 5) == [c.der() for c in expected]
+    with TLSServer(pki.path("server-full.pem"), pki.path("server.key"),
+                   tls13_only=True) as server:
+        assert tls12.read_chain("localhost", server.port, 5) is None
+
+
+def tls_records(handshake, sizes):
+    """`handshake` split into TLS 1.2 handshake records of `sizes` bytes (the rest last)."""
+    records, offset = b"", 0
+    for size in [*sizes, len(handshake)]:
+        part = handshake[offset:offset + size]
+        if part:
+            records += bytes([22, 3, 3]) + len(part).to_bytes(2, "big") + part
+        offset += len(part)
+    return records
+
+
+def test_certificate_message_split_across_records(pki):
+    ders = [pki.server.der(), pki.intermediate.der()]
+    entries = b"".join(len(der).to_bytes(3, "big") + der for der in ders)
+    body = len(entries).to_bytes(3, "big") + entries
+    server_hello = bytes([2]) + (4).to_bytes(3, "big") + b"\x03\x03\x00\x00"
+    handshake = server_hello + bytes([11]) + len(body).to_bytes(3, "big") + body
+    stream = tls_records(handshake, [3, 100, 1])
+    assert tls12.parse_certificates(stream) == ders
+    assert tls12.parse_certificates(stream[:-1]) is None  # the last record has not all arrived
+    assert tls12.parse_certificates(tls_records(handshake[:-5], [])) is None
+    alert = bytes([21, 3, 3, 0, 2, 2, 70])  # protocol_version: the server refuses TLS 1.2
+    for refused in (alert, tls_records(server_hello, []) + alert, b"HTTP/1.1 400 Bad"):
+        with pytest.raises(ValueError):
+            tls12.parse_certificates(refused)
+    broken = bytes([11]) + (4).to_bytes(3, "big") + (9).to_bytes(3, "big") + b"x"
+    with pytest.raises(ValueError, match="malformed Certificate message"):
+        tls12.parse_certificates(tls_records(broken, []))
+
+
+def probe_tls13_only(pki, server_files, bundle):
+    with TLSServer(pki.path(server_files[0]), pki.path(server_files[1]),
+                   tls13_only=True) as server:
+        code, doc, _ = doctor(pki.path(bundle), f"localhost:{server.port}")
+    [host] = doc["hosts"]
+    return code, host
+
+
+CHAIN_UNKNOWN = ("only the server's own certificate could be read: Python 3.9 reads the chain "
+                 "only from a TLS 1.2 handshake, which this server refuses (or answers with "
+                 "another certificate); whether it sends its intermediates is not known")
+
+
+def test_tls13_only_server_with_full_chain(pki):
+    code, host = probe_tls13_only(pki, ("server-full.pem", "server.key"), "root.pem")
+    assert code == 0 and host["verified"] is True
+    if CHAIN_NEEDS_TLS12:
+        assert ([c["subject"] for c in host["chain"]], host["chain_complete"]) == ([LEAF], False)
+        assert checks_of(host) == [("verify", "ok"), ("chain-unknown", "warn")]
+        assert check(host, "chain-unknown")["message"] == CHAIN_UNKNOWN
+        assert check(host, "chain-unknown")["fix"] == (
+            "run the doctor with Python 3.10 or later to see the whole chain")
+    else:
+        assert ([c["subject"] for c in host["chain"]], host["chain_complete"]) == (
+            [LEAF, INTERMEDIATE], True)
+        assert checks_of(host) == [("verify", "ok")]
+
+
+def test_tls13_only_server_that_omits_its_intermediate(pki):
+    code, host = probe_tls13_only(pki, ("server-leaf.pem", "server.key"), "root.pem")
+    assert code == 1
+    assert (host["error_code"], [c["subject"] for c in host["chain"]]) == (20, [LEAF])
+    if CHAIN_NEEDS_TLS12:  # the same failure as a bundle without the root: not told apart
+        assert host["chain_complete"] is False
+        assert checks_of(host) == [("verify", "fail"), ("chain-unknown", "warn"),
+                                   ("issuer-missing", "fail")]
+        missing = check(host, "issuer-missing")
+        assert missing["message"] == (
+            f"the bundle lacks an issuer the chain needs: the server's certificate is issued by "
+            f"'{INTERMEDIATE}', which the bundle does not hold, and what the server sent after "
+            f"it cannot be read here")
+        assert missing["fix"] == (
+            f"add the root CA above '{INTERMEDIATE}' to the bundle, and make sure the server "
+            f"sends its full chain (leaf, then intermediates: fullchain.pem)")
+    else:
+        assert host["chain_complete"] is True
+        assert checks_of(host) == [("verify", "fail"), ("omits-intermediate", "fail")]
+
+
+def test_tls13_only_server_that_omits_its_intermediate_the_bundle_holds(pki):
+    code, host = probe_tls13_only(pki, ("server-leaf.pem", "server.key"),
+                                  "root-and-intermediate.pem")
+    assert code == 0 and host["verified"] is True
+    if CHAIN_NEEDS_TLS12:  # verifies; that other clients will fail cannot be seen
+        assert checks_of(host) == [("verify", "ok"), ("chain-unknown", "warn")]
+    else:
+        assert checks_of(host) == [("verify", "ok"), ("omits-intermediate", "warn")]
+
+
+def test_tls13_only_server_whose_bundle_holds_the_intermediate_but_not_the_root(pki):
+    code, host = probe_tls13_only(pki, ("server-leaf.pem", "server.key"),
+                                  "intermediate-only.pem")
+    assert (code, host["error_code"]) == (1, 2)
+    if CHAIN_NEEDS_TLS12:
+        assert checks_of(host) == [("verify", "fail"), ("chain-unknown", "warn"),
+                                   ("issuer-missing", "fail")]
+        assert check(host, "issuer-missing")["message"] == (
+            f"the bundle holds '{INTERMEDIATE}', the issuer of the server's certificate, but "
+            f"lacks '{ROOT}', its issuer")
+    else:
+        assert checks_of(host) == [("verify", "fail"), ("issuer-missing", "fail")]
+        assert check(host, "issuer-missing")["message"] == (
+            f"the bundle holds '{INTERMEDIATE}', the issuer of the last certificate the server "
+            f"sent, but lacks '{ROOT}', its issuer")
+    assert check(host, "issuer-missing")["fix"] == (
+        f"add the certificate of '{ROOT}' (PEM) to the bundle")
+
+
+@pytest.mark.parametrize("server_files, bundle, error_code, check_ids", [
+    (("other-full.pem", "other.key"), "root.pem", 62, ["hostname-mismatch"]),
+    (("expired-server-full.pem", "expired-server.key"), "root.pem", 10, ["expired"]),
+    (("expired-root-server.pem", "expired-root-server.key"), "expired-root.pem", 10,
+     ["expired"]),
+])
+def test_tls13_only_server_diagnoses_what_its_own_certificate_shows(
+        pki, server_files, bundle, error_code, check_ids):
+    code, host = probe_tls13_only(pki, server_files, bundle)
+    assert (code, host["error_code"]) == (1, error_code)
+    unknown = ["chain-unknown"] if CHAIN_NEEDS_TLS12 else []
+    assert [c["id"] for c in host["checks"]] == ["verify", *check_ids, *unknown]
+
+
+def test_text_output_says_when_only_the_servers_own_certificate_was_read(pki):
+    out = io.StringIO()
+    with TLSServer(pki.path("server-full.pem"), pki.path("server.key"),
+                   tls13_only=True) as server:
+        code = run_doctor(pki.path("root.pem"), f"localhost:{server.port}", "text", environ={},
+                          stdout=out, stderr=io.StringIO())
+    text = lines(out.getvalue())
+    heading = ("The server's own certificate (the rest of the chain it sent cannot be read "
+               "here):" if CHAIN_NEEDS_TLS12 else
+               "Chain sent by the server (as openssl s_client -showcerts prints it):")
+    start = text.index(heading)
+    shown = [line for line in text[start + 1:] if re.match(r" \d s:", line)]
+    assert shown == ([f" 0 s:{LEAF}"] if CHAIN_NEEDS_TLS12 else
+                     [f" 0 s:{LEAF}", f" 1 s:{INTERMEDIATE}"])
+    assert (code, text[-1]) == (0, "All checks passed, 1 warning." if CHAIN_NEEDS_TLS12 else
+                                "All checks passed.")
+
+
+def test_tls13_only_server_with_an_expired_root_in_the_bundle(pki):
+    _, host = probe_tls13_only(pki, ("expired-root-server.pem", "expired-root-server.key"),
+                               "expired-root.pem")
+    last = "the server's certificate" if CHAIN_NEEDS_TLS12 else \
+        "the last certificate the server sent"
+    assert check(host, "expired")["message"].startswith(
+        f"the bundle's '{EXPIRED_ROOT}', issuer of {last}, expired on ")
 
 
 @pytest.mark.parametrize("text, expected", [

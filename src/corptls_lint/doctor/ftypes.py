@@ -96,6 +96,9 @@ class HostReport:
     error_code: Optional[int] = None
     error_message: str = ""
     chain: List[CertInfo] = field(default_factory=list)
+    # False when only the server's own certificate could be read (Python 3.9 and a server that
+    # will not speak TLS 1.2): `chain` then holds that certificate alone.
+    chain_complete: bool = True
     checks: List[Check] = field(default_factory=list)
 
 

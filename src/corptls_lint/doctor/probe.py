@@ -2,6 +2,8 @@
 
 Two connections: one that verifies (OpenSSL's own verdict and exact error), one that does not
 (to read the chain even when verification fails, as `openssl s_client -showcerts` prints it).
+Python 3.9 reads only the server's own certificate; a third connection reads the chain from a
+TLS 1.2 handshake (tls12.py), and when the server will not speak TLS 1.2 the chain is unknown.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import List, NamedTuple, Optional, Tuple
 
 from cryptography import x509
 
-from corptls_lint.doctor import certinfo, store
+from corptls_lint.doctor import certinfo, store, tls12
 from corptls_lint.doctor.ftypes import Check, HostReport, Status
 
 DEFAULT_PORT = 443
@@ -66,7 +68,8 @@ def _context(trust: Trust) -> ssl.SSLContext:
     return context
 
 
-def _unverified_chain(host: str, port: int, timeout: float) -> List[bytes]:
+def _unverified_chain(host: str, port: int, timeout: float) -> Tuple[List[bytes], bool]:
+    """The DER certificates the server sent, and False when only its own could be read."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
@@ -74,12 +77,21 @@ def _unverified_chain(host: str, port: int, timeout: float) -> List[bytes]:
         with context.wrap_socket(raw, server_hostname=host) as tls:
             public = getattr(tls, "get_unverified_chain", None)  # Python 3.13+
             if public is not None:
-                return list(public())
+                return list(public()), True
             private = getattr(tls._sslobj, "get_unverified_chain", None)  # 3.10 to 3.12
             if private is not None:
-                return [cert.public_bytes(ssl._ssl.ENCODING_DER) for cert in private() or ()]
+                return [cert.public_bytes(ssl._ssl.ENCODING_DER) for cert in private() or ()], True
             leaf = tls.getpeercert(binary_form=True)  # Python 3.9: the leaf only
-            return [leaf] if leaf else []
+    if not leaf:
+        return [], True
+    try:
+        chain = tls12.read_chain(host, port, timeout)
+    except (OSError, ssl.SSLError):
+        chain = None
+    # The same leaf, or the server chose another certificate for TLS 1.2: trust only the leaf.
+    if chain and chain[0] == leaf:
+        return chain, True
+    return [leaf], False
 
 
 def probe(host: str, port: int, trust: Trust, timeout: float = TIMEOUT) -> HostReport:
@@ -94,19 +106,19 @@ def probe(host: str, port: int, trust: Trust, timeout: float = TIMEOUT) -> HostR
     if context is not None and not _verify(report, context, timeout):
         return report
     try:
-        ders = _unverified_chain(host, port, timeout)
+        ders, report.chain_complete = _unverified_chain(host, port, timeout)
     except (OSError, ssl.SSLError) as error:
         report.checks.append(Check("chain-unreadable", Status.FAIL,
                                    f"cannot read the chain of {host}:{port}: {error}"))
         return report
     chain = [cert for cert in map(store.load_der, ders) if cert is not None]
     report.chain = [certinfo.describe(cert, index) for index, cert in enumerate(chain)]
-    if context is None:  # nothing was trusted: the chain cannot be judged against it
-        report.checks.extend(diagnose(host, chain, None, report.verified))
-        return report
-    anchors = [cert for cert in map(store.load_der, context.get_ca_certs(binary_form=True))
-               if cert is not None]
-    report.checks.extend(diagnose(host, chain, anchors, report.verified))
+    anchors = None  # nothing was trusted: the chain cannot be judged against it
+    if context is not None:
+        anchors = [cert for cert in map(store.load_der, context.get_ca_certs(binary_form=True))
+                   if cert is not None]
+    report.checks.extend(diagnose(host, chain, anchors, report.verified,
+                                  report.chain_complete, report.error_code))
     return report
 
 
@@ -138,10 +150,18 @@ def _verify(report: HostReport, context: ssl.SSLContext, timeout: float) -> bool
     return True
 
 
+# OpenSSL's verify errors that mean "the chain stops before a certificate the bundle holds".
+UNABLE_TO_GET_ISSUER = (2, 20)  # X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)
+SELF_SIGNED_IN_CHAIN = 19
+
+
 def diagnose(host: str, chain: List[x509.Certificate],
-             anchors: Optional[List[x509.Certificate]], verified: bool) -> List[Check]:
+             anchors: Optional[List[x509.Certificate]], verified: bool,
+             complete: bool = True, error_code: Optional[int] = None) -> List[Check]:
     """Name what is wrong with the chain a server sent, against the certificates trusted
-    (`anchors`; None when the bundle could not be loaded, so only the chain itself is judged)."""
+    (`anchors`; None when the bundle could not be loaded, so only the chain itself is judged).
+    When the chain is not `complete` (only the server's own certificate could be read), only
+    what that certificate and OpenSSL's `error_code` show is diagnosed."""
     if not chain:
         return [Check("no-certificate", Status.FAIL, "the server sent no certificate")]
     checks = []
@@ -153,7 +173,8 @@ def diagnose(host: str, chain: List[x509.Certificate],
                             f"not '{host}'",
                             f"connect with a name the certificate lists, or reissue it with "
                             f"DNS:{host} in its subjectAltName"))
-    checks.extend(_expiry(chain, anchors or []))
+    complete = complete or certinfo.self_signed(leaf)  # nothing above a self-signed one
+    checks.extend(_expiry(chain, anchors or [], complete))
     for index in range(1, len(chain)):
         if not certinfo.issued_by(chain[index - 1], chain[index]):
             checks.append(Check("chain-order", Status.WARN,
@@ -161,12 +182,15 @@ def diagnose(host: str, chain: List[x509.Certificate],
                                 f"sends its chain out of order or with an unrelated certificate",
                                 "send the leaf first, then each issuer in turn"))
             break
-    if anchors is not None:
+    if not complete:
+        checks.extend(_unknown_chain(leaf, anchors, verified, error_code))
+    elif anchors is not None:
         checks.extend(_completeness(chain, anchors, verified))
     return checks
 
 
-def _expiry(chain: List[x509.Certificate], anchors: List[x509.Certificate]) -> List[Check]:
+def _expiry(chain: List[x509.Certificate], anchors: List[x509.Certificate],
+            complete: bool) -> List[Check]:
     now = certinfo.now()
     checks = []
     for index, cert in enumerate(chain):
@@ -178,11 +202,43 @@ def _expiry(chain: List[x509.Certificate], anchors: List[x509.Certificate]) -> L
                                 "renew it and install the new one on the server"))
     anchor = certinfo.find_issuer(chain[-1], anchors)
     if anchor is not None and certinfo.not_after(anchor) < now:
+        issued = "the last certificate the server sent" if complete else \
+            "the server's certificate"
         checks.append(Check("expired", Status.FAIL,
-                            f"the bundle's '{certinfo.name_text(anchor.subject)}', issuer of the "
-                            f"last certificate the server sent, expired on "
-                            f"{certinfo.not_after(anchor):%Y-%m-%d}",
+                            f"the bundle's '{certinfo.name_text(anchor.subject)}', issuer of "
+                            f"{issued}, expired on {certinfo.not_after(anchor):%Y-%m-%d}",
                             "replace it in the bundle with the CA's current certificate"))
+    return checks
+
+
+def _unknown_chain(leaf: x509.Certificate, anchors: Optional[List[x509.Certificate]],
+                   verified: bool, error_code: Optional[int]) -> List[Check]:
+    """Python 3.9 read only the server's own certificate: say so, and name what OpenSSL's
+    verdict and that certificate show, never whether the server sends its intermediates."""
+    issuer = certinfo.name_text(leaf.issuer)
+    checks = [Check("chain-unknown", Status.WARN,
+                    "only the server's own certificate could be read: Python 3.9 reads the "
+                    "chain only from a TLS 1.2 handshake, which this server refuses (or answers "
+                    "with another certificate); whether it sends its intermediates is not known",
+                    "run the doctor with Python 3.10 or later to see the whole chain")]
+    if verified or anchors is None:
+        return checks
+    anchor = certinfo.find_issuer(leaf, anchors)
+    if error_code in UNABLE_TO_GET_ISSUER and anchor is None:
+        checks.append(Check("issuer-missing", Status.FAIL,
+                            f"the bundle lacks an issuer the chain needs: the server's "
+                            f"certificate is issued by '{issuer}', which the bundle does not "
+                            f"hold, and what the server sent after it cannot be read here",
+                            f"add the root CA above '{issuer}' to the bundle, and make sure the "
+                            f"server sends its full chain (leaf, then intermediates: "
+                            f"fullchain.pem)"))
+    elif error_code in UNABLE_TO_GET_ISSUER:
+        checks.append(_anchor_issuer_missing(anchor, "the server's certificate"))
+    elif error_code == SELF_SIGNED_IN_CHAIN:
+        checks.append(Check("root-not-trusted", Status.FAIL,
+                            "the server sent a self-signed root the bundle does not hold "
+                            "(which one cannot be read here)",
+                            "add that root to the bundle if you trust it"))
     return checks
 
 
@@ -213,6 +269,8 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
                       f"the bundle lacks '{issuer}', the issuer of the last certificate the "
                       f"server sent ('{subject}')",
                       f"add the certificate of '{issuer}' (PEM) to the bundle")]
+    if not verified and not certinfo.self_signed(anchor):
+        return [_anchor_issuer_missing(anchor, "the last certificate the server sent")]
     if len(chain) == 1 and not certinfo.self_signed(anchor):
         return [Check("omits-intermediate", Status.WARN,
                       f"server omits its intermediate: it sent only its own certificate and "
@@ -220,3 +278,11 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
                       "configure the server to send its full chain (fullchain.pem); other "
                       "clients will fail")]
     return []
+
+
+def _anchor_issuer_missing(anchor: x509.Certificate, issued: str) -> Check:
+    """The bundle holds an intermediate but not the root above it, which OpenSSL needs."""
+    name, above = certinfo.name_text(anchor.subject), certinfo.name_text(anchor.issuer)
+    return Check("issuer-missing", Status.FAIL,
+                 f"the bundle holds '{name}', the issuer of {issued}, but lacks '{above}', "
+                 f"its issuer", f"add the certificate of '{above}' (PEM) to the bundle")

@@ -164,7 +164,11 @@ def _host(console, host: HostReport) -> None:
     console.print(f"[bold]Host {_escape(host.host)}:{host.port}[/bold] "
                   f"trusting {_escape(host.trust)}")
     if host.chain:
-        console.print("Chain sent by the server (as openssl s_client -showcerts prints it):")
+        if host.chain_complete:
+            console.print("Chain sent by the server (as openssl s_client -showcerts prints it):")
+        else:
+            console.print("The server's own certificate (the rest of the chain it sent cannot "
+                          "be read here):")
         for cert in host.chain:
             console.print(f" {cert.index} s:{_escape(cert.subject)}")
             console.print(f"   i:{_escape(cert.issuer)}")

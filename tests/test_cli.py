@@ -214,3 +214,10 @@ def test_per_file_ignores_glob_that_matches_nothing_is_a_config_error(run_cli, t
         per-file-ignores = { "tests/**" = ["TLS101"] }
         """)
     assert run_cli("src", cwd=tmp_path).returncode == 0
+
+
+def test_the_project_lints_its_own_code_clean(run_cli):
+    from conftest import REPO
+
+    result = run_cli("src", "benchmarks", cwd=REPO)
+    assert (result.returncode, result.stdout) == (0, "")

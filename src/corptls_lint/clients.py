@@ -7,7 +7,8 @@ from typing import Iterator, Optional, Tuple
 import libcst as cst
 
 from corptls_lint import values
-from corptls_lint.scopes import Scope
+from corptls_lint.candidates import CallTo
+from corptls_lint.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
 
@@ -41,6 +42,13 @@ CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
 AIOHTTP_SSL_TAKERS = frozenset({"aiohttp.TCPConnector", "aiohttp.request"})
 # aiohttp ClientSession methods that take `ssl=` beyond the HTTP verbs.
 AIOHTTP_METHODS = VERBS | {"ws_connect"}
+
+
+def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:
+    """The syntax-screen shape of a call to any of these canonical names."""
+    names = sorted({name.rsplit(".", 1)[-1] for name in qualified_names})
+    roots = sorted({root for name in qualified_names for root in import_roots(name)})
+    return CallTo(tuple(names), tuple(roots), unless_keyword)
 
 
 def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:

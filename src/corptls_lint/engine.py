@@ -5,6 +5,7 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from corptls_lint import noqa, scopes
+from corptls_lint import candidates, noqa, scopes
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
 from corptls_lint.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, Fix, FixTargets, Settings
@@ -54,12 +55,16 @@ def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
     return [rule for rule in rules if rule.matches_bytes(data)]
 
 
-class _Dispatcher(cst.CSTVisitor):
-    """One traversal that keeps the scope stack and calls each rule's visit_/leave_ methods."""
+class _Dispatcher:
+    """One traversal that keeps the scope stack and calls each rule's visit_/leave_ methods.
+
+    It walks the tree's fields directly instead of libcst's `CSTNode.visit`, which rebuilds
+    (and re-validates) every node it passes and cost over twice the parse itself. Whitespace
+    and token fields, which no rule looks at, are not descended into.
+    """
 
     def __init__(self, rules: List[Rule], context: FileContext,
                  on_error: Callable[[Rule, BaseException], None]) -> None:
-        super().__init__()
         self.context = context
         self.on_error = on_error
         self.visits: Dict[type, List[Tuple[Rule, Callable]]] = defaultdict(list)
@@ -82,24 +87,57 @@ class _Dispatcher(cst.CSTVisitor):
                 self.failed.add(rule)
                 self.on_error(rule, error)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
-        if kind is cst.FunctionDef or kind is cst.Lambda:
-            self.context.scope = scopes.function_scope(node, self.context.scope)
-        elif kind is cst.ClassDef:
-            self.context.scope = scopes.class_scope(node, self.context.scope)
+        scoped = kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef
+        if scoped:
+            if kind is cst.ClassDef:
+                self.context.scope = scopes.class_scope(node, self.context.scope)
+            else:
+                self.context.scope = scopes.function_scope(node, self.context.scope)
         handlers = self.visits.get(kind)
         if handlers:
             self._call(handlers, node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        kind = type(original_node)
+        for name in _child_fields(kind):
+            value = getattr(node, name)
+            if type(value) is tuple or type(value) is list:
+                for item in value:
+                    if _is_node(type(item)):
+                        self.walk(item)
+            elif _is_node(type(value)):
+                self.walk(value)
         handlers = self.leaves.get(kind)
         if handlers:
-            self._call(handlers, original_node)
-        if kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef:
+            self._call(handlers, node)
+        if scoped:
             self.context.scope = self.context.scope.parent
+
+
+_SKIPPED_FIELDS = frozenset((
+    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
+    "footer", "newline", "colon", "equal", "star", "dot", "operator", "asynchronous", "arrow",
+    "lbracket", "rbracket", "lbrace", "rbrace", "indent", "default_indent", "default_newline",
+    "has_trailing_newline", "encoding"))
+_FIELDS_BY_TYPE: Dict[type, Tuple[str, ...]] = {}
+_NODE_TYPES: Dict[type, bool] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of a node type that can hold expressions or statements, in declaration order."""
+    names = _FIELDS_BY_TYPE.get(kind)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(kind)
+                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+                      and not f.name.startswith("trailing_whitespace"))
+        _FIELDS_BY_TYPE[kind] = names
+    return names
+
+
+def _is_node(kind: type) -> bool:
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
 
 
 def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Diagnostic:
@@ -135,7 +173,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
                 apply_noqa: bool = True, verbose: bool = False) -> LintResult:
     """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000."""
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
-    rule_classes = screen(data, rules_for(settings.enabled))
+    rule_classes = candidates.screen(data, screen(data, rules_for(settings.enabled)))
     if not rule_classes:
         return LintResult(path, [])
     text = None
@@ -166,7 +204,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     rules = [rule_class(context) for rule_class in rule_classes]
     context.scope = scopes.module_scope(module)
     try:
-        module.visit(_Dispatcher(rules, context, on_error))
+        _Dispatcher(rules, context, on_error).walk(module)
     except RecursionError as error:
         return LintResult(path, [_parse_error(path, error)])
     if not context.reports:

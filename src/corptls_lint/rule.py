@@ -69,6 +69,9 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     # The byte screen: a file must contain at least one word of *every* group.
     triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
+    # The syntax screen (candidates.py): the shapes a finding of this rule can have; a file
+    # whose ast holds none of them is not parsed with libcst for this rule. Empty: no screen.
+    candidates: ClassVar[Tuple[object, ...]] = ()
     # Whether the rule offers a fix, and the config keys such a fix can use.
     has_fix: ClassVar[bool] = False
     fix_keys: ClassVar[Tuple[str, ...]] = ()

@@ -56,6 +56,7 @@ class UnconfiguredSession(Rule):
     name = "unconfigured-session"
     message = "session created without a CA bundle; use the session factory or set verify"
     triggers = ((b"requests", b"httpx"), (b"Session", b"session", b"Client"))
+    candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
     has_fix = True
     fix_keys = ("session-factory",)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
+from corptls_lint.candidates import CERT_NONE, FALSY, AttributeStore, KeywordArg
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 _UNVERIFIED = "ssl._create_unverified_context"
@@ -61,6 +62,14 @@ class UnverifiedSSLContext(Rule):
     name = "unverified-ssl-context"
     message = "SSL context or connection without certificate verification"
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"ssl"),)
+    candidates = (
+        clients.calls_to({_UNVERIFIED}),
+        AttributeStore(("check_hostname",), FALSY),
+        AttributeStore(("verify_mode",), CERT_NONE),
+        AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
+        KeywordArg(("cert_reqs",), CERT_NONE),
+        KeywordArg(("ssl", "verify_ssl"), FALSY),
+    )
     has_fix = True
     fix_keys = ("ssl-context",)
 

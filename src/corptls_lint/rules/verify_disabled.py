@@ -4,6 +4,7 @@ import libcst as cst
 
 from corptls_lint import clients, values
 from corptls_lint.ftypes import Applicability
+from corptls_lint.candidates import FALSY, KeywordArg
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 
@@ -54,6 +55,7 @@ class VerifyDisabled(Rule):
     name = "verify-disabled"
     message = "TLS verification disabled with a falsy verify=; pass the CA bundle instead"
     triggers = ((b"verify",),)
+    candidates = (KeywordArg(("verify",), FALSY),)
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 

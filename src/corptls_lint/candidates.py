@@ -14,6 +14,8 @@ pays for importing libcst.
 from __future__ import annotations
 
 import ast
+import bisect
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
@@ -94,9 +96,10 @@ class _Facts(ast.NodeVisitor):
 
     def __init__(self) -> None:
         self.calls: List[ast.Call] = []
-        self.dict_keys: List[Tuple[str, ast.AST]] = []  # ("verify", value) of dict displays
-        self.attribute_stores: List[Tuple[str, ast.AST]] = []
-        self.item_stores: List[ast.AST] = []  # the subscripted containers
+        # (key, value, the display) of dict displays; key "" for a computed key
+        self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
+        self.attribute_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (attr, value, stmt)
+        self.item_stores: List[Tuple[ast.AST, ast.AST]] = []  # (container, stmt)
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
@@ -116,21 +119,21 @@ class _Facts(ast.NodeVisitor):
     # bindings and stores ---------------------------------------------------------------
     def visit_Assign(self, node: ast.Assign) -> None:
         for target in node.targets:
-            self._store(target, node.value)
+            self._store(target, node.value, node)
         self.generic_visit(node)
 
     def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
-            self._store(node.target, node.value)
+            self._store(node.target, node.value, node)
         self.generic_visit(node)
 
-    def _store(self, target: ast.AST, value: ast.AST) -> None:
+    def _store(self, target: ast.AST, value: ast.AST, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
             self.bound_names.append((target.id, value))
         elif isinstance(target, ast.Attribute):
-            self.attribute_stores.append((target.attr, value))
+            self.attribute_stores.append((target.attr, value, statement))
         elif isinstance(target, ast.Subscript):
-            self.item_stores.append(target.value)
+            self.item_stores.append((target.value, statement))
 
     def visit_arguments(self, node: ast.arguments) -> None:
         positional = [*node.posonlyargs, *node.args]
@@ -149,9 +152,9 @@ class _Facts(ast.NodeVisitor):
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                self.dict_keys.append((key.value, value))
+                self.dict_keys.append((key.value, value, node))
             elif key is not None and not isinstance(key, ast.Constant):
-                self.dict_keys.append(("", value))  # a computed key may be anything
+                self.dict_keys.append(("", value, node))  # a computed key may be anything
         self.generic_visit(node)
 
 
@@ -201,32 +204,57 @@ class FileFacts:
 
     # the shapes ------------------------------------------------------------------------
     def holds(self, candidate: Candidate) -> bool:
-        if isinstance(candidate, KeywordArg):
-            return self._keyword(candidate)
-        if isinstance(candidate, CallTo):
-            return self._call_to(candidate)
-        if isinstance(candidate, AttributeStore):
-            return any(attr in candidate.attrs and self.value_matches(value, candidate.value)
-                       for attr, value in self.facts.attribute_stores)
-        if isinstance(candidate, ItemStore):
-            return self.imports_any(candidate.roots) and any(
-                self._container_matches(container, candidate.containers)
-                for container in self.facts.item_stores)
-        raise TypeError(f"unknown candidate shape {candidate!r}")
+        return next(self.matches(candidate), None) is not None
 
-    def _keyword(self, candidate: KeywordArg) -> bool:
+    def matches(self, candidate: Candidate) -> Iterator[ast.AST]:
+        """The nodes of this file that have the candidate's shape."""
+        if isinstance(candidate, KeywordArg):
+            yield from self._keyword(candidate)
+        elif isinstance(candidate, CallTo):
+            yield from self._call_to(candidate)
+        elif isinstance(candidate, AttributeStore):
+            for attr, value, node in self.facts.attribute_stores:
+                if attr in candidate.attrs and self.value_matches(value, candidate.value):
+                    yield node
+        elif isinstance(candidate, ItemStore):
+            if self.imports_any(candidate.roots):
+                for container, node in self.facts.item_stores:
+                    if self._container_matches(container, candidate.containers):
+                        yield node
+        else:
+            raise TypeError(f"unknown candidate shape {candidate!r}")
+
+    def screen(self, rules: Iterable[type]) -> List[type]:
+        return [rule for rule in rules
+                if not rule.candidates or any(self.holds(c) for c in rule.candidates)]
+
+    def locations(self, rules: Iterable[type]) -> List[ast.AST]:
+        """Every node a finding of these rules can come from or depend on (`Rule.context`)."""
+        found: List[ast.AST] = []
+        for rule in rules:
+            for shape in (*rule.candidates, *rule.context):
+                found.extend(self.matches(shape))
+        return found
+
+    def _keyword(self, candidate: KeywordArg) -> Iterator[ast.AST]:
         for call in self.facts.calls:
             for keyword in call.keywords:
                 if keyword.arg in candidate.names and self.value_matches(keyword.value,
                                                                          candidate.value):
-                    return True
-        return any((key in candidate.names or key == "")
-                   and self.value_matches(value, candidate.value)
-                   for key, value in self.facts.dict_keys)
+                    yield call
+                    break
+        displays = [node for key, value, node in self.facts.dict_keys
+                    if (key in candidate.names or key == "")
+                    and self.value_matches(value, candidate.value)]
+        if displays:
+            yield from displays
+            # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
+            yield from (call for call in self.facts.calls
+                        if any(keyword.arg is None for keyword in call.keywords))
 
-    def _call_to(self, candidate: CallTo) -> bool:
+    def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
         if not self.imports_any(candidate.roots):
-            return False
+            return
         for call in self.facts.calls:
             if self.callee(call) not in candidate.names:
                 continue
@@ -234,8 +262,7 @@ class FileFacts:
                     keyword.arg is None or keyword.arg == candidate.unless_keyword
                     for keyword in call.keywords):
                 continue
-            return True
-        return False
+            yield call
 
     def _container_matches(self, container: ast.AST, names: Tuple[str, ...]) -> bool:
         name = _last_name(container)
@@ -265,9 +292,51 @@ def screen(data: bytes, rules: Iterable[type]) -> List[type]:
     tree = parse(data)
     if tree is None:
         return rules
-    facts = FileFacts(tree)
-    return [rule for rule in rules
-            if not rule.candidates or any(facts.holds(c) for c in rule.candidates)]
+    return FileFacts(tree).screen(rules)
+
+
+# -- slicing: what libcst does not need to see ---------------------------------------------
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_INDENT = re.compile(r"[ \t\f]*")
+
+
+def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> str:
+    """`text` with every function and class that holds no location replaced by a one-line stub
+    (`def name(): pass`, `class name: pass`) and blank lines, so libcst parses less.
+
+    Line numbers and the text of every kept line are unchanged, so positions and `# noqa` stay
+    right, and each scope still binds the same names the same number of times.
+    """
+    lines = sorted({node.lineno for node in locations})
+    spans: List[Tuple[int, int, str]] = []  # (first line, last line, stub)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _DEFINITIONS):
+                first = min([d.lineno for d in child.decorator_list] + [child.lineno])
+                last = child.end_lineno or child.lineno
+                index = bisect.bisect_left(lines, first)
+                if index < len(lines) and lines[index] <= last:
+                    visit(child)
+                else:
+                    keyword = "class" if isinstance(child, ast.ClassDef) else "def"
+                    stub = f"{keyword} {child.name}: pass" if keyword == "class" else (
+                        f"def {child.name}(): pass")
+                    spans.append((first, last, stub))
+            elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                visit(child)
+
+    visit(tree)
+    if not spans:
+        return text
+    pieces = _LINE_BREAK.split(text)  # line, break, line, break, ..., last line
+    for first, last, stub in spans:
+        head = 2 * (first - 1)
+        pieces[head] = _INDENT.match(pieces[head]).group() + stub
+        for line in range(first + 1, last + 1):
+            pieces[2 * (line - 1)] = ""
+    return "".join(pieces)
 
 
 def all_shapes(rules: Iterable[type]) -> Iterator[Candidate]:

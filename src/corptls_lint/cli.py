@@ -41,8 +41,31 @@ def build_parser() -> argparse.ArgumentParser:
                         help="code, name, default on/off, fixable")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     parser.add_argument("--verbose", action="store_true", help="tracebacks for internal errors")
+    parser.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                        help="processes to lint with (default: the CPUs; 1: no pool)")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="where check results are cached (default: .corptls_cache)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of processes, got {text!r}")
+    return value
+
+
+def _cache(args: argparse.Namespace, config):
+    if args.no_cache:
+        return None
+    from corptls_lint.cache import DEFAULT_DIR, ResultCache
+
+    return ResultCache(Path(args.cache_dir) if args.cache_dir else config.root / DEFAULT_DIR)
 
 
 def _split(text: Optional[str]) -> List[str]:
@@ -118,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
                       verbose=args.verbose)
              for path in paths]
-    outcomes = run_tasks(tasks)
+    outcomes = run_tasks(tasks, jobs=args.jobs, cache=_cache(args, config))
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
 
     output.write_text(diagnostics, sys.stdout, color=output.is_terminal(sys.stdout))

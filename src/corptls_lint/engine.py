@@ -170,16 +170,31 @@ def _python_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
 
 
 def lint_source(source: Union[str, bytes], path: str, settings: Settings,
-                apply_noqa: bool = True, verbose: bool = False) -> LintResult:
-    """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000."""
+                apply_noqa: bool = True, verbose: bool = False,
+                sliced: bool = False) -> LintResult:
+    """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000.
+
+    `sliced`: libcst parses the file with the functions and classes that hold no candidate
+    stubbed out (same findings, less to parse); the result's `module` is then not the file's
+    tree, so only check mode asks for it.
+    """
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
-    rule_classes = candidates.screen(data, screen(data, rules_for(settings.enabled)))
+    rule_classes = screen(data, rules_for(settings.enabled))
     if not rule_classes:
         return LintResult(path, [])
+    tree = candidates.parse(data)
+    facts = candidates.FileFacts(tree) if tree is not None else None
+    if facts is not None:
+        rule_classes = facts.screen(rule_classes)
+        if not rule_classes:
+            return LintResult(path, [])
     text = None
     try:
         text = decode_source(source) if isinstance(source, bytes) else source
-        module = cst.parse_module(text)
+        parsed = text
+        if sliced and facts is not None:
+            parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes))
+        module = cst.parse_module(parsed)
     except (cst.ParserSyntaxError, DecodeError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,

@@ -72,6 +72,9 @@ class Rule:
     # The syntax screen (candidates.py): the shapes a finding of this rule can have; a file
     # whose ast holds none of them is not parsed with libcst for this rule. Empty: no screen.
     candidates: ClassVar[Tuple[object, ...]] = ()
+    # Shapes that are not findings but that a finding depends on (TLS401: `x.verify = ...`
+    # anywhere in the scope), kept when libcst is handed only the functions that matter.
+    context: ClassVar[Tuple[object, ...]] = ()
     # Whether the rule offers a fix, and the config keys such a fix can use.
     has_fix: ClassVar[bool] = False
     fix_keys: ClassVar[Tuple[str, ...]] = ()

@@ -91,10 +91,13 @@ Candidate = object  # one of the dataclasses above
 
 
 # -- the facts about one file that the shapes are checked against --------------------------
-class _Facts(ast.NodeVisitor):
-    """One pass over the ast tree that records every fact a candidate shape can ask about."""
+class _Facts:
+    """One pass over the ast tree that records every fact a candidate shape can ask about.
 
-    def __init__(self) -> None:
+    A hand-rolled walk: `ast.NodeVisitor` costs as much again as the parse itself.
+    """
+
+    def __init__(self, tree: ast.AST) -> None:
         self.calls: List[ast.Call] = []
         # (key, value, the display) of dict displays; key "" for a computed key
         self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
@@ -103,29 +106,44 @@ class _Facts(ast.NodeVisitor):
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
+        handlers = {
+            ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
+            ast.Import: self._import, ast.ImportFrom: self._import_from,
+        }
+        stack = [tree]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        while stack:
+            node = pop()
+            kind = type(node)
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(node)
+            for name in _child_fields(kind):
+                value = getattr(node, name)
+                if type(value) is list:
+                    extend(value)
+                elif value is not None:
+                    push(value)
 
-    # imports ---------------------------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> None:
+    def _import(self, node: ast.Import) -> None:
         for alias in node.names:
             self.roots.add(alias.name.split(".", 1)[0])
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+    def _import_from(self, node: ast.ImportFrom) -> None:
         if node.level == 0 and node.module:
             self.roots.add(node.module.split(".", 1)[0])
         for alias in node.names:
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
 
-    # bindings and stores ---------------------------------------------------------------
-    def visit_Assign(self, node: ast.Assign) -> None:
+    def _assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._store(target, node.value, node)
-        self.generic_visit(node)
 
-    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
             self._store(node.target, node.value, node)
-        self.generic_visit(node)
 
     def _store(self, target: ast.AST, value: ast.AST, statement: ast.AST) -> None:
         if isinstance(target, ast.Name):
@@ -135,27 +153,39 @@ class _Facts(ast.NodeVisitor):
         elif isinstance(target, ast.Subscript):
             self.item_stores.append((target.value, statement))
 
-    def visit_arguments(self, node: ast.arguments) -> None:
+    def _arguments(self, node: ast.arguments) -> None:
         positional = [*node.posonlyargs, *node.args]
         for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults):
             self.bound_names.append((arg.arg, default))
         for arg, default in zip(node.kwonlyargs, node.kw_defaults):
             if default is not None:
                 self.bound_names.append((arg.arg, default))
-        self.generic_visit(node)
 
-    # expressions -----------------------------------------------------------------------
-    def visit_Call(self, node: ast.Call) -> None:
-        self.calls.append(node)
-        self.generic_visit(node)
-
-    def visit_Dict(self, node: ast.Dict) -> None:
+    def _dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.dict_keys.append((key.value, value, node))
             elif key is not None and not isinstance(key, ast.Constant):
                 self.dict_keys.append(("", value, node))  # a computed key may be anything
-        self.generic_visit(node)
+
+
+# Fields that never hold a node worth visiting (contexts, operators, names as strings).
+_LEAF_FIELDS = frozenset(("ctx", "op", "ops", "type_comment", "id", "attr", "arg", "name",
+                          "names", "module", "level", "value_kind", "kind", "is_async",
+                          "conversion", "lineno", "col_offset"))
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        if kind is ast.Constant or kind is ast.Name:
+            fields = ()
+        else:
+            # getattr: lists also hold None (`**` in a dict) and strings (MatchClass.kwd_attrs)
+            fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+        _CHILD_FIELDS[kind] = fields
+    return fields
 
 
 def _last_name(node: ast.AST) -> Optional[str]:
@@ -170,9 +200,7 @@ class FileFacts:
     """The facts of one parsed file, with the value tests that follow names."""
 
     def __init__(self, tree: ast.AST) -> None:
-        facts = _Facts()
-        facts.visit(tree)
-        self.facts = facts
+        self.facts = _Facts(tree)
         self._name_cache: Dict[str, Set[str]] = {}
 
     def _names_of_class(self, kind: str) -> Set[str]:

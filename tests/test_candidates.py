@@ -65,7 +65,7 @@ def test_files_without_a_real_candidate_are_screened_out():
         "import requests\ns = requests.Session(verify=CA)\n",
         "import jwt\n# verify=False\nx = 'verify=False'\n",
         "# requests itself\nfrom .sessions import Session\ns = Session()\n",
-        "import os\nd = {}\nd['CURL_CA_BUNDLE'] = ''\n",
+        "import os\nbundle = os.environ.get('CURL_CA_BUNDLE')\n",
     ]
     for source in quiet:
         data = source.encode()

@@ -38,11 +38,14 @@ class _Excludes:
     def __init__(self, config: Config) -> None:
         self.config = config
         globs = [glob.rstrip("/") for glob in config.all_excludes]
-        self.name_globs = [glob for glob in globs if "/" not in glob]
+        names = [glob for glob in globs if "/" not in glob]
+        self.literal_names = {glob for glob in names if not any(c in glob for c in "*?[")}
+        self.name_globs = [glob for glob in names if glob not in self.literal_names]
         self.path_globs = [glob for glob in globs if "/" in glob]
 
     def __call__(self, path: str, name: str) -> bool:
-        if any(fnmatch.fnmatchcase(name, glob) for glob in self.name_globs):
+        if name in self.literal_names or any(fnmatch.fnmatchcase(name, glob)
+                                             for glob in self.name_globs):
             return True
         if not self.path_globs:
             return False

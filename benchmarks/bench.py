@@ -228,6 +228,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--corpus", default=str(HERE / "corpus.txt"), help="the pins file")
     parser.add_argument("--source", nargs="+", help="benchmark these folders instead")
     parser.add_argument("--repeat", type=int, default=3, help="runs per tool (median)")
+    parser.add_argument("--bandit-repeat", type=int, default=None,
+                        help="runs of bandit (default: --repeat; it takes minutes on the corpus)")
     parser.add_argument("--jobs", type=int, default=None, help="corptls-lint --jobs (default: CPUs)")
     parser.add_argument("--update-hashes", action="store_true",
                         help="fill in missing sha256 pins from the first download")
@@ -272,7 +274,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         bandit = measure("bandit (TLS tests)",
                          None if bandit_exe is None else
                          [bandit_exe, "-r", "-q", "-f", "json", "-t", BANDIT_TESTS, *folders],
-                         parse_bandit, args.repeat, scratch)
+                         parse_bandit, args.bandit_repeat or args.repeat, scratch)
         ruff = measure("ruff (TLS rules)",
                        None if ruff_exe is None else
                        [ruff_exe, "check", "--isolated", "--no-cache", "--exit-zero",
@@ -281,7 +283,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     rows = [cold, warm, serial, single, bandit, ruff]
     print(f"bandit -t {BANDIT_TESTS}; ruff --select {RUFF_RULES} --no-cache --isolated")
-    print(f"median of {args.repeat} runs; jobs={args.jobs or os.cpu_count()}; "
+    print(f"median of {args.repeat} runs (bandit: {args.bandit_repeat or args.repeat}); jobs={args.jobs or os.cpu_count()}; "
           f"lines/s over the whole corpus (one-file row: {one_file[0] if one_file else '-'})")
     print("\n".join(table(rows, lines, bandit, ruff)))
     print()

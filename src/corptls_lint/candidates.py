@@ -5,10 +5,7 @@ keyword, a call to a name, an attribute store, an item store). This module check
 on the stdlib `ast` tree, which parses about ten times faster than libcst, so libcst only parses
 files that can produce a finding. The test is deliberately loose (a superset of what the rules
 report): it never decides a finding, libcst and the rules do. A file `ast` cannot parse goes to
-libcst unscreened.
-
-Only the standard library is imported here, so a run whose files are all screened out never
-pays for importing libcst.
+libcst unscreened. Only the standard library is imported here.
 """
 
 from __future__ import annotations

@@ -65,7 +65,6 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
 
     todo = [task for _, task, _ in pending]
     for (index, task, key), outcome in zip(pending, _run(todo, jobs or default_jobs())):
-        outcome = replace(outcome, path=tasks[index].path)
         outcomes[index] = outcome
         if key is not None and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
             cache.put(key, outcome.diagnostics)

@@ -152,3 +152,28 @@ def test_a_one_file_run_imports_no_rich_pool_or_pathspec(project):
     assert "libcst" in names
     unwanted = {"rich", "pathspec", "concurrent", "multiprocessing"}
     assert not {n for n in names if n.split(".")[0] in unwanted}
+
+
+def test_a_warm_run_does_not_read_unchanged_files(tmp_path, monkeypatch):
+    import builtins
+
+    from corptls_lint.ftypes import FileTask
+    from corptls_lint.runner import run_tasks
+
+    source = tmp_path / "m.py"
+    source.write_text(FINDING)
+    (tmp_path / "clean.py").write_text("import os\n")
+    settings = Settings(enabled=("TLS101",))
+    tasks = [FileTask(str(tmp_path / name), settings) for name in ("clean.py", "m.py")]
+    cold = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
+    opened = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda path, *a, **k: (
+        opened.append(str(path)), real_open(path, *a, **k))[1])
+    warm = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
+    assert warm == cold and [d.code for d in warm[1].diagnostics] == ["TLS101"]
+    assert not [path for path in opened if path.endswith(".py")]
+    source.write_text(FINDING.replace("verify=False", "verify=0"))  # the size changes
+    changed = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
+    assert str(source) in opened
+    assert [d.message for d in changed[1].diagnostics] == [d.message for d in cold[1].diagnostics]

@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix, Settings
@@ -67,12 +66,67 @@ def _from_json(path: str, entry: dict) -> Diagnostic:
     )
 
 
+# An index entry: (size, mtime_ns, settings digest, content key or CLEAN).
+IndexEntry = Tuple[int, int, str, str]
+CLEAN = ""  # the file holds no trigger word of its enabled rules: nothing to look up
+
+
 class ResultCache:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.hits = 0
         self.misses = 0
         self._ready = False
+        self._index: Optional[Dict[str, IndexEntry]] = None
+        self._index_changed = False
+
+    # -- the stat index: a warm run neither reads nor hashes an unchanged file ---------
+    # Like ruff's cache, it trusts (size, mtime_ns): a file rewritten within one mtime tick
+    # with the same size keeps its old entry until it changes again.
+    def _index_path(self) -> Path:
+        return self.directory / _FORMAT / f"index-{_code_fingerprint()[:16]}.json"
+
+    def _load_index(self) -> Dict[str, IndexEntry]:
+        if self._index is None:
+            try:
+                with open(self._index_path(), "rb") as handle:
+                    raw = json.loads(handle.read())
+                self._index = {str(path): (int(e[0]), int(e[1]), str(e[2]), str(e[3]))
+                               for path, e in raw.items()}
+            except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+                self._index = {}
+        return self._index
+
+    @staticmethod
+    def settings_digest(settings: Settings) -> str:
+        return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+
+    def known(self, path: str, stat: os.stat_result, settings: Settings) -> Optional[str]:
+        """The content key (or CLEAN) recorded for this path when it is unchanged, else None."""
+        entry = self._load_index().get(os.path.abspath(path))
+        if (entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns
+                or entry[2] != self.settings_digest(settings)):
+            return None
+        return entry[3]
+
+    def remember(self, path: str, stat: os.stat_result, settings: Settings, key: str) -> None:
+        entry = (stat.st_size, stat.st_mtime_ns, self.settings_digest(settings), key)
+        index = self._load_index()
+        absolute = os.path.abspath(path)
+        if index.get(absolute) != entry:
+            index[absolute] = entry
+            self._index_changed = True
+
+    def save_index(self) -> None:
+        """Write the index (merged with what a concurrent run wrote meanwhile), atomically."""
+        if not self._index_changed:
+            return
+        mine = self._index or {}
+        self._index = None
+        merged = self._load_index()
+        merged.update(mine)
+        self._write(self._index_path(), {path: list(entry) for path, entry in merged.items()})
+        self._index_changed = False
 
     def key(self, data: bytes, settings: Settings) -> str:
         digest = hashlib.sha256()
@@ -98,14 +152,19 @@ class ResultCache:
         return diagnostics
 
     def put(self, key: str, diagnostics: List[Diagnostic]) -> None:
-        target = self._entry(key)
+        self._write(self._entry(key), [_to_json(d) for d in diagnostics])
+
+    def _write(self, target: Path, value: object) -> None:
+        """Write JSON to a temporary file beside `target`, then rename it into place."""
+        import tempfile  # only runs that write pay for importing it
+
         try:
             self._prepare()
             target.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump([_to_json(d) for d in diagnostics], out, separators=(",", ":"))
+                    json.dump(value, out, separators=(",", ":"))
                 os.replace(temporary, target)
             except BaseException:
                 os.unlink(temporary)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import List, Optional, Sequence, Tuple
 
 from corptls_lint.engine import INTERNAL_ERROR, lint_path, lint_source, rules_for, screen
+from corptls_lint.cache import CLEAN
 from corptls_lint.ftypes import FileOutcome, FileTask
 
 # Fewer files than this to lint (after screening and the cache) run in this process: a pool's
@@ -47,6 +48,20 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
         if task.mode != "check" or task.source is not None:
             pending.append((index, task, None))  # fixes and standard input are never cached
             continue
+        stat = None
+        if cache is not None:
+            try:
+                stat = os.stat(task.path)
+            except OSError:
+                pass
+            known = cache.known(task.path, stat, task.settings) if stat is not None else None
+            if known == CLEAN:
+                outcomes[index] = FileOutcome(task.path, [])
+                continue
+            cached = cache.get(known, task.path) if known else None
+            if cached is not None:
+                outcomes[index] = FileOutcome(task.path, cached)
+                continue
         try:
             with open(task.path, "rb") as handle:
                 data = handle.read()
@@ -55,9 +70,13 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
             continue
         if not screen(data, rules_for(task.settings.enabled)):
             outcomes[index] = FileOutcome(task.path, [])
+            if stat is not None:
+                cache.remember(task.path, stat, task.settings, CLEAN)
             continue
         key = cache.key(data, task.settings) if cache is not None else None
         cached = cache.get(key, task.path) if key is not None else None
+        if stat is not None and key is not None:
+            cache.remember(task.path, stat, task.settings, key)
         if cached is not None:
             outcomes[index] = FileOutcome(task.path, cached)
             continue
@@ -68,6 +87,8 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
         outcomes[index] = outcome
         if key is not None and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
             cache.put(key, outcome.diagnostics)
+    if cache is not None:
+        cache.save_index()
     return outcomes  # type: ignore[return-value]
 
 

@@ -6,7 +6,7 @@
 The pinned corpus (benchmarks/corpus.txt) is fetched from the package index pip uses, checked
 against its sha256 and unpacked under DIR, outside the repository. Every tool runs on the same
 folders in the same run; the table gives the median wall time of --repeat runs, lines per
-second, the peak memory of the whole process tree, and the ratios to bandit and ruff. Then the
+second, the peak memory of the whole process tree (PSS), and the ratios to bandit and ruff. Then the
 findings of each tool, and how many of bandit's B501/B323 and ruff's S501/S323 findings
 corptls-lint also reports (same file, a line within the peer's range).
 
@@ -73,13 +73,17 @@ def _children(pid: int) -> List[int]:
 
 
 def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
+    """The process's proportional set size: pages shared with forked workers count once in
+    the sum over the tree (plain RSS would count them in every worker). RSS where PSS is
+    not available."""
+    for name, field_name in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{name}") as handle:
+                for line in handle:
+                    if line.startswith(field_name):
+                        return int(line.split()[1])
+        except OSError:
+            continue
     return 0
 
 
@@ -94,7 +98,7 @@ def _tree_rss_kb(root: int) -> int:
 
 def run_measured(command: Sequence[str], stdout_path: Path) -> Tuple[float, int, int]:
     """(wall seconds, peak KB of the process tree, exit code). Memory is sampled from /proc
-    every 20 ms (summed over pool workers); where /proc is missing, the largest child's
+    every 20 ms (PSS summed over pool workers); where /proc is missing, the largest child's
     peak from getrusage is used."""
     peak = [0]
     with open(stdout_path, "wb") as out:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import replace
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from corptls_lint.engine import INTERNAL_ERROR, lint_path, lint_source, rules_for, screen
 from corptls_lint.cache import CLEAN
+from corptls_lint.engine import INTERNAL_ERROR, lint_path, lint_source, rules_for, screen
 from corptls_lint.ftypes import FileOutcome, FileTask
 
 # Fewer files than this to lint (after screening and the cache) run in this process: a pool's
@@ -43,50 +43,55 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
     """Outcomes in the order of `tasks`. `cache` is a cache.ResultCache or None."""
     _tune_gc()
     outcomes: List[Optional[FileOutcome]] = [None] * len(tasks)
-    pending: List[Tuple[int, FileTask, Optional[str]]] = []  # (index, task, cache key)
-    for index, task in enumerate(tasks):
-        if task.mode != "check" or task.source is not None:
-            pending.append((index, task, None))  # fixes and standard input are never cached
-            continue
-        stat = None
-        if cache is not None:
+    keys: Dict[int, str] = {}  # task index -> cache key of what is being linted
+    executor = _Executor(jobs or default_jobs())
+    try:
+        for index, task in enumerate(tasks):
+            if task.mode != "check" or task.source is not None:
+                executor.add(index, task)  # fixes and standard input are never cached
+                continue
+            stat = None
+            if cache is not None:
+                try:
+                    stat = os.stat(task.path)
+                except OSError:
+                    pass
+                known = cache.known(task.path, stat, task.settings) if stat is not None else None
+                if known == CLEAN:
+                    outcomes[index] = FileOutcome(task.path, [])
+                    continue
+                cached = cache.get(known, task.path) if known else None
+                if cached is not None:
+                    outcomes[index] = FileOutcome(task.path, cached)
+                    continue
             try:
-                stat = os.stat(task.path)
+                with open(task.path, "rb") as handle:
+                    data = handle.read()
             except OSError:
-                pass
-            known = cache.known(task.path, stat, task.settings) if stat is not None else None
-            if known == CLEAN:
+                executor.add(index, task)  # lint_path reports it as TLS001
+                continue
+            if not screen(data, rules_for(task.settings.enabled)):
                 outcomes[index] = FileOutcome(task.path, [])
+                if stat is not None:
+                    cache.remember(task.path, stat, task.settings, CLEAN)
                 continue
-            cached = cache.get(known, task.path) if known else None
-            if cached is not None:
-                outcomes[index] = FileOutcome(task.path, cached)
-                continue
-        try:
-            with open(task.path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            pending.append((index, task, None))  # lint_path reports it as TLS001
-            continue
-        if not screen(data, rules_for(task.settings.enabled)):
-            outcomes[index] = FileOutcome(task.path, [])
-            if stat is not None:
-                cache.remember(task.path, stat, task.settings, CLEAN)
-            continue
-        key = cache.key(data, task.settings) if cache is not None else None
-        cached = cache.get(key, task.path) if key is not None else None
-        if stat is not None and key is not None:
-            cache.remember(task.path, stat, task.settings, key)
-        if cached is not None:
-            outcomes[index] = FileOutcome(task.path, cached)
-            continue
-        pending.append((index, replace(task, source=data), key))
-
-    todo = [task for _, task, _ in pending]
-    for (index, task, key), outcome in zip(pending, _run(todo, jobs or default_jobs())):
-        outcomes[index] = outcome
-        if key is not None and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
-            cache.put(key, outcome.diagnostics)
+            if cache is not None:
+                key = cache.key(data, task.settings)
+                if stat is not None:
+                    cache.remember(task.path, stat, task.settings, key)
+                cached = cache.get(key, task.path)
+                if cached is not None:
+                    outcomes[index] = FileOutcome(task.path, cached)
+                    continue
+                keys[index] = key
+            executor.add(index, replace(task, source=data))
+        for index, outcome in executor.results():
+            outcomes[index] = outcome
+            key = keys.get(index)
+            if key is not None and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
+                cache.put(key, outcome.diagnostics)
+    finally:
+        executor.close()
     if cache is not None:
         cache.save_index()
     return outcomes  # type: ignore[return-value]
@@ -102,24 +107,42 @@ def _tune_gc() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
-def _run(tasks: List[FileTask], jobs: int) -> List[FileOutcome]:
-    if jobs <= 1 or len(tasks) < POOL_THRESHOLD:
-        return [process_file(task) for task in tasks]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Executor:
+    """Runs tasks in this process, or in a pool once enough of them are waiting; the pool then
+    lints while the caller is still reading and screening the remaining files."""
 
-    # fork starts workers with everything already imported; elsewhere use the platform default.
-    method = "fork" if sys.platform.startswith("linux") else None
-    context = multiprocessing.get_context(method)
-    # Biggest files first, so one huge module does not finish last on an otherwise idle pool.
-    order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].source or b""))
-    results: List[Optional[FileOutcome]] = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = {pool.submit(process_file, tasks[i]): i for i in order}
-        try:
-            for future, i in futures.items():
-                results[i] = future.result()
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
-    return results  # type: ignore[return-value]
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.waiting: List[Tuple[int, FileTask]] = []
+        self.pool = None
+        self.futures: List[Tuple[int, object]] = []
+
+    def add(self, index: int, task: FileTask) -> None:
+        if self.pool is not None:
+            self.futures.append((index, self.pool.submit(process_file, task)))
+            return
+        self.waiting.append((index, task))
+        if self.jobs > 1 and len(self.waiting) >= POOL_THRESHOLD:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork starts workers with everything already imported; elsewhere the default method.
+        method = "fork" if sys.platform.startswith("linux") else None
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs,
+                                        mp_context=multiprocessing.get_context(method))
+        waiting, self.waiting = self.waiting, []
+        for index, task in waiting:
+            self.add(index, task)
+
+    def results(self) -> Iterator[Tuple[int, FileOutcome]]:
+        for index, task in self.waiting:
+            yield index, process_file(task)
+        for index, future in self.futures:
+            yield index, future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)

@@ -130,6 +130,9 @@ def explain(code: str, stream) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from corptls_lint.startup import defer_libcst
+
+    defer_libcst()
     from corptls_lint import config as config_module
     from corptls_lint import output
     from corptls_lint.engine import INTERNAL_ERROR

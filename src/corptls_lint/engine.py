@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from corptls_lint import candidates, noqa, scopes
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
@@ -283,6 +282,8 @@ def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
         module._codegen(state)
         return table._computed
     except (ImportError, TypeError, AttributeError):  # libcst's internals moved
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 

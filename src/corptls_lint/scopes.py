@@ -146,7 +146,7 @@ class Scope:
 
 # -- the statement walk that fills a scope ---------------------------------------------------
 
-Body = Union[cst.BaseSuite, Sequence[cst.BaseStatement]]
+Body = Union["cst.BaseSuite", Sequence["cst.BaseStatement"]]  # strings: libcst may load late
 
 
 def _statements(body: Body) -> Iterable[cst.CSTNode]:

@@ -138,3 +138,29 @@ def test_every_rule_declares_candidates_from_its_own_data():
     assert {"verify", "Session", "AsyncClient", "disable_warnings", "filterwarnings",
             "_create_unverified_context", "check_hostname", "verify_mode", "environ",
             "putenv", "cert_reqs", "load_verify_locations"} <= names
+
+
+def test_positions_from_single_statements_match_the_whole_module():
+    source = (
+        "# header comment\n"
+        "import requests; import ssl\n"
+        "\n"
+        "# leading comment\n"
+        "@decorator\n"
+        "\n"
+        "# between decorators\n"
+        "@client.get(\n"
+        "    verify=False)\n"
+        "class Api:\n"
+        "    def go(self):\n"
+        "        self.s.get(u, verify=False); ssl._create_unverified_context()\n"
+        "if True:\n"
+        "    requests.get(u,\n"
+        "                 verify='')\n"
+        "s = requests.Session()\n"
+    )
+    expected = unscreened(source)
+    assert expected == [(9, 5, "TLS101"), (12, 23, "TLS101"), (12, 38, "TLS103"),
+                        (15, 18, "TLS101"), (16, 5, "TLS401")]
+    assert screened(source, sliced=True) == expected
+    assert screened(source, sliced=False) == expected

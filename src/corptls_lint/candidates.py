@@ -320,6 +320,12 @@ def screen(data: bytes, rules: Iterable[type]) -> List[type]:
     return FileFacts(tree).screen(rules)
 
 
+def statement_starts(tree: ast.Module) -> List[int]:
+    """The first line of each top-level statement (its first decorator's, for a definition)."""
+    return [min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
+            for node in tree.body]
+
+
 # -- slicing: what libcst does not need to see ---------------------------------------------
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")

@@ -9,7 +9,7 @@ import dataclasses
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, Union
 
 import libcst as cst
 
@@ -88,6 +88,21 @@ class _Dispatcher:
                     table = self.visits if prefix == "visit" else self.leaves
                     table[getattr(cst, node_name)].append((rule, getattr(rule, attr)))
         self.failed: set = set()
+        self.top = -1  # index of the top-level statement being walked
+        self.tops: Dict[int, int] = {}  # id(node) -> index of its top-level statement
+
+    def walk_module(self, module: cst.Module) -> None:
+        """`walk(module)`, noting which top-level statement holds each node (positions)."""
+        handlers = self.visits.get(cst.Module)
+        if handlers:
+            self._call(handlers, module)
+        for index, statement in enumerate(module.body):
+            self.top = index
+            self.walk(statement)
+        self.top = -1
+        handlers = self.leaves.get(cst.Module)
+        if handlers:
+            self._call(handlers, module)
 
     def _call(self, handlers: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
         for rule, handler in handlers:
@@ -101,6 +116,7 @@ class _Dispatcher:
 
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
+        self.tops[id(node)] = self.top
         scoped = kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef
         if scoped:
             if kind is cst.ClassDef:
@@ -209,13 +225,19 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
         module = cst.parse_module(parsed)
     except (cst.ParserSyntaxError, DecodeError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
+    # ast numbered the same lines libcst parsed (slicing keeps every line where it was)
+    starts = candidates.statement_starts(tree) if tree is not None else None
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
-                       verbose=verbose)
+                       verbose=verbose, statement_starts=starts)
 
 
 def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
                 targets: FixTargets = FixTargets(), apply_noqa: bool = True,
-                verbose: bool = False) -> LintResult:
+                verbose: bool = False,
+                statement_starts: Optional[Sequence[int]] = None) -> LintResult:
+    """`statement_starts`: the first line of each top-level statement as `ast` numbers them
+    (candidates.statement_starts); with it, positions come from the statements that hold
+    findings only."""
     context = FileContext(path)
     result = LintResult(path, [], module=module)
 
@@ -231,12 +253,18 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     rules = [rule_class(context) for rule_class in rule_classes]
     context.scope = scopes.module_scope(module)
     try:
-        _Dispatcher(rules, context, on_error).walk(module)
+        dispatcher = _Dispatcher(rules, context, on_error)
+        dispatcher.walk_module(module)
     except RecursionError as error:
         return LintResult(path, [_parse_error(path, error)])
     if not context.reports:
         return result
-    positions = _positions(module)
+    positions = None
+    if statement_starts is not None:
+        wanted = {dispatcher.tops.get(id(report.node), -1) for report in context.reports}
+        positions = _statement_positions(module, statement_starts, wanted)
+    if positions is None:
+        positions = _positions(module)
     lines = split_lines(module.code) if apply_noqa else []
     seen = set()
     for report in context.reports:
@@ -285,6 +313,46 @@ def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
         from libcst.metadata import MetadataWrapper, PositionProvider
 
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+def _statement_positions(module: cst.Module, starts: Sequence[int],
+                         wanted: Set[int]) -> Optional[Dict[cst.CSTNode, object]]:
+    """The ranges of the nodes in the wanted top-level statements, by a codegen pass over
+    those statements alone, each started at its line. None when the statements of libcst and
+    `ast` do not line up (then the caller runs the whole-module pass)."""
+    if -1 in wanted:
+        return None
+    firsts: List[int] = []  # the ast start line of each libcst top-level statement
+    consumed = 0
+    for statement in module.body:
+        if consumed >= len(starts):
+            return None
+        firsts.append(starts[consumed])
+        consumed += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    if consumed != len(starts):
+        return None
+    try:
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+    except ImportError:
+        return None
+    table = _PositionTable()
+    for index in sorted(wanted):
+        statement = module.body[index]
+        decorators = getattr(statement, "decorators", ())
+        before = len(statement.leading_lines) + (len(decorators[0].leading_lines)
+                                                 if decorators else 0)
+        state = PositionProvidingCodegenState(default_indent=module.default_indent,
+                                              default_newline=module.default_newline,
+                                              provider=table)
+        state.line = firsts[index] - before
+        statement._codegen(state)
+        # Check the start against ast's before trusting the statement's ranges.
+        anchor = (decorators[0].decorator if decorators else
+                  statement.body[0] if isinstance(statement, cst.SimpleStatementLine)
+                  else statement)
+        if table._computed[anchor].start.line != firsts[index]:
+            return None
+    return table._computed
 
 
 def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:

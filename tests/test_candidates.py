@@ -164,3 +164,21 @@ def test_positions_from_single_statements_match_the_whole_module():
                         (15, 18, "TLS101"), (16, 5, "TLS401")]
     assert screened(source, sliced=True) == expected
     assert screened(source, sliced=False) == expected
+
+
+@pytest.mark.parametrize("text, counts", [
+    (b"get(u, verify=False)", True),
+    (b"s.verify = 0", True),
+    (b"get(u, verify \\\n    = x)", True),
+    (b"get(u, verify  # why\n    = False)", True),
+    (b"get(u, **{\"verify\": False})", True),
+    (b"KEY = 'verify'", True),
+    (b"if s.verify == False:", False),
+    (b"def verify(self, token):", False),
+    (b"# verify the certificate", False),
+])
+def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
+    from corptls_lint.rules.verify_disabled import VerifyDisabled
+
+    assert VerifyDisabled.matches_bytes(text) is counts
+    assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional, Tuple
 
 import libcst as cst
@@ -42,6 +43,12 @@ CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
 AIOHTTP_SSL_TAKERS = frozenset({"aiohttp.TCPConnector", "aiohttp.request"})
 # aiohttp ClientSession methods that take `ssl=` beyond the HTTP verbs.
 AIOHTTP_METHODS = VERBS | {"ws_connect"}
+
+
+# What TLS101, TLS102 and TLS301 need of the word `verify` (a byte screen, so a superset):
+# `verify` followed by `=` but not `==` (a keyword or an attribute store, also across
+# whitespace, comments and line continuations), or `verify` quoted (a `**{"verify": ...}` key).
+VERIFY_ASSIGNED = re.compile(rb"verify(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)|['\"]verify['\"]")
 
 
 def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:

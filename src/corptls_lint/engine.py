@@ -63,8 +63,23 @@ def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
         words = _TRIGGER_WORDS[key] = tuple(sorted({word for rule in rules
                                                     for group in rule.triggers for word in group}))
     found = {word for word in words if word in data}
+    if not found:
+        return []
+    narrowed: Dict[object, bool] = {}
+
+    def counts(rule: Type[Rule], word: bytes) -> bool:
+        if word not in found:
+            return False
+        pattern = rule.trigger_patterns.get(word)
+        if pattern is None:
+            return True
+        hit = narrowed.get(pattern)
+        if hit is None:
+            hit = narrowed[pattern] = pattern.search(data) is not None
+        return hit
+
     return [rule for rule in rules
-            if all(not found.isdisjoint(group) for group in rule.triggers)]
+            if all(any(counts(rule, word) for word in group) for group in rule.triggers)]
 
 
 class _Dispatcher:

@@ -57,7 +57,9 @@ class HardcodedCABundle(Rule):
     code = "TLS301"
     name = "hardcoded-ca-bundle"
     message = "hardcoded CA bundle path; use the configured CA bundle"
-    triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir"),)
+    triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir",
+                 _LOAD_VERIFY_LOCATIONS.encode()),)
+    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
     candidates = (
         KeywordArg(("verify", "cafile", "capath", "ca_certs", "ca_cert_dir"), PATH),
         AttributeStore(("verify",), PATH),

@@ -45,10 +45,21 @@ AIOHTTP_SSL_TAKERS = frozenset({"aiohttp.TCPConnector", "aiohttp.request"})
 AIOHTTP_METHODS = VERBS | {"ws_connect"}
 
 
-# What TLS101, TLS102 and TLS301 need of the word `verify` (a byte screen, so a superset):
-# `verify` followed by `=` but not `==` (a keyword or an attribute store, also across
-# whitespace, comments and line continuations), or `verify` quoted (a `**{"verify": ...}` key).
-VERIFY_ASSIGNED = re.compile(rb"verify(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)|['\"]verify['\"]")
+def assigned_pattern(word: str, quoted: bool = False) -> "re.Pattern[bytes]":
+    """A byte-screen pattern (a superset): `word` followed by `=` but not `==` (a keyword or an
+    attribute store, also across whitespace, comments and line continuations), or with
+    `quoted`, the word in quotes (a `**{"verify": ...}` key)."""
+    name = re.escape(word.encode())
+    pattern = name + rb"(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)"
+    if quoted:
+        pattern += rb"|['\"]" + name + rb"['\"]"
+    return re.compile(pattern)
+
+
+# What TLS101, TLS102 and TLS301 need of `verify`, and TLS103 of `ssl` (`ssl=False`,
+# `verify_ssl=False`; its other shapes have words of their own, such as CERT_NONE).
+VERIFY_ASSIGNED = assigned_pattern("verify", quoted=True)
+SSL_ASSIGNED = assigned_pattern("ssl")
 
 
 def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:

@@ -61,7 +61,10 @@ class UnverifiedSSLContext(Rule):
     code = "TLS103"
     name = "unverified-ssl-context"
     message = "SSL context or connection without certificate verification"
-    triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"ssl"),)
+    # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
+    triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
+                 b"verify_mode", b"ssl"),)
+    trigger_patterns = {b"ssl": clients.SSL_ASSIGNED}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),
@@ -97,6 +100,7 @@ class UnverifiedSSLContext(Rule):
                 [(3, 5)]),
         Invalid("import ssl\nssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n", [(2, 23)]),
         Invalid("import aiohttp\nconn = aiohttp.TCPConnector(ssl=False)\n", [(2, 29)]),
+        Invalid("import urllib3\nurllib3.PoolManager(cert_reqs='NONE')\n", [(2, 21)]),
         Invalid("async def f(session):\n    async with session.get(url, verify_ssl=False) as r:\n        pass\n",
                 [(2, 33)]),
     ]

@@ -182,3 +182,24 @@ def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts
 
     assert VerifyDisabled.matches_bytes(text) is counts
     assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
+
+
+def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():
+    from corptls_lint.rules.verify_disabled import VerifyDisabled
+
+    class Undeclared(VerifyDisabled):
+        code = "TLS999"
+        candidates = ()
+
+    source = "import requests\ndef f():\n    requests.get(u, verify=False)\n"
+    data = source.encode()
+    assert candidates.screen(data, [Undeclared]) == [Undeclared]
+    result = engine.lint_module(cst.parse_module(source), "x.py", [Undeclared])
+    assert [(d.line, d.code) for d in result.diagnostics] == [(3, "TLS999")]
+    facts = candidates.FileFacts(ast.parse(source))
+    assert facts.screen([Undeclared]) == [Undeclared] and facts.locations([Undeclared]) == []
+    import unittest.mock
+
+    with unittest.mock.patch.object(engine, "rules_for", return_value=[Undeclared]):
+        sliced = engine.lint_source(source, "x.py", Settings(enabled=("TLS999",)), sliced=True)
+    assert [(d.line, d.code) for d in sliced.diagnostics] == [(3, "TLS999")]

@@ -235,7 +235,8 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     try:
         text = decode_source(source) if isinstance(source, bytes) else source
         parsed = text
-        if sliced and facts is not None:
+        # A rule without declared candidates could report anywhere: then nothing is stubbed.
+        if sliced and facts is not None and all(rule.candidates for rule in rule_classes):
             parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes))
         module = cst.parse_module(parsed)
     except (cst.ParserSyntaxError, DecodeError, RecursionError, ValueError) as error:

@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="code, name, default on/off, fixable")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
     parser.add_argument("--verbose", action="store_true", help="tracebacks for internal errors")
+    parser.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                        help="processes to lint with (default: the CPUs; 1: no pool)")
+    parser.add_argument("--cache-dir", metavar="DIR",
+                        help="where check results are cached (default: .corptls_cache)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     parser.add_argument("--doctor", action="store_true",
                         help="diagnose the CA bundle Python uses (needs corptls-lint[doctor])")
     parser.add_argument("--bundle", metavar="PATH", help="with --doctor: the CA bundle to check")
@@ -58,6 +63,24 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --doctor: connect to HOST and explain its chain")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number of processes, got {text!r}")
+    return value
+
+
+def _cache(args: argparse.Namespace, config):
+    if args.no_cache:
+        return None
+    from corptls_lint.cache import DEFAULT_DIR, ResultCache
+
+    return ResultCache(Path(args.cache_dir) if args.cache_dir else config.root / DEFAULT_DIR)
 
 
 def _split(text: Optional[str]) -> List[str]:
@@ -120,6 +143,9 @@ def explain(code: str, stream) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from corptls_lint.startup import defer_libcst
+
+    defer_libcst()
     from corptls_lint import config as config_module
     from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
@@ -144,10 +170,12 @@ def run(args: argparse.Namespace) -> int:
         tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
                           mode=mode, unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
                  for path in paths]
+    cache = _cache(args, config) if mode == "check" else None
     if progress.should_show(len(tasks), sys.stderr):
-        outcomes = progress.run_with_progress(tasks, run_tasks, sys.stderr)
+        with progress.bar(len(tasks), sys.stderr) as advance:
+            outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache, on_done=advance)
     else:
-        outcomes = run_tasks(tasks)
+        outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
 
     if mode == "diff":
@@ -159,9 +187,7 @@ def run(args: argparse.Namespace) -> int:
         text = args.output_format == "text"
         output.write_statistics(diagnostics, sys.stdout if text else sys.stderr)
     if mode == "check":
-        from corptls_lint.fixer import unsafe_fix_count
-
-        unsafe = unsafe_fix_count(diagnostics)
+        unsafe = output.unsafe_fix_count(diagnostics)
         fixable = sum(1 for d in diagnostics if d.fix is not None) - unsafe
         sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
         if unsafe:

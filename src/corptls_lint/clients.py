@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterator, Optional, Tuple
 
 import libcst as cst
 
 from corptls_lint import values
-from corptls_lint.scopes import Scope
+from corptls_lint.candidates import CallTo
+from corptls_lint.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
 
@@ -41,6 +43,30 @@ CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
 AIOHTTP_SSL_TAKERS = frozenset({"aiohttp.TCPConnector", "aiohttp.request"})
 # aiohttp ClientSession methods that take `ssl=` beyond the HTTP verbs.
 AIOHTTP_METHODS = VERBS | {"ws_connect"}
+
+
+def assigned_pattern(word: str, quoted: bool = False) -> "re.Pattern[bytes]":
+    """A byte-screen pattern (a superset): `word` followed by `=` but not `==` (a keyword or an
+    attribute store, also across whitespace, comments and line continuations), or with
+    `quoted`, the word in quotes (a `**{"verify": ...}` key)."""
+    name = re.escape(word.encode())
+    pattern = name + rb"(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)"
+    if quoted:
+        pattern += rb"|['\"]" + name + rb"['\"]"
+    return re.compile(pattern)
+
+
+# What TLS101, TLS102 and TLS301 need of `verify`, and TLS103 of `ssl` (`ssl=False`,
+# `verify_ssl=False`; its other shapes have words of their own, such as CERT_NONE).
+VERIFY_ASSIGNED = assigned_pattern("verify", quoted=True)
+SSL_ASSIGNED = assigned_pattern("ssl")
+
+
+def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:
+    """The syntax-screen shape of a call to any of these canonical names."""
+    names = sorted({name.rsplit(".", 1)[-1] for name in qualified_names})
+    roots = sorted({root for name in qualified_names for root in import_roots(name)})
+    return CallTo(tuple(names), tuple(roots), unless_keyword)
 
 
 def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:

@@ -6,16 +6,18 @@ outside them (comments, formatting) is kept byte for byte by libcst's round trip
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from corptls_lint import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
 from corptls_lint.rule import FixRequest
 
 _REPLACE_KINDS = ("ca-bundle", "ssl-context", "ssl-context-or-ca-bundle")
+
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
 
 
 def target_of(kind: str, targets: FixTargets) -> Optional[Target]:
@@ -129,6 +131,8 @@ def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest]
                            ) -> Tuple[List[FixRequest], List[FixRequest]]:
     """The requests to apply in this pass (the first of overlapping ones wins, like ruff), and
     the requests they solve (two findings on the very same node are solved by one edit)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
     def span(request: FixRequest) -> Tuple[Tuple[int, int], Tuple[int, int]]:

@@ -5,20 +5,19 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import sys
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
-from corptls_lint import noqa, scopes
+from corptls_lint import candidates, noqa, scopes
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
-from corptls_lint.edits import FixPlanner, describe_fix
 from corptls_lint.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
 from corptls_lint.rule import Report, Rule
@@ -53,17 +52,49 @@ def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
     return [rule for rule in ALL_RULES if rule.code in wanted]
 
 
+_TRIGGER_WORDS: Dict[Tuple[Type[Rule], ...], Tuple[bytes, ...]] = {}
+
+
 def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
-    """The rules whose trigger words occur in the raw bytes (the others cannot fire)."""
-    return [rule for rule in rules if rule.matches_bytes(data)]
+    """The rules whose trigger words occur in the raw bytes (the others cannot fire).
+
+    Each distinct word is searched once per file, whatever the number of rules naming it.
+    """
+    key = tuple(rules)
+    words = _TRIGGER_WORDS.get(key)
+    if words is None:
+        words = _TRIGGER_WORDS[key] = tuple(sorted({word for rule in rules
+                                                    for group in rule.triggers for word in group}))
+    found = {word for word in words if word in data}
+    if not found:
+        return []
+    narrowed: Dict[object, bool] = {}
+
+    def counts(rule: Type[Rule], word: bytes) -> bool:
+        if word not in found:
+            return False
+        pattern = rule.trigger_patterns.get(word)
+        if pattern is None:
+            return True
+        hit = narrowed.get(pattern)
+        if hit is None:
+            hit = narrowed[pattern] = pattern.search(data) is not None
+        return hit
+
+    return [rule for rule in rules
+            if all(any(counts(rule, word) for word in group) for group in rule.triggers)]
 
 
-class _Dispatcher(cst.CSTVisitor):
-    """One traversal that keeps the scope stack and calls each rule's visit_/leave_ methods."""
+class _Dispatcher:
+    """One traversal that keeps the scope stack and calls each rule's visit_/leave_ methods.
+
+    It walks the tree's fields directly instead of libcst's `CSTNode.visit`, which rebuilds
+    (and re-validates) every node it passes and cost over twice the parse itself. Whitespace
+    and token fields, which no rule looks at, are not descended into.
+    """
 
     def __init__(self, rules: List[Rule], context: FileContext,
                  on_error: Callable[[Rule, BaseException], None]) -> None:
-        super().__init__()
         self.context = context
         self.on_error = on_error
         self.visits: Dict[type, List[Tuple[Rule, Callable]]] = defaultdict(list)
@@ -75,6 +106,21 @@ class _Dispatcher(cst.CSTVisitor):
                     table = self.visits if prefix == "visit" else self.leaves
                     table[getattr(cst, node_name)].append((rule, getattr(rule, attr)))
         self.failed: set = set()
+        self.top = -1  # index of the top-level statement being walked
+        self.tops: Dict[int, int] = {}  # id(node) -> index of its top-level statement
+
+    def walk_module(self, module: cst.Module) -> None:
+        """`walk(module)`, noting which top-level statement holds each node (positions)."""
+        handlers = self.visits.get(cst.Module)
+        if handlers:
+            self._call(handlers, module)
+        for index, statement in enumerate(module.body):
+            self.top = index
+            self.walk(statement)
+        self.top = -1
+        handlers = self.leaves.get(cst.Module)
+        if handlers:
+            self._call(handlers, module)
 
     def _call(self, handlers: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
         for rule, handler in handlers:
@@ -86,24 +132,58 @@ class _Dispatcher(cst.CSTVisitor):
                 self.failed.add(rule)
                 self.on_error(rule, error)
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
+    def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
-        if kind is cst.FunctionDef or kind is cst.Lambda:
-            self.context.scope = scopes.function_scope(node, self.context.scope)
-        elif kind is cst.ClassDef:
-            self.context.scope = scopes.class_scope(node, self.context.scope)
+        self.tops[id(node)] = self.top
+        scoped = kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef
+        if scoped:
+            if kind is cst.ClassDef:
+                self.context.scope = scopes.class_scope(node, self.context.scope)
+            else:
+                self.context.scope = scopes.function_scope(node, self.context.scope)
         handlers = self.visits.get(kind)
         if handlers:
             self._call(handlers, node)
-        return True
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        kind = type(original_node)
+        for name in _child_fields(kind):
+            value = getattr(node, name)
+            if type(value) is tuple or type(value) is list:
+                for item in value:
+                    if _is_node(type(item)):
+                        self.walk(item)
+            elif _is_node(type(value)):
+                self.walk(value)
         handlers = self.leaves.get(kind)
         if handlers:
-            self._call(handlers, original_node)
-        if kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef:
+            self._call(handlers, node)
+        if scoped:
             self.context.scope = self.context.scope.parent
+
+
+_SKIPPED_FIELDS = frozenset((
+    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
+    "footer", "newline", "colon", "equal", "star", "dot", "operator", "asynchronous", "arrow",
+    "lbracket", "rbracket", "lbrace", "rbrace", "indent", "default_indent", "default_newline",
+    "has_trailing_newline", "encoding"))
+_FIELDS_BY_TYPE: Dict[type, Tuple[str, ...]] = {}
+_NODE_TYPES: Dict[type, bool] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of a node type that can hold expressions or statements, in declaration order."""
+    names = _FIELDS_BY_TYPE.get(kind)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(kind)
+                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
+                      and not f.name.startswith("trailing_whitespace"))
+        _FIELDS_BY_TYPE[kind] = names
+    return names
+
+
+def _is_node(kind: type) -> bool:
+    known = _NODE_TYPES.get(kind)
+    if known is None:
+        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
+    return known
 
 
 def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Diagnostic:
@@ -142,34 +222,68 @@ if sys.getrecursionlimit() < _RECURSION_LIMIT:
     sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
+def text_problem(source: Union[str, bytes]) -> Optional[DecodeError]:
+    """Why a file is not Python source text at all (undecodable, NUL bytes), else None.
+    Cheap for the common case: ASCII bytes without NUL need no decoding."""
+    if isinstance(source, str):
+        return DecodeError("source contains NUL bytes") if "\0" in source else None
+    if b"\0" in source:
+        return DecodeError("source contains NUL bytes")
+    if source.isascii():
+        return None
+    try:
+        decode_source(source)
+    except DecodeError as error:
+        return error
+    return None
+
+
 def lint_source(source: Union[str, bytes], path: str, settings: Settings,
-                apply_noqa: bool = True, verbose: bool = False) -> LintResult:
+                apply_noqa: bool = True, verbose: bool = False,
+                sliced: bool = False) -> LintResult:
     """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000.
 
     Text that is not Python source at all (undecodable, NUL bytes) is TLS001 even when no rule
-    could fire; a syntax error is found only in files that pass the byte screen and are parsed.
+    could fire; a syntax error is found only in files that pass the screens and are parsed.
+    `sliced`: libcst parses the file with the functions and classes that hold no candidate
+    stubbed out (same findings, less to parse); the result's `module` is then not the file's
+    tree, so only check mode asks for it.
     """
-    try:
-        text = decode_source(source) if isinstance(source, bytes) else source
-        if "\0" in text:
-            raise DecodeError("source contains NUL bytes")
-    except DecodeError as error:
-        return LintResult(path, [_parse_error(path, error)])
+    problem = text_problem(source)
+    if problem is not None:
+        return LintResult(path, [_parse_error(path, problem)])
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
     rule_classes = screen(data, rules_for(settings.enabled))
     if not rule_classes:
         return LintResult(path, [])
+    tree = candidates.parse(data)
+    facts = candidates.FileFacts(tree) if tree is not None else None
+    if facts is not None:
+        rule_classes = facts.screen(rule_classes)
+        if not rule_classes:
+            return LintResult(path, [])
+    text = decode_source(source) if isinstance(source, bytes) else source
     try:
-        module = cst.parse_module(text)
+        parsed = text
+        # A rule without declared candidates could report anywhere: then nothing is stubbed.
+        if sliced and facts is not None and all(rule.candidates for rule in rule_classes):
+            parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes))
+        module = cst.parse_module(parsed)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
+    # ast numbered the same lines libcst parsed (slicing keeps every line where it was)
+    starts = candidates.statement_starts(tree) if tree is not None else None
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
-                       verbose=verbose)
+                       verbose=verbose, statement_starts=starts)
 
 
 def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
                 targets: FixTargets = FixTargets(), apply_noqa: bool = True,
-                verbose: bool = False) -> LintResult:
+                verbose: bool = False,
+                statement_starts: Optional[Sequence[int]] = None) -> LintResult:
+    """`statement_starts`: the first line of each top-level statement as `ast` numbers them
+    (candidates.statement_starts); with it, positions come from the statements that hold
+    findings only."""
     context = FileContext(path)
     result = LintResult(path, [], module=module)
 
@@ -185,12 +299,18 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     rules = [rule_class(context) for rule_class in rule_classes]
     context.scope = scopes.module_scope(module)
     try:
-        module.visit(_Dispatcher(rules, context, on_error))
+        dispatcher = _Dispatcher(rules, context, on_error)
+        dispatcher.walk_module(module)
     except RecursionError as error:
         return LintResult(path, [_parse_error(path, error)])
     if not context.reports:
         return result
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = None
+    if statement_starts is not None:
+        wanted = {dispatcher.tops.get(id(report.node), -1) for report in context.reports}
+        positions = _statement_positions(module, statement_starts, wanted)
+    if positions is None:
+        positions = _positions(module)
     lines = split_lines(module.code) if apply_noqa else []
     seen = set()
     planner = None
@@ -207,6 +327,8 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         if report.fix is not None:
             needs = missing_key(report.fix, targets)
             if needs is None:
+                from corptls_lint.edits import FixPlanner, describe_fix  # findings only
+
                 planner = planner or FixPlanner(module, targets)
                 fix = describe_fix(planner, report.fix, positions.get(report.fix.node))
         diagnostic = Diagnostic(path, line, col, code, report.message,
@@ -216,6 +338,71 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         result.reports.append((report, diagnostic))
     result.diagnostics.sort()
     return result
+
+
+class _PositionTable:
+    """Stands in for a metadata provider: the codegen state writes each node's range here."""
+
+    def __init__(self) -> None:
+        self._computed: Dict[cst.CSTNode, object] = {}
+
+
+def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
+    """Every node's range, as PositionProvider computes it, without MetadataWrapper's extra
+    pass over the tree (a third of the cost)."""
+    try:
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+        table = _PositionTable()
+        state = PositionProvidingCodegenState(default_indent=module.default_indent,
+                                              default_newline=module.default_newline,
+                                              provider=table)
+        module._codegen(state)
+        return table._computed
+    except (ImportError, TypeError, AttributeError):  # libcst's internals moved
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+def _statement_positions(module: cst.Module, starts: Sequence[int],
+                         wanted: Set[int]) -> Optional[Dict[cst.CSTNode, object]]:
+    """The ranges of the nodes in the wanted top-level statements, by a codegen pass over
+    those statements alone, each started at its line. None when the statements of libcst and
+    `ast` do not line up (then the caller runs the whole-module pass)."""
+    if -1 in wanted:
+        return None
+    firsts: List[int] = []  # the ast start line of each libcst top-level statement
+    consumed = 0
+    for statement in module.body:
+        if consumed >= len(starts):
+            return None
+        firsts.append(starts[consumed])
+        consumed += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+    if consumed != len(starts):
+        return None
+    try:
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
+    except ImportError:
+        return None
+    table = _PositionTable()
+    for index in sorted(wanted):
+        statement = module.body[index]
+        decorators = getattr(statement, "decorators", ())
+        before = len(statement.leading_lines) + (len(decorators[0].leading_lines)
+                                                 if decorators else 0)
+        state = PositionProvidingCodegenState(default_indent=module.default_indent,
+                                              default_newline=module.default_newline,
+                                              provider=table)
+        state.line = firsts[index] - before
+        statement._codegen(state)
+        # Check the start against ast's before trusting the statement's ranges.
+        anchor = (decorators[0].decorator if decorators else
+                  statement.body[0] if isinstance(statement, cst.SimpleStatementLine)
+                  else statement)
+        if table._computed[anchor].start.line != firsts[index]:
+            return None
+    return table._computed
 
 
 def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:

@@ -7,9 +7,18 @@ from typing import Iterator, NamedTuple, Optional
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.scopes import Scope
+from corptls_lint.candidates import ItemStore
+from corptls_lint.scopes import Scope, import_roots
 
 _ENVIRON = "os.environ"
+_CALLS = ("os.environ.setdefault", "os.putenv")
+_UPDATE = "os.environ.update"
+
+# The syntax-screen shapes of every write this module finds (candidates.py).
+CANDIDATES = (
+    ItemStore((_ENVIRON.rsplit(".", 1)[1],), import_roots(_ENVIRON)),
+    clients.calls_to({*_CALLS, _UPDATE}),
+)
 
 
 class EnvWrite(NamedTuple):
@@ -38,13 +47,13 @@ def writes_in_assign(node: cst.Assign, scope: Scope) -> Iterator[EnvWrite]:
 def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
     """`os.environ.setdefault(K, v)`, `os.environ.update({K: v}, K=v)`, `os.putenv(K, v)`."""
     qualified = scope.qualify(node.func)
-    if qualified in ("os.environ.setdefault", "os.putenv"):
+    if qualified in _CALLS:
         key_arg, value_arg = clients.positional(node, 0), clients.positional(node, 1)
         if key_arg is not None and value_arg is not None:
             key = _key(key_arg.value, scope)
             if key is not None:
                 yield EnvWrite(node, key, value_arg.value)
-    elif qualified == "os.environ.update":
+    elif qualified == _UPDATE:
         for arg in node.args:
             if arg.keyword is not None:
                 yield EnvWrite(arg, arg.keyword.value, arg.value)

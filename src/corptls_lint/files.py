@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
 
-import pathspec
+from corptls_lint.config import Config, _relative, glob_matches
 
-from corptls_lint.config import Config, is_excluded
+if TYPE_CHECKING:
+    import pathspec
 
 SUFFIXES = (".py", ".pyi")
 
 
-def _gitignore(directory: str) -> Optional[pathspec.PathSpec]:
+def _gitignore(directory: str) -> Optional["pathspec.PathSpec"]:
     try:
         with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
+            import pathspec  # only when a .gitignore exists: it costs a tenth of a second
+
             return pathspec.PathSpec.from_lines("gitwildmatch", f)
     except OSError:
         return None
 
 
-def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, pathspec.PathSpec]]) -> bool:
+def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, "pathspec.PathSpec"]]) -> bool:
     for base, spec in specs:
         relative = os.path.relpath(path, base).replace(os.sep, "/")
         if spec.match_file(relative + "/" if is_dir else relative):
@@ -29,9 +33,31 @@ def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, pathspec.PathSp
     return False
 
 
+class _Excludes:
+    """`is_excluded` for the entries of a walk, cheaply: the folders above an entry were
+    checked on the way down, so a glob without a slash only needs the entry's own name."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        globs = [glob.rstrip("/") for glob in config.all_excludes]
+        names = [glob for glob in globs if "/" not in glob]
+        self.literal_names = {glob for glob in names if not any(c in glob for c in "*?[")}
+        self.name_globs = [glob for glob in names if glob not in self.literal_names]
+        self.path_globs = [glob for glob in globs if "/" in glob]
+
+    def __call__(self, path: str, name: str) -> bool:
+        if name in self.literal_names or any(fnmatch.fnmatchcase(name, glob)
+                                             for glob in self.name_globs):
+            return True
+        if not self.path_globs:
+            return False
+        relative = _relative(Path(path), self.config.root)
+        return any(glob_matches(glob, relative) for glob in self.path_globs)
+
+
 def _walk(root: str, config: Config) -> Iterator[str]:
     """Files under `root`, sorted, without following symlinks (folders or files)."""
-    specs: List[Tuple[str, pathspec.PathSpec]] = []
+    specs: List[Tuple[str, "pathspec.PathSpec"]] = []
     # .gitignore files of the folders above the root apply too, up to the repository's top.
     parent = Path(root).resolve()
     for above in (parent, *parent.parents):
@@ -40,10 +66,10 @@ def _walk(root: str, config: Config) -> Iterator[str]:
             specs.append((str(above), spec))
         if (above / ".git").exists():
             break
-    yield from _walk_dir(root, config, specs, is_root=True)
+    yield from _walk_dir(root, _Excludes(config), specs, is_root=True)
 
 
-def _walk_dir(directory: str, config: Config, specs: List[Tuple[str, pathspec.PathSpec]],
+def _walk_dir(directory: str, excluded: _Excludes, specs: List[Tuple[str, "pathspec.PathSpec"]],
               is_root: bool = False) -> Iterator[str]:
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
@@ -60,10 +86,10 @@ def _walk_dir(directory: str, config: Config, specs: List[Tuple[str, pathspec.Pa
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        if is_excluded(Path(path), config) or _ignored(os.path.abspath(path), is_dir, specs):
+        if excluded(path, entry.name) or (specs and _ignored(os.path.abspath(path), is_dir, specs)):
             continue
         if is_dir:
-            yield from _walk_dir(path, config, specs)
+            yield from _walk_dir(path, excluded, specs)
         elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False):
             yield path
 
@@ -92,8 +118,6 @@ def unmatched_per_file_globs(config: Config) -> List[str]:
     as soon as every glob has matched a file.
     """
     from pathlib import PurePosixPath
-
-    from corptls_lint.config import glob_matches
 
     pending = list(config.per_file_ignores)
     if not pending or config.path is None:

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import edits, writer
+from corptls_lint import edits, output, writer
 from corptls_lint.decoding import DecodeError
 from corptls_lint.engine import LintResult, lint_module, lint_source, rules_for, screen
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
@@ -175,11 +175,6 @@ def _problems(count: int) -> str:
     return f"{count} problem" if count == 1 else f"{count} problems"
 
 
-def unsafe_fix_count(diagnostics: Sequence[Diagnostic]) -> int:
-    return sum(1 for d in diagnostics
-               if d.fix is not None and d.fix.applicability is Applicability.UNSAFE)
-
-
 def summary_lines(outcomes: Sequence[FileOutcome], mode: str, unsafe_fixes: bool) -> List[str]:
     """What `--fix` and `--diff` print to stderr after the findings or the diff."""
     fixed = sum(outcome.fixed for outcome in outcomes)
@@ -194,7 +189,7 @@ def summary_lines(outcomes: Sequence[FileOutcome], mode: str, unsafe_fixes: bool
     if not fixed and not remaining:
         return ["All checks passed!"]
     lines = [f"Fixed {_problems(fixed)} ({len(remaining)} remaining)."]
-    hidden = unsafe_fix_count(remaining)
+    hidden = output.unsafe_fix_count(remaining)
     if hidden and not unsafe_fixes:
         lines.append(f"{hidden} more fixable with --unsafe-fixes.")
     return lines

@@ -235,6 +235,12 @@ def write_statistics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
         stream.write(f"{count:>5}\t{code}\t{names[code]}\n")
 
 
+def unsafe_fix_count(diagnostics: Sequence[Diagnostic]) -> int:
+    """Findings whose fix needs --unsafe-fixes."""
+    return sum(1 for d in diagnostics
+               if d.fix is not None and d.fix.applicability.value == "unsafe")
+
+
 def summary(found: int, fixable: int) -> str:
     if not found:
         return "All checks passed!"

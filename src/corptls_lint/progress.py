@@ -6,10 +6,9 @@ or under pre-commit (`PRE_COMMIT=1`), where it would only be noise in a log.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Callable, List, Mapping, Optional, Sequence, TextIO
-
-from corptls_lint.ftypes import FileOutcome, FileTask
+from typing import Callable, Iterator, Mapping, Optional, TextIO
 
 # Below this many files a run is over before a bar would be worth reading.
 MIN_FILES = 300
@@ -31,21 +30,13 @@ def should_show(file_count: int, stream: TextIO,
         return False
 
 
-def run_with_progress(tasks: Sequence[FileTask],
-                      run_tasks: Callable[[Sequence[FileTask]], List[FileOutcome]],
-                      stream: TextIO) -> List[FileOutcome]:
-    """Run the tasks in slices through `run_tasks` (the runner stays unaware of the bar)."""
+@contextlib.contextmanager
+def bar(total: int, stream: TextIO) -> Iterator[Callable[[int], None]]:
+    """A transient bar; the runner calls the yielded function as files finish."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console(file=stream)
-    step = max(len(tasks) // 100, 16)
-    outcomes: List[FileOutcome] = []
     with Progress(TextColumn("Checking"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
-                  TimeElapsedColumn(), console=console, transient=True) as progress:
-        bar = progress.add_task("check", total=len(tasks))
-        for start in range(0, len(tasks), step):
-            chunk = tasks[start:start + step]
-            outcomes.extend(run_tasks(chunk))
-            progress.advance(bar, len(chunk))
-    return outcomes
+                  TimeElapsedColumn(), console=Console(file=stream), transient=True) as progress:
+        task = progress.add_task("check", total=total)
+        yield lambda done=1: progress.advance(task, done)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Pattern, Sequence, Tuple
 
 import libcst as cst
 
@@ -69,6 +69,15 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     # The byte screen: a file must contain at least one word of *every* group.
     triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
+    # A trigger word that is common in unrelated code can be narrowed: the file must also
+    # match this pattern for the word to count (searched only where the word occurs).
+    trigger_patterns: ClassVar[Dict[bytes, Pattern[bytes]]] = {}
+    # The syntax screen (candidates.py): the shapes a finding of this rule can have; a file
+    # whose ast holds none of them is not parsed with libcst for this rule. Empty: no screen.
+    candidates: ClassVar[Tuple[object, ...]] = ()
+    # Shapes that are not findings but that a finding depends on (TLS401: `x.verify = ...`
+    # anywhere in the scope), kept when libcst is handed only the functions that matter.
+    context: ClassVar[Tuple[object, ...]] = ()
     # Whether the rule offers a fix, and the config keys such a fix can use.
     has_fix: ClassVar[bool] = False
     fix_keys: ClassVar[Tuple[str, ...]] = ()
@@ -103,4 +112,6 @@ class Rule:
 
     @classmethod
     def matches_bytes(cls, data: bytes) -> bool:
-        return all(any(word in data for word in group) for group in cls.triggers)
+        return all(any(word in data and (word not in cls.trigger_patterns
+                                         or cls.trigger_patterns[word].search(data) is not None)
+                       for word in group) for group in cls.triggers)

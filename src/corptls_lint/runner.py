@@ -1,24 +1,172 @@
-"""Runs a list of file tasks and returns their outcomes, in the order given."""
+"""Runs a list of file tasks and returns their outcomes, in the order given.
+
+Check-mode files are read once here: a file without any enabled rule's trigger words is done
+on the spot, a file whose findings are cached is answered from the cache, and only the rest is
+linted, in a process pool when there are enough of them to pay for one.
+"""
 
 from __future__ import annotations
 
-from typing import List, Sequence
+import os
+import sys
+from stat import S_ISREG
+from dataclasses import replace
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from corptls_lint.engine import lint_path, lint_source
-from corptls_lint.fixer import fix_file
+from corptls_lint.cache import CLEAN
+from corptls_lint.engine import (INTERNAL_ERROR, lint_path, lint_source, rules_for, screen,
+                                 text_problem)
 from corptls_lint.ftypes import FileOutcome, FileTask
+
+# Fewer files than this to lint (after screening and the cache) run in this process: a pool's
+# start-up would cost more than it saves, and pre-commit and editors lint a handful of files.
+POOL_THRESHOLD = 8
 
 
 def process_file(task: FileTask) -> FileOutcome:
     """Lint one file (from disk, or from `task.source` for standard input); fix or diff it."""
     if task.mode in ("fix", "diff"):
+        from corptls_lint.fixer import fix_file  # only fixing runs need the fixer's imports
+
         return fix_file(task)
     if task.source is not None:
-        result = lint_source(task.source, task.path, task.settings, verbose=task.verbose)
+        result = lint_source(task.source, task.path, task.settings, verbose=task.verbose,
+                             sliced=task.mode == "check")
     else:
         result = lint_path(task.path, task.settings, verbose=task.verbose)
     return FileOutcome(task.path, result.diagnostics)
 
 
-def run_tasks(tasks: Sequence[FileTask]) -> List[FileOutcome]:
-    return [process_file(task) for task in tasks]
+def default_jobs() -> int:
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
+              on_done: Optional[Callable[[int], None]] = None) -> List[FileOutcome]:
+    """Outcomes in the order of `tasks`. `cache` is a cache.ResultCache or None; `on_done` is
+    told how many more files are finished (a progress bar)."""
+    _tune_gc()
+    outcomes = _Outcomes(len(tasks), on_done)
+    keys: Dict[int, str] = {}  # task index -> cache key of what is being linted
+    executor = _Executor(jobs or default_jobs())
+    try:
+        for index, task in enumerate(tasks):
+            if task.mode != "check" or task.source is not None:
+                executor.add(index, task)  # fixes and standard input are never cached
+                continue
+            try:
+                stat = os.stat(task.path)
+            except OSError:
+                stat = None
+            if stat is None or not S_ISREG(stat.st_mode):  # a FIFO would block: lint_path says so
+                executor.add(index, task)
+                continue
+            if cache is not None:
+                known = cache.known(task.path, stat, task.settings)
+                if known == CLEAN:
+                    outcomes[index] = FileOutcome(task.path, [])
+                    continue
+                cached = cache.get(known, task.path) if known else None
+                if cached is not None:
+                    outcomes[index] = FileOutcome(task.path, cached)
+                    continue
+            try:
+                with open(task.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                executor.add(index, task)  # lint_path reports it as TLS001
+                continue
+            if not screen(data, rules_for(task.settings.enabled)):
+                if text_problem(data) is not None:  # not text at all: lint_source says why
+                    executor.add(index, replace(task, source=data))
+                    continue
+                outcomes[index] = FileOutcome(task.path, [])
+                if cache is not None:
+                    cache.remember(task.path, stat, task.settings, CLEAN)
+                continue
+            if cache is not None:
+                key = cache.key(data, task.settings)
+                cache.remember(task.path, stat, task.settings, key)
+                cached = cache.get(key, task.path)
+                if cached is not None:
+                    outcomes[index] = FileOutcome(task.path, cached)
+                    continue
+                keys[index] = key
+            executor.add(index, replace(task, source=data))
+        for index, outcome in executor.results():
+            outcomes[index] = outcome
+            key = keys.get(index)
+            if key is not None and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
+                cache.put(key, outcome.diagnostics)
+    finally:
+        executor.close()
+    if cache is not None:
+        cache.save_index()
+    return outcomes.items  # type: ignore[return-value]
+
+
+class _Outcomes:
+    """The outcome list, which reports each finished file to `on_done`."""
+
+    def __init__(self, count: int, on_done: Optional[Callable[[int], None]]) -> None:
+        self.items: List[Optional[FileOutcome]] = [None] * count
+        self.on_done = on_done
+
+    def __setitem__(self, index: int, outcome: FileOutcome) -> None:
+        self.items[index] = outcome
+        if self.on_done is not None:
+            self.on_done(1)
+
+
+def _tune_gc() -> None:
+    """Parsing allocates millions of short-lived, acyclic nodes; the cycle collector's default
+    thresholds make it scan them over and over (a quarter of the run). Collect rarely instead,
+    and freeze what is loaded so forked workers do not touch (and copy) it."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+
+
+class _Executor:
+    """Runs tasks in this process, or in a pool once enough of them are waiting; the pool then
+    lints while the caller is still reading and screening the remaining files."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.waiting: List[Tuple[int, FileTask]] = []
+        self.pool = None
+        self.futures: List[Tuple[int, object]] = []
+
+    def add(self, index: int, task: FileTask) -> None:
+        if self.pool is not None:
+            self.futures.append((index, self.pool.submit(process_file, task)))
+            return
+        self.waiting.append((index, task))
+        if self.jobs > 1 and len(self.waiting) >= POOL_THRESHOLD:
+            self._start_pool()
+
+    def _start_pool(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork starts workers with everything already imported; elsewhere the default method.
+        method = "fork" if sys.platform.startswith("linux") else None
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs,
+                                        mp_context=multiprocessing.get_context(method))
+        waiting, self.waiting = self.waiting, []
+        for index, task in waiting:
+            self.add(index, task)
+
+    def results(self) -> Iterator[Tuple[int, FileOutcome]]:
+        for index, task in self.waiting:
+            yield index, process_file(task)
+        for index, future in self.futures:
+            yield index, future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)

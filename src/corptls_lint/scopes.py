@@ -9,7 +9,7 @@ walrus targets, and `from x import *`.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
 
@@ -35,6 +35,17 @@ def canonical(qualified: str) -> str:
         if qualified == prefix or qualified.startswith(prefix + "."):
             return replacement + qualified[len(prefix):]
     return qualified
+
+
+def import_roots(qualified: str) -> Tuple[str, ...]:
+    """The top-level modules through which a canonical name can be imported
+    (`urllib3.PoolManager`: urllib3, and requests through `requests.packages.urllib3`)."""
+    roots = [qualified.split(".", 1)[0]]
+    for prefix, replacement in _CANONICAL_PREFIXES:
+        root = prefix.split(".", 1)[0]
+        if (qualified == replacement or qualified.startswith(replacement + ".")) and root not in roots:
+            roots.append(root)
+    return tuple(roots)
 
 
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
@@ -135,7 +146,7 @@ class Scope:
 
 # -- the statement walk that fills a scope ---------------------------------------------------
 
-Body = Union[cst.BaseSuite, Sequence[cst.BaseStatement]]
+Body = Union["cst.BaseSuite", Sequence["cst.BaseStatement"]]  # strings: libcst may load late
 
 
 def _statements(body: Body) -> Iterable[cst.CSTNode]:

@@ -56,6 +56,7 @@ class DefaultTrustRequest(Rule):
     message = "request made with the default trust store; pass verify= with the CA bundle"
     default_enabled = False
     triggers = ((b"requests", b"httpx"),)
+    candidates = (clients.calls_to(clients.MODULE_VERBS, unless_keyword="verify"),)
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 

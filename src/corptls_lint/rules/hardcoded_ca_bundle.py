@@ -5,10 +5,12 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint import clients
+from corptls_lint.candidates import PATH, AttributeStore, CallTo, KeywordArg
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
+_LOAD_VERIFY_LOCATIONS = "load_verify_locations"
 
 
 class HardcodedCABundle(Rule):
@@ -69,7 +71,14 @@ class HardcodedCABundle(Rule):
     code = "TLS301"
     name = "hardcoded-ca-bundle"
     message = "hardcoded CA bundle path; use the configured CA bundle"
-    triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir"),)
+    triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir",
+                 _LOAD_VERIFY_LOCATIONS.encode()),)
+    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
+    candidates = (
+        KeywordArg(("verify", "cafile", "capath", "ca_certs", "ca_cert_dir"), PATH),
+        AttributeStore(("verify",), PATH),
+        CallTo((_LOAD_VERIFY_LOCATIONS,)),
+    )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 
@@ -168,7 +177,7 @@ class HardcodedCABundle(Rule):
             self._check(clients.keyword(node, "ca_certs"))
             self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
         elif (qualified is None and isinstance(node.func, cst.Attribute)
-              and node.func.attr.value == "load_verify_locations"):
+              and node.func.attr.value == _LOAD_VERIFY_LOCATIONS):
             self._check(clients.argument(node, 0, "cafile"))
             self._check(clients.argument(node, 1, "capath"), fix_kind=None)
 

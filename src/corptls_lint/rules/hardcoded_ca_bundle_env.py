@@ -55,6 +55,7 @@ class HardcodedCABundleEnv(Rule):
     name = "hardcoded-ca-bundle-env"
     message = "hardcoded CA bundle path written into the environment; use the configured bundle"
     triggers = ((b"environ", b"putenv"), (b"CA_BUNDLE", b"SSL_CERT_"))
+    candidates = environ.CANDIDATES
 
     VALID = [
         "import os\nos.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n",

@@ -62,6 +62,7 @@ class InsecureWarningSuppressed(Rule):
     name = "insecure-warning-suppressed"
     message = "InsecureRequestWarning suppressed; fix the unverified requests instead"
     triggers = ((b"disable_warnings", b"InsecureRequestWarning", b"Unverified HTTPS"),)
+    candidates = (clients.calls_to({_DISABLE_WARNINGS}), clients.calls_to(_WARNING_FILTERS))
     has_fix = True
 
     VALID = [

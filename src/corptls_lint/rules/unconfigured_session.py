@@ -5,6 +5,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint import clients
+from corptls_lint.candidates import AttributeStore
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import Scope
 
@@ -60,6 +61,8 @@ class UnconfiguredSession(Rule):
     name = "unconfigured-session"
     message = "session created without a CA bundle; use the session factory or set verify"
     triggers = ((b"requests", b"httpx"), (b"Session", b"session", b"Client"))
+    candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
+    context = (AttributeStore(("verify",)),)  # a session configured elsewhere in its scope
     has_fix = True
     fix_keys = ("session-factory",)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
+from corptls_lint.candidates import CERT_NONE, FALSY, AttributeStore, KeywordArg
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 _UNVERIFIED = "ssl._create_unverified_context"
@@ -68,7 +69,18 @@ class UnverifiedSSLContext(Rule):
     code = "TLS103"
     name = "unverified-ssl-context"
     message = "SSL context or connection without certificate verification"
-    triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"ssl"),)
+    # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
+    triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
+                 b"verify_mode", b"ssl"),)
+    trigger_patterns = {b"ssl": clients.SSL_ASSIGNED}
+    candidates = (
+        clients.calls_to({_UNVERIFIED}),
+        AttributeStore(("check_hostname",), FALSY),
+        AttributeStore(("verify_mode",), CERT_NONE),
+        AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
+        KeywordArg(("cert_reqs",), CERT_NONE),
+        KeywordArg(("ssl", "verify_ssl"), FALSY),
+    )
     has_fix = True
     fix_keys = ("ssl-context",)
 
@@ -180,6 +192,10 @@ class UnverifiedSSLContext(Rule):
             "    def context(self):\n"
             "        return ssl_context(  # legacy relay\n"
             "        )\n"),
+        Invalid(
+            "import urllib3\n"
+            "urllib3.PoolManager(cert_reqs='NONE')\n",
+            [(2, 21)]),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

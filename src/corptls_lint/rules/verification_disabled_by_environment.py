@@ -63,6 +63,7 @@ class VerificationDisabledByEnvironment(Rule):
     name = "verification-disabled-by-environment"
     message = "TLS verification disabled through the environment"
     triggers = ((b"environ", b"putenv"), (b"PYTHONHTTPSVERIFY", b"CA_BUNDLE"))
+    candidates = environ.CANDIDATES
 
     VALID = [
         "import os\nos.environ['PYTHONHTTPSVERIFY'] = '1'\n",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
+from corptls_lint.candidates import FALSY, KeywordArg
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
@@ -71,6 +72,8 @@ class VerifyDisabled(Rule):
     name = "verify-disabled"
     message = "TLS verification disabled with a falsy verify=; pass the CA bundle instead"
     triggers = ((b"verify",),)
+    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
+    candidates = (KeywordArg(("verify",), FALSY),)
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from corptls_lint import clients
+from corptls_lint.candidates import FALSY, AttributeStore
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 
@@ -62,6 +64,8 @@ class VerifyDisabledAttribute(Rule):
     name = "verify-disabled-attribute"
     message = "TLS verification disabled by assigning a falsy .verify; assign the CA bundle instead"
     triggers = ((b"verify",),)
+    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
+    candidates = (AttributeStore(("verify",), FALSY),)
     has_fix = True
     fix_keys = ("ca-bundle",)
 

@@ -1,0 +1,308 @@
+"""Benchmark corptls-lint against bandit and ruff (their TLS rules) on the same files.
+
+    python benchmarks/bench.py --cache-dir DIR [--group tls|django] [--repeat 3] [--jobs N]
+    python benchmarks/bench.py --source FOLDER [FOLDER ...]      # a local corpus, no download
+
+The pinned corpus (benchmarks/corpus.txt) is fetched from the package index pip uses, checked
+against its sha256 and unpacked under DIR, outside the repository. Every tool runs on the same
+folders in the same run; the table gives the median wall time of --repeat runs, lines per
+second, the peak memory of the whole process tree (PSS), and the ratios to bandit and ruff. Then the
+findings of each tool, and how many of bandit's B501/B323 and ruff's S501/S323 findings
+corptls-lint also reports (same file, a line within the peer's range).
+
+bandit and ruff come from the `bench` extra; a missing one is reported as not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402  (the sibling module, found through the line above)
+
+BANDIT_TESTS = "B501,B323,B502,B503,B504"
+RUFF_RULES = "S501,S323,S502,S503,S504"
+# A peer's finding is "also reported" when corptls-lint reports one of these codes there.
+RECALL_CODES = {
+    "B501": {"TLS101"}, "S501": {"TLS101"},
+    "B323": {"TLS103"}, "S323": {"TLS103"},
+}
+
+Finding = Tuple[str, int, int, str]  # (real path, first line, last line, code)
+
+
+@dataclass
+class Measure:
+    label: str
+    walls: List[float] = field(default_factory=list)
+    peak_kb: int = 0
+    findings: List[Finding] = field(default_factory=list)
+    missing: Optional[str] = None  # why the tool did not run
+    whole_corpus: bool = True  # False: lines/s and ratios do not apply
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+
+# -- running one command, timed, with the peak memory of its process tree ------------------
+def _children(pid: int) -> List[int]:
+    found: List[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found.extend(int(child) for child in handle.read().split())
+    except OSError:
+        pass
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    """The process's proportional set size: pages shared with forked workers count once in
+    the sum over the tree (plain RSS would count them in every worker). RSS where PSS is
+    not available."""
+    for name, field_name in (("smaps_rollup", "Pss:"), ("status", "VmRSS:")):
+        try:
+            with open(f"/proc/{pid}/{name}") as handle:
+                for line in handle:
+                    if line.startswith(field_name):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+def _tree_rss_kb(root: int) -> int:
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _rss_kb(pid)
+        stack.extend(_children(pid))
+    return total
+
+
+def run_measured(command: Sequence[str], stdout_path: Path) -> Tuple[float, int, int]:
+    """(wall seconds, peak KB of the process tree, exit code). Memory is sampled from /proc
+    every 20 ms (PSS summed over pool workers); where /proc is missing, the largest child's
+    peak from getrusage is used."""
+    peak = [0]
+    with open(stdout_path, "wb") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        code = process.wait()
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+    if not peak[0]:
+        import resource
+
+        peak[0] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, peak[0], code
+
+
+# -- the tools ---------------------------------------------------------------------------
+def _tool(name: str) -> Optional[str]:
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.exists() else shutil.which(name)
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def parse_corptls(text: str) -> List[Finding]:
+    found = []
+    for line in text.splitlines():
+        parts = line.split(":", 3)
+        if len(parts) == 4 and parts[1].isdigit() and parts[2].isdigit():
+            code = parts[3].split()[0]
+            found.append((_real(parts[0]), int(parts[1]), int(parts[1]), code))
+    return found
+
+
+def parse_bandit(text: str) -> List[Finding]:
+    data = json.loads(text or "{}")
+    return [(_real(r["filename"]), min(r["line_range"] or [r["line_number"]]),
+             max(r["line_range"] or [r["line_number"]]), r["test_id"])
+            for r in data.get("results", [])]
+
+
+def parse_ruff(text: str) -> List[Finding]:
+    return [(_real(d["filename"]), d["location"]["row"], d["end_location"]["row"], d["code"])
+            for d in json.loads(text or "[]")]
+
+
+def measure(label: str, command: Optional[List[str]], parse, repeat: int, scratch: Path,
+            before=None, missing: str = "") -> Measure:
+    result = Measure(label)
+    if command is None:
+        result.missing = missing or "not installed"
+        return result
+    for attempt in range(repeat):
+        if before is not None:
+            before()
+        out = scratch / f"{label.replace(' ', '_')}.out"
+        wall, peak, _ = run_measured(command, out)
+        result.walls.append(wall)
+        result.peak_kb = max(result.peak_kb, peak)
+        if attempt == 0:
+            result.findings = parse(out.read_text(encoding="utf-8", errors="replace"))
+    return result
+
+
+# -- the report ----------------------------------------------------------------------------
+def count_lines(paths: Sequence[str]) -> Tuple[int, int, List[str]]:
+    """(files, lines, the files) corptls-lint lints under `paths`, with the default config."""
+    from corptls_lint.config import Config
+    from corptls_lint.files import discover
+
+    files = discover(list(paths), Config())
+    lines = 0
+    for path in files:
+        with open(path, "rb") as handle:
+            lines += handle.read().count(b"\n")
+    return len(files), lines, files
+
+
+def recall(peer: Measure, ours: Measure, prefix: str) -> List[str]:
+    by_file: Dict[str, List[Finding]] = {}
+    for finding in ours.findings:
+        by_file.setdefault(finding[0], []).append(finding)
+    report = []
+    for code, wanted in sorted(RECALL_CODES.items()):
+        theirs = [f for f in peer.findings if f[3] == code]
+        if peer.missing is not None or not code.startswith(prefix):
+            continue
+        missed = [f for f in theirs
+                  if not any(o[3] in wanted and f[1] <= o[1] <= f[2]
+                             for o in by_file.get(f[0], []))]
+        report.append(f"{peer.label.split()[0]} {code}: {len(theirs)} findings, "
+                      f"{len(theirs) - len(missed)} also reported by corptls-lint")
+        for path, first, last, _ in missed:
+            report.append(f"    not reported: {path}:{first}" + (f"-{last}" if last != first else ""))
+    return report
+
+
+def table(rows: List[Measure], lines: int, bandit: Measure, ruff: Measure) -> List[str]:
+    out = [f"{'tool':<34}{'wall s':>9}{'lines/s':>11}{'peak MB':>9}"
+           f"{'bandit/x':>10}{'x/ruff':>8}{'findings':>10}"]
+    for row in rows:
+        if row.missing is not None:
+            out.append(f"{row.label:<34}{row.missing:>9}")
+            continue
+        wall = row.wall
+        if not row.whole_corpus:
+            out.append(f"{row.label:<34}{wall:>9.2f}{'-':>11}{row.peak_kb / 1024:>9.0f}"
+                       f"{'-':>10}{'-':>8}{len(row.findings):>10}")
+            continue
+        vs_bandit = f"{bandit.wall / wall:.1f}" if bandit.missing is None else "-"
+        vs_ruff = f"{wall / ruff.wall:.1f}" if ruff.missing is None else "-"
+        out.append(f"{row.label:<34}{wall:>9.2f}{lines / wall:>11,.0f}{row.peak_kb / 1024:>9.0f}"
+                   f"{vs_bandit:>10}{vs_ruff:>8}{len(row.findings):>10}")
+    return out
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cache-dir", help="where sdists are downloaded and unpacked")
+    parser.add_argument("--group", default="tls", help="corpus group in corpus.txt (tls, django)")
+    parser.add_argument("--corpus", default=str(HERE / "corpus.txt"), help="the pins file")
+    parser.add_argument("--source", nargs="+", help="benchmark these folders instead")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool (median)")
+    parser.add_argument("--bandit-repeat", type=int, default=None,
+                        help="runs of bandit (default: --repeat; it takes minutes on the corpus)")
+    parser.add_argument("--jobs", type=int, default=None, help="corptls-lint --jobs (default: CPUs)")
+    parser.add_argument("--update-hashes", action="store_true",
+                        help="fill in missing sha256 pins from the first download")
+    args = parser.parse_args(argv)
+
+    if args.source:
+        folders = [str(Path(p).resolve()) for p in args.source]
+    elif args.cache_dir:
+        folders = [str(p) for p in corpus.prepare(Path(args.corpus), Path(args.cache_dir).resolve(),
+                                                  args.group, args.update_hashes)]
+    else:
+        parser.error("give --cache-dir (to fetch the pinned corpus) or --source FOLDER")
+    files, lines, file_list = count_lines(folders)
+    print(f"corpus: {len(folders)} folders, {files:,} files, {lines:,} lines")
+
+    corptls = _tool("corptls-lint")
+    if corptls is None:
+        print("bench: corptls-lint is not installed", file=sys.stderr)
+        return 2
+    jobs = ["--jobs", str(args.jobs)] if args.jobs else []
+    with tempfile.TemporaryDirectory(prefix="corptls-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        cache = scratch / "cache"
+        base = [corptls, "--exit-zero", "--cache-dir", str(cache), *jobs]
+
+        def empty_cache() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
+        cold = measure("corptls-lint cold", base + folders, parse_corptls, args.repeat, scratch,
+                       before=empty_cache)
+        warm = measure("corptls-lint warm (cache)", base + folders, parse_corptls, args.repeat,
+                       scratch)
+        serial = measure("corptls-lint cold --jobs 1",
+                         [corptls, "--exit-zero", "--no-cache", "--jobs", "1", *folders],
+                         parse_corptls, args.repeat, scratch)
+        one_file = sorted({f[0] for f in cold.findings}) or file_list[:1]
+        single = measure("corptls-lint one file", [corptls, "--exit-zero", "--no-cache",
+                                                   *one_file[:1]],
+                         parse_corptls, max(args.repeat, 5), scratch)
+        single.whole_corpus = False
+        bandit_exe, ruff_exe = _tool("bandit"), _tool("ruff")
+        bandit = measure("bandit (TLS tests)",
+                         None if bandit_exe is None else
+                         [bandit_exe, "-r", "-q", "-f", "json", "-t", BANDIT_TESTS, *folders],
+                         parse_bandit, args.bandit_repeat or args.repeat, scratch)
+        ruff = measure("ruff (TLS rules)",
+                       None if ruff_exe is None else
+                       [ruff_exe, "check", "--isolated", "--no-cache", "--exit-zero",
+                        "--output-format", "json", "--select", RUFF_RULES, *folders],
+                       parse_ruff, args.repeat, scratch)
+
+    rows = [cold, warm, serial, single, bandit, ruff]
+    print(f"bandit -t {BANDIT_TESTS}; ruff --select {RUFF_RULES} --no-cache --isolated")
+    print(f"median of {args.repeat} runs (bandit: {args.bandit_repeat or args.repeat}); jobs={args.jobs or os.cpu_count()}; "
+          f"lines/s over the whole corpus (one-file row: {one_file[0] if one_file else '-'})")
+    print("\n".join(table(rows, lines, bandit, ruff)))
+    print()
+    for row in (cold, bandit, ruff):
+        if row.missing is None:
+            counts = Counter(f[3] for f in row.findings)
+            print(f"{row.label.split(' (')[0]} findings: " + (", ".join(f"{code} {n}" for code, n in
+                                                         sorted(counts.items())) or "none"))
+    for peer, prefix in ((bandit, "B"), (ruff, "S")):
+        for line in recall(peer, cold, prefix):
+            print(line)
+        if peer.missing is not None:
+            print(f"{peer.label}: {peer.missing}, recall not measured")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,390 @@
+"""The syntax screen: does a file hold a node that some enabled rule could report?
+
+Each rule declares, in `Rule.candidates`, the shapes its findings can have (a call with a
+keyword, a call to a name, an attribute store, an item store). This module checks those shapes
+on the stdlib `ast` tree, which parses about ten times faster than libcst, so libcst only parses
+files that can produce a finding. The test is deliberately loose (a superset of what the rules
+report): it never decides a finding, libcst and the rules do. A file `ast` cannot parse goes to
+libcst unscreened. Only the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+
+# -- value classes: which expressions a rule's value test could accept ---------------------
+# They mirror values.py: a literal, or a name that may be bound (once) to such a literal.
+ANY = "any"
+FALSY = "falsy"  # values.is_falsy: False, 0, "" (also through names, f-strings, `+`)
+PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
+CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
+
+_BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
+
+
+def _literal_matches(value: ast.AST, kind: str) -> bool:
+    """Whether a non-name expression may have a value of this class."""
+    if kind == ANY:
+        return True
+    if isinstance(value, _BUILT_STRINGS):
+        return True
+    if kind == FALSY:
+        return (isinstance(value, ast.Constant) and value.value is not None
+                and not isinstance(value.value, bytes) and not value.value)
+    if kind == PATH:
+        return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
+    if kind == CERT_NONE:
+        if isinstance(value, ast.Attribute):
+            return value.attr == "CERT_NONE"
+        return isinstance(value, ast.Constant) and value.value in ("CERT_NONE", "NONE")
+    raise ValueError(f"unknown value class {kind!r}")
+
+
+# -- candidate shapes a rule declares ------------------------------------------------------
+@dataclass(frozen=True)
+class KeywordArg:
+    """A call passing one of `names` as a keyword (or as a string key of a `**{...}` display,
+    or of any dict display, since `**NAME` may stand for it) with a value of class `value`."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class CallTo:
+    """A call whose callee ends in one of `names` (`x.y.name(...)`, `name(...)`, or an alias
+    imported as `from m import name as alias`). With `roots`, the file must also import one of
+    these top-level modules (names resolve only through absolute imports). With
+    `unless_keyword`, calls passing that keyword or any `**` are not candidates."""
+
+    names: Tuple[str, ...]
+    roots: Tuple[str, ...] = ()
+    unless_keyword: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class AttributeStore:
+    """`<target>.<attr> = value` for one of `attrs`, with a value of class `value`."""
+
+    attrs: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class ItemStore:
+    """`<container>[key] = value` where the container ends in one of `containers` (or an alias of
+    it), in a file that imports one of `roots`."""
+
+    containers: Tuple[str, ...]
+    roots: Tuple[str, ...] = ()
+
+
+Candidate = object  # one of the dataclasses above
+
+
+# -- the facts about one file that the shapes are checked against --------------------------
+class _Facts:
+    """One pass over the ast tree that records every fact a candidate shape can ask about.
+
+    A hand-rolled walk: `ast.NodeVisitor` costs as much again as the parse itself.
+    """
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.calls: List[ast.Call] = []
+        # (key, value, the display) of dict displays; key "" for a computed key
+        self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
+        self.attribute_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (attr, value, stmt)
+        self.item_stores: List[Tuple[ast.AST, ast.AST]] = []  # (container, stmt)
+        self.roots: Set[str] = set()
+        self.aliases: Dict[str, str] = {}  # local name -> imported name
+        self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
+        handlers = {
+            ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
+            ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
+            ast.Import: self._import, ast.ImportFrom: self._import_from,
+        }
+        stack = [tree]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        while stack:
+            node = pop()
+            kind = type(node)
+            handler = handlers.get(kind)
+            if handler is not None:
+                handler(node)
+            for name in _child_fields(kind):
+                value = getattr(node, name)
+                if type(value) is list:
+                    extend(value)
+                elif value is not None:
+                    push(value)
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.roots.add(alias.name.split(".", 1)[0])
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        if node.level == 0 and node.module:
+            self.roots.add(node.module.split(".", 1)[0])
+        for alias in node.names:
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+
+    def _assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._store(target, node.value, node)
+
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._store(node.target, node.value, node)
+
+    def _store(self, target: ast.AST, value: ast.AST, statement: ast.AST) -> None:
+        if isinstance(target, ast.Name):
+            self.bound_names.append((target.id, value))
+        elif isinstance(target, ast.Attribute):
+            self.attribute_stores.append((target.attr, value, statement))
+        elif isinstance(target, ast.Subscript):
+            self.item_stores.append((target.value, statement))
+
+    def _arguments(self, node: ast.arguments) -> None:
+        positional = [*node.posonlyargs, *node.args]
+        for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults):
+            self.bound_names.append((arg.arg, default))
+        for arg, default in zip(node.kwonlyargs, node.kw_defaults):
+            if default is not None:
+                self.bound_names.append((arg.arg, default))
+
+    def _dict(self, node: ast.Dict) -> None:
+        for key, value in zip(node.keys, node.values):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.dict_keys.append((key.value, value, node))
+            elif key is not None and not isinstance(key, ast.Constant):
+                self.dict_keys.append(("", value, node))  # a computed key may be anything
+
+
+# Fields that never hold a node worth visiting (contexts, operators, names as strings).
+_LEAF_FIELDS = frozenset(("ctx", "op", "ops", "type_comment", "id", "attr", "arg", "name",
+                          "names", "module", "level", "value_kind", "kind", "is_async",
+                          "conversion", "lineno", "col_offset"))
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> Tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        if kind is ast.Constant or kind is ast.Name:
+            fields = ()
+        else:
+            # getattr: lists also hold None (`**` in a dict) and strings (MatchClass.kwd_attrs)
+            fields = tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+        _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+def _last_name(node: ast.AST) -> Optional[str]:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+class FileFacts:
+    """The facts of one parsed file, with the value tests that follow names."""
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.facts = _Facts(tree)
+        self._name_cache: Dict[str, Set[str]] = {}
+
+    def _names_of_class(self, kind: str) -> Set[str]:
+        """Names bound somewhere in the file (any scope) to a value of this class, or to
+        another name (a chain the evaluator may follow)."""
+        found = self._name_cache.get(kind)
+        if found is None:
+            found = {name for name, value in self.facts.bound_names
+                     if isinstance(value, ast.Name) or _literal_matches(value, kind)}
+            self._name_cache[kind] = found
+        return found
+
+    def value_matches(self, value: ast.AST, kind: str) -> bool:
+        if kind == ANY:
+            return True
+        if isinstance(value, ast.Name):
+            # CERT_NONE also comes in by import (`from ssl import CERT_NONE as NONE`).
+            return kind == CERT_NONE or value.id in self._names_of_class(kind)
+        return _literal_matches(value, kind)
+
+    def callee(self, call: ast.Call) -> Optional[str]:
+        name = _last_name(call.func)
+        if isinstance(call.func, ast.Name):
+            name = self.facts.aliases.get(name, name)
+        return name
+
+    def imports_any(self, roots: Sequence[str]) -> bool:
+        return not roots or any(root in self.facts.roots for root in roots)
+
+    # the shapes ------------------------------------------------------------------------
+    def holds(self, candidate: Candidate) -> bool:
+        return next(self.matches(candidate), None) is not None
+
+    def matches(self, candidate: Candidate) -> Iterator[ast.AST]:
+        """The nodes of this file that have the candidate's shape."""
+        if isinstance(candidate, KeywordArg):
+            yield from self._keyword(candidate)
+        elif isinstance(candidate, CallTo):
+            yield from self._call_to(candidate)
+        elif isinstance(candidate, AttributeStore):
+            for attr, value, node in self.facts.attribute_stores:
+                if attr in candidate.attrs and self.value_matches(value, candidate.value):
+                    yield node
+        elif isinstance(candidate, ItemStore):
+            if self.imports_any(candidate.roots):
+                for container, node in self.facts.item_stores:
+                    if self._container_matches(container, candidate.containers):
+                        yield node
+        else:
+            raise TypeError(f"unknown candidate shape {candidate!r}")
+
+    def screen(self, rules: Iterable[type]) -> List[type]:
+        return [rule for rule in rules
+                if not rule.candidates or any(self.holds(c) for c in rule.candidates)]
+
+    def locations(self, rules: Iterable[type]) -> List[ast.AST]:
+        """Every node a finding of these rules can come from or depend on (`Rule.context`)."""
+        found: List[ast.AST] = []
+        for rule in rules:
+            for shape in (*rule.candidates, *rule.context):
+                found.extend(self.matches(shape))
+        return found
+
+    def _keyword(self, candidate: KeywordArg) -> Iterator[ast.AST]:
+        for call in self.facts.calls:
+            for keyword in call.keywords:
+                if keyword.arg in candidate.names and self.value_matches(keyword.value,
+                                                                         candidate.value):
+                    yield call
+                    break
+        displays = [node for key, value, node in self.facts.dict_keys
+                    if (key in candidate.names or key == "")
+                    and self.value_matches(value, candidate.value)]
+        if displays:
+            yield from displays
+            # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
+            yield from (call for call in self.facts.calls
+                        if any(keyword.arg is None for keyword in call.keywords))
+
+    def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
+        if not self.imports_any(candidate.roots):
+            return
+        for call in self.facts.calls:
+            if self.callee(call) not in candidate.names:
+                continue
+            if candidate.unless_keyword is not None and any(
+                    keyword.arg is None or keyword.arg == candidate.unless_keyword
+                    for keyword in call.keywords):
+                continue
+            yield call
+
+    def _container_matches(self, container: ast.AST, names: Tuple[str, ...]) -> bool:
+        name = _last_name(container)
+        if isinstance(container, ast.Name):
+            name = self.facts.aliases.get(name, name)
+        return name in names
+
+
+def parse(data: bytes) -> Optional[ast.AST]:
+    """The stdlib tree of a file, or None when this Python cannot parse it (libcst decides)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like are not our business
+            return ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError):
+        return None
+
+
+def screen(data: bytes, rules: Iterable[type]) -> List[type]:
+    """The rules that have a candidate node in `data`; all of them when `ast` cannot parse it.
+
+    A rule without declared candidates is always kept (it is screened by bytes only).
+    """
+    rules = list(rules)
+    if not rules:
+        return rules
+    tree = parse(data)
+    if tree is None:
+        return rules
+    return FileFacts(tree).screen(rules)
+
+
+def statement_starts(tree: ast.Module) -> List[int]:
+    """The first line of each top-level statement (its first decorator's, for a definition)."""
+    return [min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
+            for node in tree.body]
+
+
+# -- slicing: what libcst does not need to see ---------------------------------------------
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_INDENT = re.compile(r"[ \t\f]*")
+
+
+def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> str:
+    """`text` with every function and class that holds no location replaced by a stub of the
+    same lines, so libcst parses less: `def name(): pass`, or for a definition of several lines
+    `def name():` and a triple-quoted string over the lines in between (one token, which libcst
+    parses far faster than as many blank lines).
+
+    Line numbers and the text of every kept line are unchanged, so positions and `# noqa` stay
+    right, and each scope still binds the same names the same number of times.
+    """
+    lines = sorted({node.lineno for node in locations})
+    spans: List[Tuple[int, int, str]] = []  # (first line, last line, stub)
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _DEFINITIONS):
+                first = min([d.lineno for d in child.decorator_list] + [child.lineno])
+                last = child.end_lineno or child.lineno
+                index = bisect.bisect_left(lines, first)
+                if index < len(lines) and lines[index] <= last:
+                    visit(child)
+                else:
+                    head = f"class {child.name}:" if isinstance(child, ast.ClassDef) else (
+                        f"def {child.name}():")
+                    spans.append((first, last, head))
+            elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                visit(child)
+
+    visit(tree)
+    if not spans:
+        return text
+    pieces = _LINE_BREAK.split(text)  # line, break, line, break, ..., last line
+    for first, last, head in spans:
+        at = 2 * (first - 1)
+        indent = _INDENT.match(pieces[at]).group()
+        if first == last:
+            pieces[at] = f"{indent}{head} pass"
+            continue
+        pieces[at] = f'{indent}{head} """'
+        for line in range(first + 1, last):
+            pieces[2 * (line - 1)] = ""
+        pieces[2 * (last - 1)] = '"""'
+    return "".join(pieces)
+
+
+def all_shapes(rules: Iterable[type]) -> Iterator[Candidate]:
+    for rule in rules:
+        yield from rule.candidates
+
+
+def names_in(shapes: Iterable[Candidate]) -> FrozenSet[str]:
+    """Every identifier the shapes mention (documentation and tests)."""
+    out: Set[str] = set()
+    for shape in shapes:
+        for attr in ("names", "attrs", "containers"):
+            out.update(getattr(shape, attr, ()))
+    return frozenset(out)

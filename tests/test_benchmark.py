@@ -1,0 +1,74 @@
+"""The benchmark script runs end to end on a tiny local corpus (CI never times anything)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REPO
+
+SCRIPT = REPO / "benchmarks" / "bench.py"
+PEER_FINDINGS = (
+    "import requests, ssl\n"
+    "requests.get('https://x', verify=False)\n"
+    "ctx = ssl._create_unverified_context()\n"
+)
+
+
+def _has(tool: str) -> bool:
+    return (Path(sys.executable).parent / tool).exists() or shutil.which(tool) is not None
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path):
+    shutil.copytree(FIXTURES / "demo", tmp_path / "demo")
+    (tmp_path / "peers.py").write_text(PEER_FINDINGS)
+    return tmp_path
+
+
+def run_bench(corpus):
+    done = subprocess.run([sys.executable, str(SCRIPT), "--source", str(corpus), "--repeat", "1",
+                           "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
+    lines = run_bench(tiny_corpus)
+    assert lines[0] == "corpus: 1 folders, 4 files, 88 lines"
+    header = next(i for i, line in enumerate(lines) if line.startswith("tool "))
+    rows = {line[:34].strip(): line[34:].split() for line in lines[header + 1:header + 7]}
+    # wall, lines/s, peak MB, ratio to bandit, ratio to ruff, findings
+    assert rows["corptls-lint cold"][-1] == "14"
+    assert rows["corptls-lint warm (cache)"][-1] == "14"
+    assert rows["corptls-lint cold --jobs 1"][-1] == "14"
+    assert float(rows["corptls-lint cold"][0]) > 0
+    assert ("corptls-lint cold findings: TLS101 2, TLS102 1, TLS103 4, TLS104 1, TLS201 1, TLS301 2, "
+            "TLS302 1, TLS401 2") in lines
+
+
+def test_recall_against_peers_on_the_tiny_corpus(tiny_corpus):
+    if not (_has("bandit") and _has("ruff")):
+        pytest.skip("bandit and ruff come from the `bench` extra, which CI does not install")
+    lines = run_bench(tiny_corpus)
+    for expected in ("bandit B501: 1 findings, 1 also reported by corptls-lint",
+                     "bandit B323: 1 findings, 1 also reported by corptls-lint",
+                     "ruff S501: 1 findings, 1 also reported by corptls-lint",
+                     "ruff S323: 1 findings, 1 also reported by corptls-lint"):
+        assert expected in lines
+    assert not any("not reported:" in line for line in lines)
+
+
+def test_recall_lists_what_corptls_lint_misses():
+    sys.path.insert(0, str(SCRIPT.parent))
+    import bench
+
+    peer = bench.Measure("ruff", findings=[("/a.py", 3, 3, "S501"), ("/a.py", 9, 10, "S501")])
+    ours = bench.Measure("corptls-lint", findings=[("/a.py", 10, 10, "TLS101")])
+    assert bench.recall(peer, ours, "S") == [
+        "ruff S323: 0 findings, 0 also reported by corptls-lint",
+        "ruff S501: 2 findings, 1 also reported by corptls-lint",
+        "    not reported: /a.py:3",
+    ]

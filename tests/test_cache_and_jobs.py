@@ -1,0 +1,186 @@
+"""--jobs, --cache-dir, --no-cache and start-up, through the installed console script."""
+
+import json
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from corptls_lint.cache import ResultCache
+from corptls_lint.ftypes import Diagnostic, Settings
+
+FINDING = "import requests\nrequests.get(url, verify=False)\n"
+EXPECTED_LINE = "./m{0:02d}.py:2:19: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Twelve files with a finding, three clean ones, one that cannot parse."""
+    for i in range(12):
+        (tmp_path / f"m{i:02d}.py").write_text(FINDING)
+    for i in range(3):
+        (tmp_path / f"clean{i}.py").write_text("import os\n")
+    (tmp_path / "broken.py").write_text("import requests\nrequests.get(verify=False\n")
+    return tmp_path
+
+
+def entries(cache_dir):
+    return sorted(cache_dir.glob("v1/*/*.json"))
+
+
+def test_jobs_give_the_same_output_in_the_same_order(run_cli, project):
+    serial = run_cli("--jobs", "1", "--no-cache", ".", cwd=project)
+    pooled = run_cli("--jobs", "2", "--no-cache", ".", cwd=project)
+    assert serial.returncode == pooled.returncode == 1
+    assert pooled.stdout == serial.stdout
+    lines = serial.stdout.splitlines()
+    assert lines[0] == "./broken.py:2:13: TLS001 cannot parse: '(' was never closed"
+    assert lines[1:] == [EXPECTED_LINE.format(i) for i in range(12)]
+
+
+def test_jobs_must_be_a_positive_number(run_cli, project):
+    result = run_cli("--jobs", "0", ".", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1] == (
+        "corptls-lint: error: argument --jobs/-j: expected a positive number of processes, got '0'")
+
+
+def test_a_warm_run_answers_from_the_cache(run_cli, project, tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("cache")
+    cold = run_cli("--cache-dir", cache_dir, ".", cwd=project)
+    stored = entries(cache_dir)
+    # entries are keyed by content: the twelve identical files share one, the broken file has
+    # another, and the clean files never reach the cache (no trigger word)
+    assert len(stored) == 2
+    assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d17")
+    for entry in stored:
+        entry.write_text('[{"line": 1, "col": 1, "code": "TLS999", "message": "from the cache",'
+                         ' "end_line": 1, "end_col": 2, "name": "x", "fix_needs": null,'
+                         ' "fix": null}]')
+    warm = run_cli("--cache-dir", cache_dir, ".", cwd=project)
+    assert [line for line in warm.stdout.splitlines()] == (
+        ["./broken.py:1:1: TLS999 from the cache"]
+        + [f"./m{i:02d}.py:1:1: TLS999 from the cache" for i in range(12)])
+    assert cold.stdout != warm.stdout
+
+
+def test_a_changed_file_or_changed_settings_miss_the_cache(run_cli, project, tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("cache")
+    run_cli("--cache-dir", cache_dir, ".", cwd=project)
+    (project / "m00.py").write_text("import requests\n\nrequests.get(url, verify=0)\n")
+    again = run_cli("--cache-dir", cache_dir, ".", cwd=project)
+    assert EXPECTED_LINE.format(0).replace(":2:19:", ":3:19:") in again.stdout.splitlines()
+    for entry in entries(cache_dir):  # poison what the default settings stored
+        entry.write_text("[]")
+    narrowed = run_cli("--cache-dir", cache_dir, "--select", "TLS101", ".", cwd=project)
+    assert narrowed.stdout == again.stdout
+
+
+def test_a_corrupt_entry_is_ignored_and_rewritten(run_cli, project, tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("cache")
+    cold = run_cli("--cache-dir", cache_dir, ".", cwd=project)
+    for entry in entries(cache_dir):
+        entry.write_bytes(b'{"truncated')
+    warm = run_cli("--cache-dir", cache_dir, ".", cwd=project)
+    assert warm.stdout == cold.stdout
+    for entry in entries(cache_dir):
+        assert isinstance(json.loads(entry.read_text()), list)
+
+
+def test_no_cache_writes_nothing(run_cli, project):
+    result = run_cli("--no-cache", ".", cwd=project)
+    assert result.returncode == 1
+    assert not (project / ".corptls_cache").exists()
+
+
+def test_the_default_cache_lives_beside_the_configuration(run_cli, project):
+    (project / "pyproject.toml").write_text("[tool.corptls-lint]\n")
+    (project / "sub").mkdir()
+    (project / "sub" / "x.py").write_text(FINDING)
+    run_cli("x.py", cwd=project / "sub")
+    assert len(entries(project / ".corptls_cache")) == 1
+    assert (project / ".corptls_cache" / ".gitignore").read_text() == "*\n"
+
+
+def test_concurrent_runs_share_a_cache_safely(run_cli, project, tmp_path_factory):
+    cache_dir = tmp_path_factory.mktemp("cache")
+    reference = run_cli("--no-cache", ".", cwd=project).stdout
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(
+        run_cli("--cache-dir", cache_dir, "--jobs", "1", ".", cwd=project).stdout))
+        for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [reference] * 3
+    assert not list(cache_dir.glob("v1/*/.tmp-*"))
+    assert run_cli("--cache-dir", cache_dir, ".", cwd=project).stdout == reference
+
+
+def test_cache_keys_depend_on_content_and_settings(tmp_path):
+    cache = ResultCache(tmp_path)
+    a = cache.key(b"x = 1\n", Settings(enabled=("TLS101",)))
+    assert a == cache.key(b"x = 1\n", Settings(enabled=("TLS101",)))
+    assert a != cache.key(b"x = 2\n", Settings(enabled=("TLS101",)))
+    assert a != cache.key(b"x = 1\n", Settings(enabled=("TLS101", "TLS102")))
+    finding = Diagnostic("old/path.py", 2, 19, "TLS101", "m", 2, 31, name="verify-disabled")
+    cache.put(a, [finding])
+    assert cache.get(a, "new/path.py") == [
+        Diagnostic("new/path.py", 2, 19, "TLS101", "m", 2, 31, name="verify-disabled")]
+
+
+def imported_modules(*args, cwd):
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "corptls_lint", *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=60)
+    names = set()
+    for line in done.stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+def test_version_imports_neither_libcst_nor_rich(tmp_path):
+    names = imported_modules("--version", cwd=tmp_path)
+    assert "corptls_lint.cli" in names
+    assert not {n for n in names if n.split(".")[0] in ("libcst", "rich", "pathspec")}
+
+
+def test_a_one_file_run_imports_no_rich_pool_or_pathspec(project):
+    names = imported_modules("--no-cache", "m00.py", cwd=project)
+    assert "libcst._parser.entrypoints" in names  # the file has a finding: libcst is needed
+    unwanted = {"rich", "pathspec", "concurrent", "multiprocessing"}
+    assert not {n for n in names if n.split(".")[0] in unwanted}
+
+
+def test_a_warm_run_does_not_read_unchanged_files(tmp_path, monkeypatch):
+    import builtins
+
+    from corptls_lint.ftypes import FileTask
+    from corptls_lint.runner import run_tasks
+
+    source = tmp_path / "m.py"
+    source.write_text(FINDING)
+    (tmp_path / "clean.py").write_text("import os\n")
+    settings = Settings(enabled=("TLS101",))
+    tasks = [FileTask(str(tmp_path / name), settings) for name in ("clean.py", "m.py")]
+    cold = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
+    opened = []
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda path, *a, **k: (
+        opened.append(str(path)), real_open(path, *a, **k))[1])
+    warm = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
+    assert warm == cold and [d.code for d in warm[1].diagnostics] == ["TLS101"]
+    assert not [path for path in opened if path.endswith(".py")]
+    source.write_text(FINDING.replace("verify=False", "verify=0"))  # the size changes
+    changed = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
+    assert str(source) in opened
+    assert [d.message for d in changed[1].diagnostics] == [d.message for d in cold[1].diagnostics]
+
+
+def test_a_one_file_run_without_trigger_words_never_loads_libcst(tmp_path):
+    (tmp_path / "clean.py").write_text("import os\nprint(os.sep)\n")
+    names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
+    assert "corptls_lint.rules" in names
+    assert not {n for n in names if n.split(".")[0] == "libcst"}

@@ -1,0 +1,205 @@
+"""The syntax screen and the slicing never change what is reported, only what libcst parses."""
+
+import ast
+
+import libcst as cst
+import pytest
+
+from corptls_lint import candidates, engine
+from corptls_lint.ftypes import Settings
+from corptls_lint.rules import ALL_RULES
+from conftest import FIXTURES
+
+ALL_CODES = tuple(rule.code for rule in ALL_RULES)
+EXAMPLES = [pytest.param(example.code, id=f"{rule.code}-invalid-{i}")
+            for rule in ALL_RULES for i, example in enumerate(rule.INVALID)]
+EXAMPLES += [pytest.param(source, id=f"{rule.code}-valid-{i}")
+             for rule in ALL_RULES for i, source in enumerate(rule.VALID)]
+FIXTURE_FILES = sorted(FIXTURES.rglob("*.py"))
+
+
+def unscreened(source: str):
+    """Every rule on the whole file: no byte screen, no syntax screen, no slicing."""
+    result = engine.lint_module(cst.parse_module(source), "example.py", ALL_RULES)
+    return [(d.line, d.col, d.code) for d in result.diagnostics]
+
+
+def screened(source: str, sliced: bool):
+    result = engine.lint_source(source, "example.py", Settings(enabled=ALL_CODES), sliced=sliced)
+    return [(d.line, d.col, d.code) for d in result.diagnostics]
+
+
+@pytest.mark.parametrize("rule, example", [
+    pytest.param(rule, example, id=f"{rule.code}-invalid-{i}")
+    for rule in ALL_RULES for i, example in enumerate(rule.INVALID)])
+def test_every_invalid_example_passes_both_screens(rule, example):
+    data = example.code.encode()
+    assert rule in candidates.screen(data, engine.screen(data, ALL_RULES))
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_every_rule_reporting_in_a_fixture_passes_both_screens(path):
+    data = path.read_bytes()
+    kept = {rule.code for rule in candidates.screen(data, engine.screen(data, ALL_RULES))}
+    reported = {code for _, _, code in unscreened(path.read_text())}
+    assert reported <= kept
+
+
+@pytest.mark.parametrize("source", EXAMPLES)
+def test_screens_and_slicing_report_exactly_what_the_whole_file_does(source):
+    expected = unscreened(source)
+    assert screened(source, sliced=False) == expected
+    assert screened(source, sliced=True) == expected
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
+def test_sliced_fixtures_report_exactly_what_the_whole_file_does(path):
+    source = path.read_text()
+    assert screened(source, sliced=True) == unscreened(source)
+
+
+def test_files_without_a_real_candidate_are_screened_out():
+    quiet = [
+        "import requests\nrequests.get(url, verify=True)\n",
+        "import requests\nrequests.get(url, verify=settings.CA_BUNDLE)\n",
+        "import requests\ns = requests.Session(verify=CA)\n",
+        "import jwt\n# verify=False\nx = 'verify=False'\n",
+        "# requests itself\nfrom .sessions import Session\ns = Session()\n",
+        "import os\nbundle = os.environ.get('CURL_CA_BUNDLE')\n",
+    ]
+    for source in quiet:
+        data = source.encode()
+        assert engine.screen(data, ALL_RULES), source  # the byte screen alone keeps them
+        assert candidates.screen(data, ALL_RULES) == [], source
+
+
+def test_a_name_counts_only_when_something_binds_it_to_a_matching_literal():
+    data = b"import requests\nrequests.get(url, verify=verify)\n"
+    assert candidates.screen(data, ALL_RULES) == []
+    data = b"import requests\ndef f(verify=False):\n    requests.get(url, verify=verify)\n"
+    assert [r.code for r in candidates.screen(data, ALL_RULES)] == ["TLS101"]
+
+
+def test_a_file_ast_cannot_parse_goes_to_libcst(monkeypatch):
+    def refuse(data, *args, **kwargs):
+        raise SyntaxError("newer syntax than this Python")
+
+    monkeypatch.setattr(candidates.ast, "parse", refuse)
+    source = "import requests\nrequests.get(url, verify=False)\n"
+    assert candidates.screen(source.encode(), ALL_RULES) == list(ALL_RULES)
+    assert screened(source, sliced=True) == [(2, 19, "TLS101")]
+
+
+def test_a_syntax_error_with_trigger_words_is_still_reported():
+    result = engine.lint_source("import requests\nrequests.get(url, verify=False\n", "bad.py",
+                                Settings(enabled=ALL_CODES), sliced=True)
+    assert [(d.line, d.code) for d in result.diagnostics] == [(2, "TLS001")]
+
+
+def test_stubs_keep_lines_names_and_kept_code():
+    source = (
+        "import requests\n"
+        "@decorator(\n"
+        "    1)\n"
+        "def helper(x):\n"
+        "    return x\n"
+        "\n"
+        "class Client:\n"
+        "    def fetch(self):\n"
+        "        return requests.get(u, verify=False)  # noqa: E501\n"
+        "    async def close(self):\n"
+        "        '''doc'''\n"
+        "        return None\n"
+        "    def one(self): return 1\n"
+    )
+    tree = ast.parse(source)
+    call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.keywords)
+    assert candidates.stub_definitions(source, tree, [call]) == (
+        "import requests\n"
+        'def helper(): """\n'
+        "\n"
+        "\n"
+        '"""\n'
+        "\n"
+        "class Client:\n"
+        "    def fetch(self):\n"
+        "        return requests.get(u, verify=False)  # noqa: E501\n"
+        '    def close(): """\n'
+        "\n"
+        '"""\n'
+        "    def one(): pass\n"
+    )
+
+
+def test_every_rule_declares_candidates_from_its_own_data():
+    for rule in ALL_RULES:
+        assert rule.candidates, rule.code
+    names = candidates.names_in(candidates.all_shapes(ALL_RULES))
+    assert {"verify", "Session", "AsyncClient", "disable_warnings", "filterwarnings",
+            "_create_unverified_context", "check_hostname", "verify_mode", "environ",
+            "putenv", "cert_reqs", "load_verify_locations"} <= names
+
+
+def test_positions_from_single_statements_match_the_whole_module():
+    source = (
+        "# header comment\n"
+        "import requests; import ssl\n"
+        "\n"
+        "# leading comment\n"
+        "@decorator\n"
+        "\n"
+        "# between decorators\n"
+        "@client.get(\n"
+        "    verify=False)\n"
+        "class Api:\n"
+        "    def go(self):\n"
+        "        self.s.get(u, verify=False); ssl._create_unverified_context()\n"
+        "if True:\n"
+        "    requests.get(u,\n"
+        "                 verify='')\n"
+        "s = requests.Session()\n"
+    )
+    expected = unscreened(source)
+    assert expected == [(9, 5, "TLS101"), (12, 23, "TLS101"), (12, 38, "TLS103"),
+                        (15, 18, "TLS101"), (16, 5, "TLS401")]
+    assert screened(source, sliced=True) == expected
+    assert screened(source, sliced=False) == expected
+
+
+@pytest.mark.parametrize("text, counts", [
+    (b"get(u, verify=False)", True),
+    (b"s.verify = 0", True),
+    (b"get(u, verify \\\n    = x)", True),
+    (b"get(u, verify  # why\n    = False)", True),
+    (b"get(u, **{\"verify\": False})", True),
+    (b"KEY = 'verify'", True),
+    (b"if s.verify == False:", False),
+    (b"def verify(self, token):", False),
+    (b"# verify the certificate", False),
+])
+def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
+    from corptls_lint.rules.verify_disabled import VerifyDisabled
+
+    assert VerifyDisabled.matches_bytes(text) is counts
+    assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
+
+
+def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():
+    from corptls_lint.rules.verify_disabled import VerifyDisabled
+
+    class Undeclared(VerifyDisabled):
+        code = "TLS999"
+        candidates = ()
+
+    source = "import requests\ndef f():\n    requests.get(u, verify=False)\n"
+    data = source.encode()
+    assert candidates.screen(data, [Undeclared]) == [Undeclared]
+    result = engine.lint_module(cst.parse_module(source), "x.py", [Undeclared])
+    assert [(d.line, d.code) for d in result.diagnostics] == [(3, "TLS999")]
+    facts = candidates.FileFacts(ast.parse(source))
+    assert facts.screen([Undeclared]) == [Undeclared] and facts.locations([Undeclared]) == []
+    import unittest.mock
+
+    with unittest.mock.patch.object(engine, "rules_for", return_value=[Undeclared]):
+        sliced = engine.lint_source(source, "x.py", Settings(enabled=("TLS999",)), sliced=True)
+    assert [(d.line, d.code) for d in sliced.diagnostics] == [(3, "TLS999")]

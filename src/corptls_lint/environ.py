@@ -8,6 +8,7 @@ import libcst as cst
 
 from corptls_lint import clients, values
 from corptls_lint.candidates import ItemStore
+from corptls_lint.rule import Rule
 from corptls_lint.scopes import Scope, import_roots
 
 _ENVIRON = "os.environ"
@@ -64,3 +65,21 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
                         key = _key(element.key, scope)
                         if key is not None:
                             yield EnvWrite(element, key, element.value)
+
+
+class EnvironmentWriteRule(Rule):
+    """A rule about what code writes into the environment: subclasses judge each write."""
+
+    triggers = ((b"environ", b"putenv"),)
+    candidates = CANDIDATES
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for write in writes_in_assign(node, self.scope):
+            self.check_write(write)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        for write in writes_in_call(node, self.scope):
+            self.check_write(write)
+
+    def check_write(self, write: EnvWrite) -> None:
+        raise NotImplementedError

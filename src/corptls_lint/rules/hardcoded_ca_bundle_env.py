@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-import libcst as cst
-
-from corptls_lint import environ
-from corptls_lint.environ import EnvWrite
-from corptls_lint.rule import Invalid, Rule
+from corptls_lint.environ import EnvironmentWriteRule, EnvWrite
+from corptls_lint.rule import Invalid
 
 BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
-class HardcodedCABundleEnv(Rule):
+class HardcodedCABundleEnv(EnvironmentWriteRule):
     """
     ## What it does
     Finds a hardcoded path (a non-empty string literal, a name bound once to one, or an
@@ -55,7 +52,6 @@ class HardcodedCABundleEnv(Rule):
     name = "hardcoded-ca-bundle-env"
     message = "hardcoded CA bundle path written into the environment; use the configured bundle"
     triggers = ((b"environ", b"putenv"), (b"CA_BUNDLE", b"SSL_CERT_"))
-    candidates = environ.CANDIDATES
 
     VALID = [
         "import os\nos.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n",
@@ -70,14 +66,6 @@ class HardcodedCABundleEnv(Rule):
         Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)]),
     ]
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for write in environ.writes_in_assign(node, self.scope):
-            self._check(write)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        for write in environ.writes_in_call(node, self.scope):
-            self._check(write)
-
-    def _check(self, write: EnvWrite) -> None:
+    def check_write(self, write: EnvWrite) -> None:
         if write.key in BUNDLE_VARIABLES and self.is_hardcoded_path(write.value):
             self.report(write.anchor)

@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import libcst as cst
-
-from corptls_lint import environ, values
-from corptls_lint.environ import EnvWrite
-from corptls_lint.rule import Invalid, Rule
+from corptls_lint import values
+from corptls_lint.environ import EnvironmentWriteRule, EnvWrite
+from corptls_lint.rule import Invalid
 
 _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 
 
-class VerificationDisabledByEnvironment(Rule):
+class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     """
     ## What it does
     Finds code that switches verification off through the process environment: the value
@@ -63,7 +61,6 @@ class VerificationDisabledByEnvironment(Rule):
     name = "verification-disabled-by-environment"
     message = "TLS verification disabled through the environment"
     triggers = ((b"environ", b"putenv"), (b"PYTHONHTTPSVERIFY", b"CA_BUNDLE"))
-    candidates = environ.CANDIDATES
 
     VALID = [
         "import os\nos.environ['PYTHONHTTPSVERIFY'] = '1'\n",
@@ -82,15 +79,7 @@ class VerificationDisabledByEnvironment(Rule):
         Invalid("import os\nKEY = 'CURL_CA_BUNDLE'\ndef f():\n    os.environ[KEY] = ''\n", [(4, 5)]),
     ]
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for write in environ.writes_in_assign(node, self.scope):
-            self._check(write)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        for write in environ.writes_in_call(node, self.scope):
-            self._check(write)
-
-    def _check(self, write: EnvWrite) -> None:
+    def check_write(self, write: EnvWrite) -> None:
         value = values.string_value(write.value, self.scope)
         if (write.key == "PYTHONHTTPSVERIFY" and value == "0") or (
                 write.key in _EMPTY_DISABLES and value == ""):

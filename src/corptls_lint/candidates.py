@@ -330,6 +330,9 @@ def statement_starts(tree: ast.Module) -> List[int]:
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 _INDENT = re.compile(r"[ \t\f]*")
+# Nodes whose children may hold definitions (ast.match_case exists from Python 3.10 on).
+_BLOCKS = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "match_case")
+                if hasattr(ast, name))
 
 
 def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> str:
@@ -356,7 +359,7 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> 
                     head = f"class {child.name}:" if isinstance(child, ast.ClassDef) else (
                         f"def {child.name}():")
                     spans.append((first, last, head))
-            elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+            elif isinstance(child, _BLOCKS):
                 visit(child)
 
     visit(tree)

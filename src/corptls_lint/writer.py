@@ -9,9 +9,11 @@ not overwritten.
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import tempfile
 from dataclasses import dataclass
+from typing import Optional
 
 from corptls_lint.decoding import decode_with_encoding
 
@@ -51,7 +53,14 @@ def encode(source: SourceFile, text: str) -> bytes:
 
 
 def write_source(source: SourceFile, text: str) -> None:
-    """Replace the file's content by `text`, atomically, unless it changed since it was read."""
+    """Replace the file's content by `text`, atomically, unless it changed since it was read.
+
+    The new bytes are written and synced first, under no name where the platform allows
+    (Linux's O_TMPFILE); only then is the file compared with what was read, and the new bytes
+    take its name by a link and a rename with SIGINT/SIGTERM held back, so a run killed at any
+    moment leaves the old file or the new one, and at most, for a SIGKILL landing between
+    those two system calls, one `.corptls-*.tmp` file beside it.
+    """
     data = encode(source, text)
     target = os.path.realpath(source.path)  # a symlink keeps pointing at the fixed file
     folder = os.path.dirname(target) or "."
@@ -59,52 +68,61 @@ def write_source(source: SourceFile, text: str) -> None:
         mode = stat.S_IMODE(os.stat(target).st_mode)
     except OSError as error:
         raise WriteError(f"cannot write: {error.strerror or error}") from None
-    temporary = None
+    prepared = None
     try:
-        temporary = _write_temporary(folder, data, mode)
+        prepared = _Prepared(folder, data, mode)
         if _current_bytes(target) != source.data:
             raise WriteError("the file changed on disk since it was read; not overwritten")
-        os.replace(temporary, target)
+        prepared.install(target)
     except OSError as error:
-        _remove_quietly(temporary)
         raise WriteError(f"cannot write: {error.strerror or error}") from None
-    except BaseException:
-        _remove_quietly(temporary)
-        raise
+    finally:
+        if prepared is not None:
+            prepared.discard()
 
 
-def _write_temporary(folder: str, data: bytes, mode: int) -> str:
-    """A complete copy of `data` under a temporary name in `folder`, ready to be renamed.
+class _Prepared:
+    """The new content, complete and synced, waiting to take the target's name."""
 
-    On Linux the bytes are written to an unnamed file (O_TMPFILE) that gets a name only once it
-    is complete and synced, so a run killed while writing leaves nothing behind; the named
-    window is the few microseconds between the link and the rename.
-    """
-    flag = getattr(os, "O_TMPFILE", 0)
-    if flag:
-        try:
-            descriptor = os.open(folder, flag | os.O_WRONLY, mode)
-        except OSError:  # a file system without O_TMPFILE support
-            descriptor = -1
-        if descriptor >= 0:
+    def __init__(self, folder: str, data: bytes, mode: int) -> None:
+        self.folder = folder
+        self.descriptor = -1
+        self.name: Optional[str] = None  # the fallback's named temporary file
+        flag = getattr(os, "O_TMPFILE", 0)
+        if flag:
             try:
-                _write_all(descriptor, data)
-                os.fchmod(descriptor, mode)
-                temporary = os.path.join(folder, f".corptls-{os.getpid()}-{id(data)}.tmp")
-                _link_open_file(descriptor, temporary)
-                return temporary
-            finally:
-                os.close(descriptor)
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".corptls-", suffix=".tmp")
-    try:
-        _write_all(descriptor, data)
-        os.fchmod(descriptor, mode)
-    except BaseException:
-        os.close(descriptor)
-        _remove_quietly(temporary)
-        raise
-    os.close(descriptor)
-    return temporary
+                self.descriptor = os.open(folder, flag | os.O_WRONLY, mode)
+            except OSError:  # a file system without O_TMPFILE support
+                self.descriptor = -1
+        if self.descriptor < 0:
+            self.descriptor, self.name = tempfile.mkstemp(dir=folder, prefix=".corptls-",
+                                                          suffix=".tmp")
+        _write_all(self.descriptor, data)
+        if hasattr(os, "fchmod"):
+            os.fchmod(self.descriptor, mode)
+        else:  # Windows: the named fallback
+            os.chmod(self.name, mode)
+
+    def install(self, target: str) -> None:
+        masking = hasattr(signal, "pthread_sigmask")  # not on Windows
+        if masking:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            if self.name is None:
+                self.name = os.path.join(self.folder, f".corptls-{os.getpid()}-{id(self)}.tmp")
+                _link_open_file(self.descriptor, self.name)
+            os.replace(self.name, target)
+            self.name = None
+        finally:
+            if masking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+    def discard(self) -> None:
+        if self.descriptor >= 0:
+            os.close(self.descriptor)
+            self.descriptor = -1
+        _remove_quietly(self.name)
+        self.name = None
 
 
 def _link_open_file(descriptor: int, name: str) -> None:

@@ -131,6 +131,16 @@ def _tune_gc() -> None:
     gc.set_threshold(100_000, 50, 100)
 
 
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the main process and die at once on SIGTERM. An exception raised
+    in a worker by a signal can leave a pool queue's lock held and hang every other process;
+    a write in progress is safe either way (writer.py holds signals back around the rename)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 class _Executor:
     """Runs tasks in this process, or in a pool once enough of them are waiting; the pool then
     lints while the caller is still reading and screening the remaining files."""
@@ -155,7 +165,7 @@ class _Executor:
 
         # fork starts workers with everything already imported; elsewhere the default method.
         method = "fork" if sys.platform.startswith("linux") else None
-        self.pool = ProcessPoolExecutor(max_workers=self.jobs,
+        self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_signals,
                                         mp_context=multiprocessing.get_context(method))
         waiting, self.waiting = self.waiting, []
         for index, task in waiting:

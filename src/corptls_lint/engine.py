@@ -274,13 +274,14 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     # ast numbered the same lines libcst parsed (slicing keeps every line where it was)
     starts = candidates.statement_starts(tree) if tree is not None else None
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
-                       verbose=verbose, statement_starts=starts)
+                       verbose=verbose, statement_starts=starts, source_text=text)
 
 
 def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
                 targets: FixTargets = FixTargets(), apply_noqa: bool = True,
                 verbose: bool = False,
-                statement_starts: Optional[Sequence[int]] = None) -> LintResult:
+                statement_starts: Optional[Sequence[int]] = None,
+                source_text: Optional[str] = None) -> LintResult:
     """`statement_starts`: the first line of each top-level statement as `ast` numbers them
     (candidates.statement_starts); with it, positions come from the statements that hold
     findings only."""
@@ -311,7 +312,11 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         positions = _statement_positions(module, statement_starts, wanted)
     if positions is None:
         positions = _positions(module)
-    lines = split_lines(module.code) if apply_noqa else []
+    # noqa comments are read from the file's own lines (no codegen of the whole module; a
+    # sliced module keeps every line where it was, and findings are never in a stub)
+    lines: List[str] = []
+    if apply_noqa:
+        lines = split_lines(source_text if source_text is not None else module.code)
     seen = set()
     planner = None
     for report in context.reports:

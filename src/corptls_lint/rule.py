@@ -109,9 +109,3 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return textwrap.dedent(cls.__doc__ or "").strip()
-
-    @classmethod
-    def matches_bytes(cls, data: bytes) -> bool:
-        return all(any(word in data and (word not in cls.trigger_patterns
-                                         or cls.trigger_patterns[word].search(data) is not None)
-                       for word in group) for group in cls.triggers)

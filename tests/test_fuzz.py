@@ -52,19 +52,19 @@ fuzz_cases = st.tuples(hypothesmith.from_grammar(), st.sampled_from(TRIGGERS),
                        st.integers(min_value=0, max_value=2))
 
 
-@SHORT
-@given(fuzz_cases)
-def test_linting_generated_code_never_raises(case):
-    source, trigger, where = case
-    check_never_raises(planted(source, trigger, where))
+def fuzz_test(check, config):
+    """A hypothesis test of `check` on generated modules with a trigger snippet planted."""
+    @config
+    @given(fuzz_cases)
+    def test(case):
+        source, trigger, where = case
+        check(planted(source, trigger, where))
+    return test
 
 
-@pytest.mark.fuzz_long
-@LONG
-@given(fuzz_cases)
-def test_linting_generated_code_never_raises_long(case):
-    source, trigger, where = case
-    check_never_raises(planted(source, trigger, where))
+test_linting_generated_code_never_raises = fuzz_test(check_never_raises, SHORT)
+test_linting_generated_code_never_raises_long = pytest.mark.fuzz_long(
+    fuzz_test(check_never_raises, LONG))
 
 
 @SHORT
@@ -94,19 +94,9 @@ def check_fix_properties(source: str) -> None:
     assert leftover == [], leftover
 
 
-@SHORT
-@given(fuzz_cases)
-def test_fixing_generated_code_is_safe_and_idempotent(case):
-    source, trigger, where = case
-    check_fix_properties(planted(source, trigger, where))
-
-
-@pytest.mark.fuzz_long
-@LONG
-@given(fuzz_cases)
-def test_fixing_generated_code_is_safe_and_idempotent_long(case):
-    source, trigger, where = case
-    check_fix_properties(planted(source, trigger, where))
+test_fixing_generated_code_is_safe_and_idempotent = fuzz_test(check_fix_properties, SHORT)
+test_fixing_generated_code_is_safe_and_idempotent_long = pytest.mark.fuzz_long(
+    fuzz_test(check_fix_properties, LONG))
 
 
 @pytest.mark.parametrize("trigger", TRIGGERS)

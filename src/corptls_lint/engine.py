@@ -205,9 +205,12 @@ def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Dia
 
 def _python_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
     import ast
+    import warnings
 
     try:
-        ast.parse(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a SyntaxWarning is not what the user asked about
+            ast.parse(text)
     except SyntaxError as error:
         return max(error.lineno or 1, 1), max(error.offset or 1, 1), error.msg
     except (ValueError, RecursionError, MemoryError):

@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import edits, output, writer
+from corptls_lint import candidates, edits, output, writer
 from corptls_lint.decoding import DecodeError
 from corptls_lint.engine import LintResult, lint_module, lint_source, rules_for, screen
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
@@ -36,7 +36,9 @@ class FixResult:
 
 def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixResult:
     """Apply the fixes to `text` until it is stable. Never raises for bad input."""
-    rule_classes = screen(text.encode("utf-8", "surrogatepass"), rules_for(settings.enabled))
+    data = text.encode("utf-8", "surrogatepass")
+    # both screens, as a check runs them: a file with no candidate has nothing to fix
+    rule_classes = candidates.screen(data, screen(data, rules_for(settings.enabled)))
     if not rule_classes:
         return FixResult(text, [])
     try:

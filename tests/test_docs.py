@@ -47,19 +47,16 @@ def test_check_reports_missing_stale_and_orphan_pages(tmp_path):
     (rules_dir / "TLS101.md").unlink()
     (rules_dir / "TLS201.md").write_text("# old text\n")
     (rules_dir / "TLS999.md").write_text("# a rule that was removed\n")
-    assert docs_gen.stale_pages(rules_dir) == [
+    problems = [
         f"{rules_dir}/TLS101.md: missing",
         f"{rules_dir}/TLS201.md: stale",
         f"{rules_dir}/TLS999.md: no such rule",
     ]
+    assert docs_gen.stale_pages(rules_dir) == problems
     check = subprocess.run([sys.executable, "-m", "corptls_lint.docs_gen", "--check",
                             "--rules-dir", str(rules_dir)], capture_output=True, text=True)
     assert check.returncode == 1
-    assert check.stdout.splitlines() == [
-        f"{rules_dir}/TLS101.md: missing",
-        f"{rules_dir}/TLS201.md: stale",
-        f"{rules_dir}/TLS999.md: no such rule",
-    ]
+    assert check.stdout.splitlines() == problems
     assert check.stderr == "run `python -m corptls_lint.docs_gen` to regenerate\n"
     regenerate = subprocess.run([sys.executable, "-m", "corptls_lint.docs_gen",
                                  "--rules-dir", str(rules_dir)], capture_output=True, text=True)

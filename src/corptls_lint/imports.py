@@ -14,7 +14,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 import libcst as cst
 
 from corptls_lint.ftypes import Target
-from corptls_lint.scopes import dotted_name
+from corptls_lint.scopes import dotted_name, target_names
 
 
 @dataclass(frozen=True)
@@ -36,17 +36,6 @@ class Reference:
 
     expression: str
     needs: Optional[NeededImport] = None
-
-
-def _target_names(node: cst.CSTNode) -> Iterator[str]:
-    """The plain names an assignment target binds (`a`, `a, *b`; not `x.y` or `x[0]`)."""
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, (cst.Tuple, cst.List)):
-        for element in node.elements:
-            yield from _target_names(element.value)
-    elif isinstance(node, cst.StarredElement):
-        yield from _target_names(node.value)
 
 
 class NameTable(cst.CSTVisitor):
@@ -82,7 +71,7 @@ class NameTable(cst.CSTVisitor):
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
         if node.asname is not None:
-            self._bind(_target_names(node.asname.name))
+            self._bind(target_names(node.asname.name))
         else:
             root = dotted_name(node.name)
             if root:
@@ -107,25 +96,25 @@ class NameTable(cst.CSTVisitor):
 
     # Binding sites.
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
     def visit_For(self, node: cst.For) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
     def visit_CompFor(self, node: cst.CompFor) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
     def visit_AsName(self, node: cst.AsName) -> None:  # with ... as x, except E as x
-        self._bind(_target_names(node.name))
+        self._bind(target_names(node.name))
 
     def visit_Param(self, node: cst.Param) -> None:
         self._bind([node.name.value])
@@ -151,7 +140,7 @@ class NameTable(cst.CSTVisitor):
             self._bind([node.name.value])
 
     def visit_Del(self, node: cst.Del) -> None:
-        self._bind(_target_names(node.target))
+        self._bind(target_names(node.target))
 
 
 def _words(text: str) -> List[str]:

@@ -60,6 +60,17 @@ def dotted_name(node: cst.CSTNode) -> Optional[str]:
     return ".".join(reversed(parts))
 
 
+def target_names(node: cst.CSTNode) -> Iterator[str]:
+    """The plain names an assignment target binds (`a`, `a, *b`; not `x.y` or `x[0]`)."""
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            yield from target_names(element.value)
+    elif isinstance(node, cst.StarredElement):
+        yield from target_names(node.value)
+
+
 class Binding:
     """Everything a scope knows about one name."""
 
@@ -101,13 +112,12 @@ class Scope:
 
     def bind_target(self, target: cst.BaseExpression,
                     value: Optional[cst.BaseExpression] = None) -> None:
+        """Bind the names of an assignment target; only a plain `NAME = value` keeps the value."""
         if isinstance(target, cst.Name):
             self.bind(target.value, value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.bind_target(element.value)
-        elif isinstance(target, cst.StarredElement):
-            self.bind_target(target.value)
+            return
+        for name in target_names(target):
+            self.bind(name)
 
     # -- lookups --------------------------------------------------------------------------
     def lookup(self, name: str) -> Optional[Binding]:

@@ -6,15 +6,24 @@ never reads stale results) and the file's effective settings; the path is not pa
 moved file still hits. Entries are written to a temporary file and renamed into place, so runs
 in parallel never see half an entry; an entry that does not load is treated as a miss and
 rewritten. Nothing here ever fails a run: an unwritable cache folder just means no cache.
+
+A repository is not trusted with the cache: `open_cache` refuses (with one warning, and the
+run goes on uncached) a folder that is a symlink, is not the running user's, is writable by
+others, holds files but no CACHEDIR.TAG of ours, is tracked by git (committed, so anyone could
+have written it), or contains a folder being linted (its `.gitignore` of `*` would hide it).
+Every file inside is opened without following symlinks, and the stat index also records the
+inode and ctime, which nobody can set, so a forged index entry never stands for a file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
+import stat as stat_module
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix, Settings
@@ -42,32 +51,40 @@ def _code_fingerprint() -> str:
     return _fingerprint
 
 
+# Every field of a Diagnostic and of its Fix is stored: a warm run must print exactly what a
+# cold one does, fix locations and imports included.
+_FIX_FIELDS = tuple(f.name for f in dataclasses.fields(Fix))
+
+
 def _to_json(diagnostic: Diagnostic) -> dict:
     fix = diagnostic.fix
+    stored = None
+    if fix is not None:
+        stored = {name: getattr(fix, name) for name in _FIX_FIELDS}
+        stored["applicability"] = fix.applicability.value
     return {
         "line": diagnostic.line, "col": diagnostic.col, "code": diagnostic.code,
         "message": diagnostic.message, "end_line": diagnostic.end_line,
         "end_col": diagnostic.end_col, "name": diagnostic.name, "fix_needs": diagnostic.fix_needs,
-        "fix": None if fix is None else {"description": fix.description,
-                                         "applicability": fix.applicability.value,
-                                         "replacement": fix.replacement},
+        "fix": stored,
     }
 
 
 def _from_json(path: str, entry: dict) -> Diagnostic:
     fix = entry["fix"]
+    if fix is not None:
+        values = {name: fix[name] for name in _FIX_FIELDS}
+        values["applicability"] = Applicability(fix["applicability"])
+        fix = Fix(**values)
     return Diagnostic(
         path, int(entry["line"]), int(entry["col"]), str(entry["code"]), str(entry["message"]),
         int(entry["end_line"]), int(entry["end_col"]), name=str(entry["name"]),
-        fix=None if fix is None else Fix(str(fix["description"]),
-                                         Applicability(fix["applicability"]),
-                                         fix["replacement"]),
-        fix_needs=entry["fix_needs"],
+        fix=fix, fix_needs=entry["fix_needs"],
     )
 
 
-# An index entry: (size, mtime_ns, settings digest, content key or CLEAN).
-IndexEntry = Tuple[int, int, str, str]
+# An index entry: (size, mtime_ns, inode, ctime_ns, settings digest, content key or CLEAN).
+IndexEntry = Tuple[int, int, int, int, str, str]
 CLEAN = ""  # the file holds no trigger word of its enabled rules: nothing to look up
 
 
@@ -89,9 +106,9 @@ class ResultCache:
     def _load_index(self) -> Dict[str, IndexEntry]:
         if self._index is None:
             try:
-                with open(self._index_path(), "rb") as handle:
-                    raw = json.loads(handle.read())
-                self._index = {str(path): (int(e[0]), int(e[1]), str(e[2]), str(e[3]))
+                raw = json.loads(_read_no_follow(self._index_path()))
+                self._index = {str(path): (int(e[0]), int(e[1]), int(e[2]), int(e[3]),
+                                           str(e[4]), str(e[5]))
                                for path, e in raw.items()}
             except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
                 self._index = {}
@@ -104,13 +121,14 @@ class ResultCache:
     def known(self, path: str, stat: os.stat_result, settings: Settings) -> Optional[str]:
         """The content key (or CLEAN) recorded for this path when it is unchanged, else None."""
         entry = self._load_index().get(os.path.abspath(path))
-        if (entry is None or entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns
-                or entry[2] != self.settings_digest(settings)):
+        if entry is None or entry[:5] != (stat.st_size, stat.st_mtime_ns, stat.st_ino,
+                                          stat.st_ctime_ns, self.settings_digest(settings)):
             return None
-        return entry[3]
+        return entry[5]
 
     def remember(self, path: str, stat: os.stat_result, settings: Settings, key: str) -> None:
-        entry = (stat.st_size, stat.st_mtime_ns, self.settings_digest(settings), key)
+        entry = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns,
+                 self.settings_digest(settings), key)
         index = self._load_index()
         absolute = os.path.abspath(path)
         if index.get(absolute) != entry:
@@ -142,8 +160,7 @@ class ResultCache:
     def get(self, key: str, path: str) -> Optional[List[Diagnostic]]:
         """The cached findings for `path`, or None (a miss, or an entry that does not load)."""
         try:
-            with open(self._entry(key), "rb") as handle:
-                entries = json.loads(handle.read())
+            entries = json.loads(_read_no_follow(self._entry(key)))
             diagnostics = [_from_json(path, entry) for entry in entries]
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self.misses += 1
@@ -160,12 +177,13 @@ class ResultCache:
 
         try:
             self._prepare()
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_private_dirs(self.directory, target.parent)
+            # mkstemp creates with O_EXCL: a planted symlink of that name fails, never followed
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
                     json.dump(value, out, separators=(",", ":"))
-                os.replace(temporary, target)
+                os.replace(temporary, target)  # replaces a symlink itself, never its target
             except BaseException:
                 os.unlink(temporary)
                 raise
@@ -177,8 +195,91 @@ class ResultCache:
         if self._ready:
             return
         self._ready = True
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.parent.mkdir(parents=True, exist_ok=True)
+        _make_private_dirs(self.directory.parent, self.directory)
         for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):
-            marker = self.directory / name
-            if not marker.exists():
-                marker.write_text(text, encoding="utf-8")
+            try:  # O_EXCL: an existing name, symlink or not, is left alone
+                descriptor = os.open(self.directory / name,
+                                     os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NO_FOLLOW, 0o644)
+            except FileExistsError:
+                continue
+            with os.fdopen(descriptor, "w", encoding="utf-8") as out:
+                out.write(text)
+
+
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _read_no_follow(path: Path) -> bytes:
+    """A cache file's bytes; a symlink in its place is an error (ELOOP), never followed."""
+    descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+    with os.fdopen(descriptor, "rb") as handle:
+        return handle.read()
+
+
+def _make_private_dirs(top: Path, folder: Path) -> None:
+    """Create `folder` and the folders between `top` and it; each must be a real folder (not
+    a symlink) once it exists."""
+    parts = folder.relative_to(top).parts if folder != top else ()
+    current = top
+    for part in parts:
+        current = current / part
+        try:
+            os.mkdir(current, 0o755)
+        except FileExistsError:
+            pass
+        if not stat_module.S_ISDIR(os.lstat(current).st_mode):
+            raise OSError(f"{current} is not a folder")
+
+
+def open_cache(directory: Path, linted: Sequence[str]) -> Tuple[Optional[ResultCache],
+                                                                 Optional[str]]:
+    """The cache in `directory`, or (None, why it is not used) when it cannot be trusted."""
+    problem = untrusted_reason(directory, linted)
+    if problem is not None:
+        return None, f"cache not used: {directory}: {problem}"
+    return ResultCache(directory), None
+
+
+def untrusted_reason(directory: Path, linted: Sequence[str]) -> Optional[str]:
+    folder = os.path.abspath(directory)
+    real = os.path.realpath(folder)
+    for path in linted:
+        inside = os.path.realpath(path)
+        if inside == real or inside.startswith(real.rstrip(os.sep) + os.sep):
+            return "it holds files being linted (its .gitignore would hide them)"
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None  # created on first write, without following symlinks
+    except OSError as error:
+        return error.strerror or str(error)
+    if stat_module.S_ISLNK(info.st_mode):
+        return "it is a symlink"
+    if not stat_module.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        return "it belongs to another user"
+    if info.st_mode & (stat_module.S_IWGRP | stat_module.S_IWOTH):
+        return "others can write to it"
+    try:
+        names = os.listdir(folder)
+    except OSError as error:
+        return error.strerror or str(error)
+    if names and "CACHEDIR.TAG" not in names:
+        return "it holds files but is not a corptls-lint cache (no CACHEDIR.TAG)"
+    if names and _tracked_by_git(folder):
+        return "it is committed to git"
+    return None
+
+
+def _tracked_by_git(folder: str) -> bool:
+    """True when git tracks a file inside `folder` (a committed cache anyone could forge)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=folder,
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return listed.returncode == 0 and bool(listed.stdout)

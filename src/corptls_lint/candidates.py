@@ -17,6 +17,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
+from corptls_lint import parse_guard
+
 # -- value classes: which expressions a rule's value test could accept ---------------------
 # They mirror values.py: a literal, or a name that may be bound (once) to such a literal.
 ANY = "any"
@@ -297,13 +299,9 @@ class FileFacts:
 
 
 def parse(data: bytes) -> Optional[ast.AST]:
-    """The stdlib tree of a file, or None when this Python cannot parse it (libcst decides)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # invalid escapes and the like are not our business
-            return ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeError):
-        return None
+    """The stdlib tree of a file, or None when this Python cannot parse it (libcst decides,
+    unless parse_guard says it must not)."""
+    return parse_guard.parse(data)[0]
 
 
 def screen(data: bytes, rules: Iterable[type]) -> List[type]:

@@ -75,12 +75,18 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _cache(args: argparse.Namespace, config):
+def _cache(args: argparse.Namespace, config, linted: Sequence[str]):
+    """The results cache, or None: --no-cache, or a folder that cannot be trusted (one
+    warning on stderr; the run goes on uncached)."""
     if args.no_cache:
         return None
-    from corptls_lint.cache import DEFAULT_DIR, ResultCache
+    from corptls_lint.cache import DEFAULT_DIR, open_cache
 
-    return ResultCache(Path(args.cache_dir) if args.cache_dir else config.root / DEFAULT_DIR)
+    directory = Path(args.cache_dir) if args.cache_dir else config.root / DEFAULT_DIR
+    cache, problem = open_cache(directory, linted)
+    if problem is not None:
+        sys.stderr.write(f"{PROG}: warning: {problem}\n")
+    return cache
 
 
 def _split(text: Optional[str]) -> List[str]:
@@ -170,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
                           mode=mode, unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
                  for path in paths]
-    cache = _cache(args, config) if mode == "check" else None
+    cache = _cache(args, config, args.paths or ["."]) if mode == "check" else None
     if progress.should_show(len(tasks), sys.stderr):
         with progress.bar(len(tasks), sys.stderr) as advance:
             outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache, on_done=advance)

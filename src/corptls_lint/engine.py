@@ -16,7 +16,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, U
 
 import libcst as cst
 
-from corptls_lint import candidates, noqa, scopes
+from corptls_lint import candidates, noqa, parse_guard, scopes
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
 from corptls_lint.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
@@ -203,6 +203,11 @@ def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Dia
     return Diagnostic(path, line, col, PARSE_ERROR, f"cannot parse: {reason}", name="parse-error")
 
 
+def too_complex_error(path: str, reason: str) -> Diagnostic:
+    return Diagnostic(path, 1, 1, PARSE_ERROR, f"too complex to analyse ({reason})",
+                      name="parse-error")
+
+
 def _python_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
     import ast
     import warnings
@@ -259,7 +264,9 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     rule_classes = screen(data, rules_for(settings.enabled))
     if not rule_classes:
         return LintResult(path, [])
-    tree = candidates.parse(data)
+    tree, too_complex = parse_guard.parse(data)
+    if too_complex is not None:  # never handed to libcst
+        return LintResult(path, [too_complex_error(path, too_complex)])
     facts = candidates.FileFacts(tree) if tree is not None else None
     if facts is not None:
         rule_classes = facts.screen(rule_classes)
@@ -413,10 +420,22 @@ def _statement_positions(module: cst.Module, starts: Sequence[int],
     return table._computed
 
 
+def _unreadable_folder(path: str) -> Diagnostic:
+    try:
+        os.listdir(path)
+        reason = "it changed while the run listed it"
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+    return Diagnostic(path, 1, 1, PARSE_ERROR, f"cannot read folder: {reason}", name="parse-error")
+
+
 def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:
     """Read one file and lint it; an unreadable file or one that is not a file becomes TLS001."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):  # a folder the walk could not list
+            return LintResult(path, [_unreadable_folder(path)])
+        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
             raise OSError(0, "not a regular file")
         with open(path, "rb") as handle:
             data = handle.read()

@@ -74,6 +74,7 @@ def _walk_dir(directory: str, excluded: _Excludes, specs: List[Tuple[str, "paths
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
+        yield directory  # linting it reports why it cannot be read (TLS001), never a skip
         return
     local = None if is_root else _gitignore(directory)
     if local is not None:
@@ -96,7 +97,9 @@ def _walk_dir(directory: str, excluded: _Excludes, specs: List[Tuple[str, "paths
 
 def discover(paths: Sequence[str], config: Config) -> List[str]:
     """Every file to lint, in a stable order. A file named on the command line is always linted
-    (symlink or not); folders are walked with the excludes and .gitignore applied."""
+    (symlink or not); folders are walked with the excludes and .gitignore applied. A file
+    reached by several names (`a.py ./a.py $PWD/a.py`, a symlink) is linted once, under the
+    first name given."""
     found: List[str] = []
     seen = set()
     for given in paths:
@@ -105,8 +108,9 @@ def discover(paths: Sequence[str], config: Config) -> List[str]:
         else:
             candidates = [given]
         for path in candidates:
-            if path not in seen:
-                seen.add(path)
+            key = os.path.realpath(path)
+            if key not in seen:
+                seen.add(key)
                 found.append(path)
     return found
 

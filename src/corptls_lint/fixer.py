@@ -8,6 +8,7 @@ change: the file is left as it was and its findings say why they were not fixed.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import warnings
 from dataclasses import dataclass, replace
@@ -15,7 +16,7 @@ from typing import List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import candidates, edits, output, writer
+from corptls_lint import candidates, edits, output, parse_guard, writer
 from corptls_lint.decoding import DecodeError
 from corptls_lint.engine import LintResult, lint_module, lint_source, rules_for, screen
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
@@ -41,6 +42,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     rule_classes = candidates.screen(data, screen(data, rules_for(settings.enabled)))
     if not rule_classes:
         return FixResult(text, [])
+    if parse_guard.parse(data)[1] is not None:  # libcst must not see it: the engine says why
+        return FixResult(text, lint_source(text, path, settings).diagnostics)
     try:
         module = cst.parse_module(text)
     except Exception:  # the engine turns the same failure into TLS001
@@ -154,6 +157,8 @@ def fix_file(task: FileTask) -> FileOutcome:
         result = (lint_source(task.source, task.path, task.settings)
                   if task.source is not None else lint_path(task.path, task.settings))
         return FileOutcome(task.path, result.diagnostics)
+    if task.mode == "fix" and task.source is None:  # what a killed run left, whether or not
+        writer.remove_stale_temporaries(os.path.dirname(os.path.realpath(task.path)) or ".")
     unsafe = task.unsafe_fixes or task.mode == "diff"  # --diff always shows the unsafe fixes
     fixed = fix_text(source.text, task.path, task.settings, unsafe)
     outcome = FileOutcome(task.path, fixed.diagnostics, fixed.fixed)

@@ -16,7 +16,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 from corptls_lint.cache import CLEAN
 from corptls_lint.engine import (INTERNAL_ERROR, lint_path, lint_source, rules_for, screen,
                                  text_problem)
-from corptls_lint.ftypes import FileOutcome, FileTask
+from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
 
 # Fewer files than this to lint (after screening and the cache) run in this process: a pool's
 # start-up would cost more than it saves, and pre-commit and editors lint a handful of files.
@@ -44,6 +44,17 @@ def default_jobs() -> int:
         return max(os.cpu_count() or 1, 1)
 
 
+# Linting is CPU-bound: workers beyond a few per CPU only cost memory and start-up.
+JOBS_PER_CPU = 2
+
+
+def effective_jobs(requested: Optional[int], files: int) -> int:
+    """The processes to use: as asked (default: the CPUs), at most one per file and
+    JOBS_PER_CPU per CPU."""
+    cpus = default_jobs()
+    return max(1, min(requested or cpus, files, cpus * JOBS_PER_CPU))
+
+
 def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
               on_done: Optional[Callable[[int], None]] = None) -> List[FileOutcome]:
     """Outcomes in the order of `tasks`. `cache` is a cache.ResultCache or None; `on_done` is
@@ -51,7 +62,7 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
     _tune_gc()
     outcomes = _Outcomes(len(tasks), on_done)
     keys: Dict[int, str] = {}  # task index -> cache key of what is being linted
-    executor = _Executor(jobs or default_jobs())
+    executor = _Executor(effective_jobs(jobs, len(tasks)))
     try:
         for index, task in enumerate(tasks):
             if task.mode != "check" or task.source is not None:
@@ -150,10 +161,12 @@ class _Executor:
         self.waiting: List[Tuple[int, FileTask]] = []
         self.pool = None
         self.futures: List[Tuple[int, object]] = []
+        self.submitted: List[FileTask] = []
 
     def add(self, index: int, task: FileTask) -> None:
         if self.pool is not None:
             self.futures.append((index, self.pool.submit(process_file, task)))
+            self.submitted.append(task)
             return
         self.waiting.append((index, task))
         if self.jobs > 1 and len(self.waiting) >= POOL_THRESHOLD:
@@ -174,9 +187,65 @@ class _Executor:
     def results(self) -> Iterator[Tuple[int, FileOutcome]]:
         for index, task in self.waiting:
             yield index, process_file(task)
-        for index, future in self.futures:
-            yield index, future.result()
+        if not self.futures:
+            return
+        from concurrent.futures.process import BrokenProcessPool
+
+        orphans: List[Tuple[int, FileTask]] = []
+        for (index, future), task in zip(self.futures, self.submitted):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:  # a worker died: every unfinished file is an orphan
+                orphans.append((index, task))
+                continue
+            yield index, outcome
+        if orphans:
+            yield from _isolated(orphans, self.jobs)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _isolated(tasks: Sequence[Tuple[int, FileTask]],
+              jobs: int) -> Iterator[Tuple[int, FileOutcome]]:
+    """Run each task in a process of its own, `jobs` at a time, after a worker died: the file
+    that kills its process again is reported as TLS000; the others get their real outcome."""
+    import multiprocessing
+
+    method = "fork" if sys.platform.startswith("linux") else None
+    context = multiprocessing.get_context(method)
+    pending = list(tasks)
+    running: List[Tuple[int, FileTask, object, object]] = []
+    while pending or running:
+        while pending and len(running) < jobs:
+            index, task = pending.pop(0)
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_run_and_send, args=(task, sender))
+            process.start()
+            sender.close()
+            running.append((index, task, process, receiver))
+        index, task, process, receiver = running.pop(0)
+        try:
+            outcome = receiver.recv()
+        except (EOFError, OSError):
+            outcome = None
+        process.join()
+        receiver.close()
+        if outcome is None:
+            outcome = FileOutcome(task.path, [_crashed(task.path, process.exitcode)])
+        yield index, outcome
+
+
+def _run_and_send(task: FileTask, sender) -> None:
+    _worker_signals()
+    sender.send(process_file(task))
+    sender.close()
+
+
+def _crashed(path: str, exitcode: Optional[int]) -> Diagnostic:
+    how = (f"signal {-exitcode}" if exitcode is not None and exitcode < 0
+           else f"exit status {exitcode}")
+    return Diagnostic(path, 1, 1, INTERNAL_ERROR,
+                      f"internal error: the process linting this file died ({how})",
+                      name="internal-error")

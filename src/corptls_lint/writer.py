@@ -1,9 +1,12 @@
 """Read a source file as text and write it back the way it was stored.
 
-The encoding (a PEP 263 coding line or a UTF-8 BOM) is kept; line endings are kept by libcst,
-which writes new lines with the file's own newline. Writes are atomic: a temporary file in the
-same folder, the original mode copied, then a rename; a file that changed since it was read is
-not overwritten.
+The encoding (a PEP 263 coding line or a UTF-8 BOM) is kept, and only when the new text
+round-trips through it; line endings are kept by libcst, which writes new lines with the file's
+own newline. Writes are atomic: a temporary file in the same folder, the original mode, owner
+and group set on it, then a rename; a file that changed since it was read is not overwritten.
+A read-only file is not written, and neither is one whose owner or group this user cannot give
+the new file. A hard-linked file is rewritten in place (after the new bytes are safe on disk),
+so every name of it sees the fix: a rename would silently split the link.
 """
 
 from __future__ import annotations
@@ -11,11 +14,10 @@ from __future__ import annotations
 import os
 import signal
 import stat
-import tempfile
 from dataclasses import dataclass
-from typing import Optional
+from typing import List, Optional
 
-from corptls_lint.decoding import decode_with_encoding
+from corptls_lint.decoding import DecodeError, decode_with_encoding
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,21 @@ def from_bytes(path: str, data: bytes) -> SourceFile:
 
 
 def encode(source: SourceFile, text: str) -> bytes:
+    """The bytes of `text` in the file's encoding, only when reading them back gives `text`
+    (codecs such as unicode_escape do not round-trip source text)."""
     try:
-        return text.encode(source.encoding)
+        data = text.encode(source.encoding)
     except UnicodeEncodeError as error:
         raise WriteError(f"the fixed text cannot be encoded as {source.encoding}: "
                          f"{error.object[error.start:error.end]!r}") from None
+    try:
+        round_trip = decode_with_encoding(data)[0]
+    except DecodeError:
+        round_trip = None
+    if round_trip != text:
+        raise WriteError(f"the fixed text does not read back the same through the file's "
+                         f"encoding ({source.encoding})")
+    return data
 
 
 def write_source(source: SourceFile, text: str) -> None:
@@ -65,20 +77,74 @@ def write_source(source: SourceFile, text: str) -> None:
     target = os.path.realpath(source.path)  # a symlink keeps pointing at the fixed file
     folder = os.path.dirname(target) or "."
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        info = os.stat(target)
     except OSError as error:
         raise WriteError(f"cannot write: {error.strerror or error}") from None
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise WriteError("read-only")
+    remove_stale_temporaries(folder)
     prepared = None
     try:
         prepared = _Prepared(folder, data, mode)
+        prepared.keep_owner(info)
         if _current_bytes(target) != source.data:
             raise WriteError("the file changed on disk since it was read; not overwritten")
-        prepared.install(target)
+        if info.st_nlink > 1:
+            prepared.copy_into(target)
+        else:
+            prepared.install(target)
     except OSError as error:
         raise WriteError(f"cannot write: {error.strerror or error}") from None
     finally:
         if prepared is not None:
             prepared.discard()
+
+
+# Temporary names carry the writing process's id and start time, so a later run can tell the
+# leftover of a killed run (its process gone) from a write in progress, even when the id has
+# been reused since.
+_PREFIX = ".corptls-"
+_STALE_CHECKED: set = set()
+
+
+def _process_start(pid: int) -> Optional[str]:
+    """The process's start time in clock ticks since boot (Linux), None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            fields = handle.read().rsplit(b")", 1)[1].split()
+        return fields[19].decode()
+    except (OSError, IndexError):
+        return None
+
+
+def _temporary_name(folder: str, token: int) -> str:
+    start = _process_start(os.getpid()) or "0"
+    return os.path.join(folder, f"{_PREFIX}{os.getpid()}-{start}-{token}.tmp")
+
+
+def remove_stale_temporaries(folder: str) -> List[str]:
+    """Remove the `.corptls-<pid>-<start>-<n>.tmp` files a killed run left in `folder` (once
+    per folder per process); the names removed. Only where process start times can be read."""
+    if folder in _STALE_CHECKED or not os.path.isdir("/proc/self"):
+        return []
+    _STALE_CHECKED.add(folder)
+    removed = []
+    try:
+        names = [entry.name for entry in os.scandir(folder)
+                 if entry.name.startswith(_PREFIX) and entry.name.endswith(".tmp")
+                 and entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return []
+    for name in names:
+        parts = name[len(_PREFIX):-len(".tmp")].split("-")
+        if len(parts) != 3 or not parts[0].isdigit():
+            continue
+        if _process_start(int(parts[0])) != parts[1]:
+            path = os.path.join(folder, name)
+            _remove_quietly(path)
+            removed.append(path)
+    return removed
 
 
 class _Prepared:
@@ -95,13 +161,50 @@ class _Prepared:
             except OSError:  # a file system without O_TMPFILE support
                 self.descriptor = -1
         if self.descriptor < 0:
-            self.descriptor, self.name = tempfile.mkstemp(dir=folder, prefix=".corptls-",
-                                                          suffix=".tmp")
+            self.name = _temporary_name(folder, id(self))
+            self.descriptor = os.open(self.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         _write_all(self.descriptor, data)
+        self.data = data
         if hasattr(os, "fchmod"):
             os.fchmod(self.descriptor, mode)
         else:  # Windows: the named fallback
             os.chmod(self.name, mode)
+
+    def keep_owner(self, original: os.stat_result) -> None:
+        """Give the new file the original's owner and group (before it takes the name), or
+        refuse: a fix must not hand someone else's file to the running user."""
+        if not hasattr(os, "fchown"):
+            return
+        mine = os.fstat(self.descriptor)
+        if (mine.st_uid, mine.st_gid) == (original.st_uid, original.st_gid):
+            return
+        try:
+            os.fchown(self.descriptor, original.st_uid, original.st_gid)
+        except PermissionError:
+            raise WriteError(f"cannot keep the file's owner and group "
+                             f"({original.st_uid}:{original.st_gid}) as this user") from None
+        os.fchmod(self.descriptor, stat.S_IMODE(original.st_mode))  # chown clears set-id bits
+
+    def copy_into(self, target: str) -> None:
+        """Rewrite a hard-linked target in place. The new bytes are first given a name, so a
+        kill during the copy leaves them beside the file (removed by the next run only once
+        the file holds them)."""
+        masking = hasattr(signal, "pthread_sigmask")
+        if masking:
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            if self.name is None:
+                self.name = _temporary_name(self.folder, id(self))
+                _link_open_file(self.descriptor, self.name)
+            flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+            descriptor = os.open(target, flags)
+            try:
+                _write_all(descriptor, self.data, truncate=True)
+            finally:
+                os.close(descriptor)
+        finally:
+            if masking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def install(self, target: str) -> None:
         masking = hasattr(signal, "pthread_sigmask")  # not on Windows
@@ -109,7 +212,7 @@ class _Prepared:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
         try:
             if self.name is None:
-                self.name = os.path.join(self.folder, f".corptls-{os.getpid()}-{id(self)}.tmp")
+                self.name = _temporary_name(self.folder, id(self))
                 _link_open_file(self.descriptor, self.name)
             os.replace(self.name, target)
             self.name = None
@@ -135,10 +238,12 @@ def _link_open_file(descriptor: int, name: str) -> None:
         os.close(folder)
 
 
-def _write_all(descriptor: int, data: bytes) -> None:
+def _write_all(descriptor: int, data: bytes, truncate: bool = False) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(descriptor, view):]
+    if truncate:
+        os.ftruncate(descriptor, len(data))
     os.fsync(descriptor)
 
 

@@ -142,7 +142,7 @@ def test_config_errors_name_the_key_and_file(run_cli, tmp_path):
     assert result.returncode == 2 and "'select' must be a list of strings" in result.stderr
     write(tmp_path, "pyproject.toml", '[tool.corptls-lint]\nca-bundle = "no colon"\n')
     result = run_cli(tmp_path)
-    assert result.returncode == 2 and "'ca-bundle': expected MODULE:EXPR" in result.stderr
+    assert result.returncode == 2 and "'ca-bundle': expected MODULE:NAME[.ATTR...] (identifiers only)" in result.stderr
     write(tmp_path, "pyproject.toml", '[tool.corptls-lint\n')
     result = run_cli(tmp_path)
     assert result.returncode == 2 and "invalid TOML" in result.stderr

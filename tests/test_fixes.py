@@ -14,7 +14,7 @@ from corptls_lint.rules import ALL_RULES
 from helpers import ALL_CODES
 
 TARGETS = FixTargets(Target.parse("corp_tls:CA_BUNDLE"), Target.parse("corp_tls:make_session"),
-                     Target.parse("corp_tls:ssl_context()"))
+                     Target.parse("corp_tls:ssl_context()", "ssl-context"))
 INVALID = [pytest.param(rule, example, id=f"{rule.code}-invalid-{i}")
            for rule in ALL_RULES for i, example in enumerate(rule.INVALID)]
 
@@ -328,7 +328,7 @@ def test_imports(name):
 
 def test_attribute_and_call_targets_import_their_root_name():
     targets = FixTargets(ca_bundle=Target.parse("corp.tls:settings.CA_BUNDLE"),
-                         session_factory=Target.parse("corp.tls:sessions.make()"))
+                         session_factory=Target.parse("corp.tls:sessions.make()", "session-factory"))
     source = "import requests\ns = requests.Session()\nrequests.get(u, verify=False)\n"
     assert fixed(source, targets=targets) == (
         "import requests\nfrom corp.tls import sessions, settings\n\n"

@@ -145,11 +145,11 @@ def test_target_options_are_parsed_and_validated(tmp_path):
     bad = flake8("--corptls-ca-bundle", "no-colon", "a.py", cwd=tmp_path)
     assert bad.returncode == 1
     assert bad.stdout == ("There was a critical error during execution of Flake8:\n"
-                          "--corptls-ca-bundle: expected MODULE:EXPR, got 'no-colon'\n")
+                          "--corptls-ca-bundle: expected MODULE:NAME[.ATTR...] (identifiers only), got 'no-colon'\n")
     (tmp_path / "setup.cfg").write_text("[flake8]\ncorptls-session-factory = corp_tls\n")
     from_config = flake8("a.py", cwd=tmp_path)
     assert from_config.stdout.splitlines()[-1] == (
-        "--corptls-session-factory: expected MODULE:EXPR, got 'corp_tls'")
+        "--corptls-session-factory: expected MODULE:NAME[.ATTR...][()] (identifiers only), got 'corp_tls'")
 
 
 def test_options_override_the_configured_targets():

@@ -243,19 +243,21 @@ def open_cache(directory: Path, linted: Sequence[str]) -> Tuple[Optional[ResultC
 
 def untrusted_reason(directory: Path, linted: Sequence[str]) -> Optional[str]:
     folder = os.path.abspath(directory)
+    try:
+        info: Optional[os.stat_result] = os.lstat(folder)
+    except FileNotFoundError:
+        info = None  # created on first write, without following symlinks
+    except OSError as error:
+        return error.strerror or str(error)
+    if info is not None and stat_module.S_ISLNK(info.st_mode):
+        return "it is a symlink"
     real = os.path.realpath(folder)
     for path in linted:
         inside = os.path.realpath(path)
         if inside == real or inside.startswith(real.rstrip(os.sep) + os.sep):
             return "it holds files being linted (its .gitignore would hide them)"
-    try:
-        info = os.lstat(folder)
-    except FileNotFoundError:
-        return None  # created on first write, without following symlinks
-    except OSError as error:
-        return error.strerror or str(error)
-    if stat_module.S_ISLNK(info.st_mode):
-        return "it is a symlink"
+    if info is None:
+        return None
     if not stat_module.S_ISDIR(info.st_mode):
         return "it is not a folder"
     if hasattr(os, "geteuid") and info.st_uid != os.geteuid():

@@ -99,7 +99,7 @@ def _targets(args: argparse.Namespace, base: FixTargets) -> FixTargets:
         value = getattr(args, option)
         if value is not None:
             try:
-                overrides[option] = Target.parse(value)
+                overrides[option] = Target.parse(value, option.replace("_", "-"))
             except ValueError as error:
                 raise ConfigError(f"--{option.replace('_', '-')}: {error}") from None
     return replace(base, **overrides)

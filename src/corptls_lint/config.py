@@ -62,14 +62,23 @@ def find_config_file(start: Path) -> Optional[Path]:
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
         candidate = candidate_dir / "pyproject.toml"
-        if candidate.is_file():
+        if _is_file(candidate):
             try:
                 data = _read_toml(candidate)
             except ConfigError:
                 raise
-            if TABLE in data.get("tool", {}):
+            if TABLE in tool_section(data, candidate):
                 return candidate
     return None
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, except that a folder this user cannot search holds no file to read
+    (Path.is_file raises PermissionError there)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def _read_toml(path: Path) -> dict:
@@ -78,8 +87,26 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(handle)
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:  # TOML is UTF-8 (a UTF-16 file starts 0xff 0xfe)
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte 0x{error.object[error.start]:02x}"
+                          f" at offset {error.start})") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+
+
+def tool_section(data: dict, path: Path) -> dict:
+    """The `[tool]` table of a parsed pyproject.toml ({} when absent); `tool = 5` and the like
+    are the one-line configuration error."""
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: 'tool' must be a table, not {_toml_type(tool)}")
+    return tool
+
+
+def _toml_type(value: object) -> str:
+    names = {str: "a string", bool: "a boolean", int: "an integer", float: "a float",
+             list: "an array"}
+    return names.get(type(value), f"a {type(value).__name__}")
 
 
 def load_config(path: Optional[Path]) -> Config:
@@ -87,9 +114,9 @@ def load_config(path: Optional[Path]) -> Config:
     if path is None:
         return Config()
     data = _read_toml(path)
-    table = data.get("tool", {}).get(TABLE, {})
+    table = tool_section(data, path).get(TABLE, {})
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
+        raise ConfigError(f"{path}: [tool.{TABLE}] must be a table, not {_toml_type(table)}")
     return parse_table(table, path)
 
 
@@ -105,7 +132,7 @@ def parse_table(table: dict, path: Path) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: '{key}' must be a string like \"corp_tls:NAME\"")
             try:
-                setattr(config, attr, Target.parse(value))
+                setattr(config, attr, Target.parse(value, key))
             except ValueError as error:
                 raise ConfigError(f"{where}: '{key}': {error}") from None
         elif key in _LIST_KEYS:

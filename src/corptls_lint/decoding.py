@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Tuple
+from typing import Optional, Tuple
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -20,8 +20,24 @@ def detect_encoding(data: bytes) -> str:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:  # undecodable first lines, unknown codec, BOM against cookie
         _decode(data, "utf-8")  # the precise reason when the bytes are simply not UTF-8
-        raise DecodeError(str(error).splitlines()[0]) from None
+        raise DecodeError(_bom_conflict(data) or str(error).splitlines()[0]) from None
     return encoding
+
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _bom_conflict(data: bytes) -> Optional[str]:
+    """CPython's words for a UTF-8 BOM with another coding line (tokenize says only
+    "encoding problem: utf-8"): "encoding problem: iso-8859-1 with BOM"."""
+    if not data.startswith(b"\xef\xbb\xbf"):
+        return None
+    for line in data[3:].splitlines()[:2]:
+        match = _COOKIE.match(line)
+        if match:
+            name = match.group(1).decode("ascii", "replace")
+            return f"encoding problem: {tokenize._get_normal_name(name)} with BOM"
+    return None
 
 
 def decode_source(data: bytes) -> str:

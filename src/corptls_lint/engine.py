@@ -19,21 +19,12 @@ import libcst as cst
 from corptls_lint import candidates, noqa, parse_guard, scopes
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
 from corptls_lint.fix_requirements import missing_key
-from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
+from corptls_lint.ftypes import Diagnostic, FileContext, FixTargets, Settings
 from corptls_lint.rule import Report, Rule
 from corptls_lint.rules import ALL_RULES
 
 PARSE_ERROR = "TLS001"
 INTERNAL_ERROR = "TLS000"
-
-
-@dataclass
-class FileContext:
-    """What rules see of the file being linted."""
-
-    path: str
-    scope: scopes.Scope = None  # type: ignore[assignment]
-    reports: List[Report] = field(default_factory=list)
 
 
 @dataclass
@@ -197,7 +188,7 @@ def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Dia
     elif isinstance(error, DecodeError):
         reason = str(error)
     elif isinstance(error, RecursionError):
-        reason = "too deeply nested"
+        return too_complex_error(path, "nested deeper than the parser's stack")
     else:
         reason = f"{type(error).__name__}: {error}"
     return Diagnostic(path, line, col, PARSE_ERROR, f"cannot parse: {reason}", name="parse-error")

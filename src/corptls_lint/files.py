@@ -64,7 +64,10 @@ def _walk(root: str, config: Config) -> Iterator[str]:
         spec = _gitignore(str(above))
         if spec is not None:
             specs.append((str(above), spec))
-        if (above / ".git").exists():
+        try:
+            if (above / ".git").exists():
+                break
+        except OSError:  # a folder above that this user cannot search
             break
     yield from _walk_dir(root, _Excludes(config), specs, is_root=True)
 

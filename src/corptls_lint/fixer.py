@@ -64,7 +64,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         try:
             chosen, solved = edits.choose_non_overlapping(module, requests)
             planner = edits.FixPlanner(module, settings.targets)
-            new_text = edits.apply(module, planner, chosen).code
+            new_text = _keep_final_newline(text, edits.apply(module, planner, chosen).code)
             new_module = _reparse(new_text, text)
         except Exception as error:  # a fix that breaks the code is dropped, never written
             return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))
@@ -77,6 +77,13 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     if result is None:
         result = lint_module(module, path, rule_classes, settings.targets)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe)
+
+
+def _keep_final_newline(original: str, new_text: str) -> str:
+    """libcst drops the final line break of a file whose lines end in a bare CR: put it back."""
+    if original.endswith("\r") and not new_text.endswith(("\r", "\n")):
+        return new_text + "\r"
+    return new_text
 
 
 def _defines_target(path: str, request, targets) -> bool:

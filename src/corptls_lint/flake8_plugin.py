@@ -66,7 +66,7 @@ def parse_target(option: str, value: Optional[str]) -> Optional[Target]:
     if value is None or value == "":
         return None
     try:
-        return Target.parse(value)
+        return Target.parse(value, option.replace("corptls_", "").replace("_", "-"))
     except ValueError as error:
         raise PluginConfigError(f"--{option.replace('_', '-')}: {error}") from None
 

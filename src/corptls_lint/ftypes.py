@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+if TYPE_CHECKING:  # only annotations: this module stays below the engine and the rules
+    from corptls_lint.rule import Report
+    from corptls_lint.scopes import Scope
 
 
 class Applicability(enum.Enum):
@@ -22,34 +26,32 @@ class Target:
     expr: str
 
     @classmethod
-    def parse(cls, text: str) -> "Target":
-        """Parse `MODULE:EXPR`; raise ValueError with a readable reason when malformed."""
+    def parse(cls, text: str, key: str = "ca-bundle") -> "Target":
+        """Parse `MODULE:NAME[.ATTR...]`, with an optional empty call `()` where `key` is
+        "session-factory" or "ssl-context". Raise ValueError with the grammar when malformed:
+        the text is written into fixed code, so it must be names and dots, nothing else."""
+        callable_ok = key in CALLABLE_TARGETS
+        grammar = "MODULE:NAME[.ATTR...]" + ("[()]" if callable_ok else "")
         module, sep, expr = text.partition(":")
-        module, expr = module.strip(), expr.strip()
-        if not sep or not module or not expr:
-            raise ValueError(f"expected MODULE:EXPR, got {text!r}")
-        if not all(part.isidentifier() for part in module.split(".")):
-            raise ValueError(f"{module!r} is not a module name")
-        if not _is_name_attribute_or_call(expr):
-            raise ValueError(f"{expr!r} must be a name, an attribute or a call (`CA_BUNDLE`, "
-                             "`settings.CA`, `ssl_context()`)")
+        names = expr[:-2] if callable_ok and expr.endswith("()") else expr
+        if not sep or not _dotted_identifiers(module) or not _dotted_identifiers(names):
+            raise ValueError(f"expected {grammar} (identifiers only), got {text!r}")
         return cls(module, expr)
 
     def __str__(self) -> str:
         return f"{self.module}:{self.expr}"
 
 
-def _is_name_attribute_or_call(expr: str) -> bool:
-    """`NAME`, `NAME.attr`, `NAME(...)` and chains of them: what a fix can put in the code."""
-    import ast
+# The keys whose target may be called with no arguments (a factory, a context builder).
+CALLABLE_TARGETS = ("session-factory", "ssl-context")
 
-    try:
-        node = ast.parse(expr, mode="eval").body
-    except (SyntaxError, ValueError):
-        return False
-    while isinstance(node, (ast.Attribute, ast.Call)):
-        node = node.value if isinstance(node, ast.Attribute) else node.func
-    return isinstance(node, ast.Name) and expr == expr.strip() and "\n" not in expr
+
+def _dotted_identifiers(text: str) -> bool:
+    """`a`, `a.b.c`: identifiers that are not keywords, joined by dots, nothing else."""
+    import keyword
+
+    return bool(text) and all(part.isidentifier() and not keyword.iskeyword(part)
+                              for part in text.split("."))
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,16 @@ class Settings:
 
     enabled: Tuple[str, ...] = ()
     targets: FixTargets = FixTargets()
+
+
+@dataclass
+class FileContext:
+    """What rules see of the file being linted: the engine keeps `scope` current and collects
+    the rules' reports."""
+
+    path: str
+    scope: "Scope" = None  # type: ignore[assignment]
+    reports: List["Report"] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -237,6 +237,9 @@ def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Modul
     for module_name, items in by_module.items():
         items = sorted(set(items), key=lambda item: (item.name, item.local))
         existing = _find_from_import(body, module_name)
+        if existing is not None and existing[0] > _first_use(module, body,
+                                                            [item.local for item in items]):
+            existing = None  # a merge into an import below the first use: NameError
         if existing is not None:
             index, line, small_index = existing
             small = line.body[small_index]
@@ -293,17 +296,23 @@ def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
     That is the end of the leading import block in most files, and stays below a
     `sys.path.insert(...)` that later imports depend on. Never above the docstring.
     """
-    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, local_names)))
-    first_use = len(body)
-    for index, statement in enumerate(body):
-        if not _is_import_line(statement) and pattern.search(module.code_for_node(statement)):
-            first_use = index
-            break
+    first_use = _first_use(module, body, local_names)
     position = 1 if body and _is_docstring(body[0]) else 0
     for index in range(position, first_use):
         if _is_import_line(body[index]):
             position = index + 1
     return position
+
+
+def _first_use(module: cst.Module, body: List[cst.BaseStatement],
+               local_names: Sequence[str]) -> int:
+    """The index of the first module-level statement (not an import) naming one of
+    `local_names`; len(body) when none does."""
+    pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, local_names)))
+    for index, statement in enumerate(body):
+        if not _is_import_line(statement) and pattern.search(module.code_for_node(statement)):
+            return index
+    return len(body)
 
 
 def append_to_comma_list(items: list, new_items: list,

@@ -54,8 +54,10 @@ def tree_depth(tree: ast.AST, limit: int) -> int:
             deepest = depth
             if deepest > limit:
                 break
+        # libcst nests `a and b and c` (ast keeps one flat BoolOp): count it as libcst does
+        step = len(node.values) if type(node) is ast.BoolOp else 1
         for child in iter_children(node):
-            push((child, depth + 1))
+            push((child, depth + step))
     return deepest
 
 

@@ -16,7 +16,7 @@ from corptls_lint import values
 from corptls_lint.ftypes import Applicability
 
 if TYPE_CHECKING:
-    from corptls_lint.engine import FileContext
+    from corptls_lint.ftypes import FileContext
     from corptls_lint.scopes import Scope
 
 

@@ -50,6 +50,13 @@ def encode(source: SourceFile, text: str) -> bytes:
     """The bytes of `text` in the file's encoding, only when reading them back gives `text`
     (codecs such as unicode_escape do not round-trip source text)."""
     try:
+        faithful = source.text.encode(source.encoding) == source.data
+    except UnicodeEncodeError:
+        faithful = False
+    if not faithful:  # unicode_escape and the like: the file would change beyond the fix
+        raise WriteError(f"its encoding ({source.encoding}) does not write back the bytes "
+                         "it was read from")
+    try:
         data = text.encode(source.encoding)
     except UnicodeEncodeError as error:
         raise WriteError(f"the fixed text cannot be encoded as {source.encoding}: "

@@ -52,7 +52,8 @@ class UnverifiedSSLContext(Rule):
     ## Fix
     Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call and
     aiohttp's `ssl=False` become the configured context expression, and its import is added.
-    Safe. The other patterns have no automatic fix: delete them and give the context or pool
+    Safe. A call with arguments (`certfile=`, `keyfile=`, `cafile=`, `purpose=`) gets no fix:
+    replacing it would silently drop a client certificate or a trust setting. The other patterns have no automatic fix: delete them and give the context or pool
     the CA instead (`ctx.load_verify_locations(CA_BUNDLE)`, `urllib3.PoolManager(ca_certs=...)`
     or `ssl_context=...`, aiohttp `ssl=ssl_context()`).
 
@@ -196,12 +197,19 @@ class UnverifiedSSLContext(Rule):
             "import urllib3\n"
             "urllib3.PoolManager(cert_reqs='NONE')\n",
             [(2, 21)]),
+        Invalid(  # the client certificate would be lost: reported, not fixed
+            "import ssl\n"
+            "ctx = ssl._create_unverified_context(certfile='me.pem', keyfile='me.key')\n",
+            [(2, 7)], fixed=None),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
         if qualified == _UNVERIFIED:
-            self.report(node, fix=FixRequest("ssl-context", node=node))
+            # Arguments (a client certificate, cafile=, purpose=) would be dropped by the
+            # fix, and whether the configured context takes them is unknown: no fix then.
+            fix = None if node.args else FixRequest("ssl-context", node=node)
+            self.report(node, fix=fix)
             return
         if qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET:
             arg = clients.keyword(node, "cert_reqs")

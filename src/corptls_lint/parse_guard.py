@@ -43,22 +43,50 @@ def parse(data: bytes) -> Tuple[Optional[ast.AST], Optional[str]]:
 
 
 def tree_depth(tree: ast.AST, limit: int) -> int:
-    """The depth of `tree`, counting no further than `limit` + 1."""
+    """The depth of `tree` as libcst would nest it, counting no further than `limit` + 1.
+
+    Cheap: every level of nesting takes at least one character of source, so a node that sits
+    on one line and is shorter than the depth still allowed cannot go too deep, and is not
+    walked. In most files only the multi-line statements are visited, and not their lines.
+    """
     deepest = 0
     stack = [(tree, 1)]
     pop, push = stack.pop, stack.append
-    iter_children = ast.iter_child_nodes
     while stack:
         node, depth = pop()
         if depth > deepest:
             deepest = depth
             if deepest > limit:
                 break
+        end_line = getattr(node, "end_lineno", None)
+        if (end_line is not None and end_line == node.lineno
+                and depth + node.end_col_offset - node.col_offset + _SLACK <= limit):
+            continue  # one short line: its subtree stays within the limit
         # libcst nests `a and b and c` (ast keeps one flat BoolOp): count it as libcst does
         step = len(node.values) if type(node) is ast.BoolOp else 1
-        for child in iter_children(node):
-            push((child, depth + step))
+        for name in _fields(type(node)):
+            value = getattr(node, name)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        push((item, depth + step))
+            elif isinstance(value, ast.AST):
+                push((value, depth + step))
     return deepest
+
+
+# Levels a node can add without a character of its own (an expression statement, a keyword
+# argument, an f-string's replacement field, the context and operator leaves).
+_SLACK = 8
+_LEAVES = frozenset(("ctx", "op", "ops", "type_comment"))
+_FIELDS: dict = {}
+
+
+def _fields(kind: type) -> tuple:
+    fields = _FIELDS.get(kind)
+    if fields is None:
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAVES)
+    return fields
 
 
 def bracket_depth(data: bytes) -> int:

@@ -263,6 +263,9 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
         rule_classes = facts.screen(rule_classes)
         if not rule_classes:
             return LintResult(path, [])
+        too_complex = parse_guard.too_deep(tree)
+        if too_complex is not None:
+            return LintResult(path, [too_complex_error(path, too_complex)])
     text = decode_source(source) if isinstance(source, bytes) else source
     try:
         parsed = text

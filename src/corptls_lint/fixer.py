@@ -42,7 +42,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     rule_classes = candidates.screen(data, screen(data, rules_for(settings.enabled)))
     if not rule_classes:
         return FixResult(text, [])
-    if parse_guard.parse(data)[1] is not None:  # libcst must not see it: the engine says why
+    if parse_guard.refusal(data) is not None:  # libcst must not see it: the engine says why
         return FixResult(text, lint_source(text, path, settings).diagnostics)
     try:
         module = cst.parse_module(text)

@@ -20,7 +20,8 @@ MAX_BRACKETS = 200
 
 
 def parse(data: bytes) -> Tuple[Optional[ast.AST], Optional[str]]:
-    """(the stdlib tree or None, why the file is too complex to analyse or None)."""
+    """(the stdlib tree or None, why CPython refused the file for its size or None). The
+    depth of an accepted tree is `too_deep`'s question."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like are not our business
@@ -36,10 +37,23 @@ def parse(data: bytes) -> Tuple[Optional[ast.AST], Optional[str]]:
         return None, "CPython's parser ran out of stack"
     except (ValueError, UnicodeError):
         return None, None
-    depth = tree_depth(tree, MAX_DEPTH)
-    if depth > MAX_DEPTH:
-        return None, f"expressions nested more than {MAX_DEPTH} levels deep"
     return tree, None
+
+
+def too_deep(tree: ast.AST) -> Optional[str]:
+    """Why libcst must not parse this tree's source, or None. Asked only of files that go on
+    to libcst (after the candidate screen)."""
+    if tree_depth(tree, MAX_DEPTH) > MAX_DEPTH:
+        return f"expressions nested more than {MAX_DEPTH} levels deep"
+    return None
+
+
+def refusal(data: bytes) -> Optional[str]:
+    """Both checks at once: why libcst must not see `data`, or None."""
+    tree, reason = parse(data)
+    if reason is None and tree is not None:
+        reason = too_deep(tree)
+    return reason
 
 
 def tree_depth(tree: ast.AST, limit: int) -> int:

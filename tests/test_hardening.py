@@ -14,7 +14,7 @@ import pytest
 from corptls_lint import runner, writer
 from corptls_lint.cache import ResultCache
 from corptls_lint.ftypes import FileTask, Settings, Target
-from corptls_lint.rules import DEFAULT_CODES
+from corptls_lint.rules import DEFAULT_CODES, RULES_BY_CODE
 
 FINDING = 'import requests\nrequests.get("u", verify=False)\n'
 FINDING_LINE = "2:19: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"
@@ -387,3 +387,47 @@ def test_an_unreadable_folder_is_tls001_named_or_walked(tmp_path, monkeypatch, c
     assert cli.main(["--no-cache", "-j", "1", "."]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "./locked:1:1: TLS001 cannot read folder: Permission denied", "./ok.py:" + FINDING_LINE]
+
+
+# -- large files: libcst sees only the statements that matter -----------------------------------
+
+FILLER = "".join(f"x{i} = {i} + 1\n" for i in range(300))
+
+
+@pytest.mark.parametrize("source, expected", [
+    # the falsy constant is 300 statements away from its use
+    ("import requests\nVERIFY = False\n" + FILLER + "requests.get(u, verify=VERIFY)\n",
+     [(303, 17, "TLS101")]),
+    # a name bound twice is not a constant: the far second binding must still be seen
+    ("import requests\nVERIFY = False\n" + FILLER + "VERIFY = CA\nrequests.get(u, verify=VERIFY)\n",
+     []),
+    # the session's verify is set far below: not an unconfigured session
+    ("import requests\ns = requests.Session()\n" + FILLER + "s.verify = CA\n", []),
+    ("import requests\ns = requests.Session()\n" + FILLER + "t = 1\n", [(2, 5, "TLS401")]),
+    # semicolons: a run sharing a line with the finding is kept
+    ("import requests\n" + FILLER + "y = 1; requests.get(u, verify=False)\n",
+     [(302, 24, "TLS101")]),
+])
+def test_many_statement_modules_keep_every_finding(source, expected):
+    from corptls_lint.engine import lint_source
+
+    result = lint_source(source, "m.py", Settings(enabled=("TLS101", "TLS401")), sliced=True)
+    assert [(d.line, d.col, d.code) for d in result.diagnostics] == expected
+    whole = lint_source(source, "m.py", Settings(enabled=("TLS101", "TLS401")), sliced=False)
+    assert result.diagnostics == whole.diagnostics
+
+
+def test_unrelated_statement_runs_become_one_string_of_the_same_lines():
+    import ast
+
+    from corptls_lint import candidates
+
+    source = "import requests\n" + FILLER + "requests.get(u, verify=False)\n"
+    tree = ast.parse(source)
+    facts = candidates.FileFacts(tree)
+    rules = facts.screen([RULES_BY_CODE["TLS101"]])
+    stubbed = candidates.stub_definitions(source, tree, facts.locations(rules))
+    lines = stubbed.split("\n")
+    assert len(lines) == len(source.split("\n"))
+    assert lines[0] == "import requests" and lines[1] == '"""' and lines[300] == '"""'
+    assert lines[301] == "requests.get(u, verify=False)"

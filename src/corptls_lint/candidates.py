@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import keyword
 import re
 import warnings
 from dataclasses import dataclass
@@ -334,21 +335,32 @@ _BLOCKS = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "match_
 
 
 def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> str:
-    """`text` with every function and class that holds no location replaced by a stub of the
-    same lines, so libcst parses less: `def name(): pass`, or for a definition of several lines
-    `def name():` and a triple-quoted string over the lines in between (one token, which libcst
-    parses far faster than as many blank lines).
+    """`text` with what holds no location stubbed out, so libcst parses less.
+
+    Every function and class that holds no location becomes a stub of the same lines:
+    `def name(): pass`, or for a definition of several lines `def name():` and a triple-quoted
+    string over the lines in between (one token, which libcst parses far faster than as many
+    blank lines). In a module of many top-level statements, each run of statements that holds
+    no location and names nothing the kept statements name becomes one such string too, so
+    a 150,000-line module costs libcst its few relevant lines.
 
     Line numbers and the text of every kept line are unchanged, so positions and `# noqa` stay
-    right, and each scope still binds the same names the same number of times.
+    right, and every name a kept statement uses is bound the same number of times.
     """
     lines = sorted({node.lineno for node in locations})
     spans: List[Tuple[int, int, str]] = []  # (first line, last line, stub)
+    in_runs: Set[int] = set()  # ids of the top-level statements inside a stubbed run
+    if len(tree.body) >= _RUNS_FROM:
+        for first, last, statements in _unrelated_runs(tree.body, lines, text):
+            spans.append((first, last, ""))
+            in_runs.update(map(id, statements))
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
+            if id(child) in in_runs:
+                continue
             if isinstance(child, _DEFINITIONS):
-                first = min([d.lineno for d in child.decorator_list] + [child.lineno])
+                first = _first_line(child)
                 last = child.end_lineno or child.lineno
                 index = bisect.bisect_left(lines, first)
                 if index < len(lines) and lines[index] <= last:
@@ -368,13 +380,78 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> 
         at = 2 * (first - 1)
         indent = _INDENT.match(pieces[at]).group()
         if first == last:
-            pieces[at] = f"{indent}{head} pass"
+            pieces[at] = f"{indent}{head} pass" if head else "pass"
             continue
-        pieces[at] = f'{indent}{head} """'
+        pieces[at] = f'{indent}{head} """' if head else '"""'
         for line in range(first + 1, last):
             pieces[2 * (line - 1)] = ""
         pieces[2 * (last - 1)] = '"""'
     return "".join(pieces)
+
+
+# Below this many top-level statements, stubbing definitions is all the slicing there is.
+_RUNS_FROM = 200
+
+
+def _first_line(node: ast.AST) -> int:
+    return min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
+
+
+def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], text: str
+                    ) -> Iterator[Tuple[int, int, List[ast.stmt]]]:
+    """Runs of top-level statements that hold no location, import nothing and name nothing
+    that a kept statement names (followed to a fixpoint): (first line, last line, statements).
+    A run sharing a line with a kept statement (`a = 1; b = 2`) is not stubbed."""
+    spans = [(_first_line(node), node.end_lineno or node.lineno) for node in body]
+    source_lines = _LINE_BREAK.split(text)[::2]
+    mentions = [_words(source_lines[first - 1:last]) for first, last in spans]
+    kept = [isinstance(node, (ast.Import, ast.ImportFrom))
+            or _holds_line(location_lines, *span) for node, span in zip(body, spans)]
+    by_name: Dict[str, List[int]] = {}
+    for index, names in enumerate(mentions):
+        for name in names:
+            by_name.setdefault(name, []).append(index)
+    pending = [name for index, names in enumerate(mentions) if kept[index] for name in names]
+    seen: Set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for index in by_name.get(name, ()):
+            if not kept[index]:
+                kept[index] = True
+                pending.extend(mentions[index])
+    index = 0
+    while index < len(body):
+        if kept[index]:
+            index += 1
+            continue
+        start = index
+        while index < len(body) and not kept[index]:
+            index += 1
+        first, last = spans[start][0], spans[index - 1][1]
+        before = spans[start - 1][1] if start else 0
+        after = spans[index][0] if index < len(body) else last + 1
+        if before < first and last < after and last > first:
+            yield first, last, list(body[start:index])
+
+
+def _holds_line(lines: Sequence[int], first: int, last: int) -> bool:
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= last
+
+
+def _words(lines: Sequence[str]) -> Set[str]:
+    """The identifiers in a statement's lines, keywords aside. Words in strings, comments and
+    attribute names count too: more statements are kept, never fewer."""
+    found = set(_IDENTIFIER.findall("\n".join(lines)))
+    found.difference_update(_KEYWORDS)
+    return found
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
+_KEYWORDS = frozenset(keyword.kwlist) | frozenset(getattr(keyword, "softkwlist", ()))
 
 
 def all_shapes(rules: Iterable[type]) -> Iterator[Candidate]:

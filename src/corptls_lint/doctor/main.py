@@ -3,11 +3,12 @@ probe it with, and the combined bundle to write."""
 
 from __future__ import annotations
 
+import functools
 import os
 import ssl
 import warnings
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, TextIO, Tuple
+from typing import Dict, FrozenSet, List, Mapping, Optional, TextIO, Tuple
 
 from cryptography.utils import CryptographyDeprecationWarning
 
@@ -105,8 +106,24 @@ def _direct_chain(target: Target, report: RouteReport):
     return chain
 
 
+def _known_bundles(locations: List[TrustLocation]):
+    """Where a CA the host did not send may be found: the bundles checked, then the OS store."""
+    from corptls_lint.doctor import store
+
+    known = []
+    for location in locations:
+        if location.kind == "file" and os.path.isfile(location.path):
+            try:
+                with open(location.path, "rb") as handle:
+                    known.append((f"from {location.path}", store.pem_certificates(handle.read())))
+            except OSError:
+                pass
+    known.append(("from the OS store", store.system_store()))
+    return known
+
+
 def _write_bundle(options: Options, target: Target, path: probe.Path,
-                  public: Optional[str]) -> Section:
+                  public: Optional[str], locations: List[TrustLocation]) -> Section:
     section = Section(f"Combined bundle {options.write_bundle}")
     try:
         chain = probe.read_chain(target, path.connect)
@@ -115,10 +132,21 @@ def _write_bundle(options: Options, target: Target, path: probe.Path,
                                     f"{options.write_bundle} not written: cannot read the chain "
                                     f"of {target}: {error}"))
         return section
-    issuer = interception.signing_ca(chain) if chain else "(unknown)"
-    checks, _ = recipe.write_bundle(options.write_bundle, public, [chain], issuer)
+    checks, _ = recipe.write_bundle(options.write_bundle, public, chain,
+                                    _known_bundles(locations))
     section.checks.extend(checks)
     return section
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprints(path: Optional[str]) -> FrozenSet[str]:
+    from corptls_lint.doctor import certinfo, store
+
+    if not path:
+        return frozenset()
+    with open(path, "rb") as handle:
+        return frozenset(certinfo.fingerprint(cert) for cert in store.pem_certificates(
+            handle.read()))
 
 
 def build_report(options: Options, target: Optional[Target],
@@ -133,7 +161,11 @@ def build_report(options: Options, target: Optional[Target],
         certifi = report.environment.certifi
         locations = environment.locations(report.environment)
         trusts = environment_trusts(report.environment)
-    report.bundles = [bundle_checks.check_location(location) for location in locations]
+    public_roots = None
+    if report.environment is not None:
+        public_roots = functools.partial(_fingerprints, recipe.public_roots(certifi))
+    report.bundles = [bundle_checks.check_location(location, public_roots=public_roots)
+                      for location in locations]
     if target is None:
         return report
     route = routes.decide(target, environ, options.proxy, options.direct)
@@ -147,7 +179,7 @@ def build_report(options: Options, target: Optional[Target],
         path = probe.Path(path.connect, True, _direct_chain(target, report.route), path.recipe)
     report.hosts = [probe.probe(target, trust, path) for trust in trusts]
     if options.write_bundle:
-        report.sections.append(_write_bundle(options, target, path, public))
+        report.sections.append(_write_bundle(options, target, path, public, locations))
     return report
 
 

@@ -87,40 +87,72 @@ def _atomic_write(path: str, data: bytes) -> None:
         raise
 
 
-def write_bundle(path: str, public: Optional[str], chains: Sequence[Sequence[x509.Certificate]],
-                 issuer: str) -> Tuple[List[Check], List[x509.Certificate]]:
-    """Write the public roots plus the CA certificates sent to `path`; the checks say what was
-    added (subject and SHA-256, to compare with what IT publishes) or why nothing was written."""
-    out = os.path.expanduser(path)
+def _anchor(chain: Sequence[x509.Certificate], public: Sequence[x509.Certificate],
+            known: Sequence[Tuple[str, Sequence[x509.Certificate]]]
+            ) -> Tuple[List[Tuple[x509.Certificate, str]], Optional[x509.Certificate]]:
+    """The issuers above the top of `chain` that were not sent, found in the `known` bundles
+    (label, certificates: the OS store, the bundles checked), up to a self-signed root or a
+    public root; and the certificate whose issuer was found nowhere (None when anchored)."""
+    found: List[Tuple[x509.Certificate, str]] = []
+    top = chain[-1]
+    while not certinfo.self_signed(top) and certinfo.find_issuer(top, public) is None:
+        for label, certs in known:
+            issuer = certinfo.find_issuer(top, certs)
+            if issuer is not None and certinfo.ca_flag(issuer) is True:
+                found.append((issuer, label))
+                top = issuer
+                break
+        else:
+            return found, top
+        if len(found) > 8:  # a loop of cross-signed certificates
+            break
+    return found, None
+
+
+def write_bundle(path: str, public: Optional[str], chain: Sequence[x509.Certificate],
+                 known: Sequence[Tuple[str, Sequence[x509.Certificate]]] = ()
+                 ) -> Tuple[List[Check], List[x509.Certificate]]:
+    """Write the public roots plus the CA certificates of `chain` (CA:TRUE only, never the
+    leaf), and the issuers above them that the `known` bundles hold, to `path`. The checks say
+    what was added (subject and SHA-256, to compare with what IT publishes) or why nothing was
+    written: an issuer found nowhere must come from IT or the OS store."""
     public_data = b""
     public_certs: List[x509.Certificate] = []
     if public:
         with open(public, "rb") as handle:
             public_data = handle.read()
         public_certs = store.pem_certificates(public_data)
-    added = ca_certificates(chains, public_certs)
-    if not added:
+    sources = [(cert, "sent through the route") for cert in ca_certificates([chain], public_certs)]
+    above, unanchored = _anchor(chain, public_certs, known) if chain else ([], None)
+    digests = {certinfo.fingerprint(cert) for cert, _ in sources}
+    sources += [(cert, label) for cert, label in above if certinfo.fingerprint(cert) not in digests]
+    if unanchored is not None:
+        missing = certinfo.name_text(unanchored.issuer)
+        sent = "only its own certificate" if not sources else "no root above its CA certificates"
         return [Check("write-bundle", Status.FAIL,
-                      f"{path} not written: the host (or the proxy) sent no CA certificate, "
-                      f"only its own",
-                      os_store_export(issuer, public, path))], []
+                      f"{path} not written: the host (or the proxy) sent {sent}, and "
+                      f"'{missing}' is in no bundle at hand",
+                      os_store_export(missing, public, path))], []
+    if not sources:
+        return [Check("write-bundle", Status.OK,
+                      f"{path} not written: the public roots already verify this host")], []
     parts = [public_data.rstrip(b"\n") + b"\n"] if public_data else []
-    for cert in added:
+    for cert, _ in sources:
         parts.append(f"\n# {certinfo.name_text(cert.subject)}\n# SHA-256 "
                      f"{certinfo.fingerprint(cert)}\n".encode("utf-8"))
         parts.append(cert.public_bytes(serialization.Encoding.PEM))
     try:
-        _atomic_write(out, b"".join(parts))
+        _atomic_write(os.path.expanduser(path), b"".join(parts))
     except OSError as error:
         return [Check("write-bundle", Status.FAIL, f"cannot write {path}: {error}")], []
-    source = f"the {len(public_certs)} public roots of {public} plus " if public else ""
+    roots = f"the {len(public_certs)} public roots of {public} plus " if public else ""
     checks = [Check("write-bundle", Status.OK,
-                    f"wrote {path}: {source}{len(added)} CA certificate"
-                    f"{'s' * (len(added) != 1)} sent through the route",
+                    f"wrote {path}: {roots}{len(sources)} CA certificate"
+                    f"{'s' * (len(sources) != 1)}",
                     f"compare each SHA-256 below with what IT publishes, then: export "
                     f"REQUESTS_CA_BUNDLE={_quote(path)} SSL_CERT_FILE={_quote(path)}")]
-    for cert in added:
+    for cert, label in sources:
         checks.append(Check("added", Status.OK,
-                            f"added '{certinfo.name_text(cert.subject)}' SHA-256 "
-                            f"{certinfo.fingerprint(cert)}"))
-    return checks, added
+                            f"'{certinfo.name_text(cert.subject)}' SHA-256 "
+                            f"{certinfo.fingerprint(cert)} ({label})"))
+    return checks, [cert for cert, _ in sources]

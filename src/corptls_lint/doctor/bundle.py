@@ -52,12 +52,13 @@ def _loader_checks(path: str, data: bytes) -> List[Check]:
     try:
         ssl.create_default_context(cafile=path)
     except (ssl.SSLError, OSError) as error:
-        where = path
         truncated = store.unterminated_blocks(data)
+        where, why = path, ""
         if truncated:
             where = f"{path}:{truncated[0]}"
+            why = "; the PEM block on this line has a BEGIN line but no END line (cut off)"
         return [Check("python-refuses", Status.FAIL,
-                      f"{where}: Python cannot load this bundle: {error}",
+                      f"{where}: Python cannot load this bundle: {error}{why}",
                       "copy the bundle again from its source; every -----BEGIN CERTIFICATE----- "
                       "needs its -----END CERTIFICATE-----")]
     return []
@@ -133,11 +134,6 @@ def _parse(path: str, data: bytes, checks: List[Check]) -> List[x509.Certificate
     certs: List[x509.Certificate] = []
     for block in blocks:
         certs.extend(_parse_block(path, block, checks))
-    for line in store.unterminated_blocks(data):
-        checks.append(Check("truncated", Status.FAIL,
-                            f"{path}:{line}: this PEM block has a BEGIN line but no END line "
-                            f"(the file was cut off)",
-                            "copy the bundle again from its source"))
     if certs:
         noun = "certificate" if len(certs) == 1 else "certificates"
         checks.append(Check("format", Status.OK, f"PEM, {len(certs)} {noun}"))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import ipaddress
 import os
+import re
 import socket
 import ssl
 import sys
@@ -169,9 +170,15 @@ def decide(target: Target, environ: Mapping[str, str], proxy: Optional[str] = No
     return requests_route(target, environ)
 
 
+# urllib3.util.url's SCHEME_RE, which requests.utils.prepend_scheme_if_needed relies on: in
+# "localhost:3128" it reads "localhost:" as a scheme.
+SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+-]*:")
+
+
 def with_scheme(proxy: str) -> str:
-    """requests.utils.prepend_scheme_if_needed(proxy, "http")."""
-    return proxy if "://" in proxy else "http://" + proxy
+    """requests.utils.prepend_scheme_if_needed(proxy, "http"): http:// unless the text starts
+    with what urllib3 takes for a scheme."""
+    return proxy if SCHEME.match(proxy) else "http://" + proxy
 
 
 def redacted(proxy: str) -> str:
@@ -197,6 +204,10 @@ class ProxyURL:
 
     @classmethod
     def parse(cls, url: str) -> "ProxyURL":
+        if "://" not in url and SCHEME.match(url):
+            raise ProxyError(f"proxy {redacted(url)}: requests reads {url.split(':')[0]!r} as "
+                             f"the URL's scheme and finds no host (InvalidProxyURL: \"Please "
+                             f"check proxy URL\"); write http://{url}")
         parts = urlsplit(with_scheme(url))
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):

@@ -666,7 +666,11 @@ def test_empty_variable_and_disagreeing_clients(pki, certifi_at):
         ("SSL_CERT_FILE", "file"), ("SSL_CERT_DIR", "not set")]
 
 
-def test_environment_mode_checks_each_bundle_and_probes_each_trust(pki, certifi_at, tmp_path):
+def test_environment_mode_checks_each_bundle_and_probes_each_trust(pki, certifi_at, tmp_path,
+                                                                   monkeypatch):
+    from corptls_lint.doctor import programs
+
+    monkeypatch.setattr(programs, "discover", lambda environ: [])  # this machine's pip, git
     folder = tmp_path / "empty-certs"
     folder.mkdir()
     environ = {"REQUESTS_CA_BUNDLE": pki.path("root.pem"), "SSL_CERT_FILE": pki.path("root.der"),

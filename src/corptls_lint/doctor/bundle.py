@@ -20,9 +20,9 @@ PUBLIC_BUNDLE_SIZE = 20
 PEM_HINT = "a text file of -----BEGIN CERTIFICATE----- blocks"
 
 
-# The clients that never look beyond this one file: a bundle of theirs without a public root
-# fails every public site.
-FILE_ONLY_CLIENTS = ("requests", "httpx")
+# The clients that never look beyond the one file they are given: a bundle of theirs without a
+# public root fails every public site.
+FILE_ONLY_CLIENTS = ("requests", "httpx", "pip", "botocore", "conda", "git")
 
 
 def check_location(location: TrustLocation,
@@ -68,7 +68,7 @@ def _public_root_checks(location: TrustLocation, certs: Sequence[x509.Certificat
                         public: Set[str]) -> List[Check]:
     if not public or any(certinfo.fingerprint(cert) in public for cert in certs):
         return []
-    users = " and ".join(client for client in location.used_by if client in FILE_ONLY_CLIENTS)
+    users = ", ".join(client for client in location.used_by if client in FILE_ONLY_CLIENTS)
     return [Check("no-public-roots", Status.WARN,
                   f"{location.path} holds no public root: {users} trust only this file, so "
                   f"public sites (pypi.org, github.com) will fail; combine it with certifi",

@@ -13,7 +13,7 @@ from typing import Dict, FrozenSet, List, Mapping, Optional, TextIO, Tuple
 from cryptography.utils import CryptographyDeprecationWarning
 
 from corptls_lint.doctor import bundle as bundle_checks
-from corptls_lint.doctor import environment, interception, probe, recipe, render
+from corptls_lint.doctor import environment, interception, probe, programs, recipe, render
 from corptls_lint.doctor import route as routes
 from corptls_lint.doctor.ftypes import (
     Check, DoctorReport, EnvironmentReport, RouteReport, Section, Status, TrustLocation)
@@ -72,6 +72,25 @@ def environment_trusts(env: EnvironmentReport) -> List[probe.Trust]:
         trusts.append(probe.Trust(f"{where} ({', '.join(names)})", cafile, capath, lenient,
                                   managed[(cafile, capath, lenient)]))
     return trusts
+
+
+def _with_programs(locations: List[TrustLocation],
+                   others: List[programs.ProgramTrust]) -> List[TrustLocation]:
+    """The bundle files other programs name join the checked ones (once each)."""
+    merged = list(locations)
+    for other in others:
+        if not other.cafile:
+            continue
+        name = other.program.split()[0]
+        for index, location in enumerate(merged):
+            if location.path == other.cafile and location.kind == "file":
+                if name not in location.used_by:
+                    merged[index] = TrustLocation(location.path, location.kind,
+                                                  location.used_by + (name,), True)
+                break
+        else:
+            merged.append(TrustLocation(other.cafile, "file", (name,)))
+    return merged
 
 
 def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, bool]:
@@ -161,6 +180,9 @@ def build_report(options: Options, target: Optional[Target],
         certifi = report.environment.certifi
         locations = environment.locations(report.environment)
         trusts = environment_trusts(report.environment)
+        others = programs.discover(environ)
+        report.sections.append(Section("Other programs' trust", programs.checks(others)))
+        locations = _with_programs(locations, others)
     public_roots = None
     if report.environment is not None:
         public_roots = functools.partial(_fingerprints, recipe.public_roots(certifi))

@@ -33,7 +33,9 @@ except ImportError:  # httpx is in the test extra; without it only requests is c
 MITM_CA = "O=mitmproxy,CN=mitmproxy"
 PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
                    "all_proxy", "NO_PROXY", "no_proxy", "REQUEST_METHOD")
-CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
+                "PIP_CERT", "PIP_CONFIG_FILE", "AWS_CA_BUNDLE", "AWS_CONFIG_FILE",
+                "CONDA_SSL_VERIFY", "CONDARC", "GIT_SSL_CAINFO", "GIT_SSL_NO_VERIFY")
 TIMINGS = {}
 
 
@@ -165,11 +167,17 @@ def transparent(mitm, mitmdump_path, confdir, pki, server):
 
 
 @pytest.fixture
-def environ(monkeypatch):
+def environ(monkeypatch, tmp_path):
     """A clean environment for requests and httpx; tests set what they need with setenv and
-    give the doctor dict(os.environ)."""
+    give the doctor dict(os.environ). Other programs' settings on this machine (a pip.conf in
+    /etc, a git config) are out of sight."""
+    from corptls_lint.doctor import programs
+
     for name in PROXY_VARIABLES + CA_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(programs, "pip_config_files", lambda environ: [])
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     return monkeypatch
 
 
@@ -386,7 +394,7 @@ def test_one_certificate_bundle_warns_that_public_sites_will_fail(environ, pki, 
     [bundle] = [b for b in doc["bundles"] if b["path"] == mitm.ca_cert]
     warning = [c for c in bundle["checks"] if c["id"] == "no-public-roots"]
     assert warning and warning[0]["status"] == "warn"
-    assert warning[0]["message"] == (f"{mitm.ca_cert} holds no public root: requests trust "
+    assert warning[0]["message"] == (f"{mitm.ca_cert} holds no public root: requests, pip trust "
                                      f"only this file, so public sites (pypi.org, github.com) "
                                      f"will fail; combine it with certifi")
     [requests_host] = [h for h in doc["hosts"] if "(requests" in h["trust"]]
@@ -504,3 +512,43 @@ def test_print_timings():
     """Not an assertion: the doctor's run times in this module, for the report (-s)."""
     for label, seconds in TIMINGS.items():
         print(f"{seconds:6.2f} s  {label}")
+
+
+def pip_download_result(url):
+    """What pip itself does with this environment: its TLS verdict on the proxied index."""
+    import sys
+
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PIP_") or k == "PIP_CERT"}
+    environ["PIP_CONFIG_FILE"] = os.devnull
+    result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--retries",
+                             "0", "--timeout", "20", "--index-url", url + "simple/", "-d",
+                             os.devnull, "corptls-probe-nothing"], capture_output=True, text=True,
+                            env=environ, timeout=120)
+    return outcome(result.stdout + result.stderr)
+
+
+def test_pips_bundle_is_probed_too_and_agrees_with_pip(environ, pki, server, mitm):
+    """httpx and the ssl module trust the proxy's CA, pip its own bundle: pip fails, alone."""
+    environ.setenv("HTTPS_PROXY", mitm.url)
+    environ.setenv("SSL_CERT_FILE", mitm.ca_cert)
+    environ.setenv("PIP_CERT", pki.path("root.pem"))
+    url = f"https://localhost:{server.port}/"
+    code, doc = doctor(None, url, "environment: pip's own bundle")
+    assert code == 1
+    hosts = {h["trust"]: h for h in doc["hosts"]}
+    assert hosts[f"{mitm.ca_cert} (httpx)"]["verified"] is True
+    pip_host = hosts[f"{pki.path('root.pem')} (pip)"]
+    first = [c for c in pip_host["checks"] if c["status"] == "fail"][0]
+    assert first["id"] == "tls-inspection"
+    assert "export PIP_CERT=~/corp-ca-bundle.pem" in first["fix"]
+    assert agree(httpx_result(url), 0)
+    assert pip_download_result(url) == "CERTIFICATE_VERIFY_FAILED"
+    # REQUESTS_CA_BUNDLE wins over PIP_CERT inside pip: the doctor says so, and pip passes TLS
+    environ.setenv("REQUESTS_CA_BUNDLE", mitm.ca_cert)
+    code, doc = doctor(None, url, "environment: REQUESTS_CA_BUNDLE over PIP_CERT")
+    section = [s for s in doc["sections"] if s["title"] == "Other programs' trust"][0]
+    assert section["checks"][0]["message"].endswith(
+        f": REQUESTS_CA_BUNDLE={mitm.ca_cert} (pip's requests session lets it win, over "
+        f"PIP_CERT={pki.path('root.pem')})")
+    assert not [h for h in doc["hosts"] if h["trust"].endswith("(pip)")]
+    assert pip_download_result(url) != "CERTIFICATE_VERIFY_FAILED"

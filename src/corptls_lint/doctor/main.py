@@ -3,6 +3,7 @@ probe it with, and the combined bundle to write."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import ssl
@@ -38,13 +39,21 @@ def _explicit_location(path: str) -> TrustLocation:
     return TrustLocation(path, kind)
 
 
+# The system bundles the distributions generate (update-ca-certificates, update-ca-trust): an
+# edit is lost at their next run.
+SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem",
+                  "/etc/ssl/ca-bundle.pem")
+
+
 def _managed(path: Optional[str], certifi: Optional[str]) -> bool:
     """certifi's bundle or the system's CA file or folder: owned by a package, not the user."""
     if not path:
         return False
     defaults = ssl.get_default_verify_paths()
     owned = {os.path.realpath(p) for p in (certifi, defaults.cafile, defaults.capath,
-                                           defaults.openssl_cafile, defaults.openssl_capath) if p}
+                                           defaults.openssl_cafile, defaults.openssl_capath,
+                                           *SYSTEM_BUNDLES) if p}
     return os.path.realpath(path) in owned
 
 
@@ -91,6 +100,21 @@ def _with_programs(locations: List[TrustLocation],
         else:
             merged.append(TrustLocation(other.cafile, "file", (name,)))
     return merged
+
+
+def _program_trusts(trusts: List[probe.Trust], others: List[programs.ProgramTrust],
+                    certifi: Optional[str]) -> List[probe.Trust]:
+    """The host is also probed with each bundle another program uses (pip's, git's): why
+    `pip install` fails where requests works."""
+    probed = {trust.cafile for trust in trusts if not trust.lenient}
+    users: Dict[str, List[str]] = {}
+    for other in others:
+        if other.cafile and other.cafile not in probed:
+            users.setdefault(other.cafile, []).append(other.program.split()[0])
+    return [probe.Trust(f"{path} ({', '.join(names)})", cafile=path,
+                        managed=_managed(path, certifi),
+                        variables=tuple(recipe.PROGRAM_VARIABLES[name] for name in names))
+            for path, names in users.items()]
 
 
 def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, bool]:
@@ -168,6 +192,10 @@ def _fingerprints(path: Optional[str]) -> FrozenSet[str]:
             handle.read()))
 
 
+def _recipe_for(host: str, public: Optional[str], variables: Tuple[str, ...]) -> str:
+    return recipe.recipe(host, public, variables=variables)
+
+
 def build_report(options: Options, target: Optional[Target],
                  environ: Mapping[str, str]) -> DoctorReport:
     report = DoctorReport()
@@ -183,6 +211,7 @@ def build_report(options: Options, target: Optional[Target],
         others = programs.discover(environ)
         report.sections.append(Section("Other programs' trust", programs.checks(others)))
         locations = _with_programs(locations, others)
+        trusts += _program_trusts(trusts, others, certifi)
     public_roots = None
     if report.environment is not None:
         public_roots = functools.partial(_fingerprints, recipe.public_roots(certifi))
@@ -196,9 +225,10 @@ def build_report(options: Options, target: Optional[Target],
         return report
     public = recipe.public_roots(certifi)
     path = probe.Path(connect=routes.opener(target, route), proxied=route.proxy is not None,
-                      recipe=recipe.recipe(str(target), public))
+                      recipe=recipe.recipe(str(target), public),
+                      recipe_for=functools.partial(_recipe_for, str(target), public))
     if route.proxy is not None:
-        path = probe.Path(path.connect, True, _direct_chain(target, report.route), path.recipe)
+        path = dataclasses.replace(path, direct=_direct_chain(target, report.route))
     report.hosts = [probe.probe(target, trust, path) for trust in trusts]
     if options.write_bundle:
         report.sections.append(_write_bundle(options, target, path, public, locations))

@@ -8,10 +8,11 @@ TLS 1.2 handshake (tls12.py), and when the server will not speak TLS 1.2 the cha
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import ssl
 from dataclasses import dataclass
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from cryptography import x509
 
@@ -33,6 +34,8 @@ class Trust(NamedTuple):
     lenient: bool = False
     # certifi's or the system's bundle: a fix never edits it (the next upgrade undoes that)
     managed: bool = False
+    # the variables that point the clients using this trust at a bundle, for the recipe
+    variables: Tuple[str, ...] = ()
 
 
 def _context(trust: Trust) -> ssl.SSLContext:
@@ -85,8 +88,9 @@ class Path:
     proxied: bool = False
     # the chain read with a direct connection when the route goes through a proxy
     direct: Optional[List[x509.Certificate]] = None
-    # the lasting fix for TLS inspection (recipe.py)
+    # the lasting fix for TLS inspection (recipe.py), and how to make it for other variables
     recipe: str = ""
+    recipe_for: Optional[Callable[[Tuple[str, ...]], str]] = None
 
 
 def probe(target: Target, trust: Trust, path: Path, timeout: float = TIMEOUT) -> HostReport:
@@ -109,6 +113,8 @@ def probe(target: Target, trust: Trust, path: Path, timeout: float = TIMEOUT) ->
         return report
     chain = [cert for cert in map(store.load_der, ders) if cert is not None]
     report.chain = [certinfo.describe(cert, index) for index, cert in enumerate(chain)]
+    if trust.variables and path.recipe_for is not None:
+        path = dataclasses.replace(path, recipe=path.recipe_for(trust.variables))
     anchors = None  # nothing was trusted: the chain cannot be judged against it
     if context is not None:
         anchors = [cert for cert in map(store.load_der, context.get_ca_certs(binary_form=True))

@@ -71,21 +71,31 @@ def _version_at_least(version: Optional[str], wanted: Tuple[int, ...]) -> bool:
 
 
 def pip_trust(environ: Mapping[str, str]) -> ProgramTrust:
-    """pip install: PIP_CERT, else `cert` in the config files ([global], then [install]); else
-    its requests session's REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE; else, from pip 24.2 on Python
-    3.10+, the OS store through truststore, before that pip's vendored certifi."""
+    """pip install: REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE first (pip's requests session passes no
+    verify= per request, so requests' merge_environment_settings lets the variable win over the
+    session's `cert`), then PIP_CERT, then `cert` in the config files ([global], then
+    [install]); else, from pip 24.2 on Python 3.10+, the OS store through truststore, before
+    that pip's vendored certifi."""
     version = installed_version("pip")
     name = f"pip {version}" if version else "pip (not importable here)"
+    configured = None
     if environ.get("PIP_CERT"):
-        return ProgramTrust(name, "PIP_CERT", environ["PIP_CERT"], f"PIP_CERT={environ['PIP_CERT']}")
-    for path in reversed(pip_config_files(environ)):
-        value = _ini_value(path, ("global", "install"), "cert") if os.path.isfile(path) else None
-        if value:
-            return ProgramTrust(name, path, value, f"cert = {value} (in {path})")
+        configured = ("PIP_CERT", environ["PIP_CERT"], f"PIP_CERT={environ['PIP_CERT']}")
+    else:
+        for path in reversed(pip_config_files(environ)):
+            value = _ini_value(path, ("global", "install"), "cert") \
+                if os.path.isfile(path) else None
+            if value:
+                configured = (path, value, f"cert = {value} (in {path})")
+                break
     for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if environ.get(variable):
+            over = f", over {configured[2]}" if configured else ""
             return ProgramTrust(name, variable, environ[variable],
-                                f"{variable}={environ[variable]} (pip's requests session)")
+                                f"{variable}={environ[variable]} (pip's requests session lets "
+                                f"it win{over})")
+    if configured:
+        return ProgramTrust(name, *configured)
     if _version_at_least(version, (24, 2)) and sys.version_info >= (3, 10):
         return ProgramTrust(name, "truststore", None,
                             "the OS trust store, through truststore (pip 24.2+ default)")

@@ -31,15 +31,24 @@ def _quote(path: str) -> str:
     return path if path.startswith("~/") else shlex.quote(path)
 
 
-def recipe(host: str, public: Optional[str], out: str = COMBINED) -> str:
+# The variable that points each program at a bundle file.
+PROGRAM_VARIABLES = {"pip": "PIP_CERT", "botocore": "AWS_CA_BUNDLE", "git": "GIT_SSL_CAINFO",
+                     "conda": "CONDA_SSL_VERIFY"}
+PYTHON_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")  # requests; httpx and ssl
+
+
+def recipe(host: str, public: Optional[str], out: str = COMBINED,
+           variables: Sequence[str] = PYTHON_VARIABLES) -> str:
     """One line of commands, with this machine's paths."""
     source = _quote(public) if public else "PUBLIC-ROOTS.pem"
     never = f"never edit {public}, the next upgrade replaces it; " if public else ""
+    exports = " ".join(f"{variable}={_quote(out)}" for variable in variables)
+    truststore = ("; or, where IT put the CA in the OS store: pip install truststore and call "
+                  "truststore.inject_into_ssl() at startup") \
+        if set(variables) & set(PYTHON_VARIABLES) else ""
     return (f"{never}build a combined bundle: corptls-lint --doctor --host {host} "
             f"--write-bundle {_quote(out)} (or: cat {source} corp-ca.pem > {_quote(out)}), then "
-            f"export REQUESTS_CA_BUNDLE={_quote(out)} SSL_CERT_FILE={_quote(out)}; or, where IT "
-            f"put the CA in the OS store: pip install truststore and call "
-            f"truststore.inject_into_ssl() at startup")
+            f"export {exports}{truststore}")
 
 
 def os_store_export(issuer: str, public: Optional[str], out: str) -> str:

@@ -77,9 +77,10 @@ def test_route_is_the_one_requests_takes(monkeypatch, environ, url):
     selected = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url))
     expected = requests.utils.prepend_scheme_if_needed(selected, "http") if selected else None
     target = parse_host(url)
-    route = routes.requests_route(target, dict(os.environ))
+    route = routes.requests_route(target, dict(os.environ), requests.__version__)
     assert route.proxy == expected
-    assert (routes.bypass_reason(target.url, dict(os.environ)) is not None) == \
+    assert (routes.bypass_reason(target.url, dict(os.environ),
+                                 requests_version=requests.__version__) is not None) == \
         requests.utils.should_bypass_proxies(target.url, None)
     assert routes.environ_proxies(dict(os.environ)) == urllib.request.getproxies_environment()
 
@@ -93,6 +94,15 @@ def test_proxy_without_scheme_that_requests_misreads(environ, pki):
     assert code == 1 and refused["message"] == (
         "proxy localhost:3128: requests reads 'localhost' as the URL's scheme and finds no host "
         "(InvalidProxyURL: \"Please check proxy URL\"); write http://localhost:3128")
+
+
+def test_no_proxy_suffix_rule_follows_the_requests_release():
+    environ = {"HTTPS_PROXY": "http://p:1", "NO_PROXY": "corp.example"}
+    url = "https://notcorp.example/"
+    assert routes.bypass_reason(url, environ, requests_version="2.32.5") == "corp.example"
+    assert routes.bypass_reason(url, environ, requests_version="2.34.0") is None
+    assert routes.bypass_reason("https://git.corp.example/", environ,
+                                requests_version="2.34.2") == "corp.example"
 
 
 def test_route_is_printed_with_its_reason():

@@ -5,8 +5,9 @@ The rules are requests' own, restated on a mapping so the doctor can be handed a
 - `requests.utils.get_environ_proxies(url)`: nothing when `should_bypass_proxies` says so, else
   `urllib.request.getproxies()`, i.e. every `*_proxy` variable, lowercase names winning;
 - `requests.utils.should_bypass_proxies(url, no_proxy)`: `no_proxy` then `NO_PROXY`; an IPv4
-  host matches an address or a CIDR entry, a name matches an entry or ends with `.entry`, with
-  or without `:port`; then `urllib.request.proxy_bypass` (`no_proxy=*`);
+  host matches an address or a CIDR entry; a name matches an entry or ends with `.entry`, with
+  or without `:port` (requests 2.34+; before, any name that merely ends with the entry text,
+  so `corp.example` also matched `notcorp.example`); then `urllib.request.proxy_bypass`;
 - `requests.utils.select_proxy(url, proxies)`: `https://host`, `https`, `all://host`, `all`;
 - `requests.utils.prepend_scheme_if_needed(proxy, "http")` and `get_auth_from_url` for the
   proxy URL (credentials percent-decoded, sent as `Proxy-Authorization: Basic`).
@@ -23,7 +24,7 @@ import ssl
 import sys
 import urllib.request
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional
+from typing import Callable, Dict, Mapping, Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
 from corptls_lint.doctor.target import Target
@@ -80,10 +81,20 @@ def _in_cidr(address: str, entry: str) -> bool:
     return ipaddress.IPv4Address(address) in ipaddress.IPv4Network(entry, strict=False)
 
 
-def bypass_reason(url: str, environ: Mapping[str, str],
-                  no_proxy: Optional[str] = None) -> Optional[str]:
-    """requests.utils.should_bypass_proxies, giving the NO_PROXY entry that matched (None when
-    the proxy is used)."""
+# The first requests release whose NO_PROXY names match on a label boundary.
+DOT_BOUNDARY_SINCE = (2, 34)
+
+
+def _version_tuple(version: Optional[str]) -> Tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version or "")[:2])
+
+
+def bypass_reason(url: str, environ: Mapping[str, str], no_proxy: Optional[str] = None,
+                  requests_version: Optional[str] = None) -> Optional[str]:
+    """requests.utils.should_bypass_proxies of `requests_version` (the newest rule when None),
+    giving the NO_PROXY entry that matched (None when the proxy is used)."""
+    legacy = requests_version is not None and \
+        _version_tuple(requests_version) < DOT_BOUNDARY_SINCE
     if no_proxy is None:
         no_proxy = environ.get("no_proxy") or environ.get("NO_PROXY")
     parsed = urlsplit(url)
@@ -102,6 +113,10 @@ def bypass_reason(url: str, environ: Mapping[str, str],
         else:
             host_with_port = hostname + (f":{parsed.port}" if parsed.port else "")
             for entry in entries:
+                if legacy:
+                    if hostname.endswith(entry) or host_with_port.endswith(entry):
+                        return entry
+                    continue
                 bare = entry.lstrip(".")
                 if hostname == bare or host_with_port == bare:
                     return entry
@@ -145,10 +160,16 @@ class Route:
         return f"via proxy {redacted(self.proxy)}" + (f" ({self.reason})" if self.reason else "")
 
 
-def requests_route(target: Target, environ: Mapping[str, str]) -> Route:
-    """The proxy requests (trust_env=True, no proxies= argument) uses for `target`."""
+def requests_route(target: Target, environ: Mapping[str, str],
+                   requests_version: Optional[str] = None) -> Route:
+    """The proxy requests (trust_env=True, no proxies= argument) of `requests_version` (by
+    default the one installed here) uses for `target`."""
+    if requests_version is None:
+        from corptls_lint.doctor.environment import installed_version
+
+        requests_version = installed_version("requests")
     url = target.url
-    reason = bypass_reason(url, environ)
+    reason = bypass_reason(url, environ, requests_version=requests_version)
     if reason is not None:
         return Route(None, f"NO_PROXY matches {reason}" if reason else "NO_PROXY matches")
     proxies = _system_proxies(environ)

@@ -141,6 +141,8 @@ class ConnectProxy:
                 if not chunk:
                     return
                 head += chunk
+                if head[:1] == b"\x16":  # a TLS ClientHello: answer as a plain-HTTP proxy does
+                    return self._refuse(client, "400 Bad Request")
             text = head.decode("latin-1")
             self.requests_seen.append(text)
             lines = text.split("\r\n")

@@ -7,6 +7,7 @@ httpx) with the same bundle and environment, and requires the same verdict. Loop
 import io
 import json
 import os
+import socket
 import ssl
 import subprocess
 import time
@@ -562,3 +563,66 @@ def test_pips_bundle_is_probed_too_and_agrees_with_pip(environ, pki, server, mit
         f"PIP_CERT={pki.path('root.pem')})")
     assert not [h for h in doc["hosts"] if h["trust"].endswith("(pip)")]
     assert pip_download_result(url) != "CERTIFICATE_VERIFY_FAILED"
+
+
+def test_https_proxy_url_to_a_plain_http_proxy(environ, pki, server):
+    with ConnectProxy() as proxy:
+        environ.setenv("HTTPS_PROXY", f"https://127.0.0.1:{proxy.port}")
+        code, doc = doctor(pki.path("root.pem"), f"localhost:{server.port}", "https:// proxy URL")
+        [refused] = failed(doc)
+        assert code == 1 and refused["message"].startswith(
+            f"proxy https://127.0.0.1:{proxy.port}: TLS to the proxy itself failed: ")
+        assert refused["message"].endswith("(a plain-HTTP proxy answers an https:// proxy URL "
+                                           "this way: use http://)")
+        assert requests_result(f"https://localhost:{server.port}/", pki.path("root.pem")) \
+            != "200 ok"
+
+
+def test_proxy_that_cannot_reach_the_host_answers_502(environ, pki):
+    with ConnectProxy() as proxy:
+        environ.setenv("HTTPS_PROXY", proxy.url)
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        code, doc = doctor(pki.path("root.pem"), f"localhost:{port}", "proxy 502")
+        [refused] = failed(doc)
+        assert code == 1 and refused["message"].startswith(
+            f"proxy {proxy.url} refused CONNECT localhost:{port}: HTTP/1.1 502 Bad Gateway; "
+            f"the proxy could not reach the host")
+        result = requests_result(f"https://localhost:{port}/", pki.path("root.pem"))
+        assert "502" in result or "Bad Gateway" in result or result != "200 ok"
+
+
+def test_missing_issuer_behind_a_proxy_says_both_possibilities_the_likelier_first(pki):
+    from corptls_lint.doctor import probe
+
+    behind = probe.Path(connect=None, proxied=True, recipe="RECIPE")
+    [check] = probe.diagnose("localhost", [pki.server.cert], [pki.root.cert], False, path=behind)
+    assert (check.id, check.message) == (
+        "omits-intermediate",
+        "the server's certificate is issued by 'O=Doctor Test,CN=Doctor Test Intermediate CA', "
+        "which is in neither the chain nor the bundle: likely TLS inspection by the proxy in the "
+        "route (its CA 'O=Doctor Test,CN=Doctor Test Intermediate CA'), or else the server omits "
+        "its intermediate")
+    assert check.fix == ("RECIPE; if the server is yours instead: configure the server to send "
+                         "its full chain (fullchain.pem)")
+    # a direct connection that showed the same certificate rules the proxy out
+    seen = probe.Path(connect=None, proxied=True, direct=[pki.server.cert], recipe="RECIPE")
+    [check] = probe.diagnose("localhost", [pki.server.cert], [pki.root.cert], False, path=seen)
+    assert check.message.startswith("server omits its intermediate")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--host", "localhost", "--proxy", "http://p:1", "--direct"],
+     "--proxy and --direct exclude each other"),
+    (["--write-bundle", "out.pem"], "--proxy, --direct and --write-bundle need --host"),
+    (["--direct"], "--proxy, --direct and --write-bundle need --host"),
+])
+def test_cli_route_option_usage_errors(args, message):
+    result = run_cli("--doctor", *args)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", f"corptls-lint: error: {message}\n")
+    result = run_cli(*args)
+    assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
+        "corptls-lint: error: --bundle, --host, --proxy, --direct and --write-bundle need "
+        "--doctor")

@@ -92,6 +92,11 @@ class Path:
     recipe: str = ""
     recipe_for: Optional[Callable[[Tuple[str, ...]], str]] = None
 
+    @property
+    def inspection_likely(self) -> bool:
+        """A proxy in the route, and no direct connection that showed the same certificate."""
+        return self.proxied and not self.direct
+
 
 def probe(target: Target, trust: Trust, path: Path, timeout: float = TIMEOUT) -> HostReport:
     host = target.host
@@ -308,7 +313,7 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
         if trusted or verified:
             return []
         what = "a self-signed certificate" if len(chain) == 1 else "the root"
-        if fixes.path.proxied and len(chain) > 1:  # a proxy's CA, more likely than the server's
+        if fixes.path.inspection_likely and len(chain) > 1:  # a proxy's CA, likelier
             return [Check("root-not-trusted", Status.FAIL,
                           f"the chain ends at '{subject}', which the bundle does not hold: "
                           f"likely TLS inspection by the proxy in the route (its CA), or the "
@@ -322,7 +327,7 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
     if anchor is None:
         if verified:  # trusted through a CA folder, whose certificates are not listed
             return []
-        if len(chain) == 1 and fixes.path.proxied:  # nothing proves the issuer is an intermediate
+        if len(chain) == 1 and fixes.path.inspection_likely:  # nothing proves an intermediate
             return [Check("omits-intermediate", Status.FAIL,
                           f"the server's certificate is issued by '{issuer}', which is in "
                           f"neither the chain nor the bundle: likely TLS inspection by the "

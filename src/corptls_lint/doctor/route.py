@@ -296,17 +296,18 @@ def open_tunnel(target: Target, proxy_url: str, timeout: float,
             context = proxy_trust or ssl.create_default_context()
             try:
                 sock = context.wrap_socket(raw, server_hostname=proxy.host)
-            except ssl.SSLError as error:
-                hint = " (a plain-HTTP proxy answers an https:// proxy URL this way: use http://)" \
-                    if "WRONG_VERSION_NUMBER" in str(error) or "wrong version" in str(error) \
-                    else ""
-                raise ProxyError(f"{where}: TLS to the proxy itself failed: {error}{hint}") \
-                    from None
-        sock.sendall(connect_request(target, proxy))
+            except (ssl.SSLError, OSError) as error:
+                plain = "WRONG_VERSION_NUMBER" in str(error) or "wrong version" in str(error)
+                hint = " (a plain-HTTP proxy answers an https:// proxy URL this way: use " \
+                       "http://)" if plain else ""
+                raise ProxyError(f"{where}: TLS to the proxy itself failed: "
+                                 f"{error or type(error).__name__}{hint}") from None
         try:
+            sock.sendall(connect_request(target, proxy))
             head = _read_head(sock)
         except OSError as error:
-            raise ProxyError(f"{where}: no answer to CONNECT {target}: {error}") from None
+            raise ProxyError(f"{where}: no answer to CONNECT {target}: "
+                             f"{error or type(error).__name__}") from None
         except ProxyError as error:
             raise ProxyError(f"{where} {error}") from None
         status_line = head.split(b"\r\n", 1)[0].decode("latin-1", "replace")

@@ -62,7 +62,10 @@ def test_each_programs_setting_is_found(home, pki):
     found = {trust.program.split()[0]: trust for trust in programs.discover(environ)}
     root = pki.path("root.pem")
     assert found["pip"].cafile == root == pips_own_cert(environ)
-    assert found["pip"].message == f"cert = {root} (in {home / '.config' / 'pip' / 'pip.conf'})"
+    truststore = programs.pip_uses_truststore(found["pip"].program.split()[1])
+    plus = " plus the OS trust store (truststore, pip 24.2+)" if truststore else ""
+    assert found["pip"].message == (f"cert = {root} (in {home / '.config' / 'pip' / 'pip.conf'})"
+                                    f"{plus}")
     assert (found["botocore"].cafile, found["botocore"].message) == (
         root, f"ca_bundle = {root} (in {home / '.aws' / 'config'} [profile work])")
     assert (found["conda"].status.value, found["conda"].message) == (

@@ -539,30 +539,34 @@ def pip_download_result(url):
 
 
 def test_pips_bundle_is_probed_too_and_agrees_with_pip(environ, pki, server, mitm):
-    """httpx and the ssl module trust the proxy's CA, pip its own bundle: pip fails, alone."""
+    """pip's own bundle is probed along the route, and the doctor's verdict is pip's."""
+    from corptls_lint.doctor import programs
+
+    truststore = programs.pip_uses_truststore(environment.installed_version("pip"))
     environ.setenv("HTTPS_PROXY", mitm.url)
-    environ.setenv("SSL_CERT_FILE", mitm.ca_cert)
     environ.setenv("PIP_CERT", pki.path("root.pem"))
     url = f"https://localhost:{server.port}/"
     code, doc = doctor(None, url, "environment: pip's own bundle")
     assert code == 1
-    hosts = {h["trust"]: h for h in doc["hosts"]}
-    assert hosts[f"{mitm.ca_cert} (httpx)"]["verified"] is True
-    pip_host = hosts[f"{pki.path('root.pem')} (pip)"]
+    label = f"{pki.path('root.pem')}{' + the OS store' if truststore else ''} (pip)"
+    pip_host = {h["trust"]: h for h in doc["hosts"]}[label]
     first = [c for c in pip_host["checks"] if c["status"] == "fail"][0]
     assert first["id"] == "tls-inspection"
     assert "export PIP_CERT=~/corp-ca-bundle.pem" in first["fix"]
-    assert agree(httpx_result(url), 0)
     assert pip_download_result(url) == "CERTIFICATE_VERIFY_FAILED"
-    # REQUESTS_CA_BUNDLE wins over PIP_CERT inside pip: the doctor says so, and pip passes TLS
-    environ.setenv("REQUESTS_CA_BUNDLE", mitm.ca_cert)
+    # the proxy's CA as PIP_CERT: the doctor's pip check passes, and so does pip's handshake
+    environ.setenv("PIP_CERT", mitm.ca_cert)
+    code, doc = doctor(None, url, "environment: PIP_CERT with the proxy's CA")
+    label = f"{mitm.ca_cert}{' + the OS store' if truststore else ''} (pip)"
+    assert {h["trust"]: h for h in doc["hosts"]}[label]["verified"] is True
+    assert pip_download_result(url) != "CERTIFICATE_VERIFY_FAILED"
+    # REQUESTS_CA_BUNDLE wins over PIP_CERT inside pip: the doctor says so, and pip follows it
+    environ.setenv("REQUESTS_CA_BUNDLE", pki.path("root.pem"))
     code, doc = doctor(None, url, "environment: REQUESTS_CA_BUNDLE over PIP_CERT")
     section = [s for s in doc["sections"] if s["title"] == "Other programs' trust"][0]
-    assert section["checks"][0]["message"].endswith(
-        f": REQUESTS_CA_BUNDLE={mitm.ca_cert} (pip's requests session lets it win, over "
-        f"PIP_CERT={pki.path('root.pem')})")
-    assert not [h for h in doc["hosts"] if h["trust"].endswith("(pip)")]
-    assert pip_download_result(url) != "CERTIFICATE_VERIFY_FAILED"
+    assert f": REQUESTS_CA_BUNDLE={pki.path('root.pem')} (pip's requests session lets it win, " \
+           f"over PIP_CERT={mitm.ca_cert})" in section["checks"][0]["message"]
+    assert pip_download_result(url) == "CERTIFICATE_VERIFY_FAILED"
 
 
 def test_https_proxy_url_to_a_plain_http_proxy(environ, pki, server):

@@ -106,15 +106,17 @@ def _program_trusts(trusts: List[probe.Trust], others: List[programs.ProgramTrus
                     certifi: Optional[str]) -> List[probe.Trust]:
     """The host is also probed with each bundle another program uses (pip's, git's): why
     `pip install` fails where requests works."""
-    probed = {trust.cafile for trust in trusts if not trust.lenient}
-    users: Dict[str, List[str]] = {}
+    probed = {(trust.cafile, False) for trust in trusts if not trust.lenient}
+    users: Dict[Tuple[str, bool], List[str]] = {}
     for other in others:
-        if other.cafile and other.cafile not in probed:
-            users.setdefault(other.cafile, []).append(other.program.split()[0])
-    return [probe.Trust(f"{path} ({', '.join(names)})", cafile=path,
-                        managed=_managed(path, certifi),
-                        variables=tuple(recipe.PROGRAM_VARIABLES[name] for name in names))
-            for path, names in users.items()]
+        key = (other.cafile or "", other.os_store)
+        if other.cafile and key not in probed:
+            users.setdefault(key, []).append(other.program.split()[0])
+    return [probe.Trust(f"{path}{' + the OS store' if os_store else ''} ({', '.join(names)})",
+                        cafile=path, managed=_managed(path, certifi),
+                        variables=tuple(recipe.PROGRAM_VARIABLES[name] for name in names),
+                        os_store=os_store)
+            for (path, os_store), names in users.items()]
 
 
 def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, bool]:

@@ -36,9 +36,18 @@ class Trust(NamedTuple):
     managed: bool = False
     # the variables that point the clients using this trust at a bundle, for the recipe
     variables: Tuple[str, ...] = ()
+    # the OS store as well as the file (pip 24.2+ through truststore)
+    os_store: bool = False
 
 
 def _context(trust: Trust) -> ssl.SSLContext:
+    if trust.os_store:
+        # truststore on Linux: OpenSSL's default paths (SSL_CERT_FILE/SSL_CERT_DIR honoured)
+        # plus the file given; on macOS and Windows it asks the OS, approximated by its store
+        context = ssl.create_default_context()
+        if trust.cafile:
+            context.load_verify_locations(cafile=trust.cafile)
+        return context
     if not trust.lenient:
         return ssl.create_default_context(cafile=trust.cafile, capath=trust.capath)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies and checks host names

@@ -29,6 +29,13 @@ class ProgramTrust:
     cafile: Optional[str]  # the bundle it names, None for a default store
     message: str
     status: Status = Status.OK
+    os_store: bool = False  # the OS store is trusted as well as `cafile`
+
+
+def pip_uses_truststore(version: Optional[str]) -> bool:
+    """pip 24.2+ on Python 3.10+ verifies through truststore (the OS store) unless run with
+    --use-deprecated=legacy-certs; a `cert` bundle is then loaded into that context as well."""
+    return _version_at_least(version, (24, 2)) and sys.version_info >= (3, 10)
 
 
 def _home(environ: Mapping[str, str]) -> str:
@@ -88,15 +95,18 @@ def pip_trust(environ: Mapping[str, str]) -> ProgramTrust:
             if value:
                 configured = (path, value, f"cert = {value} (in {path})")
                 break
+    truststore = pip_uses_truststore(version)
+    plus = " plus the OS trust store (truststore, pip 24.2+)" if truststore else ""
     for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         if environ.get(variable):
             over = f", over {configured[2]}" if configured else ""
             return ProgramTrust(name, variable, environ[variable],
                                 f"{variable}={environ[variable]} (pip's requests session lets "
-                                f"it win{over})")
+                                f"it win{over}){plus}", os_store=truststore)
     if configured:
-        return ProgramTrust(name, *configured)
-    if _version_at_least(version, (24, 2)) and sys.version_info >= (3, 10):
+        return ProgramTrust(name, configured[0], configured[1], configured[2] + plus,
+                            os_store=truststore)
+    if truststore:
         return ProgramTrust(name, "truststore", None,
                             "the OS trust store, through truststore (pip 24.2+ default)")
     spec = importlib.util.find_spec("pip")

@@ -84,9 +84,10 @@ def read_chain(host: str, port: int, timeout: float,
     except ssl.SSLWantReadError:
         pass  # the ClientHello is written and waits for the server
     received = bytearray()
-    if connect is None:
-        connect = lambda seconds: socket.create_connection((host, port), timeout=seconds)  # noqa: E731
-    with connect(timeout) as raw:
+    def direct(seconds: float) -> socket.socket:
+        return socket.create_connection((host, port), timeout=seconds)
+
+    with (connect or direct)(timeout) as raw:
         raw.sendall(outgoing.read())
         while len(received) < MAX_BYTES:
             data = raw.recv(65536)

@@ -71,19 +71,24 @@ class Mitmdump:
         return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "Mitmdump":
-        self.port = free_port()
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [self.executable, "--mode", self.mode, "--listen-host", "127.0.0.1",
-                 "--listen-port", str(self.port), "--set", f"confdir={self.confdir}",
-                 "--set", f"ssl_verify_upstream_trusted_ca={self.upstream_ca}",
-                 "--set", "termlog_verbosity=warn", "--set", "flow_detail=0"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        try:
-            wait_listening(self.port, self.process)
-        except RuntimeError as error:
-            self.__exit__()
-            raise RuntimeError(f"{error}: {self.log.read_text(errors='replace')[-2000:]}")
+        # The free port is picked before mitmdump binds it: another process may take it in
+        # between, so a start that fails is tried again on a new port (three times at most).
+        for attempt in range(3):
+            self.port = free_port()
+            with open(self.log, "wb") as log:
+                self.process = subprocess.Popen(
+                    [self.executable, "--mode", self.mode, "--listen-host", "127.0.0.1",
+                     "--listen-port", str(self.port), "--set", f"confdir={self.confdir}",
+                     "--set", f"ssl_verify_upstream_trusted_ca={self.upstream_ca}",
+                     "--set", "termlog_verbosity=warn", "--set", "flow_detail=0"],
+                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            try:
+                wait_listening(self.port, self.process)
+                return self
+            except RuntimeError as error:
+                self.__exit__()
+                if attempt == 2:
+                    raise RuntimeError(f"{error}: {self.log.read_text(errors='replace')[-2000:]}")
         return self
 
     def __exit__(self, *exc) -> None:

@@ -519,12 +519,6 @@ def test_pasted_urls_and_addresses(text, expected):
     assert tuple(parse_host(text)) == expected
 
 
-def test_print_timings():
-    """Not an assertion: the doctor's run times in this module, for the report (-s)."""
-    for label, seconds in TIMINGS.items():
-        print(f"{seconds:6.2f} s  {label}")
-
-
 def pip_download_result(url):
     """What pip itself does with this environment: its TLS verdict on the proxied index."""
     import sys
@@ -630,3 +624,10 @@ def test_cli_route_option_usage_errors(args, message):
     assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
         "corptls-lint: error: --bundle, --host, --proxy, --direct and --write-bundle need "
         "--doctor")
+
+
+# Last in the module, so every scenario above has been timed.
+def test_print_timings():
+    """Not an assertion: the doctor's run times in this module, for the report (-s)."""
+    for label, seconds in TIMINGS.items():
+        print(f"{seconds:6.2f} s  {label}")

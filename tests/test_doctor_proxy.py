@@ -131,6 +131,15 @@ def test_connect_request_carries_basic_credentials_percent_decoded():
 # --- real servers and proxies -------------------------------------------------------------
 
 
+@pytest.fixture(scope="module", autouse=True)
+def print_timings():
+    """The doctor's run time per scenario, printed after the module (seen with -s); measured,
+    never asserted."""
+    yield
+    for label, seconds in TIMINGS.items():
+        print(f"{seconds:6.2f} s  {label}")
+
+
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
     return Pki(tmp_path_factory.mktemp("pki"))
@@ -624,10 +633,3 @@ def test_cli_route_option_usage_errors(args, message):
     assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
         "corptls-lint: error: --bundle, --host, --proxy, --direct and --write-bundle need "
         "--doctor")
-
-
-# Last in the module, so every scenario above has been timed.
-def test_print_timings():
-    """Not an assertion: the doctor's run times in this module, for the report (-s)."""
-    for label, seconds in TIMINGS.items():
-        print(f"{seconds:6.2f} s  {label}")

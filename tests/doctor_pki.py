@@ -125,9 +125,13 @@ class Pki:
 
 
 class TLSServer:
-    """Accepts TLS handshakes on 127.0.0.1 in a thread until stopped; sends `certfile`'s chain."""
+    """Accepts TLS handshakes on 127.0.0.1 in a thread until stopped; sends `certfile`'s chain.
+    With `http`, it also answers one HTTP request per connection with `200 ok`, so requests and
+    httpx (directly or through a proxy) get a response."""
 
-    def __init__(self, certfile: str, keyfile: str, port: int = 0, tls13_only: bool = False):
+    def __init__(self, certfile: str, keyfile: str, port: int = 0, tls13_only: bool = False,
+                 http: bool = False):
+        self.http = http
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(certfile, keyfile)
         if tls13_only:  # what Python 3.9's doctor cannot read the chain from
@@ -150,8 +154,9 @@ class TLSServer:
                 return
             connection.settimeout(5)
             try:
-                with self.context.wrap_socket(connection, server_side=True):
-                    pass
+                with self.context.wrap_socket(connection, server_side=True) as tls:
+                    if self.http:
+                        _answer_http(tls)
             except (ssl.SSLError, OSError):
                 pass  # the client refused our certificate: what half the tests want
             finally:
@@ -165,3 +170,16 @@ class TLSServer:
         self.stopping.set()
         self.thread.join(timeout=5)
         self.listener.close()
+
+
+def _answer_http(tls: ssl.SSLSocket) -> None:
+    """Read one request head; answer `200 ok` and close. A client that only shook hands (the
+    doctor) closes first: nothing to answer."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = tls.recv(4096)
+        if not chunk:
+            return
+        head += chunk
+    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                b"Connection: close\r\n\r\nok")

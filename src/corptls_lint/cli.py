@@ -60,7 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
                         help="diagnose the CA bundle Python uses (needs corptls-lint[doctor])")
     parser.add_argument("--bundle", metavar="PATH", help="with --doctor: the CA bundle to check")
     parser.add_argument("--host", metavar="HOST[:PORT]",
-                        help="with --doctor: connect to HOST and explain its chain")
+                        help="with --doctor: connect to HOST (host, host:port, [v6]:port or an "
+                             "https:// URL) along the route requests takes, and explain its "
+                             "chain")
+    parser.add_argument("--proxy", metavar="URL",
+                        help="with --doctor --host: reach HOST through this HTTP proxy instead "
+                             "of the one HTTPS_PROXY/ALL_PROXY/NO_PROXY give")
+    parser.add_argument("--direct", action="store_true",
+                        help="with --doctor --host: connect directly, whatever the proxy "
+                             "variables say")
+    parser.add_argument("--write-bundle", metavar="PATH",
+                        help="with --doctor --host: write the public roots plus the CA "
+                             "certificates HOST (or the proxy) sent to PATH")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
 
@@ -226,20 +237,25 @@ def _interrupt_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+DOCTOR_OPTIONS = ("bundle", "host", "proxy", "write_bundle")
+
+
 def _doctor(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not args.doctor:
-        parser.error("--bundle and --host need --doctor")
+        parser.error("--bundle, --host, --proxy, --direct and --write-bundle need --doctor")
     if args.paths:
         parser.error("--doctor takes no PATH")
     from corptls_lint.doctor import run_doctor
 
-    return run_doctor(args.bundle, args.host, getattr(args, "output_format", "text"))
+    return run_doctor(args.bundle, args.host, getattr(args, "output_format", "text"),
+                      proxy=args.proxy, direct=args.direct, write_bundle=args.write_bundle)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.doctor or args.bundle is not None or args.host is not None:
+    if args.doctor or args.direct or any(getattr(args, name) is not None
+                                         for name in DOCTOR_OPTIONS):
         return _doctor(parser, args)
     if args.list_rules:
         list_rules(sys.stdout)

@@ -14,8 +14,11 @@ EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = "text",
                environ: Optional[Mapping[str, str]] = None, stdout: TextIO = sys.stdout,
-               stderr: TextIO = sys.stderr) -> int:
-    """Run every check, print the report; 0 all verified, 1 a check failed, 2 usage error."""
+               stderr: TextIO = sys.stderr, proxy: Optional[str] = None, direct: bool = False,
+               write_bundle: Optional[str] = None) -> int:
+    """Run every check, print the report; 0 all verified, 1 a check failed, 2 usage error.
+    `proxy` and `direct` override the route the environment gives; `write_bundle` is where the
+    combined bundle (public roots plus the CA certificates the host sent) is written."""
     import importlib
 
     try:
@@ -23,6 +26,7 @@ def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = 
     except ImportError:
         stderr.write(MISSING_CRYPTOGRAPHY + "\n")
         return EXIT_ERROR
-    from corptls_lint.doctor.main import run
+    from corptls_lint.doctor.main import Options, run
 
-    return run(bundle, host, output_format, environ, stdout, stderr)
+    options = Options(bundle, host, proxy, direct, write_bundle)
+    return run(options, output_format, environ, stdout, stderr)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import ssl
 import stat
 from datetime import timedelta
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence, Set
 
 from cryptography import x509
 
@@ -19,9 +20,16 @@ PUBLIC_BUNDLE_SIZE = 20
 PEM_HINT = "a text file of -----BEGIN CERTIFICATE----- blocks"
 
 
+# The clients that never look beyond the one file they are given: a bundle of theirs without a
+# public root fails every public site.
+FILE_ONLY_CLIENTS = ("requests", "httpx", "pip", "botocore", "conda", "git")
+
+
 def check_location(location: TrustLocation,
-                   system: Callable[[], List[x509.Certificate]] = store.system_store
-                   ) -> BundleReport:
+                   system: Callable[[], List[x509.Certificate]] = store.system_store,
+                   public_roots: Optional[Callable[[], Set[str]]] = None) -> BundleReport:
+    """`public_roots` gives the SHA-256 fingerprints of the public roots (certifi's); with it,
+    a bundle requests or httpx uses that holds none of them is a warning."""
     report = BundleReport(location)
     if os.path.isdir(location.path):
         report.checks.extend(_folder_checks(location))
@@ -31,8 +39,41 @@ def check_location(location: TrustLocation,
         return report
     certs = _parse(location.path, data, report.checks)
     report.certificates = [certinfo.describe(cert, i) for i, cert in enumerate(certs, 1)]
+    if not any(check.status is Status.FAIL for check in report.checks):
+        report.checks.extend(_loader_checks(location.path, data))
     report.checks.extend(certificate_checks(certs, system))
+    if public_roots is not None and certs and set(location.used_by) & set(FILE_ONLY_CLIENTS):
+        report.checks.extend(_public_root_checks(location, certs, public_roots()))
     return report
+
+
+def _loader_checks(path: str, data: bytes) -> List[Check]:
+    """What Python's own loader says: the doctor must never pass a file it refuses."""
+    try:
+        ssl.create_default_context(cafile=path)
+    except (ssl.SSLError, OSError) as error:
+        truncated = store.unterminated_blocks(data)
+        where, why = path, ""
+        if truncated:
+            where = f"{path}:{truncated[0]}"
+            why = "; the PEM block on this line has a BEGIN line but no END line (cut off)"
+        return [Check("python-refuses", Status.FAIL,
+                      f"{where}: Python cannot load this bundle: {error}{why}",
+                      "copy the bundle again from its source; every -----BEGIN CERTIFICATE----- "
+                      "needs its -----END CERTIFICATE-----")]
+    return []
+
+
+def _public_root_checks(location: TrustLocation, certs: Sequence[x509.Certificate],
+                        public: Set[str]) -> List[Check]:
+    if not public or any(certinfo.fingerprint(cert) in public for cert in certs):
+        return []
+    users = ", ".join(client for client in location.used_by if client in FILE_ONLY_CLIENTS)
+    return [Check("no-public-roots", Status.WARN,
+                  f"{location.path} holds no public root: {users} trust only this file, so "
+                  f"public sites (pypi.org, github.com) will fail; combine it with certifi",
+                  "build a combined bundle (certifi plus this file) and point the variable at "
+                  "it: corptls-lint --doctor --host HOST --write-bundle ~/corp-ca-bundle.pem")]
 
 
 def _missing(location: TrustLocation, what: str) -> Check:
@@ -88,7 +129,7 @@ def _parse(path: str, data: bytes, checks: List[Check]) -> List[x509.Certificate
                             f"replace it with the PEM CA bundle ({PEM_HINT})"))
         return []
     blocks = store.pem_blocks(data)
-    if not blocks:
+    if not blocks and not store.unterminated_blocks(data):
         return _parse_binary(path, data, checks)
     certs: List[x509.Certificate] = []
     for block in blocks:
@@ -177,6 +218,8 @@ def certificate_checks(certs: Sequence[x509.Certificate],
     checks: List[Check] = []
     seen = {}
     now = certinfo.now()
+    public = len(certs) > PUBLIC_BUNDLE_SIZE
+    expired_public: List[int] = []
     for index, cert in enumerate(certs, 1):
         label = _label(index, cert)
         digest = certinfo.fingerprint(cert)
@@ -186,22 +229,29 @@ def certificate_checks(certs: Sequence[x509.Certificate],
                                 f"remove the second copy (#{index})"))
             continue
         seen[digest] = index
-        checks.extend(_validity(label, cert, now, public=len(certs) > PUBLIC_BUNDLE_SIZE))
+        if public and certinfo.not_after(cert) < now:
+            expired_public.append(index)
+            continue
+        checks.extend(_validity(label, cert, now))
         checks.extend(_role(label, cert, certs, system))
-    if certs and not any(check.status is not Status.OK for check in checks):
+    if expired_public:
+        # leftovers of a package's collection of roots, skipped by OpenSSL: one line, not N
+        count = len(expired_public)
+        checks.append(Check("expired-public-roots", Status.OK,
+                            f"{count} expired root{'s' * (count != 1)} (certificates "
+                            f"{', '.join(f'{i}' for i in expired_public)}), which OpenSSL "
+                            f"skips; only a server that chains to one of them fails"))
+    if certs and not expired_public and not any(check.status is not Status.OK
+                                                for check in checks):
         checks.append(Check("certificates", Status.OK,
                             "every certificate is a CA, valid now and for 30 days, with its "
                             "issuer at hand"))
     return checks
 
 
-def _validity(label: str, cert: x509.Certificate, now, public: bool) -> List[Check]:
+def _validity(label: str, cert: x509.Certificate, now) -> List[Check]:
     start, end = certinfo.not_before(cert), certinfo.not_after(cert)
     if end < now:
-        if public:
-            return [Check("expired", Status.WARN,
-                          f"{label} expired on {end:%Y-%m-%d}; servers that chain to it fail",
-                          "remove it, or update the package that ships this bundle")]
         return [Check("expired", Status.FAIL, f"{label} expired on {end:%Y-%m-%d}",
                       "remove it and add the CA's current certificate")]
     if start > now:

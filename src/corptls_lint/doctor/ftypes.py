@@ -103,14 +103,37 @@ class HostReport:
 
 
 @dataclass
+class RouteReport:
+    """How the host is reached (`route`, as printed: "via proxy ..." or "direct (...)"), the
+    proxy's answer, and what a direct connection showed."""
+
+    target: str
+    route: str
+    proxy: Optional[str] = None  # the proxy URL without its password
+    checks: List[Check] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """Checks under a title of their own (--write-bundle, other programs' trust)."""
+
+    title: str
+    checks: List[Check] = field(default_factory=list)
+
+
+@dataclass
 class DoctorReport:
     environment: Optional[EnvironmentReport] = None
     bundles: List[BundleReport] = field(default_factory=list)
+    route: Optional[RouteReport] = None
     hosts: List[HostReport] = field(default_factory=list)
+    sections: List[Section] = field(default_factory=list)
 
     def all_checks(self) -> List[Check]:
         checks = list(self.environment.checks) if self.environment else []
-        for part in [*self.bundles, *self.hosts]:
+        if self.route is not None:
+            checks.extend(self.route.checks)
+        for part in [*self.bundles, *self.hosts, *self.sections]:
             checks.extend(part.checks)
         return checks
 

@@ -1,18 +1,37 @@
-"""Putting the doctor together: which bundles to check, which trust to probe a host with."""
+"""Putting the doctor together: which bundles to check, the route to the host, which trust to
+probe it with, and the combined bundle to write."""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
+import ssl
 import warnings
-from typing import Dict, List, Mapping, Optional, TextIO, Tuple
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, List, Mapping, Optional, TextIO, Tuple
 
 from cryptography.utils import CryptographyDeprecationWarning
 
 from corptls_lint.doctor import bundle as bundle_checks
-from corptls_lint.doctor import environment, probe, render
-from corptls_lint.doctor.ftypes import DoctorReport, EnvironmentReport, TrustLocation
+from corptls_lint.doctor import environment, interception, probe, programs, recipe, render
+from corptls_lint.doctor import route as routes
+from corptls_lint.doctor.ftypes import (
+    Check, DoctorReport, EnvironmentReport, RouteReport, Section, Status, TrustLocation)
+from corptls_lint.doctor.target import Target, parse_host
 
 FORMATS = ("text", "json")
+# A direct connection is only tried to compare issuers; behind a firewall it may hang.
+DIRECT_TIMEOUT = 3.0
+
+
+@dataclass(frozen=True)
+class Options:
+    bundle: Optional[str] = None
+    host: Optional[str] = None
+    proxy: Optional[str] = None
+    direct: bool = False
+    write_bundle: Optional[str] = None
 
 
 def _explicit_location(path: str) -> TrustLocation:
@@ -20,63 +39,230 @@ def _explicit_location(path: str) -> TrustLocation:
     return TrustLocation(path, kind)
 
 
-def _explicit_trust(location: TrustLocation) -> probe.Trust:
+# The system bundles the distributions generate (update-ca-certificates, update-ca-trust): an
+# edit is lost at their next run.
+SYSTEM_BUNDLES = ("/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                  "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", "/etc/ssl/cert.pem",
+                  "/etc/ssl/ca-bundle.pem")
+
+
+def _managed(path: Optional[str], certifi: Optional[str]) -> bool:
+    """certifi's bundle or the system's CA file or folder: owned by a package, not the user."""
+    if not path:
+        return False
+    defaults = ssl.get_default_verify_paths()
+    owned = {os.path.realpath(p) for p in (certifi, defaults.cafile, defaults.capath,
+                                           defaults.openssl_cafile, defaults.openssl_capath,
+                                           *SYSTEM_BUNDLES) if p}
+    return os.path.realpath(path) in owned
+
+
+def _explicit_trust(location: TrustLocation, certifi: Optional[str]) -> probe.Trust:
+    managed = _managed(location.path, certifi)
     if location.kind == "dir":
-        return probe.Trust(location.path, capath=location.path)
-    return probe.Trust(location.path, cafile=location.path)
+        return probe.Trust(location.path, capath=location.path, managed=managed)
+    return probe.Trust(location.path, cafile=location.path, managed=managed)
 
 
 def environment_trusts(env: EnvironmentReport) -> List[probe.Trust]:
     """One connection per distinct trust the clients use: requests' and httpx's file or folder,
     and the ssl module's default file and folder (loaded leniently, as OpenSSL does)."""
     users: Dict[Tuple[Optional[str], Optional[str], bool], List[str]] = {}
+    managed: Dict[Tuple[Optional[str], Optional[str], bool], bool] = {}
     for client in env.clients:
         if client.cafile or client.capath:  # not when certifi is missing: nothing to trust
             key = (client.cafile, client.capath, client.client == "ssl")
             users.setdefault(key, []).append(client.client)
+            managed[key] = _managed(client.cafile or client.capath, env.certifi) or (
+                client.client == "ssl" and "SSL_CERT" not in client.source)
     trusts = []
     for (cafile, capath, lenient), names in users.items():
         where = " + ".join(path for path in (cafile, capath) if path)
-        trusts.append(probe.Trust(f"{where} ({', '.join(names)})", cafile, capath, lenient))
+        trusts.append(probe.Trust(f"{where} ({', '.join(names)})", cafile, capath, lenient,
+                                  managed[(cafile, capath, lenient)]))
     return trusts
 
 
-def build_report(bundle: Optional[str], host: Optional[Tuple[str, int]],
+def _with_programs(locations: List[TrustLocation],
+                   others: List[programs.ProgramTrust]) -> List[TrustLocation]:
+    """The bundle files other programs name join the checked ones (once each)."""
+    merged = list(locations)
+    for other in others:
+        if not other.cafile:
+            continue
+        name = other.program.split()[0]
+        for index, location in enumerate(merged):
+            if location.path == other.cafile and location.kind == "file":
+                if name not in location.used_by:
+                    merged[index] = TrustLocation(location.path, location.kind,
+                                                  location.used_by + (name,), True)
+                break
+        else:
+            merged.append(TrustLocation(other.cafile, "file", (name,)))
+    return merged
+
+
+def _program_trusts(trusts: List[probe.Trust], others: List[programs.ProgramTrust],
+                    certifi: Optional[str]) -> List[probe.Trust]:
+    """The host is also probed with each bundle another program uses (pip's, git's): why
+    `pip install` fails where requests works."""
+    probed = {(trust.cafile, False) for trust in trusts if not trust.lenient}
+    users: Dict[Tuple[str, bool], List[str]] = {}
+    for other in others:
+        key = (other.cafile or "", other.os_store)
+        if other.cafile and key not in probed:
+            users.setdefault(key, []).append(other.program.split()[0])
+    return [probe.Trust(f"{path}{' + the OS store' if os_store else ''} ({', '.join(names)})",
+                        cafile=path, managed=_managed(path, certifi),
+                        variables=tuple(recipe.PROGRAM_VARIABLES[name] for name in names),
+                        os_store=os_store)
+            for (path, os_store), names in users.items()]
+
+
+def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, bool]:
+    """The route, checked: False when the proxy refuses, and nothing more can be learnt."""
+    report = RouteReport(str(target), route.describe(),
+                         routes.redacted(route.proxy) if route.proxy else None)
+    if route.proxy is None:
+        report.checks.append(Check("route", Status.OK, route.describe()))
+        return report, True
+    try:
+        routes.open_tunnel(target, route.proxy, probe.TIMEOUT).close()
+    except routes.ProxyError as error:
+        report.checks.append(Check("proxy", Status.FAIL, str(error),
+                                   "fix the proxy setting, or try --direct (or NO_PROXY) if "
+                                   "the host is reachable without it"))
+        return report, False
+    report.checks.append(Check("route", Status.OK,
+                               f"{route.describe()}: CONNECT {target} accepted"))
+    return report, True
+
+
+def _direct_chain(target: Target, report: RouteReport):
+    """The chain read without the proxy, to compare issuers; None when unreachable."""
+    direct = routes.opener(target, routes.Route(None, ""))
+    try:
+        chain = probe.read_chain(target, direct, DIRECT_TIMEOUT)
+    except (OSError, ssl.SSLError) as error:
+        report.checks.append(Check("direct", Status.OK,
+                                   interception.summary(None, str(error) or type(error).__name__)))
+        return None
+    report.checks.append(Check("direct", Status.OK, interception.summary(chain, "")))
+    return chain
+
+
+def _known_bundles(locations: List[TrustLocation]):
+    """Where a CA the host did not send may be found: the bundles checked, then the OS store."""
+    from corptls_lint.doctor import store
+
+    known = []
+    for location in locations:
+        if location.kind == "file" and os.path.isfile(location.path):
+            try:
+                with open(location.path, "rb") as handle:
+                    known.append((f"from {location.path}", store.pem_certificates(handle.read())))
+            except OSError:
+                pass
+    known.append(("from the OS store", store.system_store()))
+    return known
+
+
+def _write_bundle(options: Options, target: Target, path: probe.Path,
+                  public: Optional[str], locations: List[TrustLocation]) -> Section:
+    section = Section(f"Combined bundle {options.write_bundle}")
+    try:
+        chain = probe.read_chain(target, path.connect)
+    except (OSError, ssl.SSLError, routes.ProxyError) as error:
+        section.checks.append(Check("write-bundle", Status.FAIL,
+                                    f"{options.write_bundle} not written: cannot read the chain "
+                                    f"of {target}: {error}"))
+        return section
+    checks, _ = recipe.write_bundle(options.write_bundle, public, chain,
+                                    _known_bundles(locations))
+    section.checks.extend(checks)
+    return section
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprints(path: Optional[str]) -> FrozenSet[str]:
+    from corptls_lint.doctor import certinfo, store
+
+    if not path:
+        return frozenset()
+    with open(path, "rb") as handle:
+        return frozenset(certinfo.fingerprint(cert) for cert in store.pem_certificates(
+            handle.read()))
+
+
+def _recipe_for(host: str, public: Optional[str], variables: Tuple[str, ...]) -> str:
+    return recipe.recipe(host, public, variables=variables)
+
+
+def build_report(options: Options, target: Optional[Target],
                  environ: Mapping[str, str]) -> DoctorReport:
     report = DoctorReport()
-    if bundle is not None:
-        location = _explicit_location(bundle)
-        locations, trusts = [location], [_explicit_trust(location)]
+    certifi = environment.certifi_where()
+    if options.bundle is not None:
+        location = _explicit_location(options.bundle)
+        locations, trusts = [location], [_explicit_trust(location, certifi)]
     else:
         report.environment = environment.discover(environ)
+        certifi = report.environment.certifi
         locations = environment.locations(report.environment)
         trusts = environment_trusts(report.environment)
-    report.bundles = [bundle_checks.check_location(location) for location in locations]
-    if host is not None:
-        report.hosts = [probe.probe(host[0], host[1], trust) for trust in trusts]
+        others = programs.discover(environ)
+        report.sections.append(Section("Other programs' trust", programs.checks(others)))
+        locations = _with_programs(locations, others)
+        trusts += _program_trusts(trusts, others, certifi)
+    public_roots = None
+    if report.environment is not None:
+        public_roots = functools.partial(_fingerprints, recipe.public_roots(certifi))
+    report.bundles = [bundle_checks.check_location(location, public_roots=public_roots)
+                      for location in locations]
+    if target is None:
+        return report
+    route = routes.decide(target, environ, options.proxy, options.direct)
+    report.route, reachable = _route_report(target, route)
+    if not reachable:
+        return report
+    public = recipe.public_roots(certifi)
+    path = probe.Path(connect=routes.opener(target, route), proxied=route.proxy is not None,
+                      recipe=recipe.recipe(str(target), public),
+                      recipe_for=functools.partial(_recipe_for, str(target), public))
+    if route.proxy is not None:
+        path = dataclasses.replace(path, direct=_direct_chain(target, report.route))
+    report.hosts = [probe.probe(target, trust, path) for trust in trusts]
+    if options.write_bundle:
+        report.sections.append(_write_bundle(options, target, path, public, locations))
     return report
 
 
-def run(bundle: Optional[str], host_text: Optional[str], output_format: str,
-        environ: Optional[Mapping[str, str]], stdout: TextIO, stderr: TextIO) -> int:
+def run(options: Options, output_format: str, environ: Optional[Mapping[str, str]],
+        stdout: TextIO, stderr: TextIO) -> int:
     from corptls_lint.doctor import EXIT_ERROR, EXIT_FAILED, EXIT_OK
 
     if output_format not in FORMATS:
         stderr.write(f"corptls-lint: error: --doctor prints text or json, not "
                      f"{output_format!r}\n")
         return EXIT_ERROR
-    host = None
-    if host_text is not None:
+    target = None
+    if options.host is not None:
         try:
-            host = probe.parse_host(host_text)
+            target = parse_host(options.host)
         except ValueError as error:
             stderr.write(f"corptls-lint: error: --host: {error}\n")
             return EXIT_ERROR
+    elif options.write_bundle or options.proxy or options.direct:
+        stderr.write("corptls-lint: error: --proxy, --direct and --write-bundle need --host\n")
+        return EXIT_ERROR
+    if options.proxy is not None and options.direct:
+        stderr.write("corptls-lint: error: --proxy and --direct exclude each other\n")
+        return EXIT_ERROR
     with warnings.catch_warnings():
         # Old public roots break RFC 5280 in small ways; cryptography's warnings about them
         # would bury the report.
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        report = build_report(bundle, host, os.environ if environ is None else environ)
+        report = build_report(options, target, os.environ if environ is None else environ)
     if output_format == "json":
         stdout.write(render.to_json(report))
     else:

@@ -8,17 +8,19 @@ TLS 1.2 handshake (tls12.py), and when the server will not speak TLS 1.2 the cha
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import socket
 import ssl
-from typing import List, NamedTuple, Optional, Tuple
+from dataclasses import dataclass
+from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from cryptography import x509
 
-from corptls_lint.doctor import certinfo, store, tls12
+from corptls_lint.doctor import certinfo, interception, store, tls12
 from corptls_lint.doctor.ftypes import Check, HostReport, Status
+from corptls_lint.doctor.route import Opener, ProxyError
+from corptls_lint.doctor.target import Target
 
-DEFAULT_PORT = 443
 TIMEOUT = 10.0
 
 
@@ -30,30 +32,22 @@ class Trust(NamedTuple):
     cafile: Optional[str] = None
     capath: Optional[str] = None
     lenient: bool = False
-
-
-def parse_host(text: str) -> Tuple[str, int]:
-    """`host`, `host:port`, `[v6]:port`; ValueError with a readable reason otherwise."""
-    host, port = text.strip(), str(DEFAULT_PORT)
-    if host.startswith("["):
-        end = host.find("]")
-        if end < 0:
-            raise ValueError(f"missing ']' in {text!r}")
-        host, rest = host[1:end], host[end + 1:]
-        if rest:
-            if not rest.startswith(":"):
-                raise ValueError(f"expected [ADDRESS]:PORT, got {text!r}")
-            port = rest[1:]
-    elif host.count(":") == 1:
-        host, port = host.split(":")
-    if not host:
-        raise ValueError(f"no host name in {text!r}")
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ValueError(f"bad port {port!r} in {text!r}")
-    return host, int(port)
+    # certifi's or the system's bundle: a fix never edits it (the next upgrade undoes that)
+    managed: bool = False
+    # the variables that point the clients using this trust at a bundle, for the recipe
+    variables: Tuple[str, ...] = ()
+    # the OS store as well as the file (pip 24.2+ through truststore)
+    os_store: bool = False
 
 
 def _context(trust: Trust) -> ssl.SSLContext:
+    if trust.os_store:
+        # truststore on Linux: OpenSSL's default paths (SSL_CERT_FILE/SSL_CERT_DIR honoured)
+        # plus the file given; on macOS and Windows it asks the OS, approximated by its store
+        context = ssl.create_default_context()
+        if trust.cafile:
+            context.load_verify_locations(cafile=trust.cafile)
+        return context
     if not trust.lenient:
         return ssl.create_default_context(cafile=trust.cafile, capath=trust.capath)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # verifies and checks host names
@@ -68,13 +62,13 @@ def _context(trust: Trust) -> ssl.SSLContext:
     return context
 
 
-def _unverified_chain(host: str, port: int, timeout: float) -> Tuple[List[bytes], bool]:
+def _unverified_chain(host: str, connect: Opener, timeout: float) -> Tuple[List[bytes], bool]:
     """The DER certificates the server sent, and False when only its own could be read."""
     # Only to read what the server sends; nothing received here is trusted or sent on.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False  # noqa: TLS103
     context.verify_mode = ssl.CERT_NONE  # noqa: TLS103
-    with socket.create_connection((host, port), timeout=timeout) as raw:
+    with connect(timeout) as raw:
         with context.wrap_socket(raw, server_hostname=host) as tls:
             public = getattr(tls, "get_unverified_chain", None)  # Python 3.13+
             if public is not None:
@@ -86,7 +80,7 @@ def _unverified_chain(host: str, port: int, timeout: float) -> Tuple[List[bytes]
     if not leaf:
         return [], True
     try:
-        chain = tls12.read_chain(host, port, timeout)
+        chain = tls12.read_chain(host, 0, timeout, connect=connect)
     except (OSError, ssl.SSLError):
         chain = None
     # The same leaf, or the server chose another certificate for TLS 1.2: trust only the leaf.
@@ -95,8 +89,27 @@ def _unverified_chain(host: str, port: int, timeout: float) -> Tuple[List[bytes]
     return [leaf], False
 
 
-def probe(host: str, port: int, trust: Trust, timeout: float = TIMEOUT) -> HostReport:
-    report = HostReport(host, port, trust.label)
+@dataclass(frozen=True)
+class Path:
+    """How the connections reach the host, and what is known beyond it."""
+
+    connect: Opener
+    proxied: bool = False
+    # the chain read with a direct connection when the route goes through a proxy
+    direct: Optional[List[x509.Certificate]] = None
+    # the lasting fix for TLS inspection (recipe.py), and how to make it for other variables
+    recipe: str = ""
+    recipe_for: Optional[Callable[[Tuple[str, ...]], str]] = None
+
+    @property
+    def inspection_likely(self) -> bool:
+        """A proxy in the route, and no direct connection that showed the same certificate."""
+        return self.proxied and not self.direct
+
+
+def probe(target: Target, trust: Trust, path: Path, timeout: float = TIMEOUT) -> HostReport:
+    host = target.host
+    report = HostReport(host, target.port, trust.label)
     try:
         context = _context(trust)
     except (ssl.SSLError, OSError) as error:
@@ -104,30 +117,43 @@ def probe(host: str, port: int, trust: Trust, timeout: float = TIMEOUT) -> HostR
         report.checks.append(Check("bundle-unusable", Status.FAIL,
                                    f"Python cannot load {trust.label}: {error}",
                                    "fix the bundle first (see its checks)"))
-    if context is not None and not _verify(report, context, timeout):
+    if context is not None and not _verify(report, context, path.connect, timeout):
         return report
     try:
-        ders, report.chain_complete = _unverified_chain(host, port, timeout)
-    except (OSError, ssl.SSLError) as error:
+        ders, report.chain_complete = _unverified_chain(host, path.connect, timeout)
+    except (OSError, ssl.SSLError, ProxyError) as error:
         report.checks.append(Check("chain-unreadable", Status.FAIL,
-                                   f"cannot read the chain of {host}:{port}: {error}"))
+                                   f"cannot read the chain of {target}: {error}"))
         return report
     chain = [cert for cert in map(store.load_der, ders) if cert is not None]
     report.chain = [certinfo.describe(cert, index) for index, cert in enumerate(chain)]
+    if trust.variables and path.recipe_for is not None:
+        path = dataclasses.replace(path, recipe=path.recipe_for(trust.variables))
     anchors = None  # nothing was trusted: the chain cannot be judged against it
     if context is not None:
         anchors = [cert for cert in map(store.load_der, context.get_ca_certs(binary_form=True))
                    if cert is not None]
     report.checks.extend(diagnose(host, chain, anchors, report.verified,
-                                  report.chain_complete, report.error_code))
+                                  report.chain_complete, report.error_code, path,
+                                  trust.managed))
+    # the first failed check names the interception, before OpenSSL's verdict
+    report.checks.sort(key=lambda check: check.id != "tls-inspection")
     return report
 
 
-def _verify(report: HostReport, context: ssl.SSLContext, timeout: float) -> bool:
+def read_chain(target: Target, connect: Opener,
+               timeout: float = TIMEOUT) -> List[x509.Certificate]:
+    """The certificates `target` sends, unverified (for comparing and for --write-bundle)."""
+    ders, _ = _unverified_chain(target.host, connect, timeout)
+    return [cert for cert in map(store.load_der, ders) if cert is not None]
+
+
+def _verify(report: HostReport, context: ssl.SSLContext, connect: Opener,
+            timeout: float) -> bool:
     """Connect with verification; False when the host cannot be reached at all."""
     where = f"{report.host}:{report.port}"
     try:
-        with socket.create_connection((report.host, report.port), timeout=timeout) as raw:
+        with connect(timeout) as raw:
             with context.wrap_socket(raw, server_hostname=report.host) as tls:
                 version = tls.version()
     except ssl.SSLCertVerificationError as error:
@@ -141,6 +167,10 @@ def _verify(report: HostReport, context: ssl.SSLContext, timeout: float) -> bool
         report.checks.append(Check("handshake", Status.FAIL,
                                    f"TLS handshake with {where} failed: {error}"))
         return True
+    except ProxyError as error:
+        report.error_message = str(error)
+        report.checks.append(Check("proxy", Status.FAIL, str(error)))
+        return False
     except OSError as error:
         report.error_message = str(error)
         report.checks.append(Check("connect", Status.FAIL, f"cannot connect to {where}: {error}",
@@ -158,14 +188,22 @@ SELF_SIGNED_IN_CHAIN = 19
 
 def diagnose(host: str, chain: List[x509.Certificate],
              anchors: Optional[List[x509.Certificate]], verified: bool,
-             complete: bool = True, error_code: Optional[int] = None) -> List[Check]:
+             complete: bool = True, error_code: Optional[int] = None,
+             path: Optional[Path] = None, managed: bool = False) -> List[Check]:
     """Name what is wrong with the chain a server sent, against the certificates trusted
     (`anchors`; None when the bundle could not be loaded, so only the chain itself is judged).
     When the chain is not `complete` (only the server's own certificate could be read), only
-    what that certificate and OpenSSL's `error_code` show is diagnosed."""
+    what that certificate and OpenSSL's `error_code` show is diagnosed. TLS inspection, proven
+    by a known product's name or by the direct chain (`path.direct`), comes first; `managed`
+    trust (certifi, the system bundle) is never to be edited: its fixes are `path.recipe`."""
     if not chain:
         return [Check("no-certificate", Status.FAIL, "the server sent no certificate")]
+    path = path or Path(connect=_no_connection)
+    fixes = _Fixes(path, managed)
+    inspection = interception.detect(chain, path.direct)
     checks = []
+    if inspection is not None:
+        checks.append(_inspection_check(inspection, verified, path))
     leaf = chain[0]
     if not certinfo.matches_host(leaf, host):
         names = ", ".join(certinfo.alt_names(leaf)) or "no subjectAltName"
@@ -183,11 +221,43 @@ def diagnose(host: str, chain: List[x509.Certificate],
                                 f"sends its chain out of order or with an unrelated certificate",
                                 "send the leaf first, then each issuer in turn"))
             break
+    if inspection is not None:
+        return checks  # the chain is the inspecting device's: nothing for the server to fix
     if not complete:
-        checks.extend(_unknown_chain(leaf, anchors, verified, error_code))
+        checks.extend(_unknown_chain(leaf, anchors, verified, error_code, fixes))
     elif anchors is not None:
-        checks.extend(_completeness(chain, anchors, verified))
+        checks.extend(_completeness(chain, anchors, verified, fixes))
     return checks
+
+
+def _no_connection(timeout: float):
+    raise OSError("no connection")
+
+
+class _Fixes:
+    """The fix texts that depend on the route and on whose bundle it is."""
+
+    def __init__(self, path: Path, managed: bool):
+        self.path, self.managed = path, managed
+
+    def add(self, text: str) -> str:
+        """`text` (add a certificate to the bundle), unless the bundle is certifi's or the
+        system's: editing those is undone by the next upgrade, so the recipe instead."""
+        return self.path.recipe if self.managed and self.path.recipe else text
+
+
+def _inspection_check(inspection: interception.Inspection, verified: bool, path: Path) -> Check:
+    where = "the proxy" if path.proxied else "a device between this machine and the host"
+    if verified:
+        return Check("tls-inspection", Status.OK,
+                     f"TLS inspection by '{inspection.ca}' ({inspection.evidence}); this bundle "
+                     f"trusts its CA")
+    return Check("tls-inspection", Status.FAIL,
+                 f"TLS inspection by '{inspection.ca}' ({inspection.evidence}): {where} "
+                 f"re-signs the host's certificate with its own CA, which this bundle does not "
+                 f"hold; nothing is wrong with the server",
+                 path.recipe or f"add the certificate of '{inspection.ca}' (from IT) to a copy "
+                                f"of the bundle")
 
 
 def _expiry(chain: List[x509.Certificate], anchors: List[x509.Certificate],
@@ -213,7 +283,7 @@ def _expiry(chain: List[x509.Certificate], anchors: List[x509.Certificate],
 
 
 def _unknown_chain(leaf: x509.Certificate, anchors: Optional[List[x509.Certificate]],
-                   verified: bool, error_code: Optional[int]) -> List[Check]:
+                   verified: bool, error_code: Optional[int], fixes: _Fixes) -> List[Check]:
     """Python 3.9 read only the server's own certificate: say so, and name what OpenSSL's
     verdict and that certificate show, never whether the server sends its intermediates."""
     issuer = certinfo.name_text(leaf.issuer)
@@ -230,21 +300,21 @@ def _unknown_chain(leaf: x509.Certificate, anchors: Optional[List[x509.Certifica
                             f"the bundle lacks an issuer the chain needs: the server's "
                             f"certificate is issued by '{issuer}', which the bundle does not "
                             f"hold, and what the server sent after it cannot be read here",
-                            f"add the root CA above '{issuer}' to the bundle, and make sure the "
-                            f"server sends its full chain (leaf, then intermediates: "
-                            f"fullchain.pem)"))
+                            fixes.add(f"add the root CA above '{issuer}' to the bundle, and "
+                                      f"make sure the server sends its full chain (leaf, then "
+                                      f"intermediates: fullchain.pem)")))
     elif error_code in UNABLE_TO_GET_ISSUER:
-        checks.append(_anchor_issuer_missing(anchor, "the server's certificate"))
+        checks.append(_anchor_issuer_missing(anchor, "the server's certificate", fixes))
     elif error_code == SELF_SIGNED_IN_CHAIN:
         checks.append(Check("root-not-trusted", Status.FAIL,
                             "the server sent a self-signed root the bundle does not hold "
                             "(which one cannot be read here)",
-                            "add that root to the bundle if you trust it"))
+                            fixes.add("add that root to the bundle if you trust it")))
     return checks
 
 
 def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate],
-                  verified: bool) -> List[Check]:
+                  verified: bool, fixes: _Fixes) -> List[Check]:
     last = chain[-1]
     subject, issuer = certinfo.name_text(last.subject), certinfo.name_text(last.issuer)
     if certinfo.self_signed(last):
@@ -252,26 +322,44 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
         if trusted or verified:
             return []
         what = "a self-signed certificate" if len(chain) == 1 else "the root"
+        if fixes.path.inspection_likely and len(chain) > 1:  # a proxy's CA, likelier
+            return [Check("root-not-trusted", Status.FAIL,
+                          f"the chain ends at '{subject}', which the bundle does not hold: "
+                          f"likely TLS inspection by the proxy in the route (its CA), or the "
+                          f"server's own private root",
+                          fixes.path.recipe or f"add '{subject}' to a copy of the bundle if "
+                                               f"you trust it")]
         return [Check("root-not-trusted", Status.FAIL,
                       f"the server sent {what} '{subject}', which the bundle does not hold",
-                      f"add '{subject}' to the bundle if you trust it")]
+                      fixes.add(f"add '{subject}' to the bundle if you trust it"))]
     anchor = certinfo.find_issuer(last, anchors)
     if anchor is None:
         if verified:  # trusted through a CA folder, whose certificates are not listed
             return []
+        if len(chain) == 1 and fixes.path.inspection_likely:  # nothing proves an intermediate
+            return [Check("omits-intermediate", Status.FAIL,
+                          f"the server's certificate is issued by '{issuer}', which is in "
+                          f"neither the chain nor the bundle: likely TLS inspection by the "
+                          f"proxy in the route (its CA '{issuer}'), or else the server omits "
+                          f"its intermediate",
+                          (fixes.path.recipe + "; if the server is yours instead: " if
+                           fixes.path.recipe else "") +
+                          "configure the server to send its full chain (fullchain.pem)")]
         if len(chain) == 1:
             return [Check("omits-intermediate", Status.FAIL,
                           f"server omits its intermediate: it sent only its own certificate, "
-                          f"and its issuer '{issuer}' is in neither the chain nor the bundle",
+                          f"and its issuer '{issuer}' is in neither the chain nor the bundle "
+                          f"(or a TLS-inspecting device re-signs it with the CA '{issuer}')",
                           f"configure the server to send its full chain (leaf, then "
-                          f"intermediates: fullchain.pem); if '{issuer}' is a root, add it to "
-                          f"the bundle instead")]
+                          f"intermediates: fullchain.pem); if '{issuer}' is a root (or an "
+                          f"inspecting device's CA), " + fixes.add("add it to the bundle "
+                                                                   "instead"))]
         return [Check("issuer-missing", Status.FAIL,
                       f"the bundle lacks '{issuer}', the issuer of the last certificate the "
                       f"server sent ('{subject}')",
-                      f"add the certificate of '{issuer}' (PEM) to the bundle")]
+                      fixes.add(f"add the certificate of '{issuer}' (PEM) to the bundle"))]
     if not verified and not certinfo.self_signed(anchor):
-        return [_anchor_issuer_missing(anchor, "the last certificate the server sent")]
+        return [_anchor_issuer_missing(anchor, "the last certificate the server sent", fixes)]
     if len(chain) == 1 and not certinfo.self_signed(anchor):
         return [Check("omits-intermediate", Status.WARN,
                       f"server omits its intermediate: it sent only its own certificate and "
@@ -281,9 +369,9 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
     return []
 
 
-def _anchor_issuer_missing(anchor: x509.Certificate, issued: str) -> Check:
+def _anchor_issuer_missing(anchor: x509.Certificate, issued: str, fixes: _Fixes) -> Check:
     """The bundle holds an intermediate but not the root above it, which OpenSSL needs."""
     name, above = certinfo.name_text(anchor.subject), certinfo.name_text(anchor.issuer)
     return Check("issuer-missing", Status.FAIL,
                  f"the bundle holds '{name}', the issuer of {issued}, but lacks '{above}', "
-                 f"its issuer", f"add the certificate of '{above}' (PEM) to the bundle")
+                 f"its issuer", fixes.add(f"add the certificate of '{above}' (PEM) to the bundle"))

@@ -37,7 +37,9 @@ def to_json(report: DoctorReport) -> str:
         "bundles": [{**_plain(asdict(bundle.location)), "checks": _plain(_checks(bundle.checks)),
                      "certificates": _plain([asdict(c) for c in bundle.certificates])}
                     for bundle in report.bundles],
+        "route": _plain(asdict(report.route)) if report.route else None,
         "hosts": [_plain(asdict(host)) for host in report.hosts],
+        "sections": [_plain(asdict(section)) for section in report.sections],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -56,8 +58,17 @@ def write_text(report: DoctorReport, stream: TextIO, color: bool) -> None:
         _environment(console, report.environment)
     for bundle in report.bundles:
         _bundle(console, bundle)
+    if report.route is not None:
+        console.print()
+        console.print(f"[bold]Route to {_escape(report.route.target)}[/bold] (as requests "
+                      f"takes it): {_escape(report.route.route)}")
+        console.print(_check_table(report.route.checks))
     for host in report.hosts:
         _host(console, host)
+    for section in report.sections:
+        console.print()
+        console.print(f"[bold]{_escape(section.title)}[/bold]")
+        console.print(_check_table(section.checks))
     console.print()
     console.print(summary(report))
 

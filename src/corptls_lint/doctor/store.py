@@ -24,6 +24,16 @@ class PemBlock(NamedTuple):
     line: int  # 1-based line of the BEGIN marker
 
 
+BEGIN_LINE = re.compile(rb"-----BEGIN ([A-Z0-9 #]+)-----")
+
+
+def unterminated_blocks(data: bytes) -> List[int]:
+    """The 1-based lines of BEGIN markers that no END marker closes (a file cut off)."""
+    closed = [(m.start(), m.end()) for m in PEM_BLOCK.finditer(data)]
+    return [data.count(b"\n", 0, m.start()) + 1 for m in BEGIN_LINE.finditer(data)
+            if not any(start <= m.start() < end for start, end in closed)]
+
+
 def pem_blocks(data: bytes) -> List[PemBlock]:
     return [PemBlock(m.group(1).decode("ascii"), m.group(0), data.count(b"\n", 0, m.start()) + 1)
             for m in PEM_BLOCK.finditer(data)]

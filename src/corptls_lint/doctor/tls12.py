@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import socket
 import ssl
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 HANDSHAKE, CHANGE_CIPHER_SPEC, ALERT = 22, 20, 21
 CERTIFICATE = 11
@@ -67,8 +67,11 @@ def _certificate_list(body: bytes) -> List[bytes]:
     return ders
 
 
-def read_chain(host: str, port: int, timeout: float) -> Optional[List[bytes]]:
-    """The chain `host` sends to a TLS 1.2 client; None when it will not speak TLS 1.2."""
+def read_chain(host: str, port: int, timeout: float,
+               connect: Optional[Callable[[float], socket.socket]] = None
+               ) -> Optional[List[bytes]]:
+    """The chain `host` sends to a TLS 1.2 client; None when it will not speak TLS 1.2.
+    `connect` opens the connection (a proxy's tunnel) instead of a direct one to `port`."""
     # Only to read what the server sends; nothing received here is trusted or sent on.
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False  # noqa: TLS103
@@ -81,7 +84,10 @@ def read_chain(host: str, port: int, timeout: float) -> Optional[List[bytes]]:
     except ssl.SSLWantReadError:
         pass  # the ClientHello is written and waits for the server
     received = bytearray()
-    with socket.create_connection((host, port), timeout=timeout) as raw:
+    def direct(seconds: float) -> socket.socket:
+        return socket.create_connection((host, port), timeout=seconds)
+
+    with (connect or direct)(timeout) as raw:
         raw.sendall(outgoing.read())
         while len(received) < MAX_BYTES:
             data = raw.recv(65536)

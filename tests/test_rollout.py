@@ -262,3 +262,35 @@ def test_tls401_is_on_by_default_only_with_a_session_factory(run_cli, tmp_path):
                                       'ignore = ["TLS401"]\n')
     ignored = run_cli("--no-cache", "app.py", cwd=tmp_path)
     assert (ignored.stdout, ignored.stderr) == ("", "All checks passed!\n")
+
+
+def test_tls401_sees_requests_in_other_methods_when_the_file_is_parsed_in_slices(run_cli, tmp_path):
+    """The check parses only the functions that can matter: the methods making the requests
+    must be kept, or the session looks unconfigured (jenkinsapi's Requester)."""
+    write(tmp_path, "client.py", """\
+        import json
+        import requests
+
+
+        def unrelated():
+            return json.dumps({})
+
+
+        class Requester:
+            def __init__(self, verify):
+                self.session = requests.Session()
+                self.verify = verify
+
+            def get_url(self, url, **kwargs):
+                return self.session.get(url, **self.request_dict(kwargs))
+
+            def post_url(self, url, data):
+                return self.session.post(url, data=data, verify=self.verify)
+        """)
+    clean = run_cli("--no-cache", "--extend-select", "TLS401", "client.py", cwd=tmp_path)
+    assert (clean.returncode, clean.stdout) == (0, "")
+    source = (tmp_path / "client.py").read_text()
+    (tmp_path / "client.py").write_text(source + "\n    def head_url(self, url):\n"
+                                                 "        return self.session.head(url)\n")
+    found = run_cli("--no-cache", "--extend-select", "TLS401", "client.py", cwd=tmp_path)
+    assert findings(found) == ["client.py:11:24: TLS401"]

@@ -74,9 +74,10 @@ class UnconfiguredSession(Rule):
     message = "session created without a CA bundle; use the session factory or set verify"
     triggers = ((b"requests", b"httpx"), (b"Session", b"session", b"Client"))
     candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
-    # A session configured elsewhere in its scope: `.verify = `, requests passing verify=,
-    # setattr.
-    context = (AttributeStore(("verify",)), KeywordArg(("verify",)), CallTo(("setattr",)))
+    # A session configured elsewhere in its scope: `.verify = `, its requests (which may pass
+    # verify= or **kwargs), setattr.
+    context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
+               CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
     fix_keys = ("session-factory",)
     default_enabled = False

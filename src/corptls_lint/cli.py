@@ -172,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
         if unsafe:
             sys.stderr.write(f"{unsafe} more fixable with --unsafe-fixes.\n")
-        _write_policy_summary(projects, diagnostics)
+        _write_test_counts(projects, diagnostics)
     else:
         from corptls_lint.fixer import summary_lines
 
@@ -182,6 +182,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
+    if mode == "check":
+        _write_policy_hint(projects)
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
         return EXIT_ERROR
     if mode == "diff":  # as ruff: --diff fails only while a fix is pending
@@ -255,11 +257,14 @@ def _without_baselined(args: argparse.Namespace, projects, diagnostics: List[Dia
     return kept
 
 
-def _write_policy_summary(projects, diagnostics: List[Diagnostic]) -> None:
+def _write_test_counts(projects, diagnostics: List[Diagnostic]) -> None:
     tests = sum(1 for d in diagnostics if projects.is_test(d.path))
     if tests:
         sys.stderr.write(f"{tests} in test code (test-paths), {len(diagnostics) - tests} in "
                          "other code.\n")
+
+
+def _write_policy_hint(projects) -> None:
     hint = projects.policy_hint()
     if hint:
         sys.stderr.write(hint + "\n")

@@ -91,8 +91,10 @@ def config_file_in(directory: Path) -> Optional[Path]:
         if (directory / name).is_file():
             return directory / name
     candidate = directory / "pyproject.toml"
-    if candidate.is_file() and TABLE in _read_toml(candidate).get("tool", {}):
-        return candidate
+    if candidate.is_file():
+        tool = _read_toml(candidate).get("tool")
+        if isinstance(tool, dict) and TABLE in tool:
+            return candidate
     return None
 
 
@@ -201,7 +203,9 @@ def with_extends(table: dict, path: Path) -> dict:
         if not base_path.is_file():
             raise ConfigError(f"{named_by}: 'extend' = \"{value}\": no such file")
         data = _read_toml(base_path)
-        base = data if is_standalone(base_path) else data.get("tool", {}).get(TABLE)
+        tool = data.get("tool")
+        base = data if is_standalone(base_path) else (
+            tool.get(TABLE) if isinstance(tool, dict) else None)
         if not isinstance(base, dict):
             raise ConfigError(f"{base_path}: no [tool.{TABLE}] table (named by 'extend' in "
                               f"{named_by})")

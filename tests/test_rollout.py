@@ -294,3 +294,35 @@ def test_tls401_sees_requests_in_other_methods_when_the_file_is_parsed_in_slices
                                                  "        return self.session.head(url)\n")
     found = run_cli("--no-cache", "--extend-select", "TLS401", "client.py", cwd=tmp_path)
     assert findings(found) == ["client.py:11:24: TLS401"]
+
+
+def test_flake8_plugin_follows_the_tls401_policy_and_test_ignore(tmp_path):
+    write(tmp_path, "app.py", SESSION)
+    write(tmp_path, "tests/test_app.py", BAD)
+
+    def flake8():
+        result = subprocess.run([sys.executable, "-m", "flake8", "--select", "TLS", "."],
+                                cwd=tmp_path, capture_output=True, text=True)
+        return sorted(line.split(" ")[0] + " " + line.split(" ")[1]
+                      for line in result.stdout.splitlines())
+
+    assert flake8() == ["./tests/test_app.py:2:19: TLS101"]
+    write(tmp_path, "corptls-lint.toml", 'session-factory = "corp_tls:make_session"\n'
+                                         'test-ignore = ["TLS101"]\n')
+    assert flake8() == ["./app.py:2:5: TLS401"]
+
+
+def test_an_inherited_baseline_is_relative_to_the_file_that_names_it(run_cli, tmp_path):
+    write(tmp_path, "shared/corptls-lint.toml", 'baseline = "baselines/all.json"\n')
+    write(tmp_path, "repo/corptls-lint.toml", 'extend = "../shared/corptls-lint.toml"\n')
+    write(tmp_path, "repo/app.py", BAD)
+    (tmp_path / "shared" / "baselines").mkdir()
+    written = run_cli("--no-cache", "--write-baseline", tmp_path / "shared/baselines/all.json",
+                      "app.py", cwd=tmp_path / "repo")
+    assert written.returncode == 0
+    result = run_cli("--no-cache", "app.py", cwd=tmp_path / "repo")
+    assert (result.returncode, result.stdout) == (0, "")
+    (tmp_path / "shared/baselines/all.json").unlink()
+    missing = run_cli("--no-cache", "app.py", cwd=tmp_path / "repo")
+    assert missing.returncode == 2
+    assert f"baseline {tmp_path}/shared/baselines/all.json: cannot read" in missing.stderr

@@ -28,6 +28,7 @@ def fetch(url, verify=False):
 
 def main():
     session = requests.Session()
+    session.head("https://x")  # a request without verify=: the session's own trust is used
     return session.get("https://x", verify=False)
 """
 TARGET_ARGS = ("--ca-bundle", "corp_tls:CA_BUNDLE", "--session-factory", "corp_tls:make_session",
@@ -79,7 +80,7 @@ def test_diff_shows_every_fix_and_writes_nothing(run_cli, tmp_path):
     assert result.stdout.splitlines() == [
         "--- app.py",
         "+++ app.py",
-        "@@ -1,10 +1,11 @@",
+        "@@ -1,11 +1,12 @@",
         " import requests",
         "+from corp_tls import CA_BUNDLE, make_session",
         " ",
@@ -91,8 +92,9 @@ def test_diff_shows_every_fix_and_writes_nothing(run_cli, tmp_path):
         " ",
         " def main():",
         "-    session = requests.Session()",
-        '-    return session.get("https://x", verify=False)',
         "+    session = make_session()",
+        '     session.head("https://x")  # a request without verify=: the session\'s own trust is used',
+        '-    return session.get("https://x", verify=False)',
         '+    return session.get("https://x", verify=CA_BUNDLE)',
     ]
     assert result.stderr == ("Would fix 3 problems (0 remaining).\n"
@@ -111,7 +113,7 @@ def test_diff_exits_zero_when_nothing_would_change(run_cli, tmp_path):
 def test_fix_without_configuration_names_the_missing_keys(run_cli, tmp_path):
     project(tmp_path, {"app.py": "import requests, urllib3\nurllib3.disable_warnings()\n"
                                  "s = requests.Session()\n"})
-    result = run_cli("--fix", "app.py", cwd=tmp_path)
+    result = run_cli("--fix", "--extend-select", "TLS401", "app.py", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr == ("Fixed 1 problem (1 remaining).\nConfigure 'session-factory' in "
                              "[tool.corptls-lint] to make more findings fixable.\n")
@@ -137,13 +139,14 @@ def test_latin1_file_stays_latin1(run_cli, tmp_path):
 
 
 def test_bom_and_crlf_are_kept(run_cli, tmp_path):
-    source = "import requests\r\n\r\ns = requests.Session()\r\nr = s.get(u, verify=False)\r\n"
+    source = ("import requests\r\n\r\ns = requests.Session()\r\nr = s.get(u, verify=False)\r\n"
+              "s.head(u)\r\n")
     (tmp_path / "a.py").write_bytes(b"\xef\xbb\xbf" + source.encode())
     result = run_cli("--fix", *TARGET_ARGS, "a.py", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "a.py").read_bytes() == b"\xef\xbb\xbf" + (
         "from corp_tls import CA_BUNDLE, make_session\r\n\r\n"
-        "s = make_session()\r\nr = s.get(u, verify=CA_BUNDLE)\r\n").encode()
+        "s = make_session()\r\nr = s.get(u, verify=CA_BUNDLE)\r\ns.head(u)\r\n").encode()
 
 
 def test_mode_is_kept_and_symlinks_stay_links(run_cli, tmp_path):
@@ -218,7 +221,7 @@ def test_migration_fixture(run_cli, tmp_path):
     result = run_cli("--fix", ".", cwd=root)
     assert result.returncode == 1
     assert codes_of(result.stdout) == MIGRATION_REMAINING
-    assert result.stderr == ("Fixed 10 problems (4 remaining).\n"
+    assert result.stderr == ("Fixed 9 problems (4 remaining).\n"
                              "1 more fixable with --unsafe-fixes.\n")
     for path in root.rglob("*.py"):
         py_compile.compile(str(path), cfile=str(tmp_path / "compiled.pyc"), doraise=True)

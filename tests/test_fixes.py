@@ -69,7 +69,7 @@ def test_without_the_key_nothing_changes_and_the_key_is_named():
 
 def test_fix_says_where_the_replacement_goes_and_which_import_it_needs():
     source = ("import requests\nfrom corp_tls import make_session\ndef f(CA_BUNDLE):\n"
-              "    s = requests.Session()\n    return s.get(u, verify=False)\n")
+              "    s = requests.Session()\n    return s.get(u, verify=False), s.head(u)\n")
     found = lint_source(source, "a.py", settings()).diagnostics
     assert [(d.code, d.line, d.col, d.end_line, d.end_col) for d in found] == [
         ("TLS401", 4, 9, 4, 27), ("TLS101", 5, 21, 5, 33)]

@@ -83,8 +83,8 @@ def test_hooks_declare_python_and_stub_files_and_run_serially():
     hooks = {hook["id"]: hook for hook in
              yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert sorted(hooks) == ["corptls-lint", "corptls-lint-fix"]
-    assert hooks["corptls-lint"]["entry"] == "corptls-lint"
-    assert hooks["corptls-lint-fix"]["entry"] == "corptls-lint --fix"
+    assert hooks["corptls-lint"]["entry"] == "corptls-lint --force-exclude"
+    assert hooks["corptls-lint-fix"]["entry"] == "corptls-lint --fix --force-exclude"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types_or"] == ["python", "pyi"]

@@ -43,7 +43,10 @@ def test_bar_on_a_terminal_and_not_in_ci(tmp_path):
     plain = without_ansi(shown)
     assert "Checking" in plain and f"/{progress.MIN_FILES + 21} files" in plain
     assert plain.rstrip().endswith("Found 1 problem.\nConfigure 'ca-bundle' in "
-                                   "[tool.corptls-lint] to make more findings fixable.")
+                                   "[tool.corptls-lint] to make more findings fixable.\n"
+                                   "TLS401 (sessions without the company trust settings) is off: "
+                                   "configure 'session-factory' in [tool.corptls-lint] or pass "
+                                   "--extend-select TLS401.")
     _, shown_in_ci, stdout_in_ci = run_in_terminal(["."], cwd=tmp_path, terminal="stderr",
                                                    env_extra={"CI": "true"})
     assert "Checking" not in shown_in_ci and stdout_in_ci == stdout

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import List, NoReturn, Optional, Sequence
 
 from corptls_lint import __version__
-from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask, FixTargets, Target
+from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask
 from corptls_lint.output import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -73,7 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
                         help="with --doctor --host: write the public roots plus the CA "
                              "certificates HOST (or the proxy) sent to PATH")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    _add_rollout_options(parser)
     return parser
+
+
+def _add_rollout_options(parser: argparse.ArgumentParser) -> None:
+    """Options for adopting the linter across many repositories (issue 13)."""
+    group = parser.add_argument_group("adoption")
+    group.add_argument("--force-exclude", action="store_true",
+                       help="apply the excludes to files named on the command line too")
+    group.add_argument("--baseline", metavar="FILE",
+                       help="report only findings that are not in this baseline file")
+    group.add_argument("--write-baseline", metavar="FILE",
+                       help="record the current findings in FILE and exit 0")
+    group.add_argument("--show-stale-baseline", action="store_true",
+                       help="list baseline entries whose findings are gone")
+    group.add_argument("--add-noqa", action="store_true",
+                       help="add `# noqa: CODE` to every line with a finding and exit 0")
 
 
 def _jobs(text: str) -> int:
@@ -100,49 +115,6 @@ def _cache(args: argparse.Namespace, config, linted: Sequence[str]):
     return cache
 
 
-def _split(text: Optional[str]) -> List[str]:
-    return [item.strip() for item in (text or "").split(",") if item.strip()]
-
-
-def _targets(args: argparse.Namespace, base: FixTargets) -> FixTargets:
-    overrides = {}
-    for option in ("ca_bundle", "session_factory", "ssl_context"):
-        value = getattr(args, option)
-        if value is not None:
-            try:
-                overrides[option] = Target.parse(value, option.replace("_", "-"))
-            except ValueError as error:
-                raise ConfigError(f"--{option.replace('_', '-')}: {error}") from None
-    return replace(base, **overrides)
-
-
-def _load(args: argparse.Namespace):
-    from corptls_lint import config as config_module
-
-    if args.config:
-        config_path: Optional[Path] = Path(args.config)
-        if not config_path.is_file():
-            raise ConfigError(f"--config: {args.config}: no such file")
-    else:
-        from corptls_lint import stdin_source
-
-        start = (stdin_source.config_start(args) if stdin_source.reads_stdin(args)
-                 else Path(args.paths[0]) if args.paths else Path.cwd())
-        config_path = config_module.find_config_file(start)
-    config = config_module.load_config(config_path)
-    if args.exclude is not None:
-        config.exclude = _split(args.exclude)
-    config.extend_exclude += _split(args.extend_exclude)
-    select = config.select
-    if args.select is not None:
-        select = config_module.parse_code_list(args.select, "--select")
-    extend = config.extend_select + config_module.parse_code_list(
-        args.extend_select or "", "--extend-select")
-    ignore = config.ignore + config_module.parse_code_list(args.ignore or "", "--ignore")
-    enabled = config_module.select_codes(select, extend, ignore)
-    return config, enabled, _targets(args, config.targets)
-
-
 def list_rules(stream) -> None:
     from corptls_lint.rules import ALL_RULES
 
@@ -163,30 +135,32 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint.startup import defer_libcst
 
     defer_libcst()
-    from corptls_lint import config as config_module
     from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
-    from corptls_lint.files import discover, unmatched_per_file_globs
+    from corptls_lint.files import discover
+    from corptls_lint.projects import Projects
     from corptls_lint.runner import run_tasks
 
-    config, enabled, targets = _load(args)
+    _check_adoption_options(args)
+    projects = Projects(args)
     mode = "diff" if args.diff else "fix" if args.fix else "check"
     if mode == "fix":
         _interrupt_on_sigterm()
     if stdin_source.reads_stdin(args):
         # Standard input is checked only: there is no file to write a fix back to.
         name = stdin_source.display_name(args)
-        tasks = [FileTask(name, config_module.settings_for(Path(name), config, enabled, targets),
-                          source=stdin_source.read_source(), verbose=args.verbose)]
+        config = projects.for_dir(stdin_source.config_start(args))
+        tasks = [FileTask(name, projects.settings(name), source=stdin_source.read_source(),
+                          verbose=args.verbose)]
     else:
-        unmatched = unmatched_per_file_globs(config)
-        if unmatched:
-            raise ConfigError(f"{config.path}: [tool.corptls-lint]: 'per-file-ignores' glob "
-                              f"\"{unmatched[0]}\" matches no file under {config.root}")
-        paths = discover(args.paths or ["."], config)
-        tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
-                          mode=mode, unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
-                 for path in paths]
+        paths = args.paths or ["."]
+        config = projects.for_dir(Path(paths[0]) if Path(paths[0]).is_dir()
+                                  else Path(paths[0]).parent)
+        found = discover(paths, projects.resolver, force_exclude=args.force_exclude)
+        tasks = [FileTask(path, projects.settings(path), mode=mode,
+                          unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
+                 for path in found]
+        _warn_unmatched_globs(projects)
     cache = _cache(args, config, args.paths or ["."]) if mode == "check" else None
     if progress.should_show(len(tasks), sys.stderr):
         with progress.bar(len(tasks), sys.stderr) as advance:
@@ -194,6 +168,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
+    if args.write_baseline:
+        return _write_baseline(Path(args.write_baseline), diagnostics)
+    diagnostics = _without_baselined(args, projects, diagnostics, [task.path for task in tasks
+                                                                   if task.source is None])
+    if args.add_noqa:
+        return _add_noqa(diagnostics)
 
     if mode == "diff":
         sys.stdout.write("".join(outcome.diff for outcome in outcomes))
@@ -209,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(output.summary(len(diagnostics), fixable) + "\n")
         if unsafe:
             sys.stderr.write(f"{unsafe} more fixable with --unsafe-fixes.\n")
+        _write_test_counts(projects, diagnostics)
     else:
         from corptls_lint.fixer import summary_lines
 
@@ -218,6 +199,8 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
+    if mode == "check":
+        _write_policy_hint(projects)
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
         return EXIT_ERROR
     if mode == "diff":  # as ruff: --diff fails only while a fix is pending
@@ -225,6 +208,83 @@ def run(args: argparse.Namespace) -> int:
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+# -- adoption across many repositories (issue 13) ----------------------------------------------
+
+def _warn_unmatched_globs(projects) -> None:
+    """A shared template cannot know which repositories have tests: a per-file-ignores glob
+    that matches nothing is a warning, not an error."""
+    from corptls_lint.files import unmatched_per_file_globs
+
+    for config in projects.loaded:
+        for glob in unmatched_per_file_globs(config):
+            sys.stderr.write(f"{PROG}: warning: {config.path}: 'per-file-ignores' glob "
+                             f"\"{glob}\" matches no file under {config.root}\n")
+
+
+def _check_adoption_options(args: argparse.Namespace) -> None:
+    """--write-baseline and --add-noqa record what a check finds: not with a fix or stdin."""
+    for option in ("write_baseline", "add_noqa"):
+        if getattr(args, option):
+            flag = "--" + option.replace("_", "-")
+            if args.fix or args.diff:
+                raise ConfigError(f"{flag} cannot be combined with --fix or --diff")
+            if "-" in (args.paths or []) or args.stdin_filename:
+                raise ConfigError(f"{flag} needs files, not standard input")
+
+
+def _write_baseline(path: Path, diagnostics: List[Diagnostic]) -> int:
+    """Record every current finding (stale entries drop out) and end the run with exit 0."""
+    from corptls_lint import baseline
+
+    count = baseline.write(path, diagnostics)
+    noun = "finding" if count == 1 else "findings"
+    sys.stderr.write(f"Wrote {count} {noun} to the baseline {path}.\n")
+    return EXIT_CLEAN
+
+
+def _add_noqa(diagnostics: List[Diagnostic]) -> int:
+    from corptls_lint.add_noqa import add_noqa
+
+    added, files = add_noqa(diagnostics)
+    sys.stderr.write(f"Added {added} noqa {'comment' if added == 1 else 'comments'} to "
+                     f"{files} {'file' if files == 1 else 'files'}.\n")
+    return EXIT_CLEAN
+
+
+def _without_baselined(args: argparse.Namespace, projects, diagnostics: List[Diagnostic],
+                       checked: List[str]) -> List[Diagnostic]:
+    """The findings not recorded in the baseline of their file's configuration (or --baseline),
+    listing the stale entries with --show-stale-baseline."""
+    from corptls_lint import baseline
+
+    if not args.baseline and all(config.baseline is None for config in projects.loaded):
+        return diagnostics
+
+    def baseline_of(path: str) -> Optional[Path]:
+        if args.baseline:
+            return Path(args.baseline)
+        return projects.config_of(path).baseline
+
+    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked)
+    if args.show_stale_baseline:
+        for entry in stale:
+            sys.stderr.write(entry.describe() + "\n")
+    return kept
+
+
+def _write_test_counts(projects, diagnostics: List[Diagnostic]) -> None:
+    tests = sum(1 for d in diagnostics if projects.is_test(d.path))
+    if tests:
+        sys.stderr.write(f"{tests} in test code (test-paths), {len(diagnostics) - tests} in "
+                         "other code.\n")
+
+
+def _write_policy_hint(projects) -> None:
+    hint = projects.policy_hint()
+    if hint:
+        sys.stderr.write(hint + "\n")
 
 
 def _interrupt_on_sigterm() -> None:

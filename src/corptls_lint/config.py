@@ -1,13 +1,15 @@
-"""`[tool.corptls-lint]` in the nearest pyproject.toml: found, validated, and turned into Settings."""
+"""`[tool.corptls-lint]` in the nearest pyproject.toml (or a corptls-lint.toml): found for each
+file, validated, merged with the files it `extend`s, and turned into Settings."""
 
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 
@@ -19,13 +21,24 @@ else:  # pragma: no cover - exercised on Python < 3.11
 TABLE = "corptls-lint"
 _CODE_PREFIX = re.compile(r"^TLS[0-9]{0,3}$")
 
-DEFAULT_EXCLUDES = (".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "build", "dist",
-                    "__pycache__", "node_modules", ".corptls_cache", ".mypy_cache",
-                    ".pytest_cache", ".eggs")
+# ruff's default excludes, plus our cache and __pycache__. Folders holding a pyvenv.cfg or a
+# site-packages folder (a virtualenv or an interpreter's lib/pythonX.Y) are skipped too (files.py).
+DEFAULT_EXCLUDES = (".bzr", ".corptls_cache", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg",
+                    ".ipynb_checkpoints", ".mypy_cache", ".nox", ".pants.d", ".pyenv",
+                    ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",
+                    "__pycache__", "__pypackages__", "_build", "buck-out", "build", "dist",
+                    "node_modules", "site-packages", "venv")
+# Files named like this hold the table at the top level, as ruff.toml does; in a folder
+# they win over its pyproject.toml.
+STANDALONE_NAMES = ("corptls-lint.toml", ".corptls-lint.toml")
+DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")
 
 _STRING_KEYS = ("ca-bundle", "session-factory", "ssl-context")
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 KNOWN_KEYS = _STRING_KEYS + _LIST_KEYS + ("per-file-ignores",)
+# The keys of issue 13 (rolling out to many repositories), parsed by _parse_rollout_key.
+_ROLLOUT_KEYS = ("extend", "force-exclude", "baseline", "test-paths", "test-ignore")
+KNOWN_KEYS = KNOWN_KEYS + _ROLLOUT_KEYS
 
 
 @dataclass
@@ -43,6 +56,10 @@ class Config:
     exclude: List[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     extend_exclude: List[str] = field(default_factory=list)
     per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    force_exclude: bool = False
+    baseline: Optional[Path] = None  # absolute: resolved against the file that names it
+    test_paths: List[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
+    test_ignore: List[str] = field(default_factory=list)
 
     @property
     def targets(self) -> FixTargets:
@@ -61,14 +78,21 @@ def find_config_file(start: Path) -> Optional[Path]:
     if not directory.is_dir():
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
-        candidate = candidate_dir / "pyproject.toml"
-        if _is_file(candidate):
-            try:
-                data = _read_toml(candidate)
-            except ConfigError:
-                raise
-            if TABLE in tool_section(data, candidate):
-                return candidate
+        found = config_file_in(candidate_dir)
+        if found is not None:
+            return found
+    return None
+
+
+def config_file_in(directory: Path) -> Optional[Path]:
+    """The configuration file of this folder itself, if it has one: a corptls-lint.toml or
+    .corptls-lint.toml, else a pyproject.toml with a [tool.corptls-lint] table."""
+    for name in STANDALONE_NAMES:
+        if _is_file(directory / name):
+            return directory / name
+    candidate = directory / "pyproject.toml"
+    if _is_file(candidate) and TABLE in tool_section(_read_toml(candidate), candidate):
+        return candidate
     return None
 
 
@@ -79,6 +103,11 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except OSError:
         return False
+
+
+def is_standalone(path: Path) -> bool:
+    """A file whose top level is the table (anything but a pyproject.toml)."""
+    return path.name != "pyproject.toml"
 
 
 def _read_toml(path: Path) -> dict:
@@ -114,16 +143,19 @@ def load_config(path: Optional[Path]) -> Config:
     if path is None:
         return Config()
     data = _read_toml(path)
-    table = tool_section(data, path).get(TABLE, {})
+    table = data if is_standalone(path) else tool_section(data, path).get(TABLE, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table, not {_toml_type(table)}")
-    return parse_table(table, path)
+    return parse_table(with_extends(table, path), path)
 
 
 def parse_table(table: dict, path: Path) -> Config:
     where = f"{path}: [tool.{TABLE}]"
     config = Config(path=path, root=path.parent.resolve())
     for key, value in table.items():
+        if key in _ROLLOUT_KEYS:
+            _parse_rollout_key(config, key, value, where)
+            continue
         if key not in KNOWN_KEYS:
             hint = _did_you_mean(key, KNOWN_KEYS)
             raise ConfigError(f"{where}: unknown key '{key}'{hint}")
@@ -153,6 +185,63 @@ def parse_table(table: dict, path: Path) -> Config:
     return config
 
 
+def _parse_rollout_key(config: Config, key: str, value: object, where: str) -> None:
+    if key == "extend":  # merged by with_extends before parsing; only its type is checked here
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{where}: 'extend' must be the path of a configuration file")
+    elif key == "force-exclude":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where}: 'force-exclude' must be true or false")
+        config.force_exclude = value
+    elif key == "baseline":
+        if not isinstance(value, (str, Path)) or not str(value):
+            raise ConfigError(f"{where}: 'baseline' must be the path of a baseline file")
+        config.baseline = (config.root / value).resolve()
+    else:  # test-paths, test-ignore
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of strings")
+        if key == "test-ignore":
+            validate_codes(value, f"{where}: 'test-ignore'")
+        setattr(config, key.replace("-", "_"), list(value))
+
+
+_MAX_EXTENDS = 16
+
+
+def with_extends(table: dict, path: Path) -> dict:
+    """`table` merged over the tables it extends (`extend = "../base.toml"`): a key set here
+    replaces the base's. `extend` and `baseline` are paths relative to the file that names
+    them; globs (exclude, per-file-ignores, test-paths) stay relative to the project, so a
+    shared template's `tests/**` means each repository's tests."""
+    merged = dict(table)
+    chain = [path.resolve()]
+    while "extend" in merged:
+        named_by = chain[-1]
+        value = merged.pop("extend")
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{named_by}: 'extend' must be the path of a configuration file")
+        base_path = (named_by.parent / value).resolve()
+        if base_path in chain:
+            raise ConfigError(f"{named_by}: 'extend' = \"{value}\" makes a cycle")
+        if len(chain) > _MAX_EXTENDS:
+            raise ConfigError(f"{named_by}: more than {_MAX_EXTENDS} levels of 'extend'")
+        if not base_path.is_file():
+            raise ConfigError(f"{named_by}: 'extend' = \"{value}\": no such file")
+        data = _read_toml(base_path)
+        tool = data.get("tool")
+        base = data if is_standalone(base_path) else (
+            tool.get(TABLE) if isinstance(tool, dict) else None)
+        if not isinstance(base, dict):
+            raise ConfigError(f"{base_path}: no [tool.{TABLE}] table (named by 'extend' in "
+                              f"{named_by})")
+        base = dict(base)
+        if isinstance(base.get("baseline"), str):
+            base["baseline"] = str((base_path.parent / base["baseline"]).resolve())
+        chain.append(base_path)
+        merged = {**base, **merged}
+    return merged
+
+
 def _did_you_mean(key: str, choices: Iterable[str]) -> str:
     import difflib
 
@@ -177,13 +266,19 @@ def parse_code_list(text: str, option: str) -> List[str]:
 # -- selection -------------------------------------------------------------------------------
 
 def select_codes(select: Optional[Sequence[str]], extend_select: Sequence[str],
-                 ignore: Sequence[str]) -> Tuple[str, ...]:
+                 ignore: Sequence[str], configured: Iterable[str] = ()) -> Tuple[str, ...]:
     """The enabled codes. A prefix selects the default-on rules under it; a rule that is off by
-    default (TLS402) is enabled only by its full code, as flake8's off-by-default plugins are."""
+    default (TLS402) is enabled only by its full code, as flake8's off-by-default plugins are.
+    A policy rule (TLS401) is default-on when its key is among the `configured` keys."""
     from corptls_lint.rules import ALL_RULES
 
+    configured = set(configured)
+
+    def default_on(rule) -> bool:
+        return rule.default_enabled or rule.default_when_configured in configured
+
     def chosen(rule, selectors: Sequence[str]) -> bool:
-        return any(rule.code == s or (rule.default_enabled and rule.code.startswith(s))
+        return any(rule.code == s or (default_on(rule) and rule.code.startswith(s))
                    for s in selectors)
 
     selectors = list(select) if select is not None else ["TLS"]
@@ -209,6 +304,8 @@ def glob_matches(glob: str, path: PurePosixPath) -> bool:
     glob = glob.rstrip("/")
     if "/" in glob:
         text = path.as_posix()
+        if glob.startswith("**/") and glob_matches(glob[3:], path):  # `**/` also matches none
+            return True
         return fnmatch.fnmatchcase(text, glob) or fnmatch.fnmatchcase(text, glob + "/*")
     return any(fnmatch.fnmatchcase(part, glob) for part in path.parts)
 
@@ -240,3 +337,67 @@ def settings_for(path: Path, config: Config, enabled: Tuple[str, ...],
     if not ignored:
         return settings
     return replace(settings, enabled=tuple(c for c in enabled if not c.startswith(tuple(ignored))))
+
+
+def configured_keys(config: Config, targets: Optional[FixTargets] = None) -> Tuple[str, ...]:
+    """The fix-target keys that are set (in the file or by an option): a policy rule such as
+    TLS401 is on by default when the key it needs is configured."""
+    targets = targets or config.targets
+    return tuple(key for key in _STRING_KEYS if getattr(targets, key.replace("-", "_")))
+
+
+def is_test_path(path: Path, config: Config) -> bool:
+    """Whether `path` is test code by the `test-paths` globs (relative to the config root)."""
+    if not config.test_paths:
+        return False
+    relative = _relative(path, config.root)
+    return any(glob_matches(glob, relative) for glob in config.test_paths)
+
+
+def file_settings(path: Path, config: Config, enabled: Tuple[str, ...],
+                  targets: FixTargets) -> Settings:
+    """`settings_for`, less the `test-ignore` codes in test code."""
+    settings = settings_for(path, config, enabled, targets)
+    if config.test_ignore and is_test_path(path, config):
+        ignored = tuple(config.test_ignore)
+        settings = replace(settings, enabled=tuple(c for c in settings.enabled
+                                                   if not c.startswith(ignored)))
+    return settings
+
+
+class ConfigResolver:
+    """The configuration of each folder of a run: the one `--config` forces, else the nearest
+    configuration file above the folder. Each file is loaded once, and `adjust` applies the
+    command line's overrides to it once."""
+
+    def __init__(self, forced: Optional[Path], adjust: Callable[[Config], Config]) -> None:
+        self._forced = forced
+        self._adjust = adjust
+        self._files: Dict[Optional[Path], Config] = {}
+        self._nearest: Dict[Path, Optional[Path]] = {}
+
+    def _nearest_file(self, directory: Path) -> Optional[Path]:
+        known = self._nearest.get(directory, False)
+        if known is not False:
+            return known  # type: ignore[return-value]
+        found = config_file_in(directory)
+        if found is None and directory.parent != directory:
+            found = self._nearest_file(directory.parent)
+        self._nearest[directory] = found
+        return found
+
+    def for_dir(self, directory: Path) -> Config:
+        path = self._forced if self._forced is not None else self._nearest_file(
+            Path(os.path.abspath(directory)))
+        config = self._files.get(path)
+        if config is None:
+            config = self._files[path] = self._adjust(load_config(path))
+        return config
+
+    def for_file(self, path: Path) -> Config:
+        return self.for_dir(path.parent if not path.is_dir() else path)
+
+    @property
+    def loaded(self) -> List[Config]:
+        """The configurations used so far, in the order they were first needed."""
+        return list(self._files.values())

@@ -318,9 +318,10 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         positions = _positions(module)
     # noqa comments are read from the file's own lines (no codegen of the whole module; a
     # sliced module keeps every line where it was, and findings are never in a stub)
-    lines: List[str] = []
+    noqa_lines = None
     if apply_noqa:
-        lines = split_lines(source_text if source_text is not None else module.code)
+        noqa_text = source_text if source_text is not None else module.code
+        noqa_lines = noqa.NoqaLines(split_lines(noqa_text), noqa_text)
     seen = set()
     planner = None
     for report in context.reports:
@@ -330,7 +331,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         if (line, col, code) in seen:
             continue
         seen.add((line, col, code))
-        if apply_noqa and line <= len(lines) and noqa.silences(lines[line - 1], code):
+        if noqa_lines is not None and noqa_lines.silences(line, code):
             continue
         fix, needs = None, None
         if report.fix is not None:

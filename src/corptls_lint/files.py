@@ -1,13 +1,14 @@
-"""Which files a run lints: *.py and *.pyi under the given paths, less excludes and .gitignore."""
+"""Which files a run lints: *.py and *.pyi under the given paths, less excludes, virtualenvs,
+.gitignore, .git/info/exclude and the global git excludes file."""
 
 from __future__ import annotations
 
 import fnmatch
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-from corptls_lint.config import Config, _relative, glob_matches
+from corptls_lint.config import Config, ConfigResolver, _relative, glob_matches
 
 if TYPE_CHECKING:
     import pathspec
@@ -55,30 +56,62 @@ class _Excludes:
         return any(glob_matches(glob, relative) for glob in self.path_globs)
 
 
-def _walk(root: str, config: Config) -> Iterator[str]:
-    """Files under `root`, sorted, without following symlinks (folders or files)."""
+ConfigFor = Callable[[str], Config]  # a folder's configuration
+
+
+def _config_for(configs: Union[Config, ConfigResolver]) -> ConfigFor:
+    if isinstance(configs, Config):
+        return lambda directory: configs
+    return lambda directory: configs.for_dir(Path(directory))
+
+
+class _ExcludesFor:
+    """The `_Excludes` of each folder's configuration, built once per configuration."""
+
+    def __init__(self, config_for: ConfigFor) -> None:
+        self.config_for = config_for
+        self.built: Dict[int, _Excludes] = {}
+
+    def __call__(self, directory: str) -> "_Excludes":
+        config = self.config_for(directory)
+        excludes = self.built.get(id(config))
+        if excludes is None or excludes.config is not config:
+            excludes = self.built[id(config)] = _Excludes(config)
+        return excludes
+
+
+def _walk(root: str, configs: Union[Config, ConfigResolver]) -> Iterator[str]:
+    """Files under `root`, sorted, without following symlinks (folders or files). A folder
+    with its own configuration file is walked with that configuration's excludes."""
     specs: List[Tuple[str, "pathspec.PathSpec"]] = []
-    # .gitignore files of the folders above the root apply too, up to the repository's top.
+    # .gitignore files of the folders above the root apply too, up to the repository's top,
+    # and so do the repository's .git/info/exclude and the user's global excludes file.
     parent = Path(root).resolve()
     for above in (parent, *parent.parents):
         spec = _gitignore(str(above))
         if spec is not None:
             specs.append((str(above), spec))
         try:
-            if (above / ".git").exists():
-                break
+            at_top = (above / ".git").exists()
         except OSError:  # a folder above that this user cannot search
             break
-    yield from _walk_dir(root, _Excludes(config), specs, is_root=True)
+        if at_top:
+            specs.extend((str(above), spec) for spec in git_excludes(above))
+            break
+    yield from _walk_dir(root, _ExcludesFor(_config_for(configs)), specs, is_root=True)
 
 
-def _walk_dir(directory: str, excluded: _Excludes, specs: List[Tuple[str, "pathspec.PathSpec"]],
+def _walk_dir(directory: str, excludes_for: _ExcludesFor,
+              specs: List[Tuple[str, "pathspec.PathSpec"]],
               is_root: bool = False) -> Iterator[str]:
     try:
         entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
     except OSError:
         yield directory  # linting it reports why it cannot be read (TLS001), never a skip
         return
+    if not is_root and is_environment(entries):
+        return
+    excluded = excludes_for(directory)
     local = None if is_root else _gitignore(directory)
     if local is not None:
         specs = specs + [(os.path.abspath(directory), local)]
@@ -93,23 +126,28 @@ def _walk_dir(directory: str, excluded: _Excludes, specs: List[Tuple[str, "paths
         if excluded(path, entry.name) or (specs and _ignored(os.path.abspath(path), is_dir, specs)):
             continue
         if is_dir:
-            yield from _walk_dir(path, excluded, specs)
+            yield from _walk_dir(path, excludes_for, specs)
         elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False):
             yield path
 
 
-def discover(paths: Sequence[str], config: Config) -> List[str]:
-    """Every file to lint, in a stable order. A file named on the command line is always linted
-    (symlink or not); folders are walked with the excludes and .gitignore applied. A file
-    reached by several names (`a.py ./a.py $PWD/a.py`, a symlink) is linted once, under the
-    first name given."""
+def discover(paths: Sequence[str], configs: Union[Config, ConfigResolver],
+             force_exclude: bool = False) -> List[str]:
+    """Every file to lint, in a stable order. A file named on the command line is linted
+    (symlink or not) unless `force_exclude` (or its configuration's `force-exclude`) applies
+    the excludes to it too; folders are walked with the excludes and .gitignore applied. A
+    file reached by several names (`a.py ./a.py $PWD/a.py`, a symlink) is linted once, under
+    the first name given."""
+    config_for = _config_for(configs)
     found: List[str] = []
     seen = set()
     for given in paths:
         if os.path.isdir(given):
-            candidates = list(_walk(given, config))
+            candidates = list(_walk(given, configs))
         else:
-            candidates = [given]
+            config = config_for(os.path.dirname(given) or ".")
+            forced = force_exclude or config.force_exclude
+            candidates = [] if forced and is_force_excluded(given, config) else [given]
         for path in candidates:
             key = os.path.realpath(path)
             if key not in seen:
@@ -135,3 +173,99 @@ def unmatched_per_file_globs(config: Config) -> List[str]:
         if not pending:
             break
     return pending
+
+
+# -- virtualenvs and git's own exclude files ------------------------------------------------
+
+def is_environment(entries: Sequence["os.DirEntry[str]"]) -> bool:
+    """A folder that is a Python environment, whatever its name: a virtualenv (it holds a
+    pyvenv.cfg) or an interpreter's lib/pythonX.Y (it holds site-packages, as conda's do)."""
+    for entry in entries:
+        if entry.name == "pyvenv.cfg" or entry.name == "site-packages":
+            return True
+    return False
+
+
+def is_force_excluded(path: str, config: Config) -> bool:
+    """Whether a named file, or a folder between its configuration's root and it, is
+    excluded (or is a Python environment), as a walk from the root would have skipped it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        parts = absolute.relative_to(config.root).parts
+        base = config.root
+    except ValueError:  # outside the project: only its own name and the path globs apply
+        parts, base = (absolute.name,), absolute.parent
+    excluded = _Excludes(config)
+    current = base
+    for index, part in enumerate(parts):
+        current = current / part
+        if excluded(str(current), part):
+            return True
+        if index < len(parts) - 1 and ((current / "pyvenv.cfg").is_file()
+                                       or (current / "site-packages").is_dir()):
+            return True
+    return False
+
+
+def git_excludes(top: Path) -> List["pathspec.PathSpec"]:
+    """The patterns of the repository's info/exclude and of the user's global excludes file
+    (core.excludesFile, else $XDG_CONFIG_HOME/git/ignore), which git applies like .gitignore
+    at the repository's top."""
+    specs = []
+    for path in (_git_dir(top) / "info" / "exclude", _global_excludes_file(str(top))):
+        if path is None:
+            continue
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                import pathspec
+
+                specs.append(pathspec.PathSpec.from_lines("gitwildmatch", handle))
+        except OSError:
+            continue
+    return specs
+
+
+def _git_dir(top: Path) -> Path:
+    """The repository's git folder; in a linked worktree `.git` is a file naming it, and
+    info/exclude lives in the common folder of all worktrees."""
+    dot_git = top / ".git"
+    if not dot_git.is_file():
+        return dot_git
+    try:
+        text = dot_git.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return dot_git
+    if not text.startswith("gitdir:"):
+        return dot_git
+    git_dir = (top / text[len("gitdir:"):].strip()).resolve()
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        return (git_dir / common).resolve()
+    except OSError:
+        return git_dir
+
+
+_GLOBAL_EXCLUDES: Dict[str, Optional[Path]] = {}
+
+
+def _global_excludes_file(top: str) -> Optional[Path]:
+    """core.excludesFile as git reads it (git itself expands `~` and follows includes), else
+    git's default location. Asked once per repository per run."""
+    if top in _GLOBAL_EXCLUDES:
+        return _GLOBAL_EXCLUDES[top]
+    import subprocess
+
+    found: Optional[Path] = None
+    try:
+        completed = subprocess.run(["git", "config", "--path", "--get", "core.excludesFile"],
+                                   cwd=top, capture_output=True, text=True, timeout=10)
+        if completed.returncode == 0 and completed.stdout.strip():
+            found = Path(completed.stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        pass
+    if found is None:
+        config_home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
+            os.path.expanduser("~"), ".config")
+        found = Path(config_home) / "git" / "ignore"
+    _GLOBAL_EXCLUDES[top] = found
+    return found

@@ -41,7 +41,8 @@ def _config_file_for(directory: str) -> Optional[Path]:
 def _project(config_file: Optional[Path]) -> Tuple[config_module.Config, Tuple[str, ...]]:
     """The loaded table and the codes it enables, once per pyproject.toml per process."""
     config = config_module.load_config(config_file)
-    enabled = config_module.select_codes(config.select, config.extend_select, config.ignore)
+    enabled = config_module.select_codes(config.select, config.extend_select, config.ignore,
+                                         configured=config_module.configured_keys(config))
     return config, enabled
 
 
@@ -54,12 +55,16 @@ def settings_for_file(filename: str, overrides: FixTargets,
         config, enabled = _project(_config_file_for(str(path.parent.resolve())))
     except ConfigError as error:
         raise PluginConfigError(f"corptls-lint: {error}") from None
-    extra = tuple(code for code in _OFF_BY_DEFAULT
-                  if code in flake8_selected and code not in enabled
-                  and not code.startswith(tuple(config.ignore)))
     targets = replace(config.targets, **{attr: value for attr, value in
                                          vars(overrides).items() if value is not None})
-    return config_module.settings_for(path, config, enabled + extra, targets)
+    # a policy rule (TLS401) is on when its key is configured, here or by a --corptls option
+    policy_on = config_module.select_codes(None, (), config.ignore,
+                                           configured=config_module.configured_keys(config,
+                                                                                    targets))
+    extra = tuple(code for code in _OFF_BY_DEFAULT
+                  if (code in flake8_selected or (code in policy_on and config.select is None))
+                  and code not in enabled and not code.startswith(tuple(config.ignore)))
+    return config_module.file_settings(path, config, enabled + extra, targets)
 
 
 def parse_target(option: str, value: Optional[str]) -> Optional[Target]:

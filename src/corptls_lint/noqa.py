@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
+from typing import Dict, List, Optional, Tuple
 
 # flake8's NOQA_INLINE_REGEXP: `# noqa`, `# noqa: E1,W2`, `# NOQA:E1`; codes are letters+digits.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -19,3 +22,48 @@ def silences(physical_line: str, code: str) -> bool:
         return True
     codes = {item.strip() for item in _SEPARATORS.split(codes_text) if item.strip()}
     return code in codes or code.startswith(tuple(codes))
+
+
+def noqa_line_ranges(text: str) -> Dict[int, Tuple[int, int]]:
+    """For each line of a token range that spans several lines (a multi-line string, a
+    backslash continuation), the range's first and last line: flake8 looks for `# noqa` in all
+    of the range's lines (flake8/processor.py `_noqa_line_mapping`). Lines not listed are
+    checked alone. Empty when the text does not tokenize."""
+    ranges: Dict[int, Tuple[int, int]] = {}
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return ranges
+    first, last = None, -1
+    for token in tokens:
+        if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+            continue
+        first = token.start[0] if first is None else min(first, token.start[0])
+        last = max(last, token.end[0])
+        if token.type in (tokenize.NL, tokenize.NEWLINE):
+            if last > first:
+                for line in range(first, last + 1):
+                    ranges[line] = (first, last)
+            first, last = None, -1
+    return ranges
+
+
+class NoqaLines:
+    """Whether a finding on a line is silenced, reading the lines flake8 reads for it."""
+
+    def __init__(self, lines: List[str], text: str) -> None:
+        self.lines = lines
+        self.text = text
+        self._ranges: Optional[Dict[int, Tuple[int, int]]] = None
+
+    def silences(self, line: int, code: str) -> bool:
+        if line > len(self.lines):
+            return False
+        if silences(self.lines[line - 1], code):
+            return True
+        if "\\" not in self.text and '"""' not in self.text and "'''" not in self.text:
+            return False  # no token can span lines: the physical line was all there was
+        if self._ranges is None:
+            self._ranges = noqa_line_ranges(self.text)
+        first, last = self._ranges.get(line, (line, line))
+        return first != last and silences("\n".join(self.lines[first - 1:last]), code)

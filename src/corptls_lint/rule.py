@@ -67,6 +67,9 @@ class Rule:
     name: ClassVar[str]
     message: ClassVar[str]
     default_enabled: ClassVar[bool] = True
+    # A policy rule, off by default, is on by default when this config key is set (TLS401:
+    # "session-factory": the project has a policy for sessions to follow).
+    default_when_configured: ClassVar[Optional[str]] = None
     # The byte screen: a file must contain at least one word of *every* group.
     triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
     # A trigger word that is common in unrelated code can be narrowed: the file must also

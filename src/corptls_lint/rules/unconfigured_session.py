@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint import clients
-from corptls_lint.candidates import AttributeStore
+from corptls_lint.candidates import AttributeStore, CallTo, KeywordArg
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import Scope
 
@@ -21,6 +21,18 @@ class UnconfiguredSession(Rule):
     assigns the object's `verify`: for `s = Session()`, in the scope that binds `s`; for
     `self.s = Session()`, anywhere in the class. A `with Session() as s:` block counts as
     binding `s`.
+
+    A policy rule: it is on by default only when `session-factory` is configured (the project
+    has a policy for sessions to follow); otherwise select it with `--extend-select TLS401`.
+
+    Not reported, because the session gets its trust by another route: a session whose
+    requests all pass `verify=` (or `**kwargs`) — `self.session.get(url, verify=self.verify)`;
+    one configured by `setattr(session, name, value)` with a computed name (or `"verify"`);
+    one whose `verify` is assigned in a tuple (`s.cert, s.verify = cert, verify`); and the
+    injection idiom, where the caller passes the session and this is only the default:
+    `session or requests.Session()`, `if not session: session = requests.Session()`, a
+    parameter default `session=requests.Session()`. A session bound through
+    `kwargs.pop("session", requests.Session())` counts as bound to its target.
 
     ## Why is this bad?
     A session with no trust setting of its own uses the default bundle (certifi's copy of
@@ -62,9 +74,14 @@ class UnconfiguredSession(Rule):
     message = "session created without a CA bundle; use the session factory or set verify"
     triggers = ((b"requests", b"httpx"), (b"Session", b"session", b"Client"))
     candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
-    context = (AttributeStore(("verify",)),)  # a session configured elsewhere in its scope
+    # A session configured elsewhere in its scope: `.verify = `, its requests (which may pass
+    # verify= or **kwargs), setattr.
+    context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
+               CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
     fix_keys = ("session-factory",)
+    default_enabled = False
+    default_when_configured = "session-factory"
 
     VALID = [
         "import httpx\nclient = httpx.Client(verify=CA_BUNDLE)\n",
@@ -75,6 +92,26 @@ class UnconfiguredSession(Rule):
         "import requests\nwith requests.Session() as s:\n    s.verify = CA\n",
         "import httpx\nclient = httpx.Client(**options)\n",
         "from corp_tls import make_session\ns = make_session()\n",
+        # every request on the session passes verify= (or **kwargs that may carry it)
+        "import requests\nclass A:\n    def __init__(self, verify):\n"
+        "        self.session = requests.Session()\n        self.verify = verify\n"
+        "    def get(self, url):\n        return self.session.get(url, verify=self.verify)\n"
+        "    def post(self, url, **kw):\n        return self.session.post(url, **kw)\n",
+        "import requests\ns = requests.Session()\nfor name, value in options.items():\n"
+        "    setattr(s, name, value)\n",
+        "import requests\ns = requests.Session()\ns.cert, s.verify = CERT, CA\n",
+        "import requests\nclass A:\n    def __init__(self, **kwargs):\n"
+        "        self._session = kwargs.pop('session', requests.Session())\n"
+        "        self._session.verify = kwargs.get('verify', CA)\n",
+        # injection: the caller configures the session it passes
+        "import requests\ndef f(session=None):\n    session = session or requests.Session()\n"
+        "    return session\n",
+        "import requests\ndef f(session=None):\n    if not session:\n"
+        "        session = requests.Session()\n    return session\n",
+        "import requests\nclass A:\n    def __init__(self, session=None):\n"
+        "        if self.session is None:\n            self.session = requests.Session()\n",
+        "import requests\ndef f(url, session=requests.Session()):\n    return session.get(url)\n",
+        "import requests\ns = requests.Session().get(url, verify=CA)\n",
     ]
     INVALID = [
         Invalid(
@@ -155,6 +192,50 @@ class UnconfiguredSession(Rule):
             "from corp_tls import make_session as corp_session\n"
             "with corp_session() as s:\n"
             "    s.get(url)\n"),
+        # one request without verify= is enough
+        Invalid(
+            "import requests\n"
+            "class A:\n"
+            "    def __init__(self):\n"
+            "        self.session = requests.Session()\n"
+            "    def get(self, url):\n"
+            "        return self.session.get(url, verify=CA)\n"
+            "    def post(self, url):\n"
+            "        return self.session.post(url)\n",
+            [(4, 24)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "class A:\n"
+            "    def __init__(self):\n"
+            "        self.session = make_session()\n"
+            "    def get(self, url):\n"
+            "        return self.session.get(url, verify=CA)\n"
+            "    def post(self, url):\n"
+            "        return self.session.post(url)\n"),
+        # a literal attribute name other than verify configures nothing
+        Invalid(
+            "import requests\n"
+            "s = requests.Session()\n"
+            "setattr(s, 'trust_env', False)\n",
+            [(2, 5)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "s = make_session()\n"
+            "setattr(s, 'trust_env', False)\n"),
+        # the idiom guards another name: not injection
+        Invalid(
+            "import requests\n"
+            "def f(session=None, other=None):\n"
+            "    if not other:\n"
+            "        session = requests.Session()\n"
+            "    return session\n",
+            [(4, 19)],
+            "from corp_tls import make_session\n"
+            "\n"
+            "def f(session=None, other=None):\n"
+            "    if not other:\n"
+            "        session = make_session()\n"
+            "    return session\n"),
     ]
 
     def __init__(self, context) -> None:
@@ -162,19 +243,52 @@ class UnconfiguredSession(Rule):
         self._holders: Dict[int, Holder] = {}  # id(constructor call) -> who holds it
         self._candidates: List[Tuple[cst.Call, Optional[Holder], bool]] = []
         self._configured: Set[Holder] = set()
+        # Requests made on a holder: how many, and how many pass verify= (or **kwargs).
+        self._requests: Dict[Holder, int] = {}
+        self._verified_requests: Dict[Holder, int] = {}
+        self._injected: Set[int] = set()  # id(constructor call) that is only a default
+        self._guards: List[Optional[str]] = []  # `if not X:` / `if X is None:` being visited
 
     # A holder is known before its call is visited: Assign and WithItem are visited first.
     def visit_Assign(self, node: cst.Assign) -> None:
         for assign_target in node.targets:
             target = assign_target.target
-            if isinstance(node.value, cst.Call):
+            constructor = _bound_call(node.value)
+            if constructor is not None:
                 holder = self._holder(target)
                 if holder is not None:
-                    self._holders[id(node.value)] = holder
-            if isinstance(target, cst.Attribute) and target.attr.value == "verify":
-                holder = self._holder(target.value)
-                if holder is not None:
-                    self._configured.add(holder)
+                    self._holders[id(constructor)] = holder
+                text = _target_text(target)
+                if node.value is constructor and text is not None and text in self._guards:
+                    self._injected.add(id(constructor))
+            elements = (target.elements if isinstance(target, (cst.Tuple, cst.List))
+                        else ())
+            for stored in [target, *(element.value for element in elements)]:
+                if isinstance(stored, cst.Attribute) and stored.attr.value == "verify":
+                    holder = self._holder(stored.value)
+                    if holder is not None:
+                        self._configured.add(holder)
+
+    # -- the injection idiom: the session is only the default for one the caller passes --
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        if isinstance(node.operator, cst.Or) and isinstance(node.right, cst.Call):
+            self._injected.add(id(node.right))
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        """`session if session else Session()`: the other branch is what the caller passed."""
+        for branch, other in ((node.body, node.orelse), (node.orelse, node.body)):
+            if isinstance(branch, cst.Call) and _target_text(other) not in (None, "None"):
+                self._injected.add(id(branch))
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if isinstance(node.default, cst.Call):
+            self._injected.add(id(node.default))
+
+    def visit_If(self, node: cst.If) -> None:
+        self._guards.append(_guarded(node.test))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._guards.pop()
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.item, cst.Call):
@@ -183,20 +297,50 @@ class UnconfiguredSession(Rule):
                 self._holders[id(node.item)] = holder
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._note_request_or_setattr(node)
         qualified = self.qualify(node.func)
         if qualified not in clients.SESSION_CONSTRUCTORS:
             return
         if clients.keyword(node, "verify") is not None or clients.has_double_star(node):
             return
+        if id(node) in self._injected:
+            return
         requests_session = qualified in clients.REQUESTS_SESSION_CONSTRUCTORS
         self._candidates.append((node, self._holders.get(id(node)), requests_session))
 
+    def _note_request_or_setattr(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in clients.VERBS:
+            verified = (clients.keyword(node, "verify") is not None
+                        or clients.has_double_star(node))
+            if isinstance(func.value, cst.Call):  # Session().get(url, verify=CA)
+                if verified:
+                    self._injected.add(id(func.value))
+                return
+            holder = self._holder(func.value)
+            if holder is not None:
+                self._requests[holder] = self._requests.get(holder, 0) + 1
+                if verified:
+                    self._verified_requests[holder] = self._verified_requests.get(holder, 0) + 1
+        elif (isinstance(func, cst.Name) and func.value == "setattr" and len(node.args) >= 2
+              and self.scope.lookup("setattr") is None):
+            name = node.args[1].value
+            literal = name.evaluated_value if isinstance(name, cst.SimpleString) else None
+            if literal is None or literal == "verify":
+                holder = self._holder(node.args[0].value)
+                if holder is not None:
+                    self._configured.add(holder)
+
     def leave_Module(self, node: cst.Module) -> None:
         for call, holder, requests_session in self._candidates:
-            if holder is not None and holder in self._configured:
+            if holder is not None and (holder in self._configured or self._all_verified(holder)):
                 continue
             fix = FixRequest("session-factory", node=call) if requests_session else None
             self.report(call, fix=fix)
+
+    def _all_verified(self, holder: Holder) -> bool:
+        made = self._requests.get(holder, 0)
+        return made > 0 and self._verified_requests.get(holder, 0) == made
 
     def _holder(self, target: cst.BaseExpression) -> Optional[Holder]:
         scope = self.scope
@@ -210,3 +354,39 @@ class UnconfiguredSession(Rule):
             if owner_class is not None:
                 return ("self", id(owner_class), target.attr.value)
         return None
+
+
+_DEFAULTING_METHODS = ("pop", "get", "setdefault")
+
+
+def _bound_call(value: cst.BaseExpression) -> Optional[cst.Call]:
+    """The call an assignment binds its target to: the value itself, or the default of
+    `kwargs.pop("session", Session())` / `.get` / `.setdefault`."""
+    if not isinstance(value, cst.Call):
+        return None
+    func = value.func
+    if (isinstance(func, cst.Attribute) and func.attr.value in _DEFAULTING_METHODS
+            and len(value.args) == 2 and isinstance(value.args[1].value, cst.Call)):
+        return value.args[1].value
+    return value
+
+
+def _target_text(target: cst.BaseExpression) -> Optional[str]:
+    """`name` or `self.name`, as text, to compare with an `if not ...:` guard."""
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        return f"{target.value.value}.{target.attr.value}"
+    return None
+
+
+def _guarded(test: cst.BaseExpression) -> Optional[str]:
+    """X in `if not X:` or `if X is None:` (the caller did not pass X)."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _target_text(test.expression)
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Is)
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"):
+        return _target_text(test.left)
+    return None

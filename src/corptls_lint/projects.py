@@ -1,0 +1,103 @@
+"""The configuration of each file of a run, as ruff finds it: the nearest configuration file
+above the file (whatever order the paths come in), or the one `--config` forces, with the
+command line's options applied on top of each."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from corptls_lint import config as config_module
+from corptls_lint.config import Config, ConfigResolver
+from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
+
+POLICY_CODE = "TLS401"
+
+
+class Projects:
+    """Per-file settings for one run. Options are validated once, before any file is read."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        forced: Optional[Path] = None
+        if args.config:
+            forced = Path(args.config)
+            if not forced.is_file():
+                raise ConfigError(f"--config: {args.config}: no such file")
+        self.select = (None if args.select is None
+                       else config_module.parse_code_list(args.select, "--select"))
+        self.extend_select = config_module.parse_code_list(args.extend_select or "",
+                                                           "--extend-select")
+        self.ignore = config_module.parse_code_list(args.ignore or "", "--ignore")
+        self.overrides = _target_overrides(args)
+        self.resolver = ConfigResolver(forced, self._adjust)
+        self._codes: Dict[int, Tuple[Tuple[str, ...], FixTargets]] = {}
+
+    def _adjust(self, config: Config) -> Config:
+        args = self.args
+        if args.exclude is not None:
+            config.exclude = _split(args.exclude)
+        config.extend_exclude += _split(args.extend_exclude)
+        if getattr(args, "force_exclude", False):
+            config.force_exclude = True
+        return config
+
+    def for_dir(self, directory: Path) -> Config:
+        return self.resolver.for_dir(directory)
+
+    def config_of(self, path: str) -> Config:
+        return self.resolver.for_file(Path(path))
+
+    def codes(self, config: Config) -> Tuple[Tuple[str, ...], FixTargets]:
+        """The enabled codes and fix targets of one configuration, with the options applied."""
+        known = self._codes.get(id(config))
+        if known is None:
+            targets = replace(config.targets, **self.overrides)
+            select = self.select if self.select is not None else config.select
+            enabled = config_module.select_codes(
+                select, config.extend_select + self.extend_select, config.ignore + self.ignore,
+                configured=config_module.configured_keys(config, targets))
+            known = self._codes[id(config)] = (enabled, targets)
+        return known
+
+    def settings(self, path: str) -> Settings:
+        config = self.config_of(path)
+        enabled, targets = self.codes(config)
+        return config_module.file_settings(Path(path), config, enabled, targets)
+
+    def is_test(self, path: str) -> bool:
+        return config_module.is_test_path(Path(path), self.config_of(path))
+
+    @property
+    def loaded(self) -> List[Config]:
+        return self.resolver.loaded
+
+    def policy_hint(self) -> Optional[str]:
+        """How to turn TLS401 on, when some configuration of the run leaves it off by default
+        (not when the user ignored it)."""
+        for config in self.loaded:
+            enabled, _ = self.codes(config)
+            ignored = config.ignore + self.ignore
+            if POLICY_CODE not in enabled and not POLICY_CODE.startswith(tuple(ignored)):
+                return (f"{POLICY_CODE} (sessions without the company trust settings) is off: "
+                        "configure 'session-factory' in [tool.corptls-lint] or pass "
+                        f"--extend-select {POLICY_CODE}.")
+        return None
+
+
+def _split(text: Optional[str]) -> List[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
+
+
+def _target_overrides(args: argparse.Namespace) -> Dict[str, Target]:
+    overrides = {}
+    for option in ("ca_bundle", "session_factory", "ssl_context"):
+        value = getattr(args, option, None)
+        if value is not None:
+            try:
+                overrides[option] = Target.parse(value, option.replace("_", "-"))
+            except ValueError as error:
+                raise ConfigError(f"--{option.replace('_', '-')}: {error}") from None
+    return overrides

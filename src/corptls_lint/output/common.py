@@ -99,6 +99,9 @@ def escape_path(path: str) -> str:
     """A path safe to print in `path:LINE:COL: CODE message` lines: control characters (a
     newline would start a forged finding), `:` (a name like `a:1:1: TLS999 x.py` would) and
     the escape character itself become `\\xNN` escapes."""
+    if os.name == "nt":  # `\` separates folders there, and `C:` names a drive
+        drive, rest = os.path.splitdrive(path)
+        return drive + re.sub(r"[\x00-\x1f\x7f-\x9f\u2028\u2029:]", _escape_char, rest)
     return _CONTROL.sub(_escape_char, path)
 
 

@@ -109,12 +109,17 @@ def test_tests_and_application_code_are_counted_apart(run_cli, tmp_path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "app").mkdir()
     source = "import requests\nrequests.get(u, verify=False)\n"
-    for name in ("tests/test_api.py", "app/conftest.py", "app/api.py", "app/api_test.py"):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)  # the repository root
+    for name in ("tests/helpers.py", "app/conftest.py", "app/api.py", "app/api_test.py"):
         (tmp_path / name).write_text(source)
     report = tmp_path / "report.html"
     run_cli("--output-format", "html", "-o", report, ".", cwd=tmp_path)
     page = rendered_totals(report, tmp_path)
     assert (page.values[("total", "tests")], page.values[("total", "non-tests")]) == (3, 1)
+    # run from inside tests/, its files are still tests
+    run_cli("--output-format", "html", "-o", report, ".", cwd=tmp_path / "tests")
+    page = rendered_totals(report, tmp_path)
+    assert (page.values[("total", "tests")], page.values[("total", "non-tests")]) == (1, 0)
 
 
 def test_a_screenshot_of_the_report_is_an_image(run_cli, tmp_path):

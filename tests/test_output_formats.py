@@ -261,7 +261,7 @@ def test_text_in_a_terminal_has_colour_and_a_summary_table(project):
 def test_every_format_prints_paths_relative_to_the_current_folder(run_cli, project):
     (project / "pkg").mkdir()
     (project / "pkg" / "mod.py").write_text(SOURCE)
-    for args in (["./pkg/mod.py"], [str(project / "pkg" / "mod.py")], ["./pkg/../pkg"]):
+    for args in (["./pkg/mod.py"], [str(project / "pkg" / "mod.py")], ["./pkg//"]):
         text = run_cli("--select", "TLS101", *args, cwd=project).stdout
         assert text.startswith("pkg/mod.py:3:17: TLS101 "), (args, text)
         document = json.loads(run_cli("--output-format", "json", *args, cwd=project).stdout)

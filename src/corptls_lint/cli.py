@@ -184,6 +184,7 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
     from corptls_lint.files import discover, unmatched_per_file_globs
+    from corptls_lint.output.common import display_path
     from corptls_lint.runner import run_tasks
 
     config, enabled, targets = _load(args)
@@ -192,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
         _interrupt_on_sigterm()
     from_stdin = stdin_source.reads_stdin(args)
     if from_stdin:
-        name = stdin_source.display_name(args)
+        name = display_path(stdin_source.display_name(args))
         tasks = [FileTask(name, config_module.settings_for(Path(name), config, enabled, targets),
                           mode=mode, unsafe_fixes=args.unsafe_fixes,
                           source=stdin_source.read_source(), verbose=args.verbose)]
@@ -201,7 +202,8 @@ def run(args: argparse.Namespace) -> int:
         if unmatched:
             raise ConfigError(f"{config.path}: [tool.corptls-lint]: 'per-file-ignores' glob "
                               f"\"{unmatched[0]}\" matches no file under {config.root}")
-        paths = discover(args.paths or ["."], config)
+        # as the findings show them: relative to the current folder, no `./` (diff headers too)
+        paths = [display_path(path) for path in discover(args.paths or ["."], config)]
         tasks = [FileTask(path, config_module.settings_for(Path(path), config, enabled, targets),
                           mode=mode, unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
                  for path in paths]

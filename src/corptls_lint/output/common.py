@@ -36,16 +36,16 @@ class EmitContext:
     unsafe_fixes: bool = False
     cwd: str = field(default_factory=os.getcwd)
     sources: Dict[str, str] = field(default_factory=dict)
-    _root: Optional[str] = None
-    _lines: Dict[str, Optional[List[str]]] = field(default_factory=dict)
+    repository_root: Optional[str] = None
+    _lines: Dict[str, Optional[List[str]]] = field(default_factory=dict, init=False)
 
     @property
     def root(self) -> str:
-        """The repository root SARIF and GitLab paths are relative to (git's top level, else
-        the current folder)."""
-        if self._root is None:
-            self._root = git_toplevel(self.cwd) or self.cwd
-        return self._root
+        """The repository root SARIF, GitHub and GitLab paths are relative to (git's top
+        level, else the current folder)."""
+        if self.repository_root is None:
+            self.repository_root = git_toplevel(self.cwd) or self.cwd
+        return self.repository_root
 
     def lines(self, path: str) -> Optional[List[str]]:
         """The finding's file as lines without their line breaks (None when unreadable)."""
@@ -69,16 +69,14 @@ def git_toplevel(cwd: str) -> Optional[str]:
 
 def display_path(path: str, cwd: Optional[str] = None) -> str:
     """The path relative to the current folder without `./` (as ruff prints it); a path
-    outside the current folder stays absolute."""
-    if path == "-" or not path:
+    outside the current folder stays as given. `..` is never collapsed: `link/..` need not be
+    the current folder when `link` is a symlink, and the path must name the same file."""
+    if path in ("-", "") or ".." in Path(path).parts:
         return path
-    cwd = cwd or os.getcwd()
     if os.path.isabs(path):
-        relative = os.path.relpath(path, cwd)
-        if relative.startswith(os.pardir + os.sep) or relative == os.pardir:
-            return os.path.normpath(path)
-        return relative
-    return os.path.normpath(path)
+        relative = os.path.relpath(path, cwd or os.getcwd())
+        return path if relative.split(os.sep)[0] == os.pardir else relative
+    return str(Path(path))  # drops `./`, `//` and a trailing `/`
 
 
 def root_relative(path: str, root: str, cwd: str) -> Optional[str]:

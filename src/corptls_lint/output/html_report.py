@@ -14,7 +14,7 @@ from typing import List, Sequence, TextIO, Tuple
 from corptls_lint import __version__
 from corptls_lint.ftypes import Diagnostic
 from corptls_lint.output.common import (TOOL_NAME, EmitContext, by_file, fix_diff, help_uri,
-                                        is_test_path)
+                                        is_test_path, root_relative)
 
 TOP_FILES = 10
 SOURCE_CONTEXT = 1
@@ -46,9 +46,15 @@ def folder_of(path: str) -> str:
     return folder.replace(os.sep, "/") if folder else "."
 
 
-def totals(diagnostics: Sequence[Diagnostic]) -> dict:
+def in_tests(d: Diagnostic, context: EmitContext) -> bool:
+    """Test code or not, by the path from the repository root (`tests/` is a test folder
+    even when the run starts inside it)."""
+    return is_test_path(root_relative(d.path, context.root, context.cwd) or d.path)
+
+
+def totals(diagnostics: Sequence[Diagnostic], context: EmitContext) -> dict:
     """What the report counts, in one place (the test reads the same numbers on the page)."""
-    tests = sum(1 for d in diagnostics if is_test_path(d.path))
+    tests = sum(1 for d in diagnostics if in_tests(d, context))
     return {
         "findings": len(diagnostics),
         "files": len({d.path for d in diagnostics}),
@@ -65,10 +71,11 @@ def _card(key: str, label: str, value: int) -> str:
     return f'<div class="card"><b data-total="{key}">{value}</b>{escape(label)}</div>'
 
 
-def _code_chart(diagnostics: Sequence[Diagnostic], by_code: Counter) -> List[str]:
+def _code_chart(diagnostics: Sequence[Diagnostic], by_code: Counter,
+                context: EmitContext) -> List[str]:
     names = {d.code: d.name for d in diagnostics}
     fixable = Counter(d.code for d in diagnostics if d.fix is not None)
-    tests = Counter(d.code for d in diagnostics if is_test_path(d.path))
+    tests = Counter(d.code for d in diagnostics if in_tests(d, context))
     most = max(by_code.values(), default=1)
     rows = ['<table class="chart"><tr><th>code</th><th>name</th><th>findings</th>'
             '<th>fixable</th><th>in tests</th><th></th></tr>']
@@ -123,7 +130,7 @@ def _finding(d: Diagnostic, context: EmitContext) -> str:
     lines = context.lines(d.path) or []
     parts = [f'<div class="finding" data-finding="{escape(d.code)}">',
              f"<h3>{escape(d.path)}:{d.line}:{d.col} {escape(d.code)} {escape(d.message)}"]
-    if is_test_path(d.path):
+    if in_tests(d, context):
         parts.append('<span class="tag">test</span>')
     parts.append("</h3>")
     if lines and 1 <= d.line <= len(lines):
@@ -140,7 +147,7 @@ def _finding(d: Diagnostic, context: EmitContext) -> str:
 
 
 def page(diagnostics: Sequence[Diagnostic], context: EmitContext) -> str:
-    counted = totals(diagnostics)
+    counted = totals(diagnostics, context)
     body: List[str] = [
         f"<h1>{TOOL_NAME} migration report</h1>",
         f'<p class="meta">{TOOL_NAME} {escape(__version__)} · run in '
@@ -152,7 +159,7 @@ def page(diagnostics: Sequence[Diagnostic], context: EmitContext) -> str:
         _card("non-tests", "in application code", counted["non-tests"]),
         _card("tests", "in tests", counted["tests"]),
         "</div>",
-        "<h2>By code</h2>", *_code_chart(diagnostics, counted["by_code"]),
+        "<h2>By code</h2>", *_code_chart(diagnostics, counted["by_code"], context),
         "<h2>By folder</h2>", *_count_table("folder", "folder", counted["by_folder"]),
         f"<h2>Top {TOP_FILES} files</h2>",
         *_count_table("file", "file", counted["by_file"], TOP_FILES),

@@ -169,6 +169,20 @@ def test_sarif_of_the_demo_validates_against_the_schema(run_cli):
         {"deletedRegion": {"startLine": 14, "startColumn": 1, "endLine": 14, "endColumn": 68}}]
 
 
+def test_sarif_of_the_migration_with_its_fixes_validates(run_cli):
+    result = run_cli("--output-format", "sarif", "--no-cache", ".",
+                     cwd=REPO / "fixtures" / "migration")
+    document = json.loads(result.stdout)
+    assert_valid_sarif(document)
+    results = document["runs"][0]["results"]
+    inserted = [r["fixes"][0]["artifactChanges"][0]["replacements"][0]
+                .get("insertedContent", {}).get("text") for r in results if "fixes" in r]
+    assert "CA_BUNDLE" in inserted and "make_session()" in inserted
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    # relative to the git top level (the checkout), or to the folder itself in an unpacked sdist
+    assert uris & {"fixtures/migration/inventory/client.py", "inventory/client.py"}
+
+
 def test_sarif_uris_are_relative_to_the_repository_root_from_a_subfolder(run_cli, tmp_path):
     root = git_repository(tmp_path / "repo")
     for cwd in (root, root / "src"):

@@ -319,7 +319,6 @@ def test_full_shows_the_source_and_the_fix(run_cli, project):
         2 | urllib3.disable_warnings()
         3 | requests.get(u, verify=False)
           |                 ^^^^^^^^^^^^ TLS101
-        4 |
           |
           = fix (safe): ca-bundle
             +from corp_tls import CA_BUNDLE

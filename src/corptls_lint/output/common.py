@@ -232,7 +232,8 @@ def _read_lines(path: str, text: Optional[str]) -> Optional[List[str]]:
                 text = decode_source(handle.read())
         except Exception:  # unreadable or undecodable: the finding is TLS001 already
             return None
-    return re.split(r"\r\n|\r|\n", text)
+    lines = re.split(r"\r\n|\r|\n", text)
+    return lines[:-1] if len(lines) > 1 and lines[-1] == "" else lines  # no line after the last
 
 
 def fix_diff(d: Diagnostic, lines: Optional[List[str]]) -> List[str]:

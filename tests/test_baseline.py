@@ -49,7 +49,7 @@ def test_baseline_survives_edits_above_and_counts_copies(run_cli, tmp_path):
     app.write_text(app.read_text() + "\n\ndef pasted(url):\n" + FINDING_LINE)
     pasted = run_cli("--no-cache", "--baseline", "baseline.json", ".", cwd=tmp_path)
     assert pasted.returncode == 1
-    assert lines_of(pasted) == ["./app.py:24:34: TLS101"]
+    assert lines_of(pasted) == ["app.py:24:34: TLS101"]
 
 
 def test_fixed_findings_are_listed_as_stale_and_dropped_by_rewriting(run_cli, tmp_path):

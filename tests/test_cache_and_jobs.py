@@ -11,7 +11,7 @@ from corptls_lint.cache import ResultCache
 from corptls_lint.ftypes import Diagnostic, Settings
 
 FINDING = "import requests\nrequests.get(url, verify=False)\n"
-EXPECTED_LINE = "./m{0:02d}.py:2:19: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"
+EXPECTED_LINE = "m{0:02d}.py:2:19: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_jobs_give_the_same_output_in_the_same_order(run_cli, project):
     # CPython's own message and column, which 3.10 changed
     broken = ("2:13: TLS001 cannot parse: '(' was never closed" if sys.version_info >= (3, 10)
               else "2:26: TLS001 cannot parse: unexpected EOF while parsing")
-    assert lines[0] == "./broken.py:" + broken
+    assert lines[0] == "broken.py:" + broken
     assert lines[1:] == [EXPECTED_LINE.format(i) for i in range(12)]
 
 
@@ -63,8 +63,8 @@ def test_a_warm_run_answers_from_the_cache(run_cli, project, tmp_path_factory):
                          ' "fix": null}]')
     warm = run_cli("--cache-dir", cache_dir, ".", cwd=project)
     assert [line for line in warm.stdout.splitlines()] == (
-        ["./broken.py:1:1: TLS999 from the cache"]
-        + [f"./m{i:02d}.py:1:1: TLS999 from the cache" for i in range(12)])
+        ["broken.py:1:1: TLS999 from the cache"]
+        + [f"m{i:02d}.py:1:1: TLS999 from the cache" for i in range(12)])
     assert cold.stdout != warm.stdout
 
 

@@ -124,7 +124,7 @@ def test_config_is_read_from_nearest_pyproject(run_cli, tmp_path):
     write(tmp_path, "tests/test_app.py", body)
     write(tmp_path, "generated/client.py", body)
     result = run_cli(".", cwd=tmp_path)
-    assert codes_of(result.stdout) == ["./src/app.py:3:17: TLS101"]
+    assert codes_of(result.stdout) == ["src/app.py:3:17: TLS101"]
 
 
 def test_config_errors_name_the_key_and_file(run_cli, tmp_path):
@@ -159,9 +159,9 @@ def test_default_excludes_and_gitignore(run_cli, tmp_path):
     write(tmp_path, "notes.txt", body)
     result = run_cli(".", cwd=tmp_path)
     assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
-        "./keep.py", "./stubs/x.pyi"]
+        "keep.py", "stubs/x.pyi"]
     result = run_cli(".", "--extend-exclude", "stubs", cwd=tmp_path)
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["./keep.py"]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["keep.py"]
 
 
 def test_statistics_list_rules_version_explain(run_cli, tmp_path):

@@ -170,9 +170,11 @@ def test_relative_links_between_pages_resolve():
 
 
 def test_readme_links_the_guide_and_the_rule_pages():
+    # absolute, so they work on the package index too (tests/test_packaging.py checks them all)
     readme = (REPO / "README.md").read_text()
-    assert "](docs/enterprise-ca.md)" in readme
-    assert "](docs/rules/index.md)" in readme
+    repository = "https://github.com/corptls/corptls-lint/blob/main/"
+    assert f"]({repository}docs/enterprise-ca.md)" in readme
+    assert f"]({repository}docs/rules/index.md)" in readme
 
 
 def _blocks(page, language):

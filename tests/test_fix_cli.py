@@ -201,10 +201,10 @@ def test_broken_fix_leaves_the_file_untouched(tmp_path, monkeypatch):
 # -- the fixtures ----------------------------------------------------------------------------
 
 MIGRATION_REMAINING = [
-    "./inventory/client.py:42:30: TLS101",
-    "./inventory/streaming.py:28:12: TLS401",
-    "./scripts/nightly_report.py:11:1: TLS104",
-    "./scripts/nightly_report.py:31:5: TLS103",
+    "inventory/client.py:42:30: TLS101",
+    "inventory/streaming.py:28:12: TLS401",
+    "scripts/nightly_report.py:11:1: TLS104",
+    "scripts/nightly_report.py:31:5: TLS103",
 ]
 
 

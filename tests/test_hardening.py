@@ -50,7 +50,7 @@ def test_a_cache_symlinked_out_of_the_repository_is_refused_and_nothing_is_writt
     assert sorted(p.name for p in repo.parent.iterdir()) == ["app.py", "repo"]
     # and the parent project still reports its own finding
     parent_run = run_cli("--no-cache", ".", cwd=repo.parent)
-    assert "./app.py:" + FINDING_LINE in parent_run.stdout
+    assert "app.py:" + FINDING_LINE in parent_run.stdout
 
 
 def test_a_dangling_cachedir_tag_symlink_creates_no_file(run_cli, repo, tmp_path):
@@ -67,7 +67,7 @@ def test_cache_dir_at_or_above_a_linted_folder_is_refused(run_cli, repo):
     for _ in range(2):
         result = run_cli("--cache-dir", ".", ".", cwd=repo)
         assert result.returncode == 1
-        assert finding_lines(result) == ["./app.py:" + FINDING_LINE]
+        assert finding_lines(result) == ["app.py:" + FINDING_LINE]
         assert "holds files being linted" in result.stderr
     assert sorted(p.name for p in repo.iterdir()) == ["app.py"]
 
@@ -293,13 +293,13 @@ def test_planted_inputs_are_tls001_and_every_other_finding_is_kept(run_cli, tmp_
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    expected = [f"./{name}:1:1: TLS001 too complex to analyse ({reason})"
+    expected = [f"{name}:1:1: TLS001 too complex to analyse ({reason})"
                 for name, reason in sorted(PLANTED_REASONS.items())]
     if fix:
         assert result.stderr.splitlines()[0] == "Fixed 12 problems (4 remaining)."
         assert all((tmp_path / f"normal_{i:02}.py").read_text() == FIXED for i in range(12))
     else:
-        expected += [f"./normal_{i:02}.py:" + FINDING_LINE for i in range(12)]
+        expected += [f"normal_{i:02}.py:" + FINDING_LINE for i in range(12)]
     assert result.stdout.splitlines() == sorted(expected)
     for name, text in PLANTED.items():
         assert (tmp_path / name).read_text() == FINDING + text
@@ -386,7 +386,7 @@ def test_an_unreadable_folder_is_tls001_named_or_walked(tmp_path, monkeypatch, c
     assert capsys.readouterr().out == "locked:1:1: TLS001 cannot read folder: Permission denied\n"
     assert cli.main(["--no-cache", "-j", "1", "."]) == 1
     assert capsys.readouterr().out.splitlines() == [
-        "./locked:1:1: TLS001 cannot read folder: Permission denied", "./ok.py:" + FINDING_LINE]
+        "locked:1:1: TLS001 cannot read folder: Permission denied", "ok.py:" + FINDING_LINE]
 
 
 # -- large files: libcst sees only the statements that matter -----------------------------------

@@ -38,7 +38,7 @@ def test_bar_on_a_terminal_and_not_in_ci(tmp_path):
     big_tree(tmp_path, progress.MIN_FILES + 20)
     code, shown, stdout = run_in_terminal(["."], cwd=tmp_path, terminal="stderr")
     assert code == 1
-    assert stdout.splitlines() == ["./pkg00/bad.py:2:17: TLS101 TLS verification disabled "
+    assert stdout.splitlines() == ["pkg00/bad.py:2:17: TLS101 TLS verification disabled "
                                    "with a falsy verify=; pass the CA bundle instead"]
     plain = without_ansi(shown)
     assert "Checking" in plain and f"/{progress.MIN_FILES + 21} files" in plain

@@ -52,7 +52,7 @@ def test_a_folder_with_its_own_config_is_walked_with_it(run_cli, tmp_path):
     write(tmp_path, "gen/kept.py", BAD)
     write(tmp_path, "svc/gen/skipped.py", BAD)
     result = run_cli("--no-cache", ".", cwd=tmp_path)
-    assert findings(result) == ["./gen/kept.py:2:19: TLS101"]
+    assert findings(result) == ["gen/kept.py:2:19: TLS101"]
 
 
 def test_corptls_lint_toml_wins_over_pyproject_in_its_folder(run_cli, tmp_path):
@@ -196,7 +196,7 @@ def test_environments_and_build_trees_are_skipped_whatever_their_name(run_cli, t
         write(tmp_path, f"{folder}/m.py", BAD)
     write(tmp_path, "app.py", BAD)
     result = run_cli("--no-cache", ".", cwd=tmp_path)
-    assert findings(result) == ["./app.py:2:19: TLS101"]
+    assert findings(result) == ["app.py:2:19: TLS101"]
 
 
 @needs_git
@@ -212,7 +212,7 @@ def test_git_info_exclude_and_the_global_excludes_file_are_honoured(run_cli, tmp
     write(project, "pkg/scratch_1.py", BAD)
     write(project, "pkg/app.py", BAD)
     result = run_cli("--no-cache", ".", cwd=project, env=env)
-    assert findings(result) == ["./pkg/app.py:2:19: TLS101"]
+    assert findings(result) == ["pkg/app.py:2:19: TLS101"]
     # core.excludesFile, when set, replaces the default location
     write(tmp_path, "my-ignore", "app.py\n")
     (tmp_path / "gitconfig").write_text(f"[core]\n\texcludesFile = {tmp_path}/my-ignore\n")
@@ -232,12 +232,12 @@ def test_test_ignore_applies_to_test_paths_and_the_summary_counts_them(run_cli, 
     assert "2 in test code (test-paths), 1 in other code." in result.stderr.splitlines()
     write(tmp_path, "pyproject.toml", '[tool.corptls-lint]\ntest-ignore = ["TLS101"]\n')
     result = run_cli("--no-cache", ".", cwd=tmp_path)
-    assert findings(result) == ["./pkg/api.py:2:19: TLS101"]
+    assert findings(result) == ["pkg/api.py:2:19: TLS101"]
     assert "in test code" not in result.stderr
     write(tmp_path, "pyproject.toml", '[tool.corptls-lint]\ntest-ignore = ["TLS101"]\n'
                                       'test-paths = ["pkg/api.py"]\n')
     result = run_cli("--no-cache", ".", cwd=tmp_path)
-    assert findings(result) == ["./pkg/conftest.py:2:19: TLS101", "./tests/test_api.py:2:19: TLS101"]
+    assert findings(result) == ["pkg/conftest.py:2:19: TLS101", "tests/test_api.py:2:19: TLS101"]
 
 
 # -- TLS401, a policy rule -------------------------------------------------------------------

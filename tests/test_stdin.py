@@ -67,3 +67,78 @@ def test_stdin_cannot_be_mixed_with_paths(run_cli, tmp_path):
         assert result.returncode == 2 and result.stdout == ""
         assert result.stderr.startswith("corptls-lint: error: ")
         assert len(result.stderr.splitlines()) == 1
+
+
+PYPROJECT = '[tool.corptls-lint]\nca-bundle = "corp_tls:CA_BUNDLE"\n'
+FIXED = textwrap.dedent("""\
+    import requests
+    from corp_tls import CA_BUNDLE
+
+    requests.get(u, verify=CA_BUNDLE)
+    """)
+
+
+def test_fix_stdin_prints_the_fixed_source_as_ruff_does(run_cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    result = run_cli("--fix", "-", "--stdin-filename", "a.py", cwd=tmp_path, input=SOURCE)
+    assert (result.returncode, result.stdout) == (0, FIXED)
+    assert result.stderr == "Fixed 2 problems (0 remaining).\n"
+
+
+def test_fix_stdin_reports_what_remains_on_stderr_and_exits_1(run_cli, tmp_path):
+    # no ca-bundle configured: only the warning removal applies
+    result = run_cli("--fix", "-", "--stdin-filename", "a.py", cwd=tmp_path, input=SOURCE)
+    assert result.returncode == 1
+    assert result.stdout == "import requests\nrequests.get(u, verify=False)\n"
+    assert result.stderr.splitlines()[:2] == [f"a.py:2:17: {TLS101}",
+                                              "Fixed 1 problem (1 remaining)."]
+    nonzero = run_cli("--fix", "-", "--exit-non-zero-on-fix", "--stdin-filename", "a.py",
+                      "--select", "TLS201", cwd=tmp_path, input=SOURCE)
+    assert nonzero.returncode == 1 and "disable_warnings" not in nonzero.stdout
+
+
+def test_fix_stdin_passes_clean_and_undecodable_source_through_byte_for_byte(tmp_path):
+    import subprocess
+
+    from conftest import console_script
+
+    for data, code in ((b"x = 1\r\n# \xc3\xa9\r\n", 0),
+                       (b"x = '\xff'\nrequests.get(u, verify=False)\n", 1)):
+        result = subprocess.run([console_script(), "--fix", "-"], input=data,
+                                capture_output=True, cwd=tmp_path)
+        assert (result.returncode, result.stdout) == (code, data)
+
+
+def test_fix_stdin_keeps_the_declared_encoding(tmp_path):
+    import subprocess
+
+    from conftest import console_script
+
+    source = (b"# -*- coding: latin-1 -*-\nimport urllib3\nx = '\xe9'\n"
+              b"urllib3.disable_warnings()\n")
+    result = subprocess.run([console_script(), "--fix", "-"], input=source,
+                            capture_output=True, cwd=tmp_path)
+    # the suppression goes, and with it the import nothing else uses
+    assert result.stdout == b"# -*- coding: latin-1 -*-\nx = '\xe9'\n"
+    assert result.returncode == 0
+
+
+def test_diff_stdin_reports_its_finding(run_cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    result = run_cli("--diff", "-", "--stdin-filename", "a.py", cwd=tmp_path, input=SOURCE)
+    assert result.returncode == 1
+    assert result.stdout == textwrap.dedent("""\
+        --- a.py
+        +++ a.py
+        @@ -1,3 +1,4 @@
+        -import requests, urllib3
+        -urllib3.disable_warnings()
+        -requests.get(u, verify=False)
+        +import requests
+        +from corp_tls import CA_BUNDLE
+        +
+        +requests.get(u, verify=CA_BUNDLE)
+        """)
+    assert result.stderr == "Would fix 2 problems (0 remaining).\n"
+    clean = run_cli("--diff", "-", cwd=tmp_path, input="x = 1\n")
+    assert (clean.returncode, clean.stdout) == (0, "")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import List, NoReturn, Optional, Sequence
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask
 from corptls_lint.output import FORMATS
+from corptls_lint.output.common import DOCS_URL
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "corptls-lint"
@@ -21,57 +23,90 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
 
 
+EPILOG = f"""exit codes:
+  0  no problems (after fixing), or --exit-zero
+  1  problems remain; --diff: a fix is pending; --exit-non-zero-on-fix: a file was fixed
+  2  usage, configuration or internal error
+
+documentation: {DOCS_URL}
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Find and fix Python code that gets TLS trust wrong.")
+    parser = _Parser(prog=PROG, description="Find and fix Python code that gets TLS trust wrong.",
+                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or folders to check (default: .); - reads standard input")
-    parser.add_argument("--fix", action="store_true", help="apply the fixes, in place")
-    parser.add_argument("--unsafe-fixes", action="store_true",
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+
+    checking = parser.add_argument_group("checking")
+    checking.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
+    checking.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
+    checking.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
+    checking.add_argument("--exclude", metavar="GLOBS", help="replace the default excludes")
+    checking.add_argument("--extend-exclude", metavar="GLOBS", help="add to the excludes")
+    checking.add_argument("--config", metavar="FILE", help="the pyproject.toml to read")
+    checking.add_argument("--stdin-filename", metavar="NAME",
+                          help="with PATH -: read the source from stdin and report it as NAME")
+    checking.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    checking.add_argument("--list-rules", action="store_true",
+                          help="code, name, default on/off, fixable")
+    checking.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
+    checking.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                          help="processes to lint with (default: the CPUs; 1: no pool)")
+    checking.add_argument("--cache-dir", metavar="DIR",
+                          help="where check results are cached (default: .corptls_cache)")
+    checking.add_argument("--no-cache", action="store_true",
+                          help="neither read nor write the cache")
+    checking.add_argument("--verbose", action="store_true",
+                          help="tracebacks for internal errors")
+
+    fixing = parser.add_argument_group("fixing")
+    fixing.add_argument("--fix", action="store_true",
+                        help="apply the fixes, in place (with -: print the fixed source)")
+    fixing.add_argument("--unsafe-fixes", action="store_true",
                         help="also apply the fixes marked unsafe")
-    parser.add_argument("--diff", action="store_true",
+    fixing.add_argument("--diff", action="store_true",
                         help="print the fixes as a unified diff; change nothing (exit 1 if any)")
-    parser.add_argument("--select", metavar="CODES", help="comma-separated codes or prefixes")
-    parser.add_argument("--extend-select", metavar="CODES", help="add codes to the selection")
-    parser.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
-    parser.add_argument("--exclude", metavar="GLOBS", help="replace the default excludes")
-    parser.add_argument("--extend-exclude", metavar="GLOBS", help="add to the excludes")
-    parser.add_argument("--config", metavar="FILE", help="the pyproject.toml to read")
-    parser.add_argument("--ca-bundle", metavar="MODULE:EXPR", help="override ca-bundle")
-    parser.add_argument("--session-factory", metavar="MODULE:EXPR",
+    fixing.add_argument("--show-fixes", action="store_true",
+                        help="list the problems fixed (--fix) or fixable (a check) per file")
+    fixing.add_argument("--exit-non-zero-on-fix", action="store_true",
+                        help="with --fix: exit 1 when a file was fixed, even if nothing remains")
+    fixing.add_argument("--ca-bundle", metavar="MODULE:EXPR", help="override ca-bundle")
+    fixing.add_argument("--session-factory", metavar="MODULE:EXPR",
                         help="override session-factory")
-    parser.add_argument("--ssl-context", metavar="MODULE:EXPR", help="override ssl-context")
-    parser.add_argument("--output-format", choices=FORMATS,
-                        default="text", help="how findings are printed (default: text)")
-    parser.add_argument("--stdin-filename", metavar="NAME",
-                        help="with PATH -: read the source from stdin and report it as NAME")
-    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
-    parser.add_argument("--statistics", action="store_true", help="counts per code")
-    parser.add_argument("--list-rules", action="store_true",
-                        help="code, name, default on/off, fixable")
-    parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation")
-    parser.add_argument("--verbose", action="store_true", help="tracebacks for internal errors")
-    parser.add_argument("--jobs", "-j", type=_jobs, metavar="N",
-                        help="processes to lint with (default: the CPUs; 1: no pool)")
-    parser.add_argument("--cache-dir", metavar="DIR",
-                        help="where check results are cached (default: .corptls_cache)")
-    parser.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    parser.add_argument("--doctor", action="store_true",
+    fixing.add_argument("--ssl-context", metavar="MODULE:EXPR", help="override ssl-context")
+
+    out = parser.add_argument_group("output")
+    out.add_argument("--output-format", choices=FORMATS, default="text", metavar="FORMAT",
+                     help=f"how findings are printed: {', '.join(FORMATS)} (default: text; "
+                          "the doctor: text or json)")
+    out.add_argument("-o", "--output-file", metavar="FILE",
+                     help="write the findings to FILE instead of stdout")
+    out.add_argument("--statistics", action="store_true", help="counts per code")
+    out.add_argument("-q", "--quiet", action="store_true",
+                     help="print the findings only: no summary on stderr")
+    out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the text output (auto: in a terminal; honours NO_COLOR and "
+                          "FORCE_COLOR)")
+
+    doctor = parser.add_argument_group("doctor")
+    doctor.add_argument("--doctor", action="store_true",
                         help="diagnose the CA bundle Python uses (needs corptls-lint[doctor])")
-    parser.add_argument("--bundle", metavar="PATH", help="with --doctor: the CA bundle to check")
-    parser.add_argument("--host", metavar="HOST[:PORT]",
+    doctor.add_argument("--bundle", metavar="PATH", help="with --doctor: the CA bundle to check")
+    doctor.add_argument("--host", metavar="HOST[:PORT]",
                         help="with --doctor: connect to HOST (host, host:port, [v6]:port or an "
                              "https:// URL) along the route requests takes, and explain its "
                              "chain")
-    parser.add_argument("--proxy", metavar="URL",
+    doctor.add_argument("--proxy", metavar="URL",
                         help="with --doctor --host: reach HOST through this HTTP proxy instead "
                              "of the one HTTPS_PROXY/ALL_PROXY/NO_PROXY give")
-    parser.add_argument("--direct", action="store_true",
+    doctor.add_argument("--direct", action="store_true",
                         help="with --doctor --host: connect directly, whatever the proxy "
                              "variables say")
-    parser.add_argument("--write-bundle", metavar="PATH",
+    doctor.add_argument("--write-bundle", metavar="PATH",
                         help="with --doctor --host: write the public roots plus the CA "
                              "certificates HOST (or the proxy) sent to PATH")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     _add_rollout_options(parser)
     return parser
 
@@ -138,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint import output, progress, stdin_source
     from corptls_lint.engine import INTERNAL_ERROR
     from corptls_lint.files import discover
+    from corptls_lint.output.common import display_path
     from corptls_lint.projects import Projects
     from corptls_lint.runner import run_tasks
 
@@ -146,27 +182,38 @@ def run(args: argparse.Namespace) -> int:
     mode = "diff" if args.diff else "fix" if args.fix else "check"
     if mode == "fix":
         _interrupt_on_sigterm()
-    if stdin_source.reads_stdin(args):
-        # Standard input is checked only: there is no file to write a fix back to.
-        name = stdin_source.display_name(args)
+    from_stdin = stdin_source.reads_stdin(args)
+    if from_stdin:
+        name = display_path(stdin_source.display_name(args))
         config = projects.for_dir(stdin_source.config_start(args))
-        tasks = [FileTask(name, projects.settings(name), source=stdin_source.read_source(),
+        tasks = [FileTask(name, projects.settings(name), mode=mode,
+                          unsafe_fixes=args.unsafe_fixes, source=stdin_source.read_source(),
                           verbose=args.verbose)]
     else:
         paths = args.paths or ["."]
         config = projects.for_dir(Path(paths[0]) if Path(paths[0]).is_dir()
                                   else Path(paths[0]).parent)
         found = discover(paths, projects.resolver, force_exclude=args.force_exclude)
-        tasks = [FileTask(path, projects.settings(path), mode=mode,
+        # as the findings show them: relative to the current folder, no `./` (diff headers too)
+        tasks = [FileTask(display_path(path), projects.settings(path), mode=mode,
                           unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
                  for path in found]
         _warn_unmatched_globs(projects)
-    cache = _cache(args, config, args.paths or ["."]) if mode == "check" else None
-    if progress.should_show(len(tasks), sys.stderr):
+    cache = (_cache(args, config, args.paths or ["."])
+             if mode == "check" or args.show_fixes else None)
+    before = (_fixable_counts(run_tasks([replace(t, mode="check") for t in tasks],
+                                        jobs=args.jobs, cache=cache), args.unsafe_fixes)
+              if args.show_fixes and mode != "check" else None)
+    fixed_source = None
+    if from_stdin and mode == "fix":  # the fixed source goes to stdout, as ruff does
+        fixed_source, outcome = stdin_source.fix(tasks[0])
+        outcomes = [outcome]
+    elif progress.should_show(len(tasks), sys.stderr):
         with progress.bar(len(tasks), sys.stderr) as advance:
-            outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache, on_done=advance)
+            outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache if mode == "check" else None,
+                                 on_done=advance)
     else:
-        outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache)
+        outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache if mode == "check" else None)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), diagnostics)
@@ -177,12 +224,72 @@ def run(args: argparse.Namespace) -> int:
 
     if mode == "diff":
         sys.stdout.write("".join(outcome.diff for outcome in outcomes))
-    else:
-        output.write_findings(args.output_format, diagnostics, sys.stdout,
-                              color=output.is_terminal(sys.stdout))
+    if fixed_source is not None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed_source)
+        sys.stdout.flush()
+    if mode != "diff" or args.output_file:
+        # with --fix -, stdout holds the source: the remaining findings go to stderr
+        default = sys.stderr if fixed_source is not None else sys.stdout
+        sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)} if from_stdin else {})
+        _write_findings(args, diagnostics, default, sources)
     if args.statistics:
-        text = args.output_format == "text"
+        text = args.output_format == "text" and not args.output_file and fixed_source is None
         output.write_statistics(diagnostics, sys.stdout if text else sys.stderr)
+    if not args.quiet:
+        _summary(args, projects, mode, outcomes, diagnostics, before)
+    if any(d.code == INTERNAL_ERROR for d in diagnostics):
+        return EXIT_ERROR
+    if mode == "diff":  # as ruff: --diff fails only while a fix is pending
+        return EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) else EXIT_CLEAN
+    if mode == "fix" and args.exit_non_zero_on_fix and any(o.fixed for o in outcomes):
+        return EXIT_FINDINGS
+    if diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], default,
+                    sources) -> None:
+    from corptls_lint import output
+
+    if args.output_file:
+        target = Path(args.output_file)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with open(target, "w", encoding="utf-8", newline="\n") as stream:
+                _emit(args, diagnostics, stream, args.color == "always", sources)
+        except OSError as error:
+            raise ConfigError(f"--output-file: {args.output_file}: "
+                              f"{error.strerror or error}") from None
+        return
+    _emit(args, diagnostics, default, output.wants_color(args.color, default), sources)
+
+
+def _emit(args, diagnostics, stream, color: bool, sources) -> None:
+    from corptls_lint import output
+
+    context = output.EmitContext(color=color, terminal=output.is_terminal(stream),
+                                 unsafe_fixes=args.unsafe_fixes, sources=dict(sources))
+    output.write_findings(args.output_format, diagnostics, stream, context=context)
+
+
+def _fixable_counts(outcomes, unsafe_fixes: bool):
+    """(path, code, name) -> how many findings --fix would fix, from a check's outcomes."""
+    from collections import Counter
+
+    from corptls_lint.output.common import fix_applies
+
+    return Counter((d.path, d.code, d.name) for outcome in outcomes for d in outcome.diagnostics
+                   if fix_applies(d, unsafe_fixes))
+
+
+def _summary(args, projects, mode: str, outcomes, diagnostics: List[Diagnostic],
+             before) -> None:
+    from collections import Counter
+
+    from corptls_lint import output
+
     if mode == "check":
         unsafe = output.unsafe_fix_count(diagnostics)
         fixable = sum(1 for d in diagnostics if d.fix is not None) - unsafe
@@ -190,24 +297,38 @@ def run(args: argparse.Namespace) -> int:
         if unsafe:
             sys.stderr.write(f"{unsafe} more fixable with --unsafe-fixes.\n")
         _write_test_counts(projects, diagnostics)
+        if args.show_fixes:
+            _show_fixes("Fixable with --fix", _fixable_counts(outcomes, args.unsafe_fixes))
     else:
         from corptls_lint.fixer import summary_lines
 
         sys.stderr.writelines(line + "\n" for line in summary_lines(outcomes, mode,
                                                                     args.unsafe_fixes))
+        if before is not None:
+            after = Counter((d.path, d.code, d.name) for o in outcomes for d in o.diagnostics)
+            _show_fixes("Fixed" if mode == "fix" else "Would fix", before - after)
     missing = sorted({d.fix_needs for d in diagnostics if d.fix_needs})
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
     if mode == "check":
         _write_policy_hint(projects)
-    if any(d.code == INTERNAL_ERROR for d in diagnostics):
-        return EXIT_ERROR
-    if mode == "diff":  # as ruff: --diff fails only while a fix is pending
-        return EXIT_FINDINGS if any(outcome.diff for outcome in outcomes) else EXIT_CLEAN
-    if diagnostics and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
+
+
+def _show_fixes(title: str, counts) -> None:
+    """ruff's --show-fixes enumeration: per file, how many of each code."""
+    from corptls_lint.output.common import display_path, escape_path
+
+    counts = +counts
+    if not counts:
+        return
+    sys.stderr.write(f"{title}:\n")
+    last = None
+    for (path, code, name), count in sorted(counts.items()):
+        if path != last:
+            sys.stderr.write(f"- {escape_path(display_path(path))}:\n")
+            last = path
+        sys.stderr.write(f"    {count} x {code} ({name})\n")
 
 
 # -- adoption across many repositories (issue 13) ----------------------------------------------

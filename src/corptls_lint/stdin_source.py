@@ -1,5 +1,8 @@
 """Linting standard input: `corptls-lint - --stdin-filename app/api.py` (editors, pipes).
 
+`--fix -` prints the fixed source on stdout (editors replace the buffer with it) and the
+remaining findings and the summary on stderr; `--diff -` prints the diff, as ruff does.
+
 The source is reported under the given name, and the config and per-file-ignores that apply
 to that path apply to it, as ruff and flake8 do for an unsaved buffer.
 """
@@ -8,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import BinaryIO, Optional, Tuple
 
-from corptls_lint.ftypes import ConfigError
+from corptls_lint.ftypes import ConfigError, FileOutcome, FileTask
 
 STDIN = "-"
 # flake8's display name for standard input when no name is given.
@@ -45,3 +49,40 @@ def config_start(args: argparse.Namespace) -> Path:
 
 def read_source(stream: Optional[BinaryIO] = None) -> bytes:
     return (stream or sys.stdin.buffer).read()
+
+
+def text_of(data: Optional[bytes]) -> str:
+    """Standard input as text for the formats that show source lines."""
+    from corptls_lint.decoding import DecodeError, decode_source
+
+    try:
+        return decode_source(data or b"")
+    except DecodeError:
+        return (data or b"").decode("utf-8", "replace")
+
+
+def fix(task: FileTask) -> Tuple[bytes, FileOutcome]:
+    """`--fix -`: the fixed source, encoded as it came (the input bytes themselves when nothing
+    changed), and what is left to report. Editors replace the buffer with these bytes."""
+    from corptls_lint import writer
+    from corptls_lint.decoding import DecodeError
+    from corptls_lint.fixer import fix_text
+    from corptls_lint.runner import process_file
+
+    data = task.source or b""
+    try:
+        source = writer.from_bytes(task.path, data)
+    except DecodeError:  # reported as TLS001 by a check, the source passes through unchanged
+        return data, process_file(replace(task, mode="check"))
+    fixed = fix_text(source.text, task.path, task.settings, task.unsafe_fixes)
+    outcome = FileOutcome(task.path, fixed.diagnostics, fixed.fixed,
+                          fixed_unsafe=fixed.fixed_unsafe)
+    if fixed.text == source.text:
+        return data, outcome
+    try:
+        return writer.encode(source, fixed.text), outcome
+    except writer.WriteError as error:
+        from corptls_lint.fixer import _not_fixed
+
+        unfixed = process_file(replace(task, mode="check")).diagnostics
+        return data, FileOutcome(task.path, _not_fixed(unfixed, str(error)))

@@ -1,0 +1,110 @@
+"""-o/--output-file, -q, --show-fixes, --exit-non-zero-on-fix, --color and --help, through the
+installed console script."""
+
+import json
+import textwrap
+
+import pytest
+
+SOURCE = textwrap.dedent("""\
+    import requests, urllib3
+    urllib3.disable_warnings()
+    requests.get(u, verify=False)
+    """)
+PYPROJECT = '[tool.corptls-lint]\nca-bundle = "corp_tls:CA_BUNDLE"\n'
+TLS101_LINE = ("app.py:3:17: TLS101 TLS verification disabled with a falsy verify=; pass the CA "
+               "bundle instead\n")
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "app.py").write_text(SOURCE)
+    return tmp_path
+
+
+def test_output_file_takes_the_findings_and_stdout_stays_empty(run_cli, project):
+    result = run_cli("--output-format", "json", "-o", "reports/tls.json", "app.py", cwd=project)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("Found 2 problems")
+    document = json.loads((project / "reports" / "tls.json").read_text())
+    assert [f["code"] for f in document["findings"]] == ["TLS201", "TLS101"]
+    text = run_cli("--output-file", "out.txt", "--select", "TLS101", "app.py", cwd=project)
+    assert (project / "out.txt").read_text() == TLS101_LINE and text.stdout == ""
+
+
+def test_output_file_that_cannot_be_written_is_a_one_line_error(run_cli, project):
+    (project / "taken").write_text("")
+    result = run_cli("-o", "taken/x.json", "app.py", cwd=project)
+    assert result.returncode == 2
+    assert result.stderr.startswith("corptls-lint: error: --output-file: taken/x.json: ")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_quiet_prints_the_findings_only(run_cli, project):
+    result = run_cli("-q", "--select", "TLS101", "app.py", cwd=project)
+    assert (result.returncode, result.stdout, result.stderr) == (1, TLS101_LINE, "")
+    fixed = run_cli("--quiet", "--fix", "app.py", cwd=project)
+    assert (fixed.returncode, fixed.stdout, fixed.stderr) == (0, "", "")
+
+
+def test_exit_non_zero_on_fix(run_cli, project):
+    first = run_cli("--fix", "--exit-non-zero-on-fix", "app.py", cwd=project)
+    assert first.returncode == 1 and first.stderr == "Fixed 2 problems (0 remaining).\n"
+    again = run_cli("--fix", "--exit-non-zero-on-fix", "app.py", cwd=project)
+    assert again.returncode == 0  # nothing left to fix, nothing fixed
+
+
+def test_show_fixes_lists_fixable_then_fixed_problems_per_file(run_cli, project):
+    (project / "other.py").write_text("import requests\nrequests.get(u, verify=False)\n"
+                                      "requests.get(v, verify=0)\n")
+    check = run_cli("--show-fixes", "--no-cache", ".", cwd=project)
+    assert check.stderr.splitlines()[1:] == [
+        "Fixable with --fix:", "- app.py:", "    1 x TLS101 (verify-disabled)",
+        "    1 x TLS201 (insecure-warning-suppressed)", "- other.py:",
+        "    2 x TLS101 (verify-disabled)",
+        "TLS401 (sessions without the company trust settings) is off: configure "
+        "'session-factory' in [tool.corptls-lint] or pass --extend-select TLS401."]
+    fix = run_cli("--show-fixes", "--fix", ".", cwd=project)
+    assert fix.stderr.splitlines() == [
+        "Fixed 4 problems (0 remaining).", "Fixed:", "- app.py:",
+        "    1 x TLS101 (verify-disabled)", "    1 x TLS201 (insecure-warning-suppressed)",
+        "- other.py:", "    2 x TLS101 (verify-disabled)"]
+
+
+@pytest.mark.parametrize("args, env, coloured", [
+    (["--color", "always"], {}, True),
+    (["--color", "always"], {"NO_COLOR": "1"}, True),
+    (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ([], {"FORCE_COLOR": "1"}, True),
+    ([], {"NO_COLOR": "1"}, False),
+    ([], {"FORCE_COLOR": "0"}, False),
+    ([], {}, False),
+])
+def test_color_into_a_pipe(run_cli, project, args, env, coloured):
+    base = {"NO_COLOR": "", "FORCE_COLOR": ""}
+    result = run_cli(*args, "--select", "TLS101", "app.py", cwd=project, env={**base, **env})
+    assert ("\x1b[" in result.stdout) is coloured
+    if coloured:  # the same line, coloured, and no table (that is for terminals)
+        import re
+
+        assert re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) == TLS101_LINE
+    else:
+        assert result.stdout == TLS101_LINE
+
+
+def test_help_is_grouped_and_ends_with_exit_codes_and_the_docs(run_cli):
+    result = run_cli("--help")
+    assert result.returncode == 0
+    text = result.stdout
+    headings = [line for line in text.splitlines() if line and not line.startswith(" ")
+                and line.endswith(":")]
+    assert headings[-6:] == ["checking:", "fixing:", "output:", "doctor:", "adoption:",
+                             "exit codes:"]
+    for group, option in (("checking:", "--select"), ("fixing:", "--unsafe-fixes"),
+                          ("output:", "--output-format"), ("doctor:", "--bundle")):
+        section = text.split("\n" + group, 1)[1].split("\n\n", 1)[0]
+        assert option in section
+    assert text.rstrip().endswith(
+        "documentation: https://github.com/corptls/corptls-lint/tree/main/docs")
+    assert "  2  usage, configuration or internal error" in text

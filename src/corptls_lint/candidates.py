@@ -23,6 +23,7 @@ ANY = "any"
 FALSY = "falsy"  # values.is_falsy: False, 0, "" (also through names, f-strings, `+`)
 PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
 CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
+TRUTHY = "truthy"  # True or a non-zero integer (`insecure=True`)
 
 _BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
@@ -36,6 +37,9 @@ def _literal_matches(value: ast.AST, kind: str) -> bool:
     if kind == FALSY:
         return (isinstance(value, ast.Constant) and value.value is not None
                 and not isinstance(value.value, bytes) and not value.value)
+    if kind == TRUTHY:
+        return (isinstance(value, ast.Constant) and type(value.value) in (bool, int)
+                and bool(value.value))
     if kind == PATH:
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
     if kind == CERT_NONE:

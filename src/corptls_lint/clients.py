@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Tuple
+from dataclasses import dataclass
+from typing import FrozenSet, Iterator, Optional, Tuple
 
 import libcst as cst
 
 from corptls_lint import values
-from corptls_lint.candidates import CallTo
+from corptls_lint.candidates import TRUTHY, CallTo
 from corptls_lint.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
@@ -139,3 +140,273 @@ def verify_fix_kind(qualified: Optional[str]) -> str:
     if qualified is not None and qualified.startswith("httpx."):
         return "ssl-context-or-ca-bundle"
     return "ca-bundle"
+
+
+# -- values every TLS rule compares against ---------------------------------------------------
+def is_cert_none(value: cst.BaseExpression, scope: Scope) -> bool:
+    """`ssl.CERT_NONE` under any import path, or the string form urllib3 accepts."""
+    if scope.qualify(value) in CERT_NONE:
+        return True
+    return values.string_value(value, scope) in ("CERT_NONE", "NONE")
+
+
+def option_entries(
+    expr: cst.BaseExpression, scope: Scope
+) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
+    """(where to report, key, value) of an options dict: a display (or a name bound once to
+    one) or a `dict(key=value)` call of the builtin."""
+    display = values.dict_literal(expr, scope)
+    if display is not None:
+        for element in display.elements:
+            if isinstance(element, cst.DictElement):
+                key = values.string_value(element.key, scope)
+                if key is not None:
+                    yield element, key, element.value
+        return
+    expr, scope = values.origin(expr, scope)
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+            and expr.func.value == "dict" and scope.lookup("dict") is None):
+        for arg in expr.args:
+            if arg.keyword is not None:
+                yield arg, arg.keyword.value, arg.value
+
+
+def callee_name(call: cst.Call) -> Optional[str]:
+    """The last name of the callee (`x.y.fetch(...)`: fetch)."""
+    if isinstance(call.func, cst.Attribute):
+        return call.func.attr.value
+    if isinstance(call.func, cst.Name):
+        return call.func.value
+    return None
+
+
+# -- server contexts: never reported ------------------------------------------------------------
+SSL_CONTEXT = "ssl.SSLContext"
+CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
+SERVER_PROTOCOL = "ssl.PROTOCOL_TLS_SERVER"
+CLIENT_AUTH = frozenset({"ssl.Purpose.CLIENT_AUTH"})
+# Calls whose SSL options configure a listening socket (tornado's HTTPServer, app.listen, ...).
+SERVER_CALL_NAMES = frozenset({"listen", "bind_sockets", "start_server", "serve", "run_app"})
+
+
+def is_server_callee(call: cst.Call) -> bool:
+    name = callee_name(call) or ""
+    return name in SERVER_CALL_NAMES or name.endswith(("Server", "server"))
+
+
+def is_server_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
+    """`SSLContext(PROTOCOL_TLS_SERVER)` or `create_default_context(Purpose.CLIENT_AUTH)`."""
+    if not isinstance(call, cst.Call):
+        return False
+    qualified = scope.qualify(call.func)
+    if qualified == SSL_CONTEXT:
+        protocol = argument(call, 0, "protocol")
+        return protocol is not None and scope.qualify(protocol.value) == SERVER_PROTOCOL
+    if qualified == CREATE_DEFAULT_CONTEXT:
+        purpose = argument(call, 0, "purpose")
+        return purpose is not None and scope.qualify(purpose.value) in CLIENT_AUTH
+    return False
+
+
+# pyOpenSSL and ssl methods that give a context its own certificate: a listening side.
+_SERVER_METHODS = frozenset({"load_cert_chain", "use_privatekey_file", "use_privatekey",
+                             "use_certificate_file", "use_certificate", "use_certificate_chain_file",
+                             "set_accept_state", "set_session_id"})
+
+
+class ContextUses:
+    """What a function (or module, or class) body does with each SSL context it names: the
+    attributes stored on it, the methods called on it, the values bound to it, and whether it
+    serves. Keys are dotted names (`ctx`, `self._ctx`). Built on demand, only for bodies that
+    hold a candidate finding."""
+
+    def __init__(self, region: cst.CSTNode) -> None:
+        self.stores: dict = {}  # name -> {attr: [value, ...]}
+        self.methods: dict = {}  # name -> {method, ...}
+        self.bound: dict = {}  # name -> [value, ...]
+        self.serving: set = set()  # names passed to a server or given their own certificate
+        self.server_side = False  # a `server_side=True` somewhere in the body
+        self._walk(region)
+
+    def _walk(self, node: cst.CSTNode) -> None:
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._store(target.target, node.value)
+            elif isinstance(node, cst.Call):
+                self._call(node)
+            stack.extend(node.children)
+
+    def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        from corptls_lint.scopes import dotted_name
+
+        if isinstance(target, cst.Attribute):
+            owner = dotted_name(target.value)
+            if owner is not None:
+                self.stores.setdefault(owner, {}).setdefault(target.attr.value, []).append(value)
+        name = dotted_name(target)
+        if name is not None:
+            self.bound.setdefault(name, []).append(value)
+
+    def _call(self, call: cst.Call) -> None:
+        from corptls_lint.scopes import dotted_name
+
+        server_side = keyword(call, "server_side")
+        if server_side is not None and isinstance(server_side.value, cst.Name) and (
+                server_side.value.value == "True"):
+            self.server_side = True
+        if isinstance(call.func, cst.Attribute):
+            owner = dotted_name(call.func.value)
+            if owner is not None:
+                method = call.func.attr.value
+                self.methods.setdefault(owner, set()).add(method)
+                if method in _SERVER_METHODS:
+                    self.serving.add(owner)
+        if is_server_callee(call):
+            for arg in call.args:
+                name = dotted_name(arg.value)
+                if name is not None:
+                    self.serving.add(name)
+
+    def is_server(self, name: str, scope: Scope) -> bool:
+        """Whether the context called `name` here is a server one (never reported)."""
+        if name in self.serving or self.server_side:
+            return True
+        return any(is_server_context_call(value, scope) for value in self.bound.get(name, ()))
+
+
+_USES_CACHE: "dict" = {}
+
+
+def context_uses(scope: Scope, name: str) -> ContextUses:
+    """The uses of the body a context named `name` lives in: the class for `self.x`, else the
+    current function or module."""
+    region = scope
+    if name.split(".", 1)[0] in ("self", "cls"):
+        region = scope.enclosing("class") or scope
+    node = region.node
+    cached = _USES_CACHE.get(id(node))
+    if cached is None or cached[0] is not node:
+        if len(_USES_CACHE) > 64:
+            _USES_CACHE.clear()
+        cached = _USES_CACHE[id(node)] = (node, ContextUses(node))
+    return cached[1]
+
+
+# -- TLS105: other clients' own options ---------------------------------------------------------
+@dataclass(frozen=True)
+class ClientOption:
+    """An option of a client library that turns certificate verification off.
+
+    `keyword` given a value of class `value` (candidates.FALSY / CERT_NONE, or TRUTHY) on a
+    call to one of `callees` (canonical names; a name ending in "." is a package prefix) or,
+    with `methods`, on a method of that name whose receiver no import explains. `position` is
+    the keyword's index when it may be passed positionally.
+    """
+
+    client: str
+    keyword: str
+    value: str
+    callees: FrozenSet[str] = frozenset()
+    methods: FrozenSet[str] = frozenset()
+    position: Optional[int] = None
+
+    def applies_to(self, call: cst.Call, qualified: Optional[str]) -> bool:
+        if qualified is not None:
+            return qualified in self.callees or any(
+                prefix.endswith(".") and qualified.startswith(prefix) for prefix in self.callees)
+        return is_unresolved_method(call, qualified, self.methods)
+
+
+_SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transport."})
+CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
+    ClientOption("boto3", "verify", "falsy",
+                 frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
+                            "boto3.session.Session.resource"}),
+                 frozenset({"client", "resource", "create_client"})),
+    ClientOption("PyGithub", "verify", "falsy",
+                 frozenset({"github.Github", "github.GithubIntegration", "github.Auth."})),
+    ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", _SEARCH_CLIENTS),
+    ClientOption("tornado", "validate_cert", "falsy", frozenset({"tornado."}),
+                 frozenset({"fetch"})),
+    ClientOption("paho-mqtt", "cert_reqs", "cert-none", frozenset({"paho."}),
+                 frozenset({"tls_set"}), position=3),
+    ClientOption("paho-mqtt", "value", TRUTHY, frozenset({"paho."}),
+                 frozenset({"tls_insecure_set"}), position=0),
+    ClientOption("http.client", "check_hostname", "falsy",
+                 frozenset({"http.client.HTTPSConnection"})),
+)
+
+# Options dicts: keyword -> (client, the calls it is an option of). The entries that turn
+# verification off inside them are OPTION_DICT_ENTRIES.
+OPTION_DICTS = {
+    "ssl_options": ("tornado", frozenset({"tornado."}),
+                    frozenset({"fetch", "connect", "start_tls", "SSLIOStream", "HTTPRequest"})),
+    "defaults": ("tornado", frozenset({"tornado.httpclient.AsyncHTTPClient",
+                                       "tornado.httpclient.AsyncHTTPClient.configure",
+                                       "tornado.httpclient.HTTPClient"}), frozenset()),
+    "sslopt": ("websocket-client", frozenset({"websocket."}),
+               frozenset({"run_forever", "connect", "create_connection", "WebSocket",
+                          "WebSocketApp"})),
+}
+OPTION_DICT_ENTRIES = {"cert_reqs": "cert-none", "check_hostname": "falsy",
+                       "validate_cert": "falsy"}
+
+# pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)`.
+PYCURL_OPTIONS = frozenset({"SSL_VERIFYPEER", "SSL_VERIFYHOST", "PROXY_SSL_VERIFYPEER",
+                            "PROXY_SSL_VERIFYHOST"})
+
+# Wrapper flags (`insecure-keywords`): a keyword any wrapper may take. "NAME" is insecure when
+# falsy, "NAME=true" when truthy. Not salt's `skip_verify`, which is about file hashes.
+DEFAULT_INSECURE_KEYWORDS = ("verify_ssl", "ssl_verify", "validate_certs", "verify_certs",
+                             "insecure=true", "skip_tls_verify=true")
+
+
+def parse_insecure_keyword(entry: str) -> Tuple[str, str]:
+    """("verify_ssl", "falsy") for "verify_ssl", ("insecure", TRUTHY) for "insecure=true"."""
+    name, _, value = entry.partition("=")
+    return name.strip(), TRUTHY if value.strip().lower() == "true" else "falsy"
+
+
+def insecure_keywords(entries=DEFAULT_INSECURE_KEYWORDS) -> dict:
+    return dict(parse_insecure_keyword(entry) for entry in entries)
+
+
+def value_is(kind: str, expr: cst.BaseExpression, scope: Scope) -> bool:
+    """Whether `expr` has a value of class `kind` (falsy, truthy, cert-none)."""
+    if kind == "falsy":
+        return values.is_falsy(expr, scope)
+    if kind == TRUTHY:
+        value = values.literal(expr, scope)
+        return value is True or (type(value) is int and value != 0)
+    if kind == "cert-none":
+        return is_cert_none(expr, scope)
+    raise ValueError(f"unknown value class {kind!r}")
+
+
+# -- TLS106: stdlib protocol clients, which do not verify without a context ------------------
+# constructor -> (its context keyword, that keyword's position before Python 3.12)
+STDLIB_TLS_CLIENTS = {
+    "smtplib.SMTP_SSL": ("context", 7),
+    "imaplib.IMAP4_SSL": ("ssl_context", 4),
+    "poplib.POP3_SSL": ("context", 5),
+    "ftplib.FTP_TLS": ("context", 6),
+    "nntplib.NNTP_SSL": ("ssl_context", 4),
+}
+# method -> (the modules whose objects have it, its context keywords)
+STDLIB_TLS_UPGRADES = {
+    "starttls": (("smtplib", "imaplib"), ("context", "ssl_context")),
+    "stls": (("poplib",), ("context",)),
+}
+
+
+def imports_module(scope: Scope, roots) -> bool:
+    """Whether the module (or an enclosing scope) imports one of these top-level modules."""
+    while scope is not None:
+        for binding in scope.names.values():
+            if binding.qualified is not None and binding.qualified.split(".", 1)[0] in roots:
+                return True
+        scope = scope.parent
+    return False

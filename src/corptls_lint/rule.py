@@ -38,7 +38,8 @@ class FixRequest:
 
     kind: "ca-bundle" (replace the node with the configured bundle expression),
     "ssl-context", "session-factory" (replace a constructor call by the factory call),
-    "add-verify" (append `verify=<ca-bundle>` to a call), "remove-statement".
+    "add-verify" (append `verify=<ca-bundle>` to a call; `extra` = (value kind, keyword) to
+    append another keyword, such as `context=<ssl-context>`), "remove-statement".
     """
 
     kind: str

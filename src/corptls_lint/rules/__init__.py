@@ -1,9 +1,11 @@
 """The rule catalogue, in code order."""
 
+from corptls_lint.rules.client_options import ClientOptionDisabled
 from corptls_lint.rules.default_trust_request import DefaultTrustRequest
 from corptls_lint.rules.hardcoded_ca_bundle import HardcodedCABundle
 from corptls_lint.rules.hardcoded_ca_bundle_env import HardcodedCABundleEnv
 from corptls_lint.rules.insecure_warning_suppressed import InsecureWarningSuppressed
+from corptls_lint.rules.stdlib_client_without_context import StdlibClientWithoutContext
 from corptls_lint.rules.unconfigured_session import UnconfiguredSession
 from corptls_lint.rules.unverified_ssl_context import UnverifiedSSLContext
 from corptls_lint.rules.verification_disabled_by_environment import (
@@ -17,6 +19,8 @@ ALL_RULES = (
     VerifyDisabledAttribute,
     UnverifiedSSLContext,
     VerificationDisabledByEnvironment,
+    ClientOptionDisabled,
+    StdlibClientWithoutContext,
     InsecureWarningSuppressed,
     HardcodedCABundle,
     HardcodedCABundleEnv,

@@ -3,11 +3,18 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import CERT_NONE, FALSY, AttributeStore, KeywordArg
+from corptls_lint.candidates import CERT_NONE, FALSY, AttributeStore, ItemStore, KeywordArg
 from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.scopes import dotted_name
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
+_CREATE_URLLIB3_CONTEXT = frozenset({"urllib3.util.ssl_.create_urllib3_context",
+                                     "urllib3.util.create_urllib3_context"})
+# requests.adapters.HTTPAdapter methods a subclass overrides to hand urllib3 its pool options.
+_ADAPTER_METHODS = frozenset({"init_poolmanager", "proxy_manager_for"})
+_PAIR_MESSAGE = ("SSL context without certificate verification: check_hostname = False and "
+                 "verify_mode = CERT_NONE on the same context")
 
 
 class UnverifiedSSLContext(Rule):
@@ -19,11 +26,22 @@ class UnverifiedSSLContext(Rule):
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
     - `<ctx>.check_hostname = False` (or another falsy value);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
-    - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"` for `urllib3.PoolManager`,
-      `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`, `proxy_from_url` (also
-      through `requests.packages.urllib3`) and `ssl.wrap_socket`;
+    - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
+      `assert_hostname=`, for `urllib3.PoolManager`, `ProxyManager`, `HTTPSConnectionPool`,
+      `connection_from_url`, `proxy_from_url` (also through `requests.packages.urllib3`),
+      `create_urllib3_context` (`cert_reqs=` only) and `ssl.wrap_socket` (client side);
+    - the same in a requests adapter (an `HTTPAdapter` subclass): passed to
+      `init_poolmanager` / `proxy_manager_for`, or stored into their `**kwargs`
+      (`kwargs["cert_reqs"] = "CERT_NONE"`); mounting the adapter is not a second finding;
     - aiohttp's `ssl=False` or `verify_ssl=False` on `aiohttp.TCPConnector`, `aiohttp.request`,
       or a verb method (`session.get(...)`, `session.ws_connect(...)`) of an unresolved receiver.
+
+    `check_hostname = False` followed by `verify_mode = CERT_NONE` on the same context (in either
+    order) is one finding, at the first of the two. Server contexts are never reported:
+    `SSLContext(PROTOCOL_TLS_SERVER)`, `create_default_context(Purpose.CLIENT_AUTH)`, a context
+    that is given its own certificate (`load_cert_chain`) or handed to a server, and a body
+    that wraps with `server_side=True`. A comparison (`if ctx.verify_mode == ssl.CERT_NONE:`)
+    is not an assignment and is never reported.
 
     ## Why is this bad?
     A context that does not verify accepts any certificate, so the connection is encrypted to
@@ -79,7 +97,9 @@ class UnverifiedSSLContext(Rule):
         AttributeStore(("verify_mode",), CERT_NONE),
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
+        KeywordArg(("assert_hostname",), FALSY),
         KeywordArg(("ssl", "verify_ssl"), FALSY),
+        ItemStore(("kwargs", "kw", "pool_kwargs", "connection_pool_kw"), ("requests", "urllib3")),
     )
     has_fix = True
     fix_keys = ("ssl-context",)
@@ -92,6 +112,14 @@ class UnverifiedSSLContext(Rule):
         "import aiohttp\naiohttp.TCPConnector(ssl=ctx)\n",
         "import redis\nredis.Redis(ssl=False)\n",
         "CERT_NONE = 0\nctx.verify_mode = CERT_NONE\n",
+        "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\nctx.verify_mode = ssl.CERT_NONE\n",
+        "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
+        "ctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\n",
+        "import ssl\ndef serve(sock):\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+        "    ctx.load_cert_chain('cert.pem', 'key.pem')\n    ctx.verify_mode = ssl.CERT_NONE\n"
+        "    return ctx.wrap_socket(sock, server_side=True)\n",
+        "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
+        "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
     ]
     INVALID = [
         Invalid(
@@ -196,17 +224,58 @@ class UnverifiedSSLContext(Rule):
             "import urllib3\n"
             "urllib3.PoolManager(cert_reqs='NONE')\n",
             [(2, 21)]),
+        Invalid(
+            "import ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx.check_hostname = False\n"
+            "ctx.verify_mode = ssl.CERT_NONE\n",
+            [(3, 1)]),
+        Invalid(
+            "from requests.adapters import HTTPAdapter\n"
+            "from urllib3.poolmanager import PoolManager\n"
+            "\n"
+            "class InsecureAdapter(HTTPAdapter):\n"
+            "    def init_poolmanager(self, connections, maxsize, block=False, **kwargs):\n"
+            "        self.poolmanager = PoolManager(num_pools=connections, maxsize=maxsize,\n"
+            "                                       cert_reqs='CERT_NONE', assert_hostname=False)\n"
+            "\n"
+            "session.mount('https://', InsecureAdapter())\n",
+            [(7, 40), (7, 63)]),
+        Invalid(
+            "import requests\n"
+            "class NoVerify(requests.adapters.HTTPAdapter):\n"
+            "    def init_poolmanager(self, *args, **kwargs):\n"
+            "        kwargs['cert_reqs'] = 'CERT_NONE'\n"
+            "        return super().init_poolmanager(*args, **kwargs)\n",
+            [(4, 9)]),
+        Invalid(
+            "from urllib3.util.ssl_ import create_urllib3_context\n"
+            "ctx = create_urllib3_context(cert_reqs='CERT_NONE')\n",
+            [(2, 30)]),
     ]
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        # (scope, context name) -> (the report, the attribute it was for): the pair merge
+        self._settings: dict = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
         if qualified == _UNVERIFIED:
             self.report(node, fix=FixRequest("ssl-context", node=node))
             return
-        if qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET:
+        if (qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET
+                or qualified in _CREATE_URLLIB3_CONTEXT
+                or clients.is_unresolved_method(node, qualified, _ADAPTER_METHODS)):
+            if qualified == clients.SSL_WRAP_SOCKET and self._serves(node):
+                return
             arg = clients.keyword(node, "cert_reqs")
             if arg is not None and self._is_cert_none(arg.value):
                 self.report(arg)
+            hostname = clients.keyword(node, "assert_hostname")
+            if (hostname is not None and qualified not in _CREATE_URLLIB3_CONTEXT
+                    and qualified != clients.SSL_WRAP_SOCKET and self.is_falsy(hostname.value)):
+                self.report(hostname)
             return
         if qualified in clients.AIOHTTP_SSL_TAKERS or clients.is_unresolved_method(
                 node, qualified, clients.AIOHTTP_METHODS):
@@ -220,18 +289,56 @@ class UnverifiedSSLContext(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         for assign_target in node.targets:
             target = assign_target.target
+            if isinstance(target, cst.Subscript):
+                self._adapter_kwargs(target, node.value)
+                continue
             if not isinstance(target, cst.Attribute):
                 continue
             attr = target.attr.value
             if attr == "check_hostname" and self.is_falsy(node.value):
-                self.report(target)
+                self._context_setting(target)
             elif attr == "verify_mode" and self._is_cert_none(node.value):
-                self.report(target)
+                self._context_setting(target)
             elif (self.qualify(target) == _DEFAULT_HTTPS_CONTEXT
                   and self.qualify(node.value) == _UNVERIFIED):
                 self.report(target)
 
+    def _context_setting(self, target: cst.Attribute) -> None:
+        """One finding per context for the check_hostname / verify_mode pair; none for a
+        server context."""
+        owner = dotted_name(target.value)
+        if owner is not None:
+            if clients.context_uses(self.scope, owner).is_server(owner, self.scope):
+                return
+            key = (id(self.scope.node), owner)
+            first = self._settings.get(key)
+            if first is not None:
+                if first[1] != target.attr.value:
+                    first[0].message = _PAIR_MESSAGE
+                return
+        self.report(target)
+        if owner is not None:
+            self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
+                                                            target.attr.value)
+
+    def _adapter_kwargs(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
+        """`kwargs["cert_reqs"] = "CERT_NONE"` in an adapter's init_poolmanager/proxy_manager_for."""
+        function = self.scope.enclosing("function")
+        if function is None or getattr(function.node, "name", None) is None:
+            return
+        if function.node.name.value not in _ADAPTER_METHODS or not isinstance(
+                target.value, cst.Name) or len(target.slice) != 1:
+            return
+        index = target.slice[0].slice
+        key = values.string_value(index.value, self.scope) if isinstance(
+            index, cst.Index) else None
+        if (key == "cert_reqs" and self._is_cert_none(value)) or (
+                key == "assert_hostname" and self.is_falsy(value)):
+            self.report(target)
+
+    def _serves(self, call: cst.Call) -> bool:
+        server_side = clients.keyword(call, "server_side")
+        return server_side is not None and not self.is_falsy(server_side.value)
+
     def _is_cert_none(self, value: cst.BaseExpression) -> bool:
-        if self.qualify(value) in clients.CERT_NONE:
-            return True
-        return values.string_value(value, self.scope) in ("CERT_NONE", "NONE")
+        return clients.is_cert_none(value, self.scope)

@@ -120,7 +120,7 @@ def test_sarif_of_the_demo_validates_against_the_schema(run_cli):
     assert verify_disabled["name"] == "verify-disabled"
     assert verify_disabled["help"]["markdown"] == ALL_RULES[0].documentation()
     assert verify_disabled["fullDescription"]["text"].startswith("Finds a falsy `verify=`")
-    assert len(run["results"]) == 12
+    assert len(run["results"]) == 16
     first = run["results"][2]
     assert first["ruleId"] == "TLS101" and rules[first["ruleIndex"]]["id"] == "TLS101"
     assert first["locations"][0]["physicalLocation"] == {

@@ -88,6 +88,22 @@ class ItemStore:
     roots: Tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class NameUse:
+    """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
+    `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
+
+    names: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConstantFunction:
+    """A function whose body (less a docstring) is one `return <value>` of class `value`
+    (a pyOpenSSL verify callback that accepts everything)."""
+
+    value: str = ANY
+
+
 Candidate = object  # one of the dataclasses above
 
 
@@ -107,7 +123,10 @@ class _Facts:
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
+        self.returned: List[Tuple[ast.AST, ast.AST]] = []  # (one-return function, its value)
+        self.tree = tree
         handlers = {
+            ast.FunctionDef: self._function,
             ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
@@ -126,6 +145,13 @@ class _Facts:
                     extend(value)
                 elif value is not None:
                     push(value)
+
+    def _function(self, node: ast.FunctionDef) -> None:
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the docstring
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            self.returned.append((node, body[0].value))
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -245,6 +271,12 @@ class FileFacts:
             for attr, value, node in self.facts.attribute_stores:
                 if attr in candidate.attrs and self.value_matches(value, candidate.value):
                     yield node
+        elif isinstance(candidate, NameUse):
+            yield from self._name_uses(candidate.names)
+        elif isinstance(candidate, ConstantFunction):
+            for function, value in self.facts.returned:
+                if self.value_matches(value, candidate.value):
+                    yield function
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -280,6 +312,15 @@ class FileFacts:
             # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
             yield from (call for call in self.facts.calls
                         if any(keyword.arg is None for keyword in call.keywords))
+
+    def _name_uses(self, names: Tuple[str, ...]) -> Iterator[ast.AST]:
+        """A walk of its own: only asked for files whose bytes hold one of the names."""
+        wanted = set(names) | {alias for alias, name in self.facts.aliases.items()
+                               if name in names}
+        for node in ast.walk(self.facts.tree):
+            if (isinstance(node, ast.Attribute) and node.attr in wanted) or (
+                    isinstance(node, ast.Name) and node.id in wanted):
+                yield node
 
     def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
         if not self.imports_any(candidate.roots):
@@ -392,6 +433,6 @@ def names_in(shapes: Iterable[Candidate]) -> FrozenSet[str]:
     """Every identifier the shapes mention (documentation and tests)."""
     out: Set[str] = set()
     for shape in shapes:
-        for attr in ("names", "attrs", "containers"):
+        for attr in ("names", "attrs", "containers"):  # NameUse: names
             out.update(getattr(shape, attr, ()))
     return frozenset(out)

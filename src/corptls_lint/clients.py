@@ -209,7 +209,7 @@ def is_server_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
 
 
 # pyOpenSSL and ssl methods that give a context its own certificate: a listening side.
-_SERVER_METHODS = frozenset({"load_cert_chain", "use_privatekey_file", "use_privatekey",
+SERVER_METHODS = frozenset({"load_cert_chain", "use_privatekey_file", "use_privatekey",
                              "use_certificate_file", "use_certificate", "use_certificate_chain_file",
                              "set_accept_state", "set_session_id"})
 
@@ -262,7 +262,7 @@ class ContextUses:
             if owner is not None:
                 method = call.func.attr.value
                 self.methods.setdefault(owner, set()).add(method)
-                if method in _SERVER_METHODS:
+                if method in SERVER_METHODS:
                     self.serving.add(owner)
         if is_server_callee(call):
             for arg in call.args:
@@ -410,3 +410,12 @@ def imports_module(scope: Scope, roots) -> bool:
                 return True
         scope = scope.parent
     return False
+
+
+# -- TLS5xx: weak protocol versions (bandit B502-B504, ruff S502-S504) ---------------------------
+WEAK_PROTOCOLS = frozenset(
+    {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
+    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1")})
+# `minimum_version` values below TLS 1.2.
+WEAK_MINIMUM_VERSIONS = frozenset(
+    f"ssl.TLSVersion.{v}" for v in ("MINIMUM_SUPPORTED", "SSLv3", "TLSv1", "TLSv1_1"))

@@ -208,10 +208,26 @@ def is_server_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
     return False
 
 
-# pyOpenSSL and ssl methods that give a context its own certificate: a listening side.
-SERVER_METHODS = frozenset({"load_cert_chain", "use_privatekey_file", "use_privatekey",
-                             "use_certificate_file", "use_certificate", "use_certificate_chain_file",
-                             "set_accept_state", "set_session_id"})
+# Methods only a listening side calls.
+SERVER_METHODS = frozenset({"set_accept_state", "set_session_id", "accept"})
+# Methods that give a context its own certificate: a server, or a client with a client
+# certificate; a sign of a server only when nothing says client.
+CERTIFICATE_METHODS = frozenset({"load_cert_chain", "use_privatekey_file", "use_privatekey",
+                                 "use_certificate_file", "use_certificate",
+                                 "use_certificate_chain_file"})
+
+
+def is_client_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
+    """`create_default_context()` for servers' certificates, `SSLContext(PROTOCOL_TLS_CLIENT)`."""
+    if not isinstance(call, cst.Call):
+        return False
+    qualified = scope.qualify(call.func)
+    if qualified == CREATE_DEFAULT_CONTEXT:
+        return not is_server_context_call(call, scope)
+    if qualified == SSL_CONTEXT:
+        protocol = argument(call, 0, "protocol")
+        return protocol is not None and scope.qualify(protocol.value) == "ssl.PROTOCOL_TLS_CLIENT"
+    return False
 
 
 class ContextUses:
@@ -224,7 +240,8 @@ class ContextUses:
         self.stores: dict = {}  # name -> {attr: [value, ...]}
         self.methods: dict = {}  # name -> {method, ...}
         self.bound: dict = {}  # name -> [value, ...]
-        self.serving: set = set()  # names passed to a server or given their own certificate
+        self.serving: set = set()  # names passed to a server or accepting connections
+        self.certified: set = set()  # names given a certificate of their own
         self.server_side = False  # a `server_side=True` somewhere in the body
         self._walk(region)
 
@@ -264,6 +281,8 @@ class ContextUses:
                 self.methods.setdefault(owner, set()).add(method)
                 if method in SERVER_METHODS:
                     self.serving.add(owner)
+                elif method in CERTIFICATE_METHODS:
+                    self.certified.add(owner)
         if is_server_callee(call):
             for arg in call.args:
                 name = dotted_name(arg.value)
@@ -271,10 +290,22 @@ class ContextUses:
                     self.serving.add(name)
 
     def is_server(self, name: str, scope: Scope) -> bool:
-        """Whether the context called `name` here is a server one (never reported)."""
+        """Whether the context called `name` here is a server one (never reported).
+
+        Its constructor decides first; then serving (handed to a server, accepting, a
+        `server_side=True` in the body); a `check_hostname` store says client (only clients
+        check host names); a certificate of its own says server when nothing else spoke.
+        """
+        bound = self.bound.get(name, ())
+        if any(is_server_context_call(value, scope) for value in bound):
+            return True
+        if any(is_client_context_call(value, scope) for value in bound):
+            return False
         if name in self.serving or self.server_side:
             return True
-        return any(is_server_context_call(value, scope) for value in self.bound.get(name, ()))
+        if "check_hostname" in self.stores.get(name, {}):
+            return False
+        return name in self.certified
 
 
 _USES_CACHE: "dict" = {}

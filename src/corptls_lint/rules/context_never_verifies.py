@@ -80,7 +80,8 @@ class ContextNeverVerifies(Rule):
     # What decides a finding elsewhere in the body: the settings, the signs of a server,
     # and verify callbacks that accept everything.
     context = (AttributeStore(_SETTINGS), KeywordArg(("server_side",)),
-               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.SERVER_CALL_NAMES))),
+               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
+                                  | clients.SERVER_CALL_NAMES))),
                ConstantFunction(TRUTHY))
 
     VALID = [

@@ -3,7 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import CERT_NONE, FALSY, AttributeStore, ItemStore, KeywordArg
+from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallTo, ItemStore,
+                                     KeywordArg)
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import dotted_name
 
@@ -101,6 +102,10 @@ class UnverifiedSSLContext(Rule):
         KeywordArg(("ssl", "verify_ssl"), FALSY),
         ItemStore(("kwargs", "kw", "pool_kwargs", "connection_pool_kw"), ("requests", "urllib3")),
     )
+    # A server context is told apart by what its body does elsewhere (clients.ContextUses).
+    context = (KeywordArg(("server_side",)),
+               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
+                                  | clients.SERVER_CALL_NAMES))))
     has_fix = True
     fix_keys = ("ssl-context",)
 

@@ -104,6 +104,17 @@ class ConstantFunction:
     value: str = ANY
 
 
+@dataclass(frozen=True)
+class Travel:
+    """A value that may travel to a keyword inside the module: a call passes one of `names`
+    a value that is not a literal (a name, `self.x`, a call) or passes `**` something, and the
+    file writes a value of class `value` somewhere it could come from (an assignment, an
+    item store under one of `names`, the default of a two-argument `.get` or `getattr`)."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
 Candidate = object  # one of the dataclasses above
 
 
@@ -120,6 +131,7 @@ class _Facts:
         self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
         self.attribute_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.AST, ast.AST]] = []  # (container, stmt)
+        self.keyed_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (str key, value, stmt)
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
@@ -179,6 +191,11 @@ class _Facts:
             self.attribute_stores.append((target.attr, value, statement))
         elif isinstance(target, ast.Subscript):
             self.item_stores.append((target.value, statement))
+            key = target.slice
+            if isinstance(key, ast.Index):  # Python 3.8's ast; gone from 3.9 on
+                key = key.value  # pragma: no cover
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.keyed_stores.append((key.value, value, statement))
 
     def _arguments(self, node: ast.arguments) -> None:
         positional = [*node.posonlyargs, *node.args]
@@ -277,6 +294,8 @@ class FileFacts:
             for function, value in self.facts.returned:
                 if self.value_matches(value, candidate.value):
                     yield function
+        elif isinstance(candidate, Travel):
+            yield from self._travel(candidate)
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -312,6 +331,32 @@ class FileFacts:
             # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
             yield from (call for call in self.facts.calls
                         if any(keyword.arg is None for keyword in call.keywords))
+
+    def _travel(self, candidate: Travel) -> Iterator[ast.AST]:
+        names, kind = candidate.names, candidate.value
+        sinks = [call for call in self.facts.calls
+                 if any(keyword.arg is None or (keyword.arg in names
+                                                and not isinstance(keyword.value, ast.Constant))
+                        for keyword in call.keywords)]
+        if not sinks:
+            return
+        origins: List[ast.AST] = [statement for key, value, statement in self.facts.keyed_stores
+                                  if key in names and _literal_matches(value, kind)]
+        origins.extend(statement for _, value, statement in self.facts.attribute_stores
+                       if not isinstance(value, ast.Name) and _literal_matches(value, kind))
+        origins.extend(value for _, value in self.facts.bound_names
+                       if not isinstance(value, ast.Name) and _literal_matches(value, kind))
+        for call in self.facts.calls:
+            if (len(call.args) == 2 and not call.keywords
+                    and _last_name(call.func) in ("get", "getattr")
+                    and _literal_matches(call.args[1], kind)):
+                origins.append(call)
+            elif any(keyword.arg in names and _literal_matches(keyword.value, kind)
+                     for keyword in call.keywords):
+                origins.append(call)  # `kw.update(verify=False)`
+        if origins:
+            yield from sinks
+            yield from origins
 
     def _name_uses(self, names: Tuple[str, ...]) -> Iterator[ast.AST]:
         """A walk of its own: only asked for files whose bytes hold one of the names."""

@@ -230,11 +230,15 @@ def is_client_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
     return False
 
 
-class ContextUses:
-    """What a function (or module, or class) body does with each SSL context it names: the
-    attributes stored on it, the methods called on it, the values bound to it, and whether it
-    serves. Keys are dotted names (`ctx`, `self._ctx`). Built on demand, only for bodies that
-    hold a candidate finding."""
+_BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.Match)
+
+
+class BodyUses:
+    """What a function (or module, or class) body does with the names it binds: every value
+    bound to a name or attribute (`ctx`, `self._verify`), the attributes stored on it, the
+    items stored into it (`kw["cert_reqs"] = ...`), its `.update(...)` calls, the methods
+    called on it, and whether it serves. Built on demand, only for bodies that hold a
+    candidate finding; the TLS context rules and the values that travel read it."""
 
     def __init__(self, region: cst.CSTNode) -> None:
         self.stores: dict = {}  # name -> {attr: [value, ...]}
@@ -242,19 +246,25 @@ class ContextUses:
         self.bound: dict = {}  # name -> [value, ...]
         self.serving: set = set()  # names passed to a server or accepting connections
         self.certified: set = set()  # names given a certificate of their own
+        self.items: dict = {}  # name -> [(key expression, value, the subscript target), ...]
+        self.updates: dict = {}  # name -> [the `name.update(...)` call, ...]
         self.server_side = False  # a `server_side=True` somewhere in the body
+        self.conditional: set = set()  # ids of values bound under an if/try/loop/match
         self._walk(region)
 
-    def _walk(self, node: cst.CSTNode) -> None:
-        stack = [node]
+    def _walk(self, region: cst.CSTNode) -> None:
+        stack = [(region, False)]
         while stack:
-            node = stack.pop()
+            node, conditional = stack.pop()
             if isinstance(node, cst.Assign):
                 for target in node.targets:
                     self._store(target.target, node.value)
+                if conditional:
+                    self.conditional.add(id(node.value))
             elif isinstance(node, cst.Call):
                 self._call(node)
-            stack.extend(node.children)
+            conditional = conditional or isinstance(node, _BRANCHES)
+            stack.extend((child, conditional) for child in node.children)
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         from corptls_lint.scopes import dotted_name
@@ -263,6 +273,12 @@ class ContextUses:
             owner = dotted_name(target.value)
             if owner is not None:
                 self.stores.setdefault(owner, {}).setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(
+                target.slice[0].slice, cst.Index):
+            owner = dotted_name(target.value)
+            if owner is not None:
+                self.items.setdefault(owner, []).append((target.slice[0].slice.value, value,
+                                                         target))
         name = dotted_name(target)
         if name is not None:
             self.bound.setdefault(name, []).append(value)
@@ -279,6 +295,8 @@ class ContextUses:
             if owner is not None:
                 method = call.func.attr.value
                 self.methods.setdefault(owner, set()).add(method)
+                if method == "update":
+                    self.updates.setdefault(owner, []).append(call)
                 if method in SERVER_METHODS:
                     self.serving.add(owner)
                 elif method in CERTIFICATE_METHODS:
@@ -311,7 +329,7 @@ class ContextUses:
 _USES_CACHE: "dict" = {}
 
 
-def context_uses(scope: Scope, name: str) -> ContextUses:
+def body_uses(scope: Scope, name: str) -> BodyUses:
     """The uses of the body a context named `name` lives in: the class for `self.x`, else the
     current function or module."""
     region = scope
@@ -322,7 +340,7 @@ def context_uses(scope: Scope, name: str) -> ContextUses:
     if cached is None or cached[0] is not node:
         if len(_USES_CACHE) > 64:
             _USES_CACHE.clear()
-        cached = _USES_CACHE[id(node)] = (node, ContextUses(node))
+        cached = _USES_CACHE[id(node)] = (node, BodyUses(node))
     return cached[1]
 
 
@@ -450,3 +468,88 @@ WEAK_PROTOCOLS = frozenset(
 # `minimum_version` values below TLS 1.2.
 WEAK_MINIMUM_VERSIONS = frozenset(
     f"ssl.TLSVersion.{v}" for v in ("MINIMUM_SUPPORTED", "SSLv3", "TLSv1", "TLSv1_1"))
+
+
+# -- values that travel inside a module: reported at the origin, naming the sink ---------------
+def travelled_origins(value: cst.BaseExpression, scope: Scope,
+                      insecure) -> Iterator[cst.CSTNode]:
+    """Where an insecure value that reaches a sink argument was written, when the argument is
+    not itself the literal: a name bound several times in the function (one branch binds the
+    insecure value), `self.x` set anywhere in the class (or a class attribute default), or
+    the default of `options.get("key", default)`. `insecure(expr)` tests a value."""
+    from corptls_lint.scopes import dotted_name
+
+    name = dotted_name(value)
+    written: list = []
+    if isinstance(value, cst.Name):
+        binding = scope.lookup(value.value)
+        if binding is not None and binding.count > 1 and binding.qualified is None:
+            uses = body_uses(binding.scope, value.value)
+            # a rebinding in sequence (`V = False` then `V = True`) is not a value that travels:
+            # only a branch's binding, or the last one
+            written = [v for v in uses.bound.get(value.value, ())
+                       if id(v) in uses.conditional or v is binding.value]
+    elif name is not None and name.split(".", 1)[0] == "self" and name.count(".") == 1:
+        uses = body_uses(scope, name)
+        written = list(uses.bound.get(name, ()))
+        owner = scope.enclosing("class")
+        attribute = name.split(".", 1)[1]
+        if owner is not None and attribute in owner.names:
+            written.extend(uses.bound.get(attribute, ()))
+    written.append(values.origin(value, scope)[0])
+    for expr in written:
+        if expr is not value and insecure(expr):  # the argument itself is the direct case
+            yield expr
+            continue
+        default = _get_default(expr)
+        if default is not None and insecure(default):
+            yield default
+
+
+def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The default of `mapping.get("key", default)` (also `getattr(obj, "name", default)`)."""
+    if not isinstance(expr, cst.Call) or len(expr.args) != 2 or any(
+            arg.keyword is not None or arg.star for arg in expr.args):
+        return None
+    if (isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get") or (
+            isinstance(expr.func, cst.Name) and expr.func.value == "getattr"):
+        return expr.args[1].value
+    return None
+
+
+def splatted_origins(call: cst.Call, key: str, scope: Scope,
+                     insecure) -> Iterator[cst.CSTNode]:
+    """Where `key` gets an insecure value in a dict built over several statements and passed
+    as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
+    or one of several dict displays bound to the name."""
+    for arg in call.args:
+        if arg.star != "**" or not isinstance(arg.value, cst.Name):
+            continue
+        name = arg.value.value
+        binding = scope.lookup(name)
+        if binding is None or binding.qualified is not None:
+            continue
+        uses = body_uses(binding.scope, name)
+        for index, value, target in uses.items.get(name, ()):
+            if values.string_value(index, scope) == key and insecure(value):
+                yield target
+        for update in uses.updates.get(name, ()):
+            for update_arg in update.args:
+                if update_arg.keyword is not None:
+                    if update_arg.keyword.value == key and insecure(update_arg.value):
+                        yield update_arg
+                elif not update_arg.star:
+                    for anchor, entry_key, value in option_entries(update_arg.value, scope):
+                        if entry_key == key and insecure(value):
+                            yield anchor
+        if binding.count > 1:  # a single display is double_star_entries' business
+            for bound in uses.bound.get(name, ()):
+                for anchor, entry_key, value in option_entries(bound, scope):
+                    if entry_key == key and insecure(value):
+                        yield anchor
+
+
+def sink_name(call: cst.Call, qualified: Optional[str]) -> str:
+    from corptls_lint.scopes import dotted_name
+
+    return qualified or dotted_name(call.func) or (callee_name(call) or "a call")

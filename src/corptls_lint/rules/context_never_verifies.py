@@ -140,7 +140,7 @@ class ContextNeverVerifies(Rule):
             name = dotted_name(target.target)
             if name is None:
                 continue
-            uses = clients.context_uses(self.scope, name)
+            uses = clients.body_uses(self.scope, name)
             if any(attr in uses.stores.get(name, {}) for attr in _SETTINGS):
                 continue
             if not uses.is_server(name, self.scope):
@@ -149,7 +149,7 @@ class ContextNeverVerifies(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         if id(node) not in self._bound and self._is_unverified_context(node):
-            uses = clients.context_uses(self.scope, "")
+            uses = clients.body_uses(self.scope, "")
             if not uses.server_side:
                 self.report(node)
             return
@@ -169,7 +169,7 @@ class ContextNeverVerifies(Rule):
 
     def _set_verify(self, node: cst.Call) -> None:
         owner = dotted_name(node.func.value)
-        if owner is not None and clients.context_uses(self.scope, owner).is_server(owner,
+        if owner is not None and clients.body_uses(self.scope, owner).is_server(owner,
                                                                                   self.scope):
             return
         mode = clients.argument(node, 0, "mode")

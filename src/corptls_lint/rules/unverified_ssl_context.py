@@ -4,7 +4,7 @@ import libcst as cst
 
 from corptls_lint import clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallTo, ItemStore,
-                                     KeywordArg)
+                                     KeywordArg, Travel)
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import dotted_name
 
@@ -34,6 +34,10 @@ class UnverifiedSSLContext(Rule):
     - the same in a requests adapter (an `HTTPAdapter` subclass): passed to
       `init_poolmanager` / `proxy_manager_for`, or stored into their `**kwargs`
       (`kwargs["cert_reqs"] = "CERT_NONE"`); mounting the adapter is not a second finding;
+    - a `cert_reqs` or `assert_hostname` value that travels to one of those calls inside the
+      module, reported where it is written and naming the call: a local bound to
+      `ssl.CERT_NONE` on one branch, `kw["cert_reqs"] = "CERT_NONE"` or a display entry of a
+      dict passed as `**kw`, `self.x` set in the class;
     - aiohttp's `ssl=False` or `verify_ssl=False` on `aiohttp.TCPConnector`, `aiohttp.request`,
       or a verb method (`session.get(...)`, `session.ws_connect(...)`) of an unresolved receiver.
 
@@ -99,10 +103,12 @@ class UnverifiedSSLContext(Rule):
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
         KeywordArg(("assert_hostname",), FALSY),
+        Travel(("cert_reqs",), CERT_NONE),
+        Travel(("assert_hostname",), FALSY),
         KeywordArg(("ssl", "verify_ssl"), FALSY),
         ItemStore(("kwargs", "kw", "pool_kwargs", "connection_pool_kw"), ("requests", "urllib3")),
     )
-    # A server context is told apart by what its body does elsewhere (clients.ContextUses).
+    # A server context is told apart by what its body does elsewhere (clients.BodyUses).
     context = (KeywordArg(("server_side",)),
                CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
                                   | clients.SERVER_CALL_NAMES))))
@@ -254,6 +260,17 @@ class UnverifiedSSLContext(Rule):
             "        return super().init_poolmanager(*args, **kwargs)\n",
             [(4, 9)]),
         Invalid(
+            "import ssl\n"
+            "import urllib3\n"
+            "def pool(verify):\n"
+            "    cert_reqs = ssl.CERT_REQUIRED\n"
+            "    if not verify:\n"
+            "        cert_reqs = ssl.CERT_NONE\n"
+            "    kw = {'maxsize': 4}\n"
+            "    kw['assert_hostname'] = False\n"
+            "    return urllib3.PoolManager(cert_reqs=cert_reqs, **kw)\n",
+            [(6, 21), (8, 5)]),
+        Invalid(
             "from urllib3.util.ssl_ import create_urllib3_context\n"
             "ctx = create_urllib3_context(cert_reqs='CERT_NONE')\n",
             [(2, 30)]),
@@ -278,9 +295,12 @@ class UnverifiedSSLContext(Rule):
             if arg is not None and self._is_cert_none(arg.value):
                 self.report(arg)
             hostname = clients.keyword(node, "assert_hostname")
-            if (hostname is not None and qualified not in _CREATE_URLLIB3_CONTEXT
-                    and qualified != clients.SSL_WRAP_SOCKET and self.is_falsy(hostname.value)):
+            pool = qualified not in _CREATE_URLLIB3_CONTEXT and qualified != clients.SSL_WRAP_SOCKET
+            if hostname is not None and pool and self.is_falsy(hostname.value):
                 self.report(hostname)
+            self._travelled(node, qualified, "cert_reqs", self._is_cert_none)
+            if pool:
+                self._travelled(node, qualified, "assert_hostname", self.is_falsy)
             return
         if qualified in clients.AIOHTTP_SSL_TAKERS or clients.is_unresolved_method(
                 node, qualified, clients.AIOHTTP_METHODS):
@@ -313,7 +333,7 @@ class UnverifiedSSLContext(Rule):
         server context."""
         owner = dotted_name(target.value)
         if owner is not None:
-            if clients.context_uses(self.scope, owner).is_server(owner, self.scope):
+            if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
                 return
             key = (id(self.scope.node), owner)
             first = self._settings.get(key)
@@ -340,6 +360,17 @@ class UnverifiedSSLContext(Rule):
         if (key == "cert_reqs" and self._is_cert_none(value)) or (
                 key == "assert_hostname" and self.is_falsy(value)):
             self.report(target)
+
+    def _travelled(self, node: cst.Call, qualified, key: str, insecure) -> None:
+        """The insecure `key` values that reach this call from elsewhere in the module,
+        reported where they are written."""
+        arg = clients.keyword(node, key)
+        origins = list(clients.splatted_origins(node, key, self.scope, insecure))
+        if arg is not None and not insecure(arg.value):
+            origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
+        for origin in origins:
+            self.report(origin, f"{key} without verification written here reaches "
+                                f"{clients.sink_name(node, qualified)}()")
 
     def _serves(self, call: cst.Call) -> bool:
         server_side = clients.keyword(call, "server_side")

@@ -38,6 +38,9 @@ URLLIB3_POOLS = frozenset(
     {"urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPSConnectionPool",
      "urllib3.connection_from_url", "urllib3.proxy_from_url"}
 )
+# What a variable holding a pool class may also hold (`pool_class = urllib3.HTTPConnectionPool`
+# before `if https: pool_class = urllib3.HTTPSConnectionPool`).
+POOL_CLASSES = URLLIB3_POOLS | {"urllib3.HTTPConnectionPool"}
 SSL_WRAP_SOCKET = "ssl.wrap_socket"
 CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
 
@@ -517,11 +520,13 @@ def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     return None
 
 
-def splatted_origins(call: cst.Call, key: str, scope: Scope,
-                     insecure) -> Iterator[cst.CSTNode]:
+def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure,
+                     single_display: bool = False) -> Iterator[cst.CSTNode]:
     """Where `key` gets an insecure value in a dict built over several statements and passed
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
-    or one of several dict displays bound to the name."""
+    or one of several dict displays bound to the name (with `single_display`, also the one
+    display of a name bound once). An entry whose value is a name follows that name
+    (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch)."""
     for arg in call.args:
         if arg.star != "**" or not isinstance(arg.value, cst.Name):
             continue
@@ -542,14 +547,33 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope,
                     for anchor, entry_key, value in option_entries(update_arg.value, scope):
                         if entry_key == key and insecure(value):
                             yield anchor
-        if binding.count > 1:  # a single display is double_star_entries' business
+        if binding.count > 1 or single_display:  # else double_star_entries' business
             for bound in uses.bound.get(name, ()):
                 for anchor, entry_key, value in option_entries(bound, scope):
-                    if entry_key == key and insecure(value):
+                    if entry_key != key:
+                        continue
+                    if insecure(value):
                         yield anchor
+                    else:
+                        yield from travelled_origins(value, scope, insecure)
 
 
 def sink_name(call: cst.Call, qualified: Optional[str]) -> str:
     from corptls_lint.scopes import dotted_name
 
     return qualified or dotted_name(call.func) or (callee_name(call) or "a call")
+
+
+def names_one_of(func: cst.BaseExpression, scope: Scope, names, depth: int = 0) -> bool:
+    """Whether a callee is one of these canonical names, also through a variable bound to
+    one of them (`pool_class = urllib3.HTTPSConnectionPool` ... `pool_class(**kw)`)."""
+    if scope.qualify(func) in names:
+        return True
+    if depth > 2 or not isinstance(func, cst.Name):
+        return False
+    binding = scope.lookup(func.value)
+    if binding is None or binding.count == 0:
+        return False
+    uses = body_uses(binding.scope, func.value)
+    return any(names_one_of(value, binding.scope, names, depth + 1)
+               for value in uses.bound.get(func.value, ()))

@@ -154,6 +154,14 @@ class ClientOptionDisabled(Rule):
             "ws.run_forever(sslopt={'cert_reqs': ssl.CERT_NONE, 'check_hostname': False})\n",
             [(4, 24), (4, 52)]),
         Invalid(
+            "import ssl, websocket\n"
+            "def connect(url, nocert):\n"
+            "    opts = {}\n"
+            "    if nocert:\n"
+            "        opts = {'cert_reqs': ssl.CERT_NONE}\n"
+            "    return websocket.create_connection(url, sslopt=opts)\n",
+            [(5, 17)]),
+        Invalid(
             "import ssl\n"
             "import paho.mqtt.client as mqtt\n"
             "client = mqtt.Client()\n"
@@ -201,7 +209,8 @@ class ClientOptionDisabled(Rule):
             if arg is not None and clients.value_is(option.value, arg.value, self.scope):
                 fix = (FixRequest("ca-bundle", node=arg.value)
                        if option.client in _BUNDLE_CLIENTS else None)
-                shown = option.keyword if arg.keyword is not None else option.keyword + " (positional)"
+                shown = (option.keyword if arg.keyword is not None
+                         else f"{clients.callee_name(node)}() argument")
                 self.report(arg, f"TLS verification disabled by {option.client}'s {shown}; "
                                  "give the client the CA bundle instead", fix)
         self._option_dicts(node, qualified)
@@ -238,11 +247,22 @@ class ClientOptionDisabled(Rule):
             if arg is None or not clients.ClientOption(client, keyword, FALSY, callees,
                                                        methods).applies_to(node, qualified):
                 continue
-            for anchor, key, value in clients.option_entries(arg.value, self.scope):
+            for anchor, key, value in self._entries(arg.value):
                 kind = clients.OPTION_DICT_ENTRIES.get(key)
                 if kind is not None and clients.value_is(kind, value, self.scope):
                     self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
                                         f"entry {key}; give the client the CA bundle instead")
+
+    def _entries(self, value: cst.BaseExpression):
+        """The entries of an options dict, also of each display a name is bound to on the
+        branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
+        yield from clients.option_entries(value, self.scope)
+        if isinstance(value, cst.Name):
+            binding = self.scope.lookup(value.value)
+            if binding is not None and binding.count > 1 and binding.qualified is None:
+                uses = clients.body_uses(binding.scope, value.value)
+                for bound in uses.bound.get(value.value, ()):
+                    yield from clients.option_entries(bound, binding.scope)
 
     def _pycurl(self, node: cst.Call) -> None:
         if clients.callee_name(node) != "setopt":

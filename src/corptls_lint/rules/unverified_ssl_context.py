@@ -271,6 +271,18 @@ class UnverifiedSSLContext(Rule):
             "    return urllib3.PoolManager(cert_reqs=cert_reqs, **kw)\n",
             [(6, 21), (8, 5)]),
         Invalid(
+            "import urllib3\n"
+            "class Connection:\n"
+            "    def __init__(self, verify_certs=True):\n"
+            "        pool_class = urllib3.HTTPConnectionPool\n"
+            "        kw = {}\n"
+            "        if self.use_ssl:\n"
+            "            pool_class = urllib3.HTTPSConnectionPool\n"
+            "            if not verify_certs:\n"
+            "                kw.update({'cert_reqs': 'CERT_NONE'})\n"
+            "        self.pool = pool_class(self.host, **kw)\n",
+            [(9, 28)]),
+        Invalid(
             "from urllib3.util.ssl_ import create_urllib3_context\n"
             "ctx = create_urllib3_context(cert_reqs='CERT_NONE')\n",
             [(2, 30)]),
@@ -288,7 +300,9 @@ class UnverifiedSSLContext(Rule):
             return
         if (qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET
                 or qualified in _CREATE_URLLIB3_CONTEXT
-                or clients.is_unresolved_method(node, qualified, _ADAPTER_METHODS)):
+                or clients.is_unresolved_method(node, qualified, _ADAPTER_METHODS)
+                or (qualified is None and clients.has_double_star(node)
+                    and clients.names_one_of(node.func, self.scope, clients.POOL_CLASSES))):
             if qualified == clients.SSL_WRAP_SOCKET and self._serves(node):
                 return
             arg = clients.keyword(node, "cert_reqs")
@@ -365,7 +379,8 @@ class UnverifiedSSLContext(Rule):
         """The insecure `key` values that reach this call from elsewhere in the module,
         reported where they are written."""
         arg = clients.keyword(node, key)
-        origins = list(clients.splatted_origins(node, key, self.scope, insecure))
+        origins = list(clients.splatted_origins(node, key, self.scope, insecure,
+                                                single_display=True))
         if arg is not None and not insecure(arg.value):
             origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
         for origin in origins:

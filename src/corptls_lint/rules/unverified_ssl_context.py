@@ -242,6 +242,17 @@ class UnverifiedSSLContext(Rule):
             "ctx.verify_mode = ssl.CERT_NONE\n",
             [(3, 1)]),
         Invalid(
+            "import ssl\n"
+            "def context(options):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if options.get('insecure'):\n"
+            "        ctx.check_hostname = False\n"
+            "    if options.get('no_verify'):\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    return ctx\n",
+            [(5, 9), (7, 9)]),
+        Invalid(
             "from requests.adapters import HTTPAdapter\n"
             "from urllib3.poolmanager import PoolManager\n"
             "\n"
@@ -350,10 +361,9 @@ class UnverifiedSSLContext(Rule):
             if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
                 return
             key = (id(self.scope.node), owner)
-            first = self._settings.get(key)
-            if first is not None:
-                if first[1] != target.attr.value:
-                    first[0].message = _PAIR_MESSAGE
+            first = self._settings.pop(key, None)
+            if first is not None and first[1] != target.attr.value:
+                first[0].message = _PAIR_MESSAGE  # the pair's second half: one finding
                 return
         self.report(target)
         if owner is not None:

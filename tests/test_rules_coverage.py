@@ -123,3 +123,29 @@ def test_weak_protocols_cover_bandit_b502_to_b504_names():
         """)
     assert [f[:3] for f in found] == [(4, 1, "TLS502"), (4, 35, "TLS501"), (5, 13, "TLS501"),
                                       (6, 15, "TLS501"), (8, 1, "TLS502")]
+
+
+def test_insecure_keywords_from_the_configuration_replace_the_defaults(tmp_path):
+    from corptls_lint.config import load_config, settings_for
+    from corptls_lint.ftypes import FixTargets
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\ninsecure-keywords = ["no_tls_check=true", "tls_on"]\n')
+    config = load_config(tmp_path / "pyproject.toml")
+    settings = settings_for(tmp_path / "a.py", config, ("TLS105",), FixTargets())
+    source = ("client.call(no_tls_check=True)\nclient.call(tls_on=0)\n"
+              "client.call(verify_ssl=False)\n")
+    for sliced in (False, True):
+        result = lint_source(source, "a.py", settings, sliced=sliced)
+        assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
+            (1, 13, "TLS105"), (2, 13, "TLS105")]
+
+
+def test_a_bad_insecure_keyword_is_a_config_error(tmp_path):
+    from corptls_lint.config import load_config
+    from corptls_lint.ftypes import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\ninsecure-keywords = ["verify ssl"]\n')
+    with pytest.raises(ConfigError, match="'verify ssl' is not NAME or NAME=true"):
+        load_config(tmp_path / "pyproject.toml")

@@ -233,7 +233,9 @@ def is_client_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
     return False
 
 
-_BRANCHES = (cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.Match)
+def _is_branch(node: cst.CSTNode) -> bool:
+    # names looked up on use: libcst loads lazily, and a clean file never needs it
+    return isinstance(node, (cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.Match))
 
 
 class BodyUses:
@@ -266,7 +268,7 @@ class BodyUses:
                     self.conditional.add(id(node.value))
             elif isinstance(node, cst.Call):
                 self._call(node)
-            conditional = conditional or isinstance(node, _BRANCHES)
+            conditional = conditional or _is_branch(node)
             stack.extend((child, conditional) for child in node.children)
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:

@@ -106,6 +106,8 @@ class Settings:
 
     enabled: Tuple[str, ...] = ()
     targets: FixTargets = FixTargets()
+    # `insecure-keywords` (TLS105's wrapper flags); empty: the rule's defaults
+    insecure_keywords: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,11 @@ class Rule:
                fix: Optional[FixRequest] = None) -> None:
         self.context.reports.append(Report(self, node, message or self.message, fix))
 
+    @classmethod
+    def configured_words(cls, settings) -> Tuple[bytes, ...]:
+        """Trigger words the configuration adds (TLS105's `insecure-keywords`)."""
+        return ()
+
     # -- metadata -----------------------------------------------------------------------
     @classmethod
     def documentation(cls) -> str:

@@ -77,6 +77,9 @@ class ClientOptionDisabled(Rule):
 
     ## Options
     - `ca-bundle`
+    - `insecure-keywords`: the wrapper flags, replacing the default list; `"NAME"` is
+      insecure when falsy, `"NAME=true"` when truthy (default: `verify_ssl`, `ssl_verify`,
+      `validate_certs`, `verify_certs`, `insecure=true`, `skip_tls_verify=true`)
 
     ## References
     - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
@@ -197,7 +200,13 @@ class ClientOptionDisabled(Rule):
 
     def __init__(self, context) -> None:
         super().__init__(context)
-        self.flags = _INSECURE
+        configured = getattr(context, "insecure_keywords", ())
+        self.flags = clients.insecure_keywords(configured) if configured else _INSECURE
+
+    @classmethod
+    def configured_words(cls, settings) -> tuple:
+        return tuple(clients.parse_insecure_keyword(entry)[0].encode()
+                     for entry in settings.insecure_keywords)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)

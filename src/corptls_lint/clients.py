@@ -382,6 +382,8 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  frozenset({"client", "resource", "create_client"})),
     ClientOption("PyGithub", "verify", "falsy",
                  frozenset({"github.Github", "github.GithubIntegration", "github.Auth."})),
+    ClientOption("keystoneauth", "verify", "falsy",
+                 frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})),
     ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", _SEARCH_CLIENTS),
     ClientOption("tornado", "validate_cert", "falsy", frozenset({"tornado."}),
                  frozenset({"fetch"})),

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 import libcst as cst
 
 from corptls_lint import clients
-from corptls_lint.candidates import CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo, KeywordArg
+from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
+                                     KeywordArg, Travel)
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
 _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
 # Options whose value may be a CA bundle path, so the configured bundle is a fix.
-_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub"})
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
@@ -30,7 +32,7 @@ class ClientOptionDisabled(Rule):
 
     - boto3 / botocore: `verify=False` on `boto3.client(...)`, `boto3.resource(...)`, or the
       `client` / `resource` / `create_client` method of a session;
-    - PyGithub: `Github(verify=False)`;
+    - PyGithub: `Github(verify=False)`; keystoneauth: `session.Session(verify=False)`;
     - Elasticsearch / OpenSearch clients and connection classes: `ssl_assert_hostname=False`
       (their `verify_certs=False` is a wrapper flag, below);
     - tornado: `validate_cert=False` on `HTTPRequest`, a `fetch(...)` method or any tornado
@@ -71,7 +73,8 @@ class ClientOptionDisabled(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
-    (boto3 and PyGithub `verify=`): the value becomes the configured bundle expression. Safe.
+    (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
+    expression. Safe.
     The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
     `ca_certs` in `ssl_options`/`sslopt`, `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
 
@@ -101,6 +104,7 @@ class ClientOptionDisabled(Rule):
         KeywordArg(_TRUTHY_FLAGS, TRUTHY),
         AttributeStore(_FALSY_FLAGS, FALSY),
         AttributeStore(_TRUTHY_FLAGS, TRUTHY),
+        Travel(("verify",), FALSY),
         CallTo(("tls_insecure_set",)),
         CallTo(("setopt",), ("pycurl",)),
     )
@@ -193,6 +197,15 @@ class ClientOptionDisabled(Rule):
             "\n"
             "gh = Github(base_url=url, login_or_token=token, verify=CA_BUNDLE)\n"),
         Invalid(
+            "from keystoneauth1 import session\n"
+            "def make(insecure, cacert):\n"
+            "    if insecure:\n"
+            "        verify = False\n"
+            "    else:\n"
+            "        verify = cacert or True\n"
+            "    return session.Session(verify=verify)\n",
+            [(4, 18)]),
+        Invalid(
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=False)\n",
             [(2, 43)]),
@@ -222,6 +235,11 @@ class ClientOptionDisabled(Rule):
                          else f"{clients.callee_name(node)}() argument")
                 self.report(arg, f"TLS verification disabled by {option.client}'s {shown}; "
                                  "give the client the CA bundle instead", fix)
+            elif arg is not None and arg.keyword is not None:
+                test = functools.partial(clients.value_is, option.value, scope=self.scope)
+                for origin in clients.travelled_origins(arg.value, self.scope, test):
+                    self.report(origin, f"{option.keyword} without verification written here "
+                                        f"reaches {clients.sink_name(node, qualified)}()")
         self._option_dicts(node, qualified)
         self._pycurl(node)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (

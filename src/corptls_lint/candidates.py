@@ -115,6 +115,14 @@ class Travel:
     value: str = ANY
 
 
+@dataclass(frozen=True)
+class ParamDefault:
+    """A parameter named one of `names` with a default of class `value` (`def f(verify_ssl=False)`)."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
 Candidate = object  # one of the dataclasses above
 
 
@@ -136,6 +144,7 @@ class _Facts:
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
         self.returned: List[Tuple[ast.AST, ast.AST]] = []  # (one-return function, its value)
+        self.param_defaults: List[Tuple[str, ast.AST]] = []  # (parameter, its default)
         self.tree = tree
         handlers = {
             ast.FunctionDef: self._function,
@@ -201,9 +210,11 @@ class _Facts:
         positional = [*node.posonlyargs, *node.args]
         for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults):
             self.bound_names.append((arg.arg, default))
+            self.param_defaults.append((arg.arg, default))
         for arg, default in zip(node.kwonlyargs, node.kw_defaults):
             if default is not None:
                 self.bound_names.append((arg.arg, default))
+                self.param_defaults.append((arg.arg, default))
 
     def _dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
@@ -294,6 +305,10 @@ class FileFacts:
             for function, value in self.facts.returned:
                 if self.value_matches(value, candidate.value):
                     yield function
+        elif isinstance(candidate, ParamDefault):
+            for name, default in self.facts.param_defaults:
+                if name in candidate.names and self.value_matches(default, candidate.value):
+                    yield default
         elif isinstance(candidate, Travel):
             yield from self._travel(candidate)
         elif isinstance(candidate, ItemStore):

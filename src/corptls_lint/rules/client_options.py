@@ -7,7 +7,7 @@ import libcst as cst
 
 from corptls_lint import clients
 from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
-                                     KeywordArg, Travel)
+                                     KeywordArg, ParamDefault, Travel)
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 _INSECURE = clients.insecure_keywords()
@@ -45,7 +45,8 @@ class ClientOptionDisabled(Rule):
     - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair);
     - `http.client.HTTPSConnection(check_hostname=False)`;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
-      the kubernetes client) or dict display: a falsy `verify_ssl`, `ssl_verify`,
+      the kubernetes client), dict display or parameter default
+      (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
       `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
       clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
       host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
@@ -104,6 +105,8 @@ class ClientOptionDisabled(Rule):
         KeywordArg(_TRUTHY_FLAGS, TRUTHY),
         AttributeStore(_FALSY_FLAGS, FALSY),
         AttributeStore(_TRUTHY_FLAGS, TRUTHY),
+        ParamDefault(_FALSY_FLAGS, FALSY),
+        ParamDefault(_TRUTHY_FLAGS, TRUTHY),
         Travel(("verify",), FALSY),
         CallTo(("tls_insecure_set",)),
         CallTo(("setopt",), ("pycurl",)),
@@ -206,6 +209,11 @@ class ClientOptionDisabled(Rule):
             "    return session.Session(verify=verify)\n",
             [(4, 18)]),
         Invalid(
+            "class Backend:\n"
+            "    def __init__(self, host, verify_ssl=False, *, insecure=True):\n"
+            "        self.host = host\n",
+            [(2, 41), (2, 60)]),
+        Invalid(
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=False)\n",
             [(2, 43)]),
@@ -253,6 +261,13 @@ class ClientOptionDisabled(Rule):
         for target in node.targets:
             if isinstance(target.target, cst.Attribute):
                 self._flag(target.target, target.target.attr.value, node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            kind = self.flags.get(node.name.value)
+            if kind is not None and clients.value_is(kind, node.default, self.scope):
+                self.report(node.default, f"TLS verification off by default: the wrapper flag "
+                                          f"{node.name.value} defaults to an insecure value")
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         if isinstance(node.key, cst.SimpleString):

@@ -31,8 +31,10 @@ class UnverifiedSSLContext(Rule):
       `assert_hostname=`, for `urllib3.PoolManager`, `ProxyManager`, `HTTPSConnectionPool`,
       `connection_from_url`, `proxy_from_url` (also through `requests.packages.urllib3`),
       `create_urllib3_context` (`cert_reqs=` only) and `ssl.wrap_socket` (client side);
+    - `<conn>.cert_reqs = "CERT_NONE"` (or `ssl.CERT_NONE`) on a connection;
     - the same in a requests adapter (an `HTTPAdapter` subclass): passed to
-      `init_poolmanager` / `proxy_manager_for`, or stored into their `**kwargs`
+      `init_poolmanager` / `proxy_manager_for`, a falsy `verify` passed on by `cert_verify`,
+      or stored into their `**kwargs`
       (`kwargs["cert_reqs"] = "CERT_NONE"`); mounting the adapter is not a second finding;
     - a `cert_reqs` or `assert_hostname` value that travels to one of those calls inside the
       module, reported where it is written and naming the call: a local bound to
@@ -99,7 +101,8 @@ class UnverifiedSSLContext(Rule):
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),
-        AttributeStore(("verify_mode",), CERT_NONE),
+        AttributeStore(("verify_mode", "cert_reqs"), CERT_NONE),
+        CallTo(("cert_verify",)),
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
         KeywordArg(("assert_hostname",), FALSY),
@@ -294,6 +297,14 @@ class UnverifiedSSLContext(Rule):
             "        self.pool = pool_class(self.host, **kw)\n",
             [(9, 28)]),
         Invalid(
+            "from pip._vendor.requests.adapters import HTTPAdapter\n"
+            "class InsecureHTTPAdapter(HTTPAdapter):\n"
+            "    def cert_verify(self, conn, url, verify, cert):\n"
+            "        super().cert_verify(conn=conn, url=url, verify=False, cert=cert)\n"
+            "def plain(conn):\n"
+            "    conn.cert_reqs = 'CERT_NONE'\n",
+            [(4, 49), (6, 5)]),
+        Invalid(
             "from urllib3.util.ssl_ import create_urllib3_context\n"
             "ctx = create_urllib3_context(cert_reqs='CERT_NONE')\n",
             [(2, 30)]),
@@ -306,6 +317,12 @@ class UnverifiedSSLContext(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
+        if clients.is_unresolved_method(node, qualified, {"cert_verify"}):
+            # HTTPAdapter.cert_verify(conn, url, verify, cert): an adapter that never verifies
+            verify = clients.argument(node, 2, "verify")
+            if verify is not None and self.is_falsy(verify.value):
+                self.report(verify)
+            return
         if qualified == _UNVERIFIED:
             self.report(node, fix=FixRequest("ssl-context", node=node))
             return
@@ -349,6 +366,8 @@ class UnverifiedSSLContext(Rule):
                 self._context_setting(target)
             elif attr == "verify_mode" and self._is_cert_none(node.value):
                 self._context_setting(target)
+            elif attr == "cert_reqs" and self._is_cert_none(node.value):
+                self.report(target)  # a connection's own setting (`conn.cert_reqs = "CERT_NONE"`)
             elif (self.qualify(target) == _DEFAULT_HTTPS_CONTEXT
                   and self.qualify(node.value) == _UNVERIFIED):
                 self.report(target)

@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint import clients
+from corptls_lint import clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                      KeywordArg, ParamDefault, Travel)
 from corptls_lint.rule import FixRequest, Invalid, Rule
@@ -211,7 +211,7 @@ class ClientOptionDisabled(Rule):
         Invalid(
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=False, *, insecure=True):\n"
-            "        self.host = host\n",
+            "        self.verify_ssl = verify_ssl\n",
             [(2, 41), (2, 60)]),
         Invalid(
             "def run(module):\n"
@@ -277,6 +277,9 @@ class ClientOptionDisabled(Rule):
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression) -> None:
         kind = self.flags.get(name)
+        if (isinstance(value, cst.Name) and value.value in self.flags
+                and values.from_parameter_default(value, self.scope)):
+            return  # `self.verify_ssl = verify_ssl`: reported once, at the parameter's default
         if kind is not None and clients.value_is(kind, value, self.scope):
             self.report(where, f"TLS verification disabled by the wrapper flag {name}; "
                                "pass the CA bundle instead")

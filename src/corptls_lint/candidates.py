@@ -109,10 +109,13 @@ class Travel:
     """A value that may travel to a keyword inside the module: a call passes one of `names`
     a value that is not a literal (a name, `self.x`, a call) or passes `**` something, and the
     file writes a value of class `value` somewhere it could come from (an assignment, an
-    item store under one of `names`, the default of a two-argument `.get` or `getattr`)."""
+    item store under one of `names`, the default of a two-argument `.get` or `getattr`).
+    A `**` sink counts only in a file that stores or displays one of `names` as a string key.
+    With `roots`, the file must also import one of these top-level modules."""
 
     names: Tuple[str, ...]
     value: str = ANY
+    roots: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -349,9 +352,15 @@ class FileFacts:
 
     def _travel(self, candidate: Travel) -> Iterator[ast.AST]:
         names, kind = candidate.names, candidate.value
+        if not self.imports_any(candidate.roots):
+            return
+        keyed = any(key in names for key, _, _ in self.facts.keyed_stores) or any(
+            key in names for key, _, _ in self.facts.dict_keys) or any(
+            keyword.arg in names for call in self.facts.calls for keyword in call.keywords
+            if _last_name(call.func) == "update")
         sinks = [call for call in self.facts.calls
-                 if any(keyword.arg is None or (keyword.arg in names
-                                                and not isinstance(keyword.value, ast.Constant))
+                 if any((keyword.arg is None and keyed)
+                        or (keyword.arg in names and not isinstance(keyword.value, ast.Constant))
                         for keyword in call.keywords)]
         if not sinks:
             return

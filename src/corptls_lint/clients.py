@@ -258,6 +258,18 @@ class BodyUses:
         self._walk(region)
 
     def _walk(self, region: cst.CSTNode) -> None:
+        # the engine's walk over expression and statement fields: libcst's `children` costs
+        # several times more
+        from corptls_lint.engine import _child_fields, _is_node
+
+        def children(node: cst.CSTNode):
+            for name in _child_fields(type(node)):
+                value = getattr(node, name)
+                if type(value) is tuple or type(value) is list:
+                    yield from (item for item in value if _is_node(type(item)))
+                elif _is_node(type(value)):
+                    yield value
+
         stack = [(region, False)]
         while stack:
             node, conditional = stack.pop()
@@ -269,7 +281,7 @@ class BodyUses:
             elif isinstance(node, cst.Call):
                 self._call(node)
             conditional = conditional or _is_branch(node)
-            stack.extend((child, conditional) for child in node.children)
+            stack.extend((child, conditional) for child in children(node))
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         from corptls_lint.scopes import dotted_name
@@ -576,8 +588,10 @@ def names_one_of(func: cst.BaseExpression, scope: Scope, names, depth: int = 0) 
     if depth > 2 or not isinstance(func, cst.Name):
         return False
     binding = scope.lookup(func.value)
-    if binding is None or binding.count == 0:
+    if binding is None or binding.value is None:  # a def, a class, an import, a parameter
         return False
+    if binding.count == 1:
+        return names_one_of(binding.value, binding.scope, names, depth + 1)
     uses = body_uses(binding.scope, func.value)
     return any(names_one_of(value, binding.scope, names, depth + 1)
                for value in uses.bound.get(func.value, ()))

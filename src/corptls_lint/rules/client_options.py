@@ -9,6 +9,7 @@ from corptls_lint import clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                      KeywordArg, ParamDefault, Travel)
 from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.scopes import import_roots
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -17,6 +18,11 @@ _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind ==
 _BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
+
+
+# Every keyword the rule looks at: the table's, the options dicts' entries, the wrapper flags.
+_KEYWORD_WORDS = frozenset({name for name, _ in _TABLE_KEYWORDS}
+                           | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE))
 
 
 def _keywords_of(kind: str):
@@ -95,10 +101,10 @@ class ClientOptionDisabled(Rule):
     code = "TLS105"
     name = "client-option-disabled"
     message = "TLS verification disabled by a client option"
-    triggers = (tuple(sorted({b"verify", b"insecure", b"cert_reqs", b"check_hostname",
-                              b"SSL_VERIFY", b"sslopt", b"validate_cert",
-                              *(word.encode() for word in _INSECURE),
-                              *(name.encode() for name, _ in _TABLE_KEYWORDS)})),)
+    # Each keyword counts only where it is assigned or quoted (`verify_ssl=`, `"insecure":`).
+    trigger_patterns = {name.encode(): clients.assigned_pattern(name, quoted=True)
+                        for name in _KEYWORD_WORDS}
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
@@ -107,7 +113,10 @@ class ClientOptionDisabled(Rule):
         AttributeStore(_TRUTHY_FLAGS, TRUTHY),
         ParamDefault(_FALSY_FLAGS, FALSY),
         ParamDefault(_TRUTHY_FLAGS, TRUTHY),
-        Travel(("verify",), FALSY),
+        # `verify=` of the clients above, travelling (their modules imported)
+        Travel(("verify",), FALSY, tuple(sorted({
+            root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
+            for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
         CallTo(("setopt",), ("pycurl",)),
     )
@@ -270,7 +279,9 @@ class ClientOptionDisabled(Rule):
                                           f"{node.name.value} defaults to an insecure value")
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
-        if isinstance(node.key, cst.SimpleString):
+        # the raw text first: evaluating every dict key (ast.literal_eval) is the costly part
+        if isinstance(node.key, cst.SimpleString) and node.key.value.lstrip(
+                "rRuUbB").strip("'\"") in self.flags:
             key = node.key.evaluated_value
             if isinstance(key, str):
                 self._flag(node, key, node.value)

@@ -37,16 +37,17 @@ def run_bench(corpus):
 
 def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
     lines = run_bench(tiny_corpus)
-    assert lines[0] == "corpus: 1 folders, 4 files, 88 lines"
+    assert lines[0] == "corpus: 1 folders, 5 files, 115 lines"
     header = next(i for i, line in enumerate(lines) if line.startswith("tool "))
     rows = {line[:34].strip(): line[34:].split() for line in lines[header + 1:header + 7]}
     # wall, lines/s, peak MB, ratio to bandit, ratio to ruff, findings
-    assert rows["corptls-lint cold"][-1] == "12"
-    assert rows["corptls-lint warm (cache)"][-1] == "12"
-    assert rows["corptls-lint cold --jobs 1"][-1] == "12"
+    assert rows["corptls-lint cold"][-1] == "16"
+    assert rows["corptls-lint warm (cache)"][-1] == "16"
+    assert rows["corptls-lint cold --jobs 1"][-1] == "16"
     assert float(rows["corptls-lint cold"][0]) > 0
-    assert ("corptls-lint cold findings: TLS101 2, TLS102 1, TLS103 4, TLS104 1, TLS201 1, TLS301 2, "
-            "TLS302 1") in lines
+    assert ("corptls-lint cold findings: TLS101 2, TLS102 1, TLS103 3, TLS104 1, TLS105 1, "
+            "TLS106 1, TLS107 1, TLS201 1, TLS301 2, TLS302 1, TLS501 1, "
+            "TLS502 1") in lines
 
 
 def test_recall_against_peers_on_the_tiny_corpus(tiny_corpus):

@@ -26,6 +26,7 @@ ANY = "any"
 FALSY = "falsy"  # values.is_falsy: False, 0, "" (also through names, f-strings, `+`)
 PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
 CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
+TRUTHY = "truthy"  # True or a non-zero integer (`insecure=True`)
 
 _BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
@@ -39,6 +40,9 @@ def _literal_matches(value: ast.AST, kind: str) -> bool:
     if kind == FALSY:
         return (isinstance(value, ast.Constant) and value.value is not None
                 and not isinstance(value.value, bytes) and not value.value)
+    if kind == TRUTHY:
+        return (isinstance(value, ast.Constant) and type(value.value) in (bool, int)
+                and bool(value.value))
     if kind == PATH:
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
     if kind == CERT_NONE:
@@ -87,6 +91,44 @@ class ItemStore:
     roots: Tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class NameUse:
+    """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
+    `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
+
+    names: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConstantFunction:
+    """A function whose body (less a docstring) is one `return <value>` of class `value`
+    (a pyOpenSSL verify callback that accepts everything)."""
+
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class Travel:
+    """A value that may travel to a keyword inside the module: a call passes one of `names`
+    a value that is not a literal (a name, `self.x`, a call) or passes `**` something, and the
+    file writes a value of class `value` somewhere it could come from (an assignment, an
+    item store under one of `names`, the default of a two-argument `.get` or `getattr`).
+    A `**` sink counts only in a file that stores or displays one of `names` as a string key.
+    With `roots`, the file must also import one of these top-level modules."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+    roots: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParamDefault:
+    """A parameter named one of `names` with a default of class `value` (`def f(verify_ssl=False)`)."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
 Candidate = object  # one of the dataclasses above
 
 
@@ -103,10 +145,15 @@ class _Facts:
         self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
         self.attribute_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.AST, ast.AST]] = []  # (container, stmt)
+        self.keyed_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (str key, value, stmt)
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
+        self.returned: List[Tuple[ast.AST, ast.AST]] = []  # (one-return function, its value)
+        self.param_defaults: List[Tuple[str, ast.AST]] = []  # (parameter, its default)
+        self.tree = tree
         handlers = {
+            ast.FunctionDef: self._function,
             ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
@@ -125,6 +172,13 @@ class _Facts:
                     extend(value)
                 elif value is not None:
                     push(value)
+
+    def _function(self, node: ast.FunctionDef) -> None:
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the docstring
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            self.returned.append((node, body[0].value))
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -152,14 +206,21 @@ class _Facts:
             self.attribute_stores.append((target.attr, value, statement))
         elif isinstance(target, ast.Subscript):
             self.item_stores.append((target.value, statement))
+            key = target.slice
+            if isinstance(key, ast.Index):  # Python 3.8's ast; gone from 3.9 on
+                key = key.value  # pragma: no cover
+            if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                self.keyed_stores.append((key.value, value, statement))
 
     def _arguments(self, node: ast.arguments) -> None:
         positional = [*node.posonlyargs, *node.args]
         for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults):
             self.bound_names.append((arg.arg, default))
+            self.param_defaults.append((arg.arg, default))
         for arg, default in zip(node.kwonlyargs, node.kw_defaults):
             if default is not None:
                 self.bound_names.append((arg.arg, default))
+                self.param_defaults.append((arg.arg, default))
 
     def _dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
@@ -244,6 +305,18 @@ class FileFacts:
             for attr, value, node in self.facts.attribute_stores:
                 if attr in candidate.attrs and self.value_matches(value, candidate.value):
                     yield node
+        elif isinstance(candidate, NameUse):
+            yield from self._name_uses(candidate.names)
+        elif isinstance(candidate, ConstantFunction):
+            for function, value in self.facts.returned:
+                if self.value_matches(value, candidate.value):
+                    yield function
+        elif isinstance(candidate, ParamDefault):
+            for name, default in self.facts.param_defaults:
+                if name in candidate.names and self.value_matches(default, candidate.value):
+                    yield default
+        elif isinstance(candidate, Travel):
+            yield from self._travel(candidate)
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -279,6 +352,47 @@ class FileFacts:
             # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
             yield from (call for call in self.facts.calls
                         if any(keyword.arg is None for keyword in call.keywords))
+
+    def _travel(self, candidate: Travel) -> Iterator[ast.AST]:
+        names, kind = candidate.names, candidate.value
+        if not self.imports_any(candidate.roots):
+            return
+        keyed = any(key in names for key, _, _ in self.facts.keyed_stores) or any(
+            key in names for key, _, _ in self.facts.dict_keys) or any(
+            keyword.arg in names for call in self.facts.calls for keyword in call.keywords
+            if _last_name(call.func) == "update")
+        sinks = [call for call in self.facts.calls
+                 if any((keyword.arg is None and keyed)
+                        or (keyword.arg in names and not isinstance(keyword.value, ast.Constant))
+                        for keyword in call.keywords)]
+        if not sinks:
+            return
+        origins: List[ast.AST] = [statement for key, value, statement in self.facts.keyed_stores
+                                  if key in names and _literal_matches(value, kind)]
+        origins.extend(statement for _, value, statement in self.facts.attribute_stores
+                       if not isinstance(value, ast.Name) and _literal_matches(value, kind))
+        origins.extend(value for _, value in self.facts.bound_names
+                       if not isinstance(value, ast.Name) and _literal_matches(value, kind))
+        for call in self.facts.calls:
+            if (len(call.args) == 2 and not call.keywords
+                    and _last_name(call.func) in ("get", "getattr")
+                    and _literal_matches(call.args[1], kind)):
+                origins.append(call)
+            elif any(keyword.arg in names and _literal_matches(keyword.value, kind)
+                     for keyword in call.keywords):
+                origins.append(call)  # `kw.update(verify=False)`
+        if origins:
+            yield from sinks
+            yield from origins
+
+    def _name_uses(self, names: Tuple[str, ...]) -> Iterator[ast.AST]:
+        """A walk of its own: only asked for files whose bytes hold one of the names."""
+        wanted = set(names) | {alias for alias, name in self.facts.aliases.items()
+                               if name in names}
+        for node in ast.walk(self.facts.tree):
+            if (isinstance(node, ast.Attribute) and node.attr in wanted) or (
+                    isinstance(node, ast.Name) and node.id in wanted):
+                yield node
 
     def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
         if not self.imports_any(candidate.roots):
@@ -463,6 +577,6 @@ def names_in(shapes: Iterable[Candidate]) -> FrozenSet[str]:
     """Every identifier the shapes mention (documentation and tests)."""
     out: Set[str] = set()
     for shape in shapes:
-        for attr in ("names", "attrs", "containers"):
+        for attr in ("names", "attrs", "containers"):  # NameUse: names
             out.update(getattr(shape, attr, ()))
     return frozenset(out)

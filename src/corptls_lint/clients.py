@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional, Tuple
+from dataclasses import dataclass
+from typing import FrozenSet, Iterator, Optional, Tuple
 
 import libcst as cst
 
 from corptls_lint import values
-from corptls_lint.candidates import CallTo
+from corptls_lint.candidates import TRUTHY, CallTo
 from corptls_lint.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
@@ -37,6 +38,9 @@ URLLIB3_POOLS = frozenset(
     {"urllib3.PoolManager", "urllib3.ProxyManager", "urllib3.HTTPSConnectionPool",
      "urllib3.connection_from_url", "urllib3.proxy_from_url"}
 )
+# What a variable holding a pool class may also hold (`pool_class = urllib3.HTTPConnectionPool`
+# before `if https: pool_class = urllib3.HTTPSConnectionPool`).
+POOL_CLASSES = URLLIB3_POOLS | {"urllib3.HTTPConnectionPool"}
 SSL_WRAP_SOCKET = "ssl.wrap_socket"
 CERT_NONE = frozenset({"ssl.CERT_NONE", "ssl.VerifyMode.CERT_NONE"})
 
@@ -139,3 +143,455 @@ def verify_fix_kind(qualified: Optional[str]) -> str:
     if qualified is not None and qualified.startswith("httpx."):
         return "ssl-context-or-ca-bundle"
     return "ca-bundle"
+
+
+# -- values every TLS rule compares against ---------------------------------------------------
+def is_cert_none(value: cst.BaseExpression, scope: Scope) -> bool:
+    """`ssl.CERT_NONE` under any import path, or the string form urllib3 accepts."""
+    if scope.qualify(value) in CERT_NONE:
+        return True
+    return values.string_value(value, scope) in ("CERT_NONE", "NONE")
+
+
+def option_entries(
+    expr: cst.BaseExpression, scope: Scope
+) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
+    """(where to report, key, value) of an options dict: a display (or a name bound once to
+    one) or a `dict(key=value)` call of the builtin."""
+    display = values.dict_literal(expr, scope)
+    if display is not None:
+        for element in display.elements:
+            if isinstance(element, cst.DictElement):
+                key = values.string_value(element.key, scope)
+                if key is not None:
+                    yield element, key, element.value
+        return
+    expr, scope = values.origin(expr, scope)
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+            and expr.func.value == "dict" and scope.lookup("dict") is None):
+        for arg in expr.args:
+            if arg.keyword is not None:
+                yield arg, arg.keyword.value, arg.value
+
+
+def callee_name(call: cst.Call) -> Optional[str]:
+    """The last name of the callee (`x.y.fetch(...)`: fetch)."""
+    if isinstance(call.func, cst.Attribute):
+        return call.func.attr.value
+    if isinstance(call.func, cst.Name):
+        return call.func.value
+    return None
+
+
+# -- server contexts: never reported ------------------------------------------------------------
+SSL_CONTEXT = "ssl.SSLContext"
+CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
+SERVER_PROTOCOL = "ssl.PROTOCOL_TLS_SERVER"
+CLIENT_AUTH = frozenset({"ssl.Purpose.CLIENT_AUTH"})
+# Calls whose SSL options configure a listening socket (tornado's HTTPServer, app.listen, ...).
+SERVER_CALL_NAMES = frozenset({"listen", "bind_sockets", "start_server", "serve", "run_app"})
+
+
+def is_server_callee(call: cst.Call) -> bool:
+    name = callee_name(call) or ""
+    return name in SERVER_CALL_NAMES or name.endswith(("Server", "server"))
+
+
+def is_server_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
+    """`SSLContext(PROTOCOL_TLS_SERVER)` or `create_default_context(Purpose.CLIENT_AUTH)`."""
+    if not isinstance(call, cst.Call):
+        return False
+    qualified = scope.qualify(call.func)
+    if qualified == SSL_CONTEXT:
+        protocol = argument(call, 0, "protocol")
+        return protocol is not None and scope.qualify(protocol.value) == SERVER_PROTOCOL
+    if qualified == CREATE_DEFAULT_CONTEXT:
+        purpose = argument(call, 0, "purpose")
+        return purpose is not None and scope.qualify(purpose.value) in CLIENT_AUTH
+    return False
+
+
+# Methods only a listening side calls.
+SERVER_METHODS = frozenset({"set_accept_state", "set_session_id", "accept"})
+# Methods that give a context its own certificate: a server, or a client with a client
+# certificate; a sign of a server only when nothing says client.
+CERTIFICATE_METHODS = frozenset({"load_cert_chain", "use_privatekey_file", "use_privatekey",
+                                 "use_certificate_file", "use_certificate",
+                                 "use_certificate_chain_file"})
+
+
+def is_client_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
+    """`create_default_context()` for servers' certificates, `SSLContext(PROTOCOL_TLS_CLIENT)`."""
+    if not isinstance(call, cst.Call):
+        return False
+    qualified = scope.qualify(call.func)
+    if qualified == CREATE_DEFAULT_CONTEXT:
+        return not is_server_context_call(call, scope)
+    if qualified == SSL_CONTEXT:
+        protocol = argument(call, 0, "protocol")
+        return protocol is not None and scope.qualify(protocol.value) == "ssl.PROTOCOL_TLS_CLIENT"
+    return False
+
+
+def _is_branch(node: cst.CSTNode) -> bool:
+    # names looked up on use: libcst loads lazily, and a clean file never needs it
+    return isinstance(node, (cst.If, cst.Try, cst.TryStar, cst.For, cst.While, cst.Match))
+
+
+class BodyUses:
+    """What a function (or module, or class) body does with the names it binds: every value
+    bound to a name or attribute (`ctx`, `self._verify`), the attributes stored on it, the
+    items stored into it (`kw["cert_reqs"] = ...`), its `.update(...)` calls, the methods
+    called on it, and whether it serves. Built on demand, only for bodies that hold a
+    candidate finding; the TLS context rules and the values that travel read it."""
+
+    def __init__(self, region: cst.CSTNode) -> None:
+        self.stores: dict = {}  # name -> {attr: [value, ...]}
+        self.methods: dict = {}  # name -> {method, ...}
+        self.bound: dict = {}  # name -> [value, ...]
+        self.serving: set = set()  # names passed to a server or accepting connections
+        self.certified: set = set()  # names given a certificate of their own
+        self.items: dict = {}  # name -> [(key expression, value, the subscript target), ...]
+        self.updates: dict = {}  # name -> [the `name.update(...)` call, ...]
+        self.server_side = False  # a `server_side=True` somewhere in the body
+        self.conditional: set = set()  # ids of values bound under an if/try/loop/match
+        self._walk(region)
+
+    def _walk(self, region: cst.CSTNode) -> None:
+        # the engine's walk over expression and statement fields: libcst's `children` costs
+        # several times more
+        from corptls_lint.engine import _child_fields, _is_node
+
+        def children(node: cst.CSTNode):
+            for name in _child_fields(type(node)):
+                value = getattr(node, name)
+                if type(value) is tuple or type(value) is list:
+                    yield from (item for item in value if _is_node(type(item)))
+                elif _is_node(type(value)):
+                    yield value
+
+        stack = [(region, False)]
+        while stack:
+            node, conditional = stack.pop()
+            if isinstance(node, cst.Assign):
+                for target in node.targets:
+                    self._store(target.target, node.value)
+                if conditional:
+                    self.conditional.add(id(node.value))
+            elif isinstance(node, cst.Call):
+                self._call(node)
+            conditional = conditional or _is_branch(node)
+            stack.extend((child, conditional) for child in children(node))
+
+    def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        from corptls_lint.scopes import dotted_name
+
+        if isinstance(target, cst.Attribute):
+            owner = dotted_name(target.value)
+            if owner is not None:
+                self.stores.setdefault(owner, {}).setdefault(target.attr.value, []).append(value)
+        elif isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(
+                target.slice[0].slice, cst.Index):
+            owner = dotted_name(target.value)
+            if owner is not None:
+                self.items.setdefault(owner, []).append((target.slice[0].slice.value, value,
+                                                         target))
+        name = dotted_name(target)
+        if name is not None:
+            self.bound.setdefault(name, []).append(value)
+
+    def _call(self, call: cst.Call) -> None:
+        from corptls_lint.scopes import dotted_name
+
+        server_side = keyword(call, "server_side")
+        if server_side is not None and isinstance(server_side.value, cst.Name) and (
+                server_side.value.value == "True"):
+            self.server_side = True
+        if isinstance(call.func, cst.Attribute):
+            owner = dotted_name(call.func.value)
+            if owner is not None:
+                method = call.func.attr.value
+                self.methods.setdefault(owner, set()).add(method)
+                if method == "update":
+                    self.updates.setdefault(owner, []).append(call)
+                if method in SERVER_METHODS:
+                    self.serving.add(owner)
+                elif method in CERTIFICATE_METHODS:
+                    self.certified.add(owner)
+        if is_server_callee(call):
+            for arg in call.args:
+                name = dotted_name(arg.value)
+                if name is not None:
+                    self.serving.add(name)
+
+    def is_server(self, name: str, scope: Scope) -> bool:
+        """Whether the context called `name` here is a server one (never reported).
+
+        Its constructor decides first; then serving (handed to a server, accepting, a
+        `server_side=True` in the body); a `check_hostname` store says client (only clients
+        check host names); a certificate of its own says server when nothing else spoke.
+        """
+        bound = self.bound.get(name, ())
+        if any(is_server_context_call(value, scope) for value in bound):
+            return True
+        if any(is_client_context_call(value, scope) for value in bound):
+            return False
+        if name in self.serving or self.server_side:
+            return True
+        if "check_hostname" in self.stores.get(name, {}):
+            return False
+        return name in self.certified
+
+
+_USES_CACHE: "dict" = {}
+
+
+def body_uses(scope: Scope, name: str) -> BodyUses:
+    """The uses of the body a context named `name` lives in: the class for `self.x`, else the
+    current function or module."""
+    region = scope
+    if name.split(".", 1)[0] in ("self", "cls"):
+        region = scope.enclosing("class") or scope
+    node = region.node
+    cached = _USES_CACHE.get(id(node))
+    if cached is None or cached[0] is not node:
+        if len(_USES_CACHE) > 64:
+            _USES_CACHE.clear()
+        cached = _USES_CACHE[id(node)] = (node, BodyUses(node))
+    return cached[1]
+
+
+# -- TLS105: other clients' own options ---------------------------------------------------------
+@dataclass(frozen=True)
+class ClientOption:
+    """An option of a client library that turns certificate verification off.
+
+    `keyword` given a value of class `value` (candidates.FALSY / CERT_NONE, or TRUTHY) on a
+    call to one of `callees` (canonical names; a name ending in "." is a package prefix) or,
+    with `methods`, on a method of that name whose receiver no import explains. `position` is
+    the keyword's index when it may be passed positionally.
+    """
+
+    client: str
+    keyword: str
+    value: str
+    callees: FrozenSet[str] = frozenset()
+    methods: FrozenSet[str] = frozenset()
+    position: Optional[int] = None
+
+    def applies_to(self, call: cst.Call, qualified: Optional[str]) -> bool:
+        if qualified is not None:
+            return qualified in self.callees or any(
+                prefix.endswith(".") and qualified.startswith(prefix) for prefix in self.callees)
+        return is_unresolved_method(call, qualified, self.methods)
+
+
+_SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transport."})
+CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
+    ClientOption("boto3", "verify", "falsy",
+                 frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
+                            "boto3.session.Session.resource"}),
+                 frozenset({"client", "resource", "create_client"})),
+    ClientOption("PyGithub", "verify", "falsy",
+                 frozenset({"github.Github", "github.GithubIntegration", "github.Auth."})),
+    ClientOption("keystoneauth", "verify", "falsy",
+                 frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})),
+    ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", _SEARCH_CLIENTS),
+    ClientOption("tornado", "validate_cert", "falsy", frozenset({"tornado."}),
+                 frozenset({"fetch"})),
+    ClientOption("paho-mqtt", "cert_reqs", "cert-none", frozenset({"paho."}),
+                 frozenset({"tls_set"}), position=3),
+    ClientOption("paho-mqtt", "value", TRUTHY, frozenset({"paho."}),
+                 frozenset({"tls_insecure_set"}), position=0),
+    ClientOption("http.client", "check_hostname", "falsy",
+                 frozenset({"http.client.HTTPSConnection"})),
+)
+
+# Options dicts: keyword -> (client, the calls it is an option of). The entries that turn
+# verification off inside them are OPTION_DICT_ENTRIES.
+OPTION_DICTS = {
+    "ssl_options": ("tornado", frozenset({"tornado."}),
+                    frozenset({"fetch", "connect", "start_tls", "SSLIOStream", "HTTPRequest"})),
+    "defaults": ("tornado", frozenset({"tornado.httpclient.AsyncHTTPClient",
+                                       "tornado.httpclient.AsyncHTTPClient.configure",
+                                       "tornado.httpclient.HTTPClient"}), frozenset()),
+    "sslopt": ("websocket-client", frozenset({"websocket."}),
+               frozenset({"run_forever", "connect", "create_connection", "WebSocket",
+                          "WebSocketApp"})),
+}
+OPTION_DICT_ENTRIES = {"cert_reqs": "cert-none", "check_hostname": "falsy",
+                       "validate_cert": "falsy"}
+
+# pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)`.
+PYCURL_OPTIONS = frozenset({"SSL_VERIFYPEER", "SSL_VERIFYHOST", "PROXY_SSL_VERIFYPEER",
+                            "PROXY_SSL_VERIFYHOST"})
+
+# Wrapper flags (`insecure-keywords`): a keyword any wrapper may take. "NAME" is insecure when
+# falsy, "NAME=true" when truthy. Not salt's `skip_verify`, which is about file hashes.
+DEFAULT_INSECURE_KEYWORDS = ("verify_ssl", "ssl_verify", "validate_certs", "verify_certs",
+                             "insecure=true", "skip_tls_verify=true")
+
+
+def parse_insecure_keyword(entry: str) -> Tuple[str, str]:
+    """("verify_ssl", "falsy") for "verify_ssl", ("insecure", TRUTHY) for "insecure=true"."""
+    name, _, value = entry.partition("=")
+    return name.strip(), TRUTHY if value.strip().lower() == "true" else "falsy"
+
+
+def insecure_keywords(entries=DEFAULT_INSECURE_KEYWORDS) -> dict:
+    return dict(parse_insecure_keyword(entry) for entry in entries)
+
+
+def value_is(kind: str, expr: cst.BaseExpression, scope: Scope) -> bool:
+    """Whether `expr` has a value of class `kind` (falsy, truthy, cert-none)."""
+    if kind == "falsy":
+        return values.is_falsy(expr, scope)
+    if kind == TRUTHY:
+        value = values.literal(expr, scope)
+        return value is True or (type(value) is int and value != 0)
+    if kind == "cert-none":
+        return is_cert_none(expr, scope)
+    raise ValueError(f"unknown value class {kind!r}")
+
+
+# -- TLS106: stdlib protocol clients, which do not verify without a context ------------------
+# constructor -> (its context keyword, that keyword's position before Python 3.12)
+STDLIB_TLS_CLIENTS = {
+    "smtplib.SMTP_SSL": ("context", 7),
+    "imaplib.IMAP4_SSL": ("ssl_context", 4),
+    "poplib.POP3_SSL": ("context", 5),
+    "ftplib.FTP_TLS": ("context", 6),
+    "nntplib.NNTP_SSL": ("ssl_context", 4),
+}
+# method -> (the modules whose objects have it, its context keywords)
+STDLIB_TLS_UPGRADES = {
+    "starttls": (("smtplib", "imaplib"), ("context", "ssl_context")),
+    "stls": (("poplib",), ("context",)),
+}
+
+
+def imports_module(scope: Scope, roots) -> bool:
+    """Whether the module (or an enclosing scope) imports one of these top-level modules."""
+    while scope is not None:
+        for binding in scope.names.values():
+            if binding.qualified is not None and binding.qualified.split(".", 1)[0] in roots:
+                return True
+        scope = scope.parent
+    return False
+
+
+# -- TLS5xx: weak protocol versions (bandit B502-B504, ruff S502-S504) ---------------------------
+WEAK_PROTOCOLS = frozenset(
+    {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
+    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1")})
+# `minimum_version` values below TLS 1.2.
+WEAK_MINIMUM_VERSIONS = frozenset(
+    f"ssl.TLSVersion.{v}" for v in ("MINIMUM_SUPPORTED", "SSLv3", "TLSv1", "TLSv1_1"))
+
+
+# -- values that travel inside a module: reported at the origin, naming the sink ---------------
+def travelled_origins(value: cst.BaseExpression, scope: Scope,
+                      insecure) -> Iterator[cst.CSTNode]:
+    """Where an insecure value that reaches a sink argument was written, when the argument is
+    not itself the literal: a name bound several times in the function (one branch binds the
+    insecure value), `self.x` set anywhere in the class (or a class attribute default), or
+    the default of `options.get("key", default)`. `insecure(expr)` tests a value."""
+    from corptls_lint.scopes import dotted_name
+
+    name = dotted_name(value)
+    written: list = []
+    if isinstance(value, cst.Name):
+        binding = scope.lookup(value.value)
+        if binding is not None and binding.count > 1 and binding.qualified is None:
+            uses = body_uses(binding.scope, value.value)
+            # a rebinding in sequence (`V = False` then `V = True`) is not a value that travels:
+            # only a branch's binding, or the last one
+            written = [v for v in uses.bound.get(value.value, ())
+                       if id(v) in uses.conditional or v is binding.value]
+    elif name is not None and name.split(".", 1)[0] == "self" and name.count(".") == 1:
+        uses = body_uses(scope, name)
+        written = list(uses.bound.get(name, ()))
+        owner = scope.enclosing("class")
+        attribute = name.split(".", 1)[1]
+        if owner is not None and attribute in owner.names:
+            written.extend(uses.bound.get(attribute, ()))
+    written.append(values.origin(value, scope)[0])
+    for expr in written:
+        if expr is not value and insecure(expr):  # the argument itself is the direct case
+            yield expr
+            continue
+        default = _get_default(expr)
+        if default is not None and insecure(default):
+            yield default
+
+
+def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+    """The default of `mapping.get("key", default)` (also `getattr(obj, "name", default)`)."""
+    if not isinstance(expr, cst.Call) or len(expr.args) != 2 or any(
+            arg.keyword is not None or arg.star for arg in expr.args):
+        return None
+    if (isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get") or (
+            isinstance(expr.func, cst.Name) and expr.func.value == "getattr"):
+        return expr.args[1].value
+    return None
+
+
+def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure,
+                     single_display: bool = False) -> Iterator[cst.CSTNode]:
+    """Where `key` gets an insecure value in a dict built over several statements and passed
+    as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
+    or one of several dict displays bound to the name (with `single_display`, also the one
+    display of a name bound once). An entry whose value is a name follows that name
+    (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch)."""
+    for arg in call.args:
+        if arg.star != "**" or not isinstance(arg.value, cst.Name):
+            continue
+        name = arg.value.value
+        binding = scope.lookup(name)
+        if binding is None or binding.qualified is not None:
+            continue
+        uses = body_uses(binding.scope, name)
+        for index, value, target in uses.items.get(name, ()):
+            if values.string_value(index, scope) == key and insecure(value):
+                yield target
+        for update in uses.updates.get(name, ()):
+            for update_arg in update.args:
+                if update_arg.keyword is not None:
+                    if update_arg.keyword.value == key and insecure(update_arg.value):
+                        yield update_arg
+                elif not update_arg.star:
+                    for anchor, entry_key, value in option_entries(update_arg.value, scope):
+                        if entry_key == key and insecure(value):
+                            yield anchor
+        if binding.count > 1 or single_display:  # else double_star_entries' business
+            for bound in uses.bound.get(name, ()):
+                for anchor, entry_key, value in option_entries(bound, scope):
+                    if entry_key != key:
+                        continue
+                    if insecure(value):
+                        yield anchor
+                    else:
+                        yield from travelled_origins(value, scope, insecure)
+
+
+def sink_name(call: cst.Call, qualified: Optional[str]) -> str:
+    from corptls_lint.scopes import dotted_name
+
+    return qualified or dotted_name(call.func) or (callee_name(call) or "a call")
+
+
+def names_one_of(func: cst.BaseExpression, scope: Scope, names, depth: int = 0) -> bool:
+    """Whether a callee is one of these canonical names, also through a variable bound to
+    one of them (`pool_class = urllib3.HTTPSConnectionPool` ... `pool_class(**kw)`)."""
+    if scope.qualify(func) in names:
+        return True
+    if depth > 2 or not isinstance(func, cst.Name):
+        return False
+    binding = scope.lookup(func.value)
+    if binding is None or binding.value is None:  # a def, a class, an import, a parameter
+        return False
+    if binding.count == 1:
+        return names_one_of(binding.value, binding.scope, names, depth + 1)
+    uses = body_uses(binding.scope, func.value)
+    return any(names_one_of(value, binding.scope, names, depth + 1)
+               for value in uses.bound.get(func.value, ()))

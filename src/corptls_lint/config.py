@@ -34,7 +34,8 @@ STANDALONE_NAMES = ("corptls-lint.toml", ".corptls-lint.toml")
 DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")
 
 _STRING_KEYS = ("ca-bundle", "session-factory", "ssl-context")
-_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude",
+              "insecure-keywords")
 KNOWN_KEYS = _STRING_KEYS + _LIST_KEYS + ("per-file-ignores",)
 # The keys of issue 13 (rolling out to many repositories), parsed by _parse_rollout_key.
 _ROLLOUT_KEYS = ("extend", "force-exclude", "baseline", "test-paths", "test-ignore")
@@ -60,6 +61,7 @@ class Config:
     baseline: Optional[Path] = None  # absolute: resolved against the file that names it
     test_paths: List[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
     test_ignore: List[str] = field(default_factory=list)
+    insecure_keywords: List[str] = field(default_factory=list)  # TLS105's wrapper flags
 
     @property
     def targets(self) -> FixTargets:
@@ -172,6 +174,8 @@ def parse_table(table: dict, path: Path) -> Config:
                 raise ConfigError(f"{where}: '{key}' must be a list of strings")
             if key in ("select", "extend-select", "ignore"):
                 validate_codes(value, f"{where}: '{key}'")
+            if key == "insecure-keywords":
+                validate_insecure_keywords(value, f"{where}: '{key}'")
             setattr(config, attr, list(value))
         else:  # per-file-ignores
             if not isinstance(value, dict) or not all(
@@ -247,6 +251,14 @@ def _did_you_mean(key: str, choices: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(key, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def validate_insecure_keywords(entries: Sequence[str], where: str) -> None:
+    """Each entry is a keyword name, or `name=true` when a truthy value is the insecure one."""
+    for entry in entries:
+        name, equals, value = entry.partition("=")
+        if not name.strip().isidentifier() or (equals and value.strip().lower() != "true"):
+            raise ConfigError(f"{where}: '{entry}' is not NAME or NAME=true")
 
 
 def validate_codes(codes: Sequence[str], where: str) -> None:
@@ -326,7 +338,8 @@ def is_excluded(path: Path, config: Config) -> bool:
 def settings_for(path: Path, config: Config, enabled: Tuple[str, ...],
                  targets: FixTargets) -> Settings:
     """The settings of one file: the enabled codes less its per-file-ignores."""
-    settings = Settings(enabled=enabled, targets=targets)
+    settings = Settings(enabled=enabled, targets=targets,
+                        insecure_keywords=tuple(config.insecure_keywords))
     if not config.per_file_ignores:
         return settings
     relative = _relative(path, config.root)

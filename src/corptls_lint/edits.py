@@ -74,7 +74,9 @@ class FixPlanner:
             return _keep_parentheses(node, node.with_changes(func=factory, args=()))
         if kind == "add-verify":
             assert isinstance(node, cst.Call)
-            argument = cst.Arg(value=self.expression(request), keyword=cst.Name("verify"),
+            # extra: (the value's kind, the keyword when it is not `verify`)
+            name = request.extra[1] if len(request.extra) > 1 else "verify"
+            argument = cst.Arg(value=self.expression(request), keyword=cst.Name(name),
                                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                      whitespace_after=cst.SimpleWhitespace("")))
             return node.with_changes(args=imports.append_to_comma_list(

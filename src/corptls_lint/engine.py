@@ -76,6 +76,13 @@ def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
             if all(any(counts(rule, word) for word in group) for group in rule.triggers)]
 
 
+def forced_rules(data: bytes, rules: Sequence[Type[Rule]], settings: Settings) -> List[Type[Rule]]:
+    """Rules that words only the configuration knows (insecure-keywords) keep past both
+    screens: the screens learn from the rule classes, which cannot know them."""
+    return [rule for rule in rules
+            if any(word in data for word in rule.configured_words(settings))]
+
+
 class _Dispatcher:
     """One traversal that keeps the scope stack and calls each rule's visit_/leave_ methods.
 
@@ -252,8 +259,10 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     if problem is not None:
         return LintResult(path, [_parse_error(path, problem)])
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
-    rule_classes = screen(data, rules_for(settings.enabled))
-    if not rule_classes:
+    enabled = rules_for(settings.enabled)
+    rule_classes = screen(data, enabled)
+    forced = forced_rules(data, enabled, settings)
+    if not rule_classes and not forced:
         return LintResult(path, [])
     tree, too_complex = parse_guard.parse(data)
     if too_complex is not None:  # never handed to libcst
@@ -261,11 +270,13 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     facts = candidates.FileFacts(tree) if tree is not None else None
     if facts is not None:
         rule_classes = facts.screen(rule_classes)
-        if not rule_classes:
+        if not rule_classes and not forced:
             return LintResult(path, [])
         too_complex = parse_guard.too_deep(tree)
         if too_complex is not None:
             return LintResult(path, [too_complex_error(path, too_complex)])
+    rule_classes = [rule for rule in enabled if rule in rule_classes or rule in forced]
+    sliced = sliced and not forced
     text = decode_source(source) if isinstance(source, bytes) else source
     try:
         parsed = text
@@ -278,6 +289,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     # ast numbered the same lines libcst parsed (slicing keeps every line where it was)
     starts = candidates.statement_starts(tree) if tree is not None else None
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
+                       insecure_keywords=settings.insecure_keywords,
                        verbose=verbose, statement_starts=starts, source_text=text)
 
 
@@ -285,11 +297,12 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
                 targets: FixTargets = FixTargets(), apply_noqa: bool = True,
                 verbose: bool = False,
                 statement_starts: Optional[Sequence[int]] = None,
-                source_text: Optional[str] = None) -> LintResult:
+                source_text: Optional[str] = None,
+                insecure_keywords: Tuple[str, ...] = ()) -> LintResult:
     """`statement_starts`: the first line of each top-level statement as `ast` numbers them
     (candidates.statement_starts); with it, positions come from the statements that hold
     findings only."""
-    context = FileContext(path)
+    context = FileContext(path, insecure_keywords=insecure_keywords)
     result = LintResult(path, [], module=module)
 
     def on_error(rule: Rule, error: BaseException) -> None:

@@ -18,7 +18,8 @@ import libcst as cst
 
 from corptls_lint import candidates, edits, output, parse_guard, writer
 from corptls_lint.decoding import DecodeError
-from corptls_lint.engine import LintResult, lint_module, lint_source, rules_for, screen
+from corptls_lint.engine import (LintResult, forced_rules, lint_module, lint_source, rules_for,
+                                  screen)
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
 
 MAX_PASSES = 10
@@ -39,7 +40,9 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     """Apply the fixes to `text` until it is stable. Never raises for bad input."""
     data = text.encode("utf-8", "surrogatepass")
     # both screens, as a check runs them: a file with no candidate has nothing to fix
-    rule_classes = candidates.screen(data, screen(data, rules_for(settings.enabled)))
+    enabled = rules_for(settings.enabled)
+    kept = candidates.screen(data, screen(data, enabled)) + forced_rules(data, enabled, settings)
+    rule_classes = [rule for rule in enabled if rule in kept]
     if not rule_classes:
         return FixResult(text, [])
     if parse_guard.refusal(data) is not None:  # libcst must not see it: the engine says why
@@ -52,7 +55,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     current, fixed, fixed_unsafe = text, 0, 0
     result = None
     for _ in range(MAX_PASSES):
-        result = lint_module(module, path, rule_classes, settings.targets)
+        result = lint_module(module, path, rule_classes, settings.targets,
+                             insecure_keywords=settings.insecure_keywords)
         first = first or result
         requests = [report.fix for report, diagnostic in result.reports
                     if diagnostic.fix is not None and report.fix is not None
@@ -75,7 +79,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         fixed_unsafe += sum(1 for r in solved if r.applicability is Applicability.UNSAFE)
         result = None
     if result is None:
-        result = lint_module(module, path, rule_classes, settings.targets)
+        result = lint_module(module, path, rule_classes, settings.targets,
+                             insecure_keywords=settings.insecure_keywords)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe)
 
 

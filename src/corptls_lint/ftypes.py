@@ -108,6 +108,8 @@ class Settings:
 
     enabled: Tuple[str, ...] = ()
     targets: FixTargets = FixTargets()
+    # `insecure-keywords` (TLS105's wrapper flags); empty: the rule's defaults
+    insecure_keywords: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -118,6 +120,7 @@ class FileContext:
     path: str
     scope: "Scope" = None  # type: ignore[assignment]
     reports: List["Report"] = field(default_factory=list)
+    insecure_keywords: Tuple[str, ...] = ()  # configured wrapper flags (TLS105)
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ class FixRequest:
 
     kind: "ca-bundle" (replace the node with the configured bundle expression),
     "ssl-context", "session-factory" (replace a constructor call by the factory call),
-    "add-verify" (append `verify=<ca-bundle>` to a call), "remove-statement".
+    "add-verify" (append `verify=<ca-bundle>` to a call; `extra` = (value kind, keyword) to
+    append another keyword, such as `context=<ssl-context>`), "remove-statement".
     """
 
     kind: str
@@ -107,6 +108,11 @@ class Rule:
     def report(self, node: cst.CSTNode, message: Optional[str] = None,
                fix: Optional[FixRequest] = None) -> None:
         self.context.reports.append(Report(self, node, message or self.message, fix))
+
+    @classmethod
+    def configured_words(cls, settings) -> Tuple[bytes, ...]:
+        """Trigger words the configuration adds (TLS105's `insecure-keywords`)."""
+        return ()
 
     # -- metadata -----------------------------------------------------------------------
     @classmethod

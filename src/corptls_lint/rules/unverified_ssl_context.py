@@ -3,11 +3,19 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import CERT_NONE, FALSY, AttributeStore, KeywordArg
+from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallTo, ItemStore,
+                                     KeywordArg, Travel)
 from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.scopes import dotted_name
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
+_CREATE_URLLIB3_CONTEXT = frozenset({"urllib3.util.ssl_.create_urllib3_context",
+                                     "urllib3.util.create_urllib3_context"})
+# requests.adapters.HTTPAdapter methods a subclass overrides to hand urllib3 its pool options.
+_ADAPTER_METHODS = frozenset({"init_poolmanager", "proxy_manager_for"})
+_PAIR_MESSAGE = ("SSL context without certificate verification: check_hostname = False and "
+                 "verify_mode = CERT_NONE on the same context")
 
 
 class UnverifiedSSLContext(Rule):
@@ -19,11 +27,28 @@ class UnverifiedSSLContext(Rule):
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
     - `<ctx>.check_hostname = False` (or another falsy value);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
-    - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"` for `urllib3.PoolManager`,
-      `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`, `proxy_from_url` (also
-      through `requests.packages.urllib3`) and `ssl.wrap_socket`;
+    - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
+      `assert_hostname=`, for `urllib3.PoolManager`, `ProxyManager`, `HTTPSConnectionPool`,
+      `connection_from_url`, `proxy_from_url` (also through `requests.packages.urllib3`),
+      `create_urllib3_context` (`cert_reqs=` only) and `ssl.wrap_socket` (client side);
+    - `<conn>.cert_reqs = "CERT_NONE"` (or `ssl.CERT_NONE`) on a connection;
+    - the same in a requests adapter (an `HTTPAdapter` subclass): passed to
+      `init_poolmanager` / `proxy_manager_for`, a falsy `verify` passed on by `cert_verify`,
+      or stored into their `**kwargs`
+      (`kwargs["cert_reqs"] = "CERT_NONE"`); mounting the adapter is not a second finding;
+    - a `cert_reqs` or `assert_hostname` value that travels to one of those calls inside the
+      module, reported where it is written and naming the call: a local bound to
+      `ssl.CERT_NONE` on one branch, `kw["cert_reqs"] = "CERT_NONE"` or a display entry of a
+      dict passed as `**kw`, `self.x` set in the class;
     - aiohttp's `ssl=False` or `verify_ssl=False` on `aiohttp.TCPConnector`, `aiohttp.request`,
       or a verb method (`session.get(...)`, `session.ws_connect(...)`) of an unresolved receiver.
+
+    `check_hostname = False` followed by `verify_mode = CERT_NONE` on the same context (in either
+    order) is one finding, at the first of the two. Server contexts are never reported:
+    `SSLContext(PROTOCOL_TLS_SERVER)`, `create_default_context(Purpose.CLIENT_AUTH)`, a context
+    that is given its own certificate (`load_cert_chain`) or handed to a server, and a body
+    that wraps with `server_side=True`. A comparison (`if ctx.verify_mode == ssl.CERT_NONE:`)
+    is not an assignment and is never reported.
 
     ## Why is this bad?
     A context that does not verify accepts any certificate, so the connection is encrypted to
@@ -77,11 +102,20 @@ class UnverifiedSSLContext(Rule):
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),
-        AttributeStore(("verify_mode",), CERT_NONE),
+        AttributeStore(("verify_mode", "cert_reqs"), CERT_NONE),
+        CallTo(("cert_verify",)),
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
+        KeywordArg(("assert_hostname",), FALSY),
+        Travel(("cert_reqs",), CERT_NONE),
+        Travel(("assert_hostname",), FALSY),
         KeywordArg(("ssl", "verify_ssl"), FALSY),
+        ItemStore(("kwargs", "kw", "pool_kwargs", "connection_pool_kw"), ("requests", "urllib3")),
     )
+    # A server context is told apart by what its body does elsewhere (clients.BodyUses).
+    context = (KeywordArg(("server_side",)),
+               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
+                                  | clients.SERVER_CALL_NAMES))))
     has_fix = True
     fix_keys = ("ssl-context",)
 
@@ -93,6 +127,14 @@ class UnverifiedSSLContext(Rule):
         "import aiohttp\naiohttp.TCPConnector(ssl=ctx)\n",
         "import redis\nredis.Redis(ssl=False)\n",
         "CERT_NONE = 0\nctx.verify_mode = CERT_NONE\n",
+        "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\nctx.verify_mode = ssl.CERT_NONE\n",
+        "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
+        "ctx.check_hostname = False\nctx.verify_mode = ssl.CERT_NONE\n",
+        "import ssl\ndef serve(sock):\n    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\n"
+        "    ctx.load_cert_chain('cert.pem', 'key.pem')\n    ctx.verify_mode = ssl.CERT_NONE\n"
+        "    return ctx.wrap_socket(sock, server_side=True)\n",
+        "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
+        "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
     ]
     INVALID = [
         Invalid(
@@ -201,20 +243,114 @@ class UnverifiedSSLContext(Rule):
             "import ssl\n"
             "ctx = ssl._create_unverified_context(certfile='me.pem', keyfile='me.key')\n",
             [(2, 7)], fixed=None),
+        Invalid(
+            "import ssl\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx.check_hostname = False\n"
+            "ctx.verify_mode = ssl.CERT_NONE\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl\n"
+            "def context(options):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if options.get('insecure'):\n"
+            "        ctx.check_hostname = False\n"
+            "    if options.get('no_verify'):\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    return ctx\n",
+            [(5, 9), (7, 9)]),
+        Invalid(
+            "from requests.adapters import HTTPAdapter\n"
+            "from urllib3.poolmanager import PoolManager\n"
+            "\n"
+            "class InsecureAdapter(HTTPAdapter):\n"
+            "    def init_poolmanager(self, connections, maxsize, block=False, **kwargs):\n"
+            "        self.poolmanager = PoolManager(num_pools=connections, maxsize=maxsize,\n"
+            "                                       cert_reqs='CERT_NONE', assert_hostname=False)\n"
+            "\n"
+            "session.mount('https://', InsecureAdapter())\n",
+            [(7, 40), (7, 63)]),
+        Invalid(
+            "import requests\n"
+            "class NoVerify(requests.adapters.HTTPAdapter):\n"
+            "    def init_poolmanager(self, *args, **kwargs):\n"
+            "        kwargs['cert_reqs'] = 'CERT_NONE'\n"
+            "        return super().init_poolmanager(*args, **kwargs)\n",
+            [(4, 9)]),
+        Invalid(
+            "import ssl\n"
+            "import urllib3\n"
+            "def pool(verify):\n"
+            "    cert_reqs = ssl.CERT_REQUIRED\n"
+            "    if not verify:\n"
+            "        cert_reqs = ssl.CERT_NONE\n"
+            "    kw = {'maxsize': 4}\n"
+            "    kw['assert_hostname'] = False\n"
+            "    return urllib3.PoolManager(cert_reqs=cert_reqs, **kw)\n",
+            [(6, 21), (8, 5)]),
+        Invalid(
+            "import urllib3\n"
+            "class Connection:\n"
+            "    def __init__(self, verify_certs=True):\n"
+            "        pool_class = urllib3.HTTPConnectionPool\n"
+            "        kw = {}\n"
+            "        if self.use_ssl:\n"
+            "            pool_class = urllib3.HTTPSConnectionPool\n"
+            "            if not verify_certs:\n"
+            "                kw.update({'cert_reqs': 'CERT_NONE'})\n"
+            "        self.pool = pool_class(self.host, **kw)\n",
+            [(9, 28)]),
+        Invalid(
+            "from pip._vendor.requests.adapters import HTTPAdapter\n"
+            "class InsecureHTTPAdapter(HTTPAdapter):\n"
+            "    def cert_verify(self, conn, url, verify, cert):\n"
+            "        super().cert_verify(conn=conn, url=url, verify=False, cert=cert)\n"
+            "def plain(conn):\n"
+            "    conn.cert_reqs = 'CERT_NONE'\n",
+            [(4, 49), (6, 5)]),
+        Invalid(
+            "from urllib3.util.ssl_ import create_urllib3_context\n"
+            "ctx = create_urllib3_context(cert_reqs='CERT_NONE')\n",
+            [(2, 30)]),
     ]
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        # (scope, context name) -> (the report, the attribute it was for): the pair merge
+        self._settings: dict = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
+        if clients.is_unresolved_method(node, qualified, {"cert_verify"}):
+            # HTTPAdapter.cert_verify(conn, url, verify, cert): an adapter that never verifies
+            verify = clients.argument(node, 2, "verify")
+            if verify is not None and self.is_falsy(verify.value):
+                self.report(verify)
+            return
         if qualified == _UNVERIFIED:
             # Arguments (a client certificate, cafile=, purpose=) would be dropped by the
             # fix, and whether the configured context takes them is unknown: no fix then.
             fix = None if node.args else FixRequest("ssl-context", node=node)
             self.report(node, fix=fix)
             return
-        if qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET:
+        if (qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET
+                or qualified in _CREATE_URLLIB3_CONTEXT
+                or clients.is_unresolved_method(node, qualified, _ADAPTER_METHODS)
+                or (qualified is None and clients.has_double_star(node)
+                    and clients.names_one_of(node.func, self.scope, clients.POOL_CLASSES))):
+            if qualified == clients.SSL_WRAP_SOCKET and self._serves(node):
+                return
             arg = clients.keyword(node, "cert_reqs")
             if arg is not None and self._is_cert_none(arg.value):
                 self.report(arg)
+            hostname = clients.keyword(node, "assert_hostname")
+            pool = qualified not in _CREATE_URLLIB3_CONTEXT and qualified != clients.SSL_WRAP_SOCKET
+            if hostname is not None and pool and self.is_falsy(hostname.value):
+                self.report(hostname)
+            self._travelled(node, qualified, "cert_reqs", self._is_cert_none)
+            if pool:
+                self._travelled(node, qualified, "assert_hostname", self.is_falsy)
             return
         if qualified in clients.AIOHTTP_SSL_TAKERS or clients.is_unresolved_method(
                 node, qualified, clients.AIOHTTP_METHODS):
@@ -228,18 +364,69 @@ class UnverifiedSSLContext(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         for assign_target in node.targets:
             target = assign_target.target
+            if isinstance(target, cst.Subscript):
+                self._adapter_kwargs(target, node.value)
+                continue
             if not isinstance(target, cst.Attribute):
                 continue
             attr = target.attr.value
             if attr == "check_hostname" and self.is_falsy(node.value):
-                self.report(target)
+                self._context_setting(target)
             elif attr == "verify_mode" and self._is_cert_none(node.value):
-                self.report(target)
+                self._context_setting(target)
+            elif attr == "cert_reqs" and self._is_cert_none(node.value):
+                self.report(target)  # a connection's own setting (`conn.cert_reqs = "CERT_NONE"`)
             elif (self.qualify(target) == _DEFAULT_HTTPS_CONTEXT
                   and self.qualify(node.value) == _UNVERIFIED):
                 self.report(target)
 
+    def _context_setting(self, target: cst.Attribute) -> None:
+        """One finding per context for the check_hostname / verify_mode pair; none for a
+        server context."""
+        owner = dotted_name(target.value)
+        if owner is not None:
+            if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
+                return
+            key = (id(self.scope.node), owner)
+            first = self._settings.pop(key, None)
+            if first is not None and first[1] != target.attr.value:
+                first[0].message = _PAIR_MESSAGE  # the pair's second half: one finding
+                return
+        self.report(target)
+        if owner is not None:
+            self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
+                                                            target.attr.value)
+
+    def _adapter_kwargs(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
+        """`kwargs["cert_reqs"] = "CERT_NONE"` in an adapter's init_poolmanager/proxy_manager_for."""
+        function = self.scope.enclosing("function")
+        if function is None or getattr(function.node, "name", None) is None:
+            return
+        if function.node.name.value not in _ADAPTER_METHODS or not isinstance(
+                target.value, cst.Name) or len(target.slice) != 1:
+            return
+        index = target.slice[0].slice
+        key = values.string_value(index.value, self.scope) if isinstance(
+            index, cst.Index) else None
+        if (key == "cert_reqs" and self._is_cert_none(value)) or (
+                key == "assert_hostname" and self.is_falsy(value)):
+            self.report(target)
+
+    def _travelled(self, node: cst.Call, qualified, key: str, insecure) -> None:
+        """The insecure `key` values that reach this call from elsewhere in the module,
+        reported where they are written."""
+        arg = clients.keyword(node, key)
+        origins = list(clients.splatted_origins(node, key, self.scope, insecure,
+                                                single_display=True))
+        if arg is not None and not insecure(arg.value):
+            origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
+        for origin in origins:
+            self.report(origin, f"{key} without verification written here reaches "
+                                f"{clients.sink_name(node, qualified)}()")
+
+    def _serves(self, call: cst.Call) -> bool:
+        server_side = clients.keyword(call, "server_side")
+        return server_side is not None and not self.is_falsy(server_side.value)
+
     def _is_cert_none(self, value: cst.BaseExpression) -> bool:
-        if self.qualify(value) in clients.CERT_NONE:
-            return True
-        return values.string_value(value, self.scope) in ("CERT_NONE", "NONE")
+        return clients.is_cert_none(value, self.scope)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import FALSY, KeywordArg
+from corptls_lint.candidates import FALSY, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
@@ -22,6 +22,12 @@ class VerifyDisabled(Rule):
       `request`, `send`, `stream`) whose receiver no import explains, such as `session.get(...)`
       or `self.http.post(...)`;
     - the same key in a `**{"verify": False}` dict, written in the call or bound once to a name.
+
+    A falsy value that travels to such a call inside the module is reported where it is
+    written, once, with the call named in the message: a dict built over several statements
+    and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`), a local
+    bound to `False` on one branch, `self._verify = False` (or a class attribute default)
+    that reaches `verify=self._verify`, and the default of `options.get("verify", False)`.
 
     Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
     `form.validate(verify=False)`), `verify=True`, `verify=None`, and any value that is not a
@@ -73,7 +79,7 @@ class VerifyDisabled(Rule):
     message = "TLS verification disabled with a falsy verify=; pass the CA bundle instead"
     triggers = ((b"verify",),)
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
-    candidates = (KeywordArg(("verify",), FALSY),)
+    candidates = (KeywordArg(("verify",), FALSY), Travel(("verify",), FALSY))
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 
@@ -87,6 +93,8 @@ class VerifyDisabled(Rule):
         "import requests\nV = False\nV = True\nrequests.get(url, verify=V)\n",
         "# requests.get(url, verify=False)\nx = 'requests.get(url, verify=False)'\n",
         "import requests\nrequests.get(url, **{'timeout': 3})\n",
+        "import requests\ndef f(kw):\n    kw['verify'] = CA\n    requests.get(url, **kw)\n",
+        "import requests\nrequests.get(url, verify=opts.get('verify', True))\n",
     ]
     INVALID = [
         Invalid(
@@ -221,6 +229,38 @@ class VerifyDisabled(Rule):
             "\n"
             "with requests.Session() as s:\n"
             "    s.get(url, verify=CA_BUNDLE)  # legacy proxy\n"),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, insecure):\n"
+            "    kw = {'timeout': 5}\n"
+            "    if insecure:\n"
+            "        kw['verify'] = False\n"
+            "    return requests.get(url, **kw)\n",
+            [(5, 9)]),
+        Invalid(
+            "class Api:\n"
+            "    _verify = False\n"
+            "    def __init__(self, options):\n"
+            "        self.verify = options.get('ssl_verify', False)\n"
+            "    def get(self, url):\n"
+            "        return self.session.get(url, verify=self._verify)\n"
+            "    def post(self, url):\n"
+            "        return self.session.post(url, verify=self.verify)\n",
+            [(2, 15), (4, 49)]),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, ca=None):\n"
+            "    verify = ca\n"
+            "    if ca is None:\n"
+            "        verify = False\n"
+            "    requests.get(url, verify=verify)\n"
+            "    requests.post(url, verify=verify)\n",
+            [(5, 18)]),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, options):\n"
+            "    return requests.get(url, verify=options.get('verify_ssl', False))\n",
+            [(3, 63)]),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -239,3 +279,11 @@ class VerifyDisabled(Rule):
         for anchor, element in clients.double_star_entries(node, "verify", self.scope):
             if self.is_falsy(element.value):
                 self.report(anchor, fix=FixRequest(kind, Applicability.UNSAFE, node=element.value))
+        # Values that travel: reported where they are written, naming this call.
+        message = (f"verify=False written here reaches {clients.sink_name(node, qualified)}(); "
+                   "pass the CA bundle instead")
+        if arg is not None and not self.is_falsy(arg.value):
+            for origin in clients.travelled_origins(arg.value, self.scope, self.is_falsy):
+                self.report(origin, message)
+        for origin in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
+            self.report(origin, message)

@@ -1,0 +1,334 @@
+from __future__ import annotations
+
+import functools
+from typing import Optional
+
+import libcst as cst
+
+from corptls_lint import clients, values
+from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
+                                     KeywordArg, ParamDefault, Travel)
+from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.scopes import import_roots
+
+_INSECURE = clients.insecure_keywords()
+_FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
+_TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
+# Options whose value may be a CA bundle path, so the configured bundle is a fix.
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth"})
+_TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
+                   if option.keyword != "value"}
+
+
+# Every keyword the rule looks at: the table's, the options dicts' entries, the wrapper flags.
+_KEYWORD_WORDS = frozenset({name for name, _ in _TABLE_KEYWORDS}
+                           | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE))
+
+
+def _keywords_of(kind: str):
+    return tuple(sorted({name for name, value in _TABLE_KEYWORDS if value == kind}
+                        | ({*clients.OPTION_DICT_ENTRIES} if kind == FALSY else set())))
+
+
+class ClientOptionDisabled(Rule):
+    """
+    ## What it does
+    Finds verification turned off through another client's own options, under any import
+    alias:
+
+    - boto3 / botocore: `verify=False` on `boto3.client(...)`, `boto3.resource(...)`, or the
+      `client` / `resource` / `create_client` method of a session;
+    - PyGithub: `Github(verify=False)`; keystoneauth: `session.Session(verify=False)`;
+    - Elasticsearch / OpenSearch clients and connection classes: `ssl_assert_hostname=False`
+      (their `verify_certs=False` is a wrapper flag, below);
+    - tornado: `validate_cert=False` on `HTTPRequest`, a `fetch(...)` method or any tornado
+      call, and `validate_cert=False` / `cert_reqs=ssl.CERT_NONE` / `check_hostname=False`
+      inside `defaults=` of `AsyncHTTPClient` or `ssl_options=` of a client call (`fetch`,
+      `SSLIOStream`, `TCPClient.connect`; not a server's `ssl_options`);
+    - websocket-client: `sslopt={"cert_reqs": ssl.CERT_NONE}` or `"check_hostname": False` on
+      `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect`;
+    - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`;
+    - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair);
+    - `http.client.HTTPSConnection(check_hostname=False)`;
+    - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
+      the kubernetes client), dict display or parameter default
+      (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
+      `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
+      clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
+      host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
+
+    ## Why is this bad?
+    These options do what `verify=False` does for requests: the client accepts any
+    certificate for any host, so whoever sits on the network path can read and change the
+    traffic. They are easy to miss in review because each library spells the switch
+    differently, one layer below the HTTP call.
+
+    ## Example
+    ```python
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url="https://minio.internal", verify=False)
+    ```
+
+    ## Use instead
+    ```python
+    import boto3
+    from corp_tls import CA_BUNDLE
+
+    s3 = boto3.client("s3", endpoint_url="https://minio.internal", verify=CA_BUNDLE)
+    ```
+
+    ## Fix
+    Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
+    (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
+    expression. Safe.
+    The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
+    `ca_certs` in `ssl_options`/`sslopt`, `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
+
+    ## Options
+    - `ca-bundle`
+    - `insecure-keywords`: the wrapper flags, replacing the default list; `"NAME"` is
+      insecure when falsy, `"NAME=true"` when truthy (default: `verify_ssl`, `ssl_verify`,
+      `validate_certs`, `verify_certs`, `insecure=true`, `skip_tls_verify=true`)
+
+    ## References
+    - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
+    - tornado: HTTPRequest validate_cert, https://www.tornadoweb.org/en/stable/httpclient.html
+    - websocket-client: sslopt, https://websocket-client.readthedocs.io/en/latest/faq.html
+    - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
+    """
+
+    code = "TLS105"
+    name = "client-option-disabled"
+    message = "TLS verification disabled by a client option"
+    # Each keyword counts only where it is assigned or quoted (`verify_ssl=`, `"insecure":`).
+    trigger_patterns = {name.encode(): clients.assigned_pattern(name, quoted=True)
+                        for name in _KEYWORD_WORDS}
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
+    candidates = (
+        KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
+        KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
+        KeywordArg(_TRUTHY_FLAGS, TRUTHY),
+        AttributeStore(_FALSY_FLAGS, FALSY),
+        AttributeStore(_TRUTHY_FLAGS, TRUTHY),
+        ParamDefault(_FALSY_FLAGS, FALSY),
+        ParamDefault(_TRUTHY_FLAGS, TRUTHY),
+        # `verify=` of the clients above, travelling (their modules imported)
+        Travel(("verify",), FALSY, tuple(sorted({
+            root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
+            for name in option.callees for root in import_roots(name.rstrip("."))}))),
+        CallTo(("tls_insecure_set",)),
+        CallTo(("setopt",), ("pycurl",)),
+    )
+    has_fix = True
+    fix_keys = ("ca-bundle",)
+
+    VALID = [
+        "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
+        "import jwt\njwt.decode(token, verify=False)\n",
+        "from ncclient import manager\nmanager.connect(host=h, hostkey_verify=False)\n",
+        "import salt\nsalt.fileclient.get_url(url, skip_verify=True)\n",
+        "import websocket\nws = websocket.create_connection(url, sslopt={'ca_certs': CA})\n",
+        "import ssl\nfrom tornado.httpserver import HTTPServer\n"
+        "HTTPServer(app, ssl_options={'certfile': c, 'cert_reqs': ssl.CERT_NONE})\n",
+        "import aiohttp\naiohttp.TCPConnector(verify_ssl=False)\n",
+        "client.call(insecure=False, verify_ssl=True)\n",
+        "import pycurl\nc.setopt(pycurl.SSL_VERIFYPEER, 1)\n",
+        "api.post('/hooks', json={'verify': False})\n",
+    ]
+    INVALID = [
+        Invalid(
+            "import boto3\n"
+            "s3 = boto3.client('s3', endpoint_url=url, verify=False)\n",
+            [(2, 43)],
+            "import boto3\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "s3 = boto3.client('s3', endpoint_url=url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import boto3.session\n"
+            "session = boto3.session.Session()\n"
+            "s3 = session.resource('s3', verify=False)\n",
+            [(3, 29)],
+            "import boto3.session\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "session = boto3.session.Session()\n"
+            "s3 = session.resource('s3', verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from elasticsearch import Elasticsearch as ES\n"
+            "es = ES(hosts, verify_certs=False, ssl_assert_hostname=False, ssl_show_warn=False)\n",
+            [(2, 16), (2, 36)]),
+        Invalid(
+            "from tornado.httpclient import AsyncHTTPClient, HTTPRequest\n"
+            "req = HTTPRequest(url, validate_cert=False)\n"
+            "AsyncHTTPClient.configure(None, defaults=dict(validate_cert=False))\n"
+            "async def f(client):\n"
+            "    await client.fetch(url, validate_cert=False)\n",
+            [(2, 24), (3, 47), (5, 29)]),
+        Invalid(
+            "import ssl\n"
+            "import websocket\n"
+            "ws = websocket.WebSocketApp(url)\n"
+            "ws.run_forever(sslopt={'cert_reqs': ssl.CERT_NONE, 'check_hostname': False})\n",
+            [(4, 24), (4, 52)]),
+        Invalid(
+            "import ssl, websocket\n"
+            "def connect(url, nocert):\n"
+            "    opts = {}\n"
+            "    if nocert:\n"
+            "        opts = {'cert_reqs': ssl.CERT_NONE}\n"
+            "    return websocket.create_connection(url, sslopt=opts)\n",
+            [(5, 17)]),
+        Invalid(
+            "import ssl\n"
+            "import paho.mqtt.client as mqtt\n"
+            "client = mqtt.Client()\n"
+            "client.tls_set(ca_certs=None, cert_reqs=ssl.CERT_NONE)\n"
+            "client.tls_insecure_set(True)\n",
+            [(4, 31), (5, 25)]),
+        Invalid(
+            "import pycurl\n"
+            "c = pycurl.Curl()\n"
+            "c.setopt(pycurl.SSL_VERIFYPEER, 0)\n"
+            "c.setopt(c.SSL_VERIFYHOST, 0)\n",
+            [(3, 1), (4, 1)]),
+        Invalid(
+            "from novaclient import client as nova\n"
+            "from kubernetes import client\n"
+            "compute = nova.Client('2.1', session=sess, insecure=True)\n"
+            "configuration = client.Configuration()\n"
+            "configuration.verify_ssl = False\n",
+            [(3, 44), (5, 1)]),
+        Invalid(
+            "from github import Github\n"
+            "gh = Github(base_url=url, login_or_token=token, verify=False)\n",
+            [(2, 49)],
+            "from github import Github\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "gh = Github(base_url=url, login_or_token=token, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from keystoneauth1 import session\n"
+            "def make(insecure, cacert):\n"
+            "    if insecure:\n"
+            "        verify = False\n"
+            "    else:\n"
+            "        verify = cacert or True\n"
+            "    return session.Session(verify=verify)\n",
+            [(4, 18)]),
+        Invalid(
+            "class Backend:\n"
+            "    def __init__(self, host, verify_ssl=False, *, insecure=True):\n"
+            "        self.verify_ssl = verify_ssl\n",
+            [(2, 41), (2, 60)]),
+        Invalid(
+            "def run(module):\n"
+            "    return open_url(module.params['url'], validate_certs=False)\n",
+            [(2, 43)]),
+    ]
+
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        configured = getattr(context, "insecure_keywords", ())
+        self.flags = clients.insecure_keywords(configured) if configured else _INSECURE
+
+    @classmethod
+    def configured_words(cls, settings) -> tuple:
+        return tuple(clients.parse_insecure_keyword(entry)[0].encode()
+                     for entry in settings.insecure_keywords)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.qualify(node.func)
+        for option in clients.CLIENT_OPTIONS:
+            if not option.applies_to(node, qualified):
+                continue
+            arg = (clients.argument(node, option.position, option.keyword)
+                   if option.position is not None else clients.keyword(node, option.keyword))
+            if arg is not None and clients.value_is(option.value, arg.value, self.scope):
+                fix = (FixRequest("ca-bundle", node=arg.value)
+                       if option.client in _BUNDLE_CLIENTS else None)
+                shown = (option.keyword if arg.keyword is not None
+                         else f"{clients.callee_name(node)}() argument")
+                self.report(arg, f"TLS verification disabled by {option.client}'s {shown}; "
+                                 "give the client the CA bundle instead", fix)
+            elif arg is not None and arg.keyword is not None:
+                test = functools.partial(clients.value_is, option.value, scope=self.scope)
+                for origin in clients.travelled_origins(arg.value, self.scope, test):
+                    self.report(origin, f"{option.keyword} without verification written here "
+                                        f"reaches {clients.sink_name(node, qualified)}()")
+        self._option_dicts(node, qualified)
+        self._pycurl(node)
+        if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
+                qualified in clients.AIOHTTP_SSL_TAKERS):
+            return  # aiohttp's verify_ssl is TLS103's
+        for arg in node.args:
+            if arg.keyword is not None:
+                self._flag(arg, arg.keyword.value, arg.value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute):
+                self._flag(target.target, target.target.attr.value, node.value)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            kind = self.flags.get(node.name.value)
+            if kind is not None and clients.value_is(kind, node.default, self.scope):
+                self.report(node.default, f"TLS verification off by default: the wrapper flag "
+                                          f"{node.name.value} defaults to an insecure value")
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        # the raw text first: evaluating every dict key (ast.literal_eval) is the costly part
+        if isinstance(node.key, cst.SimpleString) and node.key.value.lstrip(
+                "rRuUbB").strip("'\"") in self.flags:
+            key = node.key.evaluated_value
+            if isinstance(key, str):
+                self._flag(node, key, node.value)
+
+    def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression) -> None:
+        kind = self.flags.get(name)
+        if (isinstance(value, cst.Name) and value.value in self.flags
+                and values.from_parameter_default(value, self.scope)):
+            return  # `self.verify_ssl = verify_ssl`: reported once, at the parameter's default
+        if kind is not None and clients.value_is(kind, value, self.scope):
+            self.report(where, f"TLS verification disabled by the wrapper flag {name}; "
+                               "pass the CA bundle instead")
+
+    def _option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
+        if clients.is_server_callee(node):
+            return
+        for keyword, (client, callees, methods) in clients.OPTION_DICTS.items():
+            arg = clients.keyword(node, keyword)
+            if arg is None or not clients.ClientOption(client, keyword, FALSY, callees,
+                                                       methods).applies_to(node, qualified):
+                continue
+            for anchor, key, value in self._entries(arg.value):
+                kind = clients.OPTION_DICT_ENTRIES.get(key)
+                if kind is not None and clients.value_is(kind, value, self.scope):
+                    self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
+                                        f"entry {key}; give the client the CA bundle instead")
+
+    def _entries(self, value: cst.BaseExpression):
+        """The entries of an options dict, also of each display a name is bound to on the
+        branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
+        yield from clients.option_entries(value, self.scope)
+        if isinstance(value, cst.Name):
+            binding = self.scope.lookup(value.value)
+            if binding is not None and binding.count > 1 and binding.qualified is None:
+                uses = clients.body_uses(binding.scope, value.value)
+                for bound in uses.bound.get(value.value, ()):
+                    yield from clients.option_entries(bound, binding.scope)
+
+    def _pycurl(self, node: cst.Call) -> None:
+        if clients.callee_name(node) != "setopt":
+            return
+        option, value = clients.positional(node, 0), clients.positional(node, 1)
+        if option is None or value is None or not isinstance(option.value, cst.Attribute):
+            return
+        name = option.value.attr.value
+        qualified = self.qualify(option.value)
+        if name in clients.PYCURL_OPTIONS and (
+                qualified is None or qualified == f"pycurl.{name}") and self.is_falsy(value.value):
+            self.report(node, f"TLS verification disabled by pycurl's {name}; set "
+                              "pycurl.CAINFO to the CA bundle instead")

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from corptls_lint import clients
+from corptls_lint.rule import Invalid, Rule
+
+
+class SSLWrapSocket(Rule):
+    """
+    ## What it does
+    Finds calls of `ssl.wrap_socket(...)`, under any import alias, with or without
+    `ssl_version=` (a superset of bandit's B504 and ruff's S504).
+
+    ## Why is this bad?
+    `ssl.wrap_socket` was deprecated in Python 3.7 and removed in 3.12: the code stops
+    working on a current interpreter. While it existed it sent no server name (SNI), never
+    checked the host name, and verified nothing unless `cert_reqs=` and `ca_certs=` were
+    given, so most calls of it were unverified connections.
+
+    ## Example
+    ```python
+    import socket, ssl
+
+    sock = ssl.wrap_socket(socket.create_connection((host, 443)))
+    ```
+
+    ## Use instead
+    ```python
+    import socket, ssl
+
+    context = ssl.create_default_context()
+    sock = context.wrap_socket(socket.create_connection((host, 443)), server_hostname=host)
+    ```
+
+    ## Fix
+    None: the replacement needs the host name, which only the caller knows.
+
+    ## Options
+    None.
+
+    ## References
+    - Python: ssl.wrap_socket (removed in 3.12), https://docs.python.org/3.11/library/ssl.html#ssl.wrap_socket
+    - bandit: B504, https://bandit.readthedocs.io/en/latest/plugins/b504_ssl_with_no_version.html
+    - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
+    """
+
+    code = "TLS502"
+    name = "ssl-wrap-socket"
+    message = ("ssl.wrap_socket() was removed in Python 3.12 and checks no host name; use "
+               "SSLContext.wrap_socket(..., server_hostname=...)")
+    triggers = ((b"wrap_socket",),)
+    candidates = (clients.calls_to({clients.SSL_WRAP_SOCKET}),)
+
+    VALID = [
+        "import ssl\nctx = ssl.create_default_context()\nctx.wrap_socket(sock, server_hostname=h)\n",
+        "def wrap_socket(sock):\n    return sock\nwrap_socket(s)\n",
+        "from tornado.netutil import ssl_wrap_socket\nssl_wrap_socket(sock, opts)\n",
+    ]
+    INVALID = [
+        Invalid(
+            "import ssl\n"
+            "sock = ssl.wrap_socket(raw)\n",
+            [(2, 8)]),
+        Invalid(
+            "from ssl import wrap_socket as wrap\n"
+            "sock = wrap(raw, ssl_version=PROTOCOL)\n",
+            [(2, 8)]),
+        Invalid(
+            "import ssl\n"
+            "def connect(raw):\n"
+            "    return ssl.wrap_socket(\n"
+            "        raw, ca_certs=CA, cert_reqs=ssl.CERT_REQUIRED)\n",
+            [(3, 12)]),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.qualify(node.func) == clients.SSL_WRAP_SOCKET:
+            self.report(node)

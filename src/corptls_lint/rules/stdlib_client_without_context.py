@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from corptls_lint import clients
+from corptls_lint.candidates import CallTo
+from corptls_lint.rule import FixRequest, Invalid, Rule
+
+_CONSTRUCTORS = clients.STDLIB_TLS_CLIENTS
+_UPGRADES = clients.STDLIB_TLS_UPGRADES
+
+
+class StdlibClientWithoutContext(Rule):
+    """
+    ## What it does
+    Finds the standard library's mail, file and news clients opened over TLS without an SSL
+    context, or with `context=None`:
+
+    - `smtplib.SMTP_SSL`, `imaplib.IMAP4_SSL`, `poplib.POP3_SSL`, `ftplib.FTP_TLS`,
+      `nntplib.NNTP_SSL`, under any import alias;
+    - the upgrade of a plain connection: `.starttls()` in a module that imports `smtplib` or
+      `imaplib`, `.stls()` in one that imports `poplib`.
+
+    A call that passes `**kwargs` or enough positional arguments to reach the context is not
+    reported. `http.client.HTTPSConnection` is not reported: since Python 3.4.3 (PEP 476) it
+    verifies by default.
+
+    ## Why is this bad?
+    Without a context these classes use `ssl._create_stdlib_context()`, which checks neither
+    the certificate nor the host name: the connection is encrypted, but to whoever answers.
+    Mail relay passwords and IMAP credentials then go to a man in the middle, and nothing
+    fails.
+
+    ## Example
+    ```python
+    import smtplib
+
+    with smtplib.SMTP_SSL("smtp.internal.example.com") as smtp:
+        smtp.login(user, password)
+    ```
+
+    ## Use instead
+    ```python
+    import smtplib
+    from corp_tls import ssl_context
+
+    with smtplib.SMTP_SSL("smtp.internal.example.com", context=ssl_context()) as smtp:
+        smtp.login(user, password)
+    ```
+
+    ## Fix
+    Offered when `ssl-context` is configured: `context=<ssl-context>` (`ssl_context=` for
+    `IMAP4_SSL` and `NNTP_SSL`) is added to the call, or replaces `context=None`. Safe.
+
+    ## Options
+    - `ssl-context`
+
+    ## References
+    - Python: smtplib.SMTP_SSL, https://docs.python.org/3/library/smtplib.html#smtplib.SMTP_SSL
+    - Python: Security considerations, https://docs.python.org/3/library/ssl.html#ssl-security
+    - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
+    """
+
+    code = "TLS106"
+    name = "stdlib-client-without-context"
+    message = "TLS connection with the standard library's unverified default context"
+    triggers = (tuple(sorted({name.rsplit(".", 1)[1].encode() for name in _CONSTRUCTORS}
+                             | {name.encode() for name in _UPGRADES})),)
+    candidates = (
+        clients.calls_to(_CONSTRUCTORS),
+        CallTo(tuple(sorted(_UPGRADES)),
+               tuple(sorted({root for roots, _ in _UPGRADES.values() for root in roots}))),
+    )
+    has_fix = True
+    fix_keys = ("ssl-context",)
+
+    VALID = [
+        "import smtplib, ssl\nsmtplib.SMTP_SSL(host, context=ssl.create_default_context())\n",
+        "import imaplib\nimaplib.IMAP4_SSL(host, ssl_context=CTX)\n",
+        "import smtplib\ns = smtplib.SMTP(host)\ns.starttls(context=CTX)\n",
+        "import smtplib\nsmtplib.SMTP_SSL(host, **options)\n",
+        "import http.client\nhttp.client.HTTPSConnection(host)\n",
+        "tls.starttls()\n",
+    ]
+    INVALID = [
+        Invalid(
+            "import smtplib\n"
+            "with smtplib.SMTP_SSL('smtp.example.com') as smtp:\n"
+            "    smtp.login(user, password)\n",
+            [(2, 6)],
+            "import smtplib\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "with smtplib.SMTP_SSL('smtp.example.com', context=ssl_context()) as smtp:\n"
+            "    smtp.login(user, password)\n"),
+        Invalid(
+            "from imaplib import IMAP4_SSL as Mailbox\n"
+            "box = Mailbox(host, 993, ssl_context=None)\n",
+            [(2, 7)],
+            "from imaplib import IMAP4_SSL as Mailbox\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "box = Mailbox(host, 993, ssl_context=ssl_context())\n"),
+        Invalid(
+            "import smtplib\n"
+            "def send(host):\n"
+            "    server = smtplib.SMTP(host, 587)\n"
+            "    server.starttls()\n",
+            [(4, 5)],
+            "import smtplib\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "def send(host):\n"
+            "    server = smtplib.SMTP(host, 587)\n"
+            "    server.starttls(context=ssl_context())\n"),
+        Invalid(
+            "import ftplib, poplib\n"
+            "ftps = ftplib.FTP_TLS(host)\n"
+            "pop = poplib.POP3(host)\n"
+            "pop.stls()\n",
+            [(2, 8), (4, 1)],
+            "import ftplib, poplib\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "ftps = ftplib.FTP_TLS(host, context=ssl_context())\n"
+            "pop = poplib.POP3(host)\n"
+            "pop.stls(context=ssl_context())\n"),
+    ]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.qualify(node.func)
+        if qualified in _CONSTRUCTORS:
+            name, position = _CONSTRUCTORS[qualified]
+            self._check(node, (name,), position)
+        elif clients.is_unresolved_method(node, qualified, _UPGRADES):
+            roots, names = _UPGRADES[node.func.attr.value]
+            if clients.imports_module(self.scope, roots):
+                # starttls(keyfile, certfile, context) before 3.12: any positional may be it
+                self._check(node, names, 0)
+
+    def _check(self, node: cst.Call, names, position: int) -> None:
+        if clients.has_double_star(node) or clients.positional(node, position) is not None:
+            return
+        for name in names:
+            arg = clients.keyword(node, name)
+            if arg is not None:
+                if isinstance(arg.value, cst.Name) and arg.value.value == "None":
+                    self.report(node, fix=FixRequest("ssl-context", node=arg.value))
+                return
+        self.report(node, fix=FixRequest("add-verify", node=node,
+                                         extra=("ssl-context", names[-1] if len(names) == 1
+                                                else "context")))

@@ -1,0 +1,151 @@
+"""What the issue-12 rules say and where: messages that name both halves of a pair and the
+sink a value travels to, server contexts, and the quality bar's false alarms."""
+
+import textwrap
+
+import pytest
+
+from helpers import ALL_CODES
+from corptls_lint.engine import lint_source
+from corptls_lint.ftypes import Settings
+
+
+def diagnostics(source, codes=ALL_CODES):
+    result = lint_source(textwrap.dedent(source), "example.py", Settings(enabled=tuple(codes)))
+    return [(d.line, d.col, d.code, d.message) for d in result.diagnostics]
+
+
+def test_a_check_hostname_and_verify_mode_pair_is_one_finding_naming_both():
+    found = diagnostics("""
+        import ssl
+        ctx = ssl.create_default_context()
+        ctx.verify_mode = ssl.CERT_NONE
+        ctx.check_hostname = False
+        """)
+    assert found == [(4, 1, "TLS103", "SSL context without certificate verification: "
+                      "check_hostname = False and verify_mode = CERT_NONE on the same context")]
+
+
+def test_pairs_on_two_contexts_are_two_findings():
+    found = diagnostics("""
+        import ssl
+        a = ssl.create_default_context()
+        b = ssl.create_default_context()
+        a.check_hostname = False
+        b.check_hostname = False
+        a.verify_mode = ssl.CERT_NONE
+        b.verify_mode = ssl.CERT_NONE
+        """)
+    assert [f[:3] for f in found] == [(5, 1, "TLS103"), (6, 1, "TLS103")]
+
+
+def test_a_travelling_value_is_reported_once_at_its_origin_naming_the_sink():
+    found = diagnostics("""
+        import requests
+        class Api:
+            def __init__(self, insecure):
+                self._verify = True
+                if insecure:
+                    self._verify = False
+            def get(self, url):
+                return requests.get(url, verify=self._verify)
+            def post(self, url):
+                return requests.post(url, verify=self._verify)
+        """)
+    assert found == [(7, 28, "TLS101", "verify=False written here reaches requests.get(); "
+                      "pass the CA bundle instead")]
+
+
+@pytest.mark.parametrize("source", [
+    # server contexts, however they are made
+    """
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    """,
+    """
+    import ssl
+    from tornado.httpserver import HTTPServer
+    def serve(app):
+        ctx = ssl.SSLContext()
+        ctx.load_cert_chain('cert.pem', 'key.pem')
+        ctx.verify_mode = ssl.CERT_NONE
+        return HTTPServer(app, ssl_options=ctx)
+    """,
+    # guards, jwt, SSH host keys, API payload fields, salt's file hashes
+    """
+    import ssl
+    if ctx.verify_mode == ssl.CERT_NONE or not ctx.check_hostname:
+        warn()
+    """,
+    "import jwt\njwt.decode(token, key, verify=False)\n",
+    "from ncclient import manager\nmanager.connect(host=h, hostkey_verify=False)\n",
+    "session.post(url, json={'name': 'hook', 'verify': False})\n",
+    "__salt__['cp.get_url'](url, dest, skip_verify=True)\n",
+    # a rebinding in sequence does not travel
+    "import requests\nV = False\nV = True\nrequests.get(url, verify=V)\n",
+])
+def test_quality_bar_sources_are_quiet(source):
+    assert diagnostics(source) == []
+
+
+def test_client_certificates_do_not_make_a_client_context_a_server():
+    found = diagnostics("""
+        import ssl
+        def connect(cert, key):
+            ctx = ssl.create_default_context()
+            ctx.load_cert_chain(cert, key)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            return ctx
+        """)
+    assert [f[:3] for f in found] == [(6, 5, "TLS103")]
+
+
+def test_tls403_is_off_by_default():
+    from corptls_lint.rules import DEFAULT_CODES
+
+    source = "session.trust_env = False\n"
+    assert diagnostics(source, DEFAULT_CODES) == []
+    assert [f[2] for f in diagnostics(source)] == ["TLS403"]
+
+
+def test_weak_protocols_cover_bandit_b502_to_b504_names():
+    found = diagnostics("""
+        import ssl
+        from OpenSSL import SSL
+        ssl.wrap_socket(sock, ssl_version=ssl.PROTOCOL_SSLv2)
+        SSL.Context(SSL.TLSv1_1_METHOD)
+        def f(version=ssl.PROTOCOL_SSLv3):
+            pass
+        ssl.wrap_socket(sock)
+        """)
+    assert [f[:3] for f in found] == [(4, 1, "TLS502"), (4, 35, "TLS501"), (5, 13, "TLS501"),
+                                      (6, 15, "TLS501"), (8, 1, "TLS502")]
+
+
+def test_insecure_keywords_from_the_configuration_replace_the_defaults(tmp_path):
+    from corptls_lint.config import load_config, settings_for
+    from corptls_lint.ftypes import FixTargets
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\ninsecure-keywords = ["no_tls_check=true", "tls_on"]\n')
+    config = load_config(tmp_path / "pyproject.toml")
+    settings = settings_for(tmp_path / "a.py", config, ("TLS105",), FixTargets())
+    source = ("client.call(no_tls_check=True)\nclient.call(tls_on=0)\n"
+              "client.call(verify_ssl=False)\n")
+    for sliced in (False, True):
+        result = lint_source(source, "a.py", settings, sliced=sliced)
+        assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
+            (1, 13, "TLS105"), (2, 13, "TLS105")]
+
+
+def test_a_bad_insecure_keyword_is_a_config_error(tmp_path):
+    from corptls_lint.config import load_config
+    from corptls_lint.ftypes import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\ninsecure-keywords = ["verify ssl"]\n')
+    with pytest.raises(ConfigError, match="'verify ssl' is not NAME or NAME=true"):
+        load_config(tmp_path / "pyproject.toml")

@@ -96,7 +96,7 @@ class UnverifiedSSLContext(Rule):
     message = "SSL context or connection without certificate verification"
     # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
-                 b"verify_mode", b"ssl"),)
+                 b"verify_mode", b"ssl", b"cert_verify"),)
     trigger_patterns = {b"ssl": clients.SSL_ASSIGNED}
     candidates = (
         clients.calls_to({_UNVERIFIED}),

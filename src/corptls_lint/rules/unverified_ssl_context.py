@@ -413,7 +413,7 @@ class UnverifiedSSLContext(Rule):
         if arg is not None and not insecure(arg.value):
             origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
         for origin in origins:
-            self.report(origin, f"{key} without verification written here reaches "
+            self.report(origin, f"an insecure {key} written here reaches "
                                 f"{clients.sink_name(node, qualified)}()")
 
     def _serves(self, call: cst.Call) -> bool:

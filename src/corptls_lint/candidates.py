@@ -206,9 +206,7 @@ class _Facts:
             self.attribute_stores.append((target.attr, value, statement))
         elif isinstance(target, ast.Subscript):
             self.item_stores.append((target.value, statement))
-            key = target.slice
-            if isinstance(key, ast.Index):  # Python 3.8's ast; gone from 3.9 on
-                key = key.value  # pragma: no cover
+            key = target.slice  # an expression from Python 3.9 on
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.keyed_stores.append((key.value, value, statement))
 

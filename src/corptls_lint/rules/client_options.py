@@ -255,7 +255,7 @@ class ClientOptionDisabled(Rule):
             elif arg is not None and arg.keyword is not None:
                 test = functools.partial(clients.value_is, option.value, scope=self.scope)
                 for origin in clients.travelled_origins(arg.value, self.scope, test):
-                    self.report(origin, f"{option.keyword} without verification written here "
+                    self.report(origin, f"an insecure {option.keyword} written here "
                                         f"reaches {clients.sink_name(node, qualified)}()")
         self._option_dicts(node, qualified)
         self._pycurl(node)

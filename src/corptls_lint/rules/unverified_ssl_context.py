@@ -97,7 +97,7 @@ class UnverifiedSSLContext(Rule):
     message = "SSL context or connection without certificate verification"
     # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
-                 b"verify_mode", b"ssl"),)
+                 b"verify_mode", b"ssl", b"cert_verify"),)
     trigger_patterns = {b"ssl": clients.SSL_ASSIGNED}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
@@ -421,7 +421,7 @@ class UnverifiedSSLContext(Rule):
         if arg is not None and not insecure(arg.value):
             origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
         for origin in origins:
-            self.report(origin, f"{key} without verification written here reaches "
+            self.report(origin, f"an insecure {key} written here reaches "
                                 f"{clients.sink_name(node, qualified)}()")
 
     def _serves(self, call: cst.Call) -> bool:

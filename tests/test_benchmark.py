@@ -35,6 +35,7 @@ def run_bench(corpus):
     return done.stdout.splitlines()
 
 
+@pytest.mark.slow
 def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
     lines = run_bench(tiny_corpus)
     assert lines[0] == "corpus: 1 folders, 5 files, 115 lines"
@@ -50,6 +51,7 @@ def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
             "TLS502 1") in lines
 
 
+@pytest.mark.slow
 def test_recall_against_peers_on_the_tiny_corpus(tiny_corpus):
     if not (_has("bandit") and _has("ruff")):
         pytest.skip("bandit and ruff come from the `bench` extra, which CI does not install")

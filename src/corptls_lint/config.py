@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 
@@ -89,22 +89,17 @@ def find_config_file(start: Path) -> Optional[Path]:
 def config_file_in(directory: Path) -> Optional[Path]:
     """The configuration file of this folder itself, if it has one: a corptls-lint.toml or
     .corptls-lint.toml, else a pyproject.toml with a [tool.corptls-lint] table."""
+    # os.path.isfile, not Path.is_file: a walk asks this of every folder, and Path.is_file
+    # raises PermissionError in a folder this user cannot search (isfile says False)
+    folder = str(directory)
     for name in STANDALONE_NAMES:
-        if _is_file(directory / name):
+        if os.path.isfile(os.path.join(folder, name)):
             return directory / name
-    candidate = directory / "pyproject.toml"
-    if _is_file(candidate) and TABLE in tool_section(_read_toml(candidate), candidate):
-        return candidate
+    if os.path.isfile(os.path.join(folder, "pyproject.toml")):
+        candidate = directory / "pyproject.toml"
+        if TABLE in tool_section(_read_toml(candidate), candidate):
+            return candidate
     return None
-
-
-def _is_file(path: Path) -> bool:
-    """Path.is_file, except that a folder this user cannot search holds no file to read
-    (Path.is_file raises PermissionError there)."""
-    try:
-        return path.is_file()
-    except OSError:
-        return False
 
 
 def is_standalone(path: Path) -> bool:
@@ -388,6 +383,7 @@ class ConfigResolver:
         self._adjust = adjust
         self._files: Dict[Optional[Path], Config] = {}
         self._nearest: Dict[Path, Optional[Path]] = {}
+        self._by_dir: Dict[str, Config] = {}  # a walk asks once per folder and once per file
 
     def _nearest_file(self, directory: Path) -> Optional[Path]:
         known = self._nearest.get(directory, False)
@@ -399,16 +395,23 @@ class ConfigResolver:
         self._nearest[directory] = found
         return found
 
-    def for_dir(self, directory: Path) -> Config:
+    def for_dir(self, directory: Union[str, Path]) -> Config:
+        key = str(directory)
+        config = self._by_dir.get(key)
+        if config is not None:
+            return config
         path = self._forced if self._forced is not None else self._nearest_file(
             Path(os.path.abspath(directory)))
         config = self._files.get(path)
         if config is None:
             config = self._files[path] = self._adjust(load_config(path))
+        self._by_dir[key] = config
         return config
 
-    def for_file(self, path: Path) -> Config:
-        return self.for_dir(path.parent if not path.is_dir() else path)
+    def for_file(self, path: Union[str, Path]) -> Config:
+        """The configuration of a file (of a folder, when `path` is one)."""
+        text = str(path)
+        return self.for_dir(text if os.path.isdir(text) else os.path.dirname(text) or ".")
 
     @property
     def loaded(self) -> List[Config]:

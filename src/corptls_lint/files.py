@@ -62,7 +62,7 @@ ConfigFor = Callable[[str], Config]  # a folder's configuration
 def _config_for(configs: Union[Config, ConfigResolver]) -> ConfigFor:
     if isinstance(configs, Config):
         return lambda directory: configs
-    return lambda directory: configs.for_dir(Path(directory))
+    return configs.for_dir
 
 
 class _ExcludesFor:
@@ -143,13 +143,15 @@ def discover(paths: Sequence[str], configs: Union[Config, ConfigResolver],
     seen = set()
     for given in paths:
         if os.path.isdir(given):
-            candidates = list(_walk(given, configs))
+            # a walk follows no symlink: a file's real path is its root's plus the rest
+            real_root = os.path.realpath(given)
+            keyed = [(real_root + path[len(given):], path) for path in _walk(given, configs)]
         else:
             config = config_for(os.path.dirname(given) or ".")
             forced = force_exclude or config.force_exclude
-            candidates = [] if forced and is_force_excluded(given, config) else [given]
-        for path in candidates:
-            key = os.path.realpath(path)
+            keyed = ([] if forced and is_force_excluded(given, config)
+                     else [(os.path.realpath(given), given)])
+        for key, path in keyed:
             if key not in seen:
                 seen.add(key)
                 found.append(path)

@@ -48,7 +48,7 @@ class Projects:
         return self.resolver.for_dir(directory)
 
     def config_of(self, path: str) -> Config:
-        return self.resolver.for_file(Path(path))
+        return self.resolver.for_file(path)
 
     def codes(self, config: Config) -> Tuple[Tuple[str, ...], FixTargets]:
         """The enabled codes and fix targets of one configuration, with the options applied."""

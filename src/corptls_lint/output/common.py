@@ -71,12 +71,12 @@ def display_path(path: str, cwd: Optional[str] = None) -> str:
     """The path relative to the current folder without `./` (as ruff prints it); a path
     outside the current folder stays as given. `..` is never collapsed: `link/..` need not be
     the current folder when `link` is a symlink, and the path must name the same file."""
-    if path in ("-", "") or ".." in Path(path).parts:
+    if path in ("-", "") or os.pardir in path.split(os.sep):
         return path
     if os.path.isabs(path):
         relative = os.path.relpath(path, cwd or os.getcwd())
         return path if relative.split(os.sep)[0] == os.pardir else relative
-    return str(Path(path))  # drops `./`, `//` and a trailing `/`
+    return os.path.normpath(path)  # drops `./`, `//` and a trailing `/` (no `..` here)
 
 
 def root_relative(path: str, root: str, cwd: str) -> Optional[str]:

@@ -43,7 +43,33 @@ def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
     return [rule for rule in ALL_RULES if rule.code in wanted]
 
 
-_TRIGGER_WORDS: Dict[Tuple[Type[Rule], ...], Tuple[bytes, ...]] = {}
+# word -> the words that contain it (searched only where it occurs), for each rule set
+WordForest = Tuple[Tuple[bytes, "WordForest"], ...]
+_TRIGGER_WORDS: Dict[Tuple[Type[Rule], ...], WordForest] = {}
+
+
+def _word_forest(words: Set[bytes]) -> WordForest:
+    """The words as a forest: each under the shortest other word it contains. A file without
+    `verify` cannot hold `ssl_verify`, `verify_mode` or `cert_verify`; one search answers all."""
+    ordered = sorted(words, key=lambda word: (len(word), word))
+    children: Dict[bytes, List[bytes]] = {word: [] for word in ordered}
+    roots: List[bytes] = []
+    for index, word in enumerate(ordered):
+        parent = next((shorter for shorter in ordered[:index] if shorter in word), None)
+        (children[parent] if parent is not None else roots).append(word)
+
+    def tree(word: bytes) -> Tuple[bytes, WordForest]:
+        return word, tuple(tree(child) for child in children[word])
+
+    return tuple(tree(word) for word in roots)
+
+
+def _search(forest: WordForest, data: bytes, found: Set[bytes]) -> None:
+    for word, contained in forest:
+        if word in data:
+            found.add(word)
+            if contained:
+                _search(contained, data, found)
 
 
 def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
@@ -52,11 +78,12 @@ def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
     Each distinct word is searched once per file, whatever the number of rules naming it.
     """
     key = tuple(rules)
-    words = _TRIGGER_WORDS.get(key)
-    if words is None:
-        words = _TRIGGER_WORDS[key] = tuple(sorted({word for rule in rules
-                                                    for group in rule.triggers for word in group}))
-    found = {word for word in words if word in data}
+    forest = _TRIGGER_WORDS.get(key)
+    if forest is None:
+        forest = _TRIGGER_WORDS[key] = _word_forest(
+            {word for rule in rules for group in rule.triggers for word in group})
+    found: Set[bytes] = set()
+    _search(forest, data, found)
     if not found:
         return []
     narrowed: Dict[object, bool] = {}

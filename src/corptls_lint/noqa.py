@@ -55,6 +55,7 @@ class NoqaLines:
         self.lines = lines
         self.text = text
         self._ranges: Optional[Dict[int, Tuple[int, int]]] = None
+        self._has_noqa: Optional[bool] = None
 
     def silences(self, line: int, code: str) -> bool:
         if line > len(self.lines):
@@ -63,6 +64,10 @@ class NoqaLines:
             return True
         if "\\" not in self.text and '"""' not in self.text and "'''" not in self.text:
             return False  # no token can span lines: the physical line was all there was
+        if self._has_noqa is None:  # tokenizing a whole file costs more than linting it
+            self._has_noqa = _NOQA.search(self.text) is not None
+        if not self._has_noqa:
+            return False
         if self._ranges is None:
             self._ranges = noqa_line_ranges(self.text)
         first, last = self._ranges.get(line, (line, line))

@@ -82,7 +82,7 @@ class UnconfiguredSession(Rule):
     context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
                CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
-    fix_keys = ("session-factory",)
+    fix_keys = ("session-factory", "ssl-context", "ca-bundle")
     default_enabled = False
     default_when_configured = "session-factory"
 

@@ -93,7 +93,7 @@ def _keep_final_newline(original: str, new_text: str) -> str:
 
 def _defines_target(path: str, request, targets) -> bool:
     """True in the module that defines the target itself (corp_tls.py must not import itself)."""
-    kind = request.extra[0] if request.kind == "add-verify" else request.kind
+    kind = request.value_kind
     target = edits.target_of(kind, targets)
     if target is None:
         return False

@@ -85,6 +85,8 @@ class FixPlanner:
             assert isinstance(node, cst.Arg)
             return node.with_changes(keyword=cst.Name(request.extra[1]),
                                      value=self.expression(request))
+        if kind == "secure-literal":
+            return _keep_parentheses(node, cst.Name(request.extra[0]))
         if kind in ("remove-statement", "remove-argument"):
             return None
         raise ValueError(f"unknown fix kind {kind!r}")

@@ -45,6 +45,7 @@ class FixRequest:
     append another keyword, such as `context=<ssl-context>`), "replace-keyword" (the reported
     keyword argument becomes `extra` = (value kind, keyword): `cert_reqs="CERT_NONE"` ->
     `ssl_context=<ssl-context>`), "remove-argument" (a keyword argument goes),
+    "secure-literal" (a flag's literal becomes `extra[0]`, `False` -> `True`),
     "remove-statement".
     """
 

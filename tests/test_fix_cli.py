@@ -245,6 +245,8 @@ def test_migration_fixture(run_cli, tmp_path):
     assert result.returncode == 1
     assert codes_of(result.stdout) == MIGRATION_REMAINING
     assert result.stderr == MIGRATION_REPORT
+    guide = (FIXTURES.parent / "docs" / "migration.md").read_text()
+    assert "```text\n" + MIGRATION_REPORT + "```\n" in guide  # the guide shows this run
     for path in root.rglob("*.py"):
         py_compile.compile(str(path), cfile=str(tmp_path / "compiled.pyc"), doraise=True)
     flakes = subprocess.run([sys.executable, "-m", "pyflakes", "."], cwd=root,

@@ -48,6 +48,12 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         return FixResult(text, [])
     if parse_guard.refusal(data) is not None:  # libcst must not see it: the engine says why
         return FixResult(text, lint_source(text, path, settings).diagnostics)
+    # A check first (sliced, as check mode parses): most files hold no fix to apply, and
+    # they need no full parse and no fix loop.
+    checked = lint_source(text, path, settings, sliced=True).diagnostics
+    if not any(d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)
+               for d in checked):
+        return FixResult(text, checked)
     try:
         module = cst.parse_module(text)
     except Exception:  # the engine turns the same failure into TLS001

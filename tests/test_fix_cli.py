@@ -49,7 +49,11 @@ def test_fix_rewrites_and_reports_what_remains(run_cli, tmp_path):
     assert result.returncode == 1
     assert result.stdout == ("app.py:6:30: TLS101 TLS verification disabled with a falsy verify=; "
                              "pass the CA bundle instead\n")
-    assert result.stderr == "Fixed 2 problems (1 remaining).\n1 more fixable with --unsafe-fixes.\n"
+    assert result.stderr == (
+        "Fixed 2 problems (1 remaining).\n1 more fixable with --unsafe-fixes.\n"
+        "code    fixed  remaining  why remaining\n"
+        "TLS101      1          1  1 unsafe fix (--unsafe-fixes, then review)\n"
+        "TLS401      1          0\n")
     assert (tmp_path / "app.py").read_text() == APP.replace(
         "import requests\n", "import requests\nfrom corp_tls import CA_BUNDLE, make_session\n"
     ).replace("requests.Session()", "make_session()").replace('"https://x", verify=False',
@@ -60,7 +64,10 @@ def test_unsafe_fixes_then_exit_zero_and_idempotent(run_cli, tmp_path):
     project(tmp_path, {"pyproject.toml": CONFIG, "app.py": APP})
     result = run_cli("--fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
-    assert result.stderr == "Fixed 3 problems (0 remaining).\n"
+    assert result.stderr == ("Fixed 3 problems (0 remaining).\n"
+                             "code    fixed  remaining  why remaining\n"
+                             "TLS101      2          0\n"
+                             "TLS401      1          0\n")
     assert "def fetch(url, verify=CA_BUNDLE):" in (tmp_path / "app.py").read_text()
     again = run_cli("--fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert (again.returncode, again.stderr) == (0, "All checks passed!\n")
@@ -104,7 +111,7 @@ def test_diff_shows_every_fix_and_writes_nothing(run_cli, tmp_path):
 
 
 def test_diff_exits_zero_when_nothing_would_change(run_cli, tmp_path):
-    project(tmp_path, {"app.py": "import os\nos.environ['PYTHONHTTPSVERIFY'] = '0'\n"})
+    project(tmp_path, {"app.py": "import os\nos.environ.update(PYTHONHTTPSVERIFY='0', HOME=h)\n"})
     result = run_cli("--diff", "app.py", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "")
     assert result.stderr == "Would fix 0 problems (1 remaining).\n"
@@ -115,7 +122,11 @@ def test_fix_without_configuration_names_the_missing_keys(run_cli, tmp_path):
                                  "s = requests.Session()\n"})
     result = run_cli("--fix", "--extend-select", "TLS401", "app.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr == ("Fixed 1 problem (1 remaining).\nConfigure 'session-factory' in "
+    assert result.stderr == ("Fixed 1 problem (1 remaining).\n"
+                             "code    fixed  remaining  why remaining\n"
+                             "TLS201      1          0\n"
+                             "TLS401      0          1  1 no target configured (session-factory)\n"
+                             "Configure 'session-factory' in "
                              "[tool.corptls-lint] to make more findings fixable.\n")
     assert (tmp_path / "app.py").read_text() == "import requests\ns = requests.Session()\n"
 
@@ -200,11 +211,23 @@ def test_broken_fix_leaves_the_file_untouched(tmp_path, monkeypatch):
 
 # -- the fixtures ----------------------------------------------------------------------------
 
-MIGRATION_REMAINING = [
+MIGRATION_REPORT = """\
+Fixed 11 problems (2 remaining).
+2 more fixable with --unsafe-fixes.
+code    fixed  remaining  why remaining
+TLS101      3          1  1 unsafe fix (--unsafe-fixes, then review)
+TLS102      1          0
+TLS103      3          0
+TLS104      0          1  1 unsafe fix (--unsafe-fixes, then review)
+TLS201      1          0
+TLS301      1          0
+TLS401      1          0
+TLS402      1          0
+"""
+
+MIGRATION_REMAINING = [  # both have an unsafe fix
     "inventory/client.py:42:30: TLS101",
-    "inventory/streaming.py:28:12: TLS401",
-    "scripts/nightly_report.py:11:1: TLS104",
-    "scripts/nightly_report.py:31:5: TLS103",
+    "scripts/nightly_report.py:10:1: TLS104",
 ]
 
 
@@ -221,8 +244,9 @@ def test_migration_fixture(run_cli, tmp_path):
     result = run_cli("--fix", ".", cwd=root)
     assert result.returncode == 1
     assert codes_of(result.stdout) == MIGRATION_REMAINING
-    assert result.stderr == ("Fixed 9 problems (4 remaining).\n"
-                             "1 more fixable with --unsafe-fixes.\n")
+    assert result.stderr == MIGRATION_REPORT
+    guide = (FIXTURES.parent / "docs" / "migration.md").read_text()
+    assert "```text\n" + MIGRATION_REPORT + "```\n" in guide  # the guide shows this run
     for path in root.rglob("*.py"):
         py_compile.compile(str(path), cfile=str(tmp_path / "compiled.pyc"), doraise=True)
     flakes = subprocess.run([sys.executable, "-m", "pyflakes", "."], cwd=root,
@@ -238,7 +262,8 @@ def test_second_fix_changes_nothing(run_cli, tmp_path, fixture):
     before = {p: p.read_bytes() for p in root.rglob("*.py")}
     again = run_cli("--fix", "--unsafe-fixes", *TARGET_ARGS, ".", cwd=root)
     assert {p: p.read_bytes() for p in root.rglob("*.py")} == before
-    assert again.stderr.startswith("Fixed 0 problems (")
+    # the migration fixture is fully fixed with --unsafe-fixes: nothing is left to report
+    assert again.stderr.startswith("Fixed 0 problems (") or again.stderr == "All checks passed!\n"
     assert run_cli("--diff", *TARGET_ARGS, ".", cwd=root).stdout == ""
 
 
@@ -263,3 +288,27 @@ def test_atomic_write_without_named_temporaries_on_linux(tmp_path, monkeypatch):
     assert path.read_bytes() == b"x = 2\n"
     assert oct(os.stat(path).st_mode & 0o777) == "0o640"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
+
+
+def test_fix_table_counts_per_code_and_says_why_each_finding_remains():
+    from corptls_lint.fixer import fix_table
+    from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, Fix
+
+    unsafe = Fix("add-verify", Applicability.UNSAFE, "x")
+    outcomes = [
+        FileOutcome("a.py", [Diagnostic("a.py", 1, 1, "TLS105", "m", fix=unsafe),
+                             Diagnostic("a.py", 2, 1, "TLS105", "m"),
+                             Diagnostic("a.py", 3, 1, "TLS105", "m")], 2,
+                    fixed_codes={"TLS101": 2}),
+        FileOutcome("b.py", [Diagnostic("b.py", 1, 1, "TLS401", "m", fix_needs="session-factory"),
+                             Diagnostic("b.py", 2, 1, "TLS101", "m (not fixed: the result "
+                                        "would not parse: x; file left unchanged)",
+                                        fix=Fix("ca-bundle"))]),
+    ]
+    assert fix_table(outcomes, unsafe_fixes=False) == [
+        "code    fixed  remaining  why remaining",
+        "TLS101      2          1  1 fix not applied (see the message)",
+        "TLS105      0          3  2 needs a person's decision (no automatic fix); "
+        "1 unsafe fix (--unsafe-fixes, then review)",
+        "TLS401      0          1  1 no target configured (session-factory)"]
+    assert fix_table([FileOutcome("c.py")], unsafe_fixes=False) == []

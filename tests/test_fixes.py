@@ -412,3 +412,107 @@ def test_unparseable_file_is_reported_not_fixed():
 def test_targets_must_be_a_name_attribute_or_call(expr):
     with pytest.raises(ValueError):
         Target.parse(f"corp_tls:{expr}")
+
+
+# -- the migration's fixes (issue 17) ---------------------------------------------------------
+
+def test_unverified_context_of_the_same_block_becomes_the_configured_one():
+    assert fixed("""\
+        import ssl
+
+        def context():
+            ctx = ssl.create_default_context()  # for the lab
+            ctx.load_verify_locations(EXTRA)
+            # the lab has no CA
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE  # self-signed
+            return ctx
+        """) == textwrap.dedent("""\
+        from corp_tls import ssl_context
+
+        def context():
+            ctx = ssl_context()  # for the lab
+            ctx.load_verify_locations(EXTRA)
+            # the lab has no CA
+            # self-signed
+            return ctx
+        """)
+
+
+@pytest.mark.parametrize("source", [
+    # on a branch: the code decided, a person reviews it
+    "import ssl\nctx = ssl.create_default_context()\nif lab:\n    ctx.check_hostname = False\n",
+    "import ssl\nctx = ssl.create_default_context()\nif lab: ctx.check_hostname = False\n",
+    # arguments the configured context would drop
+    "import ssl\nctx = ssl.create_default_context(cafile=CA)\nctx.check_hostname = False\n",
+    "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS)\nctx.check_hostname = False\n",
+    # created in another scope
+    "import ssl\nctx = ssl.create_default_context()\ndef f():\n    ctx.check_hostname = False\n",
+    # rebound in between
+    "import ssl\nctx = ssl.create_default_context()\nctx = other()\nctx.check_hostname = False\n",
+])
+def test_unverified_context_without_a_safe_place_is_not_fixed(source):
+    result = fix_text(source, "a.py", settings(), unsafe=True)
+    assert result.text == source and result.fixed == 0
+    assert [d.code for d in result.diagnostics] == ["TLS103"]
+
+
+def test_pool_keywords_become_the_context_and_host_name_checks_come_back():
+    assert fixed("""\
+        import urllib3
+        pool = urllib3.HTTPSConnectionPool(
+            host,
+            cert_reqs="CERT_NONE",
+            assert_hostname=False,
+        )
+        other = urllib3.PoolManager(4, cert_reqs="CERT_NONE", assert_hostname=False)
+        """) == textwrap.dedent("""\
+        import urllib3
+        from corp_tls import ssl_context
+
+        pool = urllib3.HTTPSConnectionPool(
+            host,
+            ssl_context=ssl_context(),
+        )
+        other = urllib3.PoolManager(4, ssl_context=ssl_context())
+        """)
+
+
+def test_pool_fixes_that_could_clash_are_unsafe_or_none():
+    splat = "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_NONE', **kw)\n"
+    assert fixed(splat) == splat
+    assert fixed(splat, unsafe=True) == (
+        "import urllib3\nfrom corp_tls import ssl_context\n\n"
+        "urllib3.PoolManager(ssl_context=ssl_context(), **kw)\n")
+    given = "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_NONE', ssl_context=mine)\n"
+    wrapped = "import ssl\nssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n"
+    for source in (given, wrapped):
+        assert fixed(source, unsafe=True) == source
+
+
+def test_httpx_clients_get_the_context_and_own_transports_need_the_flag():
+    source = ("import httpx\nc = httpx.Client(timeout=5)\n"
+              "m = httpx.Client(transport=httpx.MockTransport(app))\n")
+    assert fixed(source) == (
+        "import httpx\nfrom corp_tls import ssl_context\n\n"
+        "c = httpx.Client(timeout=5, verify=ssl_context())\n"
+        "m = httpx.Client(transport=httpx.MockTransport(app))\n")
+    bundle_only = FixTargets(ca_bundle=Target.parse("corp_tls:CA_BUNDLE"))
+    assert fixed("import httpx\nc = httpx.AsyncClient()\n", targets=bundle_only) == (
+        "import httpx\nfrom corp_tls import CA_BUNDLE\n\nc = httpx.AsyncClient(verify=CA_BUNDLE)\n")
+
+
+def test_environment_bundle_becomes_the_configured_one_but_not_a_folder():
+    source = ("import os\nos.environ['SSL_CERT_DIR'] = '/etc/ssl/certs'\n"
+              "os.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n")
+    assert fixed(source) == (
+        "import os\nfrom corp_tls import CA_BUNDLE\n\nos.environ['SSL_CERT_DIR'] = '/etc/ssl/certs'\n"
+        "os.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n")
+
+
+def test_environment_switch_goes_only_with_the_flag_and_only_when_it_is_the_statement():
+    source = ("import os\nos.environ['PYTHONHTTPSVERIFY'] = '0'  # old build\n"
+              "os.environ.update(PYTHONHTTPSVERIFY='0', HOME=h)\n")
+    assert fixed(source) == source
+    assert fixed(source, unsafe=True) == (
+        "import os\n# old build\nos.environ.update(PYTHONHTTPSVERIFY='0', HOME=h)\n")

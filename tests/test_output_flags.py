@@ -50,7 +50,9 @@ def test_quiet_prints_the_findings_only(run_cli, project):
 
 def test_exit_non_zero_on_fix(run_cli, project):
     first = run_cli("--fix", "--exit-non-zero-on-fix", "app.py", cwd=project)
-    assert first.returncode == 1 and first.stderr == "Fixed 2 problems (0 remaining).\n"
+    assert first.returncode == 1 and first.stderr == (
+        "Fixed 2 problems (0 remaining).\ncode    fixed  remaining  why remaining\n"
+        "TLS101      1          0\nTLS201      1          0\n")
     again = run_cli("--fix", "--exit-non-zero-on-fix", "app.py", cwd=project)
     assert again.returncode == 0  # nothing left to fix, nothing fixed
 
@@ -69,7 +71,9 @@ def test_show_fixes_lists_fixable_then_fixed_problems_per_file(run_cli, project)
     assert fix.stderr.splitlines() == [
         "Fixed 4 problems (0 remaining).", "Fixed:", "- app.py:",
         "    1 x TLS101 (verify-disabled)", "    1 x TLS201 (insecure-warning-suppressed)",
-        "- other.py:", "    2 x TLS101 (verify-disabled)"]
+        "- other.py:", "    2 x TLS101 (verify-disabled)",
+        "code    fixed  remaining  why remaining", "TLS101      3          0",
+        "TLS201      1          0"]
 
 
 @pytest.mark.parametrize("args, env, coloured", [

@@ -165,8 +165,9 @@ def test_sarif_of_the_demo_validates_against_the_schema(run_cli):
         "region": {"startLine": 28, "startColumn": 13, "endLine": 28, "endColumn": 25}}
     fingerprints = [r["partialFingerprints"]["corptlsStatementHash/v1"] for r in run["results"]]
     assert len(set(fingerprints)) == len(run["results"])
-    # Without a configured bundle, only the warning removal (TLS201) carries a fix.
-    assert [r["ruleId"] for r in run["results"] if "fixes" in r] == ["TLS201"]
+    # Without a configured bundle, only the removals carry a fix: the warning filter
+    # (TLS201) and the environment switch (TLS104, unsafe).
+    assert [r["ruleId"] for r in run["results"] if "fixes" in r] == ["TLS201", "TLS104"]
     assert run["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"] == [
         {"deletedRegion": {"startLine": 14, "startColumn": 1, "endLine": 14, "endColumn": 68}}]
 

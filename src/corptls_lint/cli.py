@@ -300,13 +300,16 @@ def _summary(args, projects, mode: str, outcomes, diagnostics: List[Diagnostic],
         if args.show_fixes:
             _show_fixes("Fixable with --fix", _fixable_counts(outcomes, args.unsafe_fixes))
     else:
-        from corptls_lint.fixer import summary_lines
+        from corptls_lint.fixer import fix_table, summary_lines
 
         sys.stderr.writelines(line + "\n" for line in summary_lines(outcomes, mode,
                                                                     args.unsafe_fixes))
         if before is not None:
             after = Counter((d.path, d.code, d.name) for o in outcomes for d in o.diagnostics)
             _show_fixes("Fixed" if mode == "fix" else "Would fix", before - after)
+        if mode == "fix":  # what is left of the migration, and why
+            sys.stderr.writelines(line + "\n" for line in fix_table(outcomes,
+                                                                    args.unsafe_fixes))
     missing = sorted({d.fix_needs for d in diagnostics if d.fix_needs})
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)

@@ -34,7 +34,7 @@ def target_of(kind: str, targets: FixTargets) -> Optional[Target]:
 
 
 def _value_kind(request: FixRequest) -> str:
-    return request.extra[0] if request.kind == "add-verify" else request.kind
+    return request.value_kind
 
 
 class FixPlanner:
@@ -81,7 +81,13 @@ class FixPlanner:
                                                      whitespace_after=cst.SimpleWhitespace("")))
             return node.with_changes(args=imports.append_to_comma_list(
                 list(node.args), [argument], node.whitespace_before_args))
-        if kind == "remove-statement":
+        if kind == "replace-keyword":
+            assert isinstance(node, cst.Arg)
+            return node.with_changes(keyword=cst.Name(request.extra[1]),
+                                     value=self.expression(request))
+        if kind == "secure-literal":
+            return _keep_parentheses(node, cst.Name(request.extra[0]))
+        if kind in ("remove-statement", "remove-argument"):
             return None
         raise ValueError(f"unknown fix kind {kind!r}")
 
@@ -89,7 +95,8 @@ class FixPlanner:
         """The Fix attached to a diagnostic: the rewritten node's new text, where it goes, and
         the import it needs."""
         replacement, import_statement = None, None
-        if request.node is not None and request.kind != "remove-statement":
+        if request.node is not None and request.kind not in ("remove-statement",
+                                                               "remove-argument"):
             new_node = self.rewrite(request, request.node)
             replacement = self.module.code_for_node(new_node) if new_node is not None else None
             target = target_of(_value_kind(request), self.targets)
@@ -137,22 +144,23 @@ def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest]
 
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
-    def span(request: FixRequest) -> Tuple[Tuple[int, int], Tuple[int, int]]:
-        where = positions[request.node]
+    def span(node: cst.CSTNode) -> Tuple[Tuple[int, int], Tuple[int, int]]:
+        where = positions[node]
         return (where.start.line, where.start.column), (where.end.line, where.end.column)
 
     chosen: List[FixRequest] = []
     spans: List[Tuple[Tuple[int, int], Tuple[int, int]]] = []
     solved: List[FixRequest] = []
-    for request in sorted(requests, key=span):
-        start, end = span(request)
+    for request in sorted(requests, key=lambda request: span(request.node)):
         if any(request.node is other.node and request.kind == other.kind for other in chosen):
             solved.append(request)
             continue
-        if any(start < other_end and other_start < end for other_start, other_end in spans):
+        own = [span(node) for node in (request.node,) + tuple(request.also_remove)]
+        if any(start < other_end and other_start < end for start, end in own
+               for other_start, other_end in spans):
             continue
         chosen.append(request)
-        spans.append((start, end))
+        spans.extend(own)
         solved.append(request)
     return chosen, solved
 
@@ -164,6 +172,10 @@ class _Rewriter(cst.CSTTransformer):
         super().__init__()
         self.planner = planner
         self.requests = {id(request.node): request for request in requests}
+        for request in requests:
+            for statement in request.also_remove:
+                self.requests[id(statement)] = FixRequest("remove-statement", node=statement)
+        self.removed_arguments: Set[int] = set()  # ids of the arguments a fix removes
         self.removed: Set[int] = set()  # ids of the `pass` markers that stand for removals
         self._alive: List[cst.CSTNode] = []  # keeps the markers alive so no id is reused
         self.dropped_names: Set[str] = set()
@@ -174,12 +186,29 @@ class _Rewriter(cst.CSTTransformer):
             return super().on_leave(original_node, updated_node)
         self.dropped_names |= imports.referenced_names(original_node)
         new_node = self.planner.rewrite(request, updated_node)
+        if new_node is None and request.kind == "remove-argument":
+            self.removed_arguments.add(id(updated_node))  # leave_Call drops it
+            self._alive.append(updated_node)
+            return updated_node
         if new_node is None:
             marker = _removal_marker(updated_node)
             self.removed.add(id(marker))
             self._alive.append(marker)
             return marker
         return new_node
+
+    def leave_Call(self, original_node, updated_node):
+        """Drop removed arguments; the previous argument takes the removed one's comma, so
+        `f(a, b=False)` becomes `f(a)` and a trailing comma stays where it was."""
+        if not any(id(arg) in self.removed_arguments for arg in updated_node.args):
+            return updated_node
+        kept: List[cst.Arg] = []
+        for arg in updated_node.args:
+            if id(arg) not in self.removed_arguments:
+                kept.append(arg)
+            elif kept:
+                kept[-1] = kept[-1].with_changes(comma=arg.comma)
+        return updated_node.with_changes(args=kept)
 
     def leave_IndentedBlock(self, original_node, updated_node):
         body, footer = self._without_markers(updated_node.body, keep_one=True)

@@ -13,8 +13,8 @@ _KEY_ATTRS = {"ca-bundle": "ca_bundle", "ssl-context": "ssl_context",
 
 def missing_key(request: FixRequest, targets: FixTargets) -> Optional[str]:
     """None when the fix can be made with `targets`, else the config key that would enable it."""
-    kind = request.extra[0] if request.kind == "add-verify" else request.kind
-    if kind == "remove-statement":
+    kind = request.value_kind
+    if kind in ("remove-statement", "remove-argument", "secure-literal"):
         return None
     if kind == "ssl-context-or-ca-bundle":
         if targets.ssl_context is not None or targets.ca_bundle is not None:

@@ -11,8 +11,8 @@ import difflib
 import os
 import re
 import warnings
-from dataclasses import dataclass, replace
-from typing import List, Optional, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
@@ -34,6 +34,7 @@ class FixResult:
     diagnostics: List[Diagnostic]
     fixed: int = 0
     fixed_unsafe: int = 0
+    fixed_codes: Dict[str, int] = field(default_factory=dict)
 
 
 def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixResult:
@@ -47,17 +48,25 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         return FixResult(text, [])
     if parse_guard.refusal(data) is not None:  # libcst must not see it: the engine says why
         return FixResult(text, lint_source(text, path, settings).diagnostics)
+    # A check first (sliced, as check mode parses): most files hold no fix to apply, and
+    # they need no full parse and no fix loop.
+    checked = lint_source(text, path, settings, sliced=True).diagnostics
+    if not any(d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)
+               for d in checked):
+        return FixResult(text, checked)
     try:
         module = cst.parse_module(text)
     except Exception:  # the engine turns the same failure into TLS001
         return FixResult(text, lint_source(text, path, settings).diagnostics)
     first: Optional[LintResult] = None
     current, fixed, fixed_unsafe = text, 0, 0
+    fixed_codes: Dict[str, int] = {}
     result = None
     for _ in range(MAX_PASSES):
         result = lint_module(module, path, rule_classes, settings.targets,
                              insecure_keywords=settings.insecure_keywords)
         first = first or result
+        codes = {id(report.fix): diagnostic.code for report, diagnostic in result.reports}
         requests = [report.fix for report, diagnostic in result.reports
                     if diagnostic.fix is not None and report.fix is not None
                     and report.fix.node is not None
@@ -77,11 +86,13 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         module, current = new_module, new_text
         fixed += len(solved)
         fixed_unsafe += sum(1 for r in solved if r.applicability is Applicability.UNSAFE)
+        for request in solved:
+            fixed_codes[codes[id(request)]] = fixed_codes.get(codes[id(request)], 0) + 1
         result = None
     if result is None:
         result = lint_module(module, path, rule_classes, settings.targets,
                              insecure_keywords=settings.insecure_keywords)
-    return FixResult(current, result.diagnostics, fixed, fixed_unsafe)
+    return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
 
 
 def _keep_final_newline(original: str, new_text: str) -> str:
@@ -93,7 +104,7 @@ def _keep_final_newline(original: str, new_text: str) -> str:
 
 def _defines_target(path: str, request, targets) -> bool:
     """True in the module that defines the target itself (corp_tls.py must not import itself)."""
-    kind = request.extra[0] if request.kind == "add-verify" else request.kind
+    kind = request.value_kind
     target = edits.target_of(kind, targets)
     if target is None:
         return False
@@ -175,6 +186,7 @@ def fix_file(task: FileTask) -> FileOutcome:
     fixed = fix_text(source.text, task.path, task.settings, unsafe)
     outcome = FileOutcome(task.path, fixed.diagnostics, fixed.fixed)
     outcome.fixed_unsafe = fixed.fixed_unsafe
+    outcome.fixed_codes = fixed.fixed_codes
     if fixed.text == source.text:
         return outcome
     if task.mode == "diff":
@@ -212,3 +224,42 @@ def summary_lines(outcomes: Sequence[FileOutcome], mode: str, unsafe_fixes: bool
     if hidden and not unsafe_fixes:
         lines.append(f"{hidden} more fixable with --unsafe-fixes.")
     return lines
+
+
+def fix_table(outcomes: Sequence[FileOutcome], unsafe_fixes: bool) -> List[str]:
+    """After --fix: per code, how many were fixed and how many remain, and why they remain,
+    so the rest of a migration can be planned."""
+    fixed: Dict[str, int] = {}
+    for outcome in outcomes:
+        if not outcome.diff:  # a --diff outcome fixed nothing on disk
+            for code, count in outcome.fixed_codes.items():
+                fixed[code] = fixed.get(code, 0) + count
+    reasons: Dict[str, Dict[str, int]] = {}
+    for outcome in outcomes:
+        for diagnostic in outcome.diagnostics:
+            why = reasons.setdefault(diagnostic.code, {})
+            reason = _why_remaining(diagnostic, unsafe_fixes)
+            why[reason] = why.get(reason, 0) + 1
+    codes = sorted(set(fixed) | set(reasons))
+    if not codes:
+        return []
+    lines = ["code    fixed  remaining  why remaining"]
+    for code in codes:
+        why = "; ".join(f"{count} {reason}" for reason, count in sorted(
+            reasons.get(code, {}).items(), key=lambda item: (-item[1], item[0])))
+        remaining = sum(reasons.get(code, {}).values())
+        lines.append(f"{code:<7} {fixed.get(code, 0):>5}  {remaining:>9}  {why}".rstrip())
+    return lines
+
+
+def _why_remaining(diagnostic: Diagnostic, unsafe_fixes: bool) -> str:
+    if diagnostic.fix_needs is not None:
+        return f"no target configured ({diagnostic.fix_needs})"
+    if "(not fixed: " in diagnostic.message:
+        return "fix not applied (see the message)"
+    if diagnostic.fix is not None and not unsafe_fixes and (
+            diagnostic.fix.applicability is Applicability.UNSAFE):
+        return "unsafe fix (--unsafe-fixes, then review)"
+    if diagnostic.fix is not None:
+        return "fix overlapped another"
+    return "needs a person's decision (no automatic fix)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:  # only annotations: this module stays below the engine and the rules
     from corptls_lint.rule import Report
@@ -145,6 +145,8 @@ class FileOutcome:
     diff: str = ""
     # How many of `fixed` were unsafe fixes (--diff shows them without --unsafe-fixes).
     fixed_unsafe: int = 0
+    # `fixed` per rule code, for the table --fix prints.
+    fixed_codes: Dict[str, int] = field(default_factory=dict)
 
 
 class ConfigError(Exception):

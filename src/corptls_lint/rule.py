@@ -32,6 +32,9 @@ class Invalid:
     fixed: Optional[str] = None
 
 
+_KINDS_WITH_VALUE_IN_EXTRA = ("add-verify", "replace-keyword")
+
+
 @dataclass(frozen=True)
 class FixRequest:
     """What a rule wants done to a reported node; the fixer turns it into an edit.
@@ -39,7 +42,11 @@ class FixRequest:
     kind: "ca-bundle" (replace the node with the configured bundle expression),
     "ssl-context", "session-factory" (replace a constructor call by the factory call),
     "add-verify" (append `verify=<ca-bundle>` to a call; `extra` = (value kind, keyword) to
-    append another keyword, such as `context=<ssl-context>`), "remove-statement".
+    append another keyword, such as `context=<ssl-context>`), "replace-keyword" (the reported
+    keyword argument becomes `extra` = (value kind, keyword): `cert_reqs="CERT_NONE"` ->
+    `ssl_context=<ssl-context>`), "remove-argument" (a keyword argument goes),
+    "secure-literal" (a flag's literal becomes `extra[0]`, `False` -> `True`),
+    "remove-statement".
     """
 
     kind: str
@@ -47,6 +54,13 @@ class FixRequest:
     # The node to rewrite when it is not the reported node (e.g. a parameter default).
     node: Optional[cst.CSTNode] = None
     extra: Tuple[str, ...] = field(default=())
+    # Statements removed by the same edit (the settings that disabled a replaced context).
+    also_remove: Tuple[cst.CSTNode, ...] = field(default=())
+
+    @property
+    def value_kind(self) -> str:
+        """The kind of value the fix writes (the configured target it needs)."""
+        return self.extra[0] if self.kind in _KINDS_WITH_VALUE_IN_EXTRA else self.kind
 
 
 @dataclass

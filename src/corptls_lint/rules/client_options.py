@@ -8,6 +8,7 @@ import libcst as cst
 from corptls_lint import clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                      KeywordArg, ParamDefault, Travel)
+from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import import_roots
 
@@ -82,6 +83,12 @@ class ClientOptionDisabled(Rule):
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
     (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
     expression. Safe.
+    A wrapper flag written as the literal `False` (`True` for `insecure` and
+    `skip_tls_verify`), at a call, attribute store, dict entry or parameter default, gets its
+    secure value (`verify_ssl=True`). Unsafe: the wrapper then verifies with its own default
+    trust unless it is also given the CA bundle, and the code may switch verification off on
+    purpose (a test against a self-signed server). Elasticsearch/OpenSearch
+    `ssl_assert_hostname=False` is removed (the default checks the host name); unsafe too.
     The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
     `ca_certs` in `ssl_options`/`sslopt`, `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
 
@@ -158,7 +165,9 @@ class ClientOptionDisabled(Rule):
         Invalid(
             "from elasticsearch import Elasticsearch as ES\n"
             "es = ES(hosts, verify_certs=False, ssl_assert_hostname=False, ssl_show_warn=False)\n",
-            [(2, 16), (2, 36)]),
+            [(2, 16), (2, 36)],
+            "from elasticsearch import Elasticsearch as ES\n"
+            "es = ES(hosts, verify_certs=True, ssl_show_warn=False)\n"),
         Invalid(
             "from tornado.httpclient import AsyncHTTPClient, HTTPRequest\n"
             "req = HTTPRequest(url, validate_cert=False)\n"
@@ -199,7 +208,12 @@ class ClientOptionDisabled(Rule):
             "compute = nova.Client('2.1', session=sess, insecure=True)\n"
             "configuration = client.Configuration()\n"
             "configuration.verify_ssl = False\n",
-            [(3, 44), (5, 1)]),
+            [(3, 44), (5, 1)],
+            "from novaclient import client as nova\n"
+            "from kubernetes import client\n"
+            "compute = nova.Client('2.1', session=sess, insecure=False)\n"
+            "configuration = client.Configuration()\n"
+            "configuration.verify_ssl = True\n"),
         Invalid(
             "from github import Github\n"
             "gh = Github(base_url=url, login_or_token=token, verify=False)\n",
@@ -221,11 +235,16 @@ class ClientOptionDisabled(Rule):
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=False, *, insecure=True):\n"
             "        self.verify_ssl = verify_ssl\n",
-            [(2, 41), (2, 60)]),
+            [(2, 41), (2, 60)],
+            "class Backend:\n"
+            "    def __init__(self, host, verify_ssl=True, *, insecure=False):\n"
+            "        self.verify_ssl = verify_ssl\n"),
         Invalid(
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=False)\n",
-            [(2, 43)]),
+            [(2, 43)],
+            "def run(module):\n"
+            "    return open_url(module.params['url'], validate_certs=True)\n"),
     ]
 
     def __init__(self, context) -> None:
@@ -248,6 +267,9 @@ class ClientOptionDisabled(Rule):
             if arg is not None and clients.value_is(option.value, arg.value, self.scope):
                 fix = (FixRequest("ca-bundle", node=arg.value)
                        if option.client in _BUNDLE_CLIENTS else None)
+                if option.keyword == "ssl_assert_hostname" and arg.keyword is not None:
+                    # the default checks the host name again (unsafe, as the flag next to it)
+                    fix = FixRequest("remove-argument", Applicability.UNSAFE, node=arg)
                 shown = (option.keyword if arg.keyword is not None
                          else f"{clients.callee_name(node)}() argument")
                 self.report(arg, f"TLS verification disabled by {option.client}'s {shown}; "
@@ -276,7 +298,8 @@ class ClientOptionDisabled(Rule):
             kind = self.flags.get(node.name.value)
             if kind is not None and clients.value_is(kind, node.default, self.scope):
                 self.report(node.default, f"TLS verification off by default: the wrapper flag "
-                                          f"{node.name.value} defaults to an insecure value")
+                                          f"{node.name.value} defaults to an insecure value",
+                            _flip(kind, node.default))
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         # the raw text first: evaluating every dict key (ast.literal_eval) is the costly part
@@ -293,7 +316,7 @@ class ClientOptionDisabled(Rule):
             return  # `self.verify_ssl = verify_ssl`: reported once, at the parameter's default
         if kind is not None and clients.value_is(kind, value, self.scope):
             self.report(where, f"TLS verification disabled by the wrapper flag {name}; "
-                               "pass the CA bundle instead")
+                               "pass the CA bundle instead", _flip(kind, value))
 
     def _option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
         if clients.is_server_callee(node):
@@ -332,3 +355,14 @@ class ClientOptionDisabled(Rule):
                 qualified is None or qualified == f"pycurl.{name}") and self.is_falsy(value.value):
             self.report(node, f"TLS verification disabled by pycurl's {name}; set "
                               "pycurl.CAINFO to the CA bundle instead")
+
+
+def _flip(kind: str, value: cst.BaseExpression) -> Optional[FixRequest]:
+    """A wrapper flag written as the literal `False` (`True` for `insecure`) gets its secure
+    value. Unsafe: which trust the wrapper then uses, and whether the caller meant to switch
+    it off (a test against a self-signed server), is for a person to check."""
+    literal = {FALSY: "False", TRUTHY: "True"}.get(kind)
+    if literal is None or not isinstance(value, cst.Name) or value.value != literal:
+        return None
+    secure = "True" if literal == "False" else "False"
+    return FixRequest("secure-literal", Applicability.UNSAFE, node=value, extra=(secure,))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from corptls_lint.environ import EnvironmentWriteRule, EnvWrite
-from corptls_lint.rule import Invalid
+from corptls_lint.rule import FixRequest, Invalid
 
 BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
@@ -37,7 +37,9 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     ```
 
     ## Fix
-    None: where the bundle lives is a deployment decision.
+    Offered when `ca-bundle` is configured, for every variable but `SSL_CERT_DIR` (a folder,
+    not a file): the written value becomes the configured bundle and its import is added.
+    Safe.
 
     ## Options
     None.
@@ -52,6 +54,8 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     name = "hardcoded-ca-bundle-env"
     message = "hardcoded CA bundle path written into the environment; use the configured bundle"
     triggers = ((b"environ", b"putenv"), (b"CA_BUNDLE", b"SSL_CERT_"))
+    has_fix = True
+    fix_keys = ("ca-bundle",)
 
     VALID = [
         "import os\nos.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n",
@@ -60,12 +64,20 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
         "import os\nos.environ.get('SSL_CERT_FILE', '/etc/ssl/cert.pem')\n",
     ]
     INVALID = [
-        Invalid("import os\nos.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n", [(2, 1)]),
-        Invalid("import os\nos.environ.setdefault('SSL_CERT_FILE', '/etc/ssl/corp.pem')\n", [(2, 1)]),
+        Invalid("import os\nos.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n", [(2, 1)],
+                "import os\nfrom corp_tls import CA_BUNDLE\n\n"
+                "os.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n"),
+        Invalid("import os\nos.environ.setdefault('SSL_CERT_FILE', '/etc/ssl/corp.pem')\n", [(2, 1)],
+                "import os\nfrom corp_tls import CA_BUNDLE\n\n"
+                "os.environ.setdefault('SSL_CERT_FILE', CA_BUNDLE)\n"),
         Invalid("import os\nos.environ.update(\n    SSL_CERT_DIR='/etc/ssl/certs',\n)\n", [(3, 5)]),
-        Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)]),
+        Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)],
+                "import os\nfrom corp_tls import CA_BUNDLE\n\n"
+                "BASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', CA_BUNDLE)\n"),
     ]
 
     def check_write(self, write: EnvWrite) -> None:
         if write.key in BUNDLE_VARIABLES and self.is_hardcoded_path(write.value):
-            self.report(write.anchor)
+            fix = (FixRequest("ca-bundle", node=write.value)
+                   if write.key != "SSL_CERT_DIR" else None)  # a folder, not a bundle file
+            self.report(write.anchor, fix=fix)

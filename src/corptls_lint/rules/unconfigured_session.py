@@ -6,6 +6,7 @@ import libcst as cst
 
 from corptls_lint import clients
 from corptls_lint.candidates import AttributeStore, CallTo, KeywordArg
+from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import Scope
 
@@ -58,7 +59,9 @@ class UnconfiguredSession(Rule):
     ## Fix
     Offered for requests sessions when `session-factory` is configured: the constructor call
     becomes a call of the factory, with no arguments, and its import is added. Safe. An httpx
-    client is reported without a fix: give it `verify=` with the SSL context.
+    client gets `verify=` with the configured SSL context (the CA bundle when no context is
+    configured) appended to its arguments: safe, unless it is given `transport=` or `mounts=`,
+    whose transports keep their own trust (unsafe: a person checks them).
 
     ## Options
     - `session-factory`
@@ -79,7 +82,7 @@ class UnconfiguredSession(Rule):
     context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
                CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
-    fix_keys = ("session-factory",)
+    fix_keys = ("session-factory", "ssl-context", "ca-bundle")
     default_enabled = False
     default_when_configured = "session-factory"
 
@@ -137,7 +140,28 @@ class UnconfiguredSession(Rule):
             "async def f():\n"
             "    async with h.AsyncClient() as c:\n"
             "        pass\n",
-            [(3, 16)]),
+            [(3, 16)],
+            "import httpx as h\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "async def f():\n"
+            "    async with h.AsyncClient(verify=ssl_context()) as c:\n"
+            "        pass\n"),
+        Invalid(
+            "import httpx\n"
+            "client = httpx.Client(\n"
+            "    base_url=URL,  # the API\n"
+            "    transport=transport,\n"
+            ")\n",
+            [(2, 10)],
+            "import httpx\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "client = httpx.Client(\n"
+            "    base_url=URL,  # the API\n"
+            "    transport=transport,\n"
+            "    verify=ssl_context(),\n"
+            ")\n"),
         Invalid(
             "import requests\n"
             "def f():\n"
@@ -241,7 +265,7 @@ class UnconfiguredSession(Rule):
     def __init__(self, context) -> None:
         super().__init__(context)
         self._holders: Dict[int, Holder] = {}  # id(constructor call) -> who holds it
-        self._candidates: List[Tuple[cst.Call, Optional[Holder], bool]] = []
+        self._candidates: List[Tuple[cst.Call, Optional[Holder], str]] = []
         self._configured: Set[Holder] = set()
         # Requests made on a holder: how many, and how many pass verify= (or **kwargs).
         self._requests: Dict[Holder, int] = {}
@@ -305,8 +329,7 @@ class UnconfiguredSession(Rule):
             return
         if id(node) in self._injected:
             return
-        requests_session = qualified in clients.REQUESTS_SESSION_CONSTRUCTORS
-        self._candidates.append((node, self._holders.get(id(node)), requests_session))
+        self._candidates.append((node, self._holders.get(id(node)), qualified))
 
     def _note_request_or_setattr(self, node: cst.Call) -> None:
         func = node.func
@@ -332,11 +355,10 @@ class UnconfiguredSession(Rule):
                     self._configured.add(holder)
 
     def leave_Module(self, node: cst.Module) -> None:
-        for call, holder, requests_session in self._candidates:
+        for call, holder, qualified in self._candidates:
             if holder is not None and (holder in self._configured or self._all_verified(holder)):
                 continue
-            fix = FixRequest("session-factory", node=call) if requests_session else None
-            self.report(call, fix=fix)
+            self.report(call, fix=_fix(call, qualified))
 
     def _all_verified(self, holder: Holder) -> bool:
         made = self._requests.get(holder, 0)
@@ -357,6 +379,17 @@ class UnconfiguredSession(Rule):
 
 
 _DEFAULTING_METHODS = ("pop", "get", "setdefault")
+
+
+def _fix(call: cst.Call, qualified: str) -> FixRequest:
+    """requests: the factory replaces the constructor; httpx: the client gets `verify=`."""
+    if qualified in clients.REQUESTS_SESSION_CONSTRUCTORS:
+        return FixRequest("session-factory", node=call)
+    own_transport = any(clients.keyword(call, name) is not None
+                         for name in ("transport", "mounts"))
+    return FixRequest("add-verify",
+                      Applicability.UNSAFE if own_transport else Applicability.SAFE,
+                      node=call, extra=(clients.verify_fix_kind(qualified),))
 
 
 def _bound_call(value: cst.BaseExpression) -> Optional[cst.Call]:

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from typing import List, Optional
+
 import libcst as cst
 
 from corptls_lint import clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallTo, ItemStore,
                                      KeywordArg, Travel)
+from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import dotted_name
 
@@ -78,9 +81,24 @@ class UnverifiedSSLContext(Rule):
     Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call and
     aiohttp's `ssl=False` become the configured context expression, and its import is added.
     Safe. A call with arguments (`certfile=`, `keyfile=`, `cafile=`, `purpose=`) gets no fix:
-    replacing it would silently drop a client certificate or a trust setting. The other patterns have no automatic fix: delete them and give the context or pool
-    the CA instead (`ctx.load_verify_locations(CA_BUNDLE)`, `urllib3.PoolManager(ca_certs=...)`
-    or `ssl_context=...`, aiohttp `ssl=ssl_context()`).
+    replacing it would silently drop a client certificate or a trust setting.
+
+    A context created in the same block (`ctx = ssl.create_default_context()` or
+    `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`, no other argument) whose `check_hostname` /
+    `verify_mode` are switched off by statements of their own in that block: the creation
+    becomes the configured context and those statements go, their comments kept. Safe. A
+    setting on a branch (`if insecure:`) is a decision the code takes and gets no fix.
+
+    urllib3 pools (`PoolManager`, `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`,
+    `proxy_from_url`): `cert_reqs="CERT_NONE"` becomes `ssl_context=<ssl-context>` (urllib3
+    verifies with a given context), safe; unsafe when the call also takes `**kwargs`, none
+    when it already gives `ssl_context=`. `assert_hostname=False` is removed, so the host name
+    is checked again. Safe. `create_urllib3_context(cert_reqs=CERT_NONE)` becomes the
+    configured context. `ssl.wrap_socket` gets no fix (it defaults to `CERT_NONE`, and
+    Python 3.12 removed it: see TLS502).
+
+    The other patterns have no automatic fix: delete them and give the context or pool the CA
+    instead (`ctx.load_verify_locations(CA_BUNDLE)`, aiohttp `ssl=ssl_context()`).
 
     ## Options
     - `ssl-context`
@@ -169,12 +187,21 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "import urllib3\n"
             "http = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
-            [(2, 28)]),
+            [(2, 28)],
+            "import urllib3\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "http = urllib3.PoolManager(ssl_context=ssl_context())\n"),
         Invalid(
             "import ssl, requests\n"
             "requests.packages.urllib3.PoolManager(\n"
             "    cert_reqs=ssl.CERT_NONE)\n",
-            [(3, 5)]),
+            [(3, 5)],
+            "import requests\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "requests.packages.urllib3.PoolManager(\n"
+            "    ssl_context=ssl_context())\n"),
         Invalid(
             "import ssl\n"
             "ssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n",
@@ -238,7 +265,11 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "import urllib3\n"
             "urllib3.PoolManager(cert_reqs='NONE')\n",
-            [(2, 21)]),
+            [(2, 21)],
+            "import urllib3\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "urllib3.PoolManager(ssl_context=ssl_context())\n"),
         Invalid(  # the client certificate would be lost: reported, not fixed
             "import ssl\n"
             "ctx = ssl._create_unverified_context(certfile='me.pem', keyfile='me.key')\n",
@@ -248,7 +279,10 @@ class UnverifiedSSLContext(Rule):
             "ctx = ssl.create_default_context()\n"
             "ctx.check_hostname = False\n"
             "ctx.verify_mode = ssl.CERT_NONE\n",
-            [(3, 1)]),
+            [(3, 1)],
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "ctx = ssl_context()\n"),
         Invalid(
             "import ssl\n"
             "def context(options):\n"
@@ -270,7 +304,17 @@ class UnverifiedSSLContext(Rule):
             "                                       cert_reqs='CERT_NONE', assert_hostname=False)\n"
             "\n"
             "session.mount('https://', InsecureAdapter())\n",
-            [(7, 40), (7, 63)]),
+            [(7, 40), (7, 63)],
+            "from requests.adapters import HTTPAdapter\n"
+            "from urllib3.poolmanager import PoolManager\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "class InsecureAdapter(HTTPAdapter):\n"
+            "    def init_poolmanager(self, connections, maxsize, block=False, **kwargs):\n"
+            "        self.poolmanager = PoolManager(num_pools=connections, maxsize=maxsize,\n"
+            "                                       ssl_context=ssl_context())\n"
+            "\n"
+            "session.mount('https://', InsecureAdapter())\n"),
         Invalid(
             "import requests\n"
             "class NoVerify(requests.adapters.HTTPAdapter):\n"
@@ -312,13 +356,20 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "from urllib3.util.ssl_ import create_urllib3_context\n"
             "ctx = create_urllib3_context(cert_reqs='CERT_NONE')\n",
-            [(2, 30)]),
+            [(2, 30)],
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "ctx = ssl_context()\n"),
     ]
 
     def __init__(self, context) -> None:
         super().__init__(context)
         # (scope, context name) -> (the report, the attribute it was for): the pair merge
         self._settings: dict = {}
+        # (scope, context name) -> (the creating call, its block): where a fix lands
+        self._creations: dict = {}
+        self._statement: Optional[cst.SimpleStatementLine] = None
+        self._blocks: List[cst.IndentedBlock] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
@@ -343,11 +394,14 @@ class UnverifiedSSLContext(Rule):
                 return
             arg = clients.keyword(node, "cert_reqs")
             if arg is not None and self._is_cert_none(arg.value):
-                self.report(arg)
+                self.report(arg, fix=_pool_fix(node, qualified, arg))
             hostname = clients.keyword(node, "assert_hostname")
             pool = qualified not in _CREATE_URLLIB3_CONTEXT and qualified != clients.SSL_WRAP_SOCKET
             if hostname is not None and pool and self.is_falsy(hostname.value):
-                self.report(hostname)
+                # the default (None) matches the host name again
+                fix = (FixRequest("remove-argument", node=hostname)
+                       if qualified in clients.URLLIB3_POOLS else None)
+                self.report(hostname, fix=fix)
             self._travelled(node, qualified, "cert_reqs", self._is_cert_none)
             if pool:
                 self._travelled(node, qualified, "assert_hostname", self.is_falsy)
@@ -361,7 +415,34 @@ class UnverifiedSSLContext(Rule):
             if verify_ssl is not None and self.is_falsy(verify_ssl.value):
                 self.report(verify_ssl)
 
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statement = node
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._blocks.append(node)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        self._blocks.pop()
+
+    def _note_creation(self, node: cst.Assign) -> None:
+        """`ctx = ssl.create_default_context()` (no arguments) on a line of its own: the
+        creation a pair of disabling settings in the same block is fixed at."""
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        key = (id(self.scope.node), node.targets[0].target.value)
+        value = node.value
+        if (isinstance(value, cst.Call) and self._statement is not None
+                and len(self._statement.body) == 1 and self._statement.body[0] is node
+                and _plain_client_context(value, self)):
+            self._creations[key] = (value, self._block())
+        else:
+            self._creations.pop(key, None)  # rebound: the creation no longer holds
+
+    def _block(self):
+        return self._blocks[-1] if self._blocks else None
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._note_creation(node)
         for assign_target in node.targets:
             target = assign_target.target
             if isinstance(target, cst.Subscript):
@@ -391,11 +472,28 @@ class UnverifiedSSLContext(Rule):
             first = self._settings.pop(key, None)
             if first is not None and first[1] != target.attr.value:
                 first[0].message = _PAIR_MESSAGE  # the pair's second half: one finding
+                first[0].fix = (self._creation_fix(owner, target, first[0].fix)
+                                if first[0].fix is not None else None)
                 return
-        self.report(target)
+        self.report(target, fix=(self._creation_fix(owner, target, None)
+                                if owner is not None else None))
         if owner is not None:
             self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
                                                             target.attr.value)
+
+    def _creation_fix(self, owner: str, target: cst.Attribute,
+                      earlier: Optional[FixRequest]) -> Optional[FixRequest]:
+        """The context's creation becomes <ssl-context> and its disabling settings go, when
+        they are statements of their own in the creation's block (None otherwise: a setting
+        on a branch is a decision the code made, not a default to replace)."""
+        creation = self._creations.get((id(self.scope.node), owner))
+        statement = self._statement
+        if (creation is None or creation[1] is not self._block() or statement is None
+                or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign)
+                or not any(t.target is target for t in statement.body[0].targets)):
+            return None  # (a one-line `if x: ctx.check_hostname = False` is no statement here)
+        removed = (earlier.also_remove if earlier is not None else ()) + (statement,)
+        return FixRequest("ssl-context", node=creation[0], also_remove=removed)
 
     def _adapter_kwargs(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
         """`kwargs["cert_reqs"] = "CERT_NONE"` in an adapter's init_poolmanager/proxy_manager_for."""
@@ -430,3 +528,29 @@ class UnverifiedSSLContext(Rule):
 
     def _is_cert_none(self, value: cst.BaseExpression) -> bool:
         return clients.is_cert_none(value, self.scope)
+
+
+def _plain_client_context(call: cst.Call, rule: Rule) -> bool:
+    """`ssl.create_default_context()` or `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`: a client
+    context the configured one can stand in for without losing an argument."""
+    qualified = rule.qualify(call.func)
+    if qualified == "ssl.create_default_context":
+        return not call.args
+    if qualified == "ssl.SSLContext" and len(call.args) == 1 and call.args[0].keyword is None:
+        return rule.qualify(call.args[0].value) == "ssl.PROTOCOL_TLS_CLIENT"
+    return False
+
+
+def _pool_fix(call: cst.Call, qualified: Optional[str], arg: cst.Arg) -> Optional[FixRequest]:
+    """urllib3: `cert_reqs="CERT_NONE"` becomes `ssl_context=<ssl-context>` (a pool verifies
+    with a given context); `create_urllib3_context(cert_reqs=CERT_NONE)` becomes the context.
+    Unsafe when **kwargs may hold an ssl_context of its own; none when one is already given
+    (ssl.wrap_socket defaults to CERT_NONE: no keyword swap makes it verify)."""
+    if qualified in _CREATE_URLLIB3_CONTEXT:
+        return FixRequest("ssl-context", node=call) if len(call.args) == 1 else None
+    if qualified not in clients.URLLIB3_POOLS or clients.keyword(call, "ssl_context") is not None:
+        return None
+    applicability = (Applicability.UNSAFE if clients.has_double_star(call)
+                     else Applicability.SAFE)
+    return FixRequest("replace-keyword", applicability, node=arg,
+                      extra=("ssl-context", "ssl_context"))

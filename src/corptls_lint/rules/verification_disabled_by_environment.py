@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Optional
+
+import libcst as cst
+
 from corptls_lint import values
 from corptls_lint.environ import EnvironmentWriteRule, EnvWrite
-from corptls_lint.rule import Invalid
+from corptls_lint.ftypes import Applicability
+from corptls_lint.rule import FixRequest, Invalid
 
 _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 
@@ -45,7 +50,10 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     ```
 
     ## Fix
-    None: what the environment should hold is a deployment decision.
+    The statement is removed when the write is all of it (`os.environ[...] = ""`,
+    `os.environ.setdefault(...)`, `os.putenv(...)` on a line of its own); its comments are
+    kept. Unsafe: verification comes back with the default trust, and child processes no
+    longer inherit the switch, which a person checks (configure the CA first).
 
     ## Options
     None.
@@ -61,6 +69,7 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     name = "verification-disabled-by-environment"
     message = "TLS verification disabled through the environment"
     triggers = ((b"environ", b"putenv"), (b"PYTHONHTTPSVERIFY", b"CA_BUNDLE"))
+    has_fix = True
 
     VALID = [
         "import os\nos.environ['PYTHONHTTPSVERIFY'] = '1'\n",
@@ -70,17 +79,39 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
         "environ = {}\nenviron['CURL_CA_BUNDLE'] = ''\n",
     ]
     INVALID = [
-        Invalid("import os\nos.environ['PYTHONHTTPSVERIFY'] = '0'\n", [(2, 1)]),
-        Invalid("from os import environ\nenviron['CURL_CA_BUNDLE'] = ''\n", [(2, 1)]),
-        Invalid("import os as o\no.environ.setdefault('REQUESTS_CA_BUNDLE', '')\n", [(2, 1)]),
+        Invalid("import os\nos.environ['PYTHONHTTPSVERIFY'] = '0'\nrun()\n", [(2, 1)],
+                "run()\n"),
+        Invalid("from os import environ\ndef f():\n    # no bundle\n"
+                "    environ['CURL_CA_BUNDLE'] = ''  # old proxy\n", [(4, 5)],
+                "def f():\n    # no bundle\n    # old proxy\n    pass\n"),
+        Invalid("import os as o\no.environ.setdefault('REQUESTS_CA_BUNDLE', '')\nrun()\n", [(2, 1)],
+                "run()\n"),
         Invalid("import os\nos.environ.update({'PYTHONHTTPSVERIFY': '0'})\n", [(2, 20)]),
         Invalid("import os\nos.environ.update(CURL_CA_BUNDLE='')\n", [(2, 19)]),
-        Invalid("import os\nos.putenv('PYTHONHTTPSVERIFY', '0')\n", [(2, 1)]),
-        Invalid("import os\nKEY = 'CURL_CA_BUNDLE'\ndef f():\n    os.environ[KEY] = ''\n", [(4, 5)]),
+        Invalid("import os\nos.putenv('PYTHONHTTPSVERIFY', '0')\nos.system(cmd)\n", [(2, 1)],
+                "import os\nos.system(cmd)\n"),
+        Invalid("import os\nKEY = 'CURL_CA_BUNDLE'\ndef f():\n    os.environ[KEY] = ''\n", [(4, 5)],
+                "KEY = 'CURL_CA_BUNDLE'\ndef f():\n    pass\n"),
     ]
 
     def check_write(self, write: EnvWrite) -> None:
         value = values.string_value(write.value, self.scope)
         if (write.key == "PYTHONHTTPSVERIFY" and value == "0") or (
                 write.key in _EMPTY_DISABLES and value == ""):
-            self.report(write.anchor)
+            self.report(write.anchor, fix=self._removal(write))
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._statement = node
+
+    def _removal(self, write: EnvWrite) -> Optional[FixRequest]:
+        """Remove the statement when the write is all of it (an update() of many keys stays)."""
+        statement = getattr(self, "_statement", None)
+        if statement is None or len(statement.body) != 1:
+            return None
+        small = statement.body[0]
+        whole = ((isinstance(small, cst.Assign) and len(small.targets) == 1
+                  and small.value is write.value)
+                 or (isinstance(small, cst.Expr) and small.value is write.anchor))
+        if not whole:
+            return None
+        return FixRequest("remove-statement", Applicability.UNSAFE, node=statement)

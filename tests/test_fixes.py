@@ -516,3 +516,33 @@ def test_environment_switch_goes_only_with_the_flag_and_only_when_it_is_the_stat
     assert fixed(source) == source
     assert fixed(source, unsafe=True) == (
         "import os\n# old build\nos.environ.update(PYTHONHTTPSVERIFY='0', HOME=h)\n")
+
+
+def test_a_context_disabled_on_an_if_branch_gets_an_unsafe_fix_only():
+    # httpx's own `elif verify is False:` branch: replacing it is a decision, not a migration
+    source = ("import ssl\n"
+              "def make(verify):\n"
+              "    if verify is False:\n"
+              "        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+              "        ctx.check_hostname = False\n"
+              "        ctx.verify_mode = ssl.CERT_NONE\n"
+              "        return ctx\n"
+              "    ctx = ssl.create_default_context()\n"
+              "    ctx.check_hostname = False\n"
+              "    ctx.verify_mode = ssl.CERT_NONE\n"
+              "    return ctx\n")
+    result = lint_source(source, "a.py", settings())
+    assert [(d.line, d.col, d.code, d.fix.applicability) for d in result.diagnostics] == [
+        (5, 9, "TLS103", Applicability.UNSAFE), (9, 5, "TLS103", Applicability.SAFE)]
+    fixed = fix_text(source, "a.py", settings())
+    assert fixed.text == ("import ssl\n"
+                          "from corp_tls import ssl_context\n"
+                          "\n"
+                          "def make(verify):\n"
+                          "    if verify is False:\n"
+                          "        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+                          "        ctx.check_hostname = False\n"
+                          "        ctx.verify_mode = ssl.CERT_NONE\n"
+                          "        return ctx\n"
+                          "    ctx = ssl_context()\n"
+                          "    return ctx\n")

@@ -370,6 +370,7 @@ class UnverifiedSSLContext(Rule):
         self._creations: dict = {}
         self._statement: Optional[cst.SimpleStatementLine] = None
         self._blocks: List[cst.IndentedBlock] = []
+        self._branches: set = set()  # ids of the blocks that are an `if`'s branches
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
@@ -420,6 +421,13 @@ class UnverifiedSSLContext(Rule):
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._blocks.append(node)
+
+    def visit_If(self, node: cst.If) -> None:
+        # the branches of an `if`: a context disabled there is a decision the code made on
+        # purpose (httpx's own `elif verify is False:`), so its fix is unsafe
+        self._branches.add(id(node.body))
+        if isinstance(node.orelse, cst.Else):
+            self._branches.add(id(node.orelse.body))
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self._blocks.pop()
@@ -493,7 +501,9 @@ class UnverifiedSSLContext(Rule):
                 or not any(t.target is target for t in statement.body[0].targets)):
             return None  # (a one-line `if x: ctx.check_hostname = False` is no statement here)
         removed = (earlier.also_remove if earlier is not None else ()) + (statement,)
-        return FixRequest("ssl-context", node=creation[0], also_remove=removed)
+        branch = creation[1] is not None and id(creation[1]) in self._branches
+        return FixRequest("ssl-context", node=creation[0], also_remove=removed,
+                          applicability=Applicability.UNSAFE if branch else Applicability.SAFE)
 
     def _adapter_kwargs(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
         """`kwargs["cert_reqs"] = "CERT_NONE"` in an adapter's init_poolmanager/proxy_manager_for."""

@@ -143,6 +143,24 @@ def parse_corptls(text: str) -> List[Finding]:
     return found
 
 
+def parse_diff(text: str) -> List[Finding]:
+    """One entry per hunk of a unified diff (the diff's size, not findings)."""
+    return [("", 0, 0, "hunk") for line in text.splitlines() if line.startswith("@@ ")]
+
+
+TARGET_OPTIONS = ["--ca-bundle", "corp_tls:CA_BUNDLE", "--session-factory",
+                  "corp_tls:make_session", "--ssl-context", "corp_tls:ssl_context()"]
+LARGE_MODULE_LINES = 150_000
+
+
+def write_large_module(folder: Path, lines: int) -> Path:
+    """A module of `lines` short statements and one `verify=False` at the end."""
+    path = folder / "large_module.py"
+    body = "".join(f"value_{n} = {n} + 1\n" for n in range(lines))
+    path.write_text("import requests\n" + body + "requests.get(URL, verify=False)\n")
+    return path
+
+
 def parse_bandit(text: str) -> List[Finding]:
     data = json.loads(text or "{}")
     return [(_real(r["filename"]), min(r["line_range"] or [r["line_number"]]),
@@ -235,6 +253,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--bandit-repeat", type=int, default=None,
                         help="runs of bandit (default: --repeat; it takes minutes on the corpus)")
     parser.add_argument("--jobs", type=int, default=None, help="corptls-lint --jobs (default: CPUs)")
+    parser.add_argument("--large-lines", type=int, default=LARGE_MODULE_LINES,
+                        help="lines of the generated large module (default: 150,000)")
     parser.add_argument("--update-hashes", action="store_true",
                         help="fill in missing sha256 pins from the first download")
     args = parser.parse_args(argv)
@@ -285,7 +305,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         "--output-format", "json", "--select", RUFF_RULES, *folders],
                        parse_ruff, args.repeat, scratch)
 
-    rows = [cold, warm, serial, single, bandit, ruff]
+        # a migration's --diff over the whole corpus, every target configured (issue 17)
+        diff = measure("corptls-lint --diff (3 targets)",
+                       [corptls, "--diff", "--no-cache", *jobs, *TARGET_OPTIONS, *folders],
+                       parse_diff, args.repeat, scratch)
+        # one generated 150,000-line module with one finding: check and --diff stay linear
+        large = write_large_module(scratch, args.large_lines)
+        large_check = measure("large module, check", [corptls, "--exit-zero", "--no-cache",
+                                                      str(large)],
+                              parse_corptls, args.repeat, scratch)
+        large_diff = measure("large module, --diff",
+                             [corptls, "--diff", "--no-cache", *TARGET_OPTIONS, str(large)],
+                             parse_diff, args.repeat, scratch)
+        for row in (large_check, large_diff):
+            row.whole_corpus = False
+
+    rows = [cold, warm, serial, single, bandit, ruff, diff, large_check, large_diff]
     print(f"bandit -t {BANDIT_TESTS}; ruff --select {RUFF_RULES} --no-cache --isolated")
     print(f"median of {args.repeat} runs (bandit: {args.bandit_repeat or args.repeat}); jobs={args.jobs or os.cpu_count()}; "
           f"lines/s over the whole corpus (one-file row: {one_file[0] if one_file else '-'})")

@@ -30,7 +30,7 @@ def tiny_corpus(tmp_path):
 
 def run_bench(corpus):
     done = subprocess.run([sys.executable, str(SCRIPT), "--source", str(corpus), "--repeat", "1",
-                           "--jobs", "2"], capture_output=True, text=True, timeout=300)
+                           "--jobs", "2", "--large-lines", "2000"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 
@@ -46,6 +46,11 @@ def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
     assert rows["corptls-lint warm (cache)"][-1] == "16"
     assert rows["corptls-lint cold --jobs 1"][-1] == "16"
     assert float(rows["corptls-lint cold"][0]) > 0
+    more = {line[:34].strip(): line[34:].split() for line in lines[header + 7:header + 10]}
+    assert list(more) == ["corptls-lint --diff (3 targets)", "large module, check",
+                          "large module, --diff"]
+    assert more["large module, check"][-1] == "1"  # the one finding at its end
+    assert more["large module, --diff"][-1] == "2"  # two hunks: the import, the fix
     assert ("corptls-lint cold findings: TLS101 2, TLS102 1, TLS103 3, TLS104 1, TLS105 1, "
             "TLS106 1, TLS107 1, TLS201 1, TLS301 2, TLS302 1, TLS501 1, "
             "TLS502 1") in lines

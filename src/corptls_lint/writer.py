@@ -11,11 +11,12 @@ so every name of it sees the fix: a rename would silently split the link.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import stat
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Iterator, List, Optional
 
 from corptls_lint.decoding import DecodeError, decode_with_encoding
 
@@ -193,39 +194,26 @@ class _Prepared:
         os.fchmod(self.descriptor, stat.S_IMODE(original.st_mode))  # chown clears set-id bits
 
     def copy_into(self, target: str) -> None:
-        """Rewrite a hard-linked target in place. The new bytes are first given a name, so a
-        kill during the copy leaves them beside the file (removed by the next run only once
-        the file holds them)."""
-        masking = hasattr(signal, "pthread_sigmask")
-        if masking:
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
+        """Rewrite a hard-linked target in place (every name sees the fix). The new bytes get a
+        name first; only a SIGKILL inside the write below can leave the target partly
+        written, with the complete new content in that temporary until the next run."""
+        with _signals_held():
             if self.name is None:
                 self.name = _temporary_name(self.folder, id(self))
                 _link_open_file(self.descriptor, self.name)
-            flags = os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
-            descriptor = os.open(target, flags)
+            descriptor = os.open(target, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
             try:
                 _write_all(descriptor, self.data, truncate=True)
             finally:
                 os.close(descriptor)
-        finally:
-            if masking:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def install(self, target: str) -> None:
-        masking = hasattr(signal, "pthread_sigmask")  # not on Windows
-        if masking:
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-        try:
+        with _signals_held():
             if self.name is None:
                 self.name = _temporary_name(self.folder, id(self))
                 _link_open_file(self.descriptor, self.name)
             os.replace(self.name, target)
             self.name = None
-        finally:
-            if masking:
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
     def discard(self) -> None:
         if self.descriptor >= 0:
@@ -233,6 +221,19 @@ class _Prepared:
             self.descriptor = -1
         _remove_quietly(self.name)
         self.name = None
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """SIGINT and SIGTERM wait until the block is done (not on Windows, which has no masks)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _link_open_file(descriptor: int, name: str) -> None:

@@ -86,8 +86,10 @@ class UnverifiedSSLContext(Rule):
     A context created in the same block (`ctx = ssl.create_default_context()` or
     `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`, no other argument) whose `check_hostname` /
     `verify_mode` are switched off by statements of their own in that block: the creation
-    becomes the configured context and those statements go, their comments kept. Safe. A
-    setting on a branch (`if insecure:`) is a decision the code takes and gets no fix.
+    becomes the configured context and those statements go, their comments kept. Safe,
+    except when that block is itself an `if`'s branch (httpx's own `elif verify is False:`):
+    unsafe there. A setting on a branch of its own (`if insecure:`) below the creation is a
+    decision the code takes and gets no fix.
 
     urllib3 pools (`PoolManager`, `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`,
     `proxy_from_url`): `cert_reqs="CERT_NONE"` becomes `ssl_context=<ssl-context>` (urllib3

@@ -124,7 +124,33 @@ class Pki:
         return str(self.folder / name)
 
 
-class TLSServer:
+class LoopbackServer:
+    """A listening socket on 127.0.0.1 served by a thread between `with` entry and exit;
+    subclasses write `_serve`, which loops until `stopping` is set."""
+
+    def __init__(self, port: int = 0, backlog: int = 8) -> None:
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", port))
+        self.listener.listen(backlog)
+        self.listener.settimeout(0.05)
+        self.port = self.listener.getsockname()[1]
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.listener.close()
+
+
+class TLSServer(LoopbackServer):
     """Accepts TLS handshakes on 127.0.0.1 in a thread until stopped; sends `certfile`'s chain.
     With `http`, it also answers one HTTP request per connection with `200 ok`, so requests and
     httpx (directly or through a proxy) get a response."""
@@ -136,13 +162,7 @@ class TLSServer:
         self.context.load_cert_chain(certfile, keyfile)
         if tls13_only:  # what Python 3.9's doctor cannot read the chain from
             self.context.minimum_version = ssl.TLSVersion.TLSv1_3
-        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.listener.bind(("127.0.0.1", port))
-        self.listener.listen(8)
-        self.listener.settimeout(0.05)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(port)
 
     def _serve(self) -> None:
         while not self.stopping.is_set():
@@ -161,16 +181,6 @@ class TLSServer:
                 pass  # the client refused our certificate: what half the tests want
             finally:
                 connection.close()
-
-    def __enter__(self) -> "TLSServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=5)
-        self.listener.close()
-
 
 def _answer_http(tls: ssl.SSLSocket) -> None:
     """Read one request head; answer `200 ok` and close. A client that only shook hands (the

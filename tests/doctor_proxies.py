@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
+from doctor_pki import LoopbackServer
+
 READY_WITHIN = 60.0  # seconds for mitmdump to start listening (its first start makes a CA)
 
 
@@ -101,7 +103,7 @@ class Mitmdump:
                 self.process.wait()
 
 
-class ConnectProxy:
+class ConnectProxy(LoopbackServer):
     """A small HTTP CONNECT proxy on 127.0.0.1 that tunnels to 127.0.0.1 only. `answer` is the
     status line to refuse every CONNECT with ("407 Proxy Authentication Required"), or None;
     with `credentials` ("Basic ..."), a CONNECT without that Proxy-Authorization gets 407.
@@ -110,19 +112,13 @@ class ConnectProxy:
     def __init__(self, answer: Optional[str] = None, credentials: Optional[str] = None):
         self.answer, self.credentials = answer, credentials
         self.requests_seen: List[str] = []
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
+        super().__init__(backlog=16)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def _serve(self) -> None:
-        self.listener.settimeout(0.05)
         while not self.stopping.is_set():
             try:
                 client, _ = self.listener.accept()
@@ -168,15 +164,6 @@ class ConnectProxy:
             with upstream:
                 client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
                 _relay(client, upstream)
-
-    def __enter__(self) -> "ConnectProxy":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=5)
-        self.listener.close()
 
 
 def _relay(a: socket.socket, b: socket.socket) -> None:

@@ -1,5 +1,7 @@
 """Small helpers the tests share."""
 
+import textwrap
+
 from corptls_lint.engine import lint_source
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules import ALL_RULES
@@ -11,3 +13,11 @@ def findings(source: str, codes=ALL_CODES):
     """(line, col, code) of every finding in `source`, with every rule enabled."""
     result = lint_source(source, "example.py", Settings(enabled=tuple(codes)))
     return [(d.line, d.col, d.code) for d in result.diagnostics]
+
+
+def write(root, name, text):
+    """Write dedented `text` to `root/name`, creating folders; the path."""
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path

@@ -1,9 +1,9 @@
 """The installed console script, run for real in a subprocess."""
 
 import re
-import textwrap
 
 from conftest import FIXTURES
+from helpers import write
 
 LINE_SHAPE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<code>TLS\d{3}) \S.*$")
 
@@ -24,13 +24,6 @@ DEMO_EXPECTED = [
     "fixtures/demo/settings.py:13:1: TLS104",
     "fixtures/demo/settings.py:17:38: TLS301",
 ]
-
-
-def write(root, name, text):
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 def codes_of(stdout):

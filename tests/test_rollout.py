@@ -6,22 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 
 import pytest
 import yaml
 
 from conftest import REPO, console_script
+from helpers import write
 
 BAD = "import requests\nrequests.get(url, verify=False)\n"
 SESSION = "import requests\ns = requests.Session()\ns.get(url)\n"
-
-
-def write(root, name, text):
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
 
 
 def findings(result):

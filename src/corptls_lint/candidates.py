@@ -143,6 +143,8 @@ class _Facts:
         self.calls: List[ast.Call] = []
         # (key, value, the display) of dict displays; key "" for a computed key
         self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
+        # (the key's name, or "" for a key built from parts; value; the display)
+        self.computed_keys: List[Tuple[str, ast.AST, ast.AST]] = []
         self.attribute_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.AST, ast.AST]] = []  # (container, stmt)
         self.keyed_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (str key, value, stmt)
@@ -224,8 +226,10 @@ class _Facts:
         for key, value in zip(node.keys, node.values):
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.dict_keys.append((key.value, value, node))
-            elif key is not None and not isinstance(key, ast.Constant):
-                self.dict_keys.append(("", value, node))  # a computed key may be anything
+            elif isinstance(key, ast.Name):  # a constant holding the key (`{KEY: False}`)
+                self.computed_keys.append((key.id, value, node))
+            elif isinstance(key, _BUILT_STRINGS):  # an f-string or `+` may spell any key
+                self.computed_keys.append(("", value, node))
 
 
 # Fields that never hold a node worth visiting (contexts, operators, names as strings).
@@ -247,6 +251,34 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
     return fields
 
 
+def _follow_chains(names: Set[str], bound: Sequence[Tuple[str, ast.AST]],
+                   backwards: bool = False) -> Set[str]:
+    """`names` plus every name bound to one of them, to a fixpoint (`A = B` with B in names
+    adds A). `backwards`: plus every name one of them is bound to (B, for A in names)."""
+    links: Dict[str, List[str]] = {}
+    for name, value in bound:
+        if isinstance(value, ast.Name):
+            if backwards:
+                links.setdefault(name, []).append(value.id)
+            else:
+                links.setdefault(value.id, []).append(name)
+    found = set(names)
+    pending = list(found)
+    while pending:
+        for linked in links.get(pending.pop(), ()):
+            if linked not in found:
+                found.add(linked)
+                pending.append(linked)
+    return found
+
+
+def _get_default_matches(node: ast.AST, kind: str) -> bool:
+    """`mapping.get("key", default)` or `getattr(obj, "name", default)` with such a default."""
+    return (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
+            and _last_name(node.func) in ("get", "getattr")
+            and _literal_matches(node.args[1], kind))
+
+
 def _last_name(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -263,21 +295,32 @@ class FileFacts:
         self._name_cache: Dict[str, Set[str]] = {}
 
     def _names_of_class(self, kind: str) -> Set[str]:
-        """Names bound somewhere in the file (any scope) to a value of this class, or to
-        another name (a chain the evaluator may follow)."""
+        """Names bound somewhere in the file (any scope) to a value of this class, or to a
+        name that is (a chain the evaluator may follow). CERT_NONE also comes in by import,
+        under its own name or an alias (`from ssl import CERT_NONE as NONE`)."""
         found = self._name_cache.get(kind)
         if found is None:
             found = {name for name, value in self.facts.bound_names
-                     if isinstance(value, ast.Name) or _literal_matches(value, kind)}
+                     if not isinstance(value, ast.Name) and _literal_matches(value, kind)}
+            if kind == CERT_NONE:
+                found.add("CERT_NONE")
+                found.update(alias for alias, name in self.facts.aliases.items()
+                             if name == "CERT_NONE")
+            found = _follow_chains(found, self.facts.bound_names)
             self._name_cache[kind] = found
         return found
+
+    def _names_holding_key(self, keys: Tuple[str, ...]) -> Set[str]:
+        """Names bound somewhere to one of these strings (or to such a name)."""
+        found = {name for name, value in self.facts.bound_names
+                 if isinstance(value, ast.Constant) and value.value in keys}
+        return _follow_chains(found, self.facts.bound_names)
 
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
         if isinstance(value, ast.Name):
-            # CERT_NONE also comes in by import (`from ssl import CERT_NONE as NONE`).
-            return kind == CERT_NONE or value.id in self._names_of_class(kind)
+            return value.id in self._names_of_class(kind)
         return _literal_matches(value, kind)
 
     def callee(self, call: ast.Call) -> Optional[str]:
@@ -343,8 +386,12 @@ class FileFacts:
                     yield call
                     break
         displays = [node for key, value, node in self.facts.dict_keys
-                    if (key in candidate.names or key == "")
-                    and self.value_matches(value, candidate.value)]
+                    if key in candidate.names and self.value_matches(value, candidate.value)]
+        if self.facts.computed_keys:
+            holding = self._names_holding_key(candidate.names)
+            displays.extend(node for key, value, node in self.facts.computed_keys
+                            if (key == "" or key in holding)
+                            and self.value_matches(value, candidate.value))
         if displays:
             yield from displays
             # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
@@ -352,33 +399,75 @@ class FileFacts:
                         if any(keyword.arg is None for keyword in call.keywords))
 
     def _travel(self, candidate: Travel) -> Iterator[ast.AST]:
+        """Sinks (a keyword given a value that is not a literal, or `**`) and the writes of an
+        insecure value that can reach them: through the names the sinks pass (followed through
+        names bound to names), the attributes they pass (`self.x`, a class attribute default),
+        the default of a `.get`/`getattr`, or, for `**`, an item store, `update` or display
+        under one of the keys. Only writes connected to a sink count."""
         names, kind = candidate.names, candidate.value
         if not self.imports_any(candidate.roots):
             return
-        keyed = any(key in names for key, _, _ in self.facts.keyed_stores) or any(
-            key in names for key, _, _ in self.facts.dict_keys) or any(
-            keyword.arg in names for call in self.facts.calls for keyword in call.keywords
+        facts = self.facts
+        keyed = any(key in names for key, _, _ in facts.keyed_stores) or any(
+            key in names for key, _, _ in facts.dict_keys) or any(
+            keyword.arg in names for call in facts.calls for keyword in call.keywords
             if _last_name(call.func) == "update")
-        sinks = [call for call in self.facts.calls
-                 if any((keyword.arg is None and keyed)
-                        or (keyword.arg in names and not isinstance(keyword.value, ast.Constant))
-                        for keyword in call.keywords)]
+        sinks: List[ast.AST] = []
+        passed_names: Set[str] = set()
+        passed_attrs: Set[str] = set()
+        origins: List[ast.AST] = []
+        splatted = False
+        for call in facts.calls:
+            is_sink = False
+            for keyword in call.keywords:
+                if keyword.arg is None:
+                    if keyed:
+                        is_sink = splatted = True
+                elif keyword.arg in names and not isinstance(keyword.value, ast.Constant):
+                    is_sink = True
+                    value = keyword.value
+                    if isinstance(value, ast.Name):
+                        passed_names.add(value.id)
+                    elif isinstance(value, ast.Attribute):
+                        passed_attrs.add(value.attr)
+                    elif _get_default_matches(value, kind):
+                        origins.append(value)
+            if is_sink:
+                sinks.append(call)
         if not sinks:
             return
-        origins: List[ast.AST] = [statement for key, value, statement in self.facts.keyed_stores
-                                  if key in names and _literal_matches(value, kind)]
-        origins.extend(statement for _, value, statement in self.facts.attribute_stores
-                       if not isinstance(value, ast.Name) and _literal_matches(value, kind))
-        origins.extend(value for _, value in self.facts.bound_names
-                       if not isinstance(value, ast.Name) and _literal_matches(value, kind))
-        for call in self.facts.calls:
-            if (len(call.args) == 2 and not call.keywords
-                    and _last_name(call.func) in ("get", "getattr")
-                    and _literal_matches(call.args[1], kind)):
-                origins.append(call)
-            elif any(keyword.arg in names and _literal_matches(keyword.value, kind)
-                     for keyword in call.keywords):
-                origins.append(call)  # `kw.update(verify=False)`
+        if splatted:
+            for key, value, statement in facts.keyed_stores:
+                if key in names:
+                    if isinstance(value, ast.Name):
+                        passed_names.add(value.id)
+                    elif _literal_matches(value, kind):
+                        origins.append(statement)
+            for key, value, display in facts.dict_keys:
+                if key in names:
+                    if isinstance(value, ast.Name):
+                        passed_names.add(value.id)
+                    elif _literal_matches(value, kind):
+                        origins.append(display)
+            for call in facts.calls:
+                if _last_name(call.func) == "update":
+                    for keyword in call.keywords:
+                        if keyword.arg in names:
+                            if isinstance(keyword.value, ast.Name):
+                                passed_names.add(keyword.value.id)
+                            elif _literal_matches(keyword.value, kind):
+                                origins.append(call)  # `kw.update(verify=False)`
+        for attr, value, statement in facts.attribute_stores:
+            if attr in passed_attrs:
+                if isinstance(value, ast.Name):
+                    passed_names.add(value.id)
+                elif _literal_matches(value, kind) or _get_default_matches(value, kind):
+                    origins.append(statement)
+        passed_names |= passed_attrs  # a class attribute default is a name bound in the class
+        passed_names = _follow_chains(passed_names, facts.bound_names, backwards=True)
+        origins.extend(value for name, value in facts.bound_names
+                       if name in passed_names and not isinstance(value, ast.Name)
+                       and (_literal_matches(value, kind) or _get_default_matches(value, kind)))
         if origins:
             yield from sinks
             yield from origins

@@ -50,11 +50,12 @@ AIOHTTP_METHODS = VERBS | {"ws_connect"}
 
 
 def assigned_pattern(word: str, quoted: bool = False) -> "re.Pattern[bytes]":
-    """A byte-screen pattern (a superset): `word` followed by `=` but not `==` (a keyword or an
-    attribute store, also across whitespace, comments and line continuations), or with
-    `quoted`, the word in quotes (a `**{"verify": ...}` key)."""
+    """A byte-screen pattern (a superset): `word` as a whole identifier followed by `=` but
+    not `==` (a keyword or an attribute store, also across whitespace, comments and line
+    continuations), or with `quoted`, the word in quotes (a `**{"verify": ...}` key).
+    `hostkey_verify=` is another keyword, so it does not count for `verify`."""
     name = re.escape(word.encode())
-    pattern = name + rb"(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)"
+    pattern = rb"(?<![\w])" + name + rb"(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)"
     if quoted:
         pattern += rb"|['\"]" + name + rb"['\"]"
     return re.compile(pattern)

@@ -117,8 +117,9 @@ class UnverifiedSSLContext(Rule):
     message = "SSL context or connection without certificate verification"
     # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
-                 b"verify_mode", b"ssl", b"cert_verify"),)
-    trigger_patterns = {b"ssl": clients.SSL_ASSIGNED}
+                 b"verify_mode", b"ssl", b"verify_ssl", b"cert_verify"),)
+    trigger_patterns = {b"ssl": clients.SSL_ASSIGNED,
+                        b"verify_ssl": clients.assigned_pattern("verify_ssl")}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),

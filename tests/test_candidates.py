@@ -167,6 +167,60 @@ def test_positions_from_single_statements_match_the_whole_module():
     assert screened(source, sliced=False) == expected
 
 
+def test_positions_from_the_innermost_definition_match_the_whole_module():
+    source = (
+        "import requests, ssl\n"
+        "class Api:\n"
+        "\tdef one(self):\n"
+        "\t\tpass\n"
+        "\n"
+        "\t# a comment before a decorated method\n"
+        "\t@property\n"
+        "\tdef two(self):\n"
+        "\t\tdef inner():\n"
+        "\t\t\treturn requests.get(u, verify=False)\n"
+        "\t\treturn inner\n"
+        "\tif DEBUG:\n"
+        "\t\tdef three(self): requests.get(u, verify=0)\n"
+        "\tasync def four(self):\n"
+        "\t\tmatch x:\n"
+        "\t\t\tcase 1:\n"
+        "\t\t\t\tctx = ssl._create_unverified_context()\n"
+        "def five(): a = 1; requests.get(u,\n"
+        "    verify='')\n"
+    )
+    expected = unscreened(source)
+    assert expected == [(10, 27, "TLS101"), (13, 36, "TLS101"), (17, 11, "TLS103"),
+                        (19, 5, "TLS101")]
+    assert screened(source, sliced=True) == expected
+    assert screened(source, sliced=False) == expected
+
+
+@pytest.mark.parametrize("source, found", [
+    # a falsy write that reaches no sink does not make `verify=name` a candidate
+    ("import requests\ncount = 0\nrequests.get(u, verify=verify)\n", False),
+    ("import requests\nv = False\nw = v\nrequests.get(u, verify=w)\n", True),
+    ("import requests\nclass A:\n    _v = False\n    def f(self):\n"
+     "        requests.get(u, verify=self._v)\n", True),
+    ("import requests\ndef f(o):\n    v = o.get('verify', False)\n"
+     "    requests.get(u, verify=v)\n", True),
+    ("import requests\nkw = {}\nkw['verify'] = False\nrequests.get(u, **kw)\n", True),
+    ("import requests\nkw = {}\nkw['timeout'] = 0\nrequests.get(u, **kw)\n", False),
+    # a computed dict key counts only when a name holds the key
+    ("import urllib3\nd = {name: value}\nurllib3.PoolManager(**d)\n", False),
+    ("import urllib3\nK = 'cert_reqs'\nd = {K: 'CERT_NONE'}\nurllib3.PoolManager(**d)\n",
+     True),
+    ("import ssl\nctx.verify_mode = NONE\n", False),
+    ("from ssl import CERT_NONE as NONE\nctx.verify_mode = NONE\n", True),
+])
+def test_only_writes_connected_to_a_sink_make_a_candidate(source, found):
+    from corptls_lint.rules.unverified_ssl_context import UnverifiedSSLContext
+    from corptls_lint.rules.verify_disabled import VerifyDisabled
+
+    rule = VerifyDisabled if "verify" in source else UnverifiedSSLContext
+    assert (candidates.screen(source.encode(), [rule]) == [rule]) is found
+
+
 @pytest.mark.parametrize("text, counts", [
     (b"get(u, verify=False)", True),
     (b"s.verify = 0", True),
@@ -177,6 +231,7 @@ def test_positions_from_single_statements_match_the_whole_module():
     (b"if s.verify == False:", False),
     (b"def verify(self, token):", False),
     (b"# verify the certificate", False),
+    (b"connect(host, hostkey_verify=False)", False),
 ])
 def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
     from corptls_lint.rules.verify_disabled import VerifyDisabled

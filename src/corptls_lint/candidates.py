@@ -520,12 +520,6 @@ def screen(data: bytes, rules: Iterable[type]) -> List[type]:
     return FileFacts(tree).screen(rules)
 
 
-def statement_starts(tree: ast.Module) -> List[int]:
-    """The first line of each top-level statement (its first decorator's, for a definition)."""
-    return [min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
-            for node in tree.body]
-
-
 # -- slicing: what libcst does not need to see ---------------------------------------------
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -561,7 +555,7 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> 
             if id(child) in in_runs:
                 continue
             if isinstance(child, _DEFINITIONS):
-                first = _first_line(child)
+                first = first_line(child)
                 last = child.end_lineno or child.lineno
                 index = bisect.bisect_left(lines, first)
                 if index < len(lines) and lines[index] <= last:
@@ -594,7 +588,7 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> 
 _RUNS_FROM = 200
 
 
-def _first_line(node: ast.AST) -> int:
+def first_line(node: ast.AST) -> int:
     return min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
 
 
@@ -603,7 +597,7 @@ def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], tex
     """Runs of top-level statements that hold no location, import nothing and name nothing
     that a kept statement names (followed to a fixpoint): (first line, last line, statements).
     A run sharing a line with a kept statement (`a = 1; b = 2`) is not stubbed."""
-    spans = [(_first_line(node), node.end_lineno or node.lineno) for node in body]
+    spans = [(first_line(node), node.end_lineno or node.lineno) for node in body]
     source_lines = _LINE_BREAK.split(text)[::2]
     mentions = [_words(source_lines[first - 1:last]) for first, last in spans]
     kept = [isinstance(node, (ast.Import, ast.ImportFrom))

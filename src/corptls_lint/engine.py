@@ -5,6 +5,7 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import os
 import stat
@@ -42,6 +43,9 @@ def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
     wanted = set(enabled)
     return [rule for rule in ALL_RULES if rule.code in wanted]
 
+
+# Where a node sits: (index of its top-level statement, the functions and classes around it).
+Owner = Tuple[object, ...]
 
 # word -> the words that contain it (searched only where it occurs), for each rule set
 WordForest = Tuple[Tuple[bytes, "WordForest"], ...]
@@ -131,18 +135,20 @@ class _Dispatcher:
                     table = self.visits if prefix == "visit" else self.leaves
                     table[getattr(cst, node_name)].append((rule, getattr(rule, attr)))
         self.failed: set = set()
-        self.top = -1  # index of the top-level statement being walked
-        self.tops: Dict[int, int] = {}  # id(node) -> index of its top-level statement
+        # (index of the top-level statement, the functions and classes entered within it)
+        self.owner: Optional[Owner] = None
+        self.owners: Dict[int, Optional[Owner]] = {}  # id(node) -> its owner (positions)
 
     def walk_module(self, module: cst.Module) -> None:
-        """`walk(module)`, noting which top-level statement holds each node (positions)."""
+        """`walk(module)`, noting which top-level statement and which functions and classes
+        within it hold each node (positions)."""
         handlers = self.visits.get(cst.Module)
         if handlers:
             self._call(handlers, module)
         for index, statement in enumerate(module.body):
-            self.top = index
+            self.owner = (index,)
             self.walk(statement)
-        self.top = -1
+        self.owner = None
         handlers = self.leaves.get(cst.Module)
         if handlers:
             self._call(handlers, module)
@@ -159,13 +165,16 @@ class _Dispatcher:
 
     def walk(self, node: cst.CSTNode) -> None:
         kind = type(node)
-        self.tops[id(node)] = self.top
+        owner = self.owner
+        self.owners[id(node)] = owner
         scoped = kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef
         if scoped:
             if kind is cst.ClassDef:
                 self.context.scope = scopes.class_scope(node, self.context.scope)
             else:
                 self.context.scope = scopes.function_scope(node, self.context.scope)
+            if kind is not cst.Lambda and owner is not None:
+                self.owner = owner + (node,)
         handlers = self.visits.get(kind)
         if handlers:
             self._call(handlers, node)
@@ -182,6 +191,7 @@ class _Dispatcher:
             self._call(handlers, node)
         if scoped:
             self.context.scope = self.context.scope.parent
+            self.owner = owner
 
 
 _SKIPPED_FIELDS = frozenset((
@@ -314,21 +324,19 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     except (cst.ParserSyntaxError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
     # ast numbered the same lines libcst parsed (slicing keeps every line where it was)
-    starts = candidates.statement_starts(tree) if tree is not None else None
     return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
                        insecure_keywords=settings.insecure_keywords,
-                       verbose=verbose, statement_starts=starts, source_text=text)
+                       verbose=verbose, ast_tree=tree, source_text=text)
 
 
 def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
                 targets: FixTargets = FixTargets(), apply_noqa: bool = True,
                 verbose: bool = False,
-                statement_starts: Optional[Sequence[int]] = None,
+                ast_tree: Optional[ast.Module] = None,
                 source_text: Optional[str] = None,
                 insecure_keywords: Tuple[str, ...] = ()) -> LintResult:
-    """`statement_starts`: the first line of each top-level statement as `ast` numbers them
-    (candidates.statement_starts); with it, positions come from the statements that hold
-    findings only."""
+    """`ast_tree`: the stdlib tree of the same lines; with it, positions come from the
+    innermost function or class around each finding only (codegen of that alone)."""
     context = FileContext(path, insecure_keywords=insecure_keywords)
     result = LintResult(path, [], module=module)
 
@@ -351,9 +359,13 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     if not context.reports:
         return result
     positions = None
-    if statement_starts is not None:
-        wanted = {dispatcher.tops.get(id(report.node), -1) for report in context.reports}
-        positions = _statement_positions(module, statement_starts, wanted)
+    if ast_tree is not None:
+        wanted = [report.node for report in context.reports]
+        wanted.extend(report.fix.node for report in context.reports
+                      if report.fix is not None and report.fix.node is not None)
+        owners = {dispatcher.owners.get(id(node)) for node in wanted}
+        if None not in owners:
+            positions = _owner_positions(module, ast_tree, owners)
     if positions is None:
         positions = _positions(module)
     # noqa comments are read from the file's own lines (no codegen of the whole module; a
@@ -415,44 +427,94 @@ def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
         return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
-def _statement_positions(module: cst.Module, starts: Sequence[int],
-                         wanted: Set[int]) -> Optional[Dict[cst.CSTNode, object]]:
-    """The ranges of the nodes in the wanted top-level statements, by a codegen pass over
-    those statements alone, each started at its line. None when the statements of libcst and
-    `ast` do not line up (then the caller runs the whole-module pass)."""
-    if -1 in wanted:
-        return None
-    firsts: List[int] = []  # the ast start line of each libcst top-level statement
-    consumed = 0
-    for statement in module.body:
-        if consumed >= len(starts):
-            return None
-        firsts.append(starts[consumed])
-        consumed += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-    if consumed != len(starts):
-        return None
+def _owner_positions(module: cst.Module, tree: ast.Module,
+                     owners: Set[Owner]) -> Optional[Dict[cst.CSTNode, object]]:
+    """The ranges of the nodes inside the given owners, by a codegen pass over the innermost
+    function or class of each alone, started at the line `ast` gives it and with the
+    indentation of the blocks around it. None when the statements of libcst and `ast` do not
+    line up (then the caller runs the whole-module pass)."""
     try:
         from libcst.metadata.position_provider import PositionProvidingCodegenState
     except ImportError:
         return None
     table = _PositionTable()
-    for index in sorted(wanted):
-        statement = module.body[index]
+    done: Set[int] = set()
+    for owner in owners:
+        located = _locate(module, tree, owner)
+        if located is None:
+            return None
+        statement, first_line, indents = located
+        if id(statement) in done:
+            continue
+        done.add(id(statement))
         decorators = getattr(statement, "decorators", ())
         before = len(statement.leading_lines) + (len(decorators[0].leading_lines)
                                                  if decorators else 0)
         state = PositionProvidingCodegenState(default_indent=module.default_indent,
                                               default_newline=module.default_newline,
                                               provider=table)
-        state.line = firsts[index] - before
+        state.line = first_line - before
+        state.indent_tokens = list(indents)
         statement._codegen(state)
         # Check the start against ast's before trusting the statement's ranges.
         anchor = (decorators[0].decorator if decorators else
                   statement.body[0] if isinstance(statement, cst.SimpleStatementLine)
                   else statement)
-        if table._computed[anchor].start.line != firsts[index]:
+        if table._computed[anchor].start.line != first_line:
             return None
     return table._computed
+
+
+def _locate(module: cst.Module, tree: ast.Module, owner: Owner
+            ) -> Optional[Tuple[cst.CSTNode, int, Tuple[str, ...]]]:
+    """(the innermost statement of `owner` that is an element of its parent's block, its
+    first line by `ast`, the indentation of the blocks around it), descending from the
+    top-level statement through each function or class that sits directly in the block of
+    the one before; None when the two trees' statements do not line up."""
+    body: Sequence[cst.CSTNode] = module.body
+    ast_body: Sequence[ast.stmt] = tree.body
+    indents: Tuple[str, ...] = ()
+    statement, ast_statement = None, None
+    target = owner[0]  # an index at the top, then the function or class node itself
+    for level in range(len(owner)):
+        if level:
+            target = owner[level]
+            if target is statement:  # the top-level statement is this function or class
+                continue
+            block = getattr(statement, "body", None)  # a match statement has cases
+            if not isinstance(block, cst.IndentedBlock):
+                break
+            index = next((i for i, element in enumerate(block.body) if element is target), None)
+            if index is None:  # inside an if, a with, ...: the enclosing element will do
+                break
+            inner = _ast_element(block.body, ast_statement.body, index)
+            if inner is None:
+                return None
+            indents += (block.indent if block.indent is not None else module.default_indent,)
+            statement, ast_statement = target, inner
+        else:
+            if not isinstance(target, int) or target >= len(body):
+                return None
+            ast_statement = _ast_element(body, ast_body, target)
+            if ast_statement is None:
+                return None
+            statement = body[target]
+    return statement, candidates.first_line(ast_statement), indents
+
+
+def _ast_element(elements: Sequence[cst.CSTNode], ast_body: Sequence[ast.stmt],
+                 index: int) -> Optional[ast.stmt]:
+    """The `ast` statement that starts libcst's `elements[index]` (a simple statement line
+    holds as many `ast` statements as it has small statements); None when the counts differ."""
+    consumed = 0
+    found = None
+    for position, element in enumerate(elements):
+        if position == index:
+            found = consumed
+        consumed += len(element.body) if isinstance(element, cst.SimpleStatementLine) else 1
+    if consumed != len(ast_body) or found is None:
+        return None
+    return ast_body[found]
 
 
 def _unreadable_folder(path: str) -> Diagnostic:

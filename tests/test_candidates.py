@@ -196,28 +196,25 @@ def test_positions_from_the_innermost_definition_match_the_whole_module():
     assert screened(source, sliced=False) == expected
 
 
-@pytest.mark.parametrize("source, found", [
+@pytest.mark.parametrize("source, found, code", [
     # a falsy write that reaches no sink does not make `verify=name` a candidate
-    ("import requests\ncount = 0\nrequests.get(u, verify=verify)\n", False),
-    ("import requests\nv = False\nw = v\nrequests.get(u, verify=w)\n", True),
+    ("import requests\ncount = 0\nrequests.get(u, verify=verify)\n", False, "TLS101"),
+    ("import requests\nv = False\nw = v\nrequests.get(u, verify=w)\n", True, "TLS101"),
     ("import requests\nclass A:\n    _v = False\n    def f(self):\n"
-     "        requests.get(u, verify=self._v)\n", True),
+     "        requests.get(u, verify=self._v)\n", True, "TLS101"),
     ("import requests\ndef f(o):\n    v = o.get('verify', False)\n"
-     "    requests.get(u, verify=v)\n", True),
-    ("import requests\nkw = {}\nkw['verify'] = False\nrequests.get(u, **kw)\n", True),
-    ("import requests\nkw = {}\nkw['timeout'] = 0\nrequests.get(u, **kw)\n", False),
+     "    requests.get(u, verify=v)\n", True, "TLS101"),
+    ("import requests\nkw = {}\nkw['verify'] = False\nrequests.get(u, **kw)\n", True, "TLS101"),
+    ("import requests\nkw = {}\nkw['timeout'] = 0\nrequests.get(u, **kw)\n", False, "TLS101"),
     # a computed dict key counts only when a name holds the key
-    ("import urllib3\nd = {name: value}\nurllib3.PoolManager(**d)\n", False),
+    ("import urllib3\nd = {name: value}\nurllib3.PoolManager(**d)\n", False, "TLS103"),
     ("import urllib3\nK = 'cert_reqs'\nd = {K: 'CERT_NONE'}\nurllib3.PoolManager(**d)\n",
-     True),
-    ("import ssl\nctx.verify_mode = NONE\n", False),
-    ("from ssl import CERT_NONE as NONE\nctx.verify_mode = NONE\n", True),
+     True, "TLS103"),
+    ("import ssl\nctx.verify_mode = NONE\n", False, "TLS103"),
+    ("from ssl import CERT_NONE as NONE\nctx.verify_mode = NONE\n", True, "TLS103"),
 ])
-def test_only_writes_connected_to_a_sink_make_a_candidate(source, found):
-    from corptls_lint.rules.unverified_ssl_context import UnverifiedSSLContext
-    from corptls_lint.rules.verify_disabled import VerifyDisabled
-
-    rule = VerifyDisabled if "verify" in source else UnverifiedSSLContext
+def test_only_writes_connected_to_a_sink_make_a_candidate(source, found, code):
+    rule = next(rule for rule in ALL_RULES if rule.code == code)
     assert (candidates.screen(source.encode(), [rule]) == [rule]) is found
 
 

@@ -255,3 +255,17 @@ def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():
     with unittest.mock.patch.object(engine, "rules_for", return_value=[Undeclared]):
         sliced = engine.lint_source(source, "x.py", Settings(enabled=("TLS999",)), sliced=True)
     assert [(d.line, d.code) for d in sliced.diagnostics] == [(3, "TLS999")]
+
+
+@pytest.mark.parametrize("code, text, counts", [
+    ("TLS107", b"import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS)", True),
+    ("TLS107", b"from ssl import SSLContext as Context", True),
+    ("TLS107", b"from ssl import SSLContext\nctx = SSLContext \\\n    ()", True),
+    ("TLS107", b"import ssl\nassert isinstance(ctx, ssl.SSLContext)", False),
+    ("TLS103", b"import ssl\nctx.check_hostname = False", True),
+    ("TLS103", b"import ssl\nif ctx.check_hostname == False: pass", False),
+    ("TLS103", b"aiohttp.get(u, verify_ssl=False)", True),
+])
+def test_trigger_words_count_only_in_the_shapes_their_rule_reports(code, text, counts):
+    rule = next(rule for rule in ALL_RULES if rule.code == code)
+    assert (engine.screen(text, [rule]) == [rule]) is counts

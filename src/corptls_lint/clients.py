@@ -61,6 +61,13 @@ def assigned_pattern(word: str, quoted: bool = False) -> "re.Pattern[bytes]":
     return re.compile(pattern)
 
 
+def called_pattern(word: str) -> "re.Pattern[bytes]":
+    """A byte-screen pattern (a superset) for a callee: `word` followed by `(` (across
+    whitespace and line continuations), or imported under another name (`word as alias`)."""
+    name = re.escape(word.encode())
+    return re.compile(name + rb"(?:\s|\\\r?\n)*\(|" + name + rb"\s+as\s")
+
+
 # What TLS101, TLS102 and TLS301 need of `verify`, and TLS103 of `ssl` (`ssl=False`,
 # `verify_ssl=False`; its other shapes have words of their own, such as CERT_NONE).
 VERIFY_ASSIGNED = assigned_pattern("verify", quoted=True)

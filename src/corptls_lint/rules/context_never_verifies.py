@@ -76,6 +76,8 @@ class ContextNeverVerifies(Rule):
     message = ("SSL context that never verifies (it starts with CERT_NONE); use "
                "ssl.create_default_context() or PROTOCOL_TLS_CLIENT")
     triggers = ((b"SSLContext", b"set_verify"),)
+    # only a call (or an alias to call) is a candidate, never `isinstance(x, ssl.SSLContext)`
+    trigger_patterns = {word: clients.called_pattern(word.decode()) for word in triggers[0]}
     candidates = (clients.calls_to({clients.SSL_CONTEXT}), CallTo(("set_verify",)))
     # What decides a finding elsewhere in the body: the settings, the signs of a server,
     # and verify callbacks that accept everything.

@@ -119,6 +119,7 @@ class UnverifiedSSLContext(Rule):
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
                  b"verify_mode", b"ssl", b"verify_ssl", b"cert_verify"),)
     trigger_patterns = {b"ssl": clients.SSL_ASSIGNED,
+                        b"check_hostname": clients.assigned_pattern("check_hostname"),
                         b"verify_ssl": clients.assigned_pattern("verify_ssl")}
     candidates = (
         clients.calls_to({_UNVERIFIED}),

@@ -269,3 +269,13 @@ def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():
 def test_trigger_words_count_only_in_the_shapes_their_rule_reports(code, text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == code)
     assert (engine.screen(text, [rule]) == [rule]) is counts
+
+
+def test_bytes_the_runner_screened_are_not_searched_again():
+    source = b"import requests\nrequests.get(u, verify=False)\n"
+    settings = Settings(enabled=ALL_CODES)
+    assert [d.code for d in engine.lint_source(source, "a.py", settings).diagnostics] == ["TLS101"]
+    # the runner's screen kept no rule: the worker takes its word for it
+    assert engine.lint_source(source, "a.py", settings, screened=()).diagnostics == []
+    kept = engine.lint_source(source, "a.py", settings, screened=("TLS101",)).diagnostics
+    assert [(d.line, d.col, d.code) for d in kept] == [(2, 17, "TLS101")]

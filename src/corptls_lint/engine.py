@@ -283,21 +283,25 @@ def text_problem(source: Union[str, bytes]) -> Optional[DecodeError]:
 
 def lint_source(source: Union[str, bytes], path: str, settings: Settings,
                 apply_noqa: bool = True, verbose: bool = False,
-                sliced: bool = False) -> LintResult:
+                sliced: bool = False, screened: Optional[Sequence[str]] = None) -> LintResult:
     """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000.
 
     Text that is not Python source at all (undecodable, NUL bytes) is TLS001 even when no rule
     could fire; a syntax error is found only in files that pass the screens and are parsed.
     `sliced`: libcst parses the file with the functions and classes that hold no candidate
     stubbed out (same findings, less to parse); the result's `module` is then not the file's
-    tree, so only check mode asks for it.
+    tree, so only check mode asks for it. `screened`: the codes the caller's byte screen
+    kept for these very bytes (the runner reads and screens every file once).
     """
     problem = text_problem(source)
     if problem is not None:
         return LintResult(path, [_parse_error(path, problem)])
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
     enabled = rules_for(settings.enabled)
-    rule_classes = screen(data, enabled)
+    if screened is None:
+        rule_classes = screen(data, enabled)
+    else:  # the caller searched these bytes already
+        rule_classes = [rule for rule in enabled if rule.code in screened]
     forced = forced_rules(data, enabled, settings)
     if not rule_classes and not forced:
         return LintResult(path, [])

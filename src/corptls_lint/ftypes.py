@@ -133,6 +133,8 @@ class FileTask:
     unsafe_fixes: bool = False
     source: Optional[bytes] = None
     verbose: bool = False
+    # the codes whose trigger words the runner already found in `source` (not searched again)
+    screened: Optional[Tuple[str, ...]] = None
 
 
 @dataclass

@@ -31,7 +31,7 @@ def process_file(task: FileTask) -> FileOutcome:
         return fix_file(task)
     if task.source is not None:
         result = lint_source(task.source, task.path, task.settings, verbose=task.verbose,
-                             sliced=task.mode == "check")
+                             sliced=task.mode == "check", screened=task.screened)
     else:
         result = lint_path(task.path, task.settings, verbose=task.verbose)
     return FileOutcome(task.path, result.diagnostics)
@@ -90,7 +90,8 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
             except OSError:
                 executor.add(index, task)  # lint_path reports it as TLS001
                 continue
-            if not screen(data, rules_for(task.settings.enabled)):
+            triggered = screen(data, rules_for(task.settings.enabled))
+            if not triggered:
                 if text_problem(data) is not None:  # not text at all: lint_source says why
                     executor.add(index, replace(task, source=data))
                     continue
@@ -106,7 +107,8 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
                     outcomes[index] = FileOutcome(task.path, cached)
                     continue
                 keys[index] = key
-            executor.add(index, replace(task, source=data))
+            executor.add(index, replace(task, source=data,
+                                        screened=tuple(rule.code for rule in triggered)))
         for index, outcome in executor.results():
             outcomes[index] = outcome
             key = keys.get(index)

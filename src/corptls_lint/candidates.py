@@ -290,8 +290,10 @@ def _last_name(node: ast.AST) -> Optional[str]:
 class FileFacts:
     """The facts of one parsed file, with the value tests that follow names."""
 
-    def __init__(self, tree: ast.AST) -> None:
+    def __init__(self, tree: ast.AST, data: Optional[bytes] = None) -> None:
+        """`data`: the bytes `tree` was parsed from, which tell where a name can occur."""
         self.facts = _Facts(tree)
+        self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
 
     def _names_of_class(self, kind: str) -> Set[str]:
@@ -473,13 +475,25 @@ class FileFacts:
             yield from origins
 
     def _name_uses(self, names: Tuple[str, ...]) -> Iterator[ast.AST]:
-        """A walk of its own: only asked for files whose bytes hold one of the names."""
+        """A walk of its own, only asked for files whose bytes hold one of the names; with the
+        bytes, only of the top-level statements on whose lines a name occurs."""
         wanted = set(names) | {alias for alias, name in self.facts.aliases.items()
                                if name in names}
-        for node in ast.walk(self.facts.tree):
-            if (isinstance(node, ast.Attribute) and node.attr in wanted) or (
-                    isinstance(node, ast.Name) and node.id in wanted):
-                yield node
+        tree = self.facts.tree
+        statements = getattr(tree, "body", None)
+        # a non-ASCII name may be spelled otherwise in the file's encoding: walk everything
+        if (self.data is not None and statements is not None
+                and all(word.isascii() for word in wanted)):
+            lines = _lines_holding(self.data, wanted)
+            statements = [node for node in statements
+                          if _holds_line(lines, first_line(node), node.end_lineno or node.lineno)]
+        else:
+            statements = [tree]
+        for statement in statements:
+            for node in ast.walk(statement):
+                if (isinstance(node, ast.Attribute) and node.attr in wanted) or (
+                        isinstance(node, ast.Name) and node.id in wanted):
+                    yield node
 
     def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
         if not self.imports_any(candidate.roots):
@@ -630,6 +644,20 @@ def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], tex
         after = spans[index][0] if index < len(body) else last + 1
         if before < first and last < after and last > first:
             yield first, last, list(body[start:index])
+
+
+def _lines_holding(data: bytes, words: Iterable[str]) -> List[int]:
+    """The sorted line numbers (as Python counts them: \\n, \\r\\n and \\r end a line) on which
+    any of the words occurs in `data`."""
+    offsets = sorted(match.start() for word in words
+                     for match in re.finditer(re.escape(word.encode()), data))
+    if not offsets:
+        return []
+    breaks = [match.end() for match in _BYTE_LINE_BREAK.finditer(data, 0, offsets[-1])]
+    return sorted({bisect.bisect_right(breaks, offset) + 1 for offset in offsets})
+
+
+_BYTE_LINE_BREAK = re.compile(rb"\r\n|\r|\n")
 
 
 def _holds_line(lines: Sequence[int], first: int, last: int) -> bool:

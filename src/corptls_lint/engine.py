@@ -308,7 +308,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     tree, too_complex = parse_guard.parse(data)
     if too_complex is not None:  # never handed to libcst
         return LintResult(path, [too_complex_error(path, too_complex)])
-    facts = candidates.FileFacts(tree) if tree is not None else None
+    facts = candidates.FileFacts(tree, data) if tree is not None else None
     if facts is not None:
         rule_classes = facts.screen(rule_classes)
         if not rule_classes and not forced:

@@ -149,3 +149,87 @@ def test_a_bad_insecure_keyword_is_a_config_error(tmp_path):
         '[tool.corptls-lint]\ninsecure-keywords = ["verify ssl"]\n')
     with pytest.raises(ConfigError, match="'verify ssl' is not NAME or NAME=true"):
         load_config(tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize("source", [
+    # Django's staticfiles handler: `insecure` serves static files without DEBUG
+    """
+    from urllib.request import url2pathname
+    from django.contrib.staticfiles.views import serve
+    class StaticFilesHandlerMixin:
+        def serve(self, request):
+            return serve(request, self.file_path(request.path), insecure=True)
+    """,
+    # ... also where the module imports an HTTP client: the callee decides
+    """
+    import requests
+    from django.contrib.staticfiles import views
+    views.serve(request, path, insecure=True)
+    """,
+    # salt's tracing defaults: an OpenTelemetry exporter's `insecure` is plaintext gRPC
+    """
+    import salt.utils.network
+    DEFAULT_MASTER_OPTS = {
+        "tracing": {
+            "exporter": "otlp-http",
+            "insecure": True,
+        },
+    }
+    """,
+    """
+    import urllib.request
+    def overrides(endpoint):
+        return {"tracing": {"endpoint": endpoint, "insecure": True}}
+    """,
+    """
+    import requests
+    from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+    exporter = OTLPSpanExporter(endpoint=endpoint, insecure=True)
+    """,
+])
+def test_the_default_insecure_flag_is_quiet_outside_tls_code(source):
+    assert diagnostics(source) == []
+
+
+def test_the_default_insecure_flag_is_reported_where_a_tls_client_is_imported():
+    found = diagnostics("""
+        from keystoneauth1 import loading
+        class SessionTest:
+            def test_insecure_timeout(self):
+                self.config(insecure=True, timeout=5)
+        import requests
+        SETTINGS = {"insecure": True}
+        def connect(url, insecure=True):
+            import novaclient.client
+            return novaclient.client.Client("2", url, insecure=insecure)
+        def local():
+            from openstack import connection
+            connection.Connection(cloud="c", insecure=True)
+        """)
+    assert [f[:3] for f in found] == [(5, 21, "TLS105"), (7, 13, "TLS105"),
+                                      (8, 27, "TLS105"), (13, 38, "TLS105")]
+    # a function that imports the client counts for its own body only
+    assert [f[:3] for f in diagnostics("""
+        def local():
+            from openstack import connection
+            connection.Connection(cloud="c", insecure=True)
+        def other(serve):
+            serve(path, insecure=True)
+        """)] == [(4, 38, "TLS105")]
+
+
+def test_a_configured_insecure_flag_is_not_narrowed(tmp_path):
+    from corptls_lint.config import load_config, settings_for
+    from corptls_lint.ftypes import FixTargets
+
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\ninsecure-keywords = ["insecure=true"]\n')
+    config = load_config(tmp_path / "pyproject.toml")
+    settings = settings_for(tmp_path / "a.py", config, ("TLS105",), FixTargets())
+    source = ("from django.contrib.staticfiles.views import serve\n"
+              "serve(request, path, insecure=True)\n"
+              "OPTS = {'insecure': True}\n")
+    for sliced in (False, True):
+        result = lint_source(source, "a.py", settings, sliced=sliced)
+        assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
+            (2, 22, "TLS105"), (3, 9, "TLS105")]

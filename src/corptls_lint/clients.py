@@ -480,6 +480,43 @@ def imports_module(scope: Scope, roots) -> bool:
     return False
 
 
+# Default flags whose word also means other things (Django's static `serve(insecure=True)`
+# serves files without DEBUG, an OpenTelemetry exporter's `insecure` means plaintext gRPC):
+# reported only in a module that imports a TLS client (below), and never on a call that
+# resolves to one of NOT_TLS_INSECURE. A configured `insecure-keywords` list is not narrowed.
+AMBIGUOUS_DEFAULT_FLAGS = frozenset({"insecure"})
+# Top-level modules of the TLS clients: the catalogue's own, and the OpenStack clients and
+# SDKs, whose `insecure=True` is their verification switch.
+OPENSTACK_CLIENTS = frozenset({
+    "keystoneauth1", "keystoneclient", "openstack", "osc_lib", "novaclient", "cinderclient",
+    "glanceclient", "neutronclient", "swiftclient", "heatclient", "ironicclient",
+    "manilaclient", "octaviaclient", "designateclient", "magnumclient", "troveclient",
+    "barbicanclient", "gnocchiclient", "aodhclient", "zunclient", "senlinclient"})
+TLS_CLIENT_ROOTS = frozenset(
+    {root for name in (*VERIFY_TAKERS, *SESSION_CONSTRUCTORS, *URLLIB3_POOLS,
+                       *AIOHTTP_SSL_TAKERS, *STDLIB_TLS_CLIENTS, SSL_CONTEXT)
+     for root in import_roots(name)}
+    | {root for option in CLIENT_OPTIONS for name in option.callees
+       for root in import_roots(name.rstrip("."))}
+    | {root for _, callees, _ in OPTION_DICTS.values() for name in callees
+       for root in import_roots(name.rstrip("."))}
+    | {"OpenSSL", "pycurl", "botocore"} | OPENSTACK_CLIENTS) - {"http"}  # http.server too
+# APIs whose `insecure` is not about certificates (a name ending in "." is a package prefix).
+NOT_TLS_INSECURE = ("django.contrib.staticfiles.views.serve", "opentelemetry.exporter.")
+
+
+def flag_is_tls(name: str, scope: Scope, qualified_callee: Optional[str] = None) -> bool:
+    """Whether the default flag `name`, used here (on a call to `qualified_callee`), can be a
+    TLS switch: always, unless the word is ambiguous (AMBIGUOUS_DEFAULT_FLAGS)."""
+    if name not in AMBIGUOUS_DEFAULT_FLAGS:
+        return True
+    if qualified_callee is not None and any(
+            qualified_callee == api or (api.endswith(".") and qualified_callee.startswith(api))
+            for api in NOT_TLS_INSECURE):
+        return False
+    return imports_module(scope, TLS_CLIENT_ROOTS)
+
+
 # -- TLS5xx: weak protocol versions (bandit B502-B504, ruff S502-S504) ---------------------------
 WEAK_PROTOCOLS = frozenset(
     {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}

@@ -233,3 +233,126 @@ def test_a_configured_insecure_flag_is_not_narrowed(tmp_path):
         result = lint_source(source, "a.py", settings, sliced=sliced)
         assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
             (2, 22, "TLS105"), (3, 9, "TLS105")]
+
+
+CALL_SITES = """
+    import requests
+    def fetch(url, verify=True, *, timeout=5):
+        return requests.get(url, verify=verify, timeout=timeout)
+    def fetch_all(urls, verify=True):
+        for url in urls:
+            requests.get(url, verify=verify)
+            requests.head(url, verify=verify)
+    class Api:
+        def call(self, path, verify=True):
+            return requests.get(self.base + path, verify=verify)
+        def health(self):
+            return self.call("/health", False)
+        def status(self):
+            return self.call("/status", verify=0)
+    def main():
+        fetch("https://a", verify=False)
+        fetch("https://b", False)
+        fetch_all(URLS, False)
+        fetch("https://c", True)
+        fetch("https://d", verify=None)
+        fetch("https://e", *rest)
+    """
+
+
+@pytest.mark.parametrize("sliced", [False, True])
+def test_a_call_site_passing_false_to_a_parameter_that_reaches_verify(sliced):
+    result = lint_source(textwrap.dedent(CALL_SITES), "example.py",
+                         Settings(enabled=tuple(ALL_CODES)), sliced=sliced)
+    found = [(d.line, d.col, d.code, d.message) for d in result.diagnostics]
+    assert found == [
+        (13, 37, "TLS101", "verify=False passed here reaches requests.get() through call(); "
+                           "pass the CA bundle instead"),
+        (15, 37, "TLS101", "verify=False passed here reaches requests.get() through call(); "
+                           "pass the CA bundle instead"),
+        (17, 24, "TLS101", "verify=False passed here reaches requests.get() through fetch(); "
+                           "pass the CA bundle instead"),
+        (18, 24, "TLS101", "verify=False passed here reaches requests.get() through fetch(); "
+                           "pass the CA bundle instead"),
+        # two sinks in fetch_all: one finding at the origin
+        (19, 21, "TLS101", "verify=False passed here reaches requests.get() through "
+                           "fetch_all(); pass the CA bundle instead"),
+    ]
+
+
+@pytest.mark.parametrize("source", [
+    # the parameter is rebound before the call: the caller's value does not reach it
+    """
+    import requests
+    def fetch(url, verify=True):
+        verify = CA_BUNDLE
+        return requests.get(url, verify=verify)
+    fetch(url, False)
+    """,
+    # the name at the call site is another function (a parameter shadows it)
+    """
+    import requests
+    def fetch(url, verify=True):
+        return requests.get(url, verify=verify)
+    def run(fetch):
+        fetch(url, False)
+    """,
+    # the function name is bound twice: which one a call reaches is unknown
+    """
+    import requests
+    def fetch(url, verify=True):
+        return requests.get(url, verify=verify)
+    if PY2:
+        def fetch(url, verify=True):
+            return None
+    fetch(url, False)
+    """,
+    # a method of another class, a keyword-only parameter passed by position, a call that
+    # is not a TLS sink (jwt.decode), a static method called through self (no self shift)
+    """
+    import requests, jwt
+    class A:
+        def get(self, url, verify=True):
+            return requests.get(url, verify=verify)
+    class B:
+        def get(self, url, verify=True):
+            return url
+        def run(self):
+            self.get(url, False)
+    def fetch(url, *, verify=True):
+        return requests.get(url, verify=verify)
+    fetch(url, False)
+    def decode(token, verify=True):
+        return jwt.decode(token, verify=verify)
+    decode(token, False)
+    class C:
+        @staticmethod
+        def get(url, verify=True):
+            return requests.get(url, verify=verify)
+        def run(self):
+            self.get(False, True)
+    """,
+])
+def test_call_sites_that_do_not_reach_verify_are_quiet(source):
+    assert diagnostics(source) == []
+
+
+def test_a_call_site_passing_cert_none_to_a_pool_parameter():
+    found = diagnostics("""
+        import ssl
+        import urllib3
+        def make_pool(host, cert_reqs="CERT_REQUIRED", assert_hostname=None):
+            return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs,
+                                               assert_hostname=assert_hostname)
+        pool = make_pool("a", ssl.CERT_NONE)
+        pool2 = make_pool("b", cert_reqs="CERT_NONE", assert_hostname=False)
+        pool3 = make_pool("c", ssl.CERT_REQUIRED)
+        """)
+    assert found == [
+        (7, 23, "TLS103", "an insecure cert_reqs passed here reaches "
+                          "urllib3.HTTPSConnectionPool() through make_pool()"),
+        (8, 24, "TLS103", "an insecure cert_reqs passed here reaches "
+                          "urllib3.HTTPSConnectionPool() through make_pool()"),
+        (8, 47, "TLS103", "an insecure assert_hostname passed here reaches "
+                          "urllib3.HTTPSConnectionPool() through make_pool()"),
+    ]

@@ -611,6 +611,90 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure,
                         yield from travelled_origins(value, scope, insecure)
 
 
+class CallerArguments:
+    """Values that travel into a function of the module from its call sites:
+    `def fetch(u, verify=True): requests.get(u, verify=verify)` ... `fetch(u, verify=False)`
+    or `fetch(u, False)`.
+
+    A rule notes every call it visits (`note_call`) and every sink argument that may be a
+    parameter of its function (`note_sink`); after the module, `origins(insecure)` gives the
+    call-site arguments with an insecure value, resolved through the scopes: a call by name
+    that finds the function's one binding, or `self.name(...)` / `cls.name(...)` inside the
+    class that defines the method. A parameter rebound in the function is not followed (the
+    caller's value may not reach the sink), nor a call that passes it through `*`/`**`.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict = {}  # the callee's last name -> [(call, its scope), ...]
+        # (the function's binding, the function, parameter, positional index, is a method,
+        # the sink's name)
+        self._sinks: list = []
+
+    def note_call(self, call: cst.Call, scope: Scope) -> None:
+        func = call.func
+        if isinstance(func, cst.Name):
+            self._calls.setdefault(func.value, []).append((call, scope))
+        elif (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+              and func.value.value in ("self", "cls")):
+            self._calls.setdefault(func.attr.value, []).append((call, scope))
+
+    def note_sink(self, value: cst.BaseExpression, scope: Scope, sink: str) -> None:
+        if not isinstance(value, cst.Name):
+            return
+        binding = scope.lookup(value.value)
+        if (binding is None or binding.count != 1 or binding.qualified is not None
+                or binding.scope.kind != "function"
+                or not isinstance(binding.scope.node, cst.FunctionDef)):
+            return
+        function = binding.scope.node
+        index = _parameter_index(function.params, value.value)
+        if index is None:
+            return  # bound in the body, not a parameter
+        parent = binding.scope.parent
+        defined = parent.names.get(function.name.value)
+        if (defined is None or defined.count != 1 or defined.value is not None
+                or defined.qualified is not None):
+            return  # the name is bound again: which function a call reaches is unknown
+        method = parent.kind == "class" and not any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+            for d in function.decorators)
+        self._sinks.append((defined, function, value.value, index, method, sink))
+
+    def origins(self, insecure) -> Iterator[Tuple[cst.Arg, str, str]]:
+        """(the call-site argument, the function's name, the sink's name) for each argument
+        that `insecure(expr, scope)` accepts."""
+        for defined, function, name, index, method, sink in self._sinks:
+            called = function.name.value
+            for call, scope in self._calls.get(called, ()):
+                through_self = isinstance(call.func, cst.Attribute)
+                if through_self:
+                    owner = scope.enclosing("class")
+                    if owner is None or owner.names.get(called) is not defined:
+                        continue
+                elif scope.lookup(called) is not defined:
+                    continue
+                arg = None if index < 0 else keyword(call, name)
+                if arg is None:
+                    position = abs(index) - 1 - (1 if through_self and method else 0)
+                    arg = positional(call, position) if position >= 0 else None
+                if arg is not None and insecure(arg.value, scope):
+                    yield arg, called, sink
+
+
+def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
+    """How a parameter is passed: 1 + its position when by position or keyword, minus that
+    for a positional-only one, 0 for a keyword-only one; None for no such parameter."""
+    for position, param in enumerate(params.posonly_params):
+        if param.name.value == name:
+            return -(position + 1)
+    for position, param in enumerate(params.params, len(params.posonly_params)):
+        if param.name.value == name:
+            return position + 1
+    if any(param.name.value == name for param in params.kwonly_params):
+        return 0
+    return None
+
+
 def sink_name(call: cst.Call, qualified: Optional[str]) -> str:
     from corptls_lint.scopes import dotted_name
 

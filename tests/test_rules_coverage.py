@@ -10,9 +10,21 @@ from corptls_lint.engine import lint_source
 from corptls_lint.ftypes import Settings
 
 
-def diagnostics(source, codes=ALL_CODES):
-    result = lint_source(textwrap.dedent(source), "example.py", Settings(enabled=tuple(codes)))
+def diagnostics(source, codes=ALL_CODES, sliced=False):
+    result = lint_source(textwrap.dedent(source), "example.py", Settings(enabled=tuple(codes)),
+                         sliced=sliced)
     return [(d.line, d.col, d.code, d.message) for d in result.diagnostics]
+
+
+def tls105_settings(tmp_path, insecure_keywords):
+    """TLS105's settings with `insecure-keywords` configured in a pyproject.toml."""
+    from corptls_lint.config import load_config, settings_for
+    from corptls_lint.ftypes import FixTargets
+
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.corptls-lint]\ninsecure-keywords = {insecure_keywords}\n")
+    config = load_config(tmp_path / "pyproject.toml")
+    return settings_for(tmp_path / "a.py", config, ("TLS105",), FixTargets())
 
 
 def test_a_check_hostname_and_verify_mode_pair_is_one_finding_naming_both():
@@ -126,13 +138,7 @@ def test_weak_protocols_cover_bandit_b502_to_b504_names():
 
 
 def test_insecure_keywords_from_the_configuration_replace_the_defaults(tmp_path):
-    from corptls_lint.config import load_config, settings_for
-    from corptls_lint.ftypes import FixTargets
-
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.corptls-lint]\ninsecure-keywords = ["no_tls_check=true", "tls_on"]\n')
-    config = load_config(tmp_path / "pyproject.toml")
-    settings = settings_for(tmp_path / "a.py", config, ("TLS105",), FixTargets())
+    settings = tls105_settings(tmp_path, '["no_tls_check=true", "tls_on"]')
     source = ("client.call(no_tls_check=True)\nclient.call(tls_on=0)\n"
               "client.call(verify_ssl=False)\n")
     for sliced in (False, True):
@@ -219,13 +225,7 @@ def test_the_default_insecure_flag_is_reported_where_a_tls_client_is_imported():
 
 
 def test_a_configured_insecure_flag_is_not_narrowed(tmp_path):
-    from corptls_lint.config import load_config, settings_for
-    from corptls_lint.ftypes import FixTargets
-
-    (tmp_path / "pyproject.toml").write_text(
-        '[tool.corptls-lint]\ninsecure-keywords = ["insecure=true"]\n')
-    config = load_config(tmp_path / "pyproject.toml")
-    settings = settings_for(tmp_path / "a.py", config, ("TLS105",), FixTargets())
+    settings = tls105_settings(tmp_path, '["insecure=true"]')
     source = ("from django.contrib.staticfiles.views import serve\n"
               "serve(request, path, insecure=True)\n"
               "OPTS = {'insecure': True}\n")
@@ -262,22 +262,14 @@ CALL_SITES = """
 
 @pytest.mark.parametrize("sliced", [False, True])
 def test_a_call_site_passing_false_to_a_parameter_that_reaches_verify(sliced):
-    result = lint_source(textwrap.dedent(CALL_SITES), "example.py",
-                         Settings(enabled=tuple(ALL_CODES)), sliced=sliced)
-    found = [(d.line, d.col, d.code, d.message) for d in result.diagnostics]
-    assert found == [
-        (13, 37, "TLS101", "verify=False passed here reaches requests.get() through call(); "
-                           "pass the CA bundle instead"),
-        (15, 37, "TLS101", "verify=False passed here reaches requests.get() through call(); "
-                           "pass the CA bundle instead"),
-        (17, 24, "TLS101", "verify=False passed here reaches requests.get() through fetch(); "
-                           "pass the CA bundle instead"),
-        (18, 24, "TLS101", "verify=False passed here reaches requests.get() through fetch(); "
-                           "pass the CA bundle instead"),
-        # two sinks in fetch_all: one finding at the origin
-        (19, 21, "TLS101", "verify=False passed here reaches requests.get() through "
-                           "fetch_all(); pass the CA bundle instead"),
-    ]
+    def through(function, line, col):
+        return (line, col, "TLS101", f"verify=False passed here reaches requests.get() through "
+                                     f"{function}(); pass the CA bundle instead")
+
+    # fetch_all has two sinks: one finding at the origin, naming the first
+    assert diagnostics(CALL_SITES, sliced=sliced) == [
+        through("call", 13, 37), through("call", 15, 37), through("fetch", 17, 24),
+        through("fetch", 18, 24), through("fetch_all", 19, 21)]
 
 
 @pytest.mark.parametrize("source", [
@@ -348,11 +340,8 @@ def test_a_call_site_passing_cert_none_to_a_pool_parameter():
         pool2 = make_pool("b", cert_reqs="CERT_NONE", assert_hostname=False)
         pool3 = make_pool("c", ssl.CERT_REQUIRED)
         """)
-    assert found == [
-        (7, 23, "TLS103", "an insecure cert_reqs passed here reaches "
-                          "urllib3.HTTPSConnectionPool() through make_pool()"),
-        (8, 24, "TLS103", "an insecure cert_reqs passed here reaches "
-                          "urllib3.HTTPSConnectionPool() through make_pool()"),
-        (8, 47, "TLS103", "an insecure assert_hostname passed here reaches "
-                          "urllib3.HTTPSConnectionPool() through make_pool()"),
-    ]
+    message = ("an insecure {} passed here reaches urllib3.HTTPSConnectionPool() "
+               "through make_pool()")
+    assert found == [(7, 23, "TLS103", message.format("cert_reqs")),
+                     (8, 24, "TLS103", message.format("cert_reqs")),
+                     (8, 47, "TLS103", message.format("assert_hostname"))]

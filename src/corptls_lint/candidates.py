@@ -122,6 +122,17 @@ class Travel:
 
 
 @dataclass(frozen=True)
+class CallerArgument:
+    """A value that travels into a function of the module from a call site: a call passes one
+    of `names` a plain name (`requests.get(u, verify=verify)`) that is a parameter of a
+    function defined in the file, and a call to a function of that name (`fetch(...)`,
+    `self.fetch(...)`) passes an argument of class `value`. Both calls are locations."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
 class ParamDefault:
     """A parameter named one of `names` with a default of class `value` (`def f(verify_ssl=False)`)."""
 
@@ -153,9 +164,10 @@ class _Facts:
         self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
         self.returned: List[Tuple[ast.AST, ast.AST]] = []  # (one-return function, its value)
         self.param_defaults: List[Tuple[str, ast.AST]] = []  # (parameter, its default)
+        self.functions: List[ast.AST] = []  # every def and async def
         self.tree = tree
         handlers = {
-            ast.FunctionDef: self._function,
+            ast.FunctionDef: self._function, ast.AsyncFunctionDef: self.functions.append,
             ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
@@ -176,6 +188,7 @@ class _Facts:
                     push(value)
 
     def _function(self, node: ast.FunctionDef) -> None:
+        self.functions.append(node)
         body = node.body
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]  # the docstring
@@ -360,6 +373,8 @@ class FileFacts:
                     yield default
         elif isinstance(candidate, Travel):
             yield from self._travel(candidate)
+        elif isinstance(candidate, CallerArgument):
+            yield from self._caller_argument(candidate)
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -473,6 +488,25 @@ class FileFacts:
         if origins:
             yield from sinks
             yield from origins
+
+    def _caller_argument(self, candidate: CallerArgument) -> Iterator[ast.AST]:
+        sinks = [call for call in self.facts.calls
+                 if any(keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)
+                        for keyword in call.keywords)]
+        if not sinks:
+            return
+        passed = {keyword.value.id for call in sinks for keyword in call.keywords
+                  if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
+        functions = {function.name for function in self.facts.functions
+                     if any(arg.arg in passed for arg in (*function.args.posonlyargs,
+                                                          *function.args.args,
+                                                          *function.args.kwonlyargs))}
+        callers = [call for call in self.facts.calls if _last_name(call.func) in functions
+                   and any(self.value_matches(value, candidate.value) for value in (
+                       *call.args, *(keyword.value for keyword in call.keywords)))]
+        if callers:
+            yield from sinks
+            yield from callers
 
     def _name_uses(self, names: Tuple[str, ...]) -> Iterator[ast.AST]:
         """A walk of its own, only asked for files whose bytes hold one of the names; with the

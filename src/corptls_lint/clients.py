@@ -488,6 +488,43 @@ def imports_module(scope: Scope, roots) -> bool:
     return False
 
 
+# Default flags whose word also means other things (Django's static `serve(insecure=True)`
+# serves files without DEBUG, an OpenTelemetry exporter's `insecure` means plaintext gRPC):
+# reported only in a module that imports a TLS client (below), and never on a call that
+# resolves to one of NOT_TLS_INSECURE. A configured `insecure-keywords` list is not narrowed.
+AMBIGUOUS_DEFAULT_FLAGS = frozenset({"insecure"})
+# Top-level modules of the TLS clients: the catalogue's own, and the OpenStack clients and
+# SDKs, whose `insecure=True` is their verification switch.
+OPENSTACK_CLIENTS = frozenset({
+    "keystoneauth1", "keystoneclient", "openstack", "osc_lib", "novaclient", "cinderclient",
+    "glanceclient", "neutronclient", "swiftclient", "heatclient", "ironicclient",
+    "manilaclient", "octaviaclient", "designateclient", "magnumclient", "troveclient",
+    "barbicanclient", "gnocchiclient", "aodhclient", "zunclient", "senlinclient"})
+TLS_CLIENT_ROOTS = frozenset(
+    {root for name in (*VERIFY_TAKERS, *SESSION_CONSTRUCTORS, *URLLIB3_POOLS,
+                       *AIOHTTP_SSL_TAKERS, *STDLIB_TLS_CLIENTS, SSL_CONTEXT)
+     for root in import_roots(name)}
+    | {root for option in CLIENT_OPTIONS for name in option.callees
+       for root in import_roots(name.rstrip("."))}
+    | {root for _, callees, _ in OPTION_DICTS.values() for name in callees
+       for root in import_roots(name.rstrip("."))}
+    | {"OpenSSL", "pycurl", "botocore"} | OPENSTACK_CLIENTS) - {"http"}  # http.server too
+# APIs whose `insecure` is not about certificates (a name ending in "." is a package prefix).
+NOT_TLS_INSECURE = ("django.contrib.staticfiles.views.serve", "opentelemetry.exporter.")
+
+
+def flag_is_tls(name: str, scope: Scope, qualified_callee: Optional[str] = None) -> bool:
+    """Whether the default flag `name`, used here (on a call to `qualified_callee`), can be a
+    TLS switch: always, unless the word is ambiguous (AMBIGUOUS_DEFAULT_FLAGS)."""
+    if name not in AMBIGUOUS_DEFAULT_FLAGS:
+        return True
+    if qualified_callee is not None and any(
+            qualified_callee == api or (api.endswith(".") and qualified_callee.startswith(api))
+            for api in NOT_TLS_INSECURE):
+        return False
+    return imports_module(scope, TLS_CLIENT_ROOTS)
+
+
 # -- TLS5xx: weak protocol versions (bandit B502-B504, ruff S502-S504) ---------------------------
 WEAK_PROTOCOLS = frozenset(
     {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
@@ -580,6 +617,90 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure,
                         yield anchor
                     else:
                         yield from travelled_origins(value, scope, insecure)
+
+
+class CallerArguments:
+    """Values that travel into a function of the module from its call sites:
+    `def fetch(u, verify=True): requests.get(u, verify=verify)` ... `fetch(u, verify=False)`
+    or `fetch(u, False)`.
+
+    A rule notes every call it visits (`note_call`) and every sink argument that may be a
+    parameter of its function (`note_sink`); after the module, `origins(insecure)` gives the
+    call-site arguments with an insecure value, resolved through the scopes: a call by name
+    that finds the function's one binding, or `self.name(...)` / `cls.name(...)` inside the
+    class that defines the method. A parameter rebound in the function is not followed (the
+    caller's value may not reach the sink), nor a call that passes it through `*`/`**`.
+    """
+
+    def __init__(self) -> None:
+        self._calls: dict = {}  # the callee's last name -> [(call, its scope), ...]
+        # (the function's binding, the function, parameter, positional index, is a method,
+        # the sink's name)
+        self._sinks: list = []
+
+    def note_call(self, call: cst.Call, scope: Scope) -> None:
+        func = call.func
+        if isinstance(func, cst.Name):
+            self._calls.setdefault(func.value, []).append((call, scope))
+        elif (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+              and func.value.value in ("self", "cls")):
+            self._calls.setdefault(func.attr.value, []).append((call, scope))
+
+    def note_sink(self, value: cst.BaseExpression, scope: Scope, sink: str) -> None:
+        if not isinstance(value, cst.Name):
+            return
+        binding = scope.lookup(value.value)
+        if (binding is None or binding.count != 1 or binding.qualified is not None
+                or binding.scope.kind != "function"
+                or not isinstance(binding.scope.node, cst.FunctionDef)):
+            return
+        function = binding.scope.node
+        index = _parameter_index(function.params, value.value)
+        if index is None:
+            return  # bound in the body, not a parameter
+        parent = binding.scope.parent
+        defined = parent.names.get(function.name.value)
+        if (defined is None or defined.count != 1 or defined.value is not None
+                or defined.qualified is not None):
+            return  # the name is bound again: which function a call reaches is unknown
+        method = parent.kind == "class" and not any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+            for d in function.decorators)
+        self._sinks.append((defined, function, value.value, index, method, sink))
+
+    def origins(self, insecure) -> Iterator[Tuple[cst.Arg, str, str]]:
+        """(the call-site argument, the function's name, the sink's name) for each argument
+        that `insecure(expr, scope)` accepts."""
+        for defined, function, name, index, method, sink in self._sinks:
+            called = function.name.value
+            for call, scope in self._calls.get(called, ()):
+                through_self = isinstance(call.func, cst.Attribute)
+                if through_self:
+                    owner = scope.enclosing("class")
+                    if owner is None or owner.names.get(called) is not defined:
+                        continue
+                elif scope.lookup(called) is not defined:
+                    continue
+                arg = None if index < 0 else keyword(call, name)
+                if arg is None:
+                    position = abs(index) - 1 - (1 if through_self and method else 0)
+                    arg = positional(call, position) if position >= 0 else None
+                if arg is not None and insecure(arg.value, scope):
+                    yield arg, called, sink
+
+
+def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
+    """How a parameter is passed: 1 + its position when by position or keyword, minus that
+    for a positional-only one, 0 for a keyword-only one; None for no such parameter."""
+    for position, param in enumerate(params.posonly_params):
+        if param.name.value == name:
+            return -(position + 1)
+    for position, param in enumerate(params.params, len(params.posonly_params)):
+        if param.name.value == name:
+            return position + 1
+    if any(param.name.value == name for param in params.kwonly_params):
+        return 0
+    return None
 
 
 def sink_name(call: cst.Call, qualified: Optional[str]) -> str:

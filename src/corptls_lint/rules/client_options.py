@@ -58,6 +58,16 @@ class ClientOptionDisabled(Rule):
       clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
       host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
 
+    `insecure` also means other things (Django's static `serve(request, path, insecure=True)`
+    serves files without `DEBUG`; an OpenTelemetry exporter's `insecure` means plaintext gRPC),
+    so the default `insecure` flag is reported only in a module (or function) that imports a
+    TLS client: requests, httpx, urllib3, aiohttp, `ssl`, pyOpenSSL, pycurl, the stdlib
+    protocol clients, the clients above, or an OpenStack client or SDK (keystoneauth1,
+    keystoneclient, openstack, novaclient, ...). Never on a call that resolves through the
+    imports to `django.contrib.staticfiles.views.serve` or an `opentelemetry.exporter`
+    class. A configured `insecure-keywords` list is not narrowed: it reports exactly the
+    flags it names.
+
     ## Why is this bad?
     These options do what `verify=False` does for requests: the client accepts any
     certificate for any host, so whoever sits on the network path can read and change the
@@ -142,6 +152,10 @@ class ClientOptionDisabled(Rule):
         "client.call(insecure=False, verify_ssl=True)\n",
         "import pycurl\nc.setopt(pycurl.SSL_VERIFYPEER, 1)\n",
         "api.post('/hooks', json={'verify': False})\n",
+        "import requests\nfrom django.contrib.staticfiles.views import serve\n"
+        "serve(request, path, insecure=True)\n",
+        "import salt.utils.network\n"
+        "DEFAULTS = {'tracing': {'exporter': 'otlp', 'insecure': True}}\n",
     ]
     INVALID = [
         Invalid(
@@ -232,10 +246,12 @@ class ClientOptionDisabled(Rule):
             "    return session.Session(verify=verify)\n",
             [(4, 18)]),
         Invalid(
+            "import requests\n"
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=False, *, insecure=True):\n"
             "        self.verify_ssl = verify_ssl\n",
-            [(2, 41), (2, 60)],
+            [(3, 41), (3, 60)],
+            "import requests\n"
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=True, *, insecure=False):\n"
             "        self.verify_ssl = verify_ssl\n"),
@@ -251,6 +267,8 @@ class ClientOptionDisabled(Rule):
         super().__init__(context)
         configured = getattr(context, "insecure_keywords", ())
         self.flags = clients.insecure_keywords(configured) if configured else _INSECURE
+        # the configured list reports exactly what it names; the default one narrows `insecure`
+        self.narrowed = not configured
 
     @classmethod
     def configured_words(cls, settings) -> tuple:
@@ -286,7 +304,7 @@ class ClientOptionDisabled(Rule):
             return  # aiohttp's verify_ssl is TLS103's
         for arg in node.args:
             if arg.keyword is not None:
-                self._flag(arg, arg.keyword.value, arg.value)
+                self._flag(arg, arg.keyword.value, arg.value, qualified)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -296,7 +314,8 @@ class ClientOptionDisabled(Rule):
     def visit_Param(self, node: cst.Param) -> None:
         if node.default is not None:
             kind = self.flags.get(node.name.value)
-            if kind is not None and clients.value_is(kind, node.default, self.scope):
+            if kind is not None and clients.value_is(kind, node.default, self.scope) and (
+                    self._is_tls_flag(node.name.value)):
                 self.report(node.default, f"TLS verification off by default: the wrapper flag "
                                           f"{node.name.value} defaults to an insecure value",
                             _flip(kind, node.default))
@@ -309,14 +328,19 @@ class ClientOptionDisabled(Rule):
             if isinstance(key, str):
                 self._flag(node, key, node.value)
 
-    def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression) -> None:
+    def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
+              callee: Optional[str] = None) -> None:
         kind = self.flags.get(name)
         if (isinstance(value, cst.Name) and value.value in self.flags
                 and values.from_parameter_default(value, self.scope)):
             return  # `self.verify_ssl = verify_ssl`: reported once, at the parameter's default
-        if kind is not None and clients.value_is(kind, value, self.scope):
+        if kind is not None and clients.value_is(kind, value, self.scope) and (
+                self._is_tls_flag(name, callee)):
             self.report(where, f"TLS verification disabled by the wrapper flag {name}; "
                                "pass the CA bundle instead", _flip(kind, value))
+
+    def _is_tls_flag(self, name: str, callee: Optional[str] = None) -> bool:
+        return not self.narrowed or clients.flag_is_tls(name, self.scope, callee)
 
     def _option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
         if clients.is_server_callee(node):

@@ -5,8 +5,8 @@ from typing import List, Optional
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallTo, ItemStore,
-                                     KeywordArg, Travel)
+from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
+                                     ItemStore, KeywordArg, Travel)
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 from corptls_lint.scopes import dotted_name
@@ -42,7 +42,10 @@ class UnverifiedSSLContext(Rule):
     - a `cert_reqs` or `assert_hostname` value that travels to one of those calls inside the
       module, reported where it is written and naming the call: a local bound to
       `ssl.CERT_NONE` on one branch, `kw["cert_reqs"] = "CERT_NONE"` or a display entry of a
-      dict passed as `**kw`, `self.x` set in the class;
+      dict passed as `**kw`, `self.x` set in the class, or a same-module call site passing
+      it to a parameter that reaches the call (`make_pool(host, ssl.CERT_NONE)` where
+      `def make_pool(host, cert_reqs=...)` passes `cert_reqs=cert_reqs` on), reported at the
+      call-site argument;
     - aiohttp's `ssl=False` or `verify_ssl=False` on `aiohttp.TCPConnector`, `aiohttp.request`,
       or a verb method (`session.get(...)`, `session.ws_connect(...)`) of an unresolved receiver.
 
@@ -131,6 +134,8 @@ class UnverifiedSSLContext(Rule):
         KeywordArg(("assert_hostname",), FALSY),
         Travel(("cert_reqs",), CERT_NONE),
         Travel(("assert_hostname",), FALSY),
+        CallerArgument(("cert_reqs",), CERT_NONE),
+        CallerArgument(("assert_hostname",), FALSY),
         KeywordArg(("ssl", "verify_ssl"), FALSY),
         ItemStore(("kwargs", "kw", "pool_kwargs", "connection_pool_kw"), ("requests", "urllib3")),
     )
@@ -364,6 +369,12 @@ class UnverifiedSSLContext(Rule):
             "from corp_tls import ssl_context\n"
             "\n"
             "ctx = ssl_context()\n"),
+        Invalid(
+            "import ssl, urllib3\n"
+            "def make_pool(host, cert_reqs='CERT_REQUIRED'):\n"
+            "    return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs)\n"
+            "pool = make_pool(host, ssl.CERT_NONE)\n",
+            [(4, 24)]),
     ]
 
     def __init__(self, context) -> None:
@@ -375,8 +386,12 @@ class UnverifiedSSLContext(Rule):
         self._statement: Optional[cst.SimpleStatementLine] = None
         self._blocks: List[cst.IndentedBlock] = []
         self._branches: set = set()  # ids of the blocks that are an `if`'s branches
+        # pool keyword -> the call sites that pass it a value through a parameter
+        self._callers = {key: clients.CallerArguments() for key in _TRAVELLING}
 
     def visit_Call(self, node: cst.Call) -> None:
+        for callers in self._callers.values():
+            callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         if clients.is_unresolved_method(node, qualified, {"cert_verify"}):
             # HTTPAdapter.cert_verify(conn, url, verify, cert): an adapter that never verifies
@@ -532,9 +547,17 @@ class UnverifiedSSLContext(Rule):
                                                 single_display=True))
         if arg is not None and not insecure(arg.value):
             origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
+            self._callers[key].note_sink(arg.value, self.scope,
+                                         clients.sink_name(node, qualified))
         for origin in origins:
             self.report(origin, f"an insecure {key} written here reaches "
                                 f"{clients.sink_name(node, qualified)}()")
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for key, insecure in _TRAVELLING.items():
+            for arg, function, sink in self._callers[key].origins(insecure):
+                self.report(arg, f"an insecure {key} passed here reaches {sink}() "
+                                 f"through {function}()")
 
     def _serves(self, call: cst.Call) -> bool:
         server_side = clients.keyword(call, "server_side")
@@ -542,6 +565,10 @@ class UnverifiedSSLContext(Rule):
 
     def _is_cert_none(self, value: cst.BaseExpression) -> bool:
         return clients.is_cert_none(value, self.scope)
+
+
+# The pool keywords whose values are followed from a function's call sites, and their test.
+_TRAVELLING = {"cert_reqs": clients.is_cert_none, "assert_hostname": values.is_falsy}
 
 
 def _plain_client_context(call: cst.Call, rule: Rule) -> bool:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import FALSY, KeywordArg, Travel
+from corptls_lint.candidates import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
@@ -27,7 +27,12 @@ class VerifyDisabled(Rule):
     written, once, with the call named in the message: a dict built over several statements
     and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`), a local
     bound to `False` on one branch, `self._verify = False` (or a class attribute default)
-    that reaches `verify=self._verify`, and the default of `options.get("verify", False)`.
+    that reaches `verify=self._verify`, the default of `options.get("verify", False)`, and
+    a same-module call site that passes a falsy value, by keyword or position, to a parameter
+    that reaches such a call (`def fetch(u, verify=True): requests.get(u, verify=verify)`
+    ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class). A call
+    site is followed when its name resolves to the function's one definition and the
+    function does not rebind the parameter.
 
     Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
     `form.validate(verify=False)`), `verify=True`, `verify=None`, and any value that is not a
@@ -79,7 +84,8 @@ class VerifyDisabled(Rule):
     message = "TLS verification disabled with a falsy verify=; pass the CA bundle instead"
     triggers = ((b"verify",),)
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
-    candidates = (KeywordArg(("verify",), FALSY), Travel(("verify",), FALSY))
+    candidates = (KeywordArg(("verify",), FALSY), Travel(("verify",), FALSY),
+                  CallerArgument(("verify",), FALSY))
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 
@@ -261,9 +267,21 @@ class VerifyDisabled(Rule):
             "def fetch(url, options):\n"
             "    return requests.get(url, verify=options.get('verify_ssl', False))\n",
             [(3, 63)]),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, verify=True):\n"
+            "    return requests.get(url, verify=verify)\n"
+            "fetch(url, verify=False)\n"
+            "fetch(url, False)\n",
+            [(4, 12), (5, 12)]),
     ]
 
+    def __init__(self, context) -> None:
+        super().__init__(context)
+        self.callers = clients.CallerArguments()
+
     def visit_Call(self, node: cst.Call) -> None:
+        self.callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         if not clients.takes_verify(node, qualified):
             return
@@ -285,5 +303,11 @@ class VerifyDisabled(Rule):
         if arg is not None and not self.is_falsy(arg.value):
             for origin in clients.travelled_origins(arg.value, self.scope, self.is_falsy):
                 self.report(origin, message)
+            self.callers.note_sink(arg.value, self.scope, clients.sink_name(node, qualified))
         for origin in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
             self.report(origin, message)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for arg, function, sink in self.callers.origins(values.is_falsy):
+            self.report(arg, f"verify=False passed here reaches {sink}() through {function}(); "
+                             "pass the CA bundle instead")

@@ -377,7 +377,11 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     noqa_lines = None
     if apply_noqa:
         noqa_text = source_text if source_text is not None else module.code
-        noqa_lines = noqa.NoqaLines(split_lines(noqa_text), noqa_text)
+        statements = None
+        if ast_tree is not None:
+            statements = [(candidates.first_line(node), node.end_lineno or node.lineno)
+                          for node in ast_tree.body]
+        noqa_lines = noqa.NoqaLines(split_lines(noqa_text), noqa_text, statements)
     seen = set()
     planner = None
     for report in context.reports:

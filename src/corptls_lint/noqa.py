@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import tokenize
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 # flake8's NOQA_INLINE_REGEXP: `# noqa`, `# noqa: E1,W2`, `# NOQA:E1`; codes are letters+digits.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -51,10 +52,16 @@ def noqa_line_ranges(text: str) -> Dict[int, Tuple[int, int]]:
 class NoqaLines:
     """Whether a finding on a line is silenced, reading the lines flake8 reads for it."""
 
-    def __init__(self, lines: List[str], text: str) -> None:
+    def __init__(self, lines: List[str], text: str,
+                 statements: Optional[Sequence[Tuple[int, int]]] = None) -> None:
+        """`statements`: the (first, last) lines of each top-level statement, in order. A token
+        never crosses from one to the next, so then only the statement around a finding is
+        tokenized, not the whole file."""
         self.lines = lines
         self.text = text
+        self.statements = statements
         self._ranges: Optional[Dict[int, Tuple[int, int]]] = None
+        self._tokenized: Dict[int, Dict[int, Tuple[int, int]]] = {}  # statement -> its ranges
         self._has_noqa: Optional[bool] = None
 
     def silences(self, line: int, code: str) -> bool:
@@ -68,7 +75,21 @@ class NoqaLines:
             self._has_noqa = _NOQA.search(self.text) is not None
         if not self._has_noqa:
             return False
+        first, last = self._ranges_of(line).get(line, (line, line))
+        return first != last and silences("\n".join(self.lines[first - 1:last]), code)
+
+    def _ranges_of(self, line: int) -> Dict[int, Tuple[int, int]]:
+        if self.statements is not None:
+            index = bisect.bisect_right(self.statements, (line, float("inf"))) - 1
+            if index >= 0 and self.statements[index][0] <= line <= self.statements[index][1]:
+                ranges = self._tokenized.get(index)
+                if ranges is None:
+                    first, last = self.statements[index]
+                    text = "\n".join(self.lines[first - 1:last]) + "\n"
+                    ranges = self._tokenized[index] = {
+                        number + first - 1: (start + first - 1, end + first - 1)
+                        for number, (start, end) in noqa_line_ranges(text).items()}
+                return ranges
         if self._ranges is None:
             self._ranges = noqa_line_ranges(self.text)
-        first, last = self._ranges.get(line, (line, line))
-        return first != last and silences("\n".join(self.lines[first - 1:last]), code)
+        return self._ranges

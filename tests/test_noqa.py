@@ -1,0 +1,47 @@
+"""`# noqa` over tokens that span lines, read per top-level statement as for the whole file."""
+
+import ast
+
+import pytest
+
+from corptls_lint import candidates, engine, noqa
+from corptls_lint.decoding import split_lines
+from corptls_lint.ftypes import Settings
+
+SOURCE = (
+    "import requests\n"
+    "requests.get(u, verify=False, data='''\n"
+    "text  # noqa: TLS101\n"
+    "''')\n"
+    "requests.get(u, \\\n"
+    "    verify=False)  # noqa\n"
+    "x = 1  # noqa\n"
+    "requests.get(u, verify=False)\n"
+    "def f():\n"
+    "    return requests.get(u, verify=False, data='''\n"
+    "    # NOQA:TLS1\n"
+    "    ''')\n"
+    "requests.get(u, verify=False, data='''\n"
+    "# noqa: TLS201\n"
+    "''')\n"
+)
+
+
+def statements(source):
+    return [(candidates.first_line(node), node.end_lineno) for node in ast.parse(source).body]
+
+
+def test_each_statement_alone_gives_the_whole_file_answer():
+    lines = split_lines(SOURCE)
+    whole = noqa.NoqaLines(lines, SOURCE)
+    per_statement = noqa.NoqaLines(lines, SOURCE, statements(SOURCE))
+    for line in range(1, len(lines) + 1):
+        for code in ("TLS101", "TLS201", "E501"):
+            assert per_statement.silences(line, code) == whole.silences(line, code), (line, code)
+
+
+@pytest.mark.parametrize("sliced", [True, False])
+def test_noqa_in_a_string_or_after_a_continuation_silences_the_finding(sliced):
+    result = engine.lint_source(SOURCE, "a.py", Settings(enabled=("TLS101",)), sliced=sliced)
+    # 2: the string's noqa; 5: the continuation's; 10: the function's string; 13: another code
+    assert [(d.line, d.code) for d in result.diagnostics] == [(8, "TLS101"), (13, "TLS101")]

@@ -8,7 +8,7 @@ from typing import FrozenSet, Iterator, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint import values
+from corptls_lint import byte_patterns, values
 from corptls_lint.candidates import TRUTHY, CallTo
 from corptls_lint.scopes import Scope, import_roots
 
@@ -49,29 +49,10 @@ AIOHTTP_SSL_TAKERS = frozenset({"aiohttp.TCPConnector", "aiohttp.request"})
 AIOHTTP_METHODS = VERBS | {"ws_connect"}
 
 
-def assigned_pattern(word: str, quoted: bool = False) -> "re.Pattern[bytes]":
-    """A byte-screen pattern (a superset): `word` as a whole identifier followed by `=` but
-    not `==` (a keyword or an attribute store, also across whitespace, comments and line
-    continuations), or with `quoted`, the word in quotes (a `**{"verify": ...}` key).
-    `hostkey_verify=` is another keyword, so it does not count for `verify`."""
-    name = re.escape(word.encode())
-    pattern = rb"(?<![\w])" + name + rb"(?:\s|#[^\r\n]*|\\\r?\n)*=(?!=)"
-    if quoted:
-        pattern += rb"|['\"]" + name + rb"['\"]"
-    return re.compile(pattern)
-
-
-def called_pattern(word: str) -> "re.Pattern[bytes]":
-    """A byte-screen pattern (a superset) for a callee: `word` followed by `(` (across
-    whitespace and line continuations), or imported under another name (`word as alias`)."""
-    name = re.escape(word.encode())
-    return re.compile(name + rb"(?:\s|\\\r?\n)*\(|" + name + rb"\s+as\s")
-
-
 # What TLS101, TLS102 and TLS301 need of `verify`, and TLS103 of `ssl` (`ssl=False`,
 # `verify_ssl=False`; its other shapes have words of their own, such as CERT_NONE).
-VERIFY_ASSIGNED = assigned_pattern("verify", quoted=True)
-SSL_ASSIGNED = assigned_pattern("ssl")
+VERIFY_ASSIGNED = byte_patterns.assigned("verify", quoted=True)
+SSL_ASSIGNED = byte_patterns.assigned("ssl")
 
 
 def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:

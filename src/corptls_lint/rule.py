@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Pattern, Sequence, Tuple
+from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -16,6 +16,7 @@ from corptls_lint import values
 from corptls_lint.ftypes import Applicability
 
 if TYPE_CHECKING:
+    from corptls_lint.byte_patterns import WordPattern
     from corptls_lint.ftypes import FileContext
     from corptls_lint.scopes import Scope
 
@@ -87,9 +88,9 @@ class Rule:
     default_when_configured: ClassVar[Optional[str]] = None
     # The byte screen: a file must contain at least one word of *every* group.
     triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
-    # A trigger word that is common in unrelated code can be narrowed: the file must also
-    # match this pattern for the word to count (searched only where the word occurs).
-    trigger_patterns: ClassVar[Dict[bytes, Pattern[bytes]]] = {}
+    # A trigger word that is common in unrelated code can be narrowed to the shapes the rule
+    # reports (byte_patterns; searched only in files that hold the word).
+    trigger_patterns: ClassVar[Dict[bytes, "WordPattern"]] = {}
     # The syntax screen (candidates.py): the shapes a finding of this rule can have; a file
     # whose ast holds none of them is not parsed with libcst for this rule. Empty: no screen.
     candidates: ClassVar[Tuple[object, ...]] = ()

@@ -5,7 +5,7 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint import clients, values
+from corptls_lint import byte_patterns, clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                      KeywordArg, ParamDefault, Travel)
 from corptls_lint.ftypes import Applicability
@@ -119,7 +119,7 @@ class ClientOptionDisabled(Rule):
     name = "client-option-disabled"
     message = "TLS verification disabled by a client option"
     # Each keyword counts only where it is assigned or quoted (`verify_ssl=`, `"insecure":`).
-    trigger_patterns = {name.encode(): clients.assigned_pattern(name, quoted=True)
+    trigger_patterns = {name.encode(): byte_patterns.assigned(name, quoted=True)
                         for name in _KEYWORD_WORDS}
     triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
     candidates = (

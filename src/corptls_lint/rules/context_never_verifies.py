@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint import clients
+from corptls_lint import byte_patterns, clients
 from corptls_lint.candidates import TRUTHY, AttributeStore, CallTo, ConstantFunction, KeywordArg
 from corptls_lint.rule import Invalid, Rule
 from corptls_lint.scopes import dotted_name
@@ -77,7 +77,7 @@ class ContextNeverVerifies(Rule):
                "ssl.create_default_context() or PROTOCOL_TLS_CLIENT")
     triggers = ((b"SSLContext", b"set_verify"),)
     # only a call (or an alias to call) is a candidate, never `isinstance(x, ssl.SSLContext)`
-    trigger_patterns = {word: clients.called_pattern(word.decode()) for word in triggers[0]}
+    trigger_patterns = {word: byte_patterns.called(word.decode()) for word in triggers[0]}
     candidates = (clients.calls_to({clients.SSL_CONTEXT}), CallTo(("set_verify",)))
     # What decides a finding elsewhere in the body: the settings, the signs of a server,
     # and verify callbacks that accept everything.

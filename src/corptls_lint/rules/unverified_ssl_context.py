@@ -4,7 +4,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from corptls_lint import clients, values
+from corptls_lint import byte_patterns, clients, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
                                      ItemStore, KeywordArg, Travel)
 from corptls_lint.ftypes import Applicability
@@ -122,8 +122,8 @@ class UnverifiedSSLContext(Rule):
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
                  b"verify_mode", b"ssl", b"verify_ssl", b"cert_verify"),)
     trigger_patterns = {b"ssl": clients.SSL_ASSIGNED,
-                        b"check_hostname": clients.assigned_pattern("check_hostname"),
-                        b"verify_ssl": clients.assigned_pattern("verify_ssl")}
+                        b"check_hostname": byte_patterns.assigned("check_hostname"),
+                        b"verify_ssl": byte_patterns.assigned("verify_ssl")}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),

@@ -1,0 +1,65 @@
+"""The byte screen's patterns: the shapes in which a trigger word counts (`Rule.trigger_patterns`).
+
+Each is a superset of what its rule can report, tested on the raw bytes of every file that
+holds the word. They search with `bytes.find` for the word itself and look around each
+occurrence, because a regular expression that starts with a look-behind or a character class
+is tried at every offset of the file (three times slower on the benchmark corpus).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Optional
+
+# What may stand between a keyword and its `=`: whitespace, a comment, a line continuation.
+_GAP = rb"(?:\s|#[^\r\n]*|\\\r?\n)*"
+_ASSIGNED_AFTER = re.compile(_GAP + rb"=(?!=)")
+_CALLED_AFTER = re.compile(rb"(?:\s|\\\r?\n)*\(|\s+as\s")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+class WordPattern:
+    """`word` as a whole identifier, followed by what `after` matches; or, with `quoted`,
+    the word between quotes of either kind. `search` answers like `re.Pattern.search`:
+    something true, or None."""
+
+    __slots__ = ("word", "after", "quoted", "whole")
+
+    def __init__(self, word: bytes, after: "re.Pattern[bytes]", quoted: bool = False,
+                 whole: bool = True) -> None:
+        self.word = word
+        self.after = after
+        self.quoted = quoted
+        self.whole = whole  # the byte before the word must not be part of an identifier
+
+    def search(self, data: bytes) -> Optional[bool]:
+        word, find, match = self.word, data.find, self.after.match
+        at = find(word)
+        while at >= 0:
+            end = at + len(word)
+            if (not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES) and match(data, end):
+                return True
+            at = find(word, at + 1)
+        if self.quoted and (b'"' + word + b'"' in data or b"'" + word + b"'" in data):
+            return True
+        return None
+
+    def __repr__(self) -> str:
+        return f"WordPattern({self.word!r}, quoted={self.quoted})"
+
+
+@functools.lru_cache(maxsize=None)
+def assigned(word: str, quoted: bool = False) -> WordPattern:
+    """`word` as a whole identifier followed by `=` but not `==` (a keyword or an attribute
+    store, also across whitespace, comments and line continuations), or with `quoted`, the word
+    in quotes (a `**{"verify": ...}` key). `hostkey_verify=` is another keyword, so it does not
+    count for `verify`. One object per word, so the screen searches it once per file."""
+    return WordPattern(word.encode(), _ASSIGNED_AFTER, quoted)
+
+
+@functools.lru_cache(maxsize=None)
+def called(word: str) -> WordPattern:
+    """A callee: `word` followed by `(` (across whitespace and line continuations), or
+    imported under another name (`word as alias`)."""
+    return WordPattern(word.encode(), _CALLED_AFTER, whole=False)

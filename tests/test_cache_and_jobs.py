@@ -1,9 +1,13 @@
 """--jobs, --cache-dir, --no-cache and start-up, through the installed console script."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +124,80 @@ def test_concurrent_runs_share_a_cache_safely(run_cli, project, tmp_path_factory
     assert results == [reference] * 3
     assert not list(cache_dir.glob("v1/*/.tmp-*"))
     assert run_cli("--cache-dir", cache_dir, ".", cwd=project).stdout == reference
+
+
+def _restore_elsewhere(source, target):
+    """What a CI runner does with a cached `.corptls_cache`: a fresh checkout beside it, every
+    file a new inode with a new mtime (and so a new ctime)."""
+    shutil.copytree(source, target)
+    later = time.time() + 3600
+    for path in [target, *target.rglob("*")]:
+        os.utime(path, (later, later))
+
+
+def _cache_counts(stderr):
+    return next(line for line in stderr.splitlines() if line.startswith("corptls-lint: cache:"))
+
+
+def test_a_restored_cache_in_a_fresh_checkout_relints_nothing(run_cli, project, tmp_path_factory):
+    (project / "pyproject.toml").write_text("[tool.corptls-lint]\n")  # the cache lives beside it
+    cold = run_cli("--verbose", ".", cwd=project)
+    assert _cache_counts(cold.stderr) == (
+        "corptls-lint: cache: 0 files unchanged (stat index), 13 looked up by content hash, "
+        "0 answered from the cache, 13 linted and stored")
+    checkout = tmp_path_factory.mktemp("runner") / "checkout"
+    _restore_elsewhere(project, checkout)
+    restored = run_cli("--verbose", ".", cwd=checkout)
+    # the stat index knows none of the files; their content finds every entry, nothing is linted
+    # (the clean files screen out by their bytes, before any hashing)
+    assert _cache_counts(restored.stderr) == (
+        "corptls-lint: cache: 0 files unchanged (stat index), 13 looked up by content hash, "
+        "13 answered from the cache, 0 linted and stored")
+    assert (restored.returncode, restored.stdout) == (cold.returncode, cold.stdout)
+    assert restored.stdout.count("TLS101") == 12
+    again = run_cli("--verbose", ".", cwd=checkout)  # the restored run taught the index
+    assert _cache_counts(again.stderr) == (
+        "corptls-lint: cache: 16 files unchanged (stat index), 0 looked up by content hash, "
+        "13 answered from the cache, 0 linted and stored")
+    assert again.stdout == cold.stdout
+
+
+def test_a_restored_cache_still_has_to_be_trusted(run_cli, project, tmp_path_factory):
+    (project / "pyproject.toml").write_text("[tool.corptls-lint]\n")
+    run_cli(".", cwd=project)
+    checkout = tmp_path_factory.mktemp("runner") / "checkout"
+    _restore_elsewhere(project, checkout)
+    (checkout / ".corptls_cache").chmod(0o777)
+    result = run_cli("--verbose", ".", cwd=checkout)
+    assert (f"corptls-lint: warning: cache not used: {checkout / '.corptls_cache'}: others can "
+            "write to it") in result.stderr.splitlines()
+    assert "corptls-lint: cache:" not in result.stderr
+
+
+def _fingerprint_of(package_parent):
+    done = subprocess.run(
+        [sys.executable, "-c", "from corptls_lint.cache import _code_fingerprint as f; print(f())"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(package_parent), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_code_fingerprint_follows_the_source_not_its_file_times(tmp_path):
+    """A reinstall of the same version (new mtimes) keeps the cache; an edited module drops it."""
+    import corptls_lint
+
+    installed = Path(corptls_lint.__file__).parent
+    copy = tmp_path / "site" / "corptls_lint"
+    shutil.copytree(installed, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    first = _fingerprint_of(copy.parent)
+    later = time.time() + 3600
+    for path in copy.rglob("*.py"):
+        os.utime(path, (later, later))
+    assert _fingerprint_of(copy.parent) == first
+    rule = copy / "rules" / "verify_disabled.py"
+    rule.write_text(rule.read_text() + "\n# edited\n")
+    assert _fingerprint_of(copy.parent) != first
 
 
 def test_cache_keys_depend_on_content_and_settings(tmp_path):

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import stat as stat_module
+import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -36,18 +37,27 @@ _fingerprint: Optional[str] = None
 
 
 def _code_fingerprint() -> str:
-    """The version plus the sizes and times of the package's own modules."""
+    """The version, the Python that runs it, and the bytes of the package's own modules.
+
+    Contents, not file times: a CI runner that installs the same version afresh (every module
+    with a new mtime) keeps using its restored cache, while an edited checkout never reads
+    stale results. Reading and hashing the package's modules costs about 2 ms. The Python
+    version is part of it because parse errors (TLS001's message and column) differ by version.
+    """
     global _fingerprint
     if _fingerprint is None:
         package = Path(__file__).resolve().parent
-        parts = [__version__]
+        digest = hashlib.sha256(f"{__version__}\0{sys.implementation.name}"
+                                f"\0{sys.version_info[:3]}\0".encode())
         for path in sorted(package.rglob("*.py")):
             try:
-                stat = path.stat()
+                data = path.read_bytes()
             except OSError:
                 continue
-            parts.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
-        _fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+            name = path.relative_to(package).as_posix()
+            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(data)
+        _fingerprint = digest.hexdigest()
     return _fingerprint
 
 
@@ -93,6 +103,10 @@ class ResultCache:
         self.directory = Path(directory)
         self.hits = 0
         self.misses = 0
+        # What --verbose reports, so a restored cache can be seen to re-lint nothing:
+        self.unchanged = 0  # files the stat index answered, neither read nor hashed
+        self.hashed = 0  # files whose content was hashed to find their entry
+        self.stored = 0  # files linted, their findings stored
         self._ready = False
         self._index: Optional[Dict[str, IndexEntry]] = None
         self._index_changed = False
@@ -124,6 +138,7 @@ class ResultCache:
         if entry is None or entry[:5] != (stat.st_size, stat.st_mtime_ns, stat.st_ino,
                                           stat.st_ctime_ns, self.settings_digest(settings)):
             return None
+        self.unchanged += 1
         return entry[5]
 
     def remember(self, path: str, stat: os.stat_result, settings: Settings, key: str) -> None:
@@ -147,12 +162,18 @@ class ResultCache:
         self._index_changed = False
 
     def key(self, data: bytes, settings: Settings) -> str:
+        self.hashed += 1
         digest = hashlib.sha256()
         digest.update(_code_fingerprint().encode())
         digest.update(repr(settings).encode())
         digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
+
+    def describe_counts(self) -> str:
+        return (f"cache: {self.unchanged} files unchanged (stat index), {self.hashed} looked up "
+                f"by content hash, {self.hits} answered from the cache, {self.stored} linted "
+                "and stored")
 
     def _entry(self, key: str) -> Path:
         return self.directory / _FORMAT / key[:2] / f"{key}.json"
@@ -169,6 +190,7 @@ class ResultCache:
         return diagnostics
 
     def put(self, key: str, diagnostics: List[Diagnostic]) -> None:
+        self.stored += 1
         self._write(self._entry(key), [_to_json(d) for d in diagnostics])
 
     def _write(self, target: Path, value: object) -> None:

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     checking.add_argument("--no-cache", action="store_true",
                           help="neither read nor write the cache")
     checking.add_argument("--verbose", action="store_true",
-                          help="tracebacks for internal errors")
+                          help="tracebacks for internal errors; cache counts")
 
     fixing = parser.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true",
@@ -150,6 +150,12 @@ def _cache(args: argparse.Namespace, config, linted: Sequence[str]):
     return cache
 
 
+def _write_cache_counts(args: argparse.Namespace, cache) -> None:
+    """With --verbose: where the files' results came from (a restored cache re-lints nothing)."""
+    if args.verbose and cache is not None:
+        sys.stderr.write(f"{PROG}: {cache.describe_counts()}\n")
+
+
 def list_rules(stream) -> None:
     from corptls_lint.rules import ALL_RULES
 
@@ -214,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
                                  on_done=advance)
     else:
         outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache if mode == "check" else None)
+    _write_cache_counts(args, cache)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), diagnostics)

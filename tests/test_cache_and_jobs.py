@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corptls_lint.cache import ResultCache
+from corptls_lint.cache import CLEAN, ResultCache
 from corptls_lint.ftypes import Diagnostic, Settings
 
 FINDING = "import requests\nrequests.get(url, verify=False)\n"
@@ -172,6 +172,50 @@ def test_a_restored_cache_still_has_to_be_trusted(run_cli, project, tmp_path_fac
     assert (f"corptls-lint: warning: cache not used: {checkout / '.corptls_cache'}: others can "
             "write to it") in result.stderr.splitlines()
     assert "corptls-lint: cache:" not in result.stderr
+
+
+def _touch(*paths):
+    later = time.time() + 3600
+    for path in paths:
+        os.utime(path, (later, later))
+
+
+def test_a_touched_file_is_known_by_its_bytes_and_only_by_them(tmp_path):
+    settings = Settings(enabled=("TLS101",))
+    clean, finding = tmp_path / "clean.py", tmp_path / "m.py"
+    clean.write_text("import os\n")
+    finding.write_text(FINDING)
+    key = ResultCache(tmp_path).key(finding.read_bytes(), settings)
+    first = ResultCache(tmp_path / "cache")
+    first.remember(str(clean), clean.stat(), settings, CLEAN, clean.read_bytes())
+    first.remember(str(finding), finding.stat(), settings, key)
+    first.save_index()
+    _touch(clean, finding)  # a fresh checkout: new mtimes and ctimes, the same bytes
+    restored = ResultCache(tmp_path / "cache")
+    assert restored.known(str(clean), clean.stat(), settings) == CLEAN
+    assert restored.known(str(finding), finding.stat(), settings) == key
+    assert (restored.unchanged, restored.hashed) == (0, 2)
+    restored.save_index()  # the new stats are learned: the next run reads neither file
+    warm = ResultCache(tmp_path / "cache")
+    assert [warm.known(str(p), p.stat(), settings) for p in (clean, finding)] == [CLEAN, key]
+    assert (warm.unchanged, warm.hashed) == (2, 0)
+    # the same sizes, other bytes: the entries do not stand for the files
+    clean.write_text("import re\n")
+    finding.write_text(FINDING.replace("verify=False", "verify=0    "))
+    changed = ResultCache(tmp_path / "cache")
+    assert [changed.known(str(p), p.stat(), settings) for p in (clean, finding)] == [None, None]
+    assert changed.known(str(clean), clean.stat(), Settings(enabled=("TLS102",))) is None
+
+
+def test_a_clean_entry_recorded_without_its_bytes_needs_the_screen(tmp_path):
+    settings = Settings(enabled=("TLS101",))
+    clean = tmp_path / "clean.py"
+    clean.write_text("import os\n")
+    first = ResultCache(tmp_path / "cache")
+    first.remember(str(clean), clean.stat(), settings, CLEAN)
+    first.save_index()
+    _touch(clean)
+    assert ResultCache(tmp_path / "cache").known(str(clean), clean.stat(), settings) is None
 
 
 def _fingerprint_of(package_parent):

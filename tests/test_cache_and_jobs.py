@@ -309,3 +309,16 @@ def test_a_one_file_run_without_trigger_words_never_loads_libcst(tmp_path):
     names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
     assert "corptls_lint.rules" in names
     assert not {n for n in names if n.split(".")[0] == "libcst"}
+
+
+def test_a_one_file_run_loads_no_toml_parser_or_subprocess_it_does_not_need(tmp_path):
+    (tmp_path / "clean.py").write_text("import os\nprint(os.sep)\n")
+    names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
+    assert "corptls_lint.config" in names and "subprocess" not in names
+    toml_above = any((folder / name).is_file() for folder in tmp_path.parents
+                     for name in ("pyproject.toml", "corptls-lint.toml", ".corptls-lint.toml"))
+    if not toml_above:  # a stray TOML file above the test folder must be read
+        assert "tomllib" not in names and "tomli" not in names
+    (tmp_path / "pyproject.toml").write_text("[tool.corptls-lint]\n")
+    names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
+    assert {"tomllib", "tomli"} & names

@@ -388,10 +388,9 @@ def _without_baselined(args: argparse.Namespace, projects, diagnostics: List[Dia
                        checked: List[str]) -> List[Diagnostic]:
     """The findings not recorded in the baseline of their file's configuration (or --baseline),
     listing the stale entries with --show-stale-baseline."""
-    from corptls_lint import baseline
-
     if not args.baseline and all(config.baseline is None for config in projects.loaded):
         return diagnostics
+    from corptls_lint import baseline  # only runs with a baseline pay for it
 
     def baseline_of(path: str) -> Optional[Path]:
         if args.baseline:

@@ -126,13 +126,17 @@ def test_concurrent_runs_share_a_cache_safely(run_cli, project, tmp_path_factory
     assert run_cli("--cache-dir", cache_dir, ".", cwd=project).stdout == reference
 
 
+def _touch(*paths):
+    later = time.time() + 3600
+    for path in paths:
+        os.utime(path, (later, later))
+
+
 def _restore_elsewhere(source, target):
     """What a CI runner does with a cached `.corptls_cache`: a fresh checkout beside it, every
     file a new inode with a new mtime (and so a new ctime)."""
     shutil.copytree(source, target)
-    later = time.time() + 3600
-    for path in [target, *target.rglob("*")]:
-        os.utime(path, (later, later))
+    _touch(target, *target.rglob("*"))
 
 
 def _cache_counts(stderr):
@@ -172,12 +176,6 @@ def test_a_restored_cache_still_has_to_be_trusted(run_cli, project, tmp_path_fac
     assert (f"corptls-lint: warning: cache not used: {checkout / '.corptls_cache'}: others can "
             "write to it") in result.stderr.splitlines()
     assert "corptls-lint: cache:" not in result.stderr
-
-
-def _touch(*paths):
-    later = time.time() + 3600
-    for path in paths:
-        os.utime(path, (later, later))
 
 
 def test_a_touched_file_is_known_by_its_bytes_and_only_by_them(tmp_path):

@@ -37,16 +37,21 @@ def run_bench(corpus):
 
 @pytest.mark.slow
 def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
+    times = {path: path.stat().st_mtime_ns for path in tiny_corpus.rglob("*")}
     lines = run_bench(tiny_corpus)
+    # the restored-cache row touches a copy: the corpus others read keeps its times
+    assert {path: path.stat().st_mtime_ns for path in tiny_corpus.rglob("*")} == times
     assert lines[0] == "corpus: 1 folders, 5 files, 115 lines"
     header = next(i for i, line in enumerate(lines) if line.startswith("tool "))
-    rows = {line[:34].strip(): line[34:].split() for line in lines[header + 1:header + 7]}
+    width = bench_module().LABEL_WIDTH
+    rows = {line[:width].strip(): line[width:].split() for line in lines[header + 1:header + 8]}
     # wall, lines/s, peak MB, ratio to bandit, ratio to ruff, findings
     assert rows["corptls-lint cold"][-1] == "16"
     assert rows["corptls-lint warm (cache)"][-1] == "16"
+    assert rows["restored cache (every file touched)"][-1] == "16"
     assert rows["corptls-lint cold --jobs 1"][-1] == "16"
     assert float(rows["corptls-lint cold"][0]) > 0
-    more = {line[:34].strip(): line[34:].split() for line in lines[header + 7:header + 10]}
+    more = {line[:width].strip(): line[width:].split() for line in lines[header + 8:header + 11]}
     assert list(more) == ["corptls-lint --diff (3 targets)", "large module, check",
                           "large module, --diff"]
     assert more["large module, check"][-1] == "1"  # the one finding at its end
@@ -69,10 +74,15 @@ def test_recall_against_peers_on_the_tiny_corpus(tiny_corpus):
     assert not any("not reported:" in line for line in lines)
 
 
-def test_recall_lists_what_corptls_lint_misses():
+def bench_module():
     sys.path.insert(0, str(SCRIPT.parent))
     import bench
 
+    return bench
+
+
+def test_recall_lists_what_corptls_lint_misses():
+    bench = bench_module()
     peer = bench.Measure("ruff", findings=[("/a.py", 3, 3, "S501"), ("/a.py", 9, 10, "S501")])
     ours = bench.Measure("corptls-lint", findings=[("/a.py", 10, 10, "TLS101")])
     assert bench.recall(peer, ours, "S") == [

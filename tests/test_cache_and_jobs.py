@@ -1,13 +1,17 @@
 """--jobs, --cache-dir, --no-cache and start-up, through the installed console script."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
-from corptls_lint.cache import ResultCache
+from corptls_lint.cache import CLEAN, ResultCache
 from corptls_lint.ftypes import Diagnostic, Settings
 
 FINDING = "import requests\nrequests.get(url, verify=False)\n"
@@ -122,6 +126,122 @@ def test_concurrent_runs_share_a_cache_safely(run_cli, project, tmp_path_factory
     assert run_cli("--cache-dir", cache_dir, ".", cwd=project).stdout == reference
 
 
+def _touch(*paths):
+    later = time.time() + 3600
+    for path in paths:
+        os.utime(path, (later, later))
+
+
+def _restore_elsewhere(source, target):
+    """What a CI runner does with a cached `.corptls_cache`: a fresh checkout beside it, every
+    file a new inode with a new mtime (and so a new ctime)."""
+    shutil.copytree(source, target)
+    _touch(target, *target.rglob("*"))
+
+
+def _cache_counts(stderr):
+    return next(line for line in stderr.splitlines() if line.startswith("corptls-lint: cache:"))
+
+
+def test_a_restored_cache_in_a_fresh_checkout_relints_nothing(run_cli, project, tmp_path_factory):
+    (project / "pyproject.toml").write_text("[tool.corptls-lint]\n")  # the cache lives beside it
+    cold = run_cli("--verbose", ".", cwd=project)
+    assert _cache_counts(cold.stderr) == (
+        "corptls-lint: cache: 0 files unchanged (stat index), 13 looked up by content hash, "
+        "0 answered from the cache, 13 linted and stored")
+    checkout = tmp_path_factory.mktemp("runner") / "checkout"
+    _restore_elsewhere(project, checkout)
+    restored = run_cli("--verbose", ".", cwd=checkout)
+    # the stat index knows none of the files; their content finds every entry, nothing is linted
+    # (the clean files screen out by their bytes, before any hashing)
+    assert _cache_counts(restored.stderr) == (
+        "corptls-lint: cache: 0 files unchanged (stat index), 13 looked up by content hash, "
+        "13 answered from the cache, 0 linted and stored")
+    assert (restored.returncode, restored.stdout) == (cold.returncode, cold.stdout)
+    assert restored.stdout.count("TLS101") == 12
+    again = run_cli("--verbose", ".", cwd=checkout)  # the restored run taught the index
+    assert _cache_counts(again.stderr) == (
+        "corptls-lint: cache: 16 files unchanged (stat index), 0 looked up by content hash, "
+        "13 answered from the cache, 0 linted and stored")
+    assert again.stdout == cold.stdout
+
+
+def test_a_restored_cache_still_has_to_be_trusted(run_cli, project, tmp_path_factory):
+    (project / "pyproject.toml").write_text("[tool.corptls-lint]\n")
+    run_cli(".", cwd=project)
+    checkout = tmp_path_factory.mktemp("runner") / "checkout"
+    _restore_elsewhere(project, checkout)
+    (checkout / ".corptls_cache").chmod(0o777)
+    result = run_cli("--verbose", ".", cwd=checkout)
+    assert (f"corptls-lint: warning: cache not used: {checkout / '.corptls_cache'}: others can "
+            "write to it") in result.stderr.splitlines()
+    assert "corptls-lint: cache:" not in result.stderr
+
+
+def test_a_touched_file_is_known_by_its_bytes_and_only_by_them(tmp_path):
+    settings = Settings(enabled=("TLS101",))
+    clean, finding = tmp_path / "clean.py", tmp_path / "m.py"
+    clean.write_text("import os\n")
+    finding.write_text(FINDING)
+    key = ResultCache(tmp_path).key(finding.read_bytes(), settings)
+    first = ResultCache(tmp_path / "cache")
+    first.remember(str(clean), clean.stat(), settings, CLEAN, clean.read_bytes())
+    first.remember(str(finding), finding.stat(), settings, key)
+    first.save_index()
+    _touch(clean, finding)  # a fresh checkout: new mtimes and ctimes, the same bytes
+    restored = ResultCache(tmp_path / "cache")
+    assert restored.known(str(clean), clean.stat(), settings) == CLEAN
+    assert restored.known(str(finding), finding.stat(), settings) == key
+    assert (restored.unchanged, restored.hashed) == (0, 2)
+    restored.save_index()  # the new stats are learned: the next run reads neither file
+    warm = ResultCache(tmp_path / "cache")
+    assert [warm.known(str(p), p.stat(), settings) for p in (clean, finding)] == [CLEAN, key]
+    assert (warm.unchanged, warm.hashed) == (2, 0)
+    # the same sizes, other bytes: the entries do not stand for the files
+    clean.write_text("import re\n")
+    finding.write_text(FINDING.replace("verify=False", "verify=0    "))
+    changed = ResultCache(tmp_path / "cache")
+    assert [changed.known(str(p), p.stat(), settings) for p in (clean, finding)] == [None, None]
+    assert changed.known(str(clean), clean.stat(), Settings(enabled=("TLS102",))) is None
+
+
+def test_a_clean_entry_recorded_without_its_bytes_needs_the_screen(tmp_path):
+    settings = Settings(enabled=("TLS101",))
+    clean = tmp_path / "clean.py"
+    clean.write_text("import os\n")
+    first = ResultCache(tmp_path / "cache")
+    first.remember(str(clean), clean.stat(), settings, CLEAN)
+    first.save_index()
+    _touch(clean)
+    assert ResultCache(tmp_path / "cache").known(str(clean), clean.stat(), settings) is None
+
+
+def _fingerprint_of(package_parent):
+    done = subprocess.run(
+        [sys.executable, "-c", "from corptls_lint.cache import _code_fingerprint as f; print(f())"],
+        capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTHONPATH": str(package_parent), "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_the_code_fingerprint_follows_the_source_not_its_file_times(tmp_path):
+    """A reinstall of the same version (new mtimes) keeps the cache; an edited module drops it."""
+    import corptls_lint
+
+    installed = Path(corptls_lint.__file__).parent
+    copy = tmp_path / "site" / "corptls_lint"
+    shutil.copytree(installed, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    first = _fingerprint_of(copy.parent)
+    later = time.time() + 3600
+    for path in copy.rglob("*.py"):
+        os.utime(path, (later, later))
+    assert _fingerprint_of(copy.parent) == first
+    rule = copy / "rules" / "verify_disabled.py"
+    rule.write_text(rule.read_text() + "\n# edited\n")
+    assert _fingerprint_of(copy.parent) != first
+
+
 def test_cache_keys_depend_on_content_and_settings(tmp_path):
     cache = ResultCache(tmp_path)
     a = cache.key(b"x = 1\n", Settings(enabled=("TLS101",)))
@@ -187,3 +307,16 @@ def test_a_one_file_run_without_trigger_words_never_loads_libcst(tmp_path):
     names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
     assert "corptls_lint.rules" in names
     assert not {n for n in names if n.split(".")[0] == "libcst"}
+
+
+def test_a_one_file_run_loads_no_toml_parser_or_subprocess_it_does_not_need(tmp_path):
+    (tmp_path / "clean.py").write_text("import os\nprint(os.sep)\n")
+    names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
+    assert "corptls_lint.config" in names and "subprocess" not in names
+    toml_above = any((folder / name).is_file() for folder in tmp_path.parents
+                     for name in ("pyproject.toml", "corptls-lint.toml", ".corptls-lint.toml"))
+    if not toml_above:  # a stray TOML file above the test folder must be read
+        assert "tomllib" not in names and "tomli" not in names
+    (tmp_path / "pyproject.toml").write_text("[tool.corptls-lint]\n")
+    names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
+    assert {"tomllib", "tomli"} & names

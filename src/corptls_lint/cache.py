@@ -12,7 +12,9 @@ run goes on uncached) a folder that is a symlink, is not the running user's, is 
 others, holds files but no CACHEDIR.TAG of ours, is tracked by git (committed, so anyone could
 have written it), or contains a folder being linted (its `.gitignore` of `*` would hide it).
 Every file inside is opened without following symlinks, and the stat index also records the
-inode and ctime, which nobody can set, so a forged index entry never stands for a file.
+inode and ctime, which nobody can set, so a forged index entry never stands for a file: when
+the stat differs (a restored cache in a fresh checkout), an entry answers only for the exact
+bytes it was recorded for (their hash).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import hashlib
 import json
 import os
 import stat as stat_module
+import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -36,18 +39,27 @@ _fingerprint: Optional[str] = None
 
 
 def _code_fingerprint() -> str:
-    """The version plus the sizes and times of the package's own modules."""
+    """The version, the Python that runs it, and the bytes of the package's own modules.
+
+    Contents, not file times: a CI runner that installs the same version afresh (every module
+    with a new mtime) keeps using its restored cache, while an edited checkout never reads
+    stale results. Reading and hashing the package's modules costs about 2 ms. The Python
+    version is part of it because parse errors (TLS001's message and column) differ by version.
+    """
     global _fingerprint
     if _fingerprint is None:
         package = Path(__file__).resolve().parent
-        parts = [__version__]
+        digest = hashlib.sha256(f"{__version__}\0{sys.implementation.name}"
+                                f"\0{sys.version_info[:3]}\0".encode())
         for path in sorted(package.rglob("*.py")):
             try:
-                stat = path.stat()
+                data = path.read_bytes()
             except OSError:
                 continue
-            parts.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
-        _fingerprint = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+            name = path.relative_to(package).as_posix()
+            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(data)
+        _fingerprint = digest.hexdigest()
     return _fingerprint
 
 
@@ -83,8 +95,9 @@ def _from_json(path: str, entry: dict) -> Diagnostic:
     )
 
 
-# An index entry: (size, mtime_ns, inode, ctime_ns, settings digest, content key or CLEAN).
-IndexEntry = Tuple[int, int, int, int, str, str]
+# An index entry: (size, mtime_ns, inode, ctime_ns, settings digest, content key or CLEAN,
+# the sha256 of a CLEAN file's bytes or "" when it was not recorded).
+IndexEntry = Tuple[int, int, int, int, str, str, str]
 CLEAN = ""  # the file holds no trigger word of its enabled rules: nothing to look up
 
 
@@ -93,6 +106,10 @@ class ResultCache:
         self.directory = Path(directory)
         self.hits = 0
         self.misses = 0
+        # What --verbose reports, so a restored cache can be seen to re-lint nothing:
+        self.unchanged = 0  # files the stat index answered, neither read nor hashed
+        self.hashed = 0  # files whose content was hashed to find their entry
+        self.stored = 0  # files linted, their findings stored
         self._ready = False
         self._index: Optional[Dict[str, IndexEntry]] = None
         self._index_changed = False
@@ -108,7 +125,7 @@ class ResultCache:
             try:
                 raw = json.loads(_read_no_follow(self._index_path()))
                 self._index = {str(path): (int(e[0]), int(e[1]), int(e[2]), int(e[3]),
-                                           str(e[4]), str(e[5]))
+                                           str(e[4]), str(e[5]), str(e[6]))
                                for path, e in raw.items()}
             except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
                 self._index = {}
@@ -119,16 +136,47 @@ class ResultCache:
         return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
 
     def known(self, path: str, stat: os.stat_result, settings: Settings) -> Optional[str]:
-        """The content key (or CLEAN) recorded for this path when it is unchanged, else None."""
-        entry = self._load_index().get(os.path.abspath(path))
-        if entry is None or entry[:5] != (stat.st_size, stat.st_mtime_ns, stat.st_ino,
-                                          stat.st_ctime_ns, self.settings_digest(settings)):
+        """The content key (or CLEAN) recorded for this path when the file is unchanged: the
+        same stat (the file is not read), or, when a fresh checkout gave it a new inode and
+        mtime, the same bytes (read and hashed; never screened or parsed). Else None."""
+        absolute = os.path.abspath(path)
+        entry = self._load_index().get(absolute)
+        if entry is None:
             return None
+        settings_digest = self.settings_digest(settings)
+        if entry[:5] == (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns,
+                         settings_digest):
+            self.unchanged += 1
+            return entry[5]
+        if (entry[0] != stat.st_size or entry[4] != settings_digest
+                or not self._same_content(path, entry, settings)):
+            return None
+        self.remember(path, stat, settings, entry[5], content=entry[6])
         return entry[5]
 
-    def remember(self, path: str, stat: os.stat_result, settings: Settings, key: str) -> None:
+    def _same_content(self, path: str, entry: IndexEntry, settings: Settings) -> bool:
+        """Whether the file still holds the bytes its entry was recorded for: its content key
+        (which hashes them), or the recorded hash of a CLEAN file's bytes."""
+        if entry[5] == CLEAN and not entry[6]:
+            return False  # recorded without its bytes' hash: only the screen can tell
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            return False
+        if entry[5] == CLEAN:
+            self.hashed += 1
+            return content_digest(data) == entry[6]
+        return self.key(data, settings) == entry[5]
+
+    def remember(self, path: str, stat: os.stat_result, settings: Settings, key: str,
+                 data: Optional[bytes] = None, content: str = "") -> None:
+        """Record what `path` gave at this stat. For a CLEAN file, its bytes (`data`) let a
+        later run with a touched copy of the file skip the screen."""
+        if key == CLEAN and data is not None:
+            content = content_digest(data)
         entry = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns,
-                 self.settings_digest(settings), key)
+                 self.settings_digest(settings), key, content if key == CLEAN else "")
         index = self._load_index()
         absolute = os.path.abspath(path)
         if index.get(absolute) != entry:
@@ -147,12 +195,18 @@ class ResultCache:
         self._index_changed = False
 
     def key(self, data: bytes, settings: Settings) -> str:
+        self.hashed += 1
         digest = hashlib.sha256()
         digest.update(_code_fingerprint().encode())
         digest.update(repr(settings).encode())
         digest.update(b"\0")
         digest.update(data)
         return digest.hexdigest()
+
+    def describe_counts(self) -> str:
+        return (f"cache: {self.unchanged} files unchanged (stat index), {self.hashed} looked up "
+                f"by content hash, {self.hits} answered from the cache, {self.stored} linted "
+                "and stored")
 
     def _entry(self, key: str) -> Path:
         return self.directory / _FORMAT / key[:2] / f"{key}.json"
@@ -169,6 +223,7 @@ class ResultCache:
         return diagnostics
 
     def put(self, key: str, diagnostics: List[Diagnostic]) -> None:
+        self.stored += 1
         self._write(self._entry(key), [_to_json(d) for d in diagnostics])
 
     def _write(self, target: Path, value: object) -> None:
@@ -208,6 +263,10 @@ class ResultCache:
 
 
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def content_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _read_no_follow(path: Path) -> bytes:

@@ -59,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     checking.add_argument("--no-cache", action="store_true",
                           help="neither read nor write the cache")
     checking.add_argument("--verbose", action="store_true",
-                          help="tracebacks for internal errors")
+                          help="tracebacks for internal errors; cache counts")
 
     fixing = parser.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true",
@@ -150,6 +150,12 @@ def _cache(args: argparse.Namespace, config, linted: Sequence[str]):
     return cache
 
 
+def _write_cache_counts(args: argparse.Namespace, cache) -> None:
+    """With --verbose: where the files' results came from (a restored cache re-lints nothing)."""
+    if args.verbose and cache is not None:
+        sys.stderr.write(f"{PROG}: {cache.describe_counts()}\n")
+
+
 def list_rules(stream) -> None:
     from corptls_lint.rules import ALL_RULES
 
@@ -214,6 +220,7 @@ def run(args: argparse.Namespace) -> int:
                                  on_done=advance)
     else:
         outcomes = run_tasks(tasks, jobs=args.jobs, cache=cache if mode == "check" else None)
+    _write_cache_counts(args, cache)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), diagnostics)
@@ -381,10 +388,9 @@ def _without_baselined(args: argparse.Namespace, projects, diagnostics: List[Dia
                        checked: List[str]) -> List[Diagnostic]:
     """The findings not recorded in the baseline of their file's configuration (or --baseline),
     listing the stale entries with --show-stale-baseline."""
-    from corptls_lint import baseline
-
     if not args.baseline and all(config.baseline is None for config in projects.loaded):
         return diagnostics
+    from corptls_lint import baseline  # only runs with a baseline pay for it
 
     def baseline_of(path: str) -> Optional[Path]:
         if args.baseline:

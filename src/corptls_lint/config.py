@@ -13,10 +13,6 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Un
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11
-    import tomli as tomllib
 
 TABLE = "corptls-lint"
 _CODE_PREFIX = re.compile(r"^TLS[0-9]{0,3}$")
@@ -108,6 +104,12 @@ def is_standalone(path: Path) -> bool:
 
 
 def _read_toml(path: Path) -> dict:
+    # imported here: a run that meets no TOML file never pays for the parser (about 10 ms)
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python < 3.11
+        import tomli as tomllib
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

@@ -6,10 +6,8 @@ lines and the fix of a finding as a diff, and which files are tests.
 from __future__ import annotations
 
 import fnmatch
-import hashlib
 import os
 import re
-import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +56,8 @@ Emitter = Callable[[Sequence[Diagnostic], TextIO, EmitContext], None]
 
 
 def git_toplevel(cwd: str) -> Optional[str]:
+    import subprocess  # only formats that need the repository's root pay for it
+
     try:
         result = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd,
                                 capture_output=True, text=True, timeout=30)
@@ -210,6 +210,8 @@ def fingerprints(diagnostics: Sequence[Diagnostic], path_of: Callable[[Diagnosti
                  lines_of: Callable[[str], Optional[List[str]]]) -> List[str]:
     """One hex digest per finding: its code, path and normalised statement, plus how many
     identical ones came before it in the file (two equal statements stay distinct)."""
+    import hashlib  # only the formats with fingerprints need it
+
     seen: Counter = Counter()
     digests = []
     for d in diagnostics:

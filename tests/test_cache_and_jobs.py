@@ -320,3 +320,18 @@ def test_a_one_file_run_loads_no_toml_parser_or_subprocess_it_does_not_need(tmp_
     (tmp_path / "pyproject.toml").write_text("[tool.corptls-lint]\n")
     names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
     assert {"tomllib", "tomli"} & names
+
+
+def test_a_cache_restored_at_the_same_path_answers_clean_files_by_their_bytes(run_cli, project):
+    # a CI runner checks out at the same path every time: all mtimes new, the cache restored
+    (project / "pyproject.toml").write_text("[tool.corptls-lint]\n")
+    cold = run_cli("--verbose", ".", cwd=project)
+    later = time.time() + 100
+    for path in project.rglob("*.py"):
+        os.utime(path, (later, later))
+    restored = run_cli("--verbose", ".", cwd=project)
+    # the three files without trigger words are not even screened again
+    assert _cache_counts(restored.stderr) == (
+        "corptls-lint: cache: 0 files unchanged (stat index), 16 looked up by content hash, "
+        "13 answered from the cache, 0 linted and stored")
+    assert restored.stdout == cold.stdout

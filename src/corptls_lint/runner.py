@@ -97,7 +97,7 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
                     continue
                 outcomes[index] = FileOutcome(task.path, [])
                 if cache is not None:
-                    cache.remember(task.path, stat, task.settings, CLEAN)
+                    cache.remember(task.path, stat, task.settings, CLEAN, data)
                 continue
             if cache is not None:
                 key = cache.key(data, task.settings)

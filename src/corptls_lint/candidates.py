@@ -308,6 +308,9 @@ class FileFacts:
         self.facts = _Facts(tree)
         self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
+        self._matched: Dict[Candidate, List[ast.AST]] = {}  # the screen's, for the slicing
+        self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.AST]]]] = None
+        self._callees: Optional[Dict[Optional[str], List[ast.Call]]] = None
 
     def _names_of_class(self, kind: str) -> Set[str]:
         """Names bound somewhere in the file (any scope) to a value of this class, or to a
@@ -349,10 +352,16 @@ class FileFacts:
 
     # the shapes ------------------------------------------------------------------------
     def holds(self, candidate: Candidate) -> bool:
-        return next(self.matches(candidate), None) is not None
+        return bool(self.matches(candidate))
 
-    def matches(self, candidate: Candidate) -> Iterator[ast.AST]:
-        """The nodes of this file that have the candidate's shape."""
+    def matches(self, candidate: Candidate) -> List[ast.AST]:
+        """The nodes of this file that have the candidate's shape (computed once)."""
+        found = self._matched.get(candidate)
+        if found is None:
+            found = self._matched[candidate] = list(self._matches(candidate))
+        return found
+
+    def _matches(self, candidate: Candidate) -> Iterator[ast.AST]:
         if isinstance(candidate, KeywordArg):
             yield from self._keyword(candidate)
         elif isinstance(candidate, CallTo):
@@ -395,13 +404,21 @@ class FileFacts:
                 found.extend(self.matches(shape))
         return found
 
+    def _calls_by_keyword(self) -> Dict[str, List[Tuple[ast.Call, ast.AST]]]:
+        """keyword -> (call, value) of every call passing it; "" for the calls with `**`."""
+        if self._keywords is None:
+            self._keywords = {}
+            for call in self.facts.calls:
+                for keyword in call.keywords:
+                    self._keywords.setdefault(keyword.arg or "", []).append((call, keyword.value))
+        return self._keywords
+
     def _keyword(self, candidate: KeywordArg) -> Iterator[ast.AST]:
-        for call in self.facts.calls:
-            for keyword in call.keywords:
-                if keyword.arg in candidate.names and self.value_matches(keyword.value,
-                                                                         candidate.value):
+        by_keyword = self._calls_by_keyword()
+        for name in candidate.names:
+            for call, value in by_keyword.get(name, ()):
+                if self.value_matches(value, candidate.value):
                     yield call
-                    break
         displays = [node for key, value, node in self.facts.dict_keys
                     if key in candidate.names and self.value_matches(value, candidate.value)]
         if self.facts.computed_keys:
@@ -412,8 +429,7 @@ class FileFacts:
         if displays:
             yield from displays
             # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
-            yield from (call for call in self.facts.calls
-                        if any(keyword.arg is None for keyword in call.keywords))
+            yield from (call for call, _ in by_keyword.get("", ()))
 
     def _travel(self, candidate: Travel) -> Iterator[ast.AST]:
         """Sinks (a keyword given a value that is not a literal, or `**`) and the writes of an
@@ -532,9 +548,11 @@ class FileFacts:
     def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
         if not self.imports_any(candidate.roots):
             return
-        for call in self.facts.calls:
-            if self.callee(call) not in candidate.names:
-                continue
+        if self._callees is None:
+            self._callees = {}
+            for call in self.facts.calls:
+                self._callees.setdefault(self.callee(call), []).append(call)
+        for call in (call for name in candidate.names for call in self._callees.get(name, ())):
             if candidate.unless_keyword is not None and any(
                     keyword.arg is None or keyword.arg == candidate.unless_keyword
                     for keyword in call.keywords):

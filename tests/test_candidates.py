@@ -279,3 +279,15 @@ def test_bytes_the_runner_screened_are_not_searched_again():
     assert engine.lint_source(source, "a.py", settings, screened=()).diagnostics == []
     kept = engine.lint_source(source, "a.py", settings, screened=("TLS101",)).diagnostics
     assert [(d.line, d.col, d.code) for d in kept] == [(2, 17, "TLS101")]
+
+
+@pytest.mark.parametrize("source, found", [
+    ("import os\nsettings.update(REQUESTS_CA_BUNDLE='/etc/corp.pem')\n", False),
+    ("import os\nos.environ.update(REQUESTS_CA_BUNDLE='/etc/corp.pem')\n", True),
+    ("from os import environ as env\nenv.setdefault('SSL_CERT_FILE', '/etc/corp.pem')\n", True),
+    ("from os import putenv\nputenv('SSL_CERT_FILE', '/etc/corp.pem')\n", True),
+])
+def test_only_methods_of_the_environment_are_environment_writes(source, found):
+    rule = next(rule for rule in ALL_RULES if rule.code == "TLS302")
+    assert (candidates.screen(source.encode(), [rule]) == [rule]) is found
+    assert bool(screened(source, sliced=True)) is found

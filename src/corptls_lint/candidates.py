@@ -67,11 +67,14 @@ class CallTo:
     """A call whose callee ends in one of `names` (`x.y.name(...)`, `name(...)`, or an alias
     imported as `from m import name as alias`). With `roots`, the file must also import one of
     these top-level modules (names resolve only through absolute imports). With
-    `unless_keyword`, calls passing that keyword or any `**` are not candidates."""
+    `unless_keyword`, calls passing that keyword or any `**` are not candidates. With
+    `receivers`, the callee must be a method of something whose name ends in one of them
+    (`os.environ.update(...)`, `environ.update(...)` with environ imported under any name)."""
 
     names: Tuple[str, ...]
     roots: Tuple[str, ...] = ()
     unless_keyword: Optional[str] = None
+    receivers: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -553,6 +556,10 @@ class FileFacts:
             for call in self.facts.calls:
                 self._callees.setdefault(self.callee(call), []).append(call)
         for call in (call for name in candidate.names for call in self._callees.get(name, ())):
+            if candidate.receivers and not (
+                    isinstance(call.func, ast.Attribute)
+                    and self._container_matches(call.func.value, candidate.receivers)):
+                continue
             if candidate.unless_keyword is not None and any(
                     keyword.arg is None or keyword.arg == candidate.unless_keyword
                     for keyword in call.keywords):

@@ -7,7 +7,7 @@ from typing import Iterator, NamedTuple, Optional
 import libcst as cst
 
 from corptls_lint import clients, values
-from corptls_lint.candidates import ItemStore
+from corptls_lint.candidates import CallTo, ItemStore
 from corptls_lint.rule import Rule
 from corptls_lint.scopes import Scope, import_roots
 
@@ -16,9 +16,14 @@ _CALLS = ("os.environ.setdefault", "os.putenv")
 _UPDATE = "os.environ.update"
 
 # The syntax-screen shapes of every write this module finds (candidates.py).
+_ENVIRON_METHODS = tuple(sorted(name.rsplit(".", 1)[1] for name in (*_CALLS, _UPDATE)
+                                if name.startswith(_ENVIRON + ".")))
 CANDIDATES = (
     ItemStore((_ENVIRON.rsplit(".", 1)[1],), import_roots(_ENVIRON)),
-    clients.calls_to({*_CALLS, _UPDATE}),
+    # `os.putenv` may be imported by name; a method of os.environ is called on it (dict.update
+    # and setdefault are everywhere)
+    clients.calls_to({name for name in _CALLS if not name.startswith(_ENVIRON + ".")}),
+    CallTo(_ENVIRON_METHODS, import_roots(_ENVIRON), receivers=(_ENVIRON.rsplit(".", 1)[1],)),
 )
 
 

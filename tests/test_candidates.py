@@ -291,3 +291,21 @@ def test_only_methods_of_the_environment_are_environment_writes(source, found):
     rule = next(rule for rule in ALL_RULES if rule.code == "TLS302")
     assert (candidates.screen(source.encode(), [rule]) == [rule]) is found
     assert bool(screened(source, sliced=True)) is found
+
+
+CHAIN = "+".join(["1"] * 1500)
+
+
+@pytest.mark.parametrize("source, expected", [
+    # the deep statement holds no candidate and binds nothing the finding uses: stubbed out
+    (f"import requests\nx = {CHAIN}\nrequests.get(u, verify=False)\n", [(3, 17, "TLS101")]),
+    (f"import requests\ndef f():\n    return {CHAIN}\nrequests.get(u, verify=False)\n",
+     [(4, 17, "TLS101")]),
+    # it binds a name the finding's statement uses, or holds the finding: too complex
+    (f"import requests\nV = {CHAIN}\nrequests.get(V, verify=False)\n", [(1, 1, "TLS001")]),
+    (f"import requests\nrequests.get({CHAIN}, verify=False)\n", [(1, 1, "TLS001")]),
+])
+def test_a_statement_nested_too_deep_is_stubbed_when_nothing_depends_on_it(source, expected):
+    assert screened(source, sliced=True) == expected
+    assert [(d.line, d.col, d.code) for d in engine.lint_source(
+        source, "example.py", Settings(enabled=ALL_CODES)).diagnostics] == [(1, 1, "TLS001")]

@@ -307,7 +307,11 @@ def test_planted_inputs_are_tls001_and_every_other_finding_is_kept(run_cli, tmp_
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    expected = [f"{name}:1:1: TLS001 too complex to analyse ({reason})"
+    # A check stubs out a statement CPython parsed but nested too deep for libcst when it holds
+    # no candidate: the file's finding is reported. A fix needs the whole tree: TLS001.
+    deep_but_parsed = "expressions nested more than 1000 levels deep"
+    expected = [f"{name}:" + FINDING_LINE if reason == deep_but_parsed and not fix
+                else f"{name}:1:1: TLS001 too complex to analyse ({reason})"
                 for name, reason in sorted(PLANTED_REASONS.items())]
     if fix:
         assert result.stderr.splitlines()[0] == "Fixed 12 problems (4 remaining)."

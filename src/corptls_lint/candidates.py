@@ -602,7 +602,8 @@ _BLOCKS = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "match_
                 if hasattr(ast, name))
 
 
-def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> str:
+def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST],
+                     must_stub: Sequence[ast.stmt] = ()) -> Optional[str]:
     """`text` with what holds no location stubbed out, so libcst parses less.
 
     Every function and class that holds no location becomes a stub of the same lines:
@@ -614,14 +615,24 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST]) -> 
 
     Line numbers and the text of every kept line are unchanged, so positions and `# noqa` stay
     right, and every name a kept statement uses is bound the same number of times.
+
+    `must_stub`: top-level statements libcst must not see (nested too deep); None when one of
+    them cannot be stubbed (it holds a location, or a kept statement names what it names).
     """
     lines = sorted({node.lineno for node in locations})
     spans: List[Tuple[int, int, str]] = []  # (first line, last line, stub)
     in_runs: Set[int] = set()  # ids of the top-level statements inside a stubbed run
-    if len(tree.body) >= _RUNS_FROM:
-        for first, last, statements in _unrelated_runs(tree.body, lines, text):
+    if len(tree.body) >= _RUNS_FROM or must_stub:
+        for first, last, statements in _unrelated_runs(tree.body, lines, text,
+                                                       one_line=bool(must_stub)):
             spans.append((first, last, ""))
             in_runs.update(map(id, statements))
+    for statement in must_stub:
+        if id(statement) in in_runs:
+            continue
+        if not isinstance(statement, _DEFINITIONS) or _holds_line(
+                lines, first_line(statement), statement.end_lineno or statement.lineno):
+            return None  # a definition holding no location is stubbed below
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
@@ -665,11 +676,12 @@ def first_line(node: ast.AST) -> int:
     return min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
 
 
-def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], text: str
-                    ) -> Iterator[Tuple[int, int, List[ast.stmt]]]:
+def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], text: str,
+                    one_line: bool = False) -> Iterator[Tuple[int, int, List[ast.stmt]]]:
     """Runs of top-level statements that hold no location, import nothing and name nothing
     that a kept statement names (followed to a fixpoint): (first line, last line, statements).
-    A run sharing a line with a kept statement (`a = 1; b = 2`) is not stubbed."""
+    A run sharing a line with a kept statement (`a = 1; b = 2`) is not stubbed, nor (unless
+    `one_line`) a run of one line, which costs libcst little."""
     spans = [(first_line(node), node.end_lineno or node.lineno) for node in body]
     source_lines = _LINE_BREAK.split(text)[::2]
     mentions = [_words(source_lines[first - 1:last]) for first, last in spans]
@@ -701,7 +713,7 @@ def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], tex
         first, last = spans[start][0], spans[index - 1][1]
         before = spans[start - 1][1] if start else 0
         after = spans[index][0] if index < len(body) else last + 1
-        if before < first and last < after and last > first:
+        if before < first and last < after and (last > first or one_line):
             yield first, last, list(body[start:index])
 
 

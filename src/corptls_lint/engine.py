@@ -314,16 +314,25 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
         if not rule_classes and not forced:
             return LintResult(path, [])
         too_complex = parse_guard.too_deep(tree)
-        if too_complex is not None:
-            return LintResult(path, [too_complex_error(path, too_complex)])
     rule_classes = [rule for rule in enabled if rule in rule_classes or rule in forced]
     sliced = sliced and not forced
+    # A rule without declared candidates could report anywhere: then nothing is stubbed.
+    sliced = sliced and facts is not None and all(rule.candidates for rule in rule_classes)
+    deep: List[ast.stmt] = []
+    if too_complex is not None:
+        # libcst must not see the statements nested too deep: a check stubs them out when
+        # they hold no candidate and bind nothing the rest uses; otherwise the file is TLS001
+        deep = parse_guard.deep_statements(tree) if sliced else []
+        if not deep:
+            return LintResult(path, [too_complex_error(path, too_complex)])
     text = decode_source(source) if isinstance(source, bytes) else source
     try:
         parsed = text
-        # A rule without declared candidates could report anywhere: then nothing is stubbed.
-        if sliced and facts is not None and all(rule.candidates for rule in rule_classes):
-            parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes))
+        if sliced:
+            parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes),
+                                                 must_stub=deep)
+            if parsed is None:
+                return LintResult(path, [too_complex_error(path, too_complex)])
         module = cst.parse_module(parsed)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 # Deeper than this (in `ast` levels) libcst's parse time grows faster than the input: a
 # 1,000-term `1+1+...` parses in a second, 3,000 terms in 17 s. Real code stays far below.
@@ -46,6 +46,12 @@ def too_deep(tree: ast.AST) -> Optional[str]:
     if tree_depth(tree, MAX_DEPTH) > MAX_DEPTH:
         return f"expressions nested more than {MAX_DEPTH} levels deep"
     return None
+
+
+def deep_statements(tree: ast.Module) -> List[ast.stmt]:
+    """The top-level statements nested more than MAX_DEPTH levels (the module counts one)."""
+    return [statement for statement in tree.body
+            if tree_depth(statement, MAX_DEPTH - 1) > MAX_DEPTH - 1]
 
 
 def refusal(data: bytes) -> Optional[str]:

@@ -309,3 +309,15 @@ def test_a_statement_nested_too_deep_is_stubbed_when_nothing_depends_on_it(sourc
     assert screened(source, sliced=True) == expected
     assert [(d.line, d.col, d.code) for d in engine.lint_source(
         source, "example.py", Settings(enabled=ALL_CODES)).diagnostics] == [(1, 1, "TLS001")]
+
+
+@pytest.mark.parametrize("source, found", [
+    ("TRACING = {'exporter': 'otlp', 'insecure': True}\n", False),
+    ("from django.contrib.staticfiles.views import serve\nserve(r, p, insecure=True)\n", False),
+    ("import keystoneauth1\nsession(insecure=True)\n", True),
+    ("import requests\nwrapper(skip_tls_verify=True)\n", True),
+    ("wrapper(skip_tls_verify=True)\n", True),  # an unambiguous flag needs no client import
+])
+def test_the_ambiguous_insecure_flag_is_a_candidate_only_beside_a_tls_client(source, found):
+    rule = next(rule for rule in ALL_RULES if rule.code == "TLS105")
+    assert (candidates.screen(source.encode(), [rule]) == [rule]) is found

@@ -56,10 +56,12 @@ def _literal_matches(value: ast.AST, kind: str) -> bool:
 @dataclass(frozen=True)
 class KeywordArg:
     """A call passing one of `names` as a keyword (or as a string key of a `**{...}` display,
-    or of any dict display, since `**NAME` may stand for it) with a value of class `value`."""
+    or of any dict display, since `**NAME` may stand for it) with a value of class `value`.
+    With `roots`, the file must also import one of these top-level modules."""
 
     names: Tuple[str, ...]
     value: str = ANY
+    roots: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -417,6 +419,8 @@ class FileFacts:
         return self._keywords
 
     def _keyword(self, candidate: KeywordArg) -> Iterator[ast.AST]:
+        if not self.imports_any(candidate.roots):
+            return
         by_keyword = self._calls_by_keyword()
         for name in candidate.names:
             for call, value in by_keyword.get(name, ()):

@@ -125,7 +125,11 @@ class ClientOptionDisabled(Rule):
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
-        KeywordArg(_TRUTHY_FLAGS, TRUTHY),
+        KeywordArg(tuple(flag for flag in _TRUTHY_FLAGS
+                         if flag not in clients.AMBIGUOUS_DEFAULT_FLAGS), TRUTHY),
+        # `insecure` counts only in a file that imports a TLS client (clients.flag_is_tls)
+        KeywordArg(tuple(flag for flag in _TRUTHY_FLAGS if flag in clients.AMBIGUOUS_DEFAULT_FLAGS),
+                   TRUTHY, tuple(sorted(clients.TLS_CLIENT_ROOTS))),
         AttributeStore(_FALSY_FLAGS, FALSY),
         AttributeStore(_TRUTHY_FLAGS, TRUTHY),
         ParamDefault(_FALSY_FLAGS, FALSY),

@@ -229,6 +229,9 @@ def test_only_writes_connected_to_a_sink_make_a_candidate(source, found, code):
     (b"def verify(self, token):", False),
     (b"# verify the certificate", False),
     (b"connect(host, hostkey_verify=False)", False),
+    (b"get(u, verify=True)", False),  # neither True nor None can disable verification
+    (b"get(u, verify = \\\n    None)", False),
+    (b"get(u, verify=Trueish)", True),
 ])
 def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
     from corptls_lint.rules.verify_disabled import VerifyDisabled
@@ -321,3 +324,14 @@ def test_a_statement_nested_too_deep_is_stubbed_when_nothing_depends_on_it(sourc
 def test_the_ambiguous_insecure_flag_is_a_candidate_only_beside_a_tls_client(source, found):
     rule = next(rule for rule in ALL_RULES if rule.code == "TLS105")
     assert (candidates.screen(source.encode(), [rule]) == [rule]) is found
+
+
+@pytest.mark.parametrize("text, counts", [
+    (b"import tornado\nHTTPRequest(u, validate_cert=True)", False),
+    (b"import tornado\nHTTPRequest(u, validate_cert=False)", True),
+    (b"import keystoneauth1\nsession(insecure=True)", True),  # True is the insecure value here
+    (b"import keystoneauth1\nsession(insecure=None)", True),
+])
+def test_a_client_option_set_to_true_counts_only_where_true_can_be_insecure(text, counts):
+    rule = next(rule for rule in ALL_RULES if rule.code == "TLS105")
+    assert (engine.screen(text, [rule]) == [rule]) is counts

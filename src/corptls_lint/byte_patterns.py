@@ -15,6 +15,8 @@ from typing import Optional
 # What may stand between a keyword and its `=`: whitespace, a comment, a line continuation.
 _GAP = rb"(?:\s|#[^\r\n]*|\\\r?\n)*"
 _ASSIGNED_AFTER = re.compile(_GAP + rb"=(?!=)")
+# ... but not to True or None (the lookahead holds the gap, so no shorter gap can dodge it)
+_ASSIGNED_NOT_TRUE_AFTER = re.compile(_GAP + rb"=(?!=)(?!" + _GAP + rb"(?:True|None)\b)")
 _CALLED_AFTER = re.compile(rb"(?:\s|\\\r?\n)*\(|\s+as\s")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -50,12 +52,15 @@ class WordPattern:
 
 
 @functools.lru_cache(maxsize=None)
-def assigned(word: str, quoted: bool = False) -> WordPattern:
+def assigned(word: str, quoted: bool = False, insecure_if_true: bool = True) -> WordPattern:
     """`word` as a whole identifier followed by `=` but not `==` (a keyword or an attribute
     store, also across whitespace, comments and line continuations), or with `quoted`, the word
     in quotes (a `**{"verify": ...}` key). `hostkey_verify=` is another keyword, so it does not
-    count for `verify`. One object per word, so the screen searches it once per file."""
-    return WordPattern(word.encode(), _ASSIGNED_AFTER, quoted)
+    count for `verify`. Without `insecure_if_true` (a switch whose insecure values are falsy,
+    a path or CERT_NONE), `word=True` and `word=None` do not count either. One object per
+    word, so the screen searches it once per file."""
+    after = _ASSIGNED_AFTER if insecure_if_true else _ASSIGNED_NOT_TRUE_AFTER
+    return WordPattern(word.encode(), after, quoted)
 
 
 @functools.lru_cache(maxsize=None)

@@ -51,8 +51,8 @@ AIOHTTP_METHODS = VERBS | {"ws_connect"}
 
 # What TLS101, TLS102 and TLS301 need of `verify`, and TLS103 of `ssl` (`ssl=False`,
 # `verify_ssl=False`; its other shapes have words of their own, such as CERT_NONE).
-VERIFY_ASSIGNED = byte_patterns.assigned("verify", quoted=True)
-SSL_ASSIGNED = byte_patterns.assigned("ssl")
+VERIFY_ASSIGNED = byte_patterns.assigned("verify", quoted=True, insecure_if_true=False)
+SSL_ASSIGNED = byte_patterns.assigned("ssl", insecure_if_true=False)
 
 
 def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:

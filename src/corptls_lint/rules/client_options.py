@@ -26,6 +26,14 @@ _KEYWORD_WORDS = frozenset({name for name, _ in _TABLE_KEYWORDS}
                            | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE))
 
 
+# Keywords for which `=True` may be the insecure value (wrapper flags such as insecure=True);
+# for the others the byte screen skips `word=True` and `word=None`.
+_TRUE_MAY_BE_INSECURE = frozenset(
+    {name for name, kind in _TABLE_KEYWORDS if kind not in (FALSY, CERT_NONE)}
+    | {name for name, kind in clients.OPTION_DICT_ENTRIES.items() if kind not in (FALSY, CERT_NONE)}
+    | {name for name, kind in _INSECURE.items() if kind not in (FALSY, CERT_NONE)})
+
+
 def _keywords_of(kind: str):
     return tuple(sorted({name for name, value in _TABLE_KEYWORDS if value == kind}
                         | ({*clients.OPTION_DICT_ENTRIES} if kind == FALSY else set())))
@@ -119,8 +127,9 @@ class ClientOptionDisabled(Rule):
     name = "client-option-disabled"
     message = "TLS verification disabled by a client option"
     # Each keyword counts only where it is assigned or quoted (`verify_ssl=`, `"insecure":`).
-    trigger_patterns = {name.encode(): byte_patterns.assigned(name, quoted=True)
-                        for name in _KEYWORD_WORDS}
+    trigger_patterns = {name.encode(): byte_patterns.assigned(
+        name, quoted=True, insecure_if_true=name in _TRUE_MAY_BE_INSECURE)
+        for name in _KEYWORD_WORDS}
     triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),

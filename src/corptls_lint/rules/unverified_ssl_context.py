@@ -122,8 +122,10 @@ class UnverifiedSSLContext(Rule):
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
                  b"verify_mode", b"ssl", b"verify_ssl", b"cert_verify"),)
     trigger_patterns = {b"ssl": clients.SSL_ASSIGNED,
-                        b"check_hostname": byte_patterns.assigned("check_hostname"),
-                        b"verify_ssl": byte_patterns.assigned("verify_ssl")}
+                        b"check_hostname": byte_patterns.assigned("check_hostname",
+                                                                  insecure_if_true=False),
+                        b"verify_ssl": byte_patterns.assigned("verify_ssl",
+                                                              insecure_if_true=False)}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),

@@ -335,3 +335,30 @@ def test_the_ambiguous_insecure_flag_is_a_candidate_only_beside_a_tls_client(sou
 def test_a_client_option_set_to_true_counts_only_where_true_can_be_insecure(text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == "TLS105")
     assert (engine.screen(text, [rule]) == [rule]) is counts
+
+
+# Shapes whose trigger word sits in the value or key rather than the name: the word that lets
+# the file through the byte screen is elsewhere in the same statement.
+_WORD_ELSEWHERE = {
+    ("TLS103", "_create_default_https_context"),  # = ssl._create_unverified_context
+    ("TLS103", "kwargs"), ("TLS103", "kw"), ("TLS103", "pool_kwargs"),
+    ("TLS103", "connection_pool_kw"),  # [\"cert_reqs\"] = ...
+    ("TLS105", "setopt"),  # (pycurl.SSL_VERIFYPEER, 0)
+    ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
+}
+
+
+@pytest.mark.parametrize("rule", [rule for rule in ALL_RULES if len(rule.triggers) == 1],
+                         ids=lambda rule: rule.code)
+def test_every_name_a_rule_screens_for_holds_one_of_its_trigger_words(rule):
+    words = rule.triggers[0]
+    for shape in rule.candidates:
+        for name in candidates.names_in([shape]):
+            if rule.code == "TLS402" or (rule.code, name) in _WORD_ELSEWHERE:
+                continue  # TLS402: the verbs of a module named requests or httpx
+            assert any(word in name.encode() for word in words), (rule.code, shape, name)
+
+
+def test_assert_hostname_alone_reaches_the_rule():
+    source = "import urllib3\nurllib3.PoolManager(assert_hostname=False)\n"
+    assert screened(source, sliced=True) == [(2, 21, "TLS103")]

@@ -120,12 +120,15 @@ class UnverifiedSSLContext(Rule):
     message = "SSL context or connection without certificate verification"
     # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
     triggers = ((b"_create_unverified_context", b"check_hostname", b"CERT_NONE", b"cert_reqs",
-                 b"verify_mode", b"ssl", b"verify_ssl", b"cert_verify"),)
+                 b"verify_mode", b"ssl", b"verify_ssl", b"cert_verify", b"assert_hostname"),)
     trigger_patterns = {b"ssl": clients.SSL_ASSIGNED,
                         b"check_hostname": byte_patterns.assigned("check_hostname",
                                                                   insecure_if_true=False),
                         b"verify_ssl": byte_patterns.assigned("verify_ssl",
-                                                              insecure_if_true=False)}
+                                                              insecure_if_true=False),
+                        # `kw["assert_hostname"] = False` travels to a pool: quoted counts
+                        b"assert_hostname": byte_patterns.assigned(
+                            "assert_hostname", quoted=True, insecure_if_true=False)}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), FALSY),

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from corptls_lint import edits
-from corptls_lint.engine import lint_source
+from corptls_lint.engine import lint_module, lint_source
 from corptls_lint.fixer import fix_text
 from corptls_lint.ftypes import Applicability, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
@@ -326,6 +326,61 @@ def test_imports(name):
     assert fixed(after) == textwrap.dedent(after)
 
 
+NESTED = textwrap.dedent("""\
+    import requests
+    import urllib3
+
+
+    class Client:
+        @retry(session=requests.Session())
+        def fetch(self, url):
+            urllib3.disable_warnings()
+            return requests.get(url, verify=False)
+
+        def other(self):
+            return 1
+    """)
+NESTED_FIXED = textwrap.dedent("""\
+    import requests
+    from corp_tls import CA_BUNDLE, make_session
+
+
+    class Client:
+        @retry(session=make_session())
+        def fetch(self, url):
+            return requests.get(url, verify=CA_BUNDLE)
+
+        def other(self):
+            return 1
+    """)
+
+
+def _apply_with(positions_of):
+    """One fix pass over NESTED with the lint pass's ranges changed by `positions_of`."""
+    import libcst as cst
+
+    module = cst.parse_module(NESTED)
+    result = lint_module(module, "example.py", ALL_RULES, TARGETS)
+    requests = [report.fix for report, _ in result.reports if report.fix is not None]
+    chosen, _ = edits.choose_non_overlapping(module, requests, result.positions)
+    planner = edits.FixPlanner(module, TARGETS, result.names)
+    return edits.apply(module, planner, chosen, positions_of(result.positions)).code
+
+
+def test_the_rewrite_visits_only_what_holds_a_fix_and_changes_the_same_text():
+    assert _apply_with(lambda positions: positions) == NESTED_FIXED
+    assert _apply_with(lambda positions: None) == NESTED_FIXED
+
+
+def test_a_range_that_misses_its_node_falls_back_to_the_whole_module():
+    def wrong(positions):  # the module's range empty: the rewrite skips everything at first
+        module = next(node for node in positions if type(node).__name__ == "Module")
+        start = positions[module].start
+        return {**positions, module: type(positions[module])(start, start)}
+
+    assert _apply_with(wrong) == NESTED_FIXED
+
+
 def test_attribute_and_call_targets_import_their_root_name():
     targets = FixTargets(ca_bundle=Target.parse("corp.tls:settings.CA_BUNDLE"),
                          session_factory=Target.parse("corp.tls:sessions.make()", "session-factory"))
@@ -387,7 +442,7 @@ def test_noqa_findings_are_not_fixed():
 def test_a_fix_that_would_not_parse_is_discarded(monkeypatch):
     source = "import requests\nrequests.get(u, verify=False)\nrequests.get(u, verify='/ca.pem')\n"
 
-    def broken(module, planner, requests):
+    def broken(module, planner, requests, positions=None):
         return SimpleNamespace(code=module.code.replace("verify=False", "verify=)"))
 
     monkeypatch.setattr(edits, "apply", broken)

@@ -36,6 +36,9 @@ class LintResult:
     module: Optional[cst.Module] = None
     reports: List[Tuple[Report, Diagnostic]] = field(default_factory=list)
     internal_errors: List[str] = field(default_factory=list)
+    # node -> CodeRange of the nodes the reports lie in (the fixer reuses them; no second pass)
+    positions: Optional[Dict[cst.CSTNode, object]] = None
+    names: Optional[object] = None  # the module's imports.NameTable, when a fix built it
 
 
 def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
@@ -356,6 +359,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         positions = _statement_positions(module, statement_starts, wanted)
     if positions is None:
         positions = _positions(module)
+    result.positions = positions
     # noqa comments are read from the file's own lines (no codegen of the whole module; a
     # sliced module keeps every line where it was, and findings are never in a stub)
     noqa_lines = None
@@ -387,6 +391,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         result.diagnostics.append(diagnostic)
         result.reports.append((report, diagnostic))
     result.diagnostics.sort()
+    result.names = planner.names_if_known() if planner is not None else None
     return result
 
 

@@ -75,9 +75,11 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         if not requests:
             break
         try:
-            chosen, solved = edits.choose_non_overlapping(module, requests)
-            planner = edits.FixPlanner(module, settings.targets)
-            new_text = _keep_final_newline(text, edits.apply(module, planner, chosen).code)
+            # the lint pass's ranges and name table serve the edit too (no second pass)
+            chosen, solved = edits.choose_non_overlapping(module, requests, result.positions)
+            planner = edits.FixPlanner(module, settings.targets, result.names)
+            new_text = _keep_final_newline(text, edits.apply(module, planner, chosen,
+                                                             result.positions).code)
             new_module = _reparse(new_text, text)
         except Exception as error:  # a fix that breaks the code is dropped, never written
             return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))

@@ -427,8 +427,8 @@ def _without(small: cst.BaseSmallStatement, unused: Set[str]):
     return small.with_changes(names=kept)
 
 
-def referenced_names(node: cst.CSTNode) -> Set[str]:
-    """Names a node reads (the candidates for import removal once the node is gone)."""
+def referenced_counts(node: cst.CSTNode) -> Counter:
+    """How often a node reads each name (the candidates for import removal once it is gone)."""
     table = NameTable()
     node.visit(table)
-    return set(table.read)
+    return table.read

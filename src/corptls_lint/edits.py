@@ -7,7 +7,8 @@ outside them (comments, formatting) is kept byte for byte by libcst's round trip
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
+                    Union)
 
 import libcst as cst
 
@@ -15,6 +16,7 @@ from corptls_lint import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
 from corptls_lint.rule import FixRequest
 
+Names = Union[imports.NameTable, imports.ScreenedNames]
 _REPLACE_KINDS = ("ca-bundle", "ssl-context", "ssl-context-or-ca-bundle")
 
 if TYPE_CHECKING:
@@ -42,11 +44,14 @@ class FixPlanner:
     """Plans the fixes of one parsed module: the new node for each request, and the imports."""
 
     def __init__(self, module: cst.Module, targets: FixTargets,
-                 names: Optional[imports.NameTable] = None) -> None:
-        """`names`: the module's name table when the lint pass already built it."""
+                 names: Optional[Names] = None, text: Optional[str] = None) -> None:
+        """`names`: the module's name table when the lint pass already built it; `text`: the
+        module's source (a full name table is then built only for names the text holds)."""
         self.module = module
         self.targets = targets
         self._names = names
+        if names is None and text is not None:
+            self._names = imports.ScreenedNames(module, text)
         self._references: Dict[Target, imports.Reference] = {}
         self._taken: Set[str] = set()
 
@@ -58,7 +63,7 @@ class FixPlanner:
                                                              self._taken)
         return self._references[target]
 
-    def names_if_known(self) -> Optional[imports.NameTable]:
+    def names_if_known(self) -> Optional[Names]:
         """The module's name table when a reference already needed it (None: not built)."""
         return self._names
 
@@ -191,8 +196,9 @@ def _nodes_of(requests: Sequence[FixRequest]) -> Iterator[cst.CSTNode]:
 class _Rewriter(cst.CSTTransformer):
     """Swaps the requested nodes; removed statements leave their comments (and `pass`).
 
-    With `positions`, it descends only into nodes whose range holds a requested node: the
-    rest of the module is left as it is without being visited (most of a large file)."""
+    With `positions`, it descends only into nodes whose range holds a requested node (a node
+    without a range holds none): the rest of the module is left as it is without being visited
+    (most of a large file). The caller checks that every requested node was met."""
 
     def __init__(self, planner: FixPlanner, requests: Sequence[FixRequest],
                  positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None) -> None:
@@ -217,7 +223,11 @@ class _Rewriter(cst.CSTTransformer):
                                    (where.end.line, where.end.column)))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        where = self.positions.get(node) if self.positions is not None else None
+        if self.positions is None:
+            return super().on_visit(node)
+        where = self.positions.get(node)
+        if where is None and not isinstance(node, cst.Module):
+            return False  # a top-level statement the lint pass had no finding in
         if where is not None:
             start = (where.start.line, where.start.column)
             end = (where.end.line, where.end.column)
@@ -331,7 +341,8 @@ def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest
         rewriter = _Rewriter(planner, requests)  # a range did not hold its node: visit all
         rewritten = module.visit(rewriter)
     needed = planner.needed_imports()
-    still_needed = rewriter.dropped_names - {item.local for item in needed}
+    still_needed = ((rewriter.dropped_names & imports.imported_names(module))
+                    - {item.local for item in needed})
     before = planner.names_if_known()
     if before is not None:  # a name read elsewhere too is still read after the rewrite
         still_needed = {name for name in still_needed

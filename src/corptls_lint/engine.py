@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Type, Union
 
 import libcst as cst
 
@@ -355,7 +355,9 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         return result
     positions = None
     if statement_starts is not None:
-        wanted = {dispatcher.tops.get(id(report.node), -1) for report in context.reports}
+        # the fix's nodes too: the fixer takes their ranges from here
+        wanted = {dispatcher.tops.get(id(node), -1) for report in context.reports
+                  for node in _nodes_of(report)}
         positions = _statement_positions(module, statement_starts, wanted)
     if positions is None:
         positions = _positions(module)
@@ -383,7 +385,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
             if needs is None:
                 from corptls_lint.edits import FixPlanner, describe_fix  # findings only
 
-                planner = planner or FixPlanner(module, targets)
+                planner = planner or FixPlanner(module, targets, text=source_text)
                 fix = describe_fix(planner, report.fix, positions.get(report.fix.node))
         diagnostic = Diagnostic(path, line, col, code, report.message,
                                 end_line=where.end.line, end_col=where.end.column + 1,
@@ -393,6 +395,14 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     result.diagnostics.sort()
     result.names = planner.names_if_known() if planner is not None else None
     return result
+
+
+def _nodes_of(report: Report) -> Iterator[cst.CSTNode]:
+    """The reported node and the nodes its fix rewrites."""
+    yield report.node
+    if report.fix is not None and report.fix.node is not None:
+        yield report.fix.node
+        yield from report.fix.also_remove
 
 
 class _PositionTable:

@@ -7,6 +7,7 @@ change: the file is left as it was and its findings say why they were not fixed.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import os
 import re
@@ -64,7 +65,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     result = None
     for _ in range(MAX_PASSES):
         result = lint_module(module, path, rule_classes, settings.targets,
-                             insecure_keywords=settings.insecure_keywords)
+                             insecure_keywords=settings.insecure_keywords,
+                             statement_starts=_statement_starts(current), source_text=current)
         first = first or result
         codes = {id(report.fix): diagnostic.code for report, diagnostic in result.reports}
         requests = [report.fix for report, diagnostic in result.reports
@@ -93,8 +95,20 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         result = None
     if result is None:
         result = lint_module(module, path, rule_classes, settings.targets,
-                             insecure_keywords=settings.insecure_keywords)
+                             insecure_keywords=settings.insecure_keywords,
+                             statement_starts=_statement_starts(current), source_text=current)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
+
+
+def _statement_starts(text: str) -> Optional[List[int]]:
+    """The top-level statements' first lines as `ast` numbers them: the lint pass then computes
+    the ranges of the statements with findings only. None when `ast` cannot parse `text`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return candidates.statement_starts(ast.parse(text))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _keep_final_newline(original: str, new_text: str) -> str:

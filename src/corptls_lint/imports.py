@@ -143,6 +143,52 @@ class NameTable(cst.CSTVisitor):
         self._bind(target_names(node.target))
 
 
+class ScreenedNames:
+    """A module's NameTable, built only when a name asked about occurs in the module's text:
+    a name that is not even a substring of the text is neither bound, read nor in a string
+    (most questions are about the targets' names, which few files hold)."""
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self._module, self._text = module, text
+        self._table: Optional[NameTable] = None
+        self.bound = _ScreenedCounts(self, "bound")
+        self.read = _ScreenedCounts(self, "read")
+
+    def table_for(self, name: str) -> Optional[NameTable]:
+        """The full table, or None when `name` cannot occur in the module."""
+        if name not in self._text:
+            return None
+        if self._table is None:
+            self._table = NameTable.of(self._module)
+        return self._table
+
+    def occurs(self, name: str) -> bool:
+        table = self.table_for(name)
+        return table is not None and table.occurs(name)
+
+    @property
+    def in_strings(self) -> "_ScreenedStrings":
+        return _ScreenedStrings(self)
+
+
+class _ScreenedCounts:
+    def __init__(self, names: ScreenedNames, field: str) -> None:
+        self._names, self._field = names, field
+
+    def __getitem__(self, name: str) -> int:
+        table = self._names.table_for(name)
+        return 0 if table is None else getattr(table, self._field)[name]
+
+
+class _ScreenedStrings:
+    def __init__(self, names: ScreenedNames) -> None:
+        self._names = names
+
+    def __contains__(self, name: str) -> bool:
+        table = self._names.table_for(name)
+        return table is not None and name in table.in_strings
+
+
 def _words(text: str) -> List[str]:
     word, words = [], []
     for char in text + " ":
@@ -176,7 +222,7 @@ def root_name(expr: str) -> str:
     return expr[:end]
 
 
-def reference_for(target: Target, module: cst.Module, names: NameTable,
+def reference_for(target: Target, module: cst.Module, names: "NameTable | ScreenedNames",
                   taken: Set[str]) -> Reference:
     """Spell `target` in this file: reuse an existing import of it, else plan a new one.
 
@@ -377,6 +423,7 @@ def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Modul
     Only names the fix stopped using are candidates, so an import the file kept unused on purpose
     (a re-export, a side effect) is never touched.
     """
+    candidates = candidates & imported_names(module)  # only these can go
     if not candidates:
         return module
     names = NameTable.of(module)
@@ -399,6 +446,13 @@ def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Modul
         else:
             _drop_line(body, index, line)
     return module.with_changes(body=body)
+
+
+def imported_names(module: cst.Module) -> Set[str]:
+    """The local names the module-level import lines bind."""
+    return {_alias_local(alias) for _, line in import_statements(module)
+            for small in line.body if not isinstance(small.names, cst.ImportStar)
+            for alias in small.names} - {None}
 
 
 def _drop_line(body: list, index: int, line: cst.SimpleStatementLine) -> None:

@@ -308,6 +308,69 @@ IMPORTS = {
 
         requests.get(u, verify=CA_BUNDLE)
         """),
+    "an import in a block the fix emptied goes, the block keeps pass": ("""\
+        if not verify:
+            import urllib3
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        run()
+        """, """\
+        if not verify:
+            pass
+        run()
+        """),
+    "an import bound twice, both unused after the fix, goes twice": ("""\
+        import warnings
+        def quiet():
+            try:
+                from requests.packages.urllib3.exceptions import InsecureRequestWarning
+
+                warnings.simplefilter("ignore", category=InsecureRequestWarning)
+            except Exception:
+                pass  # we tried
+            try:
+                from urllib3.exceptions import InsecureRequestWarning
+                warnings.simplefilter("ignore", category=InsecureRequestWarning)
+            except Exception:
+                pass
+            warnings.warn("quiet")
+        """, """\
+        import warnings
+        def quiet():
+            try:
+                pass
+            except Exception:
+                pass  # we tried
+            try:
+                pass
+            except Exception:
+                pass
+            warnings.warn("quiet")
+        """),
+    "an import a docstring mentions goes; one an annotation string names stays": ("""\
+        \"\"\"Talks to the server with ssl and urllib3.\"\"\"
+        import ssl
+        import urllib3
+        ctx = ssl._create_unverified_context()
+        urllib3.disable_warnings()
+        pool: "urllib3.PoolManager" = make()
+        """, """\
+        \"\"\"Talks to the server with ssl and urllib3.\"\"\"
+        import urllib3
+        from corp_tls import ssl_context
+
+        ctx = ssl_context()
+        pool: "urllib3.PoolManager" = make()
+        """),
+    "an import also bound by an assignment stays": ("""\
+        import urllib3
+        urllib3.disable_warnings()
+        if old:
+            urllib3 = None
+        """, """\
+        import urllib3
+        if old:
+            urllib3 = None
+        """),
     "an import named in __all__ is kept": ("""\
         import urllib3
         __all__ = ["urllib3"]

@@ -341,8 +341,7 @@ def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest
         rewriter = _Rewriter(planner, requests)  # a range did not hold its node: visit all
         rewritten = module.visit(rewriter)
     needed = planner.needed_imports()
-    still_needed = ((rewriter.dropped_names & imports.imported_names(module))
-                    - {item.local for item in needed})
+    still_needed = rewriter.dropped_names - {item.local for item in needed}
     before = planner.names_if_known()
     if before is not None:  # a name read elsewhere too is still read after the rewrite
         still_needed = {name for name in still_needed

@@ -97,6 +97,14 @@ class FixPlanner:
             assert isinstance(node, cst.Arg)
             return node.with_changes(keyword=cst.Name(request.extra[1]),
                                      value=self.expression(request))
+        if kind == "secure-and-add":
+            assert isinstance(node, cst.Arg)
+            added = cst.Arg(value=self.expression(request), keyword=cst.Name(request.extra[2]),
+                            equal=node.equal, comma=node.comma)
+            secured = node.with_changes(value=_keep_parentheses(node.value,
+                                                                cst.Name(request.extra[1])),
+                                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            return cst.FlattenSentinel([secured, added])
         if kind == "secure-literal":
             return _keep_parentheses(node, cst.Name(request.extra[0]))
         if kind in ("remove-statement", "remove-argument"):
@@ -110,7 +118,11 @@ class FixPlanner:
         if request.node is not None and request.kind not in ("remove-statement",
                                                                "remove-argument"):
             new_node = self.rewrite(request, request.node)
-            replacement = self.module.code_for_node(new_node) if new_node is not None else None
+            if isinstance(new_node, cst.FlattenSentinel):  # one node became several
+                replacement = "".join(self.module.code_for_node(part) for part in new_node)
+            else:
+                replacement = (self.module.code_for_node(new_node) if new_node is not None
+                               else None)
             target = target_of(_value_kind(request), self.targets)
             needs = self.reference(target).needs if target is not None else None
             if needs is not None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import os
 import re
 import warnings
@@ -155,10 +156,16 @@ def _reparse(new_text: str, original: str) -> cst.Module:
 
 
 def _compiles_if_original_did(new_text: str, original: str) -> None:
-    if _python_error(original) is None:
+    if _original_compiles(original):
         reason = _python_error(new_text)
         if reason is not None:
             raise _FixBrokeTheCode(f"the result would not parse: {reason}")
+
+
+@functools.lru_cache(maxsize=1)
+def _original_compiles(original: str) -> bool:
+    """Asked after every pass of one file's loop: compiled once."""
+    return _python_error(original) is None
 
 
 def _python_error(text: str) -> Optional[str]:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from corptls_lint import edits
-from corptls_lint.engine import lint_source
+from corptls_lint.engine import lint_module, lint_source
 from corptls_lint.fixer import fix_text
 from corptls_lint.ftypes import Applicability, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
@@ -308,6 +308,69 @@ IMPORTS = {
 
         requests.get(u, verify=CA_BUNDLE)
         """),
+    "an import in a block the fix emptied goes, the block keeps pass": ("""\
+        if not verify:
+            import urllib3
+            urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+        run()
+        """, """\
+        if not verify:
+            pass
+        run()
+        """),
+    "an import bound twice, both unused after the fix, goes twice": ("""\
+        import warnings
+        def quiet():
+            try:
+                from requests.packages.urllib3.exceptions import InsecureRequestWarning
+
+                warnings.simplefilter("ignore", category=InsecureRequestWarning)
+            except Exception:
+                pass  # we tried
+            try:
+                from urllib3.exceptions import InsecureRequestWarning
+                warnings.simplefilter("ignore", category=InsecureRequestWarning)
+            except Exception:
+                pass
+            warnings.warn("quiet")
+        """, """\
+        import warnings
+        def quiet():
+            try:
+                pass
+            except Exception:
+                pass  # we tried
+            try:
+                pass
+            except Exception:
+                pass
+            warnings.warn("quiet")
+        """),
+    "an import a docstring mentions goes; one an annotation string names stays": ("""\
+        \"\"\"Talks to the server with ssl and urllib3.\"\"\"
+        import ssl
+        import urllib3
+        ctx = ssl._create_unverified_context()
+        urllib3.disable_warnings()
+        pool: "urllib3.PoolManager" = make()
+        """, """\
+        \"\"\"Talks to the server with ssl and urllib3.\"\"\"
+        import urllib3
+        from corp_tls import ssl_context
+
+        ctx = ssl_context()
+        pool: "urllib3.PoolManager" = make()
+        """),
+    "an import also bound by an assignment stays": ("""\
+        import urllib3
+        urllib3.disable_warnings()
+        if old:
+            urllib3 = None
+        """, """\
+        import urllib3
+        if old:
+            urllib3 = None
+        """),
     "an import named in __all__ is kept": ("""\
         import urllib3
         __all__ = ["urllib3"]
@@ -324,6 +387,85 @@ def test_imports(name):
     before, after = IMPORTS[name]
     assert fixed(before) == textwrap.dedent(after)
     assert fixed(after) == textwrap.dedent(after)
+
+
+NESTED = textwrap.dedent("""\
+    import requests
+    import urllib3
+
+
+    class Client:
+        @retry(session=requests.Session())
+        def fetch(self, url):
+            urllib3.disable_warnings()
+            return requests.get(url, verify=False)
+
+        def other(self):
+            return 1
+    """)
+NESTED_FIXED = textwrap.dedent("""\
+    import requests
+    from corp_tls import CA_BUNDLE, make_session
+
+
+    class Client:
+        @retry(session=make_session())
+        def fetch(self, url):
+            return requests.get(url, verify=CA_BUNDLE)
+
+        def other(self):
+            return 1
+    """)
+
+
+def _apply_with(positions_of):
+    """One fix pass over NESTED with the lint pass's ranges changed by `positions_of`."""
+    import libcst as cst
+
+    module = cst.parse_module(NESTED)
+    result = lint_module(module, "example.py", ALL_RULES, TARGETS)
+    requests = [report.fix for report, _ in result.reports if report.fix is not None]
+    chosen, _ = edits.choose_non_overlapping(module, requests, result.positions)
+    planner = edits.FixPlanner(module, TARGETS, result.names)
+    return edits.apply(module, planner, chosen, positions_of(result.positions)).code
+
+
+def test_the_rewrite_visits_only_what_holds_a_fix_and_changes_the_same_text():
+    assert _apply_with(lambda positions: positions) == NESTED_FIXED
+    assert _apply_with(lambda positions: None) == NESTED_FIXED
+
+
+def test_ranges_from_the_function_around_a_fix_lead_the_rewrite_there_without_a_fallback(
+        monkeypatch):
+    import ast
+
+    import libcst as cst
+
+    module = cst.parse_module(NESTED)
+    result = lint_module(module, "example.py", ALL_RULES, TARGETS, ast_tree=ast.parse(NESTED),
+                         source_text=NESTED)
+    made = []
+    real = edits._Rewriter
+
+    def counting(*args, **kwargs):
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(edits, "_Rewriter", counting)
+    requests = [report.fix for report, _ in result.reports if report.fix is not None]
+    chosen, _ = edits.choose_non_overlapping(module, requests, result.positions)
+    planner = edits.FixPlanner(module, TARGETS, result.names)
+    assert edits.apply(module, planner, chosen, result.positions).code == NESTED_FIXED
+    assert len(made) == 1  # the class and its block were entered: no whole-module retry
+
+
+def test_a_range_that_misses_its_node_falls_back_to_the_whole_module():
+    def wrong(positions):  # the module's range empty: the rewrite skips everything at first
+        module = next(node for node in positions if type(node).__name__ == "Module")
+        start = positions[module].start
+        return {**positions, module: type(positions[module])(start, start)}
+
+    assert _apply_with(wrong) == NESTED_FIXED
 
 
 def test_attribute_and_call_targets_import_their_root_name():
@@ -387,7 +529,7 @@ def test_noqa_findings_are_not_fixed():
 def test_a_fix_that_would_not_parse_is_discarded(monkeypatch):
     source = "import requests\nrequests.get(u, verify=False)\nrequests.get(u, verify='/ca.pem')\n"
 
-    def broken(module, planner, requests):
+    def broken(module, planner, requests, positions=None):
         return SimpleNamespace(code=module.code.replace("verify=False", "verify=)"))
 
     monkeypatch.setattr(edits, "apply", broken)

@@ -375,7 +375,7 @@ class ClientOption:
         return is_unresolved_method(call, qualified, self.methods)
 
 
-_SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transport."})
+SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transport."})
 CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("boto3", "verify", "falsy",
                  frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
@@ -385,7 +385,7 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  frozenset({"github.Github", "github.GithubIntegration", "github.Auth."})),
     ClientOption("keystoneauth", "verify", "falsy",
                  frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})),
-    ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", _SEARCH_CLIENTS),
+    ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", SEARCH_CLIENTS),
     ClientOption("tornado", "validate_cert", "falsy", frozenset({"tornado."}),
                  frozenset({"fetch"})),
     ClientOption("paho-mqtt", "cert_reqs", "cert-none", frozenset({"paho."}),

@@ -6,7 +6,9 @@ outside them (comments, formatting) is kept byte for byte by libcst's round trip
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Set, Tuple
+from collections import Counter
+from typing import (TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
+                    Union)
 
 import libcst as cst
 
@@ -14,6 +16,7 @@ from corptls_lint import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
 from corptls_lint.rule import FixRequest
 
+Names = Union[imports.NameTable, imports.ScreenedNames]
 _REPLACE_KINDS = ("ca-bundle", "ssl-context", "ssl-context-or-ca-bundle")
 
 if TYPE_CHECKING:
@@ -40,10 +43,15 @@ def _value_kind(request: FixRequest) -> str:
 class FixPlanner:
     """Plans the fixes of one parsed module: the new node for each request, and the imports."""
 
-    def __init__(self, module: cst.Module, targets: FixTargets) -> None:
+    def __init__(self, module: cst.Module, targets: FixTargets,
+                 names: Optional[Names] = None, text: Optional[str] = None) -> None:
+        """`names`: the module's name table when the lint pass already built it; `text`: the
+        module's source (a full name table is then built only for names the text holds)."""
         self.module = module
         self.targets = targets
-        self._names: Optional[imports.NameTable] = None
+        self._names = names
+        if names is None and text is not None:
+            self._names = imports.ScreenedNames(module, text)
         self._references: Dict[Target, imports.Reference] = {}
         self._taken: Set[str] = set()
 
@@ -54,6 +62,10 @@ class FixPlanner:
             self._references[target] = imports.reference_for(target, self.module, self._names,
                                                              self._taken)
         return self._references[target]
+
+    def names_if_known(self) -> Optional[Names]:
+        """The module's name table when a reference already needed it (None: not built)."""
+        return self._names
 
     def expression(self, request: FixRequest) -> Optional[cst.BaseExpression]:
         target = target_of(_value_kind(request), self.targets)
@@ -85,6 +97,14 @@ class FixPlanner:
             assert isinstance(node, cst.Arg)
             return node.with_changes(keyword=cst.Name(request.extra[1]),
                                      value=self.expression(request))
+        if kind == "secure-and-add":
+            assert isinstance(node, cst.Arg)
+            added = cst.Arg(value=self.expression(request), keyword=cst.Name(request.extra[2]),
+                            equal=node.equal, comma=node.comma)
+            secured = node.with_changes(value=_keep_parentheses(node.value,
+                                                                cst.Name(request.extra[1])),
+                                        comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            return cst.FlattenSentinel([secured, added])
         if kind == "secure-literal":
             return _keep_parentheses(node, cst.Name(request.extra[0]))
         if kind in ("remove-statement", "remove-argument"):
@@ -98,7 +118,11 @@ class FixPlanner:
         if request.node is not None and request.kind not in ("remove-statement",
                                                                "remove-argument"):
             new_node = self.rewrite(request, request.node)
-            replacement = self.module.code_for_node(new_node) if new_node is not None else None
+            if isinstance(new_node, cst.FlattenSentinel):  # one node became several
+                replacement = "".join(self.module.code_for_node(part) for part in new_node)
+            else:
+                replacement = (self.module.code_for_node(new_node) if new_node is not None
+                               else None)
             target = target_of(_value_kind(request), self.targets)
             needs = self.reference(target).needs if target is not None else None
             if needs is not None:
@@ -136,13 +160,16 @@ def _keep_parentheses(old: cst.CSTNode, new: cst.BaseExpression) -> cst.BaseExpr
     return new
 
 
-def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest]
+def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest],
+                           positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
                            ) -> Tuple[List[FixRequest], List[FixRequest]]:
     """The requests to apply in this pass (the first of overlapping ones wins, like ruff), and
-    the requests they solve (two findings on the very same node are solved by one edit)."""
-    from libcst.metadata import MetadataWrapper, PositionProvider
+    the requests they solve (two findings on the very same node are solved by one edit).
 
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    `positions`: the ranges the lint pass computed (LintResult.positions); they are used when
+    they hold every node involved, else the whole module's are computed here."""
+    if positions is None or not all(node in positions for node in _nodes_of(requests)):
+        positions = module_positions(module)
 
     def span(node: cst.CSTNode) -> Tuple[Tuple[int, int], Tuple[int, int]]:
         where = positions[node]
@@ -165,10 +192,28 @@ def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest]
     return chosen, solved
 
 
-class _Rewriter(cst.CSTTransformer):
-    """Swaps the requested nodes; removed statements leave their comments (and `pass`)."""
+def module_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+    """Every node's range in `module` (one codegen pass)."""
+    from libcst.metadata import MetadataWrapper, PositionProvider
 
-    def __init__(self, planner: FixPlanner, requests: Sequence[FixRequest]) -> None:
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+def _nodes_of(requests: Sequence[FixRequest]) -> Iterator[cst.CSTNode]:
+    for request in requests:
+        yield request.node
+        yield from request.also_remove
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Swaps the requested nodes; removed statements leave their comments (and `pass`).
+
+    With `positions`, it descends only into nodes whose range holds a requested node (a node
+    without a range holds none): the rest of the module is left as it is without being visited
+    (most of a large file). The caller checks that every requested node was met."""
+
+    def __init__(self, planner: FixPlanner, requests: Sequence[FixRequest],
+                 positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None) -> None:
         super().__init__()
         self.planner = planner
         self.requests = {id(request.node): request for request in requests}
@@ -179,12 +224,37 @@ class _Rewriter(cst.CSTTransformer):
         self.removed: Set[int] = set()  # ids of the `pass` markers that stand for removals
         self._alive: List[cst.CSTNode] = []  # keeps the markers alive so no id is reused
         self.dropped_names: Set[str] = set()
+        self.dropped_reads: Counter = Counter()  # reads of each name inside the replaced nodes
+        self.reached = 0  # requested nodes met; fewer than asked means a skip was wrong
+        self.positions = positions
+        self.spans: List[Tuple[Tuple[int, int], Tuple[int, int]]] = []
+        if positions is not None:
+            for node in _nodes_of(requests):
+                where = positions[node]
+                self.spans.append(((where.start.line, where.start.column),
+                                   (where.end.line, where.end.column)))
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.positions is None:
+            return super().on_visit(node)
+        where = self.positions.get(node)
+        if where is None and not isinstance(node, cst.Module):
+            return False  # a top-level statement the lint pass had no finding in
+        if where is not None:
+            start = (where.start.line, where.start.column)
+            end = (where.end.line, where.end.column)
+            if not any(start <= first and last <= end for first, last in self.spans):
+                return False  # holds no requested node: keep it as it is
+        return super().on_visit(node)
 
     def on_leave(self, original_node, updated_node):
         request = self.requests.get(id(original_node))
         if request is None:
             return super().on_leave(original_node, updated_node)
-        self.dropped_names |= imports.referenced_names(original_node)
+        self.reached += 1
+        read = imports.referenced_counts(original_node)
+        self.dropped_names |= set(read)
+        self.dropped_reads.update(read)
         new_node = self.planner.rewrite(request, updated_node)
         if new_node is None and request.kind == "remove-argument":
             self.removed_arguments.add(id(updated_node))  # leave_Call drops it
@@ -271,12 +341,23 @@ def _comments_inside(statement: cst.SimpleStatementLine) -> List[cst.Comment]:
     return found
 
 
-def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest]) -> cst.Module:
-    """One pass: rewrite the nodes, drop imports the rewrite left unused, add the new imports."""
-    rewriter = _Rewriter(planner, requests)
+def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest],
+          positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None) -> cst.Module:
+    """One pass: rewrite the nodes, drop imports the rewrite left unused, add the new imports.
+
+    `positions` (ranges of the requested nodes and their ancestors) lets the rewrite skip the
+    parts of the module that hold no requested node."""
+    rewriter = _Rewriter(planner, requests, positions)
     rewritten = module.visit(rewriter)
+    if positions is not None and rewriter.reached != len(rewriter.requests):
+        rewriter = _Rewriter(planner, requests)  # a range did not hold its node: visit all
+        rewritten = module.visit(rewriter)
     needed = planner.needed_imports()
     still_needed = rewriter.dropped_names - {item.local for item in needed}
+    before = planner.names_if_known()
+    if before is not None:  # a name read elsewhere too is still read after the rewrite
+        still_needed = {name for name in still_needed
+                        if before.read[name] <= rewriter.dropped_reads[name]}
     rewritten = imports.remove_unused_imports(rewritten, still_needed)
     rewritten = imports.add_imports(rewritten, needed)
     if not (rewritten.body or rewritten.header or rewritten.footer):

@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Type, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Type, Union
 
 import libcst as cst
 
@@ -37,6 +37,9 @@ class LintResult:
     module: Optional[cst.Module] = None
     reports: List[Tuple[Report, Diagnostic]] = field(default_factory=list)
     internal_errors: List[str] = field(default_factory=list)
+    # node -> CodeRange of the nodes the reports lie in (the fixer reuses them; no second pass)
+    positions: Optional[Dict[cst.CSTNode, object]] = None
+    names: Optional[object] = None  # the module's imports.NameTable, when a fix built it
 
 
 def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
@@ -373,14 +376,14 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         return result
     positions = None
     if ast_tree is not None:
-        wanted = [report.node for report in context.reports]
-        wanted.extend(report.fix.node for report in context.reports
-                      if report.fix is not None and report.fix.node is not None)
-        owners = {dispatcher.owners.get(id(node)) for node in wanted}
+        # the fix's nodes too: the fixer takes their ranges from here
+        owners = {dispatcher.owners.get(id(node)) for report in context.reports
+                  for node in _nodes_of(report)}
         if None not in owners:
             positions = _owner_positions(module, ast_tree, owners)
     if positions is None:
         positions = _positions(module)
+    result.positions = positions
     # noqa comments are read from the file's own lines (no codegen of the whole module; a
     # sliced module keeps every line where it was, and findings are never in a stub)
     noqa_lines = None
@@ -408,7 +411,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
             if needs is None:
                 from corptls_lint.edits import FixPlanner, describe_fix  # findings only
 
-                planner = planner or FixPlanner(module, targets)
+                planner = planner or FixPlanner(module, targets, text=source_text)
                 fix = describe_fix(planner, report.fix, positions.get(report.fix.node))
         diagnostic = Diagnostic(path, line, col, code, report.message,
                                 end_line=where.end.line, end_col=where.end.column + 1,
@@ -416,7 +419,16 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         result.diagnostics.append(diagnostic)
         result.reports.append((report, diagnostic))
     result.diagnostics.sort()
+    result.names = planner.names_if_known() if planner is not None else None
     return result
+
+
+def _nodes_of(report: Report) -> Iterator[cst.CSTNode]:
+    """The reported node and the nodes its fix rewrites."""
+    yield report.node
+    if report.fix is not None and report.fix.node is not None:
+        yield report.fix.node
+        yield from report.fix.also_remove
 
 
 class _PositionTable:
@@ -449,15 +461,21 @@ def _owner_positions(module: cst.Module, tree: ast.Module,
     """The ranges of the nodes inside the given owners, by a codegen pass over the innermost
     function or class of each alone, started at the line `ast` gives it and with the
     indentation of the blocks around it. None when the statements of libcst and `ast` do not
-    line up (then the caller runs the whole-module pass)."""
+    line up (then the caller runs the whole-module pass).
+
+    The nodes on the way down to each of those (the top-level statement, the blocks and
+    definitions between) get a range that holds everything: the fixer's rewrite descends
+    only into nodes whose range holds a fix, and these do."""
     try:
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
+        from libcst.metadata.position_provider import (CodePosition, CodeRange,
+                                                       PositionProvidingCodegenState)
     except ImportError:
         return None
     table = _PositionTable()
     done: Set[int] = set()
+    on_the_way: List[cst.CSTNode] = []
     for owner in owners:
-        located = _locate(module, tree, owner)
+        located = _locate(module, tree, owner, on_the_way)
         if located is None:
             return None
         statement, first_line, indents = located
@@ -479,15 +497,19 @@ def _owner_positions(module: cst.Module, tree: ast.Module,
                   else statement)
         if table._computed[anchor].start.line != first_line:
             return None
+    everywhere = CodeRange(CodePosition(1, 0), CodePosition(sys.maxsize, 0))
+    for node in on_the_way:
+        table._computed.setdefault(node, everywhere)
     return table._computed
 
 
-def _locate(module: cst.Module, tree: ast.Module, owner: Owner
+def _locate(module: cst.Module, tree: ast.Module, owner: Owner, on_the_way: List[cst.CSTNode]
             ) -> Optional[Tuple[cst.CSTNode, int, Tuple[str, ...]]]:
     """(the innermost statement of `owner` that is an element of its parent's block, its
     first line by `ast`, the indentation of the blocks around it), descending from the
     top-level statement through each function or class that sits directly in the block of
-    the one before; None when the two trees' statements do not line up."""
+    the one before; None when the two trees' statements do not line up. The nodes passed on
+    the way down are added to `on_the_way`."""
     body: Sequence[cst.CSTNode] = module.body
     ast_body: Sequence[ast.stmt] = tree.body
     indents: Tuple[str, ...] = ()
@@ -508,6 +530,7 @@ def _locate(module: cst.Module, tree: ast.Module, owner: Owner
             if inner is None:
                 return None
             indents += (block.indent if block.indent is not None else module.default_indent,)
+            on_the_way.extend((statement, block))
             statement, ast_statement = target, inner
         else:
             if not isinstance(target, int) or target >= len(body):

@@ -3,11 +3,17 @@
 The loop is ruff's: lint, apply the fixes that do not overlap, re-parse, lint again, until
 nothing changes (at most MAX_PASSES times). A pass whose result would not parse discards every
 change: the file is left as it was and its findings say why they were not fixed.
+
+Cheap where it can be: a file is checked first as check mode does (sliced), and only a file
+with a fix to apply is parsed whole; after a pass the fixed text is checked the same way, and
+parsed whole again only when a fix is still pending.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
+import functools
 import os
 import re
 import warnings
@@ -16,10 +22,10 @@ from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import candidates, edits, output, parse_guard, writer
+from corptls_lint import candidates, edits, output, writer
 from corptls_lint.decoding import DecodeError
-from corptls_lint.engine import (LintResult, forced_rules, lint_module, lint_source, rules_for,
-                                  screen)
+from corptls_lint.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module, lint_source,
+                                  rules_for, screen)
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
 
 MAX_PASSES = 10
@@ -39,33 +45,25 @@ class FixResult:
 
 def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixResult:
     """Apply the fixes to `text` until it is stable. Never raises for bad input."""
-    data = text.encode("utf-8", "surrogatepass")
-    # both screens, as a check runs them: a file with no candidate has nothing to fix
-    enabled = rules_for(settings.enabled)
-    kept = candidates.screen(data, screen(data, enabled)) + forced_rules(data, enabled, settings)
-    rule_classes = [rule for rule in enabled if rule in kept]
-    if not rule_classes:
-        return FixResult(text, [])
-    if parse_guard.refusal(data) is not None:  # libcst must not see it: the engine says why
-        return FixResult(text, lint_source(text, path, settings).diagnostics)
-    # A check first (sliced, as check mode parses): most files hold no fix to apply, and
-    # they need no full parse and no fix loop.
+    # A check first, as check mode runs it (screens, then a sliced parse; a file libcst must
+    # not see is refused with the reason): most files hold no fix to apply, and they need no
+    # second screen, no full parse and no fix loop.
     checked = lint_source(text, path, settings, sliced=True).diagnostics
     if not any(d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)
                for d in checked):
         return FixResult(text, checked)
+    data = text.encode("utf-8", "surrogatepass")
+    enabled = rules_for(settings.enabled)
+    kept = candidates.screen(data, screen(data, enabled)) + forced_rules(data, enabled, settings)
+    rule_classes = [rule for rule in enabled if rule in kept]
     try:
         module = cst.parse_module(text)
     except Exception:  # the engine turns the same failure into TLS001
         return FixResult(text, lint_source(text, path, settings).diagnostics)
-    first: Optional[LintResult] = None
     current, fixed, fixed_unsafe = text, 0, 0
     fixed_codes: Dict[str, int] = {}
-    result = None
+    first = result = _lint_full(module, path, rule_classes, settings, current)
     for _ in range(MAX_PASSES):
-        result = lint_module(module, path, rule_classes, settings.targets,
-                             insecure_keywords=settings.insecure_keywords)
-        first = first or result
         codes = {id(report.fix): diagnostic.code for report, diagnostic in result.reports}
         requests = [report.fix for report, diagnostic in result.reports
                     if diagnostic.fix is not None and report.fix is not None
@@ -75,24 +73,52 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         if not requests:
             break
         try:
-            chosen, solved = edits.choose_non_overlapping(module, requests)
-            planner = edits.FixPlanner(module, settings.targets)
-            new_text = _keep_final_newline(text, edits.apply(module, planner, chosen).code)
-            new_module = _reparse(new_text, text)
+            # the lint pass's ranges and name table serve the edit too (no second pass)
+            chosen, solved = edits.choose_non_overlapping(module, requests, result.positions)
+            planner = edits.FixPlanner(module, settings.targets, result.names)
+            new_text = _keep_final_newline(text, edits.apply(module, planner, chosen,
+                                                             result.positions).code)
+            _compiles_if_original_did(new_text, text)
         except Exception as error:  # a fix that breaks the code is dropped, never written
             return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))
         if new_text == current:
             break
-        module, current = new_module, new_text
+        current = new_text
         fixed += len(solved)
         fixed_unsafe += sum(1 for r in solved if r.applicability is Applicability.UNSAFE)
         for request in solved:
             fixed_codes[codes[id(request)]] = fixed_codes.get(codes[id(request)], 0) + 1
-        result = None
-    if result is None:
-        result = lint_module(module, path, rule_classes, settings.targets,
-                             insecure_keywords=settings.insecure_keywords)
+        # Re-lint the fixed text as a check does (sliced): the full parse and lint only when
+        # a fix is still pending, or the sliced parse failed (the full parse says why).
+        rechecked = lint_source(current, path, settings, sliced=True).diagnostics
+        if not any(d.code == PARSE_ERROR or (d.fix is not None and (
+                unsafe or d.fix.applicability is Applicability.SAFE)) for d in rechecked):
+            return FixResult(current, rechecked, fixed, fixed_unsafe, fixed_codes)
+        try:
+            module = _reparse(new_text, text)
+        except Exception as error:
+            return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))
+        result = _lint_full(module, path, rule_classes, settings, current)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
+
+
+def _lint_full(module: cst.Module, path: str, rule_classes, settings: Settings,
+               text: str) -> LintResult:
+    """Lint the whole parsed module (its nodes are what the fixes rewrite)."""
+    return lint_module(module, path, rule_classes, settings.targets,
+                       insecure_keywords=settings.insecure_keywords,
+                       ast_tree=_ast_tree(text), source_text=text)
+
+
+def _ast_tree(text: str) -> Optional[ast.Module]:
+    """The stdlib tree of `text`: the lint pass then computes the ranges of the functions and
+    classes around findings only. None when `ast` cannot parse `text`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _keep_final_newline(original: str, new_text: str) -> str:
@@ -125,11 +151,21 @@ def _reparse(new_text: str, original: str) -> cst.Module:
     except cst.ParserSyntaxError as error:  # CPython's words are clearer than libcst's
         reason = _python_error(new_text) or error.message.splitlines()[0]
         raise _FixBrokeTheCode(f"the result would not parse: {reason}") from None
-    if _python_error(original) is None:
+    _compiles_if_original_did(new_text, original)
+    return module
+
+
+def _compiles_if_original_did(new_text: str, original: str) -> None:
+    if _original_compiles(original):
         reason = _python_error(new_text)
         if reason is not None:
             raise _FixBrokeTheCode(f"the result would not parse: {reason}")
-    return module
+
+
+@functools.lru_cache(maxsize=1)
+def _original_compiles(original: str) -> bool:
+    """Asked after every pass of one file's loop: compiled once."""
+    return _python_error(original) is None
 
 
 def _python_error(text: str) -> Optional[str]:

@@ -6,7 +6,9 @@ a different binding of the same name (it aliases instead) and works without scop
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
@@ -44,8 +46,11 @@ class NameTable(cst.CSTVisitor):
     def __init__(self) -> None:
         super().__init__()
         self.bound: Counter = Counter()
+        self.imported: Counter = Counter()  # the bindings made by import statements
         self.read: Counter = Counter()
         self.in_strings: Set[str] = set()
+        self._string_sources: List[str] = []  # plain string literals, as written
+        self._fstring_words: Set[str] = set()
 
     @classmethod
     def of(cls, module: cst.Module) -> "NameTable":
@@ -55,6 +60,17 @@ class NameTable(cst.CSTVisitor):
 
     def occurs(self, name: str) -> bool:
         return name in self.bound or name in self.read or name in self.in_strings
+
+    def named_in_a_string(self, name: str) -> bool:
+        """True when a string could use `name` as a variable: one whose text is a Python
+        expression reading it (`__all__ = ["name"]`, an annotation `"name.Type"`), or an
+        f-string's text holding the word. Prose (a docstring, a message) never does."""
+        if name not in self.in_strings:
+            return False
+        for source in self._string_sources:
+            if name in source and name in _names_read_by_string(source):
+                return True
+        return name in self._fstring_words
 
     def _bind(self, names: Iterable[str]) -> None:
         for name in names:
@@ -71,11 +87,12 @@ class NameTable(cst.CSTVisitor):
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
         if node.asname is not None:
-            self._bind(target_names(node.asname.name))
+            names = list(target_names(node.asname.name))
         else:
             root = dotted_name(node.name)
-            if root:
-                self._bind([root.split(".", 1)[0]])
+            names = [root.split(".", 1)[0]] if root else []
+        self._bind(names)
+        self.imported.update(names)
         return False
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
@@ -90,9 +107,12 @@ class NameTable(cst.CSTVisitor):
     # Strings can name a variable too: `__all__ = ["x"]`, string annotations.
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         self.in_strings.update(_words(node.value))
+        self._string_sources.append(node.value)
 
     def visit_FormattedStringText(self, node: cst.FormattedStringText) -> None:
-        self.in_strings.update(_words(node.value))
+        words = _words(node.value)
+        self.in_strings.update(words)
+        self._fstring_words.update(words)
 
     # Binding sites.
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
@@ -143,6 +163,67 @@ class NameTable(cst.CSTVisitor):
         self._bind(target_names(node.target))
 
 
+class ScreenedNames:
+    """A module's NameTable, built only when a name asked about occurs in the module's text:
+    a name that is not even a substring of the text is neither bound, read nor in a string
+    (most questions are about the targets' names, which few files hold)."""
+
+    def __init__(self, module: cst.Module, text: str) -> None:
+        self._module, self._text = module, text
+        self._table: Optional[NameTable] = None
+        self.bound = _ScreenedCounts(self, "bound")
+        self.read = _ScreenedCounts(self, "read")
+
+    def table_for(self, name: str) -> Optional[NameTable]:
+        """The full table, or None when `name` cannot occur in the module."""
+        if name not in self._text:
+            return None
+        if self._table is None:
+            self._table = NameTable.of(self._module)
+        return self._table
+
+    def occurs(self, name: str) -> bool:
+        table = self.table_for(name)
+        return table is not None and table.occurs(name)
+
+    @property
+    def in_strings(self) -> "_ScreenedStrings":
+        return _ScreenedStrings(self)
+
+
+class _ScreenedCounts:
+    def __init__(self, names: ScreenedNames, field: str) -> None:
+        self._names, self._field = names, field
+
+    def __getitem__(self, name: str) -> int:
+        table = self._names.table_for(name)
+        return 0 if table is None else getattr(table, self._field)[name]
+
+
+class _ScreenedStrings:
+    def __init__(self, names: ScreenedNames) -> None:
+        self._names = names
+
+    def __contains__(self, name: str) -> bool:
+        table = self._names.table_for(name)
+        return table is not None and name in table.in_strings
+
+
+def _names_read_by_string(source: str) -> Set[str]:
+    """The names read by the expression a string literal holds; none for bytes, prose, or
+    anything that is not an expression."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            value = ast.literal_eval(source)
+            if not isinstance(value, str):
+                return set()
+            tree = ast.parse(value.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError, TypeError):
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+
+
 def _words(text: str) -> List[str]:
     word, words = [], []
     for char in text + " ":
@@ -176,7 +257,7 @@ def root_name(expr: str) -> str:
     return expr[:end]
 
 
-def reference_for(target: Target, module: cst.Module, names: NameTable,
+def reference_for(target: Target, module: cst.Module, names: "NameTable | ScreenedNames",
                   taken: Set[str]) -> Reference:
     """Spell `target` in this file: reuse an existing import of it, else plan a new one.
 
@@ -372,33 +453,62 @@ def _line_layout(items: list, opening) -> Optional[cst.ParenthesizedWhitespace]:
 # -- removing -----------------------------------------------------------------------------------
 
 def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Module:
-    """Drop module-level imports of `candidates` that nothing in the file uses any more.
+    """Drop the imports of `candidates` that nothing in the file uses any more, at module level
+    or in a block (`if`, `try`, a function).
 
     Only names the fix stopped using are candidates, so an import the file kept unused on purpose
-    (a re-export, a side effect) is never touched.
+    (a re-export, a side effect) is never touched. Conservative: a name goes only when every
+    binding of it anywhere in the file is an import, nothing reads it, and no string could name
+    it (`__all__`, string annotations; prose does not count). A block left empty gets `pass`.
     """
     if not candidates:
         return module
     names = NameTable.of(module)
-    unused = {name for name in candidates if names.bound[name] == 1 and not names.read[name]
-              and name not in names.in_strings}
+    unused = {name for name in candidates if not names.read[name]
+              and names.bound[name] == names.imported[name] > 0
+              and not names.named_in_a_string(name)}
     if not unused:
         return module
-    body = list(module.body)
-    for index, line in reversed(list(import_statements(module))):
-        parts = []
-        for small in line.body:
-            kept = _without(small, unused)
-            if kept is not None:
-                parts.append(kept)
-        if len(parts) == len(line.body) and all(a is b for a, b in zip(parts, line.body)):
-            continue
-        if parts:
-            parts[-1] = parts[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-            body[index] = line.with_changes(body=parts)
-        else:
-            _drop_line(body, index, line)
-    return module.with_changes(body=body)
+    return module.visit(_DropImports(unused))
+
+
+class _DropImports(cst.CSTTransformer):
+    """Removes the imports of `unused` names from every block; a line left without a statement
+    goes (its comment lines pass to the next statement), a block left empty holds `pass`."""
+
+    def __init__(self, unused: Set[str]) -> None:
+        super().__init__()
+        self.unused = unused
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return False  # imports are whole small statements: nothing to find further down
+
+    def leave_Module(self, original_node, updated_node):
+        return updated_node.with_changes(body=self._body(updated_node.body, keep_one=False))
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        return updated_node.with_changes(body=self._body(updated_node.body, keep_one=True))
+
+    def _body(self, statements, keep_one: bool) -> list:
+        body = list(statements)
+        removed_lines: list = []
+        for index in reversed(range(len(body))):
+            line = body[index]
+            if not isinstance(line, cst.SimpleStatementLine):
+                continue
+            parts = [kept for kept in (_without(small, self.unused) for small in line.body)
+                     if kept is not None]
+            if len(parts) == len(line.body) and all(a is b for a, b in zip(parts, line.body)):
+                continue
+            if parts:
+                parts[-1] = parts[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+                body[index] = line.with_changes(body=parts)
+            else:
+                removed_lines = list(line.leading_lines)
+                _drop_line(body, index, line)
+        if not body and keep_one:
+            return [cst.SimpleStatementLine([cst.Pass()], leading_lines=removed_lines)]
+        return body
 
 
 def _drop_line(body: list, index: int, line: cst.SimpleStatementLine) -> None:
@@ -427,8 +537,8 @@ def _without(small: cst.BaseSmallStatement, unused: Set[str]):
     return small.with_changes(names=kept)
 
 
-def referenced_names(node: cst.CSTNode) -> Set[str]:
-    """Names a node reads (the candidates for import removal once the node is gone)."""
+def referenced_counts(node: cst.CSTNode) -> Counter:
+    """How often a node reads each name (the candidates for import removal once it is gone)."""
     table = NameTable()
     node.visit(table)
-    return set(table.read)
+    return table.read

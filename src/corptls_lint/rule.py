@@ -33,7 +33,7 @@ class Invalid:
     fixed: Optional[str] = None
 
 
-_KINDS_WITH_VALUE_IN_EXTRA = ("add-verify", "replace-keyword")
+_KINDS_WITH_VALUE_IN_EXTRA = ("add-verify", "replace-keyword", "secure-and-add")
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,9 @@ class FixRequest:
     keyword argument becomes `extra` = (value kind, keyword): `cert_reqs="CERT_NONE"` ->
     `ssl_context=<ssl-context>`), "remove-argument" (a keyword argument goes),
     "secure-literal" (a flag's literal becomes `extra[0]`, `False` -> `True`),
+    "secure-and-add" (a keyword argument's literal becomes `extra[1]` and the keyword
+    `extra[2]` follows it with the value of kind `extra[0]`: `validate_cert=False` ->
+    `validate_cert=True, ca_certs=<ca-bundle>`),
     "remove-statement".
     """
 

@@ -100,8 +100,12 @@ class ClientOptionDisabled(Rule):
     ## Fix
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
     (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
-    expression. Safe.
-    A wrapper flag written as the literal `False` (`True` for `insecure` and
+    expression. Safe. Where the client takes the bundle beside the flag, the flag written as
+    `False` becomes the client's own secure form: tornado `validate_cert=False` (HTTPRequest,
+    `fetch`) -> `validate_cert=True, ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
+    `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`. Safe; not offered when
+    the call already passes `ca_certs=` or has `**kwargs`.
+    Any other wrapper flag written as the literal `False` (`True` for `insecure` and
     `skip_tls_verify`), at a call, attribute store, dict entry or parameter default, gets its
     secure value (`verify_ssl=True`). Unsafe: the wrapper then verifies with its own default
     trust unless it is also given the CA bundle, and the code may switch verification off on
@@ -191,17 +195,49 @@ class ClientOptionDisabled(Rule):
             "s3 = session.resource('s3', verify=CA_BUNDLE)\n"),
         Invalid(
             "from elasticsearch import Elasticsearch as ES\n"
-            "es = ES(hosts, verify_certs=False, ssl_assert_hostname=False, ssl_show_warn=False)\n",
-            [(2, 16), (2, 36)],
+            "es = ES(hosts, ssl_assert_hostname=False, ssl_show_warn=False)\n",
+            [(2, 16)],
             "from elasticsearch import Elasticsearch as ES\n"
-            "es = ES(hosts, verify_certs=True, ssl_show_warn=False)\n"),
+            "es = ES(hosts, ssl_show_warn=False)\n"),
         Invalid(
-            "from tornado.httpclient import AsyncHTTPClient, HTTPRequest\n"
+            "from elasticsearch import Elasticsearch as ES\n"
+            "es = ES(hosts, verify_certs=False, ssl_show_warn=False)\n",
+            [(2, 16)],
+            "from elasticsearch import Elasticsearch as ES\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "es = ES(hosts, verify_certs=True, ca_certs=CA_BUNDLE, ssl_show_warn=False)\n"),
+        Invalid(
+            "from opensearchpy import OpenSearch\n"
+            "client = OpenSearch(\n"
+            "    hosts=hosts,\n"
+            "    verify_certs=False,  # self-signed in staging\n"
+            ")\n",
+            [(4, 5)],
+            "from opensearchpy import OpenSearch\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "client = OpenSearch(\n"
+            "    hosts=hosts,\n"
+            "    verify_certs=True, ca_certs=CA_BUNDLE,  # self-signed in staging\n"
+            ")\n"),
+        Invalid(
+            "from tornado.httpclient import HTTPRequest\n"
             "req = HTTPRequest(url, validate_cert=False)\n"
-            "AsyncHTTPClient.configure(None, defaults=dict(validate_cert=False))\n"
             "async def f(client):\n"
             "    await client.fetch(url, validate_cert=False)\n",
-            [(2, 24), (3, 47), (5, 29)]),
+            [(2, 24), (4, 29)],
+            "from tornado.httpclient import HTTPRequest\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "req = HTTPRequest(url, validate_cert=True, ca_certs=CA_BUNDLE)\n"
+            "async def f(client):\n"
+            "    await client.fetch(url, validate_cert=True, ca_certs=CA_BUNDLE)\n"),
+        Invalid(
+            "from tornado.httpclient import AsyncHTTPClient, HTTPRequest\n"
+            "AsyncHTTPClient.configure(None, defaults=dict(validate_cert=False))\n"
+            "req = HTTPRequest(url, validate_cert=False, ca_certs=OLD)\n",
+            [(2, 47), (3, 24)]),
         Invalid(
             "import ssl\n"
             "import websocket\n"
@@ -298,6 +334,8 @@ class ClientOptionDisabled(Rule):
             if arg is not None and clients.value_is(option.value, arg.value, self.scope):
                 fix = (FixRequest("ca-bundle", node=arg.value)
                        if option.client in _BUNDLE_CLIENTS else None)
+                if option.client == "tornado" and arg.keyword is not None:
+                    fix = _secure_with_bundle(node, arg, "ca_certs")
                 if option.keyword == "ssl_assert_hostname" and arg.keyword is not None:
                     # the default checks the host name again (unsafe, as the flag next to it)
                     fix = FixRequest("remove-argument", Applicability.UNSAFE, node=arg)
@@ -315,9 +353,13 @@ class ClientOptionDisabled(Rule):
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
                 qualified in clients.AIOHTTP_SSL_TAKERS):
             return  # aiohttp's verify_ssl is TLS103's
+        search = _SEARCH_VERIFY_CERTS.applies_to(node, qualified)
         for arg in node.args:
             if arg.keyword is not None:
-                self._flag(arg, arg.keyword.value, arg.value, qualified)
+                # Elasticsearch/OpenSearch take the bundle beside the flag (documented API)
+                secure = (_secure_with_bundle(node, arg, "ca_certs")
+                          if search and arg.keyword.value == "verify_certs" else None)
+                self._flag(arg, arg.keyword.value, arg.value, qualified, secure)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -342,7 +384,9 @@ class ClientOptionDisabled(Rule):
                 self._flag(node, key, node.value)
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
-              callee: Optional[str] = None) -> None:
+              callee: Optional[str] = None, secure: Optional[FixRequest] = None) -> None:
+        """`callee`: the call's qualified name, when the flag is its keyword; `secure`: the
+        client's own secure form, when it has one (else the flag flips)."""
         kind = self.flags.get(name)
         if (isinstance(value, cst.Name) and value.value in self.flags
                 and values.from_parameter_default(value, self.scope)):
@@ -350,7 +394,7 @@ class ClientOptionDisabled(Rule):
         if kind is not None and clients.value_is(kind, value, self.scope) and (
                 self._is_tls_flag(name, callee)):
             self.report(where, f"TLS verification disabled by the wrapper flag {name}; "
-                               "pass the CA bundle instead", _flip(kind, value))
+                               "pass the CA bundle instead", secure or _flip(kind, value))
 
     def _is_tls_flag(self, name: str, callee: Optional[str] = None) -> bool:
         return not self.narrowed or clients.flag_is_tls(name, self.scope, callee)
@@ -392,6 +436,24 @@ class ClientOptionDisabled(Rule):
                 qualified is None or qualified == f"pycurl.{name}") and self.is_falsy(value.value):
             self.report(node, f"TLS verification disabled by pycurl's {name}; set "
                               "pycurl.CAINFO to the CA bundle instead")
+
+
+_SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,
+                                            clients.SEARCH_CLIENTS)
+
+
+def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str
+                        ) -> Optional[FixRequest]:
+    """`flag=False` -> `flag=True, <bundle_keyword>=<ca-bundle>`: the client verifies against
+    the configured bundle. Safe; offered only for the literal `False` and when the call gives
+    no bundle yet and has no `**` (it could hold the keyword twice)."""
+    if not (isinstance(arg.value, cst.Name) and arg.value.value == "False"):
+        return None
+    if any(other.star == "**" or (other.keyword is not None
+                                  and other.keyword.value == bundle_keyword)
+           for other in call.args):
+        return None
+    return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", "True", bundle_keyword))
 
 
 def _flip(kind: str, value: cst.BaseExpression) -> Optional[FixRequest]:

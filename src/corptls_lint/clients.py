@@ -247,17 +247,7 @@ class BodyUses:
         self._walk(region)
 
     def _walk(self, region: cst.CSTNode) -> None:
-        # the engine's walk over expression and statement fields: libcst's `children` costs
-        # several times more
-        from corptls_lint.engine import _child_fields, _is_node
-
-        def children(node: cst.CSTNode):
-            for name in _child_fields(type(node)):
-                value = getattr(node, name)
-                if type(value) is tuple or type(value) is list:
-                    yield from (item for item in value if _is_node(type(item)))
-                elif _is_node(type(value)):
-                    yield value
+        from corptls_lint.cst_walk import children
 
         stack = [(region, False)]
         while stack:

@@ -6,7 +6,6 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 import stat
 import sys
@@ -18,6 +17,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 import libcst as cst
 
 from corptls_lint import candidates, noqa, parse_guard, scopes
+from corptls_lint.cst_walk import child_fields, is_node
 from corptls_lint.decoding import DecodeError, decode_source, split_lines
 from corptls_lint.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FileContext, FixTargets, Settings
@@ -181,13 +181,13 @@ class _Dispatcher:
         handlers = self.visits.get(kind)
         if handlers:
             self._call(handlers, node)
-        for name in _child_fields(kind):
+        for name in child_fields(kind):
             value = getattr(node, name)
             if type(value) is tuple or type(value) is list:
                 for item in value:
-                    if _is_node(type(item)):
+                    if is_node(type(item)):
                         self.walk(item)
-            elif _is_node(type(value)):
+            elif is_node(type(value)):
                 self.walk(value)
         handlers = self.leaves.get(kind)
         if handlers:
@@ -195,33 +195,6 @@ class _Dispatcher:
         if scoped:
             self.context.scope = self.context.scope.parent
             self.owner = owner
-
-
-_SKIPPED_FIELDS = frozenset((
-    "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
-    "footer", "newline", "colon", "equal", "star", "dot", "operator", "asynchronous", "arrow",
-    "lbracket", "rbracket", "lbrace", "rbrace", "indent", "default_indent", "default_newline",
-    "has_trailing_newline", "encoding"))
-_FIELDS_BY_TYPE: Dict[type, Tuple[str, ...]] = {}
-_NODE_TYPES: Dict[type, bool] = {}
-
-
-def _child_fields(kind: type) -> Tuple[str, ...]:
-    """The fields of a node type that can hold expressions or statements, in declaration order."""
-    names = _FIELDS_BY_TYPE.get(kind)
-    if names is None:
-        names = tuple(f.name for f in dataclasses.fields(kind)
-                      if f.name not in _SKIPPED_FIELDS and not f.name.startswith("whitespace")
-                      and not f.name.startswith("trailing_whitespace"))
-        _FIELDS_BY_TYPE[kind] = names
-    return names
-
-
-def _is_node(kind: type) -> bool:
-    known = _NODE_TYPES.get(kind)
-    if known is None:
-        known = _NODE_TYPES[kind] = issubclass(kind, cst.CSTNode)
-    return known
 
 
 def _parse_error(path: str, error: Exception, text: Optional[str] = None) -> Diagnostic:

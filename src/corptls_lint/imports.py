@@ -15,6 +15,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tupl
 
 import libcst as cst
 
+from corptls_lint import cst_walk
 from corptls_lint.ftypes import Target
 from corptls_lint.scopes import dotted_name, target_names
 
@@ -55,7 +56,7 @@ class NameTable(cst.CSTVisitor):
     @classmethod
     def of(cls, module: cst.Module) -> "NameTable":
         table = cls()
-        module.visit(table)
+        cst_walk.visit(module, table)
         return table
 
     def occurs(self, name: str) -> bool:
@@ -78,11 +79,11 @@ class NameTable(cst.CSTVisitor):
 
     # Names that are not variables: attribute names, keywords, imported member names.
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        cst_walk.visit(node.value, self)
         return False
 
     def visit_Arg(self, node: cst.Arg) -> bool:
-        node.value.visit(self)
+        cst_walk.visit(node.value, self)
         return False
 
     def visit_ImportAlias(self, node: cst.ImportAlias) -> bool:
@@ -98,7 +99,7 @@ class NameTable(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if not isinstance(node.names, cst.ImportStar):
             for alias in node.names:
-                alias.visit(self)
+                cst_walk.visit(alias, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:

@@ -20,6 +20,7 @@ bytes it was recorded for (their hash).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -36,6 +37,12 @@ _FORMAT = "v1"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# corptls-lint's cache; see https://bford.info/cachedir/\n"
 
 _fingerprint: Optional[str] = None
+
+
+@functools.lru_cache(maxsize=64)
+def _settings_digest(settings: Settings) -> str:
+    """Asked for every file of a run, whose files mostly have equal settings."""
+    return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
 
 
 def _code_fingerprint() -> str:
@@ -133,7 +140,7 @@ class ResultCache:
 
     @staticmethod
     def settings_digest(settings: Settings) -> str:
-        return hashlib.sha256(repr(settings).encode()).hexdigest()[:16]
+        return _settings_digest(settings)
 
     def known(self, path: str, stat: os.stat_result, settings: Settings) -> Optional[str]:
         """The content key (or CLEAN) recorded for this path when the file is unchanged: the

@@ -161,6 +161,17 @@ def write_large_module(folder: Path, lines: int) -> Path:
     return path
 
 
+DEEP_TERMS = 10_000
+
+
+def write_deep_expression(folder: Path, terms: int) -> Path:
+    """A module with one `verify=False` and a generated `1 + 1 + ...` of `terms` terms."""
+    path = folder / "deep_expression.py"
+    path.write_text("import requests\nrequests.get(URL, verify=False)\n"
+                    "total = " + " + ".join(["1"] * terms) + "\n")
+    return path
+
+
 def parse_bandit(text: str) -> List[Finding]:
     data = json.loads(text or "{}")
     return [(_real(r["filename"]), min(r["line_range"] or [r["line_number"]]),
@@ -371,10 +382,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         large_diff = measure("large module, --diff",
                              [corptls, "--diff", "--no-cache", *TARGET_OPTIONS, str(large)],
                              parse_diff, args.repeat, scratch)
-        for row in (large_check, large_diff):
+        # a generated 10,000-term expression beside one finding: stubbed out, the finding kept
+        deep = measure(f"{DEEP_TERMS:,}-term expression, check",
+                       [corptls, "--exit-zero", "--no-cache",
+                        str(write_deep_expression(scratch, DEEP_TERMS))],
+                       parse_corptls, args.repeat, scratch)
+        for row in (large_check, large_diff, deep):
             row.whole_corpus = False
 
-    rows = [cold, warm, restored, serial, single, bandit, ruff, diff, large_check, large_diff]
+    rows = [cold, warm, restored, serial, single, bandit, ruff, diff, large_check, large_diff,
+            deep]
     print(f"bandit -t {BANDIT_TESTS}; ruff --select {RUFF_RULES} --no-cache --isolated")
     print(f"median of {args.repeat} runs (bandit: {args.bandit_repeat or args.repeat}); jobs={args.jobs or os.cpu_count()}; "
           f"lines/s over the whole corpus (one-file row: {one_file[0] if one_file else '-'})")

@@ -51,11 +51,12 @@ def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
     assert rows["restored cache (every file touched)"][-1] == "16"
     assert rows["corptls-lint cold --jobs 1"][-1] == "16"
     assert float(rows["corptls-lint cold"][0]) > 0
-    more = {line[:width].strip(): line[width:].split() for line in lines[header + 8:header + 11]}
+    more = {line[:width].strip(): line[width:].split() for line in lines[header + 8:header + 12]}
     assert list(more) == ["corptls-lint --diff (3 targets)", "large module, check",
-                          "large module, --diff"]
+                          "large module, --diff", "10,000-term expression, check"]
     assert more["large module, check"][-1] == "1"  # the one finding at its end
     assert more["large module, --diff"][-1] == "2"  # two hunks: the import, the fix
+    assert more["10,000-term expression, check"][-1] == "1"  # the finding beside it
     assert ("corptls-lint cold findings: TLS101 2, TLS102 1, TLS103 3, TLS104 1, TLS105 1, "
             "TLS106 1, TLS107 1, TLS201 1, TLS301 2, TLS302 1, TLS501 1, "
             "TLS502 1") in lines

@@ -4,6 +4,7 @@ file, validated, merged with the files it `extend`s, and turned into Settings.""
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 import re
 import sys
@@ -332,11 +333,17 @@ def is_excluded(path: Path, config: Config) -> bool:
     return any(glob_matches(glob, relative) for glob in slash_globs)
 
 
+@functools.lru_cache(maxsize=256)
+def _shared_settings(enabled: Tuple[str, ...], targets: FixTargets,
+                     insecure_keywords: Tuple[str, ...]) -> Settings:
+    """One Settings object for the many files that have equal settings."""
+    return Settings(enabled=enabled, targets=targets, insecure_keywords=insecure_keywords)
+
+
 def settings_for(path: Path, config: Config, enabled: Tuple[str, ...],
                  targets: FixTargets) -> Settings:
     """The settings of one file: the enabled codes less its per-file-ignores."""
-    settings = Settings(enabled=enabled, targets=targets,
-                        insecure_keywords=tuple(config.insecure_keywords))
+    settings = _shared_settings(enabled, targets, tuple(config.insecure_keywords))
     if not config.per_file_ignores:
         return settings
     relative = _relative(path, config.root)

@@ -40,6 +40,8 @@ class LintResult:
     # node -> CodeRange of the nodes the reports lie in (the fixer reuses them; no second pass)
     positions: Optional[Dict[cst.CSTNode, object]] = None
     names: Optional[object] = None  # the module's imports.NameTable, when a fix built it
+    # why the whole file is too complex for libcst, when a check stubbed the deep part out
+    too_complex: Optional[str] = None
 
 
 def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
@@ -313,9 +315,11 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     except (cst.ParserSyntaxError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
     # ast numbered the same lines libcst parsed (slicing keeps every line where it was)
-    return lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
-                       insecure_keywords=settings.insecure_keywords,
-                       verbose=verbose, ast_tree=tree, source_text=text)
+    result = lint_module(module, path, rule_classes, settings.targets, apply_noqa=apply_noqa,
+                         insecure_keywords=settings.insecure_keywords,
+                         verbose=verbose, ast_tree=tree, source_text=text)
+    result.too_complex = too_complex
+    return result
 
 
 def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],

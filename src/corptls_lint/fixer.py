@@ -25,7 +25,7 @@ import libcst as cst
 from corptls_lint import candidates, edits, output, writer
 from corptls_lint.decoding import DecodeError
 from corptls_lint.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module, lint_source,
-                                  rules_for, screen)
+                                  rules_for, screen, too_complex_error)
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
 
 MAX_PASSES = 10
@@ -48,10 +48,13 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     # A check first, as check mode runs it (screens, then a sliced parse; a file libcst must
     # not see is refused with the reason): most files hold no fix to apply, and they need no
     # second screen, no full parse and no fix loop.
-    checked = lint_source(text, path, settings, sliced=True).diagnostics
+    check = lint_source(text, path, settings, sliced=True)
+    checked = check.diagnostics
     if not any(d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)
                for d in checked):
         return FixResult(text, checked)
+    if check.too_complex is not None:  # the check stubbed out what a fix must parse whole
+        return FixResult(text, [too_complex_error(path, check.too_complex)])
     data = text.encode("utf-8", "surrogatepass")
     enabled = rules_for(settings.enabled)
     kept = candidates.screen(data, screen(data, enabled)) + forced_rules(data, enabled, settings)

@@ -74,8 +74,14 @@ def display_path(path: str, cwd: Optional[str] = None) -> str:
     if path in ("-", "") or os.pardir in path.split(os.sep):
         return path
     if os.path.isabs(path):
-        relative = os.path.relpath(path, cwd or os.getcwd())
-        return path if relative.split(os.sep)[0] == os.pardir else relative
+        # os.path.relpath, without its per-call normalisation of both paths (a run asks for
+        # every file it lints): under the current folder, the rest; elsewhere, as given
+        cwd = os.path.normpath(cwd or os.getcwd())
+        absolute = os.path.normpath(path)
+        if absolute == cwd:
+            return os.curdir
+        prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
+        return absolute[len(prefix):] if absolute.startswith(prefix) else path
     return os.path.normpath(path)  # drops `./`, `//` and a trailing `/` (no `..` here)
 
 

@@ -334,7 +334,7 @@ def is_excluded(path: Path, config: Config) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _shared_settings(enabled: Tuple[str, ...], targets: FixTargets,
+def shared_settings(enabled: Tuple[str, ...], targets: FixTargets,
                      insecure_keywords: Tuple[str, ...]) -> Settings:
     """One Settings object for the many files that have equal settings."""
     return Settings(enabled=enabled, targets=targets, insecure_keywords=insecure_keywords)
@@ -343,7 +343,7 @@ def _shared_settings(enabled: Tuple[str, ...], targets: FixTargets,
 def settings_for(path: Path, config: Config, enabled: Tuple[str, ...],
                  targets: FixTargets) -> Settings:
     """The settings of one file: the enabled codes less its per-file-ignores."""
-    settings = _shared_settings(enabled, targets, tuple(config.insecure_keywords))
+    settings = shared_settings(enabled, targets, tuple(config.insecure_keywords))
     if not config.per_file_ignores:
         return settings
     relative = _relative(path, config.root)

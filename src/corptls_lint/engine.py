@@ -42,6 +42,7 @@ class LintResult:
     names: Optional[object] = None  # the module's imports.NameTable, when a fix built it
     # why the whole file is too complex for libcst, when a check stubbed the deep part out
     too_complex: Optional[str] = None
+    tree: Optional[ast.Module] = None  # the stdlib tree of the file's text (the fixer's too)
 
 
 def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
@@ -319,6 +320,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
                          insecure_keywords=settings.insecure_keywords,
                          verbose=verbose, ast_tree=tree, source_text=text)
     result.too_complex = too_complex
+    result.tree = tree
     return result
 
 

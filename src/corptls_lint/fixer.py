@@ -65,7 +65,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         return FixResult(text, lint_source(text, path, settings).diagnostics)
     current, fixed, fixed_unsafe = text, 0, 0
     fixed_codes: Dict[str, int] = {}
-    first = result = _lint_full(module, path, rule_classes, settings, current)
+    first = result = _lint_full(module, path, rule_classes, settings, current, check.tree)
     for _ in range(MAX_PASSES):
         codes = {id(report.fix): diagnostic.code for report, diagnostic in result.reports}
         requests = [report.fix for report, diagnostic in result.reports
@@ -106,11 +106,12 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
 
 
 def _lint_full(module: cst.Module, path: str, rule_classes, settings: Settings,
-               text: str) -> LintResult:
-    """Lint the whole parsed module (its nodes are what the fixes rewrite)."""
+               text: str, tree: Optional[ast.Module] = None) -> LintResult:
+    """Lint the whole parsed module (its nodes are what the fixes rewrite). `tree`: the
+    stdlib tree of `text` when the check already parsed it."""
     return lint_module(module, path, rule_classes, settings.targets,
                        insecure_keywords=settings.insecure_keywords,
-                       ast_tree=_ast_tree(text), source_text=text)
+                       ast_tree=tree if tree is not None else _ast_tree(text), source_text=text)
 
 
 def _ast_tree(text: str) -> Optional[ast.Module]:

@@ -10,7 +10,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 
@@ -28,6 +28,7 @@ DEFAULT_EXCLUDES = (".bzr", ".corptls_cache", ".direnv", ".eggs", ".git", ".git-
 # Files named like this hold the table at the top level, as ruff.toml does; in a folder
 # they win over its pyproject.toml.
 STANDALONE_NAMES = ("corptls-lint.toml", ".corptls-lint.toml")
+_CONFIG_NAMES = frozenset((*STANDALONE_NAMES, "pyproject.toml"))
 DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/test_*.py", "**/*_test.py", "**/conftest.py")
 
 _STRING_KEYS = ("ca-bundle", "session-factory", "ssl-context")
@@ -394,23 +395,28 @@ class ConfigResolver:
         self._nearest: Dict[Path, Optional[Path]] = {}
         self._by_dir: Dict[str, Config] = {}  # a walk asks once per folder and once per file
 
-    def _nearest_file(self, directory: Path) -> Optional[Path]:
+    def _nearest_file(self, directory: Path,
+                      listing: Optional[FrozenSet[str]] = None) -> Optional[Path]:
+        """`listing`: the names the folder holds, when the caller listed it."""
         known = self._nearest.get(directory, False)
         if known is not False:
             return known  # type: ignore[return-value]
-        found = config_file_in(directory)
+        found = (None if listing is not None and not _CONFIG_NAMES & listing
+                 else config_file_in(directory))
         if found is None and directory.parent != directory:
             found = self._nearest_file(directory.parent)
         self._nearest[directory] = found
         return found
 
-    def for_dir(self, directory: Union[str, Path]) -> Config:
+    def for_dir(self, directory: Union[str, Path],
+                listing: Optional[FrozenSet[str]] = None) -> Config:
+        """`listing`: the names the folder holds, when the caller has listed it."""
         key = str(directory)
         config = self._by_dir.get(key)
         if config is not None:
             return config
         path = self._forced if self._forced is not None else self._nearest_file(
-            Path(os.path.abspath(directory)))
+            Path(os.path.abspath(directory)), listing)
         config = self._files.get(path)
         if config is None:
             config = self._files[path] = self._adjust(load_config(path))

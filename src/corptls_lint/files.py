@@ -6,7 +6,8 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence,
+                    Tuple, Union)
 
 from corptls_lint.config import Config, ConfigResolver, _relative, glob_matches
 
@@ -56,12 +57,12 @@ class _Excludes:
         return any(glob_matches(glob, relative) for glob in self.path_globs)
 
 
-ConfigFor = Callable[[str], Config]  # a folder's configuration
+ConfigFor = Callable[..., Config]  # a folder (and the names it holds) -> its configuration
 
 
 def _config_for(configs: Union[Config, ConfigResolver]) -> ConfigFor:
     if isinstance(configs, Config):
-        return lambda directory: configs
+        return lambda directory, listing=None: configs
     return configs.for_dir
 
 
@@ -72,8 +73,8 @@ class _ExcludesFor:
         self.config_for = config_for
         self.built: Dict[int, _Excludes] = {}
 
-    def __call__(self, directory: str) -> "_Excludes":
-        config = self.config_for(directory)
+    def __call__(self, directory: str, listing: Optional[FrozenSet[str]] = None) -> "_Excludes":
+        config = self.config_for(directory, listing)
         excludes = self.built.get(id(config))
         if excludes is None or excludes.config is not config:
             excludes = self.built[id(config)] = _Excludes(config)
@@ -111,8 +112,11 @@ def _walk_dir(directory: str, excludes_for: _ExcludesFor,
         return
     if not is_root and is_environment(entries):
         return
-    excluded = excludes_for(directory)
-    local = None if is_root else _gitignore(directory)
+    # the names the folder holds answer "is there a configuration file, a .gitignore?"
+    # without a stat each (a walk asks it of every folder)
+    listing = frozenset(entry.name for entry in entries)
+    excluded = excludes_for(directory, listing)
+    local = None if is_root or ".gitignore" not in listing else _gitignore(directory)
     if local is not None:
         specs = specs + [(os.path.abspath(directory), local)]
     for entry in entries:

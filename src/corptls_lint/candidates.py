@@ -14,7 +14,6 @@ import ast
 import bisect
 import keyword
 import re
-import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -414,8 +413,8 @@ class FileFacts:
         if self._keywords is None:
             self._keywords = {}
             for call in self.facts.calls:
-                for keyword in call.keywords:
-                    self._keywords.setdefault(keyword.arg or "", []).append((call, keyword.value))
+                for argument in call.keywords:
+                    self._keywords.setdefault(argument.arg or "", []).append((call, argument.value))
         return self._keywords
 
     def _keyword(self, candidate: KeywordArg) -> Iterator[ast.AST]:
@@ -459,13 +458,13 @@ class FileFacts:
         splatted = False
         for call in facts.calls:
             is_sink = False
-            for keyword in call.keywords:
-                if keyword.arg is None:
+            for argument in call.keywords:
+                if argument.arg is None:
                     if keyed:
                         is_sink = splatted = True
-                elif keyword.arg in names and not isinstance(keyword.value, ast.Constant):
+                elif argument.arg in names and not isinstance(argument.value, ast.Constant):
                     is_sink = True
-                    value = keyword.value
+                    value = argument.value
                     if isinstance(value, ast.Name):
                         passed_names.add(value.id)
                     elif isinstance(value, ast.Attribute):
@@ -477,26 +476,18 @@ class FileFacts:
         if not sinks:
             return
         if splatted:
-            for key, value, statement in facts.keyed_stores:
-                if key in names:
-                    if isinstance(value, ast.Name):
-                        passed_names.add(value.id)
-                    elif _literal_matches(value, kind):
-                        origins.append(statement)
-            for key, value, display in facts.dict_keys:
-                if key in names:
-                    if isinstance(value, ast.Name):
-                        passed_names.add(value.id)
-                    elif _literal_matches(value, kind):
-                        origins.append(display)
-            for call in facts.calls:
-                if _last_name(call.func) == "update":
-                    for keyword in call.keywords:
-                        if keyword.arg in names:
-                            if isinstance(keyword.value, ast.Name):
-                                passed_names.add(keyword.value.id)
-                            elif _literal_matches(keyword.value, kind):
-                                origins.append(call)  # `kw.update(verify=False)`
+            # what `**name` may carry under one of the keys: item stores, displays, and
+            # `kw.update(verify=False)`; a name as the value is followed like a passed name
+            entries = [(key, value, where) for key, value, where in
+                       (*facts.keyed_stores, *facts.dict_keys) if key in names]
+            entries.extend((keyword.arg, keyword.value, call) for call in facts.calls
+                           if _last_name(call.func) == "update"
+                           for keyword in call.keywords if keyword.arg in names)
+            for _, value, where in entries:
+                if isinstance(value, ast.Name):
+                    passed_names.add(value.id)
+                elif _literal_matches(value, kind):
+                    origins.append(where)
         for attr, value, statement in facts.attribute_stores:
             if attr in passed_attrs:
                 if isinstance(value, ast.Name):

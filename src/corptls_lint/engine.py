@@ -43,6 +43,7 @@ class LintResult:
     # why the whole file is too complex for libcst, when a check stubbed the deep part out
     too_complex: Optional[str] = None
     tree: Optional[ast.Module] = None  # the stdlib tree of the file's text (the fixer's too)
+    rules: Optional[List[Type[Rule]]] = None  # the rules both screens kept for the file
 
 
 def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
@@ -321,6 +322,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
                          verbose=verbose, ast_tree=tree, source_text=text)
     result.too_complex = too_complex
     result.tree = tree
+    result.rules = rule_classes
     return result
 
 

@@ -22,10 +22,10 @@ from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import candidates, edits, output, writer
+from corptls_lint import edits, output, writer
 from corptls_lint.decoding import DecodeError
-from corptls_lint.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module, lint_source,
-                                  rules_for, screen, too_complex_error)
+from corptls_lint.engine import (PARSE_ERROR, LintResult, lint_module, lint_source,
+                                  too_complex_error)
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
 
 MAX_PASSES = 10
@@ -55,10 +55,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         return FixResult(text, checked)
     if check.too_complex is not None:  # the check stubbed out what a fix must parse whole
         return FixResult(text, [too_complex_error(path, check.too_complex)])
-    data = text.encode("utf-8", "surrogatepass")
-    enabled = rules_for(settings.enabled)
-    kept = candidates.screen(data, screen(data, enabled)) + forced_rules(data, enabled, settings)
-    rule_classes = [rule for rule in enabled if rule in kept]
+    rule_classes = check.rules  # a fix is only ever offered by a file libcst parsed
     try:
         module = cst.parse_module(text)
     except Exception:  # the engine turns the same failure into TLS001

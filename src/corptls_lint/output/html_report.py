@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from html import escape
-from typing import List, Sequence, TextIO, Tuple
+from typing import List, Sequence, TextIO
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Diagnostic

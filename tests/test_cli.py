@@ -217,3 +217,18 @@ def test_the_project_lints_its_own_code_clean(run_cli):
 
     result = run_cli("src", "benchmarks", cwd=REPO)
     assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_a_configured_insecure_keyword_alone_is_found_in_every_mode(tmp_path, run_cli):
+    # A file whose only trigger is a word the configuration adds must pass the runner's byte
+    # screen too (it once printed "All checks passed!" for it), whether checked or fixed.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\ninsecure-keywords = ["skip_tls"]\n')
+    (tmp_path / "wrapper.py").write_text("client.call(skip_tls=False)\n")
+    check = run_cli("--no-cache", "--select", "TLS105", "--output-format", "concise", ".",
+                    cwd=tmp_path)
+    assert check.stdout.splitlines() == [
+        "wrapper.py:1:13: TLS105 TLS verification disabled by the wrapper flag skip_tls; "
+        "pass the CA bundle instead"]
+    diff = run_cli("--select", "TLS105", "--diff", ".", cwd=tmp_path)
+    assert "-client.call(skip_tls=False)\n+client.call(skip_tls=True)\n" in diff.stdout

@@ -1,8 +1,9 @@
 """Runs a list of file tasks and returns their outcomes, in the order given.
 
-Check-mode files are read once here: a file without any enabled rule's trigger words is done
-on the spot, a file whose findings are cached is answered from the cache, and only the rest is
-linted, in a process pool when there are enough of them to pay for one.
+Files are read and screened here first: a file without any enabled rule's trigger words is
+done on the spot (in every mode), a check whose findings are cached is answered from the cache,
+and only the rest is linted or fixed, in a process pool when there are enough of them to pay
+for one.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import replace
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from corptls_lint.cache import CLEAN
-from corptls_lint.engine import (INTERNAL_ERROR, lint_path, lint_source, rules_for, screen,
-                                 text_problem)
+from corptls_lint.engine import (INTERNAL_ERROR, forced_rules, lint_path, lint_source,
+                                 rules_for, screen, text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
 
 # Fewer files than this to lint (after screening and the cache) run in this process: a pool's
@@ -65,8 +66,8 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
     executor = _Executor(effective_jobs(jobs, len(tasks)))
     try:
         for index, task in enumerate(tasks):
-            if task.mode != "check" or task.source is not None:
-                executor.add(index, task)  # fixes and standard input are never cached
+            if task.source is not None:
+                executor.add(index, task)  # standard input is never cached
                 continue
             try:
                 stat = os.stat(task.path)
@@ -74,6 +75,12 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
                 stat = None
             if stat is None or not S_ISREG(stat.st_mode):  # a FIFO would block: lint_path says so
                 executor.add(index, task)
+                continue
+            if task.mode != "check":  # fixes are never cached; a file that cannot fire is done
+                if _nothing_to_fix(task):
+                    outcomes[index] = FileOutcome(task.path, [])
+                else:
+                    executor.add(index, task)
                 continue
             if cache is not None:
                 known = cache.known(task.path, stat, task.settings)
@@ -90,7 +97,7 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
             except OSError:
                 executor.add(index, task)  # lint_path reports it as TLS001
                 continue
-            triggered = screen(data, rules_for(task.settings.enabled))
+            triggered = _triggered(data, task)
             if not triggered:
                 if text_problem(data) is not None:  # not text at all: lint_source says why
                     executor.add(index, replace(task, source=data))
@@ -119,6 +126,31 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
     if cache is not None:
         cache.save_index()
     return outcomes.items  # type: ignore[return-value]
+
+
+def _triggered(data: bytes, task: FileTask) -> List[type]:
+    """The rules the byte screen keeps for `data`, with those only the configuration's words
+    (insecure-keywords) can trigger."""
+    enabled = rules_for(task.settings.enabled)
+    triggered = screen(data, enabled)
+    forced = forced_rules(data, enabled, task.settings)
+    return triggered + [rule for rule in forced if rule not in triggered]
+
+
+def _nothing_to_fix(task: FileTask) -> bool:
+    """True for a --fix/--diff file that is text and holds no rule's trigger word: it is
+    neither sent to a worker nor parsed (most files of a tree). Its folder's leftovers of a
+    killed --fix are removed as the worker would."""
+    if task.mode == "fix":
+        from corptls_lint.writer import remove_stale_temporaries
+
+        remove_stale_temporaries(os.path.dirname(os.path.realpath(task.path)) or ".")
+    try:
+        with open(task.path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False  # the worker reports it as TLS001
+    return not _triggered(data, task) and text_problem(data) is None
 
 
 class _Outcomes:

@@ -529,7 +529,7 @@ def test_noqa_findings_are_not_fixed():
 def test_a_fix_that_would_not_parse_is_discarded(monkeypatch):
     source = "import requests\nrequests.get(u, verify=False)\nrequests.get(u, verify='/ca.pem')\n"
 
-    def broken(module, planner, requests, positions=None):
+    def broken(module, planner, requests, *_):
         return SimpleNamespace(code=module.code.replace("verify=False", "verify=)"))
 
     monkeypatch.setattr(edits, "apply", broken)
@@ -688,3 +688,141 @@ def test_a_context_disabled_on_an_if_branch_gets_an_unsafe_fix_only():
                           "        return ctx\n"
                           "    ctx = ssl_context()\n"
                           "    return ctx\n")
+
+
+# --- a fix rewrites the check's sliced text, then puts the stubbed lines back ---------------
+
+SLICED_SOURCE = '''\
+"""A client module."""
+import requests
+import urllib3
+
+
+def unrelated(a, b):
+    # nothing here is a candidate: the check stubs it out
+    total = a + b
+    return total * 2
+
+
+class Client:
+    def helper(self):
+        return {"x": 1}
+
+    def fetch(self, url):
+        urllib3.disable_warnings()
+        return requests.get(url, verify=False)
+
+    def other(self): return 3
+
+
+def tail():
+    return "end"
+'''
+
+SLICED_FIXED = '''\
+"""A client module."""
+import requests
+from corp_tls import CA_BUNDLE
+
+
+def unrelated(a, b):
+    # nothing here is a candidate: the check stubs it out
+    total = a + b
+    return total * 2
+
+
+class Client:
+    def helper(self):
+        return {"x": 1}
+
+    def fetch(self, url):
+        return requests.get(url, verify=CA_BUNDLE)
+
+    def other(self): return 3
+
+
+def tail():
+    return "end"
+'''
+
+
+def _whole_text_fix(monkeypatch, source, unsafe=False):
+    """The same fix with the slice refused (the whole text parsed and rewritten)."""
+    from corptls_lint import fixer
+
+    with monkeypatch.context() as patch:
+        patch.setattr(fixer._Slice, "of", classmethod(lambda cls, *args: None))
+        return fix_text(source, "example.py", settings(), unsafe)
+
+
+def _sliced_only(monkeypatch):
+    """Fail the test if the fixer parses and lints the whole text."""
+    from corptls_lint import fixer
+
+    def whole(*args, **kwargs):
+        raise AssertionError("the whole text was parsed")
+
+    monkeypatch.setattr(fixer, "_lint_full", whole)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_fix_rewrites_the_sliced_text_and_keeps_every_stubbed_line(monkeypatch, newline):
+    source = SLICED_SOURCE.replace("\n", newline)
+    expected = SLICED_FIXED.replace("\n", newline)
+    assert _whole_text_fix(monkeypatch, source).text == expected
+    _sliced_only(monkeypatch)
+    result = fix_text(source, "example.py", settings())
+    assert result.text == expected
+    assert result.fixed == 2
+
+
+def test_an_import_the_stubbed_lines_still_use_is_decided_on_the_whole_text(monkeypatch):
+    # `urllib3` is read only in a stubbed function: the sliced module alone would drop its
+    # import; the fixer parses the whole text instead, and keeps it
+    source = SLICED_SOURCE.replace("    return total * 2\n",
+                                   "    return urllib3.util.parse_url(total)\n")
+    assert "parse_url" in source
+    result = fix_text(source, "example.py", settings())
+    assert result.text == _whole_text_fix(monkeypatch, source).text
+    assert "import urllib3\n" in result.text and "disable_warnings" not in result.text
+
+
+def test_a_target_name_in_the_stubbed_lines_gives_the_same_alias_as_the_whole_text(
+        monkeypatch):
+    # a function the check stubs out binds CA_BUNDLE: the import must take an alias, as it
+    # does when the whole text is parsed
+    source = SLICED_SOURCE.replace("    total = a + b\n", "    CA_BUNDLE = a + b\n    total = 1\n")
+    result = fix_text(source, "example.py", settings())
+    assert "from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE\n" in result.text
+    assert "verify=corp_tls_CA_BUNDLE)" in result.text
+    assert result.text == _whole_text_fix(monkeypatch, source).text
+
+
+def test_a_module_of_many_statements_is_fixed_through_its_stubbed_runs(monkeypatch):
+    # from 200 top-level statements on, runs of unrelated statements are stubbed too
+    filler = "".join(f"value_{i} = {i}\n" for i in range(300))
+    source = ('"""Doc."""\nimport requests\n\n' + filler
+              + "response = requests.get(url, verify=False)  # why\n" + filler.replace(
+                  "value_", "more_"))
+    expected = source.replace("verify=False", "verify=CA_BUNDLE").replace(
+        "import requests\n", "import requests\nfrom corp_tls import CA_BUNDLE\n", 1)
+    assert _whole_text_fix(monkeypatch, source).text == expected
+    _sliced_only(monkeypatch)
+    assert fix_text(source, "example.py", settings()).text == expected
+
+
+def test_unstub_refuses_a_rewrite_that_lost_a_stub():
+    from corptls_lint import candidates
+
+    original = "def a():\n    return 1\n\n\nx = 2\n"
+    sliced = 'def a(): """corptls-stub-1-2\n"""\n\n\nx = 2\n'
+    assert candidates.unstub(sliced.replace("x = 2", "x = 3"), sliced, original) == (
+        "def a():\n    return 1\n\n\nx = 3\n")
+    assert candidates.unstub("x = 3\n", sliced, original) is None
+    assert candidates.unstub(sliced.replace('\n"""\n', '\n""" \n'), sliced, original) is None
+
+
+def test_a_file_holding_the_stub_label_itself_is_fixed_on_the_whole_text(monkeypatch):
+    source = SLICED_SOURCE.replace("# nothing here", "# corptls-stub-1-2 nothing here")
+    result = fix_text(source, "example.py", settings())
+    assert result.text == SLICED_FIXED.replace("# nothing here", "# corptls-stub-1-2 nothing here")

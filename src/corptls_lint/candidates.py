@@ -598,7 +598,7 @@ _BLOCKS = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "match_
 
 
 def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST],
-                     must_stub: Sequence[ast.stmt] = ()) -> Optional[str]:
+                     must_stub: Sequence[ast.stmt] = (), mark: bool = False) -> Optional[str]:
     """`text` with what holds no location stubbed out, so libcst parses less.
 
     Every function and class that holds no location becomes a stub of the same lines:
@@ -613,6 +613,8 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST],
 
     `must_stub`: top-level statements libcst must not see (nested too deep); None when one of
     them cannot be stubbed (it holds a location, or a kept statement names what it names).
+    `mark`: each stub holds the string STUB_MARK + "FIRST-LAST" (its lines), so the fixer can
+    put the original lines back around what it rewrote (see `unstub`).
     """
     lines = sorted({node.lineno for node in locations})
     spans: List[Tuple[int, int, str]] = []  # (first line, last line, stub)
@@ -653,14 +655,76 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST],
     for first, last, head in spans:
         at = 2 * (first - 1)
         indent = _INDENT.match(pieces[at]).group()
+        label = f"{STUB_MARK}{first}-{last}" if mark else ""
         if first == last:
-            pieces[at] = f"{indent}{head} pass" if head else "pass"
+            body = f'"{label}"' if mark else "pass"
+            pieces[at] = f"{indent}{head} {body}" if head else body
             continue
-        pieces[at] = f'{indent}{head} """' if head else '"""'
+        pieces[at] = f'{indent}{head} """{label}' if head else f'"""{label}'
         for line in range(first + 1, last):
             pieces[2 * (line - 1)] = ""
         pieces[2 * (last - 1)] = '"""'
     return "".join(pieces)
+
+
+STUB_MARK = "corptls-stub-"
+_STUB_LABEL = re.compile(re.escape(STUB_MARK) + r"(\d+)-(\d+)")
+
+
+def stub_spans(sliced: str) -> List[Tuple[int, int]]:
+    """The (first, last) lines of each stub that `stub_definitions(..., mark=True)` wrote."""
+    return [(int(match.group(1)), int(match.group(2)))
+            for match in _STUB_LABEL.finditer(sliced)]
+
+
+def stubbed_text(sliced: str, original: str) -> Optional[str]:
+    """The lines of `original` that the marked `sliced` text stubbed out, joined; None when
+    the two do not have the same lines."""
+    lines = _split_lines(original)
+    if len(lines) != len(_split_lines(sliced)):
+        return None
+    return "".join(line for first, last in stub_spans(sliced) for line in lines[first - 1:last])
+
+
+def unstub(rewritten: str, sliced: str, original: str) -> Optional[str]:
+    """`rewritten` (a rewrite of the marked `sliced` text of `original`) with each stub's lines
+    replaced by the original lines it stands for. None when a stub is missing, out of order or
+    changed: the rewrite then has to be done on the whole text."""
+    old_lines = _split_lines(sliced)
+    new_lines = _split_lines(rewritten)
+    source_lines = _split_lines(original)
+    if len(old_lines) != len(source_lines):
+        return None
+    starts = [0]  # the offset in `rewritten` where each of its lines starts
+    for line in new_lines:
+        starts.append(starts[-1] + len(line))
+    out: List[str] = []
+    cursor = 0  # the first line of `rewritten` not yet copied
+    labels = _STUB_LABEL.finditer(rewritten)
+    for first, last in stub_spans(sliced):
+        match = next(labels, None)
+        if match is None or (int(match.group(1)), int(match.group(2))) != (first, last):
+            return None
+        at_line = bisect.bisect_right(starts, match.start()) - 1  # the line holding the label
+        count = last - first + 1
+        if at_line < cursor or new_lines[at_line:at_line + count] != old_lines[first - 1:last]:
+            return None
+        out.extend(new_lines[cursor:at_line])
+        out.extend(source_lines[first - 1:last])
+        cursor = at_line + count
+    if next(labels, None) is not None:
+        return None
+    out.extend(new_lines[cursor:])
+    return "".join(out)
+
+
+def _split_lines(text: str) -> List[str]:
+    """Lines with their breaks (CR LF, CR or LF, as `_LINE_BREAK` counts them)."""
+    pieces = _LINE_BREAK.split(text)
+    lines = [pieces[i] + pieces[i + 1] for i in range(0, len(pieces) - 1, 2)]
+    if pieces[-1]:
+        lines.append(pieces[-1])
+    return lines
 
 
 # Below this many top-level statements, stubbing definitions is all the slicing there is.

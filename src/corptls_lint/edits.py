@@ -7,8 +7,8 @@ outside them (comments, formatting) is kept byte for byte by libcst's round trip
 from __future__ import annotations
 
 from collections import Counter
-from typing import (TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence, Set, Tuple,
-                    Union)
+from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Optional, Sequence,
+                    Set, Tuple, Union)
 
 import libcst as cst
 
@@ -342,11 +342,13 @@ def _comments_inside(statement: cst.SimpleStatementLine) -> List[cst.Comment]:
 
 
 def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest],
-          positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None) -> cst.Module:
+          positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None,
+          named_in_stubs: Optional[Callable[[str], bool]] = None) -> cst.Module:
     """One pass: rewrite the nodes, drop imports the rewrite left unused, add the new imports.
 
     `positions` (ranges of the requested nodes and their ancestors) lets the rewrite skip the
-    parts of the module that hold no requested node."""
+    parts of the module that hold no requested node. `named_in_stubs`: for a sliced module,
+    whether the lines stubbed out name a word (see imports.remove_unused_imports)."""
     rewriter = _Rewriter(planner, requests, positions)
     rewritten = module.visit(rewriter)
     if positions is not None and rewriter.reached != len(rewriter.requests):
@@ -358,7 +360,7 @@ def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest
     if before is not None:  # a name read elsewhere too is still read after the rewrite
         still_needed = {name for name in still_needed
                         if before.read[name] <= rewriter.dropped_reads[name]}
-    rewritten = imports.remove_unused_imports(rewritten, still_needed)
+    rewritten = imports.remove_unused_imports(rewritten, still_needed, named_in_stubs)
     rewritten = imports.add_imports(rewritten, needed)
     if not (rewritten.body or rewritten.header or rewritten.footer):
         return rewritten.with_changes(has_trailing_newline=False)  # an empty file, not "\n"

@@ -44,6 +44,7 @@ class LintResult:
     too_complex: Optional[str] = None
     tree: Optional[ast.Module] = None  # the stdlib tree of the file's text (the fixer's too)
     rules: Optional[List[Type[Rule]]] = None  # the rules both screens kept for the file
+    parsed: Optional[str] = None  # the text `module` was parsed from (sliced: with stubs)
 
 
 def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
@@ -263,7 +264,8 @@ def text_problem(source: Union[str, bytes]) -> Optional[DecodeError]:
 
 def lint_source(source: Union[str, bytes], path: str, settings: Settings,
                 apply_noqa: bool = True, verbose: bool = False,
-                sliced: bool = False, screened: Optional[Sequence[str]] = None) -> LintResult:
+                sliced: bool = False, screened: Optional[Sequence[str]] = None,
+                mark_stubs: bool = False) -> LintResult:
     """Lint one file's source. Never raises for bad input: it becomes TLS001 or TLS000.
 
     Text that is not Python source at all (undecodable, NUL bytes) is TLS001 even when no rule
@@ -271,7 +273,9 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     `sliced`: libcst parses the file with the functions and classes that hold no candidate
     stubbed out (same findings, less to parse); the result's `module` is then not the file's
     tree, so only check mode asks for it. `screened`: the codes the caller's byte screen
-    kept for these very bytes (the runner reads and screens every file once).
+    kept for these very bytes (the runner reads and screens every file once). `mark_stubs`:
+    each stub names the lines it stands for (the fixer rewrites the sliced text, then puts
+    them back).
     """
     problem = text_problem(source)
     if problem is not None:
@@ -310,7 +314,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
         parsed = text
         if sliced:
             parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes),
-                                                 must_stub=deep)
+                                                 must_stub=deep, mark=mark_stubs)
             if parsed is None:
                 return LintResult(path, [too_complex_error(path, too_complex)])
         module = cst.parse_module(parsed)
@@ -323,6 +327,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     result.too_complex = too_complex
     result.tree = tree
     result.rules = rule_classes
+    result.parsed = parsed
     return result
 
 

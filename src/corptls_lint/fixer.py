@@ -4,9 +4,12 @@ The loop is ruff's: lint, apply the fixes that do not overlap, re-parse, lint ag
 nothing changes (at most MAX_PASSES times). A pass whose result would not parse discards every
 change: the file is left as it was and its findings say why they were not fixed.
 
-Cheap where it can be: a file is checked first as check mode does (sliced), and only a file
-with a fix to apply is parsed whole; after a pass the fixed text is checked the same way, and
-parsed whole again only when a fix is still pending.
+Cheap where it can be: a file is checked first as check mode does (sliced), and a file with a
+fix to apply is rewritten in that sliced module: the stubs mark the lines they stand for, and
+the original lines are put back around the rewrite. The whole text is parsed only when the
+stubbed lines name what the rewrite must know about (a target's name, an import it may leave
+unused). After a pass the fixed text is checked the same way, and parsed whole again only
+when a fix is still pending.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import edits, output, writer
+from corptls_lint import candidates, edits, imports, output, writer
 from corptls_lint.decoding import DecodeError
 from corptls_lint.engine import (PARSE_ERROR, LintResult, lint_module, lint_source,
                                   too_complex_error)
@@ -48,7 +51,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     # A check first, as check mode runs it (screens, then a sliced parse; a file libcst must
     # not see is refused with the reason): most files hold no fix to apply, and they need no
     # second screen, no full parse and no fix loop.
-    check = lint_source(text, path, settings, sliced=True)
+    check = lint_source(text, path, settings, sliced=True, mark_stubs=True)
     checked = check.diagnostics
     if not any(d.fix is not None and (unsafe or d.fix.applicability is Applicability.SAFE)
                for d in checked):
@@ -56,13 +59,18 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
     if check.too_complex is not None:  # the check stubbed out what a fix must parse whole
         return FixResult(text, [too_complex_error(path, check.too_complex)])
     rule_classes = check.rules  # a fix is only ever offered by a file libcst parsed
-    try:
-        module = cst.parse_module(text)
-    except Exception:  # the engine turns the same failure into TLS001
-        return FixResult(text, lint_source(text, path, settings).diagnostics)
+    slice_ = _Slice.of(check, text, settings.targets)
+    if slice_ is not None:  # the check's tree holds every node the fixes rewrite
+        module, first = check.module, check
+    else:
+        try:
+            module = cst.parse_module(text)
+        except Exception:  # the engine turns the same failure into TLS001
+            return FixResult(text, lint_source(text, path, settings).diagnostics)
+        first = _lint_full(module, path, rule_classes, settings, text, check.tree)
     current, fixed, fixed_unsafe = text, 0, 0
     fixed_codes: Dict[str, int] = {}
-    first = result = _lint_full(module, path, rule_classes, settings, current, check.tree)
+    result = first
     for _ in range(MAX_PASSES):
         codes = {id(report.fix): diagnostic.code for report, diagnostic in result.reports}
         requests = [report.fix for report, diagnostic in result.reports
@@ -76,9 +84,21 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
             # the lint pass's ranges and name table serve the edit too (no second pass)
             chosen, solved = edits.choose_non_overlapping(module, requests, result.positions)
             planner = edits.FixPlanner(module, settings.targets, result.names)
-            new_text = _keep_final_newline(text, edits.apply(module, planner, chosen,
-                                                             result.positions).code)
+            rewritten = edits.apply(module, planner, chosen, result.positions,
+                                    slice_.names if slice_ is not None else None).code
+            if slice_ is not None:
+                rewritten = slice_.unstub(rewritten)
+            new_text = _keep_final_newline(text, rewritten)
             _compiles_if_original_did(new_text, text)
+        except (imports.NamedOutsideTheSlice, _StubsMoved):
+            # the sliced module cannot answer for this rewrite: the same pass, on the whole text
+            try:
+                module = cst.parse_module(text)
+            except Exception:
+                return FixResult(text, lint_source(text, path, settings).diagnostics)
+            slice_ = None
+            first = result = _lint_full(module, path, rule_classes, settings, text, check.tree)
+            continue
         except Exception as error:  # a fix that breaks the code is dropped, never written
             return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))
         if new_text == current:
@@ -98,8 +118,96 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
             module = _reparse(new_text, text)
         except Exception as error:
             return FixResult(text, _not_fixed(first.diagnostics, _reason(error)))
+        slice_ = None
         result = _lint_full(module, path, rule_classes, settings, current)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
+
+
+class _StubsMoved(Exception):
+    """The rewrite of a sliced text lost track of a stub (never expected)."""
+
+
+class _Slice:
+    """The check's sliced text, when a fix may rewrite it instead of the whole file: libcst
+    then parses only what the check parsed. A rewrite reads the module's names (does the
+    target's name clash, is an import still used); the lines stubbed out must not name any of
+    them, else the whole file is parsed after all."""
+
+    def __init__(self, parsed: str, text: str, stubbed: str) -> None:
+        self.parsed, self.text, self.stubbed = parsed, text, stubbed
+
+    @classmethod
+    def of(cls, check: LintResult, text: str, targets) -> "Optional[_Slice | _Whole]":
+        """The slice to rewrite; _WHOLE when the check parsed the whole text; None when the
+        whole text must be parsed."""
+        if check.module is None or check.parsed is None or check.tree is None:
+            return None
+        if check.parsed == text:
+            return _WHOLE
+        if candidates.STUB_MARK in text:
+            return None
+        spans = candidates.stub_spans(check.parsed)
+        if check.tree.body and any(first <= candidates.first_line(check.tree.body[0]) <= last
+                                   for first, last in spans):
+            return None  # a stub first in the module would pass for its docstring
+        stubbed = candidates.stubbed_text(check.parsed, text)
+        if stubbed is None or _names_a_target(stubbed, check.tree, targets):
+            return None
+        return cls(check.parsed, text, stubbed)
+
+    def names(self, name: str) -> bool:
+        """Whether the stubbed lines hold `name` as a word."""
+        return re.search(r"(?<![\w])%s(?![\w])" % re.escape(name), self.stubbed) is not None
+
+    def unstub(self, rewritten: str) -> str:
+        full = candidates.unstub(_keep_final_newline(self.parsed, rewritten), self.parsed,
+                                 self.text)
+        if full is None:
+            raise _StubsMoved()
+        return full
+
+
+class _Whole(_Slice):
+    """The check parsed the whole text: its module is the file's."""
+
+    def __init__(self) -> None:
+        super().__init__("", "", "")
+
+    def names(self, name: str) -> bool:
+        return False
+
+    def unstub(self, rewritten: str) -> str:
+        return rewritten
+
+
+_WHOLE = _Whole()
+
+
+def _names_a_target(stubbed: str, tree: ast.Module, targets) -> bool:
+    """Whether the stubbed lines hold a name the targets' references are decided by: the
+    target's own name, its module's, the aliases a clash would give, and the local names of
+    the module's imports from the target's module."""
+    words: List[str] = []
+    prefixes: List[str] = []
+    for target in (targets.ca_bundle, targets.session_factory, targets.ssl_context):
+        if target is None:
+            continue
+        root = imports.root_name(target.expr)
+        words += [root, target.module.split(".")[0]]
+        prefixes.append(f"{target.module.replace('.', '_')}_{root}")
+        for statement in tree.body:
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                module = statement.module if isinstance(statement, ast.ImportFrom) else None
+                for alias in statement.names:
+                    origin = module or alias.name
+                    if origin.split(".")[0] == target.module.split(".")[0]:
+                        words.append(alias.asname or alias.name.split(".")[0])
+    if not words:
+        return False
+    pattern = r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, words))
+    if prefixes:
+        pattern += r"|(?<![\w])(?:%s)" % "|".join(map(re.escape, prefixes))
+    return re.search(pattern, stubbed) is not None
 
 
 def _lint_full(module: cst.Module, path: str, rule_classes, settings: Settings,

@@ -11,7 +11,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -453,7 +453,13 @@ def _line_layout(items: list, opening) -> Optional[cst.ParenthesizedWhitespace]:
 
 # -- removing -----------------------------------------------------------------------------------
 
-def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Module:
+class NamedOutsideTheSlice(Exception):
+    """A sliced module cannot tell whether an import is still used: the lines stubbed out of
+    it name the import. The fixer then rewrites the whole module."""
+
+
+def remove_unused_imports(module: cst.Module, candidates: Set[str],
+                          named_in_stubs: Optional[Callable[[str], bool]] = None) -> cst.Module:
     """Drop the imports of `candidates` that nothing in the file uses any more, at module level
     or in a block (`if`, `try`, a function).
 
@@ -461,6 +467,8 @@ def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Modul
     (a re-export, a side effect) is never touched. Conservative: a name goes only when every
     binding of it anywhere in the file is an import, nothing reads it, and no string could name
     it (`__all__`, string annotations; prose does not count). A block left empty gets `pass`.
+    `named_in_stubs`: `module` is sliced, and this tells whether the lines stubbed out name a
+    word; an import they name raises NamedOutsideTheSlice instead of being removed.
     """
     if not candidates:
         return module
@@ -470,6 +478,8 @@ def remove_unused_imports(module: cst.Module, candidates: Set[str]) -> cst.Modul
               and not names.named_in_a_string(name)}
     if not unused:
         return module
+    if named_in_stubs is not None and any(map(named_in_stubs, unused)):
+        raise NamedOutsideTheSlice(", ".join(sorted(unused)))
     return module.visit(_DropImports(unused))
 
 

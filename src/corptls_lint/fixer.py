@@ -265,10 +265,10 @@ def _reparse(new_text: str, original: str) -> cst.Module:
 
 
 def _compiles_if_original_did(new_text: str, original: str) -> None:
-    if _original_compiles(original):
-        reason = _python_error(new_text)
-        if reason is not None:
-            raise _FixBrokeTheCode(f"the result would not parse: {reason}")
+    reason = _python_error(new_text)
+    # the original is compiled only to excuse a failure (most fixed texts compile)
+    if reason is not None and _original_compiles(original):
+        raise _FixBrokeTheCode(f"the result would not parse: {reason}")
 
 
 @functools.lru_cache(maxsize=1)

@@ -826,3 +826,19 @@ def test_a_file_holding_the_stub_label_itself_is_fixed_on_the_whole_text(monkeyp
     source = SLICED_SOURCE.replace("# nothing here", "# corptls-stub-1-2 nothing here")
     result = fix_text(source, "example.py", settings())
     assert result.text == SLICED_FIXED.replace("# nothing here", "# corptls-stub-1-2 nothing here")
+
+
+def test_what_a_sliced_fix_leaves_is_found_where_the_whole_text_fix_finds_it(monkeypatch):
+    # what the fix leaves (a weak protocol, which needs a person) is reported at its line in
+    # the fixed text, one line up from where the check found it (an import went)
+    source = SLICED_SOURCE.replace("    def other(self): return 3\n",
+                                   "    def other(self):\n"
+                                   "        return ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n"
+                                   ).replace("import urllib3\n", "import ssl\nimport urllib3\n")
+    expected = _whole_text_fix(monkeypatch, source)
+    _sliced_only(monkeypatch)
+    result = fix_text(source, "example.py", settings())
+    assert result.text == expected.text
+    assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
+        (d.line, d.col, d.code) for d in expected.diagnostics] == [(21, 16, "TLS107"),
+                                                                   (21, 31, "TLS501")]

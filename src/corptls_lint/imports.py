@@ -319,8 +319,8 @@ def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Modul
     for module_name, items in by_module.items():
         items = sorted(set(items), key=lambda item: (item.name, item.local))
         existing = _find_from_import(body, module_name)
-        if existing is not None and existing[0] > _first_use(module, body,
-                                                            [item.local for item in items]):
+        if existing is not None and existing[0] > _first_use(
+                module, body, [item.local for item in items], existing[0]):
             existing = None  # a merge into an import below the first use: NameError
         if existing is not None:
             index, line, small_index = existing
@@ -378,7 +378,9 @@ def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
     That is the end of the leading import block in most files, and stays below a
     `sys.path.insert(...)` that later imports depend on. Never above the docstring.
     """
-    first_use = _first_use(module, body, local_names)
+    imports_end = max((index + 1 for index, statement in enumerate(body)
+                       if _is_import_line(statement)), default=0)
+    first_use = _first_use(module, body, local_names, imports_end)
     position = 1 if body and _is_docstring(body[0]) else 0
     for index in range(position, first_use):
         if _is_import_line(body[index]):
@@ -387,14 +389,15 @@ def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
 
 
 def _first_use(module: cst.Module, body: List[cst.BaseStatement],
-               local_names: Sequence[str]) -> int:
+               local_names: Sequence[str], below: int) -> int:
     """The index of the first module-level statement (not an import) naming one of
-    `local_names`; len(body) when none does."""
+    `local_names`, searched among the first `below` statements; `below` when none does (the
+    callers only compare it with an import's index: no codegen of the statements after)."""
     pattern = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, local_names)))
-    for index, statement in enumerate(body):
+    for index, statement in enumerate(body[:below]):
         if not _is_import_line(statement) and pattern.search(module.code_for_node(statement)):
             return index
-    return len(body)
+    return below
 
 
 def append_to_comma_list(items: list, new_items: list,

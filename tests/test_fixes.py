@@ -842,3 +842,24 @@ def test_what_a_sliced_fix_leaves_is_found_where_the_whole_text_fix_finds_it(mon
     assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
         (d.line, d.col, d.code) for d in expected.diagnostics] == [(21, 16, "TLS107"),
                                                                    (21, 31, "TLS501")]
+
+
+@pytest.mark.parametrize("source", [
+    # a dict with its own context, a spread, a computed key, or built elsewhere: no fix
+    "import ssl, websocket\nwebsocket.create_connection(u, sslopt={'context': c, 'cert_reqs': ssl.CERT_NONE})\n",
+    "import ssl, websocket\nwebsocket.create_connection(u, sslopt={**base, 'cert_reqs': ssl.CERT_NONE})\n",
+    "import ssl, websocket\nwebsocket.create_connection(u, sslopt={KEY: 1, 'cert_reqs': ssl.CERT_NONE})\n",
+    "import ssl, websocket\nopts = {'cert_reqs': ssl.CERT_NONE}\nwebsocket.create_connection(u, sslopt=opts)\n",
+])
+def test_an_options_dict_the_fix_cannot_vouch_for_is_left_alone(source):
+    result = fix_text(source, "example.py", settings(["TLS105"]), unsafe=True)
+    assert result.text == source
+    assert [d.code for d in result.diagnostics] == ["TLS105"]
+
+
+def test_tornado_ssl_options_get_the_bundle_in_place_of_cert_none():
+    source = ("import ssl\nfrom tornado.iostream import SSLIOStream\n"
+              'stream = SSLIOStream(sock, ssl_options={"cert_reqs": ssl.CERT_NONE})\n')
+    assert fixed(source, ["TLS105"]) == (
+        "from tornado.iostream import SSLIOStream\nfrom corp_tls import CA_BUNDLE\n\n"
+        'stream = SSLIOStream(sock, ssl_options={"ca_certs": CA_BUNDLE})\n')

@@ -105,6 +105,10 @@ class FixPlanner:
                                                                 cst.Name(request.extra[1])),
                                         comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             return cst.FlattenSentinel([secured, added])
+        if kind == "secure-dict":
+            assert isinstance(node, cst.Dict)
+            return _secured_dict(node, set(request.extra[2:]), request.extra[1],
+                                 self.expression(request))
         if kind == "secure-literal":
             return _keep_parentheses(node, cst.Name(request.extra[0]))
         if kind in ("remove-statement", "remove-argument"):
@@ -146,6 +150,26 @@ def describe_fix(planner: FixPlanner, request: FixRequest,
         return planner.describe(request, where)
     except Exception:  # the fixer reports the same failure when --fix runs it
         return Fix(request.kind, request.applicability)
+
+
+def _secured_dict(display: cst.Dict, dropped: Set[str], key: str,
+                  value: Optional[cst.BaseExpression]) -> cst.Dict:
+    """`display` without the entries keyed `dropped`, then `key: value` in the dict's own
+    layout and quotes (the rule offers this only for plain string keys)."""
+    elements = list(display.elements)
+    template = next(e for e in elements if isinstance(e, cst.DictElement))
+    kept = [e for e in elements if not (isinstance(e, cst.DictElement)
+                                        and isinstance(e.key, cst.SimpleString)
+                                        and e.key.evaluated_value in dropped)]
+    if kept and kept[-1] is not elements[-1]:  # the last entry went: its comma stays last
+        kept[-1] = kept[-1].with_changes(comma=elements[-1].comma)
+    quote = template.key.quote if isinstance(template.key, cst.SimpleString) else '"'
+    added = template.with_changes(key=cst.SimpleString(f"{quote}{key}{quote}"), value=value,
+                                  comma=cst.MaybeSentinel.DEFAULT)
+    if not kept:
+        return display.with_changes(elements=[added.with_changes(comma=elements[-1].comma)])
+    return display.with_changes(elements=imports.append_to_comma_list(
+        kept, [added], display.lbrace.whitespace_after))
 
 
 def _keep_parentheses(old: cst.CSTNode, new: cst.BaseExpression) -> cst.BaseExpression:

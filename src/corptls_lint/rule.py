@@ -33,7 +33,7 @@ class Invalid:
     fixed: Optional[str] = None
 
 
-_KINDS_WITH_VALUE_IN_EXTRA = ("add-verify", "replace-keyword", "secure-and-add")
+_KINDS_WITH_VALUE_IN_EXTRA = ("add-verify", "replace-keyword", "secure-and-add", "secure-dict")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,9 @@ class FixRequest:
     "secure-literal" (a flag's literal becomes `extra[0]`, `False` -> `True`),
     "secure-and-add" (a keyword argument's literal becomes `extra[1]` and the keyword
     `extra[2]` follows it with the value of kind `extra[0]`: `validate_cert=False` ->
-    `validate_cert=True, ca_certs=<ca-bundle>`),
+    `validate_cert=True, ca_certs=<ca-bundle>`), "secure-dict" (an options dict display
+    loses the entries keyed `extra[2:]` and gains the key `extra[1]` with the value of kind
+    `extra[0]`: `{"cert_reqs": ssl.CERT_NONE}` -> `{"ca_certs": <ca-bundle>}`),
     "remove-statement".
     """
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
@@ -111,8 +111,14 @@ class ClientOptionDisabled(Rule):
     trust unless it is also given the CA bundle, and the code may switch verification off on
     purpose (a test against a self-signed server). Elasticsearch/OpenSearch
     `ssl_assert_hostname=False` is removed (the default checks the host name); unsafe too.
+    An options dict written in the call (websocket-client `sslopt={...}`, tornado
+    `ssl_options={...}` and `defaults={...}`) loses its insecure entries (`cert_reqs`,
+    `check_hostname`, `validate_cert`) and gets `"ca_certs": <ca-bundle>`, in the dict's own
+    layout and quotes: `sslopt={"cert_reqs": ssl.CERT_NONE}` -> `sslopt={"ca_certs":
+    CA_BUNDLE}`. Safe; not offered for a dict built elsewhere or with `dict(...)`, with `**`,
+    with keys that are not plain strings, or that already holds `ca_certs` or `context`.
     The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
-    `ca_certs` in `ssl_options`/`sslopt`, `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
+    `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
 
     ## Options
     - `ca-bundle`
@@ -243,7 +249,26 @@ class ClientOptionDisabled(Rule):
             "import websocket\n"
             "ws = websocket.WebSocketApp(url)\n"
             "ws.run_forever(sslopt={'cert_reqs': ssl.CERT_NONE, 'check_hostname': False})\n",
-            [(4, 24), (4, 52)]),
+            [(4, 24), (4, 52)],
+            "import websocket\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ws = websocket.WebSocketApp(url)\n"
+            "ws.run_forever(sslopt={'ca_certs': CA_BUNDLE})\n"),
+        Invalid(
+            "import ssl, websocket\n"
+            "ws = websocket.create_connection(url, sslopt={\n"
+            "    \"timeout\": 3,\n"
+            "    \"cert_reqs\": ssl.CERT_NONE,\n"
+            "})\n",
+            [(4, 5)],
+            "import websocket\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ws = websocket.create_connection(url, sslopt={\n"
+            "    \"timeout\": 3,\n"
+            "    \"ca_certs\": CA_BUNDLE,\n"
+            "})\n"),
         Invalid(
             "import ssl, websocket\n"
             "def connect(url, nocert):\n"
@@ -407,11 +432,13 @@ class ClientOptionDisabled(Rule):
             if arg is None or not clients.ClientOption(client, keyword, FALSY, callees,
                                                        methods).applies_to(node, qualified):
                 continue
-            for anchor, key, value in self._entries(arg.value):
-                kind = clients.OPTION_DICT_ENTRIES.get(key)
-                if kind is not None and clients.value_is(kind, value, self.scope):
-                    self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
-                                        f"entry {key}; give the client the CA bundle instead")
+            insecure = [(anchor, key) for anchor, key, value in self._entries(arg.value)
+                        if key in clients.OPTION_DICT_ENTRIES and clients.value_is(
+                            clients.OPTION_DICT_ENTRIES[key], value, self.scope)]
+            fix = _secure_options(arg.value, insecure)
+            for anchor, key in insecure:
+                self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
+                                    f"entry {key}; give the client the CA bundle instead", fix)
 
     def _entries(self, value: cst.BaseExpression):
         """The entries of an options dict, also of each display a name is bound to on the
@@ -454,6 +481,28 @@ def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str
            for other in call.args):
         return None
     return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", "True", bundle_keyword))
+
+
+def _secure_options(value: cst.BaseExpression, insecure: List[Tuple[cst.CSTNode, str]]
+                    ) -> Optional[FixRequest]:
+    """An options dict written in the call (`sslopt={"cert_reqs": ssl.CERT_NONE, ...}`) loses
+    its insecure entries and gets `"ca_certs": <ca-bundle>`, which websocket-client's sslopt,
+    tornado's ssl_options and tornado's request defaults all take. Safe: the client verifies
+    against the configured bundle. Only for a display of plain string keys holding every
+    insecure entry, without `**`, and with no bundle or context of its own."""
+    if not insecure or not isinstance(value, cst.Dict):
+        return None
+    keys = []
+    for element in value.elements:
+        if not (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)):
+            return None
+        keys.append(element.key.evaluated_value)
+    if not all(any(anchor is element for element in value.elements) for anchor, _ in insecure):
+        return None
+    if {"ca_certs", "context"} & set(keys):
+        return None
+    return FixRequest("secure-dict", node=value,
+                      extra=("ca-bundle", "ca_certs", *sorted({key for _, key in insecure})))
 
 
 def _flip(kind: str, value: cst.BaseExpression) -> Optional[FixRequest]:

@@ -109,8 +109,8 @@ class FixPlanner:
             assert isinstance(node, cst.Dict)
             return _secured_dict(node, set(request.extra[2:]), request.extra[1],
                                  self.expression(request))
-        if kind == "secure-literal":
-            return _keep_parentheses(node, cst.Name(request.extra[0]))
+        if kind == "secure-literal":  # a name (`True`) or a dotted name or string
+            return _keep_parentheses(node, cst.parse_expression(request.extra[0]))
         if kind in ("remove-statement", "remove-argument"):
             return None
         raise ValueError(f"unknown fix kind {kind!r}")

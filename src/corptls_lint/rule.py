@@ -46,7 +46,8 @@ class FixRequest:
     append another keyword, such as `context=<ssl-context>`), "replace-keyword" (the reported
     keyword argument becomes `extra` = (value kind, keyword): `cert_reqs="CERT_NONE"` ->
     `ssl_context=<ssl-context>`), "remove-argument" (a keyword argument goes),
-    "secure-literal" (a flag's literal becomes `extra[0]`, `False` -> `True`),
+    "secure-literal" (a literal becomes the expression `extra[0]`: `False` -> `True`,
+    `ssl.CERT_NONE` -> `ssl.CERT_REQUIRED`),
     "secure-and-add" (a keyword argument's literal becomes `extra[1]` and the keyword
     `extra[2]` follows it with the value of kind `extra[0]`: `validate_cert=False` ->
     `validate_cert=True, ca_certs=<ca-bundle>`), "secure-dict" (an options dict display

@@ -5,7 +5,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, clients, values
+from corptls_lint import byte_patterns, clients, origin_fixes, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                      KeywordArg, ParamDefault, Travel)
 from corptls_lint.ftypes import Applicability
@@ -117,6 +117,9 @@ class ClientOptionDisabled(Rule):
     layout and quotes: `sslopt={"cert_reqs": ssl.CERT_NONE}` -> `sslopt={"ca_certs":
     CA_BUNDLE}`. Safe; not offered for a dict built elsewhere or with `dict(...)`, with `**`,
     with keys that are not plain strings, or that already holds `ca_certs` or `context`.
+    An option value that travels (`verify = False` on a branch, then `boto3.client(...,
+    verify=verify)`) gets its fix where it is written: the bundle for the clients that take
+    one, the secure literal for the others. Unsafe: the variable may be read elsewhere too.
     The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
     `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
 
@@ -318,7 +321,16 @@ class ClientOptionDisabled(Rule):
             "    else:\n"
             "        verify = cacert or True\n"
             "    return session.Session(verify=verify)\n",
-            [(4, 18)]),
+            [(4, 18)],
+            "from keystoneauth1 import session\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "def make(insecure, cacert):\n"
+            "    if insecure:\n"
+            "        verify = CA_BUNDLE\n"
+            "    else:\n"
+            "        verify = cacert or True\n"
+            "    return session.Session(verify=verify)\n"),
         Invalid(
             "import requests\n"
             "class Backend:\n"
@@ -371,8 +383,10 @@ class ClientOptionDisabled(Rule):
             elif arg is not None and arg.keyword is not None:
                 test = functools.partial(clients.value_is, option.value, scope=self.scope)
                 for origin in clients.travelled_origins(arg.value, self.scope, test):
+                    fix = (origin_fixes.target_at_origin(origin, "ca-bundle")
+                           if option.client in _BUNDLE_CLIENTS else _flip(option.value, origin))
                     self.report(origin, f"an insecure {option.keyword} written here "
-                                        f"reaches {clients.sink_name(node, qualified)}()")
+                                        f"reaches {clients.sink_name(node, qualified)}()", fix)
         self._option_dicts(node, qualified)
         self._pycurl(node)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (

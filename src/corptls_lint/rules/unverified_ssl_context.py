@@ -4,7 +4,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, clients, values
+from corptls_lint import byte_patterns, clients, origin_fixes, values
 from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
                                      ItemStore, KeywordArg, Travel)
 from corptls_lint.ftypes import Applicability
@@ -101,6 +101,14 @@ class UnverifiedSSLContext(Rule):
     is checked again. Safe. `create_urllib3_context(cert_reqs=CERT_NONE)` becomes the
     configured context. `ssl.wrap_socket` gets no fix (it defaults to `CERT_NONE`, and
     Python 3.12 removed it: see TLS502).
+
+    A `cert_reqs` or `assert_hostname` value that travels gets its fix where it is written (a
+    branch's binding, `self.x`, a call site's argument): `ssl.CERT_NONE` becomes
+    `ssl.CERT_REQUIRED` in the same spelling (`"CERT_NONE"` -> `"CERT_REQUIRED"`, `"NONE"` ->
+    `"REQUIRED"`), and `False` for `assert_hostname` becomes `None`, urllib3's default. Unsafe:
+    the pool then verifies with its default trust, not the configured one, and the same value
+    may be read elsewhere. A bare imported `CERT_NONE` and entries stored into a `**kwargs`
+    dict get none.
 
     The other patterns have no automatic fix: delete them and give the context or pool the CA
     instead (`ctx.load_verify_locations(CA_BUNDLE)`, aiohttp `ssl=ssl_context()`).
@@ -343,10 +351,22 @@ class UnverifiedSSLContext(Rule):
             "    cert_reqs = ssl.CERT_REQUIRED\n"
             "    if not verify:\n"
             "        cert_reqs = ssl.CERT_NONE\n"
+            "    return urllib3.PoolManager(cert_reqs=cert_reqs)\n",
+            [(6, 21)],
+            "import ssl\n"
+            "import urllib3\n"
+            "def pool(verify):\n"
+            "    cert_reqs = ssl.CERT_REQUIRED\n"
+            "    if not verify:\n"
+            "        cert_reqs = ssl.CERT_REQUIRED\n"
+            "    return urllib3.PoolManager(cert_reqs=cert_reqs)\n"),
+        Invalid(
+            "import urllib3\n"
+            "def pool():\n"
             "    kw = {'maxsize': 4}\n"
             "    kw['assert_hostname'] = False\n"
-            "    return urllib3.PoolManager(cert_reqs=cert_reqs, **kw)\n",
-            [(6, 21), (8, 5)]),
+            "    return urllib3.PoolManager(**kw)\n",
+            [(4, 5)]),
         Invalid(
             "import urllib3\n"
             "class Connection:\n"
@@ -379,7 +399,11 @@ class UnverifiedSSLContext(Rule):
             "def make_pool(host, cert_reqs='CERT_REQUIRED'):\n"
             "    return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs)\n"
             "pool = make_pool(host, ssl.CERT_NONE)\n",
-            [(4, 24)]),
+            [(4, 24)],
+            "import ssl, urllib3\n"
+            "def make_pool(host, cert_reqs='CERT_REQUIRED'):\n"
+            "    return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs)\n"
+            "pool = make_pool(host, ssl.CERT_REQUIRED)\n"),
     ]
 
     def __init__(self, context) -> None:
@@ -556,13 +580,14 @@ class UnverifiedSSLContext(Rule):
                                          clients.sink_name(node, qualified))
         for origin in origins:
             self.report(origin, f"an insecure {key} written here reaches "
-                                f"{clients.sink_name(node, qualified)}()")
+                                f"{clients.sink_name(node, qualified)}()",
+                        _ORIGIN_FIXES[key](origin))
 
     def leave_Module(self, node: cst.Module) -> None:
         for key, insecure in _TRAVELLING.items():
             for arg, function, sink in self._callers[key].origins(insecure):
                 self.report(arg, f"an insecure {key} passed here reaches {sink}() "
-                                 f"through {function}()")
+                                 f"through {function}()", _ORIGIN_FIXES[key](arg.value))
 
     def _serves(self, call: cst.Call) -> bool:
         server_side = clients.keyword(call, "server_side")
@@ -574,6 +599,9 @@ class UnverifiedSSLContext(Rule):
 
 # The pool keywords whose values are followed from a function's call sites, and their test.
 _TRAVELLING = {"cert_reqs": clients.is_cert_none, "assert_hostname": values.is_falsy}
+# ... and the unsafe fix where such a value is written (None: no literal to change there)
+_ORIGIN_FIXES = {"cert_reqs": origin_fixes.required_at_origin,
+                 "assert_hostname": origin_fixes.hostname_checked_at_origin}
 
 
 def _plain_client_context(call: cst.Call, rule: Rule) -> bool:

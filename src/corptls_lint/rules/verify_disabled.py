@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import clients, values
+from corptls_lint import clients, origin_fixes, values
 from corptls_lint.candidates import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rule import FixRequest, Invalid, Rule
@@ -68,6 +68,10 @@ class VerifyDisabled(Rule):
     Safe, except in two places where it is unsafe (applied only with `--unsafe-fixes`, always
     shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
     (`def fetch(url, verify=False)`), whose other callers may rely on it.
+    A value that travels gets its fix where it is written, as it is reported there: the
+    literal `False` (or `0`) of `verify = False` on a branch, of `self._verify = False`, or of
+    `options.get("verify", False)` becomes the bundle. Unsafe: the same variable may be read
+    elsewhere (`if not verify: warn()`), so a person checks what else it changes.
 
     ## Options
     - `ca-bundle`
@@ -252,7 +256,17 @@ class VerifyDisabled(Rule):
             "        return self.session.get(url, verify=self._verify)\n"
             "    def post(self, url):\n"
             "        return self.session.post(url, verify=self.verify)\n",
-            [(2, 15), (4, 49)]),
+            [(2, 15), (4, 49)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "class Api:\n"
+            "    _verify = CA_BUNDLE\n"
+            "    def __init__(self, options):\n"
+            "        self.verify = options.get('ssl_verify', CA_BUNDLE)\n"
+            "    def get(self, url):\n"
+            "        return self.session.get(url, verify=self._verify)\n"
+            "    def post(self, url):\n"
+            "        return self.session.post(url, verify=self.verify)\n"),
         Invalid(
             "import requests\n"
             "def fetch(url, ca=None):\n"
@@ -261,12 +275,26 @@ class VerifyDisabled(Rule):
             "        verify = False\n"
             "    requests.get(url, verify=verify)\n"
             "    requests.post(url, verify=verify)\n",
-            [(5, 18)]),
+            [(5, 18)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "def fetch(url, ca=None):\n"
+            "    verify = ca\n"
+            "    if ca is None:\n"
+            "        verify = CA_BUNDLE\n"
+            "    requests.get(url, verify=verify)\n"
+            "    requests.post(url, verify=verify)\n"),
         Invalid(
             "import requests\n"
             "def fetch(url, options):\n"
             "    return requests.get(url, verify=options.get('verify_ssl', False))\n",
-            [(3, 63)]),
+            [(3, 63)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "def fetch(url, options):\n"
+            "    return requests.get(url, verify=options.get('verify_ssl', CA_BUNDLE))\n"),
         Invalid(
             "import requests\n"
             "def fetch(url, verify=True):\n"
@@ -302,7 +330,7 @@ class VerifyDisabled(Rule):
                    "pass the CA bundle instead")
         if arg is not None and not self.is_falsy(arg.value):
             for origin in clients.travelled_origins(arg.value, self.scope, self.is_falsy):
-                self.report(origin, message)
+                self.report(origin, message, origin_fixes.target_at_origin(origin, kind))
             self.callers.note_sink(arg.value, self.scope, clients.sink_name(node, qualified))
         for origin in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
             self.report(origin, message)

@@ -732,7 +732,10 @@ _RUNS_FROM = 200
 
 
 def first_line(node: ast.AST) -> int:
-    return min([d.lineno for d in getattr(node, "decorator_list", ())] + [node.lineno])
+    decorators = getattr(node, "decorator_list", None)
+    if not decorators:
+        return node.lineno
+    return min(min(d.lineno for d in decorators), node.lineno)
 
 
 def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], text: str,

@@ -375,10 +375,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     noqa_lines = None
     if apply_noqa:
         noqa_text = source_text if source_text is not None else module.code
-        statements = None
-        if ast_tree is not None:
-            statements = [(candidates.first_line(node), node.end_lineno or node.lineno)
-                          for node in ast_tree.body]
+        statements = _StatementSpans(ast_tree.body) if ast_tree is not None else None
         noqa_lines = noqa.NoqaLines(split_lines(noqa_text), noqa_text, statements)
     seen = set()
     planner = None
@@ -407,6 +404,21 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     result.diagnostics.sort()
     result.names = planner.names_if_known() if planner is not None else None
     return result
+
+
+class _StatementSpans(Sequence):
+    """The (first, last) lines of each top-level statement, computed as `bisect` asks for
+    them: a 150,000-statement module needs a few dozen, not a list of all."""
+
+    def __init__(self, body: Sequence[ast.stmt]) -> None:
+        self.body = body
+
+    def __len__(self) -> int:
+        return len(self.body)
+
+    def __getitem__(self, index):  # an int: bisect never slices
+        node = self.body[index]
+        return candidates.first_line(node), node.end_lineno or node.lineno
 
 
 def _nodes_of(report: Report) -> Iterator[cst.CSTNode]:

@@ -51,9 +51,11 @@ def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
     assert rows["restored cache (every file touched)"][-1] == "16"
     assert rows["corptls-lint cold --jobs 1"][-1] == "16"
     assert float(rows["corptls-lint cold"][0]) > 0
-    more = {line[:width].strip(): line[width:].split() for line in lines[header + 8:header + 12]}
-    assert list(more) == ["corptls-lint --diff (3 targets)", "large module, check",
-                          "large module, --diff", "10,000-term expression, check"]
+    more = {line[:width].strip(): line[width:].split() for line in lines[header + 8:header + 13]}
+    assert list(more) == ["corptls-lint cold (3 targets)", "corptls-lint --diff (3 targets)",
+                          "large module, check", "large module, --diff",
+                          "10,000-term expression, check"]
+    assert more["corptls-lint cold (3 targets)"][-1] == "17"  # TLS401 on with a factory
     assert more["large module, check"][-1] == "1"  # the one finding at its end
     assert more["large module, --diff"][-1] == "2"  # two hunks: the import, the fix
     assert more["10,000-term expression, check"][-1] == "1"  # the finding beside it

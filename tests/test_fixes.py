@@ -863,3 +863,47 @@ def test_tornado_ssl_options_get_the_bundle_in_place_of_cert_none():
     assert fixed(source, ["TLS105"]) == (
         "from tornado.iostream import SSLIOStream\nfrom corp_tls import CA_BUNDLE\n\n"
         'stream = SSLIOStream(sock, ssl_options={"ca_certs": CA_BUNDLE})\n')
+
+
+_AROUND_A_FIX = [  # statements the check stubs out around a fixed function
+    "def plain(a):\n    return a + 1\n",
+    "@decorator\n@other(1,\n       2)\ndef decorated(a):\n    return a\n",
+    "def one(): return 1\n",
+    "async def coro():\n    await thing()\n    return 2\n",
+    "class Box:\n    '''Doc.'''\n    def m(self):\n        return 1\n\n    # at class level\n"
+    "    def n(self): pass\n",
+    "def cont(a):\n    x = a + \\\n        1\n    return x\n",
+    "def docs():\n    s = '''\nline\n'''\n    return s\n",
+    "def ff():\n\x0c    return 3\n",
+    "def tabs():\n\tif True:\n\t\treturn 4\n",
+    "def uses_requests():\n    return requests.head('u')\n",
+    "def comment_tail():\n    return 1\n    # trailing comment in the block\n",
+    "def text():\n    return 'caf\u00e9 \u2028 x'\n",
+    "def semi(): a = 1; return a\n",
+]
+
+
+def _stubbed_module(seed):
+    """A module of a fixable function among a seeded choice of `_AROUND_A_FIX`."""
+    import random
+
+    chosen = random.Random(seed)
+    parts = chosen.sample(_AROUND_A_FIX, chosen.randint(1, 6))
+    host = chosen.choice(["def fetch(url):\n    return requests.get(url, verify=False)\n",
+                          "class C:\n    def fetch(self, url):\n"
+                          "        return requests.get(url, verify=False)\n"])
+    parts.insert(chosen.randint(0, len(parts)), host)
+    gap = chosen.choice(["\n", "\n\n", "\n\n\n"])
+    text = "import requests\nimport os\n" + gap + gap.join(parts)
+    return text.replace("\n", chosen.choice(["\n", "\r\n"]))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_a_sliced_fix_equals_the_whole_text_fix(monkeypatch, seed):
+    source = _stubbed_module(seed)
+    whole = _whole_text_fix(monkeypatch, source, unsafe=True)
+    _sliced_only(monkeypatch)
+    sliced = fix_text(source, "example.py", settings(), True)
+    assert sliced.text == whole.text != source
+    assert [(d.line, d.col, d.code) for d in sliced.diagnostics] == [
+        (d.line, d.col, d.code) for d in whole.diagnostics]

@@ -837,7 +837,13 @@ def test_what_a_sliced_fix_leaves_is_found_where_the_whole_text_fix_finds_it(mon
                                    ).replace("import urllib3\n", "import ssl\nimport urllib3\n")
     expected = _whole_text_fix(monkeypatch, source)
     _sliced_only(monkeypatch)
+    from corptls_lint import fixer
+
+    checks = []
+    monkeypatch.setattr(fixer, "lint_source", lambda *args, **kwargs: (
+        checks.append(args), lint_source(*args, **kwargs))[1])
     result = fix_text(source, "example.py", settings())
+    assert len(checks) == 1  # the fixed text is not checked from scratch: its slice is linted
     assert result.text == expected.text
     assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
         (d.line, d.col, d.code) for d in expected.diagnostics] == [(21, 16, "TLS107"),

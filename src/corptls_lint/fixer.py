@@ -27,8 +27,8 @@ import libcst as cst
 
 from corptls_lint import candidates, edits, imports, output, writer
 from corptls_lint.decoding import DecodeError
-from corptls_lint.engine import (PARSE_ERROR, LintResult, lint_module, lint_source,
-                                  too_complex_error)
+from corptls_lint.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module,
+                                  lint_source, rules_for, screen, too_complex_error)
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
 
 MAX_PASSES = 10
@@ -86,10 +86,12 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
             planner = edits.FixPlanner(module, settings.targets, result.names)
             rewritten = edits.apply(module, planner, chosen, result.positions,
                                     slice_.names if slice_ is not None else None).code
+            rewritten_slice = None
             if slice_ is not None:
+                rewritten_slice = rewritten if slice_ is not _WHOLE else None
                 rewritten = slice_.unstub(rewritten)
             new_text = _keep_final_newline(text, rewritten)
-            _compiles_if_original_did(new_text, text)
+            compiles = _compiles_if_original_did(new_text, text)
         except (imports.NamedOutsideTheSlice, _StubsMoved):
             # the sliced module cannot answer for this rewrite: the same pass, on the whole text
             try:
@@ -110,7 +112,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
             fixed_codes[codes[id(request)]] = fixed_codes.get(codes[id(request)], 0) + 1
         # Re-lint the fixed text as a check does (sliced): the full parse and lint only when
         # a fix is still pending, or the sliced parse failed (the full parse says why).
-        rechecked = lint_source(current, path, settings, sliced=True).diagnostics
+        rechecked = _recheck(current, rewritten_slice if compiles else None, path, settings,
+                             rule_classes)
         if not any(d.code == PARSE_ERROR or (d.fix is not None and (
                 unsafe or d.fix.applicability is Applicability.SAFE)) for d in rechecked):
             return FixResult(current, rechecked, fixed, fixed_unsafe, fixed_codes)
@@ -210,6 +213,37 @@ def _names_a_target(stubbed: str, tree: ast.Module, targets) -> bool:
     return re.search(pattern, stubbed) is not None
 
 
+def _recheck(text: str, rewritten_slice: Optional[str], path: str, settings: Settings,
+             rule_classes) -> List[Diagnostic]:
+    """The findings of the fixed `text`, as a check finds them.
+
+    When the pass rewrote a slice, that rewritten slice is what is linted: its lines are the
+    fixed text's lines, and its stubs, unchanged, still hold no candidate of any rule (the
+    first check's candidate screen saw the whole text), so `ast` and libcst parse only the
+    slice (a 150,000-line module's few lines). The fixed text is checked from scratch when a
+    rule the first check did not keep now has a candidate.
+    """
+    tree = _ast_tree(rewritten_slice) if rewritten_slice is not None else None
+    if tree is not None:
+        enabled = rules_for(settings.enabled)
+        data = text.encode("utf-8", "surrogatepass")
+        triggered = set(screen(data, enabled)) | set(forced_rules(data, enabled, settings))
+        facts = candidates.FileFacts(tree, rewritten_slice.encode("utf-8", "surrogatepass"))
+        kept = facts.screen([rule for rule in enabled if rule in triggered])
+        if not kept:
+            return []
+        if set(kept) <= set(rule_classes):
+            try:
+                module = cst.parse_module(rewritten_slice)
+            except Exception:  # the check from scratch says why
+                module = None
+            if module is not None:
+                return lint_module(module, path, kept, settings.targets,
+                                   insecure_keywords=settings.insecure_keywords,
+                                   ast_tree=tree, source_text=text).diagnostics
+    return lint_source(text, path, settings, sliced=True).diagnostics
+
+
 def _lint_full(module: cst.Module, path: str, rule_classes, settings: Settings,
                text: str, tree: Optional[ast.Module] = None) -> LintResult:
     """Lint the whole parsed module (its nodes are what the fixes rewrite). `tree`: the
@@ -264,11 +298,13 @@ def _reparse(new_text: str, original: str) -> cst.Module:
     return module
 
 
-def _compiles_if_original_did(new_text: str, original: str) -> None:
+def _compiles_if_original_did(new_text: str, original: str) -> bool:
+    """Whether `new_text` compiles; raises when it does not and `original` did."""
     reason = _python_error(new_text)
     # the original is compiled only to excuse a failure (most fixed texts compile)
     if reason is not None and _original_compiles(original):
         raise _FixBrokeTheCode(f"the result would not parse: {reason}")
+    return reason is None
 
 
 @functools.lru_cache(maxsize=1)

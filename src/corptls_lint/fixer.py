@@ -8,8 +8,8 @@ Cheap where it can be: a file is checked first as check mode does (sliced), and 
 fix to apply is rewritten in that sliced module: the stubs mark the lines they stand for, and
 the original lines are put back around the rewrite. The whole text is parsed only when the
 stubbed lines name what the rewrite must know about (a target's name, an import it may leave
-unused). After a pass the fixed text is checked the same way, and parsed whole again only
-when a fix is still pending.
+unused). After a pass the rewritten slice is linted for what remains (see `_recheck`), and
+the fixed text is parsed whole again only when a fix is still pending.
 """
 
 from __future__ import annotations

@@ -913,3 +913,32 @@ def test_a_sliced_fix_equals_the_whole_text_fix(monkeypatch, seed):
     assert sliced.text == whole.text != source
     assert [(d.line, d.col, d.code) for d in sliced.diagnostics] == [
         (d.line, d.col, d.code) for d in whole.diagnostics]
+
+
+def test_a_call_site_reaching_httpx_gets_the_context_and_one_reaching_two_kinds_gets_none():
+    source = ("import httpx, requests\n"
+              "def fetch(url, verify=True):\n"
+              "    return httpx.get(url, verify=verify)\n"
+              "fetch(url, False)\n")
+    assert fixed(source, ["TLS101"], unsafe=True) == (
+        "import httpx, requests\nfrom corp_tls import ssl_context\n\n"
+        "def fetch(url, verify=True):\n    return httpx.get(url, verify=verify)\n"
+        "fetch(url, ssl_context())\n")
+    # the same False reaching httpx and requests: a context would break requests, a path is
+    # deprecated by httpx; reported, not fixed
+    both = source.replace("    return httpx.get(url, verify=verify)\n",
+                          "    httpx.get(url, verify=verify)\n"
+                          "    return requests.get(url, verify=verify)\n")
+    result = fix_text(both, "example.py", settings(["TLS101"]), unsafe=True)
+    assert (result.text, [(d.line, d.col, d.code, d.fix) for d in result.diagnostics]) == (
+        both, [(5, 12, "TLS101", None)])
+    travelled = ("import httpx, requests\n"
+                 "def fetch(url, insecure):\n"
+                 "    verify = True\n"
+                 "    if insecure:\n"
+                 "        verify = False\n"
+                 "    httpx.get(url, verify=verify)\n"
+                 "    return requests.get(url, verify=verify)\n")
+    result = fix_text(travelled, "example.py", settings(["TLS101"]), unsafe=True)
+    assert (result.text, [(d.line, d.col, d.code, d.fix) for d in result.diagnostics]) == (
+        travelled, [(5, 18, "TLS101", None)])

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Dict, Optional, Set, Tuple
+
 import libcst as cst
 
 from corptls_lint import clients, origin_fixes, values
@@ -69,8 +71,9 @@ class VerifyDisabled(Rule):
     shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
     (`def fetch(url, verify=False)`), whose other callers may rely on it.
     A value that travels gets its fix where it is written, as it is reported there: the
-    literal `False` (or `0`) of `verify = False` on a branch, of `self._verify = False`, or of
-    `options.get("verify", False)` becomes the bundle. Unsafe: the same variable may be read
+    literal `False` (or `0`) of `verify = False` on a branch, of `self._verify = False`, of
+    `options.get("verify", False)`, or of a call site's argument (`fetch(url, False)`) becomes
+    the bundle (the context for httpx, as above). Unsafe: the same variable may be read
     elsewhere (`if not verify: warn()`), so a person checks what else it changes.
 
     ## Options
@@ -301,12 +304,25 @@ class VerifyDisabled(Rule):
             "    return requests.get(url, verify=verify)\n"
             "fetch(url, verify=False)\n"
             "fetch(url, False)\n",
-            [(4, 12), (5, 12)]),
+            [(4, 12), (5, 12)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "def fetch(url, verify=True):\n"
+            "    return requests.get(url, verify=verify)\n"
+            "fetch(url, verify=CA_BUNDLE)\n"
+            "fetch(url, CA_BUNDLE)\n"),
     ]
 
     def __init__(self, context) -> None:
         super().__init__(context)
         self.callers = clients.CallerArguments()
+        # each sink's fix kind, for the call sites that reach it (None: sinks of one name differ)
+        self.sink_kinds: Dict[str, Optional[str]] = {}
+        # where a travelling False is written -> (the value, the first message, the fix kinds
+        # of every sink it reaches): reported at the end, fixed only when the kinds agree (a
+        # context for httpx would break a requests call the same value reaches)
+        self.origins: Dict[int, Tuple[cst.CSTNode, cst.BaseExpression, str, Set[Optional[str]]]] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         self.callers.note_call(node, self.scope)
@@ -330,12 +346,27 @@ class VerifyDisabled(Rule):
                    "pass the CA bundle instead")
         if arg is not None and not self.is_falsy(arg.value):
             for origin in clients.travelled_origins(arg.value, self.scope, self.is_falsy):
-                self.report(origin, message, origin_fixes.target_at_origin(origin, kind))
-            self.callers.note_sink(arg.value, self.scope, clients.sink_name(node, qualified))
+                self._note_origin(origin, origin, message, kind)
+            sink = clients.sink_name(node, qualified)
+            self.callers.note_sink(arg.value, self.scope, sink)
+            self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
         for origin in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
             self.report(origin, message)
 
     def leave_Module(self, node: cst.Module) -> None:
         for arg, function, sink in self.callers.origins(values.is_falsy):
-            self.report(arg, f"verify=False passed here reaches {sink}() through {function}(); "
-                             "pass the CA bundle instead")
+            self._note_origin(arg, arg.value, f"verify=False passed here reaches {sink}() "
+                                              f"through {function}(); pass the CA bundle instead",
+                              self.sink_kinds.get(sink))
+        for where, value, message, kinds in self.origins.values():
+            kind = next(iter(kinds)) if len(kinds) == 1 else None
+            fix = origin_fixes.target_at_origin(value, kind) if kind is not None else None
+            self.report(where, message, fix)
+
+    def _note_origin(self, where: cst.CSTNode, value: cst.BaseExpression, message: str,
+                     kind: Optional[str]) -> None:
+        known = self.origins.get(id(where))
+        if known is None:
+            self.origins[id(where)] = (where, value, message, {kind})
+        else:
+            known[3].add(kind)

@@ -942,3 +942,31 @@ def test_a_call_site_reaching_httpx_gets_the_context_and_one_reaching_two_kinds_
     result = fix_text(travelled, "example.py", settings(["TLS101"]), unsafe=True)
     assert (result.text, [(d.line, d.col, d.code, d.fix) for d in result.diagnostics]) == (
         travelled, [(5, 18, "TLS101", None)])
+
+
+def _module_with_removals(seed):
+    """Statement removals (TLS201 at module level, the settings of a replaced context) among
+    runs of unrelated statements the check stubs out, with and without comments to move."""
+    import random
+
+    chosen = random.Random(seed)
+    filler = lambda prefix, count: "".join(f"{prefix}_{i} = {i}\n" for i in range(count))  # noqa: E731
+    text = ("import ssl\nimport urllib3\nimport requests\n" + filler("a", chosen.choice([5, 260]))
+            + ("# why we silence\n# second line\n" if chosen.random() < 0.5 else "")
+            + "urllib3.disable_warnings()  # noisy\n" + filler("b", chosen.choice([0, 220]))
+            + "class K:\n    def m(self):\n        return 1\n\n    def ctx(self):\n"
+            "        c = ssl.create_default_context()\n        # off\n"
+            "        c.check_hostname = False\n        c.verify_mode = ssl.CERT_NONE\n"
+            "        return c\n\n    def n(self):\n        return 2\n"
+            + filler("c", chosen.choice([0, 210])))
+    return text.replace("\n", "\r\n") if chosen.random() < 0.3 else text
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_removals_beside_stubbed_runs_equal_the_whole_text_fix(monkeypatch, seed):
+    source = _module_with_removals(seed)
+    whole = _whole_text_fix(monkeypatch, source, unsafe=True)
+    _sliced_only(monkeypatch)
+    sliced = fix_text(source, "example.py", settings(), True)
+    assert sliced.text == whole.text != source
+    assert "disable_warnings" not in sliced.text and "check_hostname" not in sliced.text

@@ -362,3 +362,23 @@ def test_every_name_a_rule_screens_for_holds_one_of_its_trigger_words(rule):
 def test_assert_hostname_alone_reaches_the_rule():
     source = "import urllib3\nurllib3.PoolManager(assert_hostname=False)\n"
     assert screened(source, sliced=True) == [(2, 21, "TLS103")]
+
+
+def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
+    # the forest (words under the words they contain, rare shared fragments such as `SSL`
+    # searched first) must answer as one search per word would, on texts that hold a word,
+    # only its fragment, or a word inside another
+    from corptls_lint import engine
+    from corptls_lint.rules import ALL_RULES
+
+    words = {word for rule in ALL_RULES for group in rule.triggers for word in group}
+    forest = engine._word_forest(words)
+    assert any(not is_trigger for _, is_trigger, _ in forest)  # a fragment stands for several
+    texts = [b"", b"SSL TLS cert verif", b"import ssl\nctx = ssl.SSLContext()\n",
+             b"smtplib.SMTP_SSL(host)", b"x.verify_mode = CERT_NONE", b"ca_certs=CA",
+             b"ftplib.FTP_TLS()", b"validate_certs=False", b"PROTOCOL_TLSv1_1"]
+    texts += [word for word in words] + [b"_".join(sorted(words))]
+    for text in texts:
+        found = set()
+        engine._search(forest, text, found)
+        assert found == {word for word in words if word in text}, text

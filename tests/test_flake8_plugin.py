@@ -6,10 +6,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES, REPO
 from corptls_lint import config as config_module
 from corptls_lint import flake8_plugin
 from corptls_lint.flake8_plugin import CorpTLSChecker
+from corptls_lint.ftypes import FixTargets
 from corptls_lint.rules import ALL_RULES, DEFAULT_CODES
 from helpers import findings
 
@@ -210,3 +213,21 @@ def test_agreement_on_line_endings_bom_tabs_and_encodings(run_cli, tmp_path):
     assert_agree(cli, flake8(".", cwd=tmp_path), 5)
     assert [line.split(": ")[0] for line in cli.stdout.splitlines()] == [
         "bom.py:2:17", "crlf.py:2:27", "latin.py:3:26", "no_eol.py:2:17", "tabs.py:5:3"]
+
+
+def test_a_bad_pyproject_fails_in_parse_options_before_flake8_starts_its_pool(tmp_path):
+    # raised from a worker, the error made flake8 terminate its pool, which once hung CI for
+    # five minutes; parse_options runs in the main process, before any worker exists
+    import argparse
+
+    from corptls_lint.flake8_plugin import CorpTLSChecker, PluginConfigError
+
+    (tmp_path / "pyproject.toml").write_text('[tool.corptls-lint]\nca-bundel = "x:y"\n')
+    (tmp_path / "a.py").write_text("x = 1\n")
+    options = argparse.Namespace(filenames=[str(tmp_path / "a.py")], select=None,
+                                 extend_select=None)
+    try:
+        with pytest.raises(PluginConfigError, match="unknown key 'ca-bundel'"):
+            CorpTLSChecker.parse_options(options)
+    finally:
+        CorpTLSChecker.overrides, CorpTLSChecker.flake8_selected = FixTargets(), ()

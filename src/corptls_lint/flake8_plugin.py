@@ -8,6 +8,7 @@ process per folder, so a flake8 run over a whole tree does not re-read it for ev
 from __future__ import annotations
 
 import argparse
+import os
 import functools
 from dataclasses import replace
 from pathlib import Path
@@ -108,6 +109,15 @@ class CorpTLSChecker:
         for option in ("select", "extend_select"):
             selected.extend(getattr(options, option, None) or ())
         cls.flake8_selected = tuple(selected)
+        # A bad configuration fails here, in the main process, before flake8 starts its pool:
+        # raised in a worker, it made flake8 terminate the pool, which can hang for good
+        # (multiprocessing.Pool.terminate while workers still hold its queue).
+        for given in getattr(options, "filenames", None) or ["."]:
+            directory = given if os.path.isdir(given) else os.path.dirname(given) or "."
+            try:
+                _project(_config_file_for(str(Path(directory).resolve())))
+            except ConfigError as error:
+                raise PluginConfigError(f"corptls-lint: {error}") from None
 
     def run(self) -> Iterator[Tuple[int, int, str, Type["CorpTLSChecker"]]]:
         settings = settings_for_file(self.filename, self.overrides, self.flake8_selected)

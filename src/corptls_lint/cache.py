@@ -120,6 +120,12 @@ class ResultCache:
         self._ready = False
         self._index: Optional[Dict[str, IndexEntry]] = None
         self._index_changed = False
+        # os.path.abspath asks the OS for the current folder on every call; a run never
+        # changes it, and the index is asked twice per file
+        try:
+            self._cwd = os.getcwd()
+        except OSError:  # the current folder was removed: relative paths stay relative
+            self._cwd = ""
 
     # -- the stat index: a warm run neither reads nor hashes an unchanged file ---------
     # Like ruff's cache, it trusts (size, mtime_ns): a file rewritten within one mtime tick
@@ -138,6 +144,9 @@ class ResultCache:
                 self._index = {}
         return self._index
 
+    def _absolute(self, path: str) -> str:
+        return os.path.normpath(os.path.join(self._cwd, path))
+
     @staticmethod
     def settings_digest(settings: Settings) -> str:
         return _settings_digest(settings)
@@ -146,8 +155,7 @@ class ResultCache:
         """The content key (or CLEAN) recorded for this path when the file is unchanged: the
         same stat (the file is not read), or, when a fresh checkout gave it a new inode and
         mtime, the same bytes (read and hashed; never screened or parsed). Else None."""
-        absolute = os.path.abspath(path)
-        entry = self._load_index().get(absolute)
+        entry = self._load_index().get(self._absolute(path))
         if entry is None:
             return None
         settings_digest = self.settings_digest(settings)
@@ -185,7 +193,7 @@ class ResultCache:
         entry = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns,
                  self.settings_digest(settings), key, content if key == CLEAN else "")
         index = self._load_index()
-        absolute = os.path.abspath(path)
+        absolute = self._absolute(path)
         if index.get(absolute) != entry:
             index[absolute] = entry
             self._index_changed = True

@@ -392,19 +392,22 @@ class ConfigResolver:
         self._forced = forced
         self._adjust = adjust
         self._files: Dict[Optional[Path], Config] = {}
-        self._nearest: Dict[Path, Optional[Path]] = {}
+        # absolute folder -> the configuration file that rules it; strings, not Paths: a
+        # walk asks for every folder, and Path objects cost half of a warm run's walk
+        self._nearest: Dict[str, Optional[Path]] = {}
         self._by_dir: Dict[str, Config] = {}  # a walk asks once per folder and once per file
 
-    def _nearest_file(self, directory: Path,
+    def _nearest_file(self, directory: str,
                       listing: Optional[FrozenSet[str]] = None) -> Optional[Path]:
-        """`listing`: the names the folder holds, when the caller listed it."""
+        """`directory`: absolute. `listing`: the names it holds, when the caller listed it."""
         known = self._nearest.get(directory, False)
         if known is not False:
             return known  # type: ignore[return-value]
         found = (None if listing is not None and not _CONFIG_NAMES & listing
-                 else config_file_in(directory))
-        if found is None and directory.parent != directory:
-            found = self._nearest_file(directory.parent)
+                 else config_file_in(Path(directory)))
+        parent = os.path.dirname(directory)
+        if found is None and parent != directory:
+            found = self._nearest_file(parent)
         self._nearest[directory] = found
         return found
 
@@ -416,17 +419,12 @@ class ConfigResolver:
         if config is not None:
             return config
         path = self._forced if self._forced is not None else self._nearest_file(
-            Path(os.path.abspath(directory)), listing)
+            os.path.abspath(key), listing)
         config = self._files.get(path)
         if config is None:
             config = self._files[path] = self._adjust(load_config(path))
         self._by_dir[key] = config
         return config
-
-    def for_file(self, path: Union[str, Path]) -> Config:
-        """The configuration of a file (of a folder, when `path` is one)."""
-        text = str(path)
-        return self.for_dir(text if os.path.isdir(text) else os.path.dirname(text) or ".")
 
     @property
     def loaded(self) -> List[Config]:

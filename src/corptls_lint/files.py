@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import fnmatch
+import operator
 import os
 from pathlib import Path
 from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence,
@@ -22,7 +23,7 @@ def _gitignore(directory: str) -> Optional["pathspec.PathSpec"]:
         with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
             import pathspec  # only when a .gitignore exists: it costs a tenth of a second
 
-            return pathspec.PathSpec.from_lines("gitwildmatch", f)
+            return pathspec.GitIgnoreSpec.from_lines(f)
     except OSError:
         return None
 
@@ -99,19 +100,36 @@ def _walk(root: str, configs: Union[Config, ConfigResolver]) -> Iterator[str]:
         if at_top:
             specs.extend((str(above), spec) for spec in git_excludes(above))
             break
-    yield from _walk_dir(root, _ExcludesFor(_config_for(configs)), specs, is_root=True)
+    yield from _walk_dir(root, _ExcludesFor(_config_for(configs)), specs)
 
 
-def _walk_dir(directory: str, excludes_for: _ExcludesFor,
-              specs: List[Tuple[str, "pathspec.PathSpec"]],
-              is_root: bool = False) -> Iterator[str]:
+def _walk_dir(root: str, excludes_for: _ExcludesFor,
+              specs: List[Tuple[str, "pathspec.PathSpec"]]) -> Iterator[str]:
+    """Depth first, each folder's entries sorted by name. One generator with a stack of the
+    folders being listed: nested `yield from` costs every file a step per level above it."""
+    stack = [iter(_entries(root, excludes_for, specs, is_root=True))]
+    while stack:
+        for path, is_dir, inner_specs in stack[-1]:
+            if is_dir:
+                stack.append(iter(_entries(path, excludes_for, inner_specs)))
+                break
+            yield path
+        else:
+            stack.pop()
+
+
+def _entries(directory: str, excludes_for: _ExcludesFor,
+             specs: List[Tuple[str, "pathspec.PathSpec"]], is_root: bool = False
+             ) -> List[Tuple[str, bool, List[Tuple[str, "pathspec.PathSpec"]]]]:
+    """(path, is a folder, the .gitignore specs that apply inside) of the entries of one
+    folder that a walk keeps: files to lint and folders to descend into."""
     try:
-        entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        entries = sorted(os.scandir(directory), key=_name)
     except OSError:
-        yield directory  # linting it reports why it cannot be read (TLS001), never a skip
-        return
+        # linting it reports why it cannot be read (TLS001), never a skip
+        return [(directory, False, specs)]
     if not is_root and is_environment(entries):
-        return
+        return []
     # the names the folder holds answer "is there a configuration file, a .gitignore?"
     # without a stat each (a walk asks it of every folder)
     listing = frozenset(entry.name for entry in entries)
@@ -119,6 +137,7 @@ def _walk_dir(directory: str, excludes_for: _ExcludesFor,
     local = None if is_root or ".gitignore" not in listing else _gitignore(directory)
     if local is not None:
         specs = specs + [(os.path.abspath(directory), local)]
+    kept = []
     for entry in entries:
         if entry.is_symlink():
             continue
@@ -130,9 +149,13 @@ def _walk_dir(directory: str, excludes_for: _ExcludesFor,
         if excluded(path, entry.name) or (specs and _ignored(os.path.abspath(path), is_dir, specs)):
             continue
         if is_dir:
-            yield from _walk_dir(path, excludes_for, specs)
+            kept.append((path, True, specs))
         elif entry.name.endswith(SUFFIXES) and entry.is_file(follow_symlinks=False):
-            yield path
+            kept.append((path, False, specs))
+    return kept
+
+
+_name = operator.attrgetter("name")
 
 
 def discover(paths: Sequence[str], configs: Union[Config, ConfigResolver],
@@ -225,7 +248,7 @@ def git_excludes(top: Path) -> List["pathspec.PathSpec"]:
             with open(path, encoding="utf-8", errors="replace") as handle:
                 import pathspec
 
-                specs.append(pathspec.PathSpec.from_lines("gitwildmatch", handle))
+                specs.append(pathspec.GitIgnoreSpec.from_lines(handle))
         except OSError:
             continue
     return specs

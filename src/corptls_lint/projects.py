@@ -5,6 +5,7 @@ command line's options applied on top of each."""
 from __future__ import annotations
 
 import argparse
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
@@ -48,7 +49,10 @@ class Projects:
         return self.resolver.for_dir(directory)
 
     def config_of(self, path: str) -> Config:
-        return self.resolver.for_file(path)
+        """The configuration of a file the run lints. Its folder's, without asking whether
+        the path is a folder (a stat per file): the walk gives a folder only when it could not
+        list it, and then the folder's own configuration file is not seen either."""
+        return self.resolver.for_dir(os.path.dirname(path) or ".")
 
     def codes(self, config: Config) -> Tuple[Tuple[str, ...], FixTargets]:
         """The enabled codes and fix targets of one configuration, with the options applied."""

@@ -232,6 +232,12 @@ def test_only_writes_connected_to_a_sink_make_a_candidate(source, found, code):
     (b"get(u, verify=True)", False),  # neither True nor None can disable verification
     (b"get(u, verify = \\\n    None)", False),
     (b"get(u, verify=Trueish)", True),
+    # in a comment: the line before it holds a `#` and no quote
+    (b"x = 1  # get(u, verify=False) would do", False),
+    (b"a = 1\r# verify=False, with CR line ends", False),
+    (b"get(u,  # a note\n    verify=False)", True),
+    (b"url = 'https://h/#top'; get(url, verify=False)", True),  # that `#` may be in a string
+    (b'"""doc\n# a """; get(u, verify=False)', True),  # ... and is: the string ends before
 ])
 def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
     from corptls_lint.rules.verify_disabled import VerifyDisabled
@@ -268,6 +274,13 @@ def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():
     ("TLS103", b"import ssl\nctx.check_hostname = False", True),
     ("TLS103", b"import ssl\nif ctx.check_hostname == False: pass", False),
     ("TLS103", b"aiohttp.get(u, verify_ssl=False)", True),
+    ("TLS501", b"ctx.minimum_version = ssl.TLSVersion.TLSv1", True),
+    ("TLS501", b"ctx.minimum_version \\\n    = TLSVersion.TLSv1", True),
+    ("TLS501", b"ctx.minimum_version: ssl.TLSVersion = v", True),
+    ("TLS501", b"@utils.minimum_version('1.25')\ndef prune(self): ...", False),
+    ("TLS501", b"if ctx.minimum_version == ssl.TLSVersion.TLSv1: warn()", False),
+    ("TLS501", b"from ..utils import minimum_version", False),
+    ("TLS501", b"import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)", True),
 ])
 def test_trigger_words_count_only_in_the_shapes_their_rule_reports(code, text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == code)

@@ -17,6 +17,8 @@ _GAP = rb"(?:\s|#[^\r\n]*|\\\r?\n)*"
 _ASSIGNED_AFTER = re.compile(_GAP + rb"=(?!=)")
 # ... but not to True or None (the lookahead holds the gap, so no shorter gap can dodge it)
 _ASSIGNED_NOT_TRUE_AFTER = re.compile(_GAP + rb"=(?!=)(?!" + _GAP + rb"(?:True|None)\b)")
+# ... or annotated first (`ctx.minimum_version: TLSVersion = ...`)
+_STORED_AFTER = re.compile(_GAP + rb"(?:=(?!=)|:)")
 _CALLED_AFTER = re.compile(rb"(?:\s|\\\r?\n)*\(|\s+as\s")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -40,7 +42,8 @@ class WordPattern:
         at = find(word)
         while at >= 0:
             end = at + len(word)
-            if (not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES) and match(data, end):
+            if ((not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES)
+                    and match(data, end) and not _in_comment(data, at)):
                 return True
             at = find(word, at + 1)
         if self.quoted and (b'"' + word + b'"' in data or b"'" + word + b"'" in data):
@@ -49,6 +52,17 @@ class WordPattern:
 
     def __repr__(self) -> str:
         return f"WordPattern({self.word!r}, quoted={self.quoted})"
+
+
+def _in_comment(data: bytes, at: int) -> bool:
+    """Whether the line before offset `at` holds a `#` and no quote: then `at` is in a comment
+    (outside a string, that `#` starts one) or in a string that no quote on the line closes.
+    A `#` after a quote may be inside a string, so such an occurrence still counts."""
+    start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
+    hash_at = data.find(b"#", start, at)
+    if hash_at < 0:
+        return False
+    return data.find(b'"', start, at) < 0 and data.find(b"'", start, at) < 0
 
 
 @functools.lru_cache(maxsize=None)
@@ -61,6 +75,14 @@ def assigned(word: str, quoted: bool = False, insecure_if_true: bool = True) -> 
     word, so the screen searches it once per file."""
     after = _ASSIGNED_AFTER if insecure_if_true else _ASSIGNED_NOT_TRUE_AFTER
     return WordPattern(word.encode(), after, quoted)
+
+
+@functools.lru_cache(maxsize=None)
+def stored(word: str) -> WordPattern:
+    """`word` as a whole identifier followed by `=` (not `==`) or by an annotation's `:`: a
+    store to an attribute or name of that name, or a keyword. A read (`x.word`, a decorator
+    `@utils.word('1.25')`, a call) does not count."""
+    return WordPattern(word.encode(), _STORED_AFTER)
 
 
 @functools.lru_cache(maxsize=None)

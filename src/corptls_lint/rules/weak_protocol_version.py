@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import clients
+from corptls_lint import byte_patterns, clients
 from corptls_lint.candidates import AttributeStore, NameUse
 from corptls_lint.rule import Invalid, Rule
 
@@ -63,6 +63,9 @@ class WeakProtocolVersion(Rule):
     name = "weak-protocol-version"
     message = "SSL/TLS protocol older than TLS 1.2; let create_default_context() negotiate"
     triggers = (tuple(sorted({name.encode() for name in _NAMES} | {b"minimum_version"})),)
+    # minimum_version counts only where it is stored: docker-py has a decorator of that name
+    # (47 uses in 12 files, each otherwise parsed for nothing)
+    trigger_patterns = {b"minimum_version": byte_patterns.stored("minimum_version")}
     candidates = (NameUse(_NAMES), AttributeStore(("minimum_version",)))
 
     VALID = [

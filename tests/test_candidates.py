@@ -395,3 +395,54 @@ def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
         found = set()
         engine._search(forest, text, found)
         assert found == {word for word in words if word in text}, text
+
+
+def _kept_statements(text, location_lines, search):
+    tree = ast.parse(text)
+    spans = [(candidates.first_line(node), node.end_lineno) for node in tree.body]
+    pieces = candidates._LINE_BREAK.split(text)
+    kept = [isinstance(node, (ast.Import, ast.ImportFrom))
+            or candidates._holds_line(location_lines, *span)
+            for node, span in zip(tree.body, spans)]
+    if search:
+        done = candidates._keep_naming_statements(kept, spans, pieces[::2], pieces, text)
+    else:
+        candidates._keep_naming_statements_indexed(kept, spans, pieces[::2])
+        done = True
+    return kept, done
+
+
+def _generated_module(rng):
+    names = [f"v{i}" for i in range(60)]
+    parts = []
+    for _ in range(rng.randint(30, 260)):
+        kind, a, b = rng.random(), rng.choice(names), rng.choice(names)
+        parts.append(
+            f"{a} = {b}; {b}x = 9 or {a}" if kind < 0.2 else  # two statements, one line
+            f"@{a}\ndef {b}_f():\n    return {a}  # {b}" if kind < 0.3 else
+            f"x_{a} = '{b}'" if kind < 0.4 else f"import {a}" if kind < 0.45 else
+            f"{a} = (\n  {b} +\n  1)" if kind < 0.55 else f"{a} = {b} + 1")
+    newline = rng.choice(["\n", "\r\n", "\r"])
+    return newline.join(part.replace("\n", newline) for part in parts) + newline
+
+
+def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps():
+    import random
+
+    rng = random.Random(11)
+    searched = fell_back = 0
+    for _ in range(80):
+        text = _generated_module(rng)
+        lines = sorted(rng.sample(range(1, len(text.splitlines()) + 1), rng.choice([1, 2, 3])))
+        expected, _ = _kept_statements(text, lines, search=False)
+        kept, done = _kept_statements(text, lines, search=True)
+        if done:
+            searched += 1
+            assert kept == expected, text
+        else:  # a chain longer than the rounds allow: the caller builds the index instead
+            fell_back += 1
+            tree = ast.parse(text)
+            assert kept == [isinstance(node, (ast.Import, ast.ImportFrom)) or
+                            candidates._holds_line(lines, candidates.first_line(node),
+                                                   node.end_lineno) for node in tree.body]
+    assert searched > 60 and fell_back > 0

@@ -745,10 +745,32 @@ def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], tex
     A run sharing a line with a kept statement (`a = 1; b = 2`) is not stubbed, nor (unless
     `one_line`) a run of one line, which costs libcst little."""
     spans = [(first_line(node), node.end_lineno or node.lineno) for node in body]
-    source_lines = _LINE_BREAK.split(text)[::2]
-    mentions = [_words(source_lines[first - 1:last]) for first, last in spans]
+    pieces = _LINE_BREAK.split(text)
+    source_lines = pieces[::2]
     kept = [isinstance(node, (ast.Import, ast.ImportFrom))
             or _holds_line(location_lines, *span) for node, span in zip(body, spans)]
+    if not _keep_naming_statements(kept, spans, source_lines, pieces, text):
+        _keep_naming_statements_indexed(kept, spans, source_lines)
+    index = 0
+    while index < len(body):
+        if kept[index]:
+            index += 1
+            continue
+        start = index
+        while index < len(body) and not kept[index]:
+            index += 1
+        first, last = spans[start][0], spans[index - 1][1]
+        before = spans[start - 1][1] if start else 0
+        after = spans[index][0] if index < len(body) else last + 1
+        if before < first and last < after and (last > first or one_line):
+            yield first, last, list(body[start:index])
+
+
+def _keep_naming_statements_indexed(kept: List[bool], spans: Sequence[Tuple[int, int]],
+                                    source_lines: Sequence[str]) -> None:
+    """Keep every statement that names something a kept statement names, to a fixpoint, from
+    an index of every statement's words."""
+    mentions = [_words(source_lines[first - 1:last]) for first, last in spans]
     by_name: Dict[str, List[int]] = {}
     for index, names in enumerate(mentions):
         for name in names:
@@ -764,19 +786,54 @@ def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], tex
             if not kept[index]:
                 kept[index] = True
                 pending.extend(mentions[index])
-    index = 0
-    while index < len(body):
-        if kept[index]:
-            index += 1
-            continue
-        start = index
-        while index < len(body) and not kept[index]:
-            index += 1
-        first, last = spans[start][0], spans[index - 1][1]
-        before = spans[start - 1][1] if start else 0
-        after = spans[index][0] if index < len(body) else last + 1
-        if before < first and last < after and (last > first or one_line):
-            yield first, last, list(body[start:index])
+
+
+# Rounds of text searches `_keep_naming_statements` tries before building the full index.
+_SEARCH_ROUNDS = 8
+
+
+def _keep_naming_statements(kept: List[bool], spans: Sequence[Tuple[int, int]],
+                            source_lines: Sequence[str], pieces: Sequence[str],
+                            text: str) -> bool:
+    """The same fixpoint as `_keep_naming_statements_indexed`, without the words of every
+    statement: each round searches the text for the names new to it and reads the words of
+    only the statements where one occurs (a superset of those that name it, as the search
+    asks for no boundary before the name). False, with `kept` unchanged, when the fixpoint
+    needs more than _SEARCH_ROUNDS rounds (long chains of names): then the index is cheaper."""
+    line_starts = [0]  # the offset in `text` where each line starts
+    for index in range(0, len(pieces) - 1, 2):
+        line_starts.append(line_starts[-1] + len(pieces[index]) + len(pieces[index + 1]))
+    first_lines = [first for first, _ in spans]
+    result = list(kept)
+    seen: Set[str] = set()
+    new: Set[str] = set()
+    for index, is_kept in enumerate(result):
+        if is_kept:
+            new |= _words(source_lines[spans[index][0] - 1:spans[index][1]])
+    for _ in range(_SEARCH_ROUNDS):
+        new -= seen
+        if not new:
+            kept[:] = result
+            return True
+        seen |= new
+        pattern = re.compile("(?:%s)(?!\\w)" % "|".join(
+            map(re.escape, sorted(new, key=len, reverse=True))))
+        found: Set[str] = set()
+        checked: Set[int] = set()
+        for match in pattern.finditer(text):
+            line = bisect.bisect_right(line_starts, match.start())
+            index = bisect.bisect_right(first_lines, line) - 1
+            # every statement on that line (`a = 1; b = 2` are two)
+            while index >= 0 and spans[index][1] >= line:
+                if not result[index] and index not in checked:
+                    checked.add(index)
+                    words = _words(source_lines[spans[index][0] - 1:spans[index][1]])
+                    if words & seen:
+                        result[index] = True
+                        found |= words
+                index -= 1
+        new = found
+    return False
 
 
 def _lines_holding(data: bytes, words: Iterable[str]) -> List[int]:

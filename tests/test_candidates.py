@@ -66,11 +66,35 @@ def test_files_without_a_real_candidate_are_screened_out():
         "import jwt\n# verify=False\nx = 'verify=False'\n",
         "# requests itself\nfrom .sessions import Session\ns = Session()\n",
         "import os\nbundle = os.environ.get('CURL_CA_BUNDLE')\n",
+        # the calls pass what decides them (django.core.mail.backends.smtp)
+        "import smtplib, ssl\nctx = ssl.SSLContext(protocol=ssl.PROTOCOL_TLS_CLIENT)\n"
+        "conn = smtplib.SMTP(host)\nconn.starttls(context=ctx)\n",
+        "import smtplib\nsmtplib.SMTP_SSL(host, context=CTX)\n",
+        "import smtplib\nsmtplib.SMTP_SSL(host, **options)\n",
+        "from ssl import PROTOCOL_TLS_SERVER as SERVER, SSLContext\nctx = SSLContext(SERVER)\n",
+        "import ssl\nP = ssl.PROTOCOL_TLS\nctx = ssl.SSLContext(P)\n",  # unknown to TLS107
     ]
     for source in quiet:
         data = source.encode()
         assert engine.screen(data, ALL_RULES), source  # the byte screen alone keeps them
         assert candidates.screen(data, ALL_RULES) == [], source
+
+
+@pytest.mark.parametrize("source", [
+    "import ssl\nctx = ssl.SSLContext()\n",
+    "import ssl\nctx = ssl.SSLContext(*args)\n",  # a `*` may carry the protocol
+    "import ssl as s\nctx = s.SSLContext(protocol=s.PROTOCOL_TLS)\n",
+    "from ssl import PROTOCOL_TLS as CLIENT, SSLContext\nctx = SSLContext(CLIENT)\n",
+    "import smtplib\ns = smtplib.SMTP(h)\ns.starttls(*a)\n",
+    "import smtplib\ns = smtplib.SMTP(h)\ns.starttls(ssl_context=None)\n",
+    "import poplib\np = poplib.POP3(h)\np.stls(ssl_context=CTX)\n",  # stls takes context=
+    "import imaplib\nimaplib.IMAP4_SSL(h, context=CTX)\n",  # IMAP4_SSL takes ssl_context=
+    "import smtplib\nsmtplib.SMTP_SSL(h, 465, None, None, None, 30, None)\n",
+])
+def test_a_call_that_may_lack_what_decides_it_is_a_candidate_and_is_reported(source):
+    data = source.encode()
+    kept = candidates.screen(data, ALL_RULES)
+    assert kept and screened(source, sliced=True) == unscreened(source) != []
 
 
 def test_a_name_counts_only_when_something_binds_it_to_a_matching_literal():

@@ -26,6 +26,7 @@ FALSY = "falsy"  # values.is_falsy: False, 0, "" (also through names, f-strings,
 PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
 CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
 TRUTHY = "truthy"  # True or a non-zero integer (`insecure=True`)
+NONE = "none"  # the literal None (`context=None`)
 
 _BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
@@ -44,6 +45,8 @@ def _literal_matches(value: ast.AST, kind: str) -> bool:
                 and bool(value.value))
     if kind == PATH:
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
+    if kind == NONE:
+        return isinstance(value, ast.Constant) and value.value is None
     if kind == CERT_NONE:
         if isinstance(value, ast.Attribute):
             return value.attr == "CERT_NONE"
@@ -64,18 +67,35 @@ class KeywordArg:
 
 
 @dataclass(frozen=True)
+class Argument:
+    """The argument that decides whether a call can be a finding: the one at `position`, or
+    passed as one of `keywords`. A call without it can; one passing it, only with a value of
+    class `value` (None: no class), or with a name or attribute that ends in a constant starting
+    with `prefix` other than the `excluded` ones (an imported alias counts under its imported
+    name). A `*` argument may be it, so such a call can; a call with `**` cannot."""
+
+    position: int
+    keywords: Tuple[str, ...]
+    value: Optional[str] = None
+    prefix: str = ""
+    excluded: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CallTo:
     """A call whose callee ends in one of `names` (`x.y.name(...)`, `name(...)`, or an alias
     imported as `from m import name as alias`). With `roots`, the file must also import one of
     these top-level modules (names resolve only through absolute imports). With
     `unless_keyword`, calls passing that keyword or any `**` are not candidates. With
     `receivers`, the callee must be a method of something whose name ends in one of them
-    (`os.environ.update(...)`, `environ.update(...)` with environ imported under any name)."""
+    (`os.environ.update(...)`, `environ.update(...)` with environ imported under any name).
+    With `argument`, the call must also pass (or lack) it as `Argument` says."""
 
     names: Tuple[str, ...]
     roots: Tuple[str, ...] = ()
     unless_keyword: Optional[str] = None
     receivers: Tuple[str, ...] = ()
+    argument: Optional[Argument] = None
 
 
 @dataclass(frozen=True)
@@ -559,7 +579,31 @@ class FileFacts:
                     keyword.arg is None or keyword.arg == candidate.unless_keyword
                     for keyword in call.keywords):
                 continue
+            if candidate.argument is not None and not self._argument_allows(call,
+                                                                            candidate.argument):
+                continue
             yield call
+
+    def _argument_allows(self, call: ast.Call, argument: Argument) -> bool:
+        if any(keyword.arg is None for keyword in call.keywords):
+            return False
+        if any(isinstance(value, ast.Starred) for value in call.args[:argument.position + 1]):
+            return True
+        given = [keyword.value for keyword in call.keywords if keyword.arg in argument.keywords]
+        if len(call.args) > argument.position:
+            given.append(call.args[argument.position])
+        return not given or any(self._argument_value_matches(value, argument)
+                                for value in given)
+
+    def _argument_value_matches(self, value: ast.AST, argument: Argument) -> bool:
+        if argument.value is not None and self.value_matches(value, argument.value):
+            return True
+        if not argument.prefix or not isinstance(value, (ast.Name, ast.Attribute)):
+            return False
+        name = _last_name(value)
+        if isinstance(value, ast.Name):
+            name = self.facts.aliases.get(name, name)
+        return name.startswith(argument.prefix) and name not in argument.excluded
 
     def _container_matches(self, container: ast.AST, names: Tuple[str, ...]) -> bool:
         name = _last_name(container)

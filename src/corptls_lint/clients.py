@@ -8,7 +8,7 @@ from typing import FrozenSet, Iterator, Optional, Tuple
 import libcst as cst
 
 from corptls_lint import byte_patterns, values
-from corptls_lint.candidates import TRUTHY, CallTo
+from corptls_lint.candidates import TRUTHY, Argument, CallTo
 from corptls_lint.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
@@ -54,11 +54,12 @@ VERIFY_ASSIGNED = byte_patterns.assigned("verify", quoted=True, insecure_if_true
 SSL_ASSIGNED = byte_patterns.assigned("ssl", insecure_if_true=False)
 
 
-def calls_to(qualified_names, unless_keyword: Optional[str] = None) -> CallTo:
+def calls_to(qualified_names, unless_keyword: Optional[str] = None,
+             argument: Optional[Argument] = None) -> CallTo:
     """The syntax-screen shape of a call to any of these canonical names."""
     names = sorted({name.rsplit(".", 1)[-1] for name in qualified_names})
     roots = sorted({root for name in qualified_names for root in import_roots(name)})
-    return CallTo(tuple(names), tuple(roots), unless_keyword)
+    return CallTo(tuple(names), tuple(roots), unless_keyword, argument=argument)
 
 
 def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:

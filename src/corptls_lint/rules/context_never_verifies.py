@@ -5,7 +5,8 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint import byte_patterns, clients
-from corptls_lint.candidates import TRUTHY, AttributeStore, CallTo, ConstantFunction, KeywordArg
+from corptls_lint.candidates import (TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction,
+                                     KeywordArg)
 from corptls_lint.rule import Invalid, Rule
 from corptls_lint.scopes import dotted_name
 
@@ -78,7 +79,11 @@ class ContextNeverVerifies(Rule):
     triggers = ((b"SSLContext", b"set_verify"),)
     # only a call (or an alias to call) is a candidate, never `isinstance(x, ssl.SSLContext)`
     trigger_patterns = {word: byte_patterns.called(word.decode()) for word in triggers[0]}
-    candidates = (clients.calls_to({clients.SSL_CONTEXT}), CallTo(("set_verify",)))
+    # an SSLContext made with PROTOCOL_TLS_CLIENT (or for a server) verifies: never a candidate
+    candidates = (clients.calls_to({clients.SSL_CONTEXT}, argument=Argument(
+                      0, ("protocol",), prefix="PROTOCOL_",
+                      excluded=tuple(sorted(name.rsplit(".", 1)[1] for name in _SELF_VERIFYING)))),
+                  CallTo(("set_verify",)))
     # What decides a finding elsewhere in the body: the settings, the signs of a server,
     # and verify callbacks that accept everything.
     context = (AttributeStore(_SETTINGS), KeywordArg(("server_side",)),

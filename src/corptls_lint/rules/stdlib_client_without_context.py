@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint import clients
-from corptls_lint.candidates import CallTo
+from corptls_lint.candidates import NONE, Argument, CallTo
 from corptls_lint.rule import FixRequest, Invalid, Rule
 
 _CONSTRUCTORS = clients.STDLIB_TLS_CLIENTS
@@ -66,10 +66,12 @@ class StdlibClientWithoutContext(Rule):
     message = "TLS connection with the standard library's unverified default context"
     triggers = (tuple(sorted({name.rsplit(".", 1)[1].encode() for name in _CONSTRUCTORS}
                              | {name.encode() for name in _UPGRADES})),)
+    # A call that passes its context (positionally, or as anything but None) is never one.
     candidates = (
-        clients.calls_to(_CONSTRUCTORS),
-        CallTo(tuple(sorted(_UPGRADES)),
-               tuple(sorted({root for roots, _ in _UPGRADES.values() for root in roots}))),
+        *(clients.calls_to({name}, argument=Argument(position, (keyword,), NONE))
+          for name, (keyword, position) in sorted(_CONSTRUCTORS.items())),
+        *(CallTo((method,), roots, argument=Argument(0, keywords, NONE))
+          for method, (roots, keywords) in sorted(_UPGRADES.items())),
     )
     has_fix = True
     fix_keys = ("ssl-context",)

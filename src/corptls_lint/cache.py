@@ -252,7 +252,9 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    json.dump(value, out, separators=(",", ":"))
+                    # dumps, not dump: dump streams through the pure-Python encoder (the
+                    # index of 10,000 files took a third of a restored-cache run)
+                    out.write(json.dumps(value, separators=(",", ":")))
                 os.replace(temporary, target)  # replaces a symlink itself, never its target
             except BaseException:
                 os.unlink(temporary)

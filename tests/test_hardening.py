@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -344,7 +345,12 @@ def test_a_worker_that_dies_costs_only_its_file(tmp_path, monkeypatch):
         paths.append(str(path))
     monkeypatch.setattr(runner, "process_file", _crash_on_victim)
     settings = Settings(enabled=DEFAULT_CODES)
-    outcomes = runner.run_tasks([FileTask(p, settings) for p in paths], jobs=4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        outcomes = runner.run_tasks([FileTask(p, settings) for p in paths], jobs=4)
+    # the isolated re-runs fork only after the broken pool's threads have ended (3.12+ warns
+    # of a fork in a process with other threads: the child can deadlock on a lock they held)
+    assert not [w for w in caught if "multi-threaded" in str(w.message)]
     codes = [[d.code for d in outcome.diagnostics] for outcome in outcomes]
     assert codes == [["TLS101"]] * 5 + [["TLS000"]] + [["TLS101"]] * 6
     assert outcomes[5].diagnostics[0].message == (

@@ -236,11 +236,15 @@ class _Executor:
                 continue
             yield index, outcome
         if orphans:
+            # the broken pool's threads end first: _isolated forks, and a fork while another
+            # thread may hold a lock can deadlock the child (Python 3.12+ warns of it)
+            self.close()
             yield from _isolated(orphans, self.jobs)
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _load_libcst() -> None:

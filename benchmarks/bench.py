@@ -190,16 +190,36 @@ def measure(label: str, command: Optional[List[str]], parse, repeat: int, scratc
     if command is None:
         result.missing = missing or "not installed"
         return result
-    for attempt in range(repeat):
-        if before is not None:
-            before()
-        out = scratch / f"{label.replace(' ', '_')}.out"
-        wall, peak, _ = run_measured(command, out)
-        result.walls.append(wall)
-        result.peak_kb = max(result.peak_kb, peak)
-        if attempt == 0:
-            result.findings = parse(out.read_text(encoding="utf-8", errors="replace"))
+    for _ in range(repeat):
+        _run_once(result, command, parse, scratch, before)
     return result
+
+
+def measure_rounds(rows: Sequence[Tuple[str, Optional[List[str]], object, object]], repeat: int,
+                   scratch: Path) -> List[Measure]:
+    """Each (label, command, parse, before) once per round, in turn, for `repeat` rounds. A
+    machine whose speed drifts during the benchmark (ruff took 1.26-1.97 s within one morning
+    here) then slows every row of a round alike, and their ratios hold."""
+    results = [Measure(label) for label, *_ in rows]
+    for result, (_, command, _, _) in zip(results, rows):
+        if command is None:
+            result.missing = "not installed"
+    for _ in range(repeat):
+        for result, (_, command, parse, before) in zip(results, rows):
+            if command is not None:
+                _run_once(result, command, parse, scratch, before)
+    return results
+
+
+def _run_once(result: Measure, command: List[str], parse, scratch: Path, before) -> None:
+    if before is not None:
+        before()
+    out = scratch / f"{result.label.replace(' ', '_')}.out"
+    wall, peak, _ = run_measured(command, out)
+    result.walls.append(wall)
+    result.peak_kb = max(result.peak_kb, peak)
+    if len(result.walls) == 1:
+        result.findings = parse(out.read_text(encoding="utf-8", errors="replace"))
 
 
 def compile_bytecode(python: str) -> None:
@@ -330,10 +350,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         def empty_cache() -> None:
             shutil.rmtree(cache, ignore_errors=True)
 
-        cold = measure("corptls-lint cold", base + folders, parse_corptls, args.repeat, scratch,
-                       before=empty_cache)
-        warm = measure("corptls-lint warm (cache)", base + folders, parse_corptls, args.repeat,
-                       scratch)
+        bandit_exe, ruff_exe = _tool("bandit"), _tool("ruff")
+        # cold, warm (the cache the cold run just wrote) and ruff in rounds: their ratios
+        cold, warm, ruff = measure_rounds([
+            ("corptls-lint cold", base + folders, parse_corptls, empty_cache),
+            ("corptls-lint warm (cache)", base + folders, parse_corptls, None),
+            ("ruff (TLS rules)", None if ruff_exe is None else
+             [ruff_exe, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format",
+              "json", "--select", RUFF_RULES, *folders], parse_ruff, None),
+        ], args.repeat, scratch)
         # a CI runner: the cache an earlier run saved at the same checkout path, restored
         # beside a fresh checkout (new inodes, every file touched before each run), so the
         # stat index matches no file and the files' bytes decide
@@ -359,16 +384,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                                    *one_file[:1]],
                          parse_corptls, max(args.repeat, 5), scratch)
         single.whole_corpus = False
-        bandit_exe, ruff_exe = _tool("bandit"), _tool("ruff")
         bandit = measure("bandit (TLS tests)",
                          None if bandit_exe is None else
                          [bandit_exe, "-r", "-q", "-f", "json", "-t", BANDIT_TESTS, *folders],
                          parse_bandit, args.bandit_repeat or args.repeat, scratch)
-        ruff = measure("ruff (TLS rules)",
-                       None if ruff_exe is None else
-                       [ruff_exe, "check", "--isolated", "--no-cache", "--exit-zero",
-                        "--output-format", "json", "--select", RUFF_RULES, *folders],
-                       parse_ruff, args.repeat, scratch)
 
         # a migration's --diff over the whole corpus, every target configured (issue 17),
         # beside a check of the same configuration (TLS401 is on once a factory is set)

@@ -6,6 +6,7 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import stat
 import sys
@@ -155,8 +156,17 @@ def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
 def forced_rules(data: bytes, rules: Sequence[Type[Rule]], settings: Settings) -> List[Type[Rule]]:
     """Rules that words only the configuration knows (insecure-keywords) keep past both
     screens: the screens learn from the rule classes, which cannot know them."""
-    return [rule for rule in rules
-            if any(word in data for word in rule.configured_words(settings))]
+    return [rule for rule, words in _configured_words(tuple(rules), settings)
+            if any(word in data for word in words)]
+
+
+@functools.lru_cache(maxsize=64)
+def _configured_words(rules: Tuple[Type[Rule], ...], settings: Settings
+                      ) -> Tuple[Tuple[Type[Rule], Tuple[bytes, ...]], ...]:
+    """The rules with words of the configuration's, and those words: asked for every file of
+    a run, whose files mostly share their settings (and mostly configure no such word)."""
+    pairs = ((rule, tuple(rule.configured_words(settings))) for rule in rules)
+    return tuple((rule, words) for rule, words in pairs if words)
 
 
 class _Dispatcher:

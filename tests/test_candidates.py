@@ -262,11 +262,40 @@ def test_only_writes_connected_to_a_sink_make_a_candidate(source, found, code):
     (b"get(u,  # a note\n    verify=False)", True),
     (b"url = 'https://h/#top'; get(url, verify=False)", True),  # that `#` may be in a string
     (b'"""doc\n# a """; get(u, verify=False)', True),  # ... and is: the string ends before
+    # a comment in the gap runs to the end of its line: an `=` inside it is not the store's
+    (b"import salt.utils.verify\n# a = b\nx = 1\n", False),
+    (b"get(u, verify  # why = because\n    = False)", True),
+    # a gap longer than the screen looks (256 bytes) counts: it cannot be ruled out
+    (b"get(u, verify" + b" " * 300 + b"= False)", True),
+    (b"get(u, verify" + b" " * 300 + b")", True),
+    (b"x = s.verify" + b" " * 100 + b"\n", False),
 ])
 def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
     from corptls_lint.rules.verify_disabled import VerifyDisabled
 
     assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
+
+
+@pytest.mark.parametrize("text, counts", [
+    # thousands of occurrences on one line, in a comment or a string: each is looked at within
+    # a window, and a comment only ends at the end of its line (these took minutes)
+    (b"x = 1  " + b"# verify " * 20000 + b"\n", False),
+    (b"s = '" + b"verify #" * 20000 + b"'\n", True),  # the quote: the screen cannot rule it out
+    (b"#verify=1\n" * 20000, False),
+])
+def test_the_screen_reads_long_lines_of_occurrences_once(text, counts):
+    from corptls_lint.rules.verify_disabled import VerifyDisabled
+
+    assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
+
+
+def test_a_comment_in_a_gap_ends_only_at_the_end_of_its_line():
+    from corptls_lint import byte_patterns
+
+    gap = byte_patterns._GAP_RE
+    assert gap.match(b"  # a = b\n  = x").end() == len(b"  # a = b\n  ")
+    assert gap.match(b" # a\r\n# b\r=").end() == len(b" # a\r\n# b\r")
+    assert gap.match(b" \\\n  # c", 0, 6).end() == 6  # a window ends a comment too
 
 
 def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():

@@ -13,7 +13,10 @@ import re
 from typing import Optional
 
 # What may stand between a keyword and its `=`: whitespace, a comment, a line continuation.
-_GAP = rb"(?:\s|#[^\r\n]*|\\\r?\n)*"
+# A comment runs to the end of its line (the lookahead): the three can then split a gap one
+# way only, and a match never backtracks through a long comment (a line of `verify #` repeated
+# took minutes).
+_GAP = rb"(?:\s|#[^\r\n]*(?![^\r\n])|\\\r?\n)*"
 _ASSIGNED_AFTER = re.compile(_GAP + rb"=(?!=)")
 # ... but not to True or None (the lookahead holds the gap, so no shorter gap can dodge it)
 _ASSIGNED_NOT_TRUE_AFTER = re.compile(_GAP + rb"=(?!=)(?!" + _GAP + rb"(?:True|None)\b)")
@@ -39,12 +42,18 @@ class WordPattern:
 
     def search(self, data: bytes) -> Optional[bool]:
         word, find, match = self.word, data.find, self.after.match
+        line = _LineState(data)
         at = find(word)
         while at >= 0:
             end = at + len(word)
-            if ((not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES)
-                    and match(data, end) and not _in_comment(data, at)):
-                return True
+            if not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES:
+                # what follows is looked at within a window: a gap that fills it counts (the
+                # screen keeps what it cannot rule out), and no occurrence costs more than it
+                window = end + _WINDOW
+                if (match(data, end, window) or (
+                        window < len(data) and _GAP_RE.match(data, end, window).end() == window)
+                        ) and not line.in_comment(at):
+                    return True
             at = find(word, at + 1)
         if self.quoted and (b'"' + word + b'"' in data or b"'" + word + b"'" in data):
             return True
@@ -54,15 +63,39 @@ class WordPattern:
         return f"WordPattern({self.word!r}, quoted={self.quoted})"
 
 
-def _in_comment(data: bytes, at: int) -> bool:
-    """Whether the line before offset `at` holds a `#` and no quote: then `at` is in a comment
-    (outside a string, that `#` starts one) or in a string that no quote on the line closes.
-    A `#` after a quote may be inside a string, so such an occurrence still counts."""
-    start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
-    hash_at = data.find(b"#", start, at)
-    if hash_at < 0:
-        return False
-    return data.find(b'"', start, at) < 0 and data.find(b"'", start, at) < 0
+# How far past an occurrence its pattern looks (bytes): more than any gap in real code
+# between a keyword and its `=`, and small enough that a line of thousands of occurrences
+# in a long comment costs little.
+_WINDOW = 256
+_GAP_RE = re.compile(_GAP)
+
+
+class _LineState:
+    """Whether an occurrence is in a comment: the line before it holds a `#` and no quote
+    (outside a string, that `#` starts one; inside one, no quote on the line closes it). A `#`
+    after a quote may be inside a string (`"https://h/#top"`), so such an occurrence counts.
+    Asked at increasing offsets, it looks at each byte of the file at most twice, however many
+    occurrences share a line."""
+
+    __slots__ = ("data", "scanned", "hashed", "quoted")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.scanned = 0  # the line's bytes before this offset are accounted for
+        self.hashed = self.quoted = False
+
+    def in_comment(self, at: int) -> bool:
+        data, start = self.data, self.scanned
+        if at > start:
+            line_break = max(data.rfind(b"\n", start, at), data.rfind(b"\r", start, at))
+            if line_break >= 0:  # a new line began since the last occurrence
+                start = line_break + 1
+                self.hashed = self.quoted = False
+            self.hashed = self.hashed or data.find(b"#", start, at) >= 0
+            self.quoted = (self.quoted or data.find(b'"', start, at) >= 0
+                           or data.find(b"'", start, at) >= 0)
+            self.scanned = at
+        return self.hashed and not self.quoted
 
 
 @functools.lru_cache(maxsize=None)

@@ -257,8 +257,8 @@ def touch_all(folders: Sequence[str]) -> None:
 # -- the report ----------------------------------------------------------------------------
 def count_lines(paths: Sequence[str]) -> Tuple[int, int, List[str]]:
     """(files, lines, the files) corptls-lint lints under `paths`, with the default config."""
-    from corptls_lint.config import Config
-    from corptls_lint.files import discover
+    from corptls_lint.running.config import Config
+    from corptls_lint.running.files import discover
 
     files = discover(list(paths), Config())
     lines = 0

@@ -2,7 +2,7 @@
 
 import textwrap
 
-from corptls_lint.engine import lint_source
+from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules import ALL_RULES
 

@@ -4,7 +4,7 @@ reads, merged with existing noqa codes, every other byte kept, idempotent."""
 import subprocess
 import sys
 
-from corptls_lint.add_noqa import add_to_text, merge_noqa
+from corptls_lint.adoption.add_noqa import add_to_text, merge_noqa
 
 SOURCE = (
     "# -*- coding: latin-1 -*-\r\n"

@@ -4,7 +4,7 @@ the installed console script, and the statement fingerprints they are keyed by."
 import json
 import textwrap
 
-from corptls_lint.fingerprint import Fingerprinter, statement_fingerprint
+from corptls_lint.adoption.fingerprint import Fingerprinter, statement_fingerprint
 
 APP = textwrap.dedent("""\
     import requests

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corptls_lint.cache import CLEAN, ResultCache
+from corptls_lint.running.cache import CLEAN, ResultCache
 from corptls_lint.ftypes import Diagnostic, Settings
 
 FINDING = "import requests\nrequests.get(url, verify=False)\n"
@@ -218,7 +218,7 @@ def test_a_clean_entry_recorded_without_its_bytes_needs_the_screen(tmp_path):
 
 def _fingerprint_of(package_parent):
     done = subprocess.run(
-        [sys.executable, "-c", "from corptls_lint.cache import _code_fingerprint as f; print(f())"],
+        [sys.executable, "-c", "from corptls_lint.running.cache import _code_fingerprint as f; print(f())"],
         capture_output=True, text=True, timeout=60,
         env={**os.environ, "PYTHONPATH": str(package_parent), "PYTHONDONTWRITEBYTECODE": "1"})
     assert done.returncode == 0, done.stderr
@@ -281,7 +281,7 @@ def test_a_warm_run_does_not_read_unchanged_files(tmp_path, monkeypatch):
     import builtins
 
     from corptls_lint.ftypes import FileTask
-    from corptls_lint.runner import run_tasks
+    from corptls_lint.running.runner import run_tasks
 
     source = tmp_path / "m.py"
     source.write_text(FINDING)
@@ -312,7 +312,7 @@ def test_a_one_file_run_without_trigger_words_never_loads_libcst(tmp_path):
 def test_a_one_file_run_loads_no_toml_parser_or_subprocess_it_does_not_need(tmp_path):
     (tmp_path / "clean.py").write_text("import os\nprint(os.sep)\n")
     names = imported_modules("--no-cache", "clean.py", cwd=tmp_path)
-    assert "corptls_lint.config" in names and "subprocess" not in names
+    assert "corptls_lint.running.config" in names and "subprocess" not in names
     toml_above = any((folder / name).is_file() for folder in tmp_path.parents
                      for name in ("pyproject.toml", "corptls-lint.toml", ".corptls-lint.toml"))
     if not toml_above:  # a stray TOML file above the test folder must be read

@@ -5,7 +5,8 @@ import ast
 import libcst as cst
 import pytest
 
-from corptls_lint import candidates, engine
+from corptls_lint.checking import engine
+from corptls_lint.screens import candidates
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules import ALL_RULES
 from conftest import FIXTURES
@@ -290,7 +291,7 @@ def test_the_screen_reads_long_lines_of_occurrences_once(text, counts):
 
 
 def test_a_comment_in_a_gap_ends_only_at_the_end_of_its_line():
-    from corptls_lint import byte_patterns
+    from corptls_lint.screens import byte_patterns
 
     gap = byte_patterns._GAP_RE
     assert gap.match(b"  # a = b\n  = x").end() == len(b"  # a = b\n  ")
@@ -434,7 +435,7 @@ def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
     # the forest (words under the words they contain, rare shared fragments such as `SSL`
     # searched first) must answer as one search per word would, on texts that hold a word,
     # only its fragment, or a word inside another
-    from corptls_lint import engine
+    from corptls_lint.checking import engine
     from corptls_lint.rules import ALL_RULES
 
     words = {word for rule in ALL_RULES for group in rule.triggers for word in group}

@@ -182,7 +182,7 @@ def _blocks(page, language):
 
 
 def test_configuration_page_lists_every_key_and_the_default_excludes():
-    from corptls_lint.config import DEFAULT_EXCLUDES, KNOWN_KEYS
+    from corptls_lint.running.config import DEFAULT_EXCLUDES, KNOWN_KEYS
 
     page = (REPO / "docs" / "configuration.md").read_text()
     table_keys = re.findall(r"^\| \[`([a-z-]+)`\]\(#", page, re.M)
@@ -194,7 +194,7 @@ def test_configuration_page_lists_every_key_and_the_default_excludes():
 
 
 def test_configuration_examples_are_valid_configuration(tmp_path):
-    from corptls_lint.config import parse_table
+    from corptls_lint.running.config import parse_table
 
     if sys.version_info >= (3, 11):
         import tomllib

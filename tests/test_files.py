@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from corptls_lint import files
-from corptls_lint.config import Config
+from corptls_lint.running import files
+from corptls_lint.running.config import Config
 from helpers import write
 
 

@@ -9,9 +9,10 @@ import textwrap
 import pytest
 
 from conftest import FIXTURES
-from corptls_lint import edits, writer
+from corptls_lint.fixing import edits
+from corptls_lint.source import writer
 from corptls_lint.ftypes import FileTask, FixTargets, Settings, Target
-from corptls_lint.runner import process_file
+from corptls_lint.running.runner import process_file
 
 CONFIG = """\
 [tool.corptls-lint]
@@ -272,7 +273,7 @@ def test_atomic_write_without_named_temporaries_on_linux(tmp_path, monkeypatch):
     import os
     import tempfile
 
-    from corptls_lint import writer
+    from corptls_lint.source import writer
 
     if not hasattr(os, "O_TMPFILE"):
         pytest.skip("no O_TMPFILE on this platform")
@@ -291,7 +292,7 @@ def test_atomic_write_without_named_temporaries_on_linux(tmp_path, monkeypatch):
 
 
 def test_fix_table_counts_per_code_and_says_why_each_finding_remains():
-    from corptls_lint.fixer import fix_table
+    from corptls_lint.running.fixer import fix_table
     from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, Fix
 
     unsafe = Fix("add-verify", Applicability.UNSAFE, "x")

@@ -128,7 +128,7 @@ def _group_alive(pgid):
 
 
 def test_leftover_of_a_dead_process_is_removed_and_a_live_one_kept(tmp_path):
-    from corptls_lint import writer
+    from corptls_lint.source import writer
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()

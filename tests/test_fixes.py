@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from corptls_lint import edits
-from corptls_lint.engine import lint_module, lint_source
-from corptls_lint.fixer import fix_text
+from corptls_lint.fixing import edits
+from corptls_lint.checking.engine import lint_module, lint_source
+from corptls_lint.running.fixer import fix_text
 from corptls_lint.ftypes import Applicability, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
 from helpers import ALL_CODES
@@ -748,7 +748,7 @@ def tail():
 
 def _whole_text_fix(monkeypatch, source, unsafe=False):
     """The same fix with the slice refused (the whole text parsed and rewritten)."""
-    from corptls_lint import fixer
+    from corptls_lint.running import fixer
 
     with monkeypatch.context() as patch:
         patch.setattr(fixer._Slice, "of", classmethod(lambda cls, *args: None))
@@ -757,7 +757,7 @@ def _whole_text_fix(monkeypatch, source, unsafe=False):
 
 def _sliced_only(monkeypatch):
     """Fail the test if the fixer parses and lints the whole text."""
-    from corptls_lint import fixer
+    from corptls_lint.running import fixer
 
     def whole(*args, **kwargs):
         raise AssertionError("the whole text was parsed")
@@ -812,7 +812,7 @@ def test_a_module_of_many_statements_is_fixed_through_its_stubbed_runs(monkeypat
 
 
 def test_unstub_refuses_a_rewrite_that_lost_a_stub():
-    from corptls_lint import candidates
+    from corptls_lint.screens import candidates
 
     original = "def a():\n    return 1\n\n\nx = 2\n"
     sliced = 'def a(): """corptls-stub-1-2\n"""\n\n\nx = 2\n'
@@ -837,7 +837,7 @@ def test_what_a_sliced_fix_leaves_is_found_where_the_whole_text_fix_finds_it(mon
                                    ).replace("import urllib3\n", "import ssl\nimport urllib3\n")
     expected = _whole_text_fix(monkeypatch, source)
     _sliced_only(monkeypatch)
-    from corptls_lint import fixer
+    from corptls_lint.running import fixer
 
     checks = []
     monkeypatch.setattr(fixer, "lint_source", lambda *args, **kwargs: (

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO
-from corptls_lint import config as config_module
+from corptls_lint.running import config as config_module
 from corptls_lint import flake8_plugin
 from corptls_lint.flake8_plugin import CorpTLSChecker
 from corptls_lint.ftypes import FixTargets

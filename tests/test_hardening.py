@@ -12,8 +12,9 @@ import threading
 
 import pytest
 
-from corptls_lint import runner, writer
-from corptls_lint.cache import ResultCache
+from corptls_lint.running import runner
+from corptls_lint.source import writer
+from corptls_lint.running.cache import ResultCache
 from corptls_lint.ftypes import FileTask, Settings, Target
 from corptls_lint.rules import DEFAULT_CODES, RULES_BY_CODE
 
@@ -399,7 +400,8 @@ def test_malformed_pyproject_is_one_line_and_exit_2(run_cli, tmp_path, content, 
 
 
 def test_an_unreadable_folder_is_tls001_named_or_walked(tmp_path, monkeypatch, capsys):
-    from corptls_lint import cli, files
+    from corptls_lint import cli
+    from corptls_lint.running import files
 
     (tmp_path / "locked").mkdir()
     (tmp_path / "ok.py").write_text(FINDING)
@@ -443,7 +445,7 @@ FILLER = "".join(f"x{i} = {i} + 1\n" for i in range(300))
      [(302, 24, "TLS101")]),
 ])
 def test_many_statement_modules_keep_every_finding(source, expected):
-    from corptls_lint.engine import lint_source
+    from corptls_lint.checking.engine import lint_source
 
     result = lint_source(source, "m.py", Settings(enabled=("TLS101", "TLS401")), sliced=True)
     assert [(d.line, d.col, d.code) for d in result.diagnostics] == expected
@@ -454,7 +456,7 @@ def test_many_statement_modules_keep_every_finding(source, expected):
 def test_unrelated_statement_runs_become_one_string_of_the_same_lines():
     import ast
 
-    from corptls_lint import candidates
+    from corptls_lint.screens import candidates
 
     source = "import requests\n" + FILLER + "requests.get(u, verify=False)\n"
     tree = ast.parse(source)

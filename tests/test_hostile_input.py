@@ -10,9 +10,9 @@ import tempfile
 import pytest
 
 from corptls_lint import cli
-from corptls_lint.engine import lint_module
+from corptls_lint.checking.engine import lint_module
 from corptls_lint.ftypes import Settings
-from corptls_lint.rule import Rule
+from corptls_lint.rules.base import Rule
 from corptls_lint.rules import DEFAULT_CODES
 
 FINDING = "requests.get(u, verify=False)\n"
@@ -138,7 +138,7 @@ def test_read_error_is_tls001_in_process(monkeypatch, tmp_path):
     """The same path as above, forced: root can read a mode-000 file, so make open() refuse."""
     import builtins
 
-    from corptls_lint.engine import lint_path
+    from corptls_lint.checking.engine import lint_path
 
     path = tmp_path / "secret.py"
     path.write_text("import requests\n" + FINDING)
@@ -182,7 +182,7 @@ def test_internal_error_is_contained_to_one_rule_and_file():
 
 
 def test_internal_error_exits_2_with_traceback_under_verbose(monkeypatch, tmp_path, capsys):
-    import corptls_lint.engine as engine
+    import corptls_lint.checking.engine as engine
     import corptls_lint.rules as rules
 
     monkeypatch.setattr(engine, "ALL_RULES", (*rules.ALL_RULES, ExplodingRule))

@@ -4,8 +4,9 @@ import ast
 
 import pytest
 
-from corptls_lint import candidates, engine, noqa
-from corptls_lint.decoding import split_lines
+from corptls_lint.checking import engine, noqa
+from corptls_lint.screens import candidates
+from corptls_lint.source.decoding import split_lines
 from corptls_lint.ftypes import Settings
 
 SOURCE = (

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from corptls_lint import progress
+from corptls_lint.running import progress
 from terminal import run_in_terminal, without_ansi
 
 

@@ -6,7 +6,7 @@ import textwrap
 import pytest
 
 from helpers import ALL_CODES
-from corptls_lint.engine import lint_source
+from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings
 
 
@@ -18,7 +18,7 @@ def diagnostics(source, codes=ALL_CODES, sliced=False):
 
 def tls105_settings(tmp_path, insecure_keywords):
     """TLS105's settings with `insecure-keywords` configured in a pyproject.toml."""
-    from corptls_lint.config import load_config, settings_for
+    from corptls_lint.running.config import load_config, settings_for
     from corptls_lint.ftypes import FixTargets
 
     (tmp_path / "pyproject.toml").write_text(
@@ -148,7 +148,7 @@ def test_insecure_keywords_from_the_configuration_replace_the_defaults(tmp_path)
 
 
 def test_a_bad_insecure_keyword_is_a_config_error(tmp_path):
-    from corptls_lint.config import load_config
+    from corptls_lint.running.config import load_config
     from corptls_lint.ftypes import ConfigError
 
     (tmp_path / "pyproject.toml").write_text(

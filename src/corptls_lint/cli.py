@@ -141,7 +141,7 @@ def _cache(args: argparse.Namespace, config, linted: Sequence[str]):
     warning on stderr; the run goes on uncached)."""
     if args.no_cache:
         return None
-    from corptls_lint.cache import DEFAULT_DIR, open_cache
+    from corptls_lint.running.cache import DEFAULT_DIR, open_cache
 
     directory = Path(args.cache_dir) if args.cache_dir else config.root / DEFAULT_DIR
     cache, problem = open_cache(directory, linted)
@@ -173,15 +173,16 @@ def explain(code: str, stream) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from corptls_lint.startup import defer_libcst
+    from corptls_lint.running.startup import defer_libcst
 
     defer_libcst()
-    from corptls_lint import output, progress, stdin_source
-    from corptls_lint.engine import INTERNAL_ERROR
-    from corptls_lint.files import discover
+    from corptls_lint import output
+    from corptls_lint.running import progress, stdin_source
+    from corptls_lint.checking.engine import INTERNAL_ERROR
+    from corptls_lint.running.files import discover
     from corptls_lint.output.common import display_path
-    from corptls_lint.projects import Projects
-    from corptls_lint.runner import run_tasks
+    from corptls_lint.running.projects import Projects
+    from corptls_lint.running.runner import run_tasks
 
     _check_adoption_options(args)
     projects = Projects(args)
@@ -307,7 +308,7 @@ def _summary(args, projects, mode: str, outcomes, diagnostics: List[Diagnostic],
         if args.show_fixes:
             _show_fixes("Fixable with --fix", _fixable_counts(outcomes, args.unsafe_fixes))
     else:
-        from corptls_lint.fixer import fix_table, summary_lines
+        from corptls_lint.running.fixer import fix_table, summary_lines
 
         sys.stderr.writelines(line + "\n" for line in summary_lines(outcomes, mode,
                                                                     args.unsafe_fixes))
@@ -346,7 +347,7 @@ def _show_fixes(title: str, counts) -> None:
 def _warn_unmatched_globs(projects) -> None:
     """A shared template cannot know which repositories have tests: a per-file-ignores glob
     that matches nothing is a warning, not an error."""
-    from corptls_lint.files import unmatched_per_file_globs
+    from corptls_lint.running.files import unmatched_per_file_globs
 
     for config in projects.loaded:
         for glob in unmatched_per_file_globs(config):
@@ -367,7 +368,7 @@ def _check_adoption_options(args: argparse.Namespace) -> None:
 
 def _write_baseline(path: Path, diagnostics: List[Diagnostic]) -> int:
     """Record every current finding (stale entries drop out) and end the run with exit 0."""
-    from corptls_lint import baseline
+    from corptls_lint.adoption import baseline
 
     count = baseline.write(path, diagnostics)
     noun = "finding" if count == 1 else "findings"
@@ -376,7 +377,7 @@ def _write_baseline(path: Path, diagnostics: List[Diagnostic]) -> int:
 
 
 def _add_noqa(diagnostics: List[Diagnostic]) -> int:
-    from corptls_lint.add_noqa import add_noqa
+    from corptls_lint.adoption.add_noqa import add_noqa
 
     added, files = add_noqa(diagnostics)
     sys.stderr.write(f"Added {added} noqa {'comment' if added == 1 else 'comments'} to "
@@ -390,7 +391,7 @@ def _without_baselined(args: argparse.Namespace, projects, diagnostics: List[Dia
     listing the stale entries with --show-stale-baseline."""
     if not args.baseline and all(config.baseline is None for config in projects.loaded):
         return diagnostics
-    from corptls_lint import baseline  # only runs with a baseline pay for it
+    from corptls_lint.adoption import baseline  # only runs with a baseline pay for it
 
     def baseline_of(path: str) -> Optional[Path]:
         if args.baseline:

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, TextIO
 
-from corptls_lint.engine import INTERNAL_ERROR, PARSE_ERROR
+from corptls_lint.checking.engine import INTERNAL_ERROR, PARSE_ERROR
 from corptls_lint.ftypes import RuleDoc
 from corptls_lint.rules import ALL_RULES
 

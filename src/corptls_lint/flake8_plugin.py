@@ -17,8 +17,8 @@ from typing import Iterator, List, Optional, Sequence, Tuple, Type
 from flake8.exceptions import ExecutionError
 
 from corptls_lint import __version__
-from corptls_lint import config as config_module
-from corptls_lint.engine import lint_source
+from corptls_lint.running import config as config_module
+from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
 

@@ -1,14 +1,12 @@
-"""Every shared dataclass and type, in one place so modules import each other without cycles."""
+"""The shared types every room passes around: findings, fixes, settings, tasks and outcomes.
+
+It imports nothing of the package, so any module may import it."""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
-
-if TYPE_CHECKING:  # only annotations: this module stays below the engine and the rules
-    from corptls_lint.rule import Report
-    from corptls_lint.scopes import Scope
+from typing import Dict, List, Optional, Tuple
 
 
 class Applicability(enum.Enum):
@@ -110,17 +108,6 @@ class Settings:
     targets: FixTargets = FixTargets()
     # `insecure-keywords` (TLS105's wrapper flags); empty: the rule's defaults
     insecure_keywords: Tuple[str, ...] = ()
-
-
-@dataclass
-class FileContext:
-    """What rules see of the file being linted: the engine keeps `scope` current and collects
-    the rules' reports."""
-
-    path: str
-    scope: "Scope" = None  # type: ignore[assignment]
-    reports: List["Report"] = field(default_factory=list)
-    insecure_keywords: Tuple[str, ...] = ()  # configured wrapper flags (TLS105)
 
 
 @dataclass(frozen=True)

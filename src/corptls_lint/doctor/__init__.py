@@ -1,15 +1,19 @@
 """`corptls-lint --doctor`: diagnose the CA bundle Python uses, and a live host, like
 `openssl s_client` would. Needs the `doctor` extra (cryptography); the linter never imports this
-package unless `--doctor` is given."""
+package unless `--doctor` is given.
+
+May import: `output` (is the stream a terminal), its own modules; nothing of the linter.
+"""
 
 from __future__ import annotations
 
 import sys
 from typing import Mapping, Optional, TextIO
 
+from corptls_lint.doctor.ftypes import EXIT_ERROR, EXIT_FAILED, EXIT_OK  # noqa: F401 (the package's API)
+
 MISSING_CRYPTOGRAPHY = ("corptls-lint: error: --doctor needs the cryptography package: "
                         "pip install 'corptls-lint[doctor]'")
-EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 
 
 def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = "text",

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import List, Optional, Tuple
 
+# The doctor's exit codes: every check verified, a check failed, a usage error.
+EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
 
 class Status(str, enum.Enum):
     """How a check came out. Only FAIL makes the doctor exit 1."""

@@ -239,7 +239,7 @@ def build_report(options: Options, target: Optional[Target],
 
 def run(options: Options, output_format: str, environ: Optional[Mapping[str, str]],
         stdout: TextIO, stderr: TextIO) -> int:
-    from corptls_lint.doctor import EXIT_ERROR, EXIT_FAILED, EXIT_OK
+    from corptls_lint.doctor.ftypes import EXIT_ERROR, EXIT_FAILED, EXIT_OK
 
     if output_format not in FORMATS:
         stderr.write(f"corptls-lint: error: --doctor prints text or json, not "

@@ -5,6 +5,8 @@ function with the same signature (`emit(diagnostics, stream, context)`), over wh
 `text` is flake8's shape byte for byte; `concise` and `full` are ruff's; `json` follows a
 versioned JSON Schema; `sarif` is SARIF 2.1.0 for code scanning; `github` is workflow
 commands; `gitlab` a Code Quality report; `junit` JUnit XML; `html` the migration report.
+
+May import: `rules` (their metadata), `source`, `ftypes`.
 """
 
 from __future__ import annotations

@@ -233,7 +233,7 @@ def fingerprints(diagnostics: Sequence[Diagnostic], path_of: Callable[[Diagnosti
 
 def _read_lines(path: str, text: Optional[str]) -> Optional[List[str]]:
     if text is None:
-        from corptls_lint.decoding import decode_source
+        from corptls_lint.source.decoding import decode_source
 
         try:
             with open(path, "rb") as handle:

@@ -1,4 +1,10 @@
-"""The rule catalogue, in code order."""
+"""The rules: one small class per code (a libcst visitor with its own VALID/INVALID examples
+and documentation), the base class they share (`base`), the shared pieces of the environment
+and origin rules, and the catalogue below, in code order. To add a rule, see
+docs/architecture.md.
+
+May import: `analysis`, `screens`, `source`, `ftypes`; never the engine or the fixer.
+"""
 
 from corptls_lint.rules.client_options import ClientOptionDisabled
 from corptls_lint.rules.context_never_verifies import ContextNeverVerifies

@@ -5,12 +5,14 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, clients, origin_fixes, values
-from corptls_lint.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
+from corptls_lint.analysis import clients, values
+from corptls_lint.rules import origin_fixes
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                      KeywordArg, ParamDefault, Travel)
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rule import FixRequest, Invalid, Rule
-from corptls_lint.scopes import import_roots
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.analysis.scopes import import_roots
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))

@@ -4,11 +4,12 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, clients
-from corptls_lint.candidates import (TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction,
+from corptls_lint.analysis import clients
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.candidates import (TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction,
                                      KeywordArg)
-from corptls_lint.rule import Invalid, Rule
-from corptls_lint.scopes import dotted_name
+from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.analysis.scopes import dotted_name
 
 # Protocols whose contexts start with verify_mode = CERT_REQUIRED and check_hostname on (the
 # client one) or that only ever serve (the server one).

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import clients
-from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.analysis import clients
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
 
 
 class DefaultTrustRequest(Rule):

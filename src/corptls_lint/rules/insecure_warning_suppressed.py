@@ -4,8 +4,8 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint import clients, values
-from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.analysis import clients, values
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
 
 _DISABLE_WARNINGS = "urllib3.disable_warnings"
 _WARNING_FILTERS = {

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import clients
-from corptls_lint.rule import Invalid, Rule
+from corptls_lint.analysis import clients
+from corptls_lint.rules.base import Invalid, Rule
 
 
 class SSLWrapSocket(Rule):

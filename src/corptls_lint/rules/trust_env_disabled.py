@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import clients
-from corptls_lint.candidates import FALSY, AttributeStore, KeywordArg
-from corptls_lint.rule import Invalid, Rule
+from corptls_lint.analysis import clients
+from corptls_lint.screens.candidates import FALSY, AttributeStore, KeywordArg
+from corptls_lint.rules.base import Invalid, Rule
 
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 

@@ -4,11 +4,11 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint import clients
-from corptls_lint.candidates import AttributeStore, CallTo, KeywordArg
+from corptls_lint.analysis import clients
+from corptls_lint.screens.candidates import AttributeStore, CallTo, KeywordArg
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rule import FixRequest, Invalid, Rule
-from corptls_lint.scopes import Scope
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.analysis.scopes import Scope
 
 # Who holds a session: ("name", scope binding it, name) or ("self", class scope, attribute).
 Holder = Tuple[str, int, str]

@@ -4,12 +4,14 @@ from typing import List, Optional
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, clients, origin_fixes, values
-from corptls_lint.candidates import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
+from corptls_lint.analysis import clients, values
+from corptls_lint.rules import origin_fixes
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.candidates import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
                                      ItemStore, KeywordArg, Travel)
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rule import FixRequest, Invalid, Rule
-from corptls_lint.scopes import dotted_name
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.analysis.scopes import dotted_name
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"

@@ -4,10 +4,10 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint import values
-from corptls_lint.environ import EnvironmentWriteRule, EnvWrite
+from corptls_lint.analysis import values
+from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rule import FixRequest, Invalid
+from corptls_lint.rules.base import FixRequest, Invalid
 
 _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 

@@ -4,10 +4,11 @@ from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint import clients, origin_fixes, values
-from corptls_lint.candidates import FALSY, CallerArgument, KeywordArg, Travel
+from corptls_lint.analysis import clients, values
+from corptls_lint.rules import origin_fixes
+from corptls_lint.screens.candidates import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
 
 
 class VerifyDisabled(Rule):

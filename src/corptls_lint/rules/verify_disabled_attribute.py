@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import clients
-from corptls_lint.candidates import FALSY, AttributeStore
-from corptls_lint.rule import FixRequest, Invalid, Rule
+from corptls_lint.analysis import clients
+from corptls_lint.screens.candidates import FALSY, AttributeStore
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
 
 
 def verify_targets(node: cst.Assign):

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, clients
-from corptls_lint.candidates import AttributeStore, NameUse
-from corptls_lint.rule import Invalid, Rule
+from corptls_lint.analysis import clients
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.candidates import AttributeStore, NameUse
+from corptls_lint.rules.base import Invalid, Rule
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 

@@ -13,8 +13,8 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rule import FixRequest
-from corptls_lint.scopes import dotted_name
+from corptls_lint.rules.base import FixRequest
+from corptls_lint.analysis.scopes import dotted_name
 
 _REQUIRED_SPELLING = {"CERT_NONE": "CERT_REQUIRED", "NONE": "REQUIRED"}
 

@@ -53,7 +53,7 @@ def read_source(stream: Optional[BinaryIO] = None) -> bytes:
 
 def text_of(data: Optional[bytes]) -> str:
     """Standard input as text for the formats that show source lines."""
-    from corptls_lint.decoding import DecodeError, decode_source
+    from corptls_lint.source.decoding import DecodeError, decode_source
 
     try:
         return decode_source(data or b"")
@@ -64,10 +64,10 @@ def text_of(data: Optional[bytes]) -> str:
 def fix(task: FileTask) -> Tuple[bytes, FileOutcome]:
     """`--fix -`: the fixed source, encoded as it came (the input bytes themselves when nothing
     changed), and what is left to report. Editors replace the buffer with these bytes."""
-    from corptls_lint import writer
-    from corptls_lint.decoding import DecodeError
-    from corptls_lint.fixer import fix_text
-    from corptls_lint.runner import process_file
+    from corptls_lint.source import writer
+    from corptls_lint.source.decoding import DecodeError
+    from corptls_lint.running.fixer import fix_text
+    from corptls_lint.running.runner import process_file
 
     data = task.source or b""
     try:
@@ -82,7 +82,7 @@ def fix(task: FileTask) -> Tuple[bytes, FileOutcome]:
     try:
         return writer.encode(source, fixed.text), outcome
     except writer.WriteError as error:
-        from corptls_lint.fixer import _not_fixed
+        from corptls_lint.running.fixer import _not_fixed
 
         unfixed = process_file(replace(task, mode="check")).diagnostics
         return data, FileOutcome(task.path, _not_fixed(unfixed, str(error)))

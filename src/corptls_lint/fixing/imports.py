@@ -15,9 +15,9 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence,
 
 import libcst as cst
 
-from corptls_lint import cst_walk
+from corptls_lint.analysis import cst_walk
 from corptls_lint.ftypes import Target
-from corptls_lint.scopes import dotted_name, target_names
+from corptls_lint.analysis.scopes import dotted_name, target_names
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint.scopes import Scope
+from corptls_lint.analysis.scopes import Scope
 
 # Evaluation follows names through at most this many bindings (`A = B`, `B = "x"`).
 _MAX_DEPTH = 8

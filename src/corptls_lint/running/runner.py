@@ -14,8 +14,8 @@ from stat import S_ISREG
 from dataclasses import replace
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-from corptls_lint.cache import CLEAN
-from corptls_lint.engine import (INTERNAL_ERROR, forced_rules, lint_path, lint_source,
+from corptls_lint.running.cache import CLEAN
+from corptls_lint.checking.engine import (INTERNAL_ERROR, forced_rules, lint_path, lint_source,
                                  rules_for, screen, text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
 
@@ -27,7 +27,7 @@ POOL_THRESHOLD = 8
 def process_file(task: FileTask) -> FileOutcome:
     """Lint one file (from disk, or from `task.source` for standard input); fix or diff it."""
     if task.mode in ("fix", "diff"):
-        from corptls_lint.fixer import fix_file  # only fixing runs need the fixer's imports
+        from corptls_lint.running.fixer import fix_file  # only fixing runs need the fixer's imports
 
         return fix_file(task)
     if task.source is not None:
@@ -142,7 +142,7 @@ def _nothing_to_fix(task: FileTask) -> bool:
     neither sent to a worker nor parsed (most files of a tree). Its folder's leftovers of a
     killed --fix are removed as the worker would."""
     if task.mode == "fix":
-        from corptls_lint.writer import remove_stale_temporaries
+        from corptls_lint.source.writer import remove_stale_temporaries
 
         remove_stale_temporaries(os.path.dirname(os.path.realpath(task.path)) or ".")
     try:

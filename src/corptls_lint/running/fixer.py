@@ -25,9 +25,12 @@ from typing import Dict, List, Optional, Sequence
 
 import libcst as cst
 
-from corptls_lint import candidates, edits, imports, output, writer
-from corptls_lint.decoding import DecodeError
-from corptls_lint.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module,
+from corptls_lint import output
+from corptls_lint.fixing import edits, imports
+from corptls_lint.screens import candidates
+from corptls_lint.source import writer
+from corptls_lint.source.decoding import DecodeError
+from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module,
                                   lint_source, rules_for, screen, too_complex_error)
 from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
 
@@ -356,7 +359,7 @@ def fix_file(task: FileTask) -> FileOutcome:
         source = (writer.from_bytes(task.path, task.source) if task.source is not None
                   else writer.read_source(task.path))
     except (OSError, DecodeError):  # the engine reports it as TLS001, the same as a check
-        from corptls_lint.engine import lint_path
+        from corptls_lint.checking.engine import lint_path
 
         result = (lint_source(task.source, task.path, task.settings)
                   if task.source is not None else lint_path(task.path, task.settings))

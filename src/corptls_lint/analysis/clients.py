@@ -7,9 +7,10 @@ from typing import FrozenSet, Iterator, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint import byte_patterns, values
-from corptls_lint.candidates import TRUTHY, Argument, CallTo
-from corptls_lint.scopes import Scope, import_roots
+from corptls_lint.analysis import values
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.candidates import TRUTHY, Argument, CallTo
+from corptls_lint.analysis.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
 
@@ -247,7 +248,7 @@ class BodyUses:
         self._walk(region)
 
     def _walk(self, region: cst.CSTNode) -> None:
-        from corptls_lint.cst_walk import children
+        from corptls_lint.analysis.cst_walk import children
 
         stack = [(region, False)]
         while stack:
@@ -263,7 +264,7 @@ class BodyUses:
             stack.extend((child, conditional) for child in children(node))
 
     def _store(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        from corptls_lint.scopes import dotted_name
+        from corptls_lint.analysis.scopes import dotted_name
 
         if isinstance(target, cst.Attribute):
             owner = dotted_name(target.value)
@@ -280,7 +281,7 @@ class BodyUses:
             self.bound.setdefault(name, []).append(value)
 
     def _call(self, call: cst.Call) -> None:
-        from corptls_lint.scopes import dotted_name
+        from corptls_lint.analysis.scopes import dotted_name
 
         server_side = keyword(call, "server_side")
         if server_side is not None and isinstance(server_side.value, cst.Name) and (
@@ -512,7 +513,7 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
     not itself the literal: a name bound several times in the function (one branch binds the
     insecure value), `self.x` set anywhere in the class (or a class attribute default), or
     the default of `options.get("key", default)`. `insecure(expr)` tests a value."""
-    from corptls_lint.scopes import dotted_name
+    from corptls_lint.analysis.scopes import dotted_name
 
     name = dotted_name(value)
     written: list = []
@@ -675,7 +676,7 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
 
 
 def sink_name(call: cst.Call, qualified: Optional[str]) -> str:
-    from corptls_lint.scopes import dotted_name
+    from corptls_lint.analysis.scopes import dotted_name
 
     return qualified or dotted_name(call.func) or (callee_name(call) or "a call")
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from corptls_lint import parse_guard
+from corptls_lint.source import parse_guard
 
 # -- value classes: which expressions a rule's value test could accept ---------------------
 # They mirror values.py: a literal, or a name that may be bound (once) to such a literal.

@@ -12,9 +12,9 @@ from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Opti
 
 import libcst as cst
 
-from corptls_lint import imports
+from corptls_lint.fixing import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
-from corptls_lint.rule import FixRequest
+from corptls_lint.rules.base import FixRequest
 
 Names = Union[imports.NameTable, imports.ScreenedNames]
 _REPLACE_KINDS = ("ca-bundle", "ssl-context", "ssl-context-or-ca-bundle")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from corptls_lint.ftypes import FixTargets
-from corptls_lint.rule import FixRequest
+from corptls_lint.rules.base import FixRequest
 
 _KEY_ATTRS = {"ca-bundle": "ca_bundle", "ssl-context": "ssl_context",
               "session-factory": "session_factory"}

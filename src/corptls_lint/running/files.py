@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence,
                     Tuple, Union)
 
-from corptls_lint.config import Config, ConfigResolver, _relative, glob_matches
+from corptls_lint.running.config import Config, ConfigResolver, _relative, glob_matches
 
 if TYPE_CHECKING:
     import pathspec

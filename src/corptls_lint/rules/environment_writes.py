@@ -6,10 +6,10 @@ from typing import Iterator, NamedTuple, Optional
 
 import libcst as cst
 
-from corptls_lint import clients, values
-from corptls_lint.candidates import CallTo, ItemStore
-from corptls_lint.rule import Rule
-from corptls_lint.scopes import Scope, import_roots
+from corptls_lint.analysis import clients, values
+from corptls_lint.screens.candidates import CallTo, ItemStore
+from corptls_lint.rules.base import Rule
+from corptls_lint.analysis.scopes import Scope, import_roots
 
 _ENVIRON = "os.environ"
 _CALLS = ("os.environ.setdefault", "os.putenv")

@@ -131,7 +131,7 @@ class _Fingerprints:
     """Each file with findings is read once."""
 
     def __init__(self) -> None:
-        from corptls_lint.fingerprint import Fingerprinter
+        from corptls_lint.adoption.fingerprint import Fingerprinter
 
         self._make = Fingerprinter
         self._files: Dict[str, Optional[object]] = {}
@@ -143,7 +143,7 @@ class _Fingerprints:
         return printer.fingerprint(line) if printer is not None else f"line-{line}"
 
     def _read(self, path: str):
-        from corptls_lint.decoding import DecodeError, decode_source
+        from corptls_lint.source.decoding import DecodeError, decode_source
 
         try:
             with open(path, "rb") as handle:

@@ -16,7 +16,7 @@ import tokenize
 import warnings
 from typing import Dict, List, Optional, Tuple
 
-from corptls_lint.decoding import split_lines
+from corptls_lint.source.decoding import split_lines
 
 _SKIPPED_TOKENS = frozenset((tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT,
                              tokenize.DEDENT, tokenize.ENDMARKER))

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-from corptls_lint import values
+from corptls_lint.analysis import values
+from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import Applicability
 
 if TYPE_CHECKING:
-    from corptls_lint.byte_patterns import WordPattern
-    from corptls_lint.ftypes import FileContext
-    from corptls_lint.scopes import Scope
+    from corptls_lint.screens.byte_patterns import WordPattern
 
 
 @dataclass(frozen=True)
@@ -68,6 +67,17 @@ class FixRequest:
     def value_kind(self) -> str:
         """The kind of value the fix writes (the configured target it needs)."""
         return self.extra[0] if self.kind in _KINDS_WITH_VALUE_IN_EXTRA else self.kind
+
+
+@dataclass
+class FileContext:
+    """What rules see of the file being linted: the engine keeps `scope` current and collects
+    the rules' reports."""
+
+    path: str
+    scope: Scope = None  # type: ignore[assignment]
+    reports: List[Report] = field(default_factory=list)
+    insecure_keywords: Tuple[str, ...] = ()  # configured wrapper flags (TLS105)
 
 
 @dataclass

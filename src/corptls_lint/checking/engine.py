@@ -17,12 +17,15 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tupl
 
 import libcst as cst
 
-from corptls_lint import candidates, noqa, parse_guard, scopes
-from corptls_lint.cst_walk import child_fields, is_node
-from corptls_lint.decoding import DecodeError, decode_source, split_lines
-from corptls_lint.fix_requirements import missing_key
-from corptls_lint.ftypes import Diagnostic, FileContext, FixTargets, Settings
-from corptls_lint.rule import Report, Rule
+from corptls_lint.analysis import scopes
+from corptls_lint.checking import noqa
+from corptls_lint.screens import candidates
+from corptls_lint.source import parse_guard
+from corptls_lint.analysis.cst_walk import child_fields, is_node
+from corptls_lint.source.decoding import DecodeError, decode_source, split_lines
+from corptls_lint.fixing.fix_requirements import missing_key
+from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
+from corptls_lint.rules.base import FileContext, Report, Rule
 from corptls_lint.rules import ALL_RULES
 
 PARSE_ERROR = "TLS001"
@@ -439,7 +442,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         if report.fix is not None:
             needs = missing_key(report.fix, targets)
             if needs is None:
-                from corptls_lint.edits import FixPlanner, describe_fix  # findings only
+                from corptls_lint.fixing.edits import FixPlanner, describe_fix  # findings only
 
                 planner = planner or FixPlanner(module, targets, text=source_text)
                 fix = describe_fix(planner, report.fix, positions.get(report.fix.node))

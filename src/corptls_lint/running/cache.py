@@ -55,7 +55,7 @@ def _code_fingerprint() -> str:
     """
     global _fingerprint
     if _fingerprint is None:
-        package = Path(__file__).resolve().parent
+        package = Path(__file__).resolve().parents[1]  # corptls_lint/, above running/
         digest = hashlib.sha256(f"{__version__}\0{sys.implementation.name}"
                                 f"\0{sys.version_info[:3]}\0".encode())
         for path in sorted(package.rglob("*.py")):

@@ -13,9 +13,9 @@ import sys
 from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
-from corptls_lint.decoding import DecodeError
+from corptls_lint.source.decoding import DecodeError
 from corptls_lint.ftypes import Diagnostic
-from corptls_lint.noqa import _NOQA, noqa_line_ranges, silences
+from corptls_lint.checking.noqa import _NOQA, noqa_line_ranges, silences
 
 # A finding that is not about a line of code cannot be silenced on one.
 _UNSILENCEABLE = ("TLS000", "TLS001")
@@ -30,7 +30,7 @@ def add_noqa(diagnostics: Sequence[Diagnostic]) -> Tuple[int, int]:
             by_file[diagnostic.path][diagnostic.line].add(diagnostic.code)
     added = files = 0
     for path in sorted(by_file):
-        from corptls_lint.writer import WriteError
+        from corptls_lint.source.writer import WriteError
 
         try:
             count = _add_to_file(path, by_file[path])
@@ -44,7 +44,7 @@ def add_noqa(diagnostics: Sequence[Diagnostic]) -> Tuple[int, int]:
 
 
 def _add_to_file(path: str, codes_by_line: Dict[int, Set[str]]) -> int:
-    from corptls_lint import writer
+    from corptls_lint.source import writer
 
     source = writer.read_source(path)
     text = add_to_text(source.text, codes_by_line)

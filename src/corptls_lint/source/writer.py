@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass
 from typing import Iterator, List, Optional
 
-from corptls_lint.decoding import DecodeError, decode_with_encoding
+from corptls_lint.source.decoding import DecodeError, decode_with_encoding
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 
 from corptls_lint.checking import engine
-from corptls_lint.screens import candidates
+from corptls_lint.screens import candidates, shapes, slicing
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules import ALL_RULES
 from conftest import FIXTURES
@@ -140,7 +140,7 @@ def test_stubs_keep_lines_names_and_kept_code():
     )
     tree = ast.parse(source)
     call = next(n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.keywords)
-    assert candidates.stub_definitions(source, tree, [call]) == (
+    assert slicing.stub_definitions(source, tree, [call]) == (
         "import requests\n"
         'def helper(): """\n'
         "\n"
@@ -160,7 +160,7 @@ def test_stubs_keep_lines_names_and_kept_code():
 def test_every_rule_declares_candidates_from_its_own_data():
     for rule in ALL_RULES:
         assert rule.candidates, rule.code
-    names = candidates.names_in(candidates.all_shapes(ALL_RULES))
+    names = shapes.names_in(shapes.all_shapes(ALL_RULES))
     assert {"verify", "Session", "AsyncClient", "disable_warnings", "filterwarnings",
             "_create_unverified_context", "check_hostname", "verify_mode", "environ",
             "putenv", "cert_reqs", "load_verify_locations"} <= names
@@ -420,7 +420,7 @@ _WORD_ELSEWHERE = {
 def test_every_name_a_rule_screens_for_holds_one_of_its_trigger_words(rule):
     words = rule.triggers[0]
     for shape in rule.candidates:
-        for name in candidates.names_in([shape]):
+        for name in shapes.names_in([shape]):
             if rule.code == "TLS402" or (rule.code, name) in _WORD_ELSEWHERE:
                 continue  # TLS402: the verbs of a module named requests or httpx
             assert any(word in name.encode() for word in words), (rule.code, shape, name)
@@ -453,15 +453,15 @@ def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
 
 def _kept_statements(text, location_lines, search):
     tree = ast.parse(text)
-    spans = [(candidates.first_line(node), node.end_lineno) for node in tree.body]
-    pieces = candidates._LINE_BREAK.split(text)
+    spans = [(slicing.first_line(node), node.end_lineno) for node in tree.body]
+    pieces = slicing._LINE_BREAK.split(text)
     kept = [isinstance(node, (ast.Import, ast.ImportFrom))
-            or candidates._holds_line(location_lines, *span)
+            or slicing.holds_line(location_lines, *span)
             for node, span in zip(tree.body, spans)]
     if search:
-        done = candidates._keep_naming_statements(kept, spans, pieces[::2], pieces, text)
+        done = slicing._keep_naming_statements(kept, spans, pieces[::2], pieces, text)
     else:
-        candidates._keep_naming_statements_indexed(kept, spans, pieces[::2])
+        slicing._keep_naming_statements_indexed(kept, spans, pieces[::2])
         done = True
     return kept, done
 
@@ -497,6 +497,6 @@ def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps():
             fell_back += 1
             tree = ast.parse(text)
             assert kept == [isinstance(node, (ast.Import, ast.ImportFrom)) or
-                            candidates._holds_line(lines, candidates.first_line(node),
+                            slicing.holds_line(lines, slicing.first_line(node),
                                                    node.end_lineno) for node in tree.body]
     assert searched > 60 and fell_back > 0

@@ -812,14 +812,14 @@ def test_a_module_of_many_statements_is_fixed_through_its_stubbed_runs(monkeypat
 
 
 def test_unstub_refuses_a_rewrite_that_lost_a_stub():
-    from corptls_lint.screens import candidates
+    from corptls_lint.screens import slicing
 
     original = "def a():\n    return 1\n\n\nx = 2\n"
     sliced = 'def a(): """corptls-stub-1-2\n"""\n\n\nx = 2\n'
-    assert candidates.unstub(sliced.replace("x = 2", "x = 3"), sliced, original) == (
+    assert slicing.unstub(sliced.replace("x = 2", "x = 3"), sliced, original) == (
         "def a():\n    return 1\n\n\nx = 3\n")
-    assert candidates.unstub("x = 3\n", sliced, original) is None
-    assert candidates.unstub(sliced.replace('\n"""\n', '\n""" \n'), sliced, original) is None
+    assert slicing.unstub("x = 3\n", sliced, original) is None
+    assert slicing.unstub(sliced.replace('\n"""\n', '\n""" \n'), sliced, original) is None
 
 
 def test_a_file_holding_the_stub_label_itself_is_fixed_on_the_whole_text(monkeypatch):

@@ -456,13 +456,13 @@ def test_many_statement_modules_keep_every_finding(source, expected):
 def test_unrelated_statement_runs_become_one_string_of_the_same_lines():
     import ast
 
-    from corptls_lint.screens import candidates
+    from corptls_lint.screens import candidates, slicing
 
     source = "import requests\n" + FILLER + "requests.get(u, verify=False)\n"
     tree = ast.parse(source)
     facts = candidates.FileFacts(tree)
     rules = facts.screen([RULES_BY_CODE["TLS101"]])
-    stubbed = candidates.stub_definitions(source, tree, facts.locations(rules))
+    stubbed = slicing.stub_definitions(source, tree, facts.locations(rules))
     lines = stubbed.split("\n")
     assert len(lines) == len(source.split("\n"))
     assert lines[0] == "import requests" and lines[1] == '"""' and lines[300] == '"""'

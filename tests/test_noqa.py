@@ -5,7 +5,7 @@ import ast
 import pytest
 
 from corptls_lint.checking import engine, noqa
-from corptls_lint.screens import candidates
+from corptls_lint.screens import slicing
 from corptls_lint.source.decoding import split_lines
 from corptls_lint.ftypes import Settings
 
@@ -29,7 +29,7 @@ SOURCE = (
 
 
 def statements(source):
-    return [(candidates.first_line(node), node.end_lineno) for node in ast.parse(source).body]
+    return [(slicing.first_line(node), node.end_lineno) for node in ast.parse(source).body]
 
 
 def test_each_statement_alone_gives_the_whole_file_answer():

@@ -9,7 +9,7 @@ import libcst as cst
 
 from corptls_lint.analysis import values
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.candidates import TRUTHY, Argument, CallTo
+from corptls_lint.screens.shapes import TRUTHY, Argument, CallTo
 from corptls_lint.analysis.scopes import Scope, import_roots
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
@@ -346,7 +346,7 @@ def body_uses(scope: Scope, name: str) -> BodyUses:
 class ClientOption:
     """An option of a client library that turns certificate verification off.
 
-    `keyword` given a value of class `value` (candidates.FALSY / CERT_NONE, or TRUTHY) on a
+    `keyword` given a value of class `value` (shapes.FALSY / CERT_NONE, or TRUTHY) on a
     call to one of `callees` (canonical names; a name ending in "." is a package prefix) or,
     with `methods`, on a method of that name whose receiver no import explains. `position` is
     the keyword's index when it may be passed positionally.

@@ -19,7 +19,7 @@ import libcst as cst
 
 from corptls_lint.analysis import scopes
 from corptls_lint.checking import noqa
-from corptls_lint.screens import candidates
+from corptls_lint.screens import candidates, slicing
 from corptls_lint.source import parse_guard
 from corptls_lint.analysis.cst_walk import child_fields, is_node
 from corptls_lint.source.decoding import DecodeError, decode_source, split_lines
@@ -363,7 +363,7 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     try:
         parsed = text
         if sliced:
-            parsed = candidates.stub_definitions(text, tree, facts.locations(rule_classes),
+            parsed = slicing.stub_definitions(text, tree, facts.locations(rule_classes),
                                                  must_stub=deep, mark=mark_stubs)
             if parsed is None:
                 return LintResult(path, [too_complex_error(path, too_complex)])
@@ -468,7 +468,7 @@ class _StatementSpans(Sequence):
 
     def __getitem__(self, index):  # an int: bisect never slices
         node = self.body[index]
-        return candidates.first_line(node), node.end_lineno or node.lineno
+        return slicing.first_line(node), node.end_lineno or node.lineno
 
 
 def _nodes_of(report: Report) -> Iterator[cst.CSTNode]:
@@ -587,7 +587,7 @@ def _locate(module: cst.Module, tree: ast.Module, owner: Owner, on_the_way: List
             if ast_statement is None:
                 return None
             statement = body[target]
-    return statement, candidates.first_line(ast_statement), indents
+    return statement, slicing.first_line(ast_statement), indents
 
 
 def _ast_element(elements: Sequence[cst.CSTNode], ast_body: Sequence[ast.stmt],

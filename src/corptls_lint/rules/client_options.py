@@ -8,8 +8,7 @@ import libcst as cst
 from corptls_lint.analysis import clients, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.candidates import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
-                                     KeywordArg, ParamDefault, Travel)
+from corptls_lint.screens.shapes import CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo, KeywordArg, ParamDefault, Travel
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import import_roots

@@ -6,8 +6,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.candidates import (TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction,
-                                     KeywordArg)
+from corptls_lint.screens.shapes import TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction, KeywordArg
 from corptls_lint.rules.base import Invalid, Rule
 from corptls_lint.analysis.scopes import dotted_name
 

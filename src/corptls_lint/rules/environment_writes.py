@@ -7,7 +7,7 @@ from typing import Iterator, NamedTuple, Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients, values
-from corptls_lint.screens.candidates import CallTo, ItemStore
+from corptls_lint.screens.shapes import CallTo, ItemStore
 from corptls_lint.rules.base import Rule
 from corptls_lint.analysis.scopes import Scope, import_roots
 

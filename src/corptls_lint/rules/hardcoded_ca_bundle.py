@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.candidates import PATH, AttributeStore, CallTo, KeywordArg
+from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 

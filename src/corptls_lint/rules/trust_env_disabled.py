@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.candidates import FALSY, AttributeStore, KeywordArg
+from corptls_lint.screens.shapes import FALSY, AttributeStore, KeywordArg
 from corptls_lint.rules.base import Invalid, Rule
 
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})

@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.candidates import AttributeStore, CallTo, KeywordArg
+from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import Scope

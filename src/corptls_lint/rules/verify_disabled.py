@@ -6,7 +6,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients, values
 from corptls_lint.rules import origin_fixes
-from corptls_lint.screens.candidates import FALSY, CallerArgument, KeywordArg, Travel
+from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.candidates import FALSY, AttributeStore
+from corptls_lint.screens.shapes import FALSY, AttributeStore
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 
 

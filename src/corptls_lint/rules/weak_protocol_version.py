@@ -4,7 +4,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.candidates import AttributeStore, NameUse
+from corptls_lint.screens.shapes import AttributeStore, NameUse
 from corptls_lint.rules.base import Invalid, Rule
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))

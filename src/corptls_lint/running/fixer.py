@@ -27,7 +27,7 @@ import libcst as cst
 
 from corptls_lint import output
 from corptls_lint.fixing import edits, imports
-from corptls_lint.screens import candidates
+from corptls_lint.screens import candidates, slicing
 from corptls_lint.source import writer
 from corptls_lint.source.decoding import DecodeError
 from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module,
@@ -150,13 +150,13 @@ class _Slice:
             return None
         if check.parsed == text:
             return _WHOLE
-        if candidates.STUB_MARK in text:
+        if slicing.STUB_MARK in text:
             return None
-        spans = candidates.stub_spans(check.parsed)
-        if check.tree.body and any(first <= candidates.first_line(check.tree.body[0]) <= last
+        spans = slicing.stub_spans(check.parsed)
+        if check.tree.body and any(first <= slicing.first_line(check.tree.body[0]) <= last
                                    for first, last in spans):
             return None  # a stub first in the module would pass for its docstring
-        stubbed = candidates.stubbed_text(check.parsed, text)
+        stubbed = slicing.stubbed_text(check.parsed, text)
         if stubbed is None or _names_a_target(stubbed, check.tree, targets):
             return None
         return cls(check.parsed, text, stubbed)
@@ -166,7 +166,7 @@ class _Slice:
         return re.search(r"(?<![\w])%s(?![\w])" % re.escape(name), self.stubbed) is not None
 
     def unstub(self, rewritten: str) -> str:
-        full = candidates.unstub(_keep_final_newline(self.parsed, rewritten), self.parsed,
+        full = slicing.unstub(_keep_final_newline(self.parsed, rewritten), self.parsed,
                                  self.text)
         if full is None:
             raise _StubsMoved()

@@ -1,0 +1,172 @@
+"""The candidate shapes a rule declares (`Rule.candidates`): a call with a keyword, a call to a
+name, an attribute or item store, a name use, a value that travels; and the value classes a
+shape's value test accepts. Declarations only: `candidates` checks them on a file's `ast` tree.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import FrozenSet, Iterable, Iterator, Optional, Set, Tuple
+
+# -- value classes: which expressions a rule's value test could accept ---------------------
+# They mirror values.py: a literal, or a name that may be bound (once) to such a literal.
+ANY = "any"
+FALSY = "falsy"  # values.is_falsy: False, 0, "" (also through names, f-strings, `+`)
+PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
+CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
+TRUTHY = "truthy"  # True or a non-zero integer (`insecure=True`)
+NONE = "none"  # the literal None (`context=None`)
+
+BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
+
+
+def literal_matches(value: ast.AST, kind: str) -> bool:
+    """Whether a non-name expression may have a value of this class."""
+    if kind == ANY:
+        return True
+    if isinstance(value, BUILT_STRINGS):
+        return True
+    if kind == FALSY:
+        return (isinstance(value, ast.Constant) and value.value is not None
+                and not isinstance(value.value, bytes) and not value.value)
+    if kind == TRUTHY:
+        return (isinstance(value, ast.Constant) and type(value.value) in (bool, int)
+                and bool(value.value))
+    if kind == PATH:
+        return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
+    if kind == NONE:
+        return isinstance(value, ast.Constant) and value.value is None
+    if kind == CERT_NONE:
+        if isinstance(value, ast.Attribute):
+            return value.attr == "CERT_NONE"
+        return isinstance(value, ast.Constant) and value.value in ("CERT_NONE", "NONE")
+    raise ValueError(f"unknown value class {kind!r}")
+
+
+# -- candidate shapes a rule declares ------------------------------------------------------
+@dataclass(frozen=True)
+class KeywordArg:
+    """A call passing one of `names` as a keyword (or as a string key of a `**{...}` display,
+    or of any dict display, since `**NAME` may stand for it) with a value of class `value`.
+    With `roots`, the file must also import one of these top-level modules."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+    roots: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Argument:
+    """The argument that decides whether a call can be a finding: the one at `position`, or
+    passed as one of `keywords`. A call without it can; one passing it, only with a value of
+    class `value` (None: no class), or with a name or attribute that ends in a constant starting
+    with `prefix` other than the `excluded` ones (an imported alias counts under its imported
+    name). A `*` argument may be it, so such a call can; a call with `**` cannot."""
+
+    position: int
+    keywords: Tuple[str, ...]
+    value: Optional[str] = None
+    prefix: str = ""
+    excluded: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallTo:
+    """A call whose callee ends in one of `names` (`x.y.name(...)`, `name(...)`, or an alias
+    imported as `from m import name as alias`). With `roots`, the file must also import one of
+    these top-level modules (names resolve only through absolute imports). With
+    `unless_keyword`, calls passing that keyword or any `**` are not candidates. With
+    `receivers`, the callee must be a method of something whose name ends in one of them
+    (`os.environ.update(...)`, `environ.update(...)` with environ imported under any name).
+    With `argument`, the call must also pass (or lack) it as `Argument` says."""
+
+    names: Tuple[str, ...]
+    roots: Tuple[str, ...] = ()
+    unless_keyword: Optional[str] = None
+    receivers: Tuple[str, ...] = ()
+    argument: Optional[Argument] = None
+
+
+@dataclass(frozen=True)
+class AttributeStore:
+    """`<target>.<attr> = value` for one of `attrs`, with a value of class `value`."""
+
+    attrs: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class ItemStore:
+    """`<container>[key] = value` where the container ends in one of `containers` (or an alias of
+    it), in a file that imports one of `roots`."""
+
+    containers: Tuple[str, ...]
+    roots: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
+    `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
+
+    names: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ConstantFunction:
+    """A function whose body (less a docstring) is one `return <value>` of class `value`
+    (a pyOpenSSL verify callback that accepts everything)."""
+
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class Travel:
+    """A value that may travel to a keyword inside the module: a call passes one of `names`
+    a value that is not a literal (a name, `self.x`, a call) or passes `**` something, and the
+    file writes a value of class `value` somewhere it could come from (an assignment, an
+    item store under one of `names`, the default of a two-argument `.get` or `getattr`).
+    A `**` sink counts only in a file that stores or displays one of `names` as a string key.
+    With `roots`, the file must also import one of these top-level modules."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+    roots: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallerArgument:
+    """A value that travels into a function of the module from a call site: a call passes one
+    of `names` a plain name (`requests.get(u, verify=verify)`) that is a parameter of a
+    function defined in the file, and a call to a function of that name (`fetch(...)`,
+    `self.fetch(...)`) passes an argument of class `value`. Both calls are locations."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class ParamDefault:
+    """A parameter named one of `names` with a default of class `value` (`def f(verify_ssl=False)`)."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
+Candidate = object  # one of the dataclasses above
+
+
+
+def all_shapes(rules: Iterable[type]) -> Iterator[Candidate]:
+    for rule in rules:
+        yield from rule.candidates
+
+
+def names_in(shapes: Iterable[Candidate]) -> FrozenSet[str]:
+    """Every identifier the shapes mention (documentation and tests)."""
+    out: Set[str] = set()
+    for shape in shapes:
+        for attr in ("names", "attrs", "containers"):  # NameUse: names
+            out.update(getattr(shape, attr, ()))
+    return frozenset(out)

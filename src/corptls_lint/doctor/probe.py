@@ -73,9 +73,12 @@ def _unverified_chain(host: str, connect: Opener, timeout: float) -> Tuple[List[
             public = getattr(tls, "get_unverified_chain", None)  # Python 3.13+
             if public is not None:
                 return list(public()), True
-            private = getattr(tls._sslobj, "get_unverified_chain", None)  # 3.10 to 3.12
+            # 3.10 to 3.12 have it only on the private _sslobj (the public method is 3.13's);
+            # its certificates' default encoding is PEM, turned to DER with the public helper.
+            private = getattr(tls._sslobj, "get_unverified_chain", None)
             if private is not None:
-                return [cert.public_bytes(ssl._ssl.ENCODING_DER) for cert in private() or ()], True
+                chain = private() or ()
+                return [ssl.PEM_cert_to_DER_cert(cert.public_bytes()) for cert in chain], True
             leaf = tls.getpeercert(binary_form=True)  # Python 3.9: the leaf only
     if not leaf:
         return [], True

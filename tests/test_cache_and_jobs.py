@@ -290,9 +290,11 @@ def test_a_warm_run_does_not_read_unchanged_files(tmp_path, monkeypatch):
     tasks = [FileTask(str(tmp_path / name), settings) for name in ("clean.py", "m.py")]
     cold = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
     opened = []
-    real_open = builtins.open
+    real_open, real_os_open = builtins.open, os.open
     monkeypatch.setattr(builtins, "open", lambda path, *a, **k: (
         opened.append(str(path)), real_open(path, *a, **k))[1])
+    monkeypatch.setattr(os, "open", lambda path, *a, **k: (  # how source files are read
+        opened.append(str(path)), real_os_open(path, *a, **k))[1])
     warm = run_tasks(tasks, jobs=1, cache=ResultCache(tmp_path / "cache"))
     assert warm == cold and [d.code for d in warm[1].diagnostics] == ["TLS101"]
     assert not [path for path in opened if path.endswith(".py")]

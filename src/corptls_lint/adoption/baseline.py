@@ -144,9 +144,9 @@ class _Fingerprints:
 
     def _read(self, path: str):
         from corptls_lint.source.decoding import DecodeError, decode_source
+        from corptls_lint.source.writer import read_regular
 
         try:
-            with open(path, "rb") as handle:
-                return self._make(decode_source(handle.read()))
+            return self._make(decode_source(read_regular(path)))
         except (OSError, DecodeError):
             return None

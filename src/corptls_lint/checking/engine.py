@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import functools
 import os
-import stat
 import sys
 import traceback
 from collections import defaultdict
@@ -20,7 +19,7 @@ import libcst as cst
 from corptls_lint.analysis import scopes
 from corptls_lint.checking import noqa
 from corptls_lint.screens import candidates, slicing
-from corptls_lint.source import parse_guard
+from corptls_lint.source import parse_guard, writer
 from corptls_lint.analysis.cst_walk import child_fields, is_node
 from corptls_lint.source.decoding import DecodeError, decode_source, split_lines
 from corptls_lint.fixing.fix_requirements import missing_key
@@ -617,13 +616,10 @@ def _unreadable_folder(path: str) -> Diagnostic:
 def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:
     """Read one file and lint it; an unreadable file or one that is not a file becomes TLS001."""
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):  # a folder the walk could not list
-            return LintResult(path, [_unreadable_folder(path)])
-        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
-            raise OSError(0, "not a regular file")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        # a FIFO or device would block or never end: refused unread, as "not a regular file"
+        data = writer.read_regular(path)
+    except IsADirectoryError:  # a folder the walk could not list
+        return LintResult(path, [_unreadable_folder(path)])
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return LintResult(path, [Diagnostic(path, 1, 1, PARSE_ERROR, f"cannot parse: cannot read: {reason}",

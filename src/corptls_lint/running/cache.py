@@ -31,6 +31,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix, Settings
+from corptls_lint.source.writer import read_regular
 
 DEFAULT_DIR = ".corptls_cache"
 _FORMAT = "v1"
@@ -175,8 +176,7 @@ class ResultCache:
         if entry[5] == CLEAN and not entry[6]:
             return False  # recorded without its bytes' hash: only the screen can tell
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)
         except OSError:
             return False
         if entry[5] == CLEAN:

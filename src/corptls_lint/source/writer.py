@@ -12,6 +12,7 @@ so every name of it sees the fix: a rename would silently split the link.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import stat
@@ -35,11 +36,38 @@ class WriteError(Exception):
     """The fixed text could not be written; the message says why, the file is unchanged."""
 
 
+NOT_REGULAR = "not a regular file"
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def read_regular(path: str, info: Optional[os.stat_result] = None) -> bytes:
+    """The bytes of the regular file at `path` (`info`: its os.stat, when the caller has it).
+
+    Anything else is an OSError and is never read: a folder (IsADirectoryError), a FIFO, a
+    device or a socket ("not a regular file": reading one would block or never end), a symlink
+    loop (ELOOP). The file is opened without blocking (a FIFO put in its place since the stat
+    cannot hold the open) and checked again on the open descriptor before it is read.
+    """
+    if info is None:
+        info = os.stat(path)
+    _require_regular(info, path)
+    descriptor = os.open(path, _READ_FLAGS)
+    with open(descriptor, "rb", closefd=True) as handle:
+        _require_regular(os.fstat(descriptor), path)
+        return handle.read()
+
+
+def _require_regular(info: os.stat_result, path: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(0, NOT_REGULAR, path)
+
+
 def read_source(path: str) -> SourceFile:
-    """Raises OSError (unreadable) or decoding.DecodeError (undecodable)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    return from_bytes(path, data)
+    """Raises OSError (unreadable, not a regular file) or decoding.DecodeError (undecodable)."""
+    return from_bytes(path, read_regular(path))
 
 
 def from_bytes(path: str, data: bytes) -> SourceFile:

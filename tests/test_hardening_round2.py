@@ -91,3 +91,53 @@ def test_read_regular_refuses_without_opening_for_a_blocking_read(tmp_path):
         read_regular(str(tmp_path / "pipe.py"))
     with pytest.raises(IsADirectoryError):
         read_regular(str(tmp_path))
+
+
+# -- a symlink loop named on the command line --------------------------------------------------
+
+LOOP = "loop1:1:1: TLS001 cannot parse: cannot read: Too many levels of symbolic links"
+
+
+@pytest.fixture
+def loop(tmp_path):
+    (tmp_path / "loop1").symlink_to("loop2")
+    (tmp_path / "loop2").symlink_to("loop1")
+    (tmp_path / "app.py").write_text(FINDING)
+    return tmp_path
+
+
+@pytest.mark.parametrize("mode", [[], ["--fix"], ["--statistics"]] + [
+    ["--output-format", name] for name in
+    ("json", "sarif", "github", "gitlab", "junit", "concise", "full", "html")])
+def test_a_symlink_loop_is_tls001_in_every_mode_and_format(run_cli, loop, mode):
+    result = run_cli("--no-cache", *mode, "loop1", "app.py", cwd=loop)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "RuntimeError" not in result.stderr
+    if mode in ([], ["--fix"], ["--statistics"], ["--output-format", "concise"]):
+        assert lines(result.stdout)[:2] == [LOOP, "app.py:" + FINDING_LINE]
+    else:
+        assert "Too many levels of symbolic links" in result.stdout
+
+
+@pytest.mark.parametrize("mode, summary", [
+    (["--diff"], "Would fix 0 problems (2 remaining)."),
+    (["--add-noqa"], "Added 1 noqa comment to 1 file."),
+    (["--write-baseline", "b.json"], "Wrote 1 finding to the baseline b.json."),
+])
+def test_a_symlink_loop_in_the_other_modes_is_no_traceback(run_cli, loop, mode, summary):
+    result = run_cli("--no-cache", *mode, "loop1", "app.py", cwd=loop)
+    assert result.returncode == 0 and lines(result.stderr)[0] == summary
+    assert "Traceback" not in result.stdout + result.stderr
+    if "--write-baseline" in mode:
+        again = run_cli("--no-cache", "--baseline", "b.json", "loop1", "app.py", cwd=loop)
+        assert (again.returncode, lines(again.stdout)) == (1, [LOOP])
+
+
+def test_a_symlink_loop_on_stdin_and_in_the_configuration_is_one_line(run_cli, loop):
+    piped = run_cli("-", "--stdin-filename", "loop1", cwd=loop, input=FINDING)
+    assert (piped.returncode, piped.stdout) == (1, "loop1:" + FINDING_LINE + "\n")
+    for key in ("baseline", "extend"):
+        (loop / "pyproject.toml").write_text(f'[tool.corptls-lint]\n{key} = "loop1"\n')
+        result = run_cli("--no-cache", "app.py", cwd=loop)
+        assert result.returncode == 2 and len(lines(result.stderr)) == 1, result.stderr
+        assert result.stderr.startswith("corptls-lint: error: ")

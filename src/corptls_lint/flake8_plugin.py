@@ -21,6 +21,7 @@ from corptls_lint.running import config as config_module
 from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
+from corptls_lint.source.paths import real_path
 
 _OFF_BY_DEFAULT = tuple(rule.code for rule in ALL_RULES if not rule.default_enabled)
 # flake8 option name -> FixTargets attribute it overrides.
@@ -53,7 +54,7 @@ def settings_for_file(filename: str, overrides: FixTargets,
     own `--select`/`--extend-select` name in full (TLS402), as the CLI's `--extend-select` would."""
     path = Path(filename)
     try:
-        config, enabled = _project(_config_file_for(str(path.parent.resolve())))
+        config, enabled = _project(_config_file_for(str(real_path(path.parent))))
     except ConfigError as error:
         raise PluginConfigError(f"corptls-lint: {error}") from None
     targets = replace(config.targets, **{attr: value for attr, value in
@@ -115,7 +116,7 @@ class CorpTLSChecker:
         for given in getattr(options, "filenames", None) or ["."]:
             directory = given if os.path.isdir(given) else os.path.dirname(given) or "."
             try:
-                _project(_config_file_for(str(Path(directory).resolve())))
+                _project(_config_file_for(str(real_path(directory))))
             except ConfigError as error:
                 raise PluginConfigError(f"corptls-lint: {error}") from None
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from corptls_lint.ftypes import ConfigError, Diagnostic
+from corptls_lint.source.paths import real_path
 
 FORMAT = "corptls-lint-baseline"
 VERSION = 1
@@ -42,7 +43,7 @@ class StaleEntry:
 
 def write(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
     """Record the findings in `path`; returns how many were recorded."""
-    counts = _keys(path.resolve().parent, diagnostics)
+    counts = _keys(real_path(path).parent, diagnostics)
     entries = [{"path": p, "code": c, "fingerprint": f, "count": n}
                for (p, c, f), n in sorted(counts.items())]
     document = {"format": FORMAT, "version": VERSION, "findings": entries}
@@ -91,7 +92,7 @@ def filter_findings(diagnostics: Sequence[Diagnostic],
     stale: List[StaleEntry] = []
     baselines = {path for path in (baseline_of(p) for p in checked) if path is not None}
     for path in sorted(baselines | set(groups)):
-        folder = path.resolve().parent
+        folder = real_path(path).parent
         remaining = read(path)
         fingerprints = _Fingerprints()
         for diagnostic in groups.get(path, []):

@@ -13,6 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
+from corptls_lint.source.paths import real_path
 
 
 TABLE = "corptls-lint"
@@ -74,7 +75,7 @@ class Config:
 
 def find_config_file(start: Path) -> Optional[Path]:
     """The nearest pyproject.toml with a [tool.corptls-lint] table, from `start` upwards."""
-    directory = start.resolve()
+    directory = real_path(start)
     if not directory.is_dir():
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
@@ -152,7 +153,7 @@ def load_config(path: Optional[Path]) -> Config:
 
 def parse_table(table: dict, path: Path) -> Config:
     where = f"{path}: [tool.{TABLE}]"
-    config = Config(path=path, root=path.parent.resolve())
+    config = Config(path=path, root=real_path(path.parent))
     for key, value in table.items():
         if key in _ROLLOUT_KEYS:
             _parse_rollout_key(config, key, value, where)
@@ -199,7 +200,7 @@ def _parse_rollout_key(config: Config, key: str, value: object, where: str) -> N
     elif key == "baseline":
         if not isinstance(value, (str, Path)) or not str(value):
             raise ConfigError(f"{where}: 'baseline' must be the path of a baseline file")
-        config.baseline = (config.root / value).resolve()
+        config.baseline = real_path(config.root / value)
     else:  # test-paths, test-ignore
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{where}: '{key}' must be a list of strings")
@@ -217,13 +218,13 @@ def with_extends(table: dict, path: Path) -> dict:
     them; globs (exclude, per-file-ignores, test-paths) stay relative to the project, so a
     shared template's `tests/**` means each repository's tests."""
     merged = dict(table)
-    chain = [path.resolve()]
+    chain = [real_path(path)]
     while "extend" in merged:
         named_by = chain[-1]
         value = merged.pop("extend")
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{named_by}: 'extend' must be the path of a configuration file")
-        base_path = (named_by.parent / value).resolve()
+        base_path = real_path(named_by.parent / value)
         if base_path in chain:
             raise ConfigError(f"{named_by}: 'extend' = \"{value}\" makes a cycle")
         if len(chain) > _MAX_EXTENDS:
@@ -239,7 +240,7 @@ def with_extends(table: dict, path: Path) -> dict:
                               f"{named_by})")
         base = dict(base)
         if isinstance(base.get("baseline"), str):
-            base["baseline"] = str((base_path.parent / base["baseline"]).resolve())
+            base["baseline"] = str(real_path(base_path.parent / base["baseline"]))
         chain.append(base_path)
         merged = {**base, **merged}
     return merged
@@ -303,7 +304,7 @@ def select_codes(select: Optional[Sequence[str]], extend_select: Sequence[str],
 # -- paths -----------------------------------------------------------------------------------
 
 def _relative(path: Path, root: Path) -> PurePosixPath:
-    resolved = path.resolve() if path.is_absolute() else (Path.cwd() / path).resolve()
+    resolved = real_path(path)  # relative: to the current folder
     try:
         return PurePosixPath(resolved.relative_to(root).as_posix())
     except ValueError:

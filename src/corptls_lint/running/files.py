@@ -11,6 +11,7 @@ from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Op
                     Tuple, Union)
 
 from corptls_lint.running.config import Config, ConfigResolver, _relative, glob_matches
+from corptls_lint.source.paths import real_path
 
 if TYPE_CHECKING:
     import pathspec
@@ -88,7 +89,7 @@ def _walk(root: str, configs: Union[Config, ConfigResolver]) -> Iterator[str]:
     specs: List[Tuple[str, "pathspec.PathSpec"]] = []
     # .gitignore files of the folders above the root apply too, up to the repository's top,
     # and so do the repository's .git/info/exclude and the user's global excludes file.
-    parent = Path(root).resolve()
+    parent = real_path(root)
     for above in (parent, *parent.parents):
         spec = _gitignore(str(above))
         if spec is not None:
@@ -266,10 +267,10 @@ def _git_dir(top: Path) -> Path:
         return dot_git
     if not text.startswith("gitdir:"):
         return dot_git
-    git_dir = (top / text[len("gitdir:"):].strip()).resolve()
+    git_dir = real_path(top / text[len("gitdir:"):].strip())
     try:
         common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
-        return (git_dir / common).resolve()
+        return real_path(git_dir / common)
     except OSError:
         return git_dir
 

@@ -141,3 +141,81 @@ def test_a_symlink_loop_on_stdin_and_in_the_configuration_is_one_line(run_cli, l
         result = run_cli("--no-cache", "app.py", cwd=loop)
         assert result.returncode == 2 and len(lines(result.stderr)) == 1, result.stderr
         assert result.stderr.startswith("corptls-lint: error: ")
+
+
+# -- one undecodable file ----------------------------------------------------------------------
+
+# ASCII bytes under a coding line they are not valid in; the trigger word passes the byte screen
+UNDECODABLE = b'# coding: utf-16\nimport requests\nrequests.get("u", verify=False)\n'
+UNDECODABLE_LINE = ("bad.py:1:1: TLS001 cannot parse: not valid utf-16-le (byte 0x0a on line 3); "
+                    "add a coding line or fix the file's encoding")
+CA_CONFIG = '[tool.corptls-lint]\nca-bundle = "corp_tls:CA_BUNDLE"\n'
+
+
+@pytest.fixture
+def undecodable(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(CA_CONFIG)
+    (tmp_path / "bad.py").write_bytes(UNDECODABLE)
+    (tmp_path / "ok.py").write_text(FINDING)
+    return tmp_path
+
+
+def test_an_undecodable_file_is_tls001_and_every_output_is_still_written(run_cli, undecodable):
+    result = run_cli("--no-cache", "--exit-zero", "--output-format", "sarif", "-o", "out.sarif",
+                     ".", cwd=undecodable)
+    assert (result.returncode, result.stdout) == (0, "")
+    assert "Traceback" not in result.stderr
+    sarif = json.loads((undecodable / "out.sarif").read_text())
+    assert sorted((r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+                  for r in sarif["runs"][0]["results"]) == [("TLS001", "bad.py"),
+                                                             ("TLS101", "ok.py")]
+    check = run_cli(".", cwd=undecodable)  # and with the cache, twice
+    assert run_cli(".", cwd=undecodable).stdout == check.stdout
+    assert (check.returncode, lines(check.stdout)) == (1, [UNDECODABLE_LINE,
+                                                           "ok.py:" + FINDING_LINE])
+
+
+FIXED = 'import requests\nfrom corp_tls import CA_BUNDLE\n\nrequests.get("u", verify=CA_BUNDLE)\n'
+
+
+def test_an_undecodable_file_in_the_fixing_modes(run_cli, undecodable):
+    diff = run_cli("--diff", ".", cwd=undecodable)
+    assert diff.returncode == 1 and diff.stdout.startswith("--- ok.py\n+++ ok.py\n")
+    assert lines(diff.stderr)[0] == "Would fix 1 problem (1 remaining)."
+    fix = run_cli("--fix", ".", cwd=undecodable)
+    assert (fix.returncode, lines(fix.stdout)) == (1, [UNDECODABLE_LINE])
+    assert lines(fix.stderr)[0] == "Fixed 1 problem (1 remaining)."
+    assert (undecodable / "ok.py").read_text() == FIXED
+    assert (undecodable / "bad.py").read_bytes() == UNDECODABLE
+
+
+def test_an_undecodable_file_in_the_adoption_modes(run_cli, undecodable):
+    noqa = run_cli("--no-cache", "--add-noqa", ".", cwd=undecodable)
+    assert (noqa.returncode, noqa.stderr) == (0, "Added 1 noqa comment to 1 file.\n")
+    assert (undecodable / "bad.py").read_bytes() == UNDECODABLE
+    (undecodable / "ok.py").write_text(FINDING)
+    written = run_cli("--no-cache", "--write-baseline", "b.json", ".", cwd=undecodable)
+    assert (written.returncode, written.stderr) == (0, "Wrote 1 finding to the baseline b.json.\n")
+    baselined = run_cli("--no-cache", "--baseline", "b.json", ".", cwd=undecodable)
+    assert (baselined.returncode, lines(baselined.stdout)) == (1, [UNDECODABLE_LINE])
+
+
+def test_an_undecodable_file_on_standard_input(run_cli, undecodable):
+    check = run_cli("-", "--stdin-filename", "bad.py", cwd=undecodable, input=UNDECODABLE.decode())
+    assert (check.returncode, lines(check.stdout)) == (1, [UNDECODABLE_LINE])
+    fixed = run_cli("--fix", "-", "--stdin-filename", "bad.py", cwd=undecodable,
+                    input=UNDECODABLE.decode())
+    assert fixed.returncode == 1 and fixed.stdout == UNDECODABLE.decode()
+    assert UNDECODABLE_LINE in lines(fixed.stderr)
+
+
+def test_an_undecodable_file_under_flake8(undecodable):
+    (undecodable / "latin.py").write_bytes(b'import requests\nx = "\xff"\n'
+                                           b'requests.get("u", verify=False)\n')
+    result = subprocess.run([sys.executable, "-m", "flake8", "--select", "TLS", "."],
+                            cwd=undecodable, capture_output=True, text=True, timeout=120)
+    assert sorted(lines(result.stdout)) == [
+        "./" + UNDECODABLE_LINE,
+        "./latin.py:1:1: TLS001 cannot parse: not valid utf-8 (byte 0xff on line 2); add a "
+        "coding line or fix the file's encoding",
+        "./ok.py:" + FINDING_LINE]

@@ -21,7 +21,8 @@ from corptls_lint.checking import noqa
 from corptls_lint.screens import candidates, slicing
 from corptls_lint.source import parse_guard, writer
 from corptls_lint.analysis.cst_walk import child_fields, is_node
-from corptls_lint.source.decoding import DecodeError, decode_source, split_lines
+from corptls_lint.source.decoding import (DecodeError, decode_source, first_two_lines,
+                                          split_lines)
 from corptls_lint.fixing.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
 from corptls_lint.rules.base import FileContext, Report, Rule
@@ -302,8 +303,8 @@ def text_problem(source: Union[str, bytes]) -> Optional[DecodeError]:
         return DecodeError("source contains NUL bytes") if "\0" in source else None
     if b"\0" in source:
         return DecodeError("source contains NUL bytes")
-    if source.isascii():
-        return None
+    if source.isascii() and b"coding" not in first_two_lines(source):
+        return None  # ASCII is valid in every encoding but those a coding line may declare
     try:
         decode_source(source)
     except DecodeError as error:
@@ -358,7 +359,10 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
         deep = parse_guard.deep_statements(tree) if sliced else []
         if not deep:
             return LintResult(path, [too_complex_error(path, too_complex)])
-    text = decode_source(source) if isinstance(source, bytes) else source
+    try:  # text_problem decoded these bytes; kept as a guard: one file never ends a run
+        text = decode_source(source) if isinstance(source, bytes) else source
+    except DecodeError as error:
+        return LintResult(path, [_parse_error(path, error)])
     try:
         parsed = text
         if sliced:

@@ -219,3 +219,46 @@ def test_an_undecodable_file_under_flake8(undecodable):
         "./latin.py:1:1: TLS001 cannot parse: not valid utf-8 (byte 0xff on line 2); add a "
         "coding line or fix the file's encoding",
         "./ok.py:" + FINDING_LINE]
+
+
+# -- a planted pyvenv.cfg or site-packages/ ------------------------------------------------------
+
+def test_a_planted_pyvenv_cfg_or_site_packages_hides_no_package(run_cli, tmp_path):
+    import venv
+
+    for package in ("myapp", "other"):
+        (tmp_path / "src" / package).mkdir(parents=True)
+        (tmp_path / "src" / package / "api.py").write_text(FINDING)
+    (tmp_path / "src" / "myapp" / "pyvenv.cfg").write_text("")  # planted: no home, no python
+    (tmp_path / "src" / "other" / "site-packages").mkdir()  # planted: empty
+    for name in (".venv", "env"):  # the real ones, whatever their name
+        venv.create(tmp_path / name, with_pip=False, symlinks=True)
+        (tmp_path / name / "tool.py").write_text(FINDING)
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "gen.py").write_text(FINDING)
+    (tmp_path / "linked").symlink_to("src")
+    result = run_cli("--no-cache", "--verbose", ".", cwd=tmp_path)
+    assert lines(result.stdout) == ["src/myapp/api.py:" + FINDING_LINE,
+                                    "src/other/api.py:" + FINDING_LINE]
+    assert lines(result.stderr)[0] == (
+        "corptls-lint: skipped 5 folders: 2 virtual environments (.venv, env), "
+        "2 excluded (build, src/other/site-packages), 1 symlink (linked)")
+    quiet = run_cli("--no-cache", ".", cwd=tmp_path)
+    assert "skipped" not in quiet.stderr and quiet.stdout == result.stdout
+    # named with --force-exclude: the same decision as the walk's
+    forced = run_cli("--no-cache", "--force-exclude", "src/myapp/api.py", "env/tool.py",
+                     cwd=tmp_path)
+    assert lines(forced.stdout) == ["src/myapp/api.py:" + FINDING_LINE]
+
+
+def test_a_pyvenv_cfg_without_home_or_interpreter_is_no_environment(tmp_path):
+    from corptls_lint.running.files import is_environment
+
+    (tmp_path / "pyvenv.cfg").write_text("version = 3.11\n")
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "python3").write_text("")
+    assert not is_environment(str(tmp_path))
+    (tmp_path / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    assert is_environment(str(tmp_path))
+    (tmp_path / "bin" / "python3").unlink()
+    assert not is_environment(str(tmp_path))

@@ -156,6 +156,15 @@ def _write_cache_counts(args: argparse.Namespace, cache) -> None:
         sys.stderr.write(f"{PROG}: {cache.describe_counts()}\n")
 
 
+def _write_skipped(skipped) -> None:
+    """With --verbose: the folders the walk left out, counted by reason, in one line."""
+    from corptls_lint.output.common import display_path
+
+    line = skipped.describe(display_path) if skipped is not None else None
+    if line is not None:
+        sys.stderr.write(f"{PROG}: {line}\n")
+
+
 def list_rules(stream) -> None:
     from corptls_lint.rules import ALL_RULES
 
@@ -179,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint import output
     from corptls_lint.running import progress, stdin_source
     from corptls_lint.checking.engine import INTERNAL_ERROR
-    from corptls_lint.running.files import discover
+    from corptls_lint.running.files import SkippedFolders, discover
     from corptls_lint.output.common import display_path
     from corptls_lint.running.projects import Projects
     from corptls_lint.running.runner import run_tasks
@@ -200,7 +209,10 @@ def run(args: argparse.Namespace) -> int:
         paths = args.paths or ["."]
         config = projects.for_dir(Path(paths[0]) if Path(paths[0]).is_dir()
                                   else Path(paths[0]).parent)
-        found = discover(paths, projects.resolver, force_exclude=args.force_exclude)
+        skipped = SkippedFolders() if args.verbose else None
+        found = discover(paths, projects.resolver, force_exclude=args.force_exclude,
+                         skipped=skipped)
+        _write_skipped(skipped)
         # as the findings show them: relative to the current folder, no `./` (diff headers too)
         tasks = [FileTask(display_path(path), projects.settings(path), mode=mode,
                           unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)

@@ -19,8 +19,8 @@ from corptls_lint.source.paths import real_path
 TABLE = "corptls-lint"
 _CODE_PREFIX = re.compile(r"^TLS[0-9]{0,3}$")
 
-# ruff's default excludes, plus our cache and __pycache__. Folders holding a pyvenv.cfg or a
-# site-packages folder (a virtualenv or an interpreter's lib/pythonX.Y) are skipped too (files.py).
+# ruff's default excludes, plus our cache and __pycache__. Python environments are skipped
+# whatever their name (files.is_environment: a pyvenv.cfg with home = and an interpreter).
 DEFAULT_EXCLUDES = (".bzr", ".corptls_cache", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg",
                     ".ipynb_checkpoints", ".mypy_cache", ".nox", ".pants.d", ".pyenv",
                     ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",

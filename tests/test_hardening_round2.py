@@ -262,3 +262,86 @@ def test_a_pyvenv_cfg_without_home_or_interpreter_is_no_environment(tmp_path):
     assert is_environment(str(tmp_path))
     (tmp_path / "bin" / "python3").unlink()
     assert not is_environment(str(tmp_path))
+
+
+# -- a configuration planted above the checkout ------------------------------------------------
+
+def git(*args, cwd):
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture
+def shared(tmp_path):
+    """A folder anyone can write to (as /tmp is), holding another user's configuration that
+    silences everything: `ignore = ["TLS"]`, world-writable."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o1777)
+    planted = folder / ".corptls-lint.toml"
+    planted.write_text('ignore = ["TLS"]\n')
+    planted.chmod(0o666)
+    if os.geteuid() == 0:
+        os.chown(planted, 65534, 65534)
+    return folder
+
+
+def test_discovery_stops_at_the_repository_top(run_cli, shared, tmp_path):
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    (origin / "app.py").write_text(FINDING)
+    git("init", "-q", ".", cwd=origin)
+    git("add", "app.py", cwd=origin)
+    git("commit", "-qm", "app", cwd=origin)
+    git("clone", "-q", str(origin), str(shared / "clone"), cwd=tmp_path)
+    git("worktree", "add", "-q", str(shared / "worktree"), cwd=origin)  # .git is a file there
+    assert (shared / "worktree" / ".git").is_file()
+    for checkout in ("clone", "worktree"):
+        result = run_cli("--no-cache", ".", cwd=shared / checkout)
+        assert (result.returncode, lines(result.stdout)) == (1, ["app.py:" + FINDING_LINE])
+        assert "warning" not in result.stderr  # the planted file is never even looked at
+        flake8 = subprocess.run([sys.executable, "-m", "flake8", "--select", "TLS", "."],
+                                cwd=shared / checkout, capture_output=True, text=True,
+                                timeout=120)
+        assert (flake8.returncode, lines(flake8.stdout)) == (1, ["./app.py:" + FINDING_LINE])
+    # a configuration inside the repository, above the folder linted, still applies
+    (shared / "clone" / "sub").mkdir()
+    (shared / "clone" / "sub" / "api.py").write_text(FINDING)
+    (shared / "clone" / "pyproject.toml").write_text('[tool.corptls-lint]\nignore = ["TLS1"]\n')
+    inside = run_cli("--no-cache", ".", cwd=shared / "clone" / "sub")
+    assert (inside.returncode, inside.stdout) == (0, "")
+
+
+def test_a_configuration_others_can_write_is_ignored_with_a_warning(run_cli, shared):
+    tarball = shared / "unpacked"  # no .git: discovery goes up to the shared folder
+    tarball.mkdir()
+    (tarball / "app.py").write_text(FINDING)
+    reason = ("it belongs to another user (uid 65534)" if os.geteuid() == 0
+              else "others can write to it")
+    warning = f"corptls-lint: warning: {shared / '.corptls-lint.toml'}: ignored: {reason}"
+    result = run_cli("--no-cache", ".", cwd=tarball)
+    assert (result.returncode, lines(result.stdout)) == (1, ["app.py:" + FINDING_LINE])
+    assert lines(result.stderr).count(warning) == 1
+    flake8 = subprocess.run([sys.executable, "-m", "flake8", "--select", "TLS", "."],
+                            cwd=tarball, capture_output=True, text=True, timeout=120)
+    assert lines(flake8.stdout) == ["./app.py:" + FINDING_LINE]
+    assert warning in lines(flake8.stderr)
+    # named with --config, it is the user's choice: applied, with a warning
+    named = run_cli("--no-cache", "--config", "../.corptls-lint.toml", ".", cwd=tarball)
+    assert (named.returncode, named.stdout) == (0, "")
+    assert lines(named.stderr)[0] == ("corptls-lint: warning: ../.corptls-lint.toml: others "
+                                      "can write to it (applied: it was named explicitly)")
+
+
+def test_a_world_writable_configuration_of_ones_own_is_ignored_too(run_cli, tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "app.py").write_text(FINDING)
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.corptls-lint]\nignore = ["TLS"]\n')
+    config.chmod(0o646)
+    result = run_cli("--no-cache", ".", cwd=tmp_path / "sub")
+    assert lines(result.stdout) == ["app.py:" + FINDING_LINE]
+    assert lines(result.stderr)[0] == (
+        f"corptls-lint: warning: {config}: ignored: others can write to it")
+    config.chmod(0o644)
+    assert run_cli("--no-cache", ".", cwd=tmp_path / "sub").stdout == ""

@@ -7,13 +7,14 @@ import fnmatch
 import functools
 import os
 import re
+import stat as stat_module
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
-from corptls_lint.source.paths import real_path
+from corptls_lint.source.paths import is_repository_root, real_path, trust_problem
 
 
 TABLE = "corptls-lint"
@@ -74,31 +75,66 @@ class Config:
 # -- finding and reading ---------------------------------------------------------------------
 
 def find_config_file(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.corptls-lint] table, from `start` upwards."""
+    """The nearest configuration file from `start` upwards, up to the repository's top."""
     directory = real_path(start)
     if not directory.is_dir():
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
         found = config_file_in(candidate_dir)
-        if found is not None:
+        if found is not None or is_repository_root(str(candidate_dir)):
             return found
     return None
 
 
 def config_file_in(directory: Path) -> Optional[Path]:
     """The configuration file of this folder itself, if it has one: a corptls-lint.toml or
-    .corptls-lint.toml, else a pyproject.toml with a [tool.corptls-lint] table."""
-    # os.path.isfile, not Path.is_file: a walk asks this of every folder, and Path.is_file
-    # raises PermissionError in a folder this user cannot search (isfile says False)
+    .corptls-lint.toml, else a pyproject.toml with a [tool.corptls-lint] table. A file that
+    another user may have written (see `_untrusted`) is ignored, with a warning."""
     folder = str(directory)
-    for name in STANDALONE_NAMES:
-        if os.path.isfile(os.path.join(folder, name)):
-            return directory / name
-    if os.path.isfile(os.path.join(folder, "pyproject.toml")):
-        candidate = directory / "pyproject.toml"
-        if TABLE in tool_section(_read_toml(candidate), candidate):
+    for name in (*STANDALONE_NAMES, "pyproject.toml"):
+        candidate = directory / name
+        # os.stat, not Path.is_file: a walk asks this of every folder, and Path.is_file
+        # raises PermissionError in a folder this user cannot search
+        try:
+            info = os.stat(os.path.join(folder, name))
+        except (OSError, ValueError):
+            continue
+        if not stat_module.S_ISREG(info.st_mode) or _untrusted(candidate, info):
+            continue
+        if name != "pyproject.toml" or TABLE in tool_section(_read_toml(candidate), candidate):
             return candidate
     return None
+
+
+def _untrusted(path: Path, info: os.stat_result) -> bool:
+    """A configuration file found by discovery is applied only when no one but this user
+    (or root) can have written it: `ignore = ["TLS"]` in a shared folder above a checkout
+    would silence every checkout below it. Warned about once per run."""
+    problem = trust_problem(info)
+    if problem is not None:
+        warn_once(f"{path}: ignored: {problem}")
+    return problem is not None
+
+
+def check_named_config(path: Path) -> None:
+    """A file the user named (`--config`) or a configuration names (`extend`) is applied:
+    someone chose it. Only a world-writable one is worth a warning."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if info.st_mode & stat_module.S_IWOTH:
+        warn_once(f"{path}: others can write to it (applied: it was named explicitly)")
+
+
+_WARNED: set = set()
+
+
+def warn_once(message: str) -> None:
+    """A warning on stderr, once per process (a walk meets the same file from many folders)."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        sys.stderr.write(f"corptls-lint: warning: {message}\n")
 
 
 def is_standalone(path: Path) -> bool:
@@ -231,6 +267,7 @@ def with_extends(table: dict, path: Path) -> dict:
             raise ConfigError(f"{named_by}: more than {_MAX_EXTENDS} levels of 'extend'")
         if not base_path.is_file():
             raise ConfigError(f"{named_by}: 'extend' = \"{value}\": no such file")
+        check_named_config(base_path)
         data = _read_toml(base_path)
         tool = data.get("tool")
         base = data if is_standalone(base_path) else (
@@ -407,7 +444,8 @@ class ConfigResolver:
         found = (None if listing is not None and not _CONFIG_NAMES & listing
                  else config_file_in(Path(directory)))
         parent = os.path.dirname(directory)
-        if found is None and parent != directory:
+        # discovery ends at the repository's top: a folder above it is anyone's
+        if found is None and parent != directory and not is_repository_root(directory, listing):
             found = self._nearest_file(parent)
         self._nearest[directory] = found
         return found

@@ -11,7 +11,7 @@ from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Op
                     Tuple, Union)
 
 from corptls_lint.running.config import Config, ConfigResolver, _relative, glob_matches
-from corptls_lint.source.paths import real_path
+from corptls_lint.source.paths import is_repository_root, real_path
 from corptls_lint.source.writer import read_regular
 
 if TYPE_CHECKING:
@@ -137,11 +137,7 @@ def _walk(root: str, configs: Union[Config, ConfigResolver],
         spec = _gitignore(str(above))
         if spec is not None:
             specs.append((str(above), spec))
-        try:
-            at_top = (above / ".git").exists()
-        except OSError:  # a folder above that this user cannot search
-            break
-        if at_top:
+        if is_repository_root(str(above)):
             specs.extend((str(above), spec) for spec in git_excludes(above))
             break
     yield from _walk_dir(root, _ExcludesFor(_config_for(configs)), specs, skipped)

@@ -1,10 +1,12 @@
-"""Where a path really is, for paths a repository may have planted (a symlink loop included)."""
+"""Paths a repository may have planted: where a path really is (a symlink loop included),
+where the repository ends, and whether a file may hold what another user wrote."""
 
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
-from typing import Union
+from typing import FrozenSet, Optional, Union
 
 
 def real_path(path: Union[str, "os.PathLike[str]"]) -> Path:
@@ -14,3 +16,47 @@ def real_path(path: Union[str, "os.PathLike[str]"]) -> Path:
     `a.py -> b.py -> a.py` must not crash a run. os.path.realpath stops at the loop instead
     (the path then names it as given), as Path.resolve does from 3.13 on."""
     return Path(os.path.realpath(path))
+
+
+def is_repository_root(folder: str, names: Optional[FrozenSet[str]] = None) -> bool:
+    """Whether `folder` is the top of a git repository: it holds `.git`, a folder or a file
+    (a worktree, a submodule), as black decides. `names`: what it holds, when listed."""
+    if names is not None:
+        return ".git" in names
+    return os.path.lexists(os.path.join(folder, ".git"))
+
+
+def repository_root(start: Union[str, "os.PathLike[str]"]) -> Optional[Path]:
+    """The nearest folder at or above `start` (a folder) that is a repository's top."""
+    folder = real_path(start)
+    for candidate in (folder, *folder.parents):
+        if is_repository_root(str(candidate)):
+            return candidate
+    return None
+
+
+def trust_problem(info: os.stat_result) -> Optional[str]:
+    """Why a file or folder of this `os.stat` may hold what someone else wrote, else None, as
+    git's safe.directory reasons: it belongs to another user (not this one, not root), or
+    others, or a group that is more than this user, can write to it."""
+    if hasattr(os, "geteuid") and info.st_uid not in (0, os.geteuid()):
+        return f"it belongs to another user (uid {info.st_uid})"
+    if info.st_mode & stat.S_IWOTH:
+        return "others can write to it"
+    if info.st_mode & stat.S_IWGRP and not _private_group(info.st_gid):
+        return f"its group (gid {info.st_gid}) can write to it"
+    return None
+
+
+def _private_group(gid: int) -> bool:
+    """The group of this user alone (a user private group, as umask 002 systems create):
+    its name is the user's and it lists no other member."""
+    try:
+        import grp
+        import pwd
+
+        group = grp.getgrgid(gid)
+        return (gid == os.getegid() and not group.gr_mem
+                and group.gr_name == pwd.getpwuid(os.geteuid()).pw_name)
+    except (ImportError, KeyError):
+        return False

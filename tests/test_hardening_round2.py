@@ -345,3 +345,89 @@ def test_a_world_writable_configuration_of_ones_own_is_ignored_too(run_cli, tmp_
         f"corptls-lint: warning: {config}: ignored: others can write to it")
     config.chmod(0o644)
     assert run_cli("--no-cache", ".", cwd=tmp_path / "sub").stdout == ""
+
+
+# -- writes through committed symlinks ---------------------------------------------------------
+
+@pytest.fixture
+def linked_clone(tmp_path):
+    """A real clone of a repository that commits symlinks leading out of the checkout: a
+    folder (ci/), the README's report name (report.sarif) and a source file (lib.py)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.json").write_text("precious\n")
+    (outside / "victim.py").write_text(FINDING)
+    origin = tmp_path / "origin"
+    origin.mkdir()
+    (origin / "app.py").write_text(FINDING)
+    for name, target in (("ci", "../outside"), ("report.sarif", "../outside/victim.json"),
+                         ("lib.py", "../outside/victim.py")):
+        (origin / name).symlink_to(target)
+    git("init", "-q", ".", cwd=origin)
+    git("add", ".", cwd=origin)
+    git("commit", "-qm", "links", cwd=origin)
+    git("clone", "-q", str(origin), str(tmp_path / "clone"), cwd=tmp_path)
+    assert (tmp_path / "clone" / "ci").is_symlink()
+    return tmp_path / "clone", outside
+
+
+def _untouched(outside):
+    assert sorted(p.name for p in outside.iterdir()) == ["victim.json", "victim.py"]
+    assert (outside / "victim.json").read_text() == "precious\n"
+    assert (outside / "victim.py").read_text() == FINDING
+
+
+@pytest.mark.parametrize("args, error", [
+    (["--write-baseline", "ci/b.json"],
+     "--write-baseline: ci/b.json: it leads outside the project ({outside}/b.json is not under "
+     "{clone}); nothing written"),
+    (["--output-format", "sarif", "-o", "report.sarif"],
+     "--output-file: report.sarif: is a symlink; not followed, nothing written"),
+    (["--output-format", "sarif", "-o", "{clone}/report.sarif"],
+     "--output-file: {clone}/report.sarif: is a symlink; not followed, nothing written"),
+    (["--output-format", "html", "-o", "ci/report.html"],
+     "--output-file: ci/report.html: it leads outside the project ({outside}/report.html is "
+     "not under {clone}); nothing written"),
+    (["--output-format", "html", "-o", "ci/new/report.html"],
+     "--output-file: ci/new/report.html: it leads outside the project ({outside} is not "
+     "under {clone}); nothing written"),
+])
+def test_an_output_file_never_goes_through_a_committed_symlink(run_cli, linked_clone, args,
+                                                               error):
+    clone, outside = linked_clone
+    args = [arg.format(clone=clone) for arg in args]
+    result = run_cli("--no-cache", *args, "app.py", cwd=clone)
+    assert (result.returncode, result.stderr) == (
+        2, "corptls-lint: error: " + error.format(clone=clone, outside=outside) + "\n")
+    _untouched(outside)
+    assert (clone / "report.sarif").is_symlink()
+
+
+def test_fix_and_add_noqa_never_write_through_a_committed_symlink(run_cli, linked_clone):
+    clone, outside = linked_clone
+    reason = f"it leads outside the project ({outside}/victim.py is not under {clone})"
+    fixed = run_cli("--fix", "--ca-bundle", "corp_tls:CA_BUNDLE", "lib.py", "app.py", cwd=clone)
+    assert (fixed.returncode, fixed.stdout) == (
+        1, f"lib.py:{FINDING_LINE} (not fixed: {reason}; file left unchanged)\n")
+    assert (clone / "app.py").read_text() == FIXED  # the file inside is fixed
+    noqa = run_cli("--no-cache", "--add-noqa", "lib.py", cwd=clone)
+    assert (noqa.returncode, lines(noqa.stderr)) == (
+        0, [f"lib.py: --add-noqa: cannot rewrite: {reason}", "Added 0 noqa comments to 0 files."])
+    _untouched(outside)
+
+
+def test_output_files_the_user_places_are_written_atomically_keeping_their_mode(
+        run_cli, linked_clone, tmp_path):
+    clone, outside = linked_clone
+    inside = run_cli("--no-cache", "--output-format", "json", "-o", "reports/r.json", "app.py",
+                     cwd=clone)
+    assert inside.returncode == 1 and json.loads((clone / "reports" / "r.json").read_text())
+    os.chmod(clone / "reports" / "r.json", 0o640)
+    again = run_cli("--no-cache", "--output-format", "json", "-o", "reports/r.json", "app.py",
+                    cwd=clone)
+    assert again.returncode == 1 and (clone / "reports" / "r.json").stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in (clone / "reports").iterdir()] == ["r.json"]  # no temporary left
+    elsewhere = tmp_path / "elsewhere" / "r.json"  # an absolute path outside: the user's choice
+    mine = run_cli("--no-cache", "--output-format", "json", "-o", elsewhere, "app.py", cwd=clone)
+    assert mine.returncode == 1 and json.loads(elsewhere.read_text())
+    _untouched(outside)

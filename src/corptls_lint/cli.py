@@ -274,14 +274,16 @@ def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], def
     from corptls_lint import output
 
     if args.output_file:
-        target = Path(args.output_file)
+        import io
+
+        from corptls_lint.source.writer import WriteError, write_output
+
+        stream = io.StringIO(newline="\n")
+        _emit(args, diagnostics, stream, args.color == "always", sources)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as stream:
-                _emit(args, diagnostics, stream, args.color == "always", sources)
-        except OSError as error:
-            raise ConfigError(f"--output-file: {args.output_file}: "
-                              f"{error.strerror or error}") from None
+            write_output(args.output_file, stream.getvalue().encode("utf-8"))
+        except WriteError as error:
+            raise ConfigError(f"--output-file: {error}") from None
         return
     _emit(args, diagnostics, default, output.wants_color(args.color, default), sources)
 

@@ -48,10 +48,12 @@ def write(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
                for (p, c, f), n in sorted(counts.items())]
     document = {"format": FORMAT, "version": VERSION, "findings": entries}
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    from corptls_lint.source.writer import WriteError, write_output
+
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"--write-baseline: {path}: {error.strerror or error}") from None
+        write_output(str(path), text.encode("utf-8"))
+    except WriteError as error:
+        raise ConfigError(f"--write-baseline: {error}") from None
     return sum(counts.values())
 
 

@@ -31,6 +31,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix, Settings
+from corptls_lint.source.paths import is_inside
 from corptls_lint.source.writer import read_regular
 
 DEFAULT_DIR = ".corptls_cache"
@@ -329,8 +330,7 @@ def untrusted_reason(directory: Path, linted: Sequence[str]) -> Optional[str]:
         return "it is a symlink"
     real = os.path.realpath(folder)
     for path in linted:
-        inside = os.path.realpath(path)
-        if inside == real or inside.startswith(real.rstrip(os.sep) + os.sep):
+        if is_inside(os.path.realpath(path), real):
             return "it holds files being linted (its .gitignore would hide them)"
     if info is None:
         return None

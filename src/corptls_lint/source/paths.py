@@ -3,6 +3,7 @@ where the repository ends, and whether a file may hold what another user wrote."
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -60,3 +61,35 @@ def _private_group(gid: int) -> bool:
                 and group.gr_name == pwd.getpwuid(os.geteuid()).pw_name)
     except (ImportError, KeyError):
         return False
+
+
+def project_root() -> Path:
+    """The project a run works in: the repository around the current folder, else the
+    current folder itself. Files the run writes stay inside it (see writer.write_output)."""
+    return _project_root_of(os.getcwd())
+
+
+@functools.lru_cache(maxsize=8)
+def _project_root_of(cwd: str) -> Path:
+    here = real_path(cwd)
+    return repository_root(here) or here
+
+
+def is_inside(path: Union[str, "os.PathLike[str]"], folder: Union[str, "os.PathLike[str]"]
+              ) -> bool:
+    """Whether `path` is `folder` or below it (both absolute, compared as given)."""
+    path, folder = os.fspath(path), os.fspath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def leaves_project(given: str, real: str) -> Optional[str]:
+    """Why writing `real` (where the path the user gave, `given`, really leads) would write
+    outside the project, else None. A path the user gave as an absolute one outside the
+    project is theirs to choose; any other must lead, symlinks resolved, inside it: a
+    symlink committed in the repository never takes a write elsewhere."""
+    root = project_root()
+    if os.path.isabs(given) and not is_inside(os.path.normpath(given), root):
+        return None
+    if is_inside(real, root):
+        return None
+    return f"it leads outside the project ({real} is not under {root})"

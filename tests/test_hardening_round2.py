@@ -431,3 +431,155 @@ def test_output_files_the_user_places_are_written_atomically_keeping_their_mode(
     mine = run_cli("--no-cache", "--output-format", "json", "-o", elsewhere, "app.py", cwd=clone)
     assert mine.returncode == 1 and json.loads(elsewhere.read_text())
     _untouched(outside)
+
+
+# -- a forged cache where git cannot vouch -----------------------------------------------------
+
+@pytest.fixture
+def forged_repo(tmp_path, monkeypatch, run_cli):
+    """A real git repository that commits a .corptls_cache whose entry for app.py says "no
+    findings", forged as well as an attacker can: the real CLI run on the same bytes in their
+    own checkout (with their own cache home), then every entry rewritten empty through the
+    cache's own code, the stat index dropped (it names the attacker's paths)."""
+    from corptls_lint.running.cache import ResultCache
+
+    attacker = tmp_path / "attacker"
+    attacker.mkdir()
+    (attacker / "app.py").write_text(FINDING)
+    home = {"XDG_CACHE_HOME": str(tmp_path / "attacker-home")}
+    assert run_cli("app.py", cwd=attacker, env=home).returncode == 1
+    cache_dir = attacker / ".corptls_cache"
+    with monkeypatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", home["XDG_CACHE_HOME"])
+        forger = ResultCache(cache_dir)
+        for entry in cache_dir.glob("v*/*/*.json"):
+            forger.put(entry.stem, [])
+    for index in cache_dir.glob("v*/index-*.json"):
+        index.unlink()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "app.py").write_text(FINDING)
+    import shutil
+
+    shutil.copytree(cache_dir, repo / ".corptls_cache")
+    git("init", "-q", ".", cwd=repo)
+    git("add", "-f", ".", cwd=repo)
+    git("commit", "-qm", "a cache, helpfully committed", cwd=repo)
+    return repo
+
+
+def _git_isolated(tmp_path):
+    """No global or system git configuration (a machine's `safe.directory = *` would hide the
+    refusal)."""
+    return {"HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": str(tmp_path / "no-gitconfig")}
+
+
+def _cache_counts(stderr):
+    return [line for line in lines(stderr) if line.startswith("corptls-lint: cache:")]
+
+
+@pytest.mark.parametrize("how", ["git missing from PATH", "GIT_DIR elsewhere",
+                                 "dubious ownership"])
+def test_a_forged_cache_is_never_trusted_where_git_cannot_vouch(run_cli, forged_repo, tmp_path,
+                                                                how):
+    env = _git_isolated(tmp_path)
+    if how == "git missing from PATH":
+        (tmp_path / "empty-bin").mkdir()
+        env["PATH"] = str(tmp_path / "empty-bin")
+    elif how == "GIT_DIR elsewhere":
+        env["GIT_DIR"] = str(tmp_path / "no-such-git-dir")
+    else:  # git refuses a repository another user owns: "detected dubious ownership"
+        if os.geteuid() != 0:
+            pytest.skip("giving the repository to another user needs root")
+        os.chown(forged_repo, 65534, 65534)
+        os.chown(forged_repo / ".git", 65534, 65534)
+        refused = subprocess.run(["git", "ls-files"], cwd=forged_repo / ".corptls_cache",
+                                 env={**os.environ, **env}, capture_output=True, text=True)
+        assert refused.returncode != 0 and "dubious ownership" in refused.stderr
+    first = run_cli("--verbose", "app.py", cwd=forged_repo, env=env)
+    assert (first.returncode, first.stdout) == (1, "app.py:" + FINDING_LINE + "\n")
+    assert _cache_counts(first.stderr) == [
+        "corptls-lint: cache: 0 files unchanged (stat index), 1 looked up by content hash, "
+        "0 answered from the cache, 1 linted and stored"]
+    # the forged entry was rewritten by this user's run: the next run is answered by it
+    second = run_cli("--verbose", "app.py", cwd=forged_repo, env=env)
+    assert (second.returncode, second.stdout) == (1, first.stdout)
+    assert _cache_counts(second.stderr) == [
+        "corptls-lint: cache: 1 files unchanged (stat index), 0 looked up by content hash, "
+        "1 answered from the cache, 0 linted and stored"]
+
+
+def _make_key(home):
+    os.environ["XDG_CACHE_HOME"] = home
+    from corptls_lint.running.cache import user_key
+
+    return user_key()
+
+
+def test_the_cache_key_is_private_and_concurrent_first_runs_agree(tmp_path, monkeypatch):
+    import multiprocessing
+    import stat as stat_module
+
+    home = str(tmp_path / "home-cache")
+    with multiprocessing.get_context("spawn").Pool(6) as pool:
+        keys = pool.map(_make_key, [home] * 12)
+    assert len(set(keys)) == 1 and len(keys[0]) == 32
+    folder = tmp_path / "home-cache" / "corptls-lint"
+    assert stat_module.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat_module.S_IMODE((folder / "key").stat().st_mode) == 0o600
+    assert sorted(p.name for p in folder.iterdir()) == ["key"]  # no temporary left
+    monkeypatch.setenv("XDG_CACHE_HOME", home)
+    from corptls_lint.running.cache import user_key
+
+    assert user_key() == keys[0]
+    monkeypatch.delenv("XDG_CACHE_HOME")  # then ~/.cache
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    assert len(user_key()) == 32 and (tmp_path / "user" / ".cache" / "corptls-lint" / "key").exists()
+
+
+def test_without_a_key_the_run_is_uncached_with_one_warning(run_cli, tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    (tmp_path / "app.py").write_text(FINDING)
+    for _ in range(2):
+        result = run_cli("app.py", cwd=tmp_path,
+                         env={"XDG_CACHE_HOME": str(tmp_path / "not-a-folder")})
+        assert (result.returncode, result.stdout) == (1, "app.py:" + FINDING_LINE + "\n")
+        assert [line for line in lines(result.stderr) if "warning" in line] == [
+            "corptls-lint: warning: cache not used: no key to authenticate it: "
+            f"{tmp_path}/not-a-folder/corptls-lint/key: Not a directory"]
+    assert not (tmp_path / ".corptls_cache").exists()
+    (tmp_path / "keys").mkdir()
+    (tmp_path / "keys" / "corptls-lint").mkdir(mode=0o700)
+    (tmp_path / "keys" / "corptls-lint" / "key").write_bytes(b"k" * 32)
+    os.chmod(tmp_path / "keys" / "corptls-lint" / "key", 0o644)  # others can read it: forgeable
+    exposed = run_cli("app.py", cwd=tmp_path, env={"XDG_CACHE_HOME": str(tmp_path / "keys")})
+    assert exposed.stdout == "app.py:" + FINDING_LINE + "\n"
+    assert "cache not used: no key to authenticate it: " in exposed.stderr
+    assert "another user can read or write it" in exposed.stderr
+
+
+def test_an_entry_is_bound_to_its_name_and_the_index_to_the_users_key(tmp_path):
+    from corptls_lint.ftypes import Diagnostic, Settings
+    from corptls_lint.rules import DEFAULT_CODES
+    from corptls_lint.running.cache import CLEAN, ResultCache
+
+    settings = Settings(enabled=DEFAULT_CODES)
+    cache = ResultCache(tmp_path / "cache", secret=b"s" * 32)
+    dirty = cache.key(FINDING.encode(), settings)
+    clean = cache.key(b"import os\n", settings)
+    cache.put(dirty, [Diagnostic("app.py", 2, 19, "TLS101", "m", 2, 31, name="verify-disabled")])
+    cache.put(clean, [])
+    entry = lambda key: tmp_path / "cache" / "v2" / key[:2] / f"{key}.json"  # noqa: E731
+    # a valid entry of this user's copied under another key's name does not stand for it
+    entry(dirty).write_bytes(entry(clean).read_bytes())
+    assert cache.get(dirty, "app.py") is None and cache.get(clean, "x.py") == []
+    # another user's key (an attacker's machine) authenticates nothing here
+    theirs = ResultCache(tmp_path / "cache", secret=b"t" * 32)
+    assert theirs.get(clean, "x.py") is None
+    source = tmp_path / "app.py"
+    source.write_text(FINDING)
+    theirs.remember(str(source), source.stat(), settings, CLEAN)
+    theirs.save_index()
+    assert ResultCache(tmp_path / "cache", secret=b"s" * 32).known(
+        str(source), source.stat(), settings) is None

@@ -427,6 +427,10 @@ def test_output_files_the_user_places_are_written_atomically_keeping_their_mode(
                     cwd=clone)
     assert again.returncode == 1 and (clone / "reports" / "r.json").stat().st_mode & 0o777 == 0o640
     assert [p.name for p in (clone / "reports").iterdir()] == ["r.json"]  # no temporary left
+    for folder in ("reports/", "."):
+        refused = run_cli("--no-cache", "-o", folder, "app.py", cwd=clone)
+        assert (refused.returncode, refused.stderr) == (
+            2, f"corptls-lint: error: --output-file: {folder}: is a folder\n")
     elsewhere = tmp_path / "elsewhere" / "r.json"  # an absolute path outside: the user's choice
     mine = run_cli("--no-cache", "--output-format", "json", "-o", elsewhere, "app.py", cwd=clone)
     assert mine.returncode == 1 and json.loads(elsewhere.read_text())
@@ -583,3 +587,25 @@ def test_an_entry_is_bound_to_its_name_and_the_index_to_the_users_key(tmp_path):
     theirs.save_index()
     assert ResultCache(tmp_path / "cache", secret=b"s" * 32).known(
         str(source), source.stat(), settings) is None
+
+
+def test_a_committed_cache_folder_linking_out_of_the_repository_gets_no_write(run_cli,
+                                                                             tmp_path):
+    """git absent (it cannot refuse the committed cache): the cache's own checks still keep
+    every write inside it; the planted v2 -> ../../outside is never written through."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = tmp_path / "repo"
+    (repo / ".corptls_cache").mkdir(parents=True)
+    (repo / ".corptls_cache" / "CACHEDIR.TAG").write_text(
+        "Signature: 8a477f597d28d172789f06886806bc55\n")
+    (repo / ".corptls_cache" / "v2").symlink_to("../../outside")
+    (repo / "app.py").write_text(FINDING)
+    git("init", "-q", ".", cwd=repo)
+    git("add", "-f", ".", cwd=repo)
+    git("commit", "-qm", "cache", cwd=repo)
+    (tmp_path / "empty-bin").mkdir()
+    for _ in range(2):
+        result = run_cli("app.py", cwd=repo, env={"PATH": str(tmp_path / "empty-bin")})
+        assert (result.returncode, result.stdout) == (1, "app.py:" + FINDING_LINE + "\n")
+    assert list(outside.iterdir()) == []

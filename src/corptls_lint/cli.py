@@ -6,12 +6,15 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import List, NoReturn, Optional, Sequence
+from typing import TYPE_CHECKING, List, NoReturn, Optional, Sequence
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import ConfigError, Diagnostic, FileTask
 from corptls_lint.output import FORMATS
 from corptls_lint.output.common import DOCS_URL
+
+if TYPE_CHECKING:
+    from corptls_lint.running.files import SkippedFolders
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROG = "corptls-lint"
@@ -156,7 +159,7 @@ def _write_cache_counts(args: argparse.Namespace, cache) -> None:
         sys.stderr.write(f"{PROG}: {cache.describe_counts()}\n")
 
 
-def _write_skipped(skipped) -> None:
+def _write_skipped(skipped: "Optional[SkippedFolders]") -> None:
     """With --verbose: the folders the walk left out, counted by reason, in one line."""
     from corptls_lint.output.common import display_path
 

@@ -11,7 +11,8 @@ import stat as stat_module
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple,
+                    Union)
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.source.paths import is_repository_root, real_path, trust_problem
@@ -127,7 +128,7 @@ def check_named_config(path: Path) -> None:
         warn_once(f"{path}: others can write to it (applied: it was named explicitly)")
 
 
-_WARNED: set = set()
+_WARNED: Set[str] = set()
 
 
 def warn_once(message: str) -> None:

@@ -154,7 +154,7 @@ def write_output(path: str, data: bytes, mode: Optional[int] = None) -> None:
     """
     absolute = os.path.abspath(path)
     folder, name = os.path.split(absolute)
-    if not name or os.path.basename(path.rstrip("/\\")) in ("", ".", ".."):
+    if not name or path.endswith(("/", os.sep)) or os.path.basename(path) in (".", ".."):
         raise WriteError(f"{path}: is a folder")
     _make_folders(path, folder)
     real_folder = os.path.realpath(folder)

@@ -211,13 +211,16 @@ def _bind_pattern(scope: Scope, pattern: cst.CSTNode) -> None:
         for element in pattern.patterns:
             _bind_pattern(scope, element)
     elif isinstance(pattern, cst.MatchClass):
-        for element in (*pattern.patterns, *pattern.kwds):
-            _bind_pattern(scope, element.pattern)
+        for positional in pattern.patterns:
+            _bind_pattern(scope, positional.value)
+        for keyword in pattern.kwds:
+            _bind_pattern(scope, keyword.pattern)
     elif isinstance(pattern, cst.MatchOr):
         for element in pattern.patterns:
             _bind_pattern(scope, element.pattern)
-    elif isinstance(pattern, (cst.MatchSequenceElement, cst.MatchKeywordElement,
-                              cst.MatchOrElement)):
+    elif isinstance(pattern, cst.MatchSequenceElement):  # its pattern is `value`
+        _bind_pattern(scope, pattern.value)
+    elif isinstance(pattern, (cst.MatchKeywordElement, cst.MatchOrElement)):
         _bind_pattern(scope, pattern.pattern)
 
 

@@ -9,7 +9,7 @@ walrus targets, and `from x import *`.
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
@@ -156,7 +156,8 @@ class Scope:
 
 # -- the statement walk that fills a scope ---------------------------------------------------
 
-Body = Union["cst.BaseSuite", Sequence["cst.BaseStatement"]]  # strings: libcst may load late
+# strings: libcst may load late
+Body = Union["cst.BaseSuite", Sequence[Union["cst.BaseStatement", "cst.BaseSmallStatement"]]]
 
 
 def _statements(body: Body) -> Iterable[cst.CSTNode]:
@@ -164,7 +165,8 @@ def _statements(body: Body) -> Iterable[cst.CSTNode]:
         return body.body
     if isinstance(body, cst.SimpleStatementSuite):
         return body.body
-    return body
+    # libcst has no other suites than the two above: this is a list of statements
+    return cast("Sequence[Union[cst.BaseStatement, cst.BaseSmallStatement]]", body)
 
 
 def _module_path(node: Union[cst.Attribute, cst.Name]) -> str:
@@ -208,16 +210,16 @@ def _bind_pattern(scope: Scope, pattern: cst.CSTNode) -> None:
         for element in pattern.elements:
             _bind_pattern(scope, element.pattern)
     elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
-        for element in pattern.patterns:
-            _bind_pattern(scope, element)
+        for item in pattern.patterns:
+            _bind_pattern(scope, item)
     elif isinstance(pattern, cst.MatchClass):
         for positional in pattern.patterns:
             _bind_pattern(scope, positional.value)
         for keyword in pattern.kwds:
             _bind_pattern(scope, keyword.pattern)
     elif isinstance(pattern, cst.MatchOr):
-        for element in pattern.patterns:
-            _bind_pattern(scope, element.pattern)
+        for alternative in pattern.patterns:
+            _bind_pattern(scope, alternative.pattern)
     elif isinstance(pattern, cst.MatchSequenceElement):  # its pattern is `value`
         _bind_pattern(scope, pattern.value)
     elif isinstance(pattern, (cst.MatchKeywordElement, cst.MatchOrElement)):

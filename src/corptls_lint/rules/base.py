@@ -18,6 +18,7 @@ from corptls_lint.ftypes import Applicability
 
 if TYPE_CHECKING:
     from corptls_lint.screens.byte_patterns import WordPattern
+    from corptls_lint.screens.shapes import Candidate
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,11 @@ class Rule:
     trigger_patterns: ClassVar[Dict[bytes, "WordPattern"]] = {}
     # The syntax screen (candidates.py): the shapes a finding of this rule can have; a file
     # whose ast holds none of them is not parsed with libcst for this rule. Empty: no screen.
-    candidates: ClassVar[Tuple[object, ...]] = ()
+    candidates: ClassVar[Tuple[Candidate, ...]] = ()
     # Shapes that are not findings but that a finding depends on (TLS401: `x.verify = ...`
-    # anywhere in the scope), kept when libcst is handed only the functions that matter.
-    context: ClassVar[Tuple[object, ...]] = ()
+    # anywhere in the scope), kept when libcst is handed only the functions that matter. Not
+    # `context`: that is each instance's FileContext.
+    context_shapes: ClassVar[Tuple[Candidate, ...]] = ()
     # Whether the rule offers a fix, and the config keys such a fix can use.
     has_fix: ClassVar[bool] = False
     fix_keys: ClassVar[Tuple[str, ...]] = ()

@@ -86,10 +86,10 @@ class ContextNeverVerifies(Rule):
                   CallTo(("set_verify",)))
     # What decides a finding elsewhere in the body: the settings, the signs of a server,
     # and verify callbacks that accept everything.
-    context = (AttributeStore(_SETTINGS), KeywordArg(("server_side",)),
-               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
-                                  | clients.SERVER_CALL_NAMES))),
-               ConstantFunction(TRUTHY))
+    context_shapes = (AttributeStore(_SETTINGS), KeywordArg(("server_side",)),
+                      CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
+                                         | clients.SERVER_CALL_NAMES))),
+                      ConstantFunction(TRUTHY))
 
     VALID = [
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",

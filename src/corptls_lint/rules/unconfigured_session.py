@@ -79,8 +79,8 @@ class UnconfiguredSession(Rule):
     candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
     # A session configured elsewhere in its scope: `.verify = `, its requests (which may pass
     # verify= or **kwargs), setattr.
-    context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
-               CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
+    context_shapes = (AttributeStore(("verify",)), KeywordArg(("verify",)),
+                      CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
     fix_keys = ("session-factory", "ssl-context", "ca-bundle")
     default_enabled = False

@@ -154,9 +154,9 @@ class UnverifiedSSLContext(Rule):
         ItemStore(("kwargs", "kw", "pool_kwargs", "connection_pool_kw"), ("requests", "urllib3")),
     )
     # A server context is told apart by what its body does elsewhere (clients.BodyUses).
-    context = (KeywordArg(("server_side",)),
-               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
-                                  | clients.SERVER_CALL_NAMES))))
+    context_shapes = (KeywordArg(("server_side",)),
+                      CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
+                                         | clients.SERVER_CALL_NAMES))))
     has_fix = True
     fix_keys = ("ssl-context",)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import (AbstractSet, Callable, Collection, Dict, FrozenSet, Iterable,
-                    Iterator, List, Optional, Set, Tuple)
+from typing import (Callable, Collection, Container, Dict, FrozenSet, Iterable, Iterator, List,
+                    Optional, Set, Tuple)
 
 import libcst as cst
 
@@ -101,7 +101,7 @@ def has_double_star(call: cst.Call) -> bool:
 
 
 def is_unresolved_method(call: cst.Call, qualified: Optional[str],
-                         methods: AbstractSet[str] = VERBS) -> bool:
+                         methods: Container[str] = VERBS) -> bool:
     """`x.get(...)` on a receiver that no import explains (`self.session.get`)."""
     return (qualified is None and isinstance(call.func, cst.Attribute)
             and call.func.attr.value in methods)

@@ -88,12 +88,16 @@ class Binding:
         return self.value if self.count == 1 else None
 
 
+# What makes a scope (strings: libcst may load late).
+ScopeNode = Union["cst.Module", "cst.ClassDef", "cst.FunctionDef", "cst.Lambda"]
+
+
 class Scope:
     """A module, class or function body: its bindings and its parent for lookups."""
 
     __slots__ = ("kind", "node", "parent", "names")
 
-    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"]) -> None:
+    def __init__(self, kind: str, node: ScopeNode, parent: Optional["Scope"]) -> None:
         self.kind = kind  # "module" | "class" | "function"
         self.node = node
         self.parent = parent

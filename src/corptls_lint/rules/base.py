@@ -14,7 +14,7 @@ import libcst as cst
 
 from corptls_lint.analysis import values
 from corptls_lint.analysis.scopes import Scope
-from corptls_lint.ftypes import Applicability
+from corptls_lint.ftypes import Applicability, Settings
 
 if TYPE_CHECKING:
     from corptls_lint.screens.byte_patterns import WordPattern
@@ -143,7 +143,7 @@ class Rule:
         self.context.reports.append(Report(self, node, message or self.message, fix))
 
     @classmethod
-    def configured_words(cls, settings) -> Tuple[bytes, ...]:
+    def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
         """Trigger words the configuration adds (TLS105's `insecure-keywords`)."""
         return ()
 

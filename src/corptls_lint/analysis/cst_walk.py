@@ -12,6 +12,10 @@ from typing import Any, Callable, Dict, Iterator, Literal, Tuple, Union, cast
 
 import libcst as cst
 
+# A statement as libcst has them: BaseStatement has no other kinds, but does not say so, nor
+# that they have leading lines. (Strings: libcst may load late, see running/startup.py.)
+Statement = Union["cst.SimpleStatementLine", "cst.BaseCompoundStatement"]
+
 _SKIPPED_FIELDS = frozenset((
     "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
     "footer", "newline", "colon", "equal", "star", "dot", "operator", "asynchronous", "arrow",

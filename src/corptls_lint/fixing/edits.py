@@ -12,6 +12,7 @@ from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Opti
 
 import libcst as cst
 
+from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.fixing import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
 from corptls_lint.rules.base import FixRequest
@@ -340,7 +341,7 @@ class _Rewriter(cst.CSTTransformer):
             return statements, []
         kept: List[cst.BaseStatement] = []
         pending: List[cst.EmptyLine] = []
-        for statement in cast("Sequence[imports.Statement]", statements):  # see Statement
+        for statement in cast("Sequence[Statement]", statements):  # see cst_walk.Statement
             if id(statement) in self.removed:
                 pending.extend(statement.leading_lines)
                 continue

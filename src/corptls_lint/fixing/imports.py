@@ -12,18 +12,14 @@ import warnings
 from collections import Counter
 from dataclasses import dataclass
 from typing import (Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
-                    TypeVar, Union, cast)
+                    TypeVar, cast)
 
 import libcst as cst
 
 from corptls_lint.analysis import cst_walk
+from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.ftypes import Target
 from corptls_lint.analysis.scopes import dotted_name, target_names
-
-
-# A statement as libcst has them (BaseStatement has no other kinds, but does not say so, nor
-# that they have leading lines). Strings: libcst may load late, see running/startup.py.
-Statement = Union["cst.SimpleStatementLine", "cst.BaseCompoundStatement"]
 
 
 @dataclass(frozen=True)
@@ -523,7 +519,7 @@ class _DropImports(cst.CSTTransformer):
 
     def _body(self, statements: Sequence[cst.BaseStatement],
               keep_one: bool) -> List[Statement]:
-        body = cast("List[Statement]", list(statements))  # see Statement
+        body = cast("List[Statement]", list(statements))  # see cst_walk.Statement
         removed_lines: List[cst.EmptyLine] = []
         for index in reversed(range(len(body))):
             line = body[index]

@@ -76,7 +76,7 @@ class FileContext:
     the rules' reports."""
 
     path: str
-    scope: Scope = None  # type: ignore[assignment]
+    scope: Scope = None  # type: ignore[assignment]  # the engine sets it before rules run
     reports: List[Report] = field(default_factory=list)
     insecure_keywords: Tuple[str, ...] = ()  # configured wrapper flags (TLS105)
 

@@ -12,7 +12,7 @@ import dataclasses
 import os
 import ssl
 from dataclasses import dataclass
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, NoReturn, Optional, Tuple
 
 from cryptography import x509
 
@@ -73,9 +73,12 @@ def _unverified_chain(host: str, connect: Opener, timeout: float) -> Tuple[List[
             public = getattr(tls, "get_unverified_chain", None)  # Python 3.13+
             if public is not None:
                 return list(public()), True
-            private = getattr(tls._sslobj, "get_unverified_chain", None)  # 3.10 to 3.12
+            # 3.10 to 3.12, private (so not in the stubs)
+            private = getattr(tls._sslobj,  # type: ignore[attr-defined]
+                              "get_unverified_chain", None)
             if private is not None:
-                return [cert.public_bytes(ssl._ssl.ENCODING_DER) for cert in private() or ()], True
+                return [cert.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
+                        for cert in private() or ()], True
             leaf = tls.getpeercert(binary_form=True)  # Python 3.9: the leaf only
     if not leaf:
         return [], True
@@ -230,7 +233,7 @@ def diagnose(host: str, chain: List[x509.Certificate],
     return checks
 
 
-def _no_connection(timeout: float):
+def _no_connection(timeout: float) -> NoReturn:
     raise OSError("no connection")
 
 
@@ -303,7 +306,7 @@ def _unknown_chain(leaf: x509.Certificate, anchors: Optional[List[x509.Certifica
                             fixes.add(f"add the root CA above '{issuer}' to the bundle, and "
                                       f"make sure the server sends its full chain (leaf, then "
                                       f"intermediates: fullchain.pem)")))
-    elif error_code in UNABLE_TO_GET_ISSUER:
+    elif error_code in UNABLE_TO_GET_ISSUER and anchor is not None:  # (None: the branch above)
         checks.append(_anchor_issuer_missing(anchor, "the server's certificate", fixes))
     elif error_code == SELF_SIGNED_IN_CHAIN:
         checks.append(Check("root-not-trusted", Status.FAIL,

@@ -41,6 +41,14 @@ def test_check_is_what_the_bare_form_runs(run_cli, tmp_path, arguments, stdin):
     assert outcome(run_cli("check", *arguments, cwd=tmp_path, input=stdin)) == outcome(bare)
 
 
+@pytest.mark.parametrize("arguments", [("--list-rules",), ("--explain", "TLS101")])
+def test_check_answers_rule_questions_as_the_bare_form_does(run_cli, arguments):
+    bare = run_cli(*arguments)
+    assert bare.returncode == 0
+    assert "TLS101" in bare.stdout
+    assert outcome(run_cli("check", *arguments)) == outcome(bare)
+
+
 def test_check_fix_rewrites_as_the_bare_fix_does(run_cli, tmp_path):
     for name in ("bare", "command"):
         write(tmp_path / name, "pyproject.toml", CONFIG)
@@ -127,6 +135,18 @@ def test_each_command_refuses_the_others_options(run_cli, arguments, message):
     result = run_cli(*arguments)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr.splitlines()[-1] == message
+
+
+def test_version_is_printed_by_the_top_level_and_the_bare_forms(run_cli):
+    from corptls_lint import __version__
+
+    for arguments in (("--version",), ("--fix", "--version"), ("--doctor", "--version")):
+        result = run_cli(*arguments)
+        assert outcome(result) == (0, f"corptls-lint {__version__}\n", ""), arguments
+    refused = run_cli("check", "--version")  # not one of the linter's options
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines()[-1] == (
+        "corptls-lint check: error: unrecognized arguments: --version")
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ __all__ = ["COMMANDS", "EXIT_CLEAN", "EXIT_ERROR", "EXIT_FINDINGS", "PROG", "bui
            "main"]
 
 EXIT_INTERRUPTED = 130
+VERSION = f"{PROG} {__version__}"
 
 
 class Command(Protocol):
@@ -80,7 +81,7 @@ def build_parsers() -> Tuple[argparse.ArgumentParser, Dict[str, argparse.Argumen
     parser = _Parser(prog=PROG, usage=USAGE,
                      description="Find and fix Python code that gets TLS trust wrong.",
                      epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action="version", version=VERSION)
     # prog given: else argparse builds the commands' prog from the custom usage above
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND",
                                        required=True, prog=PROG)
@@ -95,9 +96,11 @@ def build_parsers() -> Tuple[argparse.ArgumentParser, Dict[str, argparse.Argumen
 
 def _command_parser(command: Command) -> argparse.ArgumentParser:
     """One command's parser under the bare program name, for the forms without a command
-    name: their usage errors read `corptls-lint: error: ...`, as they always have."""
+    name: their usage errors read `corptls-lint: error: ...` and --version anywhere prints the
+    version, as they always have."""
     parser = _Parser(prog=PROG, description=_description(command), epilog=command.EPILOG,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=VERSION, help=argparse.SUPPRESS)
     command.add_arguments(parser)
     return parser
 

@@ -45,9 +45,10 @@ def _is_git_work_tree(path) -> bool:
 
 
 def _has_fix_option() -> bool:
-    from corptls_lint.cli import build_parser
+    from corptls_lint.cli import build_parsers
 
-    return any("--fix" in action.option_strings for action in build_parser()._actions)
+    _, commands = build_parsers()
+    return any("--fix" in action.option_strings for action in commands["check"]._actions)
 
 
 @pytest.fixture(scope="module")

@@ -399,7 +399,7 @@ def test_certifi_trust_gets_the_recipe_never_a_certifi_edit(environ, pki, server
     first = [c for c in requests_host["checks"] if c["status"] == "fail"][0]
     assert first["id"] == "tls-inspection"
     assert first["fix"].startswith(f"never edit {certifi}, the next upgrade replaces it; "
-                                   f"build a combined bundle: corptls-lint --doctor --host "
+                                   f"build a combined bundle: corptls-lint doctor --host "
                                    f"localhost:{server.port} --write-bundle")
     assert "export REQUESTS_CA_BUNDLE=" in first["fix"] and "SSL_CERT_FILE=" in first["fix"]
     for host in doc["hosts"]:

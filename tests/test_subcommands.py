@@ -196,7 +196,7 @@ def test_doctor_help_and_linting_need_no_cryptography(tmp_path):
     assert outcome(run("check", "--no-cache", "app.py"))[:2] == (1, f"app.py{TLS101}\n")
     missing = run("doctor")
     assert (missing.returncode, missing.stdout) == (2, "")
-    assert missing.stderr == ("corptls-lint: error: --doctor needs the cryptography package: "
+    assert missing.stderr == ("corptls-lint: error: the doctor needs the cryptography package: "
                               "pip install 'corptls-lint[doctor]'\n")
 
 

@@ -27,7 +27,8 @@ RANKS: Dict[str, int] = {
     "doctor": 8,
     "running": 8,
     "docs_gen": 8,  # the rule pages, and `--explain` for the CLI
-    "cli": 9, "flake8_plugin": 9, "__main__": 10,
+    "commands": 9,  # the subcommands `cli` dispatches to
+    "cli": 10, "flake8_plugin": 10, "__main__": 11,
 }
 
 
@@ -155,3 +156,40 @@ def test_the_checks_see_an_upward_import(monkeypatch):
     graph = {"corptls_lint.rules.base": {"corptls_lint.checking.engine"},
              "corptls_lint.checking.engine": {"corptls_lint.rules.base"}}
     assert upward_imports(graph) == [("corptls_lint.rules.base", "corptls_lint.checking.engine")]
+
+
+def private_stdlib_uses(package_dir: Path) -> List[str]:
+    """`module._name` where `module` is a standard-library module the file imports: a private
+    API that may change in any Python release."""
+    import sys
+
+    stdlib = sys.stdlib_module_names  # type: ignore[attr-defined]  # 3.10+
+    found = []
+    for module, path in _modules(package_dir).items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.asname or alias.name for node in ast.walk(tree)
+                    if isinstance(node, ast.Import) for alias in node.names
+                    if alias.name.split(".")[0] in stdlib}
+        found += [f"{module}:{node.lineno} {node.value.id}.{node.attr}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                  and node.value.id in imported and node.attr.startswith("_")
+                  and not node.attr.startswith("__")]
+    return found
+
+
+def test_no_private_standard_library_api():
+    import sys
+
+    if not hasattr(sys, "stdlib_module_names"):
+        pytest.skip("sys.stdlib_module_names is Python 3.10's")
+    assert private_stdlib_uses(PACKAGE_DIR) == []
+
+
+def test_the_private_api_check_sees_one(tmp_path):
+    import sys
+
+    if not hasattr(sys, "stdlib_module_names"):
+        pytest.skip("sys.stdlib_module_names is Python 3.10's")
+    package = _write(tmp_path, {"pkg/__init__.py": "",
+                                "pkg/a.py": "import tokenize\ntokenize._get_normal_name('x')\n"})
+    assert private_stdlib_uses(package) == ["pkg.a:2 tokenize._get_normal_name"]

@@ -267,6 +267,18 @@ def test_bom_with_another_coding_line_gets_cpythons_message(run_cli, tmp_path):
     assert result.stdout == "a.py:1:1: TLS001 cannot parse: encoding problem: iso-8859-1 with BOM\n"
 
 
+@pytest.mark.parametrize("declared", ["latin-1", "UTF-16", "Latin_1", "no-such-codec"])
+def test_a_bom_against_a_coding_line_is_named_as_cpython_names_it(declared):
+    from corptls_lint.source.decoding import DecodeError, detect_encoding
+
+    data = b"\xef\xbb\xbf# coding: " + declared.encode() + b"\nx = 1\n"
+    with pytest.raises(SyntaxError) as cpython:
+        compile(data, "a.py", "exec")
+    with pytest.raises(DecodeError) as ours:
+        detect_encoding(data)
+    assert str(ours.value) == cpython.value.msg
+
+
 # -- inputs the parser must not be trusted with ------------------------------------------------
 
 PLANTED = {

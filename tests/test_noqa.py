@@ -46,3 +46,12 @@ def test_noqa_in_a_string_or_after_a_continuation_silences_the_finding(sliced):
     result = engine.lint_source(SOURCE, "a.py", Settings(enabled=("TLS101",)), sliced=sliced)
     # 2: the string's noqa; 5: the continuation's; 10: the function's string; 13: another code
     assert [(d.line, d.code) for d in result.diagnostics] == [(8, "TLS101"), (13, "TLS101")]
+
+
+def test_the_noqa_pattern_is_the_installed_flake8s():
+    import flake8.defaults
+
+    from corptls_lint.checking import noqa
+
+    assert noqa._NOQA.pattern == flake8.defaults.NOQA_INLINE_REGEXP.pattern
+    assert noqa._NOQA.flags == flake8.defaults.NOQA_INLINE_REGEXP.flags

@@ -5,6 +5,13 @@ expressions or nested functions), so resolving `r.get` to `requests.get` or `VER
 `False` costs a dictionary lookup, and a module-level import below a function still counts.
 Known gaps, documented in docs/design.md: bindings made by `global` from inside a function,
 walrus targets, and `from x import *`.
+
+Why not libcst's `ScopeProvider`: it resolves every scope and every access of the whole file
+before the first question, and the engine needs the bindings of the few scopes that hold a
+candidate. On 352 real modules (requests, urllib3, libcst; 121,722 lines) building *every*
+module, class and function scope here takes 5.0 s against ScopeProvider's 20.7 s (4.1x), and
+the engine builds a function's scope only when a rule asks in it
+(`benchmarks/library_alternatives.py`).
 """
 
 from __future__ import annotations

@@ -73,12 +73,13 @@ def _unverified_chain(host: str, connect: Opener, timeout: float) -> Tuple[List[
             public = getattr(tls, "get_unverified_chain", None)  # Python 3.13+
             if public is not None:
                 return list(public()), True
-            # 3.10 to 3.12, private (so not in the stubs)
-            private = getattr(tls._sslobj,  # type: ignore[attr-defined]
+            # 3.10 to 3.12 have it only on the private _sslobj (the public method is 3.13's);
+            # its certificates' default encoding is PEM, turned to DER with the public helper.
+            private = getattr(tls._sslobj,  # type: ignore[attr-defined]  # private: no stub
                               "get_unverified_chain", None)
             if private is not None:
-                return [cert.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
-                        for cert in private() or ()], True
+                chain = private() or ()
+                return [ssl.PEM_cert_to_DER_cert(cert.public_bytes()) for cert in chain], True
             leaf = tls.getpeercert(binary_form=True)  # Python 3.9: the leaf only
     if not leaf:
         return [], True

@@ -1,4 +1,12 @@
-"""Loading certificates: PEM/DER parsing of one file, and the system store OpenSSL falls back on."""
+"""Loading certificates: PEM/DER parsing of one file, and the system store OpenSSL falls back on.
+
+PEM files are split into blocks here, not with cryptography's `load_pem_x509_certificates`,
+because the doctor reports on each block (its label, its line, whether it parses, whether its
+END marker is missing) and keeps the good ones: in certifi's bundle of 117 certificates with
+one corrupted block, `load_pem_x509_certificates` raises ValueError and returns nothing, while
+`pem_certificates` returns the other 116 and `pem_blocks` says at which line the bad one is.
+Each block is still parsed by cryptography.
+"""
 
 from __future__ import annotations
 

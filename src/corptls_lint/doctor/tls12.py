@@ -5,6 +5,12 @@ needs 3.10's `get_unverified_chain`. In TLS 1.2 (not 1.3) the server's Certifica
 travels in clear, so: let OpenSSL write the ClientHello (through a MemoryBIO, capped at TLS
 1.2), send it, and parse the records the server answers with until that message is complete.
 No handshake is finished and nothing is verified; a server that refuses TLS 1.2 gives None.
+
+Hand-written because the kept library that reads a chain on 3.9 is pyOpenSSL
+(`Connection.get_peer_cert_chain`), a dependency whose maintainers steer new code to the
+standard `ssl` module; it would serve only Python 3.9 (end of life since October 2025), where
+these 100 lines read only the record and handshake headers (RFC 5246 sections 6.2 and 7.4).
+Python 3.10 and later never come here (probe.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,12 @@
 """The imports a fix needs: which local name reaches a configured target, and the import edits.
 
-A small equivalent of libcst's AddImportsVisitor/RemoveImportsVisitor that also never shadows
-a different binding of the same name (it aliases instead) and works without scope metadata.
+A small equivalent of libcst's AddImportsVisitor/RemoveImportsVisitor, kept for two measured
+reasons (`benchmarks/library_alternatives.py`). It never shadows a different binding of the
+same name: it aliases instead, where AddImportsVisitor adds `from corp_tls import CA_BUNDLE`
+to a module that binds `CA_BUNDLE = False` and so points the fix at the wrong value. And it
+edits the module's top-level statements only: adding one import to each of 352 real modules
+(121,722 lines) takes 16 ms here and 72 s with AddImportsVisitor, which gathers and rebuilds
+every node of the tree (a `--fix` run does this once per fixed file and pass).
 """
 
 from __future__ import annotations

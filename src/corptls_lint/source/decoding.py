@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -35,8 +35,11 @@ def _bom_conflict(data: bytes) -> Optional[str]:
     for line in data[3:].splitlines()[:2]:
         match = _COOKIE.match(line)
         if match:
-            name = match.group(1).decode("ascii", "replace")
-            return f"encoding problem: {tokenize._get_normal_name(name)} with BOM"
+            try:  # tokenize names the declared codec as CPython does ("latin-1": iso-8859-1)
+                name, _ = tokenize.detect_encoding(io.BytesIO(data[3:]).readline)
+            except SyntaxError:  # a codec Python does not know: CPython names it as written
+                name = match.group(1).decode("ascii", "replace")
+            return f"encoding problem: {name} with BOM"
     return None
 
 
@@ -63,6 +66,6 @@ def _decode(data: bytes, encoding: str) -> str:
         raise DecodeError(str(error)) from None
 
 
-def split_lines(text: str) -> list:
+def split_lines(text: str) -> List[str]:
     """Physical lines as Python's tokenizer counts them (not str.splitlines, which splits on \\f)."""
     return LINE_BREAK.split(text)

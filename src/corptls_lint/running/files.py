@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 SUFFIXES = (".py", ".pyi")
 
 
-def _gitignore(directory: str) -> Optional["pathspec.PathSpec"]:
+def _gitignore(directory: str) -> Optional["pathspec.GitIgnoreSpec"]:
     try:
         with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
             import pathspec  # only when a .gitignore exists: it costs a tenth of a second
@@ -30,7 +30,8 @@ def _gitignore(directory: str) -> Optional["pathspec.PathSpec"]:
         return None
 
 
-def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, "pathspec.PathSpec"]]) -> bool:
+def _ignored(path: str, is_dir: bool,
+             specs: Sequence[Tuple[str, "pathspec.GitIgnoreSpec"]]) -> bool:
     for base, spec in specs:
         relative = os.path.relpath(path, base).replace(os.sep, "/")
         if spec.match_file(relative + "/" if is_dir else relative):
@@ -129,7 +130,7 @@ def _walk(root: str, configs: Union[Config, ConfigResolver],
     """Files under `root`, sorted, without following symlinks (folders or files). A folder
     with its own configuration file is walked with that configuration's excludes. The
     folders left out are told to `skipped`."""
-    specs: List[Tuple[str, "pathspec.PathSpec"]] = []
+    specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]] = []
     # .gitignore files of the folders above the root apply too, up to the repository's top,
     # and so do the repository's .git/info/exclude and the user's global excludes file.
     parent = real_path(root)
@@ -144,7 +145,7 @@ def _walk(root: str, configs: Union[Config, ConfigResolver],
 
 
 def _walk_dir(root: str, excludes_for: _ExcludesFor,
-              specs: List[Tuple[str, "pathspec.PathSpec"]],
+              specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]],
               skipped: Optional[SkippedFolders]) -> Iterator[str]:
     """Depth first, each folder's entries sorted by name. One generator with a stack of the
     folders being listed: nested `yield from` costs every file a step per level above it."""
@@ -160,9 +161,9 @@ def _walk_dir(root: str, excludes_for: _ExcludesFor,
 
 
 def _entries(directory: str, excludes_for: _ExcludesFor,
-             specs: List[Tuple[str, "pathspec.PathSpec"]], skipped: Optional[SkippedFolders],
-             is_root: bool = False
-             ) -> List[Tuple[str, bool, List[Tuple[str, "pathspec.PathSpec"]]]]:
+             specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]],
+             skipped: Optional[SkippedFolders], is_root: bool = False
+             ) -> List[Tuple[str, bool, List[Tuple[str, "pathspec.GitIgnoreSpec"]]]]:
     """(path, is a folder, the .gitignore specs that apply inside) of the entries of one
     folder that a walk keeps: files to lint and folders to descend into."""
     try:
@@ -324,7 +325,7 @@ def is_force_excluded(path: str, config: Config) -> bool:
     return False
 
 
-def git_excludes(top: Path) -> List["pathspec.PathSpec"]:
+def git_excludes(top: Path) -> List["pathspec.GitIgnoreSpec"]:
     """The patterns of the repository's info/exclude and of the user's global excludes file
     (core.excludesFile, else $XDG_CONFIG_HOME/git/ignore), which git applies like .gitignore
     at the repository's top."""

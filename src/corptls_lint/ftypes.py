@@ -39,6 +39,13 @@ class Target:
     def __str__(self) -> str:
         return f"{self.module}:{self.expr}"
 
+    def module_files(self) -> Tuple[str, str]:
+        """The files that can define MODULE, as POSIX paths from the folder its top package
+        is in: `a/b.py` or `a/b/__init__.py`. The fixer (a module must not import itself) and
+        the trust module's exemption (TLS301, TLS401) both ask which file is the target's."""
+        stem = self.module.replace(".", "/")
+        return (f"{stem}.py", f"{stem}/__init__.py")
+
 
 # The keys whose target may be called with no arguments (a factory, a context builder).
 CALLABLE_TARGETS = ("session-factory", "ssl-context")

@@ -280,10 +280,9 @@ def _defines_target(path: str, request, targets) -> bool:
     target = edits.target_of(kind, targets)
     if target is None:
         return False
-    parts = target.module.split(".")
     normalized = path.replace("\\", "/")
     return any(normalized == tail or normalized.endswith("/" + tail)
-               for tail in ("/".join(parts) + ".py", "/".join(parts + ["__init__.py"])))
+               for tail in target.module_files())
 
 
 class _FixBrokeTheCode(Exception):

@@ -32,7 +32,7 @@ class Target:
         grammar = "MODULE:NAME[.ATTR...]" + ("[()]" if callable_ok else "")
         module, sep, expr = text.partition(":")
         names = expr[:-2] if callable_ok and expr.endswith("()") else expr
-        if not sep or not _dotted_identifiers(module) or not _dotted_identifiers(names):
+        if not sep or not is_dotted_name(module) or not is_dotted_name(names):
             raise ValueError(f"expected {grammar} (identifiers only), got {text!r}")
         return cls(module, expr)
 
@@ -51,7 +51,7 @@ class Target:
 CALLABLE_TARGETS = ("session-factory", "ssl-context")
 
 
-def _dotted_identifiers(text: str) -> bool:
+def is_dotted_name(text: str) -> bool:
     """`a`, `a.b.c`: identifiers that are not keywords, joined by dots, nothing else."""
     import keyword
 

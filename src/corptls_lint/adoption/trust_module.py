@@ -39,6 +39,7 @@ requests is imported when a session is made, the other two are looked for at imp
 
 from __future__ import annotations
 
+import errno
 import os
 import ssl
 from typing import TYPE_CHECKING, Any
@@ -100,6 +101,9 @@ def ssl_context() -> ssl.SSLContext:
         context: ssl.SSLContext = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     elif TRUST_SOURCE == SSL_DEFAULTS:
         context = ssl.create_default_context()
+    elif not os.path.isfile(CA_BUNDLE):  # OpenSSL's own error would not name the file
+        missing = f"no CA bundle file ({TRUST_SOURCE})"
+        raise FileNotFoundError(errno.ENOENT, missing, CA_BUNDLE)
     else:
         context = ssl.create_default_context(cafile=CA_BUNDLE)
     context.verify_mode = ssl.CERT_REQUIRED

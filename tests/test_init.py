@@ -314,3 +314,83 @@ def test_new_files_get_the_mode_the_umask_gives(run_cli, src_project):
     for name in ("src/inventory/corp_tls.py", ".pre-commit-config.yaml"):
         assert (src_project / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
     assert not [path for path in src_project.rglob(".corptls-*")]
+
+
+# -- the two editors, on text ------------------------------------------------------------------
+
+ENTRY = f"- repo: {REPOSITORY}\n  rev: v1.2.3\n  hooks:\n    - id: corptls-lint\n"
+
+
+def add_hook(text):
+    from corptls_lint.adoption import pre_commit
+
+    return pre_commit.add_hook(text, REPOSITORY, "v1.2.3")
+
+
+def indented(entry, indent):
+    return "".join(indent + line for line in entry.splitlines(True))
+
+
+@pytest.mark.parametrize("before, after", [
+    ("", "repos:\n" + indented(ENTRY, "  ")),
+    ("# hooks to come\n", "# hooks to come\nrepos:\n" + indented(ENTRY, "  ")),
+    ("repos:  # the list\n  - repo: local\n    hooks: []",
+     "repos:  # the list\n  - repo: local\n    hooks: []\n" + indented(ENTRY, "  ")),
+    ("repos:\r\n- repo: local\r\n  hooks: []\r\n",
+     "repos:\r\n- repo: local\r\n  hooks: []\r\n" + ENTRY.replace("\n", "\r\n")),
+    ("fail_fast: true\nrepos:\n    -   repo: local\n        hooks: []\n\n# later\nminimum: 3\n",
+     "fail_fast: true\nrepos:\n    -   repo: local\n        hooks: []\n" + indented(ENTRY, "    ")
+     + "\n# later\nminimum: 3\n"),
+], ids=["empty", "comments-only", "no-final-newline", "crlf", "repos-in-the-middle"])
+def test_the_hook_is_appended_to_the_repos_list(before, after):
+    edit = add_hook(before)
+    assert edit.text == after
+    yaml = pytest.importorskip("yaml")
+    assert yaml.safe_load(edit.text)["repos"][-1]["hooks"] == [{"id": "corptls-lint"}]
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("repos: []\n", "its 'repos' is not a block list (repos: [...])"),
+    ("repos:\n\t- repo: local\n", "it holds tabs"),
+    ("repos:\n- repo: local\n  hooks: []\n---\nrepos: []\n", "it holds more than one YAML "
+                                                             "document"),
+    ("repos:\n- repo: local\n  hooks:\n  - id: 'corptls-lint'  # ours\n",
+     "it has a corptls-lint hook"),
+])
+def test_a_file_appending_cannot_serve_is_left_with_the_reason(text, reason):
+    assert (add_hook(text).text, add_hook(text).reason) == (None, reason)
+
+
+def set_keys(text, name="pyproject.toml", force=False):
+    from corptls_lint.running import config_edit
+
+    return config_edit.set_keys(text, Path(name), targets("app.corp_tls"), force)
+
+
+@pytest.mark.parametrize("before", [
+    '[project]\r\nname = "x"\r\n\r\n[tool.black]\r\nx = 1\r\n',
+    '[project]\nname = "x"',
+    '[tool]\ncorptls-lint.select = ["TLS"]\n',
+    '[tool.corptls-lint.per-file-ignores]\n"tests/**" = ["TLS101"]\n',
+    'tool = {corptls-lint = {select = ["TLS"]}}\n',
+], ids=["crlf", "no-final-newline", "dotted-keys", "only-a-subtable", "inline"])
+def test_the_keys_are_added_whatever_the_tables_shape(before):
+    edit = set_keys(before)
+    assert edit.added == list(targets("app.corp_tls"))
+    if not before.startswith("tool = {"):  # an inline table grows on its own line
+        assert only_added_to(before if before.endswith("\n") else before + "\n", edit.text)
+    assert "\r\n" not in before or "\n" not in edit.text.replace("\r\n", "")
+    table = tomllib.loads(edit.text)["tool"]["corptls-lint"]
+    assert {key: table[key] for key in targets("app.corp_tls")} == targets("app.corp_tls")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("tool = 5\n", "pyproject.toml: 'tool' must be a table"),
+    ("[tool]\ncorptls-lint = []\n", "pyproject.toml: [tool.corptls-lint] must be a table"),
+])
+def test_a_table_that_is_not_one_is_a_config_error(text, message):
+    from corptls_lint.ftypes import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        set_keys(text)
+    assert str(raised.value) == message

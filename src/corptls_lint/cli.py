@@ -8,7 +8,7 @@ arguments are those of `check`, so `corptls-lint src/`, `corptls-lint --fix src/
 command's name is always the command: a path called `check` or `doctor` is written `./check`
 (or after the command, `corptls-lint check check`).
 
-Adding a subcommand (`init`, `server`): write `commands/NAME.py` with `NAME`, `HELP` (one line
+Adding a subcommand (`server`, say): write `commands/NAME.py` with `NAME`, `HELP` (one line
 for the command list), `EPILOG` (exit codes, documentation), `add_arguments(parser)` and
 `run(args) -> int` (see `Command` below), and add the module to COMMANDS. Its options are its
 own; `corptls-lint NAME --help` shows only them.

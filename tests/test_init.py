@@ -250,6 +250,15 @@ def test_an_edited_trust_module_is_replaced_only_with_force(run_cli, src_project
     assert module.stat().st_mode & 0o777 == 0o640
 
 
+def test_a_trust_package_of_that_name_is_left_as_it_is(run_cli, src_project):
+    write(src_project, "src/inventory/corp_tls/__init__.py", "CA_BUNDLE = None\n")
+    result = init(run_cli, src_project, "--force")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "unchanged src/inventory/corp_tls: a package of that name is there, left as it is")
+    assert not (src_project / "src/inventory/corp_tls.py").exists()
+
+
 def test_a_pyproject_that_does_not_parse_stops_before_any_write(run_cli, src_project):
     write(src_project, "pyproject.toml", PYPROJECT + "[tool.black\n")
     before = snapshot(src_project)

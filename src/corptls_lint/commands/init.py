@@ -163,7 +163,7 @@ def plan_trust_module(root: Path, path: Path, force: bool) -> FilePlan:
     template = _template()
     if (root / path.with_suffix("")).is_dir():
         return FilePlan(path.with_suffix(""), None, None,
-                        "a package of that name is there; choose another with --name")
+                        "a package of that name is there, left as it is")
     existing = _read(root, path)
     if existing is None:
         return FilePlan(path, None, template)

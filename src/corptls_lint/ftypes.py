@@ -5,6 +5,7 @@ It imports nothing of the package, so any module may import it."""
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -45,6 +46,16 @@ class Target:
         the trust module's exemption (TLS301, TLS401) both ask which file is the target's."""
         stem = self.module.replace(".", "/")
         return (f"{stem}.py", f"{stem}/__init__.py")
+
+    def may_be_module_file(self, path: str) -> bool:
+        """Whether `path` ends with one of `module_files()`: a string test, no file system
+        (asked of every file of a run)."""
+        return ("/" + path.replace("\\", "/")).endswith(_module_file_suffixes(self.module))
+
+
+@functools.lru_cache(maxsize=64)
+def _module_file_suffixes(module: str) -> Tuple[str, ...]:
+    return tuple(f"/{tail}" for tail in Target(module, "").module_files())
 
 
 # The keys whose target may be called with no arguments (a factory, a context builder).

@@ -394,11 +394,9 @@ def _configured_targets(targets: FixTargets) -> List[Target]:
 
 
 def may_be_trust_module(path: str, targets: FixTargets) -> bool:
-    """Whether the file's name is that of a target's module: asked of every file, so a string
-    test first, before `is_trust_module` resolves the path."""
-    name = os.path.basename(path)
-    return any(name == PurePosixPath(tail).name for target in _configured_targets(targets)
-               for tail in target.module_files())
+    """Whether the path ends as a target's module file does: asked of every file, so a
+    string test first, before `is_trust_module` resolves the path."""
+    return any(target.may_be_module_file(path) for target in _configured_targets(targets))
 
 
 def is_trust_module(path: Path, config: Config, targets: FixTargets) -> bool:

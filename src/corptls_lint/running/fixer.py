@@ -280,9 +280,7 @@ def _defines_target(path: str, request, targets) -> bool:
     target = edits.target_of(kind, targets)
     if target is None:
         return False
-    normalized = path.replace("\\", "/")
-    return any(normalized == tail or normalized.endswith("/" + tail)
-               for tail in target.module_files())
+    return target.may_be_module_file(path)
 
 
 class _FixBrokeTheCode(Exception):

@@ -280,6 +280,51 @@ def test_a_standalone_config_file_gets_the_keys(run_cli, src_project):
     assert tomllib.loads(text) == {"extend-select": ["TLS402"], **targets("inventory.corp_tls")}
 
 
+def test_in_a_monorepo_the_new_table_extends_the_configuration_above(run_cli, tmp_path):
+    write(tmp_path, "pyproject.toml", '[tool.corptls-lint]\nextend-select = ["TLS402"]\n')
+    service = tmp_path / "services" / "api"
+    write(service, "pyproject.toml", '[project]\nname = "api"\n')
+    write(service, "api/__init__.py", "")
+    write(service, "api/client.py", "import requests\nrequests.get(URL)\n")
+    result = init(run_cli, service)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[1] == (
+        "updated   pyproject.toml: ca-bundle, session-factory, ssl-context set to api.corp_tls; "
+        "extend = '../../pyproject.toml' keeps the configuration above")
+    table = tomllib.loads((service / "pyproject.toml").read_text())["tool"]["corptls-lint"]
+    assert list(table) == ["extend", *targets("api.corp_tls")]
+    check = run_cli("check", "--no-cache", "api", cwd=service)  # TLS402 is still selected
+    assert check.stdout.startswith("api/client.py:2:1: TLS402 ")
+    assert len(check.stdout.splitlines()) == 1
+
+
+def test_the_hook_goes_to_the_top_of_the_git_work_tree(run_cli, tmp_path):
+    (tmp_path / ".git").mkdir()
+    service = tmp_path / "services" / "api"
+    write(service, "api/__init__.py", "")
+    result = init(run_cli, service)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2] == "created   ../../.pre-commit-config.yaml"
+    assert (tmp_path / ".pre-commit-config.yaml").is_file()
+    assert not (service / ".pre-commit-config.yaml").exists()
+    again = init(run_cli, service)
+    assert again.stdout.splitlines()[2] == (
+        "unchanged ../../.pre-commit-config.yaml: it has a corptls-lint hook")
+
+
+def test_the_targets_name_what_the_trust_module_defines():
+    import ast
+
+    from corptls_lint.commands.init import TARGET_NAMES
+
+    tree = ast.parse(TEMPLATE.read_text())
+    defined = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    defined |= {element.id for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets
+                for element in getattr(target, "elts", [target]) if isinstance(element, ast.Name)}
+    assert {expr.rstrip("()") for expr in TARGET_NAMES.values()} <= defined
+
+
 def test_without_a_pyproject_one_is_created(run_cli, tmp_path):
     write(tmp_path, "app/__init__.py", "")
     result = init(run_cli, tmp_path)

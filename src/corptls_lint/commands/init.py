@@ -1,7 +1,8 @@
 """`corptls-lint init`: set a project up for the fixes (SPEC §7). Run in the project's root,
 it writes the trust module into the project's package, points the `ca-bundle`,
-`session-factory` and `ssl-context` targets of `[tool.corptls-lint]` at it, and adds the
-hook to `.pre-commit-config.yaml`.
+`session-factory` and `ssl-context` targets of `[tool.corptls-lint]` at it (a new table extends
+the configuration that ruled the project until then), and adds the hook to the
+`.pre-commit-config.yaml` of the git work tree.
 
 Every change is planned before any file is written, so a project whose pyproject.toml does
 not parse is left as it was. Nothing is overwritten without `--force` (an existing trust
@@ -189,11 +190,15 @@ def plan_config(root: Path, module: str, force: bool) -> FilePlan:
     path = config_edit.config_file_for(root).relative_to(root)
     existing = _read(root, path)
     targets: Dict[str, str] = {key: f"{module}:{expr}" for key, expr in TARGET_NAMES.items()}
-    edit = config_edit.set_keys(existing.text if existing else "", path, targets, force)
+    above = _configuration_above(root)
+    edit = config_edit.set_keys(existing.text if existing else "", path, targets, force,
+                                extend=above)
     notes = []
-    changed = edit.added + edit.replaced
+    changed = [key for key in edit.added + edit.replaced if key in targets]
     if changed:
         notes.append(f"{', '.join(changed)} set to {module}")
+    if "extend" in edit.added:
+        notes.append(f"extend = {above!r} keeps the configuration above")
     notes += [f"kept {key} = {value!r} (--force sets it to {targets[key]!r})"
               for key, value in edit.kept]
     if not notes:
@@ -202,13 +207,25 @@ def plan_config(root: Path, module: str, force: bool) -> FilePlan:
     return FilePlan(path, existing, new_text, "; ".join(notes))
 
 
+def _configuration_above(root: Path) -> Optional[str]:
+    """The configuration file that rules the project's folder before init gives it a table
+    of its own (a monorepo's, a shared one), relative to the project: its table must extend
+    it, or that configuration would stop applying here."""
+    import os
+
+    from corptls_lint.running.config import find_config_file
+
+    found = find_config_file(root.parent) if root.parent != root else None
+    return None if found is None else Path(os.path.relpath(found, root)).as_posix()
+
+
 def plan_pre_commit(root: Path) -> FilePlan:
     """corptls-lint's hook, pinned to this version, in .pre-commit-config.yaml."""
     from corptls_lint import __version__
     from corptls_lint.adoption import pre_commit
     from corptls_lint.output.common import REPOSITORY_URL
 
-    path = Path(pre_commit.CONFIG_NAME)
+    path = _repository_top(root) / pre_commit.CONFIG_NAME
     rev = f"v{__version__}"
     existing = _read(root, path)
     if existing is None:
@@ -217,6 +234,16 @@ def plan_pre_commit(root: Path) -> FilePlan:
     if edit.text is None:
         return FilePlan(path, existing, None, edit.reason)
     return FilePlan(path, existing, edit.text, f"hook {pre_commit.HOOK_ID} added at {rev}")
+
+
+def _repository_top(root: Path) -> Path:
+    """Where pre-commit reads its configuration: the top of the git work tree the project is
+    in (a monorepo's service is not it), relative to the project; the project itself
+    outside git."""
+    for level, folder in enumerate((root, *root.parents)):
+        if (folder / ".git").exists():
+            return Path(*[".."] * level)
+    return Path()
 
 
 def _read(root: Path, path: Path) -> Optional[SourceFile]:

@@ -41,10 +41,13 @@ def config_file_for(root: Path) -> Path:
     return root / PYPROJECT
 
 
-def set_keys(text: str, path: Path, values: Dict[str, str], force: bool) -> TableEdit:
+def set_keys(text: str, path: Path, values: Dict[str, str], force: bool,
+             extend: Optional[str] = None) -> TableEdit:
     """`text` (the file at `path`, "" for a new one) with `values` set in the table: keys
     absent are added, keys equal are left, keys with another value are replaced only when
-    `force`. A file that is not TOML, or whose table is not a table, is a ConfigError."""
+    `force`. A table created here starts with `extend = ...` when given: the configuration
+    above the project keeps applying (a nearer table would hide it). A file that is not
+    TOML, or whose table is not a table, is a ConfigError."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
 
@@ -56,6 +59,8 @@ def set_keys(text: str, path: Path, values: Dict[str, str], force: bool) -> Tabl
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
     table, created = _table(document, path)
     edit = TableEdit(text, created_table=created)
+    if created and extend is not None:
+        values = {"extend": extend, **values}
     for key, value in values.items():
         current = table.get(key)
         if current is None:

@@ -7,7 +7,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import Scope
 
 # Who holds a session: ("name", scope binding it, name) or ("self", class scope, attribute).
@@ -81,8 +81,8 @@ class UnconfiguredSession(Rule):
     candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
     # A session configured elsewhere in its scope: `.verify = `, its requests (which may pass
     # verify= or **kwargs), setattr.
-    context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
-               CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
+    context_shapes = (AttributeStore(("verify",)), KeywordArg(("verify",)),
+                      CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
     fix_keys = ("session-factory", "ssl-context", "ca-bundle")
     default_enabled = False
@@ -265,7 +265,7 @@ class UnconfiguredSession(Rule):
             "    return session\n"),
     ]
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._holders: Dict[int, Holder] = {}  # id(constructor call) -> who holds it
         self._candidates: List[Tuple[cst.Call, Optional[Holder], str]] = []

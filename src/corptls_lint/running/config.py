@@ -10,9 +10,16 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional,
+                    Sequence, Tuple, Type, Union)
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
+
+if TYPE_CHECKING:
+    from corptls_lint.rules.base import Rule
+
+# A TOML table as tomllib reads it: any TOML value under a string key, checked by the parsers.
+TomlTable = Dict[str, Any]
 
 
 TABLE = "corptls-lint"
@@ -34,7 +41,7 @@ DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/test_*.py", "**/*_test.py", "**
 _STRING_KEYS = ("ca-bundle", "session-factory", "ssl-context")
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude",
               "insecure-keywords")
-KNOWN_KEYS = _STRING_KEYS + _LIST_KEYS + ("per-file-ignores",)
+KNOWN_KEYS: Tuple[str, ...] = _STRING_KEYS + _LIST_KEYS + ("per-file-ignores",)
 # The keys of issue 13 (rolling out to many repositories), parsed by _parse_rollout_key.
 _ROLLOUT_KEYS = ("extend", "force-exclude", "baseline", "test-paths", "test-ignore")
 KNOWN_KEYS = KNOWN_KEYS + _ROLLOUT_KEYS
@@ -105,7 +112,7 @@ def is_standalone(path: Path) -> bool:
     return path.name != "pyproject.toml"
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> TomlTable:
     # imported here: a run that meets no TOML file never pays for the parser (about 10 ms)
     if sys.version_info >= (3, 11):
         import tomllib
@@ -124,7 +131,7 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
 
 
-def tool_section(data: dict, path: Path) -> dict:
+def tool_section(data: TomlTable, path: Path) -> TomlTable:
     """The `[tool]` table of a parsed pyproject.toml ({} when absent); `tool = 5` and the like
     are the one-line configuration error."""
     tool = data.get("tool", {})
@@ -150,7 +157,7 @@ def load_config(path: Optional[Path]) -> Config:
     return parse_table(with_extends(table, path), path)
 
 
-def parse_table(table: dict, path: Path) -> Config:
+def parse_table(table: TomlTable, path: Path) -> Config:
     where = f"{path}: [tool.{TABLE}]"
     config = Config(path=path, root=path.parent.resolve())
     for key, value in table.items():
@@ -211,7 +218,7 @@ def _parse_rollout_key(config: Config, key: str, value: object, where: str) -> N
 _MAX_EXTENDS = 16
 
 
-def with_extends(table: dict, path: Path) -> dict:
+def with_extends(table: TomlTable, path: Path) -> TomlTable:
     """`table` merged over the tables it extends (`extend = "../base.toml"`): a key set here
     replaces the base's. `extend` and `baseline` are paths relative to the file that names
     them; globs (exclude, per-file-ignores, test-paths) stay relative to the project, so a
@@ -285,10 +292,10 @@ def select_codes(select: Optional[Sequence[str]], extend_select: Sequence[str],
 
     configured = set(configured)
 
-    def default_on(rule) -> bool:
+    def default_on(rule: Type[Rule]) -> bool:
         return rule.default_enabled or rule.default_when_configured in configured
 
-    def chosen(rule, selectors: Sequence[str]) -> bool:
+    def chosen(rule: Type[Rule], selectors: Sequence[str]) -> bool:
         return any(rule.code == s or (default_on(rule) and rule.code.startswith(s))
                    for s in selectors)
 
@@ -435,7 +442,7 @@ class ConfigResolver:
         """`directory`: absolute. `listing`: the names it holds, when the caller listed it."""
         known = self._nearest.get(directory, False)
         if known is not False:
-            return known  # type: ignore[return-value]
+            return known  # type: ignore[return-value]  # not the False sentinel: a Path or None
         found = (None if listing is not None and not _CONFIG_NAMES & listing
                  else config_file_in(Path(directory)))
         parent = os.path.dirname(directory)

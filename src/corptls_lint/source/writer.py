@@ -16,7 +16,7 @@ import os
 import signal
 import stat
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Set
 
 from corptls_lint.source.decoding import DecodeError, decode_with_encoding
 
@@ -133,7 +133,7 @@ def create_file(path: str, data: bytes) -> None:
 # leftover of a killed run (its process gone) from a write in progress, even when the id has
 # been reused since.
 _PREFIX = ".corptls-"
-_STALE_CHECKED: set = set()
+_STALE_CHECKED: Set[str] = set()
 
 
 def _process_start(pid: int) -> Optional[str]:
@@ -196,6 +196,7 @@ class _Prepared:
         if hasattr(os, "fchmod"):
             os.fchmod(self.descriptor, mode)
         else:  # Windows: the named fallback
+            assert self.name is not None  # no O_TMPFILE there, so the file has a name
             os.chmod(self.name, mode)
 
     def keep_owner(self, original: os.stat_result) -> None:
@@ -291,7 +292,7 @@ def _current_bytes(path: str) -> bytes:
         return b""
 
 
-def _remove_quietly(path) -> None:
+def _remove_quietly(path: Optional[str]) -> None:
     if path is None:
         return
     try:

@@ -103,6 +103,9 @@ class Rule:
     # A policy rule, off by default, is on by default when this config key is set (TLS401:
     # "session-factory": the project has a policy for sessions to follow).
     default_when_configured: ClassVar[Optional[str]] = None
+    # Not reported in the module a fix target names (corp_tls.py): that module is where the
+    # bundle path and the bare session belong, and its fix would make it import itself.
+    exempt_in_trust_module: ClassVar[bool] = False
     # The byte screen: a file must contain at least one word of *every* group.
     triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
     # A trigger word that is common in unrelated code can be narrowed to the shapes the rule

@@ -33,7 +33,9 @@ class UnconfiguredSession(Rule):
     injection idiom, where the caller passes the session and this is only the default:
     `session or requests.Session()`, `if not session: session = requests.Session()`, a
     parameter default `session=requests.Session()`. A session bound through
-    `kwargs.pop("session", requests.Session())` counts as bound to its target.
+    `kwargs.pop("session", requests.Session())` counts as bound to its target. Nothing is
+    reported in the trust module, the module that `ca-bundle`, `session-factory` or
+    `ssl-context` names: the factory itself makes the session there.
 
     ## Why is this bad?
     A session with no trust setting of its own uses the default bundle (certifi's copy of
@@ -85,6 +87,7 @@ class UnconfiguredSession(Rule):
     fix_keys = ("session-factory", "ssl-context", "ca-bundle")
     default_enabled = False
     default_when_configured = "session-factory"
+    exempt_in_trust_module = True
 
     VALID = [
         "import httpx\nclient = httpx.Client(verify=CA_BUNDLE)\n",

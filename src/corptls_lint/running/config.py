@@ -419,13 +419,46 @@ def is_test_path(path: Path, config: Config) -> bool:
 
 def file_settings(path: Path, config: Config, enabled: Tuple[str, ...],
                   targets: FixTargets) -> Settings:
-    """`settings_for`, less the `test-ignore` codes in test code."""
+    """`settings_for`, less the `test-ignore` codes in test code and the rules the trust
+    module is exempt from."""
     settings = settings_for(path, config, enabled, targets)
     if config.test_ignore and is_test_path(path, config):
         ignored = tuple(config.test_ignore)
         settings = replace(settings, enabled=tuple(c for c in settings.enabled
                                                    if not c.startswith(ignored)))
+    if may_be_trust_module(str(path), targets) and is_trust_module(path, config, targets):
+        exempt = trust_module_exempt_codes()
+        settings = replace(settings, enabled=tuple(c for c in settings.enabled
+                                                   if c not in exempt))
     return settings
+
+
+def _configured_targets(targets: FixTargets) -> List[Target]:
+    return [target for target in (targets.ca_bundle, targets.session_factory,
+                                  targets.ssl_context) if target is not None]
+
+
+def may_be_trust_module(path: str, targets: FixTargets) -> bool:
+    """Whether the path ends as a target's module file does: asked of every file, so a
+    string test first, before `is_trust_module` resolves the path."""
+    return any(target.may_be_module_file(path) for target in _configured_targets(targets))
+
+
+def is_trust_module(path: Path, config: Config, targets: FixTargets) -> bool:
+    """Whether `path` is the module a configured target names (`corp_tls:CA_BUNDLE` names
+    corp_tls.py): its file from the project root (the configuration's folder) or from the
+    root's src/ folder. Another file of the same name elsewhere is not."""
+    relative = _relative(path, config.root).as_posix()
+    return any(relative in (tail, f"src/{tail}") for target in _configured_targets(targets)
+               for tail in target.module_files())
+
+
+@functools.lru_cache(maxsize=1)
+def trust_module_exempt_codes() -> FrozenSet[str]:
+    """The rules not reported in the trust module (TLS301, TLS401): each declares it."""
+    from corptls_lint.rules import ALL_RULES
+
+    return frozenset(rule.code for rule in ALL_RULES if rule.exempt_in_trust_module)
 
 
 class ConfigResolver:

@@ -287,10 +287,7 @@ def _defines_target(path: str, request: FixRequest, targets: FixTargets) -> bool
     target = edits.target_of(kind, targets)
     if target is None:
         return False
-    parts = target.module.split(".")
-    normalized = path.replace("\\", "/")
-    return any(normalized == tail or normalized.endswith("/" + tail)
-               for tail in ("/".join(parts) + ".py", "/".join(parts + ["__init__.py"])))
+    return target.may_be_module_file(path)
 
 
 class _FixBrokeTheCode(Exception):

@@ -187,6 +187,27 @@ def write_output(path: str, data: bytes, mode: Optional[int] = None) -> None:
             prepared.discard()
 
 
+def create_file(path: str, data: bytes) -> None:
+    """Write a new file, atomically and never over an existing one (`corptls-lint init`):
+    the bytes are written and synced under no name (or a temporary one), then linked to
+    `path`, which fails when something has that name. Its mode is what the umask gives."""
+    folder, name = os.path.split(os.path.abspath(path))
+    outside = leaves_project(path, os.path.join(os.path.realpath(folder), name))
+    if outside is not None:  # a committed symlinked folder on the way
+        raise WriteError(outside)
+    prepared = None
+    try:
+        prepared = _Prepared(folder, data, 0o666 & ~_umask())
+        prepared.create(path)
+    except FileExistsError:
+        raise WriteError("it exists; not overwritten") from None
+    except OSError as error:
+        raise WriteError(f"cannot write: {error.strerror or error}") from None
+    finally:
+        if prepared is not None:
+            prepared.discard()
+
+
 def _make_folders(given: str, folder: str) -> None:
     """Create `folder` and the missing folders above it, once the nearest existing one is
     known to be inside the project (a committed symlink must not take the new ones away)."""
@@ -319,6 +340,14 @@ class _Prepared:
                 _link_open_file(self.descriptor, self.name)
             os.replace(self.name, target)
             self.name = None
+
+    def create(self, target: str) -> None:
+        """Give the new bytes the name `target`, which must be free: a link never replaces."""
+        with _signals_held():
+            if self.name is None:
+                _link_open_file(self.descriptor, target)
+            else:
+                os.link(self.name, target)
 
     def discard(self) -> None:
         if self.descriptor >= 0:

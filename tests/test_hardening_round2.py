@@ -609,3 +609,20 @@ def test_a_committed_cache_folder_linking_out_of_the_repository_gets_no_write(ru
         result = run_cli("app.py", cwd=repo, env={"PATH": str(tmp_path / "empty-bin")})
         assert (result.returncode, result.stdout) == (1, "app.py:" + FINDING_LINE + "\n")
     assert list(outside.iterdir()) == []
+
+
+def test_init_never_creates_its_module_through_a_committed_symlink(run_cli, tmp_path):
+    outside = tmp_path / "outside" / "mypkg"
+    outside.mkdir(parents=True)
+    (outside / "__init__.py").write_text("")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    (repo / "mypkg").symlink_to("../outside/mypkg")
+    git("init", "-q", ".", cwd=repo)
+    result = run_cli("init", "--module", "mypkg", cwd=repo)
+    assert (result.returncode, result.stderr) == (
+        2, f"corptls-lint: error: mypkg/corp_tls.py: it leads outside the project "
+           f"({outside}/corp_tls.py is not under {repo})\n")
+    assert sorted(p.name for p in outside.iterdir()) == ["__init__.py"]
+    assert (repo / "pyproject.toml").read_text() == '[project]\nname = "x"\n'

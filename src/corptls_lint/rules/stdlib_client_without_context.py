@@ -5,6 +5,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import NONE, Argument, CallTo
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.ftypes import identifier
 
 _CONSTRUCTORS = clients.STDLIB_TLS_CLIENTS
 _UPGRADES = clients.STDLIB_TLS_UPGRADES
@@ -135,7 +136,7 @@ class StdlibClientWithoutContext(Rule):
             name, position = _CONSTRUCTORS[qualified]
             self._check(node, (name,), position)
         elif clients.is_unresolved_method(node, qualified, _UPGRADES):
-            roots, names = _UPGRADES[node.func.attr.value]
+            roots, names = _UPGRADES[identifier(node.func.attr.value)]
             if clients.imports_module(self.scope, roots):
                 # starttls(keyfile, certfile, context) before 3.12: any positional may be it
                 self._check(node, names, 0)
@@ -146,7 +147,7 @@ class StdlibClientWithoutContext(Rule):
         for name in names:
             arg = clients.keyword(node, name)
             if arg is not None:
-                if isinstance(arg.value, cst.Name) and arg.value.value == "None":
+                if isinstance(arg.value, cst.Name) and identifier(arg.value.value) == "None":
                     self.report(node, fix=FixRequest("ssl-context", node=arg.value))
                 return
         self.report(node, fix=FixRequest("add-verify", node=node,

@@ -14,10 +14,11 @@ from __future__ import annotations
 import ast
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, Argument, AttributeStore,
-                                         CallerArgument, CallTo, Candidate, ConstantFunction,
-                                         ItemStore, KeywordArg, NameUse, ParamDefault, Travel,
-                                         literal_matches)
+from corptls_lint.screens import lookalikes
+from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, Argument,
+                                         AttributeStore, CallerArgument, CallTo, Candidate,
+                                         ConstantFunction, ItemStore, KeywordArg, NameUse,
+                                         ParamDefault, Travel, literal_matches)
 from corptls_lint.screens.slicing import first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -164,6 +165,11 @@ def _follow_chains(names: Set[str], bound: Sequence[Tuple[str, ast.AST]],
     return found
 
 
+def _is_variable(node: ast.AST) -> bool:
+    """A name other than a constant spelled with look-alikes (`Ｆalse`)."""
+    return isinstance(node, ast.Name) and node.id not in CONSTANT_NAMES
+
+
 def _get_default_matches(node: ast.AST, kind: str) -> bool:
     """`mapping.get("key", default)` or `getattr(obj, "name", default)` with such a default."""
     return (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
@@ -198,7 +204,7 @@ class FileFacts:
         found = self._name_cache.get(kind)
         if found is None:
             found = {name for name, value in self.facts.bound_names
-                     if not isinstance(value, ast.Name) and literal_matches(value, kind)}
+                     if not _is_variable(value) and literal_matches(value, kind)}
             if kind == CERT_NONE:
                 found.add("CERT_NONE")
                 found.update(alias for alias, name in self.facts.aliases.items()
@@ -216,7 +222,7 @@ class FileFacts:
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
-        if isinstance(value, ast.Name):
+        if _is_variable(value):
             return value.id in self._names_of_class(kind)
         return literal_matches(value, kind)
 
@@ -359,20 +365,20 @@ class FileFacts:
                            if _last_name(call.func) == "update"
                            for keyword in call.keywords if keyword.arg in names)
             for _, value, where in entries:
-                if isinstance(value, ast.Name):
+                if _is_variable(value):
                     passed_names.add(value.id)
                 elif literal_matches(value, kind):
                     origins.append(where)
         for attr, value, statement in facts.attribute_stores:
             if attr in passed_attrs:
-                if isinstance(value, ast.Name):
+                if _is_variable(value):
                     passed_names.add(value.id)
                 elif literal_matches(value, kind) or _get_default_matches(value, kind):
                     origins.append(statement)
         passed_names |= passed_attrs  # a class attribute default is a name bound in the class
         passed_names = _follow_chains(passed_names, facts.bound_names, backwards=True)
         origins.extend(value for name, value in facts.bound_names
-                       if name in passed_names and not isinstance(value, ast.Name)
+                       if name in passed_names and not _is_variable(value)
                        and (literal_matches(value, kind) or _get_default_matches(value, kind)))
         if origins:
             yield from sinks
@@ -404,9 +410,11 @@ class FileFacts:
                                if name in names}
         tree = self.facts.tree
         statements = getattr(tree, "body", None)
-        # a non-ASCII name may be spelled otherwise in the file's encoding: walk everything
+        # a non-ASCII name may be spelled otherwise in the file's encoding, and an ASCII one
+        # with look-alike characters (`PROTOCOL_ＳSLv3`): walk everything
         if (self.data is not None and statements is not None
-                and all(word.isascii() for word in wanted)):
+                and all(word.isascii() for word in wanted)
+                and lookalikes.respelled(self.data) is None):
             lines = lines_holding(self.data, wanted)
             statements = [node for node in statements
                           if holds_line(lines, first_line(node), node.end_lineno or node.lineno)]

@@ -165,9 +165,12 @@ def _follow_chains(names: Set[str], bound: Sequence[Tuple[str, ast.AST]],
     return found
 
 
-def _is_variable(node: ast.AST) -> bool:
-    """A name other than a constant spelled with look-alikes (`Ｆalse`)."""
-    return isinstance(node, ast.Name) and node.id not in CONSTANT_NAMES
+def _variable(node: ast.AST) -> Optional[str]:
+    """The name a variable is read by: a Name, but not a constant spelled with look-alikes
+    (`Ｆalse`, which `ast` leaves a Name)."""
+    if isinstance(node, ast.Name) and node.id not in CONSTANT_NAMES:
+        return node.id
+    return None
 
 
 def _get_default_matches(node: ast.AST, kind: str) -> bool:
@@ -204,7 +207,7 @@ class FileFacts:
         found = self._name_cache.get(kind)
         if found is None:
             found = {name for name, value in self.facts.bound_names
-                     if not _is_variable(value) and literal_matches(value, kind)}
+                     if _variable(value) is None and literal_matches(value, kind)}
             if kind == CERT_NONE:
                 found.add("CERT_NONE")
                 found.update(alias for alias, name in self.facts.aliases.items()
@@ -222,8 +225,9 @@ class FileFacts:
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
-        if _is_variable(value):
-            return value.id in self._names_of_class(kind)
+        name = _variable(value)
+        if name is not None:
+            return name in self._names_of_class(kind)
         return literal_matches(value, kind)
 
     def callee(self, call: ast.Call) -> Optional[str]:
@@ -365,20 +369,22 @@ class FileFacts:
                            if _last_name(call.func) == "update"
                            for keyword in call.keywords if keyword.arg in names)
             for _, value, where in entries:
-                if _is_variable(value):
-                    passed_names.add(value.id)
+                name = _variable(value)
+                if name is not None:
+                    passed_names.add(name)
                 elif literal_matches(value, kind):
                     origins.append(where)
         for attr, value, statement in facts.attribute_stores:
             if attr in passed_attrs:
-                if _is_variable(value):
-                    passed_names.add(value.id)
+                name = _variable(value)
+                if name is not None:
+                    passed_names.add(name)
                 elif literal_matches(value, kind) or _get_default_matches(value, kind):
                     origins.append(statement)
         passed_names |= passed_attrs  # a class attribute default is a name bound in the class
         passed_names = _follow_chains(passed_names, facts.bound_names, backwards=True)
         origins.extend(value for name, value in facts.bound_names
-                       if name in passed_names and not _is_variable(value)
+                       if name in passed_names and _variable(value) is None
                        and (literal_matches(value, kind) or _get_default_matches(value, kind)))
         if origins:
             yield from sinks

@@ -42,8 +42,11 @@ def _respelled(data: bytes) -> Optional[bytes]:
         text = decode_source(data)
     except DecodeError:
         return None
-    # per character: NFKC never composes non-ASCII characters into an ASCII one
-    if not any(map(_respells, set("".join(_NON_ASCII.findall(text))))):
+    # text NFKC-normalised already is cheap to tell (506 files of the TLS corpus are not
+    # ASCII, 69 of them not NFKC, 29 with a look-alike); then per character, since NFKC never
+    # composes non-ASCII characters into an ASCII one
+    if not spelled_otherwise(text) or not any(
+            map(_respells, set("".join(_NON_ASCII.findall(text))))):
         return None
     return unicodedata.normalize("NFKC", text).encode("utf-8", "surrogatepass")
 

@@ -27,7 +27,8 @@ RANKS: Dict[str, int] = {
     "doctor": 8,
     "running": 8,
     "docs_gen": 8,  # the rule pages, and `--explain` for the CLI
-    "cli": 9, "flake8_plugin": 9, "__main__": 10,
+    "commands": 9,  # the subcommands `cli` dispatches to
+    "cli": 10, "flake8_plugin": 10, "__main__": 11,
 }
 
 

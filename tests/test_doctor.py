@@ -699,7 +699,7 @@ def test_environment_mode_checks_each_bundle_and_probes_each_trust(pki, certifi_
 
 def test_other_output_formats_are_refused():
     code, _, err = doctor("x.pem", output_format="sarif")
-    assert (code, err) == (2, "corptls-lint: error: --doctor prints text or json, not 'sarif'\n")
+    assert (code, err) == (2, "corptls-lint: error: the doctor prints text or json, not 'sarif'\n")
 
 
 # --- the real console script ----------------------------------------------------------------
@@ -781,7 +781,7 @@ def test_cli_without_cryptography_says_what_to_install(pki):
     result = subprocess.run([sys.executable, "-c", code, "--doctor", "--bundle",
                              pki.path("root.pem")], capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == ("corptls-lint: error: --doctor needs the cryptography package: "
+    assert result.stderr == ("corptls-lint: error: the doctor needs the cryptography package: "
                              "pip install 'corptls-lint[doctor]'\n")
 
 

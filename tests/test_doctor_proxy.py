@@ -335,14 +335,17 @@ def test_proxy_refusal_is_one_failed_check(environ, pki, server, answer, expecte
 
 
 def test_proxy_that_refuses_connections(environ, pki, server):
-    with ConnectProxy() as proxy:
-        url = proxy.url
-    environ.setenv("HTTPS_PROXY", url)  # closed: nothing listens there any more
-    code, doc = doctor(pki.path("root.pem"), f"localhost:{server.port}", "proxy refused")
-    [refused] = failed(doc)
-    assert code == 1 and refused["message"].startswith(f"proxy {url}: cannot connect: ")
-    assert requests_result(f"https://localhost:{server.port}/", pki.path("root.pem")) == \
-        "Connection refused"
+    # A port bound but not listening refuses every connection, and stays ours for the whole
+    # test: a port merely closed could be taken by another process meanwhile.
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as bound:
+        bound.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{bound.getsockname()[1]}"
+        environ.setenv("HTTPS_PROXY", url)
+        code, doc = doctor(pki.path("root.pem"), f"localhost:{server.port}", "proxy refused")
+        [refused] = failed(doc)
+        assert code == 1 and refused["message"].startswith(f"proxy {url}: cannot connect: ")
+        assert requests_result(f"https://localhost:{server.port}/", pki.path("root.pem")) == \
+            "Connection refused"
 
 
 def test_proxy_credentials_are_sent_as_requests_sends_them(environ, pki, server):
@@ -396,7 +399,7 @@ def test_certifi_trust_gets_the_recipe_never_a_certifi_edit(environ, pki, server
     first = [c for c in requests_host["checks"] if c["status"] == "fail"][0]
     assert first["id"] == "tls-inspection"
     assert first["fix"].startswith(f"never edit {certifi}, the next upgrade replaces it; "
-                                   f"build a combined bundle: corptls-lint --doctor --host "
+                                   f"build a combined bundle: corptls-lint doctor --host "
                                    f"localhost:{server.port} --write-bundle")
     assert "export REQUESTS_CA_BUNDLE=" in first["fix"] and "SSL_CERT_FILE=" in first["fix"]
     for host in doc["hosts"]:
@@ -588,16 +591,16 @@ def test_https_proxy_url_to_a_plain_http_proxy(environ, pki, server):
 def test_proxy_that_cannot_reach_the_host_answers_502(environ, pki):
     with ConnectProxy() as proxy:
         environ.setenv("HTTPS_PROXY", proxy.url)
-        with socket.socket() as closed:
+        with socket.socket() as closed:  # bound, never listening: refused, and ours throughout
             closed.bind(("127.0.0.1", 0))
             port = closed.getsockname()[1]
-        code, doc = doctor(pki.path("root.pem"), f"localhost:{port}", "proxy 502")
-        [refused] = failed(doc)
-        assert code == 1 and refused["message"].startswith(
-            f"proxy {proxy.url} refused CONNECT localhost:{port}: HTTP/1.1 502 Bad Gateway; "
-            f"the proxy could not reach the host")
-        result = requests_result(f"https://localhost:{port}/", pki.path("root.pem"))
-        assert "502" in result or "Bad Gateway" in result or result != "200 ok"
+            code, doc = doctor(pki.path("root.pem"), f"localhost:{port}", "proxy 502")
+            [refused] = failed(doc)
+            assert code == 1 and refused["message"].startswith(
+                f"proxy {proxy.url} refused CONNECT localhost:{port}: HTTP/1.1 502 Bad Gateway; "
+                f"the proxy could not reach the host")
+            result = requests_result(f"https://localhost:{port}/", pki.path("root.pem"))
+            assert "502" in result or "Bad Gateway" in result or result != "200 ok"
 
 
 def test_missing_issuer_behind_a_proxy_says_both_possibilities_the_likelier_first(pki):

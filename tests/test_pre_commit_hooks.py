@@ -44,12 +44,6 @@ def _is_git_work_tree(path) -> bool:
     return result.returncode == 0 and result.stdout.strip() == "true"
 
 
-def _has_fix_option() -> bool:
-    from corptls_lint.cli import build_parser
-
-    return any("--fix" in action.option_strings for action in build_parser()._actions)
-
-
 @pytest.fixture(scope="module")
 def try_repo(tmp_path_factory):
     if not _is_git_work_tree(REPO):
@@ -91,8 +85,6 @@ def test_hooks_declare_python_and_stub_files_and_run_serially():
         assert hook["require_serial"] is True
 
 
-@pytest.mark.xfail(not _has_fix_option(), strict=False,
-                   reason="--fix is built on the autofix branch; this branch predates it")
 def test_fix_hook_rewrites_onto_the_configured_bundle(try_repo):
     result, project = try_repo
     assert "- hook id: corptls-lint-fix\n- files were modified by this hook" in result.stdout

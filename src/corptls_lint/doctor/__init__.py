@@ -1,6 +1,6 @@
-"""`corptls-lint --doctor`: diagnose the CA bundle Python uses, and a live host, like
+"""`corptls-lint doctor` (or `--doctor`): diagnose the CA bundle Python uses, and a live host, like
 `openssl s_client` would. Needs the `doctor` extra (cryptography); the linter never imports this
-package unless `--doctor` is given.
+package unless the doctor runs.
 
 May import: `output` (is the stream a terminal), its own modules; nothing of the linter.
 """
@@ -12,7 +12,7 @@ from typing import Mapping, Optional, TextIO
 
 from corptls_lint.doctor.ftypes import EXIT_ERROR, EXIT_FAILED, EXIT_OK  # noqa: F401 (the package's API)
 
-MISSING_CRYPTOGRAPHY = ("corptls-lint: error: --doctor needs the cryptography package: "
+MISSING_CRYPTOGRAPHY = ("corptls-lint: error: the doctor needs the cryptography package: "
                         "pip install 'corptls-lint[doctor]'")
 
 

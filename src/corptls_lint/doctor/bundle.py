@@ -73,7 +73,7 @@ def _public_root_checks(location: TrustLocation, certs: Sequence[x509.Certificat
                   f"{location.path} holds no public root: {users} trust only this file, so "
                   f"public sites (pypi.org, github.com) will fail; combine it with certifi",
                   "build a combined bundle (certifi plus this file) and point the variable at "
-                  "it: corptls-lint --doctor --host HOST --write-bundle ~/corp-ca-bundle.pem")]
+                  "it: corptls-lint doctor --host HOST --write-bundle ~/corp-ca-bundle.pem")]
 
 
 def _missing(location: TrustLocation, what: str) -> Check:

@@ -242,7 +242,7 @@ def run(options: Options, output_format: str, environ: Optional[Mapping[str, str
     from corptls_lint.doctor.ftypes import EXIT_ERROR, EXIT_FAILED, EXIT_OK
 
     if output_format not in FORMATS:
-        stderr.write(f"corptls-lint: error: --doctor prints text or json, not "
+        stderr.write(f"corptls-lint: error: the doctor prints text or json, not "
                      f"{output_format!r}\n")
         return EXIT_ERROR
     target = None

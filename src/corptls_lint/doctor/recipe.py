@@ -46,7 +46,7 @@ def recipe(host: str, public: Optional[str], out: str = COMBINED,
     truststore = ("; or, where IT put the CA in the OS store: pip install truststore and call "
                   "truststore.inject_into_ssl() at startup") \
         if set(variables) & set(PYTHON_VARIABLES) else ""
-    return (f"{never}build a combined bundle: corptls-lint --doctor --host {host} "
+    return (f"{never}build a combined bundle: corptls-lint doctor --host {host} "
             f"--write-bundle {_quote(out)} (or: cat {source} corp-ca.pem > {_quote(out)}), then "
             f"export {exports}{truststore}")
 

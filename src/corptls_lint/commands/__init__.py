@@ -1,0 +1,7 @@
+"""The subcommands of `corptls-lint`, one module each (`check`, the linter; `doctor`), with the
+same small interface (`NAME`, `HELP`, `EPILOG`, `add_arguments`, `run`) that `cli` builds its
+parser from and dispatches to; `common` holds the program's name and the exit codes.
+
+May import: `running`, `doctor`, `docs_gen`, `output`, `adoption`, `checking`, `rules`, `ftypes`;
+never a front-end (`cli`, `flake8_plugin`).
+"""

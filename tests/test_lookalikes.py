@@ -217,6 +217,16 @@ def test_a_fullwidth_letter_in_any_identifier_keeps_every_finding(rule, example)
         assert rule in screen(source.encode(), ALL_RULES), source
 
 
+VALID = [pytest.param(rule, source, id=f"{rule.code}-valid-{i}")
+         for rule in ALL_RULES for i, source in enumerate(rule.VALID)]
+
+
+@pytest.mark.parametrize("rule, source", VALID)
+def test_a_fullwidth_letter_in_any_identifier_of_a_valid_example_is_still_valid(rule, source):
+    for respelled in respellings(source):
+        assert [f for f in findings(respelled) if f[2] == rule.code] == [], respelled
+
+
 def test_respellings_change_one_letter_of_each_name():
     assert list(respellings("import ssl\nx = ssl.CERT_NONE\n")) == [
         "import ssｌ\nx = ssl.CERT_NONE\n",

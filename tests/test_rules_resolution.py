@@ -123,6 +123,16 @@ CASES = {
                 case {"insecure": True}:
                     return requests.get(u, verify=False)
         """, [(7, 36, "TLS101")]),
+    # the names a sequence or class pattern binds count: VERIFY is bound twice, not reported
+    "sequence and class patterns bind names": ("""
+        import requests
+        VERIFY = False
+        match x:
+            case [VERIFY, *rest] | Point(VERIFY, y=rest):
+                pass
+        requests.get(u, verify=VERIFY)
+        requests.get(u, verify=False)
+        """, [(8, 17, "TLS101")]),
     "session configured in another method of the class": ("""
         import httpx
         class Api:

@@ -8,7 +8,7 @@ arguments are those of `check`, so `corptls-lint src/`, `corptls-lint --fix src/
 command's name is always the command: a path called `check` or `doctor` is written `./check`
 (or after the command, `corptls-lint check check`).
 
-Adding a subcommand (`init`, `server`): write `commands/NAME.py` with `NAME`, `HELP` (one line
+Adding a subcommand (`server`, say): write `commands/NAME.py` with `NAME`, `HELP` (one line
 for the command list), `EPILOG` (exit codes, documentation), `add_arguments(parser)` and
 `run(args) -> int` (see `Command` below), and add the module to COMMANDS. Its options are its
 own; `corptls-lint NAME --help` shows only them.
@@ -21,7 +21,7 @@ import sys
 from typing import Dict, List, NoReturn, Optional, Protocol, Sequence, Tuple
 
 from corptls_lint import __version__
-from corptls_lint.commands import check, doctor
+from corptls_lint.commands import check, doctor, init
 from corptls_lint.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, PROG
 from corptls_lint.ftypes import ConfigError
 from corptls_lint.output.common import DOCS_URL
@@ -47,7 +47,7 @@ class Command(Protocol):
         """Do what the command line asks; the exit code (a ConfigError raised exits 2)."""
 
 
-COMMANDS: Tuple[Command, ...] = (check, doctor)
+COMMANDS: Tuple[Command, ...] = (check, doctor, init)
 DEFAULT_COMMAND: Command = check
 LEGACY_DOCTOR_FLAG = "--doctor"  # `corptls-lint --doctor ...` is `corptls-lint doctor ...`
 

@@ -12,9 +12,12 @@ import os
 import functools
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple, Type
+from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple, Type
 
 from flake8.exceptions import ExecutionError
+
+if TYPE_CHECKING:
+    from flake8.options.manager import OptionManager
 
 from corptls_lint import __version__
 from corptls_lint.running import config as config_module
@@ -92,7 +95,7 @@ class CorpTLSChecker:
         self.lines = lines
 
     @classmethod
-    def add_options(cls, parser) -> None:
+    def add_options(cls, parser: OptionManager) -> None:
         parser.add_option("--corptls-ca-bundle", metavar="MODULE:EXPR", default=None,
                           parse_from_config=True,
                           help="corptls-lint: the CA bundle expression (overrides ca-bundle)")

@@ -5,6 +5,7 @@ It imports nothing of the package, so any module may import it."""
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -33,7 +34,7 @@ class Target:
         module, sep, expr = text.partition(":")
         call = "()" if callable_ok and expr.endswith("()") else ""
         names = expr[:len(expr) - len(call)]
-        if not sep or not _dotted_identifiers(module) or not _dotted_identifiers(names):
+        if not sep or not is_dotted_name(module) or not is_dotted_name(names):
             raise ValueError(f"expected {grammar} (identifiers only), got {text!r}")
         # stored as Python reads it, so a fix writes `CA_BUNDLE` for `ＣA_BUNDLE`
         return cls(_normalized(module), _normalized(names) + call)
@@ -41,12 +42,29 @@ class Target:
     def __str__(self) -> str:
         return f"{self.module}:{self.expr}"
 
+    def module_files(self) -> Tuple[str, str]:
+        """The files that can define MODULE, as POSIX paths from the folder its top package
+        is in: `a/b.py` or `a/b/__init__.py`. The fixer (a module must not import itself) and
+        the trust module's exemption (TLS301, TLS401) both ask which file is the target's."""
+        stem = self.module.replace(".", "/")
+        return (f"{stem}.py", f"{stem}/__init__.py")
+
+    def may_be_module_file(self, path: str) -> bool:
+        """Whether `path` ends with one of `module_files()`: a string test, no file system
+        (asked of every file of a run)."""
+        return ("/" + path.replace("\\", "/")).endswith(_module_file_suffixes(self.module))
+
+
+@functools.lru_cache(maxsize=64)
+def _module_file_suffixes(module: str) -> Tuple[str, ...]:
+    return tuple(f"/{tail}" for tail in Target(module, "").module_files())
+
 
 # The keys whose target may be called with no arguments (a factory, a context builder).
 CALLABLE_TARGETS = ("session-factory", "ssl-context")
 
 
-def _dotted_identifiers(text: str) -> bool:
+def is_dotted_name(text: str) -> bool:
     """`a`, `a.b.c`: identifiers that are not keywords, joined by dots, nothing else. A part is
     judged as Python reads it: `Ｎone` is the keyword `None`."""
     import keyword

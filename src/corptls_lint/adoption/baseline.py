@@ -15,9 +15,12 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from corptls_lint.ftypes import ConfigError, Diagnostic
+
+if TYPE_CHECKING:
+    from corptls_lint.adoption.fingerprint import Fingerprinter
 
 FORMAT = "corptls-lint-baseline"
 VERSION = 1
@@ -54,7 +57,7 @@ def write(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
     return sum(counts.values())
 
 
-def read(path: Path) -> Counter:
+def read(path: Path) -> Counter[Key]:
     """The entries of a baseline file; a missing or malformed file is a ConfigError."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -65,7 +68,7 @@ def read(path: Path) -> Counter:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ConfigError(f"baseline {path}: not a corptls-lint baseline "
                           "(write one with --write-baseline)")
-    counts: Counter = Counter()
+    counts: Counter[Key] = Counter()
     for entry in document.get("findings", []):
         try:
             key = (str(entry["path"]), str(entry["code"]), str(entry["fingerprint"]))
@@ -108,7 +111,7 @@ def filter_findings(diagnostics: Sequence[Diagnostic],
     return kept, stale
 
 
-def _keys(folder: Path, diagnostics: Sequence[Diagnostic]) -> Counter:
+def _keys(folder: Path, diagnostics: Sequence[Diagnostic]) -> Counter[Key]:
     fingerprints = _Fingerprints()
     return Counter(_key(folder, d, fingerprints) for d in diagnostics
                    if d.code not in UNBASELINED_CODES)
@@ -134,7 +137,7 @@ class _Fingerprints:
         from corptls_lint.adoption.fingerprint import Fingerprinter
 
         self._make = Fingerprinter
-        self._files: Dict[str, Optional[object]] = {}
+        self._files: Dict[str, Optional[Fingerprinter]] = {}
 
     def of(self, path: str, line: int) -> str:
         if path not in self._files:
@@ -142,7 +145,7 @@ class _Fingerprints:
         printer = self._files[path]
         return printer.fingerprint(line) if printer is not None else f"line-{line}"
 
-    def _read(self, path: str):
+    def _read(self, path: str) -> Optional[Fingerprinter]:
         from corptls_lint.source.decoding import DecodeError, decode_source
 
         try:

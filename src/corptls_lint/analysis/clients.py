@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import FrozenSet, Iterator, Optional, Tuple
+from typing import (Callable, Collection, Container, Dict, FrozenSet, Iterable, Iterator, List,
+                    Optional, Set, Tuple)
 
 import libcst as cst
 
@@ -11,7 +12,12 @@ from corptls_lint.analysis import values
 from corptls_lint.ftypes import identifier
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import TRUTHY, Argument, CallTo
-from corptls_lint.analysis.scopes import Scope, import_roots
+from corptls_lint.analysis.scopes import Binding, Scope, import_roots
+
+# Tests whether a value is insecure: alone, or in the scope it is used in. (Strings: libcst
+# may load late, see running/startup.py.)
+ValueTest = Callable[["cst.BaseExpression"], bool]
+ScopedValueTest = Callable[["cst.BaseExpression", Scope], bool]
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
 
@@ -56,7 +62,7 @@ VERIFY_ASSIGNED = byte_patterns.assigned("verify", quoted=True, insecure_if_true
 SSL_ASSIGNED = byte_patterns.assigned("ssl", insecure_if_true=False)
 
 
-def calls_to(qualified_names, unless_keyword: Optional[str] = None,
+def calls_to(qualified_names: Collection[str], unless_keyword: Optional[str] = None,
              argument: Optional[Argument] = None) -> CallTo:
     """The syntax-screen shape of a call to any of these canonical names."""
     names = sorted({name.rsplit(".", 1)[-1] for name in qualified_names})
@@ -95,7 +101,8 @@ def has_double_star(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
 
-def is_unresolved_method(call: cst.Call, qualified: Optional[str], methods=VERBS) -> bool:
+def is_unresolved_method(call: cst.Call, qualified: Optional[str],
+                         methods: Container[str] = VERBS) -> bool:
     """`x.get(...)` on a receiver that no import explains (`self.session.get`)."""
     return (qualified is None and isinstance(call.func, cst.Attribute)
             and identifier(call.func.attr.value) in methods)
@@ -237,21 +244,24 @@ class BodyUses:
     candidate finding; the TLS context rules and the values that travel read it."""
 
     def __init__(self, region: cst.CSTNode) -> None:
-        self.stores: dict = {}  # name -> {attr: [value, ...]}
-        self.methods: dict = {}  # name -> {method, ...}
-        self.bound: dict = {}  # name -> [value, ...]
-        self.serving: set = set()  # names passed to a server or accepting connections
-        self.certified: set = set()  # names given a certificate of their own
-        self.items: dict = {}  # name -> [(key expression, value, the subscript target), ...]
-        self.updates: dict = {}  # name -> [the `name.update(...)` call, ...]
+        # name -> {attr: [value, ...]}
+        self.stores: Dict[str, Dict[str, List[cst.BaseExpression]]] = {}
+        self.methods: Dict[str, Set[str]] = {}  # name -> {method, ...}
+        self.bound: Dict[str, List[cst.BaseExpression]] = {}  # name -> [value, ...]
+        self.serving: Set[str] = set()  # names passed to a server or accepting connections
+        self.certified: Set[str] = set()  # names given a certificate of their own
+        # name -> [(key expression, value, the subscript target), ...]
+        self.items: Dict[str, List[Tuple[cst.BaseExpression, cst.BaseExpression,
+                                         cst.Subscript]]] = {}
+        self.updates: Dict[str, List[cst.Call]] = {}  # name -> [the `name.update(...)` call, ...]
         self.server_side = False  # a `server_side=True` somewhere in the body
-        self.conditional: set = set()  # ids of values bound under an if/try/loop/match
+        self.conditional: Set[int] = set()  # ids of values bound under an if/try/loop/match
         self._walk(region)
 
     def _walk(self, region: cst.CSTNode) -> None:
         from corptls_lint.analysis.cst_walk import children
 
-        stack = [(region, False)]
+        stack: List[Tuple[cst.CSTNode, bool]] = [(region, False)]
         while stack:
             node, conditional = stack.pop()
             if isinstance(node, cst.Assign):
@@ -325,7 +335,7 @@ class BodyUses:
         return name in self.certified
 
 
-_USES_CACHE: "dict" = {}
+_USES_CACHE: Dict[int, Tuple[cst.CSTNode, BodyUses]] = {}
 
 
 def body_uses(scope: Scope, name: str) -> BodyUses:
@@ -420,7 +430,7 @@ def parse_insecure_keyword(entry: str) -> Tuple[str, str]:
     return identifier(name.strip()), TRUTHY if value.strip().lower() == "true" else "falsy"
 
 
-def insecure_keywords(entries=DEFAULT_INSECURE_KEYWORDS) -> dict:
+def insecure_keywords(entries: Iterable[str] = DEFAULT_INSECURE_KEYWORDS) -> Dict[str, str]:
     return dict(parse_insecure_keyword(entry) for entry in entries)
 
 
@@ -452,7 +462,7 @@ STDLIB_TLS_UPGRADES = {
 }
 
 
-def imports_module(scope: Scope, roots) -> bool:
+def imports_module(scope: Optional[Scope], roots: Collection[str]) -> bool:
     """Whether the module (or an enclosing scope) imports one of these top-level modules."""
     while scope is not None:
         for binding in scope.names.values():
@@ -510,7 +520,7 @@ WEAK_MINIMUM_VERSIONS = frozenset(
 
 # -- values that travel inside a module: reported at the origin, naming the sink ---------------
 def travelled_origins(value: cst.BaseExpression, scope: Scope,
-                      insecure) -> Iterator[cst.CSTNode]:
+                      insecure: ValueTest) -> Iterator[cst.BaseExpression]:
     """Where an insecure value that reaches a sink argument was written, when the argument is
     not itself the literal: a name bound several times in the function (one branch binds the
     insecure value), `self.x` set anywhere in the class (or a class attribute default), or
@@ -518,7 +528,7 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
     from corptls_lint.analysis.scopes import dotted_name
 
     name = dotted_name(value)
-    written: list = []
+    written: List[cst.BaseExpression] = []
     if isinstance(value, cst.Name):
         binding = scope.lookup(value.value)
         if binding is not None and binding.count > 1 and binding.qualified is None:
@@ -556,7 +566,7 @@ def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     return None
 
 
-def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure,
+def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
                      single_display: bool = False) -> Iterator[cst.CSTNode]:
     """Where `key` gets an insecure value in a dict built over several statements and passed
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
@@ -608,10 +618,11 @@ class CallerArguments:
     """
 
     def __init__(self) -> None:
-        self._calls: dict = {}  # the callee's last name -> [(call, its scope), ...]
+        # the callee's last name -> [(call, its scope), ...]
+        self._calls: Dict[str, List[Tuple[cst.Call, Scope]]] = {}
         # (the function's binding, the function, parameter, positional index, is a method,
         # the sink's name)
-        self._sinks: list = []
+        self._sinks: List[Tuple[Binding, cst.FunctionDef, str, int, bool, str]] = []
 
     def note_call(self, call: cst.Call, scope: Scope) -> None:
         func = call.func
@@ -635,6 +646,7 @@ class CallerArguments:
         if index is None:
             return  # bound in the body, not a parameter
         parent = binding.scope.parent
+        assert parent is not None  # a function's scope always has one
         defined = parent.names.get(identifier(function.name.value))
         if (defined is None or defined.count != 1 or defined.value is not None
                 or defined.qualified is not None):
@@ -644,7 +656,7 @@ class CallerArguments:
             for d in function.decorators)
         self._sinks.append((defined, function, name, index, method, sink))
 
-    def origins(self, insecure) -> Iterator[Tuple[cst.Arg, str, str]]:
+    def origins(self, insecure: ScopedValueTest) -> Iterator[Tuple[cst.Arg, str, str]]:
         """(the call-site argument, the function's name, the sink's name) for each argument
         that `insecure(expr, scope)` accepts."""
         for defined, function, name, index, method, sink in self._sinks:
@@ -685,7 +697,8 @@ def sink_name(call: cst.Call, qualified: Optional[str]) -> str:
     return qualified or dotted_name(call.func) or (callee_name(call) or "a call")
 
 
-def names_one_of(func: cst.BaseExpression, scope: Scope, names, depth: int = 0) -> bool:
+def names_one_of(func: cst.BaseExpression, scope: Scope, names: Collection[str],
+                 depth: int = 0) -> bool:
     """Whether a callee is one of these canonical names, also through a variable bound to
     one of them (`pool_class = urllib3.HTTPSConnectionPool` ... `pool_class(**kw)`)."""
     if scope.qualify(func) in names:

@@ -8,9 +8,13 @@ comment and token fields, which no rule or name table looks at, are not descende
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Iterator, Tuple
+from typing import Any, Callable, Dict, Iterator, Literal, Tuple, Union, cast
 
 import libcst as cst
+
+# A statement as libcst has them: BaseStatement has no other kinds, but does not say so, nor
+# that they have leading lines. (Strings: libcst may load late, see running/startup.py.)
+Statement = Union["cst.SimpleStatementLine", "cst.BaseCompoundStatement"]
 
 _SKIPPED_FIELDS = frozenset((
     "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators", "header",
@@ -48,19 +52,25 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             yield value
 
 
+_VisitMethod = Union[Callable[[Any], object], Literal[False]]
+
+
 def visit(node: cst.CSTNode, visitor: object) -> None:
     """Call the visitor's `visit_<NodeType>` methods over the tree, as libcst's visit would
     for these fields (a method returning False keeps its node's children unvisited), without
     rebuilding a node. No `leave_` methods."""
     stack = [node]
     pop, extend = stack.pop, stack.extend
-    methods: Dict[type, object] = {}
+    # node type -> the visitor's method for it (which takes that type), False where it has none
+    methods: Dict[type, _VisitMethod] = {}
     while stack:
         node = pop()
         kind = type(node)
-        method = methods.get(kind, False)
-        if method is False:
-            method = methods[kind] = getattr(visitor, "visit_" + kind.__name__, None)
-        if method is not None and method(node) is False:
+        method = methods.get(kind)
+        if method is None:
+            # cast: getattr types its default as any bool
+            method = methods[kind] = cast(_VisitMethod, getattr(
+                visitor, "visit_" + kind.__name__, False))
+        if method is not False and method(node) is False:
             continue
         extend(reversed(list(children(node))))

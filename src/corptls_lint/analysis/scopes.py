@@ -17,7 +17,7 @@ the engine builds a function's scope only when a rule asks in it
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
@@ -99,12 +99,16 @@ class Binding:
         return self.value if self.count == 1 else None
 
 
+# What makes a scope (strings: libcst may load late).
+ScopeNode = Union["cst.Module", "cst.ClassDef", "cst.FunctionDef", "cst.Lambda"]
+
+
 class Scope:
     """A module, class or function body: its bindings and its parent for lookups."""
 
     __slots__ = ("kind", "node", "parent", "names")
 
-    def __init__(self, kind: str, node: cst.CSTNode, parent: Optional["Scope"]) -> None:
+    def __init__(self, kind: str, node: ScopeNode, parent: Optional["Scope"]) -> None:
         self.kind = kind  # "module" | "class" | "function"
         self.node = node
         self.parent = parent
@@ -169,7 +173,8 @@ class Scope:
 
 # -- the statement walk that fills a scope ---------------------------------------------------
 
-Body = Union["cst.BaseSuite", Sequence["cst.BaseStatement"]]  # strings: libcst may load late
+# strings: libcst may load late
+Body = Union["cst.BaseSuite", Sequence[Union["cst.BaseStatement", "cst.BaseSmallStatement"]]]
 
 
 def _statements(body: Body) -> Iterable[cst.CSTNode]:
@@ -177,7 +182,8 @@ def _statements(body: Body) -> Iterable[cst.CSTNode]:
         return body.body
     if isinstance(body, cst.SimpleStatementSuite):
         return body.body
-    return body
+    # libcst has no other suites than the two above: this is a list of statements
+    return cast("Sequence[Union[cst.BaseStatement, cst.BaseSmallStatement]]", body)
 
 
 def _module_path(node: Union[cst.Attribute, cst.Name]) -> str:
@@ -221,16 +227,19 @@ def _bind_pattern(scope: Scope, pattern: cst.CSTNode) -> None:
         for element in pattern.elements:
             _bind_pattern(scope, element.pattern)
     elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
-        for element in pattern.patterns:
-            _bind_pattern(scope, element)
+        for item in pattern.patterns:
+            _bind_pattern(scope, item)
     elif isinstance(pattern, cst.MatchClass):
-        for element in (*pattern.patterns, *pattern.kwds):
-            _bind_pattern(scope, element.pattern)
+        for positional in pattern.patterns:
+            _bind_pattern(scope, positional.value)
+        for keyword in pattern.kwds:
+            _bind_pattern(scope, keyword.pattern)
     elif isinstance(pattern, cst.MatchOr):
-        for element in pattern.patterns:
-            _bind_pattern(scope, element.pattern)
-    elif isinstance(pattern, (cst.MatchSequenceElement, cst.MatchKeywordElement,
-                              cst.MatchOrElement)):
+        for alternative in pattern.patterns:
+            _bind_pattern(scope, alternative.pattern)
+    elif isinstance(pattern, cst.MatchSequenceElement):  # its pattern is `value`
+        _bind_pattern(scope, pattern.value)
+    elif isinstance(pattern, (cst.MatchKeywordElement, cst.MatchOrElement)):
         _bind_pattern(scope, pattern.pattern)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Optional, Tuple, cast
 
 import libcst as cst
 
@@ -70,6 +70,8 @@ def literal(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> object:
             if isinstance(part, cst.FormattedStringText):
                 parts.append(part.value)
                 continue
+            # libcst's only other kind of part
+            part = cast(cst.FormattedStringExpression, part)
             if part.format_spec or part.conversion:
                 return UNKNOWN
             value = literal(part.expression, scope, depth + 1)

@@ -13,7 +13,8 @@ import sys
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Type, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional,
+                    Protocol, Sequence, Set, Tuple, Type, Union, cast)
 
 import libcst as cst
 
@@ -21,12 +22,17 @@ from corptls_lint.analysis import scopes
 from corptls_lint.checking import noqa
 from corptls_lint.screens import candidates, lookalikes, slicing
 from corptls_lint.source import parse_guard
-from corptls_lint.analysis.cst_walk import child_fields, is_node
+from corptls_lint.analysis.cst_walk import Statement, child_fields, is_node
 from corptls_lint.source.decoding import DecodeError, decode_source, split_lines
 from corptls_lint.fixing.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
 from corptls_lint.rules.base import FileContext, Report, Rule
 from corptls_lint.rules import ALL_RULES
+
+if TYPE_CHECKING:
+    from libcst.metadata import CodeRange
+
+    from corptls_lint.fixing.edits import Names
 
 PARSE_ERROR = "TLS001"
 INTERNAL_ERROR = "TLS000"
@@ -42,8 +48,8 @@ class LintResult:
     reports: List[Tuple[Report, Diagnostic]] = field(default_factory=list)
     internal_errors: List[str] = field(default_factory=list)
     # node -> CodeRange of the nodes the reports lie in (the fixer reuses them; no second pass)
-    positions: Optional[Dict[cst.CSTNode, object]] = None
-    names: Optional[object] = None  # the module's imports.NameTable, when a fix built it
+    positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None
+    names: Optional[Names] = None  # the module's name table, when a fix built it
     # why the whole file is too complex for libcst, when a check stubbed the deep part out
     too_complex: Optional[str] = None
     tree: Optional[ast.Module] = None  # the stdlib tree of the file's text (the fixer's too)
@@ -57,7 +63,10 @@ def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
 
 
 # Where a node sits: (index of its top-level statement, the functions and classes around it).
-Owner = Tuple[object, ...]
+# (Strings: libcst may load late, see running/startup.py.)
+Owner = Tuple[Union[int, "cst.CSTNode"], ...]
+# A rule and one of its visit_/leave_ methods, which takes the node class it is filed under.
+_Handler = Tuple[Rule, Callable[[Any], object]]
 
 # (what to search, is it a trigger word itself, the words that contain it (searched only
 # where it occurs)), for each rule set
@@ -199,15 +208,15 @@ class _Dispatcher:
                  on_error: Callable[[Rule, BaseException], None]) -> None:
         self.context = context
         self.on_error = on_error
-        self.visits: Dict[type, List[Tuple[Rule, Callable]]] = defaultdict(list)
-        self.leaves: Dict[type, List[Tuple[Rule, Callable]]] = defaultdict(list)
+        self.visits: Dict[type, List[_Handler]] = defaultdict(list)
+        self.leaves: Dict[type, List[_Handler]] = defaultdict(list)
         for rule in rules:
             for attr in dir(type(rule)):
                 prefix, _, node_name = attr.partition("_")
                 if prefix in ("visit", "leave") and node_name and hasattr(cst, node_name):
                     table = self.visits if prefix == "visit" else self.leaves
                     table[getattr(cst, node_name)].append((rule, getattr(rule, attr)))
-        self.failed: set = set()
+        self.failed: Set[Rule] = set()
         # (index of the top-level statement, the functions and classes entered within it)
         self.owner: Optional[Owner] = None
         self.owners: Dict[int, Optional[Owner]] = {}  # id(node) -> its owner (positions)
@@ -226,7 +235,7 @@ class _Dispatcher:
         if handlers:
             self._call(handlers, module)
 
-    def _call(self, handlers: List[Tuple[Rule, Callable]], node: cst.CSTNode) -> None:
+    def _call(self, handlers: List[_Handler], node: cst.CSTNode) -> None:
         for rule, handler in handlers:
             if rule in self.failed:
                 continue
@@ -242,10 +251,13 @@ class _Dispatcher:
         self.owners[id(node)] = owner
         scoped = kind is cst.FunctionDef or kind is cst.Lambda or kind is cst.ClassDef
         if scoped:
+            # casts: `kind` is the node's class, which the checker does not connect to it
             if kind is cst.ClassDef:
-                self.context.scope = scopes.class_scope(node, self.context.scope)
+                self.context.scope = scopes.class_scope(cast(cst.ClassDef, node),
+                                                        self.context.scope)
             else:
-                self.context.scope = scopes.function_scope(node, self.context.scope)
+                self.context.scope = scopes.function_scope(
+                    cast(Union[cst.FunctionDef, cst.Lambda], node), self.context.scope)
             if kind is not cst.Lambda and owner is not None:
                 self.owner = owner + (node,)
         handlers = self.visits.get(kind)
@@ -263,7 +275,8 @@ class _Dispatcher:
         if handlers:
             self._call(handlers, node)
         if scoped:
-            self.context.scope = self.context.scope.parent
+            # a class's or a function's scope always has the one around it
+            self.context.scope = cast(scopes.Scope, self.context.scope.parent)
             self.owner = owner
 
 
@@ -357,8 +370,9 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     tree, too_complex = parse_guard.parse(data)
     if too_complex is not None:  # never handed to libcst
         return LintResult(path, [too_complex_error(path, too_complex)])
-    facts = candidates.FileFacts(tree, data) if tree is not None else None
-    if facts is not None:
+    facts = None
+    if tree is not None:
+        facts = candidates.FileFacts(tree, data)
         rule_classes = facts.screen(rule_classes)
         if not rule_classes and not forced:
             return LintResult(path, [])
@@ -371,17 +385,21 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     if too_complex is not None:
         # libcst must not see the statements nested too deep: a check stubs them out when
         # they hold no candidate and bind nothing the rest uses; otherwise the file is TLS001
-        deep = parse_guard.deep_statements(tree) if sliced else []
+        deep = parse_guard.deep_statements(tree) if sliced and tree is not None else []
         if not deep:
             return LintResult(path, [too_complex_error(path, too_complex)])
     text = decode_source(source) if isinstance(source, bytes) else source
     try:
         parsed = text
         if sliced:
-            parsed = slicing.stub_definitions(text, tree, facts.locations(rule_classes),
-                                                 must_stub=deep, mark=mark_stubs)
-            if parsed is None:
+            assert tree is not None and facts is not None  # `sliced` asked for the facts
+            stubbed = slicing.stub_definitions(text, tree, facts.locations(rule_classes),
+                                               must_stub=deep, mark=mark_stubs)
+            if stubbed is None:
+                # only a statement nested too deep can fail to be stubbed
+                assert too_complex is not None
                 return LintResult(path, [too_complex_error(path, too_complex)])
+            parsed = stubbed
         module = cst.parse_module(parsed)
     except (cst.ParserSyntaxError, RecursionError, ValueError) as error:
         return LintResult(path, [_parse_error(path, error, text)])
@@ -431,7 +449,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         owners = {dispatcher.owners.get(id(node)) for report in context.reports
                   for node in _nodes_of(report)}
         if None not in owners:
-            positions = _owner_positions(module, ast_tree, owners)
+            positions = _owner_positions(module, ast_tree, cast("Set[Owner]", owners))
     if positions is None:
         positions = _positions(module)
     result.positions = positions
@@ -460,7 +478,8 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
                 from corptls_lint.fixing.edits import FixPlanner, describe_fix  # findings only
 
                 planner = planner or FixPlanner(module, targets, text=source_text)
-                fix = describe_fix(planner, report.fix, positions.get(report.fix.node))
+                fix = describe_fix(planner, report.fix, positions.get(report.fix.node)
+                                   if report.fix.node is not None else None)
         diagnostic = Diagnostic(path, line, col, code, report.message,
                                 end_line=where.end.line, end_col=where.end.column + 1,
                                 name=report.rule.name, fix=fix, fix_needs=needs)
@@ -471,7 +490,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     return result
 
 
-class _StatementSpans(Sequence):
+class _StatementSpans(Sequence[Tuple[int, int]]):
     """The (first, last) lines of each top-level statement, computed as `bisect` asks for
     them: a 150,000-statement module needs a few dozen, not a list of all."""
 
@@ -481,7 +500,8 @@ class _StatementSpans(Sequence):
     def __len__(self) -> int:
         return len(self.body)
 
-    def __getitem__(self, index):  # an int: bisect never slices
+    # An int only: bisect never slices (Sequence's signature takes slices too).
+    def __getitem__(self, index: int) -> Tuple[int, int]:  # type: ignore[override]
         node = self.body[index]
         return slicing.first_line(node), node.end_lineno or node.lineno
 
@@ -498,10 +518,10 @@ class _PositionTable:
     """Stands in for a metadata provider: the codegen state writes each node's range here."""
 
     def __init__(self) -> None:
-        self._computed: Dict[cst.CSTNode, object] = {}
+        self._computed: Dict[cst.CSTNode, CodeRange] = {}
 
 
-def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
+def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """Every node's range, as PositionProvider computes it, without MetadataWrapper's extra
     pass over the tree (a third of the cost)."""
     try:
@@ -510,7 +530,7 @@ def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
         table = _PositionTable()
         state = PositionProvidingCodegenState(default_indent=module.default_indent,
                                               default_newline=module.default_newline,
-                                              provider=table)
+                                              provider=table)  # type: ignore[arg-type]  # stand-in
         module._codegen(state)
         return table._computed
     except (ImportError, TypeError, AttributeError):  # libcst's internals moved
@@ -520,7 +540,7 @@ def _positions(module: cst.Module) -> Dict[cst.CSTNode, object]:
 
 
 def _owner_positions(module: cst.Module, tree: ast.Module,
-                     owners: Set[Owner]) -> Optional[Dict[cst.CSTNode, object]]:
+                     owners: Set[Owner]) -> Optional[Mapping[cst.CSTNode, CodeRange]]:
     """The ranges of the nodes inside the given owners, by a codegen pass over the innermost
     function or class of each alone, started at the line `ast` gives it and with the
     indentation of the blocks around it. None when the statements of libcst and `ast` do not
@@ -530,8 +550,8 @@ def _owner_positions(module: cst.Module, tree: ast.Module,
     definitions between) get a range that holds everything: the fixer's rewrite descends
     only into nodes whose range holds a fix, and these do."""
     try:
-        from libcst.metadata.position_provider import (CodePosition, CodeRange,
-                                                       PositionProvidingCodegenState)
+        from libcst.metadata import CodePosition, CodeRange
+        from libcst.metadata.position_provider import PositionProvidingCodegenState
     except ImportError:
         return None
     table = _PositionTable()
@@ -550,7 +570,7 @@ def _owner_positions(module: cst.Module, tree: ast.Module,
                                                  if decorators else 0)
         state = PositionProvidingCodegenState(default_indent=module.default_indent,
                                               default_newline=module.default_newline,
-                                              provider=table)
+                                              provider=table)  # type: ignore[arg-type]  # stand-in
         state.line = first_line - before
         state.indent_tokens = list(indents)
         statement._codegen(state)
@@ -567,42 +587,45 @@ def _owner_positions(module: cst.Module, tree: ast.Module,
 
 
 def _locate(module: cst.Module, tree: ast.Module, owner: Owner, on_the_way: List[cst.CSTNode]
-            ) -> Optional[Tuple[cst.CSTNode, int, Tuple[str, ...]]]:
+            ) -> Optional[Tuple[Statement, int, Tuple[str, ...]]]:
     """(the innermost statement of `owner` that is an element of its parent's block, its
     first line by `ast`, the indentation of the blocks around it), descending from the
     top-level statement through each function or class that sits directly in the block of
     the one before; None when the two trees' statements do not line up. The nodes passed on
     the way down are added to `on_the_way`."""
-    body: Sequence[cst.CSTNode] = module.body
-    ast_body: Sequence[ast.stmt] = tree.body
+    body = module.body
     indents: Tuple[str, ...] = ()
-    statement, ast_statement = None, None
-    target = owner[0]  # an index at the top, then the function or class node itself
-    for level in range(len(owner)):
-        if level:
-            target = owner[level]
-            if target is statement:  # the top-level statement is this function or class
-                continue
-            block = getattr(statement, "body", None)  # a match statement has cases
-            if not isinstance(block, cst.IndentedBlock):
-                break
-            index = next((i for i, element in enumerate(block.body) if element is target), None)
-            if index is None:  # inside an if, a with, ...: the enclosing element will do
-                break
-            inner = _ast_element(block.body, ast_statement.body, index)
-            if inner is None:
-                return None
-            indents += (block.indent if block.indent is not None else module.default_indent,)
-            on_the_way.extend((statement, block))
-            statement, ast_statement = target, inner
-        else:
-            if not isinstance(target, int) or target >= len(body):
-                return None
-            ast_statement = _ast_element(body, ast_body, target)
-            if ast_statement is None:
-                return None
-            statement = body[target]
+    top = owner[0]  # an index at the top, then the function or class nodes themselves
+    if not isinstance(top, int) or top >= len(body):
+        return None
+    ast_statement = _ast_element(body, tree.body, top)
+    if ast_statement is None:
+        return None
+    statement: Statement = body[top]
+    for target in owner[1:]:
+        if target is statement:  # the top-level statement is this function or class
+            continue
+        block = getattr(statement, "body", None)  # a match statement has cases
+        if not isinstance(block, cst.IndentedBlock):
+            break
+        index = next((i for i, element in enumerate(block.body) if element is target), None)
+        if index is None:  # inside an if, a with, ...: the enclosing element will do
+            break
+        # the statement has a block, so its `ast` twin has a body
+        inner = _ast_element(block.body, cast(_Compound, ast_statement).body, index)
+        if inner is None:
+            return None
+        indents += (block.indent if block.indent is not None else module.default_indent,)
+        on_the_way.extend((statement, block))
+        # `target` itself, as a statement (see cst_walk.Statement)
+        statement, ast_statement = cast(Statement, block.body[index]), inner
     return statement, slicing.first_line(ast_statement), indents
+
+
+class _Compound(Protocol):
+    """An `ast` statement with a block of its own."""
+
+    body: List[ast.stmt]
 
 
 def _ast_element(elements: Sequence[cst.CSTNode], ast_body: Sequence[ast.stmt],

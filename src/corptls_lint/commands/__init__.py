@@ -1,7 +1,8 @@
-"""The subcommands of `corptls-lint`, one module each (`check`, the linter; `doctor`), with the
-same small interface (`NAME`, `HELP`, `EPILOG`, `add_arguments`, `run`) that `cli` builds its
-parser from and dispatches to; `common` holds the program's name and the exit codes.
+"""The subcommands of `corptls-lint`, one module each (`check`, the linter; `doctor`; `init`, a
+project's trust module, fix targets and hook), with the same small interface (`NAME`, `HELP`,
+`EPILOG`, `add_arguments`, `run`) that `cli` builds its parser from and dispatches to; `common`
+holds the program's name and the exit codes.
 
-May import: `running`, `doctor`, `docs_gen`, `output`, `adoption`, `checking`, `rules`, `ftypes`;
-never a front-end (`cli`, `flake8_plugin`).
+May import: `running`, `doctor`, `docs_gen`, `output`, `adoption`, `checking`, `rules`, `source`
+(init's writes), `ftypes`; never a front-end (`cli`, `flake8_plugin`).
 """

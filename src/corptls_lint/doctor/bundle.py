@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import ssl
 import stat
-from datetime import timedelta
-from typing import Callable, List, Optional, Sequence, Set
+from datetime import datetime, timedelta
+from typing import AbstractSet, Callable, Dict, List, Optional, Sequence
 
 from cryptography import x509
 
@@ -27,7 +27,8 @@ FILE_ONLY_CLIENTS = ("requests", "httpx", "pip", "botocore", "conda", "git")
 
 def check_location(location: TrustLocation,
                    system: Callable[[], List[x509.Certificate]] = store.system_store,
-                   public_roots: Optional[Callable[[], Set[str]]] = None) -> BundleReport:
+                   public_roots: Optional[Callable[[], AbstractSet[str]]] = None
+                   ) -> BundleReport:
     """`public_roots` gives the SHA-256 fingerprints of the public roots (certifi's); with it,
     a bundle requests or httpx uses that holds none of them is a warning."""
     report = BundleReport(location)
@@ -65,7 +66,7 @@ def _loader_checks(path: str, data: bytes) -> List[Check]:
 
 
 def _public_root_checks(location: TrustLocation, certs: Sequence[x509.Certificate],
-                        public: Set[str]) -> List[Check]:
+                        public: AbstractSet[str]) -> List[Check]:
     if not public or any(certinfo.fingerprint(cert) in public for cert in certs):
         return []
     users = ", ".join(client for client in location.used_by if client in FILE_ONLY_CLIENTS)
@@ -216,7 +217,7 @@ def certificate_checks(certs: Sequence[x509.Certificate],
                        system: Callable[[], List[x509.Certificate]]) -> List[Check]:
     """Validity, CA flag, duplicates and missing issuers of the certificates of one bundle."""
     checks: List[Check] = []
-    seen = {}
+    seen: Dict[str, int] = {}  # fingerprint -> the first certificate's number
     now = certinfo.now()
     public = len(certs) > PUBLIC_BUNDLE_SIZE
     expired_public: List[int] = []
@@ -249,7 +250,7 @@ def certificate_checks(certs: Sequence[x509.Certificate],
     return checks
 
 
-def _validity(label: str, cert: x509.Certificate, now) -> List[Check]:
+def _validity(label: str, cert: x509.Certificate, now: datetime) -> List[Check]:
     start, end = certinfo.not_before(cert), certinfo.not_after(cert)
     if end < now:
         return [Check("expired", Status.FAIL, f"{label} expired on {end:%Y-%m-%d}",

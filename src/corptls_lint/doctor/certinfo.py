@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timezone
-from typing import Iterable, Optional, Tuple
+from typing import Iterable, Optional, Tuple, Type
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -19,10 +19,11 @@ def name_text(name: x509.Name) -> str:
 
 def _utc(cert: x509.Certificate, attribute: str) -> datetime:
     # cryptography 42 added the *_utc properties; older releases return naive UTC datetimes.
-    aware = getattr(cert, attribute + "_utc", None)
+    aware: Optional[datetime] = getattr(cert, attribute + "_utc", None)
     if aware is not None:
         return aware
-    return getattr(cert, attribute).replace(tzinfo=timezone.utc)
+    naive: datetime = getattr(cert, attribute)
+    return naive.replace(tzinfo=timezone.utc)
 
 
 def not_before(cert: x509.Certificate) -> datetime:
@@ -40,7 +41,7 @@ def ca_flag(cert: x509.Certificate) -> Optional[bool]:
         return None
 
 
-def _key_id(cert: x509.Certificate, extension) -> Optional[bytes]:
+def _key_id(cert: x509.Certificate, extension: Type[x509.ExtensionType]) -> Optional[bytes]:
     try:
         value = cert.extensions.get_extension_for_class(extension).value
     except x509.ExtensionNotFound:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import ssl
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from corptls_lint.doctor.ftypes import (
     Check, ClientTrust, EnvironmentReport, Status, TrustLocation, Variable)
@@ -147,8 +147,8 @@ def discover(environ: Mapping[str, str] = os.environ) -> EnvironmentReport:
 
 def locations(report: EnvironmentReport) -> List[TrustLocation]:
     """Each distinct CA file and folder the clients use, with the clients that use it."""
-    found: Dict[tuple, List[str]] = {}
-    required: Dict[tuple, bool] = {}
+    found: Dict[Tuple[str, str], List[str]] = {}  # (path, kind) -> the clients using it
+    required: Dict[Tuple[str, str], bool] = {}
     for client in report.clients:
         for path, kind in ((client.cafile, "file"), (client.capath, "dir")):
             if not path:

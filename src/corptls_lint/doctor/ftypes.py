@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple, Union
 
 # The doctor's exit codes: every check verified, a check failed, a usage error.
 EXIT_OK, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
@@ -78,7 +78,7 @@ class ClientTrust:
 class EnvironmentReport:
     variables: List[Variable]
     certifi: Optional[str]  # certifi.where(), None when certifi is not importable
-    openssl_defaults: dict
+    openssl_defaults: Dict[str, str]  # ssl.get_default_verify_paths(): cafile, capath, ...
     clients: List[ClientTrust]
     checks: List[Check] = field(default_factory=list)
 
@@ -136,7 +136,9 @@ class DoctorReport:
         checks = list(self.environment.checks) if self.environment else []
         if self.route is not None:
             checks.extend(self.route.checks)
-        for part in [*self.bundles, *self.hosts, *self.sections]:
+        parts: List[Union[BundleReport, HostReport, Section]] = [
+            *self.bundles, *self.hosts, *self.sections]
+        for part in parts:
             checks.extend(part.checks)
         return checks
 

@@ -11,6 +11,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Mapping, Optional, TextIO, Tuple
 
+from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
 from corptls_lint.doctor import bundle as bundle_checks
@@ -138,7 +139,7 @@ def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, boo
     return report, True
 
 
-def _direct_chain(target: Target, report: RouteReport):
+def _direct_chain(target: Target, report: RouteReport) -> Optional[List[x509.Certificate]]:
     """The chain read without the proxy, to compare issuers; None when unreachable."""
     direct = routes.opener(target, routes.Route(None, ""))
     try:
@@ -151,11 +152,12 @@ def _direct_chain(target: Target, report: RouteReport):
     return chain
 
 
-def _known_bundles(locations: List[TrustLocation]):
+def _known_bundles(locations: List[TrustLocation]
+                   ) -> List[Tuple[str, List[x509.Certificate]]]:
     """Where a CA the host did not send may be found: the bundles checked, then the OS store."""
     from corptls_lint.doctor import store
 
-    known = []
+    known: List[Tuple[str, List[x509.Certificate]]] = []
     for location in locations:
         if location.kind == "file" and os.path.isfile(location.path):
             try:
@@ -167,17 +169,17 @@ def _known_bundles(locations: List[TrustLocation]):
     return known
 
 
-def _write_bundle(options: Options, target: Target, path: probe.Path,
+def _write_bundle(destination: str, target: Target, path: probe.Path,
                   public: Optional[str], locations: List[TrustLocation]) -> Section:
-    section = Section(f"Combined bundle {options.write_bundle}")
+    section = Section(f"Combined bundle {destination}")
     try:
         chain = probe.read_chain(target, path.connect)
     except (OSError, ssl.SSLError, routes.ProxyError) as error:
         section.checks.append(Check("write-bundle", Status.FAIL,
-                                    f"{options.write_bundle} not written: cannot read the chain "
+                                    f"{destination} not written: cannot read the chain "
                                     f"of {target}: {error}"))
         return section
-    checks, _ = recipe.write_bundle(options.write_bundle, public, chain,
+    checks, _ = recipe.write_bundle(destination, public, chain,
                                     _known_bundles(locations))
     section.checks.extend(checks)
     return section
@@ -233,7 +235,8 @@ def build_report(options: Options, target: Optional[Target],
         path = dataclasses.replace(path, direct=_direct_chain(target, report.route))
     report.hosts = [probe.probe(target, trust, path) for trust in trusts]
     if options.write_bundle:
-        report.sections.append(_write_bundle(options, target, path, public, locations))
+        report.sections.append(_write_bundle(options.write_bundle, target, path, public,
+                                             locations))
     return report
 
 

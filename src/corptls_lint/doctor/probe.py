@@ -12,7 +12,7 @@ import dataclasses
 import os
 import ssl
 from dataclasses import dataclass
-from typing import Callable, List, NamedTuple, Optional, Tuple
+from typing import Callable, List, NamedTuple, NoReturn, Optional, Tuple
 
 from cryptography import x509
 
@@ -75,7 +75,8 @@ def _unverified_chain(host: str, connect: Opener, timeout: float) -> Tuple[List[
                 return list(public()), True
             # 3.10 to 3.12 have it only on the private _sslobj (the public method is 3.13's);
             # its certificates' default encoding is PEM, turned to DER with the public helper.
-            private = getattr(tls._sslobj, "get_unverified_chain", None)
+            private = getattr(tls._sslobj,  # type: ignore[attr-defined]  # private: no stub
+                              "get_unverified_chain", None)
             if private is not None:
                 chain = private() or ()
                 return [ssl.PEM_cert_to_DER_cert(cert.public_bytes()) for cert in chain], True
@@ -233,7 +234,7 @@ def diagnose(host: str, chain: List[x509.Certificate],
     return checks
 
 
-def _no_connection(timeout: float):
+def _no_connection(timeout: float) -> NoReturn:
     raise OSError("no connection")
 
 
@@ -306,7 +307,7 @@ def _unknown_chain(leaf: x509.Certificate, anchors: Optional[List[x509.Certifica
                             fixes.add(f"add the root CA above '{issuer}' to the bundle, and "
                                       f"make sure the server sends its full chain (leaf, then "
                                       f"intermediates: fullchain.pem)")))
-    elif error_code in UNABLE_TO_GET_ISSUER:
+    elif error_code in UNABLE_TO_GET_ISSUER and anchor is not None:  # (None: the branch above)
         checks.append(_anchor_issuer_missing(anchor, "the server's certificate", fixes))
     elif error_code == SELF_SIGNED_IN_CHAIN:
         checks.append(Check("root-not-trusted", Status.FAIL,

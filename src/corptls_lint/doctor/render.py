@@ -6,10 +6,14 @@ import enum
 import json
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any, List, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, TextIO
 
 from corptls_lint.doctor.ftypes import (
     BundleReport, CertInfo, Check, DoctorReport, EnvironmentReport, HostReport, Status)
+
+if TYPE_CHECKING:  # rich loads only when the report is printed as text
+    from rich.console import Console
+    from rich.table import Table
 
 SYMBOLS = {Status.OK: "[green]✓[/green]", Status.WARN: "[yellow]![/yellow]",
            Status.FAIL: "[bold red]✗[/bold red]"}
@@ -44,7 +48,7 @@ def to_json(report: DoctorReport) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _checks(checks: List[Check]) -> list:
+def _checks(checks: List[Check]) -> List[Dict[str, Any]]:
     return [asdict(check) for check in checks]
 
 
@@ -83,7 +87,7 @@ def summary(report: DoctorReport) -> str:
     return f"{failed} check{'s' * (failed != 1)} failed{warnings}."
 
 
-def _table(*columns: str):
+def _table(*columns: str) -> Table:
     from rich import box
     from rich.table import Table
 
@@ -99,7 +103,7 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def _environment(console, env: EnvironmentReport) -> None:
+def _environment(console: Console, env: EnvironmentReport) -> None:
     console.print()
     console.print("[bold]Environment of this process[/bold]")
     table = _table("variable", "value", "")
@@ -125,7 +129,7 @@ def _environment(console, env: EnvironmentReport) -> None:
         console.print(_check_table(env.checks))
 
 
-def _check_table(checks: List[Check]):
+def _check_table(checks: List[Check]) -> Table:
     table = _table("", "check", "result")
     for check in checks:
         result = _escape(check.message)
@@ -135,7 +139,7 @@ def _check_table(checks: List[Check]):
     return table
 
 
-def _certificate_table(certs: List[CertInfo], title: str):
+def _certificate_table(certs: List[CertInfo], title: str) -> Table:
     table = _table("#", "subject", "issuer", "valid from", "valid until", "CA")
     for cert in certs:
         ca = {True: "yes", False: "no", None: "?"}[cert.is_ca]
@@ -146,7 +150,7 @@ def _certificate_table(certs: List[CertInfo], title: str):
     return table
 
 
-def _bundle(console, bundle: BundleReport) -> None:
+def _bundle(console: Console, bundle: BundleReport) -> None:
     location = bundle.location
     kind = "CA folder" if location.kind == "dir" else "CA bundle"
     users = f" (used by {', '.join(location.used_by)})" if location.used_by else ""
@@ -170,7 +174,7 @@ def _bundle(console, bundle: BundleReport) -> None:
         console.print(title)
 
 
-def _host(console, host: HostReport) -> None:
+def _host(console: Console, host: HostReport) -> None:
     console.print()
     console.print(f"[bold]Host {_escape(host.host)}:{host.port}[/bold] "
                   f"trusting {_escape(host.trust)}")

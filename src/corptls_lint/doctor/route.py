@@ -127,7 +127,9 @@ def bypass_reason(url: str, environ: Mapping[str, str], no_proxy: Optional[str] 
     if no_proxy is not None:
         proxies["no"] = no_proxy
     try:
-        if urllib.request.proxy_bypass_environment(hostname, proxies):
+        # undocumented (urllib.request has it on every Python we support), so not in the stubs
+        if urllib.request.proxy_bypass_environment(  # type: ignore[attr-defined]
+                hostname, proxies):
             return proxies.get("no", "")
     except (TypeError, socket.gaierror):
         pass
@@ -327,7 +329,8 @@ def open_tunnel(target: Target, proxy_url: str, timeout: float,
 
 def opener(target: Target, route: Route) -> Opener:
     """A function that opens a TCP connection to `target` along `route`."""
-    if route.proxy is None:
+    proxy = route.proxy
+    if proxy is None:
         return lambda timeout: socket.create_connection((target.host, target.port),
                                                         timeout=timeout)
-    return lambda timeout: open_tunnel(target, route.proxy, timeout)
+    return lambda timeout: open_tunnel(target, proxy, timeout)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Optional, Sequence,
-                    Set, Tuple, Union)
+                    Set, Tuple, Union, cast)
 
 import libcst as cst
 
+from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.fixing import imports
 from corptls_lint.ftypes import Fix, FixTargets, Target
 from corptls_lint.rules.base import FixRequest
@@ -73,13 +74,19 @@ class FixPlanner:
             return None
         return cst.parse_expression(self.reference(target).expression)
 
-    def rewrite(self, request: FixRequest, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        """The node that replaces `node` (the updated form of `request.node`), None to remove."""
+    def _configured_expression(self, request: FixRequest) -> cst.BaseExpression:
+        """`expression` for a fix the engine offered, whose target is configured (missing_key)."""
+        value = self.expression(request)
+        assert value is not None
+        return value
+
+    def rewrite(self, request: FixRequest, node: cst.CSTNode
+                ) -> Union[cst.CSTNode, cst.FlattenSentinel[cst.CSTNode], None]:
+        """The node that replaces `node` (the updated form of `request.node`), several nodes
+        in a FlattenSentinel, None to remove."""
         kind = request.kind
         if kind in _REPLACE_KINDS:
-            value = self.expression(request)
-            assert value is not None
-            return _keep_parentheses(node, value)
+            return _keep_parentheses(node, self._configured_expression(request))
         if kind == "session-factory":
             factory = self.expression(request)
             assert isinstance(node, cst.Call) and factory is not None
@@ -88,7 +95,7 @@ class FixPlanner:
             assert isinstance(node, cst.Call)
             # extra: (the value's kind, the keyword when it is not `verify`)
             name = request.extra[1] if len(request.extra) > 1 else "verify"
-            argument = cst.Arg(value=self.expression(request), keyword=cst.Name(name),
+            argument = cst.Arg(value=self._configured_expression(request), keyword=cst.Name(name),
                                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                                                      whitespace_after=cst.SimpleWhitespace("")))
             return node.with_changes(args=imports.append_to_comma_list(
@@ -99,7 +106,8 @@ class FixPlanner:
                                      value=self.expression(request))
         if kind == "secure-and-add":
             assert isinstance(node, cst.Arg)
-            added = cst.Arg(value=self.expression(request), keyword=cst.Name(request.extra[2]),
+            added = cst.Arg(value=self._configured_expression(request),
+                            keyword=cst.Name(request.extra[2]),
                             equal=node.equal, comma=node.comma)
             secured = node.with_changes(value=_keep_parentheses(node.value,
                                                                 cst.Name(request.extra[1])),
@@ -202,11 +210,11 @@ def choose_non_overlapping(module: cst.Module, requests: Sequence[FixRequest],
     chosen: List[FixRequest] = []
     spans: List[Tuple[Tuple[int, int], Tuple[int, int]]] = []
     solved: List[FixRequest] = []
-    for request in sorted(requests, key=lambda request: span(request.node)):
+    for request in sorted(requests, key=lambda request: span(_node(request))):
         if any(request.node is other.node and request.kind == other.kind for other in chosen):
             solved.append(request)
             continue
-        own = [span(node) for node in (request.node,) + tuple(request.also_remove)]
+        own = [span(node) for node in (_node(request),) + tuple(request.also_remove)]
         if any(start < other_end and other_start < end for start, end in own
                for other_start, other_end in spans):
             continue
@@ -223,9 +231,15 @@ def module_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
+def _node(request: FixRequest) -> cst.CSTNode:
+    """The node a request rewrites: the fixer applies only requests that name one."""
+    assert request.node is not None
+    return request.node
+
+
 def _nodes_of(requests: Sequence[FixRequest]) -> Iterator[cst.CSTNode]:
     for request in requests:
-        yield request.node
+        yield _node(request)
         yield from request.also_remove
 
 
@@ -248,7 +262,8 @@ class _Rewriter(cst.CSTTransformer):
         self.removed: Set[int] = set()  # ids of the `pass` markers that stand for removals
         self._alive: List[cst.CSTNode] = []  # keeps the markers alive so no id is reused
         self.dropped_names: Set[str] = set()
-        self.dropped_reads: Counter = Counter()  # reads of each name inside the replaced nodes
+        # reads of each name inside the replaced nodes
+        self.dropped_reads: Counter[str] = Counter()
         self.reached = 0  # requested nodes met; fewer than asked means a skip was wrong
         self.positions = positions
         self.spans: List[Tuple[Tuple[int, int], Tuple[int, int]]] = []
@@ -271,7 +286,11 @@ class _Rewriter(cst.CSTTransformer):
                 return False  # holds no requested node: keep it as it is
         return super().on_visit(node)
 
-    def on_leave(self, original_node, updated_node):
+    # A fix may put a node of another class in the node's place (an Attribute for a Name);
+    # libcst's annotation asks for the same class, its rebuild only for a fitting one.
+    def on_leave(  # type: ignore[override]
+            self, original_node: cst.CSTNode, updated_node: cst.CSTNode
+    ) -> Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel[cst.CSTNode]]:
         request = self.requests.get(id(original_node))
         if request is None:
             return super().on_leave(original_node, updated_node)
@@ -284,14 +303,14 @@ class _Rewriter(cst.CSTTransformer):
             self.removed_arguments.add(id(updated_node))  # leave_Call drops it
             self._alive.append(updated_node)
             return updated_node
-        if new_node is None:
-            marker = _removal_marker(updated_node)
+        if new_node is None:  # a removed statement: the rules remove whole statement lines
+            marker = _removal_marker(cast(cst.SimpleStatementLine, updated_node))
             self.removed.add(id(marker))
             self._alive.append(marker)
             return marker
         return new_node
 
-    def leave_Call(self, original_node, updated_node):
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
         """Drop removed arguments; the previous argument takes the removed one's comma, so
         `f(a, b=False)` becomes `f(a)` and a trailing comma stays where it was."""
         if not any(id(arg) in self.removed_arguments for arg in updated_node.args):
@@ -304,22 +323,25 @@ class _Rewriter(cst.CSTTransformer):
                 kept[-1] = kept[-1].with_changes(comma=arg.comma)
         return updated_node.with_changes(args=kept)
 
-    def leave_IndentedBlock(self, original_node, updated_node):
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         body, footer = self._without_markers(updated_node.body, keep_one=True)
         return updated_node.with_changes(body=body,
                                          footer=list(footer) + list(updated_node.footer))
 
-    def leave_Module(self, original_node, updated_node):
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, footer = self._without_markers(updated_node.body, keep_one=False)
         return updated_node.with_changes(body=body,
                                          footer=list(footer) + list(updated_node.footer))
 
-    def _without_markers(self, statements, keep_one: bool):
+    def _without_markers(self, statements: Sequence[cst.BaseStatement], keep_one: bool
+                         ) -> Tuple[Sequence[cst.BaseStatement], List[cst.EmptyLine]]:
         """Drop removal markers, moving their comment lines onto the next statement."""
         if not any(id(statement) in self.removed for statement in statements):
             return statements, []
-        kept, pending = [], []
-        for statement in statements:
+        kept: List[cst.BaseStatement] = []
+        pending: List[cst.EmptyLine] = []
+        for statement in cast("Sequence[Statement]", statements):  # see cst_walk.Statement
             if id(statement) in self.removed:
                 pending.extend(statement.leading_lines)
                 continue
@@ -337,7 +359,7 @@ class _Rewriter(cst.CSTTransformer):
         return kept, pending
 
 
-def _merge_lines(removed: list, own: list) -> list:
+def _merge_lines(removed: List[cst.EmptyLine], own: List[cst.EmptyLine]) -> List[cst.EmptyLine]:
     """The removed statement's comment lines go above the next statement; blank lines only
     when the next statement has no separation of its own."""
     if any(line.comment is not None for line in removed):

@@ -16,11 +16,13 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
+                    TypeVar, cast)
 
 import libcst as cst
 
 from corptls_lint.analysis import cst_walk
+from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.ftypes import Target, identifier
 from corptls_lint.screens import lookalikes
 from corptls_lint.analysis.scopes import dotted_name, target_names
@@ -53,9 +55,9 @@ class NameTable(cst.CSTVisitor):
 
     def __init__(self) -> None:
         super().__init__()
-        self.bound: Counter = Counter()
-        self.imported: Counter = Counter()  # the bindings made by import statements
-        self.read: Counter = Counter()
+        self.bound: Counter[str] = Counter()
+        self.imported: Counter[str] = Counter()  # the bindings made by import statements
+        self.read: Counter[str] = Counter()
         self.in_strings: Set[str] = set()
         self._string_sources: List[str] = []  # plain string literals, as written
         self._fstring_words: Set[str] = set()
@@ -280,6 +282,7 @@ def reference_for(target: Target, module: cst.Module, names: "NameTable | Screen
     for _, statement in import_statements(module):
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and _from_module(small) == target.module:
+                # not `import *`: _from_module is None for that
                 for alias in small.names:  # type: ignore[union-attr]
                     local = _alias_local(alias)
                     if dotted_name(alias.name) == root and local and names.bound[local] == 1:
@@ -327,7 +330,7 @@ def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Modul
     by_module: Dict[str, List[NeededImport]] = {}
     for item in needed:
         by_module.setdefault(item.module, []).append(item)
-    new_statements = []
+    new_statements: List[cst.SimpleStatementLine] = []
     for module_name, items in by_module.items():
         items = sorted(set(items), key=lambda item: (item.name, item.local))
         existing = _find_from_import(body, module_name)
@@ -336,15 +339,17 @@ def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Modul
             existing = None  # a merge into an import below the first use: NameError
         if existing is not None:
             index, line, small_index = existing
-            small = line.body[small_index]
-            names = append_to_comma_list(list(small.names), [_alias_node(i) for i in items],
-                                         _opening_whitespace(small))
+            small = cast(cst.ImportFrom, line.body[small_index])  # what _find_from_import found
+            names = append_to_comma_list(
+                list(small.names),  # type: ignore[arg-type]  # not `import *` (_from_module)
+                [_alias_node(i) for i in items], _opening_whitespace(small))
             small = small.with_changes(names=names)
             parts = list(line.body)
             parts[small_index] = small
             body[index] = line.with_changes(body=parts)
         else:
             new_statements.append(cst.SimpleStatementLine([cst.ImportFrom(
+                # a dotted module name parses to a Name or an Attribute
                 module=cst.parse_expression(module_name),  # type: ignore[arg-type]
                 names=[_alias_node(item).with_changes(
                     comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
@@ -363,7 +368,8 @@ def _opening_whitespace(node: cst.ImportFrom) -> Optional[cst.BaseParenthesizabl
     return node.lpar.whitespace_after if node.lpar is not None else None
 
 
-def _find_from_import(body, module_name: str) -> Optional[Tuple[int, cst.SimpleStatementLine, int]]:
+def _find_from_import(body: Sequence[Statement],
+                      module_name: str) -> Optional[Tuple[int, cst.SimpleStatementLine, int]]:
     holder = cst.Module(body=body)
     for index, line in import_statements(holder):
         for small_index, small in enumerate(line.body):
@@ -383,7 +389,7 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
             and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
 
 
-def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
+def _insert_position(module: cst.Module, body: Sequence[cst.BaseStatement],
                      local_names: Sequence[str]) -> int:
     """After the last module-level import line above the first use of the new names.
 
@@ -400,7 +406,7 @@ def _insert_position(module: cst.Module, body: List[cst.BaseStatement],
     return position
 
 
-def _first_use(module: cst.Module, body: List[cst.BaseStatement],
+def _first_use(module: cst.Module, body: Sequence[cst.BaseStatement],
                local_names: Sequence[str], below: int) -> int:
     """The index of the first module-level statement (not an import) naming one of
     `local_names`, searched among the first `below` statements; `below` when none does (the
@@ -412,8 +418,14 @@ def _first_use(module: cst.Module, body: List[cst.BaseStatement],
     return below
 
 
-def append_to_comma_list(items: list, new_items: list,
-                         opening: Optional[cst.BaseParenthesizableWhitespace] = None) -> list:
+# What a comma list holds: call arguments, imported names, dict entries. (Strings: libcst may
+# load late, see running/startup.py.)
+_Item = TypeVar("_Item", "cst.Arg", "cst.ImportAlias", "cst.BaseDictElement")
+
+
+def append_to_comma_list(items: Sequence[_Item], new_items: Sequence[_Item],
+                         opening: Optional[cst.BaseParenthesizableWhitespace] = None
+                         ) -> List[_Item]:
     """Append to call arguments or import names in the list's own layout.
 
     One line stays one line (`a, b, new`); one item per line stays one per line, with or without
@@ -433,7 +445,7 @@ def append_to_comma_list(items: list, new_items: list,
         between = cst.Comma(whitespace_after=layout.with_changes(
             first_line=cst.TrailingWhitespace(), empty_lines=[]))
         after = trailing.whitespace_after if trailing is not None else None
-        if isinstance(after, cst.ParenthesizedWhitespace):
+        if trailing is not None and isinstance(after, cst.ParenthesizedWhitespace):
             # `last,  # comment\n)`: the comment stays on `last`; the closing line moves on.
             moved = after.with_changes(indent=layout.indent, last_line=layout.last_line)
             items[-1] = last.with_changes(comma=trailing.with_changes(whitespace_after=moved))
@@ -452,7 +464,8 @@ def _same_line_comma() -> cst.Comma:
     return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
 
 
-def _line_layout(items: list, opening) -> Optional[cst.ParenthesizedWhitespace]:
+def _line_layout(items: Sequence[_Item], opening: Optional[cst.BaseParenthesizableWhitespace]
+                 ) -> Optional[cst.ParenthesizedWhitespace]:
     """The line break before each item when items go one per line, None when they share one.
 
     Decided by the break between the last two items, or after the opening parenthesis when
@@ -509,15 +522,17 @@ class _DropImports(cst.CSTTransformer):
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return False  # imports are whole small statements: nothing to find further down
 
-    def leave_Module(self, original_node, updated_node):
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         return updated_node.with_changes(body=self._body(updated_node.body, keep_one=False))
 
-    def leave_IndentedBlock(self, original_node, updated_node):
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
+                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
         return updated_node.with_changes(body=self._body(updated_node.body, keep_one=True))
 
-    def _body(self, statements, keep_one: bool) -> list:
-        body = list(statements)
-        removed_lines: list = []
+    def _body(self, statements: Sequence[cst.BaseStatement],
+              keep_one: bool) -> List[Statement]:
+        body = cast("List[Statement]", list(statements))  # see cst_walk.Statement
+        removed_lines: List[cst.EmptyLine] = []
         for index in reversed(range(len(body))):
             line = body[index]
             if not isinstance(line, cst.SimpleStatementLine):
@@ -537,7 +552,7 @@ class _DropImports(cst.CSTTransformer):
         return body
 
 
-def _drop_line(body: list, index: int, line: cst.SimpleStatementLine) -> None:
+def _drop_line(body: List[Statement], index: int, line: cst.SimpleStatementLine) -> None:
     """Remove a statement line, handing its comment lines to the next statement."""
     del body[index]
     comments = [empty for empty in line.leading_lines if empty.comment is not None]
@@ -548,7 +563,8 @@ def _drop_line(body: list, index: int, line: cst.SimpleStatementLine) -> None:
         body[index] = body[index].with_changes(leading_lines=line.leading_lines)
 
 
-def _without(small: cst.BaseSmallStatement, unused: Set[str]):
+def _without(small: cst.BaseSmallStatement,
+             unused: Set[str]) -> Optional[cst.BaseSmallStatement]:
     if (not isinstance(small, (cst.Import, cst.ImportFrom))
             or isinstance(small.names, cst.ImportStar)):
         return small
@@ -563,7 +579,7 @@ def _without(small: cst.BaseSmallStatement, unused: Set[str]):
     return small.with_changes(names=kept)
 
 
-def referenced_counts(node: cst.CSTNode) -> Counter:
+def referenced_counts(node: cst.CSTNode) -> Counter[str]:
     """How often a node reads each name (the candidates for import removal once it is gone)."""
     table = NameTable()
     node.visit(table)

@@ -16,11 +16,14 @@ import os
 import sys
 from collections import Counter
 from dataclasses import replace
-from typing import Dict, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, TextIO
 
 from corptls_lint.ftypes import Diagnostic
-from corptls_lint.output.common import (REMOVE_STATEMENT, TOOL_NAME, EmitContext,
-                                        display_path)
+from corptls_lint.output.common import (REMOVE_STATEMENT, TOOL_NAME, EmitContext, Emitter,
+                                        JSONObject, display_path)
+
+if TYPE_CHECKING:
+    from corptls_lint.output.json_format import FindingJSON
 
 # format name -> the module under corptls_lint.output that emits it
 _MODULES: Dict[str, str] = {
@@ -31,12 +34,14 @@ _MODULES: Dict[str, str] = {
 FORMATS = tuple(_MODULES)
 
 
-def emitter(output_format: str):
+def emitter(output_format: str) -> Emitter:
     """The `emit` function of a format (imported on demand: a check loads one format)."""
-    return importlib.import_module(f"corptls_lint.output.{_MODULES[output_format]}").emit
+    emit: Emitter = importlib.import_module(f"corptls_lint.output.{_MODULES[output_format]}").emit
+    return emit
 
 
-def relative_paths(diagnostics: Sequence[Diagnostic], cwd: Optional[str] = None):
+def relative_paths(diagnostics: Sequence[Diagnostic], cwd: Optional[str] = None
+                   ) -> List[Diagnostic]:
     """The findings with their paths relative to the current folder, without `./`."""
     cwd = cwd or os.getcwd()
     shown: Dict[str, str] = {}
@@ -59,7 +64,7 @@ def write_findings(output_format: str, diagnostics: Sequence[Diagnostic], stream
 
 # -- compatibility: the names the rest of the code and the tests use ----------------------------
 
-def finding_json(d: Diagnostic) -> dict:
+def finding_json(d: Diagnostic) -> FindingJSON:
     from corptls_lint.output.json_format import finding_json as to_json
 
     return to_json(d)
@@ -71,7 +76,8 @@ def github_line(d: Diagnostic) -> str:
     return line(d)
 
 
-def sarif_document(diagnostics: Sequence[Diagnostic], context: Optional[EmitContext] = None):
+def sarif_document(diagnostics: Sequence[Diagnostic],
+                   context: Optional[EmitContext] = None) -> JSONObject:
     from corptls_lint.output.sarif import sarif_document as document
 
     return document(relative_paths(diagnostics), context)
@@ -106,7 +112,7 @@ def is_terminal(stream: TextIO = sys.stdout) -> bool:
         return False
 
 
-def wants_color(choice: str, stream: TextIO, environ=os.environ) -> bool:
+def wants_color(choice: str, stream: TextIO, environ: Mapping[str, str] = os.environ) -> bool:
     """`--color always|never` decides; `auto` colours a terminal, unless NO_COLOR is set, and
     anything when FORCE_COLOR is set (to anything but empty or 0), as those conventions say."""
     if choice in ("always", "never"):

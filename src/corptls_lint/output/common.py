@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 from corptls_lint.ftypes import Diagnostic
 
@@ -22,6 +22,9 @@ DOCS_URL = f"{REPOSITORY_URL}/tree/main/docs"
 RUN_PROBLEMS = {"TLS001": ("parse-error", "the file cannot be read, decoded or parsed"),
                 "TLS000": ("internal-error", "a rule failed on this file (a bug in corptls-lint)")}
 REMOVE_STATEMENT = "remove-statement"
+# A JSON object of a format whose schema is someone else's and large (SARIF, GitLab's report,
+# a JSON Schema): as json.loads gives it and json.dumps takes it.
+JSONObject = Dict[str, Any]
 
 
 @dataclass
@@ -218,7 +221,7 @@ def fingerprints(diagnostics: Sequence[Diagnostic], path_of: Callable[[Diagnosti
     identical ones came before it in the file (two equal statements stay distinct)."""
     import hashlib  # only the formats with fingerprints need it
 
-    seen: Counter = Counter()
+    seen: Counter[Tuple[str, str, str]] = Counter()
     digests = []
     for d in diagnostics:
         key = (d.code, path_of(d), normalised_statement(d, lines_of(d.path)))

@@ -4,14 +4,14 @@ relative to the repository root, one fingerprint per finding from its normalised
 from __future__ import annotations
 
 import json
-from typing import Sequence, TextIO
+from typing import List, Sequence, TextIO
 
 from corptls_lint.ftypes import Diagnostic
-from corptls_lint.output.common import (EmitContext, fingerprints, is_run_problem,
+from corptls_lint.output.common import (EmitContext, JSONObject, fingerprints, is_run_problem,
                                         rule_metadata, root_relative)
 
 
-def report(diagnostics: Sequence[Diagnostic], context: EmitContext) -> list:
+def report(diagnostics: Sequence[Diagnostic], context: EmitContext) -> List[JSONObject]:
     severity = {meta.code: meta.severity_name for meta in rule_metadata()}
     paths = {d.path: root_relative(d.path, context.root, context.cwd) or d.path
              for d in diagnostics}

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from corptls_lint import __version__
 from corptls_lint.ftypes import Diagnostic
 from corptls_lint.output.common import (REMOVE_STATEMENT, REPOSITORY_URL, TOOL_NAME,
-                                        EmitContext, fingerprints, is_run_problem,
+                                        EmitContext, JSONObject, fingerprints, is_run_problem,
                                         rule_metadata, root_relative)
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
@@ -25,10 +25,10 @@ SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "corptlsStatementHash/v1"
 
 
-def _rules() -> List[dict]:
+def _rules() -> List[JSONObject]:
     rules = []
     for meta in rule_metadata():
-        rule = {
+        rule: JSONObject = {
             "id": meta.code,
             "name": meta.name,
             "shortDescription": {"text": meta.message},
@@ -65,14 +65,14 @@ def artifact_location(path: str, context: Optional[EmitContext] = None) -> Dict[
     return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
-def _region(d: Diagnostic) -> dict:
+def _region(d: Diagnostic) -> JSONObject:
     region = {"startLine": d.line, "startColumn": d.col}
     if d.end_line:
         region.update(endLine=d.end_line, endColumn=d.end_col)
     return region
 
 
-def _fixes(d: Diagnostic, location: Dict[str, str]) -> Optional[List[dict]]:
+def _fixes(d: Diagnostic, location: Dict[str, str]) -> Optional[List[JSONObject]]:
     """A SARIF fix needs the new text; a fix whose replacement is not known yet is left out
     (the result's `fixable` property still says a fix exists)."""
     fix = d.fix
@@ -83,7 +83,7 @@ def _fixes(d: Diagnostic, location: Dict[str, str]) -> Optional[List[dict]]:
     where = (_region(d) if not fix.line else
              {"startLine": fix.line, "startColumn": fix.col,
               "endLine": fix.end_line, "endColumn": fix.end_col})
-    replacement: dict = {"deletedRegion": where}
+    replacement: JSONObject = {"deletedRegion": where}
     if fix.replacement is not None:
         replacement["insertedContent"] = {"text": fix.replacement}
     return [{"description": {"text": f"{fix.description} ({fix.applicability.value})"},
@@ -92,7 +92,7 @@ def _fixes(d: Diagnostic, location: Dict[str, str]) -> Optional[List[dict]]:
 
 
 def sarif_document(diagnostics: Sequence[Diagnostic],
-                   context: Optional[EmitContext] = None) -> dict:
+                   context: Optional[EmitContext] = None) -> JSONObject:
     context = context or EmitContext()
     rules = _rules()
     index = {rule["id"]: i for i, rule in enumerate(rules)}
@@ -101,7 +101,7 @@ def sarif_document(diagnostics: Sequence[Diagnostic],
     digests = fingerprints(diagnostics, lambda d: uri_of[id(d)], context.lines)
     results = []
     for d, location, digest in zip(diagnostics, locations, digests):
-        result: dict = {
+        result: JSONObject = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": "error" if is_run_problem(d) else "warning",

@@ -4,10 +4,14 @@ colour, the same lines, and in a terminal a table of counts per code after them.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence, TextIO
+from typing import TYPE_CHECKING, Sequence, TextIO, Tuple
 
 from corptls_lint.ftypes import Diagnostic
 from corptls_lint.output.common import EmitContext, escape_message, escape_path
+
+if TYPE_CHECKING:  # rich loads only where colour is asked for
+    from rich.console import Console, JustifyMethod
+    from rich.table import Table
 
 
 def line(d: Diagnostic) -> str:
@@ -32,7 +36,7 @@ def emit(diagnostics: Sequence[Diagnostic], stream: TextIO, context: EmitContext
         console.print(summary_table(diagnostics))
 
 
-def rich_console(stream: TextIO, context: EmitContext):
+def rich_console(stream: TextIO, context: EmitContext) -> Console:
     """A rich console that colours exactly when asked (NO_COLOR was weighed by the caller)."""
     from rich.console import Console
 
@@ -40,13 +44,14 @@ def rich_console(stream: TextIO, context: EmitContext):
                    no_color=False, color_system="auto" if context.terminal else "standard")
 
 
-def summary_table(diagnostics: Sequence[Diagnostic]):
+def summary_table(diagnostics: Sequence[Diagnostic]) -> Table:
     """Counts per code for a person at a terminal."""
     from rich.table import Table
 
     table = Table(title=None, show_edge=False, header_style="bold")
-    for column, justify in (("code", "left"), ("name", "left"), ("count", "right"),
-                            ("fixable", "right")):
+    columns: Tuple[Tuple[str, JustifyMethod], ...] = (
+        ("code", "left"), ("name", "left"), ("count", "right"), ("fixable", "right"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     counts = Counter(d.code for d in diagnostics)
     fixable = Counter(d.code for d in diagnostics if d.fix is not None)

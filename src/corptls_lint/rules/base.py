@@ -14,10 +14,11 @@ import libcst as cst
 
 from corptls_lint.analysis import values
 from corptls_lint.analysis.scopes import Scope
-from corptls_lint.ftypes import Applicability
+from corptls_lint.ftypes import Applicability, Settings
 
 if TYPE_CHECKING:
     from corptls_lint.screens.byte_patterns import WordPattern
+    from corptls_lint.screens.shapes import Candidate
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class FileContext:
     the rules' reports."""
 
     path: str
-    scope: Scope = None  # type: ignore[assignment]
+    scope: Scope = None  # type: ignore[assignment]  # the engine sets it before rules run
     reports: List[Report] = field(default_factory=list)
     insecure_keywords: Tuple[str, ...] = ()  # configured wrapper flags (TLS105)
 
@@ -102,6 +103,9 @@ class Rule:
     # A policy rule, off by default, is on by default when this config key is set (TLS401:
     # "session-factory": the project has a policy for sessions to follow).
     default_when_configured: ClassVar[Optional[str]] = None
+    # Not reported in the module a fix target names (corp_tls.py): that module is where the
+    # bundle path and the bare session belong, and its fix would make it import itself.
+    exempt_in_trust_module: ClassVar[bool] = False
     # The byte screen: a file must contain at least one word of *every* group.
     triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ()
     # A trigger word that is common in unrelated code can be narrowed to the shapes the rule
@@ -109,10 +113,11 @@ class Rule:
     trigger_patterns: ClassVar[Dict[bytes, "WordPattern"]] = {}
     # The syntax screen (candidates.py): the shapes a finding of this rule can have; a file
     # whose ast holds none of them is not parsed with libcst for this rule. Empty: no screen.
-    candidates: ClassVar[Tuple[object, ...]] = ()
+    candidates: ClassVar[Tuple[Candidate, ...]] = ()
     # Shapes that are not findings but that a finding depends on (TLS401: `x.verify = ...`
-    # anywhere in the scope), kept when libcst is handed only the functions that matter.
-    context: ClassVar[Tuple[object, ...]] = ()
+    # anywhere in the scope), kept when libcst is handed only the functions that matter. Not
+    # `context`: that is each instance's FileContext.
+    context_shapes: ClassVar[Tuple[Candidate, ...]] = ()
     # Whether the rule offers a fix, and the config keys such a fix can use.
     has_fix: ClassVar[bool] = False
     fix_keys: ClassVar[Tuple[str, ...]] = ()
@@ -141,7 +146,7 @@ class Rule:
         self.context.reports.append(Report(self, node, message or self.message, fix))
 
     @classmethod
-    def configured_words(cls, settings) -> Tuple[bytes, ...]:
+    def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
         """Trigger words the configuration adds (TLS105's `insecure-keywords`)."""
         return ()
 

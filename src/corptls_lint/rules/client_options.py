@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from typing import List, Optional, Tuple
+from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
@@ -9,8 +9,8 @@ from corptls_lint.analysis import clients, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo, KeywordArg, ParamDefault, Travel
-from corptls_lint.ftypes import Applicability, identifier
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.ftypes import Applicability, Settings, identifier
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import import_roots
 
 _INSECURE = clients.insecure_keywords()
@@ -35,7 +35,7 @@ _TRUE_MAY_BE_INSECURE = frozenset(
     | {name for name, kind in _INSECURE.items() if kind not in (FALSY, CERT_NONE)})
 
 
-def _keywords_of(kind: str):
+def _keywords_of(kind: str) -> Tuple[str, ...]:
     return tuple(sorted({name for name, value in _TABLE_KEYWORDS if value == kind}
                         | ({*clients.OPTION_DICT_ENTRIES} if kind == FALSY else set())))
 
@@ -350,7 +350,7 @@ class ClientOptionDisabled(Rule):
             "    return open_url(module.params['url'], validate_certs=True)\n"),
     ]
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         configured = getattr(context, "insecure_keywords", ())
         self.flags = clients.insecure_keywords(configured) if configured else _INSECURE
@@ -358,7 +358,7 @@ class ClientOptionDisabled(Rule):
         self.narrowed = not configured
 
     @classmethod
-    def configured_words(cls, settings) -> tuple:
+    def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
         return tuple(clients.parse_insecure_keyword(entry)[0].encode()
                      for entry in settings.insecure_keywords)
 
@@ -457,7 +457,8 @@ class ClientOptionDisabled(Rule):
                 self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
                                     f"entry {key}; give the client the CA bundle instead", fix)
 
-    def _entries(self, value: cst.BaseExpression):
+    def _entries(self, value: cst.BaseExpression
+                 ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
         """The entries of an options dict, also of each display a name is bound to on the
         branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
         yield from clients.option_entries(value, self.scope)

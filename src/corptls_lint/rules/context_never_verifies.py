@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Set
 
 import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction, KeywordArg
-from corptls_lint.rules.base import Invalid, Rule
-from corptls_lint.analysis.scopes import dotted_name
+from corptls_lint.rules.base import FileContext, Invalid, Rule
+from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import identifier
 
 # Protocols whose contexts start with verify_mode = CERT_REQUIRED and check_hostname on (the
@@ -87,10 +87,10 @@ class ContextNeverVerifies(Rule):
                   CallTo(("set_verify",)))
     # What decides a finding elsewhere in the body: the settings, the signs of a server,
     # and verify callbacks that accept everything.
-    context = (AttributeStore(_SETTINGS), KeywordArg(("server_side",)),
-               CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
-                                  | clients.SERVER_CALL_NAMES))),
-               ConstantFunction(TRUTHY))
+    context_shapes = (AttributeStore(_SETTINGS), KeywordArg(("server_side",)),
+                      CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
+                                         | clients.SERVER_CALL_NAMES))),
+                      ConstantFunction(TRUTHY))
 
     VALID = [
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
@@ -136,9 +136,9 @@ class ContextNeverVerifies(Rule):
             [(5, 1)]),
     ]
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self._bound: set = set()  # the SSLContext calls already judged as assigned values
+        self._bound: Set[int] = set()  # the SSLContext calls already judged as assigned values
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if not self._is_unverified_context(node.value):
@@ -162,7 +162,7 @@ class ContextNeverVerifies(Rule):
                 self.report(node)
             return
         if clients.callee_name(node) == "set_verify" and isinstance(node.func, cst.Attribute):
-            self._set_verify(node)
+            self._set_verify(node, node.func)
 
     def _is_unverified_context(self, value: cst.BaseExpression) -> bool:
         if not isinstance(value, cst.Call) or self.qualify(value.func) != clients.SSL_CONTEXT:
@@ -175,8 +175,8 @@ class ContextNeverVerifies(Rule):
         qualified = self.qualify(protocol.value) or ""  # a protocol in a variable: unknown
         return qualified.startswith("ssl.PROTOCOL_") and qualified not in _SELF_VERIFYING
 
-    def _set_verify(self, node: cst.Call) -> None:
-        owner = dotted_name(node.func.value)
+    def _set_verify(self, node: cst.Call, method: cst.Attribute) -> None:
+        owner = dotted_name(method.value)
         if owner is not None and clients.body_uses(self.scope, owner).is_server(owner,
                                                                                   self.scope):
             return
@@ -212,13 +212,14 @@ class ContextNeverVerifies(Rule):
                 and _is_true(statements[0].body[0].value))
 
     def _function_named(self, name: str) -> Optional[cst.FunctionDef]:
-        scope = self.scope
+        scope: Optional[Scope] = self.scope
         while scope is not None:
             if scope.kind in ("module", "class"):
                 body = scope.node.body
                 statements = body.body if isinstance(body, cst.IndentedBlock) else body
                 for statement in statements if isinstance(statements, (list, tuple)) else ():
-                    if isinstance(statement, cst.FunctionDef) and identifier(statement.name.value) == name:
+                    if (isinstance(statement, cst.FunctionDef)
+                            and identifier(statement.name.value) == name):
                         return statement
             scope = scope.parent
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Optional
+from typing import ClassVar, Iterator, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -76,7 +76,7 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
 class EnvironmentWriteRule(Rule):
     """A rule about what code writes into the environment: subclasses judge each write."""
 
-    triggers = ((b"environ", b"putenv"),)
+    triggers: ClassVar[Tuple[Tuple[bytes, ...], ...]] = ((b"environ", b"putenv"),)
     candidates = CANDIDATES
 
     def visit_Assign(self, node: cst.Assign) -> None:

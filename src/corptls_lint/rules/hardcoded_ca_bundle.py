@@ -27,7 +27,9 @@ class HardcodedCABundle(Rule):
     - the first two arguments or `cafile=` / `capath=` of any `load_verify_locations(...)`;
     - `ca_certs=` or `ca_cert_dir=` of the urllib3 pools.
 
-    An f-string with a part that is not a literal (`f"{base}/ca.pem"`) is not reported.
+    An f-string with a part that is not a literal (`f"{base}/ca.pem"`) is not reported, and
+    neither is anything in the trust module, the module that `ca-bundle`, `session-factory` or
+    `ssl-context` names: the bundle's path belongs there.
 
     ## Why is this bad?
     The path only exists on some machines. Where it does not, the code fails with
@@ -82,6 +84,7 @@ class HardcodedCABundle(Rule):
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
+    exempt_in_trust_module = True
 
     VALID = [
         "import requests\nrequests.get(url, verify=CA_BUNDLE)\n",

@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients, values
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 
 _DISABLE_WARNINGS = "urllib3.disable_warnings"
 _WARNING_FILTERS = {
@@ -156,7 +156,7 @@ class InsecureWarningSuppressed(Rule):
             "urllib3.PoolManager()\n"),
     ]
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._statement: Optional[cst.SimpleStatementLine] = None
 

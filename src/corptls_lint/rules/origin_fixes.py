@@ -32,9 +32,10 @@ def target_at_origin(value: cst.BaseExpression, kind: str) -> Optional[FixReques
     return FixRequest(kind, Applicability.UNSAFE, node=value)
 
 
-def required_at_origin(value: cst.BaseExpression) -> Optional[FixRequest]:
+def required_at_origin(value: cst.CSTNode) -> Optional[FixRequest]:
     """`ssl.CERT_NONE` (any dotted spelling), `"CERT_NONE"` or `"NONE"` becomes the same
-    spelling of CERT_REQUIRED. None for a bare imported name (it would need an import)."""
+    spelling of CERT_REQUIRED. None for a bare imported name (it would need an import), and
+    where the origin is not an expression (an argument, a dict entry)."""
     if isinstance(value, cst.Attribute) and identifier(value.attr.value) == "CERT_NONE":
         name = dotted_name(value)
         if name is None:
@@ -49,9 +50,9 @@ def required_at_origin(value: cst.BaseExpression) -> Optional[FixRequest]:
     return FixRequest("secure-literal", Applicability.UNSAFE, node=value, extra=(secure,))
 
 
-def hostname_checked_at_origin(value: cst.BaseExpression) -> Optional[FixRequest]:
+def hostname_checked_at_origin(value: cst.CSTNode) -> Optional[FixRequest]:
     """`assert_hostname=False` written elsewhere: the literal becomes None, urllib3's default
-    (the host name is checked)."""
+    (the host name is checked). None where the origin is not an expression."""
     if not (isinstance(value, cst.Name) and identifier(value.value) == "False"):
         return None
     return FixRequest("secure-literal", Applicability.UNSAFE, node=value, extra=("None",))

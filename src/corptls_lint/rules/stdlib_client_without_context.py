@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Tuple, cast
+
 import libcst as cst
 
 from corptls_lint.analysis import clients
@@ -136,12 +138,13 @@ class StdlibClientWithoutContext(Rule):
             name, position = _CONSTRUCTORS[qualified]
             self._check(node, (name,), position)
         elif clients.is_unresolved_method(node, qualified, _UPGRADES):
-            roots, names = _UPGRADES[identifier(node.func.attr.value)]
+            # cast: is_unresolved_method found an attribute
+            roots, names = _UPGRADES[identifier(cast(cst.Attribute, node.func).attr.value)]
             if clients.imports_module(self.scope, roots):
                 # starttls(keyfile, certfile, context) before 3.12: any positional may be it
                 self._check(node, names, 0)
 
-    def _check(self, node: cst.Call, names, position: int) -> None:
+    def _check(self, node: cst.Call, names: Tuple[str, ...], position: int) -> None:
         if clients.has_double_star(node) or clients.positional(node, position) is not None:
             return
         for name in names:

@@ -86,7 +86,8 @@ class TrustEnvDisabled(Rule):
         if not self.is_falsy(node.value):
             return
         for target in node.targets:
-            if isinstance(target.target, cst.Attribute) and identifier(target.target.attr.value) == "trust_env":
+            if (isinstance(target.target, cst.Attribute)
+                    and identifier(target.target.attr.value) == "trust_env"):
                 self.report(target.target)
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -7,7 +7,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
 from corptls_lint.ftypes import Applicability, identifier
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import Scope, dotted_name
 
 # Who holds a session: ("name", scope binding it, name) or ("self", class scope, attribute).
@@ -33,7 +33,9 @@ class UnconfiguredSession(Rule):
     injection idiom, where the caller passes the session and this is only the default:
     `session or requests.Session()`, `if not session: session = requests.Session()`, a
     parameter default `session=requests.Session()`. A session bound through
-    `kwargs.pop("session", requests.Session())` counts as bound to its target.
+    `kwargs.pop("session", requests.Session())` counts as bound to its target. Nothing is
+    reported in the trust module, the module that `ca-bundle`, `session-factory` or
+    `ssl-context` names: the factory itself makes the session there.
 
     ## Why is this bad?
     A session with no trust setting of its own uses the default bundle (certifi's copy of
@@ -79,12 +81,13 @@ class UnconfiguredSession(Rule):
     candidates = (clients.calls_to(clients.SESSION_CONSTRUCTORS, unless_keyword="verify"),)
     # A session configured elsewhere in its scope: `.verify = `, its requests (which may pass
     # verify= or **kwargs), setattr.
-    context = (AttributeStore(("verify",)), KeywordArg(("verify",)),
-               CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
+    context_shapes = (AttributeStore(("verify",)), KeywordArg(("verify",)),
+                      CallTo(tuple(sorted(clients.VERBS))), CallTo(("setattr",)))
     has_fix = True
     fix_keys = ("session-factory", "ssl-context", "ca-bundle")
     default_enabled = False
     default_when_configured = "session-factory"
+    exempt_in_trust_module = True
 
     VALID = [
         "import httpx\nclient = httpx.Client(verify=CA_BUNDLE)\n",
@@ -262,7 +265,7 @@ class UnconfiguredSession(Rule):
             "    return session\n"),
     ]
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._holders: Dict[int, Holder] = {}  # id(constructor call) -> who holds it
         self._candidates: List[Tuple[cst.Call, Optional[Holder], str]] = []

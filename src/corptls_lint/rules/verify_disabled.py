@@ -8,7 +8,7 @@ from corptls_lint.analysis import clients, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 
 
 class VerifyDisabled(Rule):
@@ -328,7 +328,7 @@ class VerifyDisabled(Rule):
             "fetch(url, CA_BUNDLE)\n"),
     ]
 
-    def __init__(self, context) -> None:
+    def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self.callers = clients.CallerArguments()
         # each sink's fix kind, for the call sites that reach it (None: sinks of one name differ)
@@ -364,8 +364,8 @@ class VerifyDisabled(Rule):
             sink = clients.sink_name(node, qualified)
             self.callers.note_sink(arg.value, self.scope, sink)
             self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
-        for origin in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
-            self.report(origin, message)
+        for written in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
+            self.report(written, message)
 
     def leave_Module(self, node: cst.Module) -> None:
         for arg, function, sink in self.callers.origins(values.is_falsy):

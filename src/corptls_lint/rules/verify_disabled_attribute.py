@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Iterator
+
 import libcst as cst
 
 from corptls_lint.analysis import clients
@@ -8,10 +10,11 @@ from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.ftypes import identifier
 
 
-def verify_targets(node: cst.Assign):
+def verify_targets(node: cst.Assign) -> Iterator[cst.Attribute]:
     """The `<target>.verify` targets of an assignment."""
     for target in node.targets:
-        if isinstance(target.target, cst.Attribute) and identifier(target.target.attr.value) == "verify":
+        if (isinstance(target.target, cst.Attribute)
+                and identifier(target.target.attr.value) == "verify"):
             yield target.target
 
 

@@ -27,7 +27,7 @@ import os
 import stat as stat_module
 import sys
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix, Settings
@@ -75,7 +75,7 @@ def _code_fingerprint() -> str:
 _FIX_FIELDS = tuple(f.name for f in dataclasses.fields(Fix))
 
 
-def _to_json(diagnostic: Diagnostic) -> dict:
+def _to_json(diagnostic: Diagnostic) -> Dict[str, Any]:
     fix = diagnostic.fix
     stored = None
     if fix is not None:
@@ -89,7 +89,7 @@ def _to_json(diagnostic: Diagnostic) -> dict:
     }
 
 
-def _from_json(path: str, entry: dict) -> Diagnostic:
+def _from_json(path: str, entry: Dict[str, Any]) -> Diagnostic:  # as json reads it back
     fix = entry["fix"]
     if fix is not None:
         values = {name: fix[name] for name in _FIX_FIELDS}

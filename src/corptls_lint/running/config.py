@@ -10,9 +10,16 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional,
+                    Sequence, Tuple, Type, Union)
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
+
+if TYPE_CHECKING:
+    from corptls_lint.rules.base import Rule
+
+# A TOML table as tomllib reads it: any TOML value under a string key, checked by the parsers.
+TomlTable = Dict[str, Any]
 
 
 TABLE = "corptls-lint"
@@ -34,7 +41,7 @@ DEFAULT_TEST_PATHS = ("tests/**", "test/**", "**/test_*.py", "**/*_test.py", "**
 _STRING_KEYS = ("ca-bundle", "session-factory", "ssl-context")
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude",
               "insecure-keywords")
-KNOWN_KEYS = _STRING_KEYS + _LIST_KEYS + ("per-file-ignores",)
+KNOWN_KEYS: Tuple[str, ...] = _STRING_KEYS + _LIST_KEYS + ("per-file-ignores",)
 # The keys of issue 13 (rolling out to many repositories), parsed by _parse_rollout_key.
 _ROLLOUT_KEYS = ("extend", "force-exclude", "baseline", "test-paths", "test-ignore")
 KNOWN_KEYS = KNOWN_KEYS + _ROLLOUT_KEYS
@@ -105,7 +112,7 @@ def is_standalone(path: Path) -> bool:
     return path.name != "pyproject.toml"
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> TomlTable:
     # imported here: a run that meets no TOML file never pays for the parser (about 10 ms)
     if sys.version_info >= (3, 11):
         import tomllib
@@ -124,7 +131,7 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
 
 
-def tool_section(data: dict, path: Path) -> dict:
+def tool_section(data: TomlTable, path: Path) -> TomlTable:
     """The `[tool]` table of a parsed pyproject.toml ({} when absent); `tool = 5` and the like
     are the one-line configuration error."""
     tool = data.get("tool", {})
@@ -150,7 +157,7 @@ def load_config(path: Optional[Path]) -> Config:
     return parse_table(with_extends(table, path), path)
 
 
-def parse_table(table: dict, path: Path) -> Config:
+def parse_table(table: TomlTable, path: Path) -> Config:
     where = f"{path}: [tool.{TABLE}]"
     config = Config(path=path, root=path.parent.resolve())
     for key, value in table.items():
@@ -211,7 +218,7 @@ def _parse_rollout_key(config: Config, key: str, value: object, where: str) -> N
 _MAX_EXTENDS = 16
 
 
-def with_extends(table: dict, path: Path) -> dict:
+def with_extends(table: TomlTable, path: Path) -> TomlTable:
     """`table` merged over the tables it extends (`extend = "../base.toml"`): a key set here
     replaces the base's. `extend` and `baseline` are paths relative to the file that names
     them; globs (exclude, per-file-ignores, test-paths) stay relative to the project, so a
@@ -285,10 +292,10 @@ def select_codes(select: Optional[Sequence[str]], extend_select: Sequence[str],
 
     configured = set(configured)
 
-    def default_on(rule) -> bool:
+    def default_on(rule: Type[Rule]) -> bool:
         return rule.default_enabled or rule.default_when_configured in configured
 
-    def chosen(rule, selectors: Sequence[str]) -> bool:
+    def chosen(rule: Type[Rule], selectors: Sequence[str]) -> bool:
         return any(rule.code == s or (default_on(rule) and rule.code.startswith(s))
                    for s in selectors)
 
@@ -374,13 +381,46 @@ def is_test_path(path: Path, config: Config) -> bool:
 
 def file_settings(path: Path, config: Config, enabled: Tuple[str, ...],
                   targets: FixTargets) -> Settings:
-    """`settings_for`, less the `test-ignore` codes in test code."""
+    """`settings_for`, less the `test-ignore` codes in test code and the rules the trust
+    module is exempt from."""
     settings = settings_for(path, config, enabled, targets)
     if config.test_ignore and is_test_path(path, config):
         ignored = tuple(config.test_ignore)
         settings = replace(settings, enabled=tuple(c for c in settings.enabled
                                                    if not c.startswith(ignored)))
+    if may_be_trust_module(str(path), targets) and is_trust_module(path, config, targets):
+        exempt = trust_module_exempt_codes()
+        settings = replace(settings, enabled=tuple(c for c in settings.enabled
+                                                   if c not in exempt))
     return settings
+
+
+def _configured_targets(targets: FixTargets) -> List[Target]:
+    return [target for target in (targets.ca_bundle, targets.session_factory,
+                                  targets.ssl_context) if target is not None]
+
+
+def may_be_trust_module(path: str, targets: FixTargets) -> bool:
+    """Whether the path ends as a target's module file does: asked of every file, so a
+    string test first, before `is_trust_module` resolves the path."""
+    return any(target.may_be_module_file(path) for target in _configured_targets(targets))
+
+
+def is_trust_module(path: Path, config: Config, targets: FixTargets) -> bool:
+    """Whether `path` is the module a configured target names (`corp_tls:CA_BUNDLE` names
+    corp_tls.py): its file from the project root (the configuration's folder) or from the
+    root's src/ folder. Another file of the same name elsewhere is not."""
+    relative = _relative(path, config.root).as_posix()
+    return any(relative in (tail, f"src/{tail}") for target in _configured_targets(targets)
+               for tail in target.module_files())
+
+
+@functools.lru_cache(maxsize=1)
+def trust_module_exempt_codes() -> FrozenSet[str]:
+    """The rules not reported in the trust module (TLS301, TLS401): each declares it."""
+    from corptls_lint.rules import ALL_RULES
+
+    return frozenset(rule.code for rule in ALL_RULES if rule.exempt_in_trust_module)
 
 
 class ConfigResolver:
@@ -402,7 +442,7 @@ class ConfigResolver:
         """`directory`: absolute. `listing`: the names it holds, when the caller listed it."""
         known = self._nearest.get(directory, False)
         if known is not False:
-            return known  # type: ignore[return-value]
+            return known  # type: ignore[return-value]  # not the False sentinel: a Path or None
         found = (None if listing is not None and not _CONFIG_NAMES & listing
                  else config_file_in(Path(directory)))
         parent = os.path.dirname(directory)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 SUFFIXES = (".py", ".pyi")
 
 
-def _gitignore(directory: str) -> Optional["pathspec.PathSpec"]:
+def _gitignore(directory: str) -> Optional["pathspec.GitIgnoreSpec"]:
     try:
         with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as f:
             import pathspec  # only when a .gitignore exists: it costs a tenth of a second
@@ -28,7 +28,8 @@ def _gitignore(directory: str) -> Optional["pathspec.PathSpec"]:
         return None
 
 
-def _ignored(path: str, is_dir: bool, specs: Sequence[Tuple[str, "pathspec.PathSpec"]]) -> bool:
+def _ignored(path: str, is_dir: bool,
+             specs: Sequence[Tuple[str, "pathspec.GitIgnoreSpec"]]) -> bool:
     for base, spec in specs:
         relative = os.path.relpath(path, base).replace(os.sep, "/")
         if spec.match_file(relative + "/" if is_dir else relative):
@@ -85,7 +86,7 @@ class _ExcludesFor:
 def _walk(root: str, configs: Union[Config, ConfigResolver]) -> Iterator[str]:
     """Files under `root`, sorted, without following symlinks (folders or files). A folder
     with its own configuration file is walked with that configuration's excludes."""
-    specs: List[Tuple[str, "pathspec.PathSpec"]] = []
+    specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]] = []
     # .gitignore files of the folders above the root apply too, up to the repository's top,
     # and so do the repository's .git/info/exclude and the user's global excludes file.
     parent = Path(root).resolve()
@@ -104,7 +105,7 @@ def _walk(root: str, configs: Union[Config, ConfigResolver]) -> Iterator[str]:
 
 
 def _walk_dir(root: str, excludes_for: _ExcludesFor,
-              specs: List[Tuple[str, "pathspec.PathSpec"]]) -> Iterator[str]:
+              specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]]) -> Iterator[str]:
     """Depth first, each folder's entries sorted by name. One generator with a stack of the
     folders being listed: nested `yield from` costs every file a step per level above it."""
     stack = [iter(_entries(root, excludes_for, specs, is_root=True))]
@@ -119,8 +120,8 @@ def _walk_dir(root: str, excludes_for: _ExcludesFor,
 
 
 def _entries(directory: str, excludes_for: _ExcludesFor,
-             specs: List[Tuple[str, "pathspec.PathSpec"]], is_root: bool = False
-             ) -> List[Tuple[str, bool, List[Tuple[str, "pathspec.PathSpec"]]]]:
+             specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]], is_root: bool = False
+             ) -> List[Tuple[str, bool, List[Tuple[str, "pathspec.GitIgnoreSpec"]]]]:
     """(path, is a folder, the .gitignore specs that apply inside) of the entries of one
     folder that a walk keeps: files to lint and folders to descend into."""
     try:
@@ -236,7 +237,7 @@ def is_force_excluded(path: str, config: Config) -> bool:
     return False
 
 
-def git_excludes(top: Path) -> List["pathspec.PathSpec"]:
+def git_excludes(top: Path) -> List["pathspec.GitIgnoreSpec"]:
     """The patterns of the repository's info/exclude and of the user's global excludes file
     (core.excludesFile, else $XDG_CONFIG_HOME/git/ignore), which git applies like .gitignore
     at the repository's top."""

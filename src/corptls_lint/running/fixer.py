@@ -21,7 +21,7 @@ import os
 import re
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Dict, List, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Type
 
 import libcst as cst
 
@@ -32,7 +32,11 @@ from corptls_lint.source import writer
 from corptls_lint.source.decoding import DecodeError
 from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module,
                                   lint_source, rules_for, screen, too_complex_error)
-from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, FileTask, Settings
+from corptls_lint.ftypes import (Applicability, Diagnostic, FileOutcome, FileTask, FixTargets,
+                                 Settings)
+
+if TYPE_CHECKING:
+    from corptls_lint.rules.base import FixRequest, Rule
 
 MAX_PASSES = 10
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
@@ -61,9 +65,11 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         return FixResult(text, checked)
     if check.too_complex is not None:  # the check stubbed out what a fix must parse whole
         return FixResult(text, [too_complex_error(path, check.too_complex)])
-    rule_classes = check.rules  # a fix is only ever offered by a file libcst parsed
+    rule_classes = check.rules
+    assert rule_classes is not None  # a fix is only ever offered by a file libcst parsed
     slice_ = _Slice.of(check, text, settings.targets)
     if slice_ is not None:  # the check's tree holds every node the fixes rewrite
+        assert check.module is not None  # _Slice.of asked for it
         module, first = check.module, check
     else:
         try:
@@ -143,7 +149,7 @@ class _Slice:
         self.parsed, self.text, self.stubbed = parsed, text, stubbed
 
     @classmethod
-    def of(cls, check: LintResult, text: str, targets) -> "Optional[_Slice | _Whole]":
+    def of(cls, check: LintResult, text: str, targets: FixTargets) -> Optional[_Slice]:
         """The slice to rewrite; _WHOLE when the check parsed the whole text; None when the
         whole text must be parsed."""
         if check.module is None or check.parsed is None or check.tree is None:
@@ -190,7 +196,7 @@ class _Whole(_Slice):
 _WHOLE = _Whole()
 
 
-def _names_a_target(stubbed: str, tree: ast.Module, targets) -> bool:
+def _names_a_target(stubbed: str, tree: ast.Module, targets: FixTargets) -> bool:
     """Whether the stubbed lines hold a name the targets' references are decided by: the
     target's own name, its module's, the aliases a clash would give, and the local names of
     the module's imports from the target's module."""
@@ -220,7 +226,7 @@ def _names_a_target(stubbed: str, tree: ast.Module, targets) -> bool:
 
 
 def _recheck(text: str, rewritten_slice: Optional[str], path: str, settings: Settings,
-             rule_classes) -> List[Diagnostic]:
+             rule_classes: Sequence[Type[Rule]]) -> List[Diagnostic]:
     """The findings of the fixed `text`, as a check finds them.
 
     When the pass rewrote a slice, that rewritten slice is what is linted: its lines are the
@@ -230,7 +236,7 @@ def _recheck(text: str, rewritten_slice: Optional[str], path: str, settings: Set
     rule the first check did not keep now has a candidate.
     """
     tree = _ast_tree(rewritten_slice) if rewritten_slice is not None else None
-    if tree is not None:
+    if rewritten_slice is not None and tree is not None:
         enabled = rules_for(settings.enabled)
         data = text.encode("utf-8", "surrogatepass")
         triggered = set(screen(data, enabled)) | set(forced_rules(data, enabled, settings))
@@ -250,7 +256,8 @@ def _recheck(text: str, rewritten_slice: Optional[str], path: str, settings: Set
     return lint_source(text, path, settings, sliced=True).diagnostics
 
 
-def _lint_full(module: cst.Module, path: str, rule_classes, settings: Settings,
+def _lint_full(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]],
+               settings: Settings,
                text: str, tree: Optional[ast.Module] = None) -> LintResult:
     """Lint the whole parsed module (its nodes are what the fixes rewrite). `tree`: the
     stdlib tree of `text` when the check already parsed it."""
@@ -277,16 +284,13 @@ def _keep_final_newline(original: str, new_text: str) -> str:
     return new_text
 
 
-def _defines_target(path: str, request, targets) -> bool:
+def _defines_target(path: str, request: FixRequest, targets: FixTargets) -> bool:
     """True in the module that defines the target itself (corp_tls.py must not import itself)."""
     kind = request.value_kind
     target = edits.target_of(kind, targets)
     if target is None:
         return False
-    parts = target.module.split(".")
-    normalized = path.replace("\\", "/")
-    return any(normalized == tail or normalized.endswith("/" + tail)
-               for tail in ("/".join(parts) + ".py", "/".join(parts + ["__init__.py"])))
+    return target.may_be_module_file(path)
 
 
 class _FixBrokeTheCode(Exception):
@@ -432,10 +436,10 @@ def fix_table(outcomes: Sequence[FileOutcome], unsafe_fixes: bool) -> List[str]:
         return []
     lines = ["code    fixed  remaining  why remaining"]
     for code in codes:
-        why = "; ".join(f"{count} {reason}" for reason, count in sorted(
+        explained = "; ".join(f"{count} {reason}" for reason, count in sorted(
             reasons.get(code, {}).items(), key=lambda item: (-item[1], item[0])))
         remaining = sum(reasons.get(code, {}).values())
-        lines.append(f"{code:<7} {fixed.get(code, 0):>5}  {remaining:>9}  {why}".rstrip())
+        lines.append(f"{code:<7} {fixed.get(code, 0):>5}  {remaining:>9}  {explained}".rstrip())
     return lines
 
 

@@ -39,4 +39,8 @@ def bar(total: int, stream: TextIO) -> Iterator[Callable[[int], None]]:
     with Progress(TextColumn("Checking"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                   TimeElapsedColumn(), console=Console(file=stream), transient=True) as progress:
         task = progress.add_task("check", total=total)
-        yield lambda done=1: progress.advance(task, done)
+
+        def advance(done: int = 1) -> None:
+            progress.advance(task, done)
+
+        yield advance

@@ -69,7 +69,8 @@ class Projects:
     def settings(self, path: str) -> Settings:
         config = self.config_of(path)
         enabled, targets = self.codes(config)
-        if not config.per_file_ignores and not config.test_ignore:  # the same for every file
+        if (not config.per_file_ignores and not config.test_ignore  # the same for every file
+                and not config_module.may_be_trust_module(path, targets)):
             return config_module.shared_settings(enabled, targets,
                                                  tuple(config.insecure_keywords))
         return config_module.file_settings(Path(path), config, enabled, targets)

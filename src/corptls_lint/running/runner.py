@@ -12,12 +12,20 @@ import os
 import sys
 from stat import S_ISREG
 from dataclasses import replace
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Literal, Optional, Sequence,
+                    Tuple, Type)
 
-from corptls_lint.running.cache import CLEAN
+from corptls_lint.running.cache import CLEAN, ResultCache
 from corptls_lint.checking.engine import (INTERNAL_ERROR, forced_rules, lint_path, lint_source,
                                  rules_for, screen, text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
+
+if TYPE_CHECKING:  # the pool's modules load only when a run starts one
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+    from corptls_lint.rules.base import Rule
 
 # Fewer files than this to lint (after screening and the cache) run in this process: a pool's
 # start-up would cost more than it saves, and pre-commit and editors lint a handful of files.
@@ -56,10 +64,11 @@ def effective_jobs(requested: Optional[int], files: int) -> int:
     return max(1, min(requested or cpus, files, cpus * JOBS_PER_CPU))
 
 
-def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
+def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
+              cache: Optional[ResultCache] = None,
               on_done: Optional[Callable[[int], None]] = None) -> List[FileOutcome]:
-    """Outcomes in the order of `tasks`. `cache` is a cache.ResultCache or None; `on_done` is
-    told how many more files are finished (a progress bar)."""
+    """Outcomes in the order of `tasks`. `on_done` is told how many more files are finished
+    (a progress bar)."""
     _tune_gc()
     outcomes = _Outcomes(len(tasks), on_done)
     keys: Dict[int, str] = {}  # task index -> cache key of what is being linted
@@ -118,17 +127,18 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None, cache=None,
                                         screened=tuple(rule.code for rule in triggered)))
         for index, outcome in executor.results():
             outcomes[index] = outcome
-            key = keys.get(index)
-            if key is not None and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
-                cache.put(key, outcome.diagnostics)
+            cache_key = keys.get(index)  # (only a run with a cache has keys)
+            if (cache is not None and cache_key is not None
+                    and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics)):
+                cache.put(cache_key, outcome.diagnostics)
     finally:
         executor.close()
     if cache is not None:
         cache.save_index()
-    return outcomes.items  # type: ignore[return-value]
+    return outcomes.items  # type: ignore[return-value]  # every slot is filled by now
 
 
-def _triggered(data: bytes, task: FileTask) -> List[type]:
+def _triggered(data: bytes, task: FileTask) -> List[Type[Rule]]:
     """The rules the byte screen keeps for `data`, with those only the configuration's words
     (insecure-keywords) can trigger."""
     enabled = rules_for(task.settings.enabled)
@@ -193,8 +203,8 @@ class _Executor:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self.waiting: List[Tuple[int, FileTask]] = []
-        self.pool = None
-        self.futures: List[Tuple[int, object]] = []
+        self.pool: Optional[ProcessPoolExecutor] = None
+        self.futures: List[Tuple[int, Future[FileOutcome]]] = []
         self.submitted: List[FileTask] = []
 
     def add(self, index: int, task: FileTask) -> None:
@@ -211,7 +221,7 @@ class _Executor:
         from concurrent.futures import ProcessPoolExecutor
 
         # fork starts workers with everything already imported; elsewhere the default method.
-        method = "fork" if sys.platform.startswith("linux") else None
+        method: Optional[Literal["fork"]] = "fork" if sys.platform.startswith("linux") else None
         if method == "fork":
             _load_libcst()
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_signals,
@@ -265,15 +275,15 @@ def _isolated(tasks: Sequence[Tuple[int, FileTask]],
     that kills its process again is reported as TLS000; the others get their real outcome."""
     import multiprocessing
 
-    method = "fork" if sys.platform.startswith("linux") else None
+    method: Optional[Literal["fork"]] = "fork" if sys.platform.startswith("linux") else None
     context = multiprocessing.get_context(method)
     pending = list(tasks)
-    running: List[Tuple[int, FileTask, object, object]] = []
+    running: List[Tuple[int, FileTask, BaseProcess, Connection[object, FileOutcome]]] = []
     while pending or running:
         while pending and len(running) < jobs:
             index, task = pending.pop(0)
             receiver, sender = context.Pipe(duplex=False)
-            process = context.Process(target=_run_and_send, args=(task, sender))
+            process: BaseProcess = context.Process(target=_run_and_send, args=(task, sender))
             process.start()
             sender.close()
             running.append((index, task, process, receiver))
@@ -289,7 +299,7 @@ def _isolated(tasks: Sequence[Tuple[int, FileTask]],
         yield index, outcome
 
 
-def _run_and_send(task: FileTask, sender) -> None:
+def _run_and_send(task: FileTask, sender: Connection[FileOutcome, object]) -> None:
     _worker_signals()
     sender.send(process_file(task))
     sender.close()

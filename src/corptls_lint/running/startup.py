@@ -12,12 +12,13 @@ import importlib
 import importlib.util
 import sys
 import types
+from typing import Any
 
 
 class _Deferred(types.ModuleType):
     """Stands in for a module until an attribute is first read, then becomes a copy of it."""
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:  # any attribute of the real module
         real = _load(self.__name__)
         self.__dict__.update(real.__dict__)
         return getattr(real, name)

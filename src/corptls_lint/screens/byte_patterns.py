@@ -48,10 +48,12 @@ class WordPattern:
             end = at + len(word)
             if not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES:
                 # what follows is looked at within a window: a gap that fills it counts (the
-                # screen keeps what it cannot rule out), and no occurrence costs more than it
+                # screen keeps what it cannot rule out), and no occurrence costs more than it.
+                # The gap pattern matches the empty string too: its match is never None.
                 window = end + _WINDOW
                 if (match(data, end, window) or (
-                        window < len(data) and _GAP_RE.match(data, end, window).end() == window)
+                        window < len(data) and _GAP_RE.match(  # type: ignore[union-attr]
+                            data, end, window).end() == window)
                         ) and not line.in_comment(at):
                     return True
             at = find(word, at + 1)

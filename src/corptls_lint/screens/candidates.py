@@ -12,15 +12,20 @@ the shapes in `shapes`, the slicing that the located candidates drive in `slicin
 from __future__ import annotations
 
 import ast
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
+                    Type, TypeVar, Union)
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, Argument,
                                          AttributeStore, CallerArgument, CallTo, Candidate,
                                          ConstantFunction, ItemStore, KeywordArg, NameUse,
-                                         ParamDefault, Travel, literal_matches)
-from corptls_lint.screens.slicing import first_line, holds_line, lines_holding
+                                         ParamDefault, ScreenedRule, Travel, literal_matches)
+from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
+
+
+# A rule class, kept as the caller's type (the engine's `Type[Rule]`).
+RuleClass = TypeVar("RuleClass", bound=Type[ScreenedRule])
 
 
 # -- the facts about one file that the shapes are checked against --------------------------
@@ -33,20 +38,22 @@ class _Facts:
     def __init__(self, tree: ast.AST) -> None:
         self.calls: List[ast.Call] = []
         # (key, value, the display) of dict displays; key "" for a computed key
-        self.dict_keys: List[Tuple[str, ast.AST, ast.AST]] = []
+        self.dict_keys: List[Tuple[str, ast.expr, ast.Dict]] = []
         # (the key's name, or "" for a key built from parts; value; the display)
-        self.computed_keys: List[Tuple[str, ast.AST, ast.AST]] = []
-        self.attribute_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (attr, value, stmt)
-        self.item_stores: List[Tuple[ast.AST, ast.AST]] = []  # (container, stmt)
-        self.keyed_stores: List[Tuple[str, ast.AST, ast.AST]] = []  # (str key, value, stmt)
+        self.computed_keys: List[Tuple[str, ast.expr, ast.Dict]] = []
+        self.attribute_stores: List[Tuple[str, ast.expr, ast.stmt]] = []  # (attr, value, stmt)
+        self.item_stores: List[Tuple[ast.expr, ast.stmt]] = []  # (container, stmt)
+        self.keyed_stores: List[Tuple[str, ast.expr, Location]] = []  # (str key, value, stmt)
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
-        self.bound_names: List[Tuple[str, ast.AST]] = []  # NAME = value, parameter defaults
-        self.returned: List[Tuple[ast.AST, ast.AST]] = []  # (one-return function, its value)
-        self.param_defaults: List[Tuple[str, ast.AST]] = []  # (parameter, its default)
-        self.functions: List[ast.AST] = []  # every def and async def
+        self.bound_names: List[Tuple[str, ast.expr]] = []  # NAME = value, parameter defaults
+        # (one-return function, its value)
+        self.returned: List[Tuple[ast.FunctionDef, ast.expr]] = []
+        self.param_defaults: List[Tuple[str, ast.expr]] = []  # (parameter, its default)
+        self.functions: List[Union[ast.FunctionDef, ast.AsyncFunctionDef]] = []  # every def
         self.tree = tree
-        handlers = {
+        # Each handler takes the node class it is filed under.
+        handlers: Dict[type, Callable[[Any], None]] = {
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self.functions.append,
             ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
@@ -94,7 +101,7 @@ class _Facts:
         if node.value is not None:
             self._store(node.target, node.value, node)
 
-    def _store(self, target: ast.AST, value: ast.AST, statement: ast.AST) -> None:
+    def _store(self, target: ast.expr, value: ast.expr, statement: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             self.bound_names.append((target.id, value))
         elif isinstance(target, ast.Attribute):
@@ -110,10 +117,10 @@ class _Facts:
         for arg, default in zip(positional[len(positional) - len(node.defaults):], node.defaults):
             self.bound_names.append((arg.arg, default))
             self.param_defaults.append((arg.arg, default))
-        for arg, default in zip(node.kwonlyargs, node.kw_defaults):
-            if default is not None:
-                self.bound_names.append((arg.arg, default))
-                self.param_defaults.append((arg.arg, default))
+        for arg, kw_default in zip(node.kwonlyargs, node.kw_defaults):
+            if kw_default is not None:
+                self.bound_names.append((arg.arg, kw_default))
+                self.param_defaults.append((arg.arg, kw_default))
 
     def _dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values):
@@ -144,7 +151,7 @@ def _child_fields(kind: type) -> Tuple[str, ...]:
     return fields
 
 
-def _follow_chains(names: Set[str], bound: Sequence[Tuple[str, ast.AST]],
+def _follow_chains(names: Set[str], bound: Sequence[Tuple[str, ast.expr]],
                    backwards: bool = False) -> Set[str]:
     """`names` plus every name bound to one of them, to a fixpoint (`A = B` with B in names
     adds A). `backwards`: plus every name one of them is bound to (B, for A in names)."""
@@ -196,8 +203,8 @@ class FileFacts:
         self.facts = _Facts(tree)
         self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
-        self._matched: Dict[Candidate, List[ast.AST]] = {}  # the screen's, for the slicing
-        self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.AST]]]] = None
+        self._matched: Dict[Candidate, List[Location]] = {}  # the screen's, for the slicing
+        self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.expr]]]] = None
         self._callees: Optional[Dict[Optional[str], List[ast.Call]]] = None
 
     def _names_of_class(self, kind: str) -> Set[str]:
@@ -231,10 +238,9 @@ class FileFacts:
         return literal_matches(value, kind)
 
     def callee(self, call: ast.Call) -> Optional[str]:
-        name = _last_name(call.func)
         if isinstance(call.func, ast.Name):
-            name = self.facts.aliases.get(name, name)
-        return name
+            return self.facts.aliases.get(call.func.id, call.func.id)
+        return _last_name(call.func)
 
     def imports_any(self, roots: Sequence[str]) -> bool:
         return not roots or any(root in self.facts.roots for root in roots)
@@ -243,14 +249,14 @@ class FileFacts:
     def holds(self, candidate: Candidate) -> bool:
         return bool(self.matches(candidate))
 
-    def matches(self, candidate: Candidate) -> List[ast.AST]:
+    def matches(self, candidate: Candidate) -> List[Location]:
         """The nodes of this file that have the candidate's shape (computed once)."""
         found = self._matched.get(candidate)
         if found is None:
             found = self._matched[candidate] = list(self._matches(candidate))
         return found
 
-    def _matches(self, candidate: Candidate) -> Iterator[ast.AST]:
+    def _matches(self, candidate: Candidate) -> Iterator[Location]:
         if isinstance(candidate, KeywordArg):
             yield from self._keyword(candidate)
         elif isinstance(candidate, CallTo):
@@ -281,19 +287,20 @@ class FileFacts:
         else:
             raise TypeError(f"unknown candidate shape {candidate!r}")
 
-    def screen(self, rules: Iterable[type]) -> List[type]:
+    def screen(self, rules: Iterable[RuleClass]) -> List[RuleClass]:
         return [rule for rule in rules
                 if not rule.candidates or any(self.holds(c) for c in rule.candidates)]
 
-    def locations(self, rules: Iterable[type]) -> List[ast.AST]:
-        """Every node a finding of these rules can come from or depend on (`Rule.context`)."""
-        found: List[ast.AST] = []
+    def locations(self, rules: Iterable[Type[ScreenedRule]]) -> List[Location]:
+        """Every node a finding of these rules can come from or depend on
+        (`Rule.context_shapes`)."""
+        found: List[Location] = []
         for rule in rules:
-            for shape in (*rule.candidates, *rule.context):
+            for shape in (*rule.candidates, *rule.context_shapes):
                 found.extend(self.matches(shape))
         return found
 
-    def _calls_by_keyword(self) -> Dict[str, List[Tuple[ast.Call, ast.AST]]]:
+    def _calls_by_keyword(self) -> Dict[str, List[Tuple[ast.Call, ast.expr]]]:
         """keyword -> (call, value) of every call passing it; "" for the calls with `**`."""
         if self._keywords is None:
             self._keywords = {}
@@ -302,7 +309,7 @@ class FileFacts:
                     self._keywords.setdefault(argument.arg or "", []).append((call, argument.value))
         return self._keywords
 
-    def _keyword(self, candidate: KeywordArg) -> Iterator[ast.AST]:
+    def _keyword(self, candidate: KeywordArg) -> Iterator[Location]:
         if not self.imports_any(candidate.roots):
             return
         by_keyword = self._calls_by_keyword()
@@ -322,7 +329,7 @@ class FileFacts:
             # `**NAME` may stand for one of these displays: every call that unpacks is a candidate.
             yield from (call for call, _ in by_keyword.get("", ()))
 
-    def _travel(self, candidate: Travel) -> Iterator[ast.AST]:
+    def _travel(self, candidate: Travel) -> Iterator[Location]:
         """Sinks (a keyword given a value that is not a literal, or `**`) and the writes of an
         insecure value that can reach them: through the names the sinks pass (followed through
         names bound to names), the attributes they pass (`self.x`, a class attribute default),
@@ -336,10 +343,10 @@ class FileFacts:
             key in names for key, _, _ in facts.dict_keys) or any(
             keyword.arg in names for call in facts.calls for keyword in call.keywords
             if _last_name(call.func) == "update")
-        sinks: List[ast.AST] = []
+        sinks: List[Location] = []
         passed_names: Set[str] = set()
         passed_attrs: Set[str] = set()
-        origins: List[ast.AST] = []
+        origins: List[Location] = []
         splatted = False
         for call in facts.calls:
             is_sink = False
@@ -363,8 +370,9 @@ class FileFacts:
         if splatted:
             # what `**name` may carry under one of the keys: item stores, displays, and
             # `kw.update(verify=False)`; a name as the value is followed like a passed name
-            entries = [(key, value, where) for key, value, where in
-                       (*facts.keyed_stores, *facts.dict_keys) if key in names]
+            entries: List[Tuple[Optional[str], ast.expr, Location]] = [
+                (key, value, where) for key, value, where in
+                (*facts.keyed_stores, *facts.dict_keys) if key in names]
             entries.extend((keyword.arg, keyword.value, call) for call in facts.calls
                            if _last_name(call.func) == "update"
                            for keyword in call.keywords if keyword.arg in names)
@@ -390,7 +398,7 @@ class FileFacts:
             yield from sinks
             yield from origins
 
-    def _caller_argument(self, candidate: CallerArgument) -> Iterator[ast.AST]:
+    def _caller_argument(self, candidate: CallerArgument) -> Iterator[Location]:
         sinks = [call for call in self.facts.calls
                  if any(keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)
                         for keyword in call.keywords)]
@@ -409,7 +417,7 @@ class FileFacts:
             yield from sinks
             yield from callers
 
-    def _name_uses(self, names: Tuple[str, ...]) -> Iterator[ast.AST]:
+    def _name_uses(self, names: Tuple[str, ...]) -> Iterator[Location]:
         """A walk of its own, only asked for files whose bytes hold one of the names; with the
         bytes, only of the top-level statements on whose lines a name occurs."""
         wanted = set(names) | {alias for alias, name in self.facts.aliases.items()
@@ -432,7 +440,7 @@ class FileFacts:
                         isinstance(node, ast.Name) and node.id in wanted):
                     yield node
 
-    def _call_to(self, candidate: CallTo) -> Iterator[ast.AST]:
+    def _call_to(self, candidate: CallTo) -> Iterator[Location]:
         if not self.imports_any(candidate.roots):
             return
         if self._callees is None:
@@ -469,25 +477,25 @@ class FileFacts:
             return True
         if not argument.prefix or not isinstance(value, (ast.Name, ast.Attribute)):
             return False
-        name = _last_name(value)
         if isinstance(value, ast.Name):
-            name = self.facts.aliases.get(name, name)
+            name = self.facts.aliases.get(value.id, value.id)
+        else:
+            name = value.attr
         return name.startswith(argument.prefix) and name not in argument.excluded
 
     def _container_matches(self, container: ast.AST, names: Tuple[str, ...]) -> bool:
-        name = _last_name(container)
         if isinstance(container, ast.Name):
-            name = self.facts.aliases.get(name, name)
-        return name in names
+            return self.facts.aliases.get(container.id, container.id) in names
+        return _last_name(container) in names
 
 
-def parse(data: bytes) -> Optional[ast.AST]:
+def parse(data: bytes) -> Optional[ast.Module]:
     """The stdlib tree of a file, or None when this Python cannot parse it (libcst decides,
     unless parse_guard says it must not)."""
     return parse_guard.parse(data)[0]
 
 
-def screen(data: bytes, rules: Iterable[type]) -> List[type]:
+def screen(data: bytes, rules: Iterable[RuleClass]) -> List[RuleClass]:
     """The rules that have a candidate node in `data`; all of them when `ast` cannot parse it.
 
     A rule without declared candidates is always kept (it is screened by bytes only).

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import FrozenSet, Iterable, Iterator, Optional, Set, Tuple
+from typing import (ClassVar, FrozenSet, Iterable, Iterator, Optional, Protocol, Set, Tuple,
+                    Type, Union)
 
 # -- value classes: which expressions a rule's value test could accept ---------------------
 # They mirror values.py: a literal, or a name that may be bound (once) to such a literal.
@@ -161,11 +162,18 @@ class ParamDefault:
     value: str = ANY
 
 
-Candidate = object  # one of the dataclasses above
+Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, NameUse, ConstantFunction,
+                  ParamDefault, Travel, CallerArgument]
 
 
+class ScreenedRule(Protocol):
+    """What the screens read of a rule class (`rules.base.Rule` declares both)."""
 
-def all_shapes(rules: Iterable[type]) -> Iterator[Candidate]:
+    candidates: ClassVar[Tuple[Candidate, ...]]
+    context_shapes: ClassVar[Tuple[Candidate, ...]]
+
+
+def all_shapes(rules: Iterable[Type[ScreenedRule]]) -> Iterator[Candidate]:
     for rule in rules:
         yield from rule.candidates
 

@@ -9,7 +9,7 @@ import ast
 import bisect
 import keyword
 import re
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from corptls_lint.ftypes import identifier
 from corptls_lint.screens import lookalikes
@@ -21,9 +21,11 @@ _INDENT = re.compile(r"[ \t\f]*")
 # Nodes whose children may hold definitions (ast.match_case exists from Python 3.10 on).
 _BLOCKS = tuple(getattr(ast, name) for name in ("stmt", "excepthandler", "match_case")
                 if hasattr(ast, name))
+# A node the candidate screen located: a call, a name, a store, a definition, ...
+Location = Union[ast.expr, ast.stmt]
 
 
-def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST],
+def stub_definitions(text: str, tree: ast.Module, locations: Sequence[Location],
                      must_stub: Sequence[ast.stmt] = (), mark: bool = False) -> Optional[str]:
     """`text` with what holds no location stubbed out, so libcst parses less.
 
@@ -80,7 +82,8 @@ def stub_definitions(text: str, tree: ast.AST, locations: Sequence[ast.AST],
     pieces = _LINE_BREAK.split(text)  # line, break, line, break, ..., last line
     for first, last, head in spans:
         at = 2 * (first - 1)
-        indent = _INDENT.match(pieces[at]).group()
+        # `_INDENT` matches the empty string too: its match is never None
+        indent = _INDENT.match(pieces[at]).group()  # type: ignore[union-attr]
         label = f"{STUB_MARK}{first}-{last}" if mark else ""
         if first == last:
             body = f'"{label}"' if mark else "pass"
@@ -157,8 +160,8 @@ def _split_lines(text: str) -> List[str]:
 _RUNS_FROM = 200
 
 
-def first_line(node: ast.AST) -> int:
-    decorators = getattr(node, "decorator_list", None)
+def first_line(node: Location) -> int:
+    decorators: Optional[List[ast.expr]] = getattr(node, "decorator_list", None)
     if not decorators:
         return node.lineno
     return min(min(d.lineno for d in decorators), node.lineno)

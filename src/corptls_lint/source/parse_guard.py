@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Protocol, Tuple, Type, cast
 
 # Deeper than this (in `ast` levels) libcst's parse time grows faster than the input: a
 # 1,000-term `1+1+...` parses in a second, 3,000 terms in 17 s. Real code stays far below.
@@ -19,7 +19,7 @@ MAX_DEPTH = 1000
 MAX_BRACKETS = 200
 
 
-def parse(data: bytes) -> Tuple[Optional[ast.AST], Optional[str]]:
+def parse(data: bytes) -> Tuple[Optional[ast.Module], Optional[str]]:
     """(the stdlib tree or None, why CPython refused the file for its size or None). The
     depth of an accepted tree is `too_deep`'s question."""
     try:
@@ -79,9 +79,11 @@ def tree_depth(tree: ast.AST, limit: int) -> int:
             if deepest > limit:
                 break
         end_line = getattr(node, "end_lineno", None)
-        if (end_line is not None and end_line == node.lineno
-                and depth + node.end_col_offset - node.col_offset + _SLACK <= limit):
-            continue  # one short line: its subtree stays within the limit
+        if end_line is not None:
+            positioned = cast(_Positioned, node)  # it has an end line, so all four positions
+            if (end_line == positioned.lineno and depth + positioned.end_col_offset
+                    - positioned.col_offset + _SLACK <= limit):
+                continue  # one short line: its subtree stays within the limit
         # libcst nests `a and b and c` (ast keeps one flat BoolOp): count it as libcst does
         step = len(node.values) if type(node) is ast.BoolOp else 1
         for name in _fields(type(node)):
@@ -99,10 +101,18 @@ def tree_depth(tree: ast.AST, limit: int) -> int:
 # argument, an f-string's replacement field, the context and operator leaves).
 _SLACK = 8
 _LEAVES = frozenset(("ctx", "op", "ops", "type_comment"))
-_FIELDS: dict = {}
+_FIELDS: Dict[Type[ast.AST], Tuple[str, ...]] = {}
 
 
-def _fields(kind: type) -> tuple:
+class _Positioned(Protocol):
+    """What `tree_depth` reads of a node that has positions (ast.expr, ast.stmt, ...)."""
+
+    lineno: int
+    col_offset: int
+    end_col_offset: int
+
+
+def _fields(kind: Type[ast.AST]) -> Tuple[str, ...]:
     fields = _FIELDS.get(kind)
     if fields is None:
         fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in _LEAVES)

@@ -16,7 +16,7 @@ import os
 import signal
 import stat
 from dataclasses import dataclass
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Set
 
 from corptls_lint.source.decoding import DecodeError, decode_with_encoding
 
@@ -109,11 +109,31 @@ def write_source(source: SourceFile, text: str) -> None:
             prepared.discard()
 
 
+def create_file(path: str, data: bytes) -> None:
+    """Write a new file, atomically and never over an existing one (`corptls-lint init`):
+    the bytes are written and synced under no name (or a temporary one), then linked to
+    `path`, which fails when something has that name. Its mode is what the umask gives."""
+    folder = os.path.dirname(os.path.abspath(path))
+    umask = os.umask(0o022)
+    os.umask(umask)
+    prepared = None
+    try:
+        prepared = _Prepared(folder, data, 0o666 & ~umask)
+        prepared.create(path)
+    except FileExistsError:
+        raise WriteError("it exists; not overwritten") from None
+    except OSError as error:
+        raise WriteError(f"cannot write: {error.strerror or error}") from None
+    finally:
+        if prepared is not None:
+            prepared.discard()
+
+
 # Temporary names carry the writing process's id and start time, so a later run can tell the
 # leftover of a killed run (its process gone) from a write in progress, even when the id has
 # been reused since.
 _PREFIX = ".corptls-"
-_STALE_CHECKED: set = set()
+_STALE_CHECKED: Set[str] = set()
 
 
 def _process_start(pid: int) -> Optional[str]:
@@ -176,6 +196,7 @@ class _Prepared:
         if hasattr(os, "fchmod"):
             os.fchmod(self.descriptor, mode)
         else:  # Windows: the named fallback
+            assert self.name is not None  # no O_TMPFILE there, so the file has a name
             os.chmod(self.name, mode)
 
     def keep_owner(self, original: os.stat_result) -> None:
@@ -214,6 +235,14 @@ class _Prepared:
                 _link_open_file(self.descriptor, self.name)
             os.replace(self.name, target)
             self.name = None
+
+    def create(self, target: str) -> None:
+        """Give the new bytes the name `target`, which must be free: a link never replaces."""
+        with _signals_held():
+            if self.name is None:
+                _link_open_file(self.descriptor, target)
+            else:
+                os.link(self.name, target)
 
     def discard(self) -> None:
         if self.descriptor >= 0:
@@ -263,7 +292,7 @@ def _current_bytes(path: str) -> bytes:
         return b""
 
 
-def _remove_quietly(path) -> None:
+def _remove_quietly(path: Optional[str]) -> None:
     if path is None:
         return
     try:

@@ -255,6 +255,49 @@ IMPORTS = {
         CA_BUNDLE = "/etc/ssl/corp.pem"
         requests.get(u, verify=corp_tls_CA_BUNDLE)
         """),
+    "a module-level name bound to False is not shadowed": ("""\
+        import requests
+        CA_BUNDLE = False
+        requests.get(u, verify=False)
+        """, """\
+        import requests
+        from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
+        CA_BUNDLE = False
+        requests.get(u, verify=corp_tls_CA_BUNDLE)
+        """),
+    # Python reads ＣA_BUNDLE as CA_BUNDLE (NFKC): a plain import would be rebound to False
+    "a look-alike module-level name bound to False is not shadowed": ("""\
+        import requests
+        ＣA_BUNDLE = False
+        requests.get(u, verify=False)
+        """, """\
+        import requests
+        from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
+        ＣA_BUNDLE = False
+        requests.get(u, verify=corp_tls_CA_BUNDLE)
+        """),
+    "a look-alike module-level name of the same spelling is not shadowed": ("""\
+        import requests
+        ＣA_BUNDLE = "/etc/ssl/corp.pem"
+        requests.get(u, verify=CA_BUNDLE)
+        """, """\
+        import requests
+        from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
+        ＣA_BUNDLE = "/etc/ssl/corp.pem"
+        requests.get(u, verify=corp_tls_CA_BUNDLE)
+        """),
+    "a look-alike import of the target is reused": ("""\
+        import requests
+        from ｃorp_tls import ＣA_BUNDLE
+        requests.get(u, verify=False)
+        """, """\
+        import requests
+        from ｃorp_tls import ＣA_BUNDLE
+        requests.get(u, verify=CA_BUNDLE)
+        """),
     "an import of the name from elsewhere is not reused": ("""\
         import requests
         from settings import CA_BUNDLE
@@ -787,11 +830,13 @@ def test_an_import_the_stubbed_lines_still_use_is_decided_on_the_whole_text(monk
     assert "import urllib3\n" in result.text and "disable_warnings" not in result.text
 
 
+@pytest.mark.parametrize("spelling", ["CA_BUNDLE", "ＣA_BUNDLE"])
 def test_a_target_name_in_the_stubbed_lines_gives_the_same_alias_as_the_whole_text(
-        monkeypatch):
-    # a function the check stubs out binds CA_BUNDLE: the import must take an alias, as it
-    # does when the whole text is parsed
-    source = SLICED_SOURCE.replace("    total = a + b\n", "    CA_BUNDLE = a + b\n    total = 1\n")
+        monkeypatch, spelling):
+    # a function the check stubs out binds CA_BUNDLE (also spelled with a look-alike, which
+    # Python reads as CA_BUNDLE): the import must take an alias, as it does when the whole
+    # text is parsed
+    source = SLICED_SOURCE.replace("    total = a + b\n", f"    {spelling} = a + b\n    total = 1\n")
     result = fix_text(source, "example.py", settings())
     assert "from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE\n" in result.text
     assert "verify=corp_tls_CA_BUNDLE)" in result.text

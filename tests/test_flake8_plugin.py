@@ -43,7 +43,7 @@ def write_examples(root: Path) -> int:
     count = 0
     for rule in ALL_RULES:
         for i, example in enumerate(rule.INVALID):
-            (root / f"{rule.code}_invalid_{i:02d}.py").write_text(example.code)
+            (root / f"{rule.code}_invalid_{i:02d}.py").write_text(example.code, encoding="utf-8")
             count += 1
     return count
 
@@ -213,6 +213,19 @@ def test_agreement_on_line_endings_bom_tabs_and_encodings(run_cli, tmp_path):
     assert_agree(cli, flake8(".", cwd=tmp_path), 5)
     assert [line.split(": ")[0] for line in cli.stdout.splitlines()] == [
         "bom.py:2:17", "crlf.py:2:27", "latin.py:3:26", "no_eol.py:2:17", "tabs.py:5:3"]
+
+
+def test_lookalike_identifiers_are_reported_as_the_cli_reports_them(run_cli, tmp_path):
+    # `requests.get(u, ｖerify=False)` and the other look-alike spellings (NFKC):
+    # flake8 reports each where it reports the ASCII spelling, the column in characters
+    from test_lookalikes import write_spellings
+
+    expected = write_spellings(tmp_path)
+    cli = run_cli(".", cwd=tmp_path)
+    result = flake8(".", cwd=tmp_path)
+    assert_agree(cli, result, len(expected))
+    assert [" ".join(line[2:].split(" ", 2)[:2]) for line in result.stdout.splitlines()] == (
+        expected)
 
 
 def test_a_bad_pyproject_fails_in_parse_options_before_flake8_starts_its_pool(tmp_path):

@@ -137,6 +137,9 @@ def test_a_symlinked_cache_entry_is_not_followed(tmp_path):
     ("session-factory", "corp_tls:class"),
     ("ssl-context", "corp_tls:ctx()()"),
     ("ssl-context", "corp_tls:ctx().x"),
+    # keywords once read as Python reads names (NFKC): `--fix` would write `from corp import Ｎone`
+    ("ca-bundle", "corp:Ｎone"),
+    ("ssl-context", "ｆrom.tls:ctx()"),
 ])
 def test_configured_targets_are_names_and_dots_only(run_cli, tmp_path, key, value):
     (tmp_path / "pyproject.toml").write_text(f'[tool.corptls-lint]\n{key} = "{value}"\n')

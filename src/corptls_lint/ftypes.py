@@ -32,10 +32,12 @@ class Target:
         callable_ok = key in CALLABLE_TARGETS
         grammar = "MODULE:NAME[.ATTR...]" + ("[()]" if callable_ok else "")
         module, sep, expr = text.partition(":")
-        names = expr[:-2] if callable_ok and expr.endswith("()") else expr
+        call = "()" if callable_ok and expr.endswith("()") else ""
+        names = expr[:len(expr) - len(call)]
         if not sep or not is_dotted_name(module) or not is_dotted_name(names):
             raise ValueError(f"expected {grammar} (identifiers only), got {text!r}")
-        return cls(module, expr)
+        # stored as Python reads it, so a fix writes `CA_BUNDLE` for `ＣA_BUNDLE`
+        return cls(_normalized(module), _normalized(names) + call)
 
     def __str__(self) -> str:
         return f"{self.module}:{self.expr}"
@@ -63,11 +65,28 @@ CALLABLE_TARGETS = ("session-factory", "ssl-context")
 
 
 def is_dotted_name(text: str) -> bool:
-    """`a`, `a.b.c`: identifiers that are not keywords, joined by dots, nothing else."""
+    """`a`, `a.b.c`: identifiers that are not keywords, joined by dots, nothing else. A part is
+    judged as Python reads it: `Ｎone` is the keyword `None`."""
     import keyword
 
-    return bool(text) and all(part.isidentifier() and not keyword.iskeyword(part)
+    return bool(text) and all(part.isidentifier() and identifier(part).isidentifier()
+                              and not keyword.iskeyword(identifier(part))
                               for part in text.split("."))
+
+
+def _normalized(dotted: str) -> str:
+    return ".".join(identifier(part) for part in dotted.split("."))
+
+
+def identifier(name: str) -> str:
+    """A name as Python's parser reads it: NFKC-normalised (PEP 3131), so `ｖerify` is
+    `verify` and `ｓsl.ｃontext` names `ssl.context`. Every comparison of a name written in
+    code or configuration goes through here; ASCII, nearly every name, is returned as is."""
+    if name.isascii():
+        return name
+    import unicodedata  # only for the rare non-ASCII name
+
+    return unicodedata.normalize("NFKC", name)
 
 
 @dataclass(frozen=True)

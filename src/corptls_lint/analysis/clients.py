@@ -9,6 +9,7 @@ from typing import (Callable, Collection, Container, Dict, FrozenSet, Iterable, 
 import libcst as cst
 
 from corptls_lint.analysis import values
+from corptls_lint.ftypes import identifier
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import TRUTHY, Argument, CallTo
 from corptls_lint.analysis.scopes import Binding, Scope, import_roots
@@ -72,7 +73,7 @@ def calls_to(qualified_names: Collection[str], unless_keyword: Optional[str] = N
 def keyword(call: cst.Call, name: str) -> Optional[cst.Arg]:
     """The `name=` argument of a call, if present."""
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
+        if arg.keyword is not None and identifier(arg.keyword.value) == name:
             return arg
     return None
 
@@ -104,7 +105,7 @@ def is_unresolved_method(call: cst.Call, qualified: Optional[str],
                          methods: Container[str] = VERBS) -> bool:
     """`x.get(...)` on a receiver that no import explains (`self.session.get`)."""
     return (qualified is None and isinstance(call.func, cst.Attribute)
-            and call.func.attr.value in methods)
+            and identifier(call.func.attr.value) in methods)
 
 
 def takes_verify(call: cst.Call, qualified: Optional[str]) -> bool:
@@ -165,18 +166,18 @@ def option_entries(
         return
     expr, scope = values.origin(expr, scope)
     if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
-            and expr.func.value == "dict" and scope.lookup("dict") is None):
+            and identifier(expr.func.value) == "dict" and scope.lookup("dict") is None):
         for arg in expr.args:
             if arg.keyword is not None:
-                yield arg, arg.keyword.value, arg.value
+                yield arg, identifier(arg.keyword.value), arg.value
 
 
 def callee_name(call: cst.Call) -> Optional[str]:
     """The last name of the callee (`x.y.fetch(...)`: fetch)."""
     if isinstance(call.func, cst.Attribute):
-        return call.func.attr.value
+        return identifier(call.func.attr.value)
     if isinstance(call.func, cst.Name):
-        return call.func.value
+        return identifier(call.func.value)
     return None
 
 
@@ -279,7 +280,8 @@ class BodyUses:
         if isinstance(target, cst.Attribute):
             owner = dotted_name(target.value)
             if owner is not None:
-                self.stores.setdefault(owner, {}).setdefault(target.attr.value, []).append(value)
+                self.stores.setdefault(owner, {}).setdefault(identifier(target.attr.value),
+                                                             []).append(value)
         elif isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(
                 target.slice[0].slice, cst.Index):
             owner = dotted_name(target.value)
@@ -295,12 +297,12 @@ class BodyUses:
 
         server_side = keyword(call, "server_side")
         if server_side is not None and isinstance(server_side.value, cst.Name) and (
-                server_side.value.value == "True"):
+                identifier(server_side.value.value) == "True"):
             self.server_side = True
         if isinstance(call.func, cst.Attribute):
             owner = dotted_name(call.func.value)
             if owner is not None:
-                method = call.func.attr.value
+                method = identifier(call.func.attr.value)
                 self.methods.setdefault(owner, set()).add(method)
                 if method == "update":
                     self.updates.setdefault(owner, []).append(call)
@@ -425,7 +427,7 @@ DEFAULT_INSECURE_KEYWORDS = ("verify_ssl", "ssl_verify", "validate_certs", "veri
 def parse_insecure_keyword(entry: str) -> Tuple[str, str]:
     """("verify_ssl", "falsy") for "verify_ssl", ("insecure", TRUTHY) for "insecure=true"."""
     name, _, value = entry.partition("=")
-    return name.strip(), TRUTHY if value.strip().lower() == "true" else "falsy"
+    return identifier(name.strip()), TRUTHY if value.strip().lower() == "true" else "falsy"
 
 
 def insecure_keywords(entries: Iterable[str] = DEFAULT_INSECURE_KEYWORDS) -> Dict[str, str]:
@@ -530,10 +532,11 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
     if isinstance(value, cst.Name):
         binding = scope.lookup(value.value)
         if binding is not None and binding.count > 1 and binding.qualified is None:
-            uses = body_uses(binding.scope, value.value)
+            local = identifier(value.value)
+            uses = body_uses(binding.scope, local)
             # a rebinding in sequence (`V = False` then `V = True`) is not a value that travels:
             # only a branch's binding, or the last one
-            written = [v for v in uses.bound.get(value.value, ())
+            written = [v for v in uses.bound.get(local, ())
                        if id(v) in uses.conditional or v is binding.value]
     elif name is not None and name.split(".", 1)[0] == "self" and name.count(".") == 1:
         uses = body_uses(scope, name)
@@ -557,8 +560,8 @@ def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     if not isinstance(expr, cst.Call) or len(expr.args) != 2 or any(
             arg.keyword is not None or arg.star for arg in expr.args):
         return None
-    if (isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get") or (
-            isinstance(expr.func, cst.Name) and expr.func.value == "getattr"):
+    if (isinstance(expr.func, cst.Attribute) and identifier(expr.func.attr.value) == "get") or (
+            isinstance(expr.func, cst.Name) and identifier(expr.func.value) == "getattr"):
         return expr.args[1].value
     return None
 
@@ -573,7 +576,7 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest
     for arg in call.args:
         if arg.star != "**" or not isinstance(arg.value, cst.Name):
             continue
-        name = arg.value.value
+        name = identifier(arg.value.value)
         binding = scope.lookup(name)
         if binding is None or binding.qualified is not None:
             continue
@@ -584,7 +587,7 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest
         for update in uses.updates.get(name, ()):
             for update_arg in update.args:
                 if update_arg.keyword is not None:
-                    if update_arg.keyword.value == key and insecure(update_arg.value):
+                    if identifier(update_arg.keyword.value) == key and insecure(update_arg.value):
                         yield update_arg
                 elif not update_arg.star:
                     for anchor, entry_key, value in option_entries(update_arg.value, scope):
@@ -624,10 +627,10 @@ class CallerArguments:
     def note_call(self, call: cst.Call, scope: Scope) -> None:
         func = call.func
         if isinstance(func, cst.Name):
-            self._calls.setdefault(func.value, []).append((call, scope))
+            self._calls.setdefault(identifier(func.value), []).append((call, scope))
         elif (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
-              and func.value.value in ("self", "cls")):
-            self._calls.setdefault(func.attr.value, []).append((call, scope))
+              and identifier(func.value.value) in ("self", "cls")):
+            self._calls.setdefault(identifier(func.attr.value), []).append((call, scope))
 
     def note_sink(self, value: cst.BaseExpression, scope: Scope, sink: str) -> None:
         if not isinstance(value, cst.Name):
@@ -638,25 +641,26 @@ class CallerArguments:
                 or not isinstance(binding.scope.node, cst.FunctionDef)):
             return
         function = binding.scope.node
-        index = _parameter_index(function.params, value.value)
+        name = identifier(value.value)
+        index = _parameter_index(function.params, name)
         if index is None:
             return  # bound in the body, not a parameter
         parent = binding.scope.parent
         assert parent is not None  # a function's scope always has one
-        defined = parent.names.get(function.name.value)
+        defined = parent.names.get(identifier(function.name.value))
         if (defined is None or defined.count != 1 or defined.value is not None
                 or defined.qualified is not None):
             return  # the name is bound again: which function a call reaches is unknown
         method = parent.kind == "class" and not any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value == "staticmethod"
+            isinstance(d.decorator, cst.Name) and identifier(d.decorator.value) == "staticmethod"
             for d in function.decorators)
-        self._sinks.append((defined, function, value.value, index, method, sink))
+        self._sinks.append((defined, function, name, index, method, sink))
 
     def origins(self, insecure: ScopedValueTest) -> Iterator[Tuple[cst.Arg, str, str]]:
         """(the call-site argument, the function's name, the sink's name) for each argument
         that `insecure(expr, scope)` accepts."""
         for defined, function, name, index, method, sink in self._sinks:
-            called = function.name.value
+            called = identifier(function.name.value)
             for call, scope in self._calls.get(called, ()):
                 through_self = isinstance(call.func, cst.Attribute)
                 if through_self:
@@ -677,12 +681,12 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
     """How a parameter is passed: 1 + its position when by position or keyword, minus that
     for a positional-only one, 0 for a keyword-only one; None for no such parameter."""
     for position, param in enumerate(params.posonly_params):
-        if param.name.value == name:
+        if identifier(param.name.value) == name:
             return -(position + 1)
     for position, param in enumerate(params.params, len(params.posonly_params)):
-        if param.name.value == name:
+        if identifier(param.name.value) == name:
             return position + 1
-    if any(param.name.value == name for param in params.kwonly_params):
+    if any(identifier(param.name.value) == name for param in params.kwonly_params):
         return 0
     return None
 
@@ -706,6 +710,7 @@ def names_one_of(func: cst.BaseExpression, scope: Scope, names: Collection[str],
         return False
     if binding.count == 1:
         return names_one_of(binding.value, binding.scope, names, depth + 1)
-    uses = body_uses(binding.scope, func.value)
+    name = identifier(func.value)
+    uses = body_uses(binding.scope, name)
     return any(names_one_of(value, binding.scope, names, depth + 1)
-               for value in uses.bound.get(func.value, ()))
+               for value in uses.bound.get(name, ()))

@@ -4,7 +4,8 @@ Built per scope from its *statements* only (a cheap walk that does not descend i
 expressions or nested functions), so resolving `r.get` to `requests.get` or `VERIFY` to its one
 `False` costs a dictionary lookup, and a module-level import below a function still counts.
 Known gaps, documented in docs/design.md: bindings made by `global` from inside a function,
-walrus targets, and `from x import *`.
+walrus targets, and `from x import *`. Names are kept and looked up as Python reads them
+(`ftypes.identifier`: `ｖerify` is `verify`), while libcst's nodes keep the source's spelling.
 
 Why not libcst's `ScopeProvider`: it resolves every scope and every access of the whole file
 before the first question, and the engine needs the bindings of the few scopes that hold a
@@ -19,6 +20,8 @@ from __future__ import annotations
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
+
+from corptls_lint.ftypes import identifier
 
 # Import paths that are the same object as a shorter, canonical one.
 _CANONICAL_PREFIXES = (
@@ -56,21 +59,22 @@ def import_roots(qualified: str) -> Tuple[str, ...]:
 
 
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
-    """`a.b.c` for a Name/Attribute chain, None for anything else."""
+    """`a.b.c` for a Name/Attribute chain, None for anything else (each name as Python
+    reads it)."""
     parts: List[str] = []
     while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+        parts.append(identifier(node.attr.value))
         node = node.value
     if not isinstance(node, cst.Name):
         return None
-    parts.append(node.value)
+    parts.append(identifier(node.value))
     return ".".join(reversed(parts))
 
 
 def target_names(node: cst.CSTNode) -> Iterator[str]:
     """The plain names an assignment target binds (`a`, `a, *b`; not `x.y` or `x[0]`)."""
     if isinstance(node, cst.Name):
-        yield node.value
+        yield identifier(node.value)
     elif isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
             yield from target_names(element.value)
@@ -113,6 +117,7 @@ class Scope:
     # -- building -------------------------------------------------------------------------
     def bind(self, name: str, value: Optional[cst.BaseExpression] = None,
              qualified: Optional[str] = None) -> None:
+        name = identifier(name)
         binding = self.names.get(name)
         if binding is None:
             binding = self.names[name] = Binding(self)
@@ -133,6 +138,7 @@ class Scope:
     # -- lookups --------------------------------------------------------------------------
     def lookup(self, name: str) -> Optional[Binding]:
         """The binding Python would use for `name` here (class bodies are skipped from inside)."""
+        name = identifier(name)
         scope: Optional[Scope] = self
         first = True
         while scope is not None:
@@ -148,7 +154,7 @@ class Scope:
         """The canonical import path of a Name/Attribute chain rooted in an import, else None."""
         attrs: List[str] = []
         while isinstance(node, cst.Attribute):
-            attrs.append(node.attr.value)
+            attrs.append(identifier(node.attr.value))
             node = node.value
         if not isinstance(node, cst.Name):
             return None

@@ -7,6 +7,7 @@ from typing import Optional, Tuple, cast
 import libcst as cst
 
 from corptls_lint.analysis.scopes import Scope
+from corptls_lint.ftypes import identifier
 
 # Evaluation follows names through at most this many bindings (`A = B`, `B = "x"`).
 _MAX_DEPTH = 8
@@ -27,7 +28,7 @@ _NAMED_CONSTANTS = {"True": True, "False": False, "None": None}
 def origin(expr: cst.BaseExpression, scope: Scope) -> Tuple[cst.BaseExpression, Scope]:
     """The expression a name stands for when bound once (else the expression itself)."""
     for _ in range(_MAX_DEPTH):
-        if not isinstance(expr, cst.Name) or expr.value in _NAMED_CONSTANTS:
+        if not isinstance(expr, cst.Name) or identifier(expr.value) in _NAMED_CONSTANTS:
             break
         binding = scope.lookup(expr.value)
         if binding is None or binding.single_value is None or binding.qualified is not None:
@@ -45,8 +46,8 @@ def literal(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> object:
     if depth > _MAX_DEPTH:
         return UNKNOWN
     expr, scope = origin(expr, scope)
-    if isinstance(expr, cst.Name):
-        return _NAMED_CONSTANTS.get(expr.value, UNKNOWN)
+    if isinstance(expr, cst.Name):  # `Ｆalse` too: Python reads it as False
+        return _NAMED_CONSTANTS.get(identifier(expr.value), UNKNOWN)
     if isinstance(expr, cst.Integer):
         try:
             return int(expr.value.replace("_", ""), 0)

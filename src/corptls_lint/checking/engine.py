@@ -19,7 +19,7 @@ import libcst as cst
 
 from corptls_lint.analysis import scopes
 from corptls_lint.checking import noqa
-from corptls_lint.screens import candidates, slicing
+from corptls_lint.screens import candidates, lookalikes, slicing
 from corptls_lint.source import parse_guard, writer
 from corptls_lint.analysis.cst_walk import Statement, child_fields, is_node
 from corptls_lint.source.decoding import (DecodeError, decode_source, first_two_lines,
@@ -135,10 +135,21 @@ def _search(forest: WordForest, data: bytes, found: Set[bytes]) -> None:
 
 
 def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
-    """The rules whose trigger words occur in the raw bytes (the others cannot fire).
+    """The rules whose trigger words occur in the raw bytes (the others cannot fire), or in
+    the text as Python reads it when the file spells a name with look-alike characters
+    (`ｖerify=`: screens.lookalikes).
 
     Each distinct word is searched once per file, whatever the number of rules naming it.
     """
+    kept = _screen(data, rules)
+    respelled = lookalikes.respelled(data)
+    if respelled is None:
+        return kept
+    more = _screen(respelled, rules)
+    return [rule for rule in rules if rule in kept or rule in more]
+
+
+def _screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
     key = tuple(rules)
     forest = _TRIGGER_WORDS.get(key)
     if forest is None:
@@ -168,8 +179,12 @@ def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
 def forced_rules(data: bytes, rules: Sequence[Type[Rule]], settings: Settings) -> List[Type[Rule]]:
     """Rules that words only the configuration knows (insecure-keywords) keep past both
     screens: the screens learn from the rule classes, which cannot know them."""
-    return [rule for rule, words in _configured_words(tuple(rules), settings)
-            if any(word in data for word in words)]
+    configured = _configured_words(tuple(rules), settings)
+    if not configured:
+        return []
+    respelled = lookalikes.respelled(data) or b""
+    return [rule for rule, words in configured
+            if any(word in data or word in respelled for word in words)]
 
 
 @functools.lru_cache(maxsize=64)

@@ -23,7 +23,8 @@ import libcst as cst
 
 from corptls_lint.analysis import cst_walk
 from corptls_lint.analysis.cst_walk import Statement
-from corptls_lint.ftypes import Target
+from corptls_lint.ftypes import Target, identifier
+from corptls_lint.screens import lookalikes
 from corptls_lint.analysis.scopes import dotted_name, target_names
 
 
@@ -49,7 +50,8 @@ class Reference:
 
 
 class NameTable(cst.CSTVisitor):
-    """Every name the file binds (anywhere, any scope) and every name it reads."""
+    """Every name the file binds (anywhere, any scope) and every name it reads, as Python
+    reads them: `ＣA_BUNDLE = False` binds `CA_BUNDLE`, which a fix must not shadow."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -76,13 +78,14 @@ class NameTable(cst.CSTVisitor):
         if name not in self.in_strings:
             return False
         for source in self._string_sources:
-            if name in source and name in _names_read_by_string(source):
+            if ((name in source or lookalikes.spelled_otherwise(source))
+                    and name in _names_read_by_string(source)):
                 return True
         return name in self._fstring_words
 
     def _bind(self, names: Iterable[str]) -> None:
         for name in names:
-            self.bound[name] += 1
+            self.bound[identifier(name)] += 1
 
     # Names that are not variables: attribute names, keywords, imported member names.
     def visit_Attribute(self, node: cst.Attribute) -> bool:
@@ -110,7 +113,7 @@ class NameTable(cst.CSTVisitor):
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
-        self.read[node.value] += 1
+        self.read[identifier(node.value)] += 1
 
     # Strings can name a variable too: `__all__ = ["x"]`, string annotations.
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -174,17 +177,19 @@ class NameTable(cst.CSTVisitor):
 class ScreenedNames:
     """A module's NameTable, built only when a name asked about occurs in the module's text:
     a name that is not even a substring of the text is neither bound, read nor in a string
-    (most questions are about the targets' names, which few files hold)."""
+    (most questions are about the targets' names, which few files hold). A text that may
+    spell a name otherwise (`ＣA_BUNDLE`) always builds it."""
 
     def __init__(self, module: cst.Module, text: str) -> None:
         self._module, self._text = module, text
         self._table: Optional[NameTable] = None
+        self._screened = not lookalikes.spelled_otherwise(text)
         self.bound = _ScreenedCounts(self, "bound")
         self.read = _ScreenedCounts(self, "read")
 
     def table_for(self, name: str) -> Optional[NameTable]:
         """The full table, or None when `name` cannot occur in the module."""
-        if name not in self._text:
+        if self._screened and name not in self._text:
             return None
         if self._table is None:
             self._table = NameTable.of(self._module)
@@ -233,12 +238,13 @@ def _names_read_by_string(source: str) -> Set[str]:
 
 
 def _words(text: str) -> List[str]:
+    """The words of a string's text, as Python would read them as names."""
     word, words = [], []
     for char in text + " ":
         if char.isalnum() or char == "_":
             word.append(char)
         elif word:
-            words.append("".join(word))
+            words.append(identifier("".join(word)))
             word = []
     return words
 
@@ -303,7 +309,8 @@ def reference_for(target: Target, module: cst.Module, names: "NameTable | Screen
 
 def _alias_local(alias: cst.ImportAlias) -> Optional[str]:
     if alias.asname is not None:
-        return alias.asname.name.value if isinstance(alias.asname.name, cst.Name) else None
+        return (identifier(alias.asname.name.value) if isinstance(alias.asname.name, cst.Name)
+                else None)
     name = dotted_name(alias.name)
     return name.split(".", 1)[0] if name else None
 

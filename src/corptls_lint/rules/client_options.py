@@ -9,7 +9,7 @@ from corptls_lint.analysis import clients, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo, KeywordArg, ParamDefault, Travel
-from corptls_lint.ftypes import Applicability, Settings
+from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import import_roots
 
@@ -397,22 +397,24 @@ class ClientOptionDisabled(Rule):
         for arg in node.args:
             if arg.keyword is not None:
                 # Elasticsearch/OpenSearch take the bundle beside the flag (documented API)
+                name = identifier(arg.keyword.value)
                 secure = (_secure_with_bundle(node, arg, "ca_certs")
-                          if search and arg.keyword.value == "verify_certs" else None)
-                self._flag(arg, arg.keyword.value, arg.value, qualified, secure)
+                          if search and name == "verify_certs" else None)
+                self._flag(arg, name, arg.value, qualified, secure)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Attribute):
-                self._flag(target.target, target.target.attr.value, node.value)
+                self._flag(target.target, identifier(target.target.attr.value), node.value)
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.default is not None:
-            kind = self.flags.get(node.name.value)
+            name = identifier(node.name.value)
+            kind = self.flags.get(name)
             if kind is not None and clients.value_is(kind, node.default, self.scope) and (
-                    self._is_tls_flag(node.name.value)):
+                    self._is_tls_flag(name)):
                 self.report(node.default, f"TLS verification off by default: the wrapper flag "
-                                          f"{node.name.value} defaults to an insecure value",
+                                          f"{name} defaults to an insecure value",
                             _flip(kind, node.default))
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
@@ -428,7 +430,7 @@ class ClientOptionDisabled(Rule):
         """`callee`: the call's qualified name, when the flag is its keyword; `secure`: the
         client's own secure form, when it has one (else the flag flips)."""
         kind = self.flags.get(name)
-        if (isinstance(value, cst.Name) and value.value in self.flags
+        if (isinstance(value, cst.Name) and identifier(value.value) in self.flags
                 and values.from_parameter_default(value, self.scope)):
             return  # `self.verify_ssl = verify_ssl`: reported once, at the parameter's default
         if kind is not None and clients.value_is(kind, value, self.scope) and (
@@ -461,10 +463,11 @@ class ClientOptionDisabled(Rule):
         branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
         yield from clients.option_entries(value, self.scope)
         if isinstance(value, cst.Name):
-            binding = self.scope.lookup(value.value)
+            name = identifier(value.value)
+            binding = self.scope.lookup(name)
             if binding is not None and binding.count > 1 and binding.qualified is None:
-                uses = clients.body_uses(binding.scope, value.value)
-                for bound in uses.bound.get(value.value, ()):
+                uses = clients.body_uses(binding.scope, name)
+                for bound in uses.bound.get(name, ()):
                     yield from clients.option_entries(bound, binding.scope)
 
     def _pycurl(self, node: cst.Call) -> None:
@@ -473,7 +476,7 @@ class ClientOptionDisabled(Rule):
         option, value = clients.positional(node, 0), clients.positional(node, 1)
         if option is None or value is None or not isinstance(option.value, cst.Attribute):
             return
-        name = option.value.attr.value
+        name = identifier(option.value.attr.value)
         qualified = self.qualify(option.value)
         if name in clients.PYCURL_OPTIONS and (
                 qualified is None or qualified == f"pycurl.{name}") and self.is_falsy(value.value):
@@ -490,10 +493,10 @@ def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str
     """`flag=False` -> `flag=True, <bundle_keyword>=<ca-bundle>`: the client verifies against
     the configured bundle. Safe; offered only for the literal `False` and when the call gives
     no bundle yet and has no `**` (it could hold the keyword twice)."""
-    if not (isinstance(arg.value, cst.Name) and arg.value.value == "False"):
+    if not (isinstance(arg.value, cst.Name) and identifier(arg.value.value) == "False"):
         return None
     if any(other.star == "**" or (other.keyword is not None
-                                  and other.keyword.value == bundle_keyword)
+                                  and identifier(other.keyword.value) == bundle_keyword)
            for other in call.args):
         return None
     return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", "True", bundle_keyword))
@@ -526,7 +529,7 @@ def _flip(kind: str, value: cst.BaseExpression) -> Optional[FixRequest]:
     value. Unsafe: which trust the wrapper then uses, and whether the caller meant to switch
     it off (a test against a self-signed server), is for a person to check."""
     literal = {FALSY: "False", TRUTHY: "True"}.get(kind)
-    if literal is None or not isinstance(value, cst.Name) or value.value != literal:
+    if literal is None or not isinstance(value, cst.Name) or identifier(value.value) != literal:
         return None
     secure = "True" if literal == "False" else "False"
     return FixRequest("secure-literal", Applicability.UNSAFE, node=value, extra=(secure,))

@@ -9,6 +9,7 @@ from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction, KeywordArg
 from corptls_lint.rules.base import FileContext, Invalid, Rule
 from corptls_lint.analysis.scopes import Scope, dotted_name
+from corptls_lint.ftypes import identifier
 
 # Protocols whose contexts start with verify_mode = CERT_REQUIRED and check_hostname on (the
 # client one) or that only ever serve (the server one).
@@ -192,13 +193,13 @@ class ContextNeverVerifies(Rule):
         qualified = self.qualify(value)
         if qualified is not None:
             return qualified == _PYOPENSSL_NONE
-        return isinstance(value, cst.Attribute) and value.attr.value == "VERIFY_NONE"
+        return isinstance(value, cst.Attribute) and identifier(value.attr.value) == "VERIFY_NONE"
 
     def _always_true(self, value: cst.BaseExpression) -> bool:
         if isinstance(value, cst.Lambda):
             return _is_true(value.body)
-        name = value.attr.value if isinstance(value, cst.Attribute) else (
-            value.value if isinstance(value, cst.Name) else None)
+        name = identifier(value.attr.value) if isinstance(value, cst.Attribute) else (
+            identifier(value.value) if isinstance(value, cst.Name) else None)
         if name is None:
             return False
         function = self._function_named(name)
@@ -217,7 +218,8 @@ class ContextNeverVerifies(Rule):
                 body = scope.node.body
                 statements = body.body if isinstance(body, cst.IndentedBlock) else body
                 for statement in statements if isinstance(statements, (list, tuple)) else ():
-                    if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+                    if (isinstance(statement, cst.FunctionDef)
+                            and identifier(statement.name.value) == name):
                         return statement
             scope = scope.parent
         return None
@@ -225,7 +227,7 @@ class ContextNeverVerifies(Rule):
 
 def _is_true(expr: cst.BaseExpression) -> bool:
     if isinstance(expr, cst.Name):
-        return expr.value == "True"
+        return identifier(expr.value) == "True"
     return isinstance(expr, cst.Integer) and expr.value not in ("0",)
 
 

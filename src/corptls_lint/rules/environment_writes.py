@@ -10,6 +10,7 @@ from corptls_lint.analysis import clients, values
 from corptls_lint.screens.shapes import CallTo, ItemStore
 from corptls_lint.rules.base import Rule
 from corptls_lint.analysis.scopes import Scope, import_roots
+from corptls_lint.ftypes import identifier
 
 _ENVIRON = "os.environ"
 _CALLS = ("os.environ.setdefault", "os.putenv")
@@ -62,7 +63,7 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
     elif qualified == _UPDATE:
         for arg in node.args:
             if arg.keyword is not None:
-                yield EnvWrite(arg, arg.keyword.value, arg.value)
+                yield EnvWrite(arg, identifier(arg.keyword.value), arg.value)
             elif arg.star == "":
                 display = values.dict_literal(arg.value, scope)
                 for element in display.elements if display is not None else ():

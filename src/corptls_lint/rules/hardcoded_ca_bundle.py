@@ -8,6 +8,7 @@ from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
+from corptls_lint.ftypes import identifier
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -180,7 +181,7 @@ class HardcodedCABundle(Rule):
             self._check(clients.keyword(node, "ca_certs"))
             self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
         elif (qualified is None and isinstance(node.func, cst.Attribute)
-              and node.func.attr.value == _LOAD_VERIFY_LOCATIONS):
+              and identifier(node.func.attr.value) == _LOAD_VERIFY_LOCATIONS):
             self._check(clients.argument(node, 0, "cafile"))
             self._check(clients.argument(node, 1, "capath"), fix_kind=None)
 

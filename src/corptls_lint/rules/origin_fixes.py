@@ -12,7 +12,7 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint.ftypes import Applicability
+from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import FixRequest
 from corptls_lint.analysis.scopes import dotted_name
 
@@ -21,7 +21,7 @@ _REQUIRED_SPELLING = {"CERT_NONE": "CERT_REQUIRED", "NONE": "REQUIRED"}
 
 def is_false_literal(value: cst.BaseExpression) -> bool:
     """The literal `False` or `0` (what verify= and the wrapper flags are switched off with)."""
-    return (isinstance(value, cst.Name) and value.value == "False") or (
+    return (isinstance(value, cst.Name) and identifier(value.value) == "False") or (
         isinstance(value, cst.Integer) and value.value == "0")
 
 
@@ -36,7 +36,7 @@ def required_at_origin(value: cst.CSTNode) -> Optional[FixRequest]:
     """`ssl.CERT_NONE` (any dotted spelling), `"CERT_NONE"` or `"NONE"` becomes the same
     spelling of CERT_REQUIRED. None for a bare imported name (it would need an import), and
     where the origin is not an expression (an argument, a dict entry)."""
-    if isinstance(value, cst.Attribute) and value.attr.value == "CERT_NONE":
+    if isinstance(value, cst.Attribute) and identifier(value.attr.value) == "CERT_NONE":
         name = dotted_name(value)
         if name is None:
             return None
@@ -53,6 +53,6 @@ def required_at_origin(value: cst.CSTNode) -> Optional[FixRequest]:
 def hostname_checked_at_origin(value: cst.CSTNode) -> Optional[FixRequest]:
     """`assert_hostname=False` written elsewhere: the literal becomes None, urllib3's default
     (the host name is checked). None where the origin is not an expression."""
-    if not (isinstance(value, cst.Name) and value.value == "False"):
+    if not (isinstance(value, cst.Name) and identifier(value.value) == "False"):
         return None
     return FixRequest("secure-literal", Applicability.UNSAFE, node=value, extra=("None",))

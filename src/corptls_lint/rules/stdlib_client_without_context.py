@@ -7,6 +7,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import NONE, Argument, CallTo
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.ftypes import identifier
 
 _CONSTRUCTORS = clients.STDLIB_TLS_CLIENTS
 _UPGRADES = clients.STDLIB_TLS_UPGRADES
@@ -138,7 +139,7 @@ class StdlibClientWithoutContext(Rule):
             self._check(node, (name,), position)
         elif clients.is_unresolved_method(node, qualified, _UPGRADES):
             # cast: is_unresolved_method found an attribute
-            roots, names = _UPGRADES[cast(cst.Attribute, node.func).attr.value]
+            roots, names = _UPGRADES[identifier(cast(cst.Attribute, node.func).attr.value)]
             if clients.imports_module(self.scope, roots):
                 # starttls(keyfile, certfile, context) before 3.12: any positional may be it
                 self._check(node, names, 0)
@@ -149,7 +150,7 @@ class StdlibClientWithoutContext(Rule):
         for name in names:
             arg = clients.keyword(node, name)
             if arg is not None:
-                if isinstance(arg.value, cst.Name) and arg.value.value == "None":
+                if isinstance(arg.value, cst.Name) and identifier(arg.value.value) == "None":
                     self.report(node, fix=FixRequest("ssl-context", node=arg.value))
                 return
         self.report(node, fix=FixRequest("add-verify", node=node,

@@ -5,6 +5,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import FALSY, AttributeStore, KeywordArg
 from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.ftypes import identifier
 
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 
@@ -85,7 +86,8 @@ class TrustEnvDisabled(Rule):
         if not self.is_falsy(node.value):
             return
         for target in node.targets:
-            if isinstance(target.target, cst.Attribute) and target.target.attr.value == "trust_env":
+            if (isinstance(target.target, cst.Attribute)
+                    and identifier(target.target.attr.value) == "trust_env"):
                 self.report(target.target)
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -6,9 +6,9 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
-from corptls_lint.ftypes import Applicability
+from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
-from corptls_lint.analysis.scopes import Scope
+from corptls_lint.analysis.scopes import Scope, dotted_name
 
 # Who holds a session: ("name", scope binding it, name) or ("self", class scope, attribute).
 Holder = Tuple[str, int, str]
@@ -291,7 +291,7 @@ class UnconfiguredSession(Rule):
             elements = (target.elements if isinstance(target, (cst.Tuple, cst.List))
                         else ())
             for stored in [target, *(element.value for element in elements)]:
-                if isinstance(stored, cst.Attribute) and stored.attr.value == "verify":
+                if isinstance(stored, cst.Attribute) and identifier(stored.attr.value) == "verify":
                     holder = self._holder(stored.value)
                     if holder is not None:
                         self._configured.add(holder)
@@ -336,7 +336,7 @@ class UnconfiguredSession(Rule):
 
     def _note_request_or_setattr(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in clients.VERBS:
+        if isinstance(func, cst.Attribute) and identifier(func.attr.value) in clients.VERBS:
             verified = (clients.keyword(node, "verify") is not None
                         or clients.has_double_star(node))
             if isinstance(func.value, cst.Call):  # Session().get(url, verify=CA)
@@ -348,8 +348,8 @@ class UnconfiguredSession(Rule):
                 self._requests[holder] = self._requests.get(holder, 0) + 1
                 if verified:
                     self._verified_requests[holder] = self._verified_requests.get(holder, 0) + 1
-        elif (isinstance(func, cst.Name) and func.value == "setattr" and len(node.args) >= 2
-              and self.scope.lookup("setattr") is None):
+        elif (isinstance(func, cst.Name) and identifier(func.value) == "setattr"
+              and len(node.args) >= 2 and self.scope.lookup("setattr") is None):
             name = node.args[1].value
             literal = name.evaluated_value if isinstance(name, cst.SimpleString) else None
             if literal is None or literal == "verify":
@@ -372,12 +372,12 @@ class UnconfiguredSession(Rule):
         if isinstance(target, cst.Name):
             binding = scope.lookup(target.value)
             owner: Scope = binding.scope if binding is not None else scope
-            return ("name", id(owner), target.value)
+            return ("name", id(owner), identifier(target.value))
         if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
-                and target.value.value in ("self", "cls")):
+                and identifier(target.value.value) in ("self", "cls")):
             owner_class = scope.enclosing("class")
             if owner_class is not None:
-                return ("self", id(owner_class), target.attr.value)
+                return ("self", id(owner_class), identifier(target.attr.value))
         return None
 
 
@@ -401,7 +401,7 @@ def _bound_call(value: cst.BaseExpression) -> Optional[cst.Call]:
     if not isinstance(value, cst.Call):
         return None
     func = value.func
-    if (isinstance(func, cst.Attribute) and func.attr.value in _DEFAULTING_METHODS
+    if (isinstance(func, cst.Attribute) and identifier(func.attr.value) in _DEFAULTING_METHODS
             and len(value.args) == 2 and isinstance(value.args[1].value, cst.Call)):
         return value.args[1].value
     return value
@@ -409,10 +409,9 @@ def _bound_call(value: cst.BaseExpression) -> Optional[cst.Call]:
 
 def _target_text(target: cst.BaseExpression) -> Optional[str]:
     """`name` or `self.name`, as text, to compare with an `if not ...:` guard."""
-    if isinstance(target, cst.Name):
-        return target.value
-    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
-        return f"{target.value.value}.{target.attr.value}"
+    if isinstance(target, cst.Name) or (
+            isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
+        return dotted_name(target)
     return None
 
 
@@ -423,6 +422,6 @@ def _guarded(test: cst.BaseExpression) -> Optional[str]:
     if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
             and isinstance(test.comparisons[0].operator, cst.Is)
             and isinstance(test.comparisons[0].comparator, cst.Name)
-            and test.comparisons[0].comparator.value == "None"):
+            and identifier(test.comparisons[0].comparator.value) == "None"):
         return _target_text(test.left)
     return None

@@ -15,7 +15,7 @@ from corptls_lint.analysis import clients, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo, ItemStore, KeywordArg, Travel
-from corptls_lint.ftypes import Applicability
+from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Report, Rule
 from corptls_lint.analysis.scopes import dotted_name
 
@@ -494,7 +494,7 @@ class UnverifiedSSLContext(Rule):
         creation a pair of disabling settings in the same block is fixed at."""
         if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
-        key = (id(self.scope.node), node.targets[0].target.value)
+        key = (id(self.scope.node), identifier(node.targets[0].target.value))
         value = node.value
         if (isinstance(value, cst.Call) and self._statement is not None
                 and len(self._statement.body) == 1 and self._statement.body[0] is node
@@ -515,7 +515,7 @@ class UnverifiedSSLContext(Rule):
                 continue
             if not isinstance(target, cst.Attribute):
                 continue
-            attr = target.attr.value
+            attr = identifier(target.attr.value)
             if attr == "check_hostname" and self.is_falsy(node.value):
                 self._context_setting(target)
             elif attr == "verify_mode" and self._is_cert_none(node.value):
@@ -535,7 +535,7 @@ class UnverifiedSSLContext(Rule):
                 return
             key = (id(self.scope.node), owner)
             first = self._settings.pop(key, None)
-            if first is not None and first[1] != target.attr.value:
+            if first is not None and first[1] != identifier(target.attr.value):
                 first[0].message = _PAIR_MESSAGE  # the pair's second half: one finding
                 first[0].fix = (self._creation_fix(owner, target, first[0].fix)
                                 if first[0].fix is not None else None)
@@ -544,7 +544,7 @@ class UnverifiedSSLContext(Rule):
                                 if owner is not None else None))
         if owner is not None:
             self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
-                                                            target.attr.value)
+                                                            identifier(target.attr.value))
 
     def _creation_fix(self, owner: str, target: cst.Attribute,
                       earlier: Optional[FixRequest]) -> Optional[FixRequest]:
@@ -567,7 +567,7 @@ class UnverifiedSSLContext(Rule):
         function = self.scope.enclosing("function")
         if function is None or not isinstance(function.node, cst.FunctionDef):
             return  # none, or a lambda
-        if function.node.name.value not in _ADAPTER_METHODS or not isinstance(
+        if identifier(function.node.name.value) not in _ADAPTER_METHODS or not isinstance(
                 target.value, cst.Name) or len(target.slice) != 1:
             return
         index = target.slice[0].slice

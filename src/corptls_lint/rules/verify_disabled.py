@@ -37,6 +37,10 @@ class VerifyDisabled(Rule):
     site is followed when its name resolves to the function's one definition and the
     function does not rebind the parameter.
 
+    Names are read as Python reads them (NFKC-normalised, PEP 3131), so a look-alike
+    spelling such as `requests.ｇet(url, ｖerify=False)` is the same call and is reported the
+    same way.
+
     Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
     `form.validate(verify=False)`), `verify=True`, `verify=None`, and any value that is not a
     literal (`verify=settings.CA_BUNDLE`, `verify=certifi.where()`).
@@ -119,6 +123,15 @@ class VerifyDisabled(Rule):
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.get(url, verify=CA_BUNDLE)\n"),
+        # fullwidth letters: Python reads `requests.ｇet(..., ｖerify=...)` as get and verify
+        Invalid(
+            "import requests\n"
+            "requests.ｇet(url, ｖerify=False)\n",
+            [(2, 19)],
+            "import requests\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.ｇet(url, ｖerify=CA_BUNDLE)\n"),
         Invalid(
             "import requests as r\n"
             "r.post(url, data=d, verify=0)\n",

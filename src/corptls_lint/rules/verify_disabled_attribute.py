@@ -7,12 +7,14 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.screens.shapes import FALSY, AttributeStore
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.ftypes import identifier
 
 
 def verify_targets(node: cst.Assign) -> Iterator[cst.Attribute]:
     """The `<target>.verify` targets of an assignment."""
     for target in node.targets:
-        if isinstance(target.target, cst.Attribute) and target.target.attr.value == "verify":
+        if (isinstance(target.target, cst.Attribute)
+                and identifier(target.target.attr.value) == "verify"):
             yield target.target
 
 

@@ -6,6 +6,7 @@ from corptls_lint.analysis import clients
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import AttributeStore, NameUse
 from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.ftypes import identifier
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 
@@ -115,5 +116,5 @@ class WeakProtocolVersion(Rule):
             return
         for target in node.targets:
             if (isinstance(target.target, cst.Attribute)
-                    and target.target.attr.value == "minimum_version"):
+                    and identifier(target.target.attr.value) == "minimum_version"):
                 self.report(target.target)

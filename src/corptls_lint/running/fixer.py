@@ -27,7 +27,7 @@ import libcst as cst
 
 from corptls_lint import output
 from corptls_lint.fixing import edits, imports
-from corptls_lint.screens import candidates, slicing
+from corptls_lint.screens import candidates, lookalikes, slicing
 from corptls_lint.source import writer
 from corptls_lint.source.decoding import DecodeError
 from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, forced_rules, lint_module,
@@ -168,8 +168,9 @@ class _Slice:
         return cls(check.parsed, text, stubbed)
 
     def names(self, name: str) -> bool:
-        """Whether the stubbed lines hold `name` as a word."""
-        return re.search(r"(?<![\w])%s(?![\w])" % re.escape(name), self.stubbed) is not None
+        """Whether the stubbed lines hold `name` as a word (or may, spelled otherwise)."""
+        return (re.search(r"(?<![\w])%s(?![\w])" % re.escape(name), self.stubbed) is not None
+                or lookalikes.spelled_otherwise(self.stubbed))
 
     def unstub(self, rewritten: str) -> str:
         full = slicing.unstub(_keep_final_newline(self.parsed, rewritten), self.parsed,
@@ -216,6 +217,8 @@ def _names_a_target(stubbed: str, tree: ast.Module, targets: FixTargets) -> bool
                         words.append(alias.asname or alias.name.split(".")[0])
     if not words:
         return False
+    if lookalikes.spelled_otherwise(stubbed):  # `ＣA_BUNDLE` is `CA_BUNDLE`: not searchable
+        return True
     pattern = r"(?<![\w])(?:%s)(?![\w])" % "|".join(map(re.escape, words))
     if prefixes:
         pattern += r"|(?<![\w])(?:%s)" % "|".join(map(re.escape, prefixes))

@@ -15,10 +15,11 @@ import ast
 from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
                     Type, TypeVar, Union)
 
-from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, Argument, AttributeStore,
-                                         CallerArgument, CallTo, Candidate, ConstantFunction,
-                                         ItemStore, KeywordArg, NameUse, ParamDefault,
-                                         ScreenedRule, Travel, literal_matches)
+from corptls_lint.screens import lookalikes
+from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, Argument,
+                                         AttributeStore, CallerArgument, CallTo, Candidate,
+                                         ConstantFunction, ItemStore, KeywordArg, NameUse,
+                                         ParamDefault, ScreenedRule, Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -171,6 +172,14 @@ def _follow_chains(names: Set[str], bound: Sequence[Tuple[str, ast.expr]],
     return found
 
 
+def _variable(node: ast.AST) -> Optional[str]:
+    """The name a variable is read by: a Name, but not a constant spelled with look-alikes
+    (`Ｆalse`, which `ast` leaves a Name)."""
+    if isinstance(node, ast.Name) and node.id not in CONSTANT_NAMES:
+        return node.id
+    return None
+
+
 def _get_default_matches(node: ast.AST, kind: str) -> bool:
     """`mapping.get("key", default)` or `getattr(obj, "name", default)` with such a default."""
     return (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
@@ -205,7 +214,7 @@ class FileFacts:
         found = self._name_cache.get(kind)
         if found is None:
             found = {name for name, value in self.facts.bound_names
-                     if not isinstance(value, ast.Name) and literal_matches(value, kind)}
+                     if _variable(value) is None and literal_matches(value, kind)}
             if kind == CERT_NONE:
                 found.add("CERT_NONE")
                 found.update(alias for alias, name in self.facts.aliases.items()
@@ -223,8 +232,9 @@ class FileFacts:
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
-        if isinstance(value, ast.Name):
-            return value.id in self._names_of_class(kind)
+        name = _variable(value)
+        if name is not None:
+            return name in self._names_of_class(kind)
         return literal_matches(value, kind)
 
     def callee(self, call: ast.Call) -> Optional[str]:
@@ -367,20 +377,22 @@ class FileFacts:
                            if _last_name(call.func) == "update"
                            for keyword in call.keywords if keyword.arg in names)
             for _, value, where in entries:
-                if isinstance(value, ast.Name):
-                    passed_names.add(value.id)
+                name = _variable(value)
+                if name is not None:
+                    passed_names.add(name)
                 elif literal_matches(value, kind):
                     origins.append(where)
         for attr, value, statement in facts.attribute_stores:
             if attr in passed_attrs:
-                if isinstance(value, ast.Name):
-                    passed_names.add(value.id)
+                name = _variable(value)
+                if name is not None:
+                    passed_names.add(name)
                 elif literal_matches(value, kind) or _get_default_matches(value, kind):
                     origins.append(statement)
         passed_names |= passed_attrs  # a class attribute default is a name bound in the class
         passed_names = _follow_chains(passed_names, facts.bound_names, backwards=True)
         origins.extend(value for name, value in facts.bound_names
-                       if name in passed_names and not isinstance(value, ast.Name)
+                       if name in passed_names and _variable(value) is None
                        and (literal_matches(value, kind) or _get_default_matches(value, kind)))
         if origins:
             yield from sinks
@@ -412,9 +424,11 @@ class FileFacts:
                                if name in names}
         tree = self.facts.tree
         statements = getattr(tree, "body", None)
-        # a non-ASCII name may be spelled otherwise in the file's encoding: walk everything
+        # a non-ASCII name may be spelled otherwise in the file's encoding, and an ASCII one
+        # with look-alike characters (`PROTOCOL_ＳSLv3`): walk everything
         if (self.data is not None and statements is not None
-                and all(word.isascii() for word in wanted)):
+                and all(word.isascii() for word in wanted)
+                and lookalikes.respelled(self.data) is None):
             lines = lines_holding(self.data, wanted)
             statements = [node for node in statements
                           if holds_line(lines, first_line(node), node.end_lineno or node.lineno)]

@@ -22,10 +22,17 @@ NONE = "none"  # the literal None (`context=None`)
 BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
 
+# `Ｆalse` runs as False, but `ast` keeps a keyword spelled with look-alikes a Name ("False").
+CONSTANT_NAMES = {"True": True, "False": False, "None": None}
+
+
 def literal_matches(value: ast.AST, kind: str) -> bool:
-    """Whether a non-name expression may have a value of this class."""
+    """Whether a non-name expression (or a constant spelled as a name) may have a value of
+    this class."""
     if kind == ANY:
         return True
+    if isinstance(value, ast.Name) and value.id in CONSTANT_NAMES:
+        value = ast.Constant(CONSTANT_NAMES[value.id])
     if isinstance(value, BUILT_STRINGS):
         return True
     if kind == FALSY:

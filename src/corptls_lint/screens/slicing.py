@@ -11,6 +11,9 @@ import keyword
 import re
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from corptls_lint.ftypes import identifier
+from corptls_lint.screens import lookalikes
+
 # -- slicing: what libcst does not need to see ---------------------------------------------
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -175,7 +178,10 @@ def _unrelated_runs(body: Sequence[ast.stmt], location_lines: Sequence[int], tex
     source_lines = pieces[::2]
     kept = [isinstance(node, (ast.Import, ast.ImportFrom))
             or holds_line(location_lines, *span) for node, span in zip(body, spans)]
-    if not _keep_naming_statements(kept, spans, source_lines, pieces, text):
+    # the search looks for names as written: a text that spells one with look-alikes
+    # (`ＣA = ...` binds `CA`) goes to the index of words as Python reads them
+    if lookalikes.spelled_otherwise(text) or not _keep_naming_statements(
+            kept, spans, source_lines, pieces, text):
         _keep_naming_statements_indexed(kept, spans, source_lines)
     index = 0
     while index < len(body):
@@ -282,9 +288,10 @@ def holds_line(lines: Sequence[int], first: int, last: int) -> bool:
 
 
 def _words(lines: Sequence[str]) -> Set[str]:
-    """The identifiers in a statement's lines, keywords aside. Words in strings, comments and
-    attribute names count too: more statements are kept, never fewer."""
-    found = set(_IDENTIFIER.findall("\n".join(lines)))
+    """The identifiers in a statement's lines as Python reads them (`ＣA` is `CA`), keywords
+    aside. Words in strings, comments and attribute names count too: more statements are kept,
+    never fewer."""
+    found = set(map(identifier, _IDENTIFIER.findall("\n".join(lines))))
     found.difference_update(_KEYWORDS)
     return found
 

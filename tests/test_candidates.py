@@ -5,7 +5,7 @@ import ast
 import libcst as cst
 import pytest
 
-from corptls_lint.checking import engine
+from corptls_lint.checking import byte_screen, engine
 from corptls_lint.screens import candidates, shapes, slicing
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules import ALL_RULES
@@ -35,13 +35,13 @@ def screened(source: str, sliced: bool):
     for rule in ALL_RULES for i, example in enumerate(rule.INVALID)])
 def test_every_invalid_example_passes_both_screens(rule, example):
     data = example.code.encode()
-    assert rule in candidates.screen(data, engine.screen(data, ALL_RULES))
+    assert rule in candidates.screen(data, byte_screen.screen(data, ALL_RULES))
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: p.name)
 def test_every_rule_reporting_in_a_fixture_passes_both_screens(path):
     data = path.read_bytes()
-    kept = {rule.code for rule in candidates.screen(data, engine.screen(data, ALL_RULES))}
+    kept = {rule.code for rule in candidates.screen(data, byte_screen.screen(data, ALL_RULES))}
     reported = {code for _, _, code in unscreened(path.read_text())}
     assert reported <= kept
 
@@ -77,7 +77,7 @@ def test_files_without_a_real_candidate_are_screened_out():
     ]
     for source in quiet:
         data = source.encode()
-        assert engine.screen(data, ALL_RULES), source  # the byte screen alone keeps them
+        assert byte_screen.screen(data, ALL_RULES), source  # the byte screen alone keeps them
         assert candidates.screen(data, ALL_RULES) == [], source
 
 
@@ -274,7 +274,7 @@ def test_only_writes_connected_to_a_sink_make_a_candidate(source, found, code):
 def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts):
     from corptls_lint.rules.verify_disabled import VerifyDisabled
 
-    assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
+    assert (byte_screen.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
 
 
 @pytest.mark.parametrize("text, counts", [
@@ -287,7 +287,7 @@ def test_the_word_verify_counts_only_where_it_is_assigned_or_quoted(text, counts
 def test_the_screen_reads_long_lines_of_occurrences_once(text, counts):
     from corptls_lint.rules.verify_disabled import VerifyDisabled
 
-    assert (engine.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
+    assert (byte_screen.screen(text, [VerifyDisabled]) == [VerifyDisabled]) is counts
 
 
 def test_a_comment_in_a_gap_ends_only_at_the_end_of_its_line():
@@ -338,7 +338,7 @@ def test_a_rule_without_declared_candidates_is_never_screened_or_sliced_away():
 ])
 def test_trigger_words_count_only_in_the_shapes_their_rule_reports(code, text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == code)
-    assert (engine.screen(text, [rule]) == [rule]) is counts
+    assert (byte_screen.screen(text, [rule]) == [rule]) is counts
 
 
 def test_bytes_the_runner_screened_are_not_searched_again():
@@ -401,7 +401,7 @@ def test_the_ambiguous_insecure_flag_is_a_candidate_only_beside_a_tls_client(sou
 ])
 def test_a_client_option_set_to_true_counts_only_where_true_can_be_insecure(text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == "TLS105")
-    assert (engine.screen(text, [rule]) == [rule]) is counts
+    assert (byte_screen.screen(text, [rule]) == [rule]) is counts
 
 
 # Shapes whose trigger word sits in the value or key rather than the name: the word that lets
@@ -435,11 +435,10 @@ def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
     # the forest (words under the words they contain, rare shared fragments such as `SSL`
     # searched first) must answer as one search per word would, on texts that hold a word,
     # only its fragment, or a word inside another
-    from corptls_lint.checking import engine
     from corptls_lint.rules import ALL_RULES
 
     words = {word for rule in ALL_RULES for group in rule.triggers for word in group}
-    forest = engine._word_forest(words)
+    forest = byte_screen._word_forest(words)
     assert any(not is_trigger for _, is_trigger, _ in forest)  # a fragment stands for several
     texts = [b"", b"SSL TLS cert verif", b"import ssl\nctx = ssl.SSLContext()\n",
              b"smtplib.SMTP_SSL(host)", b"x.verify_mode = CERT_NONE", b"ca_certs=CA",
@@ -447,7 +446,7 @@ def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
     texts += [word for word in words] + [b"_".join(sorted(words))]
     for text in texts:
         found = set()
-        engine._search(forest, text, found)
+        byte_screen._search(forest, text, found)
         assert found == {word for word in words if word in text}, text
 
 

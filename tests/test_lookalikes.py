@@ -8,7 +8,8 @@ import tokenize
 
 import pytest
 
-from corptls_lint.checking.engine import lint_source, screen
+from corptls_lint.checking.byte_screen import screen
+from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings, Target
 from corptls_lint.rules import ALL_RULES, RULES_BY_CODE
 from corptls_lint.screens import lookalikes

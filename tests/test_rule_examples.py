@@ -2,7 +2,7 @@
 
 import pytest
 
-from corptls_lint.checking.engine import screen
+from corptls_lint.checking.byte_screen import screen
 from corptls_lint.rules import ALL_RULES
 from helpers import findings
 

@@ -6,28 +6,29 @@ The CLI, the flake8 plugin and the fixer all call `lint_source`.
 from __future__ import annotations
 
 import ast
-import functools
 import os
 import sys
 import traceback
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Mapping, Optional,
-                    Protocol, Sequence, Set, Tuple, Type, Union, cast)
+from typing import (TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Set,
+                    Tuple, Type, Union, cast)
 
 import libcst as cst
 
 from corptls_lint.analysis import scopes
+from corptls_lint.analysis.cst_walk import child_fields, is_node
 from corptls_lint.checking import noqa
-from corptls_lint.screens import candidates, lookalikes, slicing
-from corptls_lint.source import parse_guard, writer
-from corptls_lint.analysis.cst_walk import Statement, child_fields, is_node
-from corptls_lint.source.decoding import (DecodeError, decode_source, first_two_lines,
-                                          split_lines)
+from corptls_lint.checking.byte_screen import forced_rules, screen
+from corptls_lint.checking.positions import (Owner, StatementSpans, node_positions, nodes_of,
+                                             owner_positions)
 from corptls_lint.fixing.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
-from corptls_lint.rules.base import FileContext, Report, Rule
 from corptls_lint.rules import ALL_RULES
+from corptls_lint.rules.base import FileContext, Report, Rule
+from corptls_lint.screens import candidates, slicing
+from corptls_lint.source import parse_guard, writer
+from corptls_lint.source.decoding import DecodeError, decode_source, first_two_lines, split_lines
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
@@ -62,138 +63,8 @@ def rules_for(enabled: Sequence[str]) -> List[Type[Rule]]:
     return [rule for rule in ALL_RULES if rule.code in wanted]
 
 
-# Where a node sits: (index of its top-level statement, the functions and classes around it).
-# (Strings: libcst may load late, see running/startup.py.)
-Owner = Tuple[Union[int, "cst.CSTNode"], ...]
 # A rule and one of its visit_/leave_ methods, which takes the node class it is filed under.
 _Handler = Tuple[Rule, Callable[[Any], object]]
-
-# (what to search, is it a trigger word itself, the words that contain it (searched only
-# where it occurs)), for each rule set
-WordForest = Tuple[Tuple[bytes, bool, "WordForest"], ...]
-_TRIGGER_WORDS: Dict[Tuple[Type[Rule], ...], WordForest] = {}
-
-
-def _word_forest(words: Set[bytes]) -> WordForest:
-    """The words as a forest: each under the shortest other word it contains. A file without
-    `verify` cannot hold `ssl_verify`, `verify_mode` or `cert_verify`; one search answers all.
-    Top-level words that share a rare fragment go under it (`_hubs`)."""
-    ordered = sorted(words, key=lambda word: (len(word), word))
-    children: Dict[bytes, List[bytes]] = {word: [] for word in ordered}
-    roots: List[bytes] = []
-    for index, word in enumerate(ordered):
-        parent = next((shorter for shorter in ordered[:index] if shorter in word), None)
-        (children[parent] if parent is not None else roots).append(word)
-
-    def tree(word: bytes) -> Tuple[bytes, bool, WordForest]:
-        return word, True, tuple(tree(child) for child in children[word])
-
-    hubs = _hubs(roots)
-    under = {word for covered in hubs.values() for word in covered}
-    return (tuple((hub, False, tuple(tree(word) for word in covered))
-                  for hub, covered in hubs.items())
-            + tuple(tree(word) for word in roots if word not in under))
-
-
-def _hubs(roots: List[bytes]) -> Dict[bytes, List[bytes]]:
-    """Fragments that three or more top-level words share, searched before them: `SSL` stands
-    for `SMTP_SSL`, `SSLContext`, `PROTOCOL_SSLv3`, ... (a file without `SSL` needs none of
-    those searches). Only fragments rare in code qualify: three or more letters holding a
-    capital, or four or more starting a word part in every word (`cert` in `ca_certs`,
-    never a fragment such as `sion`, which `version` holds). Chosen greedily, most shared
-    first; the searches of the byte screen over the TLS corpus drop by about 30%."""
-    def qualifies(fragment: bytes, covered: List[bytes]) -> bool:
-        if len(fragment) >= 3 and fragment.lower() != fragment:
-            return True
-        return len(fragment) >= 4 and all(
-            word.startswith(fragment) or b"_" + fragment in word for word in covered)
-
-    hubs: Dict[bytes, List[bytes]] = {}
-    remaining = list(roots)
-    while True:
-        shared: Dict[bytes, List[bytes]] = {}
-        for word in remaining:
-            for fragment in {word[i:j] for i in range(len(word))
-                             for j in range(i + 3, len(word) + 1)} - {word}:
-                shared.setdefault(fragment, []).append(word)
-        choices = [(len(covered), len(fragment), fragment) for fragment, covered
-                   in shared.items() if len(covered) >= 3 and qualifies(fragment, covered)]
-        if not choices:
-            return hubs
-        fragment = max(choices)[2]
-        hubs[fragment] = sorted(shared[fragment])
-        remaining = [word for word in remaining if word not in hubs[fragment]]
-
-
-def _search(forest: WordForest, data: bytes, found: Set[bytes]) -> None:
-    for word, is_trigger, contained in forest:
-        if word in data:
-            if is_trigger:
-                found.add(word)
-            if contained:
-                _search(contained, data, found)
-
-
-def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
-    """The rules whose trigger words occur in the raw bytes (the others cannot fire), or in
-    the text as Python reads it when the file spells a name with look-alike characters
-    (`ｖerify=`: screens.lookalikes).
-
-    Each distinct word is searched once per file, whatever the number of rules naming it.
-    """
-    kept = _screen(data, rules)
-    respelled = lookalikes.respelled(data)
-    if respelled is None:
-        return kept
-    more = _screen(respelled, rules)
-    return [rule for rule in rules if rule in kept or rule in more]
-
-
-def _screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:
-    key = tuple(rules)
-    forest = _TRIGGER_WORDS.get(key)
-    if forest is None:
-        forest = _TRIGGER_WORDS[key] = _word_forest(
-            {word for rule in rules for group in rule.triggers for word in group})
-    found: Set[bytes] = set()
-    _search(forest, data, found)
-    if not found:
-        return []
-    narrowed: Dict[object, bool] = {}
-
-    def counts(rule: Type[Rule], word: bytes) -> bool:
-        if word not in found:
-            return False
-        pattern = rule.trigger_patterns.get(word)
-        if pattern is None:
-            return True
-        hit = narrowed.get(pattern)
-        if hit is None:
-            hit = narrowed[pattern] = pattern.search(data) is not None
-        return hit
-
-    return [rule for rule in rules
-            if all(any(counts(rule, word) for word in group) for group in rule.triggers)]
-
-
-def forced_rules(data: bytes, rules: Sequence[Type[Rule]], settings: Settings) -> List[Type[Rule]]:
-    """Rules that words only the configuration knows (insecure-keywords) keep past both
-    screens: the screens learn from the rule classes, which cannot know them."""
-    configured = _configured_words(tuple(rules), settings)
-    if not configured:
-        return []
-    respelled = lookalikes.respelled(data) or b""
-    return [rule for rule, words in configured
-            if any(word in data or word in respelled for word in words)]
-
-
-@functools.lru_cache(maxsize=64)
-def _configured_words(rules: Tuple[Type[Rule], ...], settings: Settings
-                      ) -> Tuple[Tuple[Type[Rule], Tuple[bytes, ...]], ...]:
-    """The rules with words of the configuration's, and those words: asked for every file of
-    a run, whose files mostly share their settings (and mostly configure no such word)."""
-    pairs = ((rule, tuple(rule.configured_words(settings))) for rule in rules)
-    return tuple((rule, words) for rule, words in pairs if words)
 
 
 class _Dispatcher:
@@ -450,18 +321,18 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     if ast_tree is not None:
         # the fix's nodes too: the fixer takes their ranges from here
         owners = {dispatcher.owners.get(id(node)) for report in context.reports
-                  for node in _nodes_of(report)}
+                  for node in nodes_of(report)}
         if None not in owners:
-            positions = _owner_positions(module, ast_tree, cast("Set[Owner]", owners))
+            positions = owner_positions(module, ast_tree, cast("Set[Owner]", owners))
     if positions is None:
-        positions = _positions(module)
+        positions = node_positions(module)
     result.positions = positions
     # noqa comments are read from the file's own lines (no codegen of the whole module; a
     # sliced module keeps every line where it was, and findings are never in a stub)
     noqa_lines = None
     if apply_noqa:
         noqa_text = source_text if source_text is not None else module.code
-        statements = _StatementSpans(ast_tree.body) if ast_tree is not None else None
+        statements = StatementSpans(ast_tree.body) if ast_tree is not None else None
         noqa_lines = noqa.NoqaLines(split_lines(noqa_text), noqa_text, statements)
     seen = set()
     planner = None
@@ -492,158 +363,6 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     result.names = planner.names_if_known() if planner is not None else None
     return result
 
-
-class _StatementSpans(Sequence[Tuple[int, int]]):
-    """The (first, last) lines of each top-level statement, computed as `bisect` asks for
-    them: a 150,000-statement module needs a few dozen, not a list of all."""
-
-    def __init__(self, body: Sequence[ast.stmt]) -> None:
-        self.body = body
-
-    def __len__(self) -> int:
-        return len(self.body)
-
-    # An int only: bisect never slices (Sequence's signature takes slices too).
-    def __getitem__(self, index: int) -> Tuple[int, int]:  # type: ignore[override]
-        node = self.body[index]
-        return slicing.first_line(node), node.end_lineno or node.lineno
-
-
-def _nodes_of(report: Report) -> Iterator[cst.CSTNode]:
-    """The reported node and the nodes its fix rewrites."""
-    yield report.node
-    if report.fix is not None and report.fix.node is not None:
-        yield report.fix.node
-        yield from report.fix.also_remove
-
-
-class _PositionTable:
-    """Stands in for a metadata provider: the codegen state writes each node's range here."""
-
-    def __init__(self) -> None:
-        self._computed: Dict[cst.CSTNode, CodeRange] = {}
-
-
-def _positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
-    """Every node's range, as PositionProvider computes it, without MetadataWrapper's extra
-    pass over the tree (a third of the cost)."""
-    try:
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
-
-        table = _PositionTable()
-        state = PositionProvidingCodegenState(default_indent=module.default_indent,
-                                              default_newline=module.default_newline,
-                                              provider=table)  # type: ignore[arg-type]  # stand-in
-        module._codegen(state)
-        return table._computed
-    except (ImportError, TypeError, AttributeError):  # libcst's internals moved
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-
-
-def _owner_positions(module: cst.Module, tree: ast.Module,
-                     owners: Set[Owner]) -> Optional[Mapping[cst.CSTNode, CodeRange]]:
-    """The ranges of the nodes inside the given owners, by a codegen pass over the innermost
-    function or class of each alone, started at the line `ast` gives it and with the
-    indentation of the blocks around it. None when the statements of libcst and `ast` do not
-    line up (then the caller runs the whole-module pass).
-
-    The nodes on the way down to each of those (the top-level statement, the blocks and
-    definitions between) get a range that holds everything: the fixer's rewrite descends
-    only into nodes whose range holds a fix, and these do."""
-    try:
-        from libcst.metadata import CodePosition, CodeRange
-        from libcst.metadata.position_provider import PositionProvidingCodegenState
-    except ImportError:
-        return None
-    table = _PositionTable()
-    done: Set[int] = set()
-    on_the_way: List[cst.CSTNode] = []
-    for owner in owners:
-        located = _locate(module, tree, owner, on_the_way)
-        if located is None:
-            return None
-        statement, first_line, indents = located
-        if id(statement) in done:
-            continue
-        done.add(id(statement))
-        decorators = getattr(statement, "decorators", ())
-        before = len(statement.leading_lines) + (len(decorators[0].leading_lines)
-                                                 if decorators else 0)
-        state = PositionProvidingCodegenState(default_indent=module.default_indent,
-                                              default_newline=module.default_newline,
-                                              provider=table)  # type: ignore[arg-type]  # stand-in
-        state.line = first_line - before
-        state.indent_tokens = list(indents)
-        statement._codegen(state)
-        # Check the start against ast's before trusting the statement's ranges.
-        anchor = (decorators[0].decorator if decorators else
-                  statement.body[0] if isinstance(statement, cst.SimpleStatementLine)
-                  else statement)
-        if table._computed[anchor].start.line != first_line:
-            return None
-    everywhere = CodeRange(CodePosition(1, 0), CodePosition(sys.maxsize, 0))
-    for node in on_the_way:
-        table._computed.setdefault(node, everywhere)
-    return table._computed
-
-
-def _locate(module: cst.Module, tree: ast.Module, owner: Owner, on_the_way: List[cst.CSTNode]
-            ) -> Optional[Tuple[Statement, int, Tuple[str, ...]]]:
-    """(the innermost statement of `owner` that is an element of its parent's block, its
-    first line by `ast`, the indentation of the blocks around it), descending from the
-    top-level statement through each function or class that sits directly in the block of
-    the one before; None when the two trees' statements do not line up. The nodes passed on
-    the way down are added to `on_the_way`."""
-    body = module.body
-    indents: Tuple[str, ...] = ()
-    top = owner[0]  # an index at the top, then the function or class nodes themselves
-    if not isinstance(top, int) or top >= len(body):
-        return None
-    ast_statement = _ast_element(body, tree.body, top)
-    if ast_statement is None:
-        return None
-    statement: Statement = body[top]
-    for target in owner[1:]:
-        if target is statement:  # the top-level statement is this function or class
-            continue
-        block = getattr(statement, "body", None)  # a match statement has cases
-        if not isinstance(block, cst.IndentedBlock):
-            break
-        index = next((i for i, element in enumerate(block.body) if element is target), None)
-        if index is None:  # inside an if, a with, ...: the enclosing element will do
-            break
-        # the statement has a block, so its `ast` twin has a body
-        inner = _ast_element(block.body, cast(_Compound, ast_statement).body, index)
-        if inner is None:
-            return None
-        indents += (block.indent if block.indent is not None else module.default_indent,)
-        on_the_way.extend((statement, block))
-        # `target` itself, as a statement (see cst_walk.Statement)
-        statement, ast_statement = cast(Statement, block.body[index]), inner
-    return statement, slicing.first_line(ast_statement), indents
-
-
-class _Compound(Protocol):
-    """An `ast` statement with a block of its own."""
-
-    body: List[ast.stmt]
-
-
-def _ast_element(elements: Sequence[cst.CSTNode], ast_body: Sequence[ast.stmt],
-                 index: int) -> Optional[ast.stmt]:
-    """The `ast` statement that starts libcst's `elements[index]` (a simple statement line
-    holds as many `ast` statements as it has small statements); None when the counts differ."""
-    consumed = 0
-    found = None
-    for position, element in enumerate(elements):
-        if position == index:
-            found = consumed
-        consumed += len(element.body) if isinstance(element, cst.SimpleStatementLine) else 1
-    if consumed != len(ast_body) or found is None:
-        return None
-    return ast_body[found]
 
 
 def _unreadable_folder(path: str) -> Diagnostic:

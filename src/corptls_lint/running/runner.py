@@ -16,8 +16,9 @@ from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Literal, Opti
                     Tuple, Type)
 
 from corptls_lint.running.cache import CLEAN, ResultCache
-from corptls_lint.checking.engine import (INTERNAL_ERROR, forced_rules, lint_path, lint_source,
-                                 rules_for, screen, text_problem)
+from corptls_lint.checking.byte_screen import forced_rules, screen
+from corptls_lint.checking.engine import (INTERNAL_ERROR, lint_path, lint_source, rules_for,
+                                          text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
 from corptls_lint.source.writer import read_regular
 

@@ -5,7 +5,7 @@ from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
+from corptls_lint.analysis import clients, travel, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo, KeywordArg, ParamDefault, Travel
@@ -383,7 +383,7 @@ class ClientOptionDisabled(Rule):
                                  "give the client the CA bundle instead", fix)
             elif arg is not None and arg.keyword is not None:
                 test = functools.partial(clients.value_is, option.value, scope=self.scope)
-                for origin in clients.travelled_origins(arg.value, self.scope, test):
+                for origin in travel.travelled_origins(arg.value, self.scope, test):
                     fix = (origin_fixes.target_at_origin(origin, "ca-bundle")
                            if option.client in _BUNDLE_CLIENTS else _flip(option.value, origin))
                     self.report(origin, f"an insecure {option.keyword} written here "

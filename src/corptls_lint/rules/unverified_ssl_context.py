@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
+from corptls_lint.analysis import clients, travel, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo, ItemStore, KeywordArg, Travel
@@ -425,7 +425,7 @@ class UnverifiedSSLContext(Rule):
         self._blocks: List[cst.IndentedBlock] = []
         self._branches: Set[int] = set()  # ids of the blocks that are an `if`'s branches
         # pool keyword -> the call sites that pass it a value through a parameter
-        self._callers = {key: clients.CallerArguments() for key in _TRAVELLING}
+        self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
 
     def visit_Call(self, node: cst.Call) -> None:
         for callers in self._callers.values():
@@ -582,10 +582,10 @@ class UnverifiedSSLContext(Rule):
         """The insecure `key` values that reach this call from elsewhere in the module,
         reported where they are written."""
         arg = clients.keyword(node, key)
-        origins = list(clients.splatted_origins(node, key, self.scope, insecure,
+        origins = list(travel.splatted_origins(node, key, self.scope, insecure,
                                                 single_display=True))
         if arg is not None and not insecure(arg.value):
-            origins.extend(clients.travelled_origins(arg.value, self.scope, insecure))
+            origins.extend(travel.travelled_origins(arg.value, self.scope, insecure))
             self._callers[key].note_sink(arg.value, self.scope,
                                          clients.sink_name(node, qualified))
         for origin in origins:

@@ -4,7 +4,7 @@ from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
+from corptls_lint.analysis import clients, travel, values
 from corptls_lint.rules import origin_fixes
 from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
@@ -330,7 +330,7 @@ class VerifyDisabled(Rule):
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
-        self.callers = clients.CallerArguments()
+        self.callers = travel.CallerArguments()
         # each sink's fix kind, for the call sites that reach it (None: sinks of one name differ)
         self.sink_kinds: Dict[str, Optional[str]] = {}
         # where a travelling False is written -> (the value, the first message, the fix kinds
@@ -359,12 +359,12 @@ class VerifyDisabled(Rule):
         message = (f"verify=False written here reaches {clients.sink_name(node, qualified)}(); "
                    "pass the CA bundle instead")
         if arg is not None and not self.is_falsy(arg.value):
-            for origin in clients.travelled_origins(arg.value, self.scope, self.is_falsy):
+            for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
                 self._note_origin(origin, origin, message, kind)
             sink = clients.sink_name(node, qualified)
             self.callers.note_sink(arg.value, self.scope, sink)
             self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
-        for written in clients.splatted_origins(node, "verify", self.scope, self.is_falsy):
+        for written in travel.splatted_origins(node, "verify", self.scope, self.is_falsy):
             self.report(written, message)
 
     def leave_Module(self, node: cst.Module) -> None:

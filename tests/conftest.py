@@ -19,6 +19,21 @@ def console_script() -> str:
     return found
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_home(tmp_path_factory):
+    """The user's cache key (the cache's HMAC secret) lives in $XDG_CACHE_HOME: the suite's
+    runs, in this process and the console scripts it starts, keep theirs out of the home
+    folder of whoever runs the tests."""
+    folder = tmp_path_factory.mktemp("cache-home")
+    previous = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("XDG_CACHE_HOME", None)
+    else:
+        os.environ["XDG_CACHE_HOME"] = previous
+
+
 @pytest.fixture
 def run_cli():
     def run(*args, cwd=None, input=None, env=None):

@@ -483,6 +483,24 @@ def test_write_bundle_of_a_direct_internal_server_adds_the_intermediate_and_root
     assert requests_result(url, str(out)) == "200 ok"
 
 
+def test_write_bundle_never_goes_through_a_committed_symlink(environ, pki, server, tmp_path):
+    """A repository commits combined.pem -> a file outside it; the bundle is refused, not
+    written through the link."""
+    outside = tmp_path / "victim.pem"
+    outside.write_text("precious\n")
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    (repository / "combined.pem").symlink_to(outside)
+    environ.chdir(repository)
+    code, doc = doctor(pki.path("root.pem"), f"localhost:{server.port}", "--write-bundle, link",
+                       write_bundle="combined.pem")
+    checks = {c["id"]: c["message"] for c in doc["sections"][0]["checks"]}
+    assert checks["write-bundle"] == ("not written: combined.pem: is a symlink; not followed, "
+                                      "nothing written")
+    assert code != 0 and outside.read_text() == "precious\n"
+    assert (repository / "combined.pem").is_symlink()
+
+
 # --- the console script: pasted URLs, usage errors, the route printed ----------------------
 
 

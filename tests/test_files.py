@@ -24,9 +24,10 @@ def test_the_walk_is_depth_first_with_each_folders_entries_sorted(tmp_path):
 
 def test_a_nested_gitignore_applies_below_its_folder_only(tmp_path):
     write(tmp_path, "a/.gitignore", "gen_*.py\n")
-    for name in ("gen_1.py", "a/gen_2.py", "a/b/gen_3.py", "a/keep.py", "env/pyvenv.cfg",
+    for name in ("gen_1.py", "a/gen_2.py", "a/b/gen_3.py", "a/keep.py", "env/bin/python",
                  "env/x.py", "z.py"):
         write(tmp_path, name, "")
+    write(tmp_path, "env/pyvenv.cfg", "home = /usr/bin\n")
     assert found(tmp_path) == ["a/keep.py", "gen_1.py", "z.py"]
 
 

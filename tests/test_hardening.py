@@ -98,14 +98,15 @@ def test_a_folder_that_is_not_a_cache_is_never_written(run_cli, repo, tmp_path):
 def test_a_forged_index_entry_with_the_files_size_and_mtime_decides_nothing(run_cli, repo):
     first = run_cli("app.py", cwd=repo)
     assert finding_lines(first) == ["app.py:" + FINDING_LINE]
-    index_path, = (repo / ".corptls_cache" / "v1").glob("index-*.json")
-    index = json.loads(index_path.read_text())
+    index_path, = (repo / ".corptls_cache" / "v2").glob("index-*.json")
+    signature, index = index_path.read_text().split("\n", 1)  # round 2: signed (HMAC)
+    index = json.loads(index)
     info = os.stat(repo / "app.py")
     settings_digest = next(iter(index.values()))[4]
     # What an attacker can set (size, mtime: a tarball keeps them) claims "nothing to see";
     # the inode and ctime it cannot know.
     index[str(repo / "app.py")] = [info.st_size, info.st_mtime_ns, 1, 1, settings_digest, ""]
-    index_path.write_text(json.dumps(index))
+    index_path.write_text(signature + "\n" + json.dumps(index))
     again = run_cli("app.py", cwd=repo)
     assert finding_lines(again) == ["app.py:" + FINDING_LINE]
 
@@ -115,7 +116,7 @@ def test_a_symlinked_cache_entry_is_not_followed(tmp_path):
     settings = Settings(enabled=DEFAULT_CODES)
     key = cache.key(FINDING.encode(), settings)
     cache.put(key, [])
-    entry = tmp_path / "cache" / "v1" / key[:2] / f"{key}.json"
+    entry = tmp_path / "cache" / "v2" / key[:2] / f"{key}.json"
     forged = tmp_path / "forged.json"
     forged.write_text("[]")
     entry.unlink()

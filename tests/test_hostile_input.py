@@ -136,20 +136,18 @@ def test_unreadable_file_is_tls001(tmp_path):
 
 def test_read_error_is_tls001_in_process(monkeypatch, tmp_path):
     """The same path as above, forced: root can read a mode-000 file, so make open() refuse."""
-    import builtins
-
     from corptls_lint.checking.engine import lint_path
 
     path = tmp_path / "secret.py"
     path.write_text("import requests\n" + FINDING)
-    real_open = builtins.open
+    real_open = os.open
 
     def refusing_open(file, *args, **kwargs):
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", refusing_open)
+    monkeypatch.setattr(os, "open", refusing_open)
     result = lint_path(str(path), Settings(enabled=DEFAULT_CODES))
     assert [d.format_text() for d in result.diagnostics] == [
         f"{path}:1:1: TLS001 cannot parse: cannot read: Permission denied"]

@@ -181,8 +181,11 @@ def test_template_glob_that_matches_nothing_warns_and_exits_zero(run_cli, tmp_pa
 
 def test_environments_and_build_trees_are_skipped_whatever_their_name(run_cli, tmp_path):
     write(tmp_path, "myenv/pyvenv.cfg", "home = /usr/bin\n")
+    write(tmp_path, "myenv/bin/python3.11", "")
     write(tmp_path, "myenv/lib/python3.11/site-packages/pkg/m.py", BAD)
     write(tmp_path, "myenv/bin/tool.py", BAD)
+    write(tmp_path, "condaenv/conda-meta/history", "")
+    write(tmp_path, "condaenv/bin/python", "")
     write(tmp_path, "condaenv/lib/python3.11/site-packages/pkg/m.py", BAD)
     write(tmp_path, "condaenv/lib/python3.11/ssl_helpers.py", BAD)  # the stdlib copy
     for folder in (".direnv", "__pypackages__", "_build", ".ipynb_checkpoints"):

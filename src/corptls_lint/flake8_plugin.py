@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 
 from corptls_lint import __version__
 from corptls_lint.running import config as config_module
-from corptls_lint.checking.engine import lint_source
+from corptls_lint.checking.engine import lint_source, text_problem
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
+from corptls_lint.source.paths import real_path
+from corptls_lint.source.writer import read_regular
 
 _OFF_BY_DEFAULT = tuple(rule.code for rule in ALL_RULES if not rule.default_enabled)
 # flake8 option name -> FixTargets attribute it overrides.
@@ -56,7 +58,7 @@ def settings_for_file(filename: str, overrides: FixTargets,
     own `--select`/`--extend-select` name in full (TLS402), as the CLI's `--extend-select` would."""
     path = Path(filename)
     try:
-        config, enabled = _project(_config_file_for(str(path.parent.resolve())))
+        config, enabled = _project(_config_file_for(str(real_path(path.parent))))
     except ConfigError as error:
         raise PluginConfigError(f"corptls-lint: {error}") from None
     targets = replace(config.targets, **{attr: value for attr, value in
@@ -118,7 +120,7 @@ class CorpTLSChecker:
         for given in getattr(options, "filenames", None) or ["."]:
             directory = given if os.path.isdir(given) else os.path.dirname(given) or "."
             try:
-                _project(_config_file_for(str(Path(directory).resolve())))
+                _project(_config_file_for(str(real_path(directory))))
             except ConfigError as error:
                 raise PluginConfigError(f"corptls-lint: {error}") from None
 
@@ -126,8 +128,35 @@ class CorpTLSChecker:
         settings = settings_for_file(self.filename, self.overrides, self.flake8_selected)
         if not settings.enabled:
             return
-        result = lint_source("".join(self.lines), self.filename, settings, apply_noqa=False)
+        text = "".join(self.lines)
+        undecodable = _undecodable_file(self.filename, text)
+        # an undecodable file is TLS001, as the CLI reports it; never flake8's latin-1 reading
+        result = lint_source(undecodable if undecodable is not None else text, self.filename,
+                             settings, apply_noqa=False)
         for diagnostic in result.diagnostics:
             # flake8 columns are 0-based and printed +1; ours are 1-based already.
             yield (diagnostic.line, diagnostic.col - 1, f"{diagnostic.code} {diagnostic.message}",
                    type(self))
+
+
+def _undecodable_file(filename: str, text: str) -> Optional[bytes]:
+    """The bytes of `filename` when flake8 read them as latin-1 because they do not decode as
+    the file declares (CPython refuses to run such a file; the CLI reports it as TLS001), else
+    None. Asked only of text that can be such a reading: characters below 256, and non-ASCII
+    or a coding line; standard input (a buffer under a display name) never matches the disk."""
+    if text.isascii() and "coding" not in "\n".join(text.split("\n", 2)[:2]):
+        return None
+    try:
+        candidate = text.encode("latin-1")
+    except UnicodeEncodeError:  # characters beyond latin-1: flake8 decoded the file
+        return None
+    if text_problem(candidate) is None:
+        return None
+    try:
+        on_disk = read_regular(filename)
+    except OSError:
+        return None
+    # flake8 read it in text mode: universal newlines
+    if on_disk.replace(b"\r\n", b"\n").replace(b"\r", b"\n") != candidate:
+        return None
+    return on_disk

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from corptls_lint.ftypes import ConfigError, Diagnostic
+from corptls_lint.source.paths import real_path
 
 if TYPE_CHECKING:
     from corptls_lint.adoption.fingerprint import Fingerprinter
@@ -45,15 +46,17 @@ class StaleEntry:
 
 def write(path: Path, diagnostics: Sequence[Diagnostic]) -> int:
     """Record the findings in `path`; returns how many were recorded."""
-    counts = _keys(path.resolve().parent, diagnostics)
+    counts = _keys(real_path(path).parent, diagnostics)
     entries = [{"path": p, "code": c, "fingerprint": f, "count": n}
                for (p, c, f), n in sorted(counts.items())]
     document = {"format": FORMAT, "version": VERSION, "findings": entries}
     text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    from corptls_lint.source.writer import WriteError, write_output
+
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ConfigError(f"--write-baseline: {path}: {error.strerror or error}") from None
+        write_output(str(path), text.encode("utf-8"))
+    except WriteError as error:
+        raise ConfigError(f"--write-baseline: {error}") from None
     return sum(counts.values())
 
 
@@ -94,7 +97,7 @@ def filter_findings(diagnostics: Sequence[Diagnostic],
     stale: List[StaleEntry] = []
     baselines = {path for path in (baseline_of(p) for p in checked) if path is not None}
     for path in sorted(baselines | set(groups)):
-        folder = path.resolve().parent
+        folder = real_path(path).parent
         remaining = read(path)
         fingerprints = _Fingerprints()
         for diagnostic in groups.get(path, []):
@@ -147,9 +150,9 @@ class _Fingerprints:
 
     def _read(self, path: str) -> Optional[Fingerprinter]:
         from corptls_lint.source.decoding import DecodeError, decode_source
+        from corptls_lint.source.writer import read_regular
 
         try:
-            with open(path, "rb") as handle:
-                return self._make(decode_source(handle.read()))
+            return self._make(decode_source(read_regular(path)))
         except (OSError, DecodeError):
             return None

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import functools
 import os
-import stat
 import sys
 import traceback
 from collections import defaultdict
@@ -21,9 +20,10 @@ import libcst as cst
 from corptls_lint.analysis import scopes
 from corptls_lint.checking import noqa
 from corptls_lint.screens import candidates, lookalikes, slicing
-from corptls_lint.source import parse_guard
+from corptls_lint.source import parse_guard, writer
 from corptls_lint.analysis.cst_walk import Statement, child_fields, is_node
-from corptls_lint.source.decoding import DecodeError, decode_source, split_lines
+from corptls_lint.source.decoding import (DecodeError, decode_source, first_two_lines,
+                                          split_lines)
 from corptls_lint.fixing.fix_requirements import missing_key
 from corptls_lint.ftypes import Diagnostic, FixTargets, Settings
 from corptls_lint.rules.base import FileContext, Report, Rule
@@ -331,8 +331,8 @@ def text_problem(source: Union[str, bytes]) -> Optional[DecodeError]:
         return DecodeError("source contains NUL bytes") if "\0" in source else None
     if b"\0" in source:
         return DecodeError("source contains NUL bytes")
-    if source.isascii():
-        return None
+    if source.isascii() and b"coding" not in first_two_lines(source):
+        return None  # ASCII is valid in every encoding but those a coding line may declare
     try:
         decode_source(source)
     except DecodeError as error:
@@ -388,7 +388,10 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
         deep = parse_guard.deep_statements(tree) if sliced and tree is not None else []
         if not deep:
             return LintResult(path, [too_complex_error(path, too_complex)])
-    text = decode_source(source) if isinstance(source, bytes) else source
+    try:  # text_problem decoded these bytes; kept as a guard: one file never ends a run
+        text = decode_source(source) if isinstance(source, bytes) else source
+    except DecodeError as error:
+        return LintResult(path, [_parse_error(path, error)])
     try:
         parsed = text
         if sliced:
@@ -655,13 +658,10 @@ def _unreadable_folder(path: str) -> Diagnostic:
 def lint_path(path: str, settings: Settings, verbose: bool = False) -> LintResult:
     """Read one file and lint it; an unreadable file or one that is not a file becomes TLS001."""
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):  # a folder the walk could not list
-            return LintResult(path, [_unreadable_folder(path)])
-        if not stat.S_ISREG(mode):  # a FIFO or device would block or never end
-            raise OSError(0, "not a regular file")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        # a FIFO or device would block or never end: refused unread, as "not a regular file"
+        data = writer.read_regular(path)
+    except IsADirectoryError:  # a folder the walk could not list
+        return LintResult(path, [_unreadable_folder(path)])
     except OSError as error:
         reason = error.strerror or type(error).__name__
         return LintResult(path, [Diagnostic(path, 1, 1, PARSE_ERROR, f"cannot parse: cannot read: {reason}",

@@ -4,5 +4,6 @@ project's trust module, fix targets and hook), with the same small interface (`N
 holds the program's name and the exit codes.
 
 May import: `running`, `doctor`, `docs_gen`, `output`, `adoption`, `checking`, `rules`, `source`
-(init's writes), `ftypes`; never a front-end (`cli`, `flake8_plugin`).
+(the one door for the files a run writes: reports, init's files), `ftypes`; never a front-end
+(`cli`, `flake8_plugin`).
 """

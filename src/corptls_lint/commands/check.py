@@ -18,6 +18,7 @@ from corptls_lint.output.common import DOCS_URL
 if TYPE_CHECKING:
     from corptls_lint.running.cache import ResultCache
     from corptls_lint.running.config import Config
+    from corptls_lint.running.files import SkippedFolders
     from corptls_lint.running.projects import Projects
 
 NAME = "check"
@@ -162,6 +163,15 @@ def _write_cache_counts(args: argparse.Namespace, cache: Optional[ResultCache]) 
         sys.stderr.write(f"{PROG}: {cache.describe_counts()}\n")
 
 
+def _write_skipped(skipped: Optional[SkippedFolders]) -> None:
+    """With --verbose: the folders the walk left out, counted by reason, in one line."""
+    from corptls_lint.output.common import display_path
+
+    line = skipped.describe(display_path) if skipped is not None else None
+    if line is not None:
+        sys.stderr.write(f"{PROG}: {line}\n")
+
+
 def lint(args: argparse.Namespace) -> int:
     from corptls_lint.running.startup import defer_libcst
 
@@ -169,7 +179,7 @@ def lint(args: argparse.Namespace) -> int:
     from corptls_lint import output
     from corptls_lint.running import progress, stdin_source
     from corptls_lint.checking.engine import INTERNAL_ERROR
-    from corptls_lint.running.files import discover
+    from corptls_lint.running.files import SkippedFolders, discover
     from corptls_lint.output.common import display_path
     from corptls_lint.running.projects import Projects
     from corptls_lint.running.runner import run_tasks
@@ -190,7 +200,10 @@ def lint(args: argparse.Namespace) -> int:
         paths = args.paths or ["."]
         config = projects.for_dir(Path(paths[0]) if Path(paths[0]).is_dir()
                                   else Path(paths[0]).parent)
-        found = discover(paths, projects.resolver, force_exclude=args.force_exclude)
+        skipped = SkippedFolders() if args.verbose else None
+        found = discover(paths, projects.resolver, force_exclude=args.force_exclude,
+                         skipped=skipped)
+        _write_skipped(skipped)
         # as the findings show them: relative to the current folder, no `./` (diff headers too)
         tasks = [FileTask(display_path(path), projects.settings(path), mode=mode,
                           unsafe_fixes=args.unsafe_fixes, verbose=args.verbose)
@@ -252,14 +265,16 @@ def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], def
     from corptls_lint import output
 
     if args.output_file:
-        target = Path(args.output_file)
+        import io
+
+        from corptls_lint.source.writer import WriteError, write_output
+
+        stream = io.StringIO(newline="\n")
+        _emit(args, diagnostics, stream, args.color == "always", sources)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "w", encoding="utf-8", newline="\n") as stream:
-                _emit(args, diagnostics, stream, args.color == "always", sources)
-        except OSError as error:
-            raise ConfigError(f"--output-file: {args.output_file}: "
-                              f"{error.strerror or error}") from None
+            write_output(args.output_file, stream.getvalue().encode("utf-8"))
+        except WriteError as error:
+            raise ConfigError(f"--output-file: {error}") from None
         return
     _emit(args, diagnostics, default, output.wants_color(args.color, default), sources)
 

@@ -2,7 +2,8 @@
 `openssl s_client` would. Needs the `doctor` extra (cryptography); the linter never imports this
 package unless the doctor runs.
 
-May import: `output` (is the stream a terminal), its own modules; nothing of the linter.
+May import: `output` (is the stream a terminal), `source` (the one door for the files it
+writes: `--write-bundle`), its own modules; nothing of the linter.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shlex
 import ssl
-import tempfile
 from typing import Iterable, List, Optional, Sequence, Tuple
 
 from cryptography import x509
@@ -15,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 
 from corptls_lint.doctor import certinfo, store
 from corptls_lint.doctor.ftypes import Check, Status
+from corptls_lint.source.writer import WriteError, write_output
 
 COMBINED = "~/corp-ca-bundle.pem"
 
@@ -80,22 +80,6 @@ def ca_certificates(chains: Iterable[Sequence[x509.Certificate]],
     return found
 
 
-def _atomic_write(path: str, data: bytes) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".corptls-", suffix=".pem")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o644)  # a trust bundle is public; services must read it
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def _anchor(chain: Sequence[x509.Certificate], public: Sequence[x509.Certificate],
             known: Sequence[Tuple[str, Sequence[x509.Certificate]]]
             ) -> Tuple[List[Tuple[x509.Certificate, str]], Optional[x509.Certificate]]:
@@ -150,10 +134,10 @@ def write_bundle(path: str, public: Optional[str], chain: Sequence[x509.Certific
         parts.append(f"\n# {certinfo.name_text(cert.subject)}\n# SHA-256 "
                      f"{certinfo.fingerprint(cert)}\n".encode("utf-8"))
         parts.append(cert.public_bytes(serialization.Encoding.PEM))
-    try:
-        _atomic_write(os.path.expanduser(path), b"".join(parts))
-    except OSError as error:
-        return [Check("write-bundle", Status.FAIL, f"cannot write {path}: {error}")], []
+    try:  # a trust bundle is public (0o644): services must read it
+        write_output(os.path.expanduser(path), b"".join(parts), mode=0o644)
+    except WriteError as error:
+        return [Check("write-bundle", Status.FAIL, f"not written: {error}")], []
     roots = f"the {len(public_certs)} public roots of {public} plus " if public else ""
     checks = [Check("write-bundle", Status.OK,
                     f"wrote {path}: {roots}{len(sources)} CA certificate"

@@ -237,10 +237,10 @@ def fingerprints(diagnostics: Sequence[Diagnostic], path_of: Callable[[Diagnosti
 def _read_lines(path: str, text: Optional[str]) -> Optional[List[str]]:
     if text is None:
         from corptls_lint.source.decoding import decode_source
+        from corptls_lint.source.writer import read_regular
 
-        try:
-            with open(path, "rb") as handle:
-                text = decode_source(handle.read())
+        try:  # never a FIFO or device: the finding on it is TLS001 already
+            text = decode_source(read_regular(path))
         except Exception:  # unreadable or undecodable: the finding is TLS001 already
             return None
     lines = re.split(r"\r\n|\r|\n", text)

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Diagnostic
+from corptls_lint.source.paths import real_path
 from corptls_lint.output.common import (REMOVE_STATEMENT, REPOSITORY_URL, TOOL_NAME,
                                         EmitContext, JSONObject, fingerprints, is_run_problem,
                                         rule_metadata, root_relative)
@@ -61,7 +62,7 @@ def artifact_location(path: str, context: Optional[EmitContext] = None) -> Dict[
     context = context or EmitContext()
     relative = root_relative(path, context.root, context.cwd)
     if relative is None:
-        return {"uri": (Path(context.cwd) / path).resolve().as_uri()}
+        return {"uri": real_path(Path(context.cwd) / path).as_uri()}
     return {"uri": quote(relative), "uriBaseId": SRCROOT}
 
 
@@ -117,7 +118,7 @@ def sarif_document(diagnostics: Sequence[Diagnostic],
         if fixes:
             result["fixes"] = fixes
         results.append(result)
-    root_uri = Path(context.root).resolve().as_uri().rstrip("/") + "/"
+    root_uri = real_path(context.root).as_uri().rstrip("/") + "/"
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

@@ -7,12 +7,20 @@ moved file still hits. Entries are written to a temporary file and renamed into 
 in parallel never see half an entry; an entry that does not load is treated as a miss and
 rewritten. Nothing here ever fails a run: an unwritable cache folder just means no cache.
 
-A repository is not trusted with the cache: `open_cache` refuses (with one warning, and the
-run goes on uncached) a folder that is a symlink, is not the running user's, is writable by
-others, holds files but no CACHEDIR.TAG of ours, is tracked by git (committed, so anyone could
-have written it), or contains a folder being linted (its `.gitignore` of `*` would hide it).
-Every file inside is opened without following symlinks, and the stat index also records the
-inode and ctime, which nobody can set, so a forged index entry never stands for a file: when
+A repository is not trusted with the cache. Every entry and the stat index carry an HMAC
+(SHA-256) made with a secret key of the running user's, kept outside any repository in the
+user's cache home (`$XDG_CACHE_HOME/corptls-lint/key`, else `~/.cache/corptls-lint/key`): a
+cache that this user's own runs did not write is never trusted, whatever git says or cannot
+say. An entry whose MAC does not verify is a miss, and is rewritten. When the key cannot be
+kept, the run goes on uncached with one warning.
+
+On top of that, `open_cache` refuses (with one warning, and the run goes on uncached) a folder
+that is a symlink, is not the running user's, is writable by others, holds files but no
+CACHEDIR.TAG of ours, is tracked by git (committed, so anyone could have written it: when git
+cannot answer, missing or refusing the repository, it cannot vouch either way and the MACs
+decide), or contains a folder being linted (its `.gitignore` of `*` would hide it). Every file
+inside is opened without following symlinks, and the stat index also records the inode and
+ctime, which nobody can set, so an index entry never stands for a file by its stat alone: when
 the stat differs (a restored cache in a fresh checkout), an entry answers only for the exact
 bytes it was recorded for (their hash).
 """
@@ -22,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import hmac
 import json
 import os
 import stat as stat_module
@@ -31,9 +40,11 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix, Settings
+from corptls_lint.source.paths import is_inside
+from corptls_lint.source.writer import read_regular
 
 DEFAULT_DIR = ".corptls_cache"
-_FORMAT = "v1"
+_FORMAT = "v2"  # v2: every file carries its HMAC (v1 files are never read)
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# corptls-lint's cache; see https://bford.info/cachedir/\n"
 
 _fingerprint: Optional[str] = None
@@ -108,9 +119,91 @@ IndexEntry = Tuple[int, int, int, int, str, str, str]
 CLEAN = ""  # the file holds no trigger word of its enabled rules: nothing to look up
 
 
+class CacheKeyError(Exception):
+    """The user's cache key cannot be read or created; the message says where and why."""
+
+
+KEY_SIZE = 32
+
+
+def key_folder() -> Path:
+    """Where the user's cache key lives: $XDG_CACHE_HOME/corptls-lint (an absolute one, as
+    the XDG spec requires), else ~/.cache/corptls-lint. Never in a repository."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):
+            raise CacheKeyError("no home folder to keep the cache key in")
+        base = os.path.join(home, ".cache")
+    return Path(base) / "corptls-lint"
+
+
+def user_key() -> bytes:
+    """The running user's secret cache key, created on first use: its folder 0700, the file
+    0600, written in full under a temporary name (O_EXCL) and then linked to its name, which
+    fails when it exists: runs starting together all end up with the one key that won."""
+    folder = key_folder()
+    path = folder / "key"
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise CacheKeyError(f"{path}: {error.strerror or error}") from None
+    try:
+        os.makedirs(folder.parent, mode=0o700, exist_ok=True)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+        info = os.lstat(folder)
+        if not stat_module.S_ISDIR(info.st_mode):
+            raise CacheKeyError(f"{folder}: not a folder")
+        if (hasattr(os, "geteuid") and info.st_uid != os.geteuid()) or info.st_mode & 0o022:
+            raise CacheKeyError(f"{folder}: another user can write to it")
+        _create_key(folder, path)
+        return _read_key(path)
+    except OSError as error:
+        raise CacheKeyError(f"{path}: {error.strerror or error}") from None
+
+
+def _create_key(folder: Path, path: Path) -> None:
+    import tempfile
+
+    descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=".key-")  # O_EXCL, 0600
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(os.urandom(KEY_SIZE))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(temporary, path)  # fails when another run's key took the name first
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(temporary)
+
+
+def _read_key(path: Path) -> bytes:
+    descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(descriptor)
+        if not stat_module.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file")
+        if (hasattr(os, "geteuid") and info.st_uid != os.geteuid()) or info.st_mode & 0o077:
+            raise OSError(0, "another user can read or write it (it must be 0600, the user's)")
+        key = handle.read(KEY_SIZE + 1)
+    if len(key) != KEY_SIZE:
+        raise OSError(0, f"not a key of {KEY_SIZE} bytes")
+    return key
+
+
 class ResultCache:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, secret: Optional[bytes] = None) -> None:
+        """`secret`: the key the entries are authenticated with (default: the user's)."""
         self.directory = Path(directory)
+        self._mac = hmac.new(secret if secret is not None else user_key(),
+                             digestmod=hashlib.sha256)
         self.hits = 0
         self.misses = 0
         # What --verbose reports, so a restored cache can be seen to re-lint nothing:
@@ -135,14 +228,36 @@ class ResultCache:
 
     def _load_index(self) -> Dict[str, IndexEntry]:
         if self._index is None:
+            path = self._index_path()
             try:
-                raw = json.loads(_read_no_follow(self._index_path()))
+                raw = json.loads(self._verified(path.name, _read_no_follow(path)))
                 self._index = {str(path): (int(e[0]), int(e[1]), int(e[2]), int(e[3]),
                                            str(e[4]), str(e[5]), str(e[6]))
                                for path, e in raw.items()}
             except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-                self._index = {}
+                self._index = {}  # missing, damaged or forged: rebuilt by this run
         return self._index
+
+    # -- authentication: "<hex HMAC>\n<json>", the MAC over the file's name and the json ----
+    def _signature(self, name: str, body: bytes) -> bytes:
+        mac = self._mac.copy()
+        mac.update(name.encode())
+        mac.update(b"\0")
+        mac.update(body)
+        return mac.hexdigest().encode()
+
+    def _verified(self, name: str, data: bytes) -> bytes:
+        """The json of a cache file this user's runs wrote; ValueError for any other."""
+        signature, newline, body = data.partition(b"\n")
+        if not newline or not hmac.compare_digest(signature, self._signature(name, body)):
+            raise ValueError("not written by this user's runs")
+        return body
+
+    def _signed(self, name: str, value: object) -> bytes:
+        # dumps, not dump: dump streams through the pure-Python encoder (the index of 10,000
+        # files took a third of a restored-cache run)
+        body = json.dumps(value, separators=(",", ":")).encode("utf-8")
+        return self._signature(name, body) + b"\n" + body
 
     def _absolute(self, path: str) -> str:
         return os.path.normpath(os.path.join(self._cwd, path))
@@ -175,8 +290,7 @@ class ResultCache:
         if entry[5] == CLEAN and not entry[6]:
             return False  # recorded without its bytes' hash: only the screen can tell
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)
         except OSError:
             return False
         if entry[5] == CLEAN:
@@ -228,8 +342,9 @@ class ResultCache:
 
     def get(self, key: str, path: str) -> Optional[List[Diagnostic]]:
         """The cached findings for `path`, or None (a miss, or an entry that does not load)."""
+        entry = self._entry(key)
         try:
-            entries = json.loads(_read_no_follow(self._entry(key)))
+            entries = json.loads(self._verified(entry.name, _read_no_follow(entry)))
             diagnostics = [_from_json(path, entry) for entry in entries]
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self.misses += 1
@@ -242,7 +357,7 @@ class ResultCache:
         self._write(self._entry(key), [_to_json(d) for d in diagnostics])
 
     def _write(self, target: Path, value: object) -> None:
-        """Write JSON to a temporary file beside `target`, then rename it into place."""
+        """Write signed JSON to a temporary file beside `target`, then rename it into place."""
         import tempfile  # only runs that write pay for importing it
 
         try:
@@ -251,10 +366,8 @@ class ResultCache:
             # mkstemp creates with O_EXCL: a planted symlink of that name fails, never followed
             handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
             try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    # dumps, not dump: dump streams through the pure-Python encoder (the
-                    # index of 10,000 files took a third of a restored-cache run)
-                    out.write(json.dumps(value, separators=(",", ":")))
+                with os.fdopen(handle, "wb") as out:
+                    out.write(self._signed(target.name, value))
                 os.replace(temporary, target)  # replaces a symlink itself, never its target
             except BaseException:
                 os.unlink(temporary)
@@ -314,7 +427,11 @@ def open_cache(directory: Path, linted: Sequence[str]) -> Tuple[Optional[ResultC
     problem = untrusted_reason(directory, linted)
     if problem is not None:
         return None, f"cache not used: {directory}: {problem}"
-    return ResultCache(directory), None
+    try:
+        secret = user_key()
+    except CacheKeyError as error:
+        return None, f"cache not used: no key to authenticate it: {error}"
+    return ResultCache(directory, secret), None
 
 
 def untrusted_reason(directory: Path, linted: Sequence[str]) -> Optional[str]:
@@ -329,8 +446,7 @@ def untrusted_reason(directory: Path, linted: Sequence[str]) -> Optional[str]:
         return "it is a symlink"
     real = os.path.realpath(folder)
     for path in linted:
-        inside = os.path.realpath(path)
-        if inside == real or inside.startswith(real.rstrip(os.sep) + os.sep):
+        if is_inside(os.path.realpath(path), real):
             return "it holds files being linted (its .gitignore would hide them)"
     if info is None:
         return None
@@ -351,13 +467,18 @@ def untrusted_reason(directory: Path, linted: Sequence[str]) -> Optional[str]:
     return None
 
 
-def _tracked_by_git(folder: str) -> bool:
-    """True when git tracks a file inside `folder` (a committed cache anyone could forge)."""
+def _tracked_by_git(folder: str) -> Optional[bool]:
+    """True when git tracks a file inside `folder` (a committed cache anyone could forge),
+    False when git says it tracks none, None when git cannot vouch either way: git missing
+    (slim CI images), refusing the repository ("dubious ownership"), not a repository, any
+    failure. Never read as "not tracked": the entries' MACs decide then."""
     import subprocess
 
     try:
         listed = subprocess.run(["git", "ls-files", "-z", "--", "."], cwd=folder,
                                 capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
-        return False
-    return listed.returncode == 0 and bool(listed.stdout)
+        return None
+    if listed.returncode != 0:
+        return None
+    return bool(listed.stdout)

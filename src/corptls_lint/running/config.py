@@ -7,13 +7,15 @@ import fnmatch
 import functools
 import os
 import re
+import stat as stat_module
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, List, Optional,
-                    Sequence, Tuple, Type, Union)
+                    Sequence, Set, Tuple, Type, Union)
 
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
+from corptls_lint.source.paths import is_repository_root, real_path, trust_problem
 
 if TYPE_CHECKING:
     from corptls_lint.rules.base import Rule
@@ -25,8 +27,8 @@ TomlTable = Dict[str, Any]
 TABLE = "corptls-lint"
 _CODE_PREFIX = re.compile(r"^TLS[0-9]{0,3}$")
 
-# ruff's default excludes, plus our cache and __pycache__. Folders holding a pyvenv.cfg or a
-# site-packages folder (a virtualenv or an interpreter's lib/pythonX.Y) are skipped too (files.py).
+# ruff's default excludes, plus our cache and __pycache__. Python environments are skipped
+# whatever their name (files.is_environment: a pyvenv.cfg with home = and an interpreter).
 DEFAULT_EXCLUDES = (".bzr", ".corptls_cache", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg",
                     ".ipynb_checkpoints", ".mypy_cache", ".nox", ".pants.d", ".pyenv",
                     ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox", ".venv", ".vscode",
@@ -80,31 +82,66 @@ class Config:
 # -- finding and reading ---------------------------------------------------------------------
 
 def find_config_file(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.corptls-lint] table, from `start` upwards."""
-    directory = start.resolve()
+    """The nearest configuration file from `start` upwards, up to the repository's top."""
+    directory = real_path(start)
     if not directory.is_dir():
         directory = directory.parent
     for candidate_dir in (directory, *directory.parents):
         found = config_file_in(candidate_dir)
-        if found is not None:
+        if found is not None or is_repository_root(str(candidate_dir)):
             return found
     return None
 
 
 def config_file_in(directory: Path) -> Optional[Path]:
     """The configuration file of this folder itself, if it has one: a corptls-lint.toml or
-    .corptls-lint.toml, else a pyproject.toml with a [tool.corptls-lint] table."""
-    # os.path.isfile, not Path.is_file: a walk asks this of every folder, and Path.is_file
-    # raises PermissionError in a folder this user cannot search (isfile says False)
+    .corptls-lint.toml, else a pyproject.toml with a [tool.corptls-lint] table. A file that
+    another user may have written (see `_untrusted`) is ignored, with a warning."""
     folder = str(directory)
-    for name in STANDALONE_NAMES:
-        if os.path.isfile(os.path.join(folder, name)):
-            return directory / name
-    if os.path.isfile(os.path.join(folder, "pyproject.toml")):
-        candidate = directory / "pyproject.toml"
-        if TABLE in tool_section(_read_toml(candidate), candidate):
+    for name in (*STANDALONE_NAMES, "pyproject.toml"):
+        candidate = directory / name
+        # os.stat, not Path.is_file: a walk asks this of every folder, and Path.is_file
+        # raises PermissionError in a folder this user cannot search
+        try:
+            info = os.stat(os.path.join(folder, name))
+        except (OSError, ValueError):
+            continue
+        if not stat_module.S_ISREG(info.st_mode) or _untrusted(candidate, info):
+            continue
+        if name != "pyproject.toml" or TABLE in tool_section(_read_toml(candidate), candidate):
             return candidate
     return None
+
+
+def _untrusted(path: Path, info: os.stat_result) -> bool:
+    """A configuration file found by discovery is applied only when no one but this user
+    (or root) can have written it: `ignore = ["TLS"]` in a shared folder above a checkout
+    would silence every checkout below it. Warned about once per run."""
+    problem = trust_problem(info)
+    if problem is not None:
+        warn_once(f"{path}: ignored: {problem}")
+    return problem is not None
+
+
+def check_named_config(path: Path) -> None:
+    """A file the user named (`--config`) or a configuration names (`extend`) is applied:
+    someone chose it. Only a world-writable one is worth a warning."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    if info.st_mode & stat_module.S_IWOTH:
+        warn_once(f"{path}: others can write to it (applied: it was named explicitly)")
+
+
+_WARNED: Set[str] = set()
+
+
+def warn_once(message: str) -> None:
+    """A warning on stderr, once per process (a walk meets the same file from many folders)."""
+    if message not in _WARNED:
+        _WARNED.add(message)
+        sys.stderr.write(f"corptls-lint: warning: {message}\n")
 
 
 def is_standalone(path: Path) -> bool:
@@ -159,7 +196,7 @@ def load_config(path: Optional[Path]) -> Config:
 
 def parse_table(table: TomlTable, path: Path) -> Config:
     where = f"{path}: [tool.{TABLE}]"
-    config = Config(path=path, root=path.parent.resolve())
+    config = Config(path=path, root=real_path(path.parent))
     for key, value in table.items():
         if key in _ROLLOUT_KEYS:
             _parse_rollout_key(config, key, value, where)
@@ -206,7 +243,7 @@ def _parse_rollout_key(config: Config, key: str, value: object, where: str) -> N
     elif key == "baseline":
         if not isinstance(value, (str, Path)) or not str(value):
             raise ConfigError(f"{where}: 'baseline' must be the path of a baseline file")
-        config.baseline = (config.root / value).resolve()
+        config.baseline = real_path(config.root / value)
     else:  # test-paths, test-ignore
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{where}: '{key}' must be a list of strings")
@@ -224,19 +261,20 @@ def with_extends(table: TomlTable, path: Path) -> TomlTable:
     them; globs (exclude, per-file-ignores, test-paths) stay relative to the project, so a
     shared template's `tests/**` means each repository's tests."""
     merged = dict(table)
-    chain = [path.resolve()]
+    chain = [real_path(path)]
     while "extend" in merged:
         named_by = chain[-1]
         value = merged.pop("extend")
         if not isinstance(value, str) or not value:
             raise ConfigError(f"{named_by}: 'extend' must be the path of a configuration file")
-        base_path = (named_by.parent / value).resolve()
+        base_path = real_path(named_by.parent / value)
         if base_path in chain:
             raise ConfigError(f"{named_by}: 'extend' = \"{value}\" makes a cycle")
         if len(chain) > _MAX_EXTENDS:
             raise ConfigError(f"{named_by}: more than {_MAX_EXTENDS} levels of 'extend'")
         if not base_path.is_file():
             raise ConfigError(f"{named_by}: 'extend' = \"{value}\": no such file")
+        check_named_config(base_path)
         data = _read_toml(base_path)
         tool = data.get("tool")
         base = data if is_standalone(base_path) else (
@@ -246,7 +284,7 @@ def with_extends(table: TomlTable, path: Path) -> TomlTable:
                               f"{named_by})")
         base = dict(base)
         if isinstance(base.get("baseline"), str):
-            base["baseline"] = str((base_path.parent / base["baseline"]).resolve())
+            base["baseline"] = str(real_path(base_path.parent / base["baseline"]))
         chain.append(base_path)
         merged = {**base, **merged}
     return merged
@@ -310,7 +348,7 @@ def select_codes(select: Optional[Sequence[str]], extend_select: Sequence[str],
 # -- paths -----------------------------------------------------------------------------------
 
 def _relative(path: Path, root: Path) -> PurePosixPath:
-    resolved = path.resolve() if path.is_absolute() else (Path.cwd() / path).resolve()
+    resolved = real_path(path)  # relative: to the current folder
     try:
         return PurePosixPath(resolved.relative_to(root).as_posix())
     except ValueError:
@@ -446,7 +484,8 @@ class ConfigResolver:
         found = (None if listing is not None and not _CONFIG_NAMES & listing
                  else config_file_in(Path(directory)))
         parent = os.path.dirname(directory)
-        if found is None and parent != directory:
+        # discovery ends at the repository's top: a folder above it is anyone's
+        if found is None and parent != directory and not is_repository_root(directory, listing):
             found = self._nearest_file(parent)
         self._nearest[directory] = found
         return found

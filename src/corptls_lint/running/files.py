@@ -11,6 +11,8 @@ from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterator, List, Op
                     Tuple, Union)
 
 from corptls_lint.running.config import Config, ConfigResolver, _relative, glob_matches
+from corptls_lint.source.paths import is_repository_root, real_path
+from corptls_lint.source.writer import read_regular
 
 if TYPE_CHECKING:
     import pathspec
@@ -83,36 +85,75 @@ class _ExcludesFor:
         return excludes
 
 
-def _walk(root: str, configs: Union[Config, ConfigResolver]) -> Iterator[str]:
+class SkippedFolders:
+    """The folders a walk skipped and why, for `--verbose`: a planted file that makes a
+    package look like an environment, or a glob that excludes more than meant, must show."""
+
+    ENVIRONMENT, EXCLUDED, IGNORED, SYMLINK = ("environment", "excluded", "ignored", "symlink")
+    _LABELS = ((ENVIRONMENT, "virtual environment", "virtual environments"),
+               (EXCLUDED, "excluded", "excluded"),
+               (IGNORED, "ignored by git", "ignored by git"),
+               (SYMLINK, "symlink", "symlinks"))
+    NAMES_SHOWN = 10
+
+    def __init__(self) -> None:
+        self.folders: List[Tuple[str, str]] = []  # (path, reason), in walk order
+
+    def add(self, path: str, reason: str) -> None:
+        self.folders.append((path, reason))
+
+    def describe(self, display: Callable[[str], str] = str) -> Optional[str]:
+        """One line: "skipped 3 folders: 2 virtual environments (.venv, env), 1 excluded
+        (build)", or None when nothing was skipped. An excluded folder (`.venv`, `venv`) that
+        is an environment is counted as one."""
+        if not self.folders:
+            return None
+        by_reason: Dict[str, List[str]] = {}
+        for path, reason in self.folders:
+            if reason == self.EXCLUDED and is_environment(path):
+                reason = self.ENVIRONMENT
+            by_reason.setdefault(reason, []).append(display(path))
+        parts = []
+        for reason, one, many in self._LABELS:
+            names = by_reason.get(reason)
+            if names:
+                shown = ", ".join(names[:self.NAMES_SHOWN])
+                if len(names) > self.NAMES_SHOWN:
+                    shown += f", ... {len(names) - self.NAMES_SHOWN} more"
+                parts.append(f"{len(names)} {one if len(names) == 1 else many} ({shown})")
+        count = len(self.folders)
+        return f"skipped {count} folder{'' if count == 1 else 's'}: " + ", ".join(parts)
+
+
+def _walk(root: str, configs: Union[Config, ConfigResolver],
+          skipped: Optional[SkippedFolders] = None) -> Iterator[str]:
     """Files under `root`, sorted, without following symlinks (folders or files). A folder
-    with its own configuration file is walked with that configuration's excludes."""
+    with its own configuration file is walked with that configuration's excludes. The
+    folders left out are told to `skipped`."""
     specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]] = []
     # .gitignore files of the folders above the root apply too, up to the repository's top,
     # and so do the repository's .git/info/exclude and the user's global excludes file.
-    parent = Path(root).resolve()
+    parent = real_path(root)
     for above in (parent, *parent.parents):
         spec = _gitignore(str(above))
         if spec is not None:
             specs.append((str(above), spec))
-        try:
-            at_top = (above / ".git").exists()
-        except OSError:  # a folder above that this user cannot search
-            break
-        if at_top:
+        if is_repository_root(str(above)):
             specs.extend((str(above), spec) for spec in git_excludes(above))
             break
-    yield from _walk_dir(root, _ExcludesFor(_config_for(configs)), specs)
+    yield from _walk_dir(root, _ExcludesFor(_config_for(configs)), specs, skipped)
 
 
 def _walk_dir(root: str, excludes_for: _ExcludesFor,
-              specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]]) -> Iterator[str]:
+              specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]],
+              skipped: Optional[SkippedFolders]) -> Iterator[str]:
     """Depth first, each folder's entries sorted by name. One generator with a stack of the
     folders being listed: nested `yield from` costs every file a step per level above it."""
-    stack = [iter(_entries(root, excludes_for, specs, is_root=True))]
+    stack = [iter(_entries(root, excludes_for, specs, skipped, is_root=True))]
     while stack:
         for path, is_dir, inner_specs in stack[-1]:
             if is_dir:
-                stack.append(iter(_entries(path, excludes_for, inner_specs)))
+                stack.append(iter(_entries(path, excludes_for, inner_specs, skipped)))
                 break
             yield path
         else:
@@ -120,7 +161,8 @@ def _walk_dir(root: str, excludes_for: _ExcludesFor,
 
 
 def _entries(directory: str, excludes_for: _ExcludesFor,
-             specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]], is_root: bool = False
+             specs: List[Tuple[str, "pathspec.GitIgnoreSpec"]],
+             skipped: Optional[SkippedFolders], is_root: bool = False
              ) -> List[Tuple[str, bool, List[Tuple[str, "pathspec.GitIgnoreSpec"]]]]:
     """(path, is a folder, the .gitignore specs that apply inside) of the entries of one
     folder that a walk keeps: files to lint and folders to descend into."""
@@ -129,11 +171,13 @@ def _entries(directory: str, excludes_for: _ExcludesFor,
     except OSError:
         # linting it reports why it cannot be read (TLS001), never a skip
         return [(directory, False, specs)]
-    if not is_root and is_environment(entries):
-        return []
-    # the names the folder holds answer "is there a configuration file, a .gitignore?"
-    # without a stat each (a walk asks it of every folder)
+    # the names the folder holds answer "is there a configuration file, a .gitignore, a
+    # pyvenv.cfg?" without a stat each (a walk asks it of every folder)
     listing = frozenset(entry.name for entry in entries)
+    if not is_root and is_environment(directory, listing):
+        if skipped is not None:
+            skipped.add(directory, SkippedFolders.ENVIRONMENT)
+        return []
     excluded = excludes_for(directory, listing)
     local = None if is_root or ".gitignore" not in listing else _gitignore(directory)
     if local is not None:
@@ -141,13 +185,21 @@ def _entries(directory: str, excludes_for: _ExcludesFor,
     kept = []
     for entry in entries:
         if entry.is_symlink():
+            if skipped is not None and _is_folder(entry):
+                skipped.add(entry.path, SkippedFolders.SYMLINK)
             continue
         path = entry.path
         try:
             is_dir = entry.is_dir(follow_symlinks=False)
         except OSError:
             continue
-        if excluded(path, entry.name) or (specs and _ignored(os.path.abspath(path), is_dir, specs)):
+        if excluded(path, entry.name):
+            if is_dir and skipped is not None:
+                skipped.add(path, SkippedFolders.EXCLUDED)
+            continue
+        if specs and _ignored(os.path.abspath(path), is_dir, specs):
+            if is_dir and skipped is not None:
+                skipped.add(path, SkippedFolders.IGNORED)
             continue
         if is_dir:
             kept.append((path, True, specs))
@@ -159,8 +211,16 @@ def _entries(directory: str, excludes_for: _ExcludesFor,
 _name = operator.attrgetter("name")
 
 
+def _is_folder(entry: "os.DirEntry[str]") -> bool:
+    try:
+        return entry.is_dir()  # follows the symlink: only asked of symlinks, for --verbose
+    except OSError:
+        return False
+
+
 def discover(paths: Sequence[str], configs: Union[Config, ConfigResolver],
-             force_exclude: bool = False) -> List[str]:
+             force_exclude: bool = False,
+             skipped: Optional[SkippedFolders] = None) -> List[str]:
     """Every file to lint, in a stable order. A file named on the command line is linted
     (symlink or not) unless `force_exclude` (or its configuration's `force-exclude`) applies
     the excludes to it too; folders are walked with the excludes and .gitignore applied. A
@@ -173,7 +233,8 @@ def discover(paths: Sequence[str], configs: Union[Config, ConfigResolver],
         if os.path.isdir(given):
             # a walk follows no symlink: a file's real path is its root's plus the rest
             real_root = os.path.realpath(given)
-            keyed = [(real_root + path[len(given):], path) for path in _walk(given, configs)]
+            keyed = [(real_root + path[len(given):], path)
+                     for path in _walk(given, configs, skipped)]
         else:
             config = config_for(os.path.dirname(given) or ".")
             forced = force_exclude or config.force_exclude
@@ -207,13 +268,41 @@ def unmatched_per_file_globs(config: Config) -> List[str]:
 
 # -- virtualenvs and git's own exclude files ------------------------------------------------
 
-def is_environment(entries: Sequence["os.DirEntry[str]"]) -> bool:
-    """A folder that is a Python environment, whatever its name: a virtualenv (it holds a
-    pyvenv.cfg) or an interpreter's lib/pythonX.Y (it holds site-packages, as conda's do)."""
-    for entry in entries:
-        if entry.name == "pyvenv.cfg" or entry.name == "site-packages":
-            return True
+def is_environment(folder: str, names: Optional[FrozenSet[str]] = None) -> bool:
+    """A folder that is a Python environment, whatever its name, and not merely looks like
+    one: a virtualenv (a pyvenv.cfg with a `home =` key, and an interpreter beside it:
+    bin/python* or Scripts/python.exe) or a conda environment (conda-meta/ and an
+    interpreter). An empty pyvenv.cfg or site-packages/ planted in a package does not hide
+    it. `names`: what the folder holds, when the caller listed it (a walk asks every folder)."""
+    def holds(name: str) -> bool:
+        return name in names if names is not None else os.path.lexists(
+            os.path.join(folder, name))
+
+    if holds("pyvenv.cfg"):
+        return _declares_home(os.path.join(folder, "pyvenv.cfg")) and _has_interpreter(folder)
+    if holds("conda-meta"):
+        return os.path.isdir(os.path.join(folder, "conda-meta")) and _has_interpreter(folder)
     return False
+
+
+def _declares_home(pyvenv_cfg: str) -> bool:
+    """Whether the file has the `home = ...` line every venv and virtualenv writes."""
+    try:
+        data = read_regular(pyvenv_cfg)  # never a FIFO planted under that name
+    except OSError:
+        return False
+    return any(b"=" in line and line.partition(b"=")[0].strip().lower() == b"home"
+               for line in data.splitlines())
+
+
+def _has_interpreter(folder: str) -> bool:
+    try:
+        if any(name.startswith("python") for name in os.listdir(os.path.join(folder, "bin"))):
+            return True
+    except OSError:
+        pass
+    return any(os.path.isfile(os.path.join(folder, *parts))
+               for parts in (("Scripts", "python.exe"), ("python.exe",)))
 
 
 def is_force_excluded(path: str, config: Config) -> bool:
@@ -231,8 +320,7 @@ def is_force_excluded(path: str, config: Config) -> bool:
         current = current / part
         if excluded(str(current), part):
             return True
-        if index < len(parts) - 1 and ((current / "pyvenv.cfg").is_file()
-                                       or (current / "site-packages").is_dir()):
+        if index < len(parts) - 1 and is_environment(str(current)):
             return True
     return False
 
@@ -267,10 +355,10 @@ def _git_dir(top: Path) -> Path:
         return dot_git
     if not text.startswith("gitdir:"):
         return dot_git
-    git_dir = (top / text[len("gitdir:"):].strip()).resolve()
+    git_dir = real_path(top / text[len("gitdir:"):].strip())
     try:
         common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
-        return (git_dir / common).resolve()
+        return real_path(git_dir / common)
     except OSError:
         return git_dir
 

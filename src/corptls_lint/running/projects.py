@@ -27,6 +27,7 @@ class Projects:
             forced = Path(args.config)
             if not forced.is_file():
                 raise ConfigError(f"--config: {args.config}: no such file")
+            config_module.check_named_config(forced)
         self.select = (None if args.select is None
                        else config_module.parse_code_list(args.select, "--select"))
         self.extend_select = config_module.parse_code_list(args.extend_select or "",

@@ -19,6 +19,7 @@ from corptls_lint.running.cache import CLEAN, ResultCache
 from corptls_lint.checking.engine import (INTERNAL_ERROR, forced_rules, lint_path, lint_source,
                                  rules_for, screen, text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
+from corptls_lint.source.writer import read_regular
 
 if TYPE_CHECKING:  # the pool's modules load only when a run starts one
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -101,8 +102,7 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
                     outcomes[index] = FileOutcome(task.path, cached)
                     continue
             try:
-                with open(task.path, "rb") as handle:
-                    data = handle.read()
+                data = read_regular(task.path, stat)
             except OSError:
                 executor.add(index, task)  # lint_path reports it as TLS001
                 continue
@@ -156,8 +156,7 @@ def _nothing_to_fix(task: FileTask) -> bool:
 
         remove_stale_temporaries(os.path.dirname(os.path.realpath(task.path)) or ".")
     try:
-        with open(task.path, "rb") as handle:
-            data = handle.read()
+        data = read_regular(task.path)
     except OSError:
         return False  # the worker reports it as TLS001
     return not _triggered(data, task) and text_problem(data) is None

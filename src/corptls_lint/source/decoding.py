@@ -43,6 +43,15 @@ def _bom_conflict(data: bytes) -> Optional[str]:
     return None
 
 
+def first_two_lines(data: bytes) -> bytes:
+    """The lines a PEP 263 coding declaration may stand on (as tokenize reads them: up to the
+    second b"\\n")."""
+    end = data.find(b"\n")
+    if end >= 0:
+        end = data.find(b"\n", end + 1)
+    return data if end < 0 else data[:end]
+
+
 def decode_source(data: bytes) -> str:
     text, _ = decode_with_encoding(data)
     return text

@@ -12,6 +12,7 @@ so every name of it sees the fix: a rename would silently split the link.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import stat
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Iterator, List, Optional, Set
 
 from corptls_lint.source.decoding import DecodeError, decode_with_encoding
+from corptls_lint.source.paths import leaves_project
 
 
 @dataclass(frozen=True)
@@ -35,11 +37,38 @@ class WriteError(Exception):
     """The fixed text could not be written; the message says why, the file is unchanged."""
 
 
+NOT_REGULAR = "not a regular file"
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
+
+
+def read_regular(path: str, info: Optional[os.stat_result] = None) -> bytes:
+    """The bytes of the regular file at `path` (`info`: its os.stat, when the caller has it).
+
+    Anything else is an OSError and is never read: a folder (IsADirectoryError), a FIFO, a
+    device or a socket ("not a regular file": reading one would block or never end), a symlink
+    loop (ELOOP). The file is opened without blocking (a FIFO put in its place since the stat
+    cannot hold the open) and checked again on the open descriptor before it is read.
+    """
+    if info is None:
+        info = os.stat(path)
+    _require_regular(info, path)
+    descriptor = os.open(path, _READ_FLAGS)
+    with open(descriptor, "rb", closefd=True) as handle:
+        _require_regular(os.fstat(descriptor), path)
+        return handle.read()
+
+
+def _require_regular(info: os.stat_result, path: str) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(0, NOT_REGULAR, path)
+
+
 def read_source(path: str) -> SourceFile:
-    """Raises OSError (unreadable) or decoding.DecodeError (undecodable)."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    return from_bytes(path, data)
+    """Raises OSError (unreadable, not a regular file) or decoding.DecodeError (undecodable)."""
+    return from_bytes(path, read_regular(path))
 
 
 def from_bytes(path: str, data: bytes) -> SourceFile:
@@ -84,6 +113,9 @@ def write_source(source: SourceFile, text: str) -> None:
     data = encode(source, text)
     target = os.path.realpath(source.path)  # a symlink keeps pointing at the fixed file
     folder = os.path.dirname(target) or "."
+    outside = leaves_project(source.path, target)  # a committed symlink to a file elsewhere
+    if outside is not None:
+        raise WriteError(outside)
     try:
         info = os.stat(target)
     except OSError as error:
@@ -109,16 +141,63 @@ def write_source(source: SourceFile, text: str) -> None:
             prepared.discard()
 
 
+def write_output(path: str, data: bytes, mode: Optional[int] = None) -> None:
+    """Write a file the user asked for (a report, a baseline, a bundle) at `path`, safely:
+    the one door for every output file of a run. Raises WriteError (one line).
+
+    The folders are created as needed; their real place, symlinks resolved, must be inside
+    the project (`paths.leaves_project`) unless the user gave an absolute path outside it. The
+    name itself must not be a symlink (refused, never followed) nor anything but a regular
+    file; the new bytes are written and synced beside it and take its name by a rename, so
+    a run killed halfway leaves the old file or the new one. `mode`: the new file's
+    (default: the old file's, else 0o666 less the umask).
+    """
+    absolute = os.path.abspath(path)
+    folder, name = os.path.split(absolute)
+    if not name or path.endswith(("/", os.sep)) or os.path.basename(path) in (".", ".."):
+        raise WriteError(f"{path}: is a folder")
+    _make_folders(path, folder)
+    real_folder = os.path.realpath(folder)
+    target = os.path.join(real_folder, name)
+    problem = leaves_project(path, target)
+    if problem is not None:
+        raise WriteError(f"{path}: {problem}; nothing written")
+    try:
+        info: Optional[os.stat_result] = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
+    if info is not None and stat.S_ISLNK(info.st_mode):
+        raise WriteError(f"{path}: is a symlink; not followed, nothing written")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise WriteError(f"{path}: not a regular file; nothing written")
+    if mode is None:
+        mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+    prepared = None
+    try:
+        prepared = _Prepared(real_folder, data, mode)
+        if info is not None:
+            prepared.keep_owner(info)
+        prepared.install(target)  # a symlink put there meanwhile is replaced, never followed
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
+    finally:
+        if prepared is not None:
+            prepared.discard()
+
+
 def create_file(path: str, data: bytes) -> None:
     """Write a new file, atomically and never over an existing one (`corptls-lint init`):
     the bytes are written and synced under no name (or a temporary one), then linked to
     `path`, which fails when something has that name. Its mode is what the umask gives."""
-    folder = os.path.dirname(os.path.abspath(path))
-    umask = os.umask(0o022)
-    os.umask(umask)
+    folder, name = os.path.split(os.path.abspath(path))
+    outside = leaves_project(path, os.path.join(os.path.realpath(folder), name))
+    if outside is not None:  # a committed symlinked folder on the way
+        raise WriteError(outside)
     prepared = None
     try:
-        prepared = _Prepared(folder, data, 0o666 & ~umask)
+        prepared = _Prepared(folder, data, 0o666 & ~_umask())
         prepared.create(path)
     except FileExistsError:
         raise WriteError("it exists; not overwritten") from None
@@ -127,6 +206,32 @@ def create_file(path: str, data: bytes) -> None:
     finally:
         if prepared is not None:
             prepared.discard()
+
+
+def _make_folders(given: str, folder: str) -> None:
+    """Create `folder` and the missing folders above it, once the nearest existing one is
+    known to be inside the project (a committed symlink must not take the new ones away)."""
+    existing = folder
+    while not os.path.isdir(existing):
+        parent = os.path.dirname(existing)
+        if parent == existing:
+            break
+        existing = parent
+    if existing == folder:
+        return
+    problem = leaves_project(given, os.path.realpath(existing))
+    if problem is not None:
+        raise WriteError(f"{given}: {problem}; nothing written")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise WriteError(f"{given}: cannot create its folder: {error.strerror or error}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 # Temporary names carry the writing process's id and start time, so a later run can tell the

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from corptls_lint.running.cache import CLEAN, ResultCache
 from corptls_lint.ftypes import Diagnostic, Settings
+from corptls_lint.running.cache import CLEAN, ResultCache
 
 FINDING = "import requests\nrequests.get(url, verify=False)\n"
 EXPECTED_LINE = "m{0:02d}.py:2:19: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"

@@ -4,12 +4,12 @@ import ast
 
 import libcst as cst
 import pytest
+from conftest import FIXTURES
 
 from corptls_lint.checking import byte_screen, engine
-from corptls_lint.screens import candidates, shapes, slicing
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules import ALL_RULES
-from conftest import FIXTURES
+from corptls_lint.screens import candidates, shapes, slicing
 
 ALL_CODES = tuple(rule.code for rule in ALL_RULES)
 EXAMPLES = [pytest.param(example.code, id=f"{rule.code}-invalid-{i}")

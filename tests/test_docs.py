@@ -9,8 +9,8 @@ import sys
 import time
 
 import pytest
-
 from conftest import REPO, console_script
+
 from corptls_lint import docs_gen
 from corptls_lint.rules import ALL_RULES
 

@@ -15,9 +15,8 @@ import pytest
 
 pytest.importorskip("cryptography")
 
-from cryptography.hazmat.primitives import hashes  # noqa: E402
-
 from conftest import console_script  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
 from doctor_pki import Pki, TLSServer  # noqa: E402
 
 from corptls_lint.doctor import bundle as bundle_module  # noqa: E402

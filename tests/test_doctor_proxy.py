@@ -22,8 +22,9 @@ from conftest import console_script  # noqa: E402
 from doctor_pki import Pki, TLSServer  # noqa: E402
 from doctor_proxies import ConnectProxy, Mitmdump, find_mitmdump  # noqa: E402
 
-from corptls_lint.doctor import environment, run_doctor  # noqa: E402
+from corptls_lint.doctor import environment  # noqa: E402
 from corptls_lint.doctor import route as routes  # noqa: E402
+from corptls_lint.doctor import run_doctor
 from corptls_lint.doctor.target import Target, parse_host  # noqa: E402
 
 try:

@@ -4,10 +4,10 @@ import os
 import sys
 
 import pytest
+from helpers import write
 
 from corptls_lint.running import files
 from corptls_lint.running.config import Config
-from helpers import write
 
 
 def found(root, *paths):

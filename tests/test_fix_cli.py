@@ -7,12 +7,12 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import FIXTURES
+
 from corptls_lint.fixing import edits
-from corptls_lint.source import writer
 from corptls_lint.ftypes import FileTask, FixTargets, Settings, Target
 from corptls_lint.running.runner import process_file
+from corptls_lint.source import writer
 
 CONFIG = """\
 [tool.corptls-lint]
@@ -292,8 +292,8 @@ def test_atomic_write_without_named_temporaries_on_linux(tmp_path, monkeypatch):
 
 
 def test_fix_table_counts_per_code_and_says_why_each_finding_remains():
-    from corptls_lint.running.fixer import fix_table
     from corptls_lint.ftypes import Applicability, Diagnostic, FileOutcome, Fix
+    from corptls_lint.running.fixer import fix_table
 
     unsafe = Fix("add-verify", Applicability.UNSAFE, "x")
     outcomes = [

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-
 from conftest import console_script
 
 PYPROJECT = '[tool.corptls-lint]\nca-bundle = "corp_tls:CA_BUNDLE"\n'

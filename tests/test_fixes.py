@@ -5,13 +5,13 @@ import textwrap
 from types import SimpleNamespace
 
 import pytest
+from helpers import ALL_CODES
 
-from corptls_lint.fixing import edits
 from corptls_lint.checking.engine import lint_module, lint_source
-from corptls_lint.running.fixer import fix_text
+from corptls_lint.fixing import edits
 from corptls_lint.ftypes import Applicability, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
-from helpers import ALL_CODES
+from corptls_lint.running.fixer import fix_text
 
 TARGETS = FixTargets(Target.parse("corp_tls:CA_BUNDLE"), Target.parse("corp_tls:make_session"),
                      Target.parse("corp_tls:ssl_context()", "ssl-context"))

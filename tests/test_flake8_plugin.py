@@ -7,14 +7,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, REPO
-from corptls_lint.running import config as config_module
+from helpers import findings
+
 from corptls_lint import flake8_plugin
 from corptls_lint.flake8_plugin import CorpTLSChecker
 from corptls_lint.ftypes import FixTargets
 from corptls_lint.rules import ALL_RULES, DEFAULT_CODES
-from helpers import findings
+from corptls_lint.running import config as config_module
 
 CONFIG = textwrap.dedent("""\
     [tool.corptls-lint]

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corptls_lint.checking.engine import lint_source
-from corptls_lint.running.fixer import fix_text
 from corptls_lint.ftypes import FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
+from corptls_lint.running.fixer import fix_text
 
 ALL_CODES = tuple(rule.code for rule in ALL_RULES)
 # Every rule's INVALID examples are the trigger snippets planted into generated code.
@@ -153,9 +153,9 @@ CODECS = ["utf-8", "utf-8-sig", "latin-1", "cp1252", "utf-16", "unicode_escape",
        st.text(alphabet="abcé€ж\u00a0", max_size=20), st.booleans())
 def test_odd_encodings_are_fixed_exactly_or_left_alone(tmp_path_factory, codec, newline, word,
                                                        cookie):
-    from corptls_lint.source import writer
-    from corptls_lint.running.fixer import fix_file
     from corptls_lint.ftypes import FileTask
+    from corptls_lint.running.fixer import fix_file
+    from corptls_lint.source import writer
 
     text = (f"# coding: {codec}\n" if cookie else "") + f"name = {word!r}\n" + FINDING
     text = text.replace("\n", newline)

@@ -12,11 +12,11 @@ import threading
 
 import pytest
 
-from corptls_lint.running import runner
-from corptls_lint.source import writer
-from corptls_lint.running.cache import ResultCache
 from corptls_lint.ftypes import FileTask, Settings, Target
 from corptls_lint.rules import DEFAULT_CODES, RULES_BY_CODE
+from corptls_lint.running import runner
+from corptls_lint.running.cache import ResultCache
+from corptls_lint.source import writer
 
 FINDING = 'import requests\nrequests.get("u", verify=False)\n'
 FINDING_LINE = "2:19: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"

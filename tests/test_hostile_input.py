@@ -12,8 +12,8 @@ import pytest
 from corptls_lint import cli
 from corptls_lint.checking.engine import lint_module
 from corptls_lint.ftypes import Settings
-from corptls_lint.rules.base import Rule
 from corptls_lint.rules import DEFAULT_CODES
+from corptls_lint.rules.base import Rule
 
 FINDING = "requests.get(u, verify=False)\n"
 
@@ -166,9 +166,9 @@ class ExplodingRule(Rule):
 
 
 def test_internal_error_is_contained_to_one_rule_and_file():
-    from corptls_lint.rules import VerifyDisabled
-
     import libcst as cst
+
+    from corptls_lint.rules import VerifyDisabled
 
     source = "import requests\n" + FINDING
     result = lint_module(cst.parse_module(source), "app.py", [ExplodingRule, VerifyDisabled])

@@ -12,8 +12,8 @@ from collections import Counter
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import REPO
+
 from corptls_lint.output.common import is_test_path
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")

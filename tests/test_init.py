@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import write
 
 from corptls_lint import __version__
-from helpers import write
 
 if sys.version_info >= (3, 11):
     import tomllib

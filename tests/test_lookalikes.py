@@ -7,13 +7,13 @@ import keyword
 import tokenize
 
 import pytest
+from helpers import ALL_CODES, findings, write
 
 from corptls_lint.checking.byte_screen import screen
 from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings, Target
 from corptls_lint.rules import ALL_RULES, RULES_BY_CODE
 from corptls_lint.screens import lookalikes
-from helpers import ALL_CODES, findings, write
 
 # (the look-alike spelling, the ASCII one): the five, each as an attacker writes it
 SPELLINGS = {

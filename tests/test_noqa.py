@@ -5,9 +5,9 @@ import ast
 import pytest
 
 from corptls_lint.checking import engine, noqa
+from corptls_lint.ftypes import Settings
 from corptls_lint.screens import slicing
 from corptls_lint.source.decoding import split_lines
-from corptls_lint.ftypes import Settings
 
 SOURCE = (
     "import requests\n"

@@ -4,12 +4,12 @@ import json
 import textwrap
 
 import pytest
-
 from conftest import REPO
+from terminal import run_in_terminal, without_ansi
+
 from corptls_lint import output
 from corptls_lint.ftypes import Applicability, Diagnostic, Fix
 from corptls_lint.rules import ALL_RULES
-from terminal import run_in_terminal, without_ansi
 
 SARIF_SCHEMA = REPO.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
 SOURCE = textwrap.dedent("""\

@@ -33,8 +33,9 @@ def test_metadata_a_package_index_shows():
 
 
 def test_typed_marker_and_schema_ship_in_the_package():
-    import corptls_lint
     from pathlib import Path
+
+    import corptls_lint
 
     package = Path(corptls_lint.__file__).parent
     assert (package / "py.typed").is_file()

@@ -3,9 +3,9 @@
 import io
 
 import pytest
+from terminal import run_in_terminal, without_ansi
 
 from corptls_lint.running import progress
-from terminal import run_in_terminal, without_ansi
 
 
 class FakeTerminal(io.StringIO):

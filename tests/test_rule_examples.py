@@ -1,10 +1,10 @@
 """Every rule's own VALID and INVALID examples, as exact (line, col, code) assertions."""
 
 import pytest
+from helpers import findings
 
 from corptls_lint.checking.byte_screen import screen
 from corptls_lint.rules import ALL_RULES
-from helpers import findings
 
 VALID = [pytest.param(rule, source, id=f"{rule.code}-valid-{i}")
          for rule in ALL_RULES for i, source in enumerate(rule.VALID)]

@@ -4,8 +4,8 @@ sink a value travels to, server contexts, and the quality bar's false alarms."""
 import textwrap
 
 import pytest
-
 from helpers import ALL_CODES
+
 from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings
 
@@ -18,8 +18,8 @@ def diagnostics(source, codes=ALL_CODES, sliced=False):
 
 def tls105_settings(tmp_path, insecure_keywords):
     """TLS105's settings with `insecure-keywords` configured in a pyproject.toml."""
-    from corptls_lint.running.config import load_config, settings_for
     from corptls_lint.ftypes import FixTargets
+    from corptls_lint.running.config import load_config, settings_for
 
     (tmp_path / "pyproject.toml").write_text(
         f"[tool.corptls-lint]\ninsecure-keywords = {insecure_keywords}\n")
@@ -148,8 +148,8 @@ def test_insecure_keywords_from_the_configuration_replace_the_defaults(tmp_path)
 
 
 def test_a_bad_insecure_keyword_is_a_config_error(tmp_path):
-    from corptls_lint.running.config import load_config
     from corptls_lint.ftypes import ConfigError
+    from corptls_lint.running.config import load_config
 
     (tmp_path / "pyproject.toml").write_text(
         '[tool.corptls-lint]\ninsecure-keywords = ["verify ssl"]\n')

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import console_script
 from helpers import write
 

@@ -8,8 +8,8 @@ process per folder, so a flake8 run over a whole tree does not re-read it for ev
 from __future__ import annotations
 
 import argparse
-import os
 import functools
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, List, Optional, Sequence, Tuple, Type
@@ -20,10 +20,10 @@ if TYPE_CHECKING:
     from flake8.options.manager import OptionManager
 
 from corptls_lint import __version__
-from corptls_lint.running import config as config_module
 from corptls_lint.checking.engine import lint_source, text_problem
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
+from corptls_lint.running import config as config_module
 from corptls_lint.source.paths import real_path
 from corptls_lint.source.writer import read_regular
 

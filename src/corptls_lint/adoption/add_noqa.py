@@ -13,9 +13,9 @@ import sys
 from collections import defaultdict
 from typing import Dict, List, Sequence, Set, Tuple
 
-from corptls_lint.source.decoding import DecodeError
-from corptls_lint.ftypes import Diagnostic
 from corptls_lint.checking.noqa import _NOQA, noqa_line_ranges, silences
+from corptls_lint.ftypes import Diagnostic
+from corptls_lint.source.decoding import DecodeError
 
 # A finding that is not about a line of code cannot be silenced on one.
 _UNSILENCEABLE = ("TLS000", "TLS001")

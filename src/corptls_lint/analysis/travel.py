@@ -12,7 +12,7 @@ import libcst as cst
 
 from corptls_lint.analysis import values
 from corptls_lint.analysis.clients import (ScopedValueTest, ValueTest, body_uses, keyword,
-                                          option_entries, positional)
+                                           option_entries, positional)
 from corptls_lint.analysis.scopes import Binding, Scope
 from corptls_lint.ftypes import identifier
 

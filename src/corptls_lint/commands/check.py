@@ -177,10 +177,10 @@ def lint(args: argparse.Namespace) -> int:
 
     defer_libcst()
     from corptls_lint import output
-    from corptls_lint.running import progress, stdin_source
     from corptls_lint.checking.engine import INTERNAL_ERROR
-    from corptls_lint.running.files import SkippedFolders, discover
     from corptls_lint.output.common import display_path
+    from corptls_lint.running import progress, stdin_source
+    from corptls_lint.running.files import SkippedFolders, discover
     from corptls_lint.running.projects import Projects
     from corptls_lint.running.runner import run_tasks
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from typing import Mapping, Optional, TextIO
 
-from corptls_lint.doctor.ftypes import EXIT_ERROR, EXIT_FAILED, EXIT_OK  # noqa: F401 (the package's API)
+from corptls_lint.doctor.ftypes import (EXIT_ERROR, EXIT_FAILED,  # noqa: F401 (the package's API)
+                                        EXIT_OK)
 
 MISSING_CRYPTOGRAPHY = ("corptls-lint: error: the doctor needs the cryptography package: "
                         "pip install 'corptls-lint[doctor]'")

@@ -11,8 +11,8 @@ import os
 import ssl
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from corptls_lint.doctor.ftypes import (
-    Check, ClientTrust, EnvironmentReport, Status, TrustLocation, Variable)
+from corptls_lint.doctor.ftypes import (Check, ClientTrust, EnvironmentReport, Status,
+                                        TrustLocation, Variable)
 
 VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 HTTPX_DESCRIBED = "0.28"

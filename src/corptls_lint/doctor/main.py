@@ -17,8 +17,8 @@ from cryptography.utils import CryptographyDeprecationWarning
 from corptls_lint.doctor import bundle as bundle_checks
 from corptls_lint.doctor import environment, interception, probe, programs, recipe, render
 from corptls_lint.doctor import route as routes
-from corptls_lint.doctor.ftypes import (
-    Check, DoctorReport, EnvironmentReport, RouteReport, Section, Status, TrustLocation)
+from corptls_lint.doctor.ftypes import (Check, DoctorReport, EnvironmentReport, RouteReport,
+                                        Section, Status, TrustLocation)
 from corptls_lint.doctor.target import Target, parse_host
 
 FORMATS = ("text", "json")

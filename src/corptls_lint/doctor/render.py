@@ -8,8 +8,8 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Dict, List, TextIO
 
-from corptls_lint.doctor.ftypes import (
-    BundleReport, CertInfo, Check, DoctorReport, EnvironmentReport, HostReport, Status)
+from corptls_lint.doctor.ftypes import (BundleReport, CertInfo, Check, DoctorReport,
+                                        EnvironmentReport, HostReport, Status)
 
 if TYPE_CHECKING:  # rich loads only when the report is printed as text
     from rich.console import Console

@@ -7,8 +7,8 @@ outside them (comments, formatting) is kept byte for byte by libcst's round trip
 from __future__ import annotations
 
 from collections import Counter
-from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Optional, Sequence,
-                    Set, Tuple, Union, cast)
+from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Set,
+                    Tuple, Union, cast)
 
 import libcst as cst
 

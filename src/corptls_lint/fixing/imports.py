@@ -23,9 +23,9 @@ import libcst as cst
 
 from corptls_lint.analysis import cst_walk
 from corptls_lint.analysis.cst_walk import Statement
+from corptls_lint.analysis.scopes import dotted_name, target_names
 from corptls_lint.ftypes import Target, identifier
 from corptls_lint.screens import lookalikes
-from corptls_lint.analysis.scopes import dotted_name, target_names
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import List, Sequence, TextIO
 
 from corptls_lint.ftypes import Diagnostic
 from corptls_lint.output.common import (EmitContext, JSONObject, fingerprints, is_run_problem,
-                                        rule_metadata, root_relative)
+                                        root_relative, rule_metadata)
 
 
 def report(diagnostics: Sequence[Diagnostic], context: EmitContext) -> List[JSONObject]:

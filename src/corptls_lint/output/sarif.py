@@ -15,10 +15,10 @@ from urllib.parse import quote
 
 from corptls_lint import __version__
 from corptls_lint.ftypes import Diagnostic
+from corptls_lint.output.common import (REMOVE_STATEMENT, REPOSITORY_URL, TOOL_NAME, EmitContext,
+                                        JSONObject, fingerprints, is_run_problem, root_relative,
+                                        rule_metadata)
 from corptls_lint.source.paths import real_path
-from corptls_lint.output.common import (REMOVE_STATEMENT, REPOSITORY_URL, TOOL_NAME,
-                                        EmitContext, JSONObject, fingerprints, is_run_problem,
-                                        rule_metadata, root_relative)
 
 SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
                 "sarif-schema-2.1.0.json")

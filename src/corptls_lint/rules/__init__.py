@@ -12,14 +12,13 @@ from corptls_lint.rules.default_trust_request import DefaultTrustRequest
 from corptls_lint.rules.hardcoded_ca_bundle import HardcodedCABundle
 from corptls_lint.rules.hardcoded_ca_bundle_env import HardcodedCABundleEnv
 from corptls_lint.rules.insecure_warning_suppressed import InsecureWarningSuppressed
-from corptls_lint.rules.stdlib_client_without_context import StdlibClientWithoutContext
 from corptls_lint.rules.ssl_wrap_socket import SSLWrapSocket
+from corptls_lint.rules.stdlib_client_without_context import StdlibClientWithoutContext
 from corptls_lint.rules.trust_env_disabled import TrustEnvDisabled
 from corptls_lint.rules.unconfigured_session import UnconfiguredSession
 from corptls_lint.rules.unverified_ssl_context import UnverifiedSSLContext
-from corptls_lint.rules.verification_disabled_by_environment import (
-    VerificationDisabledByEnvironment,
-)
+from corptls_lint.rules.verification_disabled_by_environment import \
+    VerificationDisabledByEnvironment
 from corptls_lint.rules.verify_disabled import VerifyDisabled
 from corptls_lint.rules.verify_disabled_attribute import VerifyDisabledAttribute
 from corptls_lint.rules.weak_protocol_version import WeakProtocolVersion

@@ -6,12 +6,13 @@ from typing import Iterator, List, Optional, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.rules import origin_fixes
-from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo, KeywordArg, ParamDefault, Travel
-from corptls_lint.ftypes import Applicability, Settings, identifier
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
 from corptls_lint.analysis.scopes import import_roots
+from corptls_lint.ftypes import Applicability, Settings, identifier
+from corptls_lint.rules import origin_fixes
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.shapes import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
+                                         KeywordArg, ParamDefault, Travel)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))

@@ -5,11 +5,12 @@ from typing import Optional, Set
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction, KeywordArg
-from corptls_lint.rules.base import FileContext, Invalid, Rule
 from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import identifier
+from corptls_lint.rules.base import FileContext, Invalid, Rule
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.shapes import (TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction,
+                                         KeywordArg)
 
 # Protocols whose contexts start with verify_mode = CERT_REQUIRED and check_hostname on (the
 # client one) or that only ever serve (the server one).

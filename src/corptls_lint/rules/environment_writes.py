@@ -7,10 +7,10 @@ from typing import ClassVar, Iterator, NamedTuple, Optional, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, values
-from corptls_lint.screens.shapes import CallTo, ItemStore
-from corptls_lint.rules.base import Rule
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import identifier
+from corptls_lint.rules.base import Rule
+from corptls_lint.screens.shapes import CallTo, ItemStore
 
 _ENVIRON = "os.environ"
 _CALLS = ("os.environ.setdefault", "os.putenv")

@@ -5,10 +5,10 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
+from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
-from corptls_lint.ftypes import identifier
+from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 from corptls_lint.rules.base import FixRequest, Invalid
+from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 
 BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 

@@ -12,9 +12,9 @@ from typing import Optional
 
 import libcst as cst
 
+from corptls_lint.analysis.scopes import dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import FixRequest
-from corptls_lint.analysis.scopes import dotted_name
 
 _REQUIRED_SPELLING = {"CERT_NONE": "CERT_REQUIRED", "NONE": "REQUIRED"}
 

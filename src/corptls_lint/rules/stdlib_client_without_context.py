@@ -5,9 +5,9 @@ from typing import Tuple, cast
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.shapes import NONE, Argument, CallTo
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.ftypes import identifier
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.screens.shapes import NONE, Argument, CallTo
 
 _CONSTRUCTORS = clients.STDLIB_TLS_CLIENTS
 _UPGRADES = clients.STDLIB_TLS_UPGRADES

@@ -3,9 +3,9 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.shapes import FALSY, AttributeStore, KeywordArg
-from corptls_lint.rules.base import Invalid, Rule
 from corptls_lint.ftypes import identifier
+from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.screens.shapes import FALSY, AttributeStore, KeywordArg
 
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
 

@@ -5,10 +5,10 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
+from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
-from corptls_lint.analysis.scopes import Scope, dotted_name
+from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
 
 # Who holds a session: ("name", scope binding it, name) or ("self", class scope, attribute).
 Holder = Tuple[str, int, str]

@@ -12,12 +12,13 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.rules import origin_fixes
-from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo, ItemStore, KeywordArg, Travel
-from corptls_lint.ftypes import Applicability, identifier
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Report, Rule
 from corptls_lint.analysis.scopes import dotted_name
+from corptls_lint.ftypes import Applicability, identifier
+from corptls_lint.rules import origin_fixes
+from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Report, Rule
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.shapes import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
+                                         ItemStore, KeywordArg, Travel)
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"

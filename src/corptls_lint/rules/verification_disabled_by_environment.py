@@ -5,9 +5,9 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import values
-from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rules.base import FixRequest, Invalid
+from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 
 _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
 

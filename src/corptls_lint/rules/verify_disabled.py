@@ -5,10 +5,10 @@ from typing import Dict, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.rules import origin_fixes
-from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
 from corptls_lint.ftypes import Applicability
+from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
+from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
 
 
 class VerifyDisabled(Rule):

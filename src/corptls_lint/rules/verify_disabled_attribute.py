@@ -5,9 +5,9 @@ from typing import Iterator
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.screens.shapes import FALSY, AttributeStore
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.ftypes import identifier
+from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.screens.shapes import FALSY, AttributeStore
 
 
 def verify_targets(node: cst.Assign) -> Iterator[cst.Attribute]:

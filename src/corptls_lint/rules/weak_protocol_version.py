@@ -3,10 +3,10 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint.analysis import clients
+from corptls_lint.ftypes import identifier
+from corptls_lint.rules.base import Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import AttributeStore, NameUse
-from corptls_lint.rules.base import Invalid, Rule
-from corptls_lint.ftypes import identifier
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 

@@ -26,15 +26,15 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Type
 import libcst as cst
 
 from corptls_lint import output
-from corptls_lint.fixing import edits, imports
-from corptls_lint.screens import candidates, lookalikes, slicing
-from corptls_lint.source import writer
-from corptls_lint.source.decoding import DecodeError
 from corptls_lint.checking.byte_screen import forced_rules, screen
 from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, lint_module, lint_source,
                                           rules_for, too_complex_error)
+from corptls_lint.fixing import edits, imports
 from corptls_lint.ftypes import (Applicability, Diagnostic, FileOutcome, FileTask, FixTargets,
                                  Settings)
+from corptls_lint.screens import candidates, lookalikes, slicing
+from corptls_lint.source import writer
+from corptls_lint.source.decoding import DecodeError
 
 if TYPE_CHECKING:
     from corptls_lint.rules.base import FixRequest, Rule

@@ -10,9 +10,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.running import config as config_module
 from corptls_lint.running.config import Config, ConfigResolver
-from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 
 POLICY_CODE = "TLS401"
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import sys
-from stat import S_ISREG
 from dataclasses import replace
+from stat import S_ISREG
 from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Literal, Optional, Sequence,
                     Tuple, Type)
 
-from corptls_lint.running.cache import CLEAN, ResultCache
 from corptls_lint.checking.byte_screen import forced_rules, screen
 from corptls_lint.checking.engine import (INTERNAL_ERROR, lint_path, lint_source, rules_for,
                                           text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
+from corptls_lint.running.cache import CLEAN, ResultCache
 from corptls_lint.source.writer import read_regular
 
 if TYPE_CHECKING:  # the pool's modules load only when a run starts one

@@ -64,10 +64,10 @@ def text_of(data: Optional[bytes]) -> str:
 def fix(task: FileTask) -> Tuple[bytes, FileOutcome]:
     """`--fix -`: the fixed source, encoded as it came (the input bytes themselves when nothing
     changed), and what is left to report. Editors replace the buffer with these bytes."""
-    from corptls_lint.source import writer
-    from corptls_lint.source.decoding import DecodeError
     from corptls_lint.running.fixer import fix_text
     from corptls_lint.running.runner import process_file
+    from corptls_lint.source import writer
+    from corptls_lint.source.decoding import DecodeError
 
     data = task.source or b""
     try:

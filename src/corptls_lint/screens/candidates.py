@@ -23,7 +23,6 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
-
 # A rule class, kept as the caller's type (the engine's `Type[Rule]`).
 RuleClass = TypeVar("RuleClass", bound=Type[ScreenedRule])
 

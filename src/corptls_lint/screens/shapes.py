@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import (ClassVar, FrozenSet, Iterable, Iterator, Optional, Protocol, Set, Tuple,
-                    Type, Union)
+from typing import (ClassVar, FrozenSet, Iterable, Iterator, Optional, Protocol, Set, Tuple, Type,
+                    Union)
 
 # -- value classes: which expressions a rule's value test could accept ---------------------
 # They mirror values.py: a literal, or a name that may be bound (once) to such a literal.

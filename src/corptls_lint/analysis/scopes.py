@@ -58,17 +58,25 @@ def import_roots(qualified: str) -> Tuple[str, ...]:
     return tuple(roots)
 
 
+def _chain(node: cst.CSTNode) -> Optional[Tuple[cst.Name, List[str]]]:
+    """The root Name of a Name/Attribute chain and its attribute names, last first (each as
+    Python reads it); None for anything else."""
+    attrs: List[str] = []
+    while isinstance(node, cst.Attribute):
+        attrs.append(identifier(node.attr.value))
+        node = node.value
+    return (node, attrs) if isinstance(node, cst.Name) else None
+
+
 def dotted_name(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, None for anything else (each name as Python
     reads it)."""
-    parts: List[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(identifier(node.attr.value))
-        node = node.value
-    if not isinstance(node, cst.Name):
+    chain = _chain(node)
+    if chain is None:
         return None
-    parts.append(identifier(node.value))
-    return ".".join(reversed(parts))
+    root, attrs = chain
+    attrs.append(identifier(root.value))
+    return ".".join(reversed(attrs))
 
 
 def target_names(node: cst.CSTNode) -> Iterator[str]:
@@ -152,13 +160,11 @@ class Scope:
 
     def qualify(self, node: cst.CSTNode) -> Optional[str]:
         """The canonical import path of a Name/Attribute chain rooted in an import, else None."""
-        attrs: List[str] = []
-        while isinstance(node, cst.Attribute):
-            attrs.append(identifier(node.attr.value))
-            node = node.value
-        if not isinstance(node, cst.Name):
+        chain = _chain(node)
+        if chain is None:
             return None
-        binding = self.lookup(node.value)
+        root, attrs = chain
+        binding = self.lookup(root.value)
         if binding is None or binding.qualified is None:
             return None
         attrs.append(binding.qualified)

@@ -124,13 +124,12 @@ PLACES = {
                     return s.get(url)
             return inner
         """, """\
-        import requests
+        from corp_tls import CA_BUNDLE, make_session
 
-        from corp_tls import CA_BUNDLE
 
         def outer():
             def inner(url):
-                with requests.Session() as s:
+                with make_session() as s:
                     s.verify = CA_BUNDLE
                     return s.get(url)
             return inner
@@ -698,9 +697,11 @@ def test_httpx_clients_get_the_context_and_own_transports_need_the_flag():
         "import httpx\n\nfrom corp_tls import ssl_context\n\n"
         "c = httpx.Client(timeout=5, verify=ssl_context())\n"
         "m = httpx.Client(transport=httpx.MockTransport(app))\n")
+    # httpx 0.28 deprecated a path for verify=: a context made from the bundle, as it asks
     bundle_only = FixTargets(ca_bundle=Target.parse("corp_tls:CA_BUNDLE"))
     assert fixed("import httpx\nc = httpx.AsyncClient()\n", targets=bundle_only) == (
-        "import httpx\n\nfrom corp_tls import CA_BUNDLE\n\nc = httpx.AsyncClient(verify=CA_BUNDLE)\n")
+        "from ssl import create_default_context\n\nimport httpx\n\nfrom corp_tls import CA_BUNDLE\n\n"
+        "c = httpx.AsyncClient(verify=create_default_context(cafile=CA_BUNDLE))\n")
 
 
 def test_environment_bundle_becomes_the_configured_one_but_not_a_folder():

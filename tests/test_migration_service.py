@@ -67,8 +67,10 @@ def test_the_fixed_service_imports_its_added_names_in_ruffs_order(service, run_c
     run_cli("init", cwd=service)
     run_cli("--fix", "src", cwd=service)
     client = (service / "src/billing/client.py").read_text()
-    assert ("import logging\n\nimport requests\n\nfrom billing.corp_tls import CA_BUNDLE\n"
+    # requests' only use was the session: its import went, the factory came
+    assert ("import logging\n\nfrom billing.corp_tls import CA_BUNDLE, make_session\n"
             "from billing.settings import API_URL\n") in client
+    assert "self.session = make_session()" in client
     reports = (service / "src/billing/reports.py").read_text()
     assert ("import urllib.request\n\nfrom billing.corp_tls import ssl_context\n"
             "from billing.settings import API_URL\n") in reports

@@ -112,8 +112,10 @@ class Fix:
     col: int = 0
     end_line: int = 0
     end_col: int = 0
-    # The import the fix needs, as a statement (`from corp_tls import CA_BUNDLE`); --fix merges
-    # it into an existing `from corp_tls import ...`. None when the name is already imported.
+    # The imports the fix needs, as statements one a line (`from corp_tls import CA_BUNDLE`);
+    # --fix merges each into an existing `from corp_tls import ...`. None when the names are
+    # already imported. Two only for httpx without `ssl-context`: `from ssl import
+    # create_default_context` too.
     import_statement: Optional[str] = None
 
 

@@ -296,7 +296,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
                 insecure_keywords: Tuple[str, ...] = ()) -> LintResult:
     """`ast_tree`: the stdlib tree of the same lines; with it, positions come from the
     innermost function or class around each finding only (codegen of that alone)."""
-    context = FileContext(path, insecure_keywords=insecure_keywords)
+    context = FileContext(path, insecure_keywords=insecure_keywords, targets=targets)
     result = LintResult(path, [], module=module)
 
     def on_error(rule: Rule, error: BaseException) -> None:

@@ -38,7 +38,9 @@ class DefaultTrustRequest(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured: appends `verify=<ca-bundle>` to the call and adds
-    the import (for httpx, the `ssl-context` when that is configured). Safe.
+    the import. Safe. For httpx, whose 0.28 release deprecated a path for `verify=`, the value
+    is an SSL context: the `ssl-context` when that is configured, else
+    `ssl.create_default_context(cafile=<ca-bundle>)`, as httpx's deprecation asks.
 
     ## Options
     - `ca-bundle`

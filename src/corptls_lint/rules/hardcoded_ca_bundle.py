@@ -55,8 +55,9 @@ class HardcodedCABundle(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured: the path becomes the configured bundle expression
-    and its import is added (for an httpx `verify=`, the `ssl-context` when that is
-    configured). Safe. A folder argument (`capath=`, `ca_cert_dir=`, the second argument of
+    and its import is added. Safe. For an httpx `verify=` (httpx 0.28 deprecated a path there)
+    the value is an SSL context: the `ssl-context` when that is configured, else
+    `ssl.create_default_context(cafile=<ca-bundle>)`. A folder argument (`capath=`, `ca_cert_dir=`, the second argument of
     `load_verify_locations`) is reported without a fix: it expects a folder of hashed
     certificates, so the bundle file belongs in `cafile=` / `ca_certs=` instead, a change of
     keyword that is left to you.

@@ -71,7 +71,10 @@ class VerifyDisabled(Rule):
     ## Fix
     Offered when `ca-bundle` is configured: the value becomes the configured bundle expression
     and its import is added. For an httpx call (httpx 0.28 deprecated a path string for
-    `verify=`) the fix uses `ssl-context` when that is configured, and `ca-bundle` otherwise.
+    `verify=`, warning with a DeprecationWarning) the value is an SSL context: the
+    `ssl-context` when that is configured, else `ssl.create_default_context(cafile=<ca-bundle>)`
+    (httpx's own advice), with `from ssl import create_default_context` added unless `ssl` is
+    imported already.
     Safe, except in two places where it is unsafe (applied only with `--unsafe-fixes`, always
     shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
     (`def fetch(url, verify=False)`), whose other callers may rely on it.

@@ -30,6 +30,7 @@ from corptls_lint.checking.byte_screen import forced_rules, screen
 from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, lint_module, lint_source,
                                           rules_for, too_complex_error)
 from corptls_lint.fixing import edits, imports
+from corptls_lint.fixing.fix_requirements import chosen
 from corptls_lint.ftypes import (Applicability, Diagnostic, FileOutcome, FileTask, FixTargets,
                                  ImportOrder, Settings)
 from corptls_lint.screens import candidates, lookalikes, slicing
@@ -301,7 +302,7 @@ def _keep_final_newline(original: str, new_text: str) -> str:
 
 def _defines_target(path: str, request: FixRequest, targets: FixTargets) -> bool:
     """True in the module that defines the target itself (corp_tls.py must not import itself)."""
-    kind = request.value_kind
+    kind, _ = chosen(request, targets)
     target = edits.target_of(kind, targets)
     if target is None:
         return False

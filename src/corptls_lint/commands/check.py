@@ -59,7 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     checking.add_argument("--no-cache", action="store_true",
                           help="neither read nor write the cache")
     checking.add_argument("--verbose", action="store_true",
-                          help="tracebacks for internal errors; cache counts")
+                          help="tracebacks for internal errors; cache counts; the skipped "
+                               "folders; hints even on a clean run")
 
     fixing = parser.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true",
@@ -325,7 +326,9 @@ def _summary(args: argparse.Namespace, projects: Projects, mode: str,
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
-    if mode == "check":
+    # a clean check is one line, as ruff's: the hint is for a run that has something to show
+    # (or --verbose), not for every pre-commit run and editor save
+    if mode == "check" and (diagnostics or args.verbose):
         _write_policy_hint(projects)
 
 

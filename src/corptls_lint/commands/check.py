@@ -228,7 +228,7 @@ def lint(args: argparse.Namespace) -> int:
     _write_cache_counts(args, cache)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
     if args.write_baseline:
-        return _write_baseline(Path(args.write_baseline), diagnostics)
+        return _write_baseline(Path(args.write_baseline), projects, diagnostics)
     diagnostics = _without_baselined(args, projects, diagnostics, [task.path for task in tasks
                                                                    if task.source is None])
     if args.add_noqa:
@@ -372,11 +372,12 @@ def _check_adoption_options(args: argparse.Namespace) -> None:
                 raise ConfigError(f"{flag} needs files, not standard input")
 
 
-def _write_baseline(path: Path, diagnostics: List[Diagnostic]) -> int:
-    """Record every current finding (stale entries drop out) and end the run with exit 0."""
+def _write_baseline(path: Path, projects: Projects, diagnostics: List[Diagnostic]) -> int:
+    """Record every current finding (stale entries drop out), with paths relative to the
+    project root the baseline file is in, and end the run with exit 0."""
     from corptls_lint.adoption import baseline
 
-    count = baseline.write(path, diagnostics)
+    count = baseline.write(path, diagnostics, projects.project_root(path))
     noun = "finding" if count == 1 else "findings"
     sys.stderr.write(f"Wrote {count} {noun} to the baseline {path}.\n")
     return EXIT_CLEAN
@@ -404,7 +405,9 @@ def _without_baselined(args: argparse.Namespace, projects: Projects,
             return Path(args.baseline)
         return projects.config_of(path).baseline
 
-    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked)
+    kept, stale = baseline.filter_findings(
+        diagnostics, baseline_of, checked,
+        warn=lambda message: sys.stderr.write(f"{PROG}: warning: {message}\n"))
     if args.show_stale_baseline:
         for entry in stale:
             sys.stderr.write(entry.describe() + "\n")

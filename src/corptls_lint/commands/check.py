@@ -8,12 +8,13 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from corptls_lint.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, PROG
 from corptls_lint.ftypes import ConfigError, Diagnostic, FileOutcome, FileTask
 from corptls_lint.output import FORMATS
 from corptls_lint.output.common import DOCS_URL
+from corptls_lint.output.statistics import FORMATS as STATISTICS_FORMATS
 
 if TYPE_CHECKING:
     from corptls_lint.running.cache import ResultCache
@@ -83,7 +84,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help=f"how findings are printed: {', '.join(FORMATS)} (default: text)")
     out.add_argument("-o", "--output-file", metavar="FILE",
                      help="write the findings to FILE instead of stdout")
-    out.add_argument("--statistics", action="store_true", help="counts per code")
+    out.add_argument("--statistics", action="store_true",
+                     help="a count per code instead of the findings (text, concise, full, "
+                          "json; other formats keep their report and print the counts on "
+                          "stderr)")
     out.add_argument("-q", "--quiet", action="store_true",
                      help="print the findings only: no summary on stderr")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
@@ -240,14 +244,22 @@ def lint(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(fixed_source)
         sys.stdout.flush()
-    if mode != "diff" or args.output_file:
+    # --statistics in a format that has a table (text, concise, full, json) prints the
+    # counts instead of the findings, as ruff does; the report formats keep their report
+    counts_only = args.statistics and args.output_format in STATISTICS_FORMATS
+    reported = mode != "diff" or bool(args.output_file)  # else stdout holds the diff
+    if reported:
         # with --fix -, stdout holds the source: the remaining findings go to stderr
         default = sys.stderr if fixed_source is not None else sys.stdout
-        sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)} if from_stdin else {})
-        _write_findings(args, diagnostics, default, sources)
-    if args.statistics:
-        text = args.output_format == "text" and not args.output_file and fixed_source is None
-        output.write_statistics(diagnostics, sys.stdout if text else sys.stderr)
+        if counts_only:
+            _write_report(args, default, lambda stream, color: output.write_statistics(
+                diagnostics, stream, args.output_format, args.unsafe_fixes))
+        else:
+            sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)} if from_stdin
+                       else {})
+            _write_findings(args, diagnostics, default, sources)
+    if args.statistics and not (counts_only and reported):
+        output.write_statistics(diagnostics, sys.stderr, "text", args.unsafe_fixes)
     if not args.quiet:
         _summary(args, projects, mode, outcomes, diagnostics, before)
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
@@ -263,6 +275,13 @@ def lint(args: argparse.Namespace) -> int:
 
 def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], default: TextIO,
                     sources: Dict[str, str]) -> None:
+    _write_report(args, default,
+                  lambda stream, color: _emit(args, diagnostics, stream, color, sources))
+
+
+def _write_report(args: argparse.Namespace, default: TextIO,
+                  write: Callable[[TextIO, bool], None]) -> None:
+    """`write(stream, color)` into -o's file (created with its folders, safely) or `default`."""
     from corptls_lint import output
 
     if args.output_file:
@@ -271,13 +290,13 @@ def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], def
         from corptls_lint.source.writer import WriteError, write_output
 
         stream = io.StringIO(newline="\n")
-        _emit(args, diagnostics, stream, args.color == "always", sources)
+        write(stream, args.color == "always")
         try:
             write_output(args.output_file, stream.getvalue().encode("utf-8"))
         except WriteError as error:
             raise ConfigError(f"--output-file: {error}") from None
         return
-    _emit(args, diagnostics, default, output.wants_color(args.color, default), sources)
+    write(default, output.wants_color(args.color, default))
 
 
 def _emit(args: argparse.Namespace, diagnostics: List[Diagnostic], stream: TextIO, color: bool,

@@ -46,7 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     checking.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
     checking.add_argument("--exclude", metavar="GLOBS", help="replace the default excludes")
     checking.add_argument("--extend-exclude", metavar="GLOBS", help="add to the excludes")
-    checking.add_argument("--config", metavar="FILE", help="the pyproject.toml to read")
+    checking.add_argument("--config", metavar="FILE",
+                          help="the configuration file for every file, instead of the "
+                               "nearest one: a pyproject.toml (its [tool.corptls-lint] table) "
+                               "or any other TOML file, as corptls-lint.toml (keys at the top)")
     checking.add_argument("--stdin-filename", metavar="NAME",
                           help="with PATH -: read the source from stdin and report it as NAME")
     checking.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
@@ -83,13 +86,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--output-format", choices=FORMATS, default="text", metavar="FORMAT",
                      help=f"how findings are printed: {', '.join(FORMATS)} (default: text)")
     out.add_argument("-o", "--output-file", metavar="FILE",
-                     help="write the findings to FILE instead of stdout")
+                     help="write the findings to FILE instead of stdout (its missing "
+                          "folders are created)")
     out.add_argument("--statistics", action="store_true",
                      help="a count per code instead of the findings (text, concise, full, "
                           "json; other formats keep their report and print the counts on "
                           "stderr)")
     out.add_argument("-q", "--quiet", action="store_true",
-                     help="print the findings only: no summary on stderr")
+                     help="print the findings only: no summary on stderr (a clean run "
+                          "prints nothing)")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="colour the text output (auto: in a terminal; honours NO_COLOR and "
                           "FORCE_COLOR)")
@@ -104,7 +109,8 @@ def _add_rollout_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
     group.add_argument("--write-baseline", metavar="FILE",
-                       help="record the current findings in FILE and exit 0")
+                       help="record the current findings in FILE (paths relative to the "
+                            "project root; missing folders are created) and exit 0")
     group.add_argument("--show-stale-baseline", action="store_true",
                        help="list baseline entries whose findings are gone")
     group.add_argument("--add-noqa", action="store_true",

@@ -126,7 +126,8 @@ def old_format_warning(baseline: Baseline) -> Optional[str]:
     if not baseline.absolute_entries:
         return None
     count = baseline.absolute_entries
-    entries = "1 entry has an absolute path" if count == 1 else f"{count} entries have absolute paths"
+    entries = ("1 entry has an absolute path" if count == 1
+               else f"{count} entries have absolute paths")
     return (f"{baseline.path}: {entries} (an older corptls-lint wrote them) that match only in "
             f"that checkout; run --write-baseline {baseline.path} once to record them relative "
             "to the project")

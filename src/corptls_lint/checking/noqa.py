@@ -80,13 +80,15 @@ def file_exemption(source: Union[str, bytes], flake8: bool = True) -> Optional[F
 def _directive_text(source: Union[str, bytes]) -> str:
     """The text flake8 would read the directives in: the file decoded as Python decodes it,
     else (flake8's fallback) as latin-1; without a byte order mark."""
-    if isinstance(source, bytes):
+    if isinstance(source, str):
+        text = source
+    else:
         try:
-            source = decode_source(source)
+            text = decode_source(source)
         except DecodeError:
-            source = source.decode("latin-1")
-            return source[3:] if source.startswith("\xef\xbb\xbf") else source
-    return source[1:] if source.startswith("\ufeff") else source
+            text = source.decode("latin-1")
+            return text[3:] if text.startswith("\xef\xbb\xbf") else text
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def silences(physical_line: str, code: str) -> bool:

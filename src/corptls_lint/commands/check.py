@@ -430,9 +430,10 @@ def _without_baselined(args: argparse.Namespace, projects: Projects,
             return Path(args.baseline)
         return projects.config_of(path).baseline
 
-    kept, stale = baseline.filter_findings(
-        diagnostics, baseline_of, checked,
-        warn=lambda message: sys.stderr.write(f"{PROG}: warning: {message}\n"))
+    def warn(message: str) -> None:
+        sys.stderr.write(f"{PROG}: warning: {message}\n")
+
+    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked, warn=warn)
     if args.show_stale_baseline:
         for entry in stale:
             sys.stderr.write(entry.describe() + "\n")

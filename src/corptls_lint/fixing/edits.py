@@ -14,7 +14,7 @@ import libcst as cst
 
 from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.fixing import imports
-from corptls_lint.ftypes import Fix, FixTargets, Target
+from corptls_lint.ftypes import Fix, FixTargets, ImportOrder, Target
 from corptls_lint.rules.base import FixRequest
 
 Names = Union[imports.NameTable, imports.ScreenedNames]
@@ -389,12 +389,14 @@ def _comments_inside(statement: cst.SimpleStatementLine) -> List[cst.Comment]:
 
 def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest],
           positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None,
-          named_in_stubs: Optional[Callable[[str], bool]] = None) -> cst.Module:
+          named_in_stubs: Optional[Callable[[str], bool]] = None,
+          order: ImportOrder = ImportOrder()) -> cst.Module:
     """One pass: rewrite the nodes, drop imports the rewrite left unused, add the new imports.
 
     `positions` (ranges of the requested nodes and their ancestors) lets the rewrite skip the
     parts of the module that hold no requested node. `named_in_stubs`: for a sliced module,
-    whether the lines stubbed out name a word (see imports.remove_unused_imports)."""
+    whether the lines stubbed out name a word (see imports.remove_unused_imports). `order`:
+    how the project's import sorter orders imports (where the new ones go)."""
     rewriter = _Rewriter(planner, requests, positions)
     rewritten = module.visit(rewriter)
     if positions is not None and rewriter.reached != len(rewriter.requests):
@@ -407,7 +409,7 @@ def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest
         still_needed = {name for name in still_needed
                         if before.read[name] <= rewriter.dropped_reads[name]}
     rewritten = imports.remove_unused_imports(rewritten, still_needed, named_in_stubs)
-    rewritten = imports.add_imports(rewritten, needed)
+    rewritten = imports.add_imports(rewritten, needed, order)
     if not (rewritten.body or rewritten.header or rewritten.footer):
         return rewritten.with_changes(has_trailing_newline=False)  # an empty file, not "\n"
     return rewritten

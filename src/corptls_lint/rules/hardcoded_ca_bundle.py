@@ -100,6 +100,7 @@ class HardcodedCABundle(Rule):
             "requests.get(url, verify='/etc/ssl/corp.pem')\n",
             [(2, 19)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.get(url, verify=CA_BUNDLE)\n"),
@@ -110,6 +111,7 @@ class HardcodedCABundle(Rule):
             "s.verify = CA\n",
             [(4, 1)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "CA = '/etc/ssl/' 'corp.pem'\n"
@@ -120,6 +122,7 @@ class HardcodedCABundle(Rule):
             "ctx = ssl.create_default_context(cafile='/etc/ssl/corp.pem')\n",
             [(2, 34)],
             "import ssl\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "ctx = ssl.create_default_context(cafile=CA_BUNDLE)\n"),
@@ -139,6 +142,7 @@ class HardcodedCABundle(Rule):
             ")\n",
             [(3, 5)],
             "import urllib3\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "urllib3.PoolManager(\n"
@@ -150,6 +154,7 @@ class HardcodedCABundle(Rule):
             "httpx.get(url, verify=f'{DIR}/corp.pem')\n",
             [(3, 16)],
             "import httpx\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "DIR = '/etc/ssl'\n"

@@ -94,6 +94,7 @@ class StdlibClientWithoutContext(Rule):
             "    smtp.login(user, password)\n",
             [(2, 6)],
             "import smtplib\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "with smtplib.SMTP_SSL('smtp.example.com', context=ssl_context()) as smtp:\n"
@@ -103,6 +104,7 @@ class StdlibClientWithoutContext(Rule):
             "box = Mailbox(host, 993, ssl_context=None)\n",
             [(2, 7)],
             "from imaplib import IMAP4_SSL as Mailbox\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "box = Mailbox(host, 993, ssl_context=ssl_context())\n"),
@@ -113,7 +115,9 @@ class StdlibClientWithoutContext(Rule):
             "    server.starttls()\n",
             [(4, 5)],
             "import smtplib\n"
+            "\n"
             "from corp_tls import ssl_context\n"
+            "\n"
             "\n"
             "def send(host):\n"
             "    server = smtplib.SMTP(host, 587)\n"
@@ -125,6 +129,7 @@ class StdlibClientWithoutContext(Rule):
             "pop.stls()\n",
             [(2, 8), (4, 1)],
             "import ftplib, poplib\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "ftps = ftplib.FTP_TLS(host, context=ssl_context())\n"

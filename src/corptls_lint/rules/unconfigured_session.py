@@ -135,6 +135,7 @@ class UnconfiguredSession(Rule):
             [(4, 18)],
             "from corp_tls import make_session\n"
             "\n"
+            "\n"
             "class A:\n"
             "    def __init__(self):\n"
             "        self.s = make_session()\n"),
@@ -145,7 +146,9 @@ class UnconfiguredSession(Rule):
             "        pass\n",
             [(3, 16)],
             "import httpx as h\n"
+            "\n"
             "from corp_tls import ssl_context\n"
+            "\n"
             "\n"
             "async def f():\n"
             "    async with h.AsyncClient(verify=ssl_context()) as c:\n"
@@ -158,6 +161,7 @@ class UnconfiguredSession(Rule):
             ")\n",
             [(2, 10)],
             "import httpx\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "client = httpx.Client(\n"
@@ -175,6 +179,7 @@ class UnconfiguredSession(Rule):
             "    s.verify = CA\n",
             [(3, 9)],
             "from corp_tls import make_session\n"
+            "\n"
             "\n"
             "def f():\n"
             "    s = make_session()\n"
@@ -201,6 +206,7 @@ class UnconfiguredSession(Rule):
             "        return requests.get(url, timeout=3)\n",
             [(5, 24)],
             "import requests\n"
+            "\n"
             "from corp_tls import make_session\n"
             "\n"
             "class Api:\n"
@@ -232,6 +238,7 @@ class UnconfiguredSession(Rule):
             [(4, 24)],
             "from corp_tls import make_session\n"
             "\n"
+            "\n"
             "class A:\n"
             "    def __init__(self):\n"
             "        self.session = make_session()\n"
@@ -258,6 +265,7 @@ class UnconfiguredSession(Rule):
             "    return session\n",
             [(4, 19)],
             "from corp_tls import make_session\n"
+            "\n"
             "\n"
             "def f(session=None, other=None):\n"
             "    if not other:\n"

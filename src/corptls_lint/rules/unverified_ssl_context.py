@@ -220,6 +220,7 @@ class UnverifiedSSLContext(Rule):
             "http = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
             [(2, 28)],
             "import urllib3\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "http = urllib3.PoolManager(ssl_context=ssl_context())\n"),
@@ -229,6 +230,7 @@ class UnverifiedSSLContext(Rule):
             "    cert_reqs=ssl.CERT_NONE)\n",
             [(3, 5)],
             "import requests\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "requests.packages.urllib3.PoolManager(\n"
@@ -242,6 +244,7 @@ class UnverifiedSSLContext(Rule):
             "conn = aiohttp.TCPConnector(ssl=False)\n",
             [(2, 29)],
             "import aiohttp\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "conn = aiohttp.TCPConnector(ssl=ssl_context())\n"),
@@ -259,6 +262,7 @@ class UnverifiedSSLContext(Rule):
             "    return urllib.request.urlopen(url, context=ctx)\n",
             [(5, 11)],
             "import urllib.request\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "def fetch(url):\n"
@@ -272,7 +276,9 @@ class UnverifiedSSLContext(Rule):
             "            return await response.text()\n",
             [(4, 37)],
             "import aiohttp\n"
+            "\n"
             "from corp_tls import ssl_context\n"
+            "\n"
             "\n"
             "async def main():\n"
             "    async with aiohttp.ClientSession() as session:\n"
@@ -298,6 +304,7 @@ class UnverifiedSSLContext(Rule):
             "urllib3.PoolManager(cert_reqs='NONE')\n",
             [(2, 21)],
             "import urllib3\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "urllib3.PoolManager(ssl_context=ssl_context())\n"),
@@ -338,6 +345,7 @@ class UnverifiedSSLContext(Rule):
             [(7, 40), (7, 63)],
             "from requests.adapters import HTTPAdapter\n"
             "from urllib3.poolmanager import PoolManager\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "class InsecureAdapter(HTTPAdapter):\n"

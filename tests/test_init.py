@@ -448,3 +448,19 @@ def test_a_table_that_is_not_one_is_a_config_error(text, message):
     with pytest.raises(ConfigError) as raised:
         set_keys(text)
     assert str(raised.value) == message
+
+
+def test_a_tool_table_split_by_another_table_gets_the_keys(run_cli, tmp_path):
+    # poetry-style files: [tool.poetry], then [build-system], then [tool.ruff]; tomlkit reads
+    # such a [tool] as an out-of-order proxy (found on 6 of 12 real projects, issue 26)
+    split = ('[tool.poetry]\nname = "inventory"\n\n[build-system]\nrequires = ["poetry-core"]\n'
+             '\n[tool.ruff]\nline-length = 100\n')
+    write(tmp_path, "pyproject.toml", split)
+    write(tmp_path, "inventory/__init__.py", "")
+    result = init(run_cli, tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+    pyproject = (tmp_path / "pyproject.toml").read_text()
+    assert only_added_to(split, pyproject)
+    assert tomllib.loads(pyproject)["tool"]["corptls-lint"] == targets("inventory.corp_tls")
+    assert init(run_cli, tmp_path).stdout.splitlines()[1] == (
+        "unchanged pyproject.toml: the targets name inventory.corp_tls")

@@ -96,9 +96,11 @@ def _table(document: Any, path: Path) -> Tuple[Any, bool]:
         raise ConfigError(f"{path}: 'tool' must be a table")
     table: Optional[Any] = tool.get(TABLE)
     if table is None:
-        table = tomlkit.table()
-        tool.append(TABLE, table)
-        return table, True
+        # item assignment, not append: a [tool] split by another table (`[tool.poetry]`,
+        # `[build-system]`, `[tool.ruff]`) comes as tomlkit's out-of-order proxy, which has
+        # no append; the table goes after the proxy's first part
+        tool[TABLE] = tomlkit.table()
+        return tool[TABLE], True
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table")
     return table, False

@@ -78,6 +78,17 @@ CASES = [
     ("no imports yet: after the docstring, one blank line before code", OURS, [BUNDLE],
      '"""Doc."""\nx = CA_BUNDLE\n',
      '"""Doc."""\nfrom corp_tls import CA_BUNDLE\n\nx = CA_BUNDLE\n'),
+    ("a section order that leaves out local-folder: relative imports are third party",
+     ImportOrder(src_modules=OURS.src_modules, section_order=(
+         "future", "standard-library", "third-party", "first-party")), [BUNDLE],
+     "import requests\nfrom . import views\n\nx = 1\n",
+     "import requests\nfrom . import views\n\nfrom corp_tls import CA_BUNDLE\n\nx = 1\n"),
+    ("a section of the user's own, ahead of the standard library",
+     ImportOrder(src_modules=("app",), user_sections=(("corp", ("corp_tls",)),),
+                 section_order=("future", "corp", "standard-library", "third-party",
+                                "first-party", "local-folder")), [BUNDLE],
+     "import os\n\nfrom app import a\n\nx = 1\n",
+     "from corp_tls import CA_BUNDLE\n\nimport os\n\nfrom app import a\n\nx = 1\n"),
     ("CRLF line endings are kept", OURS, [BUNDLE],
      "import requests\r\n\r\nx = 1\r\n",
      "import requests\r\n\r\nfrom corp_tls import CA_BUNDLE\r\n\r\nx = 1\r\n"),
@@ -106,6 +117,11 @@ def _ruff_config(order):
              f"known-first-party = {json.dumps(list(order.src_modules))}",
              f"force-sort-within-sections = {str(order.force_sort_within_sections).lower()}",
              f"force-single-line = {str(order.force_single_line).lower()}"]
+    if order.section_order:
+        lines.append(f"section-order = {json.dumps(list(order.section_order))}")
+    if order.user_sections:
+        lines.append("[tool.ruff.lint.isort.sections]")
+        lines += [f"{name} = {json.dumps(list(modules))}" for name, modules in order.user_sections]
     return "\n".join(lines) + "\n"
 
 
@@ -132,6 +148,24 @@ def test_sections_follow_the_known_settings_then_the_standard_library_then_the_s
     assert section_of("urllib.request", 0, order) == STANDARD_LIBRARY
     assert section_of("requests", 0, order) == THIRD_PARTY
     assert section_of("views", 1, order) == LOCAL_FOLDER
+
+
+def test_the_files_own_package_is_first_party_without_a_source_folder():
+    # ruff's detect-same-package: `src = ["stubs"]` does not hide the package the file is in
+    order = ImportOrder(src_modules=("stubs",), package="earthaccess")
+    assert section_of("earthaccess.auth", 0, order) == FIRST_PARTY
+    assert section_of("earthaccess", 0, ImportOrder(package="earthaccess",
+                                                     detect_same_package=False)) == THIRD_PARTY
+
+
+def test_the_top_package_of_a_folder(tmp_path):
+    from corptls_lint.running.import_settings import top_package
+
+    for folder in ("src/billing", "src/billing/api"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "__init__.py").write_text("")
+    assert top_package(str(tmp_path / "src/billing/api")) == "billing"
+    assert top_package(str(tmp_path / "src")) == ""
 
 
 # -- the settings, from the project's files ---------------------------------------------------
@@ -221,3 +255,27 @@ def test_a_pyproject_that_does_not_parse_places_imports_by_the_defaults(tmp_path
     order = _project(tmp_path, {"pyproject.toml": "[tool.ruff\n", "app.py": ""})
     assert order == ImportOrder(src_modules=("app",))
     assert "import settings not read" in capsys.readouterr().err
+
+
+def test_ruff_sections_and_isort_sections(tmp_path):
+    order = _project(tmp_path, {"pyproject.toml": """
+        [tool.ruff.lint.isort]
+        section-order = ["future", "corp", "standard-library", "third-party", "first-party"]
+        default-section = "first-party"
+        detect-same-package = false
+        [tool.ruff.lint.isort.sections]
+        corp = ["corp_*"]
+    """})
+    assert (order.section_order, order.user_sections, order.default_section,
+            order.detect_same_package) == (
+        ("future", "corp", "standard-library", "third-party", "first-party"),
+        (("corp", ("corp_*",)),), "first-party", False)
+    order = _project(tmp_path / "isort", {".isort.cfg": """
+        [settings]
+        sections = FUTURE,STDLIB,CORP,THIRDPARTY,FIRSTPARTY,LOCALFOLDER
+        known_corp = corp_tls
+        default_section = FIRSTPARTY
+    """})
+    assert (order.section_order, order.user_sections, order.default_section) == (
+        ("future", "standard-library", "corp", "third-party", "first-party", "local-folder"),
+        (("corp", ("corp_tls",)),), "first-party")

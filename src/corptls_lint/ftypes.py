@@ -160,6 +160,14 @@ class ImportOrder:
     from_first: bool = False
     split_on_trailing_comma: bool = True
     line_length: int = 88
+    # `section-order` (empty: future, standard-library, third-party, first-party,
+    # local-folder), the user's own sections (name, module patterns), where a module no
+    # section claims goes, and the file's own top-level package (`detect-same-package`)
+    section_order: Tuple[str, ...] = ()
+    user_sections: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
+    default_section: str = "third-party"
+    detect_same_package: bool = True
+    package: str = ""
     source: str = ""
 
 

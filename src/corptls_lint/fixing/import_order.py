@@ -25,6 +25,7 @@ import libcst as cst
 from corptls_lint.analysis.scopes import dotted_name
 from corptls_lint.ftypes import ImportOrder
 
+# the sections' places in the default order
 FUTURE, STANDARD_LIBRARY, THIRD_PARTY, FIRST_PARTY, LOCAL_FOLDER = range(5)
 
 # A comparable key: tuples of tuples (None is spelled (0,), a value (1, value), as an
@@ -32,24 +33,39 @@ FUTURE, STANDARD_LIBRARY, THIRD_PARTY, FIRST_PARTY, LOCAL_FOLDER = range(5)
 Key = Tuple[object, ...]
 
 
+SECTIONS = ("future", "standard-library", "third-party", "first-party", "local-folder")
+
+
 def section_of(module: str, level: int, order: ImportOrder) -> int:
-    """The section of `from <level dots><module> import ...` (or `import <module>`)."""
+    """The section of `from <level dots><module> import ...` (or `import <module>`): its place
+    in the section order, as ruff's `categorize` decides it."""
+    sections = order.section_order or SECTIONS
+    kind = _kind(module, level, order)
+    if kind not in sections:  # a section the order leaves out: the default section's
+        kind = order.default_section
+    return sections.index(kind) if kind in sections else len(sections)
+
+
+def _kind(module: str, level: int, order: ImportOrder) -> str:
     base = module.split(".", 1)[0]
     if level == 0 and base == "__future__":
-        return FUTURE
+        return "future"
     if level > 0:
-        return LOCAL_FOLDER
-    for patterns, section in ((order.known_first_party, FIRST_PARTY),
-                              (order.known_third_party, THIRD_PARTY),
-                              (order.known_local_folder, LOCAL_FOLDER),
-                              (order.extra_standard_library, STANDARD_LIBRARY)):
+        return "local-folder"
+    known = order.user_sections + (("first-party", order.known_first_party),
+                                   ("third-party", order.known_third_party),
+                                   ("local-folder", order.known_local_folder),
+                                   ("standard-library", order.extra_standard_library))
+    for section, patterns in known:  # the user's own sections first, as ruff's
         if _known(module, patterns):
             return section
     if base in standard_library():
-        return STANDARD_LIBRARY
+        return "standard-library"
+    if order.detect_same_package and base == order.package:
+        return "first-party"
     if base in order.src_modules:
-        return FIRST_PARTY
-    return THIRD_PARTY
+        return "first-party"
+    return order.default_section
 
 
 def _known(module: str, patterns: Sequence[str]) -> bool:
@@ -159,7 +175,7 @@ def statement_key(node: ImportNode, order: ImportOrder) -> Key:
             first = min((alias_pair(alias) for alias in node.names),
                         key=lambda pair: member_key(*pair, order))
         module = _module_key(name or None, None, level, first, order)
-    if section == FUTURE:
+    if name == "__future__":
         return (section, 1 - style, module)  # `from __future__` first
     if order.force_sort_within_sections:
         return (section, module, style)

@@ -26,7 +26,11 @@ from corptls_lint.running.config import read_toml, warn_once
 _LISTS = ("known_first_party", "known_third_party", "known_local_folder",
           "extra_standard_library")
 _FLAGS = ("force_sort_within_sections", "force_single_line", "order_by_type", "case_sensitive",
-          "combine_as_imports", "from_first", "split_on_trailing_comma")
+          "combine_as_imports", "from_first", "split_on_trailing_comma", "detect_same_package")
+# isort's names of the standard sections, in ruff's spelling
+_ISORT_SECTIONS = {"FUTURE": "future", "STDLIB": "standard-library",
+                   "THIRDPARTY": "third-party", "FIRSTPARTY": "first-party",
+                   "LOCALFOLDER": "local-folder"}
 
 # isort's profiles, as far as the keys above and the line length go (isort's profiles.py).
 _ISORT_PROFILES: Dict[str, Dict[str, object]] = {
@@ -55,10 +59,12 @@ def import_order_for(root: Path) -> ImportOrder:
         values = dict(_ISORT_PROFILES.get(str(table.get("profile", "")), {}))
         values.setdefault("line_length", 79)  # isort's default, where ruff's is 88
         values.update(_known_keys(table, source, snake=True))
+        values.update(_isort_sections(table, source))
         src = _strings(table.get("src_paths"), source, "src_paths") or [".", "src"]
     elif ruff is not None:
         source, lint, _ = ruff
         values = _known_keys(lint.get("isort", {}), source, snake=False)
+        values.update(_ruff_sections(lint.get("isort", {}), source))
         src = _strings(lint.get("src"), source, "src") or [".", "src"]
         length = lint.get("line-length")
         if isinstance(length, int) and not isinstance(length, bool):
@@ -155,6 +161,59 @@ def _known_keys(table: object, source: str, snake: bool) -> Dict[str, object]:
             else:
                 values[field] = flag
     return values
+
+
+def _ruff_sections(table: object, source: str) -> Dict[str, object]:
+    """`section-order`, `sections` (the user's own: name -> modules), `default-section`."""
+    if not isinstance(table, dict):
+        return {}
+    values: Dict[str, object] = {}
+    order = _strings(table.get("section-order"), source, "section-order")
+    if order:
+        values["section_order"] = tuple(order)
+    sections = table.get("sections", {})
+    if isinstance(sections, dict):
+        values["user_sections"] = tuple(
+            (name, tuple(listed)) for name, modules in sections.items()
+            if (listed := _strings(modules, source, f"sections.{name}")) is not None)
+    default = table.get("default-section")
+    if isinstance(default, str):
+        values["default_section"] = default
+    return values
+
+
+def _isort_sections(table: Mapping[str, object], source: str) -> Dict[str, object]:
+    """isort's `sections` (upper-case names), `known_<name>` of its own sections, and
+    `default_section`, in ruff's terms."""
+    values: Dict[str, object] = {}
+    names = _strings(table.get("sections"), source, "sections")
+    if names:
+        order = tuple(_ISORT_SECTIONS.get(name.upper(), name.lower()) for name in names)
+        values["section_order"] = order
+        values["user_sections"] = tuple(
+            (name, tuple(listed)) for name in order if name not in _ISORT_SECTIONS.values()
+            if (listed := _strings(table.get(f"known_{name}"), source, f"known_{name}"))
+            is not None)
+    default = table.get("default_section")
+    if isinstance(default, str):
+        values["default_section"] = _ISORT_SECTIONS.get(default.upper(), default.lower())
+    return values
+
+
+@functools.lru_cache(maxsize=1024)
+def top_package(folder: str) -> str:
+    """The name of the top-level package holding a file of `folder`: the highest folder of
+    the unbroken chain of `__init__.py` folders above it ("" outside a package). Its own
+    imports are first party for ruff (`detect-same-package`)."""
+    top = ""
+    folder = os.path.abspath(folder)
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        top = os.path.basename(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return top
 
 
 def _strings(value: object, source: str, key: str) -> Optional[List[str]]:

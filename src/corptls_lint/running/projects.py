@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Tuple
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.running import config as config_module
 from corptls_lint.running.config import Config, ConfigResolver
-from corptls_lint.running.import_settings import import_order_for
+from corptls_lint.running.import_settings import import_order_for, top_package
 from corptls_lint.source.paths import real_path, repository_root
 
 POLICY_CODE = "TLS401"
@@ -79,7 +79,10 @@ class Projects:
         else:
             settings = config_module.file_settings(Path(path), config, enabled, targets)
         if self.fixing:  # where a fix puts the imports it adds (check mode never asks)
-            settings = replace(settings, import_order=import_order_for(config.root))
+            order = import_order_for(config.root)
+            package = top_package(os.path.dirname(path) or ".")
+            settings = replace(settings, import_order=replace(order, package=package)
+                               if package else order)
         return settings
 
     @property

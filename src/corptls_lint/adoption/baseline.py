@@ -15,7 +15,8 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence,
+                    Tuple)
 
 from corptls_lint.ftypes import ConfigError, Diagnostic
 from corptls_lint.source.paths import real_path
@@ -83,9 +84,12 @@ def read(path: Path) -> Counter[Key]:
 
 def filter_findings(diagnostics: Sequence[Diagnostic],
                     baseline_of: Callable[[str], Optional[Path]],
-                    checked: Iterable[str]) -> Tuple[List[Diagnostic], List[StaleEntry]]:
+                    checked: Iterable[str], sources: Optional[Mapping[str, str]] = None,
+                    ) -> Tuple[List[Diagnostic], List[StaleEntry]]:
     """The findings not covered by their file's baseline, and the stale entries: those of the
-    checked files (or of files that no longer exist) whose findings are gone."""
+    checked files (or of files that no longer exist) whose findings are gone. `sources`: the
+    text of a file whose findings came from text not on disk (an editor's buffer), by path:
+    its findings are fingerprinted in that text."""
     groups: Dict[Path, List[Diagnostic]] = {}
     kept: List[Diagnostic] = []
     for diagnostic in diagnostics:
@@ -99,7 +103,7 @@ def filter_findings(diagnostics: Sequence[Diagnostic],
     for path in sorted(baselines | set(groups)):
         folder = real_path(path).parent
         remaining = read(path)
-        fingerprints = _Fingerprints()
+        fingerprints = _Fingerprints(sources)
         for diagnostic in groups.get(path, []):
             key = _key(folder, diagnostic, fingerprints)
             if remaining[key] > 0:
@@ -134,13 +138,14 @@ def _relative(folder: Path, path: str) -> str:
 
 
 class _Fingerprints:
-    """Each file with findings is read once."""
+    """Each file with findings is read once (a text in `sources` is not read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: Optional[Mapping[str, str]] = None) -> None:
         from corptls_lint.adoption.fingerprint import Fingerprinter
 
         self._make = Fingerprinter
-        self._files: Dict[str, Optional[Fingerprinter]] = {}
+        self._files: Dict[str, Optional[Fingerprinter]] = {
+            path: Fingerprinter(text) for path, text in (sources or {}).items()}
 
     def of(self, path: str, line: int) -> str:
         if path not in self._files:

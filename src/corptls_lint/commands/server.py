@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
         import lsprotocol.types  # noqa: F401
         import pygls.lsp.server  # noqa: F401
     except ImportError as error:
+        missing = (error.name or "pygls").split(".")[0]
         sys.stderr.write(f"{PROG}: error: `{PROG} server` needs the server extra "
-                         f"({error.name or 'pygls'} is missing): {INSTALL_HINT}\n")
+                         f"({missing} is missing): {INSTALL_HINT}\n")
         return EXIT_ERROR
     from corptls_lint.server.linting import Linter
     from corptls_lint.server.protocol import start

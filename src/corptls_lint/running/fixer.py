@@ -61,7 +61,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False,
 
     `only`: apply the fix of this one finding (as the check reported it) and nothing else, in
     one pass: an editor's quick fix. The result's text is unchanged when it has no fix to apply
-    (`unsafe` for an unsafe one) or the fix would break the code."""
+    (`unsafe` for an unsafe one) or the fix would break the code; its diagnostics are those
+    found before the fix (the editor lints the fixed text itself)."""
     # A check first, as check mode runs it (screens, then a sliced parse; a file libcst must
     # not see is refused with the reason): most files hold no fix to apply, and they need no
     # second screen, no full parse and no fix loop.
@@ -128,11 +129,13 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False,
         fixed_unsafe += sum(1 for r in solved if r.applicability is Applicability.UNSAFE)
         for request in solved:
             fixed_codes[codes[id(request)]] = fixed_codes.get(codes[id(request)], 0) + 1
+        if only is not None:  # one pass, one fix: the caller lints the result itself
+            return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
         # Re-lint the fixed text as a check does (sliced): the full parse and lint only when
         # a fix is still pending, or the sliced parse failed (the full parse says why).
         rechecked = _recheck(current, rewritten_slice if compiles else None, path, settings,
                              rule_classes)
-        if only is not None or not any(d.code == PARSE_ERROR or (d.fix is not None and (
+        if not any(d.code == PARSE_ERROR or (d.fix is not None and (
                 unsafe or d.fix.applicability is Applicability.SAFE)) for d in rechecked):
             return FixResult(current, rechecked, fixed, fixed_unsafe, fixed_codes)
         try:

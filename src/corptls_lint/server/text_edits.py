@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
@@ -82,16 +82,59 @@ def minimal_edits(before: str, after: str) -> List[TextEdit]:
     edits: List[TextEdit] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
-        head = _common_prefix(removed, added)
-        tail = _common_suffix(removed[head:], added[head:])
-        start = starts[i1] + head
-        end = starts[i1] + len(removed) - tail
-        edits.append(TextEdit(_position(old, starts, start), _position(old, starts, end),
-                              added[head:len(added) - tail]))
-    return edits
+        if tag != "equal":
+            edits += _replaced(old, new, starts, i1, i2, j1, j2)
+    merged: List[TextEdit] = []
+    for edit in edits:  # edits that touch are one (two insertions at one place, say)
+        if merged and merged[-1].end == edit.start:
+            merged[-1] = TextEdit(merged[-1].start, edit.end, merged[-1].new_text + edit.new_text)
+        else:
+            merged.append(edit)
+    return merged
+
+
+# A changed line is edited within itself when it is at least this similar to its new text
+# (difflib.Differ's cutoff); a block of more line pairs than MAX_PAIRS is one edit.
+_SIMILAR = 0.75
+_MAX_PAIRS = 400
+
+
+def _replaced(old: List[str], new: List[str], starts: List[int],
+              i1: int, i2: int, j1: int, j2: int) -> List[TextEdit]:
+    """Lines old[i1:i2] became new[j1:j2]: as Differ does, the most similar pair of lines
+    is edited within itself (an import added above `verify=False` -> `verify=CA_BUNDLE` is
+    two edits, not one of both lines), the lines before and after it in turn."""
+    pair, best = None, _SIMILAR
+    if 0 < (i2 - i1) * (j2 - j1) <= _MAX_PAIRS:
+        for j in range(j1, j2):
+            for i in range(i1, i2):
+                matcher = difflib.SequenceMatcher(None, old[i], new[j], autojunk=False)
+                if (matcher.real_quick_ratio() > best and matcher.quick_ratio() > best
+                        and matcher.ratio() > best):
+                    pair, best = (i, j), matcher.ratio()
+    if pair is None:
+        edit = _chunk(old, new, starts, i1, i2, j1, j2)
+        return [edit] if edit is not None else []
+    i, j = pair
+    edits = _replaced(old, new, starts, i1, i, j1, j)
+    edit = _chunk(old, new, starts, i, i + 1, j, j + 1)
+    if edit is not None:
+        edits.append(edit)
+    return edits + _replaced(old, new, starts, i + 1, i2, j + 1, j2)
+
+
+def _chunk(old: List[str], new: List[str], starts: List[int],
+           i1: int, i2: int, j1: int, j2: int) -> Optional[TextEdit]:
+    """One edit for old[i1:i2] -> new[j1:j2], trimmed to the characters that differ."""
+    removed, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+    if removed == added:
+        return None
+    head = _common_prefix(removed, added)
+    tail = _common_suffix(removed[head:], added[head:])
+    start = starts[i1] + head
+    end = starts[i1] + len(removed) - tail
+    return TextEdit(_position(old, starts, start), _position(old, starts, end),
+                    added[head:len(added) - tail])
 
 
 def apply_edits(text: str, edits: List[TextEdit]) -> str:

@@ -10,12 +10,15 @@ to a temporary folder; the server (`corptls-lint server` next to this interprete
 notification to the moment it has read the diagnostics published for that version:
 
 - open: textDocument/didOpen of the module (the first lint, configuration read);
-- change: --changes textDocument/didChange notifications, one at a time, each a keystroke's
-  edit of a different line (the server's debounce, then the lint, included);
+- change: a textDocument/didChange after a pause (a keystroke's edit of a line), --changes
+  times: the server lints it at once;
+- typing: a burst of keystrokes 40 ms apart, from its last one: the server's debounce (it
+  lints a burst once, when it stops), then the lint;
 - code action: the quick fix of one finding (its computation included).
 
 Prints the median and the worst of each. The target (issue 29): a 2,000-line module's
-diagnostics within 300 ms of a change. CI does not time anything: tests/test_server.py runs
+diagnostics within 300 ms of a change. --client-every 1 makes every block an HTTP client (the
+worst case: nothing for the screens to leave out). CI does not time anything: tests/test_server.py runs
 this script once on a small module to see that it works.
 """
 
@@ -34,6 +37,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 from lsp_client import LspClient  # noqa: E402  # the tests' client, a plain stdio one
+
+PAUSE = 0.5  # seconds without a change before a measured one
+BURST, KEYSTROKE_GAP = 6, 0.04  # a burst of typing: keystrokes this far apart
 
 PYPROJECT = """[tool.corptls-lint]
 ca-bundle = "corp_tls:CA_BUNDLE"
@@ -139,16 +145,31 @@ def measure(command: List[str], lines: int, changes: int, client_every: int) -> 
             uri = client.open(path, text)
             found = client.diagnostics(uri, 1)
             opened = time.perf_counter() - started
-            change_times = []
             source_lines = text.splitlines(keepends=True)
-            for version in range(2, changes + 2):
-                # a keystroke: a comment grows on a line of the module's middle part
-                index = len(source_lines) // 2 + version
-                source_lines[index] = source_lines[index].rstrip("\n") + "  #\n"
-                started = time.perf_counter()
+            version = 1
+
+            def keystroke() -> int:
+                """A comment grows on a line of the module's middle part: the new version."""
+                nonlocal version
+                version += 1
+                index = len(source_lines) // 2 + version % 40
+                source_lines[index] = source_lines[index].rstrip("\n") + "#\n"
                 client.change(uri, "".join(source_lines), version)
-                client.diagnostics(uri, version)
+                return version
+
+            change_times, typing_times = [], []
+            for _ in range(changes):
+                time.sleep(PAUSE)  # the user stopped typing: one change
+                started = time.perf_counter()
+                client.diagnostics(uri, keystroke())
                 change_times.append(time.perf_counter() - started)
+                time.sleep(PAUSE)  # a burst of typing: measured from its last keystroke
+                for _ in range(BURST - 1):
+                    keystroke()
+                    time.sleep(KEYSTROKE_GAP)
+                started = time.perf_counter()
+                client.diagnostics(uri, keystroke())
+                typing_times.append(time.perf_counter() - started)
             first = next(d for d in found if d["code"] == "TLS101")["range"]
             action_times = []
             for _ in range(5):
@@ -165,6 +186,7 @@ def measure(command: List[str], lines: int, changes: int, client_every: int) -> 
             client.kill()
         return [f"module: {len(text.splitlines())} lines, {len(found)} findings",
                 _line("open", [opened]), _line("change", change_times),
+                _line("typing", typing_times),
                 _line("code action", action_times)]
     finally:
         shutil.rmtree(folder, ignore_errors=True)

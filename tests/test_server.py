@@ -199,6 +199,28 @@ def test_a_quick_fix_fixes_its_own_finding_only(session):
             client.diagnostics(uri, version=2)] == [("TLS101", 4), ("TLS101", 8)]
 
 
+def test_a_client_that_resolves_gets_the_edit_of_the_action_it_picks(session):
+    capabilities = {**CAPABILITIES, "textDocument": {**CAPABILITIES["textDocument"],
+                    "codeAction": {"resolveSupport": {"properties": ["edit"]}}}}
+    client, root = session({"pyproject.toml": CONFIG, "app.py": APP}, capabilities)
+    uri = client.open(root / "app.py")
+    client.diagnostics(uri, version=1)
+    listed = client.code_actions(uri, (4, 35), (4, 35))
+    assert [(a["title"], "edit" in a) for a in listed] == [
+        ("Fix TLS101: use the configured CA bundle", False),
+        ("Add noqa for TLS101", False),
+        ("Fix all corptls-lint problems", False)]
+    resolved = client.request("codeAction/resolve", listed[0])
+    assert edits_of(resolved, uri) == [edit((1, 0), (1, 0), "from corp_tls import CA_BUNDLE\n"),
+                                       edit((4, 36), (4, 41), "CA_BUNDLE")]
+    resolved = client.request("codeAction/resolve", listed[2])
+    assert apply_text_edits(APP, edits_of(resolved, uri)) == FIXED_APP
+    # listed for version 1: once the text has changed, the action edits nothing
+    client.change(uri, "\n" + APP, version=2)
+    client.diagnostics(uri, version=2)
+    assert "edit" not in client.request("codeAction/resolve", listed[0])
+
+
 def test_add_noqa_silences_the_finding(session):
     client, root = session({"pyproject.toml": CONFIG, "app.py": APP})
     uri = client.open(root / "app.py")
@@ -416,4 +438,4 @@ def test_the_latency_benchmark_runs(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "module: 105 lines, 1 findings"
-    assert [line.split()[0] for line in lines[1:]] == ["open", "change", "code"]
+    assert [line.split()[0] for line in lines[1:]] == ["open", "change", "typing", "code"]

@@ -2,8 +2,9 @@
 
 What an editor gets:
 
-- diagnostics when a document is opened or saved, and DEBOUNCE_SECONDS after the last change
-  of a burst of typing; each with its code, message, severity (a rule's finding is a warning,
+- diagnostics when a document is opened or saved, when it changes after a pause, and
+  DEBOUNCE_SECONDS after the last change of a burst of typing (changes less than that apart);
+  each with its code, message, severity (a rule's finding is a warning,
   a file that cannot be parsed an error), the rule's page (`codeDescription.href`) and source
   `corptls-lint`. A text that does not parse keeps the findings of its last text that did,
   plus the one syntax error (TLS001), until it parses again;
@@ -40,13 +41,16 @@ from corptls_lint.server.linting import UNSILENCEABLE, Linter, with_noqa
 SOURCE = TOOL_NAME
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{TOOL_NAME}"
 FIX_ALL_TITLE = "Fix all corptls-lint problems"
-# A burst of typing is linted once, this long after its last change: well inside the 300 ms
-# a 2,000-line module's diagnostics are due in (docs/integrations/language-server.md).
+# A burst of typing (changes less than this apart) is linted once, this long after its last
+# change; a change after a pause is linted at once (docs/integrations/language-server.md has
+# the figures of benchmarks/server_latency.py).
 DEBOUNCE_SECONDS = 0.15
 # What the client is asked to watch: configuration files (pyproject.toml, corptls-lint.toml,
 # an `extend`ed table, ruff's and isort's settings for the imports a fix adds).
 WATCHED_GLOBS = ("**/*.toml", "**/setup.cfg", "**/.isort.cfg", "**/tox.ini")
 _RUN_PROBLEMS = (PARSE_ERROR, INTERNAL_ERROR)
+# What a code action does (its data says, for codeAction/resolve).
+_FIX, _NOQA, _FIX_ALL = "fix", "noqa", "fixAll"
 # A quick fix's title by the fix's kind (rules.base.FixRequest): what the edit does.
 _FIX_TITLES = {
     "ca-bundle": "use the configured CA bundle",
@@ -77,6 +81,7 @@ class _Document:
     diagnostics: List[Diagnostic] = field(default_factory=list)  # the current text's
     last_parsed: List[Diagnostic] = field(default_factory=list)  # of the last text that parsed
     pending: Optional[asyncio.TimerHandle] = None
+    last_change: float = float("-inf")  # the event loop's time of the last change
 
 
 class CorpTLSServer(LanguageServer):
@@ -108,7 +113,8 @@ class CorpTLSServer(LanguageServer):
         self._on(types.WORKSPACE_DID_CHANGE_WATCHED_FILES, self._did_change_watched_files)
         self._on(types.TEXT_DOCUMENT_CODE_ACTION, self._code_action, types.CodeActionOptions(
             code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND],
-            resolve_provider=False))
+            resolve_provider=True))
+        self._on(types.CODE_ACTION_RESOLVE, self._resolve)
         self._on(types.SHUTDOWN, self._shutdown)
 
     def _initialized(self, params: types.InitializedParams) -> None:
@@ -138,9 +144,14 @@ class CorpTLSServer(LanguageServer):
             return
         document.text = self.workspace.get_text_document(document.uri).source  # pygls applied it
         document.version = params.text_document.version
-        self._cancel(document)
-        document.pending = asyncio.get_running_loop().call_later(
-            DEBOUNCE_SECONDS, self._lint, document)
+        loop = asyncio.get_running_loop()
+        now, last = loop.time(), document.last_change
+        document.last_change = now
+        if document.pending is None and now - last >= DEBOUNCE_SECONDS:
+            self._lint(document)  # a change after a pause (a paste, an applied fix): at once
+            return
+        self._cancel(document)  # a burst of typing: once, when it stops
+        document.pending = loop.call_later(DEBOUNCE_SECONDS, self._lint, document)
 
     def _did_save(self, params: types.DidSaveTextDocumentParams) -> None:
         document = self.documents.get(params.text_document.uri)
@@ -218,6 +229,9 @@ class CorpTLSServer(LanguageServer):
     # -- code actions ------------------------------------------------------------------------
 
     def _code_action(self, params: types.CodeActionParams) -> List[types.CodeAction]:
+        """The actions for the findings the range touches, and "fix all" where a safe fix is
+        left. A client that resolves code actions gets them without their edits, computed
+        by `_resolve` for the one chosen (an editor asks at every move of the cursor)."""
         document = self.documents.get(params.text_document.uri)
         if document is None:
             return []
@@ -225,58 +239,95 @@ class CorpTLSServer(LanguageServer):
         diagnostics = self._current(document)
         if any(d.code == PARSE_ERROR for d in diagnostics):
             return []  # no fix applies to a text that does not parse; its findings are old
-        text = document.text
-        lines = text_edits.line_contents(text)
-        actions: List[types.CodeAction] = []
+        lines = text_edits.line_contents(document.text)
+        touched = [d for d in diagnostics if _overlaps(self._range(lines, d), params.range)]
+        plans: List[Tuple[str, Optional[Diagnostic]]] = []
         if _wants(wanted, types.CodeActionKind.QuickFix):
-            touched = [d for d in diagnostics
-                       if _overlaps(self._range(lines, d), params.range)]
-            for diagnostic in touched:
-                if diagnostic.fix is not None and diagnostic.code not in _RUN_PROBLEMS:
-                    action = self._fix_action(document, diagnostic)
-                    if action is not None:
-                        actions.append(action)
-            for diagnostic in touched:
-                if diagnostic.code not in UNSILENCEABLE:
-                    actions.append(self._action(
-                        f"Add noqa for {diagnostic.code}", types.CodeActionKind.QuickFix,
-                        document, with_noqa(text, diagnostic), [diagnostic]))
-        if _wants(wanted, FIX_ALL_KIND) and any(
-                d.fix is not None and d.fix.applicability is Applicability.SAFE
-                for d in diagnostics):
-            fixed = self.linter.fix_all(document.path, text)
-            if fixed != text:
-                actions.append(self._action(FIX_ALL_TITLE, FIX_ALL_KIND, document, fixed, []))
+            plans += [(_FIX, d) for d in touched
+                      if d.fix is not None and d.code not in _RUN_PROBLEMS]
+            plans += [(_NOQA, d) for d in touched if d.code not in UNSILENCEABLE]
+        lazy = self._resolves_edits()
+        if (_wants(wanted, FIX_ALL_KIND) and (lazy or wanted or touched)
+                and any(d.fix is not None and d.fix.applicability is Applicability.SAFE
+                        for d in diagnostics)):
+            plans.append((_FIX_ALL, None))
+        actions = []
+        for what, diagnostic in plans:
+            action = self._plan(document, what, diagnostic)
+            if not lazy:
+                action.edit = self._edit(document, what, diagnostic)
+                if action.edit is None:  # the fix would break the code: the finding says so
+                    continue
+            actions.append(action)
         return actions
 
-    def _fix_action(self, document: _Document,
-                    diagnostic: Diagnostic) -> Optional[types.CodeAction]:
+    def _resolve(self, action: types.CodeAction) -> types.CodeAction:
+        """The edit of an action `_code_action` listed, on the document's text, if it is still
+        the text the action was listed for (else no edit: the editor applies nothing)."""
+        data = action.data if isinstance(action.data, dict) else {}
+        document = self.documents.get(str(data.get("uri")))
+        if document is None or document.version != data.get("version"):
+            return action
+        at = data.get("at")
+        diagnostic = None
+        if at is not None:
+            found = [d for d in self._current(document) if _key(d) == list(at)]
+            if not found:
+                return action
+            diagnostic = found[0]
+        action.edit = self._edit(document, str(data.get("do")), diagnostic)
+        return action
+
+    def _resolves_edits(self) -> bool:
+        code_action = (self.client_capabilities.text_document.code_action
+                       if self.client_capabilities.text_document is not None else None)
+        resolve = code_action.resolve_support if code_action is not None else None
+        return resolve is not None and "edit" in resolve.properties
+
+    def _plan(self, document: _Document, what: str,
+              diagnostic: Optional[Diagnostic]) -> types.CodeAction:
+        """The action without its edit: title, kind, the finding, what `_resolve` needs."""
+        data = {"uri": document.uri, "version": document.version, "do": what,
+                "at": _key(diagnostic) if diagnostic is not None else None}
+        if diagnostic is None:
+            return types.CodeAction(title=FIX_ALL_TITLE, kind=FIX_ALL_KIND, data=data)
+        lsp_diagnostics = [self._diagnostic(document.text, diagnostic)]
+        if what == _NOQA:
+            return types.CodeAction(title=f"Add noqa for {diagnostic.code}",
+                                    kind=types.CodeActionKind.QuickFix,
+                                    diagnostics=lsp_diagnostics, data=data)
         fix = diagnostic.fix
         assert fix is not None
-        fixed = self.linter.fix_one(document.path, document.text, diagnostic)
-        if fixed == document.text:  # the fix would break the code: the finding says so
-            return None
         unsafe = fix.applicability is Applicability.UNSAFE
         title = (f"Fix {diagnostic.code}{' (unsafe)' if unsafe else ''}: "
                  f"{_FIX_TITLES.get(fix.description, fix.description)}")
-        action = self._action(title, types.CodeActionKind.QuickFix, document, fixed,
-                              [diagnostic])
-        action.is_preferred = not unsafe
-        return action
+        return types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix,
+                                diagnostics=lsp_diagnostics, is_preferred=not unsafe,
+                                data=data)
 
-    def _action(self, title: str, kind: str, document: _Document, new_text: str,
-                diagnostics: Sequence[Diagnostic]) -> types.CodeAction:
-        lines = text_edits.line_contents(document.text)
+    def _edit(self, document: _Document, what: str,
+              diagnostic: Optional[Diagnostic]) -> Optional[types.WorkspaceEdit]:
+        """The minimal edits of the action on the document's current text; None when it would
+        change nothing."""
+        text = document.text
+        if what == _FIX_ALL:
+            new_text = self.linter.fix_all(document.path, text)
+        elif what == _NOQA and diagnostic is not None:
+            new_text = with_noqa(text, diagnostic)
+        elif what == _FIX and diagnostic is not None:
+            new_text = self.linter.fix_one(document.path, text, diagnostic)
+        else:
+            return None
+        if new_text == text:
+            return None
+        lines = text_edits.line_contents(text)
         encoding = self._encoding()
         edits: List[Union[types.TextEdit, types.AnnotatedTextEdit, types.SnippetTextEdit]] = [
             types.TextEdit(range=types.Range(_position(lines, edit.start, encoding),
                                              _position(lines, edit.end, encoding)),
                            new_text=edit.new_text)
-            for edit in text_edits.minimal_edits(document.text, new_text)]
-        return types.CodeAction(
-            title=title, kind=kind,
-            diagnostics=[self._diagnostic(document.text, d) for d in diagnostics] or None,
-            edit=self._workspace_edit(document, edits))
+            for edit in text_edits.minimal_edits(text, new_text)]
+        return self._workspace_edit(document, edits)
 
     def _workspace_edit(self, document: _Document, edits: List[Any]) -> types.WorkspaceEdit:
         """Versioned (`documentChanges`) where the client takes it: an edit of an older text is
@@ -318,6 +369,12 @@ class CorpTLSServer(LanguageServer):
             code=diagnostic.code,
             code_description=types.CodeDescription(href=help_uri(diagnostic.code)),
             source=SOURCE)
+
+
+def _key(diagnostic: Diagnostic) -> List[object]:
+    """What identifies a finding of one version of a document, in a code action's data."""
+    return [diagnostic.line, diagnostic.col, diagnostic.end_line, diagnostic.end_col,
+            diagnostic.code]
 
 
 def _line(lines: List[str], index: int) -> str:

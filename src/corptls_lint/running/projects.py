@@ -14,6 +14,7 @@ from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.running import config as config_module
 from corptls_lint.running.config import Config, ConfigResolver
 from corptls_lint.running.import_settings import import_order_for
+from corptls_lint.source.paths import real_path, repository_root
 
 POLICY_CODE = "TLS401"
 
@@ -87,6 +88,17 @@ class Projects:
 
     def is_test(self, path: str) -> bool:
         return config_module.is_test_path(Path(path), self.config_of(path))
+
+    def project_root(self, path: Path) -> Path:
+        """The project root a file at `path` belongs to (a baseline's paths are relative to
+        it): the folder of the configuration file found from the file's folder upwards, as a
+        Python file there would find it (not `--config`'s, which may live anywhere); else the
+        repository's top; else the current folder."""
+        folder = real_path(path).parent
+        found = config_module.find_config_file(folder)
+        if found is not None:
+            return real_path(found.parent)
+        return repository_root(folder) or real_path(os.getcwd())
 
     @property
     def loaded(self) -> List[Config]:

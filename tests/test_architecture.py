@@ -27,8 +27,9 @@ RANKS: Dict[str, int] = {
     "doctor": 8,
     "running": 8,
     "docs_gen": 8,  # the rule pages, and `--explain` for the CLI
-    "commands": 9,  # the subcommands `cli` dispatches to
-    "cli": 10, "flake8_plugin": 10, "__main__": 11,
+    "server": 9,  # the language server `commands.server` starts
+    "commands": 10,  # the subcommands `cli` dispatches to
+    "cli": 11, "flake8_plugin": 11, "__main__": 12,
 }
 
 

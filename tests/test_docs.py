@@ -228,7 +228,10 @@ def _readme_usage():
     readme = (REPO / "README.md").read_text()
     block = readme.split("## Usage\n\n```\n", 1)[1].split("```\n", 1)[0]
     sections = {}
-    for part in re.split(r"(?m)^(?=corptls-lint (?:check|doctor|init)\b)", block)[1:]:
+    from corptls_lint.cli import COMMANDS
+
+    names = "|".join(command.NAME for command in COMMANDS)
+    for part in re.split(rf"(?m)^(?=corptls-lint (?:{names})\b)", block)[1:]:
         name = part.split()[1]
         groups = re.findall(r"(?m)^  ([a-z]+):$", part)
         sections[name] = (groups, set(_OPTION.findall(part)))

@@ -92,7 +92,7 @@ def test_top_level_help_lists_the_commands_and_the_bare_form(run_cli):
     commands = text.split("\ncommands:\n", 1)[1].split("\n\n", 1)[0]
     listed = [line.split()[0] for line in commands.splitlines()
               if line.startswith("    ") and not line.startswith("     ")]
-    assert listed == ["check", "doctor", "init"]
+    assert listed == ["check", "doctor", "init", "server"]
     assert "`corptls-lint src/` is\n`corptls-lint check src/`" in text
     assert options_in(text) == {"--help", "--version", "--doctor"}  # --doctor: the old spelling
 

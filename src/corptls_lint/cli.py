@@ -21,7 +21,7 @@ import sys
 from typing import Dict, List, NoReturn, Optional, Protocol, Sequence, Tuple
 
 from corptls_lint import __version__
-from corptls_lint.commands import check, doctor, init
+from corptls_lint.commands import check, doctor, init, server
 from corptls_lint.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, PROG
 from corptls_lint.ftypes import ConfigError
 from corptls_lint.output.common import DOCS_URL
@@ -47,7 +47,7 @@ class Command(Protocol):
         """Do what the command line asks; the exit code (a ConfigError raised exits 2)."""
 
 
-COMMANDS: Tuple[Command, ...] = (check, doctor, init)
+COMMANDS: Tuple[Command, ...] = (check, doctor, init, server)
 DEFAULT_COMMAND: Command = check
 LEGACY_DOCTOR_FLAG = "--doctor"  # `corptls-lint --doctor ...` is `corptls-lint doctor ...`
 

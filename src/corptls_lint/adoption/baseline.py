@@ -20,7 +20,7 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from corptls_lint.ftypes import ConfigError, Diagnostic
 from corptls_lint.source.paths import real_path
@@ -137,10 +137,13 @@ def filter_findings(diagnostics: Sequence[Diagnostic],
                     baseline_of: Callable[[str], Optional[Path]],
                     checked: Iterable[str],
                     warn: Callable[[str], None] = lambda message: None,
+                    sources: Optional[Mapping[str, str]] = None,
                     ) -> Tuple[List[Diagnostic], List[StaleEntry]]:
     """The findings not covered by their file's baseline, and the stale entries: those of the
     checked files (or of files that no longer exist) whose findings are gone. `warn` hears
-    once about each old baseline whose entries cannot match here."""
+    once about each old baseline whose entries cannot match here. `sources`: the text of a
+    file whose findings came from text not on disk (an editor's buffer), by path: its
+    findings are fingerprinted in that text."""
     groups: Dict[Path, List[Diagnostic]] = {}
     kept: List[Diagnostic] = []
     for diagnostic in diagnostics:
@@ -164,7 +167,7 @@ def filter_findings(diagnostics: Sequence[Diagnostic],
             key = (baseline.where(file), code, print_)
             remaining[key] += count
             written_as.setdefault(key, (file, code, print_))
-        fingerprints = _Fingerprints()
+        fingerprints = _Fingerprints(sources)
         for diagnostic in groups.get(path, []):
             key = (_absolute(diagnostic.path, absolute), diagnostic.code,
                    fingerprints.of(diagnostic.path, diagnostic.line))
@@ -209,13 +212,14 @@ def _portable(path: Path, start: Path) -> str:
 
 
 class _Fingerprints:
-    """Each file with findings is read once."""
+    """Each file with findings is read once (a text in `sources` is not read)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: Optional[Mapping[str, str]] = None) -> None:
         from corptls_lint.adoption.fingerprint import Fingerprinter
 
         self._make = Fingerprinter
-        self._files: Dict[str, Optional[Fingerprinter]] = {}
+        self._files: Dict[str, Optional[Fingerprinter]] = {
+            path: Fingerprinter(text) for path, text in (sources or {}).items()}
 
     def of(self, path: str, line: int) -> str:
         if path not in self._files:

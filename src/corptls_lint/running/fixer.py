@@ -55,8 +55,14 @@ class FixResult:
     fixed_codes: Dict[str, int] = field(default_factory=dict)
 
 
-def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixResult:
-    """Apply the fixes to `text` until it is stable. Never raises for bad input."""
+def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False,
+             only: Optional[Diagnostic] = None) -> FixResult:
+    """Apply the fixes to `text` until it is stable. Never raises for bad input.
+
+    `only`: apply the fix of this one finding (as the check reported it) and nothing else, in
+    one pass: an editor's quick fix. The result's text is unchanged when it has no fix to apply
+    (`unsafe` for an unsafe one) or the fix would break the code; its diagnostics are those
+    found before the fix (the editor lints the fixed text itself)."""
     # A check first, as check mode runs it (screens, then a sliced parse; a file libcst must
     # not see is refused with the reason): most files hold no fix to apply, and they need no
     # second screen, no full parse and no fix loop.
@@ -88,6 +94,7 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
                     if diagnostic.fix is not None and report.fix is not None
                     and report.fix.node is not None
                     and (unsafe or diagnostic.fix.applicability is Applicability.SAFE)
+                    and (only is None or diagnostic == only)
                     and not _defines_target(path, report.fix, settings.targets)]
         if not requests:
             break
@@ -122,6 +129,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         fixed_unsafe += sum(1 for r in solved if r.applicability is Applicability.UNSAFE)
         for request in solved:
             fixed_codes[codes[id(request)]] = fixed_codes.get(codes[id(request)], 0) + 1
+        if only is not None:  # one pass, one fix: the caller lints the result itself
+            return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
         # Re-lint the fixed text as a check does (sliced): the full parse and lint only when
         # a fix is still pending, or the sliced parse failed (the full parse says why).
         rechecked = _recheck(current, rewritten_slice if compiles else None, path, settings,

@@ -225,3 +225,16 @@ def test_fingerprint_of_a_compound_statement_is_its_header():
     assert printer.statement_lines(2) == (2, 2)
     edited_body = "with requests.Session() as s:\n    s.get(other)\n    s.close()\n"
     assert statement_fingerprint(edited_body, 1) == printer.fingerprint(1)
+
+
+def test_standard_input_is_fingerprinted_in_its_own_text_not_the_file_on_disk(run_cli,
+                                                                             tmp_path):
+    # an editor's unsaved buffer: the baseline covers its findings though the file on disk
+    # now holds other lines there
+    write(tmp_path, "app.py", APP)
+    assert run_cli("--no-cache", "--write-baseline", "baseline.json", ".",
+                   cwd=tmp_path).returncode == 0
+    write(tmp_path, "app.py", "import requests\n\n\n\n\n\n\n\n\n\nx = 1\n")
+    result = run_cli("--no-cache", "--baseline", "baseline.json", "-", "--stdin-filename",
+                     "app.py", cwd=tmp_path, input=APP)
+    assert (result.returncode, result.stdout) == (0, "")

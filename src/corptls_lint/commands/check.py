@@ -239,8 +239,10 @@ def lint(args: argparse.Namespace) -> int:
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
     if args.write_baseline:
         return _write_baseline(Path(args.write_baseline), projects, diagnostics)
-    diagnostics = _without_baselined(args, projects, diagnostics, [task.path for task in tasks
-                                                                   if task.source is None])
+    diagnostics = _without_baselined(
+        args, projects, diagnostics, [task.path for task in tasks if task.source is None],
+        {task.path: stdin_source.text_of(task.source) for task in tasks
+         if task.source is not None})
     if args.add_noqa:
         return _add_noqa(diagnostics)
 
@@ -418,9 +420,11 @@ def _add_noqa(diagnostics: List[Diagnostic]) -> int:
 
 
 def _without_baselined(args: argparse.Namespace, projects: Projects,
-                       diagnostics: List[Diagnostic], checked: List[str]) -> List[Diagnostic]:
+                       diagnostics: List[Diagnostic], checked: List[str],
+                       sources: Dict[str, str]) -> List[Diagnostic]:
     """The findings not recorded in the baseline of their file's configuration (or --baseline),
-    listing the stale entries with --show-stale-baseline."""
+    listing the stale entries with --show-stale-baseline. `sources`: standard input's text, by
+    the path it stands for (its findings are fingerprinted in it, not in the file on disk)."""
     if not args.baseline and all(config.baseline is None for config in projects.loaded):
         return diagnostics
     from corptls_lint.adoption import baseline  # only runs with a baseline pay for it
@@ -433,7 +437,8 @@ def _without_baselined(args: argparse.Namespace, projects: Projects,
     def warn(message: str) -> None:
         sys.stderr.write(f"{PROG}: warning: {message}\n")
 
-    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked, warn=warn)
+    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked, warn=warn,
+                                           sources=sources)
     if args.show_stale_baseline:
         for entry in stale:
             sys.stderr.write(entry.describe() + "\n")

@@ -110,7 +110,7 @@ def test_no_proxy_suffix_rule_follows_the_requests_release():
 def test_route_is_printed_with_its_reason():
     target = Target("git.corp.example", 443)
     assert routes.requests_route(target, {"HTTPS_PROXY": "http://u:secret@p:8080"}).describe() \
-        == "via proxy http://u:***@p:8080 (from HTTPS_PROXY)"
+        == "via proxy http://***@p:8080 (from HTTPS_PROXY)"
     assert routes.requests_route(target, {"https_proxy": "http://p:8080",
                                           "NO_PROXY": ".corp.example"}).describe() == \
         "direct (NO_PROXY matches .corp.example)"
@@ -356,7 +356,7 @@ def test_proxy_credentials_are_sent_as_requests_sends_them(environ, pki, server)
         url = f"https://localhost:{server.port}/"
         code, doc = doctor(pki.path("root.pem"), url, "proxy with credentials")
         assert code == 0, failed(doc)
-        assert doc["route"]["route"] == (f"via proxy http://alice:***@127.0.0.1:{proxy.port} "
+        assert doc["route"]["route"] == (f"via proxy http://***@127.0.0.1:{proxy.port} "
                                          f"(from HTTPS_PROXY)")
         assert requests_result(url, pki.path("root.pem")) == "200 ok"
         assert agree(httpx_result(url, pki.path("root.pem")), code)

@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write-bundle", metavar="PATH",
                         help="with --host: write the public roots plus the CA certificates HOST "
                              "(or the proxy) sent to PATH")
+    parser.add_argument("--verbose", action="store_true",
+                        help="the traceback of an internal error (credentials masked)")
     parser.add_argument("--output-format", choices=("text", "json"), default="text",
                         help="how the report is printed: text or json (default: text)")
 
@@ -40,4 +42,5 @@ def run(args: argparse.Namespace) -> int:
     from corptls_lint.doctor import run_doctor
 
     return run_doctor(args.bundle, args.host, args.output_format, proxy=args.proxy,
-                      direct=args.direct, write_bundle=args.write_bundle)
+                      direct=args.direct, write_bundle=args.write_bundle,
+                      verbose=args.verbose)

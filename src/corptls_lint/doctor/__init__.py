@@ -21,10 +21,11 @@ MISSING_CRYPTOGRAPHY = ("corptls-lint: error: the doctor needs the cryptography 
 def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = "text",
                environ: Optional[Mapping[str, str]] = None, stdout: TextIO = sys.stdout,
                stderr: TextIO = sys.stderr, proxy: Optional[str] = None, direct: bool = False,
-               write_bundle: Optional[str] = None) -> int:
+               write_bundle: Optional[str] = None, verbose: bool = False) -> int:
     """Run every check, print the report; 0 all verified, 1 a check failed, 2 usage error.
     `proxy` and `direct` override the route the environment gives; `write_bundle` is where the
-    combined bundle (public roots plus the CA certificates the host sent) is written."""
+    combined bundle (public roots plus the CA certificates the host sent) is written; `verbose`
+    prints the traceback of an internal error (never a proxy's credentials)."""
     import importlib
 
     try:
@@ -34,5 +35,5 @@ def run_doctor(bundle: Optional[str], host: Optional[str], output_format: str = 
         return EXIT_ERROR
     from corptls_lint.doctor.main import Options, run
 
-    options = Options(bundle, host, proxy, direct, write_bundle)
+    options = Options(bundle, host, proxy, direct, write_bundle, verbose)
     return run(options, output_format, environ, stdout, stderr)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import os
 import ssl
+import traceback
 import warnings
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Mapping, Optional, TextIO, Tuple
@@ -15,7 +17,7 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
 from corptls_lint.doctor import bundle as bundle_checks
-from corptls_lint.doctor import environment, interception, probe, programs, recipe, render
+from corptls_lint.doctor import environment, interception, masking, probe, programs, recipe, render
 from corptls_lint.doctor import route as routes
 from corptls_lint.doctor.ftypes import (Check, DoctorReport, EnvironmentReport, RouteReport,
                                         Section, Status, TrustLocation)
@@ -33,6 +35,7 @@ class Options:
     proxy: Optional[str] = None
     direct: bool = False
     write_bundle: Optional[str] = None
+    verbose: bool = False
 
 
 def _explicit_location(path: str) -> TrustLocation:
@@ -242,34 +245,52 @@ def build_report(options: Options, target: Optional[Target],
 
 def run(options: Options, output_format: str, environ: Optional[Mapping[str, str]],
         stdout: TextIO, stderr: TextIO) -> int:
+    environ = os.environ if environ is None else environ
+    secrets = masking.secrets_of([*masking.proxy_urls(environ, options.proxy), options.host])
+    try:
+        return _run(options, output_format, environ, stdout, stderr, secrets)
+    except Exception as error:  # an internal error: one line, a traceback with --verbose
+        from corptls_lint.doctor.ftypes import EXIT_ERROR
+
+        text = traceback.format_exc() if options.verbose else (
+            f"corptls-lint: error: the doctor failed: {type(error).__name__}: {error} "
+            f"(--verbose shows the traceback)\n")
+        stderr.write(masking.scrub_text(text, secrets))
+        return EXIT_ERROR
+
+
+def _run(options: Options, output_format: str, environ: Mapping[str, str], stdout: TextIO,
+         stderr: TextIO, secrets: FrozenSet[str]) -> int:
     from corptls_lint.doctor.ftypes import EXIT_ERROR, EXIT_FAILED, EXIT_OK
 
-    if output_format not in FORMATS:
-        stderr.write(f"corptls-lint: error: the doctor prints text or json, not "
-                     f"{output_format!r}\n")
+    def error(message: str) -> int:
+        stderr.write(masking.scrub_text(f"corptls-lint: error: {message}\n", secrets))
         return EXIT_ERROR
+
+    if output_format not in FORMATS:
+        return error(f"the doctor prints text or json, not {output_format!r}")
     target = None
     if options.host is not None:
         try:
             target = parse_host(options.host)
-        except ValueError as error:
-            stderr.write(f"corptls-lint: error: --host: {error}\n")
-            return EXIT_ERROR
+        except ValueError as reason:
+            return error(f"--host: {reason}")
     elif options.write_bundle or options.proxy or options.direct:
-        stderr.write("corptls-lint: error: --proxy, --direct and --write-bundle need --host\n")
-        return EXIT_ERROR
+        return error("--proxy, --direct and --write-bundle need --host")
     if options.proxy is not None and options.direct:
-        stderr.write("corptls-lint: error: --proxy and --direct exclude each other\n")
-        return EXIT_ERROR
+        return error("--proxy and --direct exclude each other")
     with warnings.catch_warnings():
         # Old public roots break RFC 5280 in small ways; cryptography's warnings about them
         # would bury the report.
         warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        report = build_report(options, target, os.environ if environ is None else environ)
+        report = masking.scrub(build_report(options, target, environ), secrets)
     if output_format == "json":
-        stdout.write(render.to_json(report))
+        text = render.to_json(report)
     else:
         from corptls_lint.output import is_terminal
 
-        render.write_text(report, stdout, color=is_terminal(stdout))
+        buffer = io.StringIO()
+        render.write_text(report, buffer, color=is_terminal(stdout))
+        text = buffer.getvalue()
+    stdout.write(masking.scrub_text(text, secrets))
     return EXIT_OK if report.ok else EXIT_FAILED

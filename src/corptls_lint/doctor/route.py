@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Callable, Dict, Mapping, Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
+from corptls_lint.doctor import masking
 from corptls_lint.doctor.target import Target
 
 Opener = Callable[[float], socket.socket]
@@ -205,12 +206,8 @@ def with_scheme(proxy: str) -> str:
 
 
 def redacted(proxy: str) -> str:
-    """The proxy URL without its password, for printing."""
-    parts = urlsplit(proxy)
-    if parts.password is None:
-        return proxy
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return proxy.replace(parts.netloc, f"{parts.username}:***@{netloc}", 1)
+    """The proxy URL without its userinfo (user and password), for printing (masking.py)."""
+    return masking.redacted(proxy)
 
 
 class ProxyError(Exception):
@@ -227,10 +224,20 @@ class ProxyURL:
 
     @classmethod
     def parse(cls, url: str) -> "ProxyURL":
+        if url != url.strip():
+            raise ProxyError(f"proxy {redacted(url.strip())}: the value starts or ends with "
+                             f"white space, which requests does not strip (InvalidURL); remove it")
         if "://" not in url and SCHEME.match(url):
-            raise ProxyError(f"proxy {redacted(url)}: requests reads {url.split(':')[0]!r} as "
+            shown = redacted(url)
+            word = "the user name" if shown != url else repr(url.split(":")[0])
+            raise ProxyError(f"proxy {shown}: requests reads {word} as "
                              f"the URL's scheme and finds no host (InvalidProxyURL: \"Please "
-                             f"check proxy URL\"); write http://{url}")
+                             f"check proxy URL\"); write {redacted('http://' + url)}")
+        _, userinfo, _ = masking.split_userinfo(with_scheme(url))
+        if userinfo and re.search(r"[/?#]", userinfo):
+            raise ProxyError(f"proxy {redacted(with_scheme(url))}: its user name or password "
+                             f"holds '/', '?' or '#', where requests ends the host part "
+                             f"(InvalidURL); percent-encode them as %2F, %3F, %23")
         parts = urlsplit(with_scheme(url))
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):

@@ -33,6 +33,8 @@ CHAIN_NEEDS_TLS12 = sys.version_info < (3, 10)
 # Since Python 3.13, ssl.create_default_context() sets VERIFY_X509_PARTIAL_CHAIN: a bundle's
 # intermediate or leaf certificate is trusted as an anchor, so a chain without a root verifies.
 PARTIAL_CHAIN = sys.version_info >= (3, 13)
+# The clients these tests ask (the scenes in test_doctor_scenes.py ask every one).
+PYTHON_CLIENTS = ("requests", "httpx", "ssl")
 ALL_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
@@ -44,7 +46,8 @@ def pki(tmp_path_factory):
 def doctor(bundle=None, host=None, environ=None, output_format="json"):
     """Run the doctor in-process; (exit code, parsed json, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    code = run_doctor(bundle, host, output_format, environ=environ or {}, stdout=out, stderr=err)
+    code = run_doctor(bundle, host, output_format, environ=environ or {}, stdout=out, stderr=err,
+                      clients=PYTHON_CLIENTS)
     document = json.loads(out.getvalue()) if output_format == "json" and out.getvalue() else None
     return code, document, err.getvalue()
 
@@ -542,7 +545,7 @@ def test_text_output_says_when_only_the_servers_own_certificate_was_read(pki):
     with TLSServer(pki.path("server-full.pem"), pki.path("server.key"),
                    tls13_only=True) as server:
         code = run_doctor(pki.path("root.pem"), f"localhost:{server.port}", "text", environ={},
-                          stdout=out, stderr=io.StringIO())
+                          stdout=out, stderr=io.StringIO(), clients=PYTHON_CLIENTS)
     text = lines(out.getvalue())
     heading = ("The server's own certificate (the rest of the chain it sent cannot be read "
                "here):" if CHAIN_NEEDS_TLS12 else
@@ -551,8 +554,8 @@ def test_text_output_says_when_only_the_servers_own_certificate_was_read(pki):
     shown = [line for line in text[start + 1:] if re.match(r" \d s:", line)]
     assert shown == ([f" 0 s:{LEAF}"] if CHAIN_NEEDS_TLS12 else
                      [f" 0 s:{LEAF}", f" 1 s:{INTERMEDIATE}"])
-    assert (code, text[-1]) == (0, "All checks passed, 1 warning." if CHAIN_NEEDS_TLS12 else
-                                "All checks passed.")
+    assert (code, text[-1]) == (0, "All 3 clients installed here work, 1 warning."
+                                if CHAIN_NEEDS_TLS12 else "All 3 clients installed here work.")
 
 
 def test_tls13_only_server_with_an_expired_root_in_the_bundle(pki):
@@ -719,12 +722,22 @@ def lines(text):
     return [line.rstrip() for line in text.splitlines()]
 
 
+def requests_version():
+    import requests
+
+    return requests.__version__
+
+
 def test_cli_text_output_for_a_good_bundle(pki):
     result = run("--doctor", "--bundle", pki.path("root.pem"))
     assert result.returncode == 0, result.stderr
     out = lines(result.stdout)
     assert "\x1b" not in result.stdout
-    assert out[0] == "corptls-lint doctor"
+    assert out[0] == ("corptls-lint doctor: the trust of this machine's clients (--host HOST asks "
+                      "each of them about a host)")
+    assert out[1] == (f"✓ requests {requests_version()}: its trust "
+                                  f"({pki.path('root.pem')}) loads; give --host to ask it about a "
+                                  f"host")
     assert f"CA bundle {pki.path('root.pem')}" in out
     assert any(re.fullmatch(r"✓\s+format\s+PEM, 1 certificate", line) for line in out)
     assert out[-1] == "All checks passed."
@@ -736,13 +749,20 @@ def test_cli_text_output_for_a_missing_intermediate(pki):
                      "--host", f"localhost:{server.port}")
     assert result.returncode == 1
     out = lines(result.stdout)
+    # the answer first: the failing client on the second line, the next step soon after
+    assert out[0] == ("corptls-lint doctor: can this machine's clients reach "
+                      f"localhost:{server.port}?")
+    assert out[1].startswith(f"✗ requests {requests_version()}: fails: certificate verify failed: "
+                             f"unable to get local issuer certificate (direct): server omits its "
+                             f"intermediate")
     start = out.index("Chain sent by the server (as openssl s_client -showcerts prints it):")
     assert out[start + 1:start + 3] == [f" 0 s:{LEAF}", f"   i:{INTERMEDIATE}"]
     assert any(re.fullmatch(r"✗\s+verify\s+certificate verify failed: unable to get local "
                             r"issuer certificate \(OpenSSL error 20\)", line) for line in out)
     assert any(re.fullmatch(r"✗\s+omits-intermediate\s+server omits its intermediate:.*", line)
                for line in out)
-    assert out[-1] == "2 checks failed."
+    assert re.fullmatch(r"(\d) of \1 clients fail \(requests, httpx, ssl.*\); 2 problems found\.",
+                        out[-1]), out[-1]
 
 
 def test_cli_json_for_the_environment(pki, tmp_path):
@@ -750,7 +770,8 @@ def test_cli_json_for_the_environment(pki, tmp_path):
                   SSL_CERT_FILE=pki.path("root-and-intermediate.pem"), SSL_CERT_DIR=str(tmp_path))
     result = run("--doctor", "--output-format", "json", env=env)
     doc = json.loads(result.stdout)
-    assert set(doc) == {"ok", "environment", "bundles", "route", "hosts", "sections"}
+    assert set(doc) == {"ok", "host", "clients", "not_installed", "next_step", "environment",
+                        "bundles", "route", "hosts", "sections"}
     clients = {c["client"]: (c["source"], c["cafile"], c["capath"])
                for c in doc["environment"]["clients"]}
     assert clients["requests"] == ("REQUESTS_CA_BUNDLE", pki.path("root.pem"), None)
@@ -767,8 +788,8 @@ def test_cli_usage_errors(pki):
     result = run("--bundle", pki.path("root.pem"))
     assert result.returncode == 2
     assert result.stderr.splitlines()[-1] == (
-        "corptls-lint: error: --bundle, --host, --proxy, --direct and --write-bundle need "
-        "--doctor")
+        "corptls-lint: error: --bundle, --host, --proxy, --direct, --write-bundle and --client "
+        "need --doctor")
     result = run("--doctor", "--host", "localhost:99999")
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "corptls-lint: error: --host: bad port '99999' in 'localhost:99999'\n"

@@ -7,6 +7,7 @@ httpx) with the same bundle and environment, and requires the same verdict. Loop
 import io
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -203,6 +204,9 @@ def environ(monkeypatch, tmp_path):
 
 
 def doctor(bundle, host, label, **options):
+    """The doctor in-process, asking requests and httpx (the clients these tests compare;
+    test_doctor_scenes.py asks every client)."""
+    options.setdefault("clients", ("requests", "httpx"))
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()
     code = run_doctor(bundle, host, "json", environ=dict(os.environ), stdout=out, stderr=err,
@@ -521,9 +525,14 @@ def test_cli_pasted_url_through_the_proxy(environ, pki, server, mitm):
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     assert f"Route to localhost:{server.port} (as requests takes it): via proxy {mitm.url} " \
            f"(from HTTPS_PROXY)" in lines
-    fails = [line for line in lines if line.startswith("✗")]
+    # the answer first: requests fails, and why, on the second line
+    assert lines[1].startswith(f"✗ requests {requests.__version__}: fails: certificate verify "
+                               f"failed: unable to get local issuer certificate (via proxy "
+                               f"{mitm.url}): TLS inspection by '{MITM_CA}'")
+    fails = [line for line in lines if line.startswith("✗  ")]
     assert fails[0].split()[:5] == ["✗", "tls-inspection", "TLS", "inspection", "by"]
-    assert lines[-1] == "2 checks failed."
+    assert re.fullmatch(r"(\d) of \1 clients fail \(requests, .*\); 2 problems found\.",
+                        lines[-1]), lines[-1]
 
 
 @pytest.mark.parametrize("host, message", [
@@ -653,5 +662,5 @@ def test_cli_route_option_usage_errors(args, message):
         2, "", f"corptls-lint: error: {message}\n")
     result = run_cli(*args)
     assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
-        "corptls-lint: error: --bundle, --host, --proxy, --direct and --write-bundle need "
-        "--doctor")
+        "corptls-lint: error: --bundle, --host, --proxy, --direct, --write-bundle and --client "
+        "need --doctor")

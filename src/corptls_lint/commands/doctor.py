@@ -10,8 +10,8 @@ from corptls_lint.output.common import DOCS_URL
 NAME = "doctor"
 HELP = "diagnose the CA bundle Python uses, and a live host (needs corptls-lint[doctor])"
 EPILOG = f"""exit codes:
-  0  every check passed
-  1  a check failed
+  0  every installed client works with --host (without --host: every check passed)
+  1  an installed client fails with --host (without --host: a check failed)
   2  usage error, or the doctor extra is not installed
 
 documentation: {DOCS_URL}
@@ -32,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write-bundle", metavar="PATH",
                         help="with --host: write the public roots plus the CA certificates HOST "
                              "(or the proxy) sent to PATH")
+    parser.add_argument("--client", action="append", metavar="NAME", dest="clients",
+                        choices=("requests", "httpx", "ssl", "pip", "git", "botocore", "curl"),
+                        help="with --host: ask only this client (repeatable; default: every "
+                             "one installed: requests, httpx, ssl, pip, git, botocore, curl)")
     parser.add_argument("--verbose", action="store_true",
                         help="the traceback of an internal error (credentials masked)")
     parser.add_argument("--output-format", choices=("text", "json"), default="text",
@@ -43,4 +47,4 @@ def run(args: argparse.Namespace) -> int:
 
     return run_doctor(args.bundle, args.host, args.output_format, proxy=args.proxy,
                       direct=args.direct, write_bundle=args.write_bundle,
-                      verbose=args.verbose)
+                      verbose=args.verbose, clients=args.clients)

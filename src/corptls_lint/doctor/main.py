@@ -17,8 +17,10 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 
 from corptls_lint.doctor import bundle as bundle_checks
-from corptls_lint.doctor import environment, interception, masking, probe, programs, recipe, render
+from corptls_lint.doctor import (clients, environment, interception, masking, probe, programs,
+                                 recipe, render)
 from corptls_lint.doctor import route as routes
+from corptls_lint.doctor import verdicts
 from corptls_lint.doctor.ftypes import (Check, DoctorReport, EnvironmentReport, RouteReport,
                                         Section, Status, TrustLocation)
 from corptls_lint.doctor.target import Target, parse_host
@@ -36,6 +38,7 @@ class Options:
     direct: bool = False
     write_bundle: Optional[str] = None
     verbose: bool = False
+    clients: Tuple[str, ...] = clients.NAMES  # the clients to ask about the host (--client)
 
 
 def _explicit_location(path: str) -> TrustLocation:
@@ -64,8 +67,10 @@ def _managed(path: Optional[str], certifi: Optional[str]) -> bool:
 def _explicit_trust(location: TrustLocation, certifi: Optional[str]) -> probe.Trust:
     managed = _managed(location.path, certifi)
     if location.kind == "dir":
-        return probe.Trust(location.path, capath=location.path, managed=managed)
-    return probe.Trust(location.path, cafile=location.path, managed=managed)
+        return probe.Trust(location.path, capath=location.path, managed=managed,
+                           clients=clients.NAMES)
+    return probe.Trust(location.path, cafile=location.path, managed=managed,
+                       clients=clients.NAMES)
 
 
 def environment_trusts(env: EnvironmentReport) -> List[probe.Trust]:
@@ -83,7 +88,7 @@ def environment_trusts(env: EnvironmentReport) -> List[probe.Trust]:
     for (cafile, capath, lenient), names in users.items():
         where = " + ".join(path for path in (cafile, capath) if path)
         trusts.append(probe.Trust(f"{where} ({', '.join(names)})", cafile, capath, lenient,
-                                  managed[(cafile, capath, lenient)]))
+                                  managed[(cafile, capath, lenient)], clients=tuple(names)))
     return trusts
 
 
@@ -110,16 +115,21 @@ def _program_trusts(trusts: List[probe.Trust], others: List[programs.ProgramTrus
                     certifi: Optional[str]) -> List[probe.Trust]:
     """The host is also probed with each bundle another program uses (pip's, git's): why
     `pip install` fails where requests works."""
-    probed = {(trust.cafile, False) for trust in trusts if not trust.lenient}
+    probed = {(trust.cafile, False): index for index, trust in enumerate(trusts)
+              if not trust.lenient}
     users: Dict[Tuple[str, bool], List[str]] = {}
     for other in others:
         key = (other.cafile or "", other.os_store)
-        if other.cafile and key not in probed:
-            users.setdefault(key, []).append(other.program.split()[0])
+        name = other.program.split()[0]
+        if other.cafile and key in probed:  # the same trust: its verdict is this one's
+            index = probed[key]
+            trusts[index] = trusts[index]._replace(clients=trusts[index].clients + (name,))
+        elif other.cafile:
+            users.setdefault(key, []).append(name)
     return [probe.Trust(f"{path}{' + the OS store' if os_store else ''} ({', '.join(names)})",
                         cafile=path, managed=_managed(path, certifi),
                         variables=tuple(recipe.PROGRAM_VARIABLES[name] for name in names),
-                        os_store=os_store)
+                        os_store=os_store, clients=tuple(names))
             for (path, os_store), names in users.items()]
 
 
@@ -203,8 +213,59 @@ def _recipe_for(host: str, public: Optional[str], variables: Tuple[str, ...]) ->
     return recipe.recipe(host, public, variables=variables)
 
 
+def clients_environ(options: Options, environ: Mapping[str, str]) -> Dict[str, str]:
+    """The environment the clients are asked in: the user's, with --bundle pointing every
+    client at that bundle, --proxy as every client's proxy, --direct without proxies."""
+    env = dict(environ) if options.bundle is None else \
+        clients.bundle_environ(environ, options.bundle)
+    if options.proxy is not None or options.direct:
+        for name in [name for name in env if name.lower() in (
+                "https_proxy", "http_proxy", "all_proxy", "no_proxy")]:
+            del env[name]
+    if options.proxy is not None:
+        env.update(HTTPS_PROXY=options.proxy, https_proxy=options.proxy)
+    return env
+
+
+def _installed(environ: Mapping[str, str]) -> Dict[str, Optional[str]]:
+    """The clients installed here, with their versions where cheap to know (no --host)."""
+    import shutil
+
+    found: Dict[str, Optional[str]] = {}
+    for name, package in (("requests", "requests"), ("httpx", "httpx"), ("pip", "pip"),
+                          ("botocore", "botocore")):
+        version = environment.installed_version(package)
+        if version is not None:
+            found[name] = version
+    found["ssl"] = ssl.OPENSSL_VERSION
+    path = environ.get("PATH") or os.environ.get("PATH")
+    for name, program in (("git", "git"), ("curl", "curl"), ("botocore", "aws")):
+        if name not in found and shutil.which(program, path=path):
+            found[name] = None
+    return found
+
+
 def build_report(options: Options, target: Optional[Target],
                  environ: Mapping[str, str]) -> DoctorReport:
+    if target is None:
+        report = _build_report(options, None, environ)
+        report.clients = verdicts.without_host(_installed(environ), report.bundles)
+        return report
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the clients, while the doctor probes
+        asked = pool.submit(clients.ask_all, target, clients_environ(options, environ),
+                            options.clients)
+        report = _build_report(options, target, environ)
+        attempts = asked.result()
+    report.target = str(target)
+    report.clients = [verdict for verdict in verdicts.combine(
+        attempts, str(target), report.hosts, report.route) if verdict.name in options.clients]
+    return report
+
+
+def _build_report(options: Options, target: Optional[Target],
+                  environ: Mapping[str, str]) -> DoctorReport:
     report = DoctorReport()
     certifi = environment.certifi_where()
     if options.bundle is not None:

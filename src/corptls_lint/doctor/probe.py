@@ -38,6 +38,8 @@ class Trust(NamedTuple):
     variables: Tuple[str, ...] = ()
     # the OS store as well as the file (pip 24.2+ through truststore)
     os_store: bool = False
+    # the clients that use this trust (requests, httpx, ssl, pip, git, ...)
+    clients: Tuple[str, ...] = ()
 
 
 def _context(trust: Trust) -> ssl.SSLContext:
@@ -113,7 +115,7 @@ class Path:
 
 def probe(target: Target, trust: Trust, path: Path, timeout: float = TIMEOUT) -> HostReport:
     host = target.host
-    report = HostReport(host, target.port, trust.label)
+    report = HostReport(host, target.port, trust.label, trust.clients)
     try:
         context = _context(trust)
     except (ssl.SSLError, OSError) as error:

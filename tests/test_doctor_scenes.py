@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import pytest
 
@@ -58,8 +59,9 @@ def full(pki):
 
 @pytest.fixture(scope="module")
 def leaf_only(pki):
-    """The server that omits its intermediate."""
-    with TLSServer(pki.path("server-leaf.pem"), pki.path("server.key"), http=True) as running:
+    """The server that omits its intermediate (its certificate names its issuer's URL)."""
+    with TLSServer(pki.path("aia-server-leaf.pem"), pki.path("aia-server.key"),
+                   http=True) as running:
         yield running
 
 
@@ -99,13 +101,16 @@ def _python_client(name, url, environ):
 
 
 def _pip(url, environ, folder):
-    result = _run([sys.executable, "-m", "pip", "download", "--no-deps", "--retries", "0",
-                   "--timeout", str(TIMEOUT), "--index-url", url + "simple/", "-d", str(folder),
-                   "corptls-probe-nothing"], environ, timeout=120)
-    text = result.stdout + result.stderr
-    # the index answered (no such project): TLS worked; an SSL, proxy or connection error: not
-    return "Could not find a version" in text and "SSLError" not in text \
-        and "ProxyError" not in text and "Errno" not in text
+    log = folder / "pip.log"
+    result = _run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-deps",
+                   "--retries", "0", "--timeout", str(TIMEOUT), "--index-url", url + "simple/",
+                   "--log", str(log), "corptls-probe-nothing"], environ, timeout=120)
+    text = result.stdout + result.stderr + (log.read_text() if log.exists() else "")
+    if log.exists():
+        log.unlink()
+    # the index answered (a text/plain page, no such project): TLS worked; pip logs any SSL,
+    # proxy or connection error as "Could not fetch URL" of the index
+    return "Could not find a version" in text and f"Could not fetch URL {url}" not in text
 
 
 def _git(url, environ):
@@ -131,8 +136,8 @@ def _aws(url, environ):
                   env, timeout=120)
     if result.returncode == 0:
         return True
-    if "aws-cli" not in _run(["aws", "--version"], env).stdout + \
-            _run(["aws", "--version"], env).stderr:
+    version = _run(["aws", "--version"], env)
+    if "aws-cli" not in version.stdout + version.stderr:
         return None  # a shim without an AWS CLI behind it
     # the server's 200 "ok" is no S3 answer: any error but TLS, proxy or connection means TLS
     # worked
@@ -177,7 +182,8 @@ def scene(environ, url, label, tmp_path, **options):
     host = url.split("://", 1)[1].rstrip("/")
     code, doc = doctor(environ, host, label, **options)
     own = clients_own_results(url, environ, tmp_path)
-    assert verdicts(doc) == own, json.dumps(doc["clients"], indent=1)
+    assert verdicts(doc) == own, (own, [(c["name"], c["ok"], c["reason"])
+                                        for c in doc["clients"]])
     assert code == (1 if False in own.values() else 0)
     assert doc["ok"] is (code == 0)
     return code, doc
@@ -228,6 +234,29 @@ def test_server_omits_its_intermediate(pki, leaf_only, base, tmp_path):
     assert requests_verdict["reason"].startswith(
         "certificate verify failed: unable to get local issuer certificate (direct): server "
         "omits its intermediate")
+    assert "http://pki.doctor.test/intermediate.crt" in requests_verdict["reason"]
+
+
+def test_interception_by_a_product_the_doctor_does_not_know(pki, base, tmp_path):
+    """A device that re-signs with a CA of no known product's name, and names no issuer URL:
+    not headlined as a server that omits its intermediate; both, and how to tell."""
+    from doctor_pki import issue
+
+    gateway = issue("Corp Secure Gateway CA", None, ca=True)
+    resigned = issue("localhost", gateway, ca=False, names=["localhost"])
+    (tmp_path / "resigned.pem").write_bytes(resigned.pem())
+    (tmp_path / "resigned.key").write_bytes(resigned.key_pem())
+    with TLSServer(str(tmp_path / "resigned.pem"), str(tmp_path / "resigned.key"),
+                   http=True) as device:
+        code, doc = scene(point_all_at(base, pki.path("root.pem")),
+                          f"https://localhost:{device.port}/", "unknown inspecting CA", tmp_path)
+    assert code == 1
+    requests_verdict = [c for c in doc["clients"] if c["name"] == "requests"][0]
+    assert "server omits its intermediate" not in requests_verdict["reason"].split(":")[2]
+    assert "either the server omits its intermediate, or a TLS-inspecting device re-signs" \
+        in requests_verdict["reason"]
+    assert "ask IT whether 'O=Doctor Test,CN=Corp Secure Gateway CA'" in \
+        requests_verdict["reason"]
 
 
 def test_bundle_of_the_intermediate_alone(pki, full, base, tmp_path):
@@ -242,3 +271,221 @@ def test_bundle_option_points_every_client_at_the_bundle(pki, full, base, tmp_pa
     own = clients_own_results(f"https://localhost:{full.port}/",
                               point_all_at(base, pki.path("root.pem")), tmp_path)
     assert verdicts(doc) == own and code == 0
+
+
+# --- A: verdicts that were wrong --------------------------------------------------------------
+
+
+def test_expired_not_yet_valid_and_leaf_certificates_no_host_needs_are_warnings(
+        pki, full, base, tmp_path):
+    from doctor_pki import NOW, issue
+
+    future = issue("Doctor Future Root CA", None, ca=True, not_before=NOW + timedelta(days=30),
+                   not_after=NOW + timedelta(days=400))
+    bundle = tmp_path / "mixed.pem"
+    bundle.write_bytes(pki.expired_root.pem() + pki.other.pem() + future.pem() + pki.root.pem())
+    code, doc = scene(point_all_at(base, str(bundle)), f"https://localhost:{full.port}/",
+                      "expired, future and leaf certificates beside the root", tmp_path)
+    assert code == 0
+    [checked] = [b for b in doc["bundles"] if b["path"] == str(bundle)]
+    assert {(c["id"], c["status"]) for c in checked["checks"]} >= {
+        ("expired", "warn"), ("leaf", "warn"), ("not-yet-valid", "warn")}
+    assert not [c for c in checked["checks"] if c["status"] == "fail"]
+
+
+def test_trusted_certificate_blocks_are_loaded(pki, full, base, tmp_path):
+    bundle = tmp_path / "trusted.pem"
+    subprocess.run(["openssl", "x509", "-in", pki.path("root.pem"), "-trustout", "-addtrust",
+                    "serverAuth", "-out", str(bundle)], check=True, capture_output=True)
+    assert bundle.read_bytes().startswith(b"-----BEGIN TRUSTED CERTIFICATE-----")
+    code, doc = scene(point_all_at(base, str(bundle)), f"https://localhost:{full.port}/",
+                      "BEGIN TRUSTED CERTIFICATE bundle", tmp_path)
+    [checked] = [b for b in doc["bundles"] if b["path"] == str(bundle)]
+    assert [(c["id"], c["status"], c["message"]) for c in checked["checks"]][1] == (
+        "format", "ok", "PEM, 1 certificate")
+    assert [c["subject"] for c in checked["certificates"]] == [
+        "O=Doctor Test,CN=Doctor Test Root CA"]
+
+
+def test_ip_host_gets_ip_san_advice(pki, full, base, tmp_path):
+    environ = point_all_at(base, pki.path("root.pem"))
+    code, doc = scene(environ, f"https://127.0.0.1:{full.port}/", "IP host, DNS-only SAN",
+                      tmp_path)
+    assert code == 1
+    [host] = doc["hosts"][:1]
+    [mismatch] = [c for c in host["checks"] if c["id"] == "hostname-mismatch"]
+    assert mismatch["fix"] == ("connect with a name the certificate lists, or reissue it with "
+                               "IP:127.0.0.1 in its subjectAltName")
+    assert "DNS:127.0.0.1" not in json.dumps(doc)
+
+
+def test_ip_only_san_server_works_by_address(pki, base, tmp_path):
+    with TLSServer(pki.path("ip-server-full.pem"), pki.path("ip-server.key"),
+                   http=True) as server:
+        code, _ = scene(point_all_at(base, pki.path("root.pem")),
+                        f"https://127.0.0.1:{server.port}/", "IP-only SAN, by address", tmp_path)
+    assert code == 0
+
+
+def test_git_is_asked_with_its_own_per_url_config(pki, full, base, tmp_path):
+    url = f"https://localhost:{full.port}/"
+    (tmp_path / "home" / ".gitconfig").write_text(
+        f'[http "{url}"]\n\tsslCAInfo = {pki.path("root.pem")}\n')
+    code, doc = scene(base, url, "git http.<url>.sslCAInfo only", tmp_path)
+    found = {client["name"]: client["ok"] for client in doc["clients"]}
+    if "git" in found:
+        assert found["git"] is True  # the one client configured for the host
+
+
+def test_pip_per_command_section(pki, full, base, tmp_path):
+    config = tmp_path / "home" / ".config" / "pip"
+    config.mkdir(parents=True)
+    (config / "pip.conf").write_text(f"[global]\ncert = {tmp_path / 'nowhere.pem'}\n"
+                                     f"[install]\ncert = {pki.path('root.pem')}\n")
+    code, doc = scene(base, f"https://localhost:{full.port}/", "pip [install] section",
+                      tmp_path)
+    assert {c["name"]: c["ok"] for c in doc["clients"]}["pip"] is True
+
+
+def test_pip_config_file_dev_null_turns_the_config_off(pki, full, base, tmp_path):
+    config = tmp_path / "home" / ".config" / "pip"
+    config.mkdir(parents=True)
+    (config / "pip.conf").write_text(f"[global]\ncert = {pki.path('root.pem')}\n")
+    environ = dict(base, PIP_CONFIG_FILE=os.devnull)
+    code, doc = scene(environ, f"https://localhost:{full.port}/", "PIP_CONFIG_FILE=/dev/null",
+                      tmp_path)
+    assert {c["name"]: c["ok"] for c in doc["clients"]}["pip"] is False
+    [section] = [s for s in doc["sections"] if s["title"] == "Other programs' trust"]
+    assert pki.path("root.pem") not in section["checks"][0]["message"]
+
+
+def test_a_ca_folder_as_pips_cert(pki, full, base, tmp_path):
+    """pip 24.2+ loads `cert` into truststore's context as a file ("Is a directory"); older
+    pips hand it to requests, which takes a folder: pip's own verdict either way, and the
+    next step of a failure says that pip needs a file."""
+    folder = tmp_path / "cas"
+    folder.mkdir()
+    (folder / "root.pem").write_bytes(pki.root.pem())
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    code, doc = scene(dict(base, PIP_CERT=str(folder)), f"https://localhost:{full.port}/",
+                      "CA folder as PIP_CERT", tmp_path)
+    [pip] = [c for c in doc["clients"] if c["name"] == "pip"]
+    if pip["ok"] is False:
+        assert pip["next_step"].startswith("pip needs a bundle file, not a CA folder")
+
+
+def test_the_next_step_for_a_folder_where_a_file_is_needed():
+    from corptls_lint.doctor import verdicts
+    from corptls_lint.doctor.clients import Attempt
+
+    failed = Attempt("pip", True, "24.2", False, "config",
+                     "IsADirectoryError: [Errno 21] Is a directory")
+    verdict = verdicts.verdict(failed, "localhost:443", [], None, None)
+    assert verdict.next_step == (
+        f"pip needs a bundle file, not a CA folder: cat FOLDER/*.pem > "
+        f"{os.path.expanduser('~/corp-ca-bundle.pem')} and point pip at that file")
+
+
+# --- A: proxies ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mitm(tmp_path_factory, pki):
+    from doctor_proxies import Mitmdump, find_mitmdump
+
+    found = find_mitmdump()
+    if found is None:
+        message = "mitmdump not found (set CORPTLS_MITMDUMP or put mitmproxy's mitmdump on PATH)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with Mitmdump(found, tmp_path_factory.mktemp("mitmproxy"), pki.path("root.pem")) as proxy:
+        yield proxy
+
+
+def test_httpx_is_judged_by_its_own_no_proxy_rules(pki, full, base, mitm, tmp_path):
+    """NO_PROXY=.localhost: requests goes direct to localhost, httpx through the proxy, whose
+    re-signed certificate the internal root does not verify."""
+    environ = dict(point_all_at(base, pki.path("root.pem")), HTTPS_PROXY=mitm.url,
+                   https_proxy=mitm.url, NO_PROXY=".localhost", no_proxy=".localhost")
+    code, doc = scene(environ, f"https://localhost:{full.port}/", "NO_PROXY=.localhost",
+                      tmp_path)
+    found = {c["name"]: c for c in doc["clients"]}
+    assert found["requests"]["ok"] is True and found["requests"]["route"] is None
+    if found["httpx"]["installed"]:  # httpx reads .localhost as its subdomains only
+        assert (found["httpx"]["ok"], found["httpx"]["route"]) == (False, mitm.url)
+        assert found["httpx"]["reason"].endswith(
+            f"; httpx goes via proxy {mitm.url}, where requests goes direct: its proxy rules "
+            f"(NO_PROXY) differ")
+
+
+def test_explicit_interception_with_the_proxys_ca(pki, full, base, mitm, tmp_path):
+    environ = dict(point_all_at(base, mitm.ca_cert), HTTPS_PROXY=mitm.url,
+                   https_proxy=mitm.url)
+    scene(environ, f"https://localhost:{full.port}/", "mitmproxy, its CA everywhere", tmp_path)
+
+
+def test_explicit_interception_with_the_internal_ca(pki, full, base, mitm, tmp_path):
+    environ = dict(point_all_at(base, pki.path("root.pem")), HTTPS_PROXY=mitm.url,
+                   https_proxy=mitm.url)
+    code, doc = scene(environ, f"https://localhost:{full.port}/", "mitmproxy, internal CA",
+                      tmp_path)
+    assert code == 1
+    requests_verdict = [c for c in doc["clients"] if c["name"] == "requests"][0]
+    assert "TLS inspection by 'O=mitmproxy,CN=mitmproxy'" in requests_verdict["reason"]
+
+
+def test_https_proxy_url_is_verified_with_the_clients_trust(pki, full, base, tmp_path):
+    """TLS to the proxy itself (an https:// proxy URL), as urllib3 2 does it: the proxy's
+    certificate is checked with the CA the client trusts, at once, never after a long wait."""
+    import ssl
+
+    from doctor_proxies import ConnectProxy
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(pki.path("ip-server-full.pem"), pki.path("ip-server.key"))
+    with ConnectProxy(tls=context) as proxy:
+        environ = dict(point_all_at(base, pki.path("root.pem")), HTTPS_PROXY=proxy.url,
+                       https_proxy=proxy.url)
+        code, doc = scene(environ, f"https://localhost:{full.port}/", "https:// proxy URL",
+                          tmp_path)
+    assert doc["route"]["checks"][0]["message"] == (
+        f"via proxy {proxy.url} (from https_proxy): CONNECT localhost:{full.port} accepted")
+    assert {c["name"]: c["ok"] for c in doc["clients"]}["requests"] is True
+
+
+PROXY_AUTH = "Basic YWxpY2U6cmlnaHQ="  # alice:right
+
+
+@pytest.mark.parametrize("challenges, userinfo, expected", [
+    (['Basic realm="corp"'], "", "proxy authentication required (Proxy-Authenticate: Basic): "
+                                 "put the credentials in the proxy URL"),
+    (['Basic realm="corp"'], "alice:wrong@", "proxy authentication required (Proxy-"
+                                             "Authenticate: Basic): the proxy refused the user "
+                                             "name and password of the proxy URL"),
+    (["NTLM", "Negotiate"], "alice:right@", "proxy authentication required (Proxy-Authenticate: "
+                                            "NTLM, Negotiate): requests, pip and httpx cannot "
+                                            "answer NTLM, Negotiate from a proxy URL at all"),
+], ids=["basic-none", "basic-wrong", "ntlm-negotiate"])
+def test_proxy_asking_for_authentication(pki, full, base, tmp_path, challenges, userinfo,
+                                         expected):
+    from doctor_proxies import ConnectProxy
+
+    # the 407's body comes in the same write as its head: it is read, never "data after"
+    with ConnectProxy(credentials=PROXY_AUTH if challenges[0].startswith("Basic") else "x",
+                      challenges=challenges, body=b"<html>authentication required</html>") \
+            as proxy:
+        url = f"http://{userinfo}127.0.0.1:{proxy.port}"
+        environ = dict(point_all_at(base, pki.path("root.pem")), HTTPS_PROXY=url,
+                       https_proxy=url)
+        code, doc = scene(environ, f"https://localhost:{full.port}/",
+                          f"407 {' '.join(challenges)} {userinfo or 'none'}", tmp_path)
+    assert code == 1
+    [refused] = [c for c in doc["route"]["checks"] if c["status"] == "fail"]
+    assert refused["message"].startswith(
+        f"proxy http://{'***@' if userinfo else ''}127.0.0.1:{proxy.port} refused CONNECT "
+        f"localhost:{full.port}: HTTP/1.1 407 Proxy Authentication Required; {expected}")
+    requests_verdict = [c for c in doc["clients"] if c["name"] == "requests"][0]
+    assert requests_verdict["reason"] == refused["message"]
+    if "NTLM" in challenges:
+        assert "px, or cntlm" in refused["message"]

@@ -147,8 +147,8 @@ def _parse(path: str, data: bytes, checks: List[Check]) -> List[x509.Certificate
 
 def _parse_block(path: str, block: store.PemBlock, checks: List[Check]) -> List[x509.Certificate]:
     where = f"{path}:{block.line}"
-    if block.label == "CERTIFICATE":
-        cert = store.load_pem(block.data)
+    if block.label in store.CERTIFICATE_LABELS:
+        cert = store.load_block(block)
         if cert is not None:
             return [cert]
         checks.append(Check("unparsable", Status.FAIL,
@@ -250,14 +250,20 @@ def certificate_checks(certs: Sequence[x509.Certificate],
     return checks
 
 
+# A certificate of the bundle that is expired, not yet valid, a leaf or an intermediate without
+# its root makes no client fail by itself: OpenSSL skips it and uses the others. Only a host that
+# needs it fails, and the host's own checks say so; here it is a warning.
+UNUSED = "; a host fails only if it needs this certificate (--host tells)"
+
+
 def _validity(label: str, cert: x509.Certificate, now: datetime) -> List[Check]:
     start, end = certinfo.not_before(cert), certinfo.not_after(cert)
     if end < now:
-        return [Check("expired", Status.FAIL, f"{label} expired on {end:%Y-%m-%d}",
+        return [Check("expired", Status.WARN, f"{label} expired on {end:%Y-%m-%d}{UNUSED}",
                       "remove it and add the CA's current certificate")]
     if start > now:
-        return [Check("not-yet-valid", Status.FAIL,
-                      f"{label} is valid only from {start:%Y-%m-%d %H:%M} UTC",
+        return [Check("not-yet-valid", Status.WARN,
+                      f"{label} is valid only from {start:%Y-%m-%d %H:%M} UTC{UNUSED}",
                       "check this machine's clock, or wait until the certificate is valid")]
     if end < now + EXPIRY_WARNING:
         return [Check("expiring", Status.WARN,
@@ -278,9 +284,9 @@ def _role(label: str, cert: x509.Certificate, certs: Sequence[x509.Certificate],
         return []
     if is_ca is not True:
         flag = "CA:FALSE" if is_ca is False else "no basicConstraints"
-        return [Check("leaf", Status.FAIL,
+        return [Check("leaf", Status.WARN,
                       f"{label} is a leaf certificate ({flag}), not a CA: a trust bundle needs "
-                      f"the CA that issued it",
+                      f"the CA that issued it{UNUSED}",
                       f"replace it with the certificate of '{issuer}' (and that CA's root)")]
     if certinfo.find_issuer(cert, certs) is not None:
         return []
@@ -289,9 +295,9 @@ def _role(label: str, cert: x509.Certificate, certs: Sequence[x509.Certificate],
                       f"{label} is an intermediate whose issuer '{issuer}' is only in the "
                       f"system store: clients that trust only this file cannot finish the chain",
                       f"add the certificate of '{issuer}' to the bundle")]
-    return [Check("issuer-missing", Status.FAIL,
+    return [Check("issuer-missing", Status.WARN,
                   f"{label} is an intermediate whose issuer '{issuer}' is in neither the bundle "
-                  f"nor the system store",
+                  f"nor the system store{UNUSED}",
                   f"add the certificate of '{issuer}' (the root CA) to the bundle")]
 
 

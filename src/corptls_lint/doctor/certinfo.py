@@ -82,6 +82,19 @@ def alt_names(cert: x509.Certificate) -> Tuple[str, ...]:
     return tuple(names)
 
 
+def issuer_url(cert: x509.Certificate) -> Optional[str]:
+    """Where the certificate says its issuer's certificate is published (AIA caIssuers): a CA's
+    certificates carry it; an inspecting device's re-signed ones rarely do."""
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return None
+    for description in aia:
+        if description.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS:
+            return str(description.access_location.value)
+    return None
+
+
 def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
@@ -99,6 +112,14 @@ def _dns_matches(pattern: str, host: str) -> bool:
         head, _, rest = host.partition(".")
         return bool(head) and rest == pattern[2:]
     return pattern == host
+
+
+def is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def matches_host(cert: x509.Certificate, host: str) -> bool:

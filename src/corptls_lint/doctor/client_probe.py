@@ -125,7 +125,7 @@ def _ssl(url: str, timeout: float) -> Tuple[str, Optional[str]]:
 def _pip(url: str, timeout: float) -> Tuple[str, Optional[str]]:
     commands: Any = importlib.import_module("pip._internal.commands")
     pip: Any = importlib.import_module("pip")
-    command = commands.create_command("download")
+    command = commands.create_command("install")  # its [install] section, as `pip install`
     options, _ = command.parse_args([])
     session = command._build_session(options, retries=0, timeout=timeout)
     requests: Any = importlib.import_module("pip._vendor.requests")

@@ -10,6 +10,7 @@ answer (the doctor judges TLS, not the service)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -18,7 +19,7 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from corptls_lint.doctor import client_probe
 from corptls_lint.doctor.target import Target
@@ -79,17 +80,18 @@ def _python(name: str, url: str, environ: Mapping[str, str], timeout: float) -> 
                    answer["detail"], answer.get("route"))
 
 
-# libcurl's messages (git and curl), the first match deciding.
+# libcurl's messages (git and curl), the first match deciding; a failure none of them names is
+# a failure ("connect"): only these prove that TLS was done.
 CURL_STAGES = (
     ("tls", ("ssl certificate problem", "verification failed", "certificate verify",
              "no alternative certificate subject name", "does not match target host name",
              "certificate subject name")),
     ("config", ("error setting certificate", "problem with the ssl ca cert",
                 "error reading ca cert", "ca certificate set failed")),
-    ("proxy", ("from proxy after connect", "proxy")),
+    ("proxy", ("from proxy after connect", "proxy", "tunnel failed", "response 407")),
     ("tls", ("gnutls", "ssl_connect", "ssl routines", "tls", "ssl")),
-    ("connect", ("couldn't connect", "failed to connect", "could not resolve",
-                 "timed out", "connection refused", "timeout was reached")),
+    ("answered", ("returned error", "not found", "not valid", "empty reply",
+                  "did not send all necessary objects", "repository")),
 )
 
 
@@ -98,7 +100,7 @@ def curl_stage(text: str) -> str:
     for stage, markers in CURL_STAGES:
         if any(marker in lowered for marker in markers):
             return stage
-    return "answered"
+    return "connect"
 
 
 def _run(argv: List[str], env: Dict[str, str], timeout: float) -> Optional[
@@ -111,8 +113,15 @@ def _run(argv: List[str], env: Dict[str, str], timeout: float) -> Optional[
 
 
 def _version(argv: List[str], env: Dict[str, str]) -> Optional[str]:
-    result = _run(argv, env, 10)
-    return result.stdout.strip().splitlines()[0] if result and result.stdout.strip() else None
+    return _cached_version(tuple(argv), env.get("PATH", ""))
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_version(argv: Tuple[str, ...], path: str) -> Optional[str]:
+    """A program's version line (the AWS CLI takes seconds to say it: once per process)."""
+    result = _run(list(argv), _env(os.environ, PATH=path), STARTUP)
+    text = (result.stdout or result.stderr).strip() if result else ""
+    return text.splitlines()[0] if text else None
 
 
 def _libcurl_attempt(name: str, result: Optional[subprocess.CompletedProcess[str]],
@@ -120,8 +129,8 @@ def _libcurl_attempt(name: str, result: Optional[subprocess.CompletedProcess[str
     if result is None:
         return Attempt(name, True, version, False, "connect",
                        f"no answer within {timeout:.0f} s")
-    text = " ".join(result.stderr.split())
-    stage = "answered" if result.returncode == 0 else curl_stage(text)
+    text = " ".join((result.stderr.strip().splitlines() or [""])[0].split())  # curl's first line
+    stage = "answered" if result.returncode == 0 else curl_stage(result.stderr)
     if name == "curl" and result.returncode in (52, 18, 8):  # empty or odd reply: TLS done
         stage = "answered"
     detail = re.sub(r"^fatal: ", "", text)[:400]

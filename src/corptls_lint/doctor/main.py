@@ -133,7 +133,8 @@ def _program_trusts(trusts: List[probe.Trust], others: List[programs.ProgramTrus
             for (path, os_store), names in users.items()]
 
 
-def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, bool]:
+def _route_report(target: Target, route: routes.Route,
+                  proxy_trust: Optional[ssl.SSLContext] = None) -> Tuple[RouteReport, bool]:
     """The route, checked: False when the proxy refuses, and nothing more can be learnt."""
     report = RouteReport(str(target), route.describe(),
                          routes.redacted(route.proxy) if route.proxy else None)
@@ -141,7 +142,7 @@ def _route_report(target: Target, route: routes.Route) -> Tuple[RouteReport, boo
         report.checks.append(Check("route", Status.OK, route.describe()))
         return report, True
     try:
-        routes.open_tunnel(target, route.proxy, probe.TIMEOUT).close()
+        routes.open_tunnel(target, route.proxy, probe.TIMEOUT, proxy_trust).close()
     except routes.ProxyError as error:
         report.checks.append(Check("proxy", Status.FAIL, str(error),
                                    "fix the proxy setting, or try --direct (or NO_PROXY) if "
@@ -288,11 +289,17 @@ def _build_report(options: Options, target: Optional[Target],
     if target is None:
         return report
     route = routes.decide(target, environ, options.proxy, options.direct)
-    report.route, reachable = _route_report(target, route)
+    try:  # an https:// proxy is checked with the first client's trust (requests')
+        first_trust: Optional[ssl.SSLContext] = probe.context_of(trusts[0]) if trusts else None
+    except (ssl.SSLError, OSError):
+        first_trust = None
+    report.route, reachable = _route_report(target, route, first_trust)
     if not reachable:
         return report
     public = recipe.public_roots(certifi)
-    path = probe.Path(connect=routes.opener(target, route), proxied=route.proxy is not None,
+    path = probe.Path(connect=routes.opener(target, route, first_trust),
+                      connect_for=functools.partial(routes.opener, target, route),
+                      proxied=route.proxy is not None,
                       recipe=recipe.recipe(str(target), public),
                       recipe_for=functools.partial(_recipe_for, str(target), public))
     if route.proxy is not None:

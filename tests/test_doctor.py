@@ -101,7 +101,10 @@ def test_der_bundle_gives_the_openssl_command(pki):
     der = check(bundle, "der")
     assert der["message"] == (f"{path} is a DER (binary) certificate; Python's ssl, requests and "
                               f"httpx read only PEM")
-    assert der["fix"] == f"openssl x509 -inform der -in {path} -out {path}.pem, then use {path}.pem"
+    assert der["fix"] == (f"openssl x509 -inform der -in {path} -out {path}.pem, then use "
+                          f"{path}.pem (or: corptls-lint doctor --bundle {path} --host HOST "
+                          f"--write-bundle {path}.fixed.pem writes it repaired (with the public "
+                          f"roots), then point the clients at that file)")
     assert [c["subject"] for c in bundle["certificates"]] == [ROOT]
 
 

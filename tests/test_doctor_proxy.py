@@ -440,13 +440,18 @@ def test_write_bundle_makes_requests_through_the_proxy_succeed(environ, pki, ser
     assert code == 0, failed(doc)
     [section] = doc["sections"]
     ids = [c["id"] for c in section["checks"]]
-    assert ids == ["write-bundle", "added"]
+    # the CA the user trusts now is kept; each client is asked again with the new bundle
+    assert ids == ["write-bundle", "kept", "recheck", "recheck", "use-it"]
     from corptls_lint.doctor import certinfo, store
 
     written = store.pem_certificates(out.read_bytes())
     [mitm_ca] = store.pem_certificates(open(mitm.ca_cert, "rb").read())
     assert section["checks"][1]["message"] == (
-        f"'{MITM_CA}' SHA-256 {certinfo.fingerprint(mitm_ca)} (from {mitm.ca_cert})")
+        f"'{MITM_CA}' SHA-256 {certinfo.fingerprint(mitm_ca)} (trusted now, from "
+        f"{mitm.ca_cert})")
+    assert [c["message"] for c in section["checks"][2:4]] == [
+        f"with {out}, requests works with localhost:{server.port}",
+        f"with {out}, httpx works with localhost:{server.port}"]
     assert all(certinfo.ca_flag(cert) is not False for cert in written)  # never a leaf
     certifi = environment.certifi_where()
     if certifi:
@@ -480,10 +485,10 @@ def test_write_bundle_of_a_direct_internal_server_adds_the_intermediate_and_root
     code, doc = doctor(pki.path("root.pem"), f"localhost:{server.port}", "--write-bundle, direct",
                        write_bundle=str(out))
     assert code == 0, failed(doc)
-    added = [c["message"].split("'")[1] for c in doc["sections"][0]["checks"]
-             if c["id"] == "added"]
-    assert added == ["O=Doctor Test,CN=Doctor Test Intermediate CA",
-                     "O=Doctor Test,CN=Doctor Test Root CA"]
+    listed = [(c["id"], c["message"].split("'")[1]) for c in doc["sections"][0]["checks"]
+              if c["id"] in ("kept", "added")]
+    assert listed == [("kept", "O=Doctor Test,CN=Doctor Test Root CA"),
+                      ("added", "O=Doctor Test,CN=Doctor Test Intermediate CA")]
     url = f"https://localhost:{server.port}/"
     assert requests_result(url, str(out)) == "200 ok"
 
@@ -586,7 +591,7 @@ def test_pips_bundle_is_probed_too_and_agrees_with_pip(environ, pki, server, mit
     pip_host = {h["trust"]: h for h in doc["hosts"]}[label]
     first = [c for c in pip_host["checks"] if c["status"] == "fail"][0]
     assert first["id"] == "tls-inspection"
-    assert "export PIP_CERT=~/corp-ca-bundle.pem" in first["fix"]
+    assert f"export PIP_CERT={os.path.expanduser('~/corp-ca-bundle.pem')}" in first["fix"]
     assert pip_download_result(url) == "CERTIFICATE_VERIFY_FAILED"
     # the proxy's CA as PIP_CERT: the doctor's pip check passes, and so does pip's handshake
     environ.setenv("PIP_CERT", mitm.ca_cert)

@@ -207,8 +207,7 @@ def test_internal_ca_everywhere_works(pki, full, base, tmp_path):
         assert client["reason"] == f"works: verified TLS with localhost:{full.port} (direct)"
 
 
-def test_nothing_configured_fails_for_every_client_and_says_so_first(pki, full, base,
-                                                                      tmp_path):
+def test_nothing_configured_fails_for_every_client_and_says_so_first(pki, full, base, tmp_path):
     code, doc = scene(base, f"https://localhost:{full.port}/", "nothing configured", tmp_path)
     assert code == 1
     failing = [client for client in doc["clients"] if client["ok"] is False]
@@ -489,3 +488,166 @@ def test_proxy_asking_for_authentication(pki, full, base, tmp_path, challenges, 
     assert requests_verdict["reason"] == refused["message"]
     if "NTLM" in challenges:
         assert "px, or cntlm" in refused["message"]
+
+
+# --- C: fixes that never break what worked ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def second_pki(tmp_path_factory):
+    """Another internal CA (host B), whose server sends its whole chain, root included."""
+    return Pki(tmp_path_factory.mktemp("second-pki"))
+
+
+@pytest.fixture(scope="module")
+def host_b(second_pki):
+    chain = second_pki.folder / "b-chain.pem"
+    chain.write_bytes(second_pki.server.pem() + second_pki.intermediate.pem()
+                      + second_pki.root.pem())
+    with TLSServer(str(chain), second_pki.path("server.key"), http=True) as running:
+        yield running
+
+
+def test_write_bundle_keeps_what_worked_and_adds_what_was_missing(pki, second_pki, full,
+                                                                  host_b, base, tmp_path):
+    """A user whose clients reach internal host A follows the advice for host B: the new
+    bundle must reach both, for every client that reached A before."""
+    before = point_all_at(base, pki.path("root.pem"))
+    url_a, url_b = f"https://localhost:{full.port}/", f"https://localhost:{host_b.port}/"
+    worked_a = clients_own_results(url_a, before, tmp_path)
+    assert worked_a["requests"] is True
+    out = tmp_path / "new-bundle.pem"
+    code, doc = doctor(before, f"localhost:{host_b.port}", "--write-bundle, host B",
+                       write_bundle=str(out))
+    [section] = [s for s in doc["sections"] if s["title"] == f"Combined bundle {out}"]
+    rechecks = [c for c in section["checks"] if c["id"] == "recheck"]
+    after = point_all_at(base, str(out))
+    works_b = clients_own_results(url_b, after, tmp_path)
+    # the doctor's re-check is what each client does with the new bundle
+    labels = {"ssl (urllib)": "ssl", "botocore / AWS CLI": "botocore"}
+    prefix = f"with {out}, "
+    rechecked = {}
+    for check in rechecks:
+        text = check["message"][len(prefix):]
+        label = text.split(" works with ")[0].split(" still fails with ")[0]
+        rechecked[labels.get(label, label)] = check["status"] == "ok"
+    assert rechecked == {name: ok for name, ok in works_b.items() if ok is not None}
+    works_a = clients_own_results(url_a, after, tmp_path)
+    for name, ok in worked_a.items():
+        if ok:
+            assert works_a[name] is True, name  # nothing that worked stops working
+    assert works_b["requests"] is True
+    # every certificate written is listed, by SHA-256, in the file itself
+    from corptls_lint.doctor import certinfo, store
+
+    written = store.pem_certificates(out.read_bytes())
+    listed = [line.split()[-1] for line in out.read_text().splitlines()
+              if line.startswith("# SHA-256 ")]
+    assert listed == [certinfo.fingerprint(cert) for cert in written]
+
+
+def test_write_bundle_escapes_certificate_text_and_writes_no_smuggled_block(pki, tmp_path):
+    """A CA whose subject holds a newline and a PEM block: the block is never written as one,
+    and the report prints it escaped."""
+    from cryptography import x509 as cx509
+    from cryptography.x509.oid import NameOID
+    from doctor_pki import Issued, issue
+
+    from corptls_lint.doctor import certinfo, recipe, store
+
+    smuggled = issue("Smuggled Root", None, ca=True)
+    text = "Evil CA\n" + smuggled.pem().decode()
+    evil = issue("placeholder", None, ca=True)
+    name = cx509.Name([cx509.NameAttribute(NameOID.ORGANIZATION_NAME, text)])
+    from cryptography.hazmat.primitives import hashes
+
+    cert = (cx509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(evil.key.public_key()).serial_number(1)
+            .not_valid_before(evil.cert.not_valid_before_utc)
+            .not_valid_after(evil.cert.not_valid_after_utc)
+            .add_extension(cx509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(evil.key, hashes.SHA256()))
+    evil = Issued(cert, evil.key)
+    out = tmp_path / "out.pem"
+    checks, written = recipe.write_bundle(str(out), None, [pki.server.cert, evil.cert])
+    data = out.read_text()
+    in_file = {certinfo.fingerprint(c) for c in store.pem_certificates(data.encode())}
+    assert certinfo.fingerprint(smuggled.cert) not in in_file
+    assert in_file == {certinfo.fingerprint(c) for c in written}
+    # a PEM block starts only where a certificate written starts
+    assert data.splitlines().count("-----BEGIN CERTIFICATE-----") == len(written)
+    assert all("\n" not in check.message for check in checks)
+    assert "Evil CA\\x0a-----BEGIN CERTIFICATE-----" in "".join(c.message for c in checks)
+    assert "# O=Evil CA\\x0a-----BEGIN CERTIFICATE-----\\x0a" in data
+
+
+def test_advice_paths_are_absolute_and_say_how_to_make_it_stick(pki, full, base, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, doc = doctor(point_all_at(base, pki.path("root.pem")), f"localhost:{full.port}",
+                       "--write-bundle relative", write_bundle="relative.pem",
+                       clients=("requests",))
+    absolute = str(tmp_path / "relative.pem")
+    [section] = [s for s in doc["sections"] if s["title"].startswith("Combined bundle")]
+    assert section["title"] == f"Combined bundle {absolute}"
+    [use] = [c for c in section["checks"] if c["id"] == "use-it"]
+    assert use["message"].endswith(f"use it: export REQUESTS_CA_BUNDLE={absolute} "
+                                   f"SSL_CERT_FILE={absolute}")
+    for where in ("~/.bashrc", f"setx REQUESTS_CA_BUNDLE {absolute}",
+                  f"Environment=REQUESTS_CA_BUNDLE={absolute}",
+                  f"pip config set global.cert {absolute}",
+                  f"git config --global http.sslCAInfo {absolute}",
+                  f"conda config --set ssl_verify {absolute}"):
+        assert where in use["fix"], where
+    # the recipe for a failing client names absolute paths too
+    code, doc = doctor(base, f"localhost:{full.port}", "recipe", clients=("requests",))
+    assert "corp-ca-bundle.pem" in doc["next_step"]
+    assert f" {os.path.expanduser('~')}" in doc["next_step"] or "~" not in doc["next_step"]
+
+
+def test_ssl_cert_file_naming_a_folder(pki, full, base, tmp_path):
+    folder = tmp_path / "cas"
+    folder.mkdir()
+    (folder / "root.pem").write_bytes(pki.root.pem())
+    code, doc = scene(dict(base, SSL_CERT_FILE=str(folder)), f"https://localhost:{full.port}/",
+                      "SSL_CERT_FILE is a folder", tmp_path)
+    [check] = [c for c in doc["environment"]["checks"] if c["id"] == "file-is-folder"]
+    assert check["fix"].startswith(f"a folder is SSL_CERT_DIR's: openssl rehash {folder} && "
+                                   f"export SSL_CERT_DIR={folder} && unset SSL_CERT_FILE")
+
+
+@pytest.mark.parametrize("shape", ["crlf", "cr-only", "indented", "der"])
+def test_broken_bundle_shapes_are_written_repaired(pki, full, base, tmp_path, shape):
+    pem = pki.root.pem() + pki.intermediate.pem()
+    data = {"crlf": pem.replace(b"\n", b"\r\n"), "cr-only": pem.replace(b"\n", b"\r"),
+            "indented": b"".join(b"    " + line + b"\n" for line in pem.splitlines()),
+            "der": pki.root.der()}[shape]
+    broken = tmp_path / f"broken-{shape}.pem"
+    broken.write_bytes(data)
+    url = f"https://localhost:{full.port}/"
+    code, doc = scene(point_all_at(base, str(broken)), url, f"bundle {shape}", tmp_path)
+    if shape in ("cr-only", "indented"):
+        [bundle] = [b for b in doc["bundles"] if b["path"] == str(broken)]
+        [repair] = [c for c in bundle["checks"] if c["id"] == "needs-repair"]
+        assert "--write-bundle" in repair["fix"]
+    out = tmp_path / f"repaired-{shape}.pem"
+    code, doc = doctor(base, f"localhost:{full.port}", f"--write-bundle of a {shape} bundle",
+                       bundle=str(broken), write_bundle=str(out))
+    [section] = [s for s in doc["sections"] if s["title"] == f"Combined bundle {out}"]
+    checks = {c["id"]: c["status"] for c in section["checks"]}
+    assert checks["use-it"] == "ok" and checks["recheck"] == "ok", section
+    own = clients_own_results(url, point_all_at(base, str(out)), tmp_path)
+    assert False not in own.values(), own
+
+
+def test_unreachable_host_without_a_proxy_mentions_pac(base, tmp_path):
+    """A port bound and never listening (refused at once, ours for the whole test): every
+    client fails to connect; with no proxy set, the next step says that PAC is not read."""
+    import socket
+
+    with socket.socket() as bound:
+        bound.bind(("127.0.0.1", 0))
+        url = f"https://localhost:{bound.getsockname()[1]}/"
+        code, doc = scene(base, url, "refused port, no proxy", tmp_path)
+    assert code == 1
+    assert "requests, pip, httpx and curl do not read PAC" in doc["next_step"]

@@ -10,7 +10,7 @@ from typing import AbstractSet, Callable, Dict, List, Optional, Sequence
 
 from cryptography import x509
 
-from corptls_lint.doctor import certinfo, store
+from corptls_lint.doctor import certinfo, recipe, store
 from corptls_lint.doctor.ftypes import BundleReport, Check, Status, TrustLocation
 
 EXPIRY_WARNING = timedelta(days=30)
@@ -40,12 +40,36 @@ def check_location(location: TrustLocation,
         return report
     certs = _parse(location.path, data, report.checks)
     report.certificates = [certinfo.describe(cert, i) for i, cert in enumerate(certs, 1)]
+    report.checks.extend(_shape_checks(location.path, data, certs))
     if not any(check.status is Status.FAIL for check in report.checks):
         report.checks.extend(_loader_checks(location.path, data))
     report.checks.extend(certificate_checks(certs, system))
     if public_roots is not None and certs and set(location.used_by) & set(FILE_ONLY_CLIENTS):
         report.checks.extend(_public_root_checks(location, certs, public_roots()))
     return report
+
+
+REPAIR = ("corptls-lint doctor --bundle {path} --host HOST --write-bundle {path}.fixed.pem "
+          "writes it repaired (with the public roots), then point the clients at that file")
+
+
+def _shape_checks(path: str, data: bytes, certs: Sequence[x509.Certificate]) -> List[Check]:
+    """Line endings and indentation OpenSSL does not read, which the doctor can repair."""
+    if not certs or b"-----BEGIN" not in data or \
+            store.repaired(data) == data.replace(b"\r\n", b"\n"):
+        return []
+    shapes = []
+    if b"\r" in data.replace(b"\r\n", b""):
+        shapes.append("CR-only line endings (an old Mac editor's)")
+    if any(line[:1] in (b" ", b"\t") and line.strip()
+           for line in data.replace(b"\r", b"\n").split(b"\n")):
+        shapes.append("indented lines")
+    if not shapes:
+        return []
+    return [Check("needs-repair", Status.WARN,
+                  f"{path} has {' and '.join(shapes)}: OpenSSL reads a PEM line only from its "
+                  f"first column, between LF line endings",
+                  REPAIR.format(path=os.path.abspath(path)))]
 
 
 def _loader_checks(path: str, data: bytes) -> List[Check]:
@@ -74,7 +98,7 @@ def _public_root_checks(location: TrustLocation, certs: Sequence[x509.Certificat
                   f"{location.path} holds no public root: {users} trust only this file, so "
                   f"public sites (pypi.org, github.com) will fail; combine it with certifi",
                   "build a combined bundle (certifi plus this file) and point the variable at "
-                  "it: corptls-lint doctor --host HOST --write-bundle ~/corp-ca-bundle.pem")]
+                  f"it: corptls-lint doctor --host HOST --write-bundle {recipe.combined()}")]
 
 
 def _missing(location: TrustLocation, what: str) -> Check:
@@ -183,7 +207,7 @@ def _parse_binary(path: str, data: bytes, checks: List[Check]) -> List[x509.Cert
                             f"{path} is a DER (binary) certificate; Python's ssl, requests and "
                             f"httpx read only PEM",
                             f"openssl x509 -inform der -in {path} -out {path}.pem, then use "
-                            f"{path}.pem"))
+                            f"{path}.pem (or: {REPAIR.format(path=os.path.abspath(path))})"))
         return [cert]
     certs = store.load_der_pkcs7(data)
     if certs:

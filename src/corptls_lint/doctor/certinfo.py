@@ -13,8 +13,20 @@ from cryptography.hazmat.primitives import hashes
 from corptls_lint.doctor.ftypes import CertInfo
 
 
+def escaped(text: str) -> str:
+    """`text` with every control character (a newline, an escape sequence, a line or
+    paragraph separator) written as \\xNN or \\uNNNN: no text read from a certificate may
+    start a line, or a PEM block, of what the doctor writes or prints."""
+    import unicodedata
+
+    return "".join(
+        (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cf")
+        else char for char in text)
+
+
 def name_text(name: x509.Name) -> str:
-    return name.rfc4514_string() or "(empty name)"
+    return escaped(name.rfc4514_string()) or "(empty name)"
 
 
 def _utc(cert: x509.Certificate, attribute: str) -> datetime:

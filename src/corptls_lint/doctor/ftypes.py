@@ -165,9 +165,11 @@ class DoctorReport:
     @property
     def ok(self) -> bool:
         """With a host: every installed client works (warnings never fail the run) and the
-        bundle asked for (--write-bundle) was written; without one: no check failed."""
+        bundle asked for (--write-bundle) was written and works for every client; without
+        one: no check failed."""
         if self.target and self.clients:
-            written = not any(check.id == "write-bundle" and check.status is Status.FAIL
+            written = not any(check.id in ("write-bundle", "recheck", "use-it")
+                              and check.status is Status.FAIL
                               for section in self.sections for check in section.checks)
             return written and not any(client.installed and client.ok is False
                                        for client in self.clients)

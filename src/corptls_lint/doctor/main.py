@@ -7,6 +7,7 @@ import dataclasses
 import functools
 import io
 import os
+import shlex
 import ssl
 import traceback
 import warnings
@@ -183,20 +184,73 @@ def _known_bundles(locations: List[TrustLocation]
     return known
 
 
+def _current_trust(locations: List[TrustLocation]
+                   ) -> List[Tuple[str, List[x509.Certificate]]]:
+    """What the clients trust now, certificate by certificate: each bundle file (repaired if
+    it must be) and each CA folder they use; a new bundle keeps all of it."""
+    from corptls_lint.doctor import store
+
+    current: List[Tuple[str, List[x509.Certificate]]] = []
+    for location in locations:
+        if os.path.isdir(location.path):
+            current.append((f"from {location.path}", store.folder_certificates(location.path)))
+        elif os.path.isfile(location.path):
+            try:
+                with open(location.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            current.append((f"from {location.path}", store.any_certificates(data)))
+    return current
+
+
 def _write_bundle(destination: str, target: Target, path: probe.Path,
                   public: Optional[str], locations: List[TrustLocation]) -> Section:
-    section = Section(f"Combined bundle {destination}")
+    absolute = os.path.abspath(os.path.expanduser(destination))
+    section = Section(f"Combined bundle {absolute}")
     try:
         chain = probe.read_chain(target, path.connect)
     except (OSError, ssl.SSLError, routes.ProxyError) as error:
         section.checks.append(Check("write-bundle", Status.FAIL,
-                                    f"{destination} not written: cannot read the chain "
+                                    f"{absolute} not written: cannot read the chain "
                                     f"of {target}: {error}"))
         return section
-    checks, _ = recipe.write_bundle(destination, public, chain,
-                                    _known_bundles(locations))
+    checks, _ = recipe.write_bundle(destination, public, chain, _known_bundles(locations),
+                                    _current_trust(locations))
     section.checks.extend(checks)
     return section
+
+
+def _recheck(section: Section, target: Target, options: Options,
+             environ: Mapping[str, str]) -> None:
+    """Before the doctor says "use this", every client is asked again, pointed at the new
+    bundle; the result is printed, and the advice given only when all of them work."""
+    written = next((check for check in section.checks if check.id == "write-bundle"), None)
+    if written is None or written.status is Status.FAIL or options.write_bundle is None:
+        return
+    absolute = os.path.abspath(os.path.expanduser(options.write_bundle))
+    env = clients.bundle_environ(clients_environ(options, environ), absolute)
+    attempts = [attempt for attempt in clients.ask_all(target, env, options.clients)
+                if attempt.installed]
+    for attempt in attempts:
+        if attempt.ok:
+            section.checks.append(Check("recheck", Status.OK,
+                                        f"with {absolute}, {verdicts.label(attempt.name)} "
+                                        f"works with {target}"))
+        else:
+            section.checks.append(Check("recheck", Status.FAIL,
+                                        f"with {absolute}, {verdicts.label(attempt.name)} "
+                                        f"still fails with {target}: {attempt.detail}"))
+    if attempts and all(attempt.ok for attempt in attempts):
+        quoted = shlex.quote(absolute)
+        section.checks.append(Check("use-it", Status.OK,
+                                    f"compare each SHA-256 above with what IT publishes, then "
+                                    f"use it: export REQUESTS_CA_BUNDLE={quoted} "
+                                    f"SSL_CERT_FILE={quoted}", recipe.make_it_stick(absolute)))
+    elif attempts:
+        section.checks.append(Check("use-it", Status.FAIL,
+                                    f"do not use {absolute} yet: not every client works with it "
+                                    f"(see above)"))
 
 
 @functools.lru_cache(maxsize=4)
@@ -259,6 +313,10 @@ def build_report(options: Options, target: Optional[Target],
                             options.clients)
         report = _build_report(options, target, environ)
         attempts = asked.result()
+    if options.write_bundle:
+        for section in report.sections:
+            if section.title.startswith("Combined bundle "):
+                _recheck(section, target, options, environ)
     report.target = str(target)
     report.clients = [verdict for verdict in verdicts.combine(
         attempts, str(target), report.hosts, report.route) if verdict.name in options.clients]

@@ -120,6 +120,38 @@ def pem_certificates(data: bytes) -> List[x509.Certificate]:
     return certs
 
 
+def repaired(data: bytes) -> bytes:
+    """`data` as OpenSSL reads PEM: CRLF and CR-only line endings made LF, each line's
+    indentation and trailing white space removed (what a mail client or an editor did)."""
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    return b"\n".join(line.strip() for line in lines)
+
+
+def any_certificates(data: bytes) -> List[x509.Certificate]:
+    """Every certificate of a file in any shape the doctor can repair: PEM (with any line
+    endings and indentation, CERTIFICATE or TRUSTED CERTIFICATE), DER, or PKCS#7 in DER."""
+    certs = pem_certificates(repaired(data))
+    if certs:
+        return certs
+    cert = load_der(data)
+    if cert is not None:
+        return [cert]
+    return load_der_pkcs7(data) or []
+
+
+def folder_certificates(path: str) -> List[x509.Certificate]:
+    """The certificates of a CA folder's hashed names (as OpenSSL finds them)."""
+    try:
+        names = sorted(os.listdir(path))[:MAX_FOLDER_FILES]
+    except OSError:
+        return []
+    certs: List[x509.Certificate] = []
+    for name in names:
+        if HASHED_NAME.match(name):
+            certs.extend(_read_certificates(os.path.join(path, name)))
+    return certs
+
+
 def _read_certificates(path: str) -> List[x509.Certificate]:
     try:
         with open(path, "rb") as handle:

@@ -5,12 +5,12 @@ error. Without --host: whether the trust each client uses can be loaded at all."
 
 from __future__ import annotations
 
-import os
 from typing import Dict, List, Optional, Sequence
 
 from corptls_lint.doctor.clients import NAMES, Attempt
 from corptls_lint.doctor.ftypes import (BundleReport, Check, ClientVerdict, HostReport, RouteReport,
                                         Status)
+from corptls_lint.doctor.recipe import combined
 
 # How each client is pointed at a CA bundle, lastingly (the next step names it).
 POINT_AT = {
@@ -23,7 +23,10 @@ POINT_AT = {
     "curl": "export CURL_CA_BUNDLE={path}",
 }
 LABELS = {"ssl": "ssl (urllib)", "botocore": "botocore / AWS CLI"}
-COMBINED = os.path.join("~", "corp-ca-bundle.pem")
+PAC = ("if a PAC or WPAD file decides the proxy here (a browser set to 'automatic proxy "
+       "configuration' reaches the host), note that requests, pip, httpx and curl do not read "
+       "PAC: find the proxy for this host in the PAC file (its URL is in the OS's proxy "
+       "settings; pypac's PACSession reads it for requests) and set HTTPS_PROXY to it")
 
 
 def label(name: str) -> str:
@@ -46,7 +49,7 @@ def _host_for(name: str, hosts: Sequence[HostReport]) -> Optional[HostReport]:
 
 
 def _write_bundle_step(name: str, target: str) -> str:
-    path = os.path.expanduser(COMBINED)
+    path = combined()
     return (f"write a bundle that holds the CA: corptls-lint doctor --host {target} "
             f"--write-bundle {path}, then {POINT_AT[name].format(path=path)}")
 
@@ -58,7 +61,7 @@ def _route_words(attempt: Attempt) -> str:
 def _config_step(name: str, detail: str) -> str:
     if "IsADirectoryError" in detail or "Is a directory" in detail:
         return (f"{name} needs a bundle file, not a CA folder: "
-                f"cat FOLDER/*.pem > {os.path.expanduser(COMBINED)} and point {name} at "
+                f"cat FOLDER/*.pem > {combined()} and point {name} at "
                 f"that file")
     if "InvalidProxyURL" in detail or "InvalidURL" in detail or "proxy" in detail.lower():
         return "fix the proxy URL (http://HOST:PORT, credentials percent-encoded)"
@@ -105,6 +108,8 @@ def verdict(attempt: Attempt, target: str, hosts: Sequence[HostReport],
         reason = f"cannot connect ({where}): {detail}{differs}"
         step = ("check the host name and port, the proxy variables (HTTPS_PROXY, NO_PROXY) and "
                 "the firewall")
+        if attempt.route is None:
+            step += f"; {PAC}"
     return ClientVerdict(name, True, attempt.version, False, reason, step, attempt.route,
                          attempt.stage)
 

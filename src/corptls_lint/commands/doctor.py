@@ -22,16 +22,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bundle", metavar="PATH",
                         help="the CA bundle (file or CA folder) to check")
     parser.add_argument("--host", metavar="HOST[:PORT]",
-                        help="connect to HOST (host, host:port, [v6]:port or an https:// URL) "
-                             "along the route requests takes, and explain its chain")
+                        help="ask every client installed here whether it reaches HOST (host, "
+                             "host:port, [v6]:port or an https:// URL), then explain its chain "
+                             "along the route requests takes")
     parser.add_argument("--proxy", metavar="URL",
                         help="with --host: reach HOST through this HTTP proxy instead of the "
                              "one HTTPS_PROXY/ALL_PROXY/NO_PROXY give")
     parser.add_argument("--direct", action="store_true",
                         help="with --host: connect directly, whatever the proxy variables say")
     parser.add_argument("--write-bundle", metavar="PATH",
-                        help="with --host: write the public roots plus the CA certificates HOST "
-                             "(or the proxy) sent to PATH")
+                        help="with --host: write to PATH the public roots, what the clients trust "
+                             "now, and the CA certificates HOST (or the proxy) needs; then ask "
+                             "every client again with it")
     parser.add_argument("--client", action="append", metavar="NAME", dest="clients",
                         choices=("requests", "httpx", "ssl", "pip", "git", "botocore", "curl"),
                         help="with --host: ask only this client (repeatable; default: every "

@@ -139,6 +139,7 @@ class ClientVerdict:
     next_step: str = ""
     route: Optional[str] = None
     stage: str = ""  # answered, tls, proxy, config, connect; "" without --host
+    cause: str = ""  # the doctor's diagnosis of the failure, when it has one (in `reason` too)
 
 
 @dataclass

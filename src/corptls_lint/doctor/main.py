@@ -59,9 +59,10 @@ def _managed(path: Optional[str], certifi: Optional[str]) -> bool:
     if not path:
         return False
     defaults = ssl.get_default_verify_paths()
-    owned = {os.path.realpath(p) for p in (certifi, defaults.cafile, defaults.capath,
-                                           defaults.openssl_cafile, defaults.openssl_capath,
-                                           *SYSTEM_BUNDLES) if p}
+    # the compiled-in paths only: `cafile`/`capath` follow SSL_CERT_FILE/SSL_CERT_DIR, which
+    # may name the user's own bundle
+    owned = {os.path.realpath(p) for p in (certifi, defaults.openssl_cafile,
+                                           defaults.openssl_capath, *SYSTEM_BUNDLES) if p}
     return os.path.realpath(path) in owned
 
 
@@ -292,7 +293,7 @@ def _installed(environ: Mapping[str, str]) -> Dict[str, Optional[str]]:
         version = environment.installed_version(package)
         if version is not None:
             found[name] = version
-    found["ssl"] = ssl.OPENSSL_VERSION
+    found["ssl"] = " ".join(ssl.OPENSSL_VERSION.split()[:2])
     path = environ.get("PATH") or os.environ.get("PATH")
     for name, program in (("git", "git"), ("curl", "curl"), ("botocore", "aws")):
         if name not in found and shutil.which(program, path=path):

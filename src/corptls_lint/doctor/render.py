@@ -6,7 +6,7 @@ import enum
 import json
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Dict, List, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO, Tuple
 
 from corptls_lint.doctor.ftypes import (BundleReport, CertInfo, Check, DoctorReport,
                                         EnvironmentReport, HostReport, Status)
@@ -79,8 +79,9 @@ def write_text(report: DoctorReport, stream: TextIO, color: bool) -> None:
         console.print(f"[bold]Route to {_escape(report.route.target)}[/bold] (as requests "
                       f"takes it): {_escape(report.route.route)}")
         console.print(_check_table(report.route.checks))
+    seen: Dict[Tuple[str, str], str] = {}  # each problem once: later hosts refer to the first
     for host in report.hosts:
-        _host(console, host)
+        _host(console, host, seen)
     for section in report.sections:
         console.print()
         console.print(f"[bold]{_escape(section.title)}[/bold]")
@@ -180,9 +181,18 @@ def _environment(console: Console, env: EnvironmentReport) -> None:
         console.print(_check_table(env.checks))
 
 
-def _check_table(checks: List[Check]) -> Table:
+def _check_table(checks: List[Check], seen: Optional[Dict[Tuple[str, str], str]] = None,
+                 here: str = "") -> Table:
+    """The checks; with `seen`, a problem already printed for another trust is referred to."""
     table = _table("", "check", "result")
     for check in checks:
+        key = (check.id, check.message)
+        if seen is not None and check.status is not Status.OK and key in seen:
+            table.add_row(SYMBOLS[check.status], check.id,
+                          f"the same as with {_escape(seen[key])} above")
+            continue
+        if seen is not None and check.status is not Status.OK:
+            seen[key] = here
         result = _escape(check.message)
         if check.fix:
             result += f"\n[cyan]fix:[/cyan] {_escape(check.fix)}"
@@ -225,7 +235,7 @@ def _bundle(console: Console, bundle: BundleReport) -> None:
         console.print(title)
 
 
-def _host(console: Console, host: HostReport) -> None:
+def _host(console: Console, host: HostReport, seen: Dict[Tuple[str, str], str]) -> None:
     console.print()
     console.print(f"[bold]Host {_escape(host.host)}:{host.port}[/bold] "
                   f"trusting {_escape(host.trust)}")
@@ -240,4 +250,4 @@ def _host(console: Console, host: HostReport) -> None:
             console.print(f"   i:{_escape(cert.issuer)}")
             console.print(f"   valid {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}"
                           f"{'; ' + ', '.join(cert.names) if cert.names else ''}")
-    console.print(_check_table(host.checks))
+    console.print(_check_table(host.checks, seen, host.trust))

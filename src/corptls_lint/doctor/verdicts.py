@@ -5,6 +5,7 @@ error. Without --host: whether the trust each client uses can be loaded at all."
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Dict, List, Optional, Sequence
 
 from corptls_lint.doctor.clients import NAMES, Attempt
@@ -94,6 +95,8 @@ def verdict(attempt: Attempt, target: str, hosts: Sequence[HostReport],
     elif attempt.stage == "tls" and diagnosis is not None and diagnosis.id != "proxy":
         reason = f"{detail} ({where}): {diagnosis.message}"
         step = diagnosis.fix or _write_bundle_step(name, target)
+        return ClientVerdict(name, True, attempt.version, False, reason, step, attempt.route,
+                             attempt.stage, diagnosis.message)
     elif attempt.stage == "tls":
         also = ""
         if host is not None and host.verified:
@@ -120,7 +123,24 @@ def combine(attempts: Sequence[Attempt], target: str, hosts: Sequence[HostReport
     by_name = {attempt.name: attempt for attempt in attempts}
     requests = by_name.get("requests")
     requests_route = requests.route if requests is not None else None
-    found = [verdict(attempt, target, hosts, route, requests_route) for attempt in attempts]
+    found = sorted((verdict(attempt, target, hosts, route, requests_route)
+                    for attempt in attempts),
+                   key=lambda item: (not item.installed, item.ok is not False,
+                                     NAMES.index(item.name)))
+    return _once(found)
+
+
+def _once(found: List[ClientVerdict]) -> List[ClientVerdict]:
+    """Each cause told once: a later client with the same cause refers to the first."""
+    first: Dict[str, str] = {}
+    for index, item in enumerate(found):
+        if not item.cause:
+            continue
+        if item.cause in first:
+            shorter = item.reason[:-len(item.cause)] + f"the same cause as {first[item.cause]}"
+            found[index] = dataclasses.replace(item, reason=shorter)
+        else:
+            first[item.cause] = label(item.name)
     return sorted(found, key=lambda item: (not item.installed, item.ok is not False,
                                            NAMES.index(item.name)))
 
@@ -140,10 +160,10 @@ def without_host(installed: Dict[str, Optional[str]],
         paths = ", ".join(bundle.location.path for bundle in used)
         if failure is not None:
             verdicts.append(ClientVerdict(name, True, installed[name], False, failure.message,
-                                          failure.fix))
+                                          failure.fix, cause=failure.message))
         else:
             trusts = f"its trust ({paths}) loads" if paths else "its default trust"
             verdicts.append(ClientVerdict(name, True, installed[name], True,
                                           f"{trusts}; give --host to ask it about a host"))
-    return sorted(verdicts, key=lambda item: (not item.installed, item.ok is not False,
-                                              NAMES.index(item.name)))
+    return _once(sorted(verdicts, key=lambda item: (not item.installed, item.ok is not False,
+                                                    NAMES.index(item.name))))

@@ -86,11 +86,98 @@ def test_baseline_file_is_sorted_stable_json(run_cli, tmp_path):
     run_cli("--no-cache", "--write-baseline", "bl.json", "a.py", "b.py", cwd=tmp_path)
     assert (tmp_path / "bl.json").read_bytes() == first
     document = json.loads(first)
-    assert document["format"] == "corptls-lint-baseline" and document["version"] == 1
+    assert document["format"] == "corptls-lint-baseline" and document["version"] == 2
+    assert document["root"] == "."
     keys = [(e["path"], e["code"], e["fingerprint"]) for e in document["findings"]]
     assert keys == sorted(keys) and [k[:2] for k in keys] == [
         ("a.py", "TLS101"), ("a.py", "TLS201"), ("b.py", "TLS101")]
     assert first.decode().startswith('{\n  "findings": [\n    {\n')
+
+
+# -- baselines that travel (issue 26) ----------------------------------------------------------
+
+def test_write_baseline_creates_its_folders_and_matches_in_a_copy_of_the_tree(run_cli, tmp_path):
+    """Written on one checkout, read on another (every CI runner's): paths are relative to the
+    project root, and the file says where that root is relative to itself."""
+    first = tmp_path / "first"
+    write(first, "src/app.py", APP)
+    written = run_cli("--no-cache", "--write-baseline", "ci/tls/baseline.json", "src", cwd=first)
+    assert (written.returncode, written.stderr) == (
+        0, "Wrote 2 findings to the baseline ci/tls/baseline.json.\n")
+    document = json.loads((first / "ci/tls/baseline.json").read_text())
+    assert (document["version"], document["root"]) == (2, "../..")
+    assert [entry["path"] for entry in document["findings"]] == ["src/app.py"]
+    assert str(tmp_path) not in (first / "ci/tls/baseline.json").read_text()
+
+    import shutil
+
+    second = tmp_path / "elsewhere" / "second"
+    shutil.copytree(first, second)
+    shutil.rmtree(first)
+    for cwd, args in ((second, ("--baseline", "ci/tls/baseline.json", "src")),
+                      (second / "src", ("--baseline", "../ci/tls/baseline.json", ".")),
+                      (tmp_path, ("--baseline", second / "ci/tls/baseline.json", second))):
+        result = run_cli("--no-cache", "--show-stale-baseline", *args, cwd=cwd)
+        assert (result.returncode, result.stdout, result.stderr) == (0, "", "All checks passed!\n")
+    # a new finding in the copy is still reported, relative to where the run is
+    write(second, "src/new.py", "import requests\nrequests.get(u, verify=False)\n")
+    new = run_cli("--no-cache", "--baseline", "../ci/tls/baseline.json", ".", cwd=second / "src")
+    assert (new.returncode, lines_of(new)) == (1, ["new.py:2:17: TLS101"])
+
+
+def test_baseline_paths_are_relative_to_the_configuration_folder_else_the_repository(
+        run_cli, tmp_path):
+    # a project with its own configuration, inside a repository: the configuration's folder
+    write(tmp_path, "repo/.git/HEAD", "ref: refs/heads/main\n")
+    write(tmp_path, "repo/service/pyproject.toml", '[tool.corptls-lint]\nselect = ["TLS1"]\n')
+    write(tmp_path, "repo/service/app.py", APP)
+    run_cli("--no-cache", "--write-baseline", "service/ci/b.json", "service", cwd=tmp_path / "repo")
+    document = json.loads((tmp_path / "repo/service/ci/b.json").read_text())
+    assert (document["root"], document["findings"][0]["path"]) == ("..", "app.py")
+    # no configuration file: the repository's top, wherever the run starts
+    write(tmp_path, "repo/lib/app.py", APP)
+    run_cli("--no-cache", "--write-baseline", "../ci/b.json", ".", cwd=tmp_path / "repo/lib")
+    document = json.loads((tmp_path / "repo/ci/b.json").read_text())
+    assert (document["root"], document["findings"][0]["path"]) == ("..", "lib/app.py")
+
+
+OLD_ENTRY = {"code": "TLS101", "count": 2, "fingerprint": statement_fingerprint(APP, 10)}
+
+
+def test_a_version_1_baseline_is_still_read(run_cli, tmp_path):
+    """Version 1 paths are relative to the baseline's folder, or absolute for files outside
+    it: the relative ones match anywhere; the absolute ones only in the checkout that wrote
+    them, which one warning line says, with the command that makes the file portable."""
+    write(tmp_path, "src/app.py", APP)
+    old = {"format": "corptls-lint-baseline", "version": 1,
+           "findings": [dict(OLD_ENTRY, path="src/app.py")]}
+    write(tmp_path, "b.json", json.dumps(old))
+    relative = run_cli("--no-cache", "--baseline", "../b.json", ".", cwd=tmp_path / "src")
+    assert (relative.returncode, relative.stdout, relative.stderr) == (
+        0, "", "All checks passed!\n")
+
+    old["findings"] = [dict(OLD_ENTRY, path=(tmp_path / "src/app.py").as_posix())]
+    write(tmp_path, "ci/b.json", json.dumps(old))
+    here = run_cli("--no-cache", "--baseline", "ci/b.json", "src", cwd=tmp_path)
+    warning = ("corptls-lint: warning: ci/b.json: 1 entry has an absolute path (an older "
+               "corptls-lint wrote them) that match only in that checkout; run --write-baseline "
+               "ci/b.json once to record them relative to the project")
+    assert (here.returncode, here.stdout, here.stderr.splitlines()) == (
+        0, "", [warning, "All checks passed!"])
+    rewritten = run_cli("--no-cache", "--write-baseline", "ci/b.json", "src", cwd=tmp_path)
+    assert rewritten.returncode == 0
+    again = run_cli("--no-cache", "--baseline", "ci/b.json", "src", cwd=tmp_path)
+    assert (again.returncode, again.stderr) == (0, "All checks passed!\n")
+
+
+def test_a_baseline_of_an_unknown_version_is_refused_in_one_line(run_cli, tmp_path):
+    write(tmp_path, "app.py", APP)
+    write(tmp_path, "b.json", json.dumps({"format": "corptls-lint-baseline", "version": 3,
+                                          "findings": []}))
+    result = run_cli("--no-cache", "--baseline", "b.json", ".", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2, "", "corptls-lint: error: baseline b.json: version 3 is not one this corptls-lint "
+               "reads (1, 2); write it again with --write-baseline\n")
 
 
 def test_baseline_from_config_is_relative_to_the_config_file(run_cli, tmp_path):

@@ -216,3 +216,50 @@ def test_the_guides_corp_tls_module_is_clean():
     module = next(block for block in _blocks("enterprise-ca.md", "python")
                   if "def make_session" in block)
     assert findings(module) == []
+
+
+# -- the README's usage is the command line's --help (issue 26) --------------------------------
+
+_OPTION = re.compile(r"(?<![\w-])(--?[a-z][a-z-]*)")
+
+
+def _readme_usage():
+    """The README's usage block, by command: {name: (group titles, options)}."""
+    readme = (REPO / "README.md").read_text()
+    block = readme.split("## Usage\n\n```\n", 1)[1].split("```\n", 1)[0]
+    sections = {}
+    for part in re.split(r"(?m)^(?=corptls-lint (?:check|doctor|init)\b)", block)[1:]:
+        name = part.split()[1]
+        groups = re.findall(r"(?m)^  ([a-z]+):$", part)
+        sections[name] = (groups, set(_OPTION.findall(part)))
+    return sections
+
+
+def _help(name):
+    from corptls_lint.cli import build_parsers
+
+    _, parsers = build_parsers()
+    text = parsers[name].format_help()
+    body = text.split("\n\n", 1)[1]  # past the usage lines
+    body = body.split("\nexit codes:", 1)[0]
+    groups = [title for title in re.findall(r"(?m)^([a-z][a-z ]*):$", body)
+              if title not in ("options", "positional arguments")]
+    options = set()
+    for line in body.splitlines():
+        found = re.match(r"^  (-[^ ].*?)(?:  |$)", line)
+        if found:
+            options.update(_OPTION.findall(found.group(1)))
+    return groups, options - {"-h", "--help"}
+
+
+def test_readme_usage_lists_every_command_group_and_option_as_help_shows_them():
+    from corptls_lint.cli import COMMANDS
+
+    usage = _readme_usage()
+    assert sorted(usage) == sorted(command.NAME for command in COMMANDS)
+    for command in COMMANDS:
+        groups, options = _help(command.NAME)
+        assert usage[command.NAME][0] == groups, command.NAME
+        assert usage[command.NAME][1] == options, command.NAME
+    assert _help("check")[0] == ["checking", "fixing", "output", "adoption"]
+    assert {"--config", "-o", "--output-file", "-q", "--quiet", "-j", "--jobs"} <= usage["check"][1]

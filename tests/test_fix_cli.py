@@ -213,7 +213,7 @@ def test_broken_fix_leaves_the_file_untouched(tmp_path, monkeypatch):
 # -- the fixtures ----------------------------------------------------------------------------
 
 MIGRATION_REPORT = """\
-Fixed 11 problems (2 remaining).
+Fixed 13 problems (2 remaining).
 2 more fixable with --unsafe-fixes.
 code    fixed  remaining  why remaining
 TLS101      3          1  1 unsafe fix (--unsafe-fixes, then review)
@@ -222,13 +222,13 @@ TLS103      3          0
 TLS104      0          1  1 unsafe fix (--unsafe-fixes, then review)
 TLS201      1          0
 TLS301      1          0
-TLS401      1          0
+TLS401      3          0
 TLS402      1          0
 """
 
 MIGRATION_REMAINING = [  # both have an unsafe fix
-    "inventory/client.py:42:30: TLS101",
-    "scripts/nightly_report.py:10:1: TLS104",
+    "inventory/client.py:43:30: TLS101",
+    "scripts/nightly_report.py:11:1: TLS104",
 ]
 
 

@@ -124,12 +124,12 @@ PLACES = {
                     return s.get(url)
             return inner
         """, """\
-        import requests
-        from corp_tls import CA_BUNDLE
+        from corp_tls import CA_BUNDLE, make_session
+
 
         def outer():
             def inner(url):
-                with requests.Session() as s:
+                with make_session() as s:
                     s.verify = CA_BUNDLE
                     return s.get(url)
             return inner
@@ -145,6 +145,7 @@ PLACES = {
         )
         """, """\
         import requests
+
         from corp_tls import CA_BUNDLE
 
         response = requests.request(
@@ -167,6 +168,7 @@ PLACES = {
         \"\"\"Tool.\"\"\"
         from __future__ import annotations
         import requests
+
         from corp_tls import CA_BUNDLE
 
         requests.get(u, verify=CA_BUNDLE)
@@ -221,9 +223,9 @@ IMPORTS = {
         """, """\
         import requests
         from corp_tls import (
+            CA_BUNDLE,
             make_session,
             ssl_context,  # for httpx
-            CA_BUNDLE,
         )
         requests.get(u, verify=CA_BUNDLE)
         """),
@@ -250,6 +252,7 @@ IMPORTS = {
         requests.get(u, verify=CA_BUNDLE)
         """, """\
         import requests
+
         from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
 
         CA_BUNDLE = "/etc/ssl/corp.pem"
@@ -261,6 +264,7 @@ IMPORTS = {
         requests.get(u, verify=False)
         """, """\
         import requests
+
         from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
 
         CA_BUNDLE = False
@@ -273,6 +277,7 @@ IMPORTS = {
         requests.get(u, verify=False)
         """, """\
         import requests
+
         from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
 
         ＣA_BUNDLE = False
@@ -284,6 +289,7 @@ IMPORTS = {
         requests.get(u, verify=CA_BUNDLE)
         """, """\
         import requests
+
         from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
 
         ＣA_BUNDLE = "/etc/ssl/corp.pem"
@@ -306,6 +312,7 @@ IMPORTS = {
         """, """\
         import requests
         from settings import CA_BUNDLE
+
         from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
 
         requests.get(u, verify=corp_tls_CA_BUNDLE)
@@ -319,6 +326,7 @@ IMPORTS = {
         """, """\
         \"\"\"Doc.\"\"\"
         import requests
+
         from corp_tls import CA_BUNDLE, make_session
 
         s = make_session()
@@ -332,6 +340,7 @@ IMPORTS = {
         s = requests.Session()
         """, """\
         from ssl import PROTOCOL_TLS_CLIENT
+
         from corp_tls import make_session, ssl_context
 
         ctx = ssl_context()
@@ -347,6 +356,7 @@ IMPORTS = {
         import sys
         sys.path.insert(0, "vendor")
         import requests
+
         from corp_tls import CA_BUNDLE
 
         requests.get(u, verify=CA_BUNDLE)
@@ -399,6 +409,7 @@ IMPORTS = {
         """, """\
         \"\"\"Talks to the server with ssl and urllib3.\"\"\"
         import urllib3
+
         from corp_tls import ssl_context
 
         ctx = ssl_context()
@@ -516,7 +527,7 @@ def test_attribute_and_call_targets_import_their_root_name():
                          session_factory=Target.parse("corp.tls:sessions.make()", "session-factory"))
     source = "import requests\ns = requests.Session()\nrequests.get(u, verify=False)\n"
     assert fixed(source, targets=targets) == (
-        "import requests\nfrom corp.tls import sessions, settings\n\n"
+        "import requests\n\nfrom corp.tls import sessions, settings\n\n"
         "s = sessions.make()()\nrequests.get(u, verify=settings.CA_BUNDLE)\n")
 
 
@@ -530,7 +541,9 @@ def test_a_local_of_the_same_name_gets_an_alias_in_every_function():
         """
     assert fixed(source) == textwrap.dedent("""\
         import requests
+
         from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE
+
 
         def a(CA_BUNDLE):
             return requests.get(u, verify=corp_tls_CA_BUNDLE)
@@ -544,7 +557,7 @@ def test_a_local_of_the_same_name_gets_an_alias_in_every_function():
 def test_overlapping_fixes_are_applied_over_several_passes():
     source = "import requests\nrequests.get(requests.get(u).url)\n"
     result = fix_text(source, "a.py", settings(["TLS402"]))
-    assert result.text == ("import requests\nfrom corp_tls import CA_BUNDLE\n\n"
+    assert result.text == ("import requests\n\nfrom corp_tls import CA_BUNDLE\n\n"
                            "requests.get(requests.get(u, verify=CA_BUNDLE).url, "
                            "verify=CA_BUNDLE)\n")
     assert (result.fixed, result.diagnostics) == (2, [])
@@ -615,6 +628,7 @@ def test_unverified_context_of_the_same_block_becomes_the_configured_one():
         """) == textwrap.dedent("""\
         from corp_tls import ssl_context
 
+
         def context():
             ctx = ssl_context()  # for the lab
             ctx.load_verify_locations(EXTRA)
@@ -653,6 +667,7 @@ def test_pool_keywords_become_the_context_and_host_name_checks_come_back():
         other = urllib3.PoolManager(4, cert_reqs="CERT_NONE", assert_hostname=False)
         """) == textwrap.dedent("""\
         import urllib3
+
         from corp_tls import ssl_context
 
         pool = urllib3.HTTPSConnectionPool(
@@ -667,7 +682,7 @@ def test_pool_fixes_that_could_clash_are_unsafe_or_none():
     splat = "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_NONE', **kw)\n"
     assert fixed(splat) == splat
     assert fixed(splat, unsafe=True) == (
-        "import urllib3\nfrom corp_tls import ssl_context\n\n"
+        "import urllib3\n\nfrom corp_tls import ssl_context\n\n"
         "urllib3.PoolManager(ssl_context=ssl_context(), **kw)\n")
     given = "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_NONE', ssl_context=mine)\n"
     wrapped = "import ssl\nssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n"
@@ -679,19 +694,21 @@ def test_httpx_clients_get_the_context_and_own_transports_need_the_flag():
     source = ("import httpx\nc = httpx.Client(timeout=5)\n"
               "m = httpx.Client(transport=httpx.MockTransport(app))\n")
     assert fixed(source) == (
-        "import httpx\nfrom corp_tls import ssl_context\n\n"
+        "import httpx\n\nfrom corp_tls import ssl_context\n\n"
         "c = httpx.Client(timeout=5, verify=ssl_context())\n"
         "m = httpx.Client(transport=httpx.MockTransport(app))\n")
+    # httpx 0.28 deprecated a path for verify=: a context made from the bundle, as it asks
     bundle_only = FixTargets(ca_bundle=Target.parse("corp_tls:CA_BUNDLE"))
     assert fixed("import httpx\nc = httpx.AsyncClient()\n", targets=bundle_only) == (
-        "import httpx\nfrom corp_tls import CA_BUNDLE\n\nc = httpx.AsyncClient(verify=CA_BUNDLE)\n")
+        "from ssl import create_default_context\n\nimport httpx\n\nfrom corp_tls import CA_BUNDLE\n\n"
+        "c = httpx.AsyncClient(verify=create_default_context(cafile=CA_BUNDLE))\n")
 
 
 def test_environment_bundle_becomes_the_configured_one_but_not_a_folder():
     source = ("import os\nos.environ['SSL_CERT_DIR'] = '/etc/ssl/certs'\n"
               "os.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n")
     assert fixed(source) == (
-        "import os\nfrom corp_tls import CA_BUNDLE\n\nos.environ['SSL_CERT_DIR'] = '/etc/ssl/certs'\n"
+        "import os\n\nfrom corp_tls import CA_BUNDLE\n\nos.environ['SSL_CERT_DIR'] = '/etc/ssl/certs'\n"
         "os.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n")
 
 
@@ -721,7 +738,9 @@ def test_a_context_disabled_on_an_if_branch_gets_an_unsafe_fix_only():
         (5, 9, "TLS103", Applicability.UNSAFE), (9, 5, "TLS103", Applicability.SAFE)]
     fixed = fix_text(source, "a.py", settings())
     assert fixed.text == ("import ssl\n"
+                          "\n"
                           "from corp_tls import ssl_context\n"
+                          "\n"
                           "\n"
                           "def make(verify):\n"
                           "    if verify is False:\n"
@@ -765,6 +784,7 @@ def tail():
 SLICED_FIXED = '''\
 """A client module."""
 import requests
+
 from corp_tls import CA_BUNDLE
 
 
@@ -850,7 +870,7 @@ def test_a_module_of_many_statements_is_fixed_through_its_stubbed_runs(monkeypat
               + "response = requests.get(url, verify=False)  # why\n" + filler.replace(
                   "value_", "more_"))
     expected = source.replace("verify=False", "verify=CA_BUNDLE").replace(
-        "import requests\n", "import requests\nfrom corp_tls import CA_BUNDLE\n", 1)
+        "import requests\n", "import requests\n\nfrom corp_tls import CA_BUNDLE\n", 1)
     assert _whole_text_fix(monkeypatch, source).text == expected
     _sliced_only(monkeypatch)
     assert fix_text(source, "example.py", settings()).text == expected
@@ -875,7 +895,7 @@ def test_a_file_holding_the_stub_label_itself_is_fixed_on_the_whole_text(monkeyp
 
 def test_what_a_sliced_fix_leaves_is_found_where_the_whole_text_fix_finds_it(monkeypatch):
     # what the fix leaves (a weak protocol, which needs a person) is reported at its line in
-    # the fixed text, one line up from where the check found it (an import went)
+    # the fixed text, where the check found it (an import went, a section's import came)
     source = SLICED_SOURCE.replace("    def other(self): return 3\n",
                                    "    def other(self):\n"
                                    "        return ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n"
@@ -891,8 +911,8 @@ def test_what_a_sliced_fix_leaves_is_found_where_the_whole_text_fix_finds_it(mon
     assert len(checks) == 1  # the fixed text is not checked from scratch: its slice is linted
     assert result.text == expected.text
     assert [(d.line, d.col, d.code) for d in result.diagnostics] == [
-        (d.line, d.col, d.code) for d in expected.diagnostics] == [(21, 16, "TLS107"),
-                                                                   (21, 31, "TLS501")]
+        (d.line, d.col, d.code) for d in expected.diagnostics] == [(22, 16, "TLS107"),
+                                                                   (22, 31, "TLS501")]
 
 
 @pytest.mark.parametrize("source", [
@@ -912,7 +932,7 @@ def test_tornado_ssl_options_get_the_bundle_in_place_of_cert_none():
     source = ("import ssl\nfrom tornado.iostream import SSLIOStream\n"
               'stream = SSLIOStream(sock, ssl_options={"cert_reqs": ssl.CERT_NONE})\n')
     assert fixed(source, ["TLS105"]) == (
-        "from tornado.iostream import SSLIOStream\nfrom corp_tls import CA_BUNDLE\n\n"
+        "from tornado.iostream import SSLIOStream\n\nfrom corp_tls import CA_BUNDLE\n\n"
         'stream = SSLIOStream(sock, ssl_options={"ca_certs": CA_BUNDLE})\n')
 
 

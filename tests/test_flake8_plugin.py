@@ -244,3 +244,78 @@ def test_a_bad_pyproject_fails_in_parse_options_before_flake8_starts_its_pool(tm
             CorpTLSChecker.parse_options(options)
     finally:
         CorpTLSChecker.overrides, CorpTLSChecker.flake8_selected = FixTargets(), ()
+
+
+# -- file-level directives: `# flake8: noqa` and `# corptls-lint: noqa` (issue 26) -------------
+
+DIRECTIVE_FILE = ("import requests, urllib3\n{directive}\nurllib3.disable_warnings()\n"
+                  "requests.get(u, verify=False)\n")
+TLS201 = "t.py:3:1: TLS201"
+TLS101 = "t.py:4:17: TLS101"
+
+
+@pytest.mark.parametrize("directive, expected", [
+    ("# flake8: noqa", []),
+    ("# flake8: NOQA", []),
+    ("# flake8=noqa", []),
+    ("    # flake8: noqa", []),  # indented: still a line of its own
+    ("# flake8: noqa: E501", []),  # flake8 skips the whole file for this too
+    ("#flake8: noqa", [TLS201, TLS101]),  # flake8 wants `# flake8`
+    ("x = 1  # flake8: noqa", [TLS201, TLS101]),  # after code: not a file directive
+    ("# corptls-lint: noqa", []),
+    ("#corptls-lint:NOQA", []),
+    ("# corptls-lint: noqa TLS101", []),  # no colon: every code, as `# noqa TLS101` is
+    ("# corptls-lint: noqa: TLS101", [TLS201]),
+    ("# corptls-lint: noqa: TLS2,TLS1", []),
+    ("# corptls-lint: noqa:TLS201", [TLS101]),
+    ("x = 1  # corptls-lint: noqa", [TLS201, TLS101]),
+    ("# ruff: noqa", [TLS201, TLS101]),  # ruff's own directive, for ruff's codes
+])
+def test_file_level_directives_agree_with_flake8(run_cli, tmp_path, directive, expected):
+    (tmp_path / "t.py").write_text(DIRECTIVE_FILE.format(directive=directive))
+    cli = run_cli("--no-cache", "t.py", cwd=tmp_path)
+    assert [" ".join(line.split()[:2]) for line in cli.stdout.splitlines()] == expected
+    assert cli.returncode == (1 if expected else 0)
+    plugin = flake8("t.py", cwd=tmp_path)
+    assert (plugin.stderr, [" ".join(line.split()[:2]) for line in plugin.stdout.splitlines()]) \
+        == ("", expected)
+
+
+def test_flake8_disable_noqa_turns_our_file_directive_off_too(tmp_path):
+    (tmp_path / "t.py").write_text(DIRECTIVE_FILE.format(directive="# corptls-lint: noqa"))
+    result = flake8("--disable-noqa", "t.py", cwd=tmp_path)
+    assert [" ".join(line.split()[:2]) for line in result.stdout.splitlines()] == [TLS201, TLS101]
+
+
+def test_a_file_directive_skips_the_file_in_fix_and_stdin_too(run_cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.corptls-lint]\nca-bundle = "corp_tls:CA"\n')
+    source = DIRECTIVE_FILE.format(directive="# corptls-lint: noqa: TLS101")
+    (tmp_path / "t.py").write_text(source)
+    fixed = run_cli("--fix", "t.py", cwd=tmp_path)
+    assert fixed.returncode == 0
+    # TLS201 fixed (and its import with it), TLS101 left alone
+    assert (tmp_path / "t.py").read_text() == ("import requests\n# corptls-lint: noqa: TLS101\n"
+                                               "requests.get(u, verify=False)\n")
+    stdin = run_cli("-", "--stdin-filename", "t.py", cwd=tmp_path,
+                    input=DIRECTIVE_FILE.format(directive="# flake8: noqa"))
+    assert (stdin.returncode, stdin.stdout, stdin.stderr) == (0, "", "All checks passed!\n")
+
+
+def test_the_file_directive_pattern_is_the_installed_flake8s():
+    import flake8.defaults
+
+    from corptls_lint.checking import noqa
+
+    assert noqa._FLAKE8_FILE.pattern == flake8.defaults.NOQA_FILE.pattern
+    assert noqa._FLAKE8_FILE.flags == flake8.defaults.NOQA_FILE.flags
+
+
+def test_a_file_directive_skips_an_undecodable_file_as_flake8_does(run_cli, tmp_path):
+    """flake8 reads a file that does not decode as latin-1 and finds the directive: no TLS001."""
+    body = b'x = "\xff"\nimport requests\nrequests.get(u, verify=False)\n'
+    (tmp_path / "t.py").write_bytes(body)
+    assert run_cli("--no-cache", "t.py", cwd=tmp_path).stdout.startswith("t.py:1:1: TLS001 ")
+    (tmp_path / "t.py").write_bytes(b"# flake8: noqa\n" + body)
+    skipped = run_cli("--no-cache", "t.py", cwd=tmp_path)
+    assert (skipped.returncode, skipped.stdout) == (0, "")
+    assert flake8("t.py", cwd=tmp_path).stdout == ""

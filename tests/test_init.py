@@ -342,7 +342,7 @@ def test_fix_after_init_moves_the_code_onto_the_new_module(run_cli, src_project)
     fixed = run_cli("check", "--fix", "src", cwd=src_project)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert (src_project / "src/inventory/client.py").read_text() == (
-        "import requests\nfrom inventory.corp_tls import CA_BUNDLE\n\n\n"
+        "import requests\n\nfrom inventory.corp_tls import CA_BUNDLE\n\n\n"
         "def fetch(u):\n    return requests.get(u, verify=CA_BUNDLE)\n")
     # every rule that is on by default, TLS401 (session-factory is set) and TLS402 too
     clean = run_cli("check", "--no-cache", "--extend-select", "TLS402", ".", cwd=src_project)

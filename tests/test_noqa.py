@@ -55,3 +55,27 @@ def test_the_noqa_pattern_is_the_installed_flake8s():
 
     assert noqa._NOQA.pattern == flake8.defaults.NOQA_INLINE_REGEXP.pattern
     assert noqa._NOQA.flags == flake8.defaults.NOQA_INLINE_REGEXP.flags
+
+
+@pytest.mark.parametrize("source, expected", [
+    (b"import os\n", None),
+    (b"x = 1  # noqa\n", None),
+    (b"\xef\xbb\xbf# flake8: noqa\nx = 1\n", noqa.FileExemption()),  # after a BOM
+    (b"x = 1\r# FLAKE8: NOQA\r", noqa.FileExemption()),  # old Mac line endings
+    (b"# corptls-lint: noqa: TLS101\n# corptls-lint: noqa: TLS2, TLS101\n",
+     noqa.FileExemption(("TLS101", "TLS2"))),  # codes add up, once each
+    (b"# corptls-lint: noqa: TLS101\n# corptls-lint: noqa\n", noqa.FileExemption()),
+    (b"s = '''\n# flake8: noqa\n'''\n", noqa.FileExemption()),  # a physical line, as flake8
+    (b"# -*- coding: latin-1 -*-\n\xa0# flake8: noqa\n", noqa.FileExemption()),  # NBSP is \s
+])
+def test_file_exemption(source, expected):
+    assert noqa.file_exemption(source) == expected
+    assert noqa.file_exemption(source.decode("latin-1" if b"latin-1" in source else "utf-8-sig")
+                               ) == expected
+
+
+def test_file_exemption_without_flake8s_directive_for_the_plugin():
+    assert noqa.file_exemption("# flake8: noqa\n", flake8=False) is None
+    assert noqa.file_exemption("# corptls-lint: noqa\n", flake8=False) == noqa.FileExemption()
+    exemption = noqa.file_exemption("# corptls-lint: noqa: TLS1\n")
+    assert exemption is not None and exemption.covers("TLS101") and not exemption.covers("TLS201")

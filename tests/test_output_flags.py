@@ -111,3 +111,66 @@ def test_help_is_grouped_and_ends_with_exit_codes_and_the_docs(run_cli):
     assert text.rstrip().endswith(
         "documentation: https://github.com/corptls/corptls-lint/tree/main/docs")
     assert "  2  usage, configuration or internal error" in text
+
+
+# -- --statistics: the counts instead of the findings, as ruff prints them (issue 26) ----------
+
+STATS_SOURCE = textwrap.dedent("""\
+    import requests, urllib3
+    urllib3.disable_warnings()
+    requests.get(u, verify=False)
+    requests.get(u, verify=0)
+    requests.get(u, **{"verify": False})
+    """) + "".join(f"requests.get(u{n}, verify=False)\n" for n in range(8))
+
+
+@pytest.mark.parametrize("output_format", ["text", "concise", "full"])
+def test_statistics_prints_only_the_counts_table(run_cli, project, output_format):
+    (project / "app.py").write_text(STATS_SOURCE)
+    result = run_cli("--no-cache", "--statistics", "--output-format", output_format, "app.py",
+                     cwd=project)
+    # the most frequent first; [*] all fixable, [-] some (the **{} one is unsafe), [ ] none
+    assert (result.returncode, result.stdout) == (1, "11\tTLS101\t[-] verify-disabled\n"
+                                                     " 1\tTLS201\t[*] insecure-warning-suppressed\n")
+    assert result.stderr.splitlines()[0] == "Found 12 problems (11 fixable with --fix)."
+    unsafe = run_cli("--no-cache", "--statistics", "--unsafe-fixes", "app.py", cwd=project)
+    assert unsafe.stdout.splitlines()[0] == "11\tTLS101\t[*] verify-disabled"
+
+
+def test_statistics_without_fixable_findings_has_no_marker_column(run_cli, tmp_path):
+    (tmp_path / "app.py").write_text(SOURCE)
+    (tmp_path / "b.py").write_text("import requests\nrequests.Session()\n")
+    result = run_cli("--no-cache", "--statistics", "--select", "TLS101", "--extend-select",
+                     "TLS401", "app.py", "b.py", cwd=tmp_path)  # no ca-bundle: not fixable
+    assert result.stdout == "1\tTLS101\tverify-disabled\n1\tTLS401\tunconfigured-session\n"
+
+
+def test_statistics_in_json_and_into_a_file(run_cli, project):
+    (project / "app.py").write_text(STATS_SOURCE)
+    result = run_cli("--no-cache", "--statistics", "--output-format", "json", "app.py",
+                     cwd=project)
+    assert json.loads(result.stdout) == [
+        {"code": "TLS101", "name": "verify-disabled", "count": 11, "fixable": False,
+         "fixable_count": 10},
+        {"code": "TLS201", "name": "insecure-warning-suppressed", "count": 1, "fixable": True,
+         "fixable_count": 1}]
+    into = run_cli("--no-cache", "--statistics", "-o", "out/stats.txt", "app.py", cwd=project)
+    assert (into.returncode, into.stdout) == (1, "")
+    assert (project / "out/stats.txt").read_text() == (
+        "11\tTLS101\t[-] verify-disabled\n 1\tTLS201\t[*] insecure-warning-suppressed\n")
+    (project / "app.py").write_text("x = 1\n")
+    clean = run_cli("--no-cache", "--statistics", "--output-format", "json", "app.py",
+                    cwd=project)
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "[]\n", "All checks passed!\n")
+    table = run_cli("--no-cache", "--statistics", "app.py", cwd=project)
+    assert (table.returncode, table.stdout, table.stderr) == (0, "", "All checks passed!\n")
+
+
+def test_statistics_with_a_report_format_keeps_the_report(run_cli, project):
+    """sarif, github, gitlab, junit and html are reports for a machine: they are written as
+    asked, and the counts go to stderr."""
+    result = run_cli("--no-cache", "--statistics", "--output-format", "github", "app.py",
+                     cwd=project)
+    assert result.stdout.startswith("::warning file=app.py,line=2,")
+    assert result.stderr.splitlines()[:2] == ["1\tTLS101\t[*] verify-disabled",
+                                              "1\tTLS201\t[*] insecure-warning-suppressed"]

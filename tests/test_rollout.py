@@ -244,8 +244,17 @@ HINT = ("TLS401 (sessions without the company trust settings) is off: configure 
 def test_tls401_is_on_by_default_only_with_a_session_factory(run_cli, tmp_path):
     write(tmp_path, "app.py", SESSION)
     off = run_cli("--no-cache", "app.py", cwd=tmp_path)
-    assert (off.returncode, off.stdout) == (0, "")
-    assert off.stderr.splitlines() == ["All checks passed!", HINT]
+    # a clean run is one line; the hint comes with --verbose, or once with findings
+    assert (off.returncode, off.stdout, off.stderr) == (0, "", "All checks passed!\n")
+    verbose = run_cli("--no-cache", "--verbose", "app.py", cwd=tmp_path)
+    assert (verbose.returncode, verbose.stdout) == (0, "")
+    assert verbose.stderr.splitlines() == ["All checks passed!", HINT]
+    write(tmp_path, "other.py", "import requests\nrequests.get(u, verify=False)\n")
+    found = run_cli("--no-cache", "app.py", "other.py", cwd=tmp_path)
+    assert found.stderr.splitlines() == [
+        "Found 1 problem.", "Configure 'ca-bundle' in [tool.corptls-lint] to make more findings "
+        "fixable.", HINT]
+    (tmp_path / "other.py").unlink()
     selected = run_cli("--no-cache", "--extend-select", "TLS401", "app.py", cwd=tmp_path)
     assert findings(selected) == ["app.py:2:5: TLS401"] and HINT not in selected.stderr
     write(tmp_path, "pyproject.toml",

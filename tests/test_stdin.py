@@ -72,6 +72,7 @@ def test_stdin_cannot_be_mixed_with_paths(run_cli, tmp_path):
 PYPROJECT = '[tool.corptls-lint]\nca-bundle = "corp_tls:CA_BUNDLE"\n'
 FIXED = textwrap.dedent("""\
     import requests
+
     from corp_tls import CA_BUNDLE
 
     requests.get(u, verify=CA_BUNDLE)
@@ -130,11 +131,12 @@ def test_diff_stdin_reports_its_finding(run_cli, tmp_path):
     assert result.stdout == textwrap.dedent("""\
         --- a.py
         +++ a.py
-        @@ -1,3 +1,4 @@
+        @@ -1,3 +1,5 @@
         -import requests, urllib3
         -urllib3.disable_warnings()
         -requests.get(u, verify=False)
         +import requests
+        +
         +from corp_tls import CA_BUNDLE
         +
         +requests.get(u, verify=CA_BUNDLE)

@@ -1,7 +1,9 @@
 """The flake8 plugin: a thin shim over the engine, so `flake8 --select TLS` and the CLI agree.
 
 flake8 hands the plugin the file's `lines` (the editor's buffer, not the file on disk) and does
-`# noqa` itself. `[tool.corptls-lint]` is read from the pyproject.toml nearest the file, once per
+`# noqa` itself, and skips a file with `# flake8: noqa` before any plugin sees it; the plugin
+reads `# corptls-lint: noqa` (file level, checking/noqa.py), which flake8 does not know, unless
+flake8's `--disable-noqa` is given. `[tool.corptls-lint]` is read from the pyproject.toml nearest the file, once per
 process per folder, so a flake8 run over a whole tree does not re-read it for every file.
 """
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from flake8.options.manager import OptionManager
 
 from corptls_lint import __version__
+from corptls_lint.checking import noqa
 from corptls_lint.checking.engine import lint_source, text_problem
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.rules import ALL_RULES
@@ -91,6 +94,7 @@ class CorpTLSChecker:
 
     overrides: FixTargets = FixTargets()
     flake8_selected: Tuple[str, ...] = ()
+    disable_noqa = False
 
     def __init__(self, tree: object, filename: str, lines: List[str]) -> None:
         self.filename = filename
@@ -114,6 +118,7 @@ class CorpTLSChecker:
         for option in ("select", "extend_select"):
             selected.extend(getattr(options, option, None) or ())
         cls.flake8_selected = tuple(selected)
+        cls.disable_noqa = bool(getattr(options, "disable_noqa", False))
         # A bad configuration fails here, in the main process, before flake8 starts its pool:
         # raised in a worker, it made flake8 terminate the pool, which can hang for good
         # (multiprocessing.Pool.terminate while workers still hold its queue).
@@ -129,6 +134,13 @@ class CorpTLSChecker:
         if not settings.enabled:
             return
         text = "".join(self.lines)
+        if not self.disable_noqa:  # flake8 has read `# flake8: noqa` already
+            exemption = noqa.file_exemption(text, flake8=False)
+            if exemption is not None:
+                if exemption.whole_file:
+                    return
+                settings = replace(settings, enabled=tuple(
+                    code for code in settings.enabled if not exemption.covers(code)))
         undecodable = _undecodable_file(self.filename, text)
         # an undecodable file is TLS001, as the CLI reports it; never flake8's latin-1 reading
         result = lint_source(undecodable if undecodable is not None else text, self.filename,

@@ -112,8 +112,10 @@ class Fix:
     col: int = 0
     end_line: int = 0
     end_col: int = 0
-    # The import the fix needs, as a statement (`from corp_tls import CA_BUNDLE`); --fix merges
-    # it into an existing `from corp_tls import ...`. None when the name is already imported.
+    # The imports the fix needs, as statements one a line (`from corp_tls import CA_BUNDLE`);
+    # --fix merges each into an existing `from corp_tls import ...`. None when the names are
+    # already imported. Two only for httpx without `ssl-context`: `from ssl import
+    # create_default_context` too.
     import_statement: Optional[str] = None
 
 
@@ -138,6 +140,30 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class ImportOrder:
+    """How the project's import sorter (ruff's `I` rules or isort) orders imports: what a fix
+    needs to put an import where the sorter would (see fixing/import_order.py). The defaults
+    are ruff's; `source` names the file the settings came from ("" for the defaults)."""
+
+    known_first_party: Tuple[str, ...] = ()
+    known_third_party: Tuple[str, ...] = ()
+    known_local_folder: Tuple[str, ...] = ()
+    extra_standard_library: Tuple[str, ...] = ()
+    # the top-level modules and packages found in the project's source folders (`src`,
+    # default "." and "src"): first-party for the sorter, as for ruff and isort
+    src_modules: Tuple[str, ...] = ()
+    force_sort_within_sections: bool = False
+    force_single_line: bool = False
+    order_by_type: bool = True
+    case_sensitive: bool = False
+    combine_as_imports: bool = False
+    from_first: bool = False
+    split_on_trailing_comma: bool = True
+    line_length: int = 88
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The effective settings for linting one file."""
 
@@ -145,6 +171,8 @@ class Settings:
     targets: FixTargets = FixTargets()
     # `insecure-keywords` (TLS105's wrapper flags); empty: the rule's defaults
     insecure_keywords: Tuple[str, ...] = ()
+    # only a fix reads it: check mode keeps the default (so the cache key does not change)
+    import_order: ImportOrder = ImportOrder()
 
 
 @dataclass(frozen=True)

@@ -226,11 +226,18 @@ def lint_source(source: Union[str, bytes], path: str, settings: Settings,
     each stub names the lines it stands for (the fixer rewrites the sliced text, then puts
     them back).
     """
+    codes = settings.enabled
+    if apply_noqa:  # `# flake8: noqa` skips a file before anything is read of it, as in flake8
+        exemption = noqa.file_exemption(source)
+        if exemption is not None:
+            if exemption.whole_file:
+                return LintResult(path, [])
+            codes = tuple(code for code in codes if not exemption.covers(code))
     problem = text_problem(source)
     if problem is not None:
         return LintResult(path, [_parse_error(path, problem)])
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
-    enabled = rules_for(settings.enabled)
+    enabled = rules_for(codes)
     if screened is None:
         rule_classes = screen(data, enabled)
     else:  # the caller searched these bytes already
@@ -296,7 +303,7 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
                 insecure_keywords: Tuple[str, ...] = ()) -> LintResult:
     """`ast_tree`: the stdlib tree of the same lines; with it, positions come from the
     innermost function or class around each finding only (codegen of that alone)."""
-    context = FileContext(path, insecure_keywords=insecure_keywords)
+    context = FileContext(path, insecure_keywords=insecure_keywords, targets=targets)
     result = LintResult(path, [], module=module)
 
     def on_error(rule: Rule, error: BaseException) -> None:

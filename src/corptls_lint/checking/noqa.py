@@ -1,4 +1,5 @@
-"""`# noqa` comments, read exactly as flake8 reads them (flake8/defaults.py and violation.py).
+"""`# noqa` comments, read exactly as flake8 reads them (flake8/defaults.py and violation.py),
+and the file-level directives that skip a file (`# flake8: noqa`, `# corptls-lint: noqa`).
 
 The pattern is flake8's own, restated rather than imported: flake8 documents no public API for
 it (`flake8.defaults` is internal), and importing that module costs 13 ms (its package sets up
@@ -13,11 +14,90 @@ import bisect
 import io
 import re
 import tokenize
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+from corptls_lint.source.decoding import LINE_BREAK, DecodeError, decode_source
 
 # flake8's NOQA_INLINE_REGEXP: `# noqa`, `# noqa: E1,W2`, `# NOQA:E1`; codes are letters+digits.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[,\s]")
+# flake8's NOQA_FILE, matched at the start of each physical line (processor.should_ignore_file):
+# a line that is only `# flake8: noqa` or `# flake8=noqa`, anything after it included (flake8
+# skips the file for `# flake8: noqa: E501` too); on a line with code it is not a directive.
+_FLAKE8_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.I)
+# Ours, on a line of its own: `# corptls-lint: noqa` skips the file; `# corptls-lint: noqa:
+# TLS101,TLS2` leaves those codes (or prefixes) out of it, as ruff's `# ruff: noqa: F401` does.
+# The codes are read as `# noqa: CODES` reads them: without the colon, or with no code flake8's
+# grammar accepts, the comment covers everything.
+_OWN_FILE = re.compile(r"\s*#\s*corptls-lint\s*[:=]\s*noqa"
+                       r"(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.I)
+# What a file must contain for either directive to be there, searched in its lower-cased text
+# (the directives are case-insensitive): a file without one never pays for decoding or
+# splitting its lines. Lower-casing, then two substring tests, costs a tenth of one
+# case-insensitive regular expression over the whole file.
+_HINT = r"(?:flake8|corptls-lint)\s*[:=]\s*noqa"
+_FILE_DIRECTIVE_HINT = re.compile(_HINT)
+_FILE_DIRECTIVE_HINT_BYTES = re.compile(_HINT.encode())
+
+
+@dataclass(frozen=True)
+class FileExemption:
+    """What a file-level directive leaves out: every code (`codes` empty), or these codes and
+    the codes they are prefixes of."""
+
+    codes: Tuple[str, ...] = ()
+
+    @property
+    def whole_file(self) -> bool:
+        return not self.codes
+
+    def covers(self, code: str) -> bool:
+        return self.whole_file or code.startswith(self.codes)
+
+
+def file_exemption(source: Union[str, bytes], flake8: bool = True) -> Optional[FileExemption]:
+    """The file-level directives of a file, if any: `# flake8: noqa` exactly as flake8 reads it
+    (`flake8`: False where flake8 itself has read it already: the plugin) and ours. A directive
+    for the whole file wins over directives for codes; codes of several directives add up."""
+    if not _may_hold_directive(source):
+        return None
+    text = _directive_text(source)
+    codes: List[str] = []
+    for line in LINE_BREAK.split(text):
+        if flake8 and _FLAKE8_FILE.match(line):
+            return FileExemption()
+        own = _OWN_FILE.match(line)
+        if own is not None:
+            listed = own.group("codes")
+            if listed is None:
+                return FileExemption()
+            codes.extend(item for item in _SEPARATORS.split(listed) if item)
+    return FileExemption(tuple(dict.fromkeys(codes))) if codes else None
+
+
+def _may_hold_directive(source: Union[str, bytes]) -> bool:
+    if isinstance(source, bytes):
+        data = source.lower()
+        return (b"noqa" in data and (b"flake8" in data or b"corptls-lint" in data)
+                and _FILE_DIRECTIVE_HINT_BYTES.search(data) is not None)
+    text = source.lower()
+    return ("noqa" in text and ("flake8" in text or "corptls-lint" in text)
+            and _FILE_DIRECTIVE_HINT.search(text) is not None)
+
+
+def _directive_text(source: Union[str, bytes]) -> str:
+    """The text flake8 would read the directives in: the file decoded as Python decodes it,
+    else (flake8's fallback) as latin-1; without a byte order mark."""
+    if isinstance(source, str):
+        text = source
+    else:
+        try:
+            text = decode_source(source)
+        except DecodeError:
+            text = source.decode("latin-1")
+            return text[3:] if text.startswith("\xef\xbb\xbf") else text
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def silences(physical_line: str, code: str) -> bool:

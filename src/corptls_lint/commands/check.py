@@ -8,12 +8,13 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, TextIO, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, TextIO, Tuple
 
 from corptls_lint.commands.common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, PROG
 from corptls_lint.ftypes import ConfigError, Diagnostic, FileOutcome, FileTask
 from corptls_lint.output import FORMATS
 from corptls_lint.output.common import DOCS_URL
+from corptls_lint.output.statistics import FORMATS as STATISTICS_FORMATS
 
 if TYPE_CHECKING:
     from corptls_lint.running.cache import ResultCache
@@ -45,7 +46,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     checking.add_argument("--ignore", metavar="CODES", help="codes or prefixes to skip")
     checking.add_argument("--exclude", metavar="GLOBS", help="replace the default excludes")
     checking.add_argument("--extend-exclude", metavar="GLOBS", help="add to the excludes")
-    checking.add_argument("--config", metavar="FILE", help="the pyproject.toml to read")
+    checking.add_argument("--config", metavar="FILE",
+                          help="the configuration file for every file, instead of the "
+                               "nearest one: a pyproject.toml (its [tool.corptls-lint] table) "
+                               "or any other TOML file, as corptls-lint.toml (keys at the top)")
     checking.add_argument("--stdin-filename", metavar="NAME",
                           help="with PATH -: read the source from stdin and report it as NAME")
     checking.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
@@ -59,7 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     checking.add_argument("--no-cache", action="store_true",
                           help="neither read nor write the cache")
     checking.add_argument("--verbose", action="store_true",
-                          help="tracebacks for internal errors; cache counts")
+                          help="tracebacks for internal errors; cache counts; the skipped "
+                               "folders; hints even on a clean run")
 
     fixing = parser.add_argument_group("fixing")
     fixing.add_argument("--fix", action="store_true",
@@ -81,10 +86,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     out.add_argument("--output-format", choices=FORMATS, default="text", metavar="FORMAT",
                      help=f"how findings are printed: {', '.join(FORMATS)} (default: text)")
     out.add_argument("-o", "--output-file", metavar="FILE",
-                     help="write the findings to FILE instead of stdout")
-    out.add_argument("--statistics", action="store_true", help="counts per code")
+                     help="write the findings to FILE instead of stdout (its missing "
+                          "folders are created)")
+    out.add_argument("--statistics", action="store_true",
+                     help="a count per code instead of the findings (text, concise, full, "
+                          "json; other formats keep their report and print the counts on "
+                          "stderr)")
     out.add_argument("-q", "--quiet", action="store_true",
-                     help="print the findings only: no summary on stderr")
+                     help="print the findings only: no summary on stderr (a clean run "
+                          "prints nothing)")
     out.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="colour the text output (auto: in a terminal; honours NO_COLOR and "
                           "FORCE_COLOR)")
@@ -99,7 +109,8 @@ def _add_rollout_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--baseline", metavar="FILE",
                        help="report only findings that are not in this baseline file")
     group.add_argument("--write-baseline", metavar="FILE",
-                       help="record the current findings in FILE and exit 0")
+                       help="record the current findings in FILE (paths relative to the "
+                            "project root; missing folders are created) and exit 0")
     group.add_argument("--show-stale-baseline", action="store_true",
                        help="list baseline entries whose findings are gone")
     group.add_argument("--add-noqa", action="store_true",
@@ -227,7 +238,7 @@ def lint(args: argparse.Namespace) -> int:
     _write_cache_counts(args, cache)
     diagnostics: List[Diagnostic] = [d for outcome in outcomes for d in outcome.diagnostics]
     if args.write_baseline:
-        return _write_baseline(Path(args.write_baseline), diagnostics)
+        return _write_baseline(Path(args.write_baseline), projects, diagnostics)
     diagnostics = _without_baselined(args, projects, diagnostics, [task.path for task in tasks
                                                                    if task.source is None])
     if args.add_noqa:
@@ -239,14 +250,22 @@ def lint(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(fixed_source)
         sys.stdout.flush()
-    if mode != "diff" or args.output_file:
+    # --statistics in a format that has a table (text, concise, full, json) prints the
+    # counts instead of the findings, as ruff does; the report formats keep their report
+    counts_only = args.statistics and args.output_format in STATISTICS_FORMATS
+    reported = mode != "diff" or bool(args.output_file)  # else stdout holds the diff
+    if reported:
         # with --fix -, stdout holds the source: the remaining findings go to stderr
         default = sys.stderr if fixed_source is not None else sys.stdout
-        sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)} if from_stdin else {})
-        _write_findings(args, diagnostics, default, sources)
-    if args.statistics:
-        text = args.output_format == "text" and not args.output_file and fixed_source is None
-        output.write_statistics(diagnostics, sys.stdout if text else sys.stderr)
+        if counts_only:
+            _write_report(args, default, lambda stream, color: output.write_statistics(
+                diagnostics, stream, args.output_format, args.unsafe_fixes))
+        else:
+            sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)} if from_stdin
+                       else {})
+            _write_findings(args, diagnostics, default, sources)
+    if args.statistics and not (counts_only and reported):
+        output.write_statistics(diagnostics, sys.stderr, "text", args.unsafe_fixes)
     if not args.quiet:
         _summary(args, projects, mode, outcomes, diagnostics, before)
     if any(d.code == INTERNAL_ERROR for d in diagnostics):
@@ -262,6 +281,13 @@ def lint(args: argparse.Namespace) -> int:
 
 def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], default: TextIO,
                     sources: Dict[str, str]) -> None:
+    _write_report(args, default,
+                  lambda stream, color: _emit(args, diagnostics, stream, color, sources))
+
+
+def _write_report(args: argparse.Namespace, default: TextIO,
+                  write: Callable[[TextIO, bool], None]) -> None:
+    """`write(stream, color)` into -o's file (created with its folders, safely) or `default`."""
     from corptls_lint import output
 
     if args.output_file:
@@ -270,13 +296,13 @@ def _write_findings(args: argparse.Namespace, diagnostics: List[Diagnostic], def
         from corptls_lint.source.writer import WriteError, write_output
 
         stream = io.StringIO(newline="\n")
-        _emit(args, diagnostics, stream, args.color == "always", sources)
+        write(stream, args.color == "always")
         try:
             write_output(args.output_file, stream.getvalue().encode("utf-8"))
         except WriteError as error:
             raise ConfigError(f"--output-file: {error}") from None
         return
-    _emit(args, diagnostics, default, output.wants_color(args.color, default), sources)
+    write(default, output.wants_color(args.color, default))
 
 
 def _emit(args: argparse.Namespace, diagnostics: List[Diagnostic], stream: TextIO, color: bool,
@@ -325,7 +351,9 @@ def _summary(args: argparse.Namespace, projects: Projects, mode: str,
     if missing:
         keys = ", ".join(f"'{key}'" for key in missing)
         sys.stderr.write(f"Configure {keys} in [tool.corptls-lint] to make more findings fixable.\n")
-    if mode == "check":
+    # a clean check is one line, as ruff's: the hint is for a run that has something to show
+    # (or --verbose), not for every pre-commit run and editor save
+    if mode == "check" and (diagnostics or args.verbose):
         _write_policy_hint(projects)
 
 
@@ -369,11 +397,12 @@ def _check_adoption_options(args: argparse.Namespace) -> None:
                 raise ConfigError(f"{flag} needs files, not standard input")
 
 
-def _write_baseline(path: Path, diagnostics: List[Diagnostic]) -> int:
-    """Record every current finding (stale entries drop out) and end the run with exit 0."""
+def _write_baseline(path: Path, projects: Projects, diagnostics: List[Diagnostic]) -> int:
+    """Record every current finding (stale entries drop out), with paths relative to the
+    project root the baseline file is in, and end the run with exit 0."""
     from corptls_lint.adoption import baseline
 
-    count = baseline.write(path, diagnostics)
+    count = baseline.write(path, diagnostics, projects.project_root(path))
     noun = "finding" if count == 1 else "findings"
     sys.stderr.write(f"Wrote {count} {noun} to the baseline {path}.\n")
     return EXIT_CLEAN
@@ -401,7 +430,10 @@ def _without_baselined(args: argparse.Namespace, projects: Projects,
             return Path(args.baseline)
         return projects.config_of(path).baseline
 
-    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked)
+    def warn(message: str) -> None:
+        sys.stderr.write(f"{PROG}: warning: {message}\n")
+
+    kept, stale = baseline.filter_findings(diagnostics, baseline_of, checked, warn=warn)
     if args.show_stale_baseline:
         for entry in stale:
             sys.stderr.write(entry.describe() + "\n")

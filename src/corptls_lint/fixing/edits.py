@@ -14,31 +14,34 @@ import libcst as cst
 
 from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.fixing import imports
-from corptls_lint.ftypes import Fix, FixTargets, Target
+from corptls_lint.fixing.fix_requirements import CONTEXT_OR_BUNDLE, chosen
+from corptls_lint.ftypes import Fix, FixTargets, ImportOrder, Target
 from corptls_lint.rules.base import FixRequest
 
 Names = Union[imports.NameTable, imports.ScreenedNames]
-_REPLACE_KINDS = ("ca-bundle", "ssl-context", "ssl-context-or-ca-bundle")
+_REPLACE_KINDS = ("ca-bundle", "ssl-context", CONTEXT_OR_BUNDLE)
+# What makes an SSL context of the configured bundle when no `ssl-context` is configured
+# (httpx 0.28 deprecated a path for `verify=`, and names this call as its replacement).
+_CONTEXT_FROM_FILE = Target("ssl", "create_default_context")
 
 if TYPE_CHECKING:
     from libcst.metadata import CodeRange
 
 
 def target_of(kind: str, targets: FixTargets) -> Optional[Target]:
-    """The configured target a value kind stands for (httpx: the SSL context when configured)."""
+    """The configured target a value kind stands for (httpx: the SSL context when configured,
+    else the bundle, which the fix wraps in `create_default_context(cafile=...)`)."""
     if kind == "ca-bundle":
         return targets.ca_bundle
     if kind == "ssl-context":
         return targets.ssl_context
-    if kind == "ssl-context-or-ca-bundle":
+    if kind == CONTEXT_OR_BUNDLE:
         return targets.ssl_context or targets.ca_bundle
     if kind == "session-factory":
         return targets.session_factory
     return None
 
 
-def _value_kind(request: FixRequest) -> str:
-    return request.value_kind
 
 
 class FixPlanner:
@@ -68,11 +71,24 @@ class FixPlanner:
         """The module's name table when a reference already needed it (None: not built)."""
         return self._names
 
-    def expression(self, request: FixRequest) -> Optional[cst.BaseExpression]:
-        target = target_of(_value_kind(request), self.targets)
+    def _targets_written(self, request: FixRequest) -> List[Target]:
+        """The targets whose names the fix writes (each needs its import)."""
+        kind, _ = chosen(request, self.targets)
+        target = target_of(kind, self.targets)
         if target is None:
+            return []
+        if kind == CONTEXT_OR_BUNDLE and self.targets.ssl_context is None:
+            return [_CONTEXT_FROM_FILE, target]
+        return [target]
+
+    def expression(self, request: FixRequest) -> Optional[cst.BaseExpression]:
+        targets = self._targets_written(request)
+        if not targets:
             return None
-        return cst.parse_expression(self.reference(target).expression)
+        if len(targets) == 2:  # an SSL context made from the bundle
+            maker, bundle = (self.reference(target).expression for target in targets)
+            return cst.parse_expression(f"{maker}(cafile={bundle})")
+        return cst.parse_expression(self.reference(targets[0]).expression)
 
     def _configured_expression(self, request: FixRequest) -> cst.BaseExpression:
         """`expression` for a fix the engine offered, whose target is configured (missing_key)."""
@@ -102,8 +118,9 @@ class FixPlanner:
                 list(node.args), [argument], node.whitespace_before_args))
         if kind == "replace-keyword":
             assert isinstance(node, cst.Arg)
-            return node.with_changes(keyword=cst.Name(request.extra[1]),
-                                     value=self.expression(request))
+            _, keyword = chosen(request, self.targets)
+            assert keyword is not None
+            return node.with_changes(keyword=cst.Name(keyword), value=self.expression(request))
         if kind == "secure-and-add":
             assert isinstance(node, cst.Arg)
             added = cst.Arg(value=self._configured_expression(request),
@@ -135,11 +152,13 @@ class FixPlanner:
             else:
                 replacement = (self.module.code_for_node(new_node) if new_node is not None
                                else None)
-            target = target_of(_value_kind(request), self.targets)
-            needs = self.reference(target).needs if target is not None else None
-            if needs is not None:
-                alias = f" as {needs.alias}" if needs.alias else ""
-                import_statement = f"from {needs.module} import {needs.name}{alias}"
+            statements = []
+            for target in self._targets_written(request):
+                needs = self.reference(target).needs
+                if needs is not None:
+                    alias = f" as {needs.alias}" if needs.alias else ""
+                    statements.append(f"from {needs.module} import {needs.name}{alias}")
+            import_statement = "\n".join(statements) or None
         span = {}
         if where is not None:
             span = dict(line=where.start.line, col=where.start.column + 1,
@@ -389,12 +408,14 @@ def _comments_inside(statement: cst.SimpleStatementLine) -> List[cst.Comment]:
 
 def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest],
           positions: Optional[Mapping[cst.CSTNode, CodeRange]] = None,
-          named_in_stubs: Optional[Callable[[str], bool]] = None) -> cst.Module:
+          named_in_stubs: Optional[Callable[[str], bool]] = None,
+          order: ImportOrder = ImportOrder()) -> cst.Module:
     """One pass: rewrite the nodes, drop imports the rewrite left unused, add the new imports.
 
     `positions` (ranges of the requested nodes and their ancestors) lets the rewrite skip the
     parts of the module that hold no requested node. `named_in_stubs`: for a sliced module,
-    whether the lines stubbed out name a word (see imports.remove_unused_imports)."""
+    whether the lines stubbed out name a word (see imports.remove_unused_imports). `order`:
+    how the project's import sorter orders imports (where the new ones go)."""
     rewriter = _Rewriter(planner, requests, positions)
     rewritten = module.visit(rewriter)
     if positions is not None and rewriter.reached != len(rewriter.requests):
@@ -407,7 +428,7 @@ def apply(module: cst.Module, planner: FixPlanner, requests: Sequence[FixRequest
         still_needed = {name for name in still_needed
                         if before.read[name] <= rewriter.dropped_reads[name]}
     rewritten = imports.remove_unused_imports(rewritten, still_needed, named_in_stubs)
-    rewritten = imports.add_imports(rewritten, needed)
+    rewritten = imports.add_imports(rewritten, needed, order)
     if not (rewritten.body or rewritten.header or rewritten.footer):
         return rewritten.with_changes(has_trailing_newline=False)  # an empty file, not "\n"
     return rewritten

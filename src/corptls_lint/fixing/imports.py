@@ -24,7 +24,9 @@ import libcst as cst
 from corptls_lint.analysis import cst_walk
 from corptls_lint.analysis.cst_walk import Statement
 from corptls_lint.analysis.scopes import dotted_name, target_names
-from corptls_lint.ftypes import Target, identifier
+from corptls_lint.fixing.import_order import (ImportNode, Key, alias_pair, from_import_text,
+                                              member_key, sorted_names, statement_key)
+from corptls_lint.ftypes import ImportOrder, Target, identifier
 from corptls_lint.screens import lookalikes
 
 
@@ -322,58 +324,179 @@ def _alias_node(needed: NeededImport) -> cst.ImportAlias:
     return cst.ImportAlias(cst.Name(needed.name), asname=asname)
 
 
-def add_imports(module: cst.Module, needed: Sequence[NeededImport]) -> cst.Module:
-    """Merge each needed name into an existing `from MODULE import ...`, else add a statement."""
+def add_imports(module: cst.Module, needed: Sequence[NeededImport],
+                order: ImportOrder = ImportOrder()) -> cst.Module:
+    """Add the needed imports where the project's import sorter would put them (`order`):
+    each name merged into an existing `from MODULE import ...` in its sorted place, else a
+    new statement in its section and sorted place in the import block above the first use."""
     if not needed:
         return module
     body = list(module.body)
     by_module: Dict[str, List[NeededImport]] = {}
     for item in needed:
         by_module.setdefault(item.module, []).append(item)
-    new_statements: List[cst.SimpleStatementLine] = []
     for module_name, items in by_module.items():
         items = sorted(set(items), key=lambda item: (item.name, item.local))
-        existing = _find_from_import(body, module_name)
-        if existing is not None and existing[0] > _first_use(
-                module, body, [item.local for item in items], existing[0]):
-            existing = None  # a merge into an import below the first use: NameError
-        if existing is not None:
-            index, line, small_index = existing
-            small = cast(cst.ImportFrom, line.body[small_index])  # what _find_from_import found
-            names = append_to_comma_list(
-                list(small.names),  # type: ignore[arg-type]  # not `import *` (_from_module)
-                [_alias_node(i) for i in items], _opening_whitespace(small))
-            small = small.with_changes(names=names)
-            parts = list(line.body)
-            parts[small_index] = small
-            body[index] = line.with_changes(body=parts)
-        else:
-            new_statements.append(cst.SimpleStatementLine([cst.ImportFrom(
-                # a dotted module name parses to a Name or an Attribute
-                module=cst.parse_expression(module_name),  # type: ignore[arg-type]
-                names=[_alias_node(item).with_changes(
-                    comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                    for item in items[:-1]] + [_alias_node(items[-1])])]))
-    if new_statements:
-        position = _insert_position(module, body, [item.local for item in needed])
-        following = body[position] if position < len(body) else None
-        if (following is not None and not following.leading_lines
-                and not _is_import_line(following)):
-            body[position] = following.with_changes(leading_lines=[cst.EmptyLine()])
-        body[position:position] = new_statements
+        for group in _statement_groups(items, order):
+            existing = _find_from_import(body, module_name, bool(group[0].alias), order)
+            if existing is not None and existing[0] > _first_use(
+                    module, body, [item.local for item in group], existing[0]):
+                existing = None  # a merge into an import below the first use: NameError
+            if existing is not None:
+                index, line, small_index = existing
+                body[index] = _merged(line, small_index, group, module, order)
+            else:
+                names = [(item.name, item.alias) for item in group]
+                text = from_import_text(module_name, sorted_names(names, order), order)
+                statement = cst.parse_statement(text)  # newlines: None, the module's own
+                assert isinstance(statement, cst.SimpleStatementLine)  # an import statement
+                _insert_statement(module, body, statement, [item.local for item in group],
+                                  order)
     return module.with_changes(body=body)
+
+
+def _statement_groups(items: Sequence[NeededImport],
+                      order: ImportOrder) -> List[List[NeededImport]]:
+    """The names of one module, split into statements as the sorter writes them: one a line
+    with `force-single-line`, and an aliased name on a line of its own unless
+    `combine-as-imports` (ruff's and isort's default)."""
+    if order.force_single_line:
+        return [[item] for item in items]
+    if order.combine_as_imports:
+        return [list(items)]
+    plain = [item for item in items if item.alias is None]
+    groups = [plain] if plain else []
+    return groups + [[item] for item in items if item.alias is not None]
+
+
+def _merged(line: cst.SimpleStatementLine, small_index: int, group: Sequence[NeededImport],
+            module: cst.Module, order: ImportOrder) -> cst.SimpleStatementLine:
+    """`line` with the group's names merged into its `from` import at small_index, in sorted
+    order. A lone import on one line without comments is written anew as the sorter writes it
+    (wrapped when the line grows too long); any other keeps its own layout."""
+    small = cast(cst.ImportFrom, line.body[small_index])  # what _find_from_import found
+    aliases = list(small.names)  # type: ignore[arg-type]  # not `import *` (_from_module)
+    opening = _opening_whitespace(small)
+    single_line = len(line.body) == 1 and _line_layout(aliases, opening) is None and not (
+        _has_comment(small) or line.trailing_whitespace.comment is not None)
+    if single_line and not (order.split_on_trailing_comma and isinstance(
+            aliases[-1].comma, cst.Comma)):
+        names = [alias_pair(alias) for alias in aliases] + [(i.name, i.alias) for i in group]
+        text = from_import_text(module.code_for_node(small.module)
+                                if small.module is not None else "",
+                                sorted_names(names, order), order)
+        statement = cst.parse_statement(text)  # newlines: None, the module's own
+        return statement.with_changes(leading_lines=line.leading_lines)  # type: ignore[return-value]
+    for item in group:
+        key = member_key(item.name, item.alias, order)
+        index = next((position for position, alias in enumerate(aliases)
+                      if member_key(*alias_pair(alias), order) > key), len(aliases))
+        aliases = insert_into_comma_list(aliases, index, _alias_node(item), opening)
+    parts = list(line.body)
+    parts[small_index] = small.with_changes(names=aliases)
+    return line.with_changes(body=parts)
+
+
+def _has_comment(node: cst.CSTNode) -> bool:
+    found = []
+
+    class _Find(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment)
+
+    node.visit(_Find())
+    return bool(found)
+
+
+def _insert_statement(module: cst.Module, body: List[Statement],
+                      statement: cst.SimpleStatementLine, local_names: Sequence[str],
+                      order: ImportOrder) -> None:
+    """Put a new import statement in its sorted place in the import block above the first use
+    of its names (the block of import lines that ends there), with the blank lines that
+    separate sections where the sorter puts them; with no block, after the docstring."""
+    end = _insert_position(module, body, local_names)
+    start = end
+    while start > 0 and _is_import_line(body[start - 1]):
+        start -= 1
+    if start == end:  # a block of its own
+        following = body[end] if end < len(body) else None
+        if following is not None and not _is_import_line(following):
+            blank, rest = _blank_prefix(following)
+            wanted = _blank_lines_after_imports(following)
+            if len(blank) < wanted:
+                body[end] = following.with_changes(leading_lines=[cst.EmptyLine()] * wanted + rest)
+        body.insert(end, statement)
+        return
+    key = statement_key(cast(ImportNode, statement.body[0]), order)
+    index = next((position for position in range(start, end)
+                  if _line_key(body[position], order) > key), end)
+    section = key[0]
+    before = body[index - 1] if index > start else None
+    after = body[index] if index < end else None
+    if before is not None and _line_key(before, order)[0] == section:
+        pass  # inside its section, or at its end: no blank line of its own
+    elif after is not None and _line_key(after, order)[0] == section:
+        blank, rest = _blank_prefix(after)  # the section's first line now: its separation
+        statement = statement.with_changes(leading_lines=blank)
+        body[index] = after.with_changes(leading_lines=rest)
+    elif before is not None:  # a section of its own, after another
+        statement = statement.with_changes(leading_lines=[cst.EmptyLine()])
+        if after is not None and not _blank_prefix(after)[0]:
+            body[index] = after.with_changes(
+                leading_lines=[cst.EmptyLine()] + list(after.leading_lines))
+    elif after is not None:  # a section of its own, first in the block
+        blank, rest = _blank_prefix(after)
+        statement = statement.with_changes(leading_lines=blank)
+        body[index] = after.with_changes(leading_lines=[cst.EmptyLine()] + rest)
+    if index < end:  # the sorter keeps a blank line above a comment line in the block
+        blank, rest = _blank_prefix(body[index])
+        if rest and not blank:
+            body[index] = body[index].with_changes(leading_lines=[cst.EmptyLine()] + rest)
+    if index == end and end < len(body) and not _blank_prefix(body[end])[0]:
+        body[end] = body[end].with_changes(
+            leading_lines=[cst.EmptyLine()] * _blank_lines_after_imports(body[end])
+            + list(body[end].leading_lines))
+    body.insert(index, statement)
+
+
+def _blank_lines_after_imports(following: Statement) -> int:
+    """The blank lines the sorter wants between the imports and the next statement: two
+    before a class or a function (decorated or not), else one (ruff's `lines-after-imports`
+    default, black's spacing)."""
+    return 2 if isinstance(following, (cst.ClassDef, cst.FunctionDef)) else 1
+
+
+def _line_key(line: cst.CSTNode, order: ImportOrder) -> Key:
+    assert isinstance(line, cst.SimpleStatementLine)  # an import line (_is_import_line)
+    return statement_key(cast(ImportNode, line.body[0]), order)
+
+
+def _blank_prefix(line: Statement) -> Tuple[List[cst.EmptyLine], List[cst.EmptyLine]]:
+    """A statement's leading blank lines up to its first comment, and the rest."""
+    leading = list(line.leading_lines)
+    count = 0
+    while count < len(leading) and leading[count].comment is None:
+        count += 1
+    return leading[:count], leading[count:]
 
 
 def _opening_whitespace(node: cst.ImportFrom) -> Optional[cst.BaseParenthesizableWhitespace]:
     return node.lpar.whitespace_after if node.lpar is not None else None
 
 
-def _find_from_import(body: Sequence[Statement],
-                      module_name: str) -> Optional[Tuple[int, cst.SimpleStatementLine, int]]:
+def _find_from_import(body: Sequence[Statement], module_name: str, aliased: bool,
+                      order: ImportOrder) -> Optional[Tuple[int, cst.SimpleStatementLine, int]]:
+    """The module-level `from module_name import ...` the new names can join: none with
+    `force-single-line`; for an aliased name, none unless `combine-as-imports`; and never one
+    holding an aliased name unless `combine-as-imports` (the sorter keeps those apart)."""
+    if order.force_single_line or (aliased and not order.combine_as_imports):
+        return None
     holder = cst.Module(body=body)
     for index, line in import_statements(holder):
         for small_index, small in enumerate(line.body):
-            if isinstance(small, cst.ImportFrom) and _from_module(small) == module_name:
+            if isinstance(small, cst.ImportFrom) and _from_module(small) == module_name and (
+                    order.combine_as_imports or all(
+                        alias.asname is None for alias in small.names)):  # type: ignore[union-attr]
                 return index, line, small_index
     return None
 
@@ -458,6 +581,19 @@ def append_to_comma_list(items: Sequence[_Item], new_items: Sequence[_Item],
     added.append(new_items[-1].with_changes(comma=tail if tail is not None
                                             else cst.MaybeSentinel.DEFAULT))
     return items + added
+
+
+def insert_into_comma_list(items: Sequence[_Item], index: int, new_item: _Item,
+                           opening: Optional[cst.BaseParenthesizableWhitespace] = None
+                           ) -> List[_Item]:
+    """Insert before items[index] (append when index is past the end), in the list's layout."""
+    if index >= len(items):
+        return append_to_comma_list(items, [new_item], opening)
+    layout = _line_layout(items, opening)
+    between = _same_line_comma() if layout is None else cst.Comma(
+        whitespace_after=layout.with_changes(first_line=cst.TrailingWhitespace(),
+                                             empty_lines=[]))
+    return list(items[:index]) + [new_item.with_changes(comma=between)] + list(items[index:])
 
 
 def _same_line_comma() -> cst.Comma:

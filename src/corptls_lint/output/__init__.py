@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections import Counter
 from dataclasses import replace
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, TextIO
 
@@ -83,12 +82,13 @@ def sarif_document(diagnostics: Sequence[Diagnostic],
     return document(relative_paths(diagnostics), context)
 
 
-def write_statistics(diagnostics: Sequence[Diagnostic], stream: TextIO) -> None:
-    """`--statistics`: a count per code, as ruff prints it."""
-    counts = Counter(d.code for d in diagnostics)
-    names = {d.code: d.name for d in diagnostics}
-    for code, count in sorted(counts.items()):
-        stream.write(f"{count:>5}\t{code}\t{names[code]}\n")
+def write_statistics(diagnostics: Sequence[Diagnostic], stream: TextIO,
+                     output_format: str = "text", unsafe_fixes: bool = False) -> None:
+    """`--statistics`: a count per code, as ruff prints it (output/statistics.py)."""
+    from corptls_lint.output import statistics
+
+    table_format = output_format if output_format in statistics.FORMATS else "text"
+    statistics.emit(diagnostics, stream, table_format, unsafe_fixes)
 
 
 def unsafe_fix_count(diagnostics: Sequence[Diagnostic]) -> int:

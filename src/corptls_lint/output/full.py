@@ -28,8 +28,8 @@ def block(d: Diagnostic, lines: Optional[List[str]], unsafe_fixes: bool = False)
         out.append(gutter)
     if d.fix is not None:
         out.append(f"  = fix ({d.fix.applicability.value}): {d.fix.description}")
-        changes = ([f"+{d.fix.import_statement}"] if d.fix.import_statement else []) + \
-            fix_diff(d, lines)
+        changes = ([f"+{line}" for line in d.fix.import_statement.splitlines()]
+                   if d.fix.import_statement else []) + fix_diff(d, lines)
         out.extend(f"    {escape_source(change)}" for change in changes)
     elif d.fix_needs:
         out.append(f"  = fixable once '{d.fix_needs}' is configured in [tool.corptls-lint]")

@@ -126,7 +126,8 @@ def _source(d: Diagnostic, lines: List[str]) -> str:
 
 
 def _diff(d: Diagnostic, lines: List[str]) -> str:
-    changes = ([f"+{d.fix.import_statement}"] if d.fix and d.fix.import_statement else [])
+    changes = ([f"+{line}" for line in d.fix.import_statement.splitlines()]
+               if d.fix and d.fix.import_statement else [])
     changes += fix_diff(d, lines)
     if not changes:
         return ""

@@ -14,7 +14,7 @@ import libcst as cst
 
 from corptls_lint.analysis import values
 from corptls_lint.analysis.scopes import Scope
-from corptls_lint.ftypes import Applicability, Settings
+from corptls_lint.ftypes import Applicability, FixTargets, Settings
 
 if TYPE_CHECKING:
     from corptls_lint.screens.byte_patterns import WordPattern
@@ -79,6 +79,9 @@ class FileContext:
     scope: Scope = None  # type: ignore[assignment]  # the engine sets it before rules run
     reports: List[Report] = field(default_factory=list)
     insecure_keywords: Tuple[str, ...] = ()  # configured wrapper flags (TLS105)
+    # The configured fix targets: a policy rule reads its policy from them (TLS401: with a
+    # session factory, every requests session comes from it).
+    targets: FixTargets = field(default_factory=FixTargets)
 
 
 @dataclass

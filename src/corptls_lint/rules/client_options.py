@@ -191,6 +191,7 @@ class ClientOptionDisabled(Rule):
             "s3 = boto3.client('s3', endpoint_url=url, verify=False)\n",
             [(2, 43)],
             "import boto3\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "s3 = boto3.client('s3', endpoint_url=url, verify=CA_BUNDLE)\n"),
@@ -200,6 +201,7 @@ class ClientOptionDisabled(Rule):
             "s3 = session.resource('s3', verify=False)\n",
             [(3, 29)],
             "import boto3.session\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "session = boto3.session.Session()\n"
@@ -215,6 +217,7 @@ class ClientOptionDisabled(Rule):
             "es = ES(hosts, verify_certs=False, ssl_show_warn=False)\n",
             [(2, 16)],
             "from elasticsearch import Elasticsearch as ES\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "es = ES(hosts, verify_certs=True, ca_certs=CA_BUNDLE, ssl_show_warn=False)\n"),
@@ -226,6 +229,7 @@ class ClientOptionDisabled(Rule):
             ")\n",
             [(4, 5)],
             "from opensearchpy import OpenSearch\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "client = OpenSearch(\n"
@@ -239,6 +243,7 @@ class ClientOptionDisabled(Rule):
             "    await client.fetch(url, validate_cert=False)\n",
             [(2, 24), (4, 29)],
             "from tornado.httpclient import HTTPRequest\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "req = HTTPRequest(url, validate_cert=True, ca_certs=CA_BUNDLE)\n"
@@ -256,6 +261,7 @@ class ClientOptionDisabled(Rule):
             "ws.run_forever(sslopt={'cert_reqs': ssl.CERT_NONE, 'check_hostname': False})\n",
             [(4, 24), (4, 52)],
             "import websocket\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "ws = websocket.WebSocketApp(url)\n"
@@ -268,11 +274,12 @@ class ClientOptionDisabled(Rule):
             "})\n",
             [(4, 5)],
             "import websocket\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "ws = websocket.create_connection(url, sslopt={\n"
-            "    \"timeout\": 3,\n"
-            "    \"ca_certs\": CA_BUNDLE,\n"
+            '    "timeout": 3,\n'
+            '    "ca_certs": CA_BUNDLE,\n'
             "})\n"),
         Invalid(
             "import ssl, websocket\n"
@@ -312,6 +319,7 @@ class ClientOptionDisabled(Rule):
             "gh = Github(base_url=url, login_or_token=token, verify=False)\n",
             [(2, 49)],
             "from github import Github\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "gh = Github(base_url=url, login_or_token=token, verify=CA_BUNDLE)\n"),
@@ -325,7 +333,9 @@ class ClientOptionDisabled(Rule):
             "    return session.Session(verify=verify)\n",
             [(4, 18)],
             "from keystoneauth1 import session\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "def make(insecure, cacert):\n"
             "    if insecure:\n"

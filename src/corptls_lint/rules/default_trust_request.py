@@ -38,7 +38,9 @@ class DefaultTrustRequest(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured: appends `verify=<ca-bundle>` to the call and adds
-    the import (for httpx, the `ssl-context` when that is configured). Safe.
+    the import. Safe. For httpx, whose 0.28 release deprecated a path for `verify=`, the value
+    is an SSL context: the `ssl-context` when that is configured, else
+    `ssl.create_default_context(cafile=<ca-bundle>)`, as httpx's deprecation asks.
 
     ## Options
     - `ca-bundle`
@@ -72,6 +74,7 @@ class DefaultTrustRequest(Rule):
             "requests.get(url)\n",
             [(2, 1)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.get(url, verify=CA_BUNDLE)\n"),
@@ -80,6 +83,7 @@ class DefaultTrustRequest(Rule):
             "send(url, json=body)\n",
             [(2, 1)],
             "from httpx import post as send\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "send(url, json=body, verify=ssl_context())\n"),
@@ -90,7 +94,9 @@ class DefaultTrustRequest(Rule):
             "        'GET', url)\n",
             [(3, 12)],
             "import requests.api\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "def f():\n"
             "    return requests.api.request(\n"
@@ -105,7 +111,7 @@ class DefaultTrustRequest(Rule):
             ")\n",
             [(4, 5)],
             "import requests\n"
-            "from corp_tls import make_session, CA_BUNDLE\n"
+            "from corp_tls import CA_BUNDLE, make_session\n"
             "\n"
             "r = requests.post(\n"
             "    url,\n"

@@ -55,8 +55,9 @@ class HardcodedCABundle(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured: the path becomes the configured bundle expression
-    and its import is added (for an httpx `verify=`, the `ssl-context` when that is
-    configured). Safe. A folder argument (`capath=`, `ca_cert_dir=`, the second argument of
+    and its import is added. Safe. For an httpx `verify=` (httpx 0.28 deprecated a path there)
+    the value is an SSL context: the `ssl-context` when that is configured, else
+    `ssl.create_default_context(cafile=<ca-bundle>)`. A folder argument (`capath=`, `ca_cert_dir=`, the second argument of
     `load_verify_locations`) is reported without a fix: it expects a folder of hashed
     certificates, so the bundle file belongs in `cafile=` / `ca_certs=` instead, a change of
     keyword that is left to you.
@@ -100,6 +101,7 @@ class HardcodedCABundle(Rule):
             "requests.get(url, verify='/etc/ssl/corp.pem')\n",
             [(2, 19)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.get(url, verify=CA_BUNDLE)\n"),
@@ -110,6 +112,7 @@ class HardcodedCABundle(Rule):
             "s.verify = CA\n",
             [(4, 1)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "CA = '/etc/ssl/' 'corp.pem'\n"
@@ -120,6 +123,7 @@ class HardcodedCABundle(Rule):
             "ctx = ssl.create_default_context(cafile='/etc/ssl/corp.pem')\n",
             [(2, 34)],
             "import ssl\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "ctx = ssl.create_default_context(cafile=CA_BUNDLE)\n"),
@@ -139,6 +143,7 @@ class HardcodedCABundle(Rule):
             ")\n",
             [(3, 5)],
             "import urllib3\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "urllib3.PoolManager(\n"
@@ -150,6 +155,7 @@ class HardcodedCABundle(Rule):
             "httpx.get(url, verify=f'{DIR}/corp.pem')\n",
             [(3, 16)],
             "import httpx\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "DIR = '/etc/ssl'\n"

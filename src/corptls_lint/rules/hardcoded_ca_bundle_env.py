@@ -65,15 +65,25 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     ]
     INVALID = [
         Invalid("import os\nos.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n", [(2, 1)],
-                "import os\nfrom corp_tls import CA_BUNDLE\n\n"
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
                 "os.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n"),
         Invalid("import os\nos.environ.setdefault('SSL_CERT_FILE', '/etc/ssl/corp.pem')\n", [(2, 1)],
-                "import os\nfrom corp_tls import CA_BUNDLE\n\n"
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
                 "os.environ.setdefault('SSL_CERT_FILE', CA_BUNDLE)\n"),
         Invalid("import os\nos.environ.update(\n    SSL_CERT_DIR='/etc/ssl/certs',\n)\n", [(3, 5)]),
         Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)],
-                "import os\nfrom corp_tls import CA_BUNDLE\n\n"
-                "BASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', CA_BUNDLE)\n"),
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
+                "BASE = '/etc/ssl'\n"
+                "os.putenv('CURL_CA_BUNDLE', CA_BUNDLE)\n"),
     ]
 
     def check_write(self, write: EnvWrite) -> None:

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Tuple, cast
+from typing import Optional, Tuple, cast
 
 import libcst as cst
 
-from corptls_lint.analysis import clients
+from corptls_lint.analysis import clients, values
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import NONE, Argument, CallTo
@@ -52,8 +52,15 @@ class StdlibClientWithoutContext(Rule):
     ```
 
     ## Fix
-    Offered when `ssl-context` is configured: `context=<ssl-context>` (`ssl_context=` for
-    `IMAP4_SSL` and `NNTP_SSL`) is added to the call, or replaces `context=None`. Safe.
+    Offered when `ssl-context` is configured: the context is added to the call by the keyword
+    that client takes, or replaces its `None`. Safe. `context=` for `SMTP_SSL`, `POP3_SSL`,
+    `FTP_TLS`, smtplib's `starttls()` and poplib's `stls()`; `ssl_context=` for `IMAP4_SSL`,
+    `NNTP_SSL` and imaplib's `starttls()`. The keyword is a keyword in every Python from 3.9
+    on (3.12 removed the `keyfile`/`certfile` positionals before it). Which module a
+    `.starttls()` belongs to is read from its receiver's creation (`box = imaplib.IMAP4(...)`),
+    else from the one of smtplib and imaplib the file imports; a file that imports both and
+    whose receiver says nothing gets no fix. (`nntplib` is deprecated since Python 3.11 and
+    removed in 3.13; the fix is for code that still runs on 3.12.)
 
     ## Options
     - `ssl-context`
@@ -94,6 +101,7 @@ class StdlibClientWithoutContext(Rule):
             "    smtp.login(user, password)\n",
             [(2, 6)],
             "import smtplib\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "with smtplib.SMTP_SSL('smtp.example.com', context=ssl_context()) as smtp:\n"
@@ -103,6 +111,7 @@ class StdlibClientWithoutContext(Rule):
             "box = Mailbox(host, 993, ssl_context=None)\n",
             [(2, 7)],
             "from imaplib import IMAP4_SSL as Mailbox\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "box = Mailbox(host, 993, ssl_context=ssl_context())\n"),
@@ -113,7 +122,9 @@ class StdlibClientWithoutContext(Rule):
             "    server.starttls()\n",
             [(4, 5)],
             "import smtplib\n"
+            "\n"
             "from corp_tls import ssl_context\n"
+            "\n"
             "\n"
             "def send(host):\n"
             "    server = smtplib.SMTP(host, 587)\n"
@@ -125,26 +136,62 @@ class StdlibClientWithoutContext(Rule):
             "pop.stls()\n",
             [(2, 8), (4, 1)],
             "import ftplib, poplib\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "ftps = ftplib.FTP_TLS(host, context=ssl_context())\n"
             "pop = poplib.POP3(host)\n"
             "pop.stls(context=ssl_context())\n"),
+        # imaplib's starttls takes ssl_context=, smtplib's context=: the receiver tells
+        Invalid(
+            "import imaplib, smtplib\n"
+            "box = imaplib.IMAP4(host)\n"
+            "box.starttls()\n"
+            "relay = smtplib.SMTP(host)\n"
+            "relay.starttls()\n",
+            [(3, 1), (5, 1)],
+            "import imaplib, smtplib\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "box = imaplib.IMAP4(host)\n"
+            "box.starttls(ssl_context=ssl_context())\n"
+            "relay = smtplib.SMTP(host)\n"
+            "relay.starttls(context=ssl_context())\n"),
+        Invalid(
+            "import imaplib\n"
+            "def secure(connection):\n"
+            "    connection.starttls()\n",
+            [(3, 5)],
+            "import imaplib\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "\n"
+            "def secure(connection):\n"
+            "    connection.starttls(ssl_context=ssl_context())\n"),
+        Invalid(  # both modules imported, and the receiver says nothing: no fix
+            "import imaplib, smtplib\n"
+            "def secure(connection):\n"
+            "    connection.starttls()\n",
+            [(3, 5)]),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
         if qualified in _CONSTRUCTORS:
             name, position = _CONSTRUCTORS[qualified]
-            self._check(node, (name,), position)
+            self._check(node, (name,), position, name)
         elif clients.is_unresolved_method(node, qualified, _UPGRADES):
             # cast: is_unresolved_method found an attribute
             roots, names = _UPGRADES[identifier(cast(cst.Attribute, node.func).attr.value)]
             if clients.imports_module(self.scope, roots):
                 # starttls(keyfile, certfile, context) before 3.12: any positional may be it
-                self._check(node, names, 0)
+                self._check(node, names, 0, self._upgrade_keyword(node, roots))
 
-    def _check(self, node: cst.Call, names: Tuple[str, ...], position: int) -> None:
+    def _check(self, node: cst.Call, names: Tuple[str, ...], position: int,
+               added: Optional[str] = None) -> None:
+        """`added`: the keyword a fix adds (None: the call's module is not known, no fix)."""
         if clients.has_double_star(node) or clients.positional(node, position) is not None:
             return
         for name in names:
@@ -153,6 +200,22 @@ class StdlibClientWithoutContext(Rule):
                 if isinstance(arg.value, cst.Name) and identifier(arg.value.value) == "None":
                     self.report(node, fix=FixRequest("ssl-context", node=arg.value))
                 return
-        self.report(node, fix=FixRequest("add-verify", node=node,
-                                         extra=("ssl-context", names[-1] if len(names) == 1
-                                                else "context")))
+        self.report(node, fix=FixRequest("add-verify", node=node, extra=("ssl-context", added))
+                    if added is not None else None)
+
+    def _upgrade_keyword(self, node: cst.Call, roots: Tuple[str, ...]) -> Optional[str]:
+        """The keyword of the receiver's upgrade method: `context` (smtplib's starttls,
+        poplib's stls), `ssl_context` (imaplib's starttls). Known from the receiver's creation
+        (`server = smtplib.SMTP(...)`), else from the one module of `roots` the file imports;
+        None when neither tells."""
+        receiver, scope = values.origin(cast(cst.Attribute, node.func).value, self.scope)
+        qualified = scope.qualify(receiver.func) if isinstance(receiver, cst.Call) else None
+        imported = [root for root in roots if qualified is not None
+                    and qualified.startswith(root + ".")]
+        if not imported:
+            imported = [root for root in roots if clients.imports_module(self.scope, (root,))]
+        return _UPGRADE_KEYWORDS[imported[0]] if len(imported) == 1 else None
+
+
+# The keyword each module's upgrade method takes its context by.
+_UPGRADE_KEYWORDS = {"smtplib": "context", "imaplib": "ssl_context", "poplib": "context"}

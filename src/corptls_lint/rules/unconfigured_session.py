@@ -26,11 +26,18 @@ class UnconfiguredSession(Rule):
     A policy rule: it is on by default only when `session-factory` is configured (the project
     has a policy for sessions to follow); otherwise select it with `--extend-select TLS401`.
 
-    Not reported, because the session gets its trust by another route: a session whose
-    requests all pass `verify=` (or `**kwargs`) — `self.session.get(url, verify=self.verify)`;
-    one configured by `setattr(session, name, value)` with a computed name (or `"verify"`);
-    one whose `verify` is assigned in a tuple (`s.cert, s.verify = cert, verify`); and the
-    injection idiom, where the caller passes the session and this is only the default:
+    With `session-factory` configured, the policy is "every requests session comes from the
+    factory": a `requests.Session()` or `requests.session()` is reported even when its trust
+    is set afterwards, by `s.verify = ...`, `setattr`, or `verify=` on each of its requests
+    (`self.session.get(url, verify=self.verify)`). An httpx client is not a requests session,
+    so the factory does not stand in for it: it is held to having a trust of its own, as below.
+
+    Without a session factory, not reported, because the session gets its trust by another
+    route: a session whose `verify` is assigned (above); one whose requests all pass
+    `verify=` (or `**kwargs`); one configured by `setattr(session, name, value)` with a
+    computed name (or `"verify"`); one whose `verify` is assigned in a tuple
+    (`s.cert, s.verify = cert, verify`). In either case not reported: the injection idiom,
+    where the caller passes the session and this is only the default:
     `session or requests.Session()`, `if not session: session = requests.Session()`, a
     parameter default `session=requests.Session()`. A session bound through
     `kwargs.pop("session", requests.Session())` counts as bound to its target. Nothing is
@@ -60,13 +67,21 @@ class UnconfiguredSession(Rule):
 
     ## Fix
     Offered for requests sessions when `session-factory` is configured: the constructor call
-    becomes a call of the factory, with no arguments, and its import is added. Safe. An httpx
-    client gets `verify=` with the configured SSL context (the CA bundle when no context is
-    configured) appended to its arguments: safe, unless it is given `transport=` or `mounts=`,
-    whose transports keep their own trust (unsafe: a person checks them).
+    becomes a call of the factory, with no arguments (the factory is called with none), and
+    its import is added. Safe when the constructor call had no arguments either, which is the
+    only form requests accepts; a call with arguments would lose them: unsafe. A `verify`
+    the code sets afterwards stays, and still wins over the factory's.
+
+    An httpx client gets `verify=` appended to its arguments: the configured SSL context, or,
+    with only `ca-bundle` configured, `ssl.create_default_context(cafile=<ca-bundle>)` (httpx
+    0.28 deprecated a path for `verify=`). Safe, unless it is given `transport=` or `mounts=`,
+    whose transports keep their own trust (unsafe: a person checks them). The session factory
+    is never used for it: the factory is declared to return a `requests.Session`, which has
+    neither httpx's API nor an async form.
 
     ## Options
     - `session-factory`
+    - `ssl-context`, else `ca-bundle` (httpx clients)
 
     ## References
     - requests: Session Objects, https://requests.readthedocs.io/en/latest/user/advanced/#session-objects
@@ -98,6 +113,7 @@ class UnconfiguredSession(Rule):
         "import requests\nwith requests.Session() as s:\n    s.verify = CA\n",
         "import httpx\nclient = httpx.Client(**options)\n",
         "from corp_tls import make_session\ns = make_session()\n",
+        # Without session-factory (the examples are checked with no target configured):
         # every request on the session passes verify= (or **kwargs that may carry it)
         "import requests\nclass A:\n    def __init__(self, verify):\n"
         "        self.session = requests.Session()\n        self.verify = verify\n"
@@ -135,6 +151,7 @@ class UnconfiguredSession(Rule):
             [(4, 18)],
             "from corp_tls import make_session\n"
             "\n"
+            "\n"
             "class A:\n"
             "    def __init__(self):\n"
             "        self.s = make_session()\n"),
@@ -145,7 +162,9 @@ class UnconfiguredSession(Rule):
             "        pass\n",
             [(3, 16)],
             "import httpx as h\n"
+            "\n"
             "from corp_tls import ssl_context\n"
+            "\n"
             "\n"
             "async def f():\n"
             "    async with h.AsyncClient(verify=ssl_context()) as c:\n"
@@ -158,6 +177,7 @@ class UnconfiguredSession(Rule):
             ")\n",
             [(2, 10)],
             "import httpx\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "client = httpx.Client(\n"
@@ -175,6 +195,7 @@ class UnconfiguredSession(Rule):
             "    s.verify = CA\n",
             [(3, 9)],
             "from corp_tls import make_session\n"
+            "\n"
             "\n"
             "def f():\n"
             "    s = make_session()\n"
@@ -201,6 +222,7 @@ class UnconfiguredSession(Rule):
             "        return requests.get(url, timeout=3)\n",
             [(5, 24)],
             "import requests\n"
+            "\n"
             "from corp_tls import make_session\n"
             "\n"
             "class Api:\n"
@@ -232,6 +254,7 @@ class UnconfiguredSession(Rule):
             [(4, 24)],
             "from corp_tls import make_session\n"
             "\n"
+            "\n"
             "class A:\n"
             "    def __init__(self):\n"
             "        self.session = make_session()\n"
@@ -259,6 +282,7 @@ class UnconfiguredSession(Rule):
             [(4, 19)],
             "from corp_tls import make_session\n"
             "\n"
+            "\n"
             "def f(session=None, other=None):\n"
             "    if not other:\n"
             "        session = make_session()\n"
@@ -274,6 +298,7 @@ class UnconfiguredSession(Rule):
         self._requests: Dict[Holder, int] = {}
         self._verified_requests: Dict[Holder, int] = {}
         self._injected: Set[int] = set()  # id(constructor call) that is only a default
+        self._verified_calls: Set[int] = set()  # id(constructor call) of `Session().get(verify=)`
         self._guards: List[Optional[str]] = []  # `if not X:` / `if X is None:` being visited
 
     # A holder is known before its call is visited: Assign and WithItem are visited first.
@@ -341,7 +366,7 @@ class UnconfiguredSession(Rule):
                         or clients.has_double_star(node))
             if isinstance(func.value, cst.Call):  # Session().get(url, verify=CA)
                 if verified:
-                    self._injected.add(id(func.value))
+                    self._verified_calls.add(id(func.value))
                 return
             holder = self._holder(func.value)
             if holder is not None:
@@ -358,8 +383,18 @@ class UnconfiguredSession(Rule):
                     self._configured.add(holder)
 
     def leave_Module(self, node: cst.Module) -> None:
+        # With a session factory configured, the policy is that every requests session comes
+        # from it: one whose trust is set afterwards (`.verify =`, `verify=` on each request)
+        # is reported too. An httpx client is held to having a trust of its own (the factory
+        # makes requests sessions).
+        policy = self.context.targets.session_factory is not None
         for call, holder, qualified in self._candidates:
+            if policy and qualified in clients.REQUESTS_SESSION_CONSTRUCTORS:
+                self.report(call, fix=_fix(call, qualified))
+                continue
             if holder is not None and (holder in self._configured or self._all_verified(holder)):
+                continue
+            if holder is None and id(call) in self._verified_calls:
                 continue
             self.report(call, fix=_fix(call, qualified))
 
@@ -385,9 +420,11 @@ _DEFAULTING_METHODS = ("pop", "get", "setdefault")
 
 
 def _fix(call: cst.Call, qualified: str) -> FixRequest:
-    """requests: the factory replaces the constructor; httpx: the client gets `verify=`."""
+    """requests: the factory replaces the constructor, safe where the call passes nothing the
+    factory would drop (it is called with no arguments); httpx: the client gets `verify=`."""
     if qualified in clients.REQUESTS_SESSION_CONSTRUCTORS:
-        return FixRequest("session-factory", node=call)
+        return FixRequest("session-factory",
+                          Applicability.UNSAFE if call.args else Applicability.SAFE, node=call)
     own_transport = any(clients.keyword(call, name) is not None
                          for name in ("transport", "mounts"))
     return FixRequest("add-verify",

@@ -103,13 +103,26 @@ class UnverifiedSSLContext(Rule):
     unsafe there. A setting on a branch of its own (`if insecure:`) below the creation is a
     decision the code takes and gets no fix.
 
+    aiohttp (3.x deprecated `verify_ssl=` for `ssl=`, and refuses the two together):
+    `verify_ssl=False` becomes `ssl=<ssl-context>`, on `TCPConnector`, `aiohttp.request` and
+    a session's request methods alike. Safe; unsafe with `**kwargs`. Beside a falsy `ssl=`
+    (which becomes the context), `verify_ssl=False` is removed; beside any other trust
+    argument (an `ssl=` that is not falsy, the deprecated `ssl_context=` or `fingerprint=`) it
+    gets no fix, since which one was meant is for a person. A `ClientSession`'s
+    `connector_owner=` is left as it is: the fix changes the connector's own `ssl=`, so the
+    code that owns the connector still closes it, and a connector shared between sessions
+    (`connector_owner=False`) verifies for every one of them.
+
     urllib3 pools (`PoolManager`, `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`,
     `proxy_from_url`): `cert_reqs="CERT_NONE"` becomes `ssl_context=<ssl-context>` (urllib3
-    verifies with a given context), safe; unsafe when the call also takes `**kwargs`, none
-    when it already gives `ssl_context=`. `assert_hostname=False` is removed, so the host name
-    is checked again. Safe. `create_urllib3_context(cert_reqs=CERT_NONE)` becomes the
-    configured context. `ssl.wrap_socket` gets no fix (it defaults to `CERT_NONE`, and
-    Python 3.12 removed it: see TLS502).
+    2 verifies with a given context), or `ca_certs=<ca-bundle>` when only `ca-bundle` is
+    configured; it is removed when the pool names its own `ca_certs=`, which it then verifies
+    against (TLS301 points a hardcoded one at the bundle). Safe; unsafe when the call also
+    takes `**kwargs`, none when it already gives `ssl_context=`. `assert_hostname=False` is
+    removed, so the host name is checked again. Safe.
+    `create_urllib3_context(cert_reqs=CERT_NONE)` becomes the configured context.
+    `ssl.wrap_socket` gets no fix (it defaults to `CERT_NONE`, and Python 3.12 removed it:
+    see TLS502).
 
     A `cert_reqs` or `assert_hostname` value that travels gets its fix where it is written (a
     branch's binding, `self.x`, a call site's argument): `ssl.CERT_NONE` becomes
@@ -124,6 +137,7 @@ class UnverifiedSSLContext(Rule):
 
     ## Options
     - `ssl-context`
+    - `ca-bundle` (urllib3 pools, when `ssl-context` is not configured)
 
     ## References
     - Python: ssl, Security considerations, https://docs.python.org/3/library/ssl.html#ssl-security
@@ -166,7 +180,7 @@ class UnverifiedSSLContext(Rule):
                       CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
                                          | clients.SERVER_CALL_NAMES))))
     has_fix = True
-    fix_keys = ("ssl-context",)
+    fix_keys = ("ssl-context", "ca-bundle")
 
     VALID = [
         "import ssl\nctx = ssl.create_default_context()\n",
@@ -220,6 +234,7 @@ class UnverifiedSSLContext(Rule):
             "http = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
             [(2, 28)],
             "import urllib3\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "http = urllib3.PoolManager(ssl_context=ssl_context())\n"),
@@ -229,6 +244,7 @@ class UnverifiedSSLContext(Rule):
             "    cert_reqs=ssl.CERT_NONE)\n",
             [(3, 5)],
             "import requests\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "requests.packages.urllib3.PoolManager(\n"
@@ -242,6 +258,7 @@ class UnverifiedSSLContext(Rule):
             "conn = aiohttp.TCPConnector(ssl=False)\n",
             [(2, 29)],
             "import aiohttp\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "conn = aiohttp.TCPConnector(ssl=ssl_context())\n"),
@@ -249,7 +266,43 @@ class UnverifiedSSLContext(Rule):
             "async def f(session):\n"
             "    async with session.get(url, verify_ssl=False) as r:\n"
             "        pass\n",
-            [(2, 33)]),
+            [(2, 33)],
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "\n"
+            "async def f(session):\n"
+            "    async with session.get(url, ssl=ssl_context()) as r:\n"
+            "        pass\n"),
+        # aiohttp deprecated verify_ssl= for ssl=, and refuses the two together
+        Invalid(
+            "import aiohttp\n"
+            "conn = aiohttp.TCPConnector(verify_ssl=False, limit=10)\n",
+            [(2, 29)],
+            "import aiohttp\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "conn = aiohttp.TCPConnector(ssl=ssl_context(), limit=10)\n"),
+        Invalid(
+            "import aiohttp\n"
+            "conn = aiohttp.TCPConnector(ssl=False, verify_ssl=False)\n",
+            [(2, 29), (2, 40)],
+            "import aiohttp\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "conn = aiohttp.TCPConnector(ssl=ssl_context())\n"),
+        Invalid(  # the deprecated ssl_context= beside it: which trust was meant is unclear
+            "import aiohttp\n"
+            "conn = aiohttp.TCPConnector(verify_ssl=False, ssl_context=ctx)\n",
+            [(2, 29)]),
+        # the pool names its own CA: without cert_reqs it verifies against it
+        Invalid(
+            "import urllib3\n"
+            "pool = urllib3.HTTPSConnectionPool(host, cert_reqs='CERT_NONE', ca_certs=CA)\n",
+            [(2, 42)],
+            "import urllib3\n"
+            "pool = urllib3.HTTPSConnectionPool(host, ca_certs=CA)\n"),
         Invalid(
             "import ssl\n"
             "import urllib.request\n"
@@ -259,6 +312,7 @@ class UnverifiedSSLContext(Rule):
             "    return urllib.request.urlopen(url, context=ctx)\n",
             [(5, 11)],
             "import urllib.request\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "def fetch(url):\n"
@@ -272,7 +326,9 @@ class UnverifiedSSLContext(Rule):
             "            return await response.text()\n",
             [(4, 37)],
             "import aiohttp\n"
+            "\n"
             "from corp_tls import ssl_context\n"
+            "\n"
             "\n"
             "async def main():\n"
             "    async with aiohttp.ClientSession() as session:\n"
@@ -298,6 +354,7 @@ class UnverifiedSSLContext(Rule):
             "urllib3.PoolManager(cert_reqs='NONE')\n",
             [(2, 21)],
             "import urllib3\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "urllib3.PoolManager(ssl_context=ssl_context())\n"),
@@ -338,6 +395,7 @@ class UnverifiedSSLContext(Rule):
             [(7, 40), (7, 63)],
             "from requests.adapters import HTTPAdapter\n"
             "from urllib3.poolmanager import PoolManager\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "class InsecureAdapter(HTTPAdapter):\n"
@@ -472,7 +530,22 @@ class UnverifiedSSLContext(Rule):
                 self.report(ssl_arg, fix=FixRequest("ssl-context", node=ssl_arg.value))
             verify_ssl = clients.keyword(node, "verify_ssl")
             if verify_ssl is not None and self.is_falsy(verify_ssl.value):
-                self.report(verify_ssl)
+                self.report(verify_ssl, fix=self._verify_ssl_fix(node, verify_ssl, ssl_arg))
+
+    def _verify_ssl_fix(self, call: cst.Call, verify_ssl: cst.Arg,
+                        ssl_arg: Optional[cst.Arg]) -> Optional[FixRequest]:
+        """aiohttp deprecated `verify_ssl=` for `ssl=`, and refuses both together: it becomes
+        `ssl=<ssl-context>`; it goes where the call's own `ssl=False` gets the context. None
+        beside another trust argument (`ssl=` that is not falsy, the deprecated `ssl_context=`
+        and `fingerprint=`): which one was meant is for a person. Unsafe with `**kwargs`."""
+        if ssl_arg is not None:
+            if self.is_falsy(ssl_arg.value):
+                return FixRequest("remove-argument", node=verify_ssl)
+            return None
+        if any(clients.keyword(call, name) is not None for name in ("ssl_context", "fingerprint")):
+            return None
+        return FixRequest("replace-keyword", Applicability.UNSAFE if clients.has_double_star(call)
+                          else Applicability.SAFE, node=verify_ssl, extra=("ssl-context", "ssl"))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._statement = node
@@ -628,14 +701,19 @@ def _plain_client_context(call: cst.Call, rule: Rule) -> bool:
 
 def _pool_fix(call: cst.Call, qualified: Optional[str], arg: cst.Arg) -> Optional[FixRequest]:
     """urllib3: `cert_reqs="CERT_NONE"` becomes `ssl_context=<ssl-context>` (a pool verifies
-    with a given context); `create_urllib3_context(cert_reqs=CERT_NONE)` becomes the context.
-    Unsafe when **kwargs may hold an ssl_context of its own; none when one is already given
-    (ssl.wrap_socket defaults to CERT_NONE: no keyword swap makes it verify)."""
+    with a given context), or `ca_certs=<ca-bundle>` when only the bundle is configured;
+    it goes when the pool names its own `ca_certs=` (the pool then verifies against it, and
+    TLS301 points a hardcoded one at the bundle). `create_urllib3_context(cert_reqs=CERT_NONE)`
+    becomes the context. Unsafe when **kwargs may hold an ssl_context of its own; none when
+    one is already given (ssl.wrap_socket defaults to CERT_NONE: no keyword swap makes it
+    verify)."""
     if qualified in _CREATE_URLLIB3_CONTEXT:
         return FixRequest("ssl-context", node=call) if len(call.args) == 1 else None
     if qualified not in clients.URLLIB3_POOLS or clients.keyword(call, "ssl_context") is not None:
         return None
     applicability = (Applicability.UNSAFE if clients.has_double_star(call)
                      else Applicability.SAFE)
+    if clients.keyword(call, "ca_certs") is not None:
+        return FixRequest("remove-argument", applicability, node=arg)
     return FixRequest("replace-keyword", applicability, node=arg,
-                      extra=("ssl-context", "ssl_context"))
+                      extra=("ssl-context", "ssl_context", "ca-bundle", "ca_certs"))

@@ -71,7 +71,10 @@ class VerifyDisabled(Rule):
     ## Fix
     Offered when `ca-bundle` is configured: the value becomes the configured bundle expression
     and its import is added. For an httpx call (httpx 0.28 deprecated a path string for
-    `verify=`) the fix uses `ssl-context` when that is configured, and `ca-bundle` otherwise.
+    `verify=`, warning with a DeprecationWarning) the value is an SSL context: the
+    `ssl-context` when that is configured, else `ssl.create_default_context(cafile=<ca-bundle>)`
+    (httpx's own advice), with `from ssl import create_default_context` added unless `ssl` is
+    imported already.
     Safe, except in two places where it is unsafe (applied only with `--unsafe-fixes`, always
     shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
     (`def fetch(url, verify=False)`), whose other callers may rely on it.
@@ -120,6 +123,7 @@ class VerifyDisabled(Rule):
             "requests.get(url, verify=False)\n",
             [(2, 19)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.get(url, verify=CA_BUNDLE)\n"),
@@ -129,6 +133,7 @@ class VerifyDisabled(Rule):
             "requests.ｇet(url, ｖerify=False)\n",
             [(2, 19)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.ｇet(url, ｖerify=CA_BUNDLE)\n"),
@@ -137,6 +142,7 @@ class VerifyDisabled(Rule):
             "r.post(url, data=d, verify=0)\n",
             [(2, 21)],
             "import requests as r\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "r.post(url, data=d, verify=CA_BUNDLE)\n"),
@@ -145,6 +151,7 @@ class VerifyDisabled(Rule):
             "fetch(url, verify='')\n",
             [(2, 12)],
             "from requests import get as fetch\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "fetch(url, verify=CA_BUNDLE)\n"),
@@ -153,6 +160,7 @@ class VerifyDisabled(Rule):
             "requests.api.request('GET', url, verify=False)\n",
             [(2, 34)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.api.request('GET', url, verify=CA_BUNDLE)\n"),
@@ -164,6 +172,7 @@ class VerifyDisabled(Rule):
             ")\n",
             [(4, 5)],
             "import httpx\n"
+            "\n"
             "from corp_tls import ssl_context\n"
             "\n"
             "client = httpx.Client(\n"
@@ -177,6 +186,7 @@ class VerifyDisabled(Rule):
             [(3, 43)],
             "from corp_tls import CA_BUNDLE\n"
             "\n"
+            "\n"
             "class Api:\n"
             "    def fetch(self):\n"
             "        return self.session.get(self.url, verify=CA_BUNDLE)\n"),
@@ -187,6 +197,7 @@ class VerifyDisabled(Rule):
             "    requests.get(url, verify=VERIFY)\n",
             [(4, 23)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "VERIFY = False\n"
@@ -197,6 +208,7 @@ class VerifyDisabled(Rule):
             "requests.get(url, **{'verify': False})\n",
             [(2, 22)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "requests.get(url, **{'verify': CA_BUNDLE})\n"),
@@ -206,6 +218,7 @@ class VerifyDisabled(Rule):
             "requests.get(url, **OPTS)\n",
             [(3, 19)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "OPTS = {'verify': CA_BUNDLE, 'timeout': 5}\n"
@@ -216,7 +229,9 @@ class VerifyDisabled(Rule):
             "    return requests.get(url, verify=verify)\n",
             [(3, 30)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "def fetch(url, verify=CA_BUNDLE):\n"
             "    return requests.get(url, verify=verify)\n"),
@@ -226,7 +241,7 @@ class VerifyDisabled(Rule):
             "requests.get(url, verify=False)\n",
             [(3, 19)],
             "import requests\n"
-            "from corp_tls import make_session, CA_BUNDLE\n"
+            "from corp_tls import CA_BUNDLE, make_session\n"
             "requests.get(url, verify=CA_BUNDLE)\n"),
         Invalid(
             "from corp_tls import CA_BUNDLE as BUNDLE\n"
@@ -242,7 +257,9 @@ class VerifyDisabled(Rule):
             "    return requests.get(url, verify=False)\n",
             [(3, 30)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE as corp_tls_CA_BUNDLE\n"
+            "\n"
             "\n"
             "def fetch(url, CA_BUNDLE=None):\n"
             "    return requests.get(url, verify=corp_tls_CA_BUNDLE)\n"),
@@ -252,6 +269,7 @@ class VerifyDisabled(Rule):
             "    s.get(url, verify=False)  # legacy proxy\n",
             [(3, 16)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "with requests.Session() as s:\n"
@@ -276,6 +294,7 @@ class VerifyDisabled(Rule):
             [(2, 15), (4, 49)],
             "from corp_tls import CA_BUNDLE\n"
             "\n"
+            "\n"
             "class Api:\n"
             "    _verify = CA_BUNDLE\n"
             "    def __init__(self, options):\n"
@@ -294,7 +313,9 @@ class VerifyDisabled(Rule):
             "    requests.post(url, verify=verify)\n",
             [(5, 18)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "def fetch(url, ca=None):\n"
             "    verify = ca\n"
@@ -308,7 +329,9 @@ class VerifyDisabled(Rule):
             "    return requests.get(url, verify=options.get('verify_ssl', False))\n",
             [(3, 63)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "def fetch(url, options):\n"
             "    return requests.get(url, verify=options.get('verify_ssl', CA_BUNDLE))\n"),
@@ -320,7 +343,9 @@ class VerifyDisabled(Rule):
             "fetch(url, False)\n",
             [(4, 12), (5, 12)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "def fetch(url, verify=True):\n"
             "    return requests.get(url, verify=verify)\n"

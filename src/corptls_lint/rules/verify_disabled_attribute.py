@@ -86,6 +86,7 @@ class VerifyDisabledAttribute(Rule):
             "s.verify = False\n",
             [(3, 1)],
             "import requests\n"
+            "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "s = requests.Session()\n"
@@ -96,6 +97,7 @@ class VerifyDisabledAttribute(Rule):
             "        self.session.verify = 0\n",
             [(3, 9)],
             "from corp_tls import CA_BUNDLE\n"
+            "\n"
             "\n"
             "class C:\n"
             "    def __init__(self):\n"

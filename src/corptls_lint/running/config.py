@@ -108,7 +108,7 @@ def config_file_in(directory: Path) -> Optional[Path]:
             continue
         if not stat_module.S_ISREG(info.st_mode) or _untrusted(candidate, info):
             continue
-        if name != "pyproject.toml" or TABLE in tool_section(_read_toml(candidate), candidate):
+        if name != "pyproject.toml" or TABLE in tool_section(read_toml(candidate), candidate):
             return candidate
     return None
 
@@ -149,7 +149,7 @@ def is_standalone(path: Path) -> bool:
     return path.name != "pyproject.toml"
 
 
-def _read_toml(path: Path) -> TomlTable:
+def read_toml(path: Path) -> TomlTable:
     # imported here: a run that meets no TOML file never pays for the parser (about 10 ms)
     if sys.version_info >= (3, 11):
         import tomllib
@@ -187,7 +187,7 @@ def load_config(path: Optional[Path]) -> Config:
     """Read and validate the table in `path` (None: the defaults)."""
     if path is None:
         return Config()
-    data = _read_toml(path)
+    data = read_toml(path)
     table = data if is_standalone(path) else tool_section(data, path).get(TABLE, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [tool.{TABLE}] must be a table, not {_toml_type(table)}")
@@ -275,7 +275,7 @@ def with_extends(table: TomlTable, path: Path) -> TomlTable:
         if not base_path.is_file():
             raise ConfigError(f"{named_by}: 'extend' = \"{value}\": no such file")
         check_named_config(base_path)
-        data = _read_toml(base_path)
+        data = read_toml(base_path)
         tool = data.get("tool")
         base = data if is_standalone(base_path) else (
             tool.get(TABLE) if isinstance(tool, dict) else None)

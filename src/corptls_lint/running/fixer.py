@@ -30,8 +30,9 @@ from corptls_lint.checking.byte_screen import forced_rules, screen
 from corptls_lint.checking.engine import (PARSE_ERROR, LintResult, lint_module, lint_source,
                                           rules_for, too_complex_error)
 from corptls_lint.fixing import edits, imports
+from corptls_lint.fixing.fix_requirements import chosen
 from corptls_lint.ftypes import (Applicability, Diagnostic, FileOutcome, FileTask, FixTargets,
-                                 Settings)
+                                 ImportOrder, Settings)
 from corptls_lint.screens import candidates, lookalikes, slicing
 from corptls_lint.source import writer
 from corptls_lint.source.decoding import DecodeError
@@ -95,7 +96,8 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
             chosen, solved = edits.choose_non_overlapping(module, requests, result.positions)
             planner = edits.FixPlanner(module, settings.targets, result.names)
             rewritten = edits.apply(module, planner, chosen, result.positions,
-                                    slice_.names if slice_ is not None else None).code
+                                    slice_.names if slice_ is not None else None,
+                                    _import_order(settings)).code
             rewritten_slice = None
             if slice_ is not None:
                 rewritten_slice = rewritten if slice_ is not _WHOLE else None
@@ -134,6 +136,19 @@ def fix_text(text: str, path: str, settings: Settings, unsafe: bool = False) -> 
         slice_ = None
         result = _lint_full(module, path, rule_classes, settings, current)
     return FixResult(current, result.diagnostics, fixed, fixed_unsafe, fixed_codes)
+
+
+def _import_order(settings: Settings) -> ImportOrder:
+    """The project's import order; without a project read from disk (standard input, a bare
+    file), the configured targets' modules count as first party: they are the project's own
+    trust module in nearly every set-up, and the sorter of a project finds them so."""
+    order = settings.import_order
+    if order.src_modules:
+        return order
+    targets = settings.targets
+    modules = tuple(sorted({target.module.split(".", 1)[0] for target in (
+        targets.ca_bundle, targets.session_factory, targets.ssl_context) if target is not None}))
+    return replace(order, src_modules=modules)
 
 
 class _StubsMoved(Exception):
@@ -287,7 +302,7 @@ def _keep_final_newline(original: str, new_text: str) -> str:
 
 def _defines_target(path: str, request: FixRequest, targets: FixTargets) -> bool:
     """True in the module that defines the target itself (corp_tls.py must not import itself)."""
-    kind = request.value_kind
+    kind, _ = chosen(request, targets)
     target = edits.target_of(kind, targets)
     if target is None:
         return False

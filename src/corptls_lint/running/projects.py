@@ -13,6 +13,8 @@ from typing import Dict, List, Optional, Tuple
 from corptls_lint.ftypes import ConfigError, FixTargets, Settings, Target
 from corptls_lint.running import config as config_module
 from corptls_lint.running.config import Config, ConfigResolver
+from corptls_lint.running.import_settings import import_order_for
+from corptls_lint.source.paths import real_path, repository_root
 
 POLICY_CODE = "TLS401"
 
@@ -72,12 +74,31 @@ class Projects:
         enabled, targets = self.codes(config)
         if (not config.per_file_ignores and not config.test_ignore  # the same for every file
                 and not config_module.may_be_trust_module(path, targets)):
-            return config_module.shared_settings(enabled, targets,
-                                                 tuple(config.insecure_keywords))
-        return config_module.file_settings(Path(path), config, enabled, targets)
+            settings = config_module.shared_settings(enabled, targets,
+                                                     tuple(config.insecure_keywords))
+        else:
+            settings = config_module.file_settings(Path(path), config, enabled, targets)
+        if self.fixing:  # where a fix puts the imports it adds (check mode never asks)
+            settings = replace(settings, import_order=import_order_for(config.root))
+        return settings
+
+    @property
+    def fixing(self) -> bool:
+        return bool(getattr(self.args, "fix", False) or getattr(self.args, "diff", False))
 
     def is_test(self, path: str) -> bool:
         return config_module.is_test_path(Path(path), self.config_of(path))
+
+    def project_root(self, path: Path) -> Path:
+        """The project root a file at `path` belongs to (a baseline's paths are relative to
+        it): the folder of the configuration file found from the file's folder upwards, as a
+        Python file there would find it (not `--config`'s, which may live anywhere); else the
+        repository's top; else the current folder."""
+        folder = real_path(path).parent
+        found = config_module.find_config_file(folder)
+        if found is not None:
+            return real_path(found.parent)
+        return repository_root(folder) or real_path(os.getcwd())
 
     @property
     def loaded(self) -> List[Config]:

@@ -7,6 +7,7 @@ point the doctor at. EC keys keep generation fast.
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import ssl
 import threading
@@ -42,7 +43,8 @@ class Issued:
 
 def issue(common_name: str, issuer: Optional[Issued], ca: bool, names: Sequence[str] = (),
           not_before: datetime = NOW - timedelta(days=1),
-          not_after: datetime = NOW + timedelta(days=365)) -> Issued:
+          not_after: datetime = NOW + timedelta(days=365), aia: Optional[str] = None) -> Issued:
+    """`aia`: the caIssuers URL (where the issuer's certificate is published)."""
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Doctor Test")])
@@ -68,11 +70,24 @@ def issue(common_name: str, issuer: Optional[Issued], ca: bool, names: Sequence[
                           decipher_only=False), critical=True)
     else:
         builder = builder.add_extension(
-            x509.SubjectAlternativeName([x509.DNSName(name) for name in names]), critical=False)
+            x509.SubjectAlternativeName([_general_name(name) for name in names]),
+            critical=False)
         builder = builder.add_extension(
             x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+    if aia is not None:
+        builder = builder.add_extension(x509.AuthorityInformationAccess([
+            x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
+                                   x509.UniformResourceIdentifier(aia))]), critical=False)
     cert = builder.sign((issuer or Issued(None, key)).key, hashes.SHA256())
     return Issued(cert, key)
+
+
+def _general_name(name: str) -> x509.GeneralName:
+    """An address as an IP: entry, anything else as a DNS: entry."""
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
 
 
 class Pki:
@@ -92,6 +107,9 @@ class Pki:
                                   not_after=NOW - timedelta(days=400))
         self.expired_root_server = issue("localhost", self.expired_root, ca=False,
                                          names=["localhost"])
+        self.ip_server = issue("127.0.0.1", self.intermediate, ca=False, names=["127.0.0.1"])
+        self.aia_server = issue("localhost", self.intermediate, ca=False, names=["localhost"],
+                                aia="http://pki.doctor.test/intermediate.crt")
         self.expiring_root = issue("Doctor Expiring Root CA", None, ca=True,
                                    not_after=NOW + timedelta(days=10))
         files = {
@@ -111,6 +129,10 @@ class Pki:
             "server.key": self.server.key_pem(),
             "other-full.pem": self.other.pem() + self.intermediate.pem(),
             "other.key": self.other.key_pem(),
+            "ip-server-full.pem": self.ip_server.pem() + self.intermediate.pem(),
+            "ip-server.key": self.ip_server.key_pem(),
+            "aia-server-leaf.pem": self.aia_server.pem(),
+            "aia-server.key": self.aia_server.key_pem(),
             "expired-server-full.pem": self.expired_server.pem() + self.intermediate.pem(),
             "expired-server.key": self.expired_server.key_pem(),
             "expired-root-server.pem": self.expired_root_server.pem(),
@@ -172,15 +194,20 @@ class TLSServer(LoopbackServer):
                 continue
             except OSError:
                 return
-            connection.settimeout(5)
-            try:
-                with self.context.wrap_socket(connection, server_side=True) as tls:
-                    if self.http:
-                        _answer_http(tls)
-            except (ssl.SSLError, OSError):
-                pass  # the client refused our certificate: what half the tests want
-            finally:
-                connection.close()
+            # each connection in its own thread: the doctor asks every client at once
+            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+
+    def _handle(self, connection: socket.socket) -> None:
+        connection.settimeout(5)
+        try:
+            with self.context.wrap_socket(connection, server_side=True) as tls:
+                if self.http:
+                    _answer_http(tls)
+        except (ssl.SSLError, OSError):
+            pass  # the client refused our certificate: what half the tests want
+        finally:
+            connection.close()
+
 
 def _answer_http(tls: ssl.SSLSocket) -> None:
     """Read one request head; answer `200 ok` and close. A client that only shook hands (the

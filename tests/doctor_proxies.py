@@ -11,11 +11,12 @@ import os
 import select
 import shutil
 import socket
+import ssl
 import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from doctor_pki import LoopbackServer
 
@@ -109,14 +110,19 @@ class ConnectProxy(LoopbackServer):
     with `credentials` ("Basic ..."), a CONNECT without that Proxy-Authorization gets 407.
     `requests_seen` keeps every request head received."""
 
-    def __init__(self, answer: Optional[str] = None, credentials: Optional[str] = None):
+    def __init__(self, answer: Optional[str] = None, credentials: Optional[str] = None,
+                 challenges: Sequence[str] = ('Basic realm="test"',), body: bytes = b"",
+                 tls: Optional[ssl.SSLContext] = None):
+        """`challenges` are the Proxy-Authenticate values of a 407, `body` its body (sent with
+        the head in one write); with `tls`, the proxy speaks TLS first (an https:// proxy)."""
         self.answer, self.credentials = answer, credentials
+        self.challenges, self.body, self.tls = challenges, body, tls
         self.requests_seen: List[str] = []
         super().__init__(backlog=16)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def _serve(self) -> None:
         while not self.stopping.is_set():
@@ -129,12 +135,20 @@ class ConnectProxy(LoopbackServer):
             threading.Thread(target=self._handle, args=(client,), daemon=True).start()
 
     def _refuse(self, client: socket.socket, status: str) -> None:
-        extra = "Proxy-Authenticate: Basic realm=\"test\"\r\n" if status.startswith("407") else ""
-        client.sendall(f"HTTP/1.1 {status}\r\n{extra}Content-Length: 0\r\n"
-                       f"Connection: close\r\n\r\n".encode("ascii"))
+        extra = "".join(f"Proxy-Authenticate: {challenge}\r\n" for challenge in self.challenges) \
+            if status.startswith("407") else ""
+        body = self.body if status.startswith("407") else b""
+        client.sendall(f"HTTP/1.1 {status}\r\n{extra}Content-Length: {len(body)}\r\n"
+                       f"Connection: close\r\n\r\n".encode("ascii") + body)
 
     def _handle(self, client: socket.socket) -> None:
         client.settimeout(10)
+        if self.tls is not None:
+            try:
+                client = self.tls.wrap_socket(client, server_side=True)
+            except (ssl.SSLError, OSError):
+                client.close()
+                return  # the client refused the proxy's certificate
         with client:
             head = b""
             while b"\r\n\r\n" not in head:
@@ -169,7 +183,10 @@ class ConnectProxy(LoopbackServer):
 def _relay(a: socket.socket, b: socket.socket) -> None:
     sockets = [a, b]
     while True:
-        readable, _, _ = select.select(sockets, [], [], 10)
+        # a TLS socket may hold decrypted bytes select() cannot see
+        readable = [sock for sock in sockets if isinstance(sock, ssl.SSLSocket) and sock.pending()]
+        if not readable:
+            readable, _, _ = select.select(sockets, [], [], 10)
         if not readable:
             return
         for sock in readable:

@@ -7,6 +7,7 @@ httpx) with the same bundle and environment, and requires the same verdict. Loop
 import io
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -110,7 +111,7 @@ def test_no_proxy_suffix_rule_follows_the_requests_release():
 def test_route_is_printed_with_its_reason():
     target = Target("git.corp.example", 443)
     assert routes.requests_route(target, {"HTTPS_PROXY": "http://u:secret@p:8080"}).describe() \
-        == "via proxy http://u:***@p:8080 (from HTTPS_PROXY)"
+        == "via proxy http://***@p:8080 (from HTTPS_PROXY)"
     assert routes.requests_route(target, {"https_proxy": "http://p:8080",
                                           "NO_PROXY": ".corp.example"}).describe() == \
         "direct (NO_PROXY matches .corp.example)"
@@ -203,6 +204,9 @@ def environ(monkeypatch, tmp_path):
 
 
 def doctor(bundle, host, label, **options):
+    """The doctor in-process, asking requests and httpx (the clients these tests compare;
+    test_doctor_scenes.py asks every client)."""
+    options.setdefault("clients", ("requests", "httpx"))
     out, err = io.StringIO(), io.StringIO()
     started = time.monotonic()
     code = run_doctor(bundle, host, "json", environ=dict(os.environ), stdout=out, stderr=err,
@@ -356,7 +360,7 @@ def test_proxy_credentials_are_sent_as_requests_sends_them(environ, pki, server)
         url = f"https://localhost:{server.port}/"
         code, doc = doctor(pki.path("root.pem"), url, "proxy with credentials")
         assert code == 0, failed(doc)
-        assert doc["route"]["route"] == (f"via proxy http://alice:***@127.0.0.1:{proxy.port} "
+        assert doc["route"]["route"] == (f"via proxy http://***@127.0.0.1:{proxy.port} "
                                          f"(from HTTPS_PROXY)")
         assert requests_result(url, pki.path("root.pem")) == "200 ok"
         assert agree(httpx_result(url, pki.path("root.pem")), code)
@@ -436,13 +440,18 @@ def test_write_bundle_makes_requests_through_the_proxy_succeed(environ, pki, ser
     assert code == 0, failed(doc)
     [section] = doc["sections"]
     ids = [c["id"] for c in section["checks"]]
-    assert ids == ["write-bundle", "added"]
+    # the CA the user trusts now is kept; each client is asked again with the new bundle
+    assert ids == ["write-bundle", "kept", "recheck", "recheck", "use-it"]
     from corptls_lint.doctor import certinfo, store
 
     written = store.pem_certificates(out.read_bytes())
     [mitm_ca] = store.pem_certificates(open(mitm.ca_cert, "rb").read())
     assert section["checks"][1]["message"] == (
-        f"'{MITM_CA}' SHA-256 {certinfo.fingerprint(mitm_ca)} (from {mitm.ca_cert})")
+        f"'{MITM_CA}' SHA-256 {certinfo.fingerprint(mitm_ca)} (trusted now, from "
+        f"{mitm.ca_cert})")
+    assert [c["message"] for c in section["checks"][2:4]] == [
+        f"with {out}, requests works with localhost:{server.port}",
+        f"with {out}, httpx works with localhost:{server.port}"]
     assert all(certinfo.ca_flag(cert) is not False for cert in written)  # never a leaf
     certifi = environment.certifi_where()
     if certifi:
@@ -476,10 +485,10 @@ def test_write_bundle_of_a_direct_internal_server_adds_the_intermediate_and_root
     code, doc = doctor(pki.path("root.pem"), f"localhost:{server.port}", "--write-bundle, direct",
                        write_bundle=str(out))
     assert code == 0, failed(doc)
-    added = [c["message"].split("'")[1] for c in doc["sections"][0]["checks"]
-             if c["id"] == "added"]
-    assert added == ["O=Doctor Test,CN=Doctor Test Intermediate CA",
-                     "O=Doctor Test,CN=Doctor Test Root CA"]
+    listed = [(c["id"], c["message"].split("'")[1]) for c in doc["sections"][0]["checks"]
+              if c["id"] in ("kept", "added")]
+    assert listed == [("kept", "O=Doctor Test,CN=Doctor Test Root CA"),
+                      ("added", "O=Doctor Test,CN=Doctor Test Intermediate CA")]
     url = f"https://localhost:{server.port}/"
     assert requests_result(url, str(out)) == "200 ok"
 
@@ -521,9 +530,14 @@ def test_cli_pasted_url_through_the_proxy(environ, pki, server, mitm):
     lines = [line.rstrip() for line in result.stdout.splitlines()]
     assert f"Route to localhost:{server.port} (as requests takes it): via proxy {mitm.url} " \
            f"(from HTTPS_PROXY)" in lines
-    fails = [line for line in lines if line.startswith("✗")]
+    # the answer first: requests fails, and why, on the second line
+    assert lines[1].startswith(f"✗ requests {requests.__version__}: fails: certificate verify "
+                               f"failed: unable to get local issuer certificate (via proxy "
+                               f"{mitm.url}): TLS inspection by '{MITM_CA}'")
+    fails = [line for line in lines if line.startswith("✗  ")]
     assert fails[0].split()[:5] == ["✗", "tls-inspection", "TLS", "inspection", "by"]
-    assert lines[-1] == "2 checks failed."
+    assert re.fullmatch(r"(\d) of \1 clients fail \(requests, .*\); 2 problems found\.",
+                        lines[-1]), lines[-1]
 
 
 @pytest.mark.parametrize("host, message", [
@@ -577,7 +591,7 @@ def test_pips_bundle_is_probed_too_and_agrees_with_pip(environ, pki, server, mit
     pip_host = {h["trust"]: h for h in doc["hosts"]}[label]
     first = [c for c in pip_host["checks"] if c["status"] == "fail"][0]
     assert first["id"] == "tls-inspection"
-    assert "export PIP_CERT=~/corp-ca-bundle.pem" in first["fix"]
+    assert f"export PIP_CERT={os.path.expanduser('~/corp-ca-bundle.pem')}" in first["fix"]
     assert pip_download_result(url) == "CERTIFICATE_VERIFY_FAILED"
     # the proxy's CA as PIP_CERT: the doctor's pip check passes, and so does pip's handshake
     environ.setenv("PIP_CERT", mitm.ca_cert)
@@ -653,5 +667,5 @@ def test_cli_route_option_usage_errors(args, message):
         2, "", f"corptls-lint: error: {message}\n")
     result = run_cli(*args)
     assert result.returncode == 2 and result.stderr.splitlines()[-1] == (
-        "corptls-lint: error: --bundle, --host, --proxy, --direct and --write-bundle need "
-        "--doctor")
+        "corptls-lint: error: --bundle, --host, --proxy, --direct, --write-bundle and --client "
+        "need --doctor")

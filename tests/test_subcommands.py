@@ -13,7 +13,7 @@ from helpers import write
 FINDING = 'import requests\nrequests.get("https://x", verify=False)\n'
 TLS101 = ":2:27: TLS101 TLS verification disabled with a falsy verify=; pass the CA bundle instead"
 CONFIG = '[tool.corptls-lint]\nca-bundle = "corp_tls:CA_BUNDLE"\n'
-DOCTOR_ONLY = {"--bundle", "--host", "--proxy", "--direct", "--write-bundle"}
+DOCTOR_ONLY = {"--bundle", "--host", "--proxy", "--direct", "--write-bundle", "--client"}
 CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
 
 
@@ -115,7 +115,7 @@ def test_doctor_help_shows_only_the_doctors_options(run_cli):
     assert result.returncode == 0
     text = result.stdout
     assert text.startswith("usage: corptls-lint doctor [-h] [--bundle PATH]")
-    assert options_in(text) == DOCTOR_ONLY | {"--help", "--output-format"}
+    assert options_in(text) == DOCTOR_ONLY | {"--help", "--output-format", "--verbose"}
     assert "[--output-format {text,json}]" in text
     assert "--doctor" not in text  # the options need no `with --doctor:` any more
 
@@ -171,7 +171,9 @@ def test_the_doctor_flag_still_runs_the_doctor(bundle, flag_first):
     command = run_doctor("doctor", "--bundle", bundle)
     assert command.returncode == 0, command.stderr
     lines = command.stdout.splitlines()
-    assert (lines[0], lines[-1]) == ("corptls-lint doctor", "All checks passed.")
+    assert (lines[0], lines[-1]) == (
+        "corptls-lint doctor: the trust of this machine's clients (--host HOST asks each of them "
+        "about a host)", "All checks passed.")
     assert f"CA bundle {bundle}" in lines
     legacy = ["--doctor", "--bundle", bundle] if flag_first else ["--bundle", bundle, "--doctor"]
     assert outcome(run_doctor(*legacy)) == outcome(command)

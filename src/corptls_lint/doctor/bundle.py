@@ -10,7 +10,7 @@ from typing import AbstractSet, Callable, Dict, List, Optional, Sequence
 
 from cryptography import x509
 
-from corptls_lint.doctor import certinfo, store
+from corptls_lint.doctor import certinfo, recipe, store
 from corptls_lint.doctor.ftypes import BundleReport, Check, Status, TrustLocation
 
 EXPIRY_WARNING = timedelta(days=30)
@@ -40,12 +40,36 @@ def check_location(location: TrustLocation,
         return report
     certs = _parse(location.path, data, report.checks)
     report.certificates = [certinfo.describe(cert, i) for i, cert in enumerate(certs, 1)]
+    report.checks.extend(_shape_checks(location.path, data, certs))
     if not any(check.status is Status.FAIL for check in report.checks):
         report.checks.extend(_loader_checks(location.path, data))
     report.checks.extend(certificate_checks(certs, system))
     if public_roots is not None and certs and set(location.used_by) & set(FILE_ONLY_CLIENTS):
         report.checks.extend(_public_root_checks(location, certs, public_roots()))
     return report
+
+
+REPAIR = ("corptls-lint doctor --bundle {path} --host HOST --write-bundle {path}.fixed.pem "
+          "writes it repaired (with the public roots), then point the clients at that file")
+
+
+def _shape_checks(path: str, data: bytes, certs: Sequence[x509.Certificate]) -> List[Check]:
+    """Line endings and indentation OpenSSL does not read, which the doctor can repair."""
+    if not certs or b"-----BEGIN" not in data or \
+            store.repaired(data) == data.replace(b"\r\n", b"\n"):
+        return []
+    shapes = []
+    if b"\r" in data.replace(b"\r\n", b""):
+        shapes.append("CR-only line endings (an old Mac editor's)")
+    if any(line[:1] in (b" ", b"\t") and line.strip()
+           for line in data.replace(b"\r", b"\n").split(b"\n")):
+        shapes.append("indented lines")
+    if not shapes:
+        return []
+    return [Check("needs-repair", Status.WARN,
+                  f"{path} has {' and '.join(shapes)}: OpenSSL reads a PEM line only from its "
+                  f"first column, between LF line endings",
+                  REPAIR.format(path=os.path.abspath(path)))]
 
 
 def _loader_checks(path: str, data: bytes) -> List[Check]:
@@ -74,7 +98,7 @@ def _public_root_checks(location: TrustLocation, certs: Sequence[x509.Certificat
                   f"{location.path} holds no public root: {users} trust only this file, so "
                   f"public sites (pypi.org, github.com) will fail; combine it with certifi",
                   "build a combined bundle (certifi plus this file) and point the variable at "
-                  "it: corptls-lint doctor --host HOST --write-bundle ~/corp-ca-bundle.pem")]
+                  f"it: corptls-lint doctor --host HOST --write-bundle {recipe.combined()}")]
 
 
 def _missing(location: TrustLocation, what: str) -> Check:
@@ -147,8 +171,8 @@ def _parse(path: str, data: bytes, checks: List[Check]) -> List[x509.Certificate
 
 def _parse_block(path: str, block: store.PemBlock, checks: List[Check]) -> List[x509.Certificate]:
     where = f"{path}:{block.line}"
-    if block.label == "CERTIFICATE":
-        cert = store.load_pem(block.data)
+    if block.label in store.CERTIFICATE_LABELS:
+        cert = store.load_block(block)
         if cert is not None:
             return [cert]
         checks.append(Check("unparsable", Status.FAIL,
@@ -183,7 +207,7 @@ def _parse_binary(path: str, data: bytes, checks: List[Check]) -> List[x509.Cert
                             f"{path} is a DER (binary) certificate; Python's ssl, requests and "
                             f"httpx read only PEM",
                             f"openssl x509 -inform der -in {path} -out {path}.pem, then use "
-                            f"{path}.pem"))
+                            f"{path}.pem (or: {REPAIR.format(path=os.path.abspath(path))})"))
         return [cert]
     certs = store.load_der_pkcs7(data)
     if certs:
@@ -250,14 +274,20 @@ def certificate_checks(certs: Sequence[x509.Certificate],
     return checks
 
 
+# A certificate of the bundle that is expired, not yet valid, a leaf or an intermediate without
+# its root makes no client fail by itself: OpenSSL skips it and uses the others. Only a host that
+# needs it fails, and the host's own checks say so; here it is a warning.
+UNUSED = "; a host fails only if it needs this certificate (--host tells)"
+
+
 def _validity(label: str, cert: x509.Certificate, now: datetime) -> List[Check]:
     start, end = certinfo.not_before(cert), certinfo.not_after(cert)
     if end < now:
-        return [Check("expired", Status.FAIL, f"{label} expired on {end:%Y-%m-%d}",
+        return [Check("expired", Status.WARN, f"{label} expired on {end:%Y-%m-%d}{UNUSED}",
                       "remove it and add the CA's current certificate")]
     if start > now:
-        return [Check("not-yet-valid", Status.FAIL,
-                      f"{label} is valid only from {start:%Y-%m-%d %H:%M} UTC",
+        return [Check("not-yet-valid", Status.WARN,
+                      f"{label} is valid only from {start:%Y-%m-%d %H:%M} UTC{UNUSED}",
                       "check this machine's clock, or wait until the certificate is valid")]
     if end < now + EXPIRY_WARNING:
         return [Check("expiring", Status.WARN,
@@ -278,9 +308,9 @@ def _role(label: str, cert: x509.Certificate, certs: Sequence[x509.Certificate],
         return []
     if is_ca is not True:
         flag = "CA:FALSE" if is_ca is False else "no basicConstraints"
-        return [Check("leaf", Status.FAIL,
+        return [Check("leaf", Status.WARN,
                       f"{label} is a leaf certificate ({flag}), not a CA: a trust bundle needs "
-                      f"the CA that issued it",
+                      f"the CA that issued it{UNUSED}",
                       f"replace it with the certificate of '{issuer}' (and that CA's root)")]
     if certinfo.find_issuer(cert, certs) is not None:
         return []
@@ -289,9 +319,9 @@ def _role(label: str, cert: x509.Certificate, certs: Sequence[x509.Certificate],
                       f"{label} is an intermediate whose issuer '{issuer}' is only in the "
                       f"system store: clients that trust only this file cannot finish the chain",
                       f"add the certificate of '{issuer}' to the bundle")]
-    return [Check("issuer-missing", Status.FAIL,
+    return [Check("issuer-missing", Status.WARN,
                   f"{label} is an intermediate whose issuer '{issuer}' is in neither the bundle "
-                  f"nor the system store",
+                  f"nor the system store{UNUSED}",
                   f"add the certificate of '{issuer}' (the root CA) to the bundle")]
 
 

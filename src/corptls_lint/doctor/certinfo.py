@@ -13,8 +13,20 @@ from cryptography.hazmat.primitives import hashes
 from corptls_lint.doctor.ftypes import CertInfo
 
 
+def escaped(text: str) -> str:
+    """`text` with every control character (a newline, an escape sequence, a line or
+    paragraph separator) written as \\xNN or \\uNNNN: no text read from a certificate may
+    start a line, or a PEM block, of what the doctor writes or prints."""
+    import unicodedata
+
+    return "".join(
+        (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp", "Cf")
+        else char for char in text)
+
+
 def name_text(name: x509.Name) -> str:
-    return name.rfc4514_string() or "(empty name)"
+    return escaped(name.rfc4514_string()) or "(empty name)"
 
 
 def _utc(cert: x509.Certificate, attribute: str) -> datetime:
@@ -82,6 +94,19 @@ def alt_names(cert: x509.Certificate) -> Tuple[str, ...]:
     return tuple(names)
 
 
+def issuer_url(cert: x509.Certificate) -> Optional[str]:
+    """Where the certificate says its issuer's certificate is published (AIA caIssuers): a CA's
+    certificates carry it; an inspecting device's re-signed ones rarely do."""
+    try:
+        aia = cert.extensions.get_extension_for_class(x509.AuthorityInformationAccess).value
+    except x509.ExtensionNotFound:
+        return None
+    for description in aia:
+        if description.access_method == x509.oid.AuthorityInformationAccessOID.CA_ISSUERS:
+            return str(description.access_location.value)
+    return None
+
+
 def fingerprint(cert: x509.Certificate) -> str:
     return cert.fingerprint(hashes.SHA256()).hex()
 
@@ -99,6 +124,14 @@ def _dns_matches(pattern: str, host: str) -> bool:
         head, _, rest = host.partition(".")
         return bool(head) and rest == pattern[2:]
     return pattern == host
+
+
+def is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def matches_host(cert: x509.Certificate, host: str) -> bool:

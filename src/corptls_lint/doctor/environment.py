@@ -123,6 +123,15 @@ def _environment_checks(environ: Mapping[str, str], clients: List[ClientTrust]) 
         if name in environ and not environ[name]:
             checks.append(Check("empty-variable", Status.WARN, f"{name} is set but empty",
                                 f"unset {name}, or set it to the CA bundle's path"))
+    folder = environ.get("SSL_CERT_FILE")
+    if folder and os.path.isdir(folder):
+        absolute = os.path.abspath(folder)
+        checks.append(Check("file-is-folder", Status.FAIL,
+                            f"SSL_CERT_FILE={folder} names a folder, not a bundle file: httpx "
+                            f"cannot load it, and OpenSSL skips it",
+                            f"a folder is SSL_CERT_DIR's: openssl rehash {absolute} && export "
+                            f"SSL_CERT_DIR={absolute} && unset SSL_CERT_FILE; or point "
+                            f"SSL_CERT_FILE at a bundle file"))
     files = {client.client: client.cafile for client in clients if client.client != "ssl"}
     if files.get("requests") and files.get("httpx") and files["requests"] != files["httpx"]:
         checks.append(Check("clients-disagree", Status.WARN,

@@ -95,6 +95,7 @@ class HostReport:
     host: str
     port: int
     trust: str  # what the connection trusted: a path, or "ssl default"
+    clients: Tuple[str, ...] = ()  # the clients that use this trust
     verified: bool = False
     error_code: Optional[int] = None
     error_message: str = ""
@@ -124,8 +125,28 @@ class Section:
     checks: List[Check] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ClientVerdict:
+    """One client's answer to "can it reach the host?": asked where installed (`ok` is what
+    it did), or, without --host, whether the trust it uses can be loaded. `next_step` is the
+    one thing to do when it fails; `route` the proxy it went through (None: direct)."""
+
+    name: str  # requests, httpx, ssl, pip, git, botocore, curl
+    installed: bool
+    version: Optional[str] = None
+    ok: Optional[bool] = None  # None when not installed
+    reason: str = ""
+    next_step: str = ""
+    route: Optional[str] = None
+    stage: str = ""  # answered, tls, proxy, config, connect; "" without --host
+    cause: str = ""  # the doctor's diagnosis of the failure, when it has one (in `reason` too)
+
+
 @dataclass
 class DoctorReport:
+    # the host asked about ("" without --host) and each client's verdict on it
+    target: str = ""
+    clients: List[ClientVerdict] = field(default_factory=list)
     environment: Optional[EnvironmentReport] = None
     bundles: List[BundleReport] = field(default_factory=list)
     route: Optional[RouteReport] = None
@@ -144,4 +165,13 @@ class DoctorReport:
 
     @property
     def ok(self) -> bool:
+        """With a host: every installed client works (warnings never fail the run) and the
+        bundle asked for (--write-bundle) was written and works for every client; without
+        one: no check failed."""
+        if self.target and self.clients:
+            written = not any(check.id in ("write-bundle", "recheck", "use-it")
+                              and check.status is Status.FAIL
+                              for section in self.sections for check in section.checks)
+            return written and not any(client.installed and client.ok is False
+                                       for client in self.clients)
         return not any(check.status is Status.FAIL for check in self.all_checks())

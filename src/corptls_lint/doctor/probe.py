@@ -38,9 +38,11 @@ class Trust(NamedTuple):
     variables: Tuple[str, ...] = ()
     # the OS store as well as the file (pip 24.2+ through truststore)
     os_store: bool = False
+    # the clients that use this trust (requests, httpx, ssl, pip, git, ...)
+    clients: Tuple[str, ...] = ()
 
 
-def _context(trust: Trust) -> ssl.SSLContext:
+def context_of(trust: Trust) -> ssl.SSLContext:
     if trust.os_store:
         # truststore on Linux: OpenSSL's default paths (SSL_CERT_FILE/SSL_CERT_DIR honoured)
         # plus the file given; on macOS and Windows it asks the OS, approximated by its store
@@ -104,6 +106,8 @@ class Path:
     # the lasting fix for TLS inspection (recipe.py), and how to make it for other variables
     recipe: str = ""
     recipe_for: Optional[Callable[[Tuple[str, ...]], str]] = None
+    # the opener for a given trust (an https:// proxy is verified with the client's trust)
+    connect_for: Optional[Callable[[Optional[ssl.SSLContext]], Opener]] = None
 
     @property
     def inspection_likely(self) -> bool:
@@ -113,14 +117,16 @@ class Path:
 
 def probe(target: Target, trust: Trust, path: Path, timeout: float = TIMEOUT) -> HostReport:
     host = target.host
-    report = HostReport(host, target.port, trust.label)
+    report = HostReport(host, target.port, trust.label, trust.clients)
     try:
-        context = _context(trust)
+        context = context_of(trust)
     except (ssl.SSLError, OSError) as error:
         context = None
         report.checks.append(Check("bundle-unusable", Status.FAIL,
                                    f"Python cannot load {trust.label}: {error}",
                                    "fix the bundle first (see its checks)"))
+    if path.connect_for is not None:
+        path = dataclasses.replace(path, connect=path.connect_for(context))
     if context is not None and not _verify(report, context, path.connect, timeout):
         return report
     try:
@@ -211,11 +217,14 @@ def diagnose(host: str, chain: List[x509.Certificate],
     leaf = chain[0]
     if not certinfo.matches_host(leaf, host):
         names = ", ".join(certinfo.alt_names(leaf)) or "no subjectAltName"
+        kind = "IP" if certinfo.is_address(host) else "DNS"
+        also = " (an address is matched only by an IP: entry, never by DNS: or the common " \
+               "name)" if kind == "IP" else ""
         checks.append(Check("hostname-mismatch", Status.FAIL,
                             f"hostname mismatch: the server's certificate is for {names}, "
-                            f"not '{host}'",
+                            f"not '{host}'{also}",
                             f"connect with a name the certificate lists, or reissue it with "
-                            f"DNS:{host} in its subjectAltName"))
+                            f"{kind}:{host} in its subjectAltName"))
     complete = complete or certinfo.self_signed(leaf)  # nothing above a self-signed one
     checks.extend(_expiry(chain, anchors or [], complete))
     for index in range(1, len(chain)):
@@ -350,14 +359,7 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
                            fixes.path.recipe else "") +
                           "configure the server to send its full chain (fullchain.pem)")]
         if len(chain) == 1:
-            return [Check("omits-intermediate", Status.FAIL,
-                          f"server omits its intermediate: it sent only its own certificate, "
-                          f"and its issuer '{issuer}' is in neither the chain nor the bundle "
-                          f"(or a TLS-inspecting device re-signs it with the CA '{issuer}')",
-                          f"configure the server to send its full chain (leaf, then "
-                          f"intermediates: fullchain.pem); if '{issuer}' is a root (or an "
-                          f"inspecting device's CA), " + fixes.add("add it to the bundle "
-                                                                   "instead"))]
+            return [_single_certificate(last, issuer, fixes)]
         return [Check("issuer-missing", Status.FAIL,
                       f"the bundle lacks '{issuer}', the issuer of the last certificate the "
                       f"server sent ('{subject}')",
@@ -371,6 +373,40 @@ def _completeness(chain: List[x509.Certificate], anchors: List[x509.Certificate]
                       "configure the server to send its full chain (fullchain.pem); other "
                       "clients will fail")]
     return []
+
+
+def _single_certificate(leaf: x509.Certificate, issuer: str, fixes: _Fixes) -> Check:
+    """Only the server's certificate, its issuer nowhere: a server that omits its intermediate,
+    or an inspecting device whose CA the doctor does not know. The evidence: an issuer URL
+    (AIA), which a CA's certificates carry and a re-signing device's rarely do."""
+    url = certinfo.issuer_url(leaf)
+    full_chain = "configure the server to send its full chain (leaf, then intermediates: " \
+                 "fullchain.pem)"
+    direct = fixes.path.direct
+    if direct and certinfo.fingerprint(direct[0]) == certinfo.fingerprint(leaf):
+        evidence = "a direct connection showed the same certificate, so no device re-signs it"
+    elif url is not None:
+        evidence = f"the certificate names where that issuer is published ({url}), as a CA's " \
+                   f"certificates do"
+    else:
+        evidence = ""
+    if evidence:
+        return Check("omits-intermediate", Status.FAIL,
+                     f"server omits its intermediate: it sent only its own certificate, and its "
+                     f"issuer '{issuer}' is in neither the chain nor the bundle; {evidence}",
+                     f"{full_chain}; meanwhile, " + fixes.add(
+                         f"add the certificate of '{issuer}'{f' (from {url})' if url else ''} "
+                         f"and its root to the bundle"))
+    return Check("issuer-unknown", Status.FAIL,
+                 f"the server's certificate is issued by '{issuer}', which is in neither the "
+                 f"chain nor the bundle, and names no issuer URL (AIA): either the server omits "
+                 f"its intermediate, or a TLS-inspecting device re-signs the host's certificate "
+                 f"with its CA '{issuer}'; to tell them apart, ask IT whether '{issuer}' is the "
+                 f"company's inspection CA, or compare with the chain seen from another network "
+                 f"(openssl s_client -connect HOST:PORT -showcerts)",
+                 f"if '{issuer}' is your company's CA (or its inspecting device's), "
+                 + fixes.add("add it, and the root above it, to the bundle")
+                 + f"; if the server is yours: {full_chain}")
 
 
 def _anchor_issuer_missing(anchor: x509.Certificate, issued: str, fixes: _Fixes) -> Check:

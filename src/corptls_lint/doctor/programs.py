@@ -58,7 +58,9 @@ def _ini_value(path: str, sections: Tuple[str, ...], key: str) -> Optional[str]:
 def pip_config_files(environ: Mapping[str, str]) -> List[str]:
     """pip's configuration files, lowest precedence first (pip._internal.configuration:
     global, user, site, then PIP_CONFIG_FILE; the user files are skipped when PIP_CONFIG_FILE
-    names an existing file)."""
+    names an existing file; none at all when it is os.devnull, pip's way to turn them off)."""
+    if environ.get("PIP_CONFIG_FILE") == os.devnull:  # pip reads no configuration file then
+        return []
     home = _home(environ)
     xdg_dirs = (environ.get("XDG_CONFIG_DIRS") or "/etc/xdg").split(os.pathsep)
     files = [os.path.join(d, "pip", "pip.conf") for d in xdg_dirs] + ["/etc/pip.conf"]
@@ -70,6 +72,24 @@ def pip_config_files(environ: Mapping[str, str]) -> List[str]:
     if config_file and config_file != os.devnull:
         files.append(config_file)
     return files
+
+
+PIPS_OWN_CERT = ("from pip._internal.commands import create_command; "
+                 "options, _ = create_command('install').parse_args([]); print(options.cert or '')")
+
+
+def pips_own_cert(environ: Mapping[str, str]) -> Optional[str]:
+    """What the installed pip resolves as `pip install`'s cert, from its configuration files
+    (every section, PIP_CONFIG_FILE, PIP_CONFIG_FILE=/dev/null), asked in `environ`; "" for
+    none, None when pip cannot be asked."""
+    env = {key: value for key, value in environ.items() if key != "PIP_CERT"}
+    env.setdefault("PATH", os.environ.get("PATH", os.defpath))
+    try:
+        result = subprocess.run([sys.executable, "-c", PIPS_OWN_CERT], capture_output=True,
+                                text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def _version_at_least(version: Optional[str], wanted: Tuple[int, ...]) -> bool:
@@ -95,6 +115,11 @@ def pip_trust(environ: Mapping[str, str]) -> ProgramTrust:
             if value:
                 configured = (path, value, f"cert = {value} (in {path})")
                 break
+        own = pips_own_cert(environ) if version else None
+        if own is not None and (configured is None or own != configured[1]) and \
+                pip_config_files(environ):
+            configured = ("pip config", own, f"cert = {own} (pip's own answer for pip install; "
+                                             f"see: pip config debug)") if own else None
     truststore = pip_uses_truststore(version)
     plus = " plus the OS trust store (truststore, pip 24.2+)" if truststore else ""
     for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):

@@ -6,7 +6,7 @@ import enum
 import json
 from dataclasses import asdict
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Dict, List, TextIO
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, TextIO, Tuple
 
 from corptls_lint.doctor.ftypes import (BundleReport, CertInfo, Check, DoctorReport,
                                         EnvironmentReport, HostReport, Status)
@@ -37,6 +37,10 @@ def _plain(value: Any) -> Any:
 def to_json(report: DoctorReport) -> str:
     document = {
         "ok": report.ok,
+        "host": report.target or None,
+        "clients": [_plain(asdict(client)) for client in report.clients if client.installed],
+        "not_installed": [client.name for client in report.clients if not client.installed],
+        "next_step": next_step(report),
         "environment": _plain(asdict(report.environment)) if report.environment else None,
         "bundles": [{**_plain(asdict(bundle.location)), "checks": _plain(_checks(bundle.checks)),
                      "certificates": _plain([asdict(c) for c in bundle.certificates])}
@@ -48,6 +52,12 @@ def to_json(report: DoctorReport) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
+def next_step(report: DoctorReport) -> str:
+    """The one thing to do first: the first failing client's next step."""
+    return next((client.next_step for client in report.clients
+                 if client.installed and client.ok is False and client.next_step), "")
+
+
 def _checks(checks: List[Check]) -> List[Dict[str, Any]]:
     return [asdict(check) for check in checks]
 
@@ -57,7 +67,9 @@ def write_text(report: DoctorReport, stream: TextIO, color: bool) -> None:
 
     console = Console(file=stream, highlight=False, force_terminal=color,
                       no_color=not color, width=None if color else TEXT_WIDTH)
-    console.print("[bold]corptls-lint doctor[/bold]")
+    _verdicts(console, report)
+    console.print()
+    console.print("[bold]Details[/bold]")
     if report.environment is not None:
         _environment(console, report.environment)
     for bundle in report.bundles:
@@ -67,8 +79,9 @@ def write_text(report: DoctorReport, stream: TextIO, color: bool) -> None:
         console.print(f"[bold]Route to {_escape(report.route.target)}[/bold] (as requests "
                       f"takes it): {_escape(report.route.route)}")
         console.print(_check_table(report.route.checks))
+    seen: Dict[Tuple[str, str], str] = {}  # each problem once: later hosts refer to the first
     for host in report.hosts:
-        _host(console, host)
+        _host(console, host, seen)
     for section in report.sections:
         console.print()
         console.print(f"[bold]{_escape(section.title)}[/bold]")
@@ -77,11 +90,50 @@ def write_text(report: DoctorReport, stream: TextIO, color: bool) -> None:
     console.print(summary(report))
 
 
+CLIENT_SYMBOLS = {True: "[green]✓[/green]", False: "[bold red]✗[/bold red]", None: "-"}
+
+
+def _verdicts(console: Console, report: DoctorReport) -> None:
+    """The answer first: one line per client (never wrapped), then the one next step."""
+    from corptls_lint.doctor.verdicts import label
+
+    if report.target:
+        console.print(f"[bold]corptls-lint doctor: can this machine's clients reach "
+                      f"{_escape(report.target)}?[/bold]")
+    else:
+        console.print("[bold]corptls-lint doctor: the trust of this machine's clients[/bold] "
+                      "(--host HOST asks each of them about a host)")
+    for client in report.clients:
+        name = label(client.name) + (f" {client.version}" if client.version else "")
+        if not client.installed:
+            console.print(f"{CLIENT_SYMBOLS[None]} {_escape(name)}: not installed",
+                          soft_wrap=True)
+            continue
+        verdict = "fails" if client.ok is False else "ok"
+        console.print(f"{CLIENT_SYMBOLS[client.ok is not False]} {_escape(name)}: "
+                      f"{'' if client.ok is not False else verdict + ': '}"
+                      f"{_escape(client.reason)}", soft_wrap=True)
+    step = next_step(report)
+    if step:
+        console.print(f"[cyan]Next step:[/cyan] {_escape(step)}", soft_wrap=True)
+
+
+def _distinct(checks: List[Check], status: Status) -> int:
+    return len({(check.id, check.message) for check in checks if check.status is status})
+
+
 def summary(report: DoctorReport) -> str:
+    """Each problem counted once, however many connections met it."""
     checks = report.all_checks()
-    failed = sum(check.status is Status.FAIL for check in checks)
-    warned = sum(check.status is Status.WARN for check in checks)
+    failed, warned = _distinct(checks, Status.FAIL), _distinct(checks, Status.WARN)
     warnings = f", {warned} warning{'s' * (warned != 1)}" if warned else ""
+    if report.target and report.clients:
+        installed = [client for client in report.clients if client.installed]
+        failing = [client.name for client in installed if client.ok is False]
+        if not failing:
+            return f"All {len(installed)} clients installed here work{warnings}."
+        return (f"{len(failing)} of {len(installed)} clients fail ({', '.join(failing)}); "
+                f"{failed} problem{'s' * (failed != 1)} found{warnings}.")
     if not failed:
         return f"All checks passed{warnings}."
     return f"{failed} check{'s' * (failed != 1)} failed{warnings}."
@@ -129,9 +181,18 @@ def _environment(console: Console, env: EnvironmentReport) -> None:
         console.print(_check_table(env.checks))
 
 
-def _check_table(checks: List[Check]) -> Table:
+def _check_table(checks: List[Check], seen: Optional[Dict[Tuple[str, str], str]] = None,
+                 here: str = "") -> Table:
+    """The checks; with `seen`, a problem already printed for another trust is referred to."""
     table = _table("", "check", "result")
     for check in checks:
+        key = (check.id, check.message)
+        if seen is not None and check.status is not Status.OK and key in seen:
+            table.add_row(SYMBOLS[check.status], check.id,
+                          f"the same as with {_escape(seen[key])} above")
+            continue
+        if seen is not None and check.status is not Status.OK:
+            seen[key] = here
         result = _escape(check.message)
         if check.fix:
             result += f"\n[cyan]fix:[/cyan] {_escape(check.fix)}"
@@ -174,7 +235,7 @@ def _bundle(console: Console, bundle: BundleReport) -> None:
         console.print(title)
 
 
-def _host(console: Console, host: HostReport) -> None:
+def _host(console: Console, host: HostReport, seen: Dict[Tuple[str, str], str]) -> None:
     console.print()
     console.print(f"[bold]Host {_escape(host.host)}:{host.port}[/bold] "
                   f"trusting {_escape(host.trust)}")
@@ -189,4 +250,4 @@ def _host(console: Console, host: HostReport) -> None:
             console.print(f"   i:{_escape(cert.issuer)}")
             console.print(f"   valid {cert.not_before:%Y-%m-%d} to {cert.not_after:%Y-%m-%d}"
                           f"{'; ' + ', '.join(cert.names) if cert.names else ''}")
-    console.print(_check_table(host.checks))
+    console.print(_check_table(host.checks, seen, host.trust))

@@ -24,9 +24,10 @@ import ssl
 import sys
 import urllib.request
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
+from corptls_lint.doctor import masking
 from corptls_lint.doctor.target import Target
 
 Opener = Callable[[float], socket.socket]
@@ -205,12 +206,8 @@ def with_scheme(proxy: str) -> str:
 
 
 def redacted(proxy: str) -> str:
-    """The proxy URL without its password, for printing."""
-    parts = urlsplit(proxy)
-    if parts.password is None:
-        return proxy
-    netloc = parts.netloc.rsplit("@", 1)[1]
-    return proxy.replace(parts.netloc, f"{parts.username}:***@{netloc}", 1)
+    """The proxy URL without its userinfo (user and password), for printing (masking.py)."""
+    return masking.redacted(proxy)
 
 
 class ProxyError(Exception):
@@ -227,10 +224,20 @@ class ProxyURL:
 
     @classmethod
     def parse(cls, url: str) -> "ProxyURL":
+        if url != url.strip():
+            raise ProxyError(f"proxy {redacted(url.strip())}: the value starts or ends with "
+                             f"white space, which requests does not strip (InvalidURL); remove it")
         if "://" not in url and SCHEME.match(url):
-            raise ProxyError(f"proxy {redacted(url)}: requests reads {url.split(':')[0]!r} as "
+            shown = redacted(url)
+            word = "the user name" if shown != url else repr(url.split(":")[0])
+            raise ProxyError(f"proxy {shown}: requests reads {word} as "
                              f"the URL's scheme and finds no host (InvalidProxyURL: \"Please "
-                             f"check proxy URL\"); write http://{url}")
+                             f"check proxy URL\"); write {redacted('http://' + url)}")
+        _, userinfo, _ = masking.split_userinfo(with_scheme(url))
+        if userinfo and re.search(r"[/?#]", userinfo):
+            raise ProxyError(f"proxy {redacted(with_scheme(url))}: its user name or password "
+                             f"holds '/', '?' or '#', where requests ends the host part "
+                             f"(InvalidURL); percent-encode them as %2F, %3F, %23")
         parts = urlsplit(with_scheme(url))
         scheme = parts.scheme.lower()
         if scheme not in ("http", "https"):
@@ -259,7 +266,8 @@ def connect_request(target: Target, proxy: ProxyURL) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _read_head(sock: socket.socket) -> bytes:
+def _read_head(sock: socket.socket) -> Tuple[bytes, bytes]:
+    """The proxy's answer head, and what came after it in the same reads (a refusal's body)."""
     data = b""
     while b"\r\n\r\n" not in data:
         if len(data) > MAX_RESPONSE:
@@ -269,18 +277,45 @@ def _read_head(sock: socket.socket) -> bytes:
             raise ProxyError("closed the connection without answering CONNECT")
         data += chunk
     head, _, rest = data.partition(b"\r\n\r\n")
-    if rest:  # a proxy must not speak before the tunnel is open
-        raise ProxyError("sent data after its answer to CONNECT")
-    return head
+    return head, rest
+
+
+def _headers(head: bytes, name: str) -> List[str]:
+    lines = head.decode("latin-1", "replace").split("\r\n")[1:]
+    return [line.split(":", 1)[1].strip() for line in lines
+            if ":" in line and line.split(":", 1)[0].strip().lower() == name]
 
 
 PROXY_ANSWERS = {
-    407: "proxy authentication required: put the credentials in the proxy URL "
-         "(http://USER:PASSWORD@proxy:port; percent-encode special characters)",
     403: "the proxy forbids this host or port: ask its administrators to allow it",
     502: "the proxy could not reach the host: check the host name and port, or whether only "
          "the proxy's network can resolve it",
 }
+# What requests (and pip, httpx, urllib3) can answer a proxy's 407 with: Basic, from the URL.
+CONNECTION_AUTH = ("ntlm", "negotiate", "kerberos")
+
+
+def auth_advice(challenges: List[str], had_credentials: bool) -> str:
+    """The advice for a 407, by the schemes the proxy names in Proxy-Authenticate."""
+    schemes = list(dict.fromkeys(challenge.split()[0] for challenge in challenges
+                                 if challenge.split()))
+    named = ", ".join(schemes) if schemes else "no scheme named"
+    lowered = [scheme.lower() for scheme in schemes]
+    head = f"proxy authentication required (Proxy-Authenticate: {named})"
+    if "basic" in lowered and had_credentials:
+        return (f"{head}: the proxy refused the user name and password of the proxy URL; check "
+                f"them, and percent-encode their special characters (@ as %40, : as %3A, / as "
+                f"%2F, # as %23, ? as %3F, % as %25)")
+    if "basic" in lowered:
+        return (f"{head}: put the credentials in the proxy URL "
+                f"(http://USER:PASSWORD@proxy:port; percent-encode special characters)")
+    if set(lowered) & set(CONNECTION_AUTH):
+        return (f"{head}: requests, pip and httpx cannot answer {named} from a proxy URL at all "
+                f"(they send only Basic); run a local authenticating proxy that can (px, or "
+                f"cntlm) and point HTTPS_PROXY at it, or, in your own code, an auth package "
+                f"(requests-ntlm, requests-negotiate-sspi, requests-kerberos)")
+    return (f"{head}: requests sends only Basic credentials from the proxy URL; ask the proxy's "
+            f"administrators for Basic, or use a local authenticating proxy (px, cntlm)")
 
 
 def open_tunnel(target: Target, proxy_url: str, timeout: float,
@@ -306,7 +341,7 @@ def open_tunnel(target: Target, proxy_url: str, timeout: float,
                                  f"{error or type(error).__name__}{hint}") from None
         try:
             sock.sendall(connect_request(target, proxy))
-            head = _read_head(sock)
+            head, rest = _read_head(sock)
         except OSError as error:
             raise ProxyError(f"{where}: no answer to CONNECT {target}: "
                              f"{error or type(error).__name__}") from None
@@ -317,8 +352,13 @@ def open_tunnel(target: Target, proxy_url: str, timeout: float,
         if len(parts) < 2 or not parts[1].isdigit():
             raise ProxyError(f"{where}: not an HTTP proxy answer: {status_line[:80]!r}")
         status = int(parts[1])
+        if 200 <= status < 300 and rest:  # a proxy must not speak before the tunnel is open
+            raise ProxyError(f"{where} sent data after its answer to CONNECT")
         if not 200 <= status < 300:
             advice = PROXY_ANSWERS.get(status, "")
+            if status == 407:
+                advice = auth_advice(_headers(head, "proxy-authenticate"),
+                                     proxy.username is not None)
             raise ProxyError(f"{where} refused CONNECT {target}: {status_line}"
                              + (f"; {advice}" if advice else ""))
     except BaseException:
@@ -327,10 +367,12 @@ def open_tunnel(target: Target, proxy_url: str, timeout: float,
     return sock
 
 
-def opener(target: Target, route: Route) -> Opener:
-    """A function that opens a TCP connection to `target` along `route`."""
+def opener(target: Target, route: Route, proxy_trust: Optional[ssl.SSLContext] = None) -> Opener:
+    """A function that opens a TCP connection to `target` along `route`; an https:// proxy's
+    own certificate is verified with `proxy_trust`, the trust of the client (urllib3 2 checks
+    the proxy with the CA certificates it checks the host with)."""
     proxy = route.proxy
     if proxy is None:
         return lambda timeout: socket.create_connection((target.host, target.port),
                                                         timeout=timeout)
-    return lambda timeout: open_tunnel(target, proxy, timeout)
+    return lambda timeout: open_tunnel(target, proxy, timeout, proxy_trust)

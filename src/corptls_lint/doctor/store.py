@@ -75,13 +75,80 @@ def load_der_pkcs7(data: bytes) -> Optional[List[x509.Certificate]]:
         return None
 
 
+# OpenSSL's "trusted" form (openssl x509 -trustout; in distributions' bundles): the certificate
+# followed by its trust settings, which OpenSSL loads as a CA certificate too.
+CERTIFICATE_LABELS = ("CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE")
+
+
+def _first_der(data: bytes) -> Optional[bytes]:
+    """The first DER element of `data` (a TRUSTED CERTIFICATE is a certificate followed by
+    its trust settings): its tag, its length, its contents."""
+    if len(data) < 2 or data[0] != 0x30:
+        return None
+    length, offset = data[1], 2
+    if length & 0x80:
+        count = length & 0x7F
+        if not 0 < count <= 4 or len(data) < 2 + count:
+            return None
+        length, offset = int.from_bytes(data[2:2 + count], "big"), 2 + count
+    end = offset + length
+    return data[:end] if end <= len(data) else None
+
+
+def load_block(block: PemBlock) -> Optional[x509.Certificate]:
+    """The certificate of a CERTIFICATE or TRUSTED CERTIFICATE block, None when damaged."""
+    if block.label == "CERTIFICATE":
+        return load_pem(block.data)
+    import base64
+    import binascii
+
+    body = b"".join(line for line in block.data.splitlines()[1:-1] if b":" not in line)
+    try:
+        der = _first_der(base64.b64decode(body))
+    except (binascii.Error, ValueError):
+        return None
+    return load_der(der) if der else None
+
+
 def pem_certificates(data: bytes) -> List[x509.Certificate]:
-    """Every parsable CERTIFICATE block of a PEM file; the others are skipped."""
+    """Every parsable certificate block of a PEM file; the others are skipped."""
     certs = []
     for block in pem_blocks(data):
-        cert = load_pem(block.data) if block.label == "CERTIFICATE" else None
+        cert = load_block(block) if block.label in CERTIFICATE_LABELS else None
         if cert is not None:
             certs.append(cert)
+    return certs
+
+
+def repaired(data: bytes) -> bytes:
+    """`data` as OpenSSL reads PEM: CRLF and CR-only line endings made LF, each line's
+    indentation and trailing white space removed (what a mail client or an editor did)."""
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    return b"\n".join(line.strip() for line in lines)
+
+
+def any_certificates(data: bytes) -> List[x509.Certificate]:
+    """Every certificate of a file in any shape the doctor can repair: PEM (with any line
+    endings and indentation, CERTIFICATE or TRUSTED CERTIFICATE), DER, or PKCS#7 in DER."""
+    certs = pem_certificates(repaired(data))
+    if certs:
+        return certs
+    cert = load_der(data)
+    if cert is not None:
+        return [cert]
+    return load_der_pkcs7(data) or []
+
+
+def folder_certificates(path: str) -> List[x509.Certificate]:
+    """The certificates of a CA folder's hashed names (as OpenSSL finds them)."""
+    try:
+        names = sorted(os.listdir(path))[:MAX_FOLDER_FILES]
+    except OSError:
+        return []
+    certs: List[x509.Certificate] = []
+    for name in names:
+        if HASHED_NAME.match(name):
+            certs.extend(_read_certificates(os.path.join(path, name)))
     return certs
 
 

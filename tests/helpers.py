@@ -1,6 +1,11 @@
 """Small helpers the tests share."""
 
+import os
+import shutil
+import sys
 import textwrap
+
+import pytest
 
 from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings
@@ -21,3 +26,14 @@ def write(root, name, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text))
     return path
+
+
+def ruff_executable() -> str:
+    """The real ruff (the test extra installs it): CI fails without it, elsewhere the test
+    is skipped."""
+    found = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("ruff is in the test extra: CI must have it")
+        pytest.skip("ruff is not installed")
+    return found

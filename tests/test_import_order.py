@@ -3,15 +3,12 @@ exact before/after text, each result also judged by the real ruff (`I` rules) wh
 installed; and the settings read from ruff's and isort's configuration files."""
 
 import json
-import os
-import shutil
 import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import libcst as cst
 import pytest
+from helpers import ruff_executable
 
 from corptls_lint.fixing import imports
 from corptls_lint.fixing.import_order import (FIRST_PARTY, LOCAL_FOLDER, STANDARD_LIBRARY,
@@ -102,15 +99,6 @@ def test_an_added_import_goes_where_the_sorter_puts_it(name, order, needed, befo
     assert imports.add_imports(module, needed, order).code == after
 
 
-def _ruff():
-    found = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("ruff is in the test extra: CI must have it")
-        pytest.skip("ruff is not installed")
-    return found
-
-
 def _ruff_config(order):
     lines = ["[tool.ruff]", f"line-length = {order.line_length}", "[tool.ruff.lint]",
              'select = ["I"]', "[tool.ruff.lint.isort]",
@@ -129,7 +117,7 @@ def _ruff_config(order):
                          ids=[case[0] for case in CASES])
 def test_ruff_finds_the_before_and_the_after_sorted(tmp_path, name, order, needed, before,
                                                    after):
-    ruff = _ruff()
+    ruff = ruff_executable()
     (tmp_path / "pyproject.toml").write_text(_ruff_config(order))
     for label, text in (("before", before), ("after", after)):
         (tmp_path / f"{label}.py").write_bytes(text.encode())

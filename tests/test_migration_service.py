@@ -13,19 +13,11 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES
+from helpers import ruff_executable
 
 SERVICE = FIXTURES / "service"
 MODULES = {"billing.client": "requests", "billing.ledger": "httpx", "billing.events": "aiohttp",
            "billing.reports": None}
-
-
-def _ruff():
-    found = shutil.which("ruff", path=os.path.dirname(sys.executable)) or shutil.which("ruff")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("ruff is in the test extra: CI must have it")
-        pytest.skip("ruff is not installed")
-    return found
 
 
 def _tree(root):
@@ -43,7 +35,7 @@ def service(tmp_path):
 
 
 def test_init_then_fix_leaves_nothing_and_passes_the_projects_ruff(service, run_cli):
-    ruff = _ruff()
+    ruff = ruff_executable()
     assert subprocess.run([ruff, "check", "--no-cache", "."], cwd=service).returncode == 0
     assert run_cli("src", cwd=service).returncode == 1  # the planted problems
 

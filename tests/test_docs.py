@@ -246,7 +246,8 @@ def _help(name):
     body = text.split("\n\n", 1)[1]  # past the usage lines
     body = body.split("\nexit codes:", 1)[0]
     groups = [title for title in re.findall(r"(?m)^([a-z][a-z ]*):$", body)
-              if title not in ("options", "positional arguments")]
+              # "optional arguments" is the default group's title before Python 3.10
+              if title not in ("options", "optional arguments", "positional arguments")]
     options = set()
     for line in body.splitlines():
         found = re.match(r"^  (-[^ ].*?)(?:  |$)", line)

@@ -182,13 +182,6 @@ def statement_key(node: ImportNode, order: ImportOrder) -> Key:
     return (section, style if not order.from_first else 1 - style, module)
 
 
-def section_of_statement(node: ImportNode, order: ImportOrder) -> int:
-    key = statement_key(node, order)
-    section = key[0]
-    assert isinstance(section, int)
-    return section
-
-
 # -- the text ---------------------------------------------------------------------------------
 
 def from_import_text(module: str, names: Sequence[Tuple[str, Optional[str]]],

@@ -393,10 +393,12 @@ def test_server_certificate_expired(pki):
 
 def test_bundle_lacks_the_issuer_of_the_last_certificate_sent(pki):
     code, host, port = probe_host(pki, ("server-full.pem", "server.key"), "leaf-only.pem")
-    assert code == 1  # the bundle's own checks fail: it holds a leaf, not a CA
-    if PARTIAL_CHAIN:  # the leaf in the bundle is an anchor
+    if PARTIAL_CHAIN:  # the leaf in the bundle is an anchor: the clients verify (issue 25:
+        # a bundle's own oddity that fails no client is a warning, never a failed run)
+        assert code == 0
         assert checks_of(host) == [("verify", "ok")]
         return
+    assert code == 1
     assert checks_of(host) == [("verify", "fail"), ("issuer-missing", "fail")]
     assert check(host, "issuer-missing")["message"] == (
         f"the bundle lacks '{ROOT}', the issuer of the last certificate the server sent "
@@ -528,8 +530,9 @@ def test_tls13_only_server_that_omits_its_intermediate_the_bundle_holds(pki):
 def test_tls13_only_server_whose_bundle_holds_the_intermediate_but_not_the_root(pki):
     code, host = probe_tls13_only(pki, ("server-leaf.pem", "server.key"),
                                   "intermediate-only.pem")
-    if PARTIAL_CHAIN:  # the intermediate in the bundle is an anchor; the bundle check fails
-        assert (code, host["error_code"]) == (1, None)
+    if PARTIAL_CHAIN:  # the intermediate in the bundle is an anchor: the clients verify, and
+        # the root-less bundle is a warning (issue 25), not a failed run
+        assert (code, host["error_code"]) == (0, None)
         assert checks_of(host) == [("verify", "ok"), ("omits-intermediate", "warn")]
         return
     assert (code, host["error_code"]) == (1, 2)

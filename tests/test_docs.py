@@ -42,7 +42,8 @@ def test_every_doc_has_ruffs_sections_in_order(code):
 def test_check_reports_missing_stale_and_orphan_pages(tmp_path):
     rules_dir = tmp_path / "rules"
     written = docs_gen.write_pages(rules_dir)
-    assert len(written) == len(ALL_CODES) + 1
+    assert len(written) == len(ALL_CODES) + 2  # the rule pages, the index, clients.md beside
+    assert (tmp_path / "clients.md").read_text() == docs_gen.render_clients()
     assert docs_gen.stale_pages(rules_dir) == []
     (rules_dir / "TLS101.md").unlink()
     (rules_dir / "TLS201.md").write_text("# old text\n")
@@ -267,3 +268,14 @@ def test_readme_usage_lists_every_command_group_and_option_as_help_shows_them():
         assert usage[command.NAME][1] == options, command.NAME
     assert _help("check")[0] == ["checking", "fixing", "output", "adoption"]
     assert {"--config", "-o", "--output-file", "-q", "--quiet", "-j", "--jobs"} <= usage["check"][1]
+
+
+def test_client_inventory_lists_every_rule_that_names_a_client():
+    page = (REPO / "docs" / "clients.md").read_text()
+    assert page == docs_gen.render_clients()
+    rows = [line.split(" | ") for line in page.splitlines() if line.startswith("| ")][1:]
+    assert {row[3].split("]")[0].lstrip("[") for row in rows} == {
+        rule.code for rule in ALL_RULES if rule.clients}
+    assert all(row[2] in {"turns verification off", "points at a fixed CA bundle",
+                          "allows a weak protocol", "hides the insecure-request warning"}
+               for row in rows)

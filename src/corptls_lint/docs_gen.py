@@ -182,11 +182,33 @@ def render_index(docs: Sequence[RuleDoc]) -> str:
             "| code | name | default | fixable |\n|---|---|---|---|\n" + rows)
 
 
+# The client inventory sits beside the rules folder (docs/clients.md), generated with it.
+CLIENTS_PAGE = "../clients.md"
+
+
+def render_clients() -> str:
+    """`docs/clients.md`: every client parameter a rule reports, from the rules' `clients`."""
+    rows = sorted(((use.client.lower(), use.client, use.parameters, use.effect, rule.code,
+                    use.fix) for rule in ALL_RULES for use in rule.clients))
+    clients = sorted({row[1] for row in rows}, key=str.lower)
+    table = "".join(f"| {client} | {parameters} | {effect} | [{code}](rules/{code}.md) | {fix} |\n"
+                    for _, client, parameters, effect, code, fix in rows)
+    return (f"{GENERATED_NOTE}\n\n# Clients\n\n"
+            f"Every client whose TLS settings corptls-lint reads ({len(clients)} clients): the "
+            "parameters that turn certificate verification off, point at a fixed CA bundle or "
+            "allow a weak protocol, the code that reports them, and what `--fix` writes. Names "
+            "are resolved through the module's imports, so an alias (`import redis as r`) or a "
+            "`from` import is the same client. Each rule page has the details and examples.\n\n"
+            "| client | parameters | what it does | code | fix |\n|---|---|---|---|---|\n"
+            + table)
+
+
 def expected_pages() -> Dict[str, str]:
-    """File name in docs/rules/ -> its content."""
+    """File name in docs/rules/ (or beside it: CLIENTS_PAGE) -> its content."""
     docs = rule_docs()
     pages = {f"{doc.code}.md": render_page(doc) for doc in docs}
     pages["index.md"] = render_index(docs)
+    pages[CLIENTS_PAGE] = render_clients()
     return pages
 
 
@@ -195,7 +217,7 @@ def stale_pages(rules_dir: Path) -> List[str]:
     expected = expected_pages()
     problems = []
     for name, content in sorted(expected.items()):
-        path = rules_dir / name
+        path = (rules_dir / name).resolve() if name == CLIENTS_PAGE else rules_dir / name
         if not path.is_file():
             problems.append(f"{path}: missing")
         elif path.read_text(encoding="utf-8") != content:
@@ -213,7 +235,7 @@ def write_pages(rules_dir: Path) -> List[Path]:
     expected = expected_pages()
     changed = []
     for name, content in sorted(expected.items()):
-        path = rules_dir / name
+        path = (rules_dir / name).resolve() if name == CLIENTS_PAGE else rules_dir / name
         if not path.is_file() or path.read_text(encoding="utf-8") != content:
             path.write_bytes(content.encode("utf-8"))  # "\n" endings on every OS (3.9 has no newline=)
             changed.append(path)
@@ -250,7 +272,7 @@ def explain(code: str, stream: TextIO, color: bool) -> int:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m corptls_lint.docs_gen",
-        description="Write docs/rules/*.md from the rules' docstrings.")
+        description="Write docs/rules/*.md and docs/clients.md from the rules.")
     parser.add_argument("--rules-dir", type=Path, default=RULES_DIR,
                         help="the folder of rule pages (default: docs/rules)")
     parser.add_argument("--check", action="store_true",

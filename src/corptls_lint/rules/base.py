@@ -70,6 +70,28 @@ class FixRequest:
         return self.extra[0] if self.kind in _KINDS_WITH_VALUE_IN_EXTRA else self.kind
 
 
+# What a client's parameter does when a rule reports it (the column of docs/clients.md).
+OFF = "turns verification off"
+BUNDLE = "points at a fixed CA bundle"
+PROTOCOL = "allows a weak protocol"
+WARNING = "hides the insecure-request warning"
+
+
+@dataclass(frozen=True)
+class ClientUse:
+    """One row of docs/clients.md: a client's parameter (or shape) that a rule reports.
+
+    `client` is the library as its users name it ("redis-py"); `parameters` the parameters or
+    shape in Markdown (`ssl_cert_reqs=None`); `effect` one of OFF, BUNDLE, PROTOCOL, WARNING; `fix` what
+    `--fix` writes, in a few words ("none" when there is no fix).
+    """
+
+    client: str
+    parameters: str
+    effect: str
+    fix: str
+
+
 @dataclass
 class FileContext:
     """What rules see of the file being linted: the engine keeps `scope` current and collects
@@ -126,6 +148,8 @@ class Rule:
     fix_keys: ClassVar[Tuple[str, ...]] = ()
     VALID: ClassVar[List[str]] = []
     INVALID: ClassVar[List[Invalid]] = []
+    # The client inventory (docs/clients.md is generated from every rule's list).
+    clients: ClassVar[Tuple[ClientUse, ...]] = ()
 
     def __init__(self, context: "FileContext") -> None:
         self.context = context

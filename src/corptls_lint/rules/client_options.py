@@ -9,7 +9,7 @@ from corptls_lint.analysis import clients, travel, values
 from corptls_lint.analysis.scopes import import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
                                          KeywordArg, ParamDefault, Travel)
@@ -39,6 +39,35 @@ _TRUE_MAY_BE_INSECURE = frozenset(
 def _keywords_of(kind: str) -> Tuple[str, ...]:
     return tuple(sorted({name for name, value in _TABLE_KEYWORDS if value == kind}
                         | ({*clients.OPTION_DICT_ENTRIES} if kind == FALSY else set())))
+
+
+def _inventory() -> Tuple[ClientUse, ...]:
+    """docs/clients.md's rows for this rule, from the tables it reads."""
+    rows = []
+    shown = {FALSY: "False", TRUTHY: "True", CERT_NONE: "ssl.CERT_NONE"}
+    for option in clients.CLIENT_OPTIONS:
+        where = ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`"
+                          for name in sorted(option.callees))
+        fix = ("`<ca-bundle>`" if option.client in _BUNDLE_CLIENTS
+               else "`validate_cert=True, ca_certs=<ca-bundle>`" if option.client == "tornado"
+               else "the keyword is removed (unsafe)"
+               if option.keyword == "ssl_assert_hostname" else "none")
+        methods = ", ".join(f"`.{method}()`" for method in sorted(option.methods))
+        shape = (f"`{option.keyword}={shown[option.value]}` on {where}"
+                 + (f" or {methods}" if methods else "")
+                 if option.keyword != "value" else f"{methods} with `{shown[option.value]}`")
+        rows.append(ClientUse(option.client, shape, OFF, fix))
+    for keyword, (client, _, methods) in clients.OPTION_DICTS.items():
+        entries = ", ".join(f"`{key}`" for key in sorted(clients.OPTION_DICT_ENTRIES))
+        rows.append(ClientUse(client, f"`{keyword}={{...}}` holding {entries}", OFF,
+                              "the entries become `\"ca_certs\": <ca-bundle>`"))
+    rows.append(ClientUse("pycurl", ", ".join(f"`setopt({name}, 0)`"
+                                               for name in sorted(clients.PYCURL_OPTIONS)),
+                          OFF, "none"))
+    flags = ", ".join(f"`{name}={shown[kind]}`" for name, kind in sorted(_INSECURE.items()))
+    rows.append(ClientUse("wrappers (Ansible, kubernetes, OpenStack, ...)", flags, OFF,
+                          "the secure literal (unsafe)"))
+    return tuple(rows)
 
 
 class ClientOptionDisabled(Rule):
@@ -167,6 +196,7 @@ class ClientOptionDisabled(Rule):
     )
     has_fix = True
     fix_keys = ("ca-bundle",)
+    clients = _inventory()
 
     VALID = [
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",

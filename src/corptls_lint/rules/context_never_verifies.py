@@ -7,7 +7,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import FileContext, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (TRUTHY, Argument, AttributeStore, CallTo, ConstantFunction,
                                          KeywordArg)
@@ -92,6 +92,15 @@ class ContextNeverVerifies(Rule):
                       CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
                                          | clients.SERVER_CALL_NAMES))),
                       ConstantFunction(TRUTHY))
+
+    clients = (
+        ClientUse('ssl (stdlib)',
+                  '`ssl.SSLContext()` / `SSLContext(PROTOCOL_TLS)` whose `verify_mode` is never set',
+                  OFF, 'none'),
+        ClientUse('pyOpenSSL',
+                  '`ctx.set_verify(SSL.VERIFY_NONE, ...)`, a verify callback that always returns true',
+                  OFF, 'none'),
+    )
 
     VALID = [
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FixRequest, Invalid, Rule
 
 
 class DefaultTrustRequest(Rule):
@@ -61,6 +61,12 @@ class DefaultTrustRequest(Rule):
     candidates = (clients.calls_to(clients.MODULE_VERBS, unless_keyword="verify"),)
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
+
+    clients = (
+        ClientUse('requests, httpx',
+                  'module functions called without `verify=` (policy, off by default)',
+                  OFF, '`verify=<ca-bundle>` (httpx: `<ssl-context>`)'),
+    )
 
     VALID = [
         "import requests\nrequests.get(url, verify=CA_BUNDLE)\n",

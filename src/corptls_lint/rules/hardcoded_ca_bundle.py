@@ -6,7 +6,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
 
@@ -86,6 +86,18 @@ class HardcodedCABundle(Rule):
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
     exempt_in_trust_module = True
+
+    clients = (
+        ClientUse('requests, httpx',
+                  '`verify="/path/ca.pem"`, `session.verify = "/path"`',
+                  BUNDLE, '`<ca-bundle>`'),
+        ClientUse('ssl (stdlib)',
+                  '`create_default_context(cafile="/path")`, `load_verify_locations("/path")`',
+                  BUNDLE, '`<ca-bundle>` (or `<ssl-context>`)'),
+        ClientUse('urllib3',
+                  '`ca_certs="/path"`, `ca_cert_dir="/path"` on the pools',
+                  BUNDLE, '`<ca-bundle>`'),
+    )
 
     VALID = [
         "import requests\nrequests.get(url, verify=CA_BUNDLE)\n",

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from corptls_lint.rules.base import FixRequest, Invalid
+from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid
 from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 
 BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
@@ -56,6 +56,12 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     triggers = ((b"environ", b"putenv"), (b"CA_BUNDLE", b"SSL_CERT_"))
     has_fix = True
     fix_keys = ("ca-bundle",)
+
+    clients = (
+        ClientUse('environment (requests, curl, OpenSSL)',
+                  'a fixed path written to `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`, `SSL_CERT_DIR`',
+                  BUNDLE, '`<ca-bundle>`'),
+    )
 
     VALID = [
         "import os\nos.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n",

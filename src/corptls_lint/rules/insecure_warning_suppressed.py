@@ -5,7 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients, values
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
+from corptls_lint.rules.base import WARNING, ClientUse, FileContext, FixRequest, Invalid, Rule
 
 _DISABLE_WARNINGS = "urllib3.disable_warnings"
 _WARNING_FILTERS = {
@@ -64,6 +64,12 @@ class InsecureWarningSuppressed(Rule):
     triggers = ((b"disable_warnings", b"InsecureRequestWarning", b"Unverified HTTPS"),)
     candidates = (clients.calls_to({_DISABLE_WARNINGS}), clients.calls_to(_WARNING_FILTERS))
     has_fix = True
+
+    clients = (
+        ClientUse('urllib3',
+                  '`urllib3.disable_warnings(...)`, `warnings.filterwarnings("ignore", category=InsecureRequestWarning)`',
+                  WARNING, 'the call is removed'),
+    )
 
     VALID = [
         "import warnings\nwarnings.filterwarnings('ignore', category=DeprecationWarning)\n",

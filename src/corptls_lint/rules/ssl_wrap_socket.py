@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from corptls_lint.analysis import clients
-from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, Invalid, Rule
 
 
 class SSLWrapSocket(Rule):
@@ -51,6 +51,12 @@ class SSLWrapSocket(Rule):
                "SSLContext.wrap_socket(..., server_hostname=...)")
     triggers = ((b"wrap_socket",),)
     candidates = (clients.calls_to({clients.SSL_WRAP_SOCKET}),)
+
+    clients = (
+        ClientUse('ssl (stdlib)',
+                  '`ssl.wrap_socket(...)` (removed in Python 3.12; no host name check)',
+                  OFF, 'none'),
+    )
 
     VALID = [
         "import ssl\nctx = ssl.create_default_context()\nctx.wrap_socket(sock, server_hostname=h)\n",

@@ -6,7 +6,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients, values
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import NONE, Argument, CallTo
 
 _CONSTRUCTORS = clients.STDLIB_TLS_CLIENTS
@@ -85,6 +85,12 @@ class StdlibClientWithoutContext(Rule):
     )
     has_fix = True
     fix_keys = ("ssl-context",)
+
+    clients = (
+        ClientUse('smtplib, imaplib, poplib, ftplib, nntplib',
+                  '`SMTP_SSL`, `IMAP4_SSL`, `POP3_SSL`, `FTP_TLS`, `NNTP_SSL`, `starttls()`, `stls()` without a context (or `context=None`)',
+                  OFF, "`context=<ssl-context>` (the client's own keyword)"),
+    )
 
     VALID = [
         "import smtplib, ssl\nsmtplib.SMTP_SSL(host, context=ssl.create_default_context())\n",

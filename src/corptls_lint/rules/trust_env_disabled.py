@@ -4,7 +4,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, Invalid, Rule
 from corptls_lint.screens.shapes import FALSY, AttributeStore, KeywordArg
 
 _HTTPX_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient"})
@@ -58,6 +58,12 @@ class TrustEnvDisabled(Rule):
     default_enabled = False
     triggers = ((b"trust_env",),)
     candidates = (AttributeStore(("trust_env",), FALSY), KeywordArg(("trust_env",), FALSY))
+
+    clients = (
+        ClientUse('requests, httpx',
+                  '`session.trust_env = False`, `httpx.Client(trust_env=False)` (off by default)',
+                  OFF, 'none'),
+    )
 
     VALID = [
         "session.trust_env = True\n",

@@ -7,7 +7,7 @@ import libcst as cst
 from corptls_lint.analysis import clients
 from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import Applicability, identifier
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg
 
 # Who holds a session: ("name", scope binding it, name) or ("self", class scope, attribute).
@@ -103,6 +103,15 @@ class UnconfiguredSession(Rule):
     default_enabled = False
     default_when_configured = "session-factory"
     exempt_in_trust_module = True
+
+    clients = (
+        ClientUse('requests',
+                  '`requests.Session()` without the configured trust (policy, off by default)',
+                  OFF, '`<session-factory>()`'),
+        ClientUse('httpx',
+                  '`httpx.Client()` / `AsyncClient()` without `verify=` (policy, off by default)',
+                  OFF, '`verify=<ssl-context>`'),
+    )
 
     VALID = [
         "import httpx\nclient = httpx.Client(verify=CA_BUNDLE)\n",

@@ -15,7 +15,7 @@ from corptls_lint.analysis import clients, travel, values
 from corptls_lint.analysis.scopes import dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Report, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Report, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
                                          ItemStore, KeywordArg, Travel)
@@ -181,6 +181,18 @@ class UnverifiedSSLContext(Rule):
                                          | clients.SERVER_CALL_NAMES))))
     has_fix = True
     fix_keys = ("ssl-context", "ca-bundle")
+
+    clients = (
+        ClientUse('ssl (stdlib)',
+                  '`ssl._create_unverified_context()`, `ssl._create_default_https_context = ...`, `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`',
+                  OFF, '`<ssl-context>` for the unverified context; none for the stores'),
+        ClientUse('urllib3',
+                  '`cert_reqs=ssl.CERT_NONE` / `"CERT_NONE"`, `assert_hostname=False` on `PoolManager`, `ProxyManager`, `HTTPSConnectionPool`, `connection_from_url`, `proxy_from_url`, `create_urllib3_context`',
+                  OFF, '`ssl_context=<ssl-context>` (or `ca_certs=<ca-bundle>`)'),
+        ClientUse('aiohttp',
+                  "`ssl=False`, `verify_ssl=False` on `TCPConnector`, `aiohttp.request`, a session's verb methods",
+                  OFF, '`ssl=<ssl-context>`'),
+    )
 
     VALID = [
         "import ssl\nctx = ssl.create_default_context()\n",

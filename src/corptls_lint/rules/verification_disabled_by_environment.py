@@ -6,7 +6,7 @@ import libcst as cst
 
 from corptls_lint.analysis import values
 from corptls_lint.ftypes import Applicability
-from corptls_lint.rules.base import FixRequest, Invalid
+from corptls_lint.rules.base import OFF, ClientUse, FixRequest, Invalid
 from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 
 _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
@@ -70,6 +70,12 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     message = "TLS verification disabled through the environment"
     triggers = ((b"environ", b"putenv"), (b"PYTHONHTTPSVERIFY", b"CA_BUNDLE"))
     has_fix = True
+
+    clients = (
+        ClientUse('environment (requests, curl, Python)',
+                  '`PYTHONHTTPSVERIFY="0"`, an empty `CURL_CA_BUNDLE` / `REQUESTS_CA_BUNDLE` written to `os.environ`',
+                  OFF, 'the write is removed'),
+    )
 
     VALID = [
         "import os\nos.environ['PYTHONHTTPSVERIFY'] = '1'\n",

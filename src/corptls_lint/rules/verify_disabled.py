@@ -7,7 +7,7 @@ import libcst as cst
 from corptls_lint.analysis import clients, travel, values
 from corptls_lint.ftypes import Applicability
 from corptls_lint.rules import origin_fixes
-from corptls_lint.rules.base import FileContext, FixRequest, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
 
 
@@ -103,6 +103,15 @@ class VerifyDisabled(Rule):
                   CallerArgument(("verify",), FALSY))
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
+
+    clients = (
+        ClientUse('requests',
+                  "`verify=False` (any falsy value) on `requests.get/post/...`, `requests.request`, a session's verb methods",
+                  OFF, '`verify=<ca-bundle>`'),
+        ClientUse('httpx',
+                  '`verify=False` on `httpx.get/...`, `Client`, `AsyncClient`, `HTTPTransport`, `create_ssl_context`',
+                  OFF, '`verify=<ssl-context>` (or a context on `<ca-bundle>`)'),
+    )
 
     VALID = [
         "import requests\nrequests.get(url, verify=True)\n",

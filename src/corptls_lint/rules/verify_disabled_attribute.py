@@ -6,7 +6,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import FixRequest, Invalid, Rule
+from corptls_lint.rules.base import OFF, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import FALSY, AttributeStore
 
 
@@ -72,6 +72,12 @@ class VerifyDisabledAttribute(Rule):
     candidates = (AttributeStore(("verify",), FALSY),)
     has_fix = True
     fix_keys = ("ca-bundle",)
+
+    clients = (
+        ClientUse('requests',
+                  '`session.verify = False`',
+                  OFF, '`session.verify = <ca-bundle>`'),
+    )
 
     VALID = [
         "session.verify = True\n",

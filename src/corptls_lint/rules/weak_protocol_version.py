@@ -4,7 +4,7 @@ import libcst as cst
 
 from corptls_lint.analysis import clients
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import Invalid, Rule
+from corptls_lint.rules.base import PROTOCOL, ClientUse, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import AttributeStore, NameUse
 
@@ -69,6 +69,15 @@ class WeakProtocolVersion(Rule):
     # (47 uses in 12 files, each otherwise parsed for nothing)
     trigger_patterns = {b"minimum_version": byte_patterns.stored("minimum_version")}
     candidates = (NameUse(_NAMES), AttributeStore(("minimum_version",)))
+
+    clients = (
+        ClientUse('ssl (stdlib)',
+                  '`ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`, `ctx.minimum_version = ssl.TLSVersion.TLSv1`',
+                  PROTOCOL, 'none'),
+        ClientUse('pyOpenSSL',
+                  '`SSL.SSLv2_METHOD`, `SSLv3_METHOD`, `SSLv23_METHOD`, `TLSv1_METHOD`, `TLSv1_1_METHOD`',
+                  PROTOCOL, 'none'),
+    )
 
     VALID = [
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",

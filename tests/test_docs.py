@@ -275,7 +275,7 @@ def test_client_inventory_lists_every_rule_that_names_a_client():
     assert page == docs_gen.render_clients()
     rows = [line.split(" | ") for line in page.splitlines() if line.startswith("| ")][1:]
     assert {row[3].split("]")[0].lstrip("[") for row in rows} == {
-        rule.code for rule in ALL_RULES if rule.clients}
+        rule.code for rule in ALL_RULES if rule.client_uses}
     assert all(row[2] in {"turns verification off", "points at a fixed CA bundle",
                           "allows a weak protocol", "hides the insecure-request warning"}
                for row in rows)

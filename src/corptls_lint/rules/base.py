@@ -149,7 +149,7 @@ class Rule:
     VALID: ClassVar[List[str]] = []
     INVALID: ClassVar[List[Invalid]] = []
     # The client inventory (docs/clients.md is generated from every rule's list).
-    clients: ClassVar[Tuple[ClientUse, ...]] = ()
+    client_uses: ClassVar[Tuple[ClientUse, ...]] = ()
 
     def __init__(self, context: "FileContext") -> None:
         self.context = context

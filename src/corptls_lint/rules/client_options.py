@@ -57,7 +57,7 @@ def _inventory() -> Tuple[ClientUse, ...]:
                  + (f" or {methods}" if methods else "")
                  if option.keyword != "value" else f"{methods} with `{shown[option.value]}`")
         rows.append(ClientUse(option.client, shape, OFF, fix))
-    for keyword, (client, _, methods) in clients.OPTION_DICTS.items():
+    for keyword, (client, _, _) in clients.OPTION_DICTS.items():
         entries = ", ".join(f"`{key}`" for key in sorted(clients.OPTION_DICT_ENTRIES))
         rows.append(ClientUse(client, f"`{keyword}={{...}}` holding {entries}", OFF,
                               "the entries become `\"ca_certs\": <ca-bundle>`"))
@@ -196,7 +196,7 @@ class ClientOptionDisabled(Rule):
     )
     has_fix = True
     fix_keys = ("ca-bundle",)
-    clients = _inventory()
+    client_uses = _inventory()
 
     VALID = [
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",

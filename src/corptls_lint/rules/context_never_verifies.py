@@ -93,7 +93,7 @@ class ContextNeverVerifies(Rule):
                                          | clients.SERVER_CALL_NAMES))),
                       ConstantFunction(TRUTHY))
 
-    clients = (
+    client_uses = (
         ClientUse('ssl (stdlib)',
                   '`ssl.SSLContext()` / `SSLContext(PROTOCOL_TLS)` whose `verify_mode` is never set',
                   OFF, 'none'),

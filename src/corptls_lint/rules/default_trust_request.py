@@ -62,7 +62,7 @@ class DefaultTrustRequest(Rule):
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 
-    clients = (
+    client_uses = (
         ClientUse('requests, httpx',
                   'module functions called without `verify=` (policy, off by default)',
                   OFF, '`verify=<ca-bundle>` (httpx: `<ssl-context>`)'),

@@ -87,7 +87,7 @@ class HardcodedCABundle(Rule):
     fix_keys = ("ca-bundle", "ssl-context")
     exempt_in_trust_module = True
 
-    clients = (
+    client_uses = (
         ClientUse('requests, httpx',
                   '`verify="/path/ca.pem"`, `session.verify = "/path"`',
                   BUNDLE, '`<ca-bundle>`'),

@@ -57,7 +57,7 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     has_fix = True
     fix_keys = ("ca-bundle",)
 
-    clients = (
+    client_uses = (
         ClientUse('environment (requests, curl, OpenSSL)',
                   'a fixed path written to `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`, `SSL_CERT_DIR`',
                   BUNDLE, '`<ca-bundle>`'),

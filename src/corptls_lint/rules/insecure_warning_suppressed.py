@@ -65,7 +65,7 @@ class InsecureWarningSuppressed(Rule):
     candidates = (clients.calls_to({_DISABLE_WARNINGS}), clients.calls_to(_WARNING_FILTERS))
     has_fix = True
 
-    clients = (
+    client_uses = (
         ClientUse('urllib3',
                   '`urllib3.disable_warnings(...)`, `warnings.filterwarnings("ignore", category=InsecureRequestWarning)`',
                   WARNING, 'the call is removed'),

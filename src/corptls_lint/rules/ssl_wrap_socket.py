@@ -52,7 +52,7 @@ class SSLWrapSocket(Rule):
     triggers = ((b"wrap_socket",),)
     candidates = (clients.calls_to({clients.SSL_WRAP_SOCKET}),)
 
-    clients = (
+    client_uses = (
         ClientUse('ssl (stdlib)',
                   '`ssl.wrap_socket(...)` (removed in Python 3.12; no host name check)',
                   OFF, 'none'),

@@ -86,7 +86,7 @@ class StdlibClientWithoutContext(Rule):
     has_fix = True
     fix_keys = ("ssl-context",)
 
-    clients = (
+    client_uses = (
         ClientUse('smtplib, imaplib, poplib, ftplib, nntplib',
                   '`SMTP_SSL`, `IMAP4_SSL`, `POP3_SSL`, `FTP_TLS`, `NNTP_SSL`, `starttls()`, `stls()` without a context (or `context=None`)',
                   OFF, "`context=<ssl-context>` (the client's own keyword)"),

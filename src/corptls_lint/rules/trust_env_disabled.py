@@ -59,7 +59,7 @@ class TrustEnvDisabled(Rule):
     triggers = ((b"trust_env",),)
     candidates = (AttributeStore(("trust_env",), FALSY), KeywordArg(("trust_env",), FALSY))
 
-    clients = (
+    client_uses = (
         ClientUse('requests, httpx',
                   '`session.trust_env = False`, `httpx.Client(trust_env=False)` (off by default)',
                   OFF, 'none'),

@@ -104,7 +104,7 @@ class UnconfiguredSession(Rule):
     default_when_configured = "session-factory"
     exempt_in_trust_module = True
 
-    clients = (
+    client_uses = (
         ClientUse('requests',
                   '`requests.Session()` without the configured trust (policy, off by default)',
                   OFF, '`<session-factory>()`'),

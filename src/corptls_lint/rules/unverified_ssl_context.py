@@ -182,7 +182,7 @@ class UnverifiedSSLContext(Rule):
     has_fix = True
     fix_keys = ("ssl-context", "ca-bundle")
 
-    clients = (
+    client_uses = (
         ClientUse('ssl (stdlib)',
                   '`ssl._create_unverified_context()`, `ssl._create_default_https_context = ...`, `ctx.check_hostname = False`, `ctx.verify_mode = ssl.CERT_NONE`',
                   OFF, '`<ssl-context>` for the unverified context; none for the stores'),

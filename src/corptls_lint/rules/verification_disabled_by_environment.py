@@ -71,7 +71,7 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     triggers = ((b"environ", b"putenv"), (b"PYTHONHTTPSVERIFY", b"CA_BUNDLE"))
     has_fix = True
 
-    clients = (
+    client_uses = (
         ClientUse('environment (requests, curl, Python)',
                   '`PYTHONHTTPSVERIFY="0"`, an empty `CURL_CA_BUNDLE` / `REQUESTS_CA_BUNDLE` written to `os.environ`',
                   OFF, 'the write is removed'),

@@ -104,7 +104,7 @@ class VerifyDisabled(Rule):
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 
-    clients = (
+    client_uses = (
         ClientUse('requests',
                   "`verify=False` (any falsy value) on `requests.get/post/...`, `requests.request`, a session's verb methods",
                   OFF, '`verify=<ca-bundle>`'),

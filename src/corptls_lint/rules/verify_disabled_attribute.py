@@ -73,7 +73,7 @@ class VerifyDisabledAttribute(Rule):
     has_fix = True
     fix_keys = ("ca-bundle",)
 
-    clients = (
+    client_uses = (
         ClientUse('requests',
                   '`session.verify = False`',
                   OFF, '`session.verify = <ca-bundle>`'),

@@ -70,7 +70,7 @@ class WeakProtocolVersion(Rule):
     trigger_patterns = {b"minimum_version": byte_patterns.stored("minimum_version")}
     candidates = (NameUse(_NAMES), AttributeStore(("minimum_version",)))
 
-    clients = (
+    client_uses = (
         ClientUse('ssl (stdlib)',
                   '`ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1`, `ctx.minimum_version = ssl.TLSVersion.TLSv1`',
                   PROTOCOL, 'none'),

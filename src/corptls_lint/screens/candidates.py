@@ -186,6 +186,15 @@ def _get_default_matches(node: ast.AST, kind: str) -> bool:
             and literal_matches(node.args[1], kind))
 
 
+def _getattr_named(call: ast.Call) -> Optional[ast.Name]:
+    """`getattr(obj, "name")` (with or without a default) as the Name it fetches."""
+    if (isinstance(call.func, ast.Name) and call.func.id == "getattr"
+            and len(call.args) in (2, 3) and isinstance(call.args[1], ast.Constant)
+            and isinstance(call.args[1].value, str)):
+        return ast.Name(call.args[1].value)
+    return None
+
+
 def _last_name(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -237,9 +246,12 @@ class FileFacts:
         return literal_matches(value, kind)
 
     def callee(self, call: ast.Call) -> Optional[str]:
-        if isinstance(call.func, ast.Name):
-            return self.facts.aliases.get(call.func.id, call.func.id)
-        return _last_name(call.func)
+        func = call.func
+        if isinstance(func, ast.Call):  # `getattr(ssl, "name")(...)` calls `name`
+            func = _getattr_named(func) or func
+        if isinstance(func, ast.Name):
+            return self.facts.aliases.get(func.id, func.id)
+        return _last_name(func)
 
     def imports_any(self, roots: Sequence[str]) -> bool:
         return not roots or any(root in self.facts.roots for root in roots)
@@ -444,8 +456,18 @@ class FileFacts:
             return
         if self._callees is None:
             self._callees = {}
+            # `unverified = ssl._create_unverified_context` ... `unverified()`
+            assigned: Dict[str, Set[str]] = {}
+            for bound, value in self.facts.bound_names:
+                last = _last_name(value)
+                if last is not None and isinstance(value, (ast.Attribute, ast.Name)):
+                    assigned.setdefault(bound, set()).add(last)
             for call in self.facts.calls:
-                self._callees.setdefault(self.callee(call), []).append(call)
+                name = self.callee(call)
+                self._callees.setdefault(name, []).append(call)
+                if isinstance(call.func, ast.Name):
+                    for alias in assigned.get(call.func.id, ()):
+                        self._callees.setdefault(alias, []).append(call)
         for call in (call for name in candidate.names for call in self._callees.get(name, ())):
             if candidate.receivers and not (
                     isinstance(call.func, ast.Attribute)
@@ -478,9 +500,27 @@ class FileFacts:
             return False
         if isinstance(value, ast.Name):
             name = self.facts.aliases.get(value.id, value.id)
+            if value.id in self._names_bound_to_prefix(argument):
+                return True  # `proto = ssl.PROTOCOL_TLS` ... `SSLContext(proto)`
         else:
             name = value.attr
         return name.startswith(argument.prefix) and name not in argument.excluded
+
+    def _names_bound_to_prefix(self, argument: Argument) -> Set[str]:
+        """Names bound somewhere to a constant `argument` accepts by its prefix (or to such a
+        name)."""
+        key = f"prefix:{argument.prefix}:{','.join(argument.excluded)}"
+        found = self._name_cache.get(key)
+        if found is None:
+            found = set()
+            for bound, value in self.facts.bound_names:
+                name = (value.attr if isinstance(value, ast.Attribute)
+                        else self.facts.aliases.get(value.id, value.id)
+                        if isinstance(value, ast.Name) else "")
+                if name.startswith(argument.prefix) and name not in argument.excluded:
+                    found.add(bound)
+            found = self._name_cache[key] = _follow_chains(found, self.facts.bound_names)
+        return found
 
     def _container_matches(self, container: ast.AST, names: Tuple[str, ...]) -> bool:
         if isinstance(container, ast.Name):

@@ -10,11 +10,50 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import values
+from corptls_lint.analysis import clients, values
 from corptls_lint.analysis.clients import (ScopedValueTest, ValueTest, body_uses, keyword,
                                            option_entries, positional)
 from corptls_lint.analysis.scopes import Binding, Scope
 from corptls_lint.ftypes import identifier
+
+
+# `functools.partial(requests.get, verify=False)`: the keywords it binds reach the callable.
+_PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
+# Classes whose verb methods take `verify=`, reached as plain functions in a monkeypatch
+# (`original = requests.Session.request` ... `original(self, method, url, **kwargs)`).
+_VERIFY_METHOD_OWNERS = clients.SESSION_CONSTRUCTORS | {"requests.adapters.HTTPAdapter",
+                                                        "requests.HTTPAdapter"}
+
+
+def partial_target(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The callable a `functools.partial(f, ...)` call wraps (under any import of it)."""
+    if scope.qualify(call.func) not in _PARTIALS:
+        return None
+    first = positional(call, 0)
+    return first.value if first is not None else None
+
+
+def callee(call: cst.Call, scope: Scope) -> Tuple[cst.BaseExpression, Optional[str]]:
+    """What a call calls, and its canonical name: through a name bound once to a
+    `functools.partial(f, ...)` (`get = partial(requests.get, timeout=5)` ... `get(url)`)."""
+    func, func_scope = values.origin(call.func, scope)
+    if isinstance(func, cst.Call) and func is not call.func:
+        wrapped = partial_target(func, func_scope)
+        if wrapped is not None:
+            return wrapped, func_scope.qualify(wrapped)
+    return call.func, scope.qualify(call.func)
+
+
+def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:
+    """Whether `verify=` on a call of `func` means TLS verification: the catalogue's
+    takers, a verb method of an unexplained receiver, and a session's or adapter's verb
+    method called as a function."""
+    if qualified is None:
+        return isinstance(func, cst.Attribute) and identifier(func.attr.value) in clients.VERBS
+    if qualified in clients.VERIFY_TAKERS:
+        return True
+    owner, _, method = qualified.rpartition(".")
+    return owner in _VERIFY_METHOD_OWNERS and method in clients.VERBS
 
 
 def travelled_origins(value: cst.BaseExpression, scope: Scope,
@@ -64,10 +103,26 @@ def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     return None
 
 
+def double_star_values(call: cst.Call, key: str, scope: Scope
+                       ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression]]:
+    """(where to report, value) of `key` in a dict passed with `**`: a display
+    (`**{"verify": False}`) or a call of the builtin `dict(verify=False)`, written in the
+    call (reported at the entry) or bound once to a name (at the `**name` argument)."""
+    for anchor, element in clients.double_star_entries(call, key, scope):
+        yield anchor, element.value
+    for arg in call.args:
+        if arg.star != "**" or values.dict_literal(arg.value, scope) is not None:
+            continue
+        for entry, entry_key, value in option_entries(arg.value, scope):
+            if entry_key == key:
+                yield (entry if isinstance(arg.value, cst.Call) else arg), value
+
+
 def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
                      single_display: bool = False) -> Iterator[cst.CSTNode]:
     """Where `key` gets an insecure value in a dict built over several statements and passed
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
+    `name.setdefault("key", value)`,
     or one of several dict displays bound to the name (with `single_display`, also the one
     display of a name bound once). An entry whose value is a name follows that name
     (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch)."""
@@ -83,6 +138,13 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest
             if values.string_value(index, scope) == key and insecure(value):
                 yield target
         for update in uses.updates.get(name, ()):
+            if clients.callee_name(update) == "setdefault":  # `kw.setdefault("verify", False)`
+                set_key, set_value = positional(update, 0), positional(update, 1)
+                if (set_key is not None and set_value is not None
+                        and values.string_value(set_key.value, scope) == key
+                        and insecure(set_value.value)):
+                    yield set_value
+                continue
             for update_arg in update.args:
                 if update_arg.keyword is not None:
                     if identifier(update_arg.keyword.value) == key and insecure(update_arg.value):
@@ -111,16 +173,17 @@ class CallerArguments:
     parameter of its function (`note_sink`); after the module, `origins(insecure)` gives the
     call-site arguments with an insecure value, resolved through the scopes: a call by name
     that finds the function's one binding, or `self.name(...)` / `cls.name(...)` inside the
-    class that defines the method. A parameter rebound in the function is not followed (the
-    caller's value may not reach the sink), nor a call that passes it through `*`/`**`.
+    class that defines the method. The parameter may reach the sink through a local bound
+    once (`v = verify` ... `verify=v`), and through one more function of the module whose
+    own parameter a call site passes it to (`def fetch(u, verify=True): return _get(u,
+    verify=verify)`). A parameter rebound in the function is not followed (the caller's value
+    may not reach the sink), nor a call that passes it through `*`/`**`.
     """
 
     def __init__(self) -> None:
         # the callee's last name -> [(call, its scope), ...]
         self._calls: Dict[str, List[Tuple[cst.Call, Scope]]] = {}
-        # (the function's binding, the function, parameter, positional index, is a method,
-        # the sink's name)
-        self._sinks: List[Tuple[Binding, cst.FunctionDef, str, int, bool, str]] = []
+        self._sinks: List[_Sink] = []
 
     def note_call(self, call: cst.Call, scope: Scope) -> None:
         func = call.func
@@ -131,48 +194,121 @@ class CallerArguments:
             self._calls.setdefault(identifier(func.attr.value), []).append((call, scope))
 
     def note_sink(self, value: cst.BaseExpression, scope: Scope, sink: str) -> None:
+        found = _sink(value, scope, sink, 0)
+        if found is not None:
+            self._sinks.append(found)
+
+    def origins(self, insecure: ScopedValueTest, defaults: bool = False
+                ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression, str, str]]:
+        """(where, the value, the function's name, the sink's name) for each call-site
+        argument that `insecure(expr, scope)` accepts; with `defaults`, also for each such
+        default of a parameter that reaches the sink (`def fetch(url, verify=False)`)."""
+        pending = list(self._sinks)
+        seen = {(id(sink.function), sink.name) for sink in pending}
+        while pending:
+            sink = pending.pop(0)
+            default = _default(sink.function.params, sink.name) if defaults else None
+            if default is not None and insecure(default, sink.scope):
+                yield default, default, sink.outer, sink.sink
+            for arg, scope in self._arguments(sink):
+                if insecure(arg.value, scope):
+                    yield arg, arg.value, sink.outer, sink.sink
+                elif sink.depth < _MAX_NESTING:
+                    # a parameter of the caller passed on: its own call sites may pass False
+                    outer = _sink(arg.value, scope, sink.sink, sink.depth + 1)
+                    if outer is not None and (id(outer.function), outer.name) not in seen:
+                        seen.add((id(outer.function), outer.name))
+                        pending.append(outer)
+
+    def _arguments(self, sink: "_Sink") -> Iterator[Tuple[cst.Arg, Scope]]:
+        """The arguments the function's call sites pass to the parameter."""
+        called = identifier(sink.function.name.value)
+        for call, scope in self._calls.get(called, ()):
+            through_self = isinstance(call.func, cst.Attribute)
+            if through_self:
+                owner = scope.enclosing("class")
+                if owner is None or owner.names.get(called) is not sink.defined:
+                    continue
+            elif scope.lookup(called) is not sink.defined:
+                continue
+            arg = None if sink.index < 0 else keyword(call, sink.name)
+            if arg is None:
+                position = abs(sink.index) - 1 - (1 if through_self and sink.method else 0)
+                arg = positional(call, position) if position >= 0 else None
+            if arg is not None:
+                yield arg, scope
+
+
+# How many functions a parameter's value may cross on its way to the sink, past the first.
+_MAX_NESTING = 1
+
+
+class _Sink:
+    """A parameter of a function of the module that reaches a sink argument."""
+
+    __slots__ = ("defined", "function", "name", "index", "method", "sink", "depth", "outer",
+                 "scope")
+
+    def __init__(self, defined: Binding, function: cst.FunctionDef, name: str, index: int,
+                 method: bool, sink: str, depth: int, scope: Scope) -> None:
+        self.defined = defined  # the function's binding in its parent scope
+        self.function = function
+        self.name = name  # the parameter
+        self.index = index  # _parameter_index's answer
+        self.method = method  # called through `self.`, which takes the first parameter
+        self.sink = sink  # the sink's name, for messages
+        self.depth = depth
+        self.outer = identifier(function.name.value)
+        self.scope = scope  # the function's own
+
+
+def _sink(value: cst.BaseExpression, scope: Scope, sink: str, depth: int) -> Optional[_Sink]:
+    """The parameter `value` is (directly, or through locals bound once to it), when the
+    function's name has one binding so its call sites can be found."""
+    binding = None
+    for _ in range(_MAX_LOCALS + 1):
         if not isinstance(value, cst.Name):
-            return
+            return None
         binding = scope.lookup(value.value)
         if (binding is None or binding.count != 1 or binding.qualified is not None
                 or binding.scope.kind != "function"
                 or not isinstance(binding.scope.node, cst.FunctionDef)):
-            return
-        function = binding.scope.node
-        name = identifier(value.value)
-        index = _parameter_index(function.params, name)
-        if index is None:
-            return  # bound in the body, not a parameter
-        parent = binding.scope.parent
-        assert parent is not None  # a function's scope always has one
-        defined = parent.names.get(identifier(function.name.value))
-        if (defined is None or defined.count != 1 or defined.value is not None
-                or defined.qualified is not None):
-            return  # the name is bound again: which function a call reaches is unknown
-        method = parent.kind == "class" and not any(
-            isinstance(d.decorator, cst.Name) and identifier(d.decorator.value) == "staticmethod"
-            for d in function.decorators)
-        self._sinks.append((defined, function, name, index, method, sink))
+            return None
+        if binding.is_parameter():
+            break
+        if binding.value is None:
+            return None
+        value, scope = binding.value, binding.scope  # `v = verify`: follow the local
+    else:
+        return None
+    assert binding is not None and isinstance(value, cst.Name)  # the loop's break
+    function = binding.scope.node
+    assert isinstance(function, cst.FunctionDef)  # checked in the loop
+    name = identifier(value.value)
+    index = _parameter_index(function.params, name)
+    if index is None:
+        return None  # `*args` / `**kwargs`
+    parent = binding.scope.parent
+    assert parent is not None  # a function's scope always has one
+    defined = parent.names.get(identifier(function.name.value))
+    if (defined is None or defined.count != 1 or defined.value is not None
+            or defined.qualified is not None):
+        return None  # the name is bound again: which function a call reaches is unknown
+    method = parent.kind == "class" and not any(
+        isinstance(d.decorator, cst.Name) and identifier(d.decorator.value) == "staticmethod"
+        for d in function.decorators)
+    return _Sink(defined, function, name, index, method, sink, depth, binding.scope)
 
-    def origins(self, insecure: ScopedValueTest) -> Iterator[Tuple[cst.Arg, str, str]]:
-        """(the call-site argument, the function's name, the sink's name) for each argument
-        that `insecure(expr, scope)` accepts."""
-        for defined, function, name, index, method, sink in self._sinks:
-            called = identifier(function.name.value)
-            for call, scope in self._calls.get(called, ()):
-                through_self = isinstance(call.func, cst.Attribute)
-                if through_self:
-                    owner = scope.enclosing("class")
-                    if owner is None or owner.names.get(called) is not defined:
-                        continue
-                elif scope.lookup(called) is not defined:
-                    continue
-                arg = None if index < 0 else keyword(call, name)
-                if arg is None:
-                    position = abs(index) - 1 - (1 if through_self and method else 0)
-                    arg = positional(call, position) if position >= 0 else None
-                if arg is not None and insecure(arg.value, scope):
-                    yield arg, called, sink
+
+# How many locals bound once (`v = verify`) a parameter may pass through to the sink.
+_MAX_LOCALS = 3
+
+
+def _default(params: cst.Parameters, name: str) -> Optional[cst.BaseExpression]:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if identifier(param.name.value) == name:
+            return param.default
+    return None
 
 
 def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:

@@ -681,9 +681,9 @@ class UnverifiedSSLContext(Rule):
 
     def leave_Module(self, node: cst.Module) -> None:
         for key, insecure in _TRAVELLING.items():
-            for arg, function, sink in self._callers[key].origins(insecure):
+            for arg, value, function, sink in self._callers[key].origins(insecure):
                 self.report(arg, f"an insecure {key} passed here reaches {sink}() "
-                                 f"through {function}()", _ORIGIN_FIXES[key](arg.value))
+                                 f"through {function}()", _ORIGIN_FIXES[key](value))
 
     def _serves(self, call: cst.Call) -> bool:
         server_side = clients.keyword(call, "server_side")

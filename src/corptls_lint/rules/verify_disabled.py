@@ -5,7 +5,8 @@ from typing import Dict, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.ftypes import Applicability
+from corptls_lint.analysis.scopes import Scope
+from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
@@ -236,7 +237,7 @@ class VerifyDisabled(Rule):
             "import requests\n"
             "def fetch(url, verify=False):\n"
             "    return requests.get(url, verify=verify)\n",
-            [(3, 30)],
+            [(2, 23)],
             "import requests\n"
             "\n"
             "from corp_tls import CA_BUNDLE\n"
@@ -371,42 +372,89 @@ class VerifyDisabled(Rule):
         # of every sink it reaches): reported at the end, fixed only when the kinds agree (a
         # context for httpx would break a requests call the same value reaches)
         self.origins: Dict[int, Tuple[cst.CSTNode, cst.BaseExpression, str, Set[Optional[str]]]] = {}
+        # the wrapper flags that are insecure when falsy (TLS105's, as configured)
+        self.flags = {name for name, kind in clients.insecure_keywords(
+            context.insecure_keywords or clients.DEFAULT_INSECURE_KEYWORDS).items()
+            if kind == FALSY}
+        self.flag_defaults: Set[int] = set()  # ids of those flags' defaults
 
     def visit_Call(self, node: cst.Call) -> None:
         self.callers.note_call(node, self.scope)
-        qualified = self.qualify(node.func)
-        if not clients.takes_verify(node, qualified):
+        wrapped = travel.partial_target(node, self.scope)
+        if wrapped is not None:
+            self._partial(node, wrapped)
+            return
+        func, qualified = travel.callee(node, self.scope)
+        if not travel.takes_verify(func, qualified):
             return
         kind = clients.verify_fix_kind(qualified)
+        sink = clients.sink_name(node, qualified)
         arg = clients.keyword(node, "verify")
         if arg is not None and self.is_falsy(arg.value):
             if values.from_parameter_default(arg.value, self.scope):
-                value, _ = values.origin(arg.value, self.scope)
-                fix = FixRequest(kind, Applicability.UNSAFE, node=value)
+                self._default(arg.value, sink, kind)  # where the default is written
             else:
-                fix = FixRequest(kind, node=arg.value)
-            self.report(arg, fix=fix)
-        for anchor, element in clients.double_star_entries(node, "verify", self.scope):
-            if self.is_falsy(element.value):
-                self.report(anchor, fix=FixRequest(kind, Applicability.UNSAFE, node=element.value))
+                self.report(arg, fix=FixRequest(kind, node=arg.value))
+        for anchor, entry in travel.double_star_values(node, "verify", self.scope):
+            if self.is_falsy(entry):
+                self.report(anchor, fix=FixRequest(kind, Applicability.UNSAFE, node=entry))
         # Values that travel: reported where they are written, naming this call.
-        message = (f"verify=False written here reaches {clients.sink_name(node, qualified)}(); "
-                   "pass the CA bundle instead")
+        message = f"verify=False written here reaches {sink}(); pass the CA bundle instead"
         if arg is not None and not self.is_falsy(arg.value):
             for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
                 self._note_origin(origin, origin, message, kind)
-            sink = clients.sink_name(node, qualified)
+            # `verify=False if DEBUG else True`, also through a name bound once to it
+            bound, bound_scope = values.origin(arg.value, self.scope)
+            for branch in values.falsy_branches(bound, bound_scope):
+                self._note_origin(branch, branch, message, kind)
+        if arg is not None:
             self.callers.note_sink(arg.value, self.scope, sink)
             self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
         for written in travel.splatted_origins(node, "verify", self.scope, self.is_falsy):
             self.report(written, message)
 
+    def _partial(self, node: cst.Call, wrapped: cst.BaseExpression) -> None:
+        """`functools.partial(requests.get, verify=False)`: the keyword reaches the callable."""
+        qualified = self.qualify(wrapped)
+        arg = clients.keyword(node, "verify")
+        if arg is None or not travel.takes_verify(wrapped, qualified):
+            return
+        sink = clients.sink_name(cst.Call(func=wrapped), qualified)
+        kind = clients.verify_fix_kind(qualified)
+        if self.is_falsy(arg.value):
+            if values.from_parameter_default(arg.value, self.scope):
+                self._default(arg.value, sink, kind)
+            else:
+                self.report(arg, f"verify=False bound by partial() to {sink}(); pass the CA "
+                                 "bundle instead", FixRequest(kind, node=arg.value))
+            return
+        message = f"verify=False written here reaches {sink}(); pass the CA bundle instead"
+        for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
+            self._note_origin(origin, origin, message, kind)
+        for branch in values.falsy_branches(arg.value, self.scope):
+            self._note_origin(branch, branch, message, kind)
+
+    def _default(self, name: cst.BaseExpression, sink: str, kind: str) -> None:
+        """A parameter whose falsy default reaches the sink: reported at the default."""
+        value, _ = values.origin(name, self.scope)
+        self._note_origin(value, value, f"verify=False by default here reaches {sink}(); "
+                                        "pass the CA bundle instead", kind)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        # a wrapper flag's falsy default (`verify_ssl=False`) is TLS105's finding, at the
+        # same place: one finding a value
+        if node.default is not None and identifier(node.name.value) in self.flags:
+            self.flag_defaults.add(id(node.default))
+
     def leave_Module(self, node: cst.Module) -> None:
-        for arg, function, sink in self.callers.origins(values.is_falsy):
-            self._note_origin(arg, arg.value, f"verify=False passed here reaches {sink}() "
-                                              f"through {function}(); pass the CA bundle instead",
+        for where, value, function, sink in self.callers.origins(_passed_falsy, defaults=True):
+            verb = "by default here" if where is value else "passed here"
+            self._note_origin(where, value, f"verify=False {verb} reaches {sink}() through "
+                                            f"{function}(); pass the CA bundle instead",
                               self.sink_kinds.get(sink))
         for where, value, message, kinds in self.origins.values():
+            if id(where) in self.flag_defaults:
+                continue
             kind = next(iter(kinds)) if len(kinds) == 1 else None
             fix = origin_fixes.target_at_origin(value, kind) if kind is not None else None
             self.report(where, message, fix)
@@ -418,3 +466,9 @@ class VerifyDisabled(Rule):
             self.origins[id(where)] = (where, value, message, {kind})
         else:
             known[3].add(kind)
+
+
+def _passed_falsy(value: cst.BaseExpression, scope: Scope) -> bool:
+    """A falsy call-site argument that is not a parameter's default passed on (that default
+    is reported where it is written)."""
+    return values.is_falsy(value, scope) and not values.from_parameter_default(value, scope)

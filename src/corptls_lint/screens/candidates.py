@@ -350,7 +350,12 @@ class FileFacts:
         if not self.imports_any(candidate.roots):
             return
         facts = self.facts
-        keyed = any(key in names for key, _, _ in facts.keyed_stores) or any(
+        # `kw.setdefault("verify", False)`: (key, value, the call)
+        set_defaults: List[Tuple[Optional[str], ast.expr, Location]] = [
+            (str(call.args[0].value), call.args[1], call) for call in facts.calls
+            if _last_name(call.func) == "setdefault" and len(call.args) == 2
+            and isinstance(call.args[0], ast.Constant) and call.args[0].value in names]
+        keyed = bool(set_defaults) or any(key in names for key, _, _ in facts.keyed_stores) or any(
             key in names for key, _, _ in facts.dict_keys) or any(
             keyword.arg in names for call in facts.calls for keyword in call.keywords
             if _last_name(call.func) == "update")
@@ -387,6 +392,7 @@ class FileFacts:
             entries.extend((keyword.arg, keyword.value, call) for call in facts.calls
                            if _last_name(call.func) == "update"
                            for keyword in call.keywords if keyword.arg in names)
+            entries.extend(set_defaults)
             for _, value, where in entries:
                 name = _variable(value)
                 if name is not None:

@@ -16,7 +16,6 @@ from corptls_lint.analysis.clients import (ScopedValueTest, ValueTest, body_uses
 from corptls_lint.analysis.scopes import Binding, Scope
 from corptls_lint.ftypes import identifier
 
-
 # `functools.partial(requests.get, verify=False)`: the keywords it binds reach the callable.
 _PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
 # Classes whose verb methods take `verify=`, reached as plain functions in a monkeypatch

@@ -37,6 +37,8 @@ class UnverifiedSSLContext(Rule):
 
     - a call of `ssl._create_unverified_context()`, under any alias;
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
+    - both through names bound once (`unverified = ssl._create_unverified_context`, the
+      module rebound `s = ssl`) and through `getattr(ssl, "_create_unverified_context")`;
     - `<ctx>.check_hostname = False` (or another falsy value);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
     - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
@@ -90,7 +92,8 @@ class UnverifiedSSLContext(Rule):
     ```
 
     ## Fix
-    Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call and
+    Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call (also
+    through an alias or `getattr`) and
     aiohttp's `ssl=False` become the configured context expression, and its import is added.
     Safe. A call with arguments (`certfile=`, `keyfile=`, `cafile=`, `purpose=`) gets no fix:
     replacing it would silently drop a client certificate or a trust setting.
@@ -210,6 +213,7 @@ class UnverifiedSSLContext(Rule):
         "    return ctx.wrap_socket(sock, server_side=True)\n",
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
+        "import ssl\ns = ssl\ns._create_default_https_context = s.create_default_context\n",
     ]
     INVALID = [
         Invalid(
@@ -483,6 +487,32 @@ class UnverifiedSSLContext(Rule):
             "def make_pool(host, cert_reqs='CERT_REQUIRED'):\n"
             "    return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs)\n"
             "pool = make_pool(host, ssl.CERT_REQUIRED)\n"),
+        Invalid(
+            "import ssl\n"
+            "unverified = ssl._create_unverified_context\n"
+            "ssl._create_default_https_context = unverified\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl as _ssl\n"
+            "ssl_mod = _ssl\n"
+            "ssl_mod._create_default_https_context = ssl_mod._create_unverified_context\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl\n"
+            "s = ssl\n"
+            "s._create_default_https_context = getattr(ssl, '_create_unverified_context')\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl\n"
+            "s = ssl\n"
+            "ctx = getattr(s, '_create_unverified_context')()\n",
+            [(3, 7)],
+            "import ssl\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "s = ssl\n"
+            "ctx = ssl_context()\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

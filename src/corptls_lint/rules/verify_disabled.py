@@ -25,26 +25,45 @@ class VerifyDisabled(Rule):
     - an HTTP verb method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`,
       `request`, `send`, `stream`) whose receiver no import explains, such as `session.get(...)`
       or `self.http.post(...)`;
-    - the same key in a `**{"verify": False}` dict, written in the call or bound once to a name.
+    - the same key in a `**{"verify": False}` or `**dict(verify=False)` dict, written in the
+      call or bound once to a name;
+    - `functools.partial(requests.get, verify=False)` (any taker above, `from functools import
+      partial` too), reported at the keyword, and a call of a name bound to such a partial;
+    - a call resolved through a name bound once (`get = requests.get`), `getattr(requests,
+      "get")(...)`, or `from requests import *` (also httpx, ssl, urllib3), and a session's or
+      adapter's verb method called as a function in a monkeypatch (`original =
+      requests.Session.request` ... `original(self, method, url, **kwargs)`).
+
+    A falsy value is also `not True`, `not 1`, `bool(0)` and a walrus `(v := False)`; a
+    conditional `verify=False if DEBUG else True` is reported at its falsy branch.
 
     A falsy value that travels to such a call inside the module is reported where it is
     written, once, with the call named in the message: a dict built over several statements
-    and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`), a local
+    and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`,
+    `kw.setdefault("verify", False)`; also a wrapper's own `**kwargs` passed on to
+    `requests.get(url, **kwargs)` or `super().request(method, url, **kwargs)`, as in an
+    overridden or monkeypatched `Session.request` or `HTTPAdapter.send`), a local
     bound to `False` on one branch, `self._verify = False` (or a class attribute default)
     that reaches `verify=self._verify`, the default of `options.get("verify", False)`, and
     a same-module call site that passes a falsy value, by keyword or position, to a parameter
     that reaches such a call (`def fetch(u, verify=True): requests.get(u, verify=verify)`
-    ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class). A call
-    site is followed when its name resolves to the function's one definition and the
-    function does not rebind the parameter.
+    ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class, through a
+    local bound once to the parameter, and through one more function that passes its own
+    parameter on). A call site is followed when its name resolves to the function's one
+    definition and the function does not rebind the parameter. A parameter whose falsy
+    default reaches such a call (`def fetch(url, verify=False)`) is reported at the default,
+    once, however many calls it reaches; when the parameter is a wrapper flag
+    (`verify_ssl=False`), TLS105 reports that default and this rule does not.
 
     Names are read as Python reads them (NFKC-normalised, PEP 3131), so a look-alike
     spelling such as `requests.ｇet(url, ｖerify=False)` is the same call and is reported the
     same way.
 
     Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
-    `form.validate(verify=False)`), `verify=True`, `verify=None`, and any value that is not a
-    literal (`verify=settings.CA_BUNDLE`, `verify=certifi.where()`).
+    `partial(jwt.decode, verify=False)`, `form.validate(verify=False)`), `verify=True`,
+    `verify=None`, and any value that is not a literal (`verify=settings.CA_BUNDLE`,
+    `verify=certifi.where()`, `verify=not insecure` for a parameter `insecure`,
+    `kwargs["verify"] = self.ca_bundle`).
 
     ## Why is this bad?
     Without verification the client accepts any certificate for any host name: whoever sits on
@@ -76,13 +95,17 @@ class VerifyDisabled(Rule):
     `ssl-context` when that is configured, else `ssl.create_default_context(cafile=<ca-bundle>)`
     (httpx's own advice), with `from ssl import create_default_context` added unless `ssl` is
     imported already.
-    Safe, except in two places where it is unsafe (applied only with `--unsafe-fixes`, always
-    shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
-    (`def fetch(url, verify=False)`), whose other callers may rely on it.
+    Safe, except in three places where it is unsafe (applied only with `--unsafe-fixes`, always
+    shown by `--diff`): an entry of a `**kwargs` dict (`**dict(verify=False)` too), a
+    parameter default (`def fetch(url, verify=False)`), whose other callers may rely on it,
+    and a walrus (`verify=(v := False)` -> `(v := <ca-bundle>)`: `v` may be read elsewhere).
+    `functools.partial(requests.get, verify=False)`, `not True` and `bool(0)` get the safe
+    fix of the keyword's value.
     A value that travels gets its fix where it is written, as it is reported there: the
     literal `False` (or `0`) of `verify = False` on a branch, of `self._verify = False`, of
-    `options.get("verify", False)`, or of a call site's argument (`fetch(url, False)`) becomes
-    the bundle (the context for httpx, as above). Unsafe: the same variable may be read
+    `options.get("verify", False)`, of a conditional's branch (`False if DEBUG else True`),
+    or of a call site's argument (`fetch(url, False)`) becomes the bundle (the context for
+    httpx, as above). Unsafe: the same variable may be read
     elsewhere (`if not verify: warn()`), so a person checks what else it changes.
 
     ## Options
@@ -126,6 +149,16 @@ class VerifyDisabled(Rule):
         "import requests\nrequests.get(url, **{'timeout': 3})\n",
         "import requests\ndef f(kw):\n    kw['verify'] = CA\n    requests.get(url, **kw)\n",
         "import requests\nrequests.get(url, verify=opts.get('verify', True))\n",
+        "import requests\nrequests.get(url, verify=True if x else ca_path)\n",
+        "import requests\ndef fetch(url, insecure):\n"
+        "    return requests.get(url, verify=not insecure)\n",
+        "from functools import partial\nimport jwt\ndecode = partial(jwt.decode, verify=False)\n",
+        # a wrapper never called with False
+        "import requests\ndef fetch(url, verify=True):\n"
+        "    return requests.get(url, verify=verify)\nfetch(url)\nfetch(url, verify=CA)\n",
+        "import requests\nclass S(requests.Session):\n"
+        "    def request(self, method, url, **kwargs):\n        kwargs['verify'] = self.ca_bundle\n"
+        "        return super().request(method, url, **kwargs)\n",
     ]
     INVALID = [
         Invalid(
@@ -361,6 +394,145 @@ class VerifyDisabled(Rule):
             "    return requests.get(url, verify=verify)\n"
             "fetch(url, verify=CA_BUNDLE)\n"
             "fetch(url, CA_BUNDLE)\n"),
+        Invalid(
+            "import functools\n"
+            "import requests\n"
+            "get = functools.partial(requests.get, verify=False)\n",
+            [(3, 39)],
+            "import functools\n"
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "get = functools.partial(requests.get, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from functools import partial\n"
+            "import requests\n"
+            "request = partial(requests.request, 'GET', verify=False)\n"
+            "request(url)\n",
+            [(3, 44)],
+            "from functools import partial\n"
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "request = partial(requests.request, 'GET', verify=CA_BUNDLE)\n"
+            "request(url)\n"),
+        Invalid(
+            "import requests\n"
+            "old_request = requests.Session.request\n"
+            "def patched(self, method, url, **kwargs):\n"
+            "    kwargs['verify'] = False\n"
+            "    return old_request(self, method, url, **kwargs)\n"
+            "requests.Session.request = patched\n",
+            [(4, 5)]),
+        Invalid(
+            "import requests\n"
+            "class InsecureSession(requests.Session):\n"
+            "    def request(self, method, url, **kwargs):\n"
+            "        kwargs.setdefault('verify', False)\n"
+            "        return super().request(method, url, **kwargs)\n",
+            [(4, 37)]),
+        Invalid(
+            "from requests.adapters import HTTPAdapter\n"
+            "class NoVerify(HTTPAdapter):\n"
+            "    def send(self, request, **kwargs):\n"
+            "        kwargs.update(verify=False)\n"
+            "        return super().send(request, **kwargs)\n",
+            [(4, 23)]),
+        Invalid(
+            "import requests\n"
+            "class Api:\n"
+            "    def _get(self, url, check):\n"
+            "        verify = check\n"
+            "        return requests.get(url, verify=verify)\n"
+            "    def fetch(self, url, secure=True):\n"
+            "        return self._get(url, check=secure)\n"
+            "    def run(self):\n"
+            "        return self.fetch(url, False)\n",
+            [(9, 32)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Api:\n"
+            "    def _get(self, url, check):\n"
+            "        verify = check\n"
+            "        return requests.get(url, verify=verify)\n"
+            "    def fetch(self, url, secure=True):\n"
+            "        return self._get(url, check=secure)\n"
+            "    def run(self):\n"
+            "        return self.fetch(url, CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, verify=False):\n"
+            "    return requests.get(url, verify=verify)\n"
+            "fetch(url, verify=False)\n",
+            [(2, 23), (4, 12)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def fetch(url, verify=CA_BUNDLE):\n"
+            "    return requests.get(url, verify=verify)\n"
+            "fetch(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=False if DEBUG else True)\n",
+            [(2, 26)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE if DEBUG else True)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=not True)\n"
+            "requests.get(url, verify=bool(0))\n",
+            [(2, 19), (3, 19)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=(checked := False))\n",
+            [(2, 19)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=(checked := CA_BUNDLE))\n"),
+        Invalid(
+            "import requests\n"
+            "OPTS = dict(verify=False)\n"
+            "requests.get(url, **OPTS)\n"
+            "requests.post(url, **dict(verify=0))\n",
+            [(3, 19), (4, 27)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "OPTS = dict(verify=CA_BUNDLE)\n"
+            "requests.get(url, **OPTS)\n"
+            "requests.post(url, **dict(verify=CA_BUNDLE))\n"),
+        Invalid(
+            "import requests\n"
+            "from requests import *\n"
+            "get(url, verify=False)\n"
+            "getattr(requests, 'post')(url, verify=False)\n",
+            [(3, 10), (4, 32)],
+            "import requests\n"
+            "from requests import *\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "get(url, verify=CA_BUNDLE)\n"
+            "getattr(requests, 'post')(url, verify=CA_BUNDLE)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -394,7 +566,7 @@ class VerifyDisabled(Rule):
             if values.from_parameter_default(arg.value, self.scope):
                 self._default(arg.value, sink, kind)  # where the default is written
             else:
-                self.report(arg, fix=FixRequest(kind, node=arg.value))
+                self.report(arg, fix=_direct_fix(arg.value, kind))
         for anchor, entry in travel.double_star_values(node, "verify", self.scope):
             if self.is_falsy(entry):
                 self.report(anchor, fix=FixRequest(kind, Applicability.UNSAFE, node=entry))
@@ -426,7 +598,7 @@ class VerifyDisabled(Rule):
                 self._default(arg.value, sink, kind)
             else:
                 self.report(arg, f"verify=False bound by partial() to {sink}(); pass the CA "
-                                 "bundle instead", FixRequest(kind, node=arg.value))
+                                 "bundle instead", _direct_fix(arg.value, kind))
             return
         message = f"verify=False written here reaches {sink}(); pass the CA bundle instead"
         for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
@@ -472,3 +644,11 @@ def _passed_falsy(value: cst.BaseExpression, scope: Scope) -> bool:
     """A falsy call-site argument that is not a parameter's default passed on (that default
     is reported where it is written)."""
     return values.is_falsy(value, scope) and not values.from_parameter_default(value, scope)
+
+
+def _direct_fix(value: cst.BaseExpression, kind: str) -> FixRequest:
+    """The value becomes the bundle; in a walrus (`verify=(v := False)`) only the bound value,
+    so `v` still exists, and unsafe: `v` may be read elsewhere."""
+    if isinstance(value, cst.NamedExpr):
+        return FixRequest(kind, Applicability.UNSAFE, node=value.value)
+    return FixRequest(kind, node=value)

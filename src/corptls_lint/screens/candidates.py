@@ -423,16 +423,25 @@ class FileFacts:
             return
         passed = {keyword.value.id for call in sinks for keyword in call.keywords
                   if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
-        functions = {function.name for function in self.facts.functions
-                     if any(arg.arg in passed for arg in (*function.args.posonlyargs,
-                                                          *function.args.args,
-                                                          *function.args.kwonlyargs))}
-        callers = [call for call in self.facts.calls if _last_name(call.func) in functions
-                   and any(self.value_matches(value, candidate.value) for value in (
+        # through locals (`v = verify` ... `verify=v`)
+        passed = _follow_chains(passed, self.facts.bound_names, backwards=True)
+        functions: Set[str] = set()
+        relays: List[ast.Call] = []
+        for _ in range(2):  # the function with the sink, and one that passes its parameter on
+            functions |= {function.name for function in self.facts.functions
+                          if any(arg.arg in passed for arg in (*function.args.posonlyargs,
+                                                               *function.args.args,
+                                                               *function.args.kwonlyargs))}
+            relays = [call for call in self.facts.calls if _last_name(call.func) in functions]
+            passed |= {value.id for call in relays
+                       for value in (*call.args, *(keyword.value for keyword in call.keywords))
+                       if isinstance(value, ast.Name)}
+        callers = [call for call in relays
+                   if any(self.value_matches(value, candidate.value) for value in (
                        *call.args, *(keyword.value for keyword in call.keywords)))]
         if callers:
             yield from sinks
-            yield from callers
+            yield from relays
 
     def _name_uses(self, names: Tuple[str, ...]) -> Iterator[Location]:
         """A walk of its own, only asked for files whose bytes hold one of the names; with the

@@ -300,3 +300,73 @@ def test_unverified_context_traps():
 ])
 def test_context_protocol_in_a_variable(source, expected):
     assert found(source, "TLS107") == expected
+
+
+# -- shapes met in real code ------------------------------------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    # a module function replaced by a partial
+    ("import requests\nfrom functools import partial\n"
+     "requests.get = partial(requests.get, verify=False)\n", [(3, 38)]),
+    # the original function kept under another name, called by the replacement
+    ("""\
+     import requests as _requests
+     _orig_post = _requests.post
+     def _patched_post(*args, **kwargs):
+         kwargs.setdefault("verify", False)
+         return _orig_post(*args, **kwargs)
+     _requests.post = _patched_post
+     """, [(4, 33)]),
+    ("""\
+     import httpx
+     _init = httpx.Client.__init__
+     def insecure_init(self, *args, **kwargs):
+         kwargs.setdefault("verify", False)
+         _init(self, *args, **kwargs)
+     """, [(4, 33)]),
+    # a dict on the instance, filled in __init__ from a parameter whose default is False
+    ("""\
+     import requests
+     class Array:
+         def __init__(self, target, verify_https=False, ssl_cert=None):
+             self._kwargs = {}
+             if ssl_cert and verify_https:
+                 self._kwargs["verify"] = ssl_cert
+             else:
+                 self._kwargs["verify"] = verify_https
+         def get(self, path):
+             return self._session.get(path, **self._kwargs)
+         def post(self, path):
+             return self._session.post(path, **self._kwargs)
+     """, [(3, 45)]),
+])
+def test_real_code_shapes(source, expected):
+    assert found(source, "TLS101") == expected
+
+
+def test_instance_dict_store_of_false_is_reported_at_the_store_without_fix():
+    source = """\
+    import requests
+    class Api:
+        def __init__(self):
+            self.kw = {}
+            self.kw["verify"] = False
+        def get(self, url):
+            return requests.get(url, **self.kw)
+    """
+    assert found(source, "TLS101") == [(5, 9)]
+    assert fixed(source, "TLS101", unsafe=True) == textwrap.dedent(source)
+
+
+def test_unverified_function_bound_on_one_branch():
+    source = """\
+    import ssl
+    def context(verify):
+        if verify:
+            create = getattr(ssl, "create_default_context", None)
+        else:
+            create = getattr(ssl, "_create_unverified_context", None)
+        return create()
+    """
+    assert found(source, "TLS103") == [(6, 18)]
+    assert found(source.replace("_create_unverified_context", "create_default_context"),
+                 "TLS103") == []

@@ -52,6 +52,8 @@ def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:
     if qualified in clients.VERIFY_TAKERS:
         return True
     owner, _, method = qualified.rpartition(".")
+    if method == "__init__":  # `original_init = httpx.Client.__init__` in a monkeypatch
+        return owner in clients.VERIFY_TAKERS
     return owner in _VERIFY_METHOD_OWNERS and method in clients.VERBS
 
 
@@ -161,6 +163,46 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest
                         yield anchor
                     else:
                         yield from travelled_origins(value, scope, insecure)
+
+
+def attribute_items(call: cst.Call, key: str, scope: Scope, insecure: ScopedValueTest
+                    ) -> Iterator[Tuple[cst.CSTNode, bool]]:
+    """`**self.kw` where a method of the class stores an insecure value under `key`
+    (`self.kw["verify"] = verify_https`, `self.kw.update(verify=False)`), as (where to report,
+    whether it is a default): the store, or the parameter default the stored name stands
+    for."""
+    from corptls_lint.analysis.scopes import dotted_name, function_scope
+
+    owner = scope.enclosing("class")
+    splatted = [name for arg in call.args if arg.star == "**"
+                for name in (dotted_name(arg.value),)
+                if name is not None and name.startswith("self.") and name.count(".") == 1]
+    if owner is None or not splatted or not isinstance(owner.node, cst.ClassDef):
+        return
+    for method in owner.node.body.body:
+        if not isinstance(method, cst.FunctionDef):
+            continue
+        uses = clients.BodyUses(method)
+        if not any(name in uses.items or name in uses.updates for name in splatted):
+            continue
+        method_scope = function_scope(method, owner)
+        stored: List[Tuple[Optional[cst.BaseExpression], cst.BaseExpression, cst.CSTNode]] = [
+            (index, value, target) for name in splatted
+            for index, value, target in uses.items.get(name, ())]
+        stored.extend((None, update_arg.value, update_arg) for name in splatted
+                      for update in uses.updates.get(name, ())
+                      if clients.callee_name(update) == "update" for update_arg in update.args
+                      if update_arg.keyword is not None
+                      and identifier(update_arg.keyword.value) == key)
+        for index, value, target in stored:
+            if index is not None and values.string_value(index, method_scope) != key:
+                continue
+            if not insecure(value, method_scope):
+                continue
+            if values.from_parameter_default(value, method_scope):
+                yield values.origin(value, method_scope)[0], True
+            else:
+                yield target, False
 
 
 class CallerArguments:

@@ -39,6 +39,9 @@ class UnverifiedSSLContext(Rule):
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
     - both through names bound once (`unverified = ssl._create_unverified_context`, the
       module rebound `s = ssl`) and through `getattr(ssl, "_create_unverified_context")`;
+      a name bound to it on one branch and to another function on the other (`create =
+      getattr(ssl, "_create_unverified_context", None)` ... `create()`) is reported where
+      it is bound;
     - `<ctx>.check_hostname = False` (or another falsy value);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
     - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
@@ -513,6 +516,15 @@ class UnverifiedSSLContext(Rule):
             "\n"
             "s = ssl\n"
             "ctx = ssl_context()\n"),
+        Invalid(
+            "import ssl\n"
+            "def context(verify):\n"
+            "    if verify:\n"
+            "        create = ssl.create_default_context\n"
+            "    else:\n"
+            "        create = getattr(ssl, '_create_unverified_context', None)\n"
+            "    return create()\n",
+            [(6, 18)]),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -527,6 +539,7 @@ class UnverifiedSSLContext(Rule):
         self._branches: Set[int] = set()  # ids of the blocks that are an `if`'s branches
         # pool keyword -> the call sites that pass it a value through a parameter
         self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
+        self._aliases: Set[int] = set()  # the unverified functions bound on a branch, reported
 
     def visit_Call(self, node: cst.Call) -> None:
         for callers in self._callers.values():
@@ -538,6 +551,8 @@ class UnverifiedSSLContext(Rule):
             if verify is not None and self.is_falsy(verify.value):
                 self.report(verify)
             return
+        if qualified is None and isinstance(node.func, cst.Name):
+            self._unverified_on_a_branch(node.func)
         if qualified == _UNVERIFIED:
             # Arguments (a client certificate, cafile=, purpose=) would be dropped by the
             # fix, and whether the configured context takes them is unknown: no fix then.
@@ -573,6 +588,19 @@ class UnverifiedSSLContext(Rule):
             verify_ssl = clients.keyword(node, "verify_ssl")
             if verify_ssl is not None and self.is_falsy(verify_ssl.value):
                 self.report(verify_ssl, fix=self._verify_ssl_fix(node, verify_ssl, ssl_arg))
+
+    def _unverified_on_a_branch(self, func: cst.Name) -> None:
+        """`creator = getattr(ssl, "_create_unverified_context", None)` on one branch, another
+        function on the other, then `creator()`: reported where the unverified one is bound."""
+        name = identifier(func.value)
+        binding = self.scope.lookup(name)
+        if binding is None or binding.count < 2 or binding.qualified is not None:
+            return
+        for value in clients.body_uses(binding.scope, name).bound.get(name, ()):
+            if id(value) not in self._aliases and binding.scope.qualify(value) == _UNVERIFIED:
+                self._aliases.add(id(value))
+                self.report(value, f"{_UNVERIFIED} bound here is called by {name}(): a context "
+                                   "without certificate verification")
 
     def _verify_ssl_fix(self, call: cst.Call, verify_ssl: cst.Arg,
                         ssl_arg: Optional[cst.Arg]) -> Optional[FixRequest]:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, Optional, Set, Tuple, cast
 
 import libcst as cst
 
@@ -42,7 +42,9 @@ class VerifyDisabled(Rule):
     and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`,
     `kw.setdefault("verify", False)`; also a wrapper's own `**kwargs` passed on to
     `requests.get(url, **kwargs)` or `super().request(method, url, **kwargs)`, as in an
-    overridden or monkeypatched `Session.request` or `HTTPAdapter.send`), a local
+    overridden or monkeypatched `Session.request`, `HTTPAdapter.send` or `httpx.Client.__init__`;
+    and a dict kept on the instance, `**self._kwargs`, that a method of the class fills:
+    `self._kwargs["verify"] = verify_https`, reported at that parameter's falsy default), a local
     bound to `False` on one branch, `self._verify = False` (or a class attribute default)
     that reaches `verify=self._verify`, the default of `options.get("verify", False)`, and
     a same-module call site that passes a falsy value, by keyword or position, to a parameter
@@ -533,6 +535,28 @@ class VerifyDisabled(Rule):
             "\n"
             "get(url, verify=CA_BUNDLE)\n"
             "getattr(requests, 'post')(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "class Array:\n"
+            "    def __init__(self, target, verify_https=False):\n"
+            "        self._session = requests.Session()\n"
+            "        self._kwargs = {'timeout': 5}\n"
+            "        self._kwargs['verify'] = verify_https\n"
+            "    def get(self, path):\n"
+            "        return self._session.get(path, **self._kwargs)\n",
+            [(3, 45)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Array:\n"
+            "    def __init__(self, target, verify_https=CA_BUNDLE):\n"
+            "        self._session = requests.Session()\n"
+            "        self._kwargs = {'timeout': 5}\n"
+            "        self._kwargs['verify'] = verify_https\n"
+            "    def get(self, path):\n"
+            "        return self._session.get(path, **self._kwargs)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -584,6 +608,13 @@ class VerifyDisabled(Rule):
             self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
         for written in travel.splatted_origins(node, "verify", self.scope, self.is_falsy):
             self.report(written, message)
+        for where, default in travel.attribute_items(node, "verify", self.scope,
+                                                     values.is_falsy):
+            # a default's literal gets the origin fix; a store (no literal there) none
+            verb = "by default here" if default else "written here"
+            self._note_origin(where, cast(cst.BaseExpression, where),
+                              f"verify=False {verb} reaches {sink}(); pass the CA bundle "
+                              "instead", kind)
 
     def _partial(self, node: cst.Call, wrapped: cst.BaseExpression) -> None:
         """`functools.partial(requests.get, verify=False)`: the keyword reaches the callable."""

@@ -474,6 +474,8 @@ class FileFacts:
             # `unverified = ssl._create_unverified_context` ... `unverified()`
             assigned: Dict[str, Set[str]] = {}
             for bound, value in self.facts.bound_names:
+                if isinstance(value, ast.Call):  # `getattr(ssl, "name", None)`
+                    value = _getattr_named(value) or value
                 last = _last_name(value)
                 if last is not None and isinstance(value, (ast.Attribute, ast.Name)):
                     assigned.setdefault(bound, set()).add(last)

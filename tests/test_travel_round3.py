@@ -370,3 +370,18 @@ def test_unverified_function_bound_on_one_branch():
     assert found(source, "TLS103") == [(6, 18)]
     assert found(source.replace("_create_unverified_context", "create_default_context"),
                  "TLS103") == []
+
+
+def test_client_option_default_is_reported_at_the_default_once():
+    source = """\
+    import boto3
+    def clients(verify=False):
+        return boto3.client("s3", verify=verify), boto3.resource("s3", verify=verify)
+    """
+    assert found(source, "TLS105") == [(2, 20)]
+    assert fixed(source, "TLS105", unsafe=True) == (
+        "import boto3\n\nfrom corp_tls import CA_BUNDLE\n\n\n"
+        "def clients(verify=CA_BUNDLE):\n"
+        '    return boto3.client("s3", verify=verify), boto3.resource("s3", verify=verify)\n')
+    # TLS101 leaves boto3 to TLS105: one finding
+    assert [code for _, _, code in findings(textwrap.dedent(source))] == ["TLS105"]

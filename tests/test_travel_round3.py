@@ -385,3 +385,14 @@ def test_client_option_default_is_reported_at_the_default_once():
         '    return boto3.client("s3", verify=verify), boto3.resource("s3", verify=verify)\n')
     # TLS101 leaves boto3 to TLS105: one finding
     assert [code for _, _, code in findings(textwrap.dedent(source))] == ["TLS105"]
+
+
+def test_star_import_resolves_only_when_it_is_the_last_one():
+    assert found("from mylib import *\nfrom requests import *\nget(u, verify=False)\n",
+                 "TLS101") == [(3, 8)]
+    # a later star import of another module may define get()
+    assert found("from requests import *\nfrom mylib import *\nget(u, verify=False)\n",
+                 "TLS101") == []
+    # a name the module binds itself is not the star import's
+    assert found("from requests import *\ndef get(u, verify):\n    pass\nget(u, verify=False)\n",
+                 "TLS101") == []

@@ -42,9 +42,9 @@ _CANONICAL_PREFIXES = (
 )
 
 
-# `from requests import *`: a name no scope binds may come from one of these client modules
-# (the last such import wins, as at run time when both define it). Other modules' star
-# imports stay unknown: what they export is not in the catalogue.
+# `from requests import *`: a name no scope binds comes from one of these client modules when
+# that is the module's last star import. After another module's star import the name is
+# unknown: what that module exports is not in the catalogue.
 STAR_MODULES = frozenset({"requests", "httpx", "ssl", "urllib3"})
 # Evaluation follows a name bound to another name or attribute through at most this many
 # assignments (`s = ssl`, `unverified = s._create_unverified_context`).
@@ -142,7 +142,7 @@ class Scope:
         self.node = node
         self.parent = parent
         self.names: Dict[str, Binding] = {}
-        self.stars: List[str] = []  # the STAR_MODULES this scope imports `*` from, in order
+        self.stars: List[str] = []  # the modules this scope imports `*` from, in order
 
     # -- building -------------------------------------------------------------------------
     def bind(self, name: str, value: Optional[cst.BaseExpression] = None,
@@ -225,14 +225,15 @@ class Scope:
         return canonical(f"{owner}.{identifier(name)}")
 
     def _star_module(self, name: str) -> Optional[str]:
-        """Where a name no scope binds comes from: the last client module imported with `*`
+        """Where a name no scope binds comes from: the client module of the last star import
         (never a builtin's name: that would be unbound only if the module lacked it)."""
         scope: Optional[Scope] = self
         while scope is not None and scope.parent is not None:
             scope = scope.parent
         # `import *` brings no private name (these modules define no __all__ that would)
-        if scope is None or not scope.stars or name in _BUILTINS or name.startswith("_"):
-            return None
+        if (scope is None or not scope.stars or scope.stars[-1] not in STAR_MODULES
+                or name in _BUILTINS or name.startswith("_")):
+            return None  # a later `import *` of another module may define the name
         return f"{scope.stars[-1]}.{name}"
 
     def enclosing(self, kind: str) -> Optional["Scope"]:
@@ -273,8 +274,7 @@ def _bind_import(scope: Scope, node: Union[cst.Import, cst.ImportFrom]) -> None:
         return
     if isinstance(node.names, cst.ImportStar):
         module = _module_path(node.module) if node.module is not None else ""
-        if not node.relative and module in STAR_MODULES:
-            scope.stars.append(module)
+        scope.stars.append("." * len(node.relative) + module)
         return
     module = _module_path(node.module) if node.module is not None else ""
     module = "." * len(node.relative) + module

@@ -10,7 +10,7 @@ from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import FixTargets, Settings, Target
 from corptls_lint.running.fixer import fix_text
 
-TARGETS = FixTargets(Target.parse("corp_tls:CA_BUNDLE"),
+TARGETS = FixTargets(Target.parse("corp_tls:CA_BUNDLE"), Target.parse("corp_tls:make_session"),
                      Target.parse("corp_tls:ssl_context()", "ssl-context"))
 
 
@@ -101,16 +101,24 @@ def test_kwargs_of_a_wrapper(source, expected):
     assert found(source, "TLS101") == expected
 
 
-def test_kwargs_message_names_the_sink_and_has_no_fix():
+def test_kwargs_message_names_the_sink_and_the_fix_is_unsafe():
     source = """\
-    import requests
-    old_request = requests.Session.request
-    def patched(self, method, url, **kwargs):
+    import httpx
+    _init = httpx.Client.__init__
+    def patched(self, *args, **kwargs):
         kwargs["verify"] = False
-        return old_request(self, method, url, **kwargs)
+        kwargs.setdefault("timeout", 5)
+        _init(self, *args, **kwargs)
     """
-    assert "requests.Session.request()" in messages(source, "TLS101")[0]
-    assert fixed(source, "TLS101", unsafe=True) == textwrap.dedent(source)
+    assert "httpx.Client.__init__()" in messages(source, "TLS101")[0]
+    assert fixed(source, "TLS101") == textwrap.dedent(source)
+    assert fixed(source, "TLS101", unsafe=True) == (
+        "import httpx\n\nfrom corp_tls import ssl_context\n\n"
+        "_init = httpx.Client.__init__\n"
+        "def patched(self, *args, **kwargs):\n"
+        '    kwargs["verify"] = ssl_context()\n'
+        '    kwargs.setdefault("timeout", 5)\n'
+        "    _init(self, *args, **kwargs)\n")
 
 
 def test_kwargs_set_to_the_bundle_is_not_reported():
@@ -343,7 +351,7 @@ def test_real_code_shapes(source, expected):
     assert found(source, "TLS101") == expected
 
 
-def test_instance_dict_store_of_false_is_reported_at_the_store_without_fix():
+def test_instance_dict_store_of_false_is_reported_at_the_store():
     source = """\
     import requests
     class Api:
@@ -354,7 +362,9 @@ def test_instance_dict_store_of_false_is_reported_at_the_store_without_fix():
             return requests.get(url, **self.kw)
     """
     assert found(source, "TLS101") == [(5, 9)]
-    assert fixed(source, "TLS101", unsafe=True) == textwrap.dedent(source)
+    assert fixed(source, "TLS101", unsafe=True) == textwrap.dedent(source).replace(
+        "import requests\n", "import requests\n\nfrom corp_tls import CA_BUNDLE\n\n\n").replace(
+        '"verify"] = False', '"verify"] = CA_BUNDLE')
 
 
 def test_unverified_function_bound_on_one_branch():

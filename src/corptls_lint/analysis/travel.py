@@ -1,7 +1,10 @@
 """Values that travel inside a module to a sink argument: where an insecure value was written
 (a branch's binding, `self.x` set in the class, a `.get()` default, a `**kwargs` dict built
-over several statements, a call site's argument to a parameter that reaches the sink), so the
-rules report it at its origin and name the sink.
+over several statements or kept on the instance, a call site's argument to a parameter that
+reaches the sink, through a local and one more function, or the parameter's default), so the
+rules report it at its origin and name the sink. Also what a call reaches on its way: a
+`functools.partial` of a sink, and a session's verb method kept under another name in a
+monkeypatch.
 """
 
 from __future__ import annotations
@@ -121,12 +124,21 @@ def double_star_values(call: cst.Call, key: str, scope: Scope
 
 def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
                      single_display: bool = False) -> Iterator[cst.CSTNode]:
+    """Where `splatted_values` finds the insecure values (the store, entry or argument)."""
+    for where, _ in splatted_values(call, key, scope, insecure, single_display):
+        yield where
+
+
+def splatted_values(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
+                    single_display: bool = False
+                    ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression]]:
     """Where `key` gets an insecure value in a dict built over several statements and passed
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
     `name.setdefault("key", value)`,
     or one of several dict displays bound to the name (with `single_display`, also the one
     display of a name bound once). An entry whose value is a name follows that name
-    (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch)."""
+    (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch). As (where to
+    report, the insecure value written there)."""
     for arg in call.args:
         if arg.star != "**" or not isinstance(arg.value, cst.Name):
             continue
@@ -137,40 +149,41 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest
         uses = body_uses(binding.scope, name)
         for index, value, target in uses.items.get(name, ()):
             if values.string_value(index, scope) == key and insecure(value):
-                yield target
+                yield target, value
         for update in uses.updates.get(name, ()):
             if clients.callee_name(update) == "setdefault":  # `kw.setdefault("verify", False)`
                 set_key, set_value = positional(update, 0), positional(update, 1)
                 if (set_key is not None and set_value is not None
                         and values.string_value(set_key.value, scope) == key
                         and insecure(set_value.value)):
-                    yield set_value
+                    yield set_value, set_value.value
                 continue
             for update_arg in update.args:
                 if update_arg.keyword is not None:
                     if identifier(update_arg.keyword.value) == key and insecure(update_arg.value):
-                        yield update_arg
+                        yield update_arg, update_arg.value
                 elif not update_arg.star:
                     for anchor, entry_key, value in option_entries(update_arg.value, scope):
                         if entry_key == key and insecure(value):
-                            yield anchor
+                            yield anchor, value
         if binding.count > 1 or single_display:  # else double_star_entries' business
             for bound in uses.bound.get(name, ()):
                 for anchor, entry_key, value in option_entries(bound, scope):
                     if entry_key != key:
                         continue
                     if insecure(value):
-                        yield anchor
+                        yield anchor, value
                     else:
-                        yield from travelled_origins(value, scope, insecure)
+                        for origin in travelled_origins(value, scope, insecure):
+                            yield origin, origin
 
 
 def attribute_items(call: cst.Call, key: str, scope: Scope, insecure: ScopedValueTest
-                    ) -> Iterator[Tuple[cst.CSTNode, bool]]:
+                    ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression, bool]]:
     """`**self.kw` where a method of the class stores an insecure value under `key`
     (`self.kw["verify"] = verify_https`, `self.kw.update(verify=False)`), as (where to report,
-    whether it is a default): the store, or the parameter default the stored name stands
-    for."""
+    the value written there, whether it is a parameter default): the store, or the default
+    the stored name stands for."""
     from corptls_lint.analysis.scopes import dotted_name, function_scope
 
     owner = scope.enclosing("class")
@@ -200,9 +213,10 @@ def attribute_items(call: cst.Call, key: str, scope: Scope, insecure: ScopedValu
             if not insecure(value, method_scope):
                 continue
             if values.from_parameter_default(value, method_scope):
-                yield values.origin(value, method_scope)[0], True
+                default = values.origin(value, method_scope)[0]
+                yield default, default, True
             else:
-                yield target, False
+                yield target, value, False
 
 
 class CallerArguments:

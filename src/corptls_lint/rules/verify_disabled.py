@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, Optional, Set, Tuple, cast
+from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -108,7 +108,10 @@ class VerifyDisabled(Rule):
     `options.get("verify", False)`, of a conditional's branch (`False if DEBUG else True`),
     or of a call site's argument (`fetch(url, False)`) becomes the bundle (the context for
     httpx, as above). Unsafe: the same variable may be read
-    elsewhere (`if not verify: warn()`), so a person checks what else it changes.
+    elsewhere (`if not verify: warn()`), so a person checks what else it changes. The same
+    holds for a `False` stored into a `**kwargs` dict (`kwargs["verify"] = False`,
+    `kwargs.setdefault("verify", False)`, `kwargs.update(verify=False)`, also in a
+    monkeypatched `Session.request`): the literal becomes the bundle, unsafe.
 
     ## Options
     - `ca-bundle`
@@ -326,7 +329,17 @@ class VerifyDisabled(Rule):
             "    if insecure:\n"
             "        kw['verify'] = False\n"
             "    return requests.get(url, **kw)\n",
-            [(5, 9)]),
+            [(5, 9)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def fetch(url, insecure):\n"
+            "    kw = {'timeout': 5}\n"
+            "    if insecure:\n"
+            "        kw['verify'] = CA_BUNDLE\n"
+            "    return requests.get(url, **kw)\n"),
         Invalid(
             "class Api:\n"
             "    _verify = False\n"
@@ -427,21 +440,48 @@ class VerifyDisabled(Rule):
             "    kwargs['verify'] = False\n"
             "    return old_request(self, method, url, **kwargs)\n"
             "requests.Session.request = patched\n",
-            [(4, 5)]),
+            [(4, 5)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "old_request = requests.Session.request\n"
+            "def patched(self, method, url, **kwargs):\n"
+            "    kwargs['verify'] = CA_BUNDLE\n"
+            "    return old_request(self, method, url, **kwargs)\n"
+            "requests.Session.request = patched\n"),
         Invalid(
             "import requests\n"
             "class InsecureSession(requests.Session):\n"
             "    def request(self, method, url, **kwargs):\n"
             "        kwargs.setdefault('verify', False)\n"
             "        return super().request(method, url, **kwargs)\n",
-            [(4, 37)]),
+            [(4, 37)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class InsecureSession(requests.Session):\n"
+            "    def request(self, method, url, **kwargs):\n"
+            "        kwargs.setdefault('verify', CA_BUNDLE)\n"
+            "        return super().request(method, url, **kwargs)\n"),
         Invalid(
             "from requests.adapters import HTTPAdapter\n"
             "class NoVerify(HTTPAdapter):\n"
             "    def send(self, request, **kwargs):\n"
             "        kwargs.update(verify=False)\n"
             "        return super().send(request, **kwargs)\n",
-            [(4, 23)]),
+            [(4, 23)],
+            "from requests.adapters import HTTPAdapter\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class NoVerify(HTTPAdapter):\n"
+            "    def send(self, request, **kwargs):\n"
+            "        kwargs.update(verify=CA_BUNDLE)\n"
+            "        return super().send(request, **kwargs)\n"),
         Invalid(
             "import requests\n"
             "class Api:\n"
@@ -606,15 +646,13 @@ class VerifyDisabled(Rule):
         if arg is not None:
             self.callers.note_sink(arg.value, self.scope, sink)
             self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
-        for written in travel.splatted_origins(node, "verify", self.scope, self.is_falsy):
-            self.report(written, message)
-        for where, default in travel.attribute_items(node, "verify", self.scope,
-                                                     values.is_falsy):
-            # a default's literal gets the origin fix; a store (no literal there) none
+        for written, value in travel.splatted_values(node, "verify", self.scope, self.is_falsy):
+            self._note_origin(written, value, message, kind)
+        for where, value, default in travel.attribute_items(node, "verify", self.scope,
+                                                            values.is_falsy):
             verb = "by default here" if default else "written here"
-            self._note_origin(where, cast(cst.BaseExpression, where),
-                              f"verify=False {verb} reaches {sink}(); pass the CA bundle "
-                              "instead", kind)
+            self._note_origin(where, value, f"verify=False {verb} reaches {sink}(); pass the "
+                                            "CA bundle instead", kind)
 
     def _partial(self, node: cst.Call, wrapped: cst.BaseExpression) -> None:
         """`functools.partial(requests.get, verify=False)`: the keyword reaches the callable."""

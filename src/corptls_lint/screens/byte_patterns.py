@@ -113,11 +113,12 @@ def assigned(word: str, quoted: bool = False, insecure_if_true: bool = True) -> 
 
 
 @functools.lru_cache(maxsize=None)
-def stored(word: str) -> WordPattern:
+def stored(word: str, quoted: bool = False) -> WordPattern:
     """`word` as a whole identifier followed by `=` (not `==`) or by an annotation's `:`: a
-    store to an attribute or name of that name, or a keyword. A read (`x.word`, a decorator
-    `@utils.word('1.25')`, a call) does not count."""
-    return WordPattern(word.encode(), _STORED_AFTER)
+    store to an attribute or name of that name, or a keyword; with `quoted`, also the word in
+    quotes (`setattr(ctx, "word", ...)`). A read (`x.word`, a decorator `@utils.word('1.25')`,
+    a call) does not count."""
+    return WordPattern(word.encode(), _STORED_AFTER, quoted)
 
 
 @functools.lru_cache(maxsize=None)

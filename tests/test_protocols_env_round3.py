@@ -289,6 +289,18 @@ def test_a_servers_wrap_socket(source, expected):
      "    ctx.verify_mode = ssl.CERT_NONE\n"
      "    tls = ctx.wrap_socket(sock)\n"
      "    ssl.match_hostname(tls.getpeercert(), host)\n", [(4, 5)]),
+    # the branch for no verification (paho's tls_set): the match is skipped there too
+    ("import ssl\n"
+     "class Client:\n"
+     "    def tls_set(self, cert_reqs=None):\n"
+     "        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+     "        if cert_reqs == ssl.CERT_NONE:\n"
+     "            context.check_hostname = False\n"
+     "        context.verify_mode = ssl.CERT_REQUIRED if cert_reqs is None else cert_reqs\n"
+     "    def connect(self, sock):\n"
+     "        tls = self.context.wrap_socket(sock)\n"
+     "        if self.verify_host:\n"
+     "            ssl.match_hostname(tls.getpeercert(), self.host)\n", [(6, 13)]),
     # getpeercert alone reads the certificate, it checks no name
     ("import ssl\n"
      "def connect(sock):\n"

@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, hostname_checks, travel, values
+from corptls_lint.analysis.cst_walk import children
 from corptls_lint.analysis.scopes import dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
@@ -64,7 +65,8 @@ class UnverifiedSSLContext(Rule):
     that is given its own certificate (`load_cert_chain`) or handed to a server, and a body
     that wraps with `server_side=True`. A comparison (`if ctx.verify_mode == ssl.CERT_NONE:`)
     is not an assignment and is never reported. Nor is `check_hostname = False` on a context
-    whose `verify_mode` is not set to `CERT_NONE`, in a function or class that matches the
+    whose `verify_mode` is not set to `CERT_NONE` (and not on a branch under a test that
+    names `CERT_NONE`, such as paho's `if cert_reqs == ssl.CERT_NONE:`), in a function or class that matches the
     host name itself: a call of `ssl.match_hostname` (or a backport of it, or
     service_identity's `verify_hostname`), or `getpeercert()` with its `"subjectAltName"` or
     `"commonName"` read by hand, there or in a function of the module that it calls by name
@@ -518,6 +520,8 @@ class UnverifiedSSLContext(Rule):
         self._statement: Optional[cst.SimpleStatementLine] = None
         self._blocks: List[cst.IndentedBlock] = []
         self._branches: Set[int] = set()  # ids of the blocks that are an `if`'s branches
+        # the open `if`s whose test names CERT_NONE (`if cert_reqs == ssl.CERT_NONE:`)
+        self._cert_none_tests: List[bool] = []
         # pool keyword -> the call sites that pass it a value through a parameter
         self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
 
@@ -594,6 +598,20 @@ class UnverifiedSSLContext(Rule):
         self._branches.add(id(node.body))
         if isinstance(node.orelse, cst.Else):
             self._branches.add(id(node.orelse.body))
+        self._cert_none_tests.append(self._names_cert_none(node.test))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._cert_none_tests.pop()
+
+    def _names_cert_none(self, test: cst.BaseExpression) -> bool:
+        stack: List[cst.CSTNode] = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Name, cst.Attribute)) and self.qualify(node) in (
+                    clients.CERT_NONE):
+                return True
+            stack.extend(children(node))
+        return False
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self._blocks.pop()
@@ -662,6 +680,8 @@ class UnverifiedSSLContext(Rule):
         """`check_hostname = False` on a context that still verifies the chain (no
         `verify_mode = CERT_NONE` on it) in a function or class that matches the host name
         itself (`ssl.match_hostname(sock.getpeercert(), host)`: ldap3, eventlet)."""
+        if any(self._cert_none_tests):
+            return False  # the branch taken when verification is off (paho's `tls_set`)
         uses = clients.body_uses(self.scope, owner)
         if any(self._is_cert_none(value)
                for value in uses.stores.get(owner, {}).get("verify_mode", ())):

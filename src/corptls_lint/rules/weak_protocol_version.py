@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Set
+from typing import List, Set, Tuple
 
 import libcst as cst
 
@@ -8,10 +8,21 @@ from corptls_lint.analysis import clients, travel, values
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import AttributeStore, CallTo, NamePassed, NameUse
+from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg, NamePassed, NameUse
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 _MINIMUM = "minimum_version"
+# module -> the weak constants' names in it, as a table of names spells them for getattr
+# (`{"tls1": "PROTOCOL_TLSv1"}` ... `getattr(ssl, name)`: httpie, oslo)
+_NAMED = {module: frozenset(name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS
+                            if name.rsplit(".", 1)[0] == module)
+          for module in {name.rsplit(".", 1)[0] for name in clients.WEAK_PROTOCOLS}}
+# Twisted's own bounds (`CertificateOptions(insecurelyLowerMinimumTo=TLSVersion.TLSv1_0)`):
+# a floor, or a ceiling, below TLS 1.2.
+_TWISTED_KEYWORDS = ("insecurelyLowerMinimumTo", "lowerMaximumSecurityTo")
+_TWISTED_WEAK = frozenset(f"twisted.internet.{module}.TLSVersion.{version}"
+                          for module in ("ssl", "_sslverify")
+                          for version in ("SSLv3", "TLSv1_0", "TLSv1_1"))
 # The last names of the weak `minimum_version` values (`ssl.TLSVersion.TLSv1`).
 _VERSION_NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_MINIMUM_VERSIONS}))
 
@@ -29,9 +40,14 @@ class WeakProtocolVersion(Rule):
     - the same constants as the values of a table or the items of a list, tuple or set
       (`{"tlsv1": ssl.PROTOCOL_TLSv1}`, `choices=[ssl.PROTOCOL_TLSv1, ...]`): a table of
       protocols to pick from offers the weak one to whoever configures it;
-    - one of them kept in a variable that is then passed or returned (`proto =
-      ssl.PROTOCOL_TLSv1` ... `SSLContext(proto)`, `self.ssl_version` set in the class),
-      reported once, where it is written;
+    - a table of their names that the module looks up with `getattr(ssl, name)`
+      (`{"tls1": "PROTOCOL_TLSv1"}`, as httpie and oslo build their option choices);
+    - one of them stored into an attribute (`ftp.ssl_version = ssl.PROTOCOL_TLSv1`
+      configures that object), or kept in a variable that is then passed or returned
+      (`proto = ssl.PROTOCOL_TLSv1` ... `SSLContext(proto)`, `self.ssl_version` set in the
+      class), reported once, where it is written;
+    - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
+      `TLSVersion.SSLv3`, `TLSv1_0` or `TLSv1_1` (`twisted.internet.ssl`);
     - `<ctx>.minimum_version = ssl.TLSVersion.TLSv1` (also `SSLv3`, `TLSv1_1`,
       `MINIMUM_SUPPORTED`), also through `setattr(ctx, "minimum_version", ...)`, and such a
       value that reaches a `minimum_version` store through a variable or a parameter default
@@ -84,12 +100,15 @@ class WeakProtocolVersion(Rule):
     code = "TLS501"
     name = "weak-protocol-version"
     message = "SSL/TLS protocol older than TLS 1.2; let create_default_context() negotiate"
-    triggers = (tuple(sorted({name.encode() for name in _NAMES} | {_MINIMUM.encode()})),)
+    triggers = (tuple(sorted({name.encode()
+                              for name in (*_NAMES, *_TWISTED_KEYWORDS, _MINIMUM)})),)
     # minimum_version counts only where it is stored (or named in quotes, for setattr):
     # docker-py has a decorator of that name (47 uses in 12 files, each otherwise parsed for
     # nothing)
     trigger_patterns = {_MINIMUM.encode(): byte_patterns.stored(_MINIMUM, quoted=True)}
-    candidates = (NameUse(_NAMES), AttributeStore((_MINIMUM,)), CallTo(("setattr",)))
+    # getattr: a table of the constants' names, looked up in the module (`getattr(ssl, name)`)
+    candidates = (NameUse(_NAMES), AttributeStore((_MINIMUM,)), CallTo(("getattr", "setattr")),
+                  KeywordArg(_TWISTED_KEYWORDS))
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
     context_shapes = (NamePassed(_NAMES), NameUse(_VERSION_NAMES))
@@ -100,6 +119,9 @@ class WeakProtocolVersion(Rule):
                   PROTOCOL, 'none'),
         ClientUse('pyOpenSSL',
                   '`SSL.SSLv2_METHOD`, `SSLv3_METHOD`, `SSLv23_METHOD`, `TLSv1_METHOD`, `TLSv1_1_METHOD`',
+                  PROTOCOL, 'none'),
+        ClientUse('Twisted',
+                  '`CertificateOptions(insecurelyLowerMinimumTo=TLSVersion.TLSv1_0)`, `lowerMaximumSecurityTo=` below `TLSv1_2`',
                   PROTOCOL, 'none'),
     )
 
@@ -118,6 +140,8 @@ class WeakProtocolVersion(Rule):
         "    PROTOCOL_TLSv1 = None\n",
         "import ssl\nMIN = ssl.TLSVersion.TLSv1_2\nctx.minimum_version = MIN\n",
         "import ssl\nsetattr(ctx, 'maximum_version', ssl.TLSVersion.TLSv1_3)\n",
+        # names in a table that nothing looks up in the ssl module
+        "import ssl\nLABELS = {'tls1': 'PROTOCOL_TLSv1'}\n",
     ]
     INVALID = [
         Invalid(
@@ -187,6 +211,22 @@ class WeakProtocolVersion(Rule):
             [(4, 16)]),
         Invalid(
             "import ssl\n"
+            "NAMES = {'tls1': 'PROTOCOL_TLSv1', 'tls1.2': 'PROTOCOL_TLSv1_2'}\n"
+            "VERSIONS = {arg: getattr(ssl, name) for arg, name in NAMES.items()\n"
+            "            if hasattr(ssl, name)}\n",
+            [(2, 18)]),
+        Invalid(
+            "from twisted.internet import ssl\n"
+            "options = ssl.CertificateOptions(\n"
+            "    insecurelyLowerMinimumTo=ssl.TLSVersion.TLSv1_0)\n",
+            [(3, 30)]),
+        Invalid(
+            "import ftplib, ssl\n"
+            "ftp = ftplib.FTP_TLS()\n"
+            "ftp.ssl_version = ssl.PROTOCOL_TLSv1\n",
+            [(3, 19)]),
+        Invalid(
+            "import ssl\n"
             "LOWEST = ssl.TLSVersion.TLSv1\n"
             "ctx = ssl.create_default_context()\n"
             "ctx.minimum_version = LOWEST\n",
@@ -207,6 +247,9 @@ class WeakProtocolVersion(Rule):
         super().__init__(context)
         self._reported: Set[int] = set()  # ids of the nodes reported: an origin is one finding
         self._comparisons = 0  # how deep in comparisons the walk is
+        # strings of tables that name a weak constant, and the modules getattr looks names up in
+        self._named: List[Tuple[cst.BaseExpression, str]] = []
+        self._looked_up: Set[str] = set()
 
     def _report_once(self, node: cst.CSTNode) -> None:
         if id(node) not in self._reported:
@@ -230,6 +273,16 @@ class WeakProtocolVersion(Rule):
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._used(node.value)
+        if node.keyword is not None and identifier(node.keyword.value) in _TWISTED_KEYWORDS:
+            if self._weak_twisted(node.value):
+                self._report_once(node.value)
+            elif isinstance(node.value, (cst.Name, cst.Attribute)):
+                for origin in travel.travelled_origins(node.value, self.scope,
+                                                       self._weak_twisted):
+                    self._report_once(origin)
+
+    def _weak_twisted(self, expr: cst.BaseExpression) -> bool:
+        return self.qualify(expr) in _TWISTED_WEAK
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
@@ -246,27 +299,51 @@ class WeakProtocolVersion(Rule):
         self._comparisons -= 1
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
-        if self._comparisons == 0 and self._weak_protocol(node.value):
-            self._report_once(node.value)
+        self._table_item(node.value)
 
     def visit_Element(self, node: cst.Element) -> None:
         # an item of a list, tuple or set display; a tuple in a comparison is a deny list
-        if self._comparisons == 0 and self._weak_protocol(node.value):
-            self._report_once(node.value)
+        self._table_item(node.value)
+
+    def _table_item(self, value: cst.BaseExpression) -> None:
+        if self._comparisons:
+            return
+        if self._weak_protocol(value):
+            self._report_once(value)
+            return
+        name = values.string_value(value, self.scope) if isinstance(
+            value, (cst.SimpleString, cst.ConcatenatedString)) else None
+        if name is not None and any(name in names for names in _NAMED.values()):
+            self._named.append((value, name))  # a finding if the module looks it up
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
-            if (isinstance(target.target, cst.Attribute)
-                    and identifier(target.target.attr.value) == _MINIMUM):
+            if not isinstance(target.target, cst.Attribute):
+                continue
+            if identifier(target.target.attr.value) == _MINIMUM:
                 self._minimum(target.target, node.value)
+            elif self._weak_protocol(node.value):
+                # an object configured with it (`ftp.ssl_version = ssl.PROTOCOL_TLSv1`)
+                self._report_once(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
+        if (isinstance(node.func, cst.Name) and identifier(node.func.value) == "getattr"
+                and self.scope.lookup("getattr") is None and len(node.args) >= 2):
+            # getattr(ssl, name): the names of a table are constants of that module
+            module = self.qualify(node.args[0].value)
+            if module in _NAMED:
+                self._looked_up.add(module)
         # setattr(ctx, "minimum_version", value), the builtin
         if (isinstance(node.func, cst.Name) and identifier(node.func.value) == "setattr"
                 and self.scope.lookup("setattr") is None and len(node.args) == 3
                 and not any(arg.keyword or arg.star for arg in node.args)
                 and values.string_value(node.args[1].value, self.scope) == _MINIMUM):
             self._minimum(node, node.args[2].value)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for value, name in self._named:
+            if any(name in _NAMED[module] for module in self._looked_up):
+                self._report_once(value)
 
     def _minimum(self, anchor: cst.CSTNode, value: cst.BaseExpression) -> None:
         if self._weak_minimum(value):

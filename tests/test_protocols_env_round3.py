@@ -40,6 +40,30 @@ def test_weak_protocols_in_tables(source, expected):
     assert only(source, "TLS501") == [(line, col, "TLS501") for line, col in expected]
 
 
+@pytest.mark.parametrize("source, expected", [
+    # a table of names looked up in the ssl module (httpie's --ssl choices)
+    ("import ssl\n"
+     "NAMES = {'ssl3': 'PROTOCOL_SSLv3', 'tls1.2': 'PROTOCOL_TLSv1_2'}\n"
+     "AVAILABLE = {k: getattr(ssl, v) for k, v in NAMES.items() if hasattr(ssl, v)}\n",
+     [(2, 18)]),
+    # ... not looked up there: labels
+    ("import ssl\nNAMES = {'ssl3': 'PROTOCOL_SSLv3'}\nx = getattr(config, 'ssl3')\n", []),
+    # an object configured through its attribute
+    ("import ftplib, ssl\nclass F(ftplib.FTP_TLS):\n    ssl_version = ssl.PROTOCOL_TLSv1\n",
+     [(3, 19)]),
+    ("import ftplib, ssl\nftp = ftplib.FTP_TLS()\nftp.ssl_version = ssl.PROTOCOL_SSLv3\n",
+     [(3, 19)]),
+    # Twisted's bounds
+    ("from twisted.internet import ssl\n"
+     "opts = ssl.CertificateOptions(lowerMaximumSecurityTo=ssl.TLSVersion.TLSv1_1)\n",
+     [(2, 54)]),
+    ("from twisted.internet import ssl\n"
+     "opts = ssl.CertificateOptions(insecurelyLowerMinimumTo=ssl.TLSVersion.TLSv1_2)\n", []),
+])
+def test_weak_protocols_named_stored_or_bounded(source, expected):
+    assert only(source, "TLS501") == [(line, col, "TLS501") for line, col in expected]
+
+
 def test_a_weak_protocol_in_a_variable_is_reported_once_at_its_origin():
     source = (
         "import ssl\n"

@@ -42,8 +42,9 @@ class WeakProtocolVersion(Rule):
       protocols to pick from offers the weak one to whoever configures it;
     - a table of their names that the module looks up with `getattr(ssl, name)`
       (`{"tls1": "PROTOCOL_TLSv1"}`, as httpie and oslo build their option choices);
-    - one of them stored into an attribute (`ftp.ssl_version = ssl.PROTOCOL_TLSv1`
-      configures that object), or kept in a variable that is then passed or returned
+    - one of them stored into an attribute or a class attribute (`ftp.ssl_version =
+      ssl.PROTOCOL_TLSv1` configures that object, `ssl_version = ...` in an `FTP_TLS`
+      subclass that class), or kept in a variable that is then passed or returned
       (`proto = ssl.PROTOCOL_TLSv1` ... `SSLContext(proto)`, `self.ssl_version` set in the
       class), reported once, where it is written;
     - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
@@ -318,6 +319,12 @@ class WeakProtocolVersion(Rule):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            if isinstance(target.target, cst.Name) and self.scope.kind == "class":
+                # a class attribute: the class's own setting (`ssl_version` of an FTP_TLS
+                # subclass), read by the library through `self`
+                if self._weak_protocol(node.value):
+                    self._report_once(node.value)
+                continue
             if not isinstance(target.target, cst.Attribute):
                 continue
             if identifier(target.target.attr.value) == _MINIMUM:

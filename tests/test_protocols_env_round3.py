@@ -5,8 +5,10 @@ alarms of TLS301, TLS502 and TLS103. Exact (line, col, code) of each finding."""
 import pytest
 from helpers import findings
 
+from corptls_lint.checking import byte_screen
 from corptls_lint.checking.engine import lint_source
 from corptls_lint.ftypes import Settings
+from corptls_lint.rules import ALL_RULES
 
 
 def only(source, *codes):
@@ -354,3 +356,18 @@ def test_a_host_name_check_in_another_method_survives_slicing():
     )
     assert only(source, "TLS103") == []
     assert sliced(source, "TLS103") == []
+
+
+@pytest.mark.parametrize("text, counts", [
+    (b"import warnings\nwarnings.filterwarnings('ignore')\n", True),
+    (b"import warnings\nwarnings.simplefilter(\n    'ignore', category=Warning)\n", True),
+    (b"import warnings\nwarnings.simplefilter('ignore', urllib3.exceptions.HTTPWarning)\n", True),
+    (b"import warnings\nwarnings.filterwarnings(action='ignore', append=True)\n", True),
+    # a filter of one category, or not an ignore, cannot be a blanket one
+    (b"import warnings\nwarnings.filterwarnings('ignore', category=DeprecationWarning)\n", False),
+    (b"import warnings\nwarnings.simplefilter('error')\n", False),
+    (b"import warnings\nwarnings.filterwarnings('ignore', message='deprecated')\n", False),
+])
+def test_a_warnings_filter_reaches_tls201_only_when_it_can_be_blanket(text, counts):
+    rule = next(rule for rule in ALL_RULES if rule.code == "TLS201")
+    assert (byte_screen.screen(text, [rule]) == [rule]) is counts

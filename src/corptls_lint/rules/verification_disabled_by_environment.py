@@ -10,10 +10,11 @@ from corptls_lint.rules.base import OFF, ClientUse, FixRequest, Invalid
 from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 
 _EMPTY_DISABLES = ("CURL_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
-# OpenSSL reads these itself: set but empty, the default trust store loads no CA at all.
-_EMPTY_EMPTIES_TRUST = ("SSL_CERT_FILE", "SSL_CERT_DIR")
-_EMPTY_TRUST_MESSAGE = ("empty {key} written to the environment: OpenSSL then loads no CA, so "
-                        "verified connections fail; configure the CA bundle instead")
+_EMPTY_TRUST_MESSAGE = ("empty {key} written to the environment: OpenSSL then loads no CA from "
+                        "its default {place}, where many systems keep all of them; configure "
+                        "the CA bundle instead")
+# OpenSSL reads these itself: set but empty, they replace its default CA file or folder.
+_PLACES = {"SSL_CERT_FILE": "file", "SSL_CERT_DIR": "folder"}
 
 
 class VerificationDisabledByEnvironment(EnvironmentWriteRule):
@@ -35,11 +36,12 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     later releases requests skips an empty value and falls back to certifi's bundle, so the
     line silently discards a bundle that operators configured, and still reads as an attempt
     to switch verification off. An empty `REQUESTS_CA_BUNDLE` discards the configured bundle
-    the same way. An empty `SSL_CERT_FILE` or `SSL_CERT_DIR` turns trust to nothing: OpenSSL
-    takes the variable, empty or not, in place of its default file or folder, so
-    `ssl.create_default_context()` and everything built on it (urllib, aiohttp, httpx's
-    system trust) loads no CA and every verified connection fails, which is how such code
-    usually ends with verification switched off.
+    the same way. An empty `SSL_CERT_FILE` or `SSL_CERT_DIR` turns trust to nothing where
+    the system keeps its CAs in that place: OpenSSL takes the variable, empty or not, in
+    place of its default file (where Red Hat and many Python builds keep the CAs) or folder
+    (Debian's and Ubuntu's system Python), so `ssl.create_default_context()` and everything
+    built on it (urllib, aiohttp, httpx's system trust) loads no CA and every verified
+    connection fails, which is how such code usually ends with verification switched off.
 
     ## Example
     ```python
@@ -121,8 +123,9 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
         if (write.key == "PYTHONHTTPSVERIFY" and value == "0") or (
                 write.key in _EMPTY_DISABLES and value == ""):
             self.report(write.anchor, fix=self._removal(write))
-        elif write.key in _EMPTY_EMPTIES_TRUST and value == "":
-            self.report(write.anchor, _EMPTY_TRUST_MESSAGE.format(key=write.key),
+        elif write.key in _PLACES and value == "":
+            self.report(write.anchor, _EMPTY_TRUST_MESSAGE.format(key=write.key,
+                                                                  place=_PLACES[write.key]),
                         fix=self._removal(write))
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:

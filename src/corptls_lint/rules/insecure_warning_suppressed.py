@@ -19,8 +19,9 @@ _WARNING_FILTERS = {
 _MESSAGE = "Unverified HTTPS request"
 # InsecureRequestWarning and the urllib3 classes it derives from: ignoring any of them hides it.
 _INSECURE_CATEGORIES = ("InsecureRequestWarning", "SecurityWarning", "HTTPWarning")
-# The HTTPS clients whose unverified requests raise it (requests and pip through urllib3).
-_CLIENT_ROOTS = ("aiohttp", "httpx", "requests", "urllib3")
+# The HTTPS clients whose unverified requests raise it: urllib3, and requests through it
+# (httpx and aiohttp have no such warning, so a blanket filter hides nothing of theirs).
+_CLIENT_ROOTS = ("requests", "urllib3")
 _CATCH_WARNINGS = "warnings.catch_warnings"
 _BLANKET_MESSAGE = ("warnings filter that ignores every warning, InsecureRequestWarning "
                     "included, in a module that makes HTTPS requests; ignore only the "
@@ -41,11 +42,12 @@ class InsecureWarningSuppressed(Rule):
       alias), or `filterwarnings` with a message that contains `"Unverified HTTPS request"`;
     - a blanket filter, `warnings.filterwarnings("ignore")` or `warnings.simplefilter("ignore")`
       with no category (or `category=Warning`), no message and no module, in a module that
-      imports requests, httpx, urllib3 or aiohttp and calls them: it hides
-      InsecureRequestWarning with everything else. Not reported in a module that makes no
-      such call, nor inside a `with warnings.catch_warnings():` block that holds no such call
-      (the filter ends with the block), nor with another category
-      (`category=DeprecationWarning`).
+      imports requests or urllib3 and calls them: it hides InsecureRequestWarning with
+      everything else. Not reported in a module that makes no such call, nor inside a
+      `with warnings.catch_warnings():` block that holds no such call (the filter ends with
+      the block), nor with another category (`category=DeprecationWarning`). httpx and
+      aiohttp raise no InsecureRequestWarning (an unverified request there warns of
+      nothing), so a module that calls only them is not reported either.
 
     ## Why is this bad?
     The warning is the only run-time sign that a request went out unverified. Silencing it
@@ -96,7 +98,7 @@ class InsecureWarningSuppressed(Rule):
         ClientUse('urllib3',
                   '`urllib3.disable_warnings(...)`, `warnings.filterwarnings("ignore", category=InsecureRequestWarning)` (or `SecurityWarning`, `HTTPWarning`)',
                   WARNING, 'the call is removed'),
-        ClientUse('requests, httpx, urllib3, aiohttp',
+        ClientUse('requests, urllib3',
                   '`warnings.filterwarnings("ignore")` / `simplefilter("ignore")` with no category (or `Warning`) in a module that calls them',
                   WARNING, 'none'),
     )
@@ -128,12 +130,12 @@ class InsecureWarningSuppressed(Rule):
             [(3, 1)]),
         Invalid(
             "import warnings\n"
-            "from httpx import Client\n"
+            "from requests import Session\n"
             "def fetch(url):\n"
             "    with warnings.catch_warnings():\n"
             "        warnings.simplefilter('ignore', category=Warning)\n"
-            "        with Client() as client:\n"
-            "            return client.get(url)\n",
+            "        with Session() as session:\n"
+            "            return session.get(url, verify=False)\n",
             [(5, 9)]),
         Invalid(
             "import warnings, urllib3\n"

@@ -66,13 +66,13 @@ class UnverifiedSSLContext(Rule):
     that wraps with `server_side=True`. A comparison (`if ctx.verify_mode == ssl.CERT_NONE:`)
     is not an assignment and is never reported. Nor is `check_hostname = False` on a context
     whose `verify_mode` is not set to `CERT_NONE` (and not on a branch under a test that
-    names `CERT_NONE`, such as paho's `if cert_reqs == ssl.CERT_NONE:`), in a function or class that matches the
-    host name itself: a call of `ssl.match_hostname` (or a backport of it, or
-    service_identity's `verify_hostname`), or `getpeercert()` with its `"subjectAltName"` or
-    `"commonName"` read by hand, there or in a function of the module that it calls by name
-    (ldap3 matches the host name against names of its own that way). The chain is still
-    verified and the name still checked; whether the hand-made check is right is for a
-    reviewer.
+    names `CERT_NONE`, such as paho's `if cert_reqs == ssl.CERT_NONE:`), in a function or
+    class that matches the host name itself: a call of `ssl.match_hostname` (or a backport
+    of it, or service_identity's `verify_hostname`), or `getpeercert()` with its
+    `"subjectAltName"` or `"commonName"` read by hand, there or in a function of the module
+    that it calls by name (ldap3 matches the host name against names of its own that way).
+    The chain is still verified and the name still checked; whether the hand-made check is
+    right is for a reviewer.
 
     ## Why is this bad?
     A context that does not verify accepts any certificate, so the connection is encrypted to

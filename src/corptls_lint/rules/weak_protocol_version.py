@@ -263,31 +263,26 @@ class WeakProtocolVersion(Rule):
     def _weak_minimum(self, expr: cst.BaseExpression) -> bool:
         return self.qualify(expr) in clients.WEAK_MINIMUM_VERSIONS
 
-    def _used(self, value: cst.BaseExpression) -> None:
+    def _written(self, value: cst.BaseExpression, weak: clients.ValueTest) -> None:
         """A value passed or returned: the weak constant itself, or where a variable holding
         one was written."""
-        if self._weak_protocol(value):
+        if weak(value):
             self._report_once(value)
         elif isinstance(value, (cst.Name, cst.Attribute)):
-            for origin in travel.travelled_origins(value, self.scope, self._weak_protocol):
+            for origin in travel.travelled_origins(value, self.scope, weak):
                 self._report_once(origin)
 
     def visit_Arg(self, node: cst.Arg) -> None:
-        self._used(node.value)
+        self._written(node.value, self._weak_protocol)
         if node.keyword is not None and identifier(node.keyword.value) in _TWISTED_KEYWORDS:
-            if self._weak_twisted(node.value):
-                self._report_once(node.value)
-            elif isinstance(node.value, (cst.Name, cst.Attribute)):
-                for origin in travel.travelled_origins(node.value, self.scope,
-                                                       self._weak_twisted):
-                    self._report_once(origin)
+            self._written(node.value, self._weak_twisted)
 
     def _weak_twisted(self, expr: cst.BaseExpression) -> bool:
         return self.qualify(expr) in _TWISTED_WEAK
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None:
-            self._used(node.value)
+            self._written(node.value, self._weak_protocol)
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.default is not None and self._weak_protocol(node.default):

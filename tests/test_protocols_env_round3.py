@@ -376,3 +376,20 @@ def test_a_host_name_check_in_another_method_survives_slicing():
 def test_a_warnings_filter_reaches_tls201_only_when_it_can_be_blanket(text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == "TLS201")
     assert (byte_screen.screen(text, [rule]) == [rule]) is counts
+
+
+def test_a_manual_name_check_counts_only_within_one_function_sliced_or_whole():
+    # the names are read in a helper that never sees the certificate call: the helper holds
+    # no shape the slicing keeps, so the check is not taken as one (the same either way)
+    source = (
+        "import ssl\n"
+        "def names(cert):\n"
+        "    return [v for k, v in cert['subjectAltName']]\n"
+        "def connect(sock, host):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    ctx.check_hostname = False\n"
+        "    if host not in names(ctx.wrap_socket(sock).getpeercert()):\n"
+        "        raise ValueError(host)\n"
+    )
+    assert only(source, "TLS103") == [(6, 5, "TLS103")]
+    assert sliced(source, "TLS103") == [(6, 5, "TLS103")]

@@ -1,7 +1,8 @@
 """Whether code checks the peer's host name itself: `ssl.match_hostname(cert, host)` (or a
 backport of it, service_identity's verifiers), or the certificate's names read by hand
-(`sock.getpeercert()` and its `"subjectAltName"` or `"commonName"`), in a body or in a
-function of the module that the body calls (ldap3's `check_hostname(sock, host, names)`).
+(`sock.getpeercert()` and its `"subjectAltName"` or `"commonName"` in the same function), in
+a function or class or in a function of the module that it calls by name (ldap3's
+`check_hostname(sock, host, names)`).
 
 A client that sets `check_hostname = False` and then does one of these still checks the
 host name; only the place of the check moved (TLS103).
@@ -28,16 +29,21 @@ PEER_CERT = "getpeercert"
 
 
 class _Facts:
-    """What one body does that a host name check is made of, and the names it calls."""
+    """What one function body does that a host name check is made of, and the names it
+    calls; the functions defined inside it are bodies of their own (`nested`)."""
 
     def __init__(self, region: cst.CSTNode, scope: Scope) -> None:
         self.checker = False  # a call of a CHECKERS function, through an import
         self.peer_cert = False  # a `.getpeercert()` call
         self.name_key = False  # a NAME_KEYS string
         self.called: Set[str] = set()  # names called as `name(...)` or `self.name(...)`
+        self.nested: List[cst.FunctionDef] = []
         stack: List[cst.CSTNode] = [region]
         while stack:
             node = stack.pop()
+            if isinstance(node, cst.FunctionDef) and node is not region:
+                self.nested.append(node)
+                continue
             if isinstance(node, cst.Call):
                 self._call(node, scope)
             elif isinstance(node, cst.SimpleString) and not self.name_key:
@@ -74,14 +80,26 @@ def checks_host_name(region: cst.CSTNode, module: cst.Module, scope: Scope) -> b
         return cached[1]
     if len(_CACHE) > 64:
         _CACHE.clear()
-    facts = [_Facts(region, scope)]
-    if facts[0].called:
+    facts = _bodies(region, scope)
+    called = {name for fact in facts for name in fact.called}
+    if called:
         definitions = _functions(module)
-        facts.extend(_Facts(function, scope) for name in facts[0].called
+        facts.extend(_Facts(function, scope) for name in called
                      for function in definitions.get(name, ()) if function is not region)
-    found = any(fact.checker for fact in facts) or (
-        any(fact.peer_cert for fact in facts) and any(fact.name_key for fact in facts))
+    # A manual check reads the certificate and its names in one body: that body is kept when
+    # libcst is handed only what matters (it calls getpeercert), and so are its names.
+    found = any(fact.checker or (fact.peer_cert and fact.name_key) for fact in facts)
     _CACHE[id(region)] = (region, found)
+    return found
+
+
+def _bodies(region: cst.CSTNode, scope: Scope) -> List[_Facts]:
+    """The facts of the region and of every function defined in it, each body apart."""
+    found = [_Facts(region, scope)]
+    index = 0
+    while index < len(found):
+        found.extend(_Facts(function, scope) for function in found[index].nested)
+        index += 1
     return found
 
 

@@ -129,6 +129,10 @@ def test_a_name_passed_in_a_function_without_candidates_keeps_its_origin_when_sl
      "if ctx.minimum_version < ssl.TLSVersion.TLSv1_2:\n"
      "    ctx.minimum_version = ssl.TLSVersion.TLSv1_2\n", []),
     ("import ssl\nsetattr(ctx, 'minimum_version', ssl.TLSVersion.TLSv1_3)\n", []),
+    # a ceiling below TLS 1.2 leaves only weak versions
+    ("import ssl\nsetattr(ctx, 'maximum_version', ssl.TLSVersion.TLSv1)\n", [(2, 1)]),
+    ("import ssl\nCEILING = ssl.TLSVersion.SSLv3\nctx.maximum_version = CEILING\n", [(2, 11)]),
+    ("import ssl\nctx.maximum_version = ssl.TLSVersion.MAXIMUM_SUPPORTED\n", []),
 ])
 def test_minimum_version_through_a_variable_or_setattr(source, expected):
     assert only(source, "TLS501") == [(line, col, "TLS501") for line, col in expected]

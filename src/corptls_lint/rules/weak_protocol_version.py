@@ -11,7 +11,9 @@ from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg, NamePassed, NameUse
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
-_MINIMUM = "minimum_version"
+# The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
+# below it admits nothing else.
+_BOUNDS = ("maximum_version", "minimum_version")
 # module -> the weak constants' names in it, as a table of names spells them for getattr
 # (`{"tls1": "PROTOCOL_TLSv1"}` ... `getattr(ssl, name)`: httpie, oslo)
 _NAMED = {module: frozenset(name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS
@@ -23,7 +25,7 @@ _TWISTED_KEYWORDS = ("insecurelyLowerMinimumTo", "lowerMaximumSecurityTo")
 _TWISTED_WEAK = frozenset(f"twisted.internet.{module}.TLSVersion.{version}"
                           for module in ("ssl", "_sslverify")
                           for version in ("SSLv3", "TLSv1_0", "TLSv1_1"))
-# The last names of the weak `minimum_version` values (`ssl.TLSVersion.TLSv1`).
+# The last names of the weak bounds (`ssl.TLSVersion.TLSv1`).
 _VERSION_NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_MINIMUM_VERSIONS}))
 
 
@@ -50,9 +52,11 @@ class WeakProtocolVersion(Rule):
     - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
       `TLSVersion.SSLv3`, `TLSv1_0` or `TLSv1_1` (`twisted.internet.ssl`);
     - `<ctx>.minimum_version = ssl.TLSVersion.TLSv1` (also `SSLv3`, `TLSv1_1`,
-      `MINIMUM_SUPPORTED`), also through `setattr(ctx, "minimum_version", ...)`, and such a
-      value that reaches a `minimum_version` store through a variable or a parameter default
-      (`def secure(ctx, minimum=ssl.TLSVersion.TLSv1)`), reported where it is written.
+      `MINIMUM_SUPPORTED`), and the same value as `maximum_version` (a ceiling below TLS 1.2
+      leaves only weak versions), also through `setattr(ctx, "minimum_version", ...)`, and
+      such a value that reaches one of these stores through a variable or a parameter
+      default (`def secure(ctx, minimum=ssl.TLSVersion.TLSv1)`), reported where it is
+      written.
 
     A comparison is never reported, nor a tuple inside one: `if ctx.minimum_version <
     ssl.TLSVersion.TLSv1_2: raise ...` and `if proto in (ssl.PROTOCOL_SSLv3,
@@ -102,13 +106,14 @@ class WeakProtocolVersion(Rule):
     name = "weak-protocol-version"
     message = "SSL/TLS protocol older than TLS 1.2; let create_default_context() negotiate"
     triggers = (tuple(sorted({name.encode()
-                              for name in (*_NAMES, *_TWISTED_KEYWORDS, _MINIMUM)})),)
-    # minimum_version counts only where it is stored (or named in quotes, for setattr):
-    # docker-py has a decorator of that name (47 uses in 12 files, each otherwise parsed for
-    # nothing)
-    trigger_patterns = {_MINIMUM.encode(): byte_patterns.stored(_MINIMUM, quoted=True)}
+                              for name in (*_NAMES, *_TWISTED_KEYWORDS, *_BOUNDS)})),)
+    # the bounds count only where they are stored (or named in quotes, for setattr):
+    # docker-py has a decorator named minimum_version (47 uses in 12 files, each otherwise
+    # parsed for nothing)
+    trigger_patterns = {bound.encode(): byte_patterns.stored(bound, quoted=True)
+                        for bound in _BOUNDS}
     # getattr: a table of the constants' names, looked up in the module (`getattr(ssl, name)`)
-    candidates = (NameUse(_NAMES), AttributeStore((_MINIMUM,)), CallTo(("getattr", "setattr")),
+    candidates = (NameUse(_NAMES), AttributeStore(_BOUNDS), CallTo(("getattr", "setattr")),
                   KeywordArg(_TWISTED_KEYWORDS))
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
@@ -116,7 +121,7 @@ class WeakProtocolVersion(Rule):
 
     client_uses = (
         ClientUse('ssl (stdlib)',
-                  '`ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1` (passed, returned, in a table of choices, through a variable), `ctx.minimum_version = ssl.TLSVersion.TLSv1` (also by `setattr` or through a variable)',
+                  '`ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1` (passed, returned, in a table of choices, through a variable), `ctx.minimum_version = ssl.TLSVersion.TLSv1` or `maximum_version` (also by `setattr` or through a variable)',
                   PROTOCOL, 'none'),
         ClientUse('pyOpenSSL',
                   '`SSL.SSLv2_METHOD`, `SSLv3_METHOD`, `SSLv23_METHOD`, `TLSv1_METHOD`, `TLSv1_1_METHOD`',
@@ -242,6 +247,11 @@ class WeakProtocolVersion(Rule):
             "ctx = ssl.create_default_context()\n"
             "setattr(ctx, 'minimum_version', ssl.TLSVersion.MINIMUM_SUPPORTED)\n",
             [(3, 1)]),
+        Invalid(
+            "import ssl\n"
+            "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+            "ctx.maximum_version = ssl.TLSVersion.TLSv1_1\n",
+            [(3, 1)]),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -260,7 +270,7 @@ class WeakProtocolVersion(Rule):
     def _weak_protocol(self, expr: cst.BaseExpression) -> bool:
         return self.qualify(expr) in clients.WEAK_PROTOCOLS
 
-    def _weak_minimum(self, expr: cst.BaseExpression) -> bool:
+    def _weak_bound(self, expr: cst.BaseExpression) -> bool:
         return self.qualify(expr) in clients.WEAK_MINIMUM_VERSIONS
 
     def _written(self, value: cst.BaseExpression, weak: clients.ValueTest) -> None:
@@ -322,8 +332,8 @@ class WeakProtocolVersion(Rule):
                 continue
             if not isinstance(target.target, cst.Attribute):
                 continue
-            if identifier(target.target.attr.value) == _MINIMUM:
-                self._minimum(target.target, node.value)
+            if identifier(target.target.attr.value) in _BOUNDS:
+                self._bound(target.target, node.value)
             elif self._weak_protocol(node.value):
                 # an object configured with it (`ftp.ssl_version = ssl.PROTOCOL_TLSv1`)
                 self._report_once(node.value)
@@ -335,21 +345,21 @@ class WeakProtocolVersion(Rule):
             module = self.qualify(node.args[0].value)
             if module in _NAMED:
                 self._looked_up.add(module)
-        # setattr(ctx, "minimum_version", value), the builtin
+        # setattr(ctx, "minimum_version", value), the builtin (or maximum_version)
         if (isinstance(node.func, cst.Name) and identifier(node.func.value) == "setattr"
                 and self.scope.lookup("setattr") is None and len(node.args) == 3
                 and not any(arg.keyword or arg.star for arg in node.args)
-                and values.string_value(node.args[1].value, self.scope) == _MINIMUM):
-            self._minimum(node, node.args[2].value)
+                and values.string_value(node.args[1].value, self.scope) in _BOUNDS):
+            self._bound(node, node.args[2].value)
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for value, name in self._named:
             if any(name in _NAMED[module] for module in self._looked_up):
                 self._report_once(value)
 
-    def _minimum(self, anchor: cst.CSTNode, value: cst.BaseExpression) -> None:
-        if self._weak_minimum(value):
+    def _bound(self, anchor: cst.CSTNode, value: cst.BaseExpression) -> None:
+        if self._weak_bound(value):
             self._report_once(anchor)
             return
-        for origin in travel.travelled_origins(value, self.scope, self._weak_minimum):
+        for origin in travel.travelled_origins(value, self.scope, self._weak_bound):
             self._report_once(origin)

@@ -180,15 +180,17 @@ class Scope:
             scope = scope.parent
         return None
 
-    def qualify(self, node: cst.CSTNode, depth: int = 0) -> Optional[str]:
+    def qualify(self, node: cst.CSTNode, aliases: bool = False, depth: int = 0) -> Optional[str]:
         """The canonical import path of a Name/Attribute chain rooted in an import, else None.
 
-        The root may also be a name bound once to such a chain (`s = ssl`, `get =
-        requests.get`), a name a client module's star import brings, and the chain may start
-        with `getattr(module, "name")` of the builtin."""
+        The root may also be a name a client module's star import brings, and the chain may
+        start with `getattr(module, "name")` of the builtin. With `aliases`, the root may be
+        a name bound once to such a chain (`s = ssl`, `get = requests.get`): the rules that
+        report at the use ask for that; a rule that reports a value where a name is bound to
+        it (TLS501's `PROTO = ssl.PROTOCOL_TLSv1`) does not."""
         chain = _chain(node)
         if chain is None:
-            return self._qualify_getattr(node, depth)
+            return self._qualify_getattr(node, aliases, depth)
         root, attrs = chain
         binding = self.lookup(root.value)
         if binding is None:
@@ -200,16 +202,16 @@ class Scope:
         else:
             # an alias: a name bound once to a chain that resolves
             value = binding.single_value
-            if value is None or depth >= _MAX_ALIASES or not isinstance(
+            if not aliases or value is None or depth >= _MAX_ALIASES or not isinstance(
                     value, (cst.Name, cst.Attribute, cst.Call)) or binding.is_parameter():
                 return None  # a parameter's default is not what every caller passes
-            qualified = binding.scope.qualify(value, depth + 1)
+            qualified = binding.scope.qualify(value, aliases, depth + 1)
             if qualified is None:
                 return None
         attrs.append(qualified)
         return canonical(".".join(reversed(attrs)))
 
-    def _qualify_getattr(self, node: cst.CSTNode, depth: int) -> Optional[str]:
+    def _qualify_getattr(self, node: cst.CSTNode, aliases: bool, depth: int) -> Optional[str]:
         """`getattr(ssl, "_create_unverified_context")`: the attribute of a chain that
         resolves, named by a literal string (with or without a default)."""
         if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
@@ -218,7 +220,7 @@ class Scope:
                 and isinstance(node.args[1].value, cst.SimpleString)
                 and self.lookup("getattr") is None and depth < _MAX_ALIASES):
             return None
-        owner = self.qualify(node.args[0].value, depth + 1)
+        owner = self.qualify(node.args[0].value, aliases, depth + 1)
         name = node.args[1].value.evaluated_value
         if owner is None or not isinstance(name, str) or not name.isidentifier():
             return None

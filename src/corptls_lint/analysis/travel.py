@@ -29,21 +29,22 @@ _VERIFY_METHOD_OWNERS = clients.SESSION_CONSTRUCTORS | {"requests.adapters.HTTPA
 
 def partial_target(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]:
     """The callable a `functools.partial(f, ...)` call wraps (under any import of it)."""
-    if scope.qualify(call.func) not in _PARTIALS:
+    if scope.qualify(call.func, aliases=True) not in _PARTIALS:
         return None
     first = positional(call, 0)
     return first.value if first is not None else None
 
 
 def callee(call: cst.Call, scope: Scope) -> Tuple[cst.BaseExpression, Optional[str]]:
-    """What a call calls, and its canonical name: through a name bound once to a
-    `functools.partial(f, ...)` (`get = partial(requests.get, timeout=5)` ... `get(url)`)."""
+    """What a call calls, and its canonical name, also through a name bound once to the
+    callable (`original = requests.Session.request`) or to a `functools.partial(f, ...)`
+    (`get = partial(requests.get, timeout=5)` ... `get(url)`)."""
     func, func_scope = values.origin(call.func, scope)
     if isinstance(func, cst.Call) and func is not call.func:
         wrapped = partial_target(func, func_scope)
         if wrapped is not None:
-            return wrapped, func_scope.qualify(wrapped)
-    return call.func, scope.qualify(call.func)
+            return wrapped, func_scope.qualify(wrapped, aliases=True)
+    return call.func, scope.qualify(call.func, aliases=True)
 
 
 def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:

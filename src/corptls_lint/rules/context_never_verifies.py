@@ -187,7 +187,8 @@ class ContextNeverVerifies(Rule):
             self._set_verify(node, node.func)
 
     def _is_unverified_context(self, value: cst.BaseExpression) -> bool:
-        if not isinstance(value, cst.Call) or self.qualify(value.func) != clients.SSL_CONTEXT:
+        if not isinstance(value, cst.Call) or self.scope.qualify(
+                value.func, aliases=True) != clients.SSL_CONTEXT:
             return False
         if clients.has_double_star(value):
             return False
@@ -195,7 +196,7 @@ class ContextNeverVerifies(Rule):
         if protocol is None:
             return True
         # a name bound once to a protocol resolves to it (`proto = ssl.PROTOCOL_TLS`)
-        qualified = self.qualify(protocol.value) or ""
+        qualified = self.scope.qualify(protocol.value, aliases=True) or ""
         return qualified.startswith("ssl.PROTOCOL_") and qualified not in _SELF_VERIFYING
 
     def _set_verify(self, node: cst.Call, method: cst.Attribute) -> None:

@@ -656,7 +656,7 @@ class VerifyDisabled(Rule):
 
     def _partial(self, node: cst.Call, wrapped: cst.BaseExpression) -> None:
         """`functools.partial(requests.get, verify=False)`: the keyword reaches the callable."""
-        qualified = self.qualify(wrapped)
+        qualified = self.scope.qualify(wrapped, aliases=True)
         arg = clients.keyword(node, "verify")
         if arg is None or not travel.takes_verify(wrapped, qualified):
             return

@@ -153,3 +153,15 @@ def test_import_filter_keeps_modules_that_import_a_client(tmp_path):
     (tmp_path / "a.py").write_text("import redistools\n")
     (tmp_path / "b.py").write_text("x = 1\n")
     assert coverage_proof.imports_a_client(tmp_path) == []
+
+
+def test_fetch_reuses_a_downloaded_sdist_without_the_network(tmp_path):
+    sdists = tmp_path / "sdists"
+    sdists.mkdir()
+    (sdists / "redis_om-1.2.0.tar.gz").write_bytes(b"the archive")
+    (sdists / "redis_om-1.2.0.1.tar.gz").write_bytes(b"another version")
+    digest = coverage_proof.corpus._sha256(sdists / "redis_om-1.2.0.tar.gz")
+    pin = coverage_proof.corpus.Pin("cov3", "redis-om", "1.2.0", digest)
+    # an index that cannot be reached: reusing the archive must not look it up
+    found = coverage_proof.corpus.fetch(pin, tmp_path, "http://127.0.0.1:9/none")
+    assert found == sdists / "redis_om-1.2.0.tar.gz"

@@ -412,6 +412,7 @@ _WORD_ELSEWHERE = {
     ("TLS103", "connection_pool_kw"),  # [\"cert_reqs\"] = ...
     ("TLS105", "setopt"),  # (pycurl.SSL_VERIFYPEER, 0)
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
+    ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
 }
 
 

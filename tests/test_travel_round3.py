@@ -406,3 +406,21 @@ def test_star_import_resolves_only_when_it_is_the_last_one():
     # a name the module binds itself is not the star import's
     assert found("from requests import *\ndef get(u, verify):\n    pass\nget(u, verify=False)\n",
                  "TLS101") == []
+
+
+def test_parameter_default_stored_on_the_instance():
+    source = """\
+    import requests
+    class Gate:
+        def __init__(self, host, check=False, verify=False):
+            self._check = check
+            self.verify = verify
+        def login(self, session):
+            session.post(self.url, verify=self._check)
+            return requests.get(self.url, verify=self._check)
+        def other(self):
+            return requests.get(self.url, verify=self.verify)
+    """
+    # once at the default stored as self._check; self.verify's store is TLS102's
+    assert findings(textwrap.dedent(source)) == [(3, 36, "TLS101"), (5, 9, "TLS102")]
+    assert found(source.replace("check=False", "check=True"), "TLS101") == []

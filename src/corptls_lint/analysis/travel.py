@@ -9,7 +9,7 @@ monkeypatch.
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -61,12 +61,14 @@ def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:
     return owner in _VERIFY_METHOD_OWNERS and method in clients.VERBS
 
 
-def travelled_origins(value: cst.BaseExpression, scope: Scope,
-                      insecure: ValueTest) -> Iterator[cst.BaseExpression]:
+def travelled_origins(value: cst.BaseExpression, scope: Scope, insecure: ValueTest,
+                      scoped: Optional[ScopedValueTest] = None) -> Iterator[cst.BaseExpression]:
     """Where an insecure value that reaches a sink argument was written, when the argument is
     not itself the literal: a name bound several times in the function (one branch binds the
     insecure value), `self.x` set anywhere in the class (or a class attribute default), or
-    the default of `options.get("key", default)`. `insecure(expr)` tests a value."""
+    the default of `options.get("key", default)`. `insecure(expr)` tests a value. With
+    `scoped` (the same test in a given scope), also the default of a method's parameter that
+    `self.x` is set to (`def __init__(self, verify=False): self.verify = verify`)."""
     from corptls_lint.analysis.scopes import dotted_name
 
     name = dotted_name(value)
@@ -87,6 +89,8 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
         attribute = name.split(".", 1)[1]
         if owner is not None and attribute in owner.names:
             written.extend(uses.bound.get(attribute, ()))
+        if owner is not None and scoped is not None:
+            yield from _stored_parameter_defaults(owner, name, scoped)
     written.append(values.origin(value, scope)[0])
     for expr in written:
         if expr is not value and insecure(expr):  # the argument itself is the direct case
@@ -95,6 +99,28 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
         default = _get_default(expr)
         if default is not None and insecure(default):
             yield default
+
+
+def _stored_parameter_defaults(owner: Scope, name: str, insecure: ScopedValueTest
+                               ) -> Iterator[cst.BaseExpression]:
+    """The insecure defaults of the parameters that a method of the class stores as `name`
+    (`self.verify = verify`): each method's scope answers for its own parameters."""
+    from corptls_lint.analysis.scopes import function_scope
+
+    if not isinstance(owner.node, cst.ClassDef) or not isinstance(owner.node.body,
+                                                                   cst.IndentedBlock):
+        return
+    for method in owner.node.body.body:
+        params = method.params if isinstance(method, cst.FunctionDef) else None
+        if params is None or not any(  # no default, nothing to report: skip the body
+                param.default is not None
+                for param in (*params.posonly_params, *params.params, *params.kwonly_params)):
+            continue
+        method_scope = function_scope(cast(cst.FunctionDef, method), owner)
+        for stored in clients.body_uses(method_scope, "").bound.get(name, ()):
+            if (isinstance(stored, cst.Name) and values.from_parameter_default(stored, method_scope)
+                    and insecure(stored, method_scope)):
+                yield values.origin(stored, method_scope)[0]
 
 
 def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:

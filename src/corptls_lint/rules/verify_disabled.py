@@ -46,7 +46,9 @@ class VerifyDisabled(Rule):
     and a dict kept on the instance, `**self._kwargs`, that a method of the class fills:
     `self._kwargs["verify"] = verify_https`, reported at that parameter's falsy default), a local
     bound to `False` on one branch, `self._verify = False` (or a class attribute default)
-    that reaches `verify=self._verify`, the default of `options.get("verify", False)`, and
+    that reaches `verify=self._verify` (also the falsy default of a parameter a method stores
+    there: `def __init__(self, url, verify=False): self._verify = verify`; a store into
+    `self.verify` is TLS102's), the default of `options.get("verify", False)`, and
     a same-module call site that passes a falsy value, by keyword or position, to a parameter
     that reaches such a call (`def fetch(u, verify=True): requests.get(u, verify=verify)`
     ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class, through a
@@ -597,6 +599,24 @@ class VerifyDisabled(Rule):
             "        self._kwargs['verify'] = verify_https\n"
             "    def get(self, path):\n"
             "        return self._session.get(path, **self._kwargs)\n"),
+        Invalid(
+            "import requests\n"
+            "class Gate:\n"
+            "    def __init__(self, host, ssl_check=False):\n"
+            "        self._check = ssl_check\n"
+            "    def login(self, session):\n"
+            "        return session.post(self.url, verify=self._check)\n",
+            [(3, 40)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Gate:\n"
+            "    def __init__(self, host, ssl_check=CA_BUNDLE):\n"
+            "        self._check = ssl_check\n"
+            "    def login(self, session):\n"
+            "        return session.post(self.url, verify=self._check)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -637,7 +657,11 @@ class VerifyDisabled(Rule):
         # Values that travel: reported where they are written, naming this call.
         message = f"verify=False written here reaches {sink}(); pass the CA bundle instead"
         if arg is not None and not self.is_falsy(arg.value):
-            for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
+            # a parameter default stored as `self.x` (`self._verify = verify`); not for
+            # `x.verify = verify`, which TLS102 reports where it is stored
+            stored = (values.is_falsy if not (isinstance(arg.value, cst.Attribute) and identifier(
+                arg.value.attr.value) == "verify") else None)
+            for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy, stored):
                 self._note_origin(origin, origin, message, kind)
             # `verify=False if DEBUG else True`, also through a name bound once to it
             bound, bound_scope = values.origin(arg.value, self.scope)

@@ -11,14 +11,14 @@ from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
-                                         KeywordArg, ParamDefault, Travel)
+from corptls_lint.screens.shapes import (CERT_NONE, FALSY, NONE, TRUTHY, Argument, AttributeStore,
+                                         CallTo, KeywordArg, ParamDefault, Travel)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
 _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
 # Options whose value may be a CA bundle path, so the configured bundle is a fix.
-_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth"})
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
@@ -61,9 +61,15 @@ def _inventory() -> Tuple[ClientUse, ...]:
         entries = ", ".join(f"`{key}`" for key in sorted(clients.OPTION_DICT_ENTRIES))
         rows.append(ClientUse(client, f"`{keyword}={{...}}` holding {entries}", OFF,
                               "the entries become `\"ca_certs\": <ca-bundle>`"))
-    rows.append(ClientUse("pycurl", ", ".join(f"`setopt({name}, 0)`"
-                                               for name in sorted(clients.PYCURL_OPTIONS)),
-                          OFF, "none"))
+    rows.append(ClientUse("zeep", "`AsyncTransport(verify_ssl=False)` (the wrapper flag "
+                                  "below); `Transport(session=s)` takes `s.verify` (TLS102)",
+                          OFF, "`verify_ssl=True` (unsafe)"))
+    rows.append(ClientUse("ldap3", "`Tls(...)` without `validate=` (its default is "
+                                   "`ssl.CERT_NONE`); `Server(host, use_ssl=True)` or "
+                                   "`Server(\"ldaps://...\")` without `tls=`", OFF, "none"))
+    rows.append(ClientUse("pycurl, curl_cffi", ", ".join(
+        f"`setopt({name}, 0)`" for name in sorted(clients.PYCURL_OPTIONS))
+        + " (`pycurl.NAME` or curl_cffi's `CurlOpt.NAME`)", OFF, "none"))
     flags = ", ".join(f"`{name}={shown[kind]}`" for name, kind in sorted(_INSECURE.items()))
     rows.append(ClientUse("wrappers (Ansible, kubernetes, OpenStack, ...)", flags, OFF,
                           "the secure literal (unsafe)"))
@@ -88,7 +94,15 @@ class ClientOptionDisabled(Rule):
     - websocket-client: `sslopt={"cert_reqs": ssl.CERT_NONE}` or `"check_hostname": False` on
       `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect`;
     - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`;
-    - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair);
+    - hvac: `hvac.Client(verify=False)`;
+    - ldap3: `Tls(validate=ssl.CERT_NONE)`, and `Tls(...)` without `validate=` (by keyword or
+      third argument): ldap3's default is `ssl.CERT_NONE`, and its `wrap_socket` sets the
+      context's `verify_mode` to it, so such a Tls verifies nothing. Also
+      `Server(host, use_ssl=True)` or `Server("ldaps://...")` without `tls=` (or with
+      `tls=None`): ldap3 then makes that default `Tls()`. `Server(host)` without SSL is not
+      reported (plain LDAP is not a certificate question);
+    - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair),
+      and the same options of curl_cffi's `Curl` (`c.setopt(CurlOpt.SSL_VERIFYPEER, 0)`);
     - `http.client.HTTPSConnection(check_hostname=False)`;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
@@ -96,6 +110,16 @@ class ClientOptionDisabled(Rule):
       `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
       clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
       host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
+
+    zeep's `AsyncTransport(verify_ssl=False)` is the wrapper flag `verify_ssl`; its
+    `Transport(session=s)` takes the session's own `verify` (TLS102 reports
+    `s.verify = False`). suds has no switch of its own: its custom transports build an
+    unverified context, which TLS103 reports.
+
+    Not reported: grpc's `("grpc.ssl_target_name_override", name)` channel option. The
+    server's chain is still verified against the root certificates; only the name it must
+    match changes, to a fixed one, which test suites and gateways in front of the real host
+    use. It is not a switch that accepts any certificate.
 
     `insecure` also means other things (Django's static `serve(request, path, insecure=True)`
     serves files without `DEBUG`; an OpenTelemetry exporter's `insecure` means plaintext gRPC),
@@ -164,6 +188,8 @@ class ClientOptionDisabled(Rule):
     - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
     - tornado: HTTPRequest validate_cert, https://www.tornadoweb.org/en/stable/httpclient.html
     - websocket-client: sslopt, https://websocket-client.readthedocs.io/en/latest/faq.html
+    - ldap3: SSL and TLS, https://ldap3.readthedocs.io/en/latest/ssltls.html
+    - hvac: Client, https://hvac.readthedocs.io/en/stable/source/hvac_v1.html
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 
@@ -174,7 +200,8 @@ class ClientOptionDisabled(Rule):
     trigger_patterns = {name.encode(): byte_patterns.assigned(
         name, quoted=True, insecure_if_true=name in _TRUE_MAY_BE_INSECURE)
         for name in _KEYWORD_WORDS}
-    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
+                              b"ldap3"})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
@@ -192,7 +219,11 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
-        CallTo(("setopt",), ("pycurl",)),
+        CallTo(("setopt",), tuple(sorted({owner.split(".", 1)[0]
+                                          for owner in clients.CURL_OPTION_OWNERS}))),
+        # ldap3's defaults: a Tls without `validate=`, a Server without `tls=`
+        clients.calls_to(clients.LDAP3_TLS, argument=Argument(2, ("validate",), CERT_NONE)),
+        clients.calls_to(clients.LDAP3_SERVERS, argument=Argument(5, ("tls",), NONE)),
     )
     has_fix = True
     fix_keys = ("ca-bundle",)
@@ -214,6 +245,12 @@ class ClientOptionDisabled(Rule):
         "serve(request, path, insecure=True)\n",
         "import salt.utils.network\n"
         "DEFAULTS = {'tracing': {'exporter': 'otlp', 'insecure': True}}\n",
+        "import ssl\nfrom ldap3 import Server, Tls\n"
+        "tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=CA)\n"
+        "server = Server('ldaps://dc.corp', tls=tls)\nplain = Server('dc.corp')\n",
+        "import grpc\nch = grpc.secure_channel(\n"
+        "    t, creds, options=[('grpc.ssl_target_name_override', 'x.test')])\n",
+        "import hvac\nvault = hvac.Client(url=url, verify=CA_BUNDLE)\n",
     ]
     INVALID = [
         Invalid(
@@ -389,6 +426,34 @@ class ClientOptionDisabled(Rule):
             [(2, 43)],
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=True)\n"),
+        Invalid(
+            "import ssl\n"
+            "from ldap3 import Server, Tls, Connection\n"
+            "tls = Tls(validate=ssl.CERT_NONE, version=ssl.PROTOCOL_TLSv1_2)\n"
+            "server = Server('dc.corp', use_ssl=True)\n"
+            "pool = Server('ldaps://dc2.corp')\n"
+            "anon = Tls(ca_certs_file=CA)\n",
+            [(3, 11), (4, 10), (5, 8), (6, 8)]),
+        Invalid(
+            "import hvac\n"
+            "vault = hvac.Client(url=url, token=token, verify=False)\n",
+            [(2, 43)],
+            "import hvac\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "vault = hvac.Client(url=url, token=token, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from curl_cffi import Curl, CurlOpt\n"
+            "c = Curl()\n"
+            "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
+            [(3, 1)]),
+        Invalid(
+            "from zeep.transports import AsyncTransport\n"
+            "transport = AsyncTransport(verify_ssl=False)\n",
+            [(2, 28)],
+            "from zeep.transports import AsyncTransport\n"
+            "transport = AsyncTransport(verify_ssl=True)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -431,6 +496,7 @@ class ClientOptionDisabled(Rule):
                                         f"reaches {clients.sink_name(node, qualified)}()", fix)
         self._option_dicts(node, qualified)
         self._pycurl(node)
+        self._ldap3_defaults(node, qualified)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
                 qualified in clients.AIOHTTP_SSL_TAKERS):
             return  # aiohttp's verify_ssl is TLS103's
@@ -515,14 +581,36 @@ class ClientOptionDisabled(Rule):
         if clients.callee_name(node) != "setopt":
             return
         option, value = clients.positional(node, 0), clients.positional(node, 1)
-        if option is None or value is None or not isinstance(option.value, cst.Attribute):
+        if option is None or value is None or not clients.is_curl_option(
+                option.value, clients.PYCURL_OPTIONS, self.scope):
             return
+        assert isinstance(option.value, cst.Attribute)
         name = identifier(option.value.attr.value)
-        qualified = self.qualify(option.value)
-        if name in clients.PYCURL_OPTIONS and (
-                qualified is None or qualified == f"pycurl.{name}") and self.is_falsy(value.value):
-            self.report(node, f"TLS verification disabled by pycurl's {name}; set "
-                              "pycurl.CAINFO to the CA bundle instead")
+        if self.is_falsy(value.value):
+            self.report(node, f"TLS verification disabled by curl's {name}; set "
+                              "CAINFO to the CA bundle instead")
+
+    def _ldap3_defaults(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """ldap3 verifies nothing by default: its Tls's `validate` defaults to
+        ssl.CERT_NONE, and a Server using SSL without `tls=` makes such a Tls."""
+        if clients.has_double_star(node) or any(arg.star == "*" for arg in node.args):
+            return
+        if qualified in clients.LDAP3_TLS and clients.argument(node, 2, "validate") is None:
+            self.report(node, "ldap3's Tls verifies no certificate without validate= (its "
+                              "default is ssl.CERT_NONE); pass validate=ssl.CERT_REQUIRED and "
+                              "the CA bundle")
+        elif qualified in clients.LDAP3_SERVERS:
+            tls = clients.argument(node, 5, "tls")
+            if tls is not None and values.literal(tls.value, self.scope) is not None:
+                return
+            use_ssl = clients.argument(node, 2, "use_ssl")
+            host = clients.argument(node, 0, "host")
+            url = values.string_value(host.value, self.scope) if host is not None else None
+            if (url or "").lower().startswith("ldaps://") or (
+                    use_ssl is not None and clients.value_is(TRUTHY, use_ssl.value, self.scope)):
+                self.report(node, "ldap3's Server uses SSL without tls=, so it verifies no "
+                                  "certificate; pass tls=Tls(validate=ssl.CERT_REQUIRED, "
+                                  "ca_certs_file=<the CA bundle>)")
 
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,

@@ -35,7 +35,8 @@ class UnverifiedSSLContext(Rule):
     ## What it does
     Finds SSL contexts and connections that skip certificate verification:
 
-    - a call of `ssl._create_unverified_context()`, under any alias;
+    - a call of `ssl._create_unverified_context()`, under any alias, wherever it is passed
+      (`xmlrpc.client.ServerProxy(url, context=...)`, a suds transport's opener);
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
     - `<ctx>.check_hostname = False` (or another falsy value);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
@@ -192,6 +193,10 @@ class UnverifiedSSLContext(Rule):
         ClientUse('aiohttp',
                   "`ssl=False`, `verify_ssl=False` on `TCPConnector`, `aiohttp.request`, a session's verb methods",
                   OFF, '`ssl=<ssl-context>`'),
+        ClientUse('xmlrpc.client (stdlib), suds',
+                  '`ServerProxy(url, context=ssl._create_unverified_context())`, a custom '
+                  'transport building such a context',
+                  OFF, '`<ssl-context>`'),
     )
 
     VALID = [
@@ -210,6 +215,8 @@ class UnverifiedSSLContext(Rule):
         "    return ctx.wrap_socket(sock, server_side=True)\n",
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
+        "import ssl, xmlrpc.client\n"
+        "proxy = xmlrpc.client.ServerProxy(url, verbose=False, context=ssl.create_default_context())\n",
     ]
     INVALID = [
         Invalid(
@@ -483,6 +490,16 @@ class UnverifiedSSLContext(Rule):
             "def make_pool(host, cert_reqs='CERT_REQUIRED'):\n"
             "    return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs)\n"
             "pool = make_pool(host, ssl.CERT_REQUIRED)\n"),
+        Invalid(
+            "import ssl\n"
+            "import xmlrpc.client as xmlrpclib\n"
+            "proxy = xmlrpclib.ServerProxy(url, context=ssl._create_unverified_context())\n",
+            [(3, 44)],
+            "import xmlrpc.client as xmlrpclib\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "proxy = xmlrpclib.ServerProxy(url, context=ssl_context())\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

@@ -189,7 +189,7 @@ class ClientOptionDisabled(Rule):
     - tornado: HTTPRequest validate_cert, https://www.tornadoweb.org/en/stable/httpclient.html
     - websocket-client: sslopt, https://websocket-client.readthedocs.io/en/latest/faq.html
     - ldap3: SSL and TLS, https://ldap3.readthedocs.io/en/latest/ssltls.html
-    - hvac: Client, https://hvac.readthedocs.io/en/stable/source/hvac_v1.html
+    - hvac: documentation, https://hvac.readthedocs.io/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

@@ -98,8 +98,8 @@ class VerifyDisabled(Rule):
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
     - httpx: SSL, https://www.python-httpx.org/advanced/ssl/
-    - curl_cffi: API, https://curl-cffi.readthedocs.io/en/latest/api.html
-    - niquests: Session, https://niquests.readthedocs.io/en/latest/user/advanced.html
+    - curl_cffi: documentation, https://curl-cffi.readthedocs.io/
+    - niquests: documentation, https://niquests.readthedocs.io/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 

@@ -185,6 +185,10 @@ def test_other_clients_fixes_write_the_bundle_and_leave_folders():
      [(3, 24, "TLS105")]),
     ("import curl_cffi\nc = curl_cffi.Curl()\nc.setopt(curl_cffi.CurlOpt.SSL_VERIFYHOST, 0)\n",
      [(3, 1, "TLS105")]),
+    ("from httplib2 import Http\nh = Http(disable_ssl_certificate_validation=1)\n",
+     [(2, 10, "TLS105")]),
+    ("import github\nr = github.Requester.Requester(auth=a, base_url=u, verify=False)\n",
+     [(2, 52, "TLS105")]),
 ])
 def test_client_switches(source, expected):
     assert found(source) == expected
@@ -200,6 +204,8 @@ def test_client_switches(source, expected):
     "from http.server import HTTPServer as Server\nServer(('', 8443), handler)\n",
     "import grpc\ngrpc.secure_channel(t, creds, options=(('grpc.ssl_target_name_override', 'x'),))\n",
     "import hvac\nhvac.Client(url=u, verify='/etc/ca.pem')\n",  # TLS301's
+    "import httplib2\nhttplib2.Http(disable_ssl_certificate_validation=False)\n",
+    "import mylib\nmylib.Http(disable_ssl_certificate_validation=True)\n",
 ])
 def test_client_switch_look_alikes_are_not_reported(source):
     assert [f for f in found(source) if f[2] == "TLS105"] == []

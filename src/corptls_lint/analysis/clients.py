@@ -404,7 +404,8 @@ SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transpor
 BOTO3_CALLS = frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
                          "boto3.session.Session.resource"})
 BOTO3_METHODS = frozenset({"client", "resource", "create_client"})
-GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth."})
+GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth.",
+                            "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
 HVAC_CLIENTS = frozenset({"hvac.Client", "hvac.v1.Client"})
 # ldap3's Tls validates nothing unless given `validate=` (its default is ssl.CERT_NONE), and a
@@ -417,6 +418,8 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
     ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
     ClientOption("ldap3", "validate", "cert-none", LDAP3_TLS, position=2),
+    ClientOption("httplib2", "disable_ssl_certificate_validation", TRUTHY,
+                 frozenset({"httplib2.Http"})),
     ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", SEARCH_CLIENTS),
     ClientOption("tornado", "validate_cert", "falsy", frozenset({"tornado."}),
                  frozenset({"fetch"})),

@@ -104,6 +104,7 @@ class ClientOptionDisabled(Rule):
     - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair),
       and the same options of curl_cffi's `Curl` (`c.setopt(CurlOpt.SSL_VERIFYPEER, 0)`);
     - `http.client.HTTPSConnection(check_hostname=False)`;
+    - httplib2: `Http(disable_ssl_certificate_validation=True)`;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -205,6 +206,7 @@ class ClientOptionDisabled(Rule):
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
+        KeywordArg(_keywords_of(TRUTHY), TRUTHY),  # httplib2's disable_ssl_certificate_validation
         KeywordArg(tuple(flag for flag in _TRUTHY_FLAGS
                          if flag not in clients.AMBIGUOUS_DEFAULT_FLAGS), TRUTHY),
         # `insecure` counts only in a file that imports a TLS client (clients.flag_is_tls)
@@ -251,6 +253,7 @@ class ClientOptionDisabled(Rule):
         "import grpc\nch = grpc.secure_channel(\n"
         "    t, creds, options=[('grpc.ssl_target_name_override', 'x.test')])\n",
         "import hvac\nvault = hvac.Client(url=url, verify=CA_BUNDLE)\n",
+        "import httplib2\nh = httplib2.Http(disable_ssl_certificate_validation=False)\n",
     ]
     INVALID = [
         Invalid(
@@ -434,6 +437,10 @@ class ClientOptionDisabled(Rule):
             "pool = Server('ldaps://dc2.corp')\n"
             "anon = Tls(ca_certs_file=CA)\n",
             [(3, 11), (4, 10), (5, 8), (6, 8)]),
+        Invalid(
+            "import httplib2\n"
+            "h = httplib2.Http(timeout=10, disable_ssl_certificate_validation=True)\n",
+            [(2, 31)]),
         Invalid(
             "import hvac\n"
             "vault = hvac.Client(url=url, token=token, verify=False)\n",

@@ -189,6 +189,8 @@ def test_other_clients_fixes_write_the_bundle_and_leave_folders():
      [(2, 10, "TLS105")]),
     ("import github\nr = github.Requester.Requester(auth=a, base_url=u, verify=False)\n",
      [(2, 52, "TLS105")]),
+    ("import boto3\nOPTS = {'region_name': 'eu-west-1', 'verify': False}\n"
+     "s3 = boto3.client('s3', **OPTS)\n", [(2, 37, "TLS105")]),
 ])
 def test_client_switches(source, expected):
     assert found(source) == expected

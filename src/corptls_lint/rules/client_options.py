@@ -155,8 +155,9 @@ class ClientOptionDisabled(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
-    (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
-    expression. Safe. Where the client takes the bundle beside the flag, the flag written as
+    (boto3, PyGithub, keystoneauth and hvac `verify=`): the value becomes the configured bundle
+    expression. Safe; unsafe for an entry of a `**` dict (`kw = dict(verify=False)` ...
+    `Github(**kw)`, also reported), which other calls may read. Where the client takes the bundle beside the flag, the flag written as
     `False` becomes the client's own secure form: tornado `validate_cert=False` (HTTPRequest,
     `fetch`) -> `validate_cert=True, ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
     `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`. Safe; not offered when
@@ -442,6 +443,26 @@ class ClientOptionDisabled(Rule):
             "h = httplib2.Http(timeout=10, disable_ssl_certificate_validation=True)\n",
             [(2, 31)]),
         Invalid(
+            "import github\n"
+            "def make(auth):\n"
+            "    kwargs = dict(\n"
+            "        auth=auth,\n"
+            "        verify=False,\n"
+            "    )\n"
+            "    return github.GithubIntegration(**kwargs)\n",
+            [(5, 9)],
+            "import github\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def make(auth):\n"
+            "    kwargs = dict(\n"
+            "        auth=auth,\n"
+            "        verify=CA_BUNDLE,\n"
+            "    )\n"
+            "    return github.GithubIntegration(**kwargs)\n"),
+        Invalid(
             "import hvac\n"
             "vault = hvac.Client(url=url, token=token, verify=False)\n",
             [(2, 43)],
@@ -501,6 +522,8 @@ class ClientOptionDisabled(Rule):
                            if option.client in _BUNDLE_CLIENTS else _flip(option.value, origin))
                     self.report(origin, f"an insecure {option.keyword} written here "
                                         f"reaches {clients.sink_name(node, qualified)}()", fix)
+            elif arg is None and option.keyword != "value":
+                self._splatted(node, option)
         self._option_dicts(node, qualified)
         self._pycurl(node)
         self._ldap3_defaults(node, qualified)
@@ -583,6 +606,21 @@ class ClientOptionDisabled(Rule):
                 uses = clients.body_uses(binding.scope, name)
                 for bound in uses.bound.get(name, ()):
                     yield from clients.option_entries(bound, binding.scope)
+
+    def _splatted(self, node: cst.Call, option: clients.ClientOption) -> None:
+        """The option as an entry of a `**` dict (`kw = dict(verify=False)`, `Github(**kw)`),
+        reported at the entry; its bundle fix is unsafe, as the dict may serve other calls."""
+        for arg in node.args:
+            if arg.star != "**":
+                continue
+            for anchor, key, value in clients.option_entries(arg.value, self.scope):
+                if key == option.keyword and clients.value_is(option.value, value, self.scope):
+                    fix = (FixRequest("ca-bundle", Applicability.UNSAFE, node=value)
+                           if option.client in _BUNDLE_CLIENTS else None)
+                    self.report(anchor, f"TLS verification disabled by {option.client}'s "
+                                        f"{option.keyword}, passed in **"
+                                        f"{clients.callee_name(node)}() arguments; give the "
+                                        "client the CA bundle instead", fix)
 
     def _pycurl(self, node: cst.Call) -> None:
         if clients.callee_name(node) != "setopt":

@@ -151,6 +151,23 @@ def test_other_clients_look_alikes_are_not_reported(source):
     assert [f for f in found(source) if f[2] == "TLS301"] == []
 
 
+def test_grpc_roots_read_in_a_with_block():
+    source = """\
+        import grpc
+        class DispatchClient:
+            def __init__(self, address):
+                with open('server.crt', 'rb') as f:
+                    roots = f.read()
+                creds = grpc.ssl_channel_credentials(root_certificates=roots)
+        def from_config(cert_path):
+            with open(cert_path, 'rb') as f:
+                return grpc.ssl_channel_credentials(f.read())
+        """
+    assert found(source) == [(6, 46, "TLS301")]
+    assert fixed(source, codes=("TLS301",)).splitlines()[7] == (
+        "        with open(CA_BUNDLE, 'rb') as f:")
+
+
 def test_other_clients_fixes_write_the_bundle_and_leave_folders():
     assert fixed("""\
         import grpc, pycurl

@@ -503,23 +503,63 @@ OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}
 CURL_BUNDLE_OPTIONS = {"CAINFO": False, "PROXY_CAINFO": False, "CAPATH": True,
                        "PROXY_CAPATH": True}
 _READERS = frozenset({"read", "read_bytes", "read_text"})
+_PATHS = ("pathlib.Path", "pathlib.PurePath")
 
 
 def file_read(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
-    """The path argument of `open(path, ...).read()` or `Path(path).read_bytes()` (also
-    through a name bound once to such a read), else None."""
+    """The path a file's contents are read from: `open(path, ...).read()`,
+    `Path(path).read_bytes()`, or `f.read()` inside `with open(path, ...) as f:` (also
+    through a name bound once to such a read); else None."""
     expr, scope = values.origin(expr, scope)
     if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
-            and identifier(expr.func.attr.value) in _READERS
-            and isinstance(expr.func.value, cst.Call)):
+            and identifier(expr.func.attr.value) in _READERS):
         return None
-    opener = expr.func.value
-    func = opener.func
-    is_open = (isinstance(func, cst.Name) and identifier(func.value) == "open"
-               and scope.lookup("open") is None) or scope.qualify(func) in (
-        "io.open", "pathlib.Path", "pathlib.PurePath")
-    path = positional(opener, 0)
-    return path.value if is_open and path is not None else None
+    source = expr.func.value
+    if isinstance(source, cst.Name):
+        return _opened_as(identifier(source.value), scope)
+    if not isinstance(source, cst.Call):
+        return None
+    if scope.qualify(source.func) in _PATHS:  # Path(path).read_bytes()
+        path = positional(source, 0)
+        return path.value if path is not None else None
+    return _opened_path(source, scope)
+
+
+def _opened_path(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The path of `open(path, ...)`, `io.open(path)` or `Path(path).open(...)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and identifier(func.attr.value) == "open" and (
+            isinstance(func.value, cst.Call) and scope.qualify(func.value.func) in _PATHS):
+        call = func.value
+    elif not ((isinstance(func, cst.Name) and identifier(func.value) == "open"
+               and scope.lookup("open") is None) or scope.qualify(func) == "io.open"):
+        return None
+    path = positional(call, 0)
+    return path.value if path is not None else None
+
+
+def _opened_as(name: str, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The path of the file a `with open(path) as name:` of the scope binding `name` opens,
+    when that is its only binding."""
+    from corptls_lint.analysis.cst_walk import children
+
+    binding = scope.lookup(name)
+    if binding is None or binding.count != 1 or binding.value is not None or (
+            binding.qualified is not None):
+        return None
+    stack: List[cst.CSTNode] = [binding.scope.node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.With):
+            for item in node.items:
+                if (item.asname is not None and isinstance(item.asname.name, cst.Name)
+                        and identifier(item.asname.name.value) == name
+                        and isinstance(item.item, cst.Call)):
+                    return _opened_path(item.item, binding.scope)
+        if node is binding.scope.node or not isinstance(
+                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+    return None
 
 # Wrapper flags (`insecure-keywords`): a keyword any wrapper may take. "NAME" is insecure when
 # falsy, "NAME=true" when truthy. Not salt's `skip_verify`, which is about file hashes.

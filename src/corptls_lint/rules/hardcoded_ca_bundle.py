@@ -61,8 +61,8 @@ class HardcodedCABundle(Rule):
       `ssl_options={...}` / `defaults={...}` (not a server's); pycurl's and curl_cffi's
       `setopt(CAINFO, path)` (and `CAPATH`, the proxy pair); grpc's
       `ssl_channel_credentials(root_certificates=...)` when the roots are read from a fixed
-      path (`open("/etc/corp.pem", "rb").read()`, `Path(...).read_bytes()`, or a name bound
-      once to such a read).
+      path (`open("/etc/corp.pem", "rb").read()`, `Path(...).read_bytes()`, `f.read()` in
+      `with open("/etc/corp.pem", "rb") as f:`, or a name bound once to such a read).
 
     An f-string with a part that is not a literal (`f"{base}/ca.pem"`) is not reported, and
     neither is anything in the trust module, the module that `ca-bundle`, `session-factory` or

@@ -120,6 +120,9 @@ def test_requests_compatible_fixes_write_the_bundle():
      [(2, 27, "TLS301")]),
     ("import websocket\nws = websocket.WebSocket(sslopt={'ca_cert_path': '/etc/ssl/certs'})\n",
      [(2, 34, "TLS301")]),
+    ("import paho.mqtt.publish as publish\n"
+     "publish.single('t', 'x', hostname=h, tls={'ca_certs': '/etc/ca.pem'})\n",
+     [(2, 43, "TLS301")]),
     ("import pycurl\nc = pycurl.Curl()\nc.setopt(c.PROXY_CAINFO, '/etc/ca.pem')\n",
      [(3, 26, "TLS301")]),
     ("from pathlib import Path\nimport grpc\n"
@@ -146,6 +149,8 @@ def test_other_clients_bundle_paths(source, expected):
     "from ldap3 import Tls\nimport ssl\nTls(validate=ssl.CERT_REQUIRED, ca_certs_file=CA)\n",
     "import docker\ndocker.tls.TLSConfig(client_cert=(c, k), ca_cert=os.environ['CA'])\n",
     "import mylib\nmylib.Tls(ca_certs_file='/etc/ca.pem')\n",
+    "import paho.mqtt.publish as publish\npublish.single('topic', 'payload', hostname='h')\n",
+    "from paho.mqtt import subscribe\nsubscribe.simple('topic/#', hostname='broker')\n",
 ])
 def test_other_clients_look_alikes_are_not_reported(source):
     assert [f for f in found(source) if f[2] == "TLS301"] == []
@@ -191,6 +196,9 @@ def test_other_clients_fixes_write_the_bundle_and_leave_folders():
 
 # -- TLS105: ldap3's defaults, hvac, curl_cffi's Curl -----------------------------------------
 @pytest.mark.parametrize("source, expected", [
+    ("import ssl\nfrom paho.mqtt import subscribe\n"
+     "subscribe.simple('t', hostname=h, tls={'cert_reqs': ssl.CERT_NONE})\n",
+     [(3, 40, "TLS105")]),
     ("import ldap3\nserver = ldap3.Server(\n    'dc.corp',\n    port=636,\n    use_ssl=True,\n)\n",
      [(2, 10, "TLS105")]),
     ("from ldap3 import Server as S\nLDAPS = 'ldaps://dc.corp'\ns = S(LDAPS, tls=None)\n",

@@ -442,6 +442,10 @@ OPTION_DICTS = {
     "sslopt": ("websocket-client", frozenset({"websocket."}),
                frozenset({"run_forever", "connect", "create_connection", "WebSocket",
                           "WebSocketApp"})),
+    # paho's helpers take tls_set()'s arguments as a dict (its `insecure` is a wrapper flag)
+    "tls": ("paho-mqtt", frozenset({"paho.mqtt.publish.single", "paho.mqtt.publish.multiple",
+                                    "paho.mqtt.subscribe.simple",
+                                    "paho.mqtt.subscribe.callback"}), frozenset()),
 }
 OPTION_DICT_ENTRIES = {"cert_reqs": "cert-none", "check_hostname": "falsy",
                        "validate_cert": "falsy"}
@@ -489,7 +493,9 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig"})),
     _bundle("Elasticsearch/OpenSearch", "ca_certs", SEARCH_CLIENTS),
     _bundle("tornado", "ca_certs", frozenset({"tornado."}), frozenset({"fetch"})),
-    _bundle("paho-mqtt", "ca_certs", frozenset({"paho."}), frozenset({"tls_set"}), position=0),
+    # only tls_set: other paho calls' first argument is a topic or a host
+    _bundle("paho-mqtt", "ca_certs", frozenset({"paho.mqtt.client.Client.tls_set"}),
+            frozenset({"tls_set"}), position=0),
     _bundle("ldap3", "ca_certs_file", LDAP3_TLS, position=5),
     _bundle("ldap3", "ca_certs_path", LDAP3_TLS, position=7, folder=True),
     _bundle("httplib2", "ca_certs", frozenset({"httplib2.Http"})),

@@ -93,7 +93,10 @@ class ClientOptionDisabled(Rule):
       `SSLIOStream`, `TCPClient.connect`; not a server's `ssl_options`);
     - websocket-client: `sslopt={"cert_reqs": ssl.CERT_NONE}` or `"check_hostname": False` on
       `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect`;
-    - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`;
+    - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`, and
+      `"cert_reqs": ssl.CERT_NONE` in the `tls={...}` dict of `publish.single`,
+      `publish.multiple`, `subscribe.simple`, `subscribe.callback` (its `"insecure": True`
+      is the wrapper flag `insecure`);
     - hvac: `hvac.Client(verify=False)`;
     - ldap3: `Tls(validate=ssl.CERT_NONE)`, and `Tls(...)` without `validate=` (by keyword or
       third argument): ldap3's default is `ssl.CERT_NONE`, and its `wrap_socket` sets the

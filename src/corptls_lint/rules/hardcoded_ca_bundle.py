@@ -57,8 +57,9 @@ class HardcodedCABundle(Rule):
       `ca_certs=`, tornado `ca_certs=` (`HTTPRequest`, `fetch`), paho-mqtt
       `tls_set(ca_certs)` (also its first argument), ldap3 `Tls(ca_certs_file=)` and
       `ca_certs_path=`, httplib2 `Http(ca_certs=)`; the `ca_certs` (and websocket-client's
-      `ca_cert_path`) entry of websocket-client's `sslopt={...}` and of tornado's client
-      `ssl_options={...}` / `defaults={...}` (not a server's); pycurl's and curl_cffi's
+      `ca_cert_path`) entry of websocket-client's `sslopt={...}`, of tornado's client
+      `ssl_options={...}` / `defaults={...}` (not a server's) and of paho-mqtt's
+      `tls={...}` (`publish.single`, `subscribe.simple`, ...); pycurl's and curl_cffi's
       `setopt(CAINFO, path)` (and `CAPATH`, the proxy pair); grpc's
       `ssl_channel_credentials(root_certificates=...)` when the roots are read from a fixed
       path (`open("/etc/corp.pem", "rb").read()`, `Path(...).read_bytes()`, `f.read()` in

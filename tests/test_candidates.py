@@ -411,7 +411,8 @@ _WORD_ELSEWHERE = {
     ("TLS103", "kwargs"), ("TLS103", "kw"), ("TLS103", "pool_kwargs"),
     ("TLS103", "connection_pool_kw"),  # [\"cert_reqs\"] = ...
     ("TLS105", "setopt"),  # (pycurl.SSL_VERIFYPEER, 0)
-    ("TLS105", "Tls"), ("TLS105", "Server"),  # import ldap3
+    ("TLS105", "Tls"), ("TLS105", "Server"), ("TLS105", "Connection"),  # import ldap3
+    ("TLS105", "start_tls"),
     ("TLS301", "setopt"),  # (pycurl.CAINFO, path)
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
 }

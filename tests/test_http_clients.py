@@ -113,7 +113,8 @@ def test_requests_compatible_fixes_write_the_bundle():
      [(2, 27, "TLS301")]),
     ("from tornado.httpclient import HTTPRequest\nHTTPRequest(u, ca_certs='/etc/ca.pem')\n",
      [(2, 16, "TLS301")]),
-    ("from tornado import httpclient\nhttpclient.AsyncHTTPClient(defaults={'ca_certs': '/ca.pem'})\n",
+    ("from tornado import httpclient\n"
+     "httpclient.AsyncHTTPClient(defaults={'ca_certs': '/ca.pem'})\n",
      [(2, 38, "TLS301")]),
     ("import httplib2\nh = httplib2.Http(ca_certs='/etc/ca.pem')\n", [(2, 19, "TLS301")]),
     ("import ldap3\nt = ldap3.Tls(validate=2, ca_certs_path='/etc/ssl/certs')\n",
@@ -206,6 +207,11 @@ def test_other_clients_fixes_write_the_bundle_and_leave_folders():
     ("from ldap3.core.tls import Tls\nimport ssl as s\nt = Tls(None, None, s.CERT_NONE)\n",
      [(3, 21, "TLS105")]),
     ("from ldap3 import Tls\nt = Tls(local_certificate_file=c)\n", [(2, 5, "TLS105")]),
+    ("from ldap3 import Connection\n"
+     "c = Connection('ldap://dc.corp', auto_bind='TLS_AFTER_BIND')\n", [(2, 34, "TLS105")]),
+    ("from ldap3 import Server, Connection\ndef login(user, password):\n"
+     "    conn = Connection(Server('dc.corp'), user, password)\n"
+     "    conn.start_tls()\n", [(4, 5, "TLS105")]),
     ("import hvac\nVERIFY = False\nc = hvac.Client(url=u, verify=VERIFY)\n",
      [(3, 24, "TLS105")]),
     ("import curl_cffi\nc = curl_cffi.Curl()\nc.setopt(curl_cffi.CurlOpt.SSL_VERIFYHOST, 0)\n",
@@ -228,8 +234,15 @@ def test_client_switches(source, expected):
     "import ldap3, ssl\nldap3.Tls(validate=ssl.CERT_REQUIRED)\n",
     "import ldap3\nldap3.Tls(**options)\n",
     "import ldap3\nldap3.Server(host, use_ssl=True, **kw)\n",
+    "import ldap3\ns = ldap3.Server(h, tls=TLS)\n"
+    "ldap3.Connection(s, auto_bind=ldap3.AUTO_BIND_TLS_BEFORE_BIND)\n",
+    "import ldap3\ns = ldap3.Server(h)\n"
+    "c = ldap3.Connection(s, auto_bind=ldap3.AUTO_BIND_NO_TLS)\n",
+    "import ldap3\ns = ldap3.Server(h, use_ssl=ssl_on)\nc = ldap3.Connection(s)\nc.start_tls()\n",
+    "import ftplib\nf = ftplib.FTP_TLS(h, context=CTX)\nf.start_tls()\n",
     "from http.server import HTTPServer as Server\nServer(('', 8443), handler)\n",
-    "import grpc\ngrpc.secure_channel(t, creds, options=(('grpc.ssl_target_name_override', 'x'),))\n",
+    "import grpc\n"
+    "grpc.secure_channel(t, creds, options=(('grpc.ssl_target_name_override', 'x'),))\n",
     "import hvac\nhvac.Client(url=u, verify='/etc/ca.pem')\n",  # TLS301's
     "import httplib2\nhttplib2.Http(disable_ssl_certificate_validation=False)\n",
     "import mylib\nmylib.Http(disable_ssl_certificate_validation=True)\n",

@@ -5,7 +5,7 @@ from typing import Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, travel, values
+from corptls_lint.analysis import clients, ldap3_defaults, travel, values
 from corptls_lint.analysis.scopes import import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
@@ -66,7 +66,9 @@ def _inventory() -> Tuple[ClientUse, ...]:
                           OFF, "`verify_ssl=True` (unsafe)"))
     rows.append(ClientUse("ldap3", "`Tls(...)` without `validate=` (its default is "
                                    "`ssl.CERT_NONE`); `Server(host, use_ssl=True)` or "
-                                   "`Server(\"ldaps://...\")` without `tls=`", OFF, "none"))
+                                   "`Server(\"ldaps://...\")` without `tls=`; "
+                                   "`conn.start_tls()` or `auto_bind=AUTO_BIND_TLS_BEFORE_BIND` "
+                                   "on a Server without `tls=`", OFF, "none"))
     rows.append(ClientUse("pycurl, curl_cffi", ", ".join(
         f"`setopt({name}, 0)`" for name in sorted(clients.PYCURL_OPTIONS))
         + " (`pycurl.NAME` or curl_cffi's `CurlOpt.NAME`)", OFF, "none"))
@@ -103,7 +105,10 @@ class ClientOptionDisabled(Rule):
       context's `verify_mode` to it, so such a Tls verifies nothing. Also
       `Server(host, use_ssl=True)` or `Server("ldaps://...")` without `tls=` (or with
       `tls=None`): ldap3 then makes that default `Tls()`. `Server(host)` without SSL is not
-      reported (plain LDAP is not a certificate question);
+      reported (plain LDAP is not a certificate question) unless a connection starts TLS on
+      it: `Connection(server, auto_bind=AUTO_BIND_TLS_BEFORE_BIND)` (or `_AFTER_BIND`), or
+      `conn.start_tls()` on `conn = Connection(server, ...)`, the server a name bound once to
+      such a `Server(...)` (or a host string). A call with `**options` is not read;
     - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair),
       and the same options of curl_cffi's `Curl` (`c.setopt(CurlOpt.SSL_VERIFYPEER, 0)`);
     - `http.client.HTTPSConnection(check_hostname=False)`;
@@ -160,9 +165,10 @@ class ClientOptionDisabled(Rule):
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
     (boto3, PyGithub, keystoneauth and hvac `verify=`): the value becomes the configured bundle
     expression. Safe; unsafe for an entry of a `**` dict (`kw = dict(verify=False)` ...
-    `Github(**kw)`, also reported), which other calls may read. Where the client takes the bundle beside the flag, the flag written as
-    `False` becomes the client's own secure form: tornado `validate_cert=False` (HTTPRequest,
-    `fetch`) -> `validate_cert=True, ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
+    `Github(**kw)`, also reported), which other calls may read. Where the client takes the
+    bundle beside the flag, the flag written as `False` becomes the client's own secure form:
+    tornado `validate_cert=False` (HTTPRequest, `fetch`) -> `validate_cert=True,
+    ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
     `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`. Safe; not offered when
     the call already passes `ca_certs=` or has `**kwargs`.
     Any other wrapper flag written as the literal `False` (`True` for `insecure` and
@@ -230,6 +236,8 @@ class ClientOptionDisabled(Rule):
         # ldap3's defaults: a Tls without `validate=`, a Server without `tls=`
         clients.calls_to(clients.LDAP3_TLS, argument=Argument(2, ("validate",), CERT_NONE)),
         clients.calls_to(clients.LDAP3_SERVERS, argument=Argument(5, ("tls",), NONE)),
+        clients.calls_to(ldap3_defaults.LDAP3_CONNECTIONS),
+        CallTo(("start_tls",), ("ldap3",)),
     )
     has_fix = True
     fix_keys = ("ca-bundle",)
@@ -442,6 +450,14 @@ class ClientOptionDisabled(Rule):
             "anon = Tls(ca_certs_file=CA)\n",
             [(3, 11), (4, 10), (5, 8), (6, 8)]),
         Invalid(
+            "import ldap3\n"
+            "def login(user, password):\n"
+            "    server = ldap3.Server('dc.corp', get_info=ldap3.ALL)\n"
+            "    conn = ldap3.Connection(server, user, password)\n"
+            "    conn.start_tls()\n"
+            "    return ldap3.Connection(server, auto_bind=ldap3.AUTO_BIND_TLS_BEFORE_BIND)\n",
+            [(5, 5), (6, 37)]),
+        Invalid(
             "import httplib2\n"
             "h = httplib2.Http(timeout=10, disable_ssl_certificate_validation=True)\n",
             [(2, 31)]),
@@ -639,26 +655,8 @@ class ClientOptionDisabled(Rule):
                               "CAINFO to the CA bundle instead")
 
     def _ldap3_defaults(self, node: cst.Call, qualified: Optional[str]) -> None:
-        """ldap3 verifies nothing by default: its Tls's `validate` defaults to
-        ssl.CERT_NONE, and a Server using SSL without `tls=` makes such a Tls."""
-        if clients.has_double_star(node) or any(arg.star == "*" for arg in node.args):
-            return
-        if qualified in clients.LDAP3_TLS and clients.argument(node, 2, "validate") is None:
-            self.report(node, "ldap3's Tls verifies no certificate without validate= (its "
-                              "default is ssl.CERT_NONE); pass validate=ssl.CERT_REQUIRED and "
-                              "the CA bundle")
-        elif qualified in clients.LDAP3_SERVERS:
-            tls = clients.argument(node, 5, "tls")
-            if tls is not None and values.literal(tls.value, self.scope) is not None:
-                return
-            use_ssl = clients.argument(node, 2, "use_ssl")
-            host = clients.argument(node, 0, "host")
-            url = values.string_value(host.value, self.scope) if host is not None else None
-            if (url or "").lower().startswith("ldaps://") or (
-                    use_ssl is not None and clients.value_is(TRUTHY, use_ssl.value, self.scope)):
-                self.report(node, "ldap3's Server uses SSL without tls=, so it verifies no "
-                                  "certificate; pass tls=Tls(validate=ssl.CERT_REQUIRED, "
-                                  "ca_certs_file=<the CA bundle>)")
+        for where, message in ldap3_defaults.findings(node, qualified, self.scope):
+            self.report(where, message)
 
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,

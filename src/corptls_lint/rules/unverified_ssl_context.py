@@ -216,7 +216,8 @@ class UnverifiedSSLContext(Rule):
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
         "import ssl, xmlrpc.client\n"
-        "proxy = xmlrpc.client.ServerProxy(url, verbose=False, context=ssl.create_default_context())\n",
+        "proxy = xmlrpc.client.ServerProxy(url, verbose=False,\n"
+        "                                  context=ssl.create_default_context())\n",
     ]
     INVALID = [
         Invalid(

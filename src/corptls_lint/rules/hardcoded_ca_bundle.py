@@ -10,7 +10,7 @@ from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
+from corptls_lint.screens.shapes import PATH, Argument, AttributeStore, CallTo, KeywordArg
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -22,7 +22,10 @@ _CLIENT_CALLS = tuple(
     CallTo(tuple(sorted(option.methods | {name.rsplit(".", 1)[-1] for name in option.callees
                                          if not name.endswith(".")})),
            tuple(sorted({root for name in option.callees
-                         for root in import_roots(name.rstrip("."))})))
+                         for root in import_roots(name.rstrip("."))})),
+           # a path given by position or keyword (a call without it is kept too)
+           argument=(Argument(option.position, (option.keyword,), PATH)
+                     if option.value == PATH and option.position is not None else None))
     for option in clients.CA_BUNDLE_OPTIONS
     if option.position is not None or option.value != PATH)
 _CURL_ROOTS = tuple(sorted({owner.split(".", 1)[0] for owner in clients.CURL_OPTION_OWNERS}))

@@ -209,6 +209,8 @@ def test_other_clients_fixes_write_the_bundle_and_leave_folders():
     ("from ldap3 import Tls\nt = Tls(local_certificate_file=c)\n", [(2, 5, "TLS105")]),
     ("from ldap3 import Connection\n"
      "c = Connection('ldap://dc.corp', auto_bind='TLS_AFTER_BIND')\n", [(2, 34, "TLS105")]),
+    ("import ldap3\nURL = 'ldaps://dc.corp:636'\nc = ldap3.Connection(URL, user=u, password=p)\n",
+     [(3, 22, "TLS105")]),
     ("from ldap3 import Server, Connection\ndef login(user, password):\n"
      "    conn = Connection(Server('dc.corp'), user, password)\n"
      "    conn.start_tls()\n", [(4, 5, "TLS105")]),

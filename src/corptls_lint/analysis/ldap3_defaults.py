@@ -2,8 +2,9 @@
 
 ldap3's `Tls` defaults `validate` to `ssl.CERT_NONE`, and its `wrap_socket` sets the context's
 `verify_mode` to it. A `Server` using SSL (`use_ssl=True`, an `ldaps://` host) without `tls=`
-makes such a `Tls`, and so does a connection that starts TLS (`auto_bind=AUTO_BIND_TLS_*`,
-`conn.start_tls()`) on a server without `tls=`.
+makes such a `Tls` (as does the Server `Connection("ldaps://...")` makes of its URL), and so
+does a connection that starts TLS (`auto_bind=AUTO_BIND_TLS_*`, `conn.start_tls()`) on a
+server without `tls=`.
 """
 
 from __future__ import annotations
@@ -43,10 +44,14 @@ def findings(call: cst.Call, qualified: Optional[str], scope: Scope
         if _server(call, scope) == "ssl":
             yield call, _SERVER
     elif qualified in LDAP3_CONNECTIONS:
+        server = _server_of(call, scope)
         auto_bind = argument(call, 3, "auto_bind")
-        if auto_bind is not None and _starts_tls(auto_bind.value, scope) and (
-                _server_of(call, scope) == "plain"):
+        if auto_bind is not None and _starts_tls(auto_bind.value, scope) and server == "plain":
             yield auto_bind, _STARTTLS
+        host = argument(call, 0, "server")
+        if server == "ssl" and host is not None and values.string_value(
+                host.value, scope) is not None:  # Connection("ldaps://..."): a Server is its own
+            yield host, _SERVER
     elif qualified is None and callee_name(call) == "start_tls" and isinstance(
             call.func, cst.Attribute):
         connection, connection_scope = values.origin(call.func.value, scope)

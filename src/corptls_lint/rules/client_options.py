@@ -104,11 +104,12 @@ class ClientOptionDisabled(Rule):
       third argument): ldap3's default is `ssl.CERT_NONE`, and its `wrap_socket` sets the
       context's `verify_mode` to it, so such a Tls verifies nothing. Also
       `Server(host, use_ssl=True)` or `Server("ldaps://...")` without `tls=` (or with
-      `tls=None`): ldap3 then makes that default `Tls()`. `Server(host)` without SSL is not
-      reported (plain LDAP is not a certificate question) unless a connection starts TLS on
-      it: `Connection(server, auto_bind=AUTO_BIND_TLS_BEFORE_BIND)` (or `_AFTER_BIND`), or
-      `conn.start_tls()` on `conn = Connection(server, ...)`, the server a name bound once to
-      such a `Server(...)` (or a host string). A call with `**options` is not read;
+      `tls=None`), or `Connection("ldaps://...")`: ldap3 then makes that default `Tls()`.
+      `Server(host)` without SSL is not reported (plain LDAP is not a certificate question)
+      unless a connection starts TLS on it: `Connection(server,
+      auto_bind=AUTO_BIND_TLS_BEFORE_BIND)` (or `_AFTER_BIND`), or `conn.start_tls()` on
+      `conn = Connection(server, ...)`, the server a name bound once to such a `Server(...)`
+      (or a host string). A call with `**options` is not read;
     - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair),
       and the same options of curl_cffi's `Curl` (`c.setopt(CurlOpt.SSL_VERIFYPEER, 0)`);
     - `http.client.HTTPSConnection(check_hostname=False)`;

@@ -415,6 +415,7 @@ _WORD_ELSEWHERE = {
     ("TLS105", "start_tls"),
     ("TLS301", "setopt"),  # (pycurl.CAINFO, path)
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
+    ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
 }
 
 

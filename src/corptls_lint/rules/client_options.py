@@ -23,8 +23,19 @@ _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_O
                    if option.keyword != "value"}
 
 
+# Clients whose module name is itself a trigger word (their defaults are findings with no
+# keyword at all): their keywords need no search of their own.
+_IMPORT_WORDS = frozenset({"ldap3"})
+
+
+def _needs_word(option: clients.ClientOption) -> bool:
+    return bool(option.methods) or not all(
+        root in _IMPORT_WORDS for name in option.callees for root in import_roots(name))
+
+
 # Every keyword the rule looks at: the table's, the options dicts' entries, the wrapper flags.
-_KEYWORD_WORDS = frozenset({name for name, _ in _TABLE_KEYWORDS}
+_KEYWORD_WORDS = frozenset({option.keyword for option in clients.CLIENT_OPTIONS
+                            if option.keyword != "value" and _needs_word(option)}
                            | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE))
 
 
@@ -213,7 +224,7 @@ class ClientOptionDisabled(Rule):
         name, quoted=True, insecure_if_true=name in _TRUE_MAY_BE_INSECURE)
         for name in _KEYWORD_WORDS}
     triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
-                              b"ldap3"})),)
+                              *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),

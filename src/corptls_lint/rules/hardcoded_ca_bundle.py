@@ -29,6 +29,25 @@ _CLIENT_CALLS = tuple(
     for option in clients.CA_BUNDLE_OPTIONS
     if option.position is not None or option.value != PATH)
 _CURL_ROOTS = tuple(sorted({owner.split(".", 1)[0] for owner in clients.CURL_OPTION_OWNERS}))
+_BASE_WORDS = frozenset({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir",
+                         _LOAD_VERIFY_LOCATIONS})
+
+
+def _shadows(keyword: str) -> bool:
+    return keyword not in _BASE_WORDS and any(keyword in word for word in _BASE_WORDS)
+
+
+# The byte screen's words for the tables: each keyword, except one that a base word holds
+# (docker's `ca_cert`, in `ca_certs`: the screen would search it on its own in every file),
+# for which the call's name stands (`TLSConfig`, under the word `TLS`); each positional call's
+# name, or its module's when the name is too short to be rare (ldap3's `Tls`).
+_TABLE_WORDS = frozenset(
+    {keyword for keyword in _CLIENT_KEYWORDS if not _shadows(keyword)}
+    | {name.rsplit(".", 1)[-1] for option in clients.CA_BUNDLE_OPTIONS
+       if option.value == PATH and _shadows(option.keyword) for name in option.callees}
+    | {word for shape in _CLIENT_CALLS
+       for word in (shape.names if all(len(name) > 3 for name in shape.names)
+                    else shape.roots)})
 
 
 def _shown(option: clients.BundleOption) -> str:
@@ -131,14 +150,11 @@ class HardcodedCABundle(Rule):
     name = "hardcoded-ca-bundle"
     message = "hardcoded CA bundle path; use the configured CA bundle"
     triggers = (tuple(sorted(
-        {b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir",
-         _LOAD_VERIFY_LOCATIONS.encode()}
-        | {name.encode() for name in _CLIENT_KEYWORDS}
-        | {name.encode() for shape in _CLIENT_CALLS for name in shape.names}
-        | {name.encode() for name in clients.CURL_BUNDLE_OPTIONS})),)
+        {word.encode() for word in _BASE_WORDS | _TABLE_WORDS}
+        | {b"setopt"})),)  # setopt(CAINFO, path)
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED, **{
         name.encode(): byte_patterns.assigned(name, quoted=True, insecure_if_true=False)
-        for name in _CLIENT_KEYWORDS if name not in ("verify", "ca_certs")}}
+        for name in _TABLE_WORDS & set(_CLIENT_KEYWORDS) - _BASE_WORDS}}
     candidates = (
         KeywordArg(tuple(sorted({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir",
                                  *_CLIENT_KEYWORDS})), PATH),

@@ -412,6 +412,11 @@ _WORD_ELSEWHERE = {
     ("TLS103", "kwargs"), ("TLS103", "kw"), ("TLS103", "pool_kwargs"),
     ("TLS103", "connection_pool_kw"),  # [\"cert_reqs\"] = ...
     ("TLS105", "setopt"),  # (pycurl.SSL_VERIFYPEER, 0)
+    ("TLS105", "Tls"), ("TLS105", "Server"), ("TLS105", "Connection"),  # import ldap3
+    ("TLS105", "start_tls"), ("TLS105", "validate"),
+    ("TLS301", "setopt"),  # (pycurl.CAINFO, path)
+    ("TLS301", "Tls"),  # import ldap3
+    ("TLS301", "ca_cert"),  # TLSConfig(ca_cert=...)
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
     ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
 }

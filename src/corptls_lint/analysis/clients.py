@@ -668,7 +668,8 @@ def flag_is_tls(name: str, scope: Scope, qualified_callee: Optional[str] = None)
 # -- TLS5xx: weak protocol versions (bandit B502-B504, ruff S502-S504) ---------------------------
 WEAK_PROTOCOLS = frozenset(
     {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
-    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1")})
+    # not SSLv23_METHOD: OpenSSL's negotiating method, as PROTOCOL_TLS (TLS501's docstring)
+    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")})
 # `minimum_version` values below TLS 1.2.
 WEAK_MINIMUM_VERSIONS = frozenset(
     f"ssl.TLSVersion.{v}" for v in ("MINIMUM_SUPPORTED", "SSLv3", "TLSv1", "TLSv1_1"))

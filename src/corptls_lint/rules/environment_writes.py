@@ -1,8 +1,10 @@
-"""Writes into the process environment: `os.environ[K] = v`, `setdefault`, `update`, `putenv`."""
+"""Writes into the process environment: `os.environ[K] = v`, `setdefault`, `update`, `putenv`,
+and `mock.patch.dict(os.environ, {K: v})` (a test's environment is still the one its clients
+read while it runs)."""
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterator, NamedTuple, Optional, Tuple
+from typing import ClassVar, Iterator, NamedTuple, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -15,6 +17,7 @@ from corptls_lint.screens.shapes import CallTo, ItemStore
 _ENVIRON = "os.environ"
 _CALLS = ("os.environ.setdefault", "os.putenv")
 _UPDATE = "os.environ.update"
+_PATCH_DICT = frozenset({"unittest.mock.patch.dict", "mock.patch.dict"})
 
 # The syntax-screen shapes of every write this module finds (candidates.py).
 _ENVIRON_METHODS = tuple(sorted(name.rsplit(".", 1)[1] for name in (*_CALLS, _UPDATE)
@@ -25,6 +28,8 @@ CANDIDATES = (
     # and setdefault are everywhere)
     clients.calls_to({name for name in _CALLS if not name.startswith(_ENVIRON + ".")}),
     CallTo(_ENVIRON_METHODS, import_roots(_ENVIRON), receivers=(_ENVIRON.rsplit(".", 1)[1],)),
+    CallTo(("dict",), tuple(sorted({root for name in _PATCH_DICT for root in import_roots(name)})),
+           receivers=("patch",)),
 )
 
 
@@ -60,6 +65,16 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
             key = _key(key_arg.value, scope)
             if key is not None:
                 yield EnvWrite(node, key, value_arg.value)
+    elif qualified in _PATCH_DICT:
+        target = clients.argument(node, 0, "in_dict")
+        if target is not None and (scope.qualify(target.value) == _ENVIRON
+                                   or values.string_value(target.value, scope) == _ENVIRON):
+            yield from _dict_writes(node.args[1:] if target is node.args[0] else (), scope)
+            yield from _dict_writes([arg for arg in node.args if arg.keyword is not None
+                                     and identifier(arg.keyword.value) == "values"], scope)
+            yield from (EnvWrite(arg, identifier(arg.keyword.value), arg.value)
+                        for arg in node.args if arg.keyword is not None
+                        and identifier(arg.keyword.value) not in ("in_dict", "values", "clear"))
     elif qualified == _UPDATE:
         for arg in node.args:
             if arg.keyword is not None:
@@ -71,6 +86,20 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
                         key = _key(element.key, scope)
                         if key is not None:
                             yield EnvWrite(element, key, element.value)
+
+
+def _dict_writes(args: Sequence[cst.Arg], scope: Scope) -> Iterator[EnvWrite]:
+    """The entries of the dict displays (or names bound once to one) among positional
+    `args`: patch.dict's `values`."""
+    for arg in args:
+        if arg.star:
+            continue
+        display = values.dict_literal(arg.value, scope)
+        for element in display.elements if display is not None else ():
+            if isinstance(element, cst.DictElement):
+                key = _key(element.key, scope)
+                if key is not None:
+                    yield EnvWrite(element, key, element.value)
 
 
 class EnvironmentWriteRule(Rule):

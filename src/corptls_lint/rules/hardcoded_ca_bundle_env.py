@@ -12,7 +12,9 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     ## What it does
     Finds a hardcoded path written into `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`,
     `SSL_CERT_FILE` or `SSL_CERT_DIR` with `os.environ[...] = ...`,
-    `os.environ.setdefault(...)`, `os.environ.update(...)` or `os.putenv(...)`. A path is
+    `os.environ.setdefault(...)`, `os.environ.update(...)`, `os.putenv(...)` or, in tests,
+    `mock.patch.dict(os.environ, {...})` (`monkeypatch.setenv` is not: pytest's fixture is a
+    parameter no import names). A path is
     hardcoded when it is built only from fixed parts: a non-empty string literal, a name bound
     once to one, an f-string or concatenation of such parts, and `os.path.join`,
     `os.path.dirname` / `abspath` / `expanduser`, `pathlib.Path(...)`, `/`, `.parent`,
@@ -99,6 +101,12 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
                 "\n"
                 "os.environ.setdefault('SSL_CERT_FILE', CA_BUNDLE)\n"),
         Invalid("import os\nos.environ.update(\n    SSL_CERT_DIR='/etc/ssl/certs',\n)\n", [(3, 5)]),
+        Invalid("import os\nfrom unittest.mock import patch\n"
+                "@patch.dict(os.environ, {'REQUESTS_CA_BUNDLE': '/tmp/test.crt'})\n"
+                "def test_bundle():\n    pass\n", [(3, 26)],
+                "import os\nfrom unittest.mock import patch\n\nfrom corp_tls import CA_BUNDLE\n\n"
+                "\n@patch.dict(os.environ, {'REQUESTS_CA_BUNDLE': CA_BUNDLE})\n"
+                "def test_bundle():\n    pass\n"),
         Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)],
                 "import os\n"
                 "\n"

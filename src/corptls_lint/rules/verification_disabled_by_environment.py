@@ -24,7 +24,8 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
     `"0"` for `PYTHONHTTPSVERIFY`, or an empty string for `CURL_CA_BUNDLE`,
     `REQUESTS_CA_BUNDLE`, `SSL_CERT_FILE` or `SSL_CERT_DIR`, written with
     `os.environ[...] = ...`, `os.environ.setdefault(...)`, `os.environ.update(...)` (keywords
-    or a dict) or `os.putenv(...)`. Keys and values bound once to a name
+    or a dict), `os.putenv(...)` or, in tests, `mock.patch.dict(os.environ, {...})` (the
+    environment every client reads while the test runs). Keys and values bound once to a name
     (`KEY = "CURL_CA_BUNDLE"`) count too. pytest's `monkeypatch.setenv(...)` is not reported:
     it lasts one test, which is where a test may want a client without trust.
 
@@ -108,6 +109,9 @@ class VerificationDisabledByEnvironment(EnvironmentWriteRule):
                 "run()\n"),
         Invalid("import os\nos.environ.update({'PYTHONHTTPSVERIFY': '0'})\n", [(2, 20)]),
         Invalid("import os\nos.environ.update(CURL_CA_BUNDLE='')\n", [(2, 19)]),
+        Invalid("import os\nfrom unittest import mock\n"
+                "with mock.patch.dict(os.environ, {'REQUESTS_CA_BUNDLE': ''}):\n    run()\n",
+                [(3, 35)]),
         Invalid("import os\nos.putenv('PYTHONHTTPSVERIFY', '0')\nos.system(cmd)\n", [(2, 1)],
                 "import os\nos.system(cmd)\n"),
         Invalid("import os\nKEY = 'CURL_CA_BUNDLE'\ndef f():\n    os.environ[KEY] = ''\n", [(4, 5)],

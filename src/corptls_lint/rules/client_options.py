@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import functools
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -11,8 +11,9 @@ from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (CERT_NONE, FALSY, TRUTHY, AttributeStore, CallTo,
-                                         KeywordArg, ParamDefault, Travel)
+from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
+                                         AttributeStore, CallTo, Candidate, KeyedStore,
+                                         KeywordArg, ParamDefault, Travel, one_of_words)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -23,22 +24,69 @@ _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_O
                    if option.keyword != "value"}
 
 
+# The database and queue clients' option words and their value classes: the table's
+# keywords, the keys reported in any dict, the entries of their options dicts.
+_DB_WORDS: Dict[str, Set[str]] = {}
+for _name, _kind in [*((option.keyword, option.value) for option in clients.DB_CLIENT_OPTIONS),
+                     *((key, kind) for key, (_, kind) in clients.DICT_KEY_OPTIONS.items()),
+                     *((key, kind) for option in clients.DB_OPTION_DICTS
+                       for key, kind in option.entries.items())]:
+    _DB_WORDS.setdefault(_kind, set()).add(_name)
+
 # Every keyword the rule looks at: the table's, the options dicts' entries, the wrapper flags.
 _KEYWORD_WORDS = frozenset({name for name, _ in _TABLE_KEYWORDS}
-                           | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE))
+                           | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE)
+                           | {name for names in _DB_WORDS.values() for name in names})
 
 
-# Keywords for which `=True` may be the insecure value (wrapper flags such as insecure=True);
-# for the others the byte screen skips `word=True` and `word=None`.
+# Keywords for which `=True` or `=None` may be the insecure value (wrapper flags such as
+# insecure=True, redis-py's ssl_cert_reqs=None); for the others the byte screen skips
+# `word=True` and `word=None`.
+def _true_or_none_may_be_insecure(kind: str) -> bool:
+    return kind in (TRUTHY, NONE_OR_CERT_NONE)
+
+
 _TRUE_MAY_BE_INSECURE = frozenset(
-    {name for name, kind in _TABLE_KEYWORDS if kind not in (FALSY, CERT_NONE)}
-    | {name for name, kind in clients.OPTION_DICT_ENTRIES.items() if kind not in (FALSY, CERT_NONE)}
-    | {name for name, kind in _INSECURE.items() if kind not in (FALSY, CERT_NONE)})
+    {name for name, kind in _TABLE_KEYWORDS if _true_or_none_may_be_insecure(kind)}
+    | {name for name, kind in clients.OPTION_DICT_ENTRIES.items()
+       if _true_or_none_may_be_insecure(kind)}
+    | {name for name, kind in _INSECURE.items() if _true_or_none_may_be_insecure(kind)}
+    | {name for kind, names in _DB_WORDS.items() if _true_or_none_may_be_insecure(kind)
+       for name in names})
+
+
+def _db_candidates() -> Tuple[Candidate, ...]:
+    """The database and queue clients' shapes: each option word passed as a keyword or held
+    by a dict with a value of its class, a key of DICT_KEY_OPTIONS stored into a dict, and the
+    calls that take a connection string."""
+    shapes: List[Candidate] = [KeywordArg(tuple(sorted(names)), kind)
+                               for kind, names in sorted(_DB_WORDS.items())]
+    keys: Dict[str, List[str]] = {}
+    for key, (_, kind) in clients.DICT_KEY_OPTIONS.items():
+        keys.setdefault(kind, []).append(key)
+    shapes.extend(KeyedStore(tuple(sorted(names)), kind) for kind, names in sorted(keys.items()))
+    callees = {name for taker in clients.CONNECTION_STRINGS for name in taker.callees}
+    shapes.append(CallTo(
+        tuple(sorted({name.rsplit(".", 1)[-1] for name in callees if not name.endswith(".")}
+                     | {"ConnectionPool", "AsyncConnectionPool", "NullConnectionPool"})),
+        tuple(sorted({root for name in callees for root in import_roots(name.rstrip("."))}))))
+    return tuple(shapes)
 
 
 def _keywords_of(kind: str) -> Tuple[str, ...]:
     return tuple(sorted({name for name, value in _TABLE_KEYWORDS if value == kind}
                         | ({*clients.OPTION_DICT_ENTRIES} if kind == FALSY else set())))
+
+
+def _shown(name: str, kind: str, key: bool = False) -> str:
+    """`name=value` (a dict's `"name": value` with `key`) for each insecure value of a class."""
+    literals = {FALSY: ("False",), TRUTHY: ("True",), CERT_NONE: ("ssl.CERT_NONE",),
+                NONE_OR_CERT_NONE: ("None", '"none"', "ssl.CERT_NONE"),
+                FALSE_WORD: ("False", '"false"')}.get(kind)
+    if literals is None:
+        literals = tuple(f'"{word}"' for word in one_of_words(kind))
+    written = f'"{name}": ' if key else f"{name}="
+    return " / ".join(f"`{written}{value}`" for value in literals)
 
 
 def _inventory() -> Tuple[ClientUse, ...]:
@@ -51,9 +99,11 @@ def _inventory() -> Tuple[ClientUse, ...]:
         fix = ("`<ca-bundle>`" if option.client in _BUNDLE_CLIENTS
                else "`validate_cert=True, ca_certs=<ca-bundle>`" if option.client == "tornado"
                else "the keyword is removed (unsafe)"
-               if option.keyword == "ssl_assert_hostname" else "none")
+               if option.keyword == "ssl_assert_hostname"
+               else f"`{option.keyword}={option.secure}, {option.bundle_keyword}=<ca-bundle>`"
+               if option.secure is not None else "none")
         methods = ", ".join(f"`.{method}()`" for method in sorted(option.methods))
-        shape = (f"`{option.keyword}={shown[option.value]}` on {where}"
+        shape = (f"{_shown(option.keyword, option.value)} on {where}"
                  + (f" or {methods}" if methods else "")
                  if option.keyword != "value" else f"{methods} with `{shown[option.value]}`")
         rows.append(ClientUse(option.client, shape, OFF, fix))
@@ -61,6 +111,7 @@ def _inventory() -> Tuple[ClientUse, ...]:
         entries = ", ".join(f"`{key}`" for key in sorted(clients.OPTION_DICT_ENTRIES))
         rows.append(ClientUse(client, f"`{keyword}={{...}}` holding {entries}", OFF,
                               "the entries become `\"ca_certs\": <ca-bundle>`"))
+    rows.extend(_db_inventory())
     rows.append(ClientUse("pycurl", ", ".join(f"`setopt({name}, 0)`"
                                                for name in sorted(clients.PYCURL_OPTIONS)),
                           OFF, "none"))
@@ -68,6 +119,36 @@ def _inventory() -> Tuple[ClientUse, ...]:
     rows.append(ClientUse("wrappers (Ansible, kubernetes, OpenStack, ...)", flags, OFF,
                           "the secure literal (unsafe)"))
     return tuple(rows)
+
+
+def _callees(names: FrozenSet[str]) -> str:
+    return ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`" for name in sorted(names))
+
+
+def _db_inventory() -> Iterator[ClientUse]:
+    """The rows of the database and queue clients' dicts and connection strings."""
+    keys: Dict[str, List[str]] = {}
+    for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
+        keys.setdefault(client, []).append(_shown(key, kind, key=True))
+    for client, shown in keys.items():
+        yield ClientUse(client, f"{', '.join(shown)} in any dict (settings, `**{{...}}`, "
+                                "`dict(...)`, `conf[key] = ...`)", OFF, "none")
+    for taker in clients.CONNECTION_STRINGS:
+        words = sorted({_shown(key, kind) for key, (client, kind)
+                        in clients.DICT_KEY_OPTIONS.items()
+                        if client == taker.client or taker.client == "SQLAlchemy"
+                        and client == "psycopg"})
+        yield ClientUse(taker.client if taker.client != "SQLAlchemy" else "psycopg",
+                        f"a URL or DSN holding {', '.join(words)} passed to "
+                        f"{_callees(taker.callees)}", OFF, "none")
+    for option in clients.DB_OPTION_DICTS:
+        entries = ", ".join(_shown(key, kind, key=True)
+                            for key, kind in sorted(option.entries.items()))
+        stores = sorted(name for name, stored in clients.OPTION_DICT_STORES.items()
+                        if stored is option)
+        also = f", or stored as {', '.join(f'`{name}`' for name in stores)}" if stores else ""
+        yield ClientUse(option.client, f"`{option.keyword}={{...}}` holding {entries} on "
+                                       f"{_callees(option.callees)}{also}", OFF, "none")
 
 
 class ClientOptionDisabled(Rule):
@@ -193,6 +274,7 @@ class ClientOptionDisabled(Rule):
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
         CallTo(("setopt",), ("pycurl",)),
+        *_db_candidates(),
     )
     has_fix = True
     fix_keys = ("ca-bundle",)
@@ -397,6 +479,7 @@ class ClientOptionDisabled(Rule):
         self.flags = clients.insecure_keywords(configured) if configured else _INSECURE
         # the configured list reports exactly what it names; the default one narrows `insecure`
         self.narrowed = not configured
+        self._reported: Set[int] = set()  # ids of reported nodes (_report_once)
 
     @classmethod
     def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
@@ -415,6 +498,9 @@ class ClientOptionDisabled(Rule):
                        if option.client in _BUNDLE_CLIENTS else None)
                 if option.client == "tornado" and arg.keyword is not None:
                     fix = _secure_with_bundle(node, arg, "ca_certs")
+                if option.secure is not None and arg.keyword is not None:
+                    fix = _secure_with_bundle(node, arg, option.bundle_keyword or "",
+                                              option.secure, option.fix_blockers)
                 if option.keyword == "ssl_assert_hostname" and arg.keyword is not None:
                     # the default checks the host name again (unsafe, as the flag next to it)
                     fix = FixRequest("remove-argument", Applicability.UNSAFE, node=arg)
@@ -430,6 +516,9 @@ class ClientOptionDisabled(Rule):
                     self.report(origin, f"an insecure {option.keyword} written here "
                                         f"reaches {clients.sink_name(node, qualified)}()", fix)
         self._option_dicts(node, qualified)
+        self._db_option_dicts(node, qualified)
+        self._connection_strings(node, qualified)
+        self._dict_call(node)
         self._pycurl(node)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
                 qualified in clients.AIOHTTP_SSL_TAKERS):
@@ -447,6 +536,7 @@ class ClientOptionDisabled(Rule):
         for target in node.targets:
             if isinstance(target.target, cst.Attribute):
                 self._flag(target.target, identifier(target.target.attr.value), node.value)
+            self._stored_options(target.target, node.value)
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.default is not None:
@@ -465,6 +555,10 @@ class ClientOptionDisabled(Rule):
             key = node.key.evaluated_value
             if isinstance(key, str):
                 self._flag(node, key, node.value)
+        option = values.string_value(node.key, self.scope) if isinstance(
+            node.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+        if option in clients.DICT_KEY_OPTIONS:
+            self._dict_key(node, option, node.value)
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
               callee: Optional[str] = None, secure: Optional[FixRequest] = None) -> None:
@@ -511,6 +605,86 @@ class ClientOptionDisabled(Rule):
                 for bound in uses.bound.get(name, ()):
                     yield from clients.option_entries(bound, binding.scope)
 
+    # -- database, queue and directory clients -----------------------------------------------
+    def _report_once(self, node: cst.CSTNode, message: str,
+                     fix: Optional[FixRequest] = None) -> None:
+        """An entry may be seen twice (an options dict passed to a call and stored under a
+        settings name, or a key reported in any dict): one finding."""
+        if id(node) not in self._reported:
+            self._reported.add(id(node))
+            self.report(node, message, fix)
+
+    def _dict_key(self, where: cst.CSTNode, key: str, value: cst.BaseExpression) -> None:
+        client, kind = clients.DICT_KEY_OPTIONS[key]
+        if clients.value_is(kind, value, self.scope):
+            self._report_once(where, f"TLS verification disabled by {client}'s {key} option; "
+                                     "give the client the CA bundle instead")
+
+    def _dict_call(self, node: cst.Call) -> None:
+        """`dict(sslmode="require")` of the builtin."""
+        if (isinstance(node.func, cst.Name) and identifier(node.func.value) == "dict"
+                and self.scope.lookup("dict") is None):
+            for arg in node.args:
+                if arg.keyword is not None and (
+                        identifier(arg.keyword.value) in clients.DICT_KEY_OPTIONS):
+                    self._dict_key(arg, identifier(arg.keyword.value), arg.value)
+
+    def _stored_options(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`conf["enable.ssl.certificate.verification"] = False` (a dict built over several
+        statements), and an options dict stored under its settings name
+        (`app.conf.broker_use_ssl = {...}`, `CELERY_BROKER_USE_SSL = {...}`)."""
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(
+                target.slice[0].slice, cst.Index):
+            key = values.string_value(target.slice[0].slice.value, self.scope)
+            if key in clients.DICT_KEY_OPTIONS:
+                self._dict_key(target, key, value)
+            return
+        name = (identifier(target.attr.value) if isinstance(target, cst.Attribute)
+                else identifier(target.value) if isinstance(target, cst.Name) else None)
+        option = clients.OPTION_DICT_STORES.get(name or "")
+        if option is not None:
+            self._option_entries(option, name or "", value)
+
+    def _db_option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
+        for option in clients.DB_OPTION_DICTS:
+            arg = clients.keyword(node, option.keyword)
+            if arg is not None and clients.ClientOption(
+                    option.client, option.keyword, FALSY, option.callees,
+                    option.methods).applies_to(node, qualified):
+                self._option_entries(option, option.keyword, arg.value)
+
+    def _option_entries(self, option: clients.OptionDict, name: str,
+                        value: cst.BaseExpression) -> None:
+        for anchor, key, entry in self._entries(value):
+            kind = option.entries.get(key)
+            if kind is not None and clients.value_is(kind, entry, self.scope):
+                self._report_once(anchor, f"TLS verification disabled by {option.client}'s "
+                                          f"{name} entry {key}; give the client the CA bundle "
+                                          "instead")
+
+    def _connection_strings(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """A URL or DSN literal whose options turn verification off
+        (`redis.from_url("rediss://h?ssl_cert_reqs=none")`)."""
+        if qualified is None:
+            return
+        for taker in clients.CONNECTION_STRINGS:
+            if not clients.ClientOption(taker.client, taker.keyword, FALSY,
+                                        taker.callees).applies_to(node, qualified):
+                continue
+            arg = (clients.argument(node, taker.position, taker.keyword)
+                   if taker.position is not None else clients.keyword(node, taker.keyword))
+            text = None if arg is None else clients.template_text(arg.value, self.scope)
+            if arg is None or text is None:
+                continue
+            for name, given in clients.connection_options(text):
+                for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
+                    if (client == taker.client or taker.client == "SQLAlchemy") and (
+                            clients.option_name_is(name, key)) and clients.text_is(kind, given):
+                        self._report_once(arg, f"TLS verification disabled by the {client} "
+                                               f"connection string's {name}={given}; give the "
+                                               "client the CA bundle instead")
+            return
+
     def _pycurl(self, node: cst.Call) -> None:
         if clients.callee_name(node) != "setopt":
             return
@@ -529,18 +703,23 @@ _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_
                                             clients.SEARCH_CLIENTS)
 
 
-def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str
-                        ) -> Optional[FixRequest]:
-    """`flag=False` -> `flag=True, <bundle_keyword>=<ca-bundle>`: the client verifies against
-    the configured bundle. Safe; offered only for the literal `False` and when the call gives
-    no bundle yet and has no `**` (it could hold the keyword twice)."""
-    if not (isinstance(arg.value, cst.Name) and identifier(arg.value.value) == "False"):
+def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str, secure: str = "True",
+                        blockers: FrozenSet[str] = frozenset()) -> Optional[FixRequest]:
+    """`flag=False` -> `flag=True, <bundle_keyword>=<ca-bundle>` (`secure` is the flag's secure
+    literal): the client verifies against the configured bundle. Safe; offered only for an
+    insecure value written as a literal in the call (`False`, `None`, `"none"`,
+    `ssl.CERT_NONE`), and when the call gives no bundle yet, none of `blockers` (which would
+    change what the pair means) and no `**` (it could hold the keyword twice)."""
+    value = arg.value
+    if not (isinstance(value, cst.SimpleString) or (
+            isinstance(value, cst.Name) and identifier(value.value) in ("False", "True", "None"))
+            or (isinstance(value, cst.Attribute)
+                and identifier(value.attr.value) == "CERT_NONE")):
         return None
-    if any(other.star == "**" or (other.keyword is not None
-                                  and identifier(other.keyword.value) == bundle_keyword)
-           for other in call.args):
+    if any(other.star == "**" or (other.keyword is not None and identifier(
+            other.keyword.value) in {bundle_keyword, *blockers}) for other in call.args):
         return None
-    return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", "True", bundle_keyword))
+    return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", secure, bundle_keyword))
 
 
 def _secure_options(value: cst.BaseExpression, insecure: List[Tuple[cst.CSTNode, str]]

@@ -16,9 +16,10 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
                     Type, TypeVar, Union)
 
 from corptls_lint.screens import lookalikes
-from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, Argument,
-                                         AttributeStore, CallerArgument, CallTo, Candidate,
-                                         ConstantFunction, ItemStore, KeywordArg, NameUse,
+from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
+                                         NONE_OR_CERT_NONE, Argument, AttributeStore,
+                                         CallerArgument, CallTo, Candidate, ConstantFunction,
+                                         ItemStore, KeyedStore, KeywordArg, NameUse,
                                          ParamDefault, ScreenedRule, Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
@@ -214,7 +215,7 @@ class FileFacts:
         if found is None:
             found = {name for name, value in self.facts.bound_names
                      if _variable(value) is None and literal_matches(value, kind)}
-            if kind == CERT_NONE:
+            if kind in (CERT_NONE, NONE_OR_CERT_NONE):
                 found.add("CERT_NONE")
                 found.update(alias for alias, name in self.facts.aliases.items()
                              if name == "CERT_NONE")
@@ -264,6 +265,10 @@ class FileFacts:
             for attr, value, node in self.facts.attribute_stores:
                 if attr in candidate.attrs and self.value_matches(value, candidate.value):
                     yield node
+        elif isinstance(candidate, KeyedStore):
+            for key, value, where in self.facts.keyed_stores:
+                if key in candidate.keys and self.value_matches(value, candidate.value):
+                    yield where
         elif isinstance(candidate, NameUse):
             yield from self._name_uses(candidate.names)
         elif isinstance(candidate, ConstantFunction):

@@ -18,6 +18,23 @@ PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
 CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
 TRUTHY = "truthy"  # True or a non-zero integer (`insecure=True`)
 NONE = "none"  # the literal None (`context=None`)
+# redis-py's ssl_cert_reqs: None (redis-py maps it to CERT_NONE), "none", or CERT_NONE
+NONE_OR_CERT_NONE = "none-or-cert-none"
+# librdkafka's booleans: a falsy literal or the strings it reads as false ("false", "0")
+FALSE_WORD = "false-word"
+FALSE_WORDS = ("false", "f", "0", "no", "n", "off")
+# One of a few strings (`sslmode="require"`): ONE_OF + the strings joined with "|" (one_of).
+ONE_OF = "one-of:"
+
+
+def one_of(*words: str) -> str:
+    """The value class of these exact strings."""
+    return ONE_OF + "|".join(words)
+
+
+def one_of_words(kind: str) -> Tuple[str, ...]:
+    """The strings of a `one_of` class (empty for any other class)."""
+    return tuple(kind[len(ONE_OF):].split("|")) if kind.startswith(ONE_OF) else ()
 
 BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
@@ -49,6 +66,15 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         if isinstance(value, ast.Attribute):
             return value.attr == "CERT_NONE"
         return isinstance(value, ast.Constant) and value.value in ("CERT_NONE", "NONE")
+    if kind == NONE_OR_CERT_NONE:
+        return literal_matches(value, CERT_NONE) or literal_matches(value, NONE) or (
+            isinstance(value, ast.Constant) and value.value == "none")
+    if kind == FALSE_WORD:
+        return literal_matches(value, FALSY) or (
+            isinstance(value, ast.Constant) and isinstance(value.value, str)
+            and value.value.lower() in FALSE_WORDS)
+    if kind.startswith(ONE_OF):
+        return isinstance(value, ast.Constant) and value.value in one_of_words(kind)
     raise ValueError(f"unknown value class {kind!r}")
 
 
@@ -114,6 +140,15 @@ class ItemStore:
 
 
 @dataclass(frozen=True)
+class KeyedStore:
+    """`<container>["key"] = value` for one of `keys`, with a value of class `value` (an
+    options dict built over several statements)."""
+
+    keys: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
 class NameUse:
     """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
     `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
@@ -162,8 +197,8 @@ class ParamDefault:
     value: str = ANY
 
 
-Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, NameUse, ConstantFunction,
-                  ParamDefault, Travel, CallerArgument]
+Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameUse,
+                  ConstantFunction, ParamDefault, Travel, CallerArgument]
 
 
 class ScreenedRule(Protocol):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qsl
 from typing import (Callable, Collection, Container, Dict, FrozenSet, Iterable, Iterator, List,
                     Optional, Set, Tuple)
+from urllib.parse import parse_qsl
 
 import libcst as cst
 
@@ -14,9 +14,9 @@ from corptls_lint.analysis import values
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import identifier
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (CERT_NONE as CERT_NONE_CLASS, FALSE_WORD, FALSE_WORDS,
-                                         FALSY, NONE_OR_CERT_NONE, PATH, TRUTHY, Argument,
-                                         CallTo, one_of, one_of_words)
+from corptls_lint.screens.shapes import CERT_NONE as CERT_NONE_CLASS
+from corptls_lint.screens.shapes import (FALSE_WORD, FALSE_WORDS, FALSY, NONE_OR_CERT_NONE, PATH,
+                                         TRUTHY, Argument, CallTo, one_of, one_of_words)
 
 # Tests whether a value is insecure: alone, or in the scope it is used in. (Strings: libcst
 # may load late, see running/startup.py.)
@@ -453,7 +453,8 @@ DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("pymongo", "ssl_cert_reqs", CERT_NONE_CLASS, MONGO),
     ClientOption("pymongo", "ssl_match_hostname", FALSY, MONGO),
     ClientOption("kafka-python", "ssl_check_hostname", FALSY, KAFKA_PYTHON, secure="True",
-                 bundle_keyword="ssl_cafile", fix_blockers=frozenset({"ssl_cafile", "ssl_context"})),
+                 bundle_keyword="ssl_cafile",
+                 fix_blockers=frozenset({"ssl_cafile", "ssl_context"})),
     ClientOption("psycopg", "sslmode", SSLMODE_UNVERIFIED, POSTGRES),
     ClientOption("asyncpg", "ssl", SSLMODE_UNVERIFIED, ASYNCPG),
     ClientOption("MySQL Connector/Python", "ssl_verify_cert", FALSY, MYSQL_CONNECTOR),
@@ -525,7 +526,8 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
                                          "mongoengine.register_connection",
                                          "mongoengine.connection.register_connection"},
                      0, "host"),
-    ConnectionString("pymongo", frozenset({"mongoengine.connect", "mongoengine.connection.connect"}),
+    ConnectionString("pymongo",
+                     frozenset({"mongoengine.connect", "mongoengine.connection.connect"}),
                      None, "host"),
     ConnectionString("psycopg", frozenset({"psycopg2.connect"}), 0, "dsn"),
     ConnectionString("psycopg", frozenset({"psycopg.connect", "psycopg.Connection.connect",

@@ -12,8 +12,8 @@ from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
-                                         AttributeStore, CallTo, Candidate, KeyedStore,
-                                         KeywordArg, ParamDefault, Travel, one_of_words)
+                                         AttributeStore, CallTo, Candidate, KeyedStore, KeywordArg,
+                                         ParamDefault, Travel, one_of_words)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -65,12 +65,16 @@ def _db_candidates() -> Tuple[Candidate, ...]:
     for key, (_, kind) in clients.DICT_KEY_OPTIONS.items():
         keys.setdefault(kind, []).append(key)
     shapes.extend(KeyedStore(tuple(sorted(names)), kind) for kind, names in sorted(keys.items()))
-    callees = {name for taker in clients.CONNECTION_STRINGS for name in taker.callees}
-    shapes.append(CallTo(
-        tuple(sorted({name.rsplit(".", 1)[-1] for name in callees if not name.endswith(".")}
-                     | {"ConnectionPool", "AsyncConnectionPool", "NullConnectionPool"})),
-        tuple(sorted({root for name in callees for root in import_roots(name.rstrip("."))}))))
+    shapes.append(CONNECTION_STRING_CALLS)
     return tuple(shapes)
+
+
+# The calls that take a connection string; its option words are inside the string.
+_TAKERS = {name for taker in clients.CONNECTION_STRINGS for name in taker.callees}
+CONNECTION_STRING_CALLS = CallTo(
+    tuple(sorted({name.rsplit(".", 1)[-1] for name in _TAKERS if not name.endswith(".")}
+                 | {"ConnectionPool", "AsyncConnectionPool", "NullConnectionPool"})),
+    tuple(sorted({root for name in _TAKERS for root in import_roots(name.rstrip("."))})))
 
 
 def _keywords_of(kind: str) -> Tuple[str, ...]:
@@ -171,12 +175,57 @@ class ClientOptionDisabled(Rule):
     - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`;
     - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair);
     - `http.client.HTTPSConnection(check_hostname=False)`;
+    - redis-py (also `redis.asyncio`, aioredis): `ssl_cert_reqs=None` (redis-py reads None as
+      `CERT_NONE`), `"none"` or `ssl.CERT_NONE`, and `ssl_check_hostname=False`, on any redis
+      call (`Redis`, `StrictRedis`, `from_url`, `ConnectionPool`, `SSLConnection`,
+      `RedisCluster`, `Sentinel`), and `?ssl_cert_reqs=none` in a URL passed to `from_url`;
+    - pymongo, motor and mongoengine: `tlsAllowInvalidCertificates=True`, `tlsInsecure=True`,
+      `tlsAllowInvalidHostnames=True` and pymongo 3's `ssl_cert_reqs=ssl.CERT_NONE` /
+      `ssl_match_hostname=False` on `MongoClient`, `AsyncMongoClient`, `AsyncIOMotorClient`,
+      `mongoengine.connect`, and the same options in a `mongodb://` URI
+      (`?tlsAllowInvalidCertificates=true`, any case);
+    - kafka-python: `ssl_check_hostname=False` on `KafkaProducer`, `KafkaConsumer`,
+      `KafkaAdminClient`, `KafkaClient`; confluent-kafka: `"enable.ssl.certificate.verification":
+      False` (or `"false"`) and `"ssl.endpoint.identification.algorithm": "none"` in a config
+      dict;
+    - psycopg / psycopg2 / psycopg_pool (libpq): `sslmode=` `"allow"`, `"prefer"`, `"require"`
+      or `"verify-ca"` (only `"verify-full"` checks the server's name), as a keyword, in a DSN
+      (`"host=db sslmode=require"`, `postgresql://db/app?sslmode=require`) passed to
+      `psycopg2.connect`, `psycopg.connect`, `AsyncConnection.connect`, a pool or SQLAlchemy's
+      `create_engine`, or as a dict's `"sslmode"` (`connect_args={"sslmode": "require"}`,
+      Django's `DATABASES` `OPTIONS`); asyncpg: `ssl="allow"` / `"prefer"` / `"require"` /
+      `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN;
+    - MySQL Connector/Python and PyMySQL (aiomysql): `ssl_verify_cert=False`,
+      `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
+      `"verify_mode": False`; mysqlclient (MySQLdb): `ssl_mode="PREFERRED"`, `"REQUIRED"` or
+      `"VERIFY_CA"`;
+    - Celery and kombu: `cert_reqs=ssl.CERT_NONE`, `ssl_cert_reqs=...` or `check_hostname=False`
+      inside `broker_use_ssl={...}` / `redis_backend_use_ssl={...}` given to `Celery(...)`,
+      `app.conf.update(...)`, stored as `app.conf.broker_use_ssl = {...}` or as a settings
+      module's `broker_use_ssl`, `BROKER_USE_SSL`, `CELERY_BROKER_USE_SSL` (and the
+      `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
+      pika before 1.0: `ConnectionParameters(ssl_options={"cert_reqs": ssl.CERT_NONE})` (pika's
+      `SSLOptions(context)` is the context's, TLS103);
+    - keys no other library uses, in any dict, `dict(...)` call or item store
+      (`conf["enable.ssl.certificate.verification"] = False`), wherever the dict goes:
+      `ssl_cert_reqs`, `ssl_check_hostname`, `tlsAllowInvalidCertificates`, `tlsInsecure`,
+      `tlsAllowInvalidHostnames`, `ssl_match_hostname`, the two confluent-kafka keys,
+      `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
+      (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
       `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
       clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
       host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
+
+    Switches that turn TLS off altogether are not reported: libpq `sslmode="disable"`,
+    asyncpg `ssl=False` / `"disable"`, MySQL Connector/Python `ssl_disabled=True`, mysqlclient
+    `ssl_mode="DISABLED"`. They are not a verification setting (no CA bundle would fix them),
+    and a plaintext connection to a local socket or a test database is common and often
+    deliberate; requiring TLS is a policy of its own. Neither is `ssl_cert_reqs="optional"`,
+    which verifies in a client, nor the absence of an option (asyncpg's and libpq's default
+    `prefer`, PyMySQL's `ssl={}` without a CA).
 
     `insecure` also means other things (Django's static `serve(request, path, insecure=True)`
     serves files without `DEBUG`; an OpenTelemetry exporter's `insecure` means plaintext gRPC),
@@ -215,8 +264,14 @@ class ClientOptionDisabled(Rule):
     expression. Safe. Where the client takes the bundle beside the flag, the flag written as
     `False` becomes the client's own secure form: tornado `validate_cert=False` (HTTPRequest,
     `fetch`) -> `validate_cert=True, ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
-    `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`. Safe; not offered when
-    the call already passes `ca_certs=` or has `**kwargs`.
+    `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`, redis-py
+    `ssl_cert_reqs=None` (or `"none"`, `ssl.CERT_NONE`) -> `ssl_cert_reqs="required",
+    ssl_ca_certs=<ca-bundle>`, pymongo `tlsAllowInvalidCertificates=True` ->
+    `tlsAllowInvalidCertificates=False, tlsCAFile=<ca-bundle>`, kafka-python
+    `ssl_check_hostname=False` -> `ssl_check_hostname=True, ssl_cafile=<ca-bundle>`. Safe; not
+    offered when the call already passes the bundle keyword (or redis-py's `ssl_ca_path` /
+    `ssl_ca_data`, pymongo's `tlsInsecure` / `tlsAllowInvalidHostnames`, which pymongo rejects
+    beside the pair, kafka-python's `ssl_context`) or has `**kwargs`.
     Any other wrapper flag written as the literal `False` (`True` for `insecure` and
     `skip_tls_verify`), at a call, attribute store, dict entry or parameter default, gets its
     secure value (`verify_ssl=True`). Unsafe: the wrapper then verifies with its own default
@@ -233,7 +288,10 @@ class ClientOptionDisabled(Rule):
     verify=verify)`) gets its fix where it is written: the bundle for the clients that take
     one, the secure literal for the others. Unsafe: the variable may be read elsewhere too.
     The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
-    `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
+    `tls_set(ca_certs=...)`, `pycurl.CAINFO`; `sslmode="verify-full"` with `sslrootcert=`,
+    asyncpg `ssl=<ssl-context>`, `"ssl.ca.location"`, `ssl_ca=` with `ssl_verify_identity=True`,
+    `ssl_mode="VERIFY_IDENTITY"`). A weaker `sslmode` has no fix because `verify-full` also
+    needs the server's name in its certificate, which only the deployment can tell.
 
     ## Options
     - `ca-bundle`
@@ -245,6 +303,14 @@ class ClientOptionDisabled(Rule):
     - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
     - tornado: HTTPRequest validate_cert, https://www.tornadoweb.org/en/stable/httpclient.html
     - websocket-client: sslopt, https://websocket-client.readthedocs.io/en/latest/faq.html
+    - redis-py: SSL connections, https://redis.readthedocs.io/en/stable/examples/ssl_connection_examples.html
+    - PyMongo: TLS/SSL configuration, https://pymongo.readthedocs.io/en/stable/examples/tls.html
+    - kafka-python: KafkaProducer, https://kafka-python.readthedocs.io/en/master/apidoc/KafkaProducer.html
+    - librdkafka: configuration properties, https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md
+    - PostgreSQL: libpq SSL support, sslmode, https://www.postgresql.org/docs/current/libpq-ssl.html
+    - asyncpg: connect, ssl, https://magicstack.github.io/asyncpg/current/api/index.html
+    - MySQL Connector/Python: connection arguments, https://dev.mysql.com/doc/connector-python/en/connector-python-connectargs.html
+    - Celery: broker_use_ssl, https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-use-ssl
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 
@@ -296,6 +362,22 @@ class ClientOptionDisabled(Rule):
         "serve(request, path, insecure=True)\n",
         "import salt.utils.network\n"
         "DEFAULTS = {'tracing': {'exporter': 'otlp', 'insecure': True}}\n",
+        "import redis\nr = redis.Redis(host, ssl=True, ssl_cert_reqs='required')\n",
+        'import redis\nr = redis.Redis(host, port=6379)\n',
+        "import psycopg2\nconn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA)\n",
+        "import psycopg2\nconn = psycopg2.connect('host=db sslmode=disable')\n",
+        "def connect(sslmode):\n    if sslmode == 'require':\n        return open_tls()\n",
+        'import pymongo\nc = pymongo.MongoClient(uri, tls=True, tlsCAFile=CA_BUNDLE)\n',
+        'from kafka import KafkaProducer\np = KafkaProducer(ssl_check_hostname=True)\n',
+        "from confluent_kafka import Consumer\n"
+        "c = Consumer({'enable.ssl.certificate.verification': True})\n",
+        "import asyncpg\n"
+        "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
+        "import mysql.connector, MySQLdb\nmysql.connector.connect(ssl_disabled=True)\n"
+        "MySQLdb.connect(ssl_mode='VERIFY_IDENTITY')\n",
+        "import ssl\nfrom celery import Celery\n"
+        "app = Celery('t', broker_use_ssl={'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA})\n",
+        'import pika\nparams = pika.ConnectionParameters(ssl_options=pika.SSLOptions(ctx))\n',
     ]
     INVALID = [
         Invalid(
@@ -471,6 +553,101 @@ class ClientOptionDisabled(Rule):
             [(2, 43)],
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=True)\n"),
+        Invalid(
+            'import redis as r\n'
+            "client = r.Redis(host='cache', ssl=True, ssl_cert_reqs=None)\n",
+            [(2, 42)],
+            'import redis as r\n'
+            '\n'
+            'from corp_tls import CA_BUNDLE\n'
+            '\n'
+            "client = r.Redis(host='cache', ssl=True, ssl_cert_reqs=\"required\", "
+            "ssl_ca_certs=CA_BUNDLE)\n"),
+        Invalid(
+            'from redis.asyncio import from_url, Redis\n'
+            "a = from_url('rediss://cache:6380/0?ssl_cert_reqs=none')\n"
+            'b = Redis(ssl=True, ssl_check_hostname=False)\n',
+            [(2, 14), (3, 21)]),
+        Invalid(
+            'from pymongo import MongoClient\n'
+            'client = MongoClient(\n'
+            '    uri,\n'
+            '    tlsAllowInvalidCertificates=True,\n'
+            ')\n',
+            [(4, 5)],
+            'from pymongo import MongoClient\n'
+            '\n'
+            'from corp_tls import CA_BUNDLE\n'
+            '\n'
+            'client = MongoClient(\n'
+            '    uri,\n'
+            '    tlsAllowInvalidCertificates=False, tlsCAFile=CA_BUNDLE,\n'
+            ')\n'),
+        Invalid(
+            'from motor.motor_asyncio import AsyncIOMotorClient\n'
+            "c = AsyncIOMotorClient('mongodb://db/?tls=true&tlsInsecure=true')\n",
+            [(2, 24)]),
+        Invalid(
+            'from kafka import KafkaProducer\n'
+            'p = KafkaProducer(bootstrap_servers=s, ssl_check_hostname=False)\n',
+            [(2, 40)],
+            'from kafka import KafkaProducer\n'
+            '\n'
+            'from corp_tls import CA_BUNDLE\n'
+            '\n'
+            "p = KafkaProducer(bootstrap_servers=s, ssl_check_hostname=True, "
+            "ssl_cafile=CA_BUNDLE)\n"),
+        Invalid(
+            'import confluent_kafka\n'
+            "conf = {'bootstrap.servers': servers}\n"
+            "conf['enable.ssl.certificate.verification'] = 'false'\n"
+            "conf.update({'ssl.endpoint.identification.algorithm': 'none'})\n"
+            'producer = confluent_kafka.Producer(conf)\n',
+            [(3, 1), (4, 14)]),
+        Invalid(
+            'import psycopg2\n'
+            'from sqlalchemy import create_engine\n'
+            "conn = psycopg2.connect('host=db dbname=app sslmode=require')\n"
+            "engine = create_engine(url, connect_args={'sslmode': 'verify-ca'})\n",
+            [(3, 25), (4, 43)]),
+        Invalid(
+            'import asyncpg\n'
+            'async def main():\n'
+            "    return await asyncpg.create_pool(dsn, ssl='require')\n",
+            [(3, 43)]),
+        Invalid(
+            'import mysql.connector as mc\n'
+            'import pymysql\n'
+            'import MySQLdb\n'
+            'a = mc.connect(host=h, ssl_ca=CA, ssl_verify_cert=False)\n'
+            "b = pymysql.connect(host=h, ssl={'ca': CA, 'check_hostname': False})\n"
+            "c = MySQLdb.connect(host=h, ssl_mode='REQUIRED')\n",
+            [(4, 35), (5, 44), (6, 29)]),
+        Invalid(
+            'import ssl\n'
+            'from celery import Celery\n'
+            "app = Celery('tasks', broker_use_ssl={'cert_reqs': ssl.CERT_NONE})\n"
+            "app.conf.redis_backend_use_ssl = {'ssl_cert_reqs': ssl.CERT_NONE}\n",
+            [(3, 39), (4, 35)]),
+        Invalid(
+            'import ssl\n'
+            'from kombu import Connection\n'
+            "CELERY_BROKER_USE_SSL = {'cert_reqs': ssl.CERT_NONE}\n"
+            "conn = Connection(url, ssl={'cert_reqs': ssl.CERT_NONE})\n",
+            [(3, 26), (4, 29)]),
+        Invalid(
+            'CACHES = {\n'
+            "    'default': {\n"
+            "        'BACKEND': 'django_redis.cache.RedisCache',\n"
+            "        'OPTIONS': {'CONNECTION_POOL_KWARGS': {'ssl_cert_reqs': None}},\n"
+            '    },\n'
+            '}\n',
+            [(4, 48)]),
+        Invalid(
+            'import ssl, pika\n'
+            "params = pika.ConnectionParameters(host, ssl=True,\n"
+            "                                   ssl_options={'cert_reqs': ssl.CERT_NONE})\n",
+            [(3, 49)]),
     ]
 
     def __init__(self, context: FileContext) -> None:

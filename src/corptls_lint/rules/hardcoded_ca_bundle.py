@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint.analysis import clients
+from corptls_lint.analysis import clients, values
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
@@ -12,6 +12,10 @@ from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
+# The database and queue clients' CA keywords and the keys reported in any dict.
+_CLIENT_WORDS = tuple(sorted({option.keyword for option in (*clients.CA_PATH_OPTIONS,
+                                                             *clients.CA_FOLDER_OPTIONS)}
+                             | set(clients.DICT_KEY_CA_PATHS)))
 
 
 class HardcodedCABundle(Rule):
@@ -25,7 +29,17 @@ class HardcodedCABundle(Rule):
     - the value assigned to `<target>.verify`;
     - `cafile=` or `capath=` of `ssl.create_default_context`;
     - the first two arguments or `cafile=` / `capath=` of any `load_verify_locations(...)`;
-    - `ca_certs=` or `ca_cert_dir=` of the urllib3 pools.
+    - `ca_certs=` or `ca_cert_dir=` of the urllib3 pools;
+    - the CA keywords of the database and queue clients: redis-py `ssl_ca_certs=` (and the
+      folder `ssl_ca_path=`), pymongo / motor / mongoengine `tlsCAFile=` (pymongo 3:
+      `ssl_ca_certs=`), kafka-python `ssl_cafile=`, psycopg / psycopg2 `sslrootcert=`,
+      MySQL Connector/Python and PyMySQL `ssl_ca=`;
+    - the value of one of these keys in any dict (a confluent-kafka config, Django's
+      `DATABASES` `OPTIONS`, a celery `broker_use_ssl`): `"ssl.ca.location"` (confluent-kafka),
+      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`.
+
+    A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
+    directory as well as the machine.
 
     An f-string with a part that is not a literal (`f"{base}/ca.pem"`) is not reported, and
     neither is anything in the trust module, the module that `ca-bundle`, `session-factory` or
@@ -69,6 +83,8 @@ class HardcodedCABundle(Rule):
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
     - Python: SSLContext.load_verify_locations, https://docs.python.org/3/library/ssl.html#ssl.SSLContext.load_verify_locations
+    - PostgreSQL: libpq SSL support, sslrootcert, https://www.postgresql.org/docs/current/libpq-ssl.html
+    - librdkafka: configuration properties, ssl.ca.location, https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 
@@ -76,12 +92,13 @@ class HardcodedCABundle(Rule):
     name = "hardcoded-ca-bundle"
     message = "hardcoded CA bundle path; use the configured CA bundle"
     triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir",
-                 _LOAD_VERIFY_LOCATIONS.encode()),)
+                 _LOAD_VERIFY_LOCATIONS.encode(), *(word.encode() for word in _CLIENT_WORDS)),)
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
     candidates = (
         KeywordArg(("verify", "cafile", "capath", "ca_certs", "ca_cert_dir"), PATH),
         AttributeStore(("verify",), PATH),
         CallTo((_LOAD_VERIFY_LOCATIONS,)),
+        KeywordArg(_CLIENT_WORDS, PATH),
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
@@ -97,6 +114,13 @@ class HardcodedCABundle(Rule):
         ClientUse('urllib3',
                   '`ca_certs="/path"`, `ca_cert_dir="/path"` on the pools',
                   BUNDLE, '`<ca-bundle>`'),
+        *(ClientUse(option.client, f'`{option.keyword}="/path"` on '
+                    + ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`"
+                                for name in sorted(option.callees)),
+                    BUNDLE, '`<ca-bundle>`' if option in clients.CA_PATH_OPTIONS else "none")
+          for option in (*clients.CA_PATH_OPTIONS, *clients.CA_FOLDER_OPTIONS)),
+        *(ClientUse(client, f'`"{key}": "/path"` in any dict', BUNDLE, '`<ca-bundle>`')
+          for key, client in clients.DICT_KEY_CA_PATHS.items()),
     )
 
     VALID = [
@@ -106,6 +130,9 @@ class HardcodedCABundle(Rule):
         "import ssl\nssl.create_default_context(cafile=certifi.where())\n",
         "import jwt\njwt.decode(token, verify='yes')\n",
         "ctx.load_verify_locations(cadata=pem_text)\n",
+        "import redis\nr = redis.Redis(host, ssl=True, ssl_ca_certs=CA_BUNDLE)\n",
+        "import certifi, pymongo\npymongo.MongoClient(uri, tlsCAFile=certifi.where())\n",
+        "settings = {'ssl.ca.location': os.environ['KAFKA_CA']}\n",
     ]
     INVALID = [
         Invalid(
@@ -186,6 +213,45 @@ class HardcodedCABundle(Rule):
             "    url,\n"
             "    verify=CA_BUNDLE,  # moved in 2021\n"
             ")\n"),
+        Invalid(
+            "from kafka import KafkaConsumer as Consumer\n"
+            "c = Consumer('t', security_protocol='SSL', ssl_cafile='certs/ca.pem')\n",
+            [(2, 44)],
+            "from kafka import KafkaConsumer as Consumer\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "c = Consumer('t', security_protocol='SSL', ssl_cafile=CA_BUNDLE)\n"),
+        Invalid(
+            "from confluent_kafka import Producer\n"
+            "conf = {\n"
+            "    'bootstrap.servers': servers,\n"
+            "    'ssl.ca.location': '/etc/ssl/kafka-ca.pem',\n"
+            "}\n"
+            "p = Producer(conf)\n",
+            [(4, 5)],
+            "from confluent_kafka import Producer\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "conf = {\n"
+            "    'bootstrap.servers': servers,\n"
+            "    'ssl.ca.location': CA_BUNDLE,\n"
+            "}\n"
+            "p = Producer(conf)\n"),
+        Invalid(
+            "import psycopg2\n"
+            "import redis.asyncio as aioredis\n"
+            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert='/etc/pg/root.crt')\n"
+            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n",
+            [(3, 53), (4, 30)],
+            "import psycopg2\n"
+            "import redis.asyncio as aioredis\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA_BUNDLE)\n"
+            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -202,6 +268,20 @@ class HardcodedCABundle(Rule):
               and identifier(node.func.attr.value) == _LOAD_VERIFY_LOCATIONS):
             self._check(clients.argument(node, 0, "cafile"))
             self._check(clients.argument(node, 1, "capath"), fix_kind=None)
+        for option in clients.CA_PATH_OPTIONS:
+            if option.applies_to(node, qualified):
+                self._check(clients.keyword(node, option.keyword))
+        for option in clients.CA_FOLDER_OPTIONS:
+            if option.applies_to(node, qualified):
+                self._check(clients.keyword(node, option.keyword), fix_kind=None)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's
+        DATABASES OPTIONS, celery's broker_use_ssl)."""
+        if isinstance(node.key, cst.SimpleString) and values.string_value(
+                node.key, self.scope) in clients.DICT_KEY_CA_PATHS and self.is_hardcoded_path(
+                node.value):
+            self.report(node, fix=FixRequest("ca-bundle", node=node.value))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.is_hardcoded_path(node.value):

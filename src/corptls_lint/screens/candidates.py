@@ -19,8 +19,8 @@ from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
                                          NONE_OR_CERT_NONE, Argument, AttributeStore,
                                          CallerArgument, CallTo, Candidate, ConstantFunction,
-                                         ItemStore, KeyedStore, KeywordArg, NameUse,
-                                         ParamDefault, ScreenedRule, Travel, literal_matches)
+                                         ItemStore, KeyedStore, KeywordArg, NameUse, ParamDefault,
+                                         ScreenedRule, Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 

@@ -426,7 +426,7 @@ POSTGRES = frozenset({"psycopg2.connect", "psycopg2.pool.", "psycopg.connect",
 ASYNCPG = frozenset({"asyncpg.connect", "asyncpg.create_pool", "asyncpg.connection.connect",
                      "asyncpg.pool.create_pool", "asyncpg.Pool"})
 MYSQL_CONNECTOR = frozenset({"mysql.connector."})
-PYMYSQL = frozenset({"pymysql.", "aiomysql."})
+PYMYSQL = frozenset({"pymysql."})  # aiomysql takes an SSLContext (TLS103)
 MYSQLDB = frozenset({"MySQLdb."})
 SQLALCHEMY_ENGINES = frozenset({"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
                                 "sqlalchemy.ext.asyncio.create_async_engine"})
@@ -506,12 +506,18 @@ CA_FOLDER_OPTIONS: Tuple[ClientOption, ...] = (
 @dataclass(frozen=True)
 class ConnectionString:
     """A client call whose URL or DSN argument (at `position`, or as `keyword`) may carry the
-    options of DICT_KEY_OPTIONS: `rediss://h?ssl_cert_reqs=none`, `"host=h sslmode=require"`."""
+    options DICT_KEY_OPTIONS has for the clients `reads` (default: `client`'s own):
+    `rediss://h?ssl_cert_reqs=none`, `"host=h sslmode=require"`."""
 
     client: str
     callees: FrozenSet[str]
     position: Optional[int]
     keyword: str
+    reads: Tuple[str, ...] = ()
+
+    @property
+    def option_clients(self) -> Tuple[str, ...]:
+        return self.reads or (self.client,)
 
 
 CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
@@ -533,11 +539,12 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
     ConnectionString("psycopg", frozenset({"psycopg.connect", "psycopg.Connection.connect",
                                            "psycopg.AsyncConnection.connect", "psycopg_pool."}),
                      0, "conninfo"),
-    ConnectionString("asyncpg", frozenset({"asyncpg.connect", "asyncpg.connection.connect"}),
-                     0, "dsn"),
-    ConnectionString("asyncpg", frozenset({"asyncpg.create_pool", "asyncpg.pool.create_pool"}),
-                     0, "dsn"),
-    ConnectionString("SQLAlchemy", SQLALCHEMY_ENGINES, 0, "url"),
+    # asyncpg reads libpq's sslmode in its DSN; SQLAlchemy hands a URL's query to the driver
+    ConnectionString("asyncpg", frozenset({"asyncpg.connect", "asyncpg.connection.connect",
+                                           "asyncpg.create_pool", "asyncpg.pool.create_pool"}),
+                     0, "dsn", ("psycopg",)),
+    ConnectionString("SQLAlchemy", SQLALCHEMY_ENGINES, 0, "url",
+                     ("psycopg", "mysqlclient", "MySQL Connector/Python")),
 )
 
 # Options dicts of the database and queue clients: (client, keyword, the calls it is an
@@ -563,7 +570,7 @@ DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
     OptionDict("Celery/kombu", "ssl", KOMBU, frozenset(), _CELERY_ENTRIES),
     OptionDict("pika", "ssl_options", PIKA, frozenset(), {"cert_reqs": CERT_NONE_CLASS}),
     OptionDict("PyMySQL", "ssl", PYMYSQL, frozenset(),
-               {"check_hostname": FALSY, "verify_mode": FALSY}),
+               {"check_hostname": FALSY, "verify_mode": FALSE_WORD}),
 )
 # Names a settings module or `app.conf` stores an options dict under (Celery's lower-case
 # settings, the old upper-case ones, and Django's CELERY_ namespace).

@@ -139,12 +139,9 @@ def _db_inventory() -> Iterator[ClientUse]:
                                 "`dict(...)`, `conf[key] = ...`)", OFF, "none")
     for taker in clients.CONNECTION_STRINGS:
         words = sorted({_shown(key, kind) for key, (client, kind)
-                        in clients.DICT_KEY_OPTIONS.items()
-                        if client == taker.client or taker.client == "SQLAlchemy"
-                        and client == "psycopg"})
-        yield ClientUse(taker.client if taker.client != "SQLAlchemy" else "psycopg",
-                        f"a URL or DSN holding {', '.join(words)} passed to "
-                        f"{_callees(taker.callees)}", OFF, "none")
+                        in clients.DICT_KEY_OPTIONS.items() if client in taker.option_clients})
+        yield ClientUse(taker.client, f"a URL or DSN holding {', '.join(words)} passed to "
+                                      f"{_callees(taker.callees)}", OFF, "none")
     for option in clients.DB_OPTION_DICTS:
         entries = ", ".join(_shown(key, kind, key=True)
                             for key, kind in sorted(option.entries.items()))
@@ -183,7 +180,7 @@ class ClientOptionDisabled(Rule):
       `tlsAllowInvalidHostnames=True` and pymongo 3's `ssl_cert_reqs=ssl.CERT_NONE` /
       `ssl_match_hostname=False` on `MongoClient`, `AsyncMongoClient`, `AsyncIOMotorClient`,
       `mongoengine.connect`, and the same options in a `mongodb://` URI
-      (`?tlsAllowInvalidCertificates=true`, any case);
+      (`?tlsAllowInvalidCertificates=true`);
     - kafka-python: `ssl_check_hostname=False` on `KafkaProducer`, `KafkaConsumer`,
       `KafkaAdminClient`, `KafkaClient`; confluent-kafka: `"enable.ssl.certificate.verification":
       False` (or `"false"`) and `"ssl.endpoint.identification.algorithm": "none"` in a config
@@ -195,7 +192,7 @@ class ClientOptionDisabled(Rule):
       `create_engine`, or as a dict's `"sslmode"` (`connect_args={"sslmode": "require"}`,
       Django's `DATABASES` `OPTIONS`); asyncpg: `ssl="allow"` / `"prefer"` / `"require"` /
       `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN;
-    - MySQL Connector/Python and PyMySQL (aiomysql): `ssl_verify_cert=False`,
+    - MySQL Connector/Python and PyMySQL: `ssl_verify_cert=False`,
       `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
       `"verify_mode": False`; mysqlclient (MySQLdb): `ssl_mode="PREFERRED"`, `"REQUIRED"` or
       `"VERIFY_CA"`;
@@ -855,8 +852,8 @@ class ClientOptionDisabled(Rule):
                 continue
             for name, given in clients.connection_options(text):
                 for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
-                    if (client == taker.client or taker.client == "SQLAlchemy") and (
-                            clients.option_name_is(name, key)) and clients.text_is(kind, given):
+                    if client in taker.option_clients and clients.option_name_is(
+                            name, key) and clients.text_is(kind, given):
                         self._report_once(arg, f"TLS verification disabled by the {client} "
                                                f"connection string's {name}={given}; give the "
                                                "client the CA bundle instead")

@@ -471,7 +471,7 @@ CLIENT_OPTIONS = CLIENT_OPTIONS + DB_CLIENT_OPTIONS
 # key -> (client, value class)
 DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "ssl_cert_reqs": ("redis-py", NONE_OR_CERT_NONE),
-    "ssl_check_hostname": ("redis-py", FALSY),
+    "ssl_check_hostname": ("redis-py/kafka-python", FALSY),
     "tlsAllowInvalidCertificates": ("pymongo", TRUTHY),
     "tlsInsecure": ("pymongo", TRUTHY),
     "tlsAllowInvalidHostnames": ("pymongo", TRUTHY),
@@ -527,7 +527,8 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
          "redis.asyncio.client.Redis.from_url", "redis.ConnectionPool.from_url",
          "redis.connection.ConnectionPool.from_url", "redis.asyncio.ConnectionPool.from_url",
          "redis.RedisCluster.from_url", "redis.cluster.RedisCluster.from_url",
-         "redis.asyncio.RedisCluster.from_url", "aioredis.from_url"}), 0, "url"),
+         "redis.asyncio.RedisCluster.from_url", "aioredis.from_url"}), 0, "url",
+        ("redis-py", "redis-py/kafka-python")),
     ConnectionString("pymongo", MONGO - {"mongoengine.connect", "mongoengine.connection.connect",
                                          "mongoengine.register_connection",
                                          "mongoengine.connection.register_connection"},

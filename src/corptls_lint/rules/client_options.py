@@ -854,9 +854,10 @@ class ClientOptionDisabled(Rule):
                 for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
                     if client in taker.option_clients and clients.option_name_is(
                             name, key) and clients.text_is(kind, given):
-                        self._report_once(arg, f"TLS verification disabled by the {client} "
-                                               f"connection string's {name}={given}; give the "
-                                               "client the CA bundle instead")
+                        self._report_once(arg, f"TLS verification disabled by the "
+                                               f"{taker.client} connection string's "
+                                               f"{name}={given}; give the client the CA "
+                                               "bundle instead")
             return
 
     def _pycurl(self, node: cst.Call) -> None:

@@ -93,6 +93,13 @@ def _shown(name: str, kind: str, key: bool = False) -> str:
     return " / ".join(f"`{written}{value}`" for value in literals)
 
 
+def _shown_in_string(name: str, kind: str) -> str:
+    """`name=value` as a connection string spells each insecure value."""
+    words = {FALSY: ("false",), FALSE_WORD: ("false",), TRUTHY: ("true",),
+             CERT_NONE: ("none",), NONE_OR_CERT_NONE: ("none",)}.get(kind) or one_of_words(kind)
+    return " / ".join(f"`{name}={word}`" for word in words)
+
+
 def _inventory() -> Tuple[ClientUse, ...]:
     """docs/clients.md's rows for this rule, from the tables it reads."""
     rows = []
@@ -138,7 +145,7 @@ def _db_inventory() -> Iterator[ClientUse]:
         yield ClientUse(client, f"{', '.join(shown)} in any dict (settings, `**{{...}}`, "
                                 "`dict(...)`, `conf[key] = ...`)", OFF, "none")
     for taker in clients.CONNECTION_STRINGS:
-        words = sorted({_shown(key, kind) for key, (client, kind)
+        words = sorted({_shown_in_string(key, kind) for key, (client, kind)
                         in clients.DICT_KEY_OPTIONS.items() if client in taker.option_clients})
         yield ClientUse(taker.client, f"a URL or DSN holding {', '.join(words)} passed to "
                                       f"{_callees(taker.callees)}", OFF, "none")

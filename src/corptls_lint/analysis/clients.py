@@ -415,6 +415,7 @@ REDIS = frozenset({"redis.", "aioredis."})
 MONGO = frozenset({"pymongo.MongoClient", "pymongo.mongo_client.MongoClient",
                    "pymongo.AsyncMongoClient", "pymongo.asynchronous.mongo_client.AsyncMongoClient",
                    "motor.motor_asyncio.AsyncIOMotorClient", "motor.motor_tornado.MotorClient",
+                   "motor.MotorClient",
                    "mongoengine.connect", "mongoengine.connection.connect",
                    "mongoengine.register_connection",
                    "mongoengine.connection.register_connection"})

@@ -29,12 +29,13 @@ FOUND = {
         s = Sentinel([(h, 26379)], ssl=True, ssl_cert_reqs=NO_CHECK,
                      sentinel_kwargs={"ssl": True, "ssl_cert_reqs": NO_CHECK})
         """, [(5, 37, 'TLS105'), (6, 38, 'TLS105'), (7, 44, 'TLS105')]),
-    'redis URL bound to a name, f-string URL': ("""
+    'redis URL bound to a name, f-string and str.format URLs': ("""
         import redis
         URL = "rediss://:secret@cache:6380/0?ssl_cert_reqs=none"
         a = redis.from_url(URL)
         b = redis.Redis.from_url(f"rediss://{host}:6380/0?ssl_cert_reqs=none")
-        """, [(4, 20, 'TLS105'), (5, 26, 'TLS105')]),
+        c = redis.from_url("rediss://cache/0?ssl_cert_reqs=none&ssl_min_version={}".format(v))
+        """, [(4, 20, 'TLS105'), (5, 26, 'TLS105'), (6, 20, 'TLS105')]),
     'redis double-star dict display': ("""
         import redis
         pool = redis.ConnectionPool(connection_class=redis.SSLConnection,

@@ -626,6 +626,12 @@ def template_text(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
     if isinstance(expr, cst.FormattedString):
         return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}"
                        for part in expr.parts)
+    # `"rediss://h?ssl_cert_reqs=none&db={}".format(n)`, `"...%s" % n`: the template's text
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and identifier(
+            expr.func.attr.value) == "format":
+        return values.string_value(expr.func.value, scope)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        return values.string_value(expr.left, scope)
     return None
 
 # Options dicts: keyword -> (client, the calls it is an option of). The entries that turn

@@ -182,7 +182,9 @@ class ClientOptionDisabled(Rule):
     - redis-py (also `redis.asyncio`, aioredis): `ssl_cert_reqs=None` (redis-py reads None as
       `CERT_NONE`), `"none"` or `ssl.CERT_NONE`, and `ssl_check_hostname=False`, on any redis
       call (`Redis`, `StrictRedis`, `from_url`, `ConnectionPool`, `SSLConnection`,
-      `RedisCluster`, `Sentinel`), and `?ssl_cert_reqs=none` in a URL passed to `from_url`;
+      `RedisCluster`, `Sentinel`), and `?ssl_cert_reqs=none` in a URL passed to `from_url`
+      (a connection string counts with its literal text: a name bound once to it, an
+      f-string's fixed parts, a `"...{}".format(...)` or `"...%s" % ...` template);
     - pymongo, motor and mongoengine: `tlsAllowInvalidCertificates=True`, `tlsInsecure=True`,
       `tlsAllowInvalidHostnames=True` and pymongo 3's `ssl_cert_reqs=ssl.CERT_NONE` /
       `ssl_match_hostname=False` on `MongoClient`, `AsyncMongoClient`, `AsyncIOMotorClient`,

@@ -800,8 +800,9 @@ class ClientOptionDisabled(Rule):
     def _dict_key(self, where: cst.CSTNode, key: str, value: cst.BaseExpression) -> None:
         client, kind = clients.DICT_KEY_OPTIONS[key]
         if clients.value_is(kind, value, self.scope):
-            self._report_once(where, f"TLS verification disabled by {client}'s {key} option; "
-                                     "give the client the CA bundle instead")
+            # the key names the switch; other libraries read it too (pydruid's ssl_verify_cert)
+            self._report_once(where, f"TLS verification disabled by the {key} option "
+                                     f"({client}); give the client the CA bundle instead")
 
     def _dict_call(self, node: cst.Call) -> None:
         """`dict(sslmode="require")` of the builtin."""

@@ -317,3 +317,19 @@ def test_the_inventory_names_the_clients_as_users_know_them():
     assert {"redis-py", "pymongo", "kafka-python", "confluent-kafka", "psycopg", "asyncpg",
             "MySQL Connector/Python", "PyMySQL", "mysqlclient", "Celery/kombu",
             "pika"} <= named
+
+
+def test_calls_whose_strings_set_no_option_are_screened_out():
+    """The syntax screen keeps a client call for its connection string only when a literal
+    there may set one of the options (`connect(dsn)` with a verifying sslmode elsewhere is not
+    parsed for TLS105)."""
+    from corptls_lint.checking import byte_screen
+    from corptls_lint.rules import ALL_RULES
+    from corptls_lint.screens import candidates
+
+    rule = next(rule for rule in ALL_RULES if rule.code == "TLS105")
+    quiet = b"import psycopg2\nconn = psycopg2.connect(dsn, sslmode='verify-full')\n"
+    loud = b"import psycopg2\nDSN = 'host=db sslmode=require'\nconn = psycopg2.connect(DSN)\n"
+    assert byte_screen.screen(quiet, [rule]) == [rule]  # the word alone lets it through
+    assert candidates.screen(quiet, [rule]) == []
+    assert candidates.screen(loud, [rule]) == [rule]

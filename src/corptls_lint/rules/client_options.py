@@ -12,8 +12,8 @@ from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
-                                         AttributeStore, CallTo, Candidate, KeyedStore, KeywordArg,
-                                         ParamDefault, Travel, one_of_words)
+                                         Argument, AttributeStore, CallTo, Candidate, KeyedStore,
+                                         KeywordArg, ParamDefault, Travel, holding, one_of_words)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -74,7 +74,10 @@ _TAKERS = {name for taker in clients.CONNECTION_STRINGS for name in taker.callee
 CONNECTION_STRING_CALLS = CallTo(
     tuple(sorted({name.rsplit(".", 1)[-1] for name in _TAKERS if not name.endswith(".")}
                  | {"ConnectionPool", "AsyncConnectionPool", "NullConnectionPool"})),
-    tuple(sorted({root for name in _TAKERS for root in import_roots(name.rstrip("."))})))
+    tuple(sorted({root for name in _TAKERS for root in import_roots(name.rstrip("."))})),
+    # the string must be one that sets an option (a call without one cannot report)
+    argument=Argument(0, tuple(sorted({taker.keyword for taker in clients.CONNECTION_STRINGS})),
+                      holding(*clients.DICT_KEY_OPTIONS)))
 
 
 def _keywords_of(kind: str) -> Tuple[str, ...]:

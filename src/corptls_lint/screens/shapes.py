@@ -36,6 +36,16 @@ def one_of_words(kind: str) -> Tuple[str, ...]:
     """The strings of a `one_of` class (empty for any other class)."""
     return tuple(kind[len(ONE_OF):].split("|")) if kind.startswith(ONE_OF) else ()
 
+
+# A connection string that may set one of a few options (`"rediss://h?ssl_cert_reqs=none"`,
+# `"host=h sslmode=require"`): HOLDING + the option names joined with "|" (holding). Any
+# case: pymongo reads its URI options so.
+HOLDING = "holding:"
+
+
+def holding(*options: str) -> str:
+    return HOLDING + "|".join(sorted({option.lower() for option in options}))
+
 BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
 
@@ -75,6 +85,12 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
             and value.value.lower() in FALSE_WORDS)
     if kind.startswith(ONE_OF):
         return isinstance(value, ast.Constant) and value.value in one_of_words(kind)
+    if kind.startswith(HOLDING):
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "format"):  # the template's text decides
+            value = value.func.value
+        return isinstance(value, ast.Constant) and isinstance(value.value, str) and any(
+            option + "=" in value.value.lower() for option in kind[len(HOLDING):].split("|"))
     raise ValueError(f"unknown value class {kind!r}")
 
 

@@ -330,6 +330,8 @@ class ClientOptionDisabled(Rule):
     trigger_patterns = {name.encode(): byte_patterns.assigned(
         name, quoted=True, insecure_if_true=name in _TRUE_MAY_BE_INSECURE)
         for name in _KEYWORD_WORDS}
+    # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
+    trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
     triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),

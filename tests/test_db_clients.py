@@ -333,3 +333,12 @@ def test_calls_whose_strings_set_no_option_are_screened_out():
     assert byte_screen.screen(quiet, [rule]) == [rule]  # the word alone lets it through
     assert candidates.screen(quiet, [rule]) == []
     assert candidates.screen(loud, [rule]) == [rule]
+
+
+def test_a_table_of_option_names_is_not_a_path():
+    """salt's pgjsonb returner maps option names to option names: no file there."""
+    source = """
+        attrs = {"host": "host", "sslmode": "sslmode", "sslrootcert": "sslrootcert"}
+        settings = {"sslrootcert": "root.crt", "ssl.ca.location": "certs/kafka-ca.pem"}
+        """
+    assert findings(textwrap.dedent(source), CODES) == [(3, 13, "TLS301"), (3, 40, "TLS301")]

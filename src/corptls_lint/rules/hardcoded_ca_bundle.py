@@ -18,6 +18,16 @@ _CLIENT_WORDS = tuple(sorted({option.keyword for option in (*clients.CA_PATH_OPT
                              | set(clients.DICT_KEY_CA_PATHS)))
 
 
+_CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".cert", ".der", ".bundle", ".p7b")
+
+
+def _looks_like_a_file(text: Optional[str]) -> bool:
+    """A path written as one: a folder in it, or a certificate file's suffix (`root.crt`)."""
+    if not text:
+        return False
+    return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
+
+
 class HardcodedCABundle(Rule):
     """
     ## What it does
@@ -36,7 +46,9 @@ class HardcodedCABundle(Rule):
       MySQL Connector/Python and PyMySQL `ssl_ca=`;
     - the value of one of these keys in any dict (a confluent-kafka config, Django's
       `DATABASES` `OPTIONS`, a celery `broker_use_ssl`): `"ssl.ca.location"` (confluent-kafka),
-      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`.
+      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`, when the value looks
+      like a file (a folder in it, or a certificate suffix such as `.pem` or `.crt`): a table
+      of option names (`{"sslrootcert": "sslrootcert"}`) is not a path.
 
     A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
     directory as well as the machine.
@@ -277,10 +289,12 @@ class HardcodedCABundle(Rule):
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's
-        DATABASES OPTIONS, celery's broker_use_ssl)."""
+        DATABASES OPTIONS, celery's broker_use_ssl). With no client call to say what the
+        value is, it must look like a file: a table of option names
+        (`{"sslrootcert": "sslrootcert"}`) is not a path."""
         if isinstance(node.key, cst.SimpleString) and values.string_value(
-                node.key, self.scope) in clients.DICT_KEY_CA_PATHS and self.is_hardcoded_path(
-                node.value):
+                node.key, self.scope) in clients.DICT_KEY_CA_PATHS and _looks_like_a_file(
+                values.string_value(node.value, self.scope)):
             self.report(node, fix=FixRequest("ca-bundle", node=node.value))
 
     def visit_Assign(self, node: cst.Assign) -> None:

@@ -414,6 +414,7 @@ _WORD_ELSEWHERE = {
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
     # from_url("rediss://h?ssl_cert_reqs=none"): the option word is in the connection string
     *(("TLS105", name) for name in client_options.CONNECTION_STRING_CALLS.names),
+    *(("TLS105", name) for name in client_options.clients.STRING_SETTINGS),
 }
 
 

@@ -137,6 +137,23 @@ FOUND = {
         app = Celery("tasks", broker_use_ssl=broker_ssl)
         app.conf.update(redis_backend_use_ssl={"ssl_cert_reqs": "none"})
         """, [(4, 19, 'TLS105'), (5, 15, 'TLS105'), (7, 40, 'TLS105')]),
+    "Celery and kombu URLs, settings holding a connection string": ("""
+        import os
+        from celery import Celery
+        from flask import Flask
+        from kombu import Connection
+        REDIS_URL = os.environ["REDIS_URL"]
+        app = Celery("tasks", broker="rediss://h:6379/0?ssl_cert_reqs=none",
+                     backend=f"{REDIS_URL}?ssl_cert_reqs=CERT_NONE")
+        CELERY_BROKER_URL = "rediss://cache:6380/0?ssl_cert_reqs=CERT_NONE"
+        app.conf.result_backend = "rediss://cache:6380/1?ssl_cert_reqs=none"
+        app.conf.update(broker_url="rediss://cache:6380/0?ssl_cert_reqs=CERT_NONE")
+        web = Flask(__name__)
+        web.config["SQLALCHEMY_DATABASE_URI"] = os.getenv(
+            "DATABASE_URL", "postgresql+psycopg://db/app?sslmode=require")
+        conn = Connection("rediss://cache:6380/0?ssl_cert_reqs=none")
+        """, [(7, 23, "TLS105"), (8, 14, "TLS105"), (9, 1, "TLS105"), (10, 1, "TLS105"),
+              (11, 17, "TLS105"), (13, 1, "TLS105"), (15, 19, "TLS105")]),
 }
 
 # Look-alikes and verifying settings: nothing at all is reported.
@@ -175,6 +192,13 @@ QUIET = {
         def make(**kw):
             return kw
         make(ssl_check_hostname=False, sslmode="require")
+        """,
+    "settings holding verifying connection strings": """
+        from celery import Celery
+        app = Celery("t", broker="rediss://h:6379/0?ssl_cert_reqs=required")
+        class Config:
+            SQLALCHEMY_DATABASE_URI = "postgresql://db/app?sslmode=verify-full"
+        CELERY_RESULT_BACKEND = "redis://cache:6379/1"
         """,
     'pymongo verifying': """
         from pymongo import MongoClient

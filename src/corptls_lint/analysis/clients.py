@@ -504,6 +504,10 @@ CA_FOLDER_OPTIONS: Tuple[ClientOption, ...] = (
 )
 
 
+# The drivers whose options a SQLAlchemy URL's query may carry.
+SQL_DRIVERS = ("psycopg", "mysqlclient", "MySQL Connector/Python")
+
+
 @dataclass(frozen=True)
 class ConnectionString:
     """A client call whose URL or DSN argument (at `position`, or as `keyword`) may carry the
@@ -545,9 +549,21 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
     ConnectionString("asyncpg", frozenset({"asyncpg.connect", "asyncpg.connection.connect",
                                            "asyncpg.create_pool", "asyncpg.pool.create_pool"}),
                      0, "dsn", ("psycopg",)),
-    ConnectionString("SQLAlchemy", SQLALCHEMY_ENGINES, 0, "url",
-                     ("psycopg", "mysqlclient", "MySQL Connector/Python")),
+    ConnectionString("SQLAlchemy", SQLALCHEMY_ENGINES, 0, "url", SQL_DRIVERS),
+    # Celery and kombu hand a rediss:// URL's ssl_cert_reqs to redis-py
+    ConnectionString("Celery/kombu", CELERY, None, "broker", ("redis-py",)),
+    ConnectionString("Celery/kombu", CELERY, None, "backend", ("redis-py",)),
+    ConnectionString("Celery/kombu", KOMBU, 0, "hostname", ("redis-py",)),
 )
+# Settings that hold a connection string, stored as a name, attribute, item, dict entry or
+# keyword (`CELERY_BROKER_URL = "rediss://h?ssl_cert_reqs=CERT_NONE"`,
+# `app.config["SQLALCHEMY_DATABASE_URI"] = ...`): name -> (client, the clients it reads for)
+STRING_SETTINGS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    **{name: ("Celery/kombu", ("redis-py",)) for name in (
+        "broker_url", "BROKER_URL", "CELERY_BROKER_URL", "result_backend",
+        "CELERY_RESULT_BACKEND")},
+    "SQLALCHEMY_DATABASE_URI": ("SQLAlchemy", SQL_DRIVERS),
+}
 
 # Options dicts of the database and queue clients: (client, keyword, the calls it is an
 # option of, the methods of unresolved receivers, entry -> value class). Their stores count
@@ -616,6 +632,9 @@ def text_is(kind: str, text: str) -> bool:
     return text in one_of_words(kind)
 
 
+ENVIRONMENT_GETS = frozenset({"os.getenv", "os.environ.get"})
+
+
 def template_text(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
     """A string's text, with each unknown part of an f-string as "{}" (the options of
     `f"rediss://{host}?ssl_cert_reqs=none"` are in its literal parts)."""
@@ -630,6 +649,10 @@ def template_text(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and identifier(
             expr.func.attr.value) == "format":
         return values.string_value(expr.func.value, scope)
+    # `os.getenv("DATABASE_URL", "postgresql://...?sslmode=require")`: the default runs
+    if isinstance(expr, cst.Call) and scope.qualify(expr.func) in ENVIRONMENT_GETS:
+        default = argument(expr, 1, "default")
+        return None if default is None else template_text(default.value, scope)
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
         return values.string_value(expr.left, scope)
     return None

@@ -13,7 +13,8 @@ from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Inv
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
                                          Argument, AttributeStore, CallTo, Candidate, KeyedStore,
-                                         KeywordArg, ParamDefault, Travel, holding, one_of_words)
+                                         KeywordArg, NameStore, ParamDefault, Travel, holding,
+                                         one_of_words)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -66,9 +67,14 @@ def _db_candidates() -> Tuple[Candidate, ...]:
         keys.setdefault(kind, []).append(key)
     shapes.extend(KeyedStore(tuple(sorted(names)), kind) for kind, names in sorted(keys.items()))
     shapes.append(CONNECTION_STRING_CALLS)
+    settings = tuple(sorted(clients.STRING_SETTINGS))
+    shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
+                   KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING)))
     return tuple(shapes)
 
 
+# A connection string that may set one of the options.
+_HOLDING = holding(*clients.DICT_KEY_OPTIONS)
 # The calls that take a connection string; its option words are inside the string.
 _TAKERS = {name for taker in clients.CONNECTION_STRINGS for name in taker.callees}
 CONNECTION_STRING_CALLS = CallTo(
@@ -77,7 +83,7 @@ CONNECTION_STRING_CALLS = CallTo(
     tuple(sorted({root for name in _TAKERS for root in import_roots(name.rstrip("."))})),
     # the string must be one that sets an option (a call without one cannot report)
     argument=Argument(0, tuple(sorted({taker.keyword for taker in clients.CONNECTION_STRINGS})),
-                      holding(*clients.DICT_KEY_OPTIONS)))
+                      _HOLDING))
 
 
 def _keywords_of(kind: str) -> Tuple[str, ...]:
@@ -152,6 +158,14 @@ def _db_inventory() -> Iterator[ClientUse]:
                         in clients.DICT_KEY_OPTIONS.items() if client in taker.option_clients})
         yield ClientUse(taker.client, f"a URL or DSN holding {', '.join(words)} passed to "
                                       f"{_callees(taker.callees)}", OFF, "none")
+    settings: Dict[Tuple[str, Tuple[str, ...]], List[str]] = {}
+    for name, setting in clients.STRING_SETTINGS.items():
+        settings.setdefault(setting, []).append(f"`{name}`")
+    for (client, reads), names in settings.items():
+        words = sorted({_shown_in_string(key, kind) for key, (owner, kind)
+                        in clients.DICT_KEY_OPTIONS.items() if owner in reads})
+        yield ClientUse(client, f"a URL holding {', '.join(words)} stored as "
+                                f"{', '.join(names)}", OFF, "none")
     for option in clients.DB_OPTION_DICTS:
         entries = ", ".join(_shown(key, kind, key=True)
                             for key, kind in sorted(option.entries.items()))
@@ -213,6 +227,11 @@ class ClientOptionDisabled(Rule):
       `app.conf.update(...)`, stored as `app.conf.broker_use_ssl = {...}` or as a settings
       module's `broker_use_ssl`, `BROKER_USE_SSL`, `CELERY_BROKER_USE_SSL` (and the
       `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
+      a `rediss://...?ssl_cert_reqs=CERT_NONE` (or `none`) URL given as `Celery(broker=...,
+      backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
+      `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
+      dict entry or keyword); SQLAlchemy's `SQLALCHEMY_DATABASE_URI` with `?sslmode=require`
+      stored the same ways (an `os.getenv(name, default)` counts with its default);
       pika before 1.0: `ConnectionParameters(ssl_options={"cert_reqs": ssl.CERT_NONE})` (pika's
       `SSLOptions(context)` is the context's, TLS103);
     - keys no other library uses, in any dict, `dict(...)` call or item store
@@ -747,6 +766,8 @@ class ClientOptionDisabled(Rule):
             node.key, (cst.SimpleString, cst.ConcatenatedString)) else None
         if option in clients.DICT_KEY_OPTIONS:
             self._dict_key(node, option, node.value)
+        elif option in clients.STRING_SETTINGS:
+            self._string_options(node, node.value, *clients.STRING_SETTINGS[option])
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
               callee: Optional[str] = None, secure: Optional[FixRequest] = None) -> None:
@@ -827,9 +848,13 @@ class ClientOptionDisabled(Rule):
             key = values.string_value(target.slice[0].slice.value, self.scope)
             if key in clients.DICT_KEY_OPTIONS:
                 self._dict_key(target, key, value)
+            elif key in clients.STRING_SETTINGS:
+                self._string_options(target, value, *clients.STRING_SETTINGS[key])
             return
         name = (identifier(target.attr.value) if isinstance(target, cst.Attribute)
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
+        if name in clients.STRING_SETTINGS:
+            self._string_options(target, value, *clients.STRING_SETTINGS[name])
         option = clients.OPTION_DICT_STORES.get(name or "")
         if option is not None:
             self._option_entries(option, name or "", value)
@@ -853,27 +878,38 @@ class ClientOptionDisabled(Rule):
 
     def _connection_strings(self, node: cst.Call, qualified: Optional[str]) -> None:
         """A URL or DSN literal whose options turn verification off
-        (`redis.from_url("rediss://h?ssl_cert_reqs=none")`)."""
+        (`redis.from_url("rediss://h?ssl_cert_reqs=none")`), and a setting that holds one
+        given as a keyword (`app.conf.update(broker_url=...)`)."""
+        for arg in node.args:
+            if arg.keyword is not None:
+                setting = clients.STRING_SETTINGS.get(identifier(arg.keyword.value))
+                if setting is not None:
+                    self._string_options(arg, arg.value, *setting)
         if qualified is None:
             return
         for taker in clients.CONNECTION_STRINGS:
             if not clients.ClientOption(taker.client, taker.keyword, FALSY,
                                         taker.callees).applies_to(node, qualified):
                 continue
-            arg = (clients.argument(node, taker.position, taker.keyword)
-                   if taker.position is not None else clients.keyword(node, taker.keyword))
-            text = None if arg is None else clients.template_text(arg.value, self.scope)
-            if arg is None or text is None:
-                continue
-            for name, given in clients.connection_options(text):
-                for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
-                    if client in taker.option_clients and clients.option_name_is(
-                            name, key) and clients.text_is(kind, given):
-                        self._report_once(arg, f"TLS verification disabled by the "
-                                               f"{taker.client} connection string's "
-                                               f"{name}={given}; give the client the CA "
-                                               "bundle instead")
+            found = (clients.argument(node, taker.position, taker.keyword)
+                     if taker.position is not None else clients.keyword(node, taker.keyword))
+            if found is not None:
+                self._string_options(found, found.value, taker.client, taker.option_clients)
+
+    def _string_options(self, where: cst.CSTNode, value: cst.BaseExpression, client: str,
+                        reads: Tuple[str, ...]) -> None:
+        """Report `where` when the connection string `value` sets an option of the clients
+        `reads` to an insecure value."""
+        text = clients.template_text(value, self.scope)
+        if text is None:
             return
+        for name, given in clients.connection_options(text):
+            for key, (owner, kind) in clients.DICT_KEY_OPTIONS.items():
+                if owner in reads and clients.option_name_is(name, key) and clients.text_is(
+                        kind, given):
+                    self._report_once(where, f"TLS verification disabled by the {client} "
+                                             f"connection string's {name}={given}; give the "
+                                             "client the CA bundle instead")
 
     def _pycurl(self, node: cst.Call) -> None:
         if clients.callee_name(node) != "setopt":

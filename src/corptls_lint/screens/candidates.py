@@ -19,8 +19,8 @@ from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
                                          NONE_OR_CERT_NONE, Argument, AttributeStore,
                                          CallerArgument, CallTo, Candidate, ConstantFunction,
-                                         ItemStore, KeyedStore, KeywordArg, NameUse, ParamDefault,
-                                         ScreenedRule, Travel, literal_matches)
+                                         ItemStore, KeyedStore, KeywordArg, NameStore, NameUse,
+                                         ParamDefault, ScreenedRule, Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -265,6 +265,10 @@ class FileFacts:
             for attr, value, node in self.facts.attribute_stores:
                 if attr in candidate.attrs and self.value_matches(value, candidate.value):
                     yield node
+        elif isinstance(candidate, NameStore):
+            for name, value in self.facts.bound_names:
+                if name in candidate.names and self.value_matches(value, candidate.value):
+                    yield value
         elif isinstance(candidate, KeyedStore):
             for key, value, where in self.facts.keyed_stores:
                 if key in candidate.keys and self.value_matches(value, candidate.value):

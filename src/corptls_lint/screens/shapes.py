@@ -89,6 +89,9 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
                 and value.func.attr == "format"):  # the template's text decides
             value = value.func.value
+        elif (isinstance(value, ast.Call) and len(value.args) == 2 and isinstance(
+                value.func, ast.Attribute) and value.func.attr in ("getenv", "get")):
+            return literal_matches(value.args[1], kind)  # `os.getenv("URL", default)`
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and any(
             option + "=" in value.value.lower() for option in kind[len(HOLDING):].split("|"))
     raise ValueError(f"unknown value class {kind!r}")
@@ -165,6 +168,15 @@ class KeyedStore:
 
 
 @dataclass(frozen=True)
+class NameStore:
+    """`NAME = value` (or a parameter default) for one of `names`, with a value of class
+    `value` (a settings module's `CELERY_BROKER_URL = "rediss://..."`)."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
 class NameUse:
     """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
     `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
@@ -213,7 +225,7 @@ class ParamDefault:
     value: str = ANY
 
 
-Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameUse,
+Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument]
 
 

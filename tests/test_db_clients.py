@@ -66,10 +66,12 @@ FOUND = {
         from pymongo import MongoClient
         c = MongoClient(host, ssl=True, ssl_cert_reqs=ssl.CERT_NONE, ssl_match_hostname=False)
         """, [(4, 33, 'TLS105'), (4, 62, 'TLS105')]),
-    'mongoengine host URI': ("""
+    'mongoengine host URI, Flask-PyMongo': ("""
         import mongoengine
+        from flask_pymongo import PyMongo
         mongoengine.connect("app", host="mongodb://db:27017/app?tls=true&tlsInsecure=true")
-        """, [(3, 28, 'TLS105')]),
+        mongo = PyMongo(app, "mongodb+srv://{}@db/app?ssl_cert_reqs=CERT_NONE".format(user))
+        """, [(4, 28, 'TLS105'), (5, 22, 'TLS105')]),
     'kafka-python from-import alias': ("""
         from kafka import KafkaConsumer as Consumer, KafkaAdminClient
         c = Consumer("topic", security_protocol="SSL", ssl_check_hostname=False)

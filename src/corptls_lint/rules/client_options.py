@@ -206,7 +206,8 @@ class ClientOptionDisabled(Rule):
       `tlsAllowInvalidHostnames=True` and pymongo 3's `ssl_cert_reqs=ssl.CERT_NONE` /
       `ssl_match_hostname=False` on `MongoClient`, `AsyncMongoClient`, `AsyncIOMotorClient`,
       `mongoengine.connect`, and the same options in a `mongodb://` URI
-      (`?tlsAllowInvalidCertificates=true`);
+      (`?tlsAllowInvalidCertificates=true`, pymongo 3's `?ssl_cert_reqs=CERT_NONE`) given to
+      those or to Flask-PyMongo's `PyMongo(app, uri)`;
     - kafka-python: `ssl_check_hostname=False` on `KafkaProducer`, `KafkaConsumer`,
       `KafkaAdminClient`, `KafkaClient`; confluent-kafka: `"enable.ssl.certificate.verification":
       False` (or `"false"`) and `"ssl.endpoint.identification.algorithm": "none"` in a config

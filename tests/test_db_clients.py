@@ -72,6 +72,14 @@ FOUND = {
         mongoengine.connect("app", host="mongodb://db:27017/app?tls=true&tlsInsecure=true")
         mongo = PyMongo(app, "mongodb+srv://{}@db/app?ssl_cert_reqs=CERT_NONE".format(user))
         """, [(4, 28, 'TLS105'), (5, 22, 'TLS105')]),
+    "a URL name rebound with the option": ("""
+        import os
+        from celery import Celery
+        REDIS_URL = os.getenv("REDIS_URL", "redis://localhost:6379/0")
+        if REDIS_URL.startswith("rediss://"):
+            REDIS_URL = f"{REDIS_URL}?ssl_cert_reqs=CERT_NONE"
+        app = Celery("tasks", broker=REDIS_URL, backend=REDIS_URL)
+        """, [(7, 23, "TLS105"), (7, 41, "TLS105")]),
     'kafka-python from-import alias': ("""
         from kafka import KafkaConsumer as Consumer, KafkaAdminClient
         c = Consumer("topic", security_protocol="SSL", ssl_check_hostname=False)

@@ -900,10 +900,21 @@ class ClientOptionDisabled(Rule):
     def _string_options(self, where: cst.CSTNode, value: cst.BaseExpression, client: str,
                         reads: Tuple[str, ...]) -> None:
         """Report `where` when the connection string `value` sets an option of the clients
-        `reads` to an insecure value."""
-        text = clients.template_text(value, self.scope)
-        if text is None:
-            return
+        `reads` to an insecure value; a name bound more than once in its function or module
+        counts with each string it is bound to (`url = f"{url}?ssl_cert_reqs=CERT_NONE"`)."""
+        texts = [clients.template_text(value, self.scope)]
+        if isinstance(value, cst.Name):
+            binding = self.scope.lookup(value.value)
+            if binding is not None and binding.count > 1 and binding.qualified is None:
+                name = identifier(value.value)
+                texts.extend(clients.template_text(bound, binding.scope) for bound
+                             in clients.body_uses(binding.scope, name).bound.get(name, ()))
+        for text in texts:
+            if text is not None:
+                self._options_in(where, text, client, reads)
+
+    def _options_in(self, where: cst.CSTNode, text: str, client: str,
+                    reads: Tuple[str, ...]) -> None:
         for name, given in clients.connection_options(text):
             for key, (owner, kind) in clients.DICT_KEY_OPTIONS.items():
                 if owner in reads and clients.option_name_is(name, key) and clients.text_is(

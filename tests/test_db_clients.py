@@ -80,6 +80,14 @@ FOUND = {
             REDIS_URL = f"{REDIS_URL}?ssl_cert_reqs=CERT_NONE"
         app = Celery("tasks", broker=REDIS_URL, backend=REDIS_URL)
         """, [(7, 23, "TLS105"), (7, 41, "TLS105")]),
+    "a query appended to a URL": ("""
+        import os
+        def broker_url():
+            url = os.environ["REDIS_URL"]
+            if url.startswith("rediss://") and "ssl_cert_reqs" not in url:
+                url += "?ssl_cert_reqs=CERT_NONE"
+            return url
+        """, [(6, 9, "TLS105")]),
     'kafka-python from-import alias': ("""
         from kafka import KafkaConsumer as Consumer, KafkaAdminClient
         c = Consumer("topic", security_protocol="SSL", ssl_check_hostname=False)
@@ -185,6 +193,12 @@ QUIET = {
             if sslmode == "require":
                 log.info("sslmode=require without a CA")
             return psycopg2.connect(host=host, sslmode=sslmode)
+        """,
+    "a query appended that sets no TLS option": """
+        url = base
+        url += "?timeout=5&db=1"
+        help_text = "append ?ssl_cert_reqs=none"
+        help_text += " to the URL"
         """,
     'a connection string that no client reads': """
         import redis

@@ -623,6 +623,13 @@ def connection_options(text: str) -> Iterator[Tuple[str, str]]:
 _DSN_PAIR = re.compile(r"([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)")
 
 
+def query_fragment_options(text: str) -> Iterator[Tuple[str, str]]:
+    """(name, value) of a query appended to a URL (`"?ssl_cert_reqs=CERT_NONE"`, `"&a=b"`);
+    nothing for any other text."""
+    if text[:1] in ("?", "&"):
+        yield from parse_qsl(text[1:].split("#", 1)[0], keep_blank_values=True)
+
+
 def text_is(kind: str, text: str) -> bool:
     """Whether a connection string's option text has a value of class `kind`."""
     lowered = text.lower()

@@ -12,9 +12,9 @@ from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
-                                         Argument, AttributeStore, CallTo, Candidate, KeyedStore,
-                                         KeywordArg, NameStore, ParamDefault, Travel, holding,
-                                         one_of_words)
+                                         Appended, Argument, AttributeStore, CallTo, Candidate,
+                                         KeyedStore, KeywordArg, NameStore, ParamDefault, Travel,
+                                         holding, one_of_words)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -69,7 +69,8 @@ def _db_candidates() -> Tuple[Candidate, ...]:
     shapes.append(CONNECTION_STRING_CALLS)
     settings = tuple(sorted(clients.STRING_SETTINGS))
     shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
-                   KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING)))
+                   KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
+                   Appended(_HOLDING)))
     return tuple(shapes)
 
 
@@ -232,7 +233,9 @@ class ClientOptionDisabled(Rule):
       backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
       `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
       dict entry or keyword); SQLAlchemy's `SQLALCHEMY_DATABASE_URI` with `?sslmode=require`
-      stored the same ways (an `os.getenv(name, default)` counts with its default);
+      stored the same ways (an `os.getenv(name, default)` counts with its default, a name
+      bound more than once with each string); and a query appended to any URL that sets one
+      of the options below (`url += "?ssl_cert_reqs=CERT_NONE"`);
       pika before 1.0: `ConnectionParameters(ssl_options={"cert_reqs": ssl.CERT_NONE})` (pika's
       `SSLOptions(context)` is the context's, TLS103);
     - keys no other library uses, in any dict, `dict(...)` call or item store
@@ -745,6 +748,20 @@ class ClientOptionDisabled(Rule):
             if isinstance(target.target, cst.Attribute):
                 self._flag(target.target, identifier(target.target.attr.value), node.value)
             self._stored_options(target.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        """`url += "?ssl_cert_reqs=CERT_NONE"`: a query appended to a URL sets an option only
+        a database or queue client reads."""
+        if not isinstance(node.operator, cst.AddAssign):
+            return
+        text = clients.template_text(node.value, self.scope)
+        for name, given in clients.query_fragment_options(text or ""):
+            for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
+                if clients.option_name_is(name, key) and clients.text_is(kind, given):
+                    self._report_once(node.target, f"TLS verification disabled by the "
+                                                   f"{name}={given} appended to a URL "
+                                                   f"({client}); give the client the CA "
+                                                   "bundle instead")
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.default is not None:

@@ -17,7 +17,7 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
-                                         NONE_OR_CERT_NONE, Argument, AttributeStore,
+                                         NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
                                          CallerArgument, CallTo, Candidate, ConstantFunction,
                                          ItemStore, KeyedStore, KeywordArg, NameStore, NameUse,
                                          ParamDefault, ScreenedRule, Travel, literal_matches)
@@ -44,6 +44,7 @@ class _Facts:
         self.attribute_stores: List[Tuple[str, ast.expr, ast.stmt]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.expr, ast.stmt]] = []  # (container, stmt)
         self.keyed_stores: List[Tuple[str, ast.expr, Location]] = []  # (str key, value, stmt)
+        self.appended: List[Tuple[ast.expr, ast.stmt]] = []  # (value, stmt) of `x += value`
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.bound_names: List[Tuple[str, ast.expr]] = []  # NAME = value, parameter defaults
@@ -57,6 +58,7 @@ class _Facts:
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self.functions.append,
             ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
+            ast.AugAssign: self._aug_assign,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
         }
         stack = [tree]
@@ -96,6 +98,10 @@ class _Facts:
     def _assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._store(target, node.value, node)
+
+    def _aug_assign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.op, ast.Add):
+            self.appended.append((node.value, node))
 
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -265,6 +271,10 @@ class FileFacts:
             for attr, value, node in self.facts.attribute_stores:
                 if attr in candidate.attrs and self.value_matches(value, candidate.value):
                     yield node
+        elif isinstance(candidate, Appended):
+            for value, statement in self.facts.appended:
+                if self.value_matches(value, candidate.value):
+                    yield statement
         elif isinstance(candidate, NameStore):
             for name, value in self.facts.bound_names:
                 if name in candidate.names and self.value_matches(value, candidate.value):

@@ -168,6 +168,14 @@ class KeyedStore:
 
 
 @dataclass(frozen=True)
+class Appended:
+    """`<target> += value` with a value of class `value` (a query appended to a URL:
+    `url += "?ssl_cert_reqs=CERT_NONE"`)."""
+
+    value: str = ANY
+
+
+@dataclass(frozen=True)
 class NameStore:
     """`NAME = value` (or a parameter default) for one of `names`, with a value of class
     `value` (a settings module's `CELERY_BROKER_URL = "rediss://..."`)."""
@@ -226,7 +234,7 @@ class ParamDefault:
 
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
-                  ConstantFunction, ParamDefault, Travel, CallerArgument]
+                  ConstantFunction, ParamDefault, Travel, CallerArgument, Appended]
 
 
 class ScreenedRule(Protocol):

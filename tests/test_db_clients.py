@@ -381,6 +381,11 @@ def test_calls_whose_strings_set_no_option_are_screened_out():
     assert byte_screen.screen(quiet, [rule]) == [rule]  # the word alone lets it through
     assert candidates.screen(quiet, [rule]) == []
     assert candidates.screen(loud, [rule]) == [rule]
+    # a path appended to a URL is no query; a query that sets an option is
+    path = b"import redis\nredis.Redis(ssl_cert_reqs='required')\nurl += f'/search:{term}'\n"
+    appended = b"url = base\nurl += '?ssl_cert_reqs=CERT_NONE'\n"
+    assert candidates.screen(path, [rule]) == []
+    assert candidates.screen(appended, [rule]) == [rule]
 
 
 def test_a_table_of_option_names_is_not_a_path():

@@ -14,7 +14,7 @@ from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
                                          Appended, Argument, AttributeStore, CallTo, Candidate,
                                          KeyedStore, KeywordArg, NameStore, ParamDefault, Travel,
-                                         holding, one_of_words)
+                                         holding, one_of_words, query)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -70,7 +70,7 @@ def _db_candidates() -> Tuple[Candidate, ...]:
     settings = tuple(sorted(clients.STRING_SETTINGS))
     shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
                    KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
-                   Appended(_HOLDING)))
+                   Appended(query(*clients.DICT_KEY_OPTIONS))))
     return tuple(shapes)
 
 

@@ -46,6 +46,43 @@ HOLDING = "holding:"
 def holding(*options: str) -> str:
     return HOLDING + "|".join(sorted({option.lower() for option in options}))
 
+
+# A query appended to a URL (`"?ssl_cert_reqs=CERT_NONE"`) that may set one of a few options:
+# QUERY + the option names joined with "|" (query).
+QUERY = "query:"
+
+
+def query(*options: str) -> str:
+    return QUERY + holding(*options)[len(HOLDING):]
+
+
+def _query_matches(value: ast.AST, kind: str) -> bool:
+    """`value` may be a query (it starts with "?" or "&") holding one of the options of the
+    HOLDING class `kind`."""
+    first = value.values[0] if isinstance(value, ast.JoinedStr) and value.values else value
+    if isinstance(value, ast.BinOp):
+        first = value.left
+    if isinstance(first, ast.FormattedValue) or isinstance(first, ast.Name):
+        return True  # a name the rules may resolve
+    if isinstance(first, ast.BinOp):
+        return _query_matches(first, kind)
+    starts = (isinstance(first, ast.Constant) and isinstance(first.value, str)
+              and first.value[:1] in ("?", "&"))
+    return starts and literal_matches(value, kind)
+
+
+def _built_string_holds(value: ast.AST, kind: str) -> bool:
+    """An f-string or `+` may set an option when a literal part holds it, or a part is a
+    name (which the rules may resolve to a literal that does)."""
+    if isinstance(value, ast.JoinedStr):
+        return any(literal_matches(part, kind) if isinstance(part, ast.Constant)
+                   else isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name)
+                   for part in value.values)
+    if isinstance(value, ast.BinOp):
+        return any(isinstance(side, ast.Name) or literal_matches(side, kind)
+                   for side in (value.left, value.right))
+    return literal_matches(value, kind)
+
 BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
 
@@ -60,6 +97,10 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return True
     if isinstance(value, ast.Name) and value.id in CONSTANT_NAMES:
         value = ast.Constant(CONSTANT_NAMES[value.id])
+    if kind.startswith(QUERY):
+        return _query_matches(value, HOLDING + kind[len(QUERY):])
+    if kind.startswith(HOLDING) and isinstance(value, BUILT_STRINGS):
+        return _built_string_holds(value, kind)
     if isinstance(value, BUILT_STRINGS):
         return True
     if kind == FALSY:

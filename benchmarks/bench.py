@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py --cache-dir DIR [--group tls|django] [--repeat 3] [--jobs N]
     python benchmarks/bench.py --source FOLDER [FOLDER ...]      # a local corpus, no download
+    python benchmarks/bench.py --cache-dir DIR --before REV    # also an earlier commit's cold run
 
 The pinned corpus (benchmarks/corpus.txt) is fetched from the package index pip uses, checked
 against its sha256 and unpacked under DIR, outside the repository. Every tool runs on the same
@@ -9,6 +10,10 @@ folders in the same run; the table gives the median wall time of --repeat runs, 
 second, the peak memory of the whole process tree (PSS), and the ratios to bandit and ruff. Then the
 findings of each tool, and how many of bandit's B501/B323 and ruff's S501/S323 findings
 corptls-lint also reports (same file, a line within the peer's range).
+
+`--before REV` adds the cold run of the source at git revision REV (its `src/`, run with the
+same interpreter and dependencies) to the same rounds as the cold run, so a rule or engine
+change is compared with what it replaces on the same machine at the same moment.
 
 bandit and ruff come from the `bench` extra; a missing one is reported as not installed.
 """
@@ -222,6 +227,21 @@ def _run_once(result: Measure, command: List[str], parse, scratch: Path, before)
         result.findings = parse(out.read_text(encoding="utf-8", errors="replace"))
 
 
+def earlier_source(revision: str, python: str, target: Path) -> List[str]:
+    """The command that runs corptls-lint as it was at a git revision: its `src/` exported
+    from this repository into `target` (bytecode compiled, as for the installed one), run by
+    the same interpreter, so only the source differs."""
+    target.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(HERE.parent), "archive", "--format=tar",
+                              revision, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    source = target / "src"
+    subprocess.run([python, "-m", "compileall", "-q", str(source)], check=True,
+                   stdout=subprocess.DEVNULL)
+    return [python, "-c", "import sys; sys.path.insert(0, sys.argv.pop(1)); "
+            "from corptls_lint.cli import main; sys.exit(main())", str(source)]
+
+
 def compile_bytecode(python: str) -> None:
     """Write the bytecode of the installed corptls_lint, as pip does when it installs a wheel.
     An editable checkout run with PYTHONDONTWRITEBYTECODE set never has it, and then every run
@@ -323,6 +343,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         help="lines of the generated large module (default: 150,000)")
     parser.add_argument("--update-hashes", action="store_true",
                         help="fill in missing sha256 pins from the first download")
+    parser.add_argument("--before", metavar="REV",
+                        help="also time the cold run of this git revision's source, in the "
+                             "same rounds as the cold run")
     args = parser.parse_args(argv)
 
     if args.source:
@@ -351,13 +374,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             shutil.rmtree(cache, ignore_errors=True)
 
         bandit_exe, ruff_exe = _tool("bandit"), _tool("ruff")
+        before_rows = []
+        if args.before:
+            python = str(beside) if beside.exists() else sys.executable
+            before_cache = scratch / "before-cache"
+            before_rows.append((f"corptls-lint cold at {args.before}",
+                                earlier_source(args.before, python, scratch / "before")
+                                + ["--exit-zero", "--cache-dir", str(before_cache), *jobs,
+                                   *folders],
+                                parse_corptls,
+                                lambda: shutil.rmtree(before_cache, ignore_errors=True)))
         # cold, warm (the cache the cold run just wrote) and ruff in rounds: their ratios
-        cold, warm, ruff = measure_rounds([
+        cold, warm, ruff, *before = measure_rounds([
             ("corptls-lint cold", base + folders, parse_corptls, empty_cache),
             ("corptls-lint warm (cache)", base + folders, parse_corptls, None),
             ("ruff (TLS rules)", None if ruff_exe is None else
              [ruff_exe, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format",
               "json", "--select", RUFF_RULES, *folders], parse_ruff, None),
+            *before_rows,
         ], args.repeat, scratch)
         # a CI runner: the cache an earlier run saved at the same checkout path, restored
         # beside a fresh checkout (new inodes, every file touched before each run), so the
@@ -413,14 +447,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for row in (large_check, large_diff, deep):
             row.whole_corpus = False
 
-    rows = [cold, warm, restored, serial, single, bandit, ruff, cold_targets, diff, large_check,
-            large_diff, deep]
+    rows = [cold, *before, warm, restored, serial, single, bandit, ruff, cold_targets, diff,
+            large_check, large_diff, deep]
     print(f"bandit -t {BANDIT_TESTS}; ruff --select {RUFF_RULES} --no-cache --isolated")
     print(f"median of {args.repeat} runs (bandit: {args.bandit_repeat or args.repeat}); jobs={args.jobs or os.cpu_count()}; "
           f"lines/s over the whole corpus (one-file row: {one_file[0] if one_file else '-'})")
     print("\n".join(table(rows, lines, bandit, ruff)))
     print(f"--diff: {diff.wall / cold_targets.wall:.1f}x the cold check with the same targets, "
           f"{diff.wall / cold.wall:.1f}x the default cold check")
+    for row in before:
+        print(f"cold: {cold.wall / row.wall:.2f}x the time of {row.label} (same rounds); "
+              f"findings {len(cold.findings)} now, {len(row.findings)} then")
     print()
     for row in (cold, bandit, ruff):
         if row.missing is None:

@@ -27,9 +27,10 @@ def tiny_corpus(tmp_path):
     return tmp_path
 
 
-def run_bench(corpus):
+def run_bench(corpus, *extra):
     done = subprocess.run([sys.executable, str(SCRIPT), "--source", str(corpus), "--repeat", "1",
-                           "--jobs", "2", "--large-lines", "2000"], capture_output=True, text=True, timeout=300)
+                           "--jobs", "2", "--large-lines", "2000", *extra],
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 
@@ -62,6 +63,21 @@ def test_table_counts_corptls_findings_on_the_tiny_corpus(tiny_corpus):
     assert ("corptls-lint cold findings: TLS101 2, TLS102 1, TLS103 3, TLS104 1, TLS105 1, "
             "TLS106 1, TLS107 1, TLS201 1, TLS301 2, TLS302 1, TLS501 1, "
             "TLS502 1") in lines
+
+
+@pytest.mark.slow
+def test_before_times_an_earlier_revision_in_the_same_rounds(tiny_corpus):
+    first = subprocess.run(["git", "-C", str(REPO), "rev-list", "--max-parents=0", "HEAD"],
+                           capture_output=True, text=True)
+    if first.returncode != 0:
+        pytest.skip("not a git checkout (an sdist)")
+    lines = run_bench(tiny_corpus, "--before", "HEAD")
+    width = bench_module().LABEL_WIDTH
+    rows = {line[:width].strip(): line[width:].split() for line in lines}
+    # the committed source finds what the working tree finds (CI tests a clean checkout)
+    assert rows["corptls-lint cold at HEAD"][-1] == rows["corptls-lint cold"][-1]
+    summary = [line for line in lines if line.startswith("cold: ")]
+    assert len(summary) == 1 and "the time of corptls-lint cold at HEAD (same rounds)" in summary[0]
 
 
 @pytest.mark.slow

@@ -415,6 +415,7 @@ _WORD_ELSEWHERE = {
     # from_url("rediss://h?ssl_cert_reqs=none"): the option word is in the connection string
     *(("TLS105", name) for name in client_options.CONNECTION_STRING_CALLS.names),
     *(("TLS105", name) for name in client_options.clients.STRING_SETTINGS),
+    ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
 }
 
 

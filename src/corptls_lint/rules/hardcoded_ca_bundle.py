@@ -5,6 +5,7 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients, values
+from corptls_lint.analysis.scopes import dotted_name
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
@@ -52,6 +53,14 @@ class HardcodedCABundle(Rule):
 
     A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
     directory as well as the machine.
+
+    A server's context is not reported: the CA it loads checks its clients' certificates,
+    which is not the client trust this rule is about. A context is a server's when its
+    constructor says so (`SSLContext(PROTOCOL_TLS_SERVER)`,
+    `create_default_context(Purpose.CLIENT_AUTH)`), when it is handed to a server or
+    accepts connections, or wraps with `server_side=True`, or has a certificate of its own
+    (`load_cert_chain`) and nothing says client (a `check_hostname` setting, a client
+    constructor such as `create_default_context()`).
 
     An f-string with a part that is not a literal (`f"{base}/ca.pem"`) is not reported, and
     neither is anything in the trust module, the module that `ca-bundle`, `session-factory` or
@@ -145,6 +154,13 @@ class HardcodedCABundle(Rule):
         "import redis\nr = redis.Redis(host, ssl=True, ssl_ca_certs=CA_BUNDLE)\n",
         "import certifi, pymongo\npymongo.MongoClient(uri, tlsCAFile=certifi.where())\n",
         "settings = {'ssl.ca.location': os.environ['KAFKA_CA']}\n",
+        # a server checking its clients' certificates against a fixed CA
+        "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
+        "ctx.load_cert_chain('server.pem', 'server.key')\n"
+        "ctx.load_verify_locations('/etc/ssl/clients-ca.pem')\n",
+        "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+        "ctx.load_verify_locations(cafile='/etc/ssl/clients-ca.pem')\n",
+        "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile='/etc/ssl/clients-ca.pem')\n",
     ]
     INVALID = [
         Invalid(
@@ -271,6 +287,8 @@ class HardcodedCABundle(Rule):
         if clients.takes_verify(node, qualified):
             self._check(clients.keyword(node, "verify"), clients.verify_fix_kind(qualified))
         elif qualified == _CREATE_DEFAULT_CONTEXT:
+            if clients.is_server_context_call(node, self.scope):
+                return  # a server's CA for its clients' certificates: not client trust
             self._check(clients.keyword(node, "cafile"))
             self._check(clients.keyword(node, "capath"), fix_kind=None)
         elif qualified in clients.URLLIB3_POOLS:
@@ -278,6 +296,10 @@ class HardcodedCABundle(Rule):
             self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
         elif (qualified is None and isinstance(node.func, cst.Attribute)
               and identifier(node.func.attr.value) == _LOAD_VERIFY_LOCATIONS):
+            owner = dotted_name(node.func.value)
+            if owner is not None and clients.body_uses(self.scope, owner).is_server(owner,
+                                                                                     self.scope):
+                return
             self._check(clients.argument(node, 0, "cafile"))
             self._check(clients.argument(node, 1, "capath"), fix_kind=None)
         for option in clients.CA_PATH_OPTIONS:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from corptls_lint.analysis import fixed_paths
 from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid
 from corptls_lint.rules.environment_writes import EnvironmentWriteRule, EnvWrite
 
@@ -9,10 +10,22 @@ BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SS
 class HardcodedCABundleEnv(EnvironmentWriteRule):
     """
     ## What it does
-    Finds a hardcoded path (a non-empty string literal, a name bound once to one, or an
-    f-string or concatenation of literals) written into `REQUESTS_CA_BUNDLE`,
-    `CURL_CA_BUNDLE`, `SSL_CERT_FILE` or `SSL_CERT_DIR` with `os.environ[...] = ...`,
-    `os.environ.setdefault(...)`, `os.environ.update(...)` or `os.putenv(...)`.
+    Finds a hardcoded path written into `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`,
+    `SSL_CERT_FILE` or `SSL_CERT_DIR` with `os.environ[...] = ...`,
+    `os.environ.setdefault(...)`, `os.environ.update(...)` or `os.putenv(...)`. A path is
+    hardcoded when it is built only from fixed parts: a non-empty string literal, a name bound
+    once to one, an f-string or concatenation of such parts, and `os.path.join`,
+    `os.path.dirname` / `abspath` / `expanduser`, `pathlib.Path(...)`, `/`, `.parent`,
+    `.resolve()` and `str(...)` over them, with the module's own `__file__` as a fixed part
+    (`os.path.join(os.path.dirname(__file__), "ca.pem")`, `str(Path(__file__).parent /
+    "ca.pem")`, `f"{HERE}/certs/ca.pem"`). A bundle shipped beside the module is still a
+    file chosen in the code, forced on the whole process: it goes stale with the package and
+    overrides what operators configured.
+
+    A part that comes from elsewhere (a parameter, `os.environ`, `certifi.where()`, a
+    function's result) makes the value configuration and is not reported, nor is pytest's
+    `monkeypatch.setenv(...)`: it sets the variable for one test and undoes it after, which
+    is how a test points a client at its own CA.
 
     ## Why is this bad?
     The path is right only on the machine it was written on: a container, a Mac, a CI runner
@@ -59,7 +72,7 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
 
     client_uses = (
         ClientUse('environment (requests, curl, OpenSSL)',
-                  'a fixed path written to `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`, `SSL_CERT_DIR`',
+                  'a fixed path (a literal, or joined from literals and `__file__`) written to `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`, `SSL_CERT_FILE`, `SSL_CERT_DIR`',
                   BUNDLE, '`<ca-bundle>`'),
     )
 
@@ -68,6 +81,9 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
         "import os\nos.environ['HOME'] = '/root'\n",
         "import os\nos.environ['CURL_CA_BUNDLE'] = ''\n",
         "import os\nos.environ.get('SSL_CERT_FILE', '/etc/ssl/cert.pem')\n",
+        "import os\ndef use(root):\n    os.environ['REQUESTS_CA_BUNDLE'] = f'{root}/ca.pem'\n",
+        "import os, certifi\nos.environ['SSL_CERT_FILE'] = os.path.join(os.path.dirname(certifi.where()), 'cacert.pem')\n",
+        "def test_ca(monkeypatch):\n    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/tmp/test-ca.pem')\n",
     ]
     INVALID = [
         Invalid("import os\nos.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n", [(2, 1)],
@@ -90,10 +106,39 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
                 "\n"
                 "BASE = '/etc/ssl'\n"
                 "os.putenv('CURL_CA_BUNDLE', CA_BUNDLE)\n"),
+        Invalid("import os\n"
+                "HERE = os.path.dirname(os.path.abspath(__file__))\n"
+                "os.environ['REQUESTS_CA_BUNDLE'] = os.path.join(HERE, 'certs', 'ca.pem')\n",
+                [(3, 1)],
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
+                "HERE = os.path.dirname(os.path.abspath(__file__))\n"
+                "os.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n"),
+        Invalid("import os\n"
+                "from pathlib import Path\n"
+                "os.environ.update({'SSL_CERT_FILE': str(Path(__file__).parent / 'ca.pem')})\n",
+                [(3, 20)],
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
+                "os.environ.update({'SSL_CERT_FILE': CA_BUNDLE})\n"),
+        Invalid("import os\n"
+                "ROOT = '/opt/app'\n"
+                "os.environ['CURL_CA_BUNDLE'] = f'{ROOT}/certs/ca.pem'\n",
+                [(3, 1)],
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
+                "ROOT = '/opt/app'\n"
+                "os.environ['CURL_CA_BUNDLE'] = CA_BUNDLE\n"),
     ]
 
     def check_write(self, write: EnvWrite) -> None:
-        if write.key in BUNDLE_VARIABLES and self.is_hardcoded_path(write.value):
+        if write.key in BUNDLE_VARIABLES and fixed_paths.is_fixed_path(write.value, self.scope):
             fix = (FixRequest("ca-bundle", node=write.value)
                    if write.key != "SSL_CERT_DIR" else None)  # a folder, not a bundle file
             self.report(write.anchor, fix=fix)

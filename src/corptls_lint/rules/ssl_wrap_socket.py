@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from corptls_lint.analysis import clients
+from corptls_lint.analysis import clients, values
 from corptls_lint.rules.base import OFF, ClientUse, Invalid, Rule
 
 
@@ -10,7 +10,12 @@ class SSLWrapSocket(Rule):
     """
     ## What it does
     Finds calls of `ssl.wrap_socket(...)`, under any import alias, with or without
-    `ssl_version=` (a superset of bandit's B504 and ruff's S504).
+    `ssl_version=` (a superset of bandit's B504 and ruff's S504). A server's socket is not
+    reported: `server_side=True` (a true literal, or a name bound once to one) wraps the
+    listening side, where no host name is checked and the CA, if any, is for the clients'
+    certificates, so the call says nothing about client trust (its removal in Python 3.12
+    is a portability matter, not this linter's). A `server_side=` whose value is unknown
+    (a parameter) is still reported: the same call serves the client side too.
 
     ## Why is this bad?
     `ssl.wrap_socket` was deprecated in Python 3.7 and removed in 3.12: the code stops
@@ -62,6 +67,7 @@ class SSLWrapSocket(Rule):
         "import ssl\nctx = ssl.create_default_context()\nctx.wrap_socket(sock, server_hostname=h)\n",
         "def wrap_socket(sock):\n    return sock\nwrap_socket(s)\n",
         "from tornado.netutil import ssl_wrap_socket\nssl_wrap_socket(sock, opts)\n",
+        "import ssl\nconn = ssl.wrap_socket(sock, server_side=True, certfile='server.pem')\n",
     ]
     INVALID = [
         Invalid(
@@ -81,5 +87,10 @@ class SSLWrapSocket(Rule):
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.qualify(node.func) == clients.SSL_WRAP_SOCKET:
+        if self.qualify(node.func) == clients.SSL_WRAP_SOCKET and not self._serves(node):
             self.report(node)
+
+    def _serves(self, node: cst.Call) -> bool:
+        # server_side is wrap_socket's fourth parameter
+        server_side = clients.argument(node, 3, "server_side")
+        return server_side is not None and values.literal(server_side.value, self.scope) is True

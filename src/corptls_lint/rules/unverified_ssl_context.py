@@ -11,7 +11,8 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, travel, values
+from corptls_lint.analysis import clients, hostname_checks, travel, values
+from corptls_lint.analysis.cst_walk import children
 from corptls_lint.analysis.scopes import dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
@@ -63,7 +64,15 @@ class UnverifiedSSLContext(Rule):
     `SSLContext(PROTOCOL_TLS_SERVER)`, `create_default_context(Purpose.CLIENT_AUTH)`, a context
     that is given its own certificate (`load_cert_chain`) or handed to a server, and a body
     that wraps with `server_side=True`. A comparison (`if ctx.verify_mode == ssl.CERT_NONE:`)
-    is not an assignment and is never reported.
+    is not an assignment and is never reported. Nor is `check_hostname = False` on a context
+    whose `verify_mode` is not set to `CERT_NONE` (and not on a branch under a test that
+    names `CERT_NONE`, such as paho's `if cert_reqs == ssl.CERT_NONE:`), in a function or
+    class that matches the host name itself: a call of `ssl.match_hostname` (or a backport
+    of it, or service_identity's `verify_hostname`), or `getpeercert()` with its
+    `"subjectAltName"` or `"commonName"` read by hand, there or in a function of the module
+    that it calls by name (ldap3 matches the host name against names of its own that way).
+    The chain is still verified and the name still checked; whether the hand-made check is
+    right is for a reviewer.
 
     ## Why is this bad?
     A context that does not verify accepts any certificate, so the connection is encrypted to
@@ -178,7 +187,10 @@ class UnverifiedSSLContext(Rule):
     # A server context is told apart by what its body does elsewhere (clients.BodyUses).
     context_shapes = (KeywordArg(("server_side",)),
                       CallTo(tuple(sorted(clients.SERVER_METHODS | clients.CERTIFICATE_METHODS
-                                         | clients.SERVER_CALL_NAMES))))
+                                         | clients.SERVER_CALL_NAMES))),
+                      # a host name matched by hand after check_hostname = False
+                      CallTo(tuple(sorted(hostname_checks.CHECKERS
+                                          | {hostname_checks.PEER_CERT}))))
     has_fix = True
     fix_keys = ("ssl-context", "ca-bundle")
 
@@ -210,6 +222,19 @@ class UnverifiedSSLContext(Rule):
         "    return ctx.wrap_socket(sock, server_side=True)\n",
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
+        # the host name is still matched, by hand, on a chain that is still verified
+        "import ssl\ndef connect(sock, host):\n    ctx = ssl.create_default_context()\n"
+        "    ctx.check_hostname = False\n    tls = ctx.wrap_socket(sock)\n"
+        "    ssl.match_hostname(tls.getpeercert(), host)\n    return tls\n",
+        "import ssl\nclass Client:\n    def __init__(self):\n"
+        "        self.ctx = ssl.create_default_context()\n        self.ctx.check_hostname = False\n"
+        "    def connect(self, sock, host):\n        tls = self.ctx.wrap_socket(sock)\n"
+        "        names = [v for k, v in tls.getpeercert()['subjectAltName'] if k == 'DNS']\n"
+        "        if host not in names:\n            raise ValueError(host)\n",
+        "import ssl\nfrom ssl import match_hostname\ndef check(sock, host):\n"
+        "    match_hostname(sock.getpeercert(), host)\ndef connect(sock, host, ctx):\n"
+        "    ctx.check_hostname = False\n    ctx.verify_mode = ssl.CERT_REQUIRED\n"
+        "    check(ctx.wrap_socket(sock), host)\n",
     ]
     INVALID = [
         Invalid(
@@ -495,6 +520,8 @@ class UnverifiedSSLContext(Rule):
         self._statement: Optional[cst.SimpleStatementLine] = None
         self._blocks: List[cst.IndentedBlock] = []
         self._branches: Set[int] = set()  # ids of the blocks that are an `if`'s branches
+        # the open `if`s whose test names CERT_NONE (`if cert_reqs == ssl.CERT_NONE:`)
+        self._cert_none_tests: List[bool] = []
         # pool keyword -> the call sites that pass it a value through a parameter
         self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
 
@@ -571,6 +598,20 @@ class UnverifiedSSLContext(Rule):
         self._branches.add(id(node.body))
         if isinstance(node.orelse, cst.Else):
             self._branches.add(id(node.orelse.body))
+        self._cert_none_tests.append(self._names_cert_none(node.test))
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._cert_none_tests.pop()
+
+    def _names_cert_none(self, test: cst.BaseExpression) -> bool:
+        stack: List[cst.CSTNode] = [test]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (cst.Name, cst.Attribute)) and self.qualify(node) in (
+                    clients.CERT_NONE):
+                return True
+            stack.extend(children(node))
+        return False
 
     def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
         self._blocks.pop()
@@ -619,6 +660,9 @@ class UnverifiedSSLContext(Rule):
         if owner is not None:
             if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
                 return
+            if (identifier(target.attr.value) == "check_hostname"
+                    and self._host_name_checked_by_hand(owner)):
+                return
             key = (id(self.scope.node), owner)
             first = self._settings.pop(key, None)
             if first is not None and first[1] != identifier(target.attr.value):
@@ -631,6 +675,21 @@ class UnverifiedSSLContext(Rule):
         if owner is not None:
             self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
                                                             identifier(target.attr.value))
+
+    def _host_name_checked_by_hand(self, owner: str) -> bool:
+        """`check_hostname = False` on a context that still verifies the chain (no
+        `verify_mode = CERT_NONE` on it) in a function or class that matches the host name
+        itself (`ssl.match_hostname(sock.getpeercert(), host)`: ldap3, eventlet)."""
+        if any(self._cert_none_tests):
+            return False  # the branch taken when verification is off (paho's `tls_set`)
+        uses = clients.body_uses(self.scope, owner)
+        if any(self._is_cert_none(value)
+               for value in uses.stores.get(owner, {}).get("verify_mode", ())):
+            return False
+        region = self.scope.enclosing("class") or self.scope.enclosing("function") or self.scope
+        module = self.scope.enclosing("module")
+        assert module is not None and isinstance(module.node, cst.Module)  # every scope's root
+        return hostname_checks.checks_host_name(region.node, module.node, self.scope)
 
     def _creation_fix(self, owner: str, target: cst.Attribute,
                       earlier: Optional[FixRequest]) -> Optional[FixRequest]:

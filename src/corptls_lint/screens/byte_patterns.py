@@ -22,6 +22,11 @@ _ASSIGNED_AFTER = re.compile(_GAP + rb"=(?!=)")
 _ASSIGNED_NOT_TRUE_AFTER = re.compile(_GAP + rb"=(?!=)(?!" + _GAP + rb"(?:True|None)\b)")
 # ... or annotated first (`ctx.minimum_version: TLSVersion = ...`)
 _STORED_AFTER = re.compile(_GAP + rb"(?:=(?!=)|:)")
+# `("ignore")`, `("ignore", category=Warning)`, `("ignore", urllib3.exceptions.HTTPWarning)`:
+# an ignore filter with no category but Warning or urllib3's bases of its warnings
+_IGNORES_ALL_AFTER = re.compile(
+    rb"\s*\(\s*(?:action\s*=\s*)?[rRuU]?['\"]ignore['\"]\s*(?:\)|,\s*(?:(?:append|lineno)\s*="
+    rb"|(?:category\s*=\s*)?(?:\w+\s*\.\s*)*(?:Warning|HTTPWarning|SecurityWarning)\b))")
 _CALLED_AFTER = re.compile(rb"(?:\s|\\\r?\n)*\(|\s+as\s")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -113,11 +118,12 @@ def assigned(word: str, quoted: bool = False, insecure_if_true: bool = True) -> 
 
 
 @functools.lru_cache(maxsize=None)
-def stored(word: str) -> WordPattern:
+def stored(word: str, quoted: bool = False) -> WordPattern:
     """`word` as a whole identifier followed by `=` (not `==`) or by an annotation's `:`: a
-    store to an attribute or name of that name, or a keyword. A read (`x.word`, a decorator
-    `@utils.word('1.25')`, a call) does not count."""
-    return WordPattern(word.encode(), _STORED_AFTER)
+    store to an attribute or name of that name, or a keyword; with `quoted`, also the word in
+    quotes (`setattr(ctx, "word", ...)`). A read (`x.word`, a decorator `@utils.word('1.25')`,
+    a call) does not count."""
+    return WordPattern(word.encode(), _STORED_AFTER, quoted)
 
 
 @functools.lru_cache(maxsize=None)
@@ -125,3 +131,12 @@ def called(word: str) -> WordPattern:
     """A callee: `word` followed by `(` (across whitespace and line continuations), or
     imported under another name (`word as alias`)."""
     return WordPattern(word.encode(), _CALLED_AFTER, whole=False)
+
+
+@functools.lru_cache(maxsize=None)
+def ignores_all(word: str) -> WordPattern:
+    """A warnings filter call, `word(...)`, whose action is "ignore" and whose category, if
+    any, is `Warning` or urllib3's `HTTPWarning` / `SecurityWarning`: a filter that hides
+    every warning, InsecureRequestWarning included. A filter of another category does not
+    count."""
+    return WordPattern(word.encode(), _IGNORES_ALL_AFTER)

@@ -18,9 +18,10 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
                                          NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
-                                         CallerArgument, CallTo, Candidate, ConstantFunction,
-                                         ItemStore, KeyedStore, KeywordArg, NameStore, NameUse,
-                                         ParamDefault, ScreenedRule, Travel, literal_matches)
+                                         CallerArgument, CallInto, CallTo, Candidate,
+                                         ConstantFunction, ItemStore, KeyedStore, KeywordArg,
+                                         NamePassed, NameStore, NameUse, ParamDefault, ScreenedRule,
+                                         Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -47,6 +48,8 @@ class _Facts:
         self.appended: List[Tuple[ast.expr, ast.stmt]] = []  # (value, stmt) of `x += value`
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
+        self.imported: Dict[str, str] = {}  # local name -> the top-level module it comes from
+        self.returns: List[ast.Return] = []  # `return <value>` statements
         self.bound_names: List[Tuple[str, ast.expr]] = []  # NAME = value, parameter defaults
         # (one-return function, its value)
         self.returned: List[Tuple[ast.FunctionDef, ast.expr]] = []
@@ -60,6 +63,7 @@ class _Facts:
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
             ast.AugAssign: self._aug_assign,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
+            ast.Return: self._return,
         }
         stack = [tree]
         pop, push, extend = stack.pop, stack.append, stack.extend
@@ -86,14 +90,23 @@ class _Facts:
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.roots.add(alias.name.split(".", 1)[0])
+            root = alias.name.split(".", 1)[0]
+            self.roots.add(root)
+            self.imported[alias.asname or root] = root
 
     def _import_from(self, node: ast.ImportFrom) -> None:
-        if node.level == 0 and node.module:
-            self.roots.add(node.module.split(".", 1)[0])
+        root = node.module.split(".", 1)[0] if node.level == 0 and node.module else ""
+        if root:
+            self.roots.add(root)
         for alias in node.names:
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
+            if root:
+                self.imported[alias.asname or alias.name] = root
+
+    def _return(self, node: ast.Return) -> None:
+        if node.value is not None:
+            self.returns.append(node)
 
     def _assign(self, node: ast.Assign) -> None:
         for target in node.targets:
@@ -191,6 +204,13 @@ def _get_default_matches(node: ast.AST, kind: str) -> bool:
     return (isinstance(node, ast.Call) and len(node.args) == 2 and not node.keywords
             and _last_name(node.func) in ("get", "getattr")
             and literal_matches(node.args[1], kind))
+
+
+def _root_name(node: ast.AST) -> Optional[str]:
+    """The name an attribute chain starts from (`requests` for `requests.adapters.X`)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _last_name(node: ast.AST) -> Optional[str]:
@@ -297,6 +317,13 @@ class FileFacts:
             yield from self._travel(candidate)
         elif isinstance(candidate, CallerArgument):
             yield from self._caller_argument(candidate)
+        elif isinstance(candidate, NamePassed):
+            yield from self._names_passed(candidate.names)
+        elif isinstance(candidate, CallInto):
+            for call in self.facts.calls:
+                root = _root_name(call.func)
+                if root is not None and self.facts.imported.get(root) in candidate.roots:
+                    yield call
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -434,6 +461,33 @@ class FileFacts:
         if callers:
             yield from sinks
             yield from callers
+
+    def _names_passed(self, names: Tuple[str, ...]) -> Iterator[Location]:
+        """Calls and returns that pass a name (or `x.attr`) bound somewhere to one of `names`."""
+        facts = self.facts
+        wanted = set(names) | {alias for alias, name in facts.aliases.items() if name in names}
+
+        def refers(value: ast.AST) -> bool:
+            return ((isinstance(value, ast.Attribute) and value.attr in wanted)
+                    or (isinstance(value, ast.Name) and value.id in wanted))
+
+        holders = _follow_chains({name for name, value in facts.bound_names if refers(value)},
+                                 facts.bound_names)
+        # `self.attr = ...`, and a class attribute default, which bound_names holds
+        holders |= {attr for attr, value, _ in facts.attribute_stores if refers(value)}
+        if not holders:
+            return
+
+        def passed(value: ast.AST) -> bool:
+            return ((isinstance(value, ast.Name) and value.id in holders)
+                    or (isinstance(value, ast.Attribute) and value.attr in holders))
+
+        for call in facts.calls:
+            if any(passed(value) for value in (*call.args,
+                                               *(keyword.value for keyword in call.keywords))):
+                yield call
+        yield from (node for node in facts.returns if node.value is not None
+                    and passed(node.value))
 
     def _name_uses(self, names: Tuple[str, ...]) -> Iterator[Location]:
         """A walk of its own, only asked for files whose bytes hold one of the names; with the

@@ -234,6 +234,24 @@ class NameUse:
 
 
 @dataclass(frozen=True)
+class NamePassed:
+    """A call argument or a `return` value that is a name (or `x.attr`) which the file binds
+    somewhere to a reference of one of `names` (or to such a name): the use that makes a
+    weak protocol kept in a variable a finding at its origin (TLS501)."""
+
+    names: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CallInto:
+    """A call whose callee is a name, or an attribute chain rooted in a name, that the file
+    imports from one of the top-level modules `roots` (`requests.get(...)`, `Client()` after
+    `from httpx import Client`)."""
+
+    roots: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ConstantFunction:
     """A function whose body (less a docstring) is one `return <value>` of class `value`
     (a pyOpenSSL verify callback that accepts everything)."""
@@ -275,7 +293,8 @@ class ParamDefault:
 
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
-                  ConstantFunction, ParamDefault, Travel, CallerArgument, Appended]
+                  ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
+                  Appended]
 
 
 class ScreenedRule(Protocol):

@@ -294,7 +294,8 @@ class ClientOptionDisabled(Rule):
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
     (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
     expression. Safe. Where the client takes the bundle beside the flag, the flag written as
-    `False` becomes the client's own secure form: tornado `validate_cert=False` (HTTPRequest,
+    a literal in the call (`False`; redis-py's `None`, `"none"`, `ssl.CERT_NONE`) becomes the
+    client's own secure form: tornado `validate_cert=False` (HTTPRequest,
     `fetch`) -> `validate_cert=True, ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
     `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`, redis-py
     `ssl_cert_reqs=None` (or `"none"`, `ssl.CERT_NONE`) -> `ssl_cert_reqs="required",

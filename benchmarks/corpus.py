@@ -93,8 +93,10 @@ def fetch(pin: Pin, cache_dir: Path, index: str) -> Path:
     """Download (once) and verify one sdist; return its path."""
     sdists = cache_dir / "sdists"
     sdists.mkdir(parents=True, exist_ok=True)
+    stem = _normalise(f"{pin.name}-{pin.version}")  # "." is normalised too: compare stems
     existing = [p for p in sdists.iterdir()
-                if _normalise(p.name).startswith(f"{_normalise(pin.name)}-{pin.version}.")]
+                if any(p.name.endswith(suffix) and _normalise(p.name[: -len(suffix)]) == stem
+                       for suffix in _SDIST_SUFFIXES)]
     if existing:
         archive = existing[0]
     else:

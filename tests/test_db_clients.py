@@ -35,7 +35,7 @@ FOUND = {
         a = redis.from_url(URL)
         b = redis.Redis.from_url(f"rediss://{host}:6380/0?ssl_cert_reqs=none")
         c = redis.from_url("rediss://cache/0?ssl_cert_reqs=none&ssl_min_version={}".format(v))
-        """, [(4, 20, 'TLS105'), (5, 26, 'TLS105'), (6, 20, 'TLS105')]),
+        """, [(3, 7, 'TLS105'), (5, 26, 'TLS105'), (6, 20, 'TLS105')]),
     'redis double-star dict display': ("""
         import redis
         pool = redis.ConnectionPool(connection_class=redis.SSLConnection,
@@ -66,6 +66,22 @@ FOUND = {
         from pymongo import MongoClient
         c = MongoClient(host, ssl=True, ssl_cert_reqs=ssl.CERT_NONE, ssl_match_hostname=False)
         """, [(4, 33, 'TLS105'), (4, 62, 'TLS105')]),
+    "a module-level options dict passed in a function, kombu and pydruid": ("""
+        import ssl, pymysql, kombu
+        from pydruid.db import connect
+        SSL = {"ca": CA, "check_hostname": False}
+        def test_connect():
+            con = pymysql.connect(host=h, ssl=SSL)
+            kombu.Connection("rediss://localhost:12345?ssl_check_hostname=false").connect()
+            return connect(host=h, scheme="https", ssl_verify_cert=False)
+        """, [(4, 18, "TLS105"), (7, 22, "TLS105"), (8, 44, "TLS105")]),
+    "a module-level broker_use_ssl dict passed in a function": ("""
+        import ssl
+        from celery import Celery
+        OPTS = {"cert_reqs": ssl.CERT_NONE}
+        def make():
+            return Celery("t", broker_use_ssl=OPTS)
+        """, [(4, 9, "TLS105")]),
     'mongoengine host URI, Flask-PyMongo': ("""
         import mongoengine
         from flask_pymongo import PyMongo
@@ -79,7 +95,7 @@ FOUND = {
         if REDIS_URL.startswith("rediss://"):
             REDIS_URL = f"{REDIS_URL}?ssl_cert_reqs=CERT_NONE"
         app = Celery("tasks", broker=REDIS_URL, backend=REDIS_URL)
-        """, [(7, 23, "TLS105"), (7, 41, "TLS105")]),
+        """, [(6, 17, "TLS105")]),
     "a query appended to a URL": ("""
         import os
         def broker_url():
@@ -395,3 +411,19 @@ def test_a_table_of_option_names_is_not_a_path():
         settings = {"sslrootcert": "root.crt", "ssl.ca.location": "certs/kafka-ca.pem"}
         """
     assert findings(textwrap.dedent(source), CODES) == [(3, 13, "TLS301"), (3, 40, "TLS301")]
+
+
+def test_sliced_and_whole_file_agree():
+    """Every case reports the same with the slicing (definitions without a candidate stubbed
+    out) as on the whole file: a module-level options dict keeps the function that passes it."""
+    import libcst as cst
+
+    from corptls_lint.checking import engine
+    from corptls_lint.rules import ALL_RULES
+
+    for source, _ in FOUND.values():
+        text = textwrap.dedent(source)
+        whole = engine.lint_module(cst.parse_module(text), "example.py", ALL_RULES)
+        sliced = engine.lint_source(text, "example.py", Settings(enabled=ALL_CODES), sliced=True)
+        assert ([(d.line, d.col, d.code) for d in sliced.diagnostics]
+                == [(d.line, d.col, d.code) for d in whole.diagnostics]), source

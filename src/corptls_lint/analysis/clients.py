@@ -463,6 +463,8 @@ DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("PyMySQL", "ssl_verify_cert", FALSY, PYMYSQL),
     ClientOption("PyMySQL", "ssl_verify_identity", FALSY, PYMYSQL),
     ClientOption("mysqlclient", "ssl_mode", MYSQL_SSL_MODE_UNVERIFIED, MYSQLDB),
+    # pydruid (Druid's DB-API and SQLAlchemy driver) reads the MySQL Connector word
+    ClientOption("pydruid", "ssl_verify_cert", FALSY, frozenset({"pydruid."})),
 )
 CLIENT_OPTIONS = CLIENT_OPTIONS + DB_CLIENT_OPTIONS
 
@@ -504,8 +506,10 @@ CA_FOLDER_OPTIONS: Tuple[ClientOption, ...] = (
 )
 
 
-# The drivers whose options a SQLAlchemy URL's query may carry.
+# The drivers whose options a SQLAlchemy URL's query may carry; redis-py's (a key of
+# DICT_KEY_OPTIONS names the clients that read it).
 SQL_DRIVERS = ("psycopg", "mysqlclient", "MySQL Connector/Python")
+REDIS_READS = ("redis-py", "redis-py/kafka-python")
 
 
 @dataclass(frozen=True)
@@ -532,8 +536,7 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
          "redis.asyncio.client.Redis.from_url", "redis.ConnectionPool.from_url",
          "redis.connection.ConnectionPool.from_url", "redis.asyncio.ConnectionPool.from_url",
          "redis.RedisCluster.from_url", "redis.cluster.RedisCluster.from_url",
-         "redis.asyncio.RedisCluster.from_url", "aioredis.from_url"}), 0, "url",
-        ("redis-py", "redis-py/kafka-python")),
+         "redis.asyncio.RedisCluster.from_url", "aioredis.from_url"}), 0, "url", REDIS_READS),
     # pymongo 3 read ssl_cert_reqs=CERT_NONE in a URI as redis-py does
     ConnectionString("pymongo", MONGO - {"mongoengine.connect", "mongoengine.connection.connect",
                                          "mongoengine.register_connection",
@@ -554,15 +557,15 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
                      0, "dsn", ("psycopg",)),
     ConnectionString("SQLAlchemy", SQLALCHEMY_ENGINES, 0, "url", SQL_DRIVERS),
     # Celery and kombu hand a rediss:// URL's ssl_cert_reqs to redis-py
-    ConnectionString("Celery/kombu", CELERY, None, "broker", ("redis-py",)),
-    ConnectionString("Celery/kombu", CELERY, None, "backend", ("redis-py",)),
-    ConnectionString("Celery/kombu", KOMBU, 0, "hostname", ("redis-py",)),
+    ConnectionString("Celery/kombu", CELERY, None, "broker", REDIS_READS),
+    ConnectionString("Celery/kombu", CELERY, None, "backend", REDIS_READS),
+    ConnectionString("Celery/kombu", KOMBU, 0, "hostname", REDIS_READS),
 )
 # Settings that hold a connection string, stored as a name, attribute, item, dict entry or
 # keyword (`CELERY_BROKER_URL = "rediss://h?ssl_cert_reqs=CERT_NONE"`,
 # `app.config["SQLALCHEMY_DATABASE_URI"] = ...`): name -> (client, the clients it reads for)
 STRING_SETTINGS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
-    **{name: ("Celery/kombu", ("redis-py",)) for name in (
+    **{name: ("Celery/kombu", REDIS_READS) for name in (
         "broker_url", "BROKER_URL", "CELERY_BROKER_URL", "result_backend",
         "CELERY_RESULT_BACKEND")},
     "SQLALCHEMY_DATABASE_URI": ("SQLAlchemy", SQL_DRIVERS),

@@ -6,7 +6,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.analysis.scopes import import_roots
+from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
@@ -201,8 +201,9 @@ class ClientOptionDisabled(Rule):
       `CERT_NONE`), `"none"` or `ssl.CERT_NONE`, and `ssl_check_hostname=False`, on any redis
       call (`Redis`, `StrictRedis`, `from_url`, `ConnectionPool`, `SSLConnection`,
       `RedisCluster`, `Sentinel`), and `?ssl_cert_reqs=none` in a URL passed to `from_url`
-      (a connection string counts with its literal text: a name bound once to it, an
-      f-string's fixed parts, a `"...{}".format(...)` or `"...%s" % ...` template);
+      (a connection string counts with its literal text: a name bound once to it, reported
+      where the string is written, an f-string's fixed parts, a `"...{}".format(...)` or
+      `"...%s" % ...` template);
     - pymongo, motor and mongoengine: `tlsAllowInvalidCertificates=True`, `tlsInsecure=True`,
       `tlsAllowInvalidHostnames=True` and pymongo 3's `ssl_cert_reqs=ssl.CERT_NONE` /
       `ssl_match_hostname=False` on `MongoClient`, `AsyncMongoClient`, `AsyncIOMotorClient`,
@@ -223,7 +224,7 @@ class ClientOptionDisabled(Rule):
     - MySQL Connector/Python and PyMySQL: `ssl_verify_cert=False`,
       `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
       `"verify_mode": False`; mysqlclient (MySQLdb): `ssl_mode="PREFERRED"`, `"REQUIRED"` or
-      `"VERIFY_CA"`;
+      `"VERIFY_CA"`; pydruid's `ssl_verify_cert=False`;
     - Celery and kombu: `cert_reqs=ssl.CERT_NONE`, `ssl_cert_reqs=...` or `check_hostname=False`
       inside `broker_use_ssl={...}` / `redis_backend_use_ssl={...}` given to `Celery(...)`,
       `app.conf.update(...)`, stored as `app.conf.broker_use_ssl = {...}` or as a settings
@@ -377,6 +378,11 @@ class ClientOptionDisabled(Rule):
         CallTo(("setopt",), ("pycurl",)),
         *_db_candidates(),
     )
+    # An options dict bound once (at module level) and passed by name in a function: the
+    # calls that pass an options dict keyword stay in what libcst sees.
+    context_shapes = (KeywordArg(tuple(sorted({*clients.OPTION_DICTS,
+                                               *(option.keyword for option
+                                                 in clients.DB_OPTION_DICTS)}))),)
     has_fix = True
     fix_keys = ("ca-bundle",)
     client_uses = _inventory()
@@ -917,19 +923,24 @@ class ClientOptionDisabled(Rule):
 
     def _string_options(self, where: cst.CSTNode, value: cst.BaseExpression, client: str,
                         reads: Tuple[str, ...]) -> None:
-        """Report `where` when the connection string `value` sets an option of the clients
-        `reads` to an insecure value; a name bound more than once in its function or module
-        counts with each string it is bound to (`url = f"{url}?ssl_cert_reqs=CERT_NONE"`)."""
-        texts = [clients.template_text(value, self.scope)]
+        """Report when the connection string `value` sets an option of the clients `reads` to
+        an insecure value: at `where`, or where the string is written when `value` is a name
+        bound to it (once, or more than once in its function or module: each string counts,
+        `url = f"{url}?ssl_cert_reqs=CERT_NONE"`)."""
+        written: List[Tuple[cst.CSTNode, cst.BaseExpression, Scope]] = [(where, value, self.scope)]
         if isinstance(value, cst.Name):
+            origin, scope = values.origin(value, self.scope)
+            if origin is not value:
+                written = [(origin, origin, scope)]
             binding = self.scope.lookup(value.value)
             if binding is not None and binding.count > 1 and binding.qualified is None:
                 name = identifier(value.value)
-                texts.extend(clients.template_text(bound, binding.scope) for bound
-                             in clients.body_uses(binding.scope, name).bound.get(name, ()))
-        for text in texts:
+                written.extend((bound, bound, binding.scope) for bound
+                               in clients.body_uses(binding.scope, name).bound.get(name, ()))
+        for anchor, string, scope in written:
+            text = clients.template_text(string, scope)
             if text is not None:
-                self._options_in(where, text, client, reads)
+                self._options_in(anchor, text, client, reads)
 
     def _options_in(self, where: cst.CSTNode, text: str, client: str,
                     reads: Tuple[str, ...]) -> None:

@@ -82,6 +82,14 @@ FOUND = {
         def make():
             return Celery("t", broker_use_ssl=OPTS)
         """, [(4, 9, "TLS105")]),
+    "a wrapper or test helper's keyword": ("""
+        def make(**kw):
+            return kw
+        make(ssl_check_hostname=False, sslmode="require")
+        class TestSSL:
+            def test_invalid(self):
+                self.simple_client(uri, tlsAllowInvalidCertificates=True, ssl_cert_reqs="none")
+        """, [(4, 6, "TLS105"), (4, 32, "TLS105"), (7, 33, "TLS105"), (7, 67, "TLS105")]),
     'mongoengine host URI, Flask-PyMongo': ("""
         import mongoengine
         from flask_pymongo import PyMongo
@@ -228,10 +236,10 @@ QUIET = {
         cache.from_url("rediss://cache?ssl_cert_reqs=none")
         sqlite3.connect("db?sslmode=require")
         """,
-    "an unknown call's keyword": """
+    "a wrapper's None, which may mean not given": """
         def make(**kw):
             return kw
-        make(ssl_check_hostname=False, sslmode="require")
+        make(ssl_cert_reqs=None, ssl_ca_certs=None)
         """,
     "settings holding verifying connection strings": """
         from celery import Celery

@@ -240,7 +240,10 @@ class ClientOptionDisabled(Rule):
       pika before 1.0: `ConnectionParameters(ssl_options={"cert_reqs": ssl.CERT_NONE})` (pika's
       `SSLOptions(context)` is the context's, TLS103);
     - keys no other library uses, in any dict, `dict(...)` call or item store
-      (`conf["enable.ssl.certificate.verification"] = False`), wherever the dict goes:
+      (`conf["enable.ssl.certificate.verification"] = False`), wherever the dict goes, and as
+      a keyword of any call that hands them on (a wrapper, a test helper such as
+      `self.simple_client(tlsAllowInvalidCertificates=True)`; there a bare `None` does not
+      count, a wrapper may read it as "not given"):
       `ssl_cert_reqs`, `ssl_check_hostname`, `tlsAllowInvalidCertificates`, `tlsInsecure`,
       `tlsAllowInvalidHostnames`, `ssl_match_hostname`, the two confluent-kafka keys,
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
@@ -706,9 +709,11 @@ class ClientOptionDisabled(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
+        known = set()  # the keywords a client's own table judged on this call
         for option in clients.CLIENT_OPTIONS:
             if not option.applies_to(node, qualified):
                 continue
+            known.add(option.keyword)
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
             if arg is not None and clients.value_is(option.value, arg.value, self.scope):
@@ -736,7 +741,7 @@ class ClientOptionDisabled(Rule):
         self._option_dicts(node, qualified)
         self._db_option_dicts(node, qualified)
         self._connection_strings(node, qualified)
-        self._dict_call(node)
+        self._dict_call(node, known)
         self._pycurl(node)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
                 qualified in clients.AIOHTTP_SSL_TAKERS):
@@ -855,14 +860,22 @@ class ClientOptionDisabled(Rule):
             self._report_once(where, f"TLS verification disabled by the {key} option "
                                      f"({client}); give the client the CA bundle instead")
 
-    def _dict_call(self, node: cst.Call) -> None:
-        """`dict(sslmode="require")` of the builtin."""
-        if (isinstance(node.func, cst.Name) and identifier(node.func.value) == "dict"
-                and self.scope.lookup("dict") is None):
-            for arg in node.args:
-                if arg.keyword is not None and (
-                        identifier(arg.keyword.value) in clients.DICT_KEY_OPTIONS):
-                    self._dict_key(arg, identifier(arg.keyword.value), arg.value)
+    def _dict_call(self, node: cst.Call, known: Set[str]) -> None:
+        """A key of DICT_KEY_OPTIONS as a keyword: of `dict(sslmode="require")`, or of any
+        other call whose client table does not judge it (a wrapper or test helper that hands
+        it on: `self.simple_client(tlsAllowInvalidCertificates=True)`). There a bare `None`
+        does not count: a wrapper may read it as "not given"."""
+        builtin = (isinstance(node.func, cst.Name) and identifier(node.func.value) == "dict"
+                   and self.scope.lookup("dict") is None)
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            key = identifier(arg.keyword.value)
+            if key not in clients.DICT_KEY_OPTIONS or key in known:
+                continue
+            if not builtin and values.literal(arg.value, self.scope) is None:
+                continue
+            self._dict_key(arg, key, arg.value)
 
     def _stored_options(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """`conf["enable.ssl.certificate.verification"] = False` (a dict built over several

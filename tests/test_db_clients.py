@@ -90,6 +90,14 @@ FOUND = {
             def test_invalid(self):
                 self.simple_client(uri, tlsAllowInvalidCertificates=True, ssl_cert_reqs="none")
         """, [(4, 6, "TLS105"), (4, 32, "TLS105"), (7, 33, "TLS105"), (7, 67, "TLS105")]),
+    "connection strings under the names applications give them": ("""
+        import os
+        DATABASE_URL = "postgresql://owner@ep-x.neon.tech/neondb?sslmode=require"
+        REDIS_URL = os.getenv("REDIS_URL", "rediss://cache:6380/0?ssl_cert_reqs=none")
+        def make(helper):
+            return helper(dsn="postgresql://db/app?sslmode=prefer")
+        config = {"dsn": "host=db sslmode=verify-full", "MONGO_URI": "mongodb://db/?tls=true"}
+        """, [(3, 16, "TLS105"), (4, 13, "TLS105"), (6, 19, "TLS105")]),
     'mongoengine host URI, Flask-PyMongo': ("""
         import mongoengine
         from flask_pymongo import PyMongo
@@ -194,8 +202,8 @@ FOUND = {
         web.config["SQLALCHEMY_DATABASE_URI"] = os.getenv(
             "DATABASE_URL", "postgresql+psycopg://db/app?sslmode=require")
         conn = Connection("rediss://cache:6380/0?ssl_cert_reqs=none")
-        """, [(7, 23, "TLS105"), (8, 14, "TLS105"), (9, 1, "TLS105"), (10, 1, "TLS105"),
-              (11, 17, "TLS105"), (13, 1, "TLS105"), (15, 19, "TLS105")]),
+        """, [(7, 23, "TLS105"), (8, 14, "TLS105"), (9, 21, "TLS105"), (10, 27, "TLS105"),
+              (11, 17, "TLS105"), (13, 41, "TLS105"), (15, 19, "TLS105")]),
 }
 
 # Look-alikes and verifying settings: nothing at all is reported.

@@ -569,6 +569,13 @@ STRING_SETTINGS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
         "broker_url", "BROKER_URL", "CELERY_BROKER_URL", "result_backend",
         "CELERY_RESULT_BACKEND")},
     "SQLALCHEMY_DATABASE_URI": ("SQLAlchemy", SQL_DRIVERS),
+    # the names applications and tests give a connection string (a Neon or Heroku URL)
+    **{name: ("libpq", ("psycopg",)) for name in (
+        "dsn", "DSN", "conninfo", "DATABASE_URL", "database_url", "POSTGRES_URL",
+        "postgres_url")},
+    **{name: ("redis-py", REDIS_READS) for name in ("REDIS_URL", "redis_url")},
+    **{name: ("pymongo", ("pymongo", "redis-py")) for name in (
+        "MONGO_URI", "MONGODB_URI", "mongo_uri", "mongodb_uri")},
 }
 
 # Options dicts of the database and queue clients: (client, keyword, the calls it is an

@@ -234,7 +234,11 @@ class ClientOptionDisabled(Rule):
       backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
       `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
       dict entry or keyword); SQLAlchemy's `SQLALCHEMY_DATABASE_URI` with `?sslmode=require`
-      stored the same ways (an `os.getenv(name, default)` counts with its default, a name
+      stored the same ways, and a string holding those options stored under a name
+      applications give a connection string (`dsn`, `conninfo`, `DATABASE_URL`,
+      `POSTGRES_URL`, `REDIS_URL`, `MONGO_URI`, `MONGODB_URI`, in either case) or passed as
+      a `dsn=` keyword, reported where the string is written (an `os.getenv(name, default)`
+      counts with its default, a name
       bound more than once with each string); and a query appended to any URL that sets one
       of the options below (`url += "?ssl_cert_reqs=CERT_NONE"`);
       pika before 1.0: `ConnectionParameters(ssl_options={"cert_reqs": ssl.CERT_NONE})` (pika's
@@ -887,12 +891,12 @@ class ClientOptionDisabled(Rule):
             if key in clients.DICT_KEY_OPTIONS:
                 self._dict_key(target, key, value)
             elif key in clients.STRING_SETTINGS:
-                self._string_options(target, value, *clients.STRING_SETTINGS[key])
+                self._string_options(value, value, *clients.STRING_SETTINGS[key])
             return
         name = (identifier(target.attr.value) if isinstance(target, cst.Attribute)
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
         if name in clients.STRING_SETTINGS:
-            self._string_options(target, value, *clients.STRING_SETTINGS[name])
+            self._string_options(value, value, *clients.STRING_SETTINGS[name])
         option = clients.OPTION_DICT_STORES.get(name or "")
         if option is not None:
             self._option_entries(option, name or "", value)

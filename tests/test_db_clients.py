@@ -170,7 +170,7 @@ FOUND = {
         import psycopg2
         def connect(host, sslmode="prefer"):
             return psycopg2.connect(host=host, sslmode=sslmode)
-        """, [(4, 40, 'TLS105')]),
+        """, [(3, 27, 'TLS105')]),
     'Django DATABASES OPTIONS': ("""
         DATABASES = {
             "default": {"ENGINE": "django.db.backends.postgresql",

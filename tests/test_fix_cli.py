@@ -48,8 +48,8 @@ def test_fix_rewrites_and_reports_what_remains(run_cli, tmp_path):
     project(tmp_path, {"pyproject.toml": CONFIG, "app.py": APP})
     result = run_cli("--fix", "app.py", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stdout == ("app.py:6:30: TLS101 TLS verification disabled with a falsy verify=; "
-                             "pass the CA bundle instead\n")
+    assert result.stdout == ("app.py:5:23: TLS101 verify=False by default here reaches "
+                             "requests.get(); pass the CA bundle instead\n")
     assert result.stderr == (
         "Fixed 2 problems (1 remaining).\n1 more fixable with --unsafe-fixes.\n"
         "code    fixed  remaining  why remaining\n"
@@ -227,7 +227,7 @@ TLS402      1          0
 """
 
 MIGRATION_REMAINING = [  # both have an unsafe fix
-    "inventory/client.py:43:30: TLS101",
+    "inventory/client.py:41:23: TLS101",
     "scripts/nightly_report.py:11:1: TLS104",
 ]
 

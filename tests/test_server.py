@@ -160,7 +160,7 @@ def test_fix_all_applies_every_safe_fix_as_one_edit_set(session):
     uri = client.open(root / "many.py")
     found = client.diagnostics(uri, version=1)
     assert [(d["code"], d["range"]["start"]["line"]) for d in found] == [
-        ("TLS201", 3), ("TLS101", 7), ("TLS101", 11)]
+        ("TLS201", 3), ("TLS101", 7), ("TLS101", 10)]
     actions = client.code_actions(uri, (0, 0), (0, 0), only=["source.fixAll"])
     assert [a["title"] for a in actions] == ["Fix all corptls-lint problems"]
     # urllib3's import goes with the only statement that used it; the bundle's comes in
@@ -169,15 +169,18 @@ def test_fix_all_applies_every_safe_fix_as_one_edit_set(session):
         edit((7, 36), (7, 41), "CA_BUNDLE")]
     fixed = apply_text_edits(MANY, edits_of(actions[0], uri))
     client.change(uri, fixed, version=2)
-    # the unsafe fix (a parameter's default) is left for its own quick fix
-    assert client.diagnostics(uri, version=2) == [diagnostic(9, 29, 42)]
+    # the unsafe fix (a parameter's default, reported where it is written) is left for its
+    # own quick fix
+    assert client.diagnostics(uri, version=2) == [diagnostic(
+        8, 23, 28, message="verify=False by default here reaches requests.get(); pass the CA "
+                           "bundle instead")]
 
 
 def test_an_unsafe_fix_is_titled_so_and_edits_where_the_value_is_written(session):
     client, root = session({"pyproject.toml": CONFIG, "many.py": MANY})
     uri = client.open(root / "many.py")
     client.diagnostics(uri, version=1)
-    actions = client.code_actions(uri, (11, 32), (11, 32), only=["quickfix"])
+    actions = client.code_actions(uri, (10, 23), (10, 23), only=["quickfix"])
     assert [(a["title"], a.get("isPreferred")) for a in actions] == [
         ("Fix TLS101 (unsafe): use the configured CA bundle", False),
         ("Add noqa for TLS101", None)]
@@ -196,7 +199,7 @@ def test_a_quick_fix_fixes_its_own_finding_only(session):
     assert edits_of(actions[0], uri) == [edit((1, 0), (4, 0), "")]  # its import too
     client.change(uri, apply_text_edits(MANY, edits_of(actions[0], uri)), version=2)
     assert [(d["code"], d["range"]["start"]["line"]) for d in
-            client.diagnostics(uri, version=2)] == [("TLS101", 4), ("TLS101", 8)]
+            client.diagnostics(uri, version=2)] == [("TLS101", 4), ("TLS101", 7)]
 
 
 def test_a_client_that_resolves_gets_the_edit_of_the_action_it_picks(session):

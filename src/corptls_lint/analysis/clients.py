@@ -243,7 +243,8 @@ def _is_branch(node: cst.CSTNode) -> bool:
 class BodyUses:
     """What a function (or module, or class) body does with the names it binds: every value
     bound to a name or attribute (`ctx`, `self._verify`), the attributes stored on it, the
-    items stored into it (`kw["cert_reqs"] = ...`), its `.update(...)` calls, the methods
+    items stored into it (`kw["cert_reqs"] = ...`), its `.update(...)` and `.setdefault(...)`
+    calls, the methods
     called on it, and whether it serves. Built on demand, only for bodies that hold a
     candidate finding; the TLS context rules and the values that travel read it."""
 
@@ -257,7 +258,8 @@ class BodyUses:
         # name -> [(key expression, value, the subscript target), ...]
         self.items: Dict[str, List[Tuple[cst.BaseExpression, cst.BaseExpression,
                                          cst.Subscript]]] = {}
-        self.updates: Dict[str, List[cst.Call]] = {}  # name -> [the `name.update(...)` call, ...]
+        # name -> [the `name.update(...)` or `name.setdefault(...)` call, ...]
+        self.updates: Dict[str, List[cst.Call]] = {}
         self.server_side = False  # a `server_side=True` somewhere in the body
         self.conditional: Set[int] = set()  # ids of values bound under an if/try/loop/match
         self._walk(region)
@@ -308,7 +310,7 @@ class BodyUses:
             if owner is not None:
                 method = identifier(call.func.attr.value)
                 self.methods.setdefault(owner, set()).add(method)
-                if method == "update":
+                if method in ("update", "setdefault"):
                     self.updates.setdefault(owner, []).append(call)
                 if method in SERVER_METHODS:
                     self.serving.add(owner)

@@ -4,7 +4,7 @@ Built per scope from its *statements* only (a cheap walk that does not descend i
 expressions or nested functions), so resolving `r.get` to `requests.get` or `VERIFY` to its one
 `False` costs a dictionary lookup, and a module-level import below a function still counts.
 Known gaps, documented in docs/design.md: bindings made by `global` from inside a function,
-walrus targets, and `from x import *`. Names are kept and looked up as Python reads them
+walrus targets, and `from x import *` of modules other than the client ones (STAR_MODULES). Names are kept and looked up as Python reads them
 (`ftypes.identifier`: `ｖerify` is `verify`), while libcst's nodes keep the source's spelling.
 
 Why not libcst's `ScopeProvider`: it resolves every scope and every access of the whole file
@@ -17,11 +17,14 @@ the engine builds a function's scope only when a rule asks in it
 
 from __future__ import annotations
 
+import builtins
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
 
 from corptls_lint.ftypes import identifier
+
+_BUILTINS = frozenset(dir(builtins))
 
 # Import paths that are the same object as a shorter, canonical one.
 _CANONICAL_PREFIXES = (
@@ -37,6 +40,15 @@ _CANONICAL_PREFIXES = (
     ("aiohttp.client", "aiohttp"),
     ("aiohttp.connector", "aiohttp"),
 )
+
+
+# `from requests import *`: a name no scope binds comes from one of these client modules when
+# that is the module's last star import. After another module's star import the name is
+# unknown: what that module exports is not in the catalogue.
+STAR_MODULES = frozenset({"requests", "httpx", "ssl", "urllib3"})
+# Evaluation follows a name bound to another name or attribute through at most this many
+# assignments (`s = ssl`, `unverified = s._create_unverified_context`).
+_MAX_ALIASES = 4
 
 
 def canonical(qualified: str) -> str:
@@ -101,6 +113,15 @@ class Binding:
         self.qualified: Optional[str] = None  # the import path when bound by an import
         self.scope = scope
 
+    def is_parameter(self) -> bool:
+        """Whether the name is a parameter of the function whose scope binds it."""
+        params = getattr(self.scope.node, "params", None)
+        if self.scope.kind != "function" or not isinstance(params, cst.Parameters):
+            return False
+        return any(identifier(param.name.value) in self.scope.names
+                   and self.scope.names[identifier(param.name.value)] is self
+                   for param in _all_params(params))
+
     @property
     def single_value(self) -> Optional[cst.BaseExpression]:
         """The value of a name bound exactly once by an assignment (or a parameter default)."""
@@ -114,13 +135,14 @@ ScopeNode = Union["cst.Module", "cst.ClassDef", "cst.FunctionDef", "cst.Lambda"]
 class Scope:
     """A module, class or function body: its bindings and its parent for lookups."""
 
-    __slots__ = ("kind", "node", "parent", "names")
+    __slots__ = ("kind", "node", "parent", "names", "stars")
 
     def __init__(self, kind: str, node: ScopeNode, parent: Optional["Scope"]) -> None:
         self.kind = kind  # "module" | "class" | "function"
         self.node = node
         self.parent = parent
         self.names: Dict[str, Binding] = {}
+        self.stars: List[str] = []  # the modules this scope imports `*` from, in order
 
     # -- building -------------------------------------------------------------------------
     def bind(self, name: str, value: Optional[cst.BaseExpression] = None,
@@ -158,17 +180,63 @@ class Scope:
             scope = scope.parent
         return None
 
-    def qualify(self, node: cst.CSTNode) -> Optional[str]:
-        """The canonical import path of a Name/Attribute chain rooted in an import, else None."""
+    def qualify(self, node: cst.CSTNode, aliases: bool = False, depth: int = 0) -> Optional[str]:
+        """The canonical import path of a Name/Attribute chain rooted in an import, else None.
+
+        The root may also be a name a client module's star import brings, and the chain may
+        start with `getattr(module, "name")` of the builtin. With `aliases`, the root may be
+        a name bound once to such a chain (`s = ssl`, `get = requests.get`): the rules that
+        report at the use ask for that; a rule that reports a value where a name is bound to
+        it (TLS501's `PROTO = ssl.PROTOCOL_TLSv1`) does not."""
         chain = _chain(node)
         if chain is None:
-            return None
+            return self._qualify_getattr(node, aliases, depth)
         root, attrs = chain
         binding = self.lookup(root.value)
-        if binding is None or binding.qualified is None:
-            return None
-        attrs.append(binding.qualified)
+        if binding is None:
+            qualified = self._star_module(identifier(root.value))
+            if qualified is None:
+                return None
+        elif binding.qualified is not None:
+            qualified = binding.qualified
+        else:
+            # an alias: a name bound once to a chain that resolves
+            value = binding.single_value
+            if not aliases or value is None or depth >= _MAX_ALIASES or not isinstance(
+                    value, (cst.Name, cst.Attribute, cst.Call)) or binding.is_parameter():
+                return None  # a parameter's default is not what every caller passes
+            qualified = binding.scope.qualify(value, aliases, depth + 1)
+            if qualified is None:
+                return None
+        attrs.append(qualified)
         return canonical(".".join(reversed(attrs)))
+
+    def _qualify_getattr(self, node: cst.CSTNode, aliases: bool, depth: int) -> Optional[str]:
+        """`getattr(ssl, "_create_unverified_context")`: the attribute of a chain that
+        resolves, named by a literal string (with or without a default)."""
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
+                and identifier(node.func.value) == "getattr" and len(node.args) in (2, 3)
+                and all(arg.keyword is None and not arg.star for arg in node.args)
+                and isinstance(node.args[1].value, cst.SimpleString)
+                and self.lookup("getattr") is None and depth < _MAX_ALIASES):
+            return None
+        owner = self.qualify(node.args[0].value, aliases, depth + 1)
+        name = node.args[1].value.evaluated_value
+        if owner is None or not isinstance(name, str) or not name.isidentifier():
+            return None
+        return canonical(f"{owner}.{identifier(name)}")
+
+    def _star_module(self, name: str) -> Optional[str]:
+        """Where a name no scope binds comes from: the client module of the last star import
+        (never a builtin's name: that would be unbound only if the module lacked it)."""
+        scope: Optional[Scope] = self
+        while scope is not None and scope.parent is not None:
+            scope = scope.parent
+        # `import *` brings no private name (these modules define no __all__ that would)
+        if (scope is None or not scope.stars or scope.stars[-1] not in STAR_MODULES
+                or name in _BUILTINS or name.startswith("_")):
+            return None  # a later `import *` of another module may define the name
+        return f"{scope.stars[-1]}.{name}"
 
     def enclosing(self, kind: str) -> Optional["Scope"]:
         scope: Optional[Scope] = self
@@ -207,6 +275,8 @@ def _bind_import(scope: Scope, node: Union[cst.Import, cst.ImportFrom]) -> None:
                 scope.bind(root, qualified=root)
         return
     if isinstance(node.names, cst.ImportStar):
+        module = _module_path(node.module) if node.module is not None else ""
+        scope.stars.append("." * len(node.relative) + module)
         return
     module = _module_path(node.module) if node.module is not None else ""
     module = "." * len(node.relative) + module

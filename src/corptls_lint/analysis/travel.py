@@ -1,28 +1,74 @@
 """Values that travel inside a module to a sink argument: where an insecure value was written
 (a branch's binding, `self.x` set in the class, a `.get()` default, a `**kwargs` dict built
-over several statements, a call site's argument to a parameter that reaches the sink), so the
-rules report it at its origin and name the sink.
+over several statements or kept on the instance, a call site's argument to a parameter that
+reaches the sink, through a local and one more function, or the parameter's default), so the
+rules report it at its origin and name the sink. Also what a call reaches on its way: a
+`functools.partial` of a sink, and a session's verb method kept under another name in a
+monkeypatch.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple, cast
 
 import libcst as cst
 
-from corptls_lint.analysis import values
+from corptls_lint.analysis import clients, values
 from corptls_lint.analysis.clients import (ScopedValueTest, ValueTest, body_uses, keyword,
                                            option_entries, positional)
 from corptls_lint.analysis.scopes import Binding, Scope
 from corptls_lint.ftypes import identifier
 
+# `functools.partial(requests.get, verify=False)`: the keywords it binds reach the callable.
+_PARTIALS = frozenset({"functools.partial", "functools.partialmethod"})
+# Classes whose verb methods take `verify=`, reached as plain functions in a monkeypatch
+# (`original = requests.Session.request` ... `original(self, method, url, **kwargs)`).
+_VERIFY_METHOD_OWNERS = clients.SESSION_CONSTRUCTORS | {"requests.adapters.HTTPAdapter",
+                                                        "requests.HTTPAdapter"}
 
-def travelled_origins(value: cst.BaseExpression, scope: Scope,
-                      insecure: ValueTest) -> Iterator[cst.BaseExpression]:
+
+def partial_target(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The callable a `functools.partial(f, ...)` call wraps (under any import of it)."""
+    if scope.qualify(call.func, aliases=True) not in _PARTIALS:
+        return None
+    first = positional(call, 0)
+    return first.value if first is not None else None
+
+
+def callee(call: cst.Call, scope: Scope) -> Tuple[cst.BaseExpression, Optional[str]]:
+    """What a call calls, and its canonical name, also through a name bound once to the
+    callable (`original = requests.Session.request`) or to a `functools.partial(f, ...)`
+    (`get = partial(requests.get, timeout=5)` ... `get(url)`)."""
+    func, func_scope = values.origin(call.func, scope)
+    if isinstance(func, cst.Call) and func is not call.func:
+        wrapped = partial_target(func, func_scope)
+        if wrapped is not None:
+            return wrapped, func_scope.qualify(wrapped, aliases=True)
+    return call.func, scope.qualify(call.func, aliases=True)
+
+
+def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:
+    """Whether `verify=` on a call of `func` means TLS verification: the catalogue's
+    takers, a verb method of an unexplained receiver, and a session's or adapter's verb
+    method called as a function."""
+    if qualified is None:
+        return isinstance(func, cst.Attribute) and identifier(func.attr.value) in clients.VERBS
+    if qualified in clients.VERIFY_TAKERS:
+        return True
+    owner, _, method = qualified.rpartition(".")
+    if method == "__init__":  # `original_init = httpx.Client.__init__` in a monkeypatch
+        return owner in clients.VERIFY_TAKERS
+    return owner in _VERIFY_METHOD_OWNERS and method in clients.VERBS
+
+
+def travelled_origins(value: cst.BaseExpression, scope: Scope, insecure: ValueTest,
+                      scoped: Optional[ScopedValueTest] = None) -> Iterator[cst.BaseExpression]:
     """Where an insecure value that reaches a sink argument was written, when the argument is
     not itself the literal: a name bound several times in the function (one branch binds the
     insecure value), `self.x` set anywhere in the class (or a class attribute default), or
-    the default of `options.get("key", default)`. `insecure(expr)` tests a value."""
+    the default of `options.get("key", default)`. `insecure(expr)` tests a value. With
+    `scoped` (the same test in a given scope), also the default of a method's parameter that
+    `self.x` is set to (`def __init__(self, verify=False): self.verify = verify`)."""
     from corptls_lint.analysis.scopes import dotted_name
 
     name = dotted_name(value)
@@ -43,6 +89,8 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
         attribute = name.split(".", 1)[1]
         if owner is not None and attribute in owner.names:
             written.extend(uses.bound.get(attribute, ()))
+        if owner is not None and scoped is not None:
+            yield from _stored_parameter_defaults(owner, name, scoped)
     written.append(values.origin(value, scope)[0])
     for expr in written:
         if expr is not value and insecure(expr):  # the argument itself is the direct case
@@ -51,6 +99,28 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope,
         default = _get_default(expr)
         if default is not None and insecure(default):
             yield default
+
+
+def _stored_parameter_defaults(owner: Scope, name: str, insecure: ScopedValueTest
+                               ) -> Iterator[cst.BaseExpression]:
+    """The insecure defaults of the parameters that a method of the class stores as `name`
+    (`self.verify = verify`): each method's scope answers for its own parameters."""
+    from corptls_lint.analysis.scopes import function_scope
+
+    if not isinstance(owner.node, cst.ClassDef) or not isinstance(owner.node.body,
+                                                                   cst.IndentedBlock):
+        return
+    for method in owner.node.body.body:
+        params = method.params if isinstance(method, cst.FunctionDef) else None
+        if params is None or not any(  # no default, nothing to report: skip the body
+                param.default is not None
+                for param in (*params.posonly_params, *params.params, *params.kwonly_params)):
+            continue
+        method_scope = function_scope(cast(cst.FunctionDef, method), owner)
+        for stored in clients.body_uses(method_scope, "").bound.get(name, ()):
+            if (isinstance(stored, cst.Name) and values.from_parameter_default(stored, method_scope)
+                    and insecure(stored, method_scope)):
+                yield values.origin(stored, method_scope)[0]
 
 
 def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -64,13 +134,38 @@ def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     return None
 
 
+def double_star_values(call: cst.Call, key: str, scope: Scope
+                       ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression]]:
+    """(where to report, value) of `key` in a dict passed with `**`: a display
+    (`**{"verify": False}`) or a call of the builtin `dict(verify=False)`, written in the
+    call (reported at the entry) or bound once to a name (at the `**name` argument)."""
+    for anchor, element in clients.double_star_entries(call, key, scope):
+        yield anchor, element.value
+    for arg in call.args:
+        if arg.star != "**" or values.dict_literal(arg.value, scope) is not None:
+            continue
+        for entry, entry_key, value in option_entries(arg.value, scope):
+            if entry_key == key:
+                yield (entry if isinstance(arg.value, cst.Call) else arg), value
+
+
 def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
                      single_display: bool = False) -> Iterator[cst.CSTNode]:
+    """Where `splatted_values` finds the insecure values (the store, entry or argument)."""
+    for where, _ in splatted_values(call, key, scope, insecure, single_display):
+        yield where
+
+
+def splatted_values(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
+                    single_display: bool = False
+                    ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression]]:
     """Where `key` gets an insecure value in a dict built over several statements and passed
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
+    `name.setdefault("key", value)`,
     or one of several dict displays bound to the name (with `single_display`, also the one
     display of a name bound once). An entry whose value is a name follows that name
-    (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch)."""
+    (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch). As (where to
+    report, the insecure value written there)."""
     for arg in call.args:
         if arg.star != "**" or not isinstance(arg.value, cst.Name):
             continue
@@ -81,25 +176,74 @@ def splatted_origins(call: cst.Call, key: str, scope: Scope, insecure: ValueTest
         uses = body_uses(binding.scope, name)
         for index, value, target in uses.items.get(name, ()):
             if values.string_value(index, scope) == key and insecure(value):
-                yield target
+                yield target, value
         for update in uses.updates.get(name, ()):
+            if clients.callee_name(update) == "setdefault":  # `kw.setdefault("verify", False)`
+                set_key, set_value = positional(update, 0), positional(update, 1)
+                if (set_key is not None and set_value is not None
+                        and values.string_value(set_key.value, scope) == key
+                        and insecure(set_value.value)):
+                    yield set_value, set_value.value
+                continue
             for update_arg in update.args:
                 if update_arg.keyword is not None:
                     if identifier(update_arg.keyword.value) == key and insecure(update_arg.value):
-                        yield update_arg
+                        yield update_arg, update_arg.value
                 elif not update_arg.star:
                     for anchor, entry_key, value in option_entries(update_arg.value, scope):
                         if entry_key == key and insecure(value):
-                            yield anchor
+                            yield anchor, value
         if binding.count > 1 or single_display:  # else double_star_entries' business
             for bound in uses.bound.get(name, ()):
                 for anchor, entry_key, value in option_entries(bound, scope):
                     if entry_key != key:
                         continue
                     if insecure(value):
-                        yield anchor
+                        yield anchor, value
                     else:
-                        yield from travelled_origins(value, scope, insecure)
+                        for origin in travelled_origins(value, scope, insecure):
+                            yield origin, origin
+
+
+def attribute_items(call: cst.Call, key: str, scope: Scope, insecure: ScopedValueTest
+                    ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression, bool]]:
+    """`**self.kw` where a method of the class stores an insecure value under `key`
+    (`self.kw["verify"] = verify_https`, `self.kw.update(verify=False)`), as (where to report,
+    the value written there, whether it is a parameter default): the store, or the default
+    the stored name stands for."""
+    from corptls_lint.analysis.scopes import dotted_name, function_scope
+
+    owner = scope.enclosing("class")
+    splatted = [name for arg in call.args if arg.star == "**"
+                for name in (dotted_name(arg.value),)
+                if name is not None and name.startswith("self.") and name.count(".") == 1]
+    if owner is None or not splatted or not isinstance(owner.node, cst.ClassDef):
+        return
+    for method in owner.node.body.body:
+        if not isinstance(method, cst.FunctionDef):
+            continue
+        uses = clients.BodyUses(method)
+        if not any(name in uses.items or name in uses.updates for name in splatted):
+            continue
+        method_scope = function_scope(method, owner)
+        stored: List[Tuple[Optional[cst.BaseExpression], cst.BaseExpression, cst.CSTNode]] = [
+            (index, value, target) for name in splatted
+            for index, value, target in uses.items.get(name, ())]
+        stored.extend((None, update_arg.value, update_arg) for name in splatted
+                      for update in uses.updates.get(name, ())
+                      if clients.callee_name(update) == "update" for update_arg in update.args
+                      if update_arg.keyword is not None
+                      and identifier(update_arg.keyword.value) == key)
+        for index, value, target in stored:
+            if index is not None and values.string_value(index, method_scope) != key:
+                continue
+            if not insecure(value, method_scope):
+                continue
+            if values.from_parameter_default(value, method_scope):
+                default = values.origin(value, method_scope)[0]
+                yield default, default, True
+            else:
+                yield target, value, False
 
 
 class CallerArguments:
@@ -111,16 +255,17 @@ class CallerArguments:
     parameter of its function (`note_sink`); after the module, `origins(insecure)` gives the
     call-site arguments with an insecure value, resolved through the scopes: a call by name
     that finds the function's one binding, or `self.name(...)` / `cls.name(...)` inside the
-    class that defines the method. A parameter rebound in the function is not followed (the
-    caller's value may not reach the sink), nor a call that passes it through `*`/`**`.
+    class that defines the method. The parameter may reach the sink through a local bound
+    once (`v = verify` ... `verify=v`), and through one more function of the module whose
+    own parameter a call site passes it to (`def fetch(u, verify=True): return _get(u,
+    verify=verify)`). A parameter rebound in the function is not followed (the caller's value
+    may not reach the sink), nor a call that passes it through `*`/`**`.
     """
 
     def __init__(self) -> None:
         # the callee's last name -> [(call, its scope), ...]
         self._calls: Dict[str, List[Tuple[cst.Call, Scope]]] = {}
-        # (the function's binding, the function, parameter, positional index, is a method,
-        # the sink's name)
-        self._sinks: List[Tuple[Binding, cst.FunctionDef, str, int, bool, str]] = []
+        self._sinks: List[_Sink] = []
 
     def note_call(self, call: cst.Call, scope: Scope) -> None:
         func = call.func
@@ -131,48 +276,121 @@ class CallerArguments:
             self._calls.setdefault(identifier(func.attr.value), []).append((call, scope))
 
     def note_sink(self, value: cst.BaseExpression, scope: Scope, sink: str) -> None:
+        found = _sink(value, scope, sink, 0)
+        if found is not None:
+            self._sinks.append(found)
+
+    def origins(self, insecure: ScopedValueTest, defaults: bool = False
+                ) -> Iterator[Tuple[cst.CSTNode, cst.BaseExpression, str, str]]:
+        """(where, the value, the function's name, the sink's name) for each call-site
+        argument that `insecure(expr, scope)` accepts; with `defaults`, also for each such
+        default of a parameter that reaches the sink (`def fetch(url, verify=False)`)."""
+        pending = list(self._sinks)
+        seen = {(id(sink.function), sink.name) for sink in pending}
+        while pending:
+            sink = pending.pop(0)
+            default = _default(sink.function.params, sink.name) if defaults else None
+            if default is not None and insecure(default, sink.scope):
+                yield default, default, sink.outer, sink.sink
+            for arg, scope in self._arguments(sink):
+                if insecure(arg.value, scope):
+                    yield arg, arg.value, sink.outer, sink.sink
+                elif sink.depth < _MAX_NESTING:
+                    # a parameter of the caller passed on: its own call sites may pass False
+                    outer = _sink(arg.value, scope, sink.sink, sink.depth + 1)
+                    if outer is not None and (id(outer.function), outer.name) not in seen:
+                        seen.add((id(outer.function), outer.name))
+                        pending.append(outer)
+
+    def _arguments(self, sink: "_Sink") -> Iterator[Tuple[cst.Arg, Scope]]:
+        """The arguments the function's call sites pass to the parameter."""
+        called = identifier(sink.function.name.value)
+        for call, scope in self._calls.get(called, ()):
+            through_self = isinstance(call.func, cst.Attribute)
+            if through_self:
+                owner = scope.enclosing("class")
+                if owner is None or owner.names.get(called) is not sink.defined:
+                    continue
+            elif scope.lookup(called) is not sink.defined:
+                continue
+            arg = None if sink.index < 0 else keyword(call, sink.name)
+            if arg is None:
+                position = abs(sink.index) - 1 - (1 if through_self and sink.method else 0)
+                arg = positional(call, position) if position >= 0 else None
+            if arg is not None:
+                yield arg, scope
+
+
+# How many functions a parameter's value may cross on its way to the sink, past the first.
+_MAX_NESTING = 1
+
+
+class _Sink:
+    """A parameter of a function of the module that reaches a sink argument."""
+
+    __slots__ = ("defined", "function", "name", "index", "method", "sink", "depth", "outer",
+                 "scope")
+
+    def __init__(self, defined: Binding, function: cst.FunctionDef, name: str, index: int,
+                 method: bool, sink: str, depth: int, scope: Scope) -> None:
+        self.defined = defined  # the function's binding in its parent scope
+        self.function = function
+        self.name = name  # the parameter
+        self.index = index  # _parameter_index's answer
+        self.method = method  # called through `self.`, which takes the first parameter
+        self.sink = sink  # the sink's name, for messages
+        self.depth = depth
+        self.outer = identifier(function.name.value)
+        self.scope = scope  # the function's own
+
+
+def _sink(value: cst.BaseExpression, scope: Scope, sink: str, depth: int) -> Optional[_Sink]:
+    """The parameter `value` is (directly, or through locals bound once to it), when the
+    function's name has one binding so its call sites can be found."""
+    binding = None
+    for _ in range(_MAX_LOCALS + 1):
         if not isinstance(value, cst.Name):
-            return
+            return None
         binding = scope.lookup(value.value)
         if (binding is None or binding.count != 1 or binding.qualified is not None
                 or binding.scope.kind != "function"
                 or not isinstance(binding.scope.node, cst.FunctionDef)):
-            return
-        function = binding.scope.node
-        name = identifier(value.value)
-        index = _parameter_index(function.params, name)
-        if index is None:
-            return  # bound in the body, not a parameter
-        parent = binding.scope.parent
-        assert parent is not None  # a function's scope always has one
-        defined = parent.names.get(identifier(function.name.value))
-        if (defined is None or defined.count != 1 or defined.value is not None
-                or defined.qualified is not None):
-            return  # the name is bound again: which function a call reaches is unknown
-        method = parent.kind == "class" and not any(
-            isinstance(d.decorator, cst.Name) and identifier(d.decorator.value) == "staticmethod"
-            for d in function.decorators)
-        self._sinks.append((defined, function, name, index, method, sink))
+            return None
+        if binding.is_parameter():
+            break
+        if binding.value is None:
+            return None
+        value, scope = binding.value, binding.scope  # `v = verify`: follow the local
+    else:
+        return None
+    assert binding is not None and isinstance(value, cst.Name)  # the loop's break
+    function = binding.scope.node
+    assert isinstance(function, cst.FunctionDef)  # checked in the loop
+    name = identifier(value.value)
+    index = _parameter_index(function.params, name)
+    if index is None:
+        return None  # `*args` / `**kwargs`
+    parent = binding.scope.parent
+    assert parent is not None  # a function's scope always has one
+    defined = parent.names.get(identifier(function.name.value))
+    if (defined is None or defined.count != 1 or defined.value is not None
+            or defined.qualified is not None):
+        return None  # the name is bound again: which function a call reaches is unknown
+    method = parent.kind == "class" and not any(
+        isinstance(d.decorator, cst.Name) and identifier(d.decorator.value) == "staticmethod"
+        for d in function.decorators)
+    return _Sink(defined, function, name, index, method, sink, depth, binding.scope)
 
-    def origins(self, insecure: ScopedValueTest) -> Iterator[Tuple[cst.Arg, str, str]]:
-        """(the call-site argument, the function's name, the sink's name) for each argument
-        that `insecure(expr, scope)` accepts."""
-        for defined, function, name, index, method, sink in self._sinks:
-            called = identifier(function.name.value)
-            for call, scope in self._calls.get(called, ()):
-                through_self = isinstance(call.func, cst.Attribute)
-                if through_self:
-                    owner = scope.enclosing("class")
-                    if owner is None or owner.names.get(called) is not defined:
-                        continue
-                elif scope.lookup(called) is not defined:
-                    continue
-                arg = None if index < 0 else keyword(call, name)
-                if arg is None:
-                    position = abs(index) - 1 - (1 if through_self and method else 0)
-                    arg = positional(call, position) if position >= 0 else None
-                if arg is not None and insecure(arg.value, scope):
-                    yield arg, called, sink
+
+# How many locals bound once (`v = verify`) a parameter may pass through to the sink.
+_MAX_LOCALS = 3
+
+
+def _default(params: cst.Parameters, name: str) -> Optional[cst.BaseExpression]:
+    for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+        if identifier(param.name.value) == name:
+            return param.default
+    return None
 
 
 def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:

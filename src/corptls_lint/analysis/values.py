@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Tuple, cast
+from typing import Iterator, Optional, Tuple, cast
 
 import libcst as cst
 
@@ -41,7 +41,8 @@ def literal(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> object:
     """The Python value of a literal expression, or UNKNOWN.
 
     Handles True/False/None, integers, strings (plain, implicit concatenation, `+`, f-strings
-    whose parts are themselves literals) and names bound once to any of these.
+    whose parts are themselves literals), names bound once to any of these, and of those
+    `not x`, `bool(x)` (the builtin) and a walrus `(v := x)`.
     """
     if depth > _MAX_DEPTH:
         return UNKNOWN
@@ -64,6 +65,14 @@ def literal(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> object:
         return _join(literal(expr.left, scope, depth + 1), literal(expr.right, scope, depth + 1))
     if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Add):
         return _join(literal(expr.left, scope, depth + 1), literal(expr.right, scope, depth + 1))
+    if isinstance(expr, cst.NamedExpr):  # `(v := False)` has the value it binds
+        return literal(expr.value, scope, depth + 1)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Not):
+        return _truth(literal(expr.expression, scope, depth + 1), negate=True)
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+            and identifier(expr.func.value) == "bool" and scope.lookup("bool") is None
+            and len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star):
+        return _truth(literal(expr.args[0].value, scope, depth + 1))
     if isinstance(expr, cst.FormattedString):
         parts = []
         for part in expr.parts:
@@ -80,6 +89,27 @@ def literal(expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> object:
             parts.append(str(value))
         return "".join(parts)
     return UNKNOWN
+
+
+def _truth(value: object, negate: bool = False) -> object:
+    """`bool(value)` (or `not value`) of a known literal, else UNKNOWN."""
+    if value is UNKNOWN:
+        return UNKNOWN
+    return bool(value) != negate
+
+
+def falsy_branches(expr: cst.BaseExpression, scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The falsy values a conditional expression may take (`False if DEBUG else True`: the
+    `False`), through nested conditionals and a walrus; none when it is not conditional."""
+    if isinstance(expr, cst.NamedExpr):
+        expr = expr.value
+    if not isinstance(expr, cst.IfExp):
+        return
+    for branch in (expr.body, expr.orelse):
+        if isinstance(branch, (cst.IfExp, cst.NamedExpr)):
+            yield from falsy_branches(branch, scope)
+        elif is_falsy(branch, scope):
+            yield branch
 
 
 def _join(left: object, right: object) -> object:

@@ -267,6 +267,10 @@ class ClientOptionDisabled(Rule):
     which verifies in a client, nor the absence of an option (asyncpg's and libpq's default
     `prefer`, PyMySQL's `ssl={}` without a CA).
 
+    A parameter whose insecure default reaches one of the options above (`def client(verify=
+    False): return boto3.client("s3", verify=verify)`) is reported once, at the default, as
+    TLS101 reports a default that reaches `verify=`.
+
     `insecure` also means other things (Django's static `serve(request, path, insecure=True)`
     serves files without `DEBUG`; an OpenTelemetry exporter's `insecure` means plaintext gRPC),
     so the default `insecure` flag is reported only in a module (or function) that imports a
@@ -315,7 +319,8 @@ class ClientOptionDisabled(Rule):
     beside the pair, kafka-python's `ssl_context`) or has `**kwargs`.
     Any other wrapper flag written as the literal `False` (`True` for `insecure` and
     `skip_tls_verify`), at a call, attribute store, dict entry or parameter default, gets its
-    secure value (`verify_ssl=True`). Unsafe: the wrapper then verifies with its own default
+    secure value (`verify_ssl=True`); a parameter default that reaches a client's option gets
+    the option's fix there (the bundle for boto3's `verify=False`). Unsafe: the wrapper then verifies with its own default
     trust unless it is also given the CA bundle, and the code may switch verification off on
     purpose (a test against a self-signed server). Elasticsearch/OpenSearch
     `ssl_assert_hostname=False` is removed (the default checks the host name); unsafe too.
@@ -696,6 +701,18 @@ class ClientOptionDisabled(Rule):
             "params = pika.ConnectionParameters(host, ssl=True,\n"
             "                                   ssl_options={'cert_reqs': ssl.CERT_NONE})\n",
             [(3, 49)]),
+        Invalid(
+            "import boto3\n"
+            "def s3(endpoint, verify=False):\n"
+            "    return boto3.client('s3', endpoint_url=endpoint, verify=verify)\n",
+            [(2, 25)],
+            "import boto3\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def s3(endpoint, verify=CA_BUNDLE):\n"
+            "    return boto3.client('s3', endpoint_url=endpoint, verify=verify)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -705,6 +722,7 @@ class ClientOptionDisabled(Rule):
         # the configured list reports exactly what it names; the default one narrows `insecure`
         self.narrowed = not configured
         self._reported: Set[int] = set()  # ids of reported nodes (_report_once)
+        self._defaults: Set[int] = set()  # ids of the parameter defaults reported
 
     @classmethod
     def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
@@ -720,7 +738,11 @@ class ClientOptionDisabled(Rule):
             known.add(option.keyword)
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
-            if arg is not None and clients.value_is(option.value, arg.value, self.scope):
+            if (arg is not None and arg.keyword is not None
+                    and values.from_parameter_default(arg.value, self.scope)
+                    and clients.value_is(option.value, arg.value, self.scope)):
+                self._default(arg.value, option, clients.sink_name(node, qualified))
+            elif arg is not None and clients.value_is(option.value, arg.value, self.scope):
                 fix = (FixRequest("ca-bundle", node=arg.value)
                        if option.client in _BUNDLE_CLIENTS else None)
                 if option.client == "tornado" and arg.keyword is not None:
@@ -758,6 +780,20 @@ class ClientOptionDisabled(Rule):
                 secure = (_secure_with_bundle(node, arg, "ca_certs")
                           if search and name == "verify_certs" else None)
                 self._flag(arg, name, arg.value, qualified, secure)
+
+    def _default(self, name: cst.BaseExpression, option: clients.ClientOption,
+                 sink: str) -> None:
+        """A parameter whose insecure default reaches the option: reported once, at the
+        default, as TLS101 does for verify= (a wrapper flag's default is visit_Param's)."""
+        default, _ = values.origin(name, self.scope)
+        if id(default) in self._defaults or (isinstance(name, cst.Name)
+                                             and identifier(name.value) in self.flags):
+            return
+        self._defaults.add(id(default))
+        fix = (origin_fixes.target_at_origin(default, "ca-bundle")
+               if option.client in _BUNDLE_CLIENTS else _flip(option.value, default))
+        self.report(default, f"an insecure {option.keyword} by default here reaches {sink}(); "
+                             "give the client the CA bundle instead", fix)
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

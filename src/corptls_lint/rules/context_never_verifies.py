@@ -27,7 +27,8 @@ class ContextNeverVerifies(Rule):
     Finds client SSL contexts that never verify the server:
 
     - `ssl.SSLContext()`, `ssl.SSLContext(ssl.PROTOCOL_TLS)` or `PROTOCOL_SSLv23` (any protocol
-      but `PROTOCOL_TLS_CLIENT` and `PROTOCOL_TLS_SERVER`) whose `verify_mode` and
+      but `PROTOCOL_TLS_CLIENT` and `PROTOCOL_TLS_SERVER`, also held in a name bound once,
+      `proto = ssl.PROTOCOL_TLS` ... `ssl.SSLContext(proto)`) whose `verify_mode` and
       `check_hostname` are never assigned in the same function (for `self.ctx`, the same
       class). Such a context starts with `verify_mode = CERT_NONE`, and loading a CA into it
       (`load_verify_locations`, `load_default_certs`) does not change that;
@@ -112,6 +113,10 @@ class ContextNeverVerifies(Rule):
         "from OpenSSL import SSL\nctx.set_verify(SSL.VERIFY_PEER, verify_cb)\n",
         "import ssl\nclass C:\n    def __init__(self):\n        self.ctx = ssl.SSLContext()\n"
         "    def secure(self):\n        self.ctx.verify_mode = ssl.CERT_REQUIRED\n",
+        "import ssl\nproto = ssl.PROTOCOL_TLS_CLIENT\nctx = ssl.SSLContext(proto)\n",
+        # bound twice: which protocol reaches the context is unknown
+        "import ssl\nproto = ssl.PROTOCOL_TLS\nif strict:\n    proto = ssl.PROTOCOL_TLS_CLIENT\n"
+        "ctx = ssl.SSLContext(proto)\n",
     ]
     INVALID = [
         Invalid(
@@ -144,6 +149,13 @@ class ContextNeverVerifies(Rule):
             "    return True\n"
             "ctx.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT, accept_all)\n",
             [(5, 1)]),
+        Invalid(
+            "import ssl\n"
+            "proto = ssl.PROTOCOL_SSLv23\n"
+            "def connect(sock):\n"
+            "    ctx = ssl.SSLContext(proto)\n"
+            "    return ctx.wrap_socket(sock)\n",
+            [(4, 11)]),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -175,14 +187,16 @@ class ContextNeverVerifies(Rule):
             self._set_verify(node, node.func)
 
     def _is_unverified_context(self, value: cst.BaseExpression) -> bool:
-        if not isinstance(value, cst.Call) or self.qualify(value.func) != clients.SSL_CONTEXT:
+        if not isinstance(value, cst.Call) or self.scope.qualify(
+                value.func, aliases=True) != clients.SSL_CONTEXT:
             return False
         if clients.has_double_star(value):
             return False
         protocol = clients.argument(value, 0, "protocol")
         if protocol is None:
             return True
-        qualified = self.qualify(protocol.value) or ""  # a protocol in a variable: unknown
+        # a name bound once to a protocol resolves to it (`proto = ssl.PROTOCOL_TLS`)
+        qualified = self.scope.qualify(protocol.value, aliases=True) or ""
         return qualified.startswith("ssl.PROTOCOL_") and qualified not in _SELF_VERIFYING
 
     def _set_verify(self, node: cst.Call, method: cst.Attribute) -> None:

@@ -38,6 +38,11 @@ class UnverifiedSSLContext(Rule):
 
     - a call of `ssl._create_unverified_context()`, under any alias;
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
+    - both through names bound once (`unverified = ssl._create_unverified_context`, the
+      module rebound `s = ssl`) and through `getattr(ssl, "_create_unverified_context")`;
+      a name bound to it on one branch and to another function on the other (`create =
+      getattr(ssl, "_create_unverified_context", None)` ... `create()`) is reported where
+      it is bound;
     - `<ctx>.check_hostname = False` (or another falsy value);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
     - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
@@ -99,7 +104,8 @@ class UnverifiedSSLContext(Rule):
     ```
 
     ## Fix
-    Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call and
+    Offered when `ssl-context` is configured: a `ssl._create_unverified_context()` call (also
+    through an alias or `getattr`) and
     aiohttp's `ssl=False` become the configured context expression, and its import is added.
     Safe. A call with arguments (`certfile=`, `keyfile=`, `cafile=`, `purpose=`) gets no fix:
     replacing it would silently drop a client certificate or a trust setting.
@@ -222,6 +228,7 @@ class UnverifiedSSLContext(Rule):
         "    return ctx.wrap_socket(sock, server_side=True)\n",
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
+        "import ssl\ns = ssl\ns._create_default_https_context = s.create_default_context\n",
         # the host name is still matched, by hand, on a chain that is still verified
         "import ssl\ndef connect(sock, host):\n    ctx = ssl.create_default_context()\n"
         "    ctx.check_hostname = False\n    tls = ctx.wrap_socket(sock)\n"
@@ -508,6 +515,41 @@ class UnverifiedSSLContext(Rule):
             "def make_pool(host, cert_reqs='CERT_REQUIRED'):\n"
             "    return urllib3.HTTPSConnectionPool(host, cert_reqs=cert_reqs)\n"
             "pool = make_pool(host, ssl.CERT_REQUIRED)\n"),
+        Invalid(
+            "import ssl\n"
+            "unverified = ssl._create_unverified_context\n"
+            "ssl._create_default_https_context = unverified\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl as _ssl\n"
+            "ssl_mod = _ssl\n"
+            "ssl_mod._create_default_https_context = ssl_mod._create_unverified_context\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl\n"
+            "s = ssl\n"
+            "s._create_default_https_context = getattr(ssl, '_create_unverified_context')\n",
+            [(3, 1)]),
+        Invalid(
+            "import ssl\n"
+            "s = ssl\n"
+            "ctx = getattr(s, '_create_unverified_context')()\n",
+            [(3, 7)],
+            "import ssl\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "s = ssl\n"
+            "ctx = ssl_context()\n"),
+        Invalid(
+            "import ssl\n"
+            "def context(verify):\n"
+            "    if verify:\n"
+            "        create = ssl.create_default_context\n"
+            "    else:\n"
+            "        create = getattr(ssl, '_create_unverified_context', None)\n"
+            "    return create()\n",
+            [(6, 18)]),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -524,6 +566,7 @@ class UnverifiedSSLContext(Rule):
         self._cert_none_tests: List[bool] = []
         # pool keyword -> the call sites that pass it a value through a parameter
         self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
+        self._aliases: Set[int] = set()  # the unverified functions bound on a branch, reported
 
     def visit_Call(self, node: cst.Call) -> None:
         for callers in self._callers.values():
@@ -535,7 +578,10 @@ class UnverifiedSSLContext(Rule):
             if verify is not None and self.is_falsy(verify.value):
                 self.report(verify)
             return
-        if qualified == _UNVERIFIED:
+        if qualified is None and isinstance(node.func, cst.Name):
+            self._unverified_on_a_branch(node.func)
+        if qualified == _UNVERIFIED or (  # `unverified = ssl._create_unverified_context`
+                qualified is None and self.scope.qualify(node.func, aliases=True) == _UNVERIFIED):
             # Arguments (a client certificate, cafile=, purpose=) would be dropped by the
             # fix, and whether the configured context takes them is unknown: no fix then.
             fix = None if node.args else FixRequest("ssl-context", node=node)
@@ -570,6 +616,20 @@ class UnverifiedSSLContext(Rule):
             verify_ssl = clients.keyword(node, "verify_ssl")
             if verify_ssl is not None and self.is_falsy(verify_ssl.value):
                 self.report(verify_ssl, fix=self._verify_ssl_fix(node, verify_ssl, ssl_arg))
+
+    def _unverified_on_a_branch(self, func: cst.Name) -> None:
+        """`creator = getattr(ssl, "_create_unverified_context", None)` on one branch, another
+        function on the other, then `creator()`: reported where the unverified one is bound."""
+        name = identifier(func.value)
+        binding = self.scope.lookup(name)
+        if binding is None or binding.count < 2 or binding.qualified is not None:
+            return
+        for value in clients.body_uses(binding.scope, name).bound.get(name, ()):
+            if id(value) not in self._aliases and binding.scope.qualify(
+                    value, aliases=True) == _UNVERIFIED:
+                self._aliases.add(id(value))
+                self.report(value, f"{_UNVERIFIED} bound here is called by {name}(): a context "
+                                   "without certificate verification")
 
     def _verify_ssl_fix(self, call: cst.Call, verify_ssl: cst.Arg,
                         ssl_arg: Optional[cst.Arg]) -> Optional[FixRequest]:
@@ -649,8 +709,8 @@ class UnverifiedSSLContext(Rule):
                 self._context_setting(target)
             elif attr == "cert_reqs" and self._is_cert_none(node.value):
                 self.report(target)  # a connection's own setting (`conn.cert_reqs = "CERT_NONE"`)
-            elif (self.qualify(target) == _DEFAULT_HTTPS_CONTEXT
-                  and self.qualify(node.value) == _UNVERIFIED):
+            elif (self.scope.qualify(target, aliases=True) == _DEFAULT_HTTPS_CONTEXT
+                  and self.scope.qualify(node.value, aliases=True) == _UNVERIFIED):
                 self.report(target)
 
     def _context_setting(self, target: cst.Attribute) -> None:
@@ -740,9 +800,9 @@ class UnverifiedSSLContext(Rule):
 
     def leave_Module(self, node: cst.Module) -> None:
         for key, insecure in _TRAVELLING.items():
-            for arg, function, sink in self._callers[key].origins(insecure):
+            for arg, value, function, sink in self._callers[key].origins(insecure):
                 self.report(arg, f"an insecure {key} passed here reaches {sink}() "
-                                 f"through {function}()", _ORIGIN_FIXES[key](arg.value))
+                                 f"through {function}()", _ORIGIN_FIXES[key](value))
 
     def _serves(self, call: cst.Call) -> bool:
         server_side = clients.keyword(call, "server_side")

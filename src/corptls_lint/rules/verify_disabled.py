@@ -5,7 +5,8 @@ from typing import Dict, Optional, Set, Tuple
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.ftypes import Applicability
+from corptls_lint.analysis.scopes import Scope
+from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import FALSY, CallerArgument, KeywordArg, Travel
@@ -24,26 +25,49 @@ class VerifyDisabled(Rule):
     - an HTTP verb method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`,
       `request`, `send`, `stream`) whose receiver no import explains, such as `session.get(...)`
       or `self.http.post(...)`;
-    - the same key in a `**{"verify": False}` dict, written in the call or bound once to a name.
+    - the same key in a `**{"verify": False}` or `**dict(verify=False)` dict, written in the
+      call or bound once to a name;
+    - `functools.partial(requests.get, verify=False)` (any taker above, `from functools import
+      partial` too), reported at the keyword, and a call of a name bound to such a partial;
+    - a call resolved through a name bound once (`get = requests.get`), `getattr(requests,
+      "get")(...)`, or `from requests import *` (also httpx, ssl, urllib3), and a session's or
+      adapter's verb method called as a function in a monkeypatch (`original =
+      requests.Session.request` ... `original(self, method, url, **kwargs)`).
+
+    A falsy value is also `not True`, `not 1`, `bool(0)` and a walrus `(v := False)`; a
+    conditional `verify=False if DEBUG else True` is reported at its falsy branch.
 
     A falsy value that travels to such a call inside the module is reported where it is
     written, once, with the call named in the message: a dict built over several statements
-    and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`), a local
+    and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`,
+    `kw.setdefault("verify", False)`; also a wrapper's own `**kwargs` passed on to
+    `requests.get(url, **kwargs)` or `super().request(method, url, **kwargs)`, as in an
+    overridden or monkeypatched `Session.request`, `HTTPAdapter.send` or `httpx.Client.__init__`;
+    and a dict kept on the instance, `**self._kwargs`, that a method of the class fills:
+    `self._kwargs["verify"] = verify_https`, reported at that parameter's falsy default), a local
     bound to `False` on one branch, `self._verify = False` (or a class attribute default)
-    that reaches `verify=self._verify`, the default of `options.get("verify", False)`, and
+    that reaches `verify=self._verify` (also the falsy default of a parameter a method stores
+    there: `def __init__(self, url, verify=False): self._verify = verify`; a store into
+    `self.verify` is TLS102's), the default of `options.get("verify", False)`, and
     a same-module call site that passes a falsy value, by keyword or position, to a parameter
     that reaches such a call (`def fetch(u, verify=True): requests.get(u, verify=verify)`
-    ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class). A call
-    site is followed when its name resolves to the function's one definition and the
-    function does not rebind the parameter.
+    ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class, through a
+    local bound once to the parameter, and through one more function that passes its own
+    parameter on). A call site is followed when its name resolves to the function's one
+    definition and the function does not rebind the parameter. A parameter whose falsy
+    default reaches such a call (`def fetch(url, verify=False)`) is reported at the default,
+    once, however many calls it reaches; when the parameter is a wrapper flag
+    (`verify_ssl=False`), TLS105 reports that default and this rule does not.
 
     Names are read as Python reads them (NFKC-normalised, PEP 3131), so a look-alike
     spelling such as `requests.ｇet(url, ｖerify=False)` is the same call and is reported the
     same way.
 
     Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
-    `form.validate(verify=False)`), `verify=True`, `verify=None`, and any value that is not a
-    literal (`verify=settings.CA_BUNDLE`, `verify=certifi.where()`).
+    `partial(jwt.decode, verify=False)`, `form.validate(verify=False)`), `verify=True`,
+    `verify=None`, and any value that is not a literal (`verify=settings.CA_BUNDLE`,
+    `verify=certifi.where()`, `verify=not insecure` for a parameter `insecure`,
+    `kwargs["verify"] = self.ca_bundle`).
 
     ## Why is this bad?
     Without verification the client accepts any certificate for any host name: whoever sits on
@@ -75,14 +99,21 @@ class VerifyDisabled(Rule):
     `ssl-context` when that is configured, else `ssl.create_default_context(cafile=<ca-bundle>)`
     (httpx's own advice), with `from ssl import create_default_context` added unless `ssl` is
     imported already.
-    Safe, except in two places where it is unsafe (applied only with `--unsafe-fixes`, always
-    shown by `--diff`): an entry of a `**kwargs` dict, and a parameter default
-    (`def fetch(url, verify=False)`), whose other callers may rely on it.
+    Safe, except in three places where it is unsafe (applied only with `--unsafe-fixes`, always
+    shown by `--diff`): an entry of a `**kwargs` dict (`**dict(verify=False)` too), a
+    parameter default (`def fetch(url, verify=False)`), whose other callers may rely on it,
+    and a walrus (`verify=(v := False)` -> `(v := <ca-bundle>)`: `v` may be read elsewhere).
+    `functools.partial(requests.get, verify=False)`, `not True` and `bool(0)` get the safe
+    fix of the keyword's value.
     A value that travels gets its fix where it is written, as it is reported there: the
     literal `False` (or `0`) of `verify = False` on a branch, of `self._verify = False`, of
-    `options.get("verify", False)`, or of a call site's argument (`fetch(url, False)`) becomes
-    the bundle (the context for httpx, as above). Unsafe: the same variable may be read
-    elsewhere (`if not verify: warn()`), so a person checks what else it changes.
+    `options.get("verify", False)`, of a conditional's branch (`False if DEBUG else True`),
+    or of a call site's argument (`fetch(url, False)`) becomes the bundle (the context for
+    httpx, as above). Unsafe: the same variable may be read
+    elsewhere (`if not verify: warn()`), so a person checks what else it changes. The same
+    holds for a `False` stored into a `**kwargs` dict (`kwargs["verify"] = False`,
+    `kwargs.setdefault("verify", False)`, `kwargs.update(verify=False)`, also in a
+    monkeypatched `Session.request`): the literal becomes the bundle, unsafe.
 
     ## Options
     - `ca-bundle`
@@ -125,6 +156,16 @@ class VerifyDisabled(Rule):
         "import requests\nrequests.get(url, **{'timeout': 3})\n",
         "import requests\ndef f(kw):\n    kw['verify'] = CA\n    requests.get(url, **kw)\n",
         "import requests\nrequests.get(url, verify=opts.get('verify', True))\n",
+        "import requests\nrequests.get(url, verify=True if x else ca_path)\n",
+        "import requests\ndef fetch(url, insecure):\n"
+        "    return requests.get(url, verify=not insecure)\n",
+        "from functools import partial\nimport jwt\ndecode = partial(jwt.decode, verify=False)\n",
+        # a wrapper never called with False
+        "import requests\ndef fetch(url, verify=True):\n"
+        "    return requests.get(url, verify=verify)\nfetch(url)\nfetch(url, verify=CA)\n",
+        "import requests\nclass S(requests.Session):\n"
+        "    def request(self, method, url, **kwargs):\n        kwargs['verify'] = self.ca_bundle\n"
+        "        return super().request(method, url, **kwargs)\n",
     ]
     INVALID = [
         Invalid(
@@ -236,7 +277,7 @@ class VerifyDisabled(Rule):
             "import requests\n"
             "def fetch(url, verify=False):\n"
             "    return requests.get(url, verify=verify)\n",
-            [(3, 30)],
+            [(2, 23)],
             "import requests\n"
             "\n"
             "from corp_tls import CA_BUNDLE\n"
@@ -290,7 +331,17 @@ class VerifyDisabled(Rule):
             "    if insecure:\n"
             "        kw['verify'] = False\n"
             "    return requests.get(url, **kw)\n",
-            [(5, 9)]),
+            [(5, 9)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def fetch(url, insecure):\n"
+            "    kw = {'timeout': 5}\n"
+            "    if insecure:\n"
+            "        kw['verify'] = CA_BUNDLE\n"
+            "    return requests.get(url, **kw)\n"),
         Invalid(
             "class Api:\n"
             "    _verify = False\n"
@@ -360,6 +411,212 @@ class VerifyDisabled(Rule):
             "    return requests.get(url, verify=verify)\n"
             "fetch(url, verify=CA_BUNDLE)\n"
             "fetch(url, CA_BUNDLE)\n"),
+        Invalid(
+            "import functools\n"
+            "import requests\n"
+            "get = functools.partial(requests.get, verify=False)\n",
+            [(3, 39)],
+            "import functools\n"
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "get = functools.partial(requests.get, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from functools import partial\n"
+            "import requests\n"
+            "request = partial(requests.request, 'GET', verify=False)\n"
+            "request(url)\n",
+            [(3, 44)],
+            "from functools import partial\n"
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "request = partial(requests.request, 'GET', verify=CA_BUNDLE)\n"
+            "request(url)\n"),
+        Invalid(
+            "import requests\n"
+            "old_request = requests.Session.request\n"
+            "def patched(self, method, url, **kwargs):\n"
+            "    kwargs['verify'] = False\n"
+            "    return old_request(self, method, url, **kwargs)\n"
+            "requests.Session.request = patched\n",
+            [(4, 5)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "old_request = requests.Session.request\n"
+            "def patched(self, method, url, **kwargs):\n"
+            "    kwargs['verify'] = CA_BUNDLE\n"
+            "    return old_request(self, method, url, **kwargs)\n"
+            "requests.Session.request = patched\n"),
+        Invalid(
+            "import requests\n"
+            "class InsecureSession(requests.Session):\n"
+            "    def request(self, method, url, **kwargs):\n"
+            "        kwargs.setdefault('verify', False)\n"
+            "        return super().request(method, url, **kwargs)\n",
+            [(4, 37)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class InsecureSession(requests.Session):\n"
+            "    def request(self, method, url, **kwargs):\n"
+            "        kwargs.setdefault('verify', CA_BUNDLE)\n"
+            "        return super().request(method, url, **kwargs)\n"),
+        Invalid(
+            "from requests.adapters import HTTPAdapter\n"
+            "class NoVerify(HTTPAdapter):\n"
+            "    def send(self, request, **kwargs):\n"
+            "        kwargs.update(verify=False)\n"
+            "        return super().send(request, **kwargs)\n",
+            [(4, 23)],
+            "from requests.adapters import HTTPAdapter\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class NoVerify(HTTPAdapter):\n"
+            "    def send(self, request, **kwargs):\n"
+            "        kwargs.update(verify=CA_BUNDLE)\n"
+            "        return super().send(request, **kwargs)\n"),
+        Invalid(
+            "import requests\n"
+            "class Api:\n"
+            "    def _get(self, url, check):\n"
+            "        verify = check\n"
+            "        return requests.get(url, verify=verify)\n"
+            "    def fetch(self, url, secure=True):\n"
+            "        return self._get(url, check=secure)\n"
+            "    def run(self):\n"
+            "        return self.fetch(url, False)\n",
+            [(9, 32)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Api:\n"
+            "    def _get(self, url, check):\n"
+            "        verify = check\n"
+            "        return requests.get(url, verify=verify)\n"
+            "    def fetch(self, url, secure=True):\n"
+            "        return self._get(url, check=secure)\n"
+            "    def run(self):\n"
+            "        return self.fetch(url, CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "def fetch(url, verify=False):\n"
+            "    return requests.get(url, verify=verify)\n"
+            "fetch(url, verify=False)\n",
+            [(2, 23), (4, 12)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def fetch(url, verify=CA_BUNDLE):\n"
+            "    return requests.get(url, verify=verify)\n"
+            "fetch(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=False if DEBUG else True)\n",
+            [(2, 26)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE if DEBUG else True)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=not True)\n"
+            "requests.get(url, verify=bool(0))\n",
+            [(2, 19), (3, 19)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"
+            "requests.get(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "requests.get(url, verify=(checked := False))\n",
+            [(2, 19)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.get(url, verify=(checked := CA_BUNDLE))\n"),
+        Invalid(
+            "import requests\n"
+            "OPTS = dict(verify=False)\n"
+            "requests.get(url, **OPTS)\n"
+            "requests.post(url, **dict(verify=0))\n",
+            [(3, 19), (4, 27)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "OPTS = dict(verify=CA_BUNDLE)\n"
+            "requests.get(url, **OPTS)\n"
+            "requests.post(url, **dict(verify=CA_BUNDLE))\n"),
+        Invalid(
+            "import requests\n"
+            "from requests import *\n"
+            "get(url, verify=False)\n"
+            "getattr(requests, 'post')(url, verify=False)\n",
+            [(3, 10), (4, 32)],
+            "import requests\n"
+            "from requests import *\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "get(url, verify=CA_BUNDLE)\n"
+            "getattr(requests, 'post')(url, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import requests\n"
+            "class Array:\n"
+            "    def __init__(self, target, verify_https=False):\n"
+            "        self._session = requests.Session()\n"
+            "        self._kwargs = {'timeout': 5}\n"
+            "        self._kwargs['verify'] = verify_https\n"
+            "    def get(self, path):\n"
+            "        return self._session.get(path, **self._kwargs)\n",
+            [(3, 45)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Array:\n"
+            "    def __init__(self, target, verify_https=CA_BUNDLE):\n"
+            "        self._session = requests.Session()\n"
+            "        self._kwargs = {'timeout': 5}\n"
+            "        self._kwargs['verify'] = verify_https\n"
+            "    def get(self, path):\n"
+            "        return self._session.get(path, **self._kwargs)\n"),
+        Invalid(
+            "import requests\n"
+            "class Gate:\n"
+            "    def __init__(self, host, ssl_check=False):\n"
+            "        self._check = ssl_check\n"
+            "    def login(self, session):\n"
+            "        return session.post(self.url, verify=self._check)\n",
+            [(3, 40)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Gate:\n"
+            "    def __init__(self, host, ssl_check=CA_BUNDLE):\n"
+            "        self._check = ssl_check\n"
+            "    def login(self, session):\n"
+            "        return session.post(self.url, verify=self._check)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -371,42 +628,98 @@ class VerifyDisabled(Rule):
         # of every sink it reaches): reported at the end, fixed only when the kinds agree (a
         # context for httpx would break a requests call the same value reaches)
         self.origins: Dict[int, Tuple[cst.CSTNode, cst.BaseExpression, str, Set[Optional[str]]]] = {}
+        # the wrapper flags that are insecure when falsy (TLS105's, as configured)
+        self.flags = {name for name, kind in clients.insecure_keywords(
+            context.insecure_keywords or clients.DEFAULT_INSECURE_KEYWORDS).items()
+            if kind == FALSY}
+        self.flag_defaults: Set[int] = set()  # ids of those flags' defaults
 
     def visit_Call(self, node: cst.Call) -> None:
         self.callers.note_call(node, self.scope)
-        qualified = self.qualify(node.func)
-        if not clients.takes_verify(node, qualified):
+        wrapped = travel.partial_target(node, self.scope)
+        if wrapped is not None:
+            self._partial(node, wrapped)
+            return
+        func, qualified = travel.callee(node, self.scope)
+        if not travel.takes_verify(func, qualified):
             return
         kind = clients.verify_fix_kind(qualified)
+        sink = clients.sink_name(node, qualified)
         arg = clients.keyword(node, "verify")
         if arg is not None and self.is_falsy(arg.value):
             if values.from_parameter_default(arg.value, self.scope):
-                value, _ = values.origin(arg.value, self.scope)
-                fix = FixRequest(kind, Applicability.UNSAFE, node=value)
+                self._default(arg.value, sink, kind)  # where the default is written
             else:
-                fix = FixRequest(kind, node=arg.value)
-            self.report(arg, fix=fix)
-        for anchor, element in clients.double_star_entries(node, "verify", self.scope):
-            if self.is_falsy(element.value):
-                self.report(anchor, fix=FixRequest(kind, Applicability.UNSAFE, node=element.value))
+                self.report(arg, fix=_direct_fix(arg.value, kind))
+        for anchor, entry in travel.double_star_values(node, "verify", self.scope):
+            if self.is_falsy(entry):
+                self.report(anchor, fix=FixRequest(kind, Applicability.UNSAFE, node=entry))
         # Values that travel: reported where they are written, naming this call.
-        message = (f"verify=False written here reaches {clients.sink_name(node, qualified)}(); "
-                   "pass the CA bundle instead")
+        message = f"verify=False written here reaches {sink}(); pass the CA bundle instead"
         if arg is not None and not self.is_falsy(arg.value):
-            for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
+            # a parameter default stored as `self.x` (`self._verify = verify`); not for
+            # `x.verify = verify`, which TLS102 reports where it is stored
+            stored = (values.is_falsy if not (isinstance(arg.value, cst.Attribute) and identifier(
+                arg.value.attr.value) == "verify") else None)
+            for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy, stored):
                 self._note_origin(origin, origin, message, kind)
-            sink = clients.sink_name(node, qualified)
+            # `verify=False if DEBUG else True`, also through a name bound once to it
+            bound, bound_scope = values.origin(arg.value, self.scope)
+            for branch in values.falsy_branches(bound, bound_scope):
+                self._note_origin(branch, branch, message, kind)
+        if arg is not None:
             self.callers.note_sink(arg.value, self.scope, sink)
             self.sink_kinds[sink] = kind if self.sink_kinds.get(sink, kind) == kind else None
-        for written in travel.splatted_origins(node, "verify", self.scope, self.is_falsy):
-            self.report(written, message)
+        for written, value in travel.splatted_values(node, "verify", self.scope, self.is_falsy):
+            self._note_origin(written, value, message, kind)
+        for where, value, default in travel.attribute_items(node, "verify", self.scope,
+                                                            values.is_falsy):
+            verb = "by default here" if default else "written here"
+            self._note_origin(where, value, f"verify=False {verb} reaches {sink}(); pass the "
+                                            "CA bundle instead", kind)
+
+    def _partial(self, node: cst.Call, wrapped: cst.BaseExpression) -> None:
+        """`functools.partial(requests.get, verify=False)`: the keyword reaches the callable."""
+        qualified = self.scope.qualify(wrapped, aliases=True)
+        arg = clients.keyword(node, "verify")
+        if arg is None or not travel.takes_verify(wrapped, qualified):
+            return
+        sink = clients.sink_name(cst.Call(func=wrapped), qualified)
+        kind = clients.verify_fix_kind(qualified)
+        if self.is_falsy(arg.value):
+            if values.from_parameter_default(arg.value, self.scope):
+                self._default(arg.value, sink, kind)
+            else:
+                self.report(arg, f"verify=False bound by partial() to {sink}(); pass the CA "
+                                 "bundle instead", _direct_fix(arg.value, kind))
+            return
+        message = f"verify=False written here reaches {sink}(); pass the CA bundle instead"
+        for origin in travel.travelled_origins(arg.value, self.scope, self.is_falsy):
+            self._note_origin(origin, origin, message, kind)
+        for branch in values.falsy_branches(arg.value, self.scope):
+            self._note_origin(branch, branch, message, kind)
+
+    def _default(self, name: cst.BaseExpression, sink: str, kind: str) -> None:
+        """A parameter whose falsy default reaches the sink: reported at the default."""
+        value, _ = values.origin(name, self.scope)
+        self._note_origin(value, value, f"verify=False by default here reaches {sink}(); "
+                                        "pass the CA bundle instead", kind)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        # a wrapper flag's falsy default (`verify_ssl=False`) is TLS105's finding, at the
+        # same place: one finding a value
+        if node.default is not None and identifier(node.name.value) in self.flags:
+            self.flag_defaults.add(id(node.default))
 
     def leave_Module(self, node: cst.Module) -> None:
-        for arg, function, sink in self.callers.origins(values.is_falsy):
-            self._note_origin(arg, arg.value, f"verify=False passed here reaches {sink}() "
-                                              f"through {function}(); pass the CA bundle instead",
+        for where, value, function, sink in self.callers.origins(_passed_falsy, defaults=True):
+            verb = "by default here" if where is value else "passed here"
+            self._note_origin(where, value, f"verify=False {verb} reaches {sink}() through "
+                                            f"{function}(); pass the CA bundle instead",
                               self.sink_kinds.get(sink))
         for where, value, message, kinds in self.origins.values():
+            if id(where) in self.flag_defaults:
+                continue
             kind = next(iter(kinds)) if len(kinds) == 1 else None
             fix = origin_fixes.target_at_origin(value, kind) if kind is not None else None
             self.report(where, message, fix)
@@ -418,3 +731,17 @@ class VerifyDisabled(Rule):
             self.origins[id(where)] = (where, value, message, {kind})
         else:
             known[3].add(kind)
+
+
+def _passed_falsy(value: cst.BaseExpression, scope: Scope) -> bool:
+    """A falsy call-site argument that is not a parameter's default passed on (that default
+    is reported where it is written)."""
+    return values.is_falsy(value, scope) and not values.from_parameter_default(value, scope)
+
+
+def _direct_fix(value: cst.BaseExpression, kind: str) -> FixRequest:
+    """The value becomes the bundle; in a walrus (`verify=(v := False)`) only the bound value,
+    so `v` still exists, and unsafe: `v` may be read elsewhere."""
+    if isinstance(value, cst.NamedExpr):
+        return FixRequest(kind, Applicability.UNSAFE, node=value.value)
+    return FixRequest(kind, node=value)

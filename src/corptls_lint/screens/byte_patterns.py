@@ -18,8 +18,10 @@ from typing import Optional
 # took minutes).
 _GAP = rb"(?:\s|#[^\r\n]*(?![^\r\n])|\\\r?\n)*"
 _ASSIGNED_AFTER = re.compile(_GAP + rb"=(?!=)")
-# ... but not to True or None (the lookahead holds the gap, so no shorter gap can dodge it)
-_ASSIGNED_NOT_TRUE_AFTER = re.compile(_GAP + rb"=(?!=)(?!" + _GAP + rb"(?:True|None)\b)")
+# ... but not to True or None (the lookahead holds the gap, so no shorter gap can dodge it),
+# unless a conditional follows (`verify=True if secure else False`)
+_ASSIGNED_NOT_TRUE_AFTER = re.compile(_GAP + rb"=(?!=)(?!" + _GAP
+                                      + rb"(?:True|None)\b(?!" + _GAP + rb"if\b))")
 # ... or annotated first (`ctx.minimum_version: TLSVersion = ...`)
 _STORED_AFTER = re.compile(_GAP + rb"(?:=(?!=)|:)")
 # `("ignore")`, `("ignore", category=Warning)`, `("ignore", urllib3.exceptions.HTTPWarning)`:

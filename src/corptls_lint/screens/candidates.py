@@ -206,6 +206,15 @@ def _get_default_matches(node: ast.AST, kind: str) -> bool:
             and literal_matches(node.args[1], kind))
 
 
+def _getattr_named(call: ast.Call) -> Optional[ast.Name]:
+    """`getattr(obj, "name")` (with or without a default) as the Name it fetches."""
+    if (isinstance(call.func, ast.Name) and call.func.id == "getattr"
+            and len(call.args) in (2, 3) and isinstance(call.args[1], ast.Constant)
+            and isinstance(call.args[1].value, str)):
+        return ast.Name(call.args[1].value)
+    return None
+
+
 def _root_name(node: ast.AST) -> Optional[str]:
     """The name an attribute chain starts from (`requests` for `requests.adapters.X`)."""
     while isinstance(node, ast.Attribute):
@@ -264,9 +273,12 @@ class FileFacts:
         return literal_matches(value, kind)
 
     def callee(self, call: ast.Call) -> Optional[str]:
-        if isinstance(call.func, ast.Name):
-            return self.facts.aliases.get(call.func.id, call.func.id)
-        return _last_name(call.func)
+        func = call.func
+        if isinstance(func, ast.Call):  # `getattr(ssl, "name")(...)` calls `name`
+            func = _getattr_named(func) or func
+        if isinstance(func, ast.Name):
+            return self.facts.aliases.get(func.id, func.id)
+        return _last_name(func)
 
     def imports_any(self, roots: Sequence[str]) -> bool:
         return not roots or any(root in self.facts.roots for root in roots)
@@ -384,7 +396,12 @@ class FileFacts:
         if not self.imports_any(candidate.roots):
             return
         facts = self.facts
-        keyed = any(key in names for key, _, _ in facts.keyed_stores) or any(
+        # `kw.setdefault("verify", False)`: (key, value, the call)
+        set_defaults: List[Tuple[Optional[str], ast.expr, Location]] = [
+            (str(call.args[0].value), call.args[1], call) for call in facts.calls
+            if _last_name(call.func) == "setdefault" and len(call.args) == 2
+            and isinstance(call.args[0], ast.Constant) and call.args[0].value in names]
+        keyed = bool(set_defaults) or any(key in names for key, _, _ in facts.keyed_stores) or any(
             key in names for key, _, _ in facts.dict_keys) or any(
             keyword.arg in names for call in facts.calls for keyword in call.keywords
             if _last_name(call.func) == "update")
@@ -421,6 +438,7 @@ class FileFacts:
             entries.extend((keyword.arg, keyword.value, call) for call in facts.calls
                            if _last_name(call.func) == "update"
                            for keyword in call.keywords if keyword.arg in names)
+            entries.extend(set_defaults)
             for _, value, where in entries:
                 name = _variable(value)
                 if name is not None:
@@ -451,16 +469,25 @@ class FileFacts:
             return
         passed = {keyword.value.id for call in sinks for keyword in call.keywords
                   if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
-        functions = {function.name for function in self.facts.functions
-                     if any(arg.arg in passed for arg in (*function.args.posonlyargs,
-                                                          *function.args.args,
-                                                          *function.args.kwonlyargs))}
-        callers = [call for call in self.facts.calls if _last_name(call.func) in functions
-                   and any(self.value_matches(value, candidate.value) for value in (
+        # through locals (`v = verify` ... `verify=v`)
+        passed = _follow_chains(passed, self.facts.bound_names, backwards=True)
+        functions: Set[str] = set()
+        relays: List[ast.Call] = []
+        for _ in range(2):  # the function with the sink, and one that passes its parameter on
+            functions |= {function.name for function in self.facts.functions
+                          if any(arg.arg in passed for arg in (*function.args.posonlyargs,
+                                                               *function.args.args,
+                                                               *function.args.kwonlyargs))}
+            relays = [call for call in self.facts.calls if _last_name(call.func) in functions]
+            passed |= {value.id for call in relays
+                       for value in (*call.args, *(keyword.value for keyword in call.keywords))
+                       if isinstance(value, ast.Name)}
+        callers = [call for call in relays
+                   if any(self.value_matches(value, candidate.value) for value in (
                        *call.args, *(keyword.value for keyword in call.keywords)))]
         if callers:
             yield from sinks
-            yield from callers
+            yield from relays
 
     def _names_passed(self, names: Tuple[str, ...]) -> Iterator[Location]:
         """Calls and returns that pass a name (or `x.attr`) bound somewhere to one of `names`."""
@@ -517,8 +544,20 @@ class FileFacts:
             return
         if self._callees is None:
             self._callees = {}
+            # `unverified = ssl._create_unverified_context` ... `unverified()`
+            assigned: Dict[str, Set[str]] = {}
+            for bound, value in self.facts.bound_names:
+                if isinstance(value, ast.Call):  # `getattr(ssl, "name", None)`
+                    value = _getattr_named(value) or value
+                last = _last_name(value)
+                if last is not None and isinstance(value, (ast.Attribute, ast.Name)):
+                    assigned.setdefault(bound, set()).add(last)
             for call in self.facts.calls:
-                self._callees.setdefault(self.callee(call), []).append(call)
+                name = self.callee(call)
+                self._callees.setdefault(name, []).append(call)
+                if isinstance(call.func, ast.Name):
+                    for alias in assigned.get(call.func.id, ()):
+                        self._callees.setdefault(alias, []).append(call)
         for call in (call for name in candidate.names for call in self._callees.get(name, ())):
             if candidate.receivers and not (
                     isinstance(call.func, ast.Attribute)
@@ -551,9 +590,27 @@ class FileFacts:
             return False
         if isinstance(value, ast.Name):
             name = self.facts.aliases.get(value.id, value.id)
+            if value.id in self._names_bound_to_prefix(argument):
+                return True  # `proto = ssl.PROTOCOL_TLS` ... `SSLContext(proto)`
         else:
             name = value.attr
         return name.startswith(argument.prefix) and name not in argument.excluded
+
+    def _names_bound_to_prefix(self, argument: Argument) -> Set[str]:
+        """Names bound somewhere to a constant `argument` accepts by its prefix (or to such a
+        name)."""
+        key = f"prefix:{argument.prefix}:{','.join(argument.excluded)}"
+        found = self._name_cache.get(key)
+        if found is None:
+            found = set()
+            for bound, value in self.facts.bound_names:
+                name = (value.attr if isinstance(value, ast.Attribute)
+                        else self.facts.aliases.get(value.id, value.id)
+                        if isinstance(value, ast.Name) else "")
+                if name.startswith(argument.prefix) and name not in argument.excluded:
+                    found.add(bound)
+            found = self._name_cache[key] = _follow_chains(found, self.facts.bound_names)
+        return found
 
     def _container_matches(self, container: ast.AST, names: Tuple[str, ...]) -> bool:
         if isinstance(container, ast.Name):

@@ -95,6 +95,16 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
     this class."""
     if kind == ANY:
         return True
+    # values.literal's wrappers: a conditional's branches, a walrus, `not x`, `bool(x)`
+    if isinstance(value, ast.IfExp):
+        return literal_matches(value.body, kind) or literal_matches(value.orelse, kind)
+    if isinstance(value, ast.NamedExpr):
+        return literal_matches(value.value, kind)
+    if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.Not):
+        return kind in (FALSY, TRUTHY) and _is_constant(value.operand)
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id == "bool" and len(value.args) == 1):
+        return kind in (FALSY, TRUTHY) and _is_constant(value.args[0])
     if isinstance(value, ast.Name) and value.id in CONSTANT_NAMES:
         value = ast.Constant(CONSTANT_NAMES[value.id])
     if kind.startswith(QUERY):
@@ -136,6 +146,12 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and any(
             option + "=" in value.value.lower() for option in kind[len(HOLDING):].split("|"))
     raise ValueError(f"unknown value class {kind!r}")
+
+
+def _is_constant(value: ast.AST) -> bool:
+    """A literal (`not insecure` reads a variable: not a candidate by itself)."""
+    return isinstance(value, ast.Constant) or (isinstance(value, ast.Name)
+                                               and value.id in CONSTANT_NAMES)
 
 
 # -- candidate shapes a rule declares ------------------------------------------------------

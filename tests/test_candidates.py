@@ -412,6 +412,11 @@ _WORD_ELSEWHERE = {
     ("TLS103", "kwargs"), ("TLS103", "kw"), ("TLS103", "pool_kwargs"),
     ("TLS103", "connection_pool_kw"),  # [\"cert_reqs\"] = ...
     ("TLS105", "setopt"),  # (pycurl.SSL_VERIFYPEER, 0)
+    ("TLS105", "Tls"), ("TLS105", "Server"), ("TLS105", "Connection"),  # import ldap3
+    ("TLS105", "start_tls"), ("TLS105", "validate"),
+    ("TLS301", "setopt"),  # (pycurl.CAINFO, path)
+    ("TLS301", "Tls"),  # import ldap3
+    ("TLS301", "ca_cert"),  # TLSConfig(ca_cert=...)
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
     # from_url("rediss://h?ssl_cert_reqs=none"): the option word is in the connection string
     *(("TLS105", name) for name in client_options.CONNECTION_STRING_CALLS.names),

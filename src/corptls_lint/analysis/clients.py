@@ -37,8 +37,30 @@ HTTPX_CONSTRUCTORS = frozenset(
     {"httpx.Client", "httpx.AsyncClient", "httpx.HTTPTransport", "httpx.AsyncHTTPTransport",
      "httpx.create_ssl_context"}
 )
+
+
+def _names(modules: str, names: str) -> FrozenSet[str]:
+    return frozenset(f"{module}.{name}" for module in modules.split() for name in names.split())
+
+
+# Libraries whose `verify=` is requests' own (falsy: off; a string: a CA bundle's path), their
+# module functions and the sessions whose constructor takes it (requests.Session's does not).
+# requests_futures' FuturesSession and cloudscraper's scrapers take no `verify=` of their own:
+# their requests are verb methods of an unresolved receiver, which TLS101 reads already.
+REQUESTS_COMPATIBLE = (
+    _names("curl_cffi curl_cffi.requests",
+           "get post put patch delete head options trace query request Session AsyncSession")
+    | _names("curl_cffi.requests.session", "Session AsyncSession")
+    | _names("niquests niquests.api niquests.async_api",
+             "get post put patch delete head options query request")
+    | _names("niquests", "aget apost aput apatch adelete ahead aoptions aquery arequest "
+                         "Session AsyncSession")
+    | _names("niquests.sessions", "Session") | _names("niquests.async_session", "AsyncSession")
+    | _names("grequests", "get post put patch delete head options request")
+    | _names("requests_html", "HTMLSession AsyncHTMLSession BaseSession")
+)
 # Known functions and constructors that take `verify=`.
-VERIFY_TAKERS = MODULE_VERBS | HTTPX_CONSTRUCTORS
+VERIFY_TAKERS = MODULE_VERBS | HTTPX_CONSTRUCTORS | REQUESTS_COMPATIBLE
 
 SESSION_CONSTRUCTORS = frozenset(
     {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient"}
@@ -390,15 +412,25 @@ class ClientOption:
 
 
 SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transport."})
+BOTO3_CALLS = frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
+                         "boto3.session.Session.resource"})
+BOTO3_METHODS = frozenset({"client", "resource", "create_client"})
+GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth.",
+                            "github.Requester.Requester"})
+KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
+HVAC_CLIENTS = frozenset({"hvac.Client", "hvac.v1.Client"})
+# ldap3's Tls validates nothing unless given `validate=` (its default is ssl.CERT_NONE), and a
+# Server with `use_ssl=True` (or an ldaps:// host) and no `tls=` makes such a Tls.
+LDAP3_TLS = frozenset({"ldap3.Tls", "ldap3.core.tls.Tls"})
+LDAP3_SERVERS = frozenset({"ldap3.Server", "ldap3.core.server.Server"})
 CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
-    ClientOption("boto3", "verify", "falsy",
-                 frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
-                            "boto3.session.Session.resource"}),
-                 frozenset({"client", "resource", "create_client"})),
-    ClientOption("PyGithub", "verify", "falsy",
-                 frozenset({"github.Github", "github.GithubIntegration", "github.Auth."})),
-    ClientOption("keystoneauth", "verify", "falsy",
-                 frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})),
+    ClientOption("boto3", "verify", "falsy", BOTO3_CALLS, BOTO3_METHODS),
+    ClientOption("PyGithub", "verify", "falsy", GITHUB_CLIENTS),
+    ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
+    ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
+    ClientOption("ldap3", "validate", "cert-none", LDAP3_TLS, position=2),
+    ClientOption("httplib2", "disable_ssl_certificate_validation", TRUTHY,
+                 frozenset({"httplib2.Http"})),
     ClientOption("Elasticsearch/OpenSearch", "ssl_assert_hostname", "falsy", SEARCH_CLIENTS),
     ClientOption("tornado", "validate_cert", "falsy", frozenset({"tornado."}),
                  frozenset({"fetch"})),
@@ -493,21 +525,6 @@ DICT_KEY_CA_PATHS: Dict[str, str] = {
     "ssl.ca.location": "confluent-kafka", "sslrootcert": "psycopg", "tlsCAFile": "pymongo",
     "ssl_ca_certs": "redis-py", "ssl_cafile": "kafka-python",
 }
-# TLS301: the clients' keywords that take a CA bundle path (folders have no fix).
-CA_PATH_OPTIONS: Tuple[ClientOption, ...] = (
-    ClientOption("redis-py", "ssl_ca_certs", PATH, REDIS),
-    ClientOption("pymongo", "tlsCAFile", PATH, MONGO),
-    ClientOption("pymongo", "ssl_ca_certs", PATH, MONGO),
-    ClientOption("kafka-python", "ssl_cafile", PATH, KAFKA_PYTHON),
-    ClientOption("psycopg", "sslrootcert", PATH, POSTGRES),
-    ClientOption("MySQL Connector/Python", "ssl_ca", PATH, MYSQL_CONNECTOR),
-    ClientOption("PyMySQL", "ssl_ca", PATH, PYMYSQL),
-)
-CA_FOLDER_OPTIONS: Tuple[ClientOption, ...] = (
-    ClientOption("redis-py", "ssl_ca_path", PATH, REDIS),
-)
-
-
 # The drivers whose options a SQLAlchemy URL's query may carry; redis-py's (a key of
 # DICT_KEY_OPTIONS names the clients that read it).
 SQL_DRIVERS = ("psycopg", "mysqlclient", "MySQL Connector/Python")
@@ -690,13 +707,139 @@ OPTION_DICTS = {
     "sslopt": ("websocket-client", frozenset({"websocket."}),
                frozenset({"run_forever", "connect", "create_connection", "WebSocket",
                           "WebSocketApp"})),
+    # paho's helpers take tls_set()'s arguments as a dict (its `insecure` is a wrapper flag)
+    "tls": ("paho-mqtt", frozenset({"paho.mqtt.publish.single", "paho.mqtt.publish.multiple",
+                                    "paho.mqtt.subscribe.simple",
+                                    "paho.mqtt.subscribe.callback"}), frozenset()),
 }
 OPTION_DICT_ENTRIES = {"cert_reqs": "cert-none", "check_hostname": "falsy",
                        "validate_cert": "falsy"}
 
-# pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)`.
+# pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)`; curl_cffi's Curl takes the same options as
+# `CurlOpt.SSL_VERIFYPEER`.
 PYCURL_OPTIONS = frozenset({"SSL_VERIFYPEER", "SSL_VERIFYHOST", "PROXY_SSL_VERIFYPEER",
                             "PROXY_SSL_VERIFYHOST"})
+CURL_OPTION_OWNERS = ("pycurl", "curl_cffi.CurlOpt", "curl_cffi.const.CurlOpt")
+
+
+def is_curl_option(option: cst.BaseExpression, names: Container[str], scope: Scope) -> bool:
+    """`pycurl.NAME`, `CurlOpt.NAME` (curl_cffi) or `c.NAME` (a Curl object's own copy) for
+    one of these option names."""
+    if not isinstance(option, cst.Attribute) or identifier(option.attr.value) not in names:
+        return False
+    qualified = scope.qualify(option)
+    return qualified is None or qualified.rsplit(".", 1)[0] in CURL_OPTION_OWNERS
+
+
+# -- TLS301: where other clients take the CA bundle's path -------------------------------------
+# The value class of a file's contents read from a hardcoded path (`open("/p").read()`).
+FILE_READ = "file-read"
+
+
+@dataclass(frozen=True)
+class BundleOption(ClientOption):
+    """A client's parameter that takes the CA bundle's path (`value` is shapes.PATH); with
+    `folder`, a folder of hashed certificates, which the bundle file cannot replace."""
+
+    folder: bool = False
+
+
+def _bundle(client: str, keyword: str, callees: FrozenSet[str],
+            methods: FrozenSet[str] = frozenset(), position: Optional[int] = None,
+            folder: bool = False) -> BundleOption:
+    return BundleOption(client, keyword, PATH, callees, methods, position, folder=folder)
+
+
+CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
+    _bundle("boto3", "verify", BOTO3_CALLS, BOTO3_METHODS),
+    _bundle("PyGithub", "verify", GITHUB_CLIENTS),
+    _bundle("keystoneauth", "verify", KEYSTONE_SESSIONS),
+    _bundle("hvac", "verify", HVAC_CLIENTS),
+    _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig"})),
+    _bundle("Elasticsearch/OpenSearch", "ca_certs", SEARCH_CLIENTS),
+    _bundle("tornado", "ca_certs", frozenset({"tornado."}), frozenset({"fetch"})),
+    # only tls_set: other paho calls' first argument is a topic or a host
+    _bundle("paho-mqtt", "ca_certs", frozenset({"paho.mqtt.client.Client.tls_set"}),
+            frozenset({"tls_set"}), position=0),
+    _bundle("ldap3", "ca_certs_file", LDAP3_TLS, position=5),
+    _bundle("ldap3", "ca_certs_path", LDAP3_TLS, position=7, folder=True),
+    _bundle("httplib2", "ca_certs", frozenset({"httplib2.Http"})),
+    # grpc takes the bundle's bytes: `ssl_channel_credentials(open("/path", "rb").read())`
+    BundleOption("grpc", "root_certificates", FILE_READ,
+                 frozenset({"grpc.ssl_channel_credentials"}), position=0),
+    # the database and queue clients
+    _bundle("redis-py", "ssl_ca_certs", REDIS),
+    _bundle("redis-py", "ssl_ca_path", REDIS, folder=True),
+    _bundle("pymongo", "tlsCAFile", MONGO),
+    _bundle("pymongo", "ssl_ca_certs", MONGO),
+    _bundle("kafka-python", "ssl_cafile", KAFKA_PYTHON),
+    _bundle("psycopg", "sslrootcert", POSTGRES),
+    _bundle("MySQL Connector/Python", "ssl_ca", MYSQL_CONNECTOR),
+    _bundle("PyMySQL", "ssl_ca", PYMYSQL),
+)
+# Entries of the options dicts above (OPTION_DICTS) that hold a bundle (True: a folder).
+OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}
+# curl options that take the bundle (True: a folder): `setopt(pycurl.CAINFO, "/path")`.
+CURL_BUNDLE_OPTIONS = {"CAINFO": False, "PROXY_CAINFO": False, "CAPATH": True,
+                       "PROXY_CAPATH": True}
+_READERS = frozenset({"read", "read_bytes", "read_text"})
+_PATHS = ("pathlib.Path", "pathlib.PurePath")
+
+
+def file_read(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The path a file's contents are read from: `open(path, ...).read()`,
+    `Path(path).read_bytes()`, or `f.read()` inside `with open(path, ...) as f:` (also
+    through a name bound once to such a read); else None."""
+    expr, scope = values.origin(expr, scope)
+    if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute)
+            and identifier(expr.func.attr.value) in _READERS):
+        return None
+    source = expr.func.value
+    if isinstance(source, cst.Name):
+        return _opened_as(identifier(source.value), scope)
+    if not isinstance(source, cst.Call):
+        return None
+    if scope.qualify(source.func) in _PATHS:  # Path(path).read_bytes()
+        path = positional(source, 0)
+        return path.value if path is not None else None
+    return _opened_path(source, scope)
+
+
+def _opened_path(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The path of `open(path, ...)`, `io.open(path)` or `Path(path).open(...)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and identifier(func.attr.value) == "open" and (
+            isinstance(func.value, cst.Call) and scope.qualify(func.value.func) in _PATHS):
+        call = func.value
+    elif not ((isinstance(func, cst.Name) and identifier(func.value) == "open"
+               and scope.lookup("open") is None) or scope.qualify(func) == "io.open"):
+        return None
+    path = positional(call, 0)
+    return path.value if path is not None else None
+
+
+def _opened_as(name: str, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The path of the file a `with open(path) as name:` of the scope binding `name` opens,
+    when that is its only binding."""
+    from corptls_lint.analysis.cst_walk import children
+
+    binding = scope.lookup(name)
+    if binding is None or binding.count != 1 or binding.value is not None or (
+            binding.qualified is not None):
+        return None
+    stack: List[cst.CSTNode] = [binding.scope.node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.With):
+            for item in node.items:
+                if (item.asname is not None and isinstance(item.asname.name, cst.Name)
+                        and identifier(item.asname.name.value) == name
+                        and isinstance(item.item, cst.Call)):
+                    return _opened_path(item.item, binding.scope)
+        if node is binding.scope.node or not isinstance(
+                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+    return None
 
 # Wrapper flags (`insecure-keywords`): a keyword any wrapper may take. "NAME" is insecure when
 # falsy, "NAME=true" when truthy. Not salt's `skip_verify`, which is about file hashes.
@@ -732,6 +875,9 @@ def value_is(kind: str, expr: cst.BaseExpression, scope: Scope) -> bool:
                                                  and text.lower() in FALSE_WORDS)
     if kind == PATH:
         return values.is_hardcoded_path(expr, scope)
+    if kind == FILE_READ:
+        path = file_read(expr, scope)
+        return path is not None and values.is_hardcoded_path(path, scope)
     words = one_of_words(kind)
     if words:
         return values.string_value(expr, scope) in words
@@ -804,7 +950,8 @@ def flag_is_tls(name: str, scope: Scope, qualified_callee: Optional[str] = None)
 # -- TLS5xx: weak protocol versions (bandit B502-B504, ruff S502-S504) ---------------------------
 WEAK_PROTOCOLS = frozenset(
     {f"ssl.PROTOCOL_{v}" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")}
-    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "SSLv23", "TLSv1", "TLSv1_1")})
+    # not SSLv23_METHOD: OpenSSL's negotiating method, as PROTOCOL_TLS (TLS501's docstring)
+    | {f"OpenSSL.SSL.{v}_METHOD" for v in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_1")})
 # `minimum_version` values below TLS 1.2.
 WEAK_MINIMUM_VERSIONS = frozenset(
     f"ssl.TLSVersion.{v}" for v in ("MINIMUM_SUPPORTED", "SSLv3", "TLSv1", "TLSv1_1"))

@@ -5,22 +5,22 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, travel, values
+from corptls_lint.analysis import clients, ldap3_defaults, travel, values
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE_OR_CERT_NONE, TRUTHY,
-                                         Appended, Argument, AttributeStore, CallTo, Candidate,
-                                         KeyedStore, KeywordArg, NameStore, ParamDefault, Travel,
-                                         holding, one_of_words, query)
+from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE, NONE_OR_CERT_NONE,
+                                         TRUTHY, Appended, Argument, AttributeStore, CallTo,
+                                         Candidate, KeyedStore, KeywordArg, NameStore, ParamDefault,
+                                         Travel, holding, one_of_words, query)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
 _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
 # Options whose value may be a CA bundle path, so the configured bundle is a fix.
-_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth"})
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
@@ -34,8 +34,19 @@ for _name, _kind in [*((option.keyword, option.value) for option in clients.DB_C
                        for key, kind in option.entries.items())]:
     _DB_WORDS.setdefault(_kind, set()).add(_name)
 
+# Clients whose module name is itself a trigger word (their defaults are findings with no
+# keyword at all): their keywords need no search of their own.
+_IMPORT_WORDS = frozenset({"ldap3"})
+
+
+def _needs_word(option: clients.ClientOption) -> bool:
+    return bool(option.methods) or not all(
+        root in _IMPORT_WORDS for name in option.callees for root in import_roots(name))
+
+
 # Every keyword the rule looks at: the table's, the options dicts' entries, the wrapper flags.
-_KEYWORD_WORDS = frozenset({name for name, _ in _TABLE_KEYWORDS}
+_KEYWORD_WORDS = frozenset({option.keyword for option in clients.CLIENT_OPTIONS
+                            if option.keyword != "value" and _needs_word(option)}
                            | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE)
                            | {name for names in _DB_WORDS.values() for name in names})
 
@@ -133,9 +144,17 @@ def _inventory() -> Tuple[ClientUse, ...]:
         rows.append(ClientUse(client, f"`{keyword}={{...}}` holding {entries}", OFF,
                               "the entries become `\"ca_certs\": <ca-bundle>`"))
     rows.extend(_db_inventory())
-    rows.append(ClientUse("pycurl", ", ".join(f"`setopt({name}, 0)`"
-                                               for name in sorted(clients.PYCURL_OPTIONS)),
-                          OFF, "none"))
+    rows.append(ClientUse("zeep", "`AsyncTransport(verify_ssl=False)` (the wrapper flag "
+                                  "below); `Transport(session=s)` takes `s.verify` (TLS102)",
+                          OFF, "`verify_ssl=True` (unsafe)"))
+    rows.append(ClientUse("ldap3", "`Tls(...)` without `validate=` (its default is "
+                                   "`ssl.CERT_NONE`); `Server(host, use_ssl=True)` or "
+                                   "`Server(\"ldaps://...\")` without `tls=`; "
+                                   "`conn.start_tls()` or `auto_bind=AUTO_BIND_TLS_BEFORE_BIND` "
+                                   "on a Server without `tls=`", OFF, "none"))
+    rows.append(ClientUse("pycurl, curl_cffi", ", ".join(
+        f"`setopt({name}, 0)`" for name in sorted(clients.PYCURL_OPTIONS))
+        + " (`pycurl.NAME` or curl_cffi's `CurlOpt.NAME`)", OFF, "none"))
     flags = ", ".join(f"`{name}={shown[kind]}`" for name, kind in sorted(_INSECURE.items()))
     rows.append(ClientUse("wrappers (Ansible, kubernetes, OpenStack, ...)", flags, OFF,
                           "the secure literal (unsafe)"))
@@ -194,8 +213,23 @@ class ClientOptionDisabled(Rule):
       `SSLIOStream`, `TCPClient.connect`; not a server's `ssl_options`);
     - websocket-client: `sslopt={"cert_reqs": ssl.CERT_NONE}` or `"check_hostname": False` on
       `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect`;
-    - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`;
-    - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair);
+    - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`, and
+      `"cert_reqs": ssl.CERT_NONE` in the `tls={...}` dict of `publish.single`,
+      `publish.multiple`, `subscribe.simple`, `subscribe.callback` (its `"insecure": True`
+      is the wrapper flag `insecure`);
+    - hvac: `hvac.Client(verify=False)`;
+    - ldap3: `Tls(validate=ssl.CERT_NONE)`, and `Tls(...)` without `validate=` (by keyword or
+      third argument): ldap3's default is `ssl.CERT_NONE`, and its `wrap_socket` sets the
+      context's `verify_mode` to it, so such a Tls verifies nothing. Also
+      `Server(host, use_ssl=True)` or `Server("ldaps://...")` without `tls=` (or with
+      `tls=None`), or `Connection("ldaps://...")`: ldap3 then makes that default `Tls()`.
+      `Server(host)` without SSL is not reported (plain LDAP is not a certificate question)
+      unless a connection starts TLS on it: `Connection(server,
+      auto_bind=AUTO_BIND_TLS_BEFORE_BIND)` (or `_AFTER_BIND`), or `conn.start_tls()` on
+      `conn = Connection(server, ...)`, the server a name bound once to such a `Server(...)`
+      (or a host string). A call with `**options` is not read;
+    - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair),
+      and the same options of curl_cffi's `Curl` (`c.setopt(CurlOpt.SSL_VERIFYPEER, 0)`);
     - `http.client.HTTPSConnection(check_hostname=False)`;
     - redis-py (also `redis.asyncio`, aioredis): `ssl_cert_reqs=None` (redis-py reads None as
       `CERT_NONE`), `"none"` or `ssl.CERT_NONE`, and `ssl_check_hostname=False`, on any redis
@@ -252,6 +286,7 @@ class ClientOptionDisabled(Rule):
       `tlsAllowInvalidHostnames`, `ssl_match_hostname`, the two confluent-kafka keys,
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
       (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
+    - httplib2: `Http(disable_ssl_certificate_validation=True)`;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -270,6 +305,16 @@ class ClientOptionDisabled(Rule):
     A parameter whose insecure default reaches one of the options above (`def client(verify=
     False): return boto3.client("s3", verify=verify)`) is reported once, at the default, as
     TLS101 reports a default that reaches `verify=`.
+
+    zeep's `AsyncTransport(verify_ssl=False)` is the wrapper flag `verify_ssl`; its
+    `Transport(session=s)` takes the session's own `verify` (TLS102 reports
+    `s.verify = False`). suds has no switch of its own: its custom transports build an
+    unverified context, which TLS103 reports.
+
+    Not reported: grpc's `("grpc.ssl_target_name_override", name)` channel option. The
+    server's chain is still verified against the root certificates; only the name it must
+    match changes, to a fixed one, which test suites and gateways in front of the real host
+    use. It is not a switch that accepts any certificate.
 
     `insecure` also means other things (Django's static `serve(request, path, insecure=True)`
     serves files without `DEBUG`; an OpenTelemetry exporter's `insecure` means plaintext gRPC),
@@ -304,11 +349,13 @@ class ClientOptionDisabled(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured, for the options that accept a CA bundle path
-    (boto3, PyGithub and keystoneauth `verify=`): the value becomes the configured bundle
-    expression. Safe. Where the client takes the bundle beside the flag, the flag written as
-    a literal in the call (`False`; redis-py's `None`, `"none"`, `ssl.CERT_NONE`) becomes the
-    client's own secure form: tornado `validate_cert=False` (HTTPRequest,
-    `fetch`) -> `validate_cert=True, ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
+    (boto3, PyGithub, keystoneauth and hvac `verify=`): the value becomes the configured bundle
+    expression. Safe; unsafe for an entry of a `**` dict (`kw = dict(verify=False)` ...
+    `Github(**kw)`, also reported), which other calls may read. Where the client takes the
+    bundle beside the flag, the flag written as a literal in the call (`False`; redis-py's
+    `None`, `"none"`, `ssl.CERT_NONE`) becomes the client's own secure form: tornado
+    `validate_cert=False` (HTTPRequest, `fetch`) -> `validate_cert=True,
+    ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
     `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`, redis-py
     `ssl_cert_reqs=None` (or `"none"`, `ssl.CERT_NONE`) -> `ssl_cert_reqs="required",
     ssl_ca_certs=<ca-bundle>`, pymongo `tlsAllowInvalidCertificates=True` ->
@@ -357,6 +404,8 @@ class ClientOptionDisabled(Rule):
     - asyncpg: connect, ssl, https://magicstack.github.io/asyncpg/current/api/index.html
     - MySQL Connector/Python: connection arguments, https://dev.mysql.com/doc/connector-python/en/connector-python-connectargs.html
     - Celery: broker_use_ssl, https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-use-ssl
+    - ldap3: SSL and TLS, https://ldap3.readthedocs.io/en/latest/ssltls.html
+    - hvac: documentation, https://hvac.readthedocs.io/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 
@@ -369,10 +418,12 @@ class ClientOptionDisabled(Rule):
         for name in _KEYWORD_WORDS}
     # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
     trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
-    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY"})),)
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
+                              *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
+        KeywordArg(_keywords_of(TRUTHY), TRUTHY),  # httplib2's disable_ssl_certificate_validation
         KeywordArg(tuple(flag for flag in _TRUTHY_FLAGS
                          if flag not in clients.AMBIGUOUS_DEFAULT_FLAGS), TRUTHY),
         # `insecure` counts only in a file that imports a TLS client (clients.flag_is_tls)
@@ -387,7 +438,13 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
-        CallTo(("setopt",), ("pycurl",)),
+        CallTo(("setopt",), tuple(sorted({owner.split(".", 1)[0]
+                                          for owner in clients.CURL_OPTION_OWNERS}))),
+        # ldap3's defaults: a Tls without `validate=`, a Server without `tls=`
+        clients.calls_to(clients.LDAP3_TLS, argument=Argument(2, ("validate",), CERT_NONE)),
+        clients.calls_to(clients.LDAP3_SERVERS, argument=Argument(5, ("tls",), NONE)),
+        clients.calls_to(ldap3_defaults.LDAP3_CONNECTIONS),
+        CallTo(("start_tls",), ("ldap3",)),
         *_db_candidates(),
     )
     # An options dict bound once (at module level) and passed by name in a function: the
@@ -431,6 +488,13 @@ class ClientOptionDisabled(Rule):
         "import ssl\nfrom celery import Celery\n"
         "app = Celery('t', broker_use_ssl={'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA})\n",
         'import pika\nparams = pika.ConnectionParameters(ssl_options=pika.SSLOptions(ctx))\n',
+        "import ssl\nfrom ldap3 import Server, Tls\n"
+        "tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=CA)\n"
+        "server = Server('ldaps://dc.corp', tls=tls)\nplain = Server('dc.corp')\n",
+        "import grpc\nch = grpc.secure_channel(\n"
+        "    t, creds, options=[('grpc.ssl_target_name_override', 'x.test')])\n",
+        "import hvac\nvault = hvac.Client(url=url, verify=CA_BUNDLE)\n",
+        "import httplib2\nh = httplib2.Http(disable_ssl_certificate_validation=False)\n",
     ]
     INVALID = [
         Invalid(
@@ -713,6 +777,66 @@ class ClientOptionDisabled(Rule):
             "\n"
             "def s3(endpoint, verify=CA_BUNDLE):\n"
             "    return boto3.client('s3', endpoint_url=endpoint, verify=verify)\n"),
+        Invalid(
+            "import ssl\n"
+            "from ldap3 import Server, Tls, Connection\n"
+            "tls = Tls(validate=ssl.CERT_NONE, version=ssl.PROTOCOL_TLSv1_2)\n"
+            "server = Server('dc.corp', use_ssl=True)\n"
+            "pool = Server('ldaps://dc2.corp')\n"
+            "anon = Tls(ca_certs_file=CA)\n",
+            [(3, 11), (4, 10), (5, 8), (6, 8)]),
+        Invalid(
+            "import ldap3\n"
+            "def login(user, password):\n"
+            "    server = ldap3.Server('dc.corp', get_info=ldap3.ALL)\n"
+            "    conn = ldap3.Connection(server, user, password)\n"
+            "    conn.start_tls()\n"
+            "    return ldap3.Connection(server, auto_bind=ldap3.AUTO_BIND_TLS_BEFORE_BIND)\n",
+            [(5, 5), (6, 37)]),
+        Invalid(
+            "import httplib2\n"
+            "h = httplib2.Http(timeout=10, disable_ssl_certificate_validation=True)\n",
+            [(2, 31)]),
+        Invalid(
+            "import github\n"
+            "def make(auth):\n"
+            "    kwargs = dict(\n"
+            "        auth=auth,\n"
+            "        verify=False,\n"
+            "    )\n"
+            "    return github.GithubIntegration(**kwargs)\n",
+            [(5, 9)],
+            "import github\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def make(auth):\n"
+            "    kwargs = dict(\n"
+            "        auth=auth,\n"
+            "        verify=CA_BUNDLE,\n"
+            "    )\n"
+            "    return github.GithubIntegration(**kwargs)\n"),
+        Invalid(
+            "import hvac\n"
+            "vault = hvac.Client(url=url, token=token, verify=False)\n",
+            [(2, 43)],
+            "import hvac\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "vault = hvac.Client(url=url, token=token, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from curl_cffi import Curl, CurlOpt\n"
+            "c = Curl()\n"
+            "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
+            [(3, 1)]),
+        Invalid(
+            "from zeep.transports import AsyncTransport\n"
+            "transport = AsyncTransport(verify_ssl=False)\n",
+            [(2, 28)],
+            "from zeep.transports import AsyncTransport\n"
+            "transport = AsyncTransport(verify_ssl=True)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -764,11 +888,14 @@ class ClientOptionDisabled(Rule):
                            if option.client in _BUNDLE_CLIENTS else _flip(option.value, origin))
                     self.report(origin, f"an insecure {option.keyword} written here "
                                         f"reaches {clients.sink_name(node, qualified)}()", fix)
+            elif arg is None and option.keyword != "value":
+                self._splatted(node, option)
         self._option_dicts(node, qualified)
         self._db_option_dicts(node, qualified)
         self._connection_strings(node, qualified)
         self._dict_call(node, known)
         self._pycurl(node)
+        self._ldap3_defaults(node, qualified)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
                 qualified in clients.AIOHTTP_SSL_TAKERS):
             return  # aiohttp's verify_ssl is TLS103's
@@ -1005,18 +1132,37 @@ class ClientOptionDisabled(Rule):
                                              f"connection string's {name}={given}; give the "
                                              "client the CA bundle instead")
 
+    def _splatted(self, node: cst.Call, option: clients.ClientOption) -> None:
+        """The option as an entry of a `**` dict (`kw = dict(verify=False)`, `Github(**kw)`),
+        reported at the entry; its bundle fix is unsafe, as the dict may serve other calls."""
+        for arg in node.args:
+            if arg.star != "**":
+                continue
+            for anchor, key, value in clients.option_entries(arg.value, self.scope):
+                if key == option.keyword and clients.value_is(option.value, value, self.scope):
+                    fix = (FixRequest("ca-bundle", Applicability.UNSAFE, node=value)
+                           if option.client in _BUNDLE_CLIENTS else None)
+                    self._report_once(anchor, f"TLS verification disabled by {option.client}'s "
+                                              f"{option.keyword}, passed in **"
+                                              f"{clients.callee_name(node)}() arguments; give "
+                                              "the client the CA bundle instead", fix)
+
     def _pycurl(self, node: cst.Call) -> None:
         if clients.callee_name(node) != "setopt":
             return
         option, value = clients.positional(node, 0), clients.positional(node, 1)
-        if option is None or value is None or not isinstance(option.value, cst.Attribute):
+        if option is None or value is None or not clients.is_curl_option(
+                option.value, clients.PYCURL_OPTIONS, self.scope):
             return
+        assert isinstance(option.value, cst.Attribute)
         name = identifier(option.value.attr.value)
-        qualified = self.qualify(option.value)
-        if name in clients.PYCURL_OPTIONS and (
-                qualified is None or qualified == f"pycurl.{name}") and self.is_falsy(value.value):
-            self.report(node, f"TLS verification disabled by pycurl's {name}; set "
-                              "pycurl.CAINFO to the CA bundle instead")
+        if self.is_falsy(value.value):
+            self.report(node, f"TLS verification disabled by curl's {name}; set "
+                              "CAINFO to the CA bundle instead")
+
+    def _ldap3_defaults(self, node: cst.Call, qualified: Optional[str]) -> None:
+        for where, message in ldap3_defaults.findings(node, qualified, self.scope):
+            self.report(where, message)
 
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,

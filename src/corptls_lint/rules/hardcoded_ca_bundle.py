@@ -5,20 +5,53 @@ from typing import Optional
 import libcst as cst
 
 from corptls_lint.analysis import clients, values
-from corptls_lint.analysis.scopes import dotted_name
+from corptls_lint.analysis.scopes import dotted_name, import_roots
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
-from corptls_lint.screens.shapes import PATH, AttributeStore, CallTo, KeywordArg
+from corptls_lint.screens import byte_patterns
+from corptls_lint.screens.shapes import PATH, Argument, AttributeStore, CallTo, KeywordArg
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
-# The database and queue clients' CA keywords and the keys reported in any dict.
-_CLIENT_WORDS = tuple(sorted({option.keyword for option in (*clients.CA_PATH_OPTIONS,
-                                                             *clients.CA_FOLDER_OPTIONS)}
-                             | set(clients.DICT_KEY_CA_PATHS)))
+# Other clients' bundle parameters, from the tables (analysis/clients.py): the keywords that
+# take a path, and the calls that take one by position or read it from a file.
+_CLIENT_KEYWORDS = tuple(sorted({option.keyword for option in clients.CA_BUNDLE_OPTIONS
+                                 if option.value == PATH} | set(clients.OPTION_DICT_BUNDLES)))
+_CLIENT_CALLS = tuple(
+    CallTo(tuple(sorted(option.methods | {name.rsplit(".", 1)[-1] for name in option.callees
+                                         if not name.endswith(".")})),
+           tuple(sorted({root for name in option.callees
+                         for root in import_roots(name.rstrip("."))})),
+           # a path given by position or keyword (a call without it is kept too)
+           argument=(Argument(option.position, (option.keyword,), PATH)
+                     if option.value == PATH and option.position is not None else None))
+    for option in clients.CA_BUNDLE_OPTIONS
+    if option.position is not None or option.value != PATH)
+_CURL_ROOTS = tuple(sorted({owner.split(".", 1)[0] for owner in clients.CURL_OPTION_OWNERS}))
+_BASE_WORDS = frozenset({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir",
+                         _LOAD_VERIFY_LOCATIONS})
 
 
+def _shadows(keyword: str) -> bool:
+    return keyword not in _BASE_WORDS and any(keyword in word for word in _BASE_WORDS)
+
+
+# The byte screen's words for the tables: each keyword, except one that a base word holds
+# (docker's `ca_cert`, in `ca_certs`: the screen would search it on its own in every file),
+# for which the call's name stands (`TLSConfig`, under the word `TLS`); each positional call's
+# name, or its module's when the name is too short to be rare (ldap3's `Tls`).
+_TABLE_WORDS = frozenset(
+    {keyword for keyword in _CLIENT_KEYWORDS if not _shadows(keyword)}
+    | {name.rsplit(".", 1)[-1] for option in clients.CA_BUNDLE_OPTIONS
+       if option.value == PATH and _shadows(option.keyword) for name in option.callees}
+    | {word for shape in _CLIENT_CALLS
+       for word in (shape.names if all(len(name) > 3 for name in shape.names)
+                    else shape.roots)})
+
+
+# The keys reported in any dict (a confluent-kafka config, Django's DATABASES OPTIONS).
+_DICT_KEYS = tuple(sorted(clients.DICT_KEY_CA_PATHS))
 _CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".cert", ".der", ".bundle", ".p7b")
 
 
@@ -27,6 +60,14 @@ def _looks_like_a_file(text: Optional[str]) -> bool:
     if not text:
         return False
     return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
+
+
+def _shown(option: clients.BundleOption) -> str:
+    """docs/clients.md's parameters column for a row of the bundle table."""
+    where = ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`"
+                      for name in sorted(option.callees))
+    methods = ", ".join(f"`.{method}()`" for method in sorted(option.methods))
+    return f'`{option.keyword}="/path"` on {where}' + (f" or {methods}" if methods else "")
 
 
 class HardcodedCABundle(Rule):
@@ -41,8 +82,24 @@ class HardcodedCABundle(Rule):
     - `cafile=` or `capath=` of `ssl.create_default_context`;
     - the first two arguments or `cafile=` / `capath=` of any `load_verify_locations(...)`;
     - `ca_certs=` or `ca_cert_dir=` of the urllib3 pools;
-    - the CA keywords of the database and queue clients: redis-py `ssl_ca_certs=` (and the
-      folder `ssl_ca_path=`), pymongo / motor / mongoengine `tlsCAFile=` (pymongo 3:
+    - `verify=` of the requests-compatible clients TLS101 knows (curl_cffi, niquests,
+      grequests, requests-html), as for requests;
+    - other clients' bundle parameters, read from the client tables (`CA_BUNDLE_OPTIONS` in
+      `analysis/clients.py`): boto3 `verify=` (`boto3.client`, `boto3.resource`, a session's
+      `client` / `resource`), PyGithub `Github(verify=)`, keystoneauth `Session(verify=)`,
+      hvac `Client(verify=)`, docker `TLSConfig(ca_cert=)`, Elasticsearch / OpenSearch
+      `ca_certs=`, tornado `ca_certs=` (`HTTPRequest`, `fetch`), paho-mqtt
+      `tls_set(ca_certs)` (also its first argument), ldap3 `Tls(ca_certs_file=)` and
+      `ca_certs_path=`, httplib2 `Http(ca_certs=)`; the `ca_certs` (and websocket-client's
+      `ca_cert_path`) entry of websocket-client's `sslopt={...}`, of tornado's client
+      `ssl_options={...}` / `defaults={...}` (not a server's) and of paho-mqtt's
+      `tls={...}` (`publish.single`, `subscribe.simple`, ...); pycurl's and curl_cffi's
+      `setopt(CAINFO, path)` (and `CAPATH`, the proxy pair); grpc's
+      `ssl_channel_credentials(root_certificates=...)` when the roots are read from a fixed
+      path (`open("/etc/corp.pem", "rb").read()`, `Path(...).read_bytes()`, `f.read()` in
+      `with open("/etc/corp.pem", "rb") as f:`, or a name bound once to such a read);
+      the database and queue clients: redis-py `ssl_ca_certs=` (and the folder
+      `ssl_ca_path=`), pymongo / motor / mongoengine `tlsCAFile=` (pymongo 3:
       `ssl_ca_certs=`), kafka-python `ssl_cafile=`, psycopg / psycopg2 `sslrootcert=`,
       MySQL Connector/Python and PyMySQL `ssl_ca=`;
     - the value of one of these keys in any dict (a confluent-kafka config, Django's
@@ -93,9 +150,11 @@ class HardcodedCABundle(Rule):
     and its import is added. Safe. For an httpx `verify=` (httpx 0.28 deprecated a path there)
     the value is an SSL context: the `ssl-context` when that is configured, else
     `ssl.create_default_context(cafile=<ca-bundle>)`. A folder argument (`capath=`, `ca_cert_dir=`, the second argument of
-    `load_verify_locations`) is reported without a fix: it expects a folder of hashed
+    `load_verify_locations`, ldap3's `ca_certs_path=`, curl's `CAPATH`, websocket-client's
+    `ca_cert_path`) is reported without a fix: it expects a folder of hashed
     certificates, so the bundle file belongs in `cafile=` / `ca_certs=` instead, a change of
-    keyword that is left to you.
+    keyword that is left to you. For grpc the path inside `open(...)` becomes the bundle
+    expression, so the roots are read from the configured bundle.
 
     ## Options
     - `ca-bundle`
@@ -104,6 +163,10 @@ class HardcodedCABundle(Rule):
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
     - Python: SSLContext.load_verify_locations, https://docs.python.org/3/library/ssl.html#ssl.SSLContext.load_verify_locations
+    - boto3: Session.client, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
+    - gRPC Python: ssl_channel_credentials, https://grpc.github.io/grpc/python/grpc.html#grpc.ssl_channel_credentials
+    - ldap3: SSL and TLS, https://ldap3.readthedocs.io/en/latest/ssltls.html
+    - paho-mqtt: tls_set, https://eclipse.dev/paho/files/paho.mqtt.python/html/client.html
     - PostgreSQL: libpq SSL support, sslrootcert, https://www.postgresql.org/docs/current/libpq-ssl.html
     - librdkafka: configuration properties, ssl.ca.location, https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
@@ -112,14 +175,20 @@ class HardcodedCABundle(Rule):
     code = "TLS301"
     name = "hardcoded-ca-bundle"
     message = "hardcoded CA bundle path; use the configured CA bundle"
-    triggers = ((b"verify", b"cafile", b"capath", b"ca_certs", b"ca_cert_dir",
-                 _LOAD_VERIFY_LOCATIONS.encode(), *(word.encode() for word in _CLIENT_WORDS)),)
-    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
+    triggers = (tuple(sorted(
+        {word.encode() for word in _BASE_WORDS | _TABLE_WORDS | set(_DICT_KEYS)}
+        | {b"setopt"})),)  # setopt(CAINFO, path)
+    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED, **{
+        name.encode(): byte_patterns.assigned(name, quoted=True, insecure_if_true=False)
+        for name in _TABLE_WORDS & set(_CLIENT_KEYWORDS) - _BASE_WORDS}}
     candidates = (
-        KeywordArg(("verify", "cafile", "capath", "ca_certs", "ca_cert_dir"), PATH),
+        KeywordArg(tuple(sorted({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir",
+                                 *_CLIENT_KEYWORDS})), PATH),
         AttributeStore(("verify",), PATH),
         CallTo((_LOAD_VERIFY_LOCATIONS,)),
-        KeywordArg(_CLIENT_WORDS, PATH),
+        *_CLIENT_CALLS,
+        CallTo(("setopt",), _CURL_ROOTS),
+        KeywordArg(_DICT_KEYS, PATH),
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
@@ -135,11 +204,17 @@ class HardcodedCABundle(Rule):
         ClientUse('urllib3',
                   '`ca_certs="/path"`, `ca_cert_dir="/path"` on the pools',
                   BUNDLE, '`<ca-bundle>`'),
-        *(ClientUse(option.client, f'`{option.keyword}="/path"` on '
-                    + ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`"
-                                for name in sorted(option.callees)),
-                    BUNDLE, '`<ca-bundle>`' if option in clients.CA_PATH_OPTIONS else "none")
-          for option in (*clients.CA_PATH_OPTIONS, *clients.CA_FOLDER_OPTIONS)),
+        ClientUse('curl_cffi, niquests, grequests, requests-html',
+                  '`verify="/path"` on their functions and sessions', BUNDLE, '`<ca-bundle>`'),
+        *(ClientUse(option.client, _shown(option), BUNDLE,
+                    "none (a folder)" if option.folder else '`<ca-bundle>`')
+          for option in clients.CA_BUNDLE_OPTIONS if option.value == PATH),
+        ClientUse('grpc', '`ssl_channel_credentials(open("/path", "rb").read())`', BUNDLE,
+                  '`open(<ca-bundle>, "rb")`'),
+        *(ClientUse(client, f'`{keyword}={{"ca_certs": "/path"}}`', BUNDLE, '`<ca-bundle>`')
+          for keyword, (client, _, _) in clients.OPTION_DICTS.items()),
+        ClientUse('pycurl, curl_cffi', '`setopt(CAINFO, "/path")`, `setopt(CAPATH, "/path")`',
+                  BUNDLE, '`<ca-bundle>` (none for `CAPATH`)'),
         *(ClientUse(client, f'`"{key}": "/path"` in any dict', BUNDLE, '`<ca-bundle>`')
           for key, client in clients.DICT_KEY_CA_PATHS.items()),
     )
@@ -151,9 +226,14 @@ class HardcodedCABundle(Rule):
         "import ssl\nssl.create_default_context(cafile=certifi.where())\n",
         "import jwt\njwt.decode(token, verify='yes')\n",
         "ctx.load_verify_locations(cadata=pem_text)\n",
+        "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
         "import redis\nr = redis.Redis(host, ssl=True, ssl_ca_certs=CA_BUNDLE)\n",
         "import certifi, pymongo\npymongo.MongoClient(uri, tlsCAFile=certifi.where())\n",
         "settings = {'ssl.ca.location': os.environ['KAFKA_CA']}\n",
+        "import grpc\ncreds = grpc.ssl_channel_credentials(open(path, 'rb').read())\n",
+        "import paho.mqtt.client as mqtt\nclient = mqtt.Client()\nclient.tls_set(ca_certs=None)\n",
+        "from tornado.httpserver import HTTPServer\n"
+        "HTTPServer(app, ssl_options={'certfile': c, 'ca_certs': '/etc/ssl/clients.pem'})\n",
         # a server checking its clients' certificates against a fixed CA
         "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)\n"
         "ctx.load_cert_chain('server.pem', 'server.key')\n"
@@ -242,6 +322,97 @@ class HardcodedCABundle(Rule):
             "    verify=CA_BUNDLE,  # moved in 2021\n"
             ")\n"),
         Invalid(
+            "import boto3 as aws\n"
+            "s3 = aws.client(\n"
+            "    's3',\n"
+            "    endpoint_url='https://minio.corp',\n"
+            "    verify='/etc/pki/corp.pem',\n"
+            ")\n",
+            [(5, 5)],
+            "import boto3 as aws\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "s3 = aws.client(\n"
+            "    's3',\n"
+            "    endpoint_url='https://minio.corp',\n"
+            "    verify=CA_BUNDLE,\n"
+            ")\n"),
+        Invalid(
+            "from curl_cffi import requests\n"
+            "requests.Session(verify='/etc/ssl/corp.pem')\n",
+            [(2, 18)],
+            "from curl_cffi import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "requests.Session(verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import hvac\n"
+            "from github import Github\n"
+            "vault = hvac.Client(url=url, verify='/etc/ssl/corp.pem')\n"
+            "gh = Github(base_url=api, verify='/etc/ssl/corp.pem')\n",
+            [(3, 30), (4, 27)],
+            "import hvac\n"
+            "from github import Github\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "vault = hvac.Client(url=url, verify=CA_BUNDLE)\n"
+            "gh = Github(base_url=api, verify=CA_BUNDLE)\n"),
+        Invalid(
+            "import grpc\n"
+            "creds = grpc.ssl_channel_credentials(open('/etc/ssl/corp.pem', 'rb').read())\n",
+            [(2, 38)],
+            "import grpc\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "creds = grpc.ssl_channel_credentials(open(CA_BUNDLE, 'rb').read())\n"),
+        Invalid(
+            "import paho.mqtt.client as mqtt\n"
+            "from ldap3 import Tls\n"
+            "import ssl\n"
+            "client = mqtt.Client()\n"
+            "client.tls_set('/etc/ssl/corp.pem')\n"
+            "tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file='/etc/ssl/corp.pem')\n",
+            [(5, 16), (6, 39)],
+            "import paho.mqtt.client as mqtt\n"
+            "from ldap3 import Tls\n"
+            "import ssl\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "client = mqtt.Client()\n"
+            "client.tls_set(CA_BUNDLE)\n"
+            "tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=CA_BUNDLE)\n"),
+        Invalid(
+            "import pycurl, websocket\n"
+            "c = pycurl.Curl()\n"
+            "c.setopt(pycurl.CAINFO, '/etc/ssl/corp.pem')\n"
+            "ws = websocket.create_connection(url, sslopt={'ca_certs': '/etc/ssl/corp.pem'})\n",
+            [(3, 25), (4, 47)],
+            "import pycurl, websocket\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "c = pycurl.Curl()\n"
+            "c.setopt(pycurl.CAINFO, CA_BUNDLE)\n"
+            "ws = websocket.create_connection(url, sslopt={'ca_certs': CA_BUNDLE})\n"),
+        Invalid(
+            "import docker\n"
+            "from elasticsearch import Elasticsearch\n"
+            "tls = docker.tls.TLSConfig(ca_cert='/etc/docker/ca.pem', verify=True)\n"
+            "es = Elasticsearch(hosts, ca_certs='/etc/ssl/corp.pem')\n",
+            [(3, 28), (4, 27)],
+            "import docker\n"
+            "from elasticsearch import Elasticsearch\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "tls = docker.tls.TLSConfig(ca_cert=CA_BUNDLE, verify=True)\n"
+            "es = Elasticsearch(hosts, ca_certs=CA_BUNDLE)\n"),
+        Invalid(
             "from kafka import KafkaConsumer as Consumer\n"
             "c = Consumer('t', security_protocol='SSL', ssl_cafile='certs/ca.pem')\n",
             [(2, 44)],
@@ -302,12 +473,48 @@ class HardcodedCABundle(Rule):
                 return
             self._check(clients.argument(node, 0, "cafile"))
             self._check(clients.argument(node, 1, "capath"), fix_kind=None)
-        for option in clients.CA_PATH_OPTIONS:
-            if option.applies_to(node, qualified):
-                self._check(clients.keyword(node, option.keyword))
-        for option in clients.CA_FOLDER_OPTIONS:
-            if option.applies_to(node, qualified):
-                self._check(clients.keyword(node, option.keyword), fix_kind=None)
+        else:
+            self._other_clients(node, qualified)
+
+    def _other_clients(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """The bundle parameters of the clients in the tables: keywords (or positions), the
+        entries of their options dicts, curl's CAINFO, grpc's roots read from a file."""
+        for option in clients.CA_BUNDLE_OPTIONS:
+            if not option.applies_to(node, qualified):
+                continue
+            arg = (clients.argument(node, option.position, option.keyword)
+                   if option.position is not None else clients.keyword(node, option.keyword))
+            if arg is None:
+                continue
+            message = (f"hardcoded CA bundle path in {option.client}'s {option.keyword}; "
+                       "use the configured CA bundle")
+            if option.value == clients.FILE_READ:
+                path = clients.file_read(arg.value, self.scope)
+                if path is not None and self.is_hardcoded_path(path):
+                    self.report(arg, message, FixRequest("ca-bundle", node=path))
+            else:
+                self._check(arg, None if option.folder else "ca-bundle", message)
+        if not clients.is_server_callee(node):
+            for keyword, (client, callees, methods) in clients.OPTION_DICTS.items():
+                arg = clients.keyword(node, keyword)
+                if arg is None or not clients.ClientOption(
+                        client, keyword, PATH, callees, methods).applies_to(node, qualified):
+                    continue
+                for anchor, key, value in clients.option_entries(arg.value, self.scope):
+                    if key in clients.OPTION_DICT_BUNDLES and self.is_hardcoded_path(value):
+                        fix = (None if clients.OPTION_DICT_BUNDLES[key]
+                               else FixRequest("ca-bundle", node=value))
+                        self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
+                                            f"entry {key}; use the configured CA bundle", fix)
+        if clients.callee_name(node) == "setopt":
+            option_arg, given = clients.positional(node, 0), clients.positional(node, 1)
+            if option_arg is not None and clients.is_curl_option(
+                    option_arg.value, clients.CURL_BUNDLE_OPTIONS, self.scope):
+                assert isinstance(option_arg.value, cst.Attribute)
+                name = identifier(option_arg.value.attr.value)
+                self._check(given, None if clients.CURL_BUNDLE_OPTIONS[name] else "ca-bundle",
+                            f"hardcoded CA bundle path in curl's {name}; use the configured "
+                            "CA bundle")
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's
@@ -324,8 +531,9 @@ class HardcodedCABundle(Rule):
             for target in verify_targets(node):
                 self.report(target, fix=FixRequest("ca-bundle", node=node.value))
 
-    def _check(self, arg: Optional[cst.Arg], fix_kind: Optional[str] = "ca-bundle") -> None:
+    def _check(self, arg: Optional[cst.Arg], fix_kind: Optional[str] = "ca-bundle",
+               message: Optional[str] = None) -> None:
         """Report a hardcoded path; `fix_kind` None for a folder, which a bundle cannot replace."""
         if arg is not None and self.is_hardcoded_path(arg.value):
             fix = FixRequest(fix_kind, node=arg.value) if fix_kind else None
-            self.report(arg, fix=fix)
+            self.report(arg, message, fix)

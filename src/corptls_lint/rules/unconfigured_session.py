@@ -31,6 +31,11 @@ class UnconfiguredSession(Rule):
     is set afterwards, by `s.verify = ...`, `setattr`, or `verify=` on each of its requests
     (`self.session.get(url, verify=self.verify)`). An httpx client is not a requests session,
     so the factory does not stand in for it: it is held to having a trust of its own, as below.
+    The sessions of the requests-compatible clients (curl_cffi's `Session` and
+    `AsyncSession`, niquests', requests-html's) are not reported at all: the factory's
+    `requests.Session` has neither curl_cffi's impersonation nor niquests' or their async
+    API, so replacing their constructor with it would be wrong. Their `verify=False` is
+    TLS101's, a fixed path TLS301's.
 
     Without a session factory, not reported, because the session gets its trust by another
     route: a session whose `verify` is assigned (above); one whose requests all pass

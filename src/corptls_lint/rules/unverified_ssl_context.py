@@ -36,7 +36,8 @@ class UnverifiedSSLContext(Rule):
     ## What it does
     Finds SSL contexts and connections that skip certificate verification:
 
-    - a call of `ssl._create_unverified_context()`, under any alias;
+    - a call of `ssl._create_unverified_context()`, under any alias, wherever it is passed
+      (`xmlrpc.client.ServerProxy(url, context=...)`, a suds transport's opener);
     - `ssl._create_default_https_context = ssl._create_unverified_context`;
     - both through names bound once (`unverified = ssl._create_unverified_context`, the
       module rebound `s = ssl`) and through `getattr(ssl, "_create_unverified_context")`;
@@ -210,6 +211,10 @@ class UnverifiedSSLContext(Rule):
         ClientUse('aiohttp',
                   "`ssl=False`, `verify_ssl=False` on `TCPConnector`, `aiohttp.request`, a session's verb methods",
                   OFF, '`ssl=<ssl-context>`'),
+        ClientUse('xmlrpc.client (stdlib), suds',
+                  '`ServerProxy(url, context=ssl._create_unverified_context())`, a custom '
+                  'transport building such a context',
+                  OFF, '`<ssl-context>`'),
     )
 
     VALID = [
@@ -229,6 +234,9 @@ class UnverifiedSSLContext(Rule):
         "import ssl\nif ctx.verify_mode == ssl.CERT_NONE:\n    warn()\n",
         "import ssl\nssl.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
         "import ssl\ns = ssl\ns._create_default_https_context = s.create_default_context\n",
+        "import ssl, xmlrpc.client\n"
+        "proxy = xmlrpc.client.ServerProxy(url, verbose=False,\n"
+        "                                  context=ssl.create_default_context())\n",
         # the host name is still matched, by hand, on a chain that is still verified
         "import ssl\ndef connect(sock, host):\n    ctx = ssl.create_default_context()\n"
         "    ctx.check_hostname = False\n    tls = ctx.wrap_socket(sock)\n"
@@ -550,6 +558,16 @@ class UnverifiedSSLContext(Rule):
             "        create = getattr(ssl, '_create_unverified_context', None)\n"
             "    return create()\n",
             [(6, 18)]),
+        Invalid(
+            "import ssl\n"
+            "import xmlrpc.client as xmlrpclib\n"
+            "proxy = xmlrpclib.ServerProxy(url, context=ssl._create_unverified_context())\n",
+            [(3, 44)],
+            "import xmlrpc.client as xmlrpclib\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "proxy = xmlrpclib.ServerProxy(url, context=ssl_context())\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

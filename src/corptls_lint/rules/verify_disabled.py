@@ -22,6 +22,13 @@ class VerifyDisabled(Rule):
       `httpx.post`, ...) under any import alias;
     - `httpx.Client`, `httpx.AsyncClient`, `httpx.HTTPTransport`, `httpx.AsyncHTTPTransport` and
       `httpx.create_ssl_context`;
+    - the libraries whose `verify=` is requests' own: curl_cffi (`curl_cffi.requests.get`,
+      `request`, ..., also re-exported as `curl_cffi.get`, and its `Session` and
+      `AsyncSession`, which take `verify=` themselves), niquests (its functions, the async
+      `aget`, ..., `Session`, `AsyncSession`), grequests (`grequests.get`, ...) and
+      requests-html (`HTMLSession`, `AsyncHTMLSession`). requests-futures' `FuturesSession`
+      and cloudscraper's `create_scraper()` take no `verify=` of their own: their requests
+      are the verb methods below;
     - an HTTP verb method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`,
       `request`, `send`, `stream`) whose receiver no import explains, such as `session.get(...)`
       or `self.http.post(...)`;
@@ -122,6 +129,8 @@ class VerifyDisabled(Rule):
     ## References
     - requests: SSL Cert Verification, https://requests.readthedocs.io/en/latest/user/advanced/#ssl-cert-verification
     - httpx: SSL, https://www.python-httpx.org/advanced/ssl/
+    - curl_cffi: documentation, https://curl-cffi.readthedocs.io/
+    - niquests: documentation, https://niquests.readthedocs.io/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 
@@ -142,6 +151,17 @@ class VerifyDisabled(Rule):
         ClientUse('httpx',
                   '`verify=False` on `httpx.get/...`, `Client`, `AsyncClient`, `HTTPTransport`, `create_ssl_context`',
                   OFF, '`verify=<ssl-context>` (or a context on `<ca-bundle>`)'),
+        ClientUse('curl_cffi',
+                  '`verify=False` on `curl_cffi.requests.get/...`, `request`, `Session`, '
+                  '`AsyncSession` (also as `curl_cffi.get`, `curl_cffi.Session`)',
+                  OFF, '`verify=<ca-bundle>`'),
+        ClientUse('niquests',
+                  '`verify=False` on `niquests.get/...`, `aget/...`, `Session`, `AsyncSession`',
+                  OFF, '`verify=<ca-bundle>`'),
+        ClientUse('grequests', '`verify=False` on `grequests.get/...`, `request`',
+                  OFF, '`verify=<ca-bundle>`'),
+        ClientUse('requests-html', '`verify=False` on `HTMLSession`, `AsyncHTMLSession`',
+                  OFF, '`verify=<ca-bundle>`'),
     )
 
     VALID = [
@@ -166,6 +186,9 @@ class VerifyDisabled(Rule):
         "import requests\nclass S(requests.Session):\n"
         "    def request(self, method, url, **kwargs):\n        kwargs['verify'] = self.ca_bundle\n"
         "        return super().request(method, url, **kwargs)\n",
+        "import curl_cffi\ncurl_cffi.requests.get(url, verify=True)\n",
+        "import niquests\nniquests.get(url, verify=CA)\n",
+        "import grequests\ngrequests.map(reqs, verify=False)\n",
     ]
     INVALID = [
         Invalid(
@@ -617,6 +640,42 @@ class VerifyDisabled(Rule):
             "        self._check = ssl_check\n"
             "    def login(self, session):\n"
             "        return session.post(self.url, verify=self._check)\n"),
+        Invalid(
+            "from curl_cffi import requests as cffi\n"
+            "cffi.get(url, impersonate='chrome', verify=False)\n",
+            [(2, 37)],
+            "from curl_cffi import requests as cffi\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "cffi.get(url, impersonate='chrome', verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from curl_cffi.requests import AsyncSession\n"
+            "async def main(url):\n"
+            "    async with AsyncSession(verify=False) as s:\n"
+            "        return await s.get(url)\n",
+            [(3, 29)],
+            "from curl_cffi.requests import AsyncSession\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "async def main(url):\n"
+            "    async with AsyncSession(verify=CA_BUNDLE) as s:\n"
+            "        return await s.get(url)\n"),
+        Invalid(
+            "import niquests\n"
+            "import grequests\n"
+            "s = niquests.Session(verify=0)\n"
+            "jobs = [grequests.get(u, verify=False) for u in urls]\n",
+            [(3, 22), (4, 26)],
+            "import niquests\n"
+            "import grequests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "s = niquests.Session(verify=CA_BUNDLE)\n"
+            "jobs = [grequests.get(u, verify=CA_BUNDLE) for u in urls]\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

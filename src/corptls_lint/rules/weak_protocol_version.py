@@ -32,11 +32,11 @@ _VERSION_NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_M
 class WeakProtocolVersion(Rule):
     """
     ## What it does
-    Finds SSL and TLS protocol versions older than TLS 1.2 (a superset of bandit's B502 and
-    B503 and ruff's S502 and S503):
+    Finds SSL and TLS protocol versions older than TLS 1.2 (bandit's B502 and B503 and ruff's
+    S502 and S503, and more, except pyOpenSSL's negotiating `SSLv23_METHOD`: see below):
 
     - `ssl.PROTOCOL_SSLv2`, `PROTOCOL_SSLv3`, `PROTOCOL_TLSv1`, `PROTOCOL_TLSv1_1` and
-      pyOpenSSL's `SSLv2_METHOD`, `SSLv3_METHOD`, `SSLv23_METHOD`, `TLSv1_METHOD`,
+      pyOpenSSL's `SSLv2_METHOD`, `SSLv3_METHOD`, `TLSv1_METHOD`,
       `TLSv1_1_METHOD`, under any import alias, passed to any call (`ssl_version=`,
       `SSLContext(...)`, `SSL.Context(...)`), returned, or as a parameter default;
     - the same constants as the values of a table or the items of a list, tuple or set
@@ -70,8 +70,12 @@ class WeakProtocolVersion(Rule):
     ## Why is this bad?
     SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996): POODLE, BEAST and
     downgrade attacks recover plaintext, and current servers and proxies refuse them, so the
-    code fails as soon as the other side is upgraded. pyOpenSSL's `SSLv23_METHOD` is reported
-    as bandit and ruff do; `TLS_METHOD` is its modern name.
+    code fails as soon as the other side is upgraded. pyOpenSSL's `SSLv23_METHOD` is not reported,
+    unlike bandit's B502/B503 and ruff's S502/S503: it is OpenSSL's negotiating method (what
+    `TLS_METHOD` now names, and what `ssl.PROTOCOL_TLS` is for the standard library), which
+    picks the highest version both sides speak; scrapy and urllib3 pick it as "negotiate" in
+    their tables, and reporting it there was the largest source of false alarms on real code
+    (issue 27).
 
     ## Example
     ```python
@@ -124,7 +128,7 @@ class WeakProtocolVersion(Rule):
                   '`ssl.PROTOCOL_SSLv2/SSLv3/TLSv1/TLSv1_1` (passed, returned, in a table of choices, through a variable), `ctx.minimum_version = ssl.TLSVersion.TLSv1` or `maximum_version` (also by `setattr` or through a variable)',
                   PROTOCOL, 'none'),
         ClientUse('pyOpenSSL',
-                  '`SSL.SSLv2_METHOD`, `SSLv3_METHOD`, `SSLv23_METHOD`, `TLSv1_METHOD`, `TLSv1_1_METHOD`',
+                  '`SSL.SSLv2_METHOD`, `SSLv3_METHOD`, `TLSv1_METHOD`, `TLSv1_1_METHOD`',
                   PROTOCOL, 'none'),
         ClientUse('Twisted',
                   '`CertificateOptions(insecurelyLowerMinimumTo=TLSVersion.TLSv1_0)`, `lowerMaximumSecurityTo=` below `TLSv1_2`',

@@ -359,6 +359,19 @@ def index_findings(findings: Iterable[Finding]) -> Dict[Tuple[str, str], List[Fi
     return by_file
 
 
+# A library carrying out the opt-out its caller chose (`if not verify: ctx.verify_mode =
+# CERT_NONE`): judged `trap` here, since the caller's False is the insecure site; the issue's
+# own held-out set counted only server contexts and manual host-name checks as false alarms,
+# so `score --opt-out insecure` scores these sites as insecure instead (both are reported).
+OPT_OUT_NOTE = "option-mapping"
+
+
+def as_opt_out_insecure(sites: Sequence[Site]) -> List[Site]:
+    """The sites with the library opt-outs (OPT_OUT_NOTE) judged insecure."""
+    return [Site(s.kind, "insecure", s.package, s.path, s.first, s.last, s.note)
+            if s.verdict == "trap" and OPT_OUT_NOTE in s.note.split() else s for s in sites]
+
+
 def score(sites: Sequence[Site], ours: Sequence[Finding], ruff: Sequence[Finding],
           bandit: Sequence[Finding]) -> Score:
     """Per kind: an insecure site is found when a finding overlaps its lines; a trap site with
@@ -582,6 +595,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             sub.add_argument("--jobs", type=int, default=None)
             sub.add_argument("--rerun-peers", action="store_true")
             sub.add_argument("--json", type=Path, help="write the findings and scores here")
+            sub.add_argument("--opt-out", choices=("trap", "insecure"), default="trap",
+                             help="how to count a library's implementation of its caller's "
+                                  "opt-out (sites noted option-mapping; default: trap)")
         if name == "pick":
             sub.add_argument("names", type=Path, help="a file of candidate names, one a line")
             sub.add_argument("--max-mb", type=float, default=5.0)
@@ -616,6 +632,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"# {count} candidate lines in {len(folders)} packages", file=sys.stderr)
         return 0
     sites = parse_sites(args.sites.read_text())
+    if args.opt_out == "insecure":
+        sites = as_opt_out_insecure(sites)
     src = cache_dir / "src"
     with tempfile.TemporaryDirectory() as scratch:
         ours = parse_corptls(run_corptls(folders, args.jobs, Path(scratch)), src)

@@ -165,3 +165,17 @@ def test_fetch_reuses_a_downloaded_sdist_without_the_network(tmp_path):
     # an index that cannot be reached: reusing the archive must not look it up
     found = coverage_proof.corpus.fetch(pin, tmp_path, "http://127.0.0.1:9/none")
     assert found == sdists / "redis_om-1.2.0.tar.gz"
+
+
+def test_opt_out_convention_turns_only_option_mapping_traps_insecure():
+    sites = coverage_proof.parse_sites(
+        "baseline trap pkg-1 a.py 3 impl option-mapping\n"
+        "baseline trap pkg-1 a.py 9 test expected-value\n"
+        "baseline insecure pkg-1 a.py 12\n")
+    judged = coverage_proof.as_opt_out_insecure(sites)
+    assert [site.verdict for site in judged] == ["insecure", "trap", "insecure"]
+    ours = [("pkg-1", "a.py", 3, 3, "TLS103")]
+    strict = coverage_proof.score(sites, ours, [], [])
+    lenient = coverage_proof.score(judged, ours, [], [])
+    assert (strict.total.present, strict.total.found, strict.total.false_alarms) == (1, 0, 1)
+    assert (lenient.total.present, lenient.total.found, lenient.total.false_alarms) == (2, 1, 0)

@@ -421,6 +421,7 @@ def test_parameter_default_stored_on_the_instance():
         def other(self):
             return requests.get(self.url, verify=self.verify)
     """
-    # once at the default stored as self._check; self.verify's store is TLS102's
-    assert findings(textwrap.dedent(source)) == [(3, 36, "TLS101"), (5, 9, "TLS102")]
+    # once at the default stored as self._check; the default stored as self.verify is
+    # TLS102's, at the default too
+    assert findings(textwrap.dedent(source)) == [(3, 36, "TLS101"), (3, 50, "TLS102")]
     assert found(source.replace("check=False", "check=True"), "TLS101") == []

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Iterator, Set
 
 import libcst as cst
 
-from corptls_lint.analysis import clients
+from corptls_lint.analysis import clients, values
 from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import OFF, ClientUse, FixRequest, Invalid, Rule
+from corptls_lint.rules import origin_fixes
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens.shapes import FALSY, AttributeStore
+
+
+def default_text(value: cst.BaseExpression) -> str:
+    """A default as written (`False`, `0`), for the message."""
+    return cst.Module([]).code_for_node(value)
 
 
 def verify_targets(node: cst.Assign) -> Iterator[cst.Attribute]:
@@ -24,7 +30,9 @@ class VerifyDisabledAttribute(Rule):
     Finds a falsy value (`False`, `0`, `""`, or a name bound once to one of them) assigned to a
     `verify` attribute: `session.verify = False`, `self.http.verify = 0`, also as one target of
     a chained assignment (`a = s.verify = False`). The object can be anything; in practice it
-    is a `requests.Session`.
+    is a `requests.Session`. When the value is a parameter whose default is falsy
+    (`def __init__(self, host, verify=False): self.verify = verify`), the finding is the
+    default, reported once where it is written: every caller that passes nothing gets it.
 
     ## Why is this bad?
     `Session.verify = False` switches certificate verification off for every request the
@@ -53,7 +61,9 @@ class VerifyDisabledAttribute(Rule):
 
     ## Fix
     Offered when `ca-bundle` is configured: the assigned value becomes the configured bundle
-    expression and its import is added. Safe.
+    expression and its import is added. Safe. A falsy parameter default written as `False`
+    or `0` becomes the bundle expression; unsafe, since the function may read the parameter
+    elsewhere too.
 
     ## Options
     - `ca-bundle`
@@ -144,10 +154,40 @@ class VerifyDisabledAttribute(Rule):
             "with requests.Session() as session:\n"
             "    session.verify = CA_BUNDLE  # self-signed staging cert\n"
             "    session.get(url)\n"),
+        Invalid(
+            "class FortiGate:\n"
+            "    def __init__(self, host, timeout=10, verify=False):\n"
+            "        self.verify = verify\n"
+            "        self.session.verify = verify\n",
+            [(2, 49)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class FortiGate:\n"
+            "    def __init__(self, host, timeout=10, verify=CA_BUNDLE):\n"
+            "        self.verify = verify\n"
+            "        self.session.verify = verify\n"),
     ]
+
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self._defaults_reported: Set[int] = set()
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if not self.is_falsy(node.value):
             return
-        for target in verify_targets(node):
+        targets = list(verify_targets(node))
+        if targets and values.from_parameter_default(node.value, self.scope):
+            # `self.verify = verify` with `verify=False` in the signature: the insecure value
+            # is written at the default, and every caller that passes nothing gets it
+            binding = self.scope.lookup(node.value.value)  # type: ignore[attr-defined]
+            default = binding.single_value if binding is not None else None
+            if default is not None and id(default) not in self._defaults_reported:
+                self._defaults_reported.add(id(default))
+                self.report(default, "TLS verification off by default: the parameter "
+                                     f"{identifier(node.value.value)}={default_text(default)} "  # type: ignore[attr-defined]
+                                     "is assigned to .verify; default to the CA bundle instead",
+                            origin_fixes.target_at_origin(default, "ca-bundle"))
+            return
+        for target in targets:
             self.report(target, fix=FixRequest("ca-bundle", node=node.value))

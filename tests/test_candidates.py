@@ -8,7 +8,7 @@ from conftest import FIXTURES
 
 from corptls_lint.checking import byte_screen, engine
 from corptls_lint.ftypes import Settings
-from corptls_lint.rules import ALL_RULES
+from corptls_lint.rules import ALL_RULES, client_options
 from corptls_lint.screens import candidates, shapes, slicing
 
 ALL_CODES = tuple(rule.code for rule in ALL_RULES)
@@ -418,6 +418,9 @@ _WORD_ELSEWHERE = {
     ("TLS301", "Tls"),  # import ldap3
     ("TLS301", "ca_cert"),  # TLSConfig(ca_cert=...)
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
+    # from_url("rediss://h?ssl_cert_reqs=none"): the option word is in the connection string
+    *(("TLS105", name) for name in client_options.CONNECTION_STRING_CALLS.names),
+    *(("TLS105", name) for name in client_options.clients.STRING_SETTINGS),
     ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
 }
 

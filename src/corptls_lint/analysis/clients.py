@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import (Callable, Collection, Container, Dict, FrozenSet, Iterable, Iterator, List,
                     Optional, Set, Tuple)
+from urllib.parse import parse_qsl
 
 import libcst as cst
 
@@ -12,7 +14,9 @@ from corptls_lint.analysis import values
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import identifier
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import PATH, TRUTHY, Argument, CallTo
+from corptls_lint.screens.shapes import CERT_NONE as CERT_NONE_CLASS
+from corptls_lint.screens.shapes import (FALSE_WORD, FALSE_WORDS, FALSY, NONE_OR_CERT_NONE, PATH,
+                                         TRUTHY, Argument, CallTo, one_of, one_of_words)
 
 # Tests whether a value is insecure: alone, or in the scope it is used in. (Strings: libcst
 # may load late, see running/startup.py.)
@@ -382,10 +386,12 @@ def body_uses(scope: Scope, name: str) -> BodyUses:
 class ClientOption:
     """An option of a client library that turns certificate verification off.
 
-    `keyword` given a value of class `value` (shapes.FALSY / CERT_NONE, or TRUTHY) on a
+    `keyword` given a value of class `value` (a value class of screens.shapes) on a
     call to one of `callees` (canonical names; a name ending in "." is a package prefix) or,
     with `methods`, on a method of that name whose receiver no import explains. `position` is
-    the keyword's index when it may be passed positionally.
+    the keyword's index when it may be passed positionally. `secure` and `bundle_keyword`: the
+    client's own secure form, the keyword's value `secure` and the CA bundle given beside it
+    as `bundle_keyword` (its fix), unless the call passes one of `fix_blockers` (or `**`).
     """
 
     client: str
@@ -394,6 +400,9 @@ class ClientOption:
     callees: FrozenSet[str] = frozenset()
     methods: FrozenSet[str] = frozenset()
     position: Optional[int] = None
+    secure: Optional[str] = None
+    bundle_keyword: Optional[str] = None
+    fix_blockers: FrozenSet[str] = frozenset()
 
     def applies_to(self, call: cst.Call, qualified: Optional[str]) -> bool:
         if qualified is not None:
@@ -432,6 +441,260 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("http.client", "check_hostname", "falsy",
                  frozenset({"http.client.HTTPSConnection"})),
 )
+
+# -- TLS105 / TLS301: database, queue and directory clients -------------------------------------
+# Their constructors and connect functions, as canonical names (a name ending in "." is a
+# package prefix: every redis call takes the connection keywords, through to SSLConnection).
+REDIS = frozenset({"redis.", "aioredis."})
+MONGO = frozenset({"pymongo.MongoClient", "pymongo.mongo_client.MongoClient",
+                   "pymongo.AsyncMongoClient", "pymongo.asynchronous.mongo_client.AsyncMongoClient",
+                   "motor.motor_asyncio.AsyncIOMotorClient", "motor.motor_tornado.MotorClient",
+                   "motor.MotorClient",
+                   "mongoengine.connect", "mongoengine.connection.connect",
+                   "mongoengine.register_connection",
+                   "mongoengine.connection.register_connection"})
+KAFKA_PYTHON = frozenset({"kafka."})
+CONFLUENT_KAFKA = frozenset({"confluent_kafka."})
+POSTGRES = frozenset({"psycopg2.connect", "psycopg2.pool.", "psycopg.connect",
+                      "psycopg.Connection.connect", "psycopg.AsyncConnection.connect",
+                      "psycopg_pool."})
+ASYNCPG = frozenset({"asyncpg.connect", "asyncpg.create_pool", "asyncpg.connection.connect",
+                     "asyncpg.pool.create_pool", "asyncpg.Pool"})
+MYSQL_CONNECTOR = frozenset({"mysql.connector."})
+PYMYSQL = frozenset({"pymysql."})  # aiomysql takes an SSLContext (TLS103)
+MYSQLDB = frozenset({"MySQLdb."})
+SQLALCHEMY_ENGINES = frozenset({"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
+                                "sqlalchemy.ext.asyncio.create_async_engine"})
+CELERY = frozenset({"celery.Celery"})
+KOMBU = frozenset({"kombu.Connection", "kombu.connection.Connection", "kombu.BrokerConnection"})
+PIKA = frozenset({"pika.ConnectionParameters", "pika.connection.ConnectionParameters"})
+
+# libpq's sslmode values that do not check the server's name (asyncpg reads the same words);
+# "disable" is no TLS at all, not a verification switch, and is left alone.
+SSLMODE_UNVERIFIED = one_of("allow", "prefer", "require", "verify-ca")
+MYSQL_SSL_MODE_UNVERIFIED = one_of("PREFERRED", "REQUIRED", "VERIFY_CA")
+
+DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
+    ClientOption("redis-py", "ssl_cert_reqs", NONE_OR_CERT_NONE, REDIS, secure='"required"',
+                 bundle_keyword="ssl_ca_certs",
+                 fix_blockers=frozenset({"ssl_ca_certs", "ssl_ca_path", "ssl_ca_data"})),
+    ClientOption("redis-py", "ssl_check_hostname", FALSY, REDIS),
+    ClientOption("pymongo", "tlsAllowInvalidCertificates", TRUTHY, MONGO, secure="False",
+                 bundle_keyword="tlsCAFile",
+                 fix_blockers=frozenset({"tlsCAFile", "tlsInsecure", "tlsAllowInvalidHostnames"})),
+    ClientOption("pymongo", "tlsInsecure", TRUTHY, MONGO),
+    ClientOption("pymongo", "tlsAllowInvalidHostnames", TRUTHY, MONGO),
+    # pymongo 3's names
+    ClientOption("pymongo", "ssl_cert_reqs", CERT_NONE_CLASS, MONGO),
+    ClientOption("pymongo", "ssl_match_hostname", FALSY, MONGO),
+    ClientOption("kafka-python", "ssl_check_hostname", FALSY, KAFKA_PYTHON, secure="True",
+                 bundle_keyword="ssl_cafile",
+                 fix_blockers=frozenset({"ssl_cafile", "ssl_context"})),
+    ClientOption("psycopg", "sslmode", SSLMODE_UNVERIFIED, POSTGRES),
+    ClientOption("asyncpg", "ssl", SSLMODE_UNVERIFIED, ASYNCPG),
+    ClientOption("MySQL Connector/Python", "ssl_verify_cert", FALSY, MYSQL_CONNECTOR),
+    ClientOption("MySQL Connector/Python", "ssl_verify_identity", FALSY, MYSQL_CONNECTOR),
+    ClientOption("PyMySQL", "ssl_verify_cert", FALSY, PYMYSQL),
+    ClientOption("PyMySQL", "ssl_verify_identity", FALSY, PYMYSQL),
+    ClientOption("mysqlclient", "ssl_mode", MYSQL_SSL_MODE_UNVERIFIED, MYSQLDB),
+    # pydruid (Druid's DB-API and SQLAlchemy driver) reads the MySQL Connector word
+    ClientOption("pydruid", "ssl_verify_cert", FALSY, frozenset({"pydruid."})),
+)
+CLIENT_OPTIONS = CLIENT_OPTIONS + DB_CLIENT_OPTIONS
+
+# Option keys no other library uses: reported in any dict display or item store
+# (`CACHES = {... "CONNECTION_POOL_KWARGS": {"ssl_cert_reqs": None}}`, Django's DATABASES
+# OPTIONS, a confluent-kafka config, celery's redis_backend_use_ssl) and in `dict(...)`.
+# key -> (client, value class)
+DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
+    "ssl_cert_reqs": ("redis-py", NONE_OR_CERT_NONE),
+    "ssl_check_hostname": ("redis-py/kafka-python", FALSY),
+    "tlsAllowInvalidCertificates": ("pymongo", TRUTHY),
+    "tlsInsecure": ("pymongo", TRUTHY),
+    "tlsAllowInvalidHostnames": ("pymongo", TRUTHY),
+    "ssl_match_hostname": ("pymongo", FALSY),
+    "enable.ssl.certificate.verification": ("confluent-kafka", FALSE_WORD),
+    "ssl.endpoint.identification.algorithm": ("confluent-kafka", one_of("none")),
+    "sslmode": ("psycopg", SSLMODE_UNVERIFIED),
+    "ssl_mode": ("mysqlclient", MYSQL_SSL_MODE_UNVERIFIED),
+    "ssl_verify_cert": ("MySQL Connector/Python", FALSY),
+    "ssl_verify_identity": ("MySQL Connector/Python", FALSY),
+}
+# The same for TLS301: keys whose value is a CA bundle path.
+DICT_KEY_CA_PATHS: Dict[str, str] = {
+    "ssl.ca.location": "confluent-kafka", "sslrootcert": "psycopg", "tlsCAFile": "pymongo",
+    "ssl_ca_certs": "redis-py", "ssl_cafile": "kafka-python",
+}
+# The drivers whose options a SQLAlchemy URL's query may carry; redis-py's (a key of
+# DICT_KEY_OPTIONS names the clients that read it).
+SQL_DRIVERS = ("psycopg", "mysqlclient", "MySQL Connector/Python")
+REDIS_READS = ("redis-py", "redis-py/kafka-python")
+
+
+@dataclass(frozen=True)
+class ConnectionString:
+    """A client call whose URL or DSN argument (at `position`, or as `keyword`) may carry the
+    options DICT_KEY_OPTIONS has for the clients `reads` (default: `client`'s own):
+    `rediss://h?ssl_cert_reqs=none`, `"host=h sslmode=require"`."""
+
+    client: str
+    callees: FrozenSet[str]
+    position: Optional[int]
+    keyword: str
+    reads: Tuple[str, ...] = ()
+
+    @property
+    def option_clients(self) -> Tuple[str, ...]:
+        return self.reads or (self.client,)
+
+
+CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
+    ConnectionString("redis-py", frozenset(
+        {"redis.from_url", "redis.Redis.from_url", "redis.StrictRedis.from_url",
+         "redis.client.Redis.from_url", "redis.asyncio.from_url", "redis.asyncio.Redis.from_url",
+         "redis.asyncio.client.Redis.from_url", "redis.ConnectionPool.from_url",
+         "redis.connection.ConnectionPool.from_url", "redis.asyncio.ConnectionPool.from_url",
+         "redis.RedisCluster.from_url", "redis.cluster.RedisCluster.from_url",
+         "redis.asyncio.RedisCluster.from_url", "aioredis.from_url"}), 0, "url", REDIS_READS),
+    # pymongo 3 read ssl_cert_reqs=CERT_NONE in a URI as redis-py does
+    ConnectionString("pymongo", MONGO - {"mongoengine.connect", "mongoengine.connection.connect",
+                                         "mongoengine.register_connection",
+                                         "mongoengine.connection.register_connection"},
+                     0, "host", ("pymongo", "redis-py")),
+    ConnectionString("pymongo",
+                     frozenset({"mongoengine.connect", "mongoengine.connection.connect"}),
+                     None, "host", ("pymongo", "redis-py")),
+    ConnectionString("pymongo", frozenset({"flask_pymongo.PyMongo"}), 1, "uri",
+                     ("pymongo", "redis-py")),
+    ConnectionString("psycopg", frozenset({"psycopg2.connect"}), 0, "dsn"),
+    ConnectionString("psycopg", frozenset({"psycopg.connect", "psycopg.Connection.connect",
+                                           "psycopg.AsyncConnection.connect", "psycopg_pool."}),
+                     0, "conninfo"),
+    # asyncpg reads libpq's sslmode in its DSN; SQLAlchemy hands a URL's query to the driver
+    ConnectionString("asyncpg", frozenset({"asyncpg.connect", "asyncpg.connection.connect",
+                                           "asyncpg.create_pool", "asyncpg.pool.create_pool"}),
+                     0, "dsn", ("psycopg",)),
+    ConnectionString("SQLAlchemy", SQLALCHEMY_ENGINES, 0, "url", SQL_DRIVERS),
+    # Celery and kombu hand a rediss:// URL's ssl_cert_reqs to redis-py
+    ConnectionString("Celery/kombu", CELERY, None, "broker", REDIS_READS),
+    ConnectionString("Celery/kombu", CELERY, None, "backend", REDIS_READS),
+    ConnectionString("Celery/kombu", KOMBU, 0, "hostname", REDIS_READS),
+)
+# Settings that hold a connection string, stored as a name, attribute, item, dict entry or
+# keyword (`CELERY_BROKER_URL = "rediss://h?ssl_cert_reqs=CERT_NONE"`,
+# `app.config["SQLALCHEMY_DATABASE_URI"] = ...`): name -> (client, the clients it reads for)
+STRING_SETTINGS: Dict[str, Tuple[str, Tuple[str, ...]]] = {
+    **{name: ("Celery/kombu", REDIS_READS) for name in (
+        "broker_url", "BROKER_URL", "CELERY_BROKER_URL", "result_backend",
+        "CELERY_RESULT_BACKEND")},
+    "SQLALCHEMY_DATABASE_URI": ("SQLAlchemy", SQL_DRIVERS),
+    # the names applications and tests give a connection string (a Neon or Heroku URL)
+    **{name: ("libpq", ("psycopg",)) for name in (
+        "dsn", "DSN", "conninfo", "DATABASE_URL", "database_url", "POSTGRES_URL",
+        "postgres_url")},
+    **{name: ("redis-py", REDIS_READS) for name in ("REDIS_URL", "redis_url")},
+    **{name: ("pymongo", ("pymongo", "redis-py")) for name in (
+        "MONGO_URI", "MONGODB_URI", "mongo_uri", "mongodb_uri")},
+}
+
+# Options dicts of the database and queue clients: (client, keyword, the calls it is an
+# option of, the methods of unresolved receivers, entry -> value class). Their stores count
+# too: `app.conf.broker_use_ssl = {...}`, a settings module's `CELERY_BROKER_USE_SSL = {...}`.
+_CELERY_ENTRIES = {"cert_reqs": CERT_NONE_CLASS, "ssl_cert_reqs": NONE_OR_CERT_NONE,
+                   "check_hostname": FALSY, "ssl_check_hostname": FALSY}
+
+
+@dataclass(frozen=True)
+class OptionDict:
+    client: str
+    keyword: str
+    callees: FrozenSet[str]
+    methods: FrozenSet[str]
+    entries: Dict[str, str]
+
+
+DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
+    OptionDict("Celery/kombu", "broker_use_ssl", CELERY, frozenset({"update"}), _CELERY_ENTRIES),
+    OptionDict("Celery/kombu", "redis_backend_use_ssl", CELERY, frozenset({"update"}),
+               _CELERY_ENTRIES),
+    OptionDict("Celery/kombu", "ssl", KOMBU, frozenset(), _CELERY_ENTRIES),
+    OptionDict("pika", "ssl_options", PIKA, frozenset(), {"cert_reqs": CERT_NONE_CLASS}),
+    OptionDict("PyMySQL", "ssl", PYMYSQL, frozenset(),
+               {"check_hostname": FALSY, "verify_mode": FALSE_WORD}),
+)
+# Names a settings module or `app.conf` stores an options dict under (Celery's lower-case
+# settings, the old upper-case ones, and Django's CELERY_ namespace).
+OPTION_DICT_STORES: Dict[str, OptionDict] = {
+    name: option for option in DB_OPTION_DICTS if option.client == "Celery/kombu"
+    and option.keyword != "ssl"
+    for name in (option.keyword, option.keyword.upper(), "CELERY_" + option.keyword.upper())}
+
+
+def option_name_is(given: str, name: str) -> bool:
+    """A connection-string option's name: pymongo reads them in any case."""
+    return given == name or given.lower() == name.lower()
+
+
+def connection_options(text: str) -> Iterator[Tuple[str, str]]:
+    """(name, value) of the options of a URL's query (`rediss://h/0?ssl_cert_reqs=none`) or of
+    a libpq key/value DSN (`host=h sslmode='require'`)."""
+    if "://" in text:
+        _, _, query = text.partition("?")
+        yield from parse_qsl(query.split("#", 1)[0], keep_blank_values=True)
+        return
+    for match in _DSN_PAIR.finditer(text):
+        value = match.group(2)
+        if value.startswith("'"):
+            value = value[1:-1].replace("\\'", "'")
+        yield match.group(1), value
+
+
+_DSN_PAIR = re.compile(r"([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)")
+
+
+def query_fragment_options(text: str) -> Iterator[Tuple[str, str]]:
+    """(name, value) of a query appended to a URL (`"?ssl_cert_reqs=CERT_NONE"`, `"&a=b"`);
+    nothing for any other text."""
+    if text[:1] in ("?", "&"):
+        yield from parse_qsl(text[1:].split("#", 1)[0], keep_blank_values=True)
+
+
+def text_is(kind: str, text: str) -> bool:
+    """Whether a connection string's option text has a value of class `kind`."""
+    lowered = text.lower()
+    if kind in (FALSY, FALSE_WORD):
+        return lowered in FALSE_WORDS
+    if kind == TRUTHY:
+        return lowered in ("true", "t", "1", "yes", "y", "on")
+    if kind in (CERT_NONE_CLASS, NONE_OR_CERT_NONE):
+        return lowered in ("none", "cert_none")
+    return text in one_of_words(kind)
+
+
+ENVIRONMENT_GETS = frozenset({"os.getenv", "os.environ.get"})
+
+
+def template_text(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+    """A string's text, with each unknown part of an f-string as "{}" (the options of
+    `f"rediss://{host}?ssl_cert_reqs=none"` are in its literal parts)."""
+    text = values.string_value(expr, scope)
+    if text is not None:
+        return text
+    expr, scope = values.origin(expr, scope)
+    if isinstance(expr, cst.FormattedString):
+        return "".join(part.value if isinstance(part, cst.FormattedStringText) else "{}"
+                       for part in expr.parts)
+    # `"rediss://h?ssl_cert_reqs=none&db={}".format(n)`, `"...%s" % n`: the template's text
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and identifier(
+            expr.func.attr.value) == "format":
+        return values.string_value(expr.func.value, scope)
+    # `os.getenv("DATABASE_URL", "postgresql://...?sslmode=require")`: the default runs
+    if isinstance(expr, cst.Call) and scope.qualify(expr.func) in ENVIRONMENT_GETS:
+        default = argument(expr, 1, "default")
+        return None if default is None else template_text(default.value, scope)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Modulo):
+        return values.string_value(expr.left, scope)
+    return None
 
 # Options dicts: keyword -> (client, the calls it is an option of). The entries that turn
 # verification off inside them are OPTION_DICT_ENTRIES.
@@ -484,7 +747,7 @@ class BundleOption(ClientOption):
 def _bundle(client: str, keyword: str, callees: FrozenSet[str],
             methods: FrozenSet[str] = frozenset(), position: Optional[int] = None,
             folder: bool = False) -> BundleOption:
-    return BundleOption(client, keyword, PATH, callees, methods, position, folder)
+    return BundleOption(client, keyword, PATH, callees, methods, position, folder=folder)
 
 
 CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
@@ -504,6 +767,15 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     # grpc takes the bundle's bytes: `ssl_channel_credentials(open("/path", "rb").read())`
     BundleOption("grpc", "root_certificates", FILE_READ,
                  frozenset({"grpc.ssl_channel_credentials"}), position=0),
+    # the database and queue clients
+    _bundle("redis-py", "ssl_ca_certs", REDIS),
+    _bundle("redis-py", "ssl_ca_path", REDIS, folder=True),
+    _bundle("pymongo", "tlsCAFile", MONGO),
+    _bundle("pymongo", "ssl_ca_certs", MONGO),
+    _bundle("kafka-python", "ssl_cafile", KAFKA_PYTHON),
+    _bundle("psycopg", "sslrootcert", POSTGRES),
+    _bundle("MySQL Connector/Python", "ssl_ca", MYSQL_CONNECTOR),
+    _bundle("PyMySQL", "ssl_ca", PYMYSQL),
 )
 # Entries of the options dicts above (OPTION_DICTS) that hold a bundle (True: a folder).
 OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}
@@ -594,11 +866,21 @@ def value_is(kind: str, expr: cst.BaseExpression, scope: Scope) -> bool:
         return value is True or (type(value) is int and value != 0)
     if kind == "cert-none":
         return is_cert_none(expr, scope)
+    if kind == NONE_OR_CERT_NONE:
+        return is_cert_none(expr, scope) or values.literal(expr, scope) is None or (
+            values.string_value(expr, scope) == "none")
+    if kind == FALSE_WORD:
+        text = values.string_value(expr, scope)
+        return values.is_falsy(expr, scope) or (text is not None
+                                                 and text.lower() in FALSE_WORDS)
     if kind == PATH:
         return values.is_hardcoded_path(expr, scope)
     if kind == FILE_READ:
         path = file_read(expr, scope)
         return path is not None and values.is_hardcoded_path(path, scope)
+    words = one_of_words(kind)
+    if words:
+        return values.string_value(expr, scope) in words
     raise ValueError(f"unknown value class {kind!r}")
 
 

@@ -126,8 +126,9 @@ class FixPlanner:
             added = cst.Arg(value=self._configured_expression(request),
                             keyword=cst.Name(request.extra[2]),
                             equal=node.equal, comma=node.comma)
-            secured = node.with_changes(value=_keep_parentheses(node.value,
-                                                                cst.Name(request.extra[1])),
+            # extra[1] is a literal's text: `True`, or `"required"` (redis-py's ssl_cert_reqs)
+            secured = node.with_changes(value=_keep_parentheses(
+                                            node.value, cst.parse_expression(request.extra[1])),
                                         comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
             return cst.FlattenSentinel([secured, added])
         if kind == "secure-dict":

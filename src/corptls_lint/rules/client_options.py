@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 import functools
-from typing import Iterator, List, Optional, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from corptls_lint.analysis import clients, ldap3_defaults, travel, values
-from corptls_lint.analysis.scopes import import_roots
+from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (CERT_NONE, FALSY, NONE, TRUTHY, Argument, AttributeStore,
-                                         CallTo, KeywordArg, ParamDefault, Travel)
+from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE, NONE_OR_CERT_NONE,
+                                         TRUTHY, Appended, Argument, AttributeStore, CallTo,
+                                         Candidate, KeyedStore, KeywordArg, NameStore, ParamDefault,
+                                         Travel, holding, one_of_words, query)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -22,6 +24,15 @@ _BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
+
+# The database and queue clients' option words and their value classes: the table's
+# keywords, the keys reported in any dict, the entries of their options dicts.
+_DB_WORDS: Dict[str, Set[str]] = {}
+for _name, _kind in [*((option.keyword, option.value) for option in clients.DB_CLIENT_OPTIONS),
+                     *((key, kind) for key, (_, kind) in clients.DICT_KEY_OPTIONS.items()),
+                     *((key, kind) for option in clients.DB_OPTION_DICTS
+                       for key, kind in option.entries.items())]:
+    _DB_WORDS.setdefault(_kind, set()).add(_name)
 
 # Clients whose module name is itself a trigger word (their defaults are findings with no
 # keyword at all): their keywords need no search of their own.
@@ -36,20 +47,78 @@ def _needs_word(option: clients.ClientOption) -> bool:
 # Every keyword the rule looks at: the table's, the options dicts' entries, the wrapper flags.
 _KEYWORD_WORDS = frozenset({option.keyword for option in clients.CLIENT_OPTIONS
                             if option.keyword != "value" and _needs_word(option)}
-                           | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE))
+                           | set(clients.OPTION_DICT_ENTRIES) | set(_INSECURE)
+                           | {name for names in _DB_WORDS.values() for name in names})
 
 
-# Keywords for which `=True` may be the insecure value (wrapper flags such as insecure=True);
-# for the others the byte screen skips `word=True` and `word=None`.
+# Keywords for which `=True` or `=None` may be the insecure value (wrapper flags such as
+# insecure=True, redis-py's ssl_cert_reqs=None); for the others the byte screen skips
+# `word=True` and `word=None`.
+def _true_or_none_may_be_insecure(kind: str) -> bool:
+    return kind in (TRUTHY, NONE_OR_CERT_NONE)
+
+
 _TRUE_MAY_BE_INSECURE = frozenset(
-    {name for name, kind in _TABLE_KEYWORDS if kind not in (FALSY, CERT_NONE)}
-    | {name for name, kind in clients.OPTION_DICT_ENTRIES.items() if kind not in (FALSY, CERT_NONE)}
-    | {name for name, kind in _INSECURE.items() if kind not in (FALSY, CERT_NONE)})
+    {name for name, kind in _TABLE_KEYWORDS if _true_or_none_may_be_insecure(kind)}
+    | {name for name, kind in clients.OPTION_DICT_ENTRIES.items()
+       if _true_or_none_may_be_insecure(kind)}
+    | {name for name, kind in _INSECURE.items() if _true_or_none_may_be_insecure(kind)}
+    | {name for kind, names in _DB_WORDS.items() if _true_or_none_may_be_insecure(kind)
+       for name in names})
+
+
+def _db_candidates() -> Tuple[Candidate, ...]:
+    """The database and queue clients' shapes: each option word passed as a keyword or held
+    by a dict with a value of its class, a key of DICT_KEY_OPTIONS stored into a dict, and the
+    calls that take a connection string."""
+    shapes: List[Candidate] = [KeywordArg(tuple(sorted(names)), kind)
+                               for kind, names in sorted(_DB_WORDS.items())]
+    keys: Dict[str, List[str]] = {}
+    for key, (_, kind) in clients.DICT_KEY_OPTIONS.items():
+        keys.setdefault(kind, []).append(key)
+    shapes.extend(KeyedStore(tuple(sorted(names)), kind) for kind, names in sorted(keys.items()))
+    shapes.append(CONNECTION_STRING_CALLS)
+    settings = tuple(sorted(clients.STRING_SETTINGS))
+    shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
+                   KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
+                   Appended(query(*clients.DICT_KEY_OPTIONS))))
+    return tuple(shapes)
+
+
+# A connection string that may set one of the options.
+_HOLDING = holding(*clients.DICT_KEY_OPTIONS)
+# The calls that take a connection string; its option words are inside the string.
+_TAKERS = {name for taker in clients.CONNECTION_STRINGS for name in taker.callees}
+CONNECTION_STRING_CALLS = CallTo(
+    tuple(sorted({name.rsplit(".", 1)[-1] for name in _TAKERS if not name.endswith(".")}
+                 | {"ConnectionPool", "AsyncConnectionPool", "NullConnectionPool"})),
+    tuple(sorted({root for name in _TAKERS for root in import_roots(name.rstrip("."))})),
+    # the string must be one that sets an option (a call without one cannot report)
+    argument=Argument(0, tuple(sorted({taker.keyword for taker in clients.CONNECTION_STRINGS})),
+                      _HOLDING))
 
 
 def _keywords_of(kind: str) -> Tuple[str, ...]:
     return tuple(sorted({name for name, value in _TABLE_KEYWORDS if value == kind}
                         | ({*clients.OPTION_DICT_ENTRIES} if kind == FALSY else set())))
+
+
+def _shown(name: str, kind: str, key: bool = False) -> str:
+    """`name=value` (a dict's `"name": value` with `key`) for each insecure value of a class."""
+    literals = {FALSY: ("False",), TRUTHY: ("True",), CERT_NONE: ("ssl.CERT_NONE",),
+                NONE_OR_CERT_NONE: ("None", '"none"', "ssl.CERT_NONE"),
+                FALSE_WORD: ("False", '"false"')}.get(kind)
+    if literals is None:
+        literals = tuple(f'"{word}"' for word in one_of_words(kind))
+    written = f'"{name}": ' if key else f"{name}="
+    return " / ".join(f"`{written}{value}`" for value in literals)
+
+
+def _shown_in_string(name: str, kind: str) -> str:
+    """`name=value` as a connection string spells each insecure value."""
+    words = {FALSY: ("false",), FALSE_WORD: ("false",), TRUTHY: ("true",),
+             CERT_NONE: ("none",), NONE_OR_CERT_NONE: ("none",)}.get(kind) or one_of_words(kind)
+    return " / ".join(f"`{name}={word}`" for word in words)
 
 
 def _inventory() -> Tuple[ClientUse, ...]:
@@ -62,9 +131,11 @@ def _inventory() -> Tuple[ClientUse, ...]:
         fix = ("`<ca-bundle>`" if option.client in _BUNDLE_CLIENTS
                else "`validate_cert=True, ca_certs=<ca-bundle>`" if option.client == "tornado"
                else "the keyword is removed (unsafe)"
-               if option.keyword == "ssl_assert_hostname" else "none")
+               if option.keyword == "ssl_assert_hostname"
+               else f"`{option.keyword}={option.secure}, {option.bundle_keyword}=<ca-bundle>`"
+               if option.secure is not None else "none")
         methods = ", ".join(f"`.{method}()`" for method in sorted(option.methods))
-        shape = (f"`{option.keyword}={shown[option.value]}` on {where}"
+        shape = (f"{_shown(option.keyword, option.value)} on {where}"
                  + (f" or {methods}" if methods else "")
                  if option.keyword != "value" else f"{methods} with `{shown[option.value]}`")
         rows.append(ClientUse(option.client, shape, OFF, fix))
@@ -72,6 +143,7 @@ def _inventory() -> Tuple[ClientUse, ...]:
         entries = ", ".join(f"`{key}`" for key in sorted(clients.OPTION_DICT_ENTRIES))
         rows.append(ClientUse(client, f"`{keyword}={{...}}` holding {entries}", OFF,
                               "the entries become `\"ca_certs\": <ca-bundle>`"))
+    rows.extend(_db_inventory())
     rows.append(ClientUse("zeep", "`AsyncTransport(verify_ssl=False)` (the wrapper flag "
                                   "below); `Transport(session=s)` takes `s.verify` (TLS102)",
                           OFF, "`verify_ssl=True` (unsafe)"))
@@ -87,6 +159,41 @@ def _inventory() -> Tuple[ClientUse, ...]:
     rows.append(ClientUse("wrappers (Ansible, kubernetes, OpenStack, ...)", flags, OFF,
                           "the secure literal (unsafe)"))
     return tuple(rows)
+
+
+def _callees(names: FrozenSet[str]) -> str:
+    return ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`" for name in sorted(names))
+
+
+def _db_inventory() -> Iterator[ClientUse]:
+    """The rows of the database and queue clients' dicts and connection strings."""
+    keys: Dict[str, List[str]] = {}
+    for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
+        keys.setdefault(client, []).append(_shown(key, kind, key=True))
+    for client, shown in keys.items():
+        yield ClientUse(client, f"{', '.join(shown)} in any dict (settings, `**{{...}}`, "
+                                "`dict(...)`, `conf[key] = ...`)", OFF, "none")
+    for taker in clients.CONNECTION_STRINGS:
+        words = sorted({_shown_in_string(key, kind) for key, (client, kind)
+                        in clients.DICT_KEY_OPTIONS.items() if client in taker.option_clients})
+        yield ClientUse(taker.client, f"a URL or DSN holding {', '.join(words)} passed to "
+                                      f"{_callees(taker.callees)}", OFF, "none")
+    settings: Dict[Tuple[str, Tuple[str, ...]], List[str]] = {}
+    for name, setting in clients.STRING_SETTINGS.items():
+        settings.setdefault(setting, []).append(f"`{name}`")
+    for (client, reads), names in settings.items():
+        words = sorted({_shown_in_string(key, kind) for key, (owner, kind)
+                        in clients.DICT_KEY_OPTIONS.items() if owner in reads})
+        yield ClientUse(client, f"a URL holding {', '.join(words)} stored as "
+                                f"{', '.join(names)}", OFF, "none")
+    for option in clients.DB_OPTION_DICTS:
+        entries = ", ".join(_shown(key, kind, key=True)
+                            for key, kind in sorted(option.entries.items()))
+        stores = sorted(name for name, stored in clients.OPTION_DICT_STORES.items()
+                        if stored is option)
+        also = f", or stored as {', '.join(f'`{name}`' for name in stores)}" if stores else ""
+        yield ClientUse(option.client, f"`{option.keyword}={{...}}` holding {entries} on "
+                                       f"{_callees(option.callees)}{also}", OFF, "none")
 
 
 class ClientOptionDisabled(Rule):
@@ -124,6 +231,61 @@ class ClientOptionDisabled(Rule):
     - pycurl: `setopt(pycurl.SSL_VERIFYPEER, 0)` and `SSL_VERIFYHOST` (also the proxy pair),
       and the same options of curl_cffi's `Curl` (`c.setopt(CurlOpt.SSL_VERIFYPEER, 0)`);
     - `http.client.HTTPSConnection(check_hostname=False)`;
+    - redis-py (also `redis.asyncio`, aioredis): `ssl_cert_reqs=None` (redis-py reads None as
+      `CERT_NONE`), `"none"` or `ssl.CERT_NONE`, and `ssl_check_hostname=False`, on any redis
+      call (`Redis`, `StrictRedis`, `from_url`, `ConnectionPool`, `SSLConnection`,
+      `RedisCluster`, `Sentinel`), and `?ssl_cert_reqs=none` in a URL passed to `from_url`
+      (a connection string counts with its literal text: a name bound once to it, reported
+      where the string is written, an f-string's fixed parts, a `"...{}".format(...)` or
+      `"...%s" % ...` template);
+    - pymongo, motor and mongoengine: `tlsAllowInvalidCertificates=True`, `tlsInsecure=True`,
+      `tlsAllowInvalidHostnames=True` and pymongo 3's `ssl_cert_reqs=ssl.CERT_NONE` /
+      `ssl_match_hostname=False` on `MongoClient`, `AsyncMongoClient`, `AsyncIOMotorClient`,
+      `mongoengine.connect`, and the same options in a `mongodb://` URI
+      (`?tlsAllowInvalidCertificates=true`, pymongo 3's `?ssl_cert_reqs=CERT_NONE`) given to
+      those or to Flask-PyMongo's `PyMongo(app, uri)`;
+    - kafka-python: `ssl_check_hostname=False` on `KafkaProducer`, `KafkaConsumer`,
+      `KafkaAdminClient`, `KafkaClient`; confluent-kafka: `"enable.ssl.certificate.verification":
+      False` (or `"false"`) and `"ssl.endpoint.identification.algorithm": "none"` in a config
+      dict;
+    - psycopg / psycopg2 / psycopg_pool (libpq): `sslmode=` `"allow"`, `"prefer"`, `"require"`
+      or `"verify-ca"` (only `"verify-full"` checks the server's name), as a keyword, in a DSN
+      (`"host=db sslmode=require"`, `postgresql://db/app?sslmode=require`) passed to
+      `psycopg2.connect`, `psycopg.connect`, `AsyncConnection.connect`, a pool or SQLAlchemy's
+      `create_engine`, or as a dict's `"sslmode"` (`connect_args={"sslmode": "require"}`,
+      Django's `DATABASES` `OPTIONS`); asyncpg: `ssl="allow"` / `"prefer"` / `"require"` /
+      `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN;
+    - MySQL Connector/Python and PyMySQL: `ssl_verify_cert=False`,
+      `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
+      `"verify_mode": False`; mysqlclient (MySQLdb): `ssl_mode="PREFERRED"`, `"REQUIRED"` or
+      `"VERIFY_CA"`; pydruid's `ssl_verify_cert=False`;
+    - Celery and kombu: `cert_reqs=ssl.CERT_NONE`, `ssl_cert_reqs=...` or `check_hostname=False`
+      inside `broker_use_ssl={...}` / `redis_backend_use_ssl={...}` given to `Celery(...)`,
+      `app.conf.update(...)`, stored as `app.conf.broker_use_ssl = {...}` or as a settings
+      module's `broker_use_ssl`, `BROKER_USE_SSL`, `CELERY_BROKER_USE_SSL` (and the
+      `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
+      a `rediss://...?ssl_cert_reqs=CERT_NONE` (or `none`) URL given as `Celery(broker=...,
+      backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
+      `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
+      dict entry or keyword); SQLAlchemy's `SQLALCHEMY_DATABASE_URI` with `?sslmode=require`
+      stored the same ways, and a string holding those options stored under a name
+      applications give a connection string (`dsn`, `conninfo`, `DATABASE_URL`,
+      `POSTGRES_URL`, `REDIS_URL`, `MONGO_URI`, `MONGODB_URI`, in either case) or passed as
+      a `dsn=` keyword, reported where the string is written (an `os.getenv(name, default)`
+      counts with its default, a name
+      bound more than once with each string); and a query appended to any URL that sets one
+      of the options below (`url += "?ssl_cert_reqs=CERT_NONE"`);
+      pika before 1.0: `ConnectionParameters(ssl_options={"cert_reqs": ssl.CERT_NONE})` (pika's
+      `SSLOptions(context)` is the context's, TLS103);
+    - keys no other library uses, in any dict, `dict(...)` call or item store
+      (`conf["enable.ssl.certificate.verification"] = False`), wherever the dict goes, and as
+      a keyword of any call that hands them on (a wrapper, a test helper such as
+      `self.simple_client(tlsAllowInvalidCertificates=True)`; there a bare `None` does not
+      count, a wrapper may read it as "not given"):
+      `ssl_cert_reqs`, `ssl_check_hostname`, `tlsAllowInvalidCertificates`, `tlsInsecure`,
+      `tlsAllowInvalidHostnames`, `ssl_match_hostname`, the two confluent-kafka keys,
+      `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
+      (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
@@ -131,6 +293,14 @@ class ClientOptionDisabled(Rule):
       `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
       clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
       host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
+
+    Switches that turn TLS off altogether are not reported: libpq `sslmode="disable"`,
+    asyncpg `ssl=False` / `"disable"`, MySQL Connector/Python `ssl_disabled=True`, mysqlclient
+    `ssl_mode="DISABLED"`. They are not a verification setting (no CA bundle would fix them),
+    and a plaintext connection to a local socket or a test database is common and often
+    deliberate; requiring TLS is a policy of its own. Neither is `ssl_cert_reqs="optional"`,
+    which verifies in a client, nor the absence of an option (asyncpg's and libpq's default
+    `prefer`, PyMySQL's `ssl={}` without a CA).
 
     A parameter whose insecure default reaches one of the options above (`def client(verify=
     False): return boto3.client("s3", verify=verify)`) is reported once, at the default, as
@@ -182,11 +352,18 @@ class ClientOptionDisabled(Rule):
     (boto3, PyGithub, keystoneauth and hvac `verify=`): the value becomes the configured bundle
     expression. Safe; unsafe for an entry of a `**` dict (`kw = dict(verify=False)` ...
     `Github(**kw)`, also reported), which other calls may read. Where the client takes the
-    bundle beside the flag, the flag written as `False` becomes the client's own secure form:
-    tornado `validate_cert=False` (HTTPRequest, `fetch`) -> `validate_cert=True,
+    bundle beside the flag, the flag written as a literal in the call (`False`; redis-py's
+    `None`, `"none"`, `ssl.CERT_NONE`) becomes the client's own secure form: tornado
+    `validate_cert=False` (HTTPRequest, `fetch`) -> `validate_cert=True,
     ca_certs=<ca-bundle>`, Elasticsearch/OpenSearch
-    `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`. Safe; not offered when
-    the call already passes `ca_certs=` or has `**kwargs`.
+    `verify_certs=False` -> `verify_certs=True, ca_certs=<ca-bundle>`, redis-py
+    `ssl_cert_reqs=None` (or `"none"`, `ssl.CERT_NONE`) -> `ssl_cert_reqs="required",
+    ssl_ca_certs=<ca-bundle>`, pymongo `tlsAllowInvalidCertificates=True` ->
+    `tlsAllowInvalidCertificates=False, tlsCAFile=<ca-bundle>`, kafka-python
+    `ssl_check_hostname=False` -> `ssl_check_hostname=True, ssl_cafile=<ca-bundle>`. Safe; not
+    offered when the call already passes the bundle keyword (or redis-py's `ssl_ca_path` /
+    `ssl_ca_data`, pymongo's `tlsInsecure` / `tlsAllowInvalidHostnames`, which pymongo rejects
+    beside the pair, kafka-python's `ssl_context`) or has `**kwargs`.
     Any other wrapper flag written as the literal `False` (`True` for `insecure` and
     `skip_tls_verify`), at a call, attribute store, dict entry or parameter default, gets its
     secure value (`verify_ssl=True`); a parameter default that reaches a client's option gets
@@ -204,7 +381,10 @@ class ClientOptionDisabled(Rule):
     verify=verify)`) gets its fix where it is written: the bundle for the clients that take
     one, the secure literal for the others. Unsafe: the variable may be read elsewhere too.
     The other options have no automatic fix: give the client its CA instead (`ca_certs=`,
-    `tls_set(ca_certs=...)`, `pycurl.CAINFO`).
+    `tls_set(ca_certs=...)`, `pycurl.CAINFO`; `sslmode="verify-full"` with `sslrootcert=`,
+    asyncpg `ssl=<ssl-context>`, `"ssl.ca.location"`, `ssl_ca=` with `ssl_verify_identity=True`,
+    `ssl_mode="VERIFY_IDENTITY"`). A weaker `sslmode` has no fix because `verify-full` also
+    needs the server's name in its certificate, which only the deployment can tell.
 
     ## Options
     - `ca-bundle`
@@ -216,6 +396,14 @@ class ClientOptionDisabled(Rule):
     - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
     - tornado: HTTPRequest validate_cert, https://www.tornadoweb.org/en/stable/httpclient.html
     - websocket-client: sslopt, https://websocket-client.readthedocs.io/en/latest/faq.html
+    - redis-py: SSL connections, https://redis.readthedocs.io/en/stable/examples/ssl_connection_examples.html
+    - PyMongo: TLS/SSL configuration, https://pymongo.readthedocs.io/en/stable/examples/tls.html
+    - kafka-python: KafkaProducer, https://kafka-python.readthedocs.io/en/master/apidoc/KafkaProducer.html
+    - librdkafka: configuration properties, https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md
+    - PostgreSQL: libpq SSL support, sslmode, https://www.postgresql.org/docs/current/libpq-ssl.html
+    - asyncpg: connect, ssl, https://magicstack.github.io/asyncpg/current/api/index.html
+    - MySQL Connector/Python: connection arguments, https://dev.mysql.com/doc/connector-python/en/connector-python-connectargs.html
+    - Celery: broker_use_ssl, https://docs.celeryq.dev/en/stable/userguide/configuration.html#broker-use-ssl
     - ldap3: SSL and TLS, https://ldap3.readthedocs.io/en/latest/ssltls.html
     - hvac: documentation, https://hvac.readthedocs.io/
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
@@ -228,6 +416,8 @@ class ClientOptionDisabled(Rule):
     trigger_patterns = {name.encode(): byte_patterns.assigned(
         name, quoted=True, insecure_if_true=name in _TRUE_MAY_BE_INSECURE)
         for name in _KEYWORD_WORDS}
+    # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
+    trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
     triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
                               *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
@@ -255,7 +445,13 @@ class ClientOptionDisabled(Rule):
         clients.calls_to(clients.LDAP3_SERVERS, argument=Argument(5, ("tls",), NONE)),
         clients.calls_to(ldap3_defaults.LDAP3_CONNECTIONS),
         CallTo(("start_tls",), ("ldap3",)),
+        *_db_candidates(),
     )
+    # An options dict bound once (at module level) and passed by name in a function: the
+    # calls that pass an options dict keyword stay in what libcst sees.
+    context_shapes = (KeywordArg(tuple(sorted({*clients.OPTION_DICTS,
+                                               *(option.keyword for option
+                                                 in clients.DB_OPTION_DICTS)}))),)
     has_fix = True
     fix_keys = ("ca-bundle",)
     client_uses = _inventory()
@@ -276,6 +472,22 @@ class ClientOptionDisabled(Rule):
         "serve(request, path, insecure=True)\n",
         "import salt.utils.network\n"
         "DEFAULTS = {'tracing': {'exporter': 'otlp', 'insecure': True}}\n",
+        "import redis\nr = redis.Redis(host, ssl=True, ssl_cert_reqs='required')\n",
+        'import redis\nr = redis.Redis(host, port=6379)\n',
+        "import psycopg2\nconn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA)\n",
+        "import psycopg2\nconn = psycopg2.connect('host=db sslmode=disable')\n",
+        "def connect(sslmode):\n    if sslmode == 'require':\n        return open_tls()\n",
+        'import pymongo\nc = pymongo.MongoClient(uri, tls=True, tlsCAFile=CA_BUNDLE)\n',
+        'from kafka import KafkaProducer\np = KafkaProducer(ssl_check_hostname=True)\n',
+        "from confluent_kafka import Consumer\n"
+        "c = Consumer({'enable.ssl.certificate.verification': True})\n",
+        "import asyncpg\n"
+        "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
+        "import mysql.connector, MySQLdb\nmysql.connector.connect(ssl_disabled=True)\n"
+        "MySQLdb.connect(ssl_mode='VERIFY_IDENTITY')\n",
+        "import ssl\nfrom celery import Celery\n"
+        "app = Celery('t', broker_use_ssl={'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA})\n",
+        'import pika\nparams = pika.ConnectionParameters(ssl_options=pika.SSLOptions(ctx))\n',
         "import ssl\nfrom ldap3 import Server, Tls\n"
         "tls = Tls(validate=ssl.CERT_REQUIRED, ca_certs_file=CA)\n"
         "server = Server('ldaps://dc.corp', tls=tls)\nplain = Server('dc.corp')\n",
@@ -459,6 +671,101 @@ class ClientOptionDisabled(Rule):
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=True)\n"),
         Invalid(
+            'import redis as r\n'
+            "client = r.Redis(host='cache', ssl=True, ssl_cert_reqs=None)\n",
+            [(2, 42)],
+            'import redis as r\n'
+            '\n'
+            'from corp_tls import CA_BUNDLE\n'
+            '\n'
+            "client = r.Redis(host='cache', ssl=True, ssl_cert_reqs=\"required\", "
+            "ssl_ca_certs=CA_BUNDLE)\n"),
+        Invalid(
+            'from redis.asyncio import from_url, Redis\n'
+            "a = from_url('rediss://cache:6380/0?ssl_cert_reqs=none')\n"
+            'b = Redis(ssl=True, ssl_check_hostname=False)\n',
+            [(2, 14), (3, 21)]),
+        Invalid(
+            'from pymongo import MongoClient\n'
+            'client = MongoClient(\n'
+            '    uri,\n'
+            '    tlsAllowInvalidCertificates=True,\n'
+            ')\n',
+            [(4, 5)],
+            'from pymongo import MongoClient\n'
+            '\n'
+            'from corp_tls import CA_BUNDLE\n'
+            '\n'
+            'client = MongoClient(\n'
+            '    uri,\n'
+            '    tlsAllowInvalidCertificates=False, tlsCAFile=CA_BUNDLE,\n'
+            ')\n'),
+        Invalid(
+            'from motor.motor_asyncio import AsyncIOMotorClient\n'
+            "c = AsyncIOMotorClient('mongodb://db/?tls=true&tlsInsecure=true')\n",
+            [(2, 24)]),
+        Invalid(
+            'from kafka import KafkaProducer\n'
+            'p = KafkaProducer(bootstrap_servers=s, ssl_check_hostname=False)\n',
+            [(2, 40)],
+            'from kafka import KafkaProducer\n'
+            '\n'
+            'from corp_tls import CA_BUNDLE\n'
+            '\n'
+            "p = KafkaProducer(bootstrap_servers=s, ssl_check_hostname=True, "
+            "ssl_cafile=CA_BUNDLE)\n"),
+        Invalid(
+            'import confluent_kafka\n'
+            "conf = {'bootstrap.servers': servers}\n"
+            "conf['enable.ssl.certificate.verification'] = 'false'\n"
+            "conf.update({'ssl.endpoint.identification.algorithm': 'none'})\n"
+            'producer = confluent_kafka.Producer(conf)\n',
+            [(3, 1), (4, 14)]),
+        Invalid(
+            'import psycopg2\n'
+            'from sqlalchemy import create_engine\n'
+            "conn = psycopg2.connect('host=db dbname=app sslmode=require')\n"
+            "engine = create_engine(url, connect_args={'sslmode': 'verify-ca'})\n",
+            [(3, 25), (4, 43)]),
+        Invalid(
+            'import asyncpg\n'
+            'async def main():\n'
+            "    return await asyncpg.create_pool(dsn, ssl='require')\n",
+            [(3, 43)]),
+        Invalid(
+            'import mysql.connector as mc\n'
+            'import pymysql\n'
+            'import MySQLdb\n'
+            'a = mc.connect(host=h, ssl_ca=CA, ssl_verify_cert=False)\n'
+            "b = pymysql.connect(host=h, ssl={'ca': CA, 'check_hostname': False})\n"
+            "c = MySQLdb.connect(host=h, ssl_mode='REQUIRED')\n",
+            [(4, 35), (5, 44), (6, 29)]),
+        Invalid(
+            'import ssl\n'
+            'from celery import Celery\n'
+            "app = Celery('tasks', broker_use_ssl={'cert_reqs': ssl.CERT_NONE})\n"
+            "app.conf.redis_backend_use_ssl = {'ssl_cert_reqs': ssl.CERT_NONE}\n",
+            [(3, 39), (4, 35)]),
+        Invalid(
+            'import ssl\n'
+            'from kombu import Connection\n'
+            "CELERY_BROKER_USE_SSL = {'cert_reqs': ssl.CERT_NONE}\n"
+            "conn = Connection(url, ssl={'cert_reqs': ssl.CERT_NONE})\n",
+            [(3, 26), (4, 29)]),
+        Invalid(
+            'CACHES = {\n'
+            "    'default': {\n"
+            "        'BACKEND': 'django_redis.cache.RedisCache',\n"
+            "        'OPTIONS': {'CONNECTION_POOL_KWARGS': {'ssl_cert_reqs': None}},\n"
+            '    },\n'
+            '}\n',
+            [(4, 48)]),
+        Invalid(
+            'import ssl, pika\n'
+            "params = pika.ConnectionParameters(host, ssl=True,\n"
+            "                                   ssl_options={'cert_reqs': ssl.CERT_NONE})\n",
+            [(3, 49)]),
+        Invalid(
             "import boto3\n"
             "def s3(endpoint, verify=False):\n"
             "    return boto3.client('s3', endpoint_url=endpoint, verify=verify)\n",
@@ -538,6 +845,7 @@ class ClientOptionDisabled(Rule):
         self.flags = clients.insecure_keywords(configured) if configured else _INSECURE
         # the configured list reports exactly what it names; the default one narrows `insecure`
         self.narrowed = not configured
+        self._reported: Set[int] = set()  # ids of reported nodes (_report_once)
         self._defaults: Set[int] = set()  # ids of the parameter defaults reported
 
     @classmethod
@@ -547,9 +855,11 @@ class ClientOptionDisabled(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
+        known = set()  # the keywords a client's own table judged on this call
         for option in clients.CLIENT_OPTIONS:
             if not option.applies_to(node, qualified):
                 continue
+            known.add(option.keyword)
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
             if (arg is not None and arg.keyword is not None
@@ -561,6 +871,9 @@ class ClientOptionDisabled(Rule):
                        if option.client in _BUNDLE_CLIENTS else None)
                 if option.client == "tornado" and arg.keyword is not None:
                     fix = _secure_with_bundle(node, arg, "ca_certs")
+                if option.secure is not None and arg.keyword is not None:
+                    fix = _secure_with_bundle(node, arg, option.bundle_keyword or "",
+                                              option.secure, option.fix_blockers)
                 if option.keyword == "ssl_assert_hostname" and arg.keyword is not None:
                     # the default checks the host name again (unsafe, as the flag next to it)
                     fix = FixRequest("remove-argument", Applicability.UNSAFE, node=arg)
@@ -578,6 +891,9 @@ class ClientOptionDisabled(Rule):
             elif arg is None and option.keyword != "value":
                 self._splatted(node, option)
         self._option_dicts(node, qualified)
+        self._db_option_dicts(node, qualified)
+        self._connection_strings(node, qualified)
+        self._dict_call(node, known)
         self._pycurl(node)
         self._ldap3_defaults(node, qualified)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
@@ -610,6 +926,21 @@ class ClientOptionDisabled(Rule):
         for target in node.targets:
             if isinstance(target.target, cst.Attribute):
                 self._flag(target.target, identifier(target.target.attr.value), node.value)
+            self._stored_options(target.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        """`url += "?ssl_cert_reqs=CERT_NONE"`: a query appended to a URL sets an option only
+        a database or queue client reads."""
+        if not isinstance(node.operator, cst.AddAssign):
+            return
+        text = clients.template_text(node.value, self.scope)
+        for name, given in clients.query_fragment_options(text or ""):
+            for key, (client, kind) in clients.DICT_KEY_OPTIONS.items():
+                if clients.option_name_is(name, key) and clients.text_is(kind, given):
+                    self._report_once(node.target, f"TLS verification disabled by the "
+                                                   f"{name}={given} appended to a URL "
+                                                   f"({client}); give the client the CA "
+                                                   "bundle instead")
 
     def visit_Param(self, node: cst.Param) -> None:
         if node.default is not None:
@@ -628,6 +959,12 @@ class ClientOptionDisabled(Rule):
             key = node.key.evaluated_value
             if isinstance(key, str):
                 self._flag(node, key, node.value)
+        option = values.string_value(node.key, self.scope) if isinstance(
+            node.key, (cst.SimpleString, cst.ConcatenatedString)) else None
+        if option in clients.DICT_KEY_OPTIONS:
+            self._dict_key(node, option, node.value)
+        elif option in clients.STRING_SETTINGS:
+            self._string_options(node, node.value, *clients.STRING_SETTINGS[option])
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
               callee: Optional[str] = None, secure: Optional[FixRequest] = None) -> None:
@@ -674,6 +1011,127 @@ class ClientOptionDisabled(Rule):
                 for bound in uses.bound.get(name, ()):
                     yield from clients.option_entries(bound, binding.scope)
 
+    # -- database, queue and directory clients -----------------------------------------------
+    def _report_once(self, node: cst.CSTNode, message: str,
+                     fix: Optional[FixRequest] = None) -> None:
+        """An entry may be seen twice (an options dict passed to a call and stored under a
+        settings name, or a key reported in any dict): one finding."""
+        if id(node) not in self._reported:
+            self._reported.add(id(node))
+            self.report(node, message, fix)
+
+    def _dict_key(self, where: cst.CSTNode, key: str, value: cst.BaseExpression) -> None:
+        client, kind = clients.DICT_KEY_OPTIONS[key]
+        if clients.value_is(kind, value, self.scope):
+            # the key names the switch; other libraries read it too (pydruid's ssl_verify_cert)
+            self._report_once(where, f"TLS verification disabled by the {key} option "
+                                     f"({client}); give the client the CA bundle instead")
+
+    def _dict_call(self, node: cst.Call, known: Set[str]) -> None:
+        """A key of DICT_KEY_OPTIONS as a keyword: of `dict(sslmode="require")`, or of any
+        other call whose client table does not judge it (a wrapper or test helper that hands
+        it on: `self.simple_client(tlsAllowInvalidCertificates=True)`). There a bare `None`
+        does not count: a wrapper may read it as "not given"."""
+        builtin = (isinstance(node.func, cst.Name) and identifier(node.func.value) == "dict"
+                   and self.scope.lookup("dict") is None)
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            key = identifier(arg.keyword.value)
+            if key not in clients.DICT_KEY_OPTIONS or key in known:
+                continue
+            if not builtin and values.literal(arg.value, self.scope) is None:
+                continue
+            self._dict_key(arg, key, arg.value)
+
+    def _stored_options(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`conf["enable.ssl.certificate.verification"] = False` (a dict built over several
+        statements), and an options dict stored under its settings name
+        (`app.conf.broker_use_ssl = {...}`, `CELERY_BROKER_USE_SSL = {...}`)."""
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and isinstance(
+                target.slice[0].slice, cst.Index):
+            key = values.string_value(target.slice[0].slice.value, self.scope)
+            if key in clients.DICT_KEY_OPTIONS:
+                self._dict_key(target, key, value)
+            elif key in clients.STRING_SETTINGS:
+                self._string_options(value, value, *clients.STRING_SETTINGS[key])
+            return
+        name = (identifier(target.attr.value) if isinstance(target, cst.Attribute)
+                else identifier(target.value) if isinstance(target, cst.Name) else None)
+        if name in clients.STRING_SETTINGS:
+            self._string_options(value, value, *clients.STRING_SETTINGS[name])
+        option = clients.OPTION_DICT_STORES.get(name or "")
+        if option is not None:
+            self._option_entries(option, name or "", value)
+
+    def _db_option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
+        for option in clients.DB_OPTION_DICTS:
+            arg = clients.keyword(node, option.keyword)
+            if arg is not None and clients.ClientOption(
+                    option.client, option.keyword, FALSY, option.callees,
+                    option.methods).applies_to(node, qualified):
+                self._option_entries(option, option.keyword, arg.value)
+
+    def _option_entries(self, option: clients.OptionDict, name: str,
+                        value: cst.BaseExpression) -> None:
+        for anchor, key, entry in self._entries(value):
+            kind = option.entries.get(key)
+            if kind is not None and clients.value_is(kind, entry, self.scope):
+                self._report_once(anchor, f"TLS verification disabled by {option.client}'s "
+                                          f"{name} entry {key}; give the client the CA bundle "
+                                          "instead")
+
+    def _connection_strings(self, node: cst.Call, qualified: Optional[str]) -> None:
+        """A URL or DSN literal whose options turn verification off
+        (`redis.from_url("rediss://h?ssl_cert_reqs=none")`), and a setting that holds one
+        given as a keyword (`app.conf.update(broker_url=...)`)."""
+        for arg in node.args:
+            if arg.keyword is not None:
+                setting = clients.STRING_SETTINGS.get(identifier(arg.keyword.value))
+                if setting is not None:
+                    self._string_options(arg, arg.value, *setting)
+        if qualified is None:
+            return
+        for taker in clients.CONNECTION_STRINGS:
+            if not clients.ClientOption(taker.client, taker.keyword, FALSY,
+                                        taker.callees).applies_to(node, qualified):
+                continue
+            found = (clients.argument(node, taker.position, taker.keyword)
+                     if taker.position is not None else clients.keyword(node, taker.keyword))
+            if found is not None:
+                self._string_options(found, found.value, taker.client, taker.option_clients)
+
+    def _string_options(self, where: cst.CSTNode, value: cst.BaseExpression, client: str,
+                        reads: Tuple[str, ...]) -> None:
+        """Report when the connection string `value` sets an option of the clients `reads` to
+        an insecure value: at `where`, or where the string is written when `value` is a name
+        bound to it (once, or more than once in its function or module: each string counts,
+        `url = f"{url}?ssl_cert_reqs=CERT_NONE"`)."""
+        written: List[Tuple[cst.CSTNode, cst.BaseExpression, Scope]] = [(where, value, self.scope)]
+        if isinstance(value, cst.Name):
+            origin, scope = values.origin(value, self.scope)
+            if origin is not value:
+                written = [(origin, origin, scope)]
+            binding = self.scope.lookup(value.value)
+            if binding is not None and binding.count > 1 and binding.qualified is None:
+                name = identifier(value.value)
+                written.extend((bound, bound, binding.scope) for bound
+                               in clients.body_uses(binding.scope, name).bound.get(name, ()))
+        for anchor, string, scope in written:
+            text = clients.template_text(string, scope)
+            if text is not None:
+                self._options_in(anchor, text, client, reads)
+
+    def _options_in(self, where: cst.CSTNode, text: str, client: str,
+                    reads: Tuple[str, ...]) -> None:
+        for name, given in clients.connection_options(text):
+            for key, (owner, kind) in clients.DICT_KEY_OPTIONS.items():
+                if owner in reads and clients.option_name_is(name, key) and clients.text_is(
+                        kind, given):
+                    self._report_once(where, f"TLS verification disabled by the {client} "
+                                             f"connection string's {name}={given}; give the "
+                                             "client the CA bundle instead")
+
     def _splatted(self, node: cst.Call, option: clients.ClientOption) -> None:
         """The option as an entry of a `**` dict (`kw = dict(verify=False)`, `Github(**kw)`),
         reported at the entry; its bundle fix is unsafe, as the dict may serve other calls."""
@@ -684,10 +1142,10 @@ class ClientOptionDisabled(Rule):
                 if key == option.keyword and clients.value_is(option.value, value, self.scope):
                     fix = (FixRequest("ca-bundle", Applicability.UNSAFE, node=value)
                            if option.client in _BUNDLE_CLIENTS else None)
-                    self.report(anchor, f"TLS verification disabled by {option.client}'s "
-                                        f"{option.keyword}, passed in **"
-                                        f"{clients.callee_name(node)}() arguments; give the "
-                                        "client the CA bundle instead", fix)
+                    self._report_once(anchor, f"TLS verification disabled by {option.client}'s "
+                                              f"{option.keyword}, passed in **"
+                                              f"{clients.callee_name(node)}() arguments; give "
+                                              "the client the CA bundle instead", fix)
 
     def _pycurl(self, node: cst.Call) -> None:
         if clients.callee_name(node) != "setopt":
@@ -711,18 +1169,23 @@ _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_
                                             clients.SEARCH_CLIENTS)
 
 
-def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str
-                        ) -> Optional[FixRequest]:
-    """`flag=False` -> `flag=True, <bundle_keyword>=<ca-bundle>`: the client verifies against
-    the configured bundle. Safe; offered only for the literal `False` and when the call gives
-    no bundle yet and has no `**` (it could hold the keyword twice)."""
-    if not (isinstance(arg.value, cst.Name) and identifier(arg.value.value) == "False"):
+def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str, secure: str = "True",
+                        blockers: FrozenSet[str] = frozenset()) -> Optional[FixRequest]:
+    """`flag=False` -> `flag=True, <bundle_keyword>=<ca-bundle>` (`secure` is the flag's secure
+    literal): the client verifies against the configured bundle. Safe; offered only for an
+    insecure value written as a literal in the call (`False`, `None`, `"none"`,
+    `ssl.CERT_NONE`), and when the call gives no bundle yet, none of `blockers` (which would
+    change what the pair means) and no `**` (it could hold the keyword twice)."""
+    value = arg.value
+    if not (isinstance(value, cst.SimpleString) or (
+            isinstance(value, cst.Name) and identifier(value.value) in ("False", "True", "None"))
+            or (isinstance(value, cst.Attribute)
+                and identifier(value.attr.value) == "CERT_NONE")):
         return None
-    if any(other.star == "**" or (other.keyword is not None
-                                  and identifier(other.keyword.value) == bundle_keyword)
-           for other in call.args):
+    if any(other.star == "**" or (other.keyword is not None and identifier(
+            other.keyword.value) in {bundle_keyword, *blockers}) for other in call.args):
         return None
-    return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", "True", bundle_keyword))
+    return FixRequest("secure-and-add", node=arg, extra=("ca-bundle", secure, bundle_keyword))
 
 
 def _secure_options(value: cst.BaseExpression, insecure: List[Tuple[cst.CSTNode, str]]

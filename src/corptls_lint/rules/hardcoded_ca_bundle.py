@@ -4,7 +4,7 @@ from typing import Optional
 
 import libcst as cst
 
-from corptls_lint.analysis import clients
+from corptls_lint.analysis import clients, values
 from corptls_lint.analysis.scopes import dotted_name, import_roots
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
@@ -50,6 +50,18 @@ _TABLE_WORDS = frozenset(
                     else shape.roots)})
 
 
+# The keys reported in any dict (a confluent-kafka config, Django's DATABASES OPTIONS).
+_DICT_KEYS = tuple(sorted(clients.DICT_KEY_CA_PATHS))
+_CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".cert", ".der", ".bundle", ".p7b")
+
+
+def _looks_like_a_file(text: Optional[str]) -> bool:
+    """A path written as one: a folder in it, or a certificate file's suffix (`root.crt`)."""
+    if not text:
+        return False
+    return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
+
+
 def _shown(option: clients.BundleOption) -> str:
     """docs/clients.md's parameters column for a row of the bundle table."""
     where = ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`"
@@ -85,7 +97,19 @@ class HardcodedCABundle(Rule):
       `setopt(CAINFO, path)` (and `CAPATH`, the proxy pair); grpc's
       `ssl_channel_credentials(root_certificates=...)` when the roots are read from a fixed
       path (`open("/etc/corp.pem", "rb").read()`, `Path(...).read_bytes()`, `f.read()` in
-      `with open("/etc/corp.pem", "rb") as f:`, or a name bound once to such a read).
+      `with open("/etc/corp.pem", "rb") as f:`, or a name bound once to such a read);
+      the database and queue clients: redis-py `ssl_ca_certs=` (and the folder
+      `ssl_ca_path=`), pymongo / motor / mongoengine `tlsCAFile=` (pymongo 3:
+      `ssl_ca_certs=`), kafka-python `ssl_cafile=`, psycopg / psycopg2 `sslrootcert=`,
+      MySQL Connector/Python and PyMySQL `ssl_ca=`;
+    - the value of one of these keys in any dict (a confluent-kafka config, Django's
+      `DATABASES` `OPTIONS`, a celery `broker_use_ssl`): `"ssl.ca.location"` (confluent-kafka),
+      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`, when the value looks
+      like a file (a folder in it, or a certificate suffix such as `.pem` or `.crt`): a table
+      of option names (`{"sslrootcert": "sslrootcert"}`) is not a path.
+
+    A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
+    directory as well as the machine.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -143,6 +167,8 @@ class HardcodedCABundle(Rule):
     - gRPC Python: ssl_channel_credentials, https://grpc.github.io/grpc/python/grpc.html#grpc.ssl_channel_credentials
     - ldap3: SSL and TLS, https://ldap3.readthedocs.io/en/latest/ssltls.html
     - paho-mqtt: tls_set, https://eclipse.dev/paho/files/paho.mqtt.python/html/client.html
+    - PostgreSQL: libpq SSL support, sslrootcert, https://www.postgresql.org/docs/current/libpq-ssl.html
+    - librdkafka: configuration properties, ssl.ca.location, https://github.com/confluentinc/librdkafka/blob/master/CONFIGURATION.md
     - CWE-295: Improper Certificate Validation, https://cwe.mitre.org/data/definitions/295.html
     """
 
@@ -150,7 +176,7 @@ class HardcodedCABundle(Rule):
     name = "hardcoded-ca-bundle"
     message = "hardcoded CA bundle path; use the configured CA bundle"
     triggers = (tuple(sorted(
-        {word.encode() for word in _BASE_WORDS | _TABLE_WORDS}
+        {word.encode() for word in _BASE_WORDS | _TABLE_WORDS | set(_DICT_KEYS)}
         | {b"setopt"})),)  # setopt(CAINFO, path)
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED, **{
         name.encode(): byte_patterns.assigned(name, quoted=True, insecure_if_true=False)
@@ -162,6 +188,7 @@ class HardcodedCABundle(Rule):
         CallTo((_LOAD_VERIFY_LOCATIONS,)),
         *_CLIENT_CALLS,
         CallTo(("setopt",), _CURL_ROOTS),
+        KeywordArg(_DICT_KEYS, PATH),
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
@@ -188,6 +215,8 @@ class HardcodedCABundle(Rule):
           for keyword, (client, _, _) in clients.OPTION_DICTS.items()),
         ClientUse('pycurl, curl_cffi', '`setopt(CAINFO, "/path")`, `setopt(CAPATH, "/path")`',
                   BUNDLE, '`<ca-bundle>` (none for `CAPATH`)'),
+        *(ClientUse(client, f'`"{key}": "/path"` in any dict', BUNDLE, '`<ca-bundle>`')
+          for key, client in clients.DICT_KEY_CA_PATHS.items()),
     )
 
     VALID = [
@@ -198,6 +227,9 @@ class HardcodedCABundle(Rule):
         "import jwt\njwt.decode(token, verify='yes')\n",
         "ctx.load_verify_locations(cadata=pem_text)\n",
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
+        "import redis\nr = redis.Redis(host, ssl=True, ssl_ca_certs=CA_BUNDLE)\n",
+        "import certifi, pymongo\npymongo.MongoClient(uri, tlsCAFile=certifi.where())\n",
+        "settings = {'ssl.ca.location': os.environ['KAFKA_CA']}\n",
         "import grpc\ncreds = grpc.ssl_channel_credentials(open(path, 'rb').read())\n",
         "import paho.mqtt.client as mqtt\nclient = mqtt.Client()\nclient.tls_set(ca_certs=None)\n",
         "from tornado.httpserver import HTTPServer\n"
@@ -380,6 +412,45 @@ class HardcodedCABundle(Rule):
             "\n"
             "tls = docker.tls.TLSConfig(ca_cert=CA_BUNDLE, verify=True)\n"
             "es = Elasticsearch(hosts, ca_certs=CA_BUNDLE)\n"),
+        Invalid(
+            "from kafka import KafkaConsumer as Consumer\n"
+            "c = Consumer('t', security_protocol='SSL', ssl_cafile='certs/ca.pem')\n",
+            [(2, 44)],
+            "from kafka import KafkaConsumer as Consumer\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "c = Consumer('t', security_protocol='SSL', ssl_cafile=CA_BUNDLE)\n"),
+        Invalid(
+            "from confluent_kafka import Producer\n"
+            "conf = {\n"
+            "    'bootstrap.servers': servers,\n"
+            "    'ssl.ca.location': '/etc/ssl/kafka-ca.pem',\n"
+            "}\n"
+            "p = Producer(conf)\n",
+            [(4, 5)],
+            "from confluent_kafka import Producer\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "conf = {\n"
+            "    'bootstrap.servers': servers,\n"
+            "    'ssl.ca.location': CA_BUNDLE,\n"
+            "}\n"
+            "p = Producer(conf)\n"),
+        Invalid(
+            "import psycopg2\n"
+            "import redis.asyncio as aioredis\n"
+            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert='/etc/pg/root.crt')\n"
+            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n",
+            [(3, 53), (4, 30)],
+            "import psycopg2\n"
+            "import redis.asyncio as aioredis\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA_BUNDLE)\n"
+            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n"),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -444,6 +515,16 @@ class HardcodedCABundle(Rule):
                 self._check(given, None if clients.CURL_BUNDLE_OPTIONS[name] else "ca-bundle",
                             f"hardcoded CA bundle path in curl's {name}; use the configured "
                             "CA bundle")
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's
+        DATABASES OPTIONS, celery's broker_use_ssl). With no client call to say what the
+        value is, it must look like a file: a table of option names
+        (`{"sslrootcert": "sslrootcert"}`) is not a path."""
+        if isinstance(node.key, cst.SimpleString) and values.string_value(
+                node.key, self.scope) in clients.DICT_KEY_CA_PATHS and _looks_like_a_file(
+                values.string_value(node.value, self.scope)):
+            self.report(node, fix=FixRequest("ca-bundle", node=node.value))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         if self.is_hardcoded_path(node.value):

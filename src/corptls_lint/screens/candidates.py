@@ -16,11 +16,12 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
                     Type, TypeVar, Union)
 
 from corptls_lint.screens import lookalikes
-from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, Argument,
-                                         AttributeStore, CallerArgument, CallInto, CallTo,
-                                         Candidate, ConstantFunction, ItemStore, KeywordArg,
-                                         NamePassed, NameUse, ParamDefault, ScreenedRule, Travel,
-                                         literal_matches)
+from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
+                                         NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
+                                         CallerArgument, CallInto, CallTo, Candidate,
+                                         ConstantFunction, ItemStore, KeyedStore, KeywordArg,
+                                         NamePassed, NameStore, NameUse, ParamDefault, ScreenedRule,
+                                         Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -44,6 +45,7 @@ class _Facts:
         self.attribute_stores: List[Tuple[str, ast.expr, ast.stmt]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.expr, ast.stmt]] = []  # (container, stmt)
         self.keyed_stores: List[Tuple[str, ast.expr, Location]] = []  # (str key, value, stmt)
+        self.appended: List[Tuple[ast.expr, ast.stmt]] = []  # (value, stmt) of `x += value`
         self.roots: Set[str] = set()
         self.aliases: Dict[str, str] = {}  # local name -> imported name
         self.imported: Dict[str, str] = {}  # local name -> the top-level module it comes from
@@ -59,6 +61,7 @@ class _Facts:
             ast.FunctionDef: self._function, ast.AsyncFunctionDef: self.functions.append,
             ast.Call: self.calls.append, ast.Dict: self._dict, ast.Assign: self._assign,
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
+            ast.AugAssign: self._aug_assign,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
             ast.Return: self._return,
         }
@@ -108,6 +111,10 @@ class _Facts:
     def _assign(self, node: ast.Assign) -> None:
         for target in node.targets:
             self._store(target, node.value, node)
+
+    def _aug_assign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.op, ast.Add):
+            self.appended.append((node.value, node))
 
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         if node.value is not None:
@@ -243,7 +250,7 @@ class FileFacts:
         if found is None:
             found = {name for name, value in self.facts.bound_names
                      if _variable(value) is None and literal_matches(value, kind)}
-            if kind == CERT_NONE:
+            if kind in (CERT_NONE, NONE_OR_CERT_NONE):
                 found.add("CERT_NONE")
                 found.update(alias for alias, name in self.facts.aliases.items()
                              if name == "CERT_NONE")
@@ -296,6 +303,18 @@ class FileFacts:
             for attr, value, node in self.facts.attribute_stores:
                 if attr in candidate.attrs and self.value_matches(value, candidate.value):
                     yield node
+        elif isinstance(candidate, Appended):
+            for value, statement in self.facts.appended:
+                if self.value_matches(value, candidate.value):
+                    yield statement
+        elif isinstance(candidate, NameStore):
+            for name, value in self.facts.bound_names:
+                if name in candidate.names and self.value_matches(value, candidate.value):
+                    yield value
+        elif isinstance(candidate, KeyedStore):
+            for key, value, where in self.facts.keyed_stores:
+                if key in candidate.keys and self.value_matches(value, candidate.value):
+                    yield where
         elif isinstance(candidate, NameUse):
             yield from self._name_uses(candidate.names)
         elif isinstance(candidate, ConstantFunction):

@@ -18,6 +18,70 @@ PATH = "path"  # values.is_hardcoded_path: a non-empty literal string
 CERT_NONE = "cert-none"  # ssl.CERT_NONE under any import path, or the string "CERT_NONE"/"NONE"
 TRUTHY = "truthy"  # True or a non-zero integer (`insecure=True`)
 NONE = "none"  # the literal None (`context=None`)
+# redis-py's ssl_cert_reqs: None (redis-py maps it to CERT_NONE), "none", or CERT_NONE
+NONE_OR_CERT_NONE = "none-or-cert-none"
+# librdkafka's booleans: a falsy literal or the strings it reads as false ("false", "0")
+FALSE_WORD = "false-word"
+FALSE_WORDS = ("false", "f", "0", "no", "n", "off")
+# One of a few strings (`sslmode="require"`): ONE_OF + the strings joined with "|" (one_of).
+ONE_OF = "one-of:"
+
+
+def one_of(*words: str) -> str:
+    """The value class of these exact strings."""
+    return ONE_OF + "|".join(words)
+
+
+def one_of_words(kind: str) -> Tuple[str, ...]:
+    """The strings of a `one_of` class (empty for any other class)."""
+    return tuple(kind[len(ONE_OF):].split("|")) if kind.startswith(ONE_OF) else ()
+
+
+# A connection string that may set one of a few options (`"rediss://h?ssl_cert_reqs=none"`,
+# `"host=h sslmode=require"`): HOLDING + the option names joined with "|" (holding). Any
+# case: pymongo reads its URI options so.
+HOLDING = "holding:"
+
+
+def holding(*options: str) -> str:
+    return HOLDING + "|".join(sorted({option.lower() for option in options}))
+
+
+# A query appended to a URL (`"?ssl_cert_reqs=CERT_NONE"`) that may set one of a few options:
+# QUERY + the option names joined with "|" (query).
+QUERY = "query:"
+
+
+def query(*options: str) -> str:
+    return QUERY + holding(*options)[len(HOLDING):]
+
+
+def _query_matches(value: ast.AST, kind: str) -> bool:
+    """`value` may be a query (it starts with "?" or "&") holding one of the options of the
+    HOLDING class `kind`."""
+    first = value.values[0] if isinstance(value, ast.JoinedStr) and value.values else value
+    if isinstance(value, ast.BinOp):
+        first = value.left
+    if isinstance(first, ast.FormattedValue) or isinstance(first, ast.Name):
+        return True  # a name the rules may resolve
+    if isinstance(first, ast.BinOp):
+        return _query_matches(first, kind)
+    starts = (isinstance(first, ast.Constant) and isinstance(first.value, str)
+              and first.value[:1] in ("?", "&"))
+    return starts and literal_matches(value, kind)
+
+
+def _built_string_holds(value: ast.AST, kind: str) -> bool:
+    """An f-string or `+` may set an option when a literal part holds it, or a part is a
+    name (which the rules may resolve to a literal that does)."""
+    if isinstance(value, ast.JoinedStr):
+        return any(literal_matches(part, kind) if isinstance(part, ast.Constant)
+                   else isinstance(part, ast.FormattedValue) and isinstance(part.value, ast.Name)
+                   for part in value.values)
+    if isinstance(value, ast.BinOp):
+        return any(isinstance(side, ast.Name) or literal_matches(side, kind)
+                   for side in (value.left, value.right))
+    return literal_matches(value, kind)
 
 BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
 
@@ -43,6 +107,10 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return kind in (FALSY, TRUTHY) and _is_constant(value.args[0])
     if isinstance(value, ast.Name) and value.id in CONSTANT_NAMES:
         value = ast.Constant(CONSTANT_NAMES[value.id])
+    if kind.startswith(QUERY):
+        return _query_matches(value, HOLDING + kind[len(QUERY):])
+    if kind.startswith(HOLDING) and isinstance(value, BUILT_STRINGS):
+        return _built_string_holds(value, kind)
     if isinstance(value, BUILT_STRINGS):
         return True
     if kind == FALSY:
@@ -59,6 +127,24 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         if isinstance(value, ast.Attribute):
             return value.attr == "CERT_NONE"
         return isinstance(value, ast.Constant) and value.value in ("CERT_NONE", "NONE")
+    if kind == NONE_OR_CERT_NONE:
+        return literal_matches(value, CERT_NONE) or literal_matches(value, NONE) or (
+            isinstance(value, ast.Constant) and value.value == "none")
+    if kind == FALSE_WORD:
+        return literal_matches(value, FALSY) or (
+            isinstance(value, ast.Constant) and isinstance(value.value, str)
+            and value.value.lower() in FALSE_WORDS)
+    if kind.startswith(ONE_OF):
+        return isinstance(value, ast.Constant) and value.value in one_of_words(kind)
+    if kind.startswith(HOLDING):
+        if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "format"):  # the template's text decides
+            value = value.func.value
+        elif (isinstance(value, ast.Call) and len(value.args) == 2 and isinstance(
+                value.func, ast.Attribute) and value.func.attr in ("getenv", "get")):
+            return literal_matches(value.args[1], kind)  # `os.getenv("URL", default)`
+        return isinstance(value, ast.Constant) and isinstance(value.value, str) and any(
+            option + "=" in value.value.lower() for option in kind[len(HOLDING):].split("|"))
     raise ValueError(f"unknown value class {kind!r}")
 
 
@@ -130,6 +216,32 @@ class ItemStore:
 
 
 @dataclass(frozen=True)
+class KeyedStore:
+    """`<container>["key"] = value` for one of `keys`, with a value of class `value` (an
+    options dict built over several statements)."""
+
+    keys: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class Appended:
+    """`<target> += value` with a value of class `value` (a query appended to a URL:
+    `url += "?ssl_cert_reqs=CERT_NONE"`)."""
+
+    value: str = ANY
+
+
+@dataclass(frozen=True)
+class NameStore:
+    """`NAME = value` (or a parameter default) for one of `names`, with a value of class
+    `value` (a settings module's `CELERY_BROKER_URL = "rediss://..."`)."""
+
+    names: Tuple[str, ...]
+    value: str = ANY
+
+
+@dataclass(frozen=True)
 class NameUse:
     """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
     `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
@@ -196,8 +308,9 @@ class ParamDefault:
     value: str = ANY
 
 
-Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, NameUse, ConstantFunction,
-                  ParamDefault, Travel, CallerArgument, NamePassed, CallInto]
+Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
+                  ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
+                  Appended]
 
 
 class ScreenedRule(Protocol):

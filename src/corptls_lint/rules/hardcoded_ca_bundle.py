@@ -440,17 +440,18 @@ class HardcodedCABundle(Rule):
             "p = Producer(conf)\n"),
         Invalid(
             "import psycopg2\n"
-            "import redis.asyncio as aioredis\n"
-            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert='/etc/pg/root.crt')\n"
-            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n",
-            [(3, 53), (4, 30)],
+            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert='/etc/pg/root.crt')\n",
+            [(2, 53)],
             "import psycopg2\n"
-            "import redis.asyncio as aioredis\n"
             "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
-            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA_BUNDLE)\n"
-            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n"),
+            "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA_BUNDLE)\n"),
+        # a CA folder: reported, no bundle-file fix
+        Invalid(
+            "import redis.asyncio as aioredis\n"
+            "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n",
+            [(2, 30)]),
     ]
 
     def visit_Call(self, node: cst.Call) -> None:

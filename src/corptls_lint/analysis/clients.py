@@ -24,6 +24,10 @@ ValueTest = Callable[["cst.BaseExpression"], bool]
 ScopedValueTest = Callable[["cst.BaseExpression", Scope], bool]
 
 VERBS = frozenset("get post put patch delete head options request send stream".split())
+# Methods that hand requests' own `verify=` on, beside the verbs: requests-oauthlib's and
+# authlib's token calls, a requests adapter's connection hook (exchangelib overrides it).
+VERIFY_METHODS = VERBS | frozenset({"fetch_token", "fetch_request_token", "fetch_access_token",
+                                    "refresh_token", "get_connection_with_tls_context"})
 
 REQUESTS_FUNCTIONS = frozenset(
     f"requests.{verb}" for verb in "get post put patch delete head options request".split()
@@ -138,7 +142,7 @@ def takes_verify(call: cst.Call, qualified: Optional[str]) -> bool:
     """Calls where `verify=` means TLS verification (not `jwt.decode(verify=...)`)."""
     if qualified is not None:
         return qualified in VERIFY_TAKERS
-    return is_unresolved_method(call, qualified)
+    return is_unresolved_method(call, qualified, VERIFY_METHODS)
 
 
 def double_star_entries(
@@ -426,6 +430,8 @@ LDAP3_SERVERS = frozenset({"ldap3.Server", "ldap3.core.server.Server"})
 CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("boto3", "verify", "falsy", BOTO3_CALLS, BOTO3_METHODS),
     ClientOption("PyGithub", "verify", "falsy", GITHUB_CLIENTS),
+    # PyMISP's `ssl` is its requests `verify` (a bundle path or False)
+    ClientOption("PyMISP", "ssl", "falsy", frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})),
     ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
     ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
     ClientOption("ldap3", "validate", "cert-none", LDAP3_TLS, position=2),

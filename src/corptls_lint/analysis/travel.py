@@ -52,7 +52,8 @@ def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:
     takers, a verb method of an unexplained receiver, and a session's or adapter's verb
     method called as a function."""
     if qualified is None:
-        return isinstance(func, cst.Attribute) and identifier(func.attr.value) in clients.VERBS
+        return (isinstance(func, cst.Attribute)
+                and identifier(func.attr.value) in clients.VERIFY_METHODS)
     if qualified in clients.VERIFY_TAKERS:
         return True
     owner, _, method = qualified.rpartition(".")

@@ -20,7 +20,7 @@ _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
 _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
 # Options whose value may be a CA bundle path, so the configured bundle is a fix.
-_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac"})
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac", "PyMISP"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
@@ -204,7 +204,8 @@ class ClientOptionDisabled(Rule):
 
     - boto3 / botocore: `verify=False` on `boto3.client(...)`, `boto3.resource(...)`, or the
       `client` / `resource` / `create_client` method of a session;
-    - PyGithub: `Github(verify=False)`; keystoneauth: `session.Session(verify=False)`;
+    - PyGithub: `Github(verify=False)`; PyMISP: `PyMISP(url, key, ssl=False)` (its `ssl` is
+      requests' `verify`); keystoneauth: `session.Session(verify=False)`;
     - Elasticsearch / OpenSearch clients and connection classes: `ssl_assert_hostname=False`
       (their `verify_certs=False` is a wrapper flag, below);
     - tornado: `validate_cert=False` on `HTTPRequest`, a `fetch(...)` method or any tornado
@@ -837,6 +838,15 @@ class ClientOptionDisabled(Rule):
             [(2, 28)],
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=True)\n"),
+        Invalid(
+            "from pymisp import PyMISP\n"
+            "misp = PyMISP(url, key, ssl=False, debug=False)\n",
+            [(2, 25)],
+            "from pymisp import PyMISP\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "misp = PyMISP(url, key, ssl=CA_BUNDLE, debug=False)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

@@ -31,7 +31,10 @@ class VerifyDisabled(Rule):
       are the verb methods below;
     - an HTTP verb method (`get`, `post`, `put`, `patch`, `delete`, `head`, `options`,
       `request`, `send`, `stream`) whose receiver no import explains, such as `session.get(...)`
-      or `self.http.post(...)`;
+      or `self.http.post(...)`, and the methods that hand `verify=` to requests the same way:
+      the token calls of requests-oauthlib and authlib sessions (`fetch_token`,
+      `fetch_request_token`, `fetch_access_token`, `refresh_token`) and a requests adapter's
+      `get_connection_with_tls_context`;
     - the same key in a `**{"verify": False}` or `**dict(verify=False)` dict, written in the
       call or bound once to a name;
     - `functools.partial(requests.get, verify=False)` (any taker above, `from functools import
@@ -676,6 +679,15 @@ class VerifyDisabled(Rule):
             "\n"
             "s = niquests.Session(verify=CA_BUNDLE)\n"
             "jobs = [grequests.get(u, verify=CA_BUNDLE) for u in urls]\n"),
+        Invalid(
+            "def token(oauth):\n"
+            "    return oauth.fetch_token(TOKEN_URL, client_secret=secret, verify=False)\n",
+            [(2, 63)],
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def token(oauth):\n"
+            "    return oauth.fetch_token(TOKEN_URL, client_secret=secret, verify=CA_BUNDLE)\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

@@ -27,6 +27,10 @@ _TWISTED_WEAK = frozenset(f"twisted.internet.{module}.TLSVersion.{version}"
                           for version in ("SSLv3", "TLSv1_0", "TLSv1_1"))
 # The last names of the weak bounds (`ssl.TLSVersion.TLSv1`).
 _VERSION_NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_MINIMUM_VERSIONS}))
+# The weak versions themselves, as a table of choices offers them (`{"TLSv1.0":
+# ssl.TLSVersion.TLSv1}`, scrapy's option map); not MINIMUM_SUPPORTED, a "no floor" default.
+_WEAK_VERSIONS = frozenset(name for name in clients.WEAK_MINIMUM_VERSIONS
+                           if not name.endswith(".MINIMUM_SUPPORTED"))
 
 
 class WeakProtocolVersion(Rule):
@@ -39,8 +43,11 @@ class WeakProtocolVersion(Rule):
       pyOpenSSL's `SSLv2_METHOD`, `SSLv3_METHOD`, `TLSv1_METHOD`,
       `TLSv1_1_METHOD`, under any import alias, passed to any call (`ssl_version=`,
       `SSLContext(...)`, `SSL.Context(...)`), returned, or as a parameter default;
-    - the same constants as the values of a table or the items of a list, tuple or set
-      (`{"tlsv1": ssl.PROTOCOL_TLSv1}`, `choices=[ssl.PROTOCOL_TLSv1, ...]`): a table of
+    - the same constants, and the weak `ssl.TLSVersion` members (`TLSv1`, `TLSv1_1`,
+      `SSLv3`), as the values of a table or the items of a list, tuple or set
+      (`{"tlsv1": ssl.PROTOCOL_TLSv1}`, `{"TLSv1.0": ssl.TLSVersion.TLSv1}`, Twisted's
+      `TLSVersion.TLSv1_0` in the same place,
+      `choices=[ssl.PROTOCOL_TLSv1, ...]`): a table of
       protocols to pick from offers the weak one to whoever configures it;
     - a table of their names that the module looks up with `getattr(ssl, name)`
       (`{"tls1": "PROTOCOL_TLSv1"}`, as httpie and oslo build their option choices);
@@ -110,7 +117,8 @@ class WeakProtocolVersion(Rule):
     name = "weak-protocol-version"
     message = "SSL/TLS protocol older than TLS 1.2; let create_default_context() negotiate"
     triggers = (tuple(sorted({name.encode()
-                              for name in (*_NAMES, *_TWISTED_KEYWORDS, *_BOUNDS)})),)
+                              for name in (*_NAMES, *_TWISTED_KEYWORDS, *_BOUNDS)}
+                             | {b"TLSv1", b"SSLv3"})),)  # the weak TLSVersion members
     # the bounds count only where they are stored (or named in quotes, for setattr):
     # docker-py has a decorator named minimum_version (47 uses in 12 files, each otherwise
     # parsed for nothing)
@@ -118,7 +126,9 @@ class WeakProtocolVersion(Rule):
                         for bound in _BOUNDS}
     # getattr: a table of the constants' names, looked up in the module (`getattr(ssl, name)`)
     candidates = (NameUse(_NAMES), AttributeStore(_BOUNDS), CallTo(("getattr", "setattr")),
-                  KeywordArg(_TWISTED_KEYWORDS))
+                  KeywordArg(_TWISTED_KEYWORDS),
+                  NameUse(tuple(sorted({name.rsplit(".", 1)[1]
+                                        for name in _WEAK_VERSIONS | _TWISTED_WEAK}))))
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
     context_shapes = (NamePassed(_NAMES), NameUse(_VERSION_NAMES))
@@ -139,6 +149,7 @@ class WeakProtocolVersion(Rule):
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n",
         "import ssl\nif version == ssl.PROTOCOL_TLSv1:\n    warn()\n",
         "import ssl\nNAMES = {ssl.PROTOCOL_TLSv1: 'TLSv1'}\n",
+        "import ssl\nFLOOR = {'any': ssl.TLSVersion.MINIMUM_SUPPORTED, 'modern': ssl.TLSVersion.TLSv1_2}\n",
         "import ssl\nctx.minimum_version = ssl.TLSVersion.TLSv1_2\n",
         "from OpenSSL import SSL\nctx = SSL.Context(SSL.TLS_METHOD)\n",
         # a guard that refuses a weak version configures nothing
@@ -154,6 +165,12 @@ class WeakProtocolVersion(Rule):
         "import ssl\nLABELS = {'tls1': 'PROTOCOL_TLSv1'}\n",
     ]
     INVALID = [
+        Invalid(
+            "import ssl\n"
+            "from twisted.internet.ssl import TLSVersion\n"
+            "STDLIB = {'TLSv1.0': ssl.TLSVersion.TLSv1, 'TLSv1.2': ssl.TLSVersion.TLSv1_2}\n"
+            "TWISTED = {'TLSv1.1': TLSVersion.TLSv1_1, 'TLSv1.3': TLSVersion.TLSv1_3}\n",
+            [(3, 22), (4, 23)]),
         Invalid(
             "import ssl\n"
             "ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
@@ -318,7 +335,7 @@ class WeakProtocolVersion(Rule):
     def _table_item(self, value: cst.BaseExpression) -> None:
         if self._comparisons:
             return
-        if self._weak_protocol(value):
+        if self._weak_protocol(value) or self.qualify(value) in _WEAK_VERSIONS | _TWISTED_WEAK:
             self._report_once(value)
             return
         name = values.string_value(value, self.scope) if isinstance(

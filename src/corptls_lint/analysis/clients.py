@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import (Callable, Collection, Container, Dict, FrozenSet, Iterable, Iterator, List,
-                    Optional, Set, Tuple)
+                    Optional, Set, Tuple, TypeVar)
 from urllib.parse import parse_qsl
 
 import libcst as cst
@@ -413,6 +413,30 @@ class ClientOption:
             return qualified in self.callees or any(
                 prefix.endswith(".") and qualified.startswith(prefix) for prefix in self.callees)
         return is_unresolved_method(call, qualified, self.methods)
+
+
+_Option = TypeVar("_Option", bound=ClientOption)
+# (table, qualified callee, unresolved method) -> the table's options for such a call: the
+# tables grew to dozens of rows, and asking every row of every call was measurable
+_APPLICABLE: Dict[Tuple[int, Optional[str], Optional[str]], Tuple[ClientOption, ...]] = {}
+
+
+def applicable(table: Tuple[_Option, ...], call: cst.Call,
+               qualified: Optional[str]) -> Tuple[_Option, ...]:
+    """The rows of an options table (a module constant) that apply to this call."""
+    method = None
+    if qualified is None:
+        if not isinstance(call.func, cst.Attribute):
+            return ()
+        method = identifier(call.func.attr.value)
+    key = (id(table), qualified, method)
+    found = _APPLICABLE.get(key)
+    if found is None:
+        if len(_APPLICABLE) > 4096:  # a long-lived language server sees many names
+            _APPLICABLE.clear()
+        found = _APPLICABLE[key] = tuple(option for option in table
+                                         if option.applies_to(call, qualified))
+    return found  # type: ignore[return-value]  # built from `table`, so of its row type
 
 
 SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transport."})

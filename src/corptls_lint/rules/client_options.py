@@ -866,9 +866,7 @@ class ClientOptionDisabled(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
         known = set()  # the keywords a client's own table judged on this call
-        for option in clients.CLIENT_OPTIONS:
-            if not option.applies_to(node, qualified):
-                continue
+        for option in clients.applicable(clients.CLIENT_OPTIONS, node, qualified):
             known.add(option.keyword)
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))

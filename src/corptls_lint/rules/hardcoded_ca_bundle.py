@@ -480,9 +480,7 @@ class HardcodedCABundle(Rule):
     def _other_clients(self, node: cst.Call, qualified: Optional[str]) -> None:
         """The bundle parameters of the clients in the tables: keywords (or positions), the
         entries of their options dicts, curl's CAINFO, grpc's roots read from a file."""
-        for option in clients.CA_BUNDLE_OPTIONS:
-            if not option.applies_to(node, qualified):
-                continue
+        for option in clients.applicable(clients.CA_BUNDLE_OPTIONS, node, qualified):
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
             if arg is None:

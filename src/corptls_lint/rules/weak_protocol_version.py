@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import List, Set, Tuple
+from typing import List, Optional, Set, Tuple
 
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
+from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
@@ -282,6 +283,11 @@ class WeakProtocolVersion(Rule):
         # strings of tables that name a weak constant, and the modules getattr looks names up in
         self._named: List[Tuple[cst.BaseExpression, str]] = []
         self._looked_up: Set[str] = set()
+        # Names passed or returned, followed to where they were written only once the walk has
+        # seen a weak constant bound somewhere (following every argument of every call in
+        # the file was most of this rule's cost on the benchmark corpus)
+        self._deferred: List[Tuple[cst.BaseExpression, Scope, clients.ValueTest]] = []
+        self._binds_weak = False
 
     def _report_once(self, node: cst.CSTNode) -> None:
         if id(node) not in self._reported:
@@ -300,8 +306,20 @@ class WeakProtocolVersion(Rule):
         if weak(value):
             self._report_once(value)
         elif isinstance(value, (cst.Name, cst.Attribute)):
-            for origin in travel.travelled_origins(value, self.scope, weak):
-                self._report_once(origin)
+            self._deferred.append((value, self.scope, weak))
+
+    def _note_binding(self, value: Optional[cst.BaseExpression]) -> None:
+        """Whether a bound value is (or a branch of it is) a weak constant."""
+        branches = [value] if not isinstance(value, cst.IfExp) else [value.body, value.orelse]
+        if any(branch is not None and (self._weak_protocol(branch) or self._weak_twisted(branch))
+               for branch in branches):
+            self._binds_weak = True
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._note_binding(node.value)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._note_binding(node.value)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         self._written(node.value, self._weak_protocol)
@@ -344,6 +362,7 @@ class WeakProtocolVersion(Rule):
             self._named.append((value, name))  # a finding if the module looks it up
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self._note_binding(node.value)
         for target in node.targets:
             if isinstance(target.target, cst.Name) and self.scope.kind == "class":
                 # a class attribute: the class's own setting (`ssl_version` of an FTP_TLS
@@ -374,6 +393,9 @@ class WeakProtocolVersion(Rule):
             self._bound(node, node.args[2].value)
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        for value, scope, weak in self._deferred if self._binds_weak else ():
+            for origin in travel.travelled_origins(value, scope, weak):
+                self._report_once(origin)
         for value, name in self._named:
             if any(name in _NAMED[module] for module in self._looked_up):
                 self._report_once(value)

@@ -76,21 +76,14 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
                         for arg in node.args if arg.keyword is not None
                         and identifier(arg.keyword.value) not in ("in_dict", "values", "clear"))
     elif qualified == _UPDATE:
-        for arg in node.args:
-            if arg.keyword is not None:
-                yield EnvWrite(arg, identifier(arg.keyword.value), arg.value)
-            elif arg.star == "":
-                display = values.dict_literal(arg.value, scope)
-                for element in display.elements if display is not None else ():
-                    if isinstance(element, cst.DictElement):
-                        key = _key(element.key, scope)
-                        if key is not None:
-                            yield EnvWrite(element, key, element.value)
+        yield from (EnvWrite(arg, identifier(arg.keyword.value), arg.value)
+                    for arg in node.args if arg.keyword is not None)
+        yield from _dict_writes([arg for arg in node.args if arg.keyword is None], scope)
 
 
 def _dict_writes(args: Sequence[cst.Arg], scope: Scope) -> Iterator[EnvWrite]:
     """The entries of the dict displays (or names bound once to one) among positional
-    `args`: patch.dict's `values`."""
+    `args`: `os.environ.update({...})`'s, patch.dict's `values`."""
     for arg in args:
         if arg.star:
             continue

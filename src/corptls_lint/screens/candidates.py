@@ -20,8 +20,8 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
                                          NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
                                          CallerArgument, CallInto, CallTo, Candidate,
                                          ConstantFunction, ItemStore, KeyedStore, KeywordArg,
-                                         NamePassed, NameStore, NameUse, ParamDefault, ScreenedRule,
-                                         Travel, literal_matches)
+                                         LookedUpIn, NamePassed, NameStore, NameUse, OptionsPassed,
+                                         ParamDefault, ScreenedRule, Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -222,6 +222,28 @@ def _root_name(node: ast.AST) -> Optional[str]:
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _is_method(function: ast.AST) -> bool:
+    """A def whose first parameter is `self` or `cls`: its callers pass one argument less."""
+    arguments = getattr(function, "args")
+    first = [*arguments.posonlyargs, *arguments.args][:1]
+    return bool(first) and first[0].arg in ("self", "cls")
+
+
+def _argument_for(call: ast.Call, parameter: str, index: Optional[int],
+                  method: bool) -> Iterator[ast.expr]:
+    """What a call may pass to the parameter: the keyword of its name, or the argument at its
+    position (one less for a method called through an attribute); a superset of what
+    travel.CallerArguments resolves."""
+    for keyword in call.keywords:
+        if keyword.arg == parameter:
+            yield keyword.value
+    if index is not None:
+        position = index - 1 if method and isinstance(call.func, ast.Attribute) else index
+        if 0 <= position < len(call.args) and not any(
+                isinstance(value, ast.Starred) for value in call.args[:position + 1]):
+            yield call.args[position]
+
+
 def _last_name(node: ast.AST) -> Optional[str]:
     if isinstance(node, ast.Attribute):
         return node.attr
@@ -332,9 +354,14 @@ class FileFacts:
         elif isinstance(candidate, NamePassed):
             yield from self._names_passed(candidate.names)
         elif isinstance(candidate, CallInto):
+            yield from self._call_into(candidate)
+        elif isinstance(candidate, OptionsPassed):
+            yield from self._options_passed(candidate)
+        elif isinstance(candidate, LookedUpIn):
             for call in self.facts.calls:
-                root = _root_name(call.func)
-                if root is not None and self.facts.imported.get(root) in candidate.roots:
+                if (isinstance(call.func, ast.Name) and call.func.id == "getattr" and call.args
+                        and self.facts.imported.get(_root_name(call.args[0]) or "")
+                        in candidate.roots):
                     yield call
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
@@ -461,6 +488,38 @@ class FileFacts:
             yield from sinks
             yield from origins
 
+    def _call_into(self, candidate: CallInto) -> Iterator[Location]:
+        facts = self.facts
+        if candidate.beside and not any(_last_name(call.func) in candidate.beside
+                                        for call in facts.calls):
+            return
+        # (not through the module itself, line, column): the first call into it, by preference
+        # one of `module.name(...)`, whose root the rule resolves to the module whatever else
+        found = [(facts.imported.get(root) == root, call.lineno, call.col_offset, call)
+                 for call in facts.calls for root in (_root_name(call.func),)
+                 if root is not None and facts.imported.get(root) in candidate.roots]
+        if found:
+            yield min(found, key=lambda entry: (not entry[0], entry[1], entry[2]))[3]
+
+    def _options_passed(self, candidate: OptionsPassed) -> Iterator[Location]:
+        facts = self.facts
+        by_keyword = self._calls_by_keyword()
+        kinds: Dict[str, Set[str]] = {}
+        for key, kind in candidate.entries:
+            kinds.setdefault(key, set()).add(kind)
+
+        def entry(key: str, value: ast.expr) -> bool:
+            return any(self.value_matches(value, kind) for kind in kinds.get(key, ()))
+
+        if (any(entry(key, value) for key, value, _ in facts.dict_keys)
+                or any(entry(key, value) for key, value, _ in facts.keyed_stores)
+                or any(entry(key, value) for key in kinds for _, value in by_keyword.get(key, ()))
+                or any(self.value_matches(value, kind) for _, value, _ in facts.computed_keys
+                       for kind in {kind for _, kind in candidate.entries})):
+            for keyword in candidate.keywords:
+                for call, _ in by_keyword.get(keyword, ()):
+                    yield call
+
     def _caller_argument(self, candidate: CallerArgument) -> Iterator[Location]:
         sinks = [call for call in self.facts.calls
                  if any(keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)
@@ -471,23 +530,40 @@ class FileFacts:
                   if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
         # through locals (`v = verify` ... `verify=v`)
         passed = _follow_chains(passed, self.facts.bound_names, backwards=True)
-        functions: Set[str] = set()
+        by_callee: Dict[str, List[ast.Call]] = {}
+        for call in self.facts.calls:
+            name = _last_name(call.func)
+            if name is not None:
+                by_callee.setdefault(name, []).append(call)
         relays: List[ast.Call] = []
-        for _ in range(2):  # the function with the sink, and one that passes its parameter on
-            functions |= {function.name for function in self.facts.functions
-                          if any(arg.arg in passed for arg in (*function.args.posonlyargs,
-                                                               *function.args.args,
-                                                               *function.args.kwonlyargs))}
-            relays = [call for call in self.facts.calls if _last_name(call.func) in functions]
-            passed |= {value.id for call in relays
-                       for value in (*call.args, *(keyword.value for keyword in call.keywords))
-                       if isinstance(value, ast.Name)}
-        callers = [call for call in relays
-                   if any(self.value_matches(value, candidate.value) for value in (
-                       *call.args, *(keyword.value for keyword in call.keywords)))]
+        callers = False
+        # the function with the sink, and one that passes its parameter on
+        for _ in range(2):
+            arguments = [
+                (call, value) for function, parameter, index in self._parameters_in(passed)
+                for call in by_callee.get(function.name, ())
+                for value in _argument_for(call, parameter, index, _is_method(function))]
+            relays = list({id(call): call for call, _ in arguments}.values())
+            callers = callers or any(self.value_matches(value, candidate.value)
+                                     for _, value in arguments)
+            passed |= {value.id for _, value in arguments if isinstance(value, ast.Name)}
         if callers:
             yield from sinks
             yield from relays
+
+    def _parameters_in(self, names: Set[str]
+                       ) -> Iterator[Tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef], str,
+                                           Optional[int]]]:
+        """(function, parameter, its position or None for a keyword-only one) of every
+        parameter of a function of the file named one of `names`."""
+        for function in self.facts.functions:
+            arguments = function.args
+            for index, arg in enumerate((*arguments.posonlyargs, *arguments.args)):
+                if arg.arg in names:
+                    yield function, arg.arg, index
+            for arg in arguments.kwonlyargs:
+                if arg.arg in names:
+                    yield function, arg.arg, None
 
     def _names_passed(self, names: Tuple[str, ...]) -> Iterator[Location]:
         """Calls and returns that pass a name (or `x.attr`) bound somewhere to one of `names`."""

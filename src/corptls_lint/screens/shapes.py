@@ -262,7 +262,33 @@ class NamePassed:
 class CallInto:
     """A call whose callee is a name, or an attribute chain rooted in a name, that the file
     imports from one of the top-level modules `roots` (`requests.get(...)`, `Client()` after
-    `from httpx import Client`)."""
+    `from httpx import Client`), in a file that also calls one of `beside` (any, when empty).
+
+    A context shape for a rule that asks only whether the module makes such a call: the first
+    one (preferring a call through the imported module itself) stands for all, so the slicing
+    keeps one function, not every function that makes a request."""
+
+    roots: Tuple[str, ...]
+    beside: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OptionsPassed:
+    """A call passing one of `keywords` (an options dict: `Celery(broker_use_ssl=opts)`), in a
+    file where a dict display, a keyed store (`opts["cert_reqs"] = ...`) or a keyword argument
+    (`dict(cert_reqs=...)`) gives one of the `entries` (key, value class) a value of its class
+    (or a computed key such a value): the calls that may hand such an entry, written elsewhere,
+    to a client."""
+
+    keywords: Tuple[str, ...]
+    entries: Tuple[Tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class LookedUpIn:
+    """`getattr(module, ...)` where `module` is a name, or an attribute chain rooted in a name,
+    that the file imports from one of the top-level modules `roots` (`getattr(ssl, name)`:
+    a table of a module's constant names, looked up)."""
 
     roots: Tuple[str, ...]
 
@@ -310,7 +336,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended]
+                  Appended, OptionsPassed, LookedUpIn]
 
 
 class ScreenedRule(Protocol):

@@ -21,7 +21,8 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
                                          CallerArgument, CallInto, CallTo, Candidate,
                                          ConstantFunction, ItemStore, KeyedStore, KeywordArg,
                                          LookedUpIn, NamePassed, NameStore, NameUse, OptionsPassed,
-                                         ParamDefault, ScreenedRule, Travel, literal_matches)
+                                         ParamDefault, ScreenedRule, Travel, key_may_be,
+                                         literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -40,8 +41,8 @@ class _Facts:
         self.calls: List[ast.Call] = []
         # (key, value, the display) of dict displays; key "" for a computed key
         self.dict_keys: List[Tuple[str, ast.expr, ast.Dict]] = []
-        # (the key's name, or "" for a key built from parts; value; the display)
-        self.computed_keys: List[Tuple[str, ast.expr, ast.Dict]] = []
+        # (the key's name, or "" for a key built from parts; value; the display; the key)
+        self.computed_keys: List[Tuple[str, ast.expr, ast.Dict, ast.expr]] = []
         self.attribute_stores: List[Tuple[str, ast.expr, ast.stmt]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.expr, ast.stmt]] = []  # (container, stmt)
         self.keyed_stores: List[Tuple[str, ast.expr, Location]] = []  # (str key, value, stmt)
@@ -146,9 +147,9 @@ class _Facts:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.dict_keys.append((key.value, value, node))
             elif isinstance(key, ast.Name):  # a constant holding the key (`{KEY: False}`)
-                self.computed_keys.append((key.id, value, node))
+                self.computed_keys.append((key.id, value, node, key))
             elif isinstance(key, BUILT_STRINGS):  # an f-string or `+` may spell any key
-                self.computed_keys.append(("", value, node))
+                self.computed_keys.append(("", value, node, key))
 
 
 # Fields that never hold a node worth visiting (contexts, operators, names as strings).
@@ -405,8 +406,8 @@ class FileFacts:
                     if key in candidate.names and self.value_matches(value, candidate.value)]
         if self.facts.computed_keys:
             holding = self._names_holding_key(candidate.names)
-            displays.extend(node for key, value, node in self.facts.computed_keys
-                            if (key == "" or key in holding)
+            displays.extend(node for key, value, node, spelled in self.facts.computed_keys
+                            if (key in holding if key else key_may_be(spelled, candidate.names))
                             and self.value_matches(value, candidate.value))
         if displays:
             yield from displays
@@ -514,11 +515,21 @@ class FileFacts:
         if (any(entry(key, value) for key, value, _ in facts.dict_keys)
                 or any(entry(key, value) for key, value, _ in facts.keyed_stores)
                 or any(entry(key, value) for key in kinds for _, value in by_keyword.get(key, ()))
-                or any(self.value_matches(value, kind) for _, value, _ in facts.computed_keys
-                       for kind in {kind for _, kind in candidate.entries})):
+                or self._computed_entry(tuple(kinds), {kind for _, kind in candidate.entries})):
             for keyword in candidate.keywords:
                 for call, _ in by_keyword.get(keyword, ()):
                     yield call
+
+    def _computed_entry(self, keys: Tuple[str, ...], kinds: Set[str]) -> bool:
+        """A dict display whose computed key may be one of `keys` (a name bound to it, or a
+        key built from parts) holds a value of one of `kinds`."""
+        computed = self.facts.computed_keys
+        if not computed:
+            return False
+        holding = self._names_holding_key(keys)
+        return any((key in holding if key else key_may_be(spelled, keys))
+                   and self.value_matches(value, kind)
+                   for key, value, _, spelled in computed for kind in kinds)
 
     def _caller_argument(self, candidate: CallerArgument) -> Iterator[Location]:
         sinks = [call for call in self.facts.calls

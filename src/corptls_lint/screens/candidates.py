@@ -16,7 +16,7 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
                     Type, TypeVar, Union)
 
 from corptls_lint.screens import lookalikes
-from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
+from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, HOLDING,
                                          NONE_OR_CERT_NONE, QUERY, Appended, Argument,
                                          AttributeStore, CallerArgument, CallInto, CallTo,
                                          Candidate, ConstantFunction, ItemStore, KeyedStore,
@@ -503,22 +503,19 @@ class FileFacts:
             yield min(found, key=lambda entry: (not entry[0], entry[1], entry[2]))[3]
 
     def _appended_matches(self, value: ast.expr, kind: str) -> bool:
-        """`x += value` may append a query of this class: `value` starts with a literal query
-        that holds an option, or with a name (`out += line + "\\n"`) that is bound to such a
-        query, or a literal part of it names an option (`url += SEP + "sslmode=require"`)."""
-        first: ast.AST = value
-        while isinstance(first, ast.BinOp):
-            first = first.left
-        if isinstance(first, ast.JoinedStr) and first.values:
-            first = first.values[0]
-        if isinstance(first, ast.FormattedValue):
-            first = first.value
-        if not isinstance(first, ast.Name) or first.id in CONSTANT_NAMES:
-            return self.value_matches(value, kind)
-        options = kind[len(QUERY):].split("|") if kind.startswith(QUERY) else ()
-        fragments = string_fragments(value) or ()
-        return self.value_matches(first, kind) or any(
-            option + "=" in fragment.lower() for fragment in fragments for option in options)
+        """`x += value` may append a query of this class: a string whose literal parts name
+        one of the options, or that holds a name bound to a literal that does
+        (`url += f"?{OPTS}"`); `out += line + "\\n"` and `url += f"?page={n}"` do not."""
+        fragments = string_fragments(value)
+        if fragments is None or not kind.startswith(QUERY):
+            return self.value_matches(value, kind)  # a name, a call, ...
+        options = kind[len(QUERY):].split("|")
+        if any(option + "=" in fragment.lower() for fragment in fragments
+               for option in options):
+            return True
+        holds = HOLDING + kind[len(QUERY):]
+        return any(isinstance(part, ast.Name) and self.value_matches(part, holds)
+                   for part in ast.walk(value))
 
     def _options_passed(self, candidate: OptionsPassed) -> Iterator[Location]:
         facts = self.facts

@@ -282,10 +282,15 @@ class FileFacts:
         return found
 
     def _names_holding_key(self, keys: Tuple[str, ...]) -> Set[str]:
-        """Names bound somewhere to one of these strings (or to such a name)."""
-        found = {name for name, value in self.facts.bound_names
-                 if isinstance(value, ast.Constant) and value.value in keys}
-        return _follow_chains(found, self.facts.bound_names)
+        """Names bound somewhere to one of these strings (or to such a name); asked once per
+        tuple of keys (every keyword shape of a rule asks)."""
+        cache_key = "keys:" + "|".join(keys)
+        found = self._name_cache.get(cache_key)
+        if found is None:
+            found = {name for name, value in self.facts.bound_names
+                     if isinstance(value, ast.Constant) and value.value in keys}
+            found = self._name_cache[cache_key] = _follow_chains(found, self.facts.bound_names)
+        return found
 
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:

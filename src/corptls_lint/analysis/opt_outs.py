@@ -419,6 +419,8 @@ def _read_of_option(node: Union[cst.Call, cst.Subscript], scope: Scope, depth: i
             func.value, scope, depth, named or (text is not None and tls_named(text)))
     if isinstance(func, cst.Name) and identifier(func.value) == "getattr" and len(
             node.args) >= 2 and scope.lookup("getattr") is None:
+        if len(node.args) == 3 and values.literal(node.args[2].value, scope) is None:
+            return False  # `getattr(ctx, "check_hostname", None)`: probes an API, as hasattr
         text = values.string_value(node.args[1].value, scope)
         return first is not None and scope.qualify(first) is None and reads_option(
             first, scope, depth, named or (text is not None and tls_named(text)))
@@ -500,7 +502,15 @@ def _compare(left: cst.BaseExpression, target: cst.ComparisonTarget, scope: Scop
     if not isinstance(operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)):
         return None
     first, second = values.literal(left, scope), values.literal(target.comparator, scope)
-    if first is values.UNKNOWN or second is values.UNKNOWN:
+    if first is values.UNKNOWN and second is values.UNKNOWN:
+        # the same module constant on both sides (`cert_reqs=ssl.CERT_NONE` then
+        # `cert_reqs == ssl.CERT_NONE`): equal; two different ones are not known apart
+        names = {scope.qualify(values.origin(side, scope)[0]) for side in (left,
+                                                                          target.comparator)}
+        if len(names) != 1 or None in names:
+            return None
+        equal = True
+    elif first is values.UNKNOWN or second is values.UNKNOWN:
         # None against a module's constant (`cert_reqs == ssl.CERT_NONE`): never equal
         known = first if second is values.UNKNOWN else second
         other = target.comparator if second is values.UNKNOWN else left

@@ -176,9 +176,6 @@ def tls_named(name: str) -> bool:
 
 # -- the path from the function to the node ---------------------------------------------------
 
-_PARENTS: Dict[int, Tuple[cst.CSTNode, Dict[int, cst.CSTNode]]] = {}
-
-
 def _locate(node: cst.CSTNode, scope: Scope) -> Optional[Tuple[List[cst.CSTNode], Scope]]:
     """The path from the innermost function (not a lambda) around `node` down to it, and that
     function's scope; None at module or class level. A report made after the walk (at the
@@ -212,27 +209,22 @@ def _locate(node: cst.CSTNode, scope: Scope) -> Optional[Tuple[List[cst.CSTNode]
 
 def _path(root: cst.CSTNode, node: cst.CSTNode) -> Optional[List[cst.CSTNode]]:
     """The nodes below `root` down to `node` (included), or None when `node` is not inside
-    it. The parents are mapped once per root (only functions and modules with a report)."""
-    cached = _PARENTS.get(id(root))
-    if cached is None or cached[0] is not root:
-        if len(_PARENTS) > 64:
-            _PARENTS.clear()
-        parents: Dict[int, cst.CSTNode] = {}
-        stack: List[cst.CSTNode] = [root]
-        while stack:
-            parent = stack.pop()
-            for child in children(parent):
-                parents[id(child)] = parent
-                stack.append(child)
-        cached = _PARENTS[id(root)] = (root, parents)
-    parents = cached[1]
-    if id(node) not in parents:
-        return None
-    path = [node]
-    while id(path[-1]) in parents and parents[id(path[-1])] is not root:
-        path.append(parents[id(path[-1])])
-    path.reverse()
-    return path
+    it: a walk that stops where it finds the node (only for reported nodes)."""
+    stack = [iter(children(root))]
+    path: List[cst.CSTNode] = []
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            if path:
+                path.pop()
+            continue
+        if child is node:
+            path.append(child)
+            return path
+        path.append(child)
+        stack.append(iter(children(child)))
+    return None
 
 
 def _branches(path: List[cst.CSTNode]) -> List[_Branch]:

@@ -115,7 +115,8 @@ class UnverifiedSSLContext(Rule):
     `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`, no other argument) whose `check_hostname` /
     `verify_mode` are switched off by statements of their own in that block: the creation
     becomes the configured context and those statements go, their comments kept. Safe,
-    except when that block is itself an `if`'s branch (httpx's own `elif verify is False:`):
+    except when that block is itself an `if`'s branch (`if VERIFY is False:` on a module
+    constant; on the caller's option it is not reported at all):
     unsafe there. A setting on a branch of its own (`if insecure:`) below the creation is a
     decision the code takes and gets no fix.
 
@@ -779,7 +780,7 @@ class UnverifiedSSLContext(Rule):
 
     def visit_If(self, node: cst.If) -> None:
         # the branches of an `if`: a context disabled there is a decision the code made on
-        # purpose (httpx's own `elif verify is False:`), so its fix is unsafe
+        # purpose (`if VERIFY is False:`), so its fix is unsafe
         self._branches.add(id(node.body))
         if isinstance(node.orelse, cst.Else):
             self._branches.add(id(node.orelse.body))

@@ -64,7 +64,10 @@ os.environ.get("INSECURE"):`: whoever runs the process can flip that switch, so 
 that reads it is where verification goes off); a test that reads no TLS option (`if host ==
 "localhost":`), or an `or` one of whose alternatives reads none; a fallback that sets the
 option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`); and an
-insecure value written in another function than the test (a travelled origin)."""
+insecure value written in another function than the test (a travelled origin). A known gap:
+a parameter that holds the parsed command line (`def main(args): if args.no_verify:`) counts
+as a caller's option, so such a switch is not reported; read `parser.parse_args()` in the
+function itself and it is."""
 # How many locals bound from locals a test is followed through to a caller option.
 _MAX_LOCALS = 3
 # `mapping.get("key")` and friends: an options mapping read (or copied) by the library.

@@ -721,10 +721,13 @@ def test_environment_switch_goes_only_with_the_flag_and_only_when_it_is_the_stat
 
 
 def test_a_context_disabled_on_an_if_branch_gets_an_unsafe_fix_only():
-    # httpx's own `elif verify is False:` branch: replacing it is a decision, not a migration
+    # a branch on a module constant: replacing it is a decision, not a migration (the same
+    # branch on a parameter, httpx's own `elif verify is False:`, is the caller's opt-out and
+    # not reported: tests/test_opt_outs.py)
     source = ("import ssl\n"
-              "def make(verify):\n"
-              "    if verify is False:\n"
+              "VERIFY = False\n"
+              "def make():\n"
+              "    if VERIFY is False:\n"
               "        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
               "        ctx.check_hostname = False\n"
               "        ctx.verify_mode = ssl.CERT_NONE\n"
@@ -735,15 +738,15 @@ def test_a_context_disabled_on_an_if_branch_gets_an_unsafe_fix_only():
               "    return ctx\n")
     result = lint_source(source, "a.py", settings())
     assert [(d.line, d.col, d.code, d.fix.applicability) for d in result.diagnostics] == [
-        (5, 9, "TLS103", Applicability.UNSAFE), (9, 5, "TLS103", Applicability.SAFE)]
+        (6, 9, "TLS103", Applicability.UNSAFE), (10, 5, "TLS103", Applicability.SAFE)]
     fixed = fix_text(source, "a.py", settings())
     assert fixed.text == ("import ssl\n"
                           "\n"
                           "from corp_tls import ssl_context\n"
                           "\n"
-                          "\n"
-                          "def make(verify):\n"
-                          "    if verify is False:\n"
+                          "VERIFY = False\n"
+                          "def make():\n"
+                          "    if VERIFY is False:\n"
                           "        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
                           "        ctx.check_hostname = False\n"
                           "        ctx.verify_mode = ssl.CERT_NONE\n"

@@ -370,8 +370,8 @@ def test_instance_dict_store_of_false_is_reported_at_the_store():
 def test_unverified_function_bound_on_one_branch():
     source = """\
     import ssl
-    def context(verify):
-        if verify:
+    def context(host):  # (a branch on the caller's `verify` would be its opt-out)
+        if host != "localhost":
             create = getattr(ssl, "create_default_context", None)
         else:
             create = getattr(ssl, "_create_unverified_context", None)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-from corptls_lint.analysis import values
+from corptls_lint.analysis import opt_outs, values
 from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import Applicability, FixTargets, Settings
 
@@ -143,6 +143,13 @@ class Rule:
     # anywhere in the scope), kept when libcst is handed only the functions that matter. Not
     # `context`: that is each instance's FileContext.
     context_shapes: ClassVar[Tuple[Candidate, ...]] = ()
+    # Whether a finding in a library's implementation of its caller's opt-out (`if not
+    # verify: ctx.check_hostname = False`) goes to the caller's choice: the parameter's
+    # insecure default, or nowhere (the caller passing False is reported where it does).
+    # analysis/opt_outs.py says which; the rules that report turned-off verification set it.
+    caller_opt_outs: ClassVar[bool] = False
+    # TLS105: reports a wrapper flag's insecure default (`verify_ssl=False`) itself.
+    reports_wrapper_flags: ClassVar[bool] = False
     # Whether the rule offers a fix, and the config keys such a fix can use.
     has_fix: ClassVar[bool] = False
     fix_keys: ClassVar[Tuple[str, ...]] = ()
@@ -169,8 +176,33 @@ class Rule:
         return values.is_hardcoded_path(node, self.context.scope)
 
     def report(self, node: cst.CSTNode, message: Optional[str] = None,
-               fix: Optional[FixRequest] = None) -> None:
-        self.context.reports.append(Report(self, node, message or self.message, fix))
+               fix: Optional[FixRequest] = None) -> Optional[Report]:
+        """Add a finding (None when it is a library's implementation of its caller's
+        opt-out, with `caller_opt_outs`; then it may be the parameter's default instead)."""
+        message = message or self.message
+        if self.caller_opt_outs:
+            chosen = opt_outs.placement(node, self.context.scope)
+            if chosen is not None:
+                if chosen.default is None or (not self.reports_wrapper_flags
+                                              and self._wrapper_flag_default(chosen)):
+                    return None
+                # reported once at the default: the engine keeps one finding per position
+                node, fix = chosen.default, None
+                message = f"the default of {chosen.parameter} chooses this: {message}"
+        made = Report(self, node, message, fix)
+        self.context.reports.append(made)
+        return made
+
+    def _wrapper_flag_default(self, chosen: opt_outs.Chosen) -> bool:
+        """A wrapper flag's insecure default (`verify_certs=False`) is TLS105's finding in any
+        module: the rule that moved here stays quiet, so the default is reported once."""
+        from corptls_lint.analysis import clients
+
+        flags = clients.insecure_keywords(self.context.insecure_keywords or
+                                          clients.DEFAULT_INSECURE_KEYWORDS)
+        kind = flags.get(chosen.parameter)
+        return (kind is not None and chosen.default is not None
+                and clients.value_is(kind, chosen.default, self.context.scope))
 
     @classmethod
     def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
@@ -180,4 +212,10 @@ class Rule:
     # -- metadata -----------------------------------------------------------------------
     @classmethod
     def documentation(cls) -> str:
-        return textwrap.dedent(cls.__doc__ or "").strip()
+        text = textwrap.dedent(cls.__doc__ or "").strip()
+        marker = "\n## Why is this bad?"
+        if cls.caller_opt_outs and marker in text:
+            # one text for every rule that leaves a library's opt-out to its caller
+            head, _, tail = text.partition(marker)
+            text = f"{head.rstrip()}\n\n{opt_outs.DOCUMENTATION}\n{marker}{tail}"
+        return text

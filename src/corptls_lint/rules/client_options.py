@@ -412,6 +412,8 @@ class ClientOptionDisabled(Rule):
     """
 
     code = "TLS105"
+    caller_opt_outs = True
+    reports_wrapper_flags = True
     name = "client-option-disabled"
     message = "TLS verification disabled by a client option"
     # Each keyword counts only where it is assigned or quoted (`verify_ssl=`, `"insecure":`).
@@ -500,6 +502,21 @@ class ClientOptionDisabled(Rule):
         "    t, creds, options=[('grpc.ssl_target_name_override', 'x.test')])\n",
         "import hvac\nvault = hvac.Client(url=url, verify=CA_BUNDLE)\n",
         "import httplib2\nh = httplib2.Http(disable_ssl_certificate_validation=False)\n",
+        # a library carrying out its caller's choice: the caller's True is reported
+        "from keystoneauth1 import session\n"
+        "def make(insecure, cacert):\n"
+        "    if insecure:\n"
+        "        verify = False\n"
+        "    else:\n"
+        "        verify = cacert or True\n"
+        "    return session.Session(verify=verify)\n",
+        "import pymongo\n"
+        "class Hook:\n"
+        "    def conn(self):\n"
+        "        options = {}\n"
+        "        if self.allow_insecure:\n"
+        "            options['tlsAllowInvalidCertificates'] = True\n"
+        "        return pymongo.MongoClient(self.uri, **options)\n",
     ]
     INVALID = [
         Invalid(
@@ -641,24 +658,27 @@ class ClientOptionDisabled(Rule):
             "gh = Github(base_url=url, login_or_token=token, verify=CA_BUNDLE)\n"),
         Invalid(
             "from keystoneauth1 import session\n"
-            "def make(insecure, cacert):\n"
+            "def make(cacert, insecure=True):\n"
             "    if insecure:\n"
             "        verify = False\n"
             "    else:\n"
             "        verify = cacert or True\n"
             "    return session.Session(verify=verify)\n",
-            [(4, 18)],
+            [(2, 27)],
             "from keystoneauth1 import session\n"
-            "\n"
-            "from corp_tls import CA_BUNDLE\n"
-            "\n"
-            "\n"
-            "def make(insecure, cacert):\n"
+            "def make(cacert, insecure=False):\n"
             "    if insecure:\n"
-            "        verify = CA_BUNDLE\n"
+            "        verify = False\n"
             "    else:\n"
             "        verify = cacert or True\n"
             "    return session.Session(verify=verify)\n"),
+        Invalid(
+            "import redis\n"
+            "def client(host, ssl_check_hostname=False):\n"
+            "    kwargs = {'host': host}\n"
+            "    kwargs.update({'ssl_check_hostname': ssl_check_hostname})\n"
+            "    return redis.Redis(**kwargs)\n",
+            [(2, 37)]),
         Invalid(
             "import requests\n"
             "class Backend:\n"

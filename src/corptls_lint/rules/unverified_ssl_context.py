@@ -115,7 +115,8 @@ class UnverifiedSSLContext(Rule):
     `ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)`, no other argument) whose `check_hostname` /
     `verify_mode` are switched off by statements of their own in that block: the creation
     becomes the configured context and those statements go, their comments kept. Safe,
-    except when that block is itself an `if`'s branch (httpx's own `elif verify is False:`):
+    except when that block is itself an `if`'s branch (`if VERIFY is False:` on a module
+    constant; on the caller's option it is not reported at all):
     unsafe there. A setting on a branch of its own (`if insecure:`) below the creation is a
     decision the code takes and gets no fix.
 
@@ -163,6 +164,7 @@ class UnverifiedSSLContext(Rule):
     """
 
     code = "TLS103"
+    caller_opt_outs = True
     name = "unverified-ssl-context"
     message = "SSL context or connection without certificate verification"
     # cert_reqs / verify_mode: their string form ("NONE") names no other trigger word.
@@ -250,6 +252,51 @@ class UnverifiedSSLContext(Rule):
         "    match_hostname(sock.getpeercert(), host)\ndef connect(sock, host, ctx):\n"
         "    ctx.check_hostname = False\n    ctx.verify_mode = ssl.CERT_REQUIRED\n"
         "    check(ctx.wrap_socket(sock), host)\n",
+        # a library carrying out its caller's choice: the caller passing False is reported
+        "import ssl\n"
+        "def context(verify):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    if not verify:\n"
+        "        ctx.check_hostname = False\n"
+        "        ctx.verify_mode = ssl.CERT_NONE\n"
+        "    return ctx\n",
+        "import ssl\n"
+        "def context(options):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    if options.get('insecure'):\n"
+        "        ctx.check_hostname = False\n"
+        "    return ctx\n",
+        "import ssl\n"
+        "def context(check_hostname=True):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    ctx.check_hostname = check_hostname\n"
+        "    return ctx\n",
+        "import smtplib, ssl\n"
+        "class Mailer:\n"
+        "    def connect(self):\n"
+        "        context = (ssl.create_default_context() if self.verify\n"
+        "                   else ssl._create_unverified_context())\n"
+        "        return smtplib.SMTP_SSL(self.host, context=context)\n",
+        "import ssl\n"
+        "CERT_REQS = {'none': ssl.CERT_NONE, 'required': ssl.CERT_REQUIRED}\n"
+        "def context(cert_reqs):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    ctx.verify_mode = CERT_REQS[cert_reqs]\n"
+        "    return ctx\n",
+        "import ssl\n"
+        "import urllib3\n"
+        "def pool(verify):\n"
+        "    cert_reqs = ssl.CERT_REQUIRED\n"
+        "    if not verify:\n"
+        "        cert_reqs = ssl.CERT_NONE\n"
+        "    return urllib3.PoolManager(cert_reqs=cert_reqs)\n",
+        "import ssl\n"
+        "def context(verify=True):\n"
+        "    if verify:\n"
+        "        create = ssl.create_default_context\n"
+        "    else:\n"
+        "        create = getattr(ssl, '_create_unverified_context', None)\n"
+        "    return create()\n",
     ]
     INVALID = [
         Invalid(
@@ -424,16 +471,17 @@ class UnverifiedSSLContext(Rule):
             "\n"
             "ctx = ssl_context()\n"),
         Invalid(
-            "import ssl\n"
-            "def context(options):\n"
+            "import os, ssl\n"
+            "NO_VERIFY = True\n"
+            "def context():\n"
             "    ctx = ssl.create_default_context()\n"
-            "    if options.get('insecure'):\n"
+            "    if os.environ.get('INSECURE'):\n"
             "        ctx.check_hostname = False\n"
-            "    if options.get('no_verify'):\n"
+            "    if NO_VERIFY:\n"
             "        ctx.check_hostname = False\n"
             "        ctx.verify_mode = ssl.CERT_NONE\n"
             "    return ctx\n",
-            [(5, 9), (7, 9)]),
+            [(6, 9), (8, 9)]),
         Invalid(
             "from requests.adapters import HTTPAdapter\n"
             "from urllib3.poolmanager import PoolManager\n"
@@ -466,19 +514,12 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "import ssl\n"
             "import urllib3\n"
-            "def pool(verify):\n"
+            "def pool(verify=False):\n"
             "    cert_reqs = ssl.CERT_REQUIRED\n"
             "    if not verify:\n"
             "        cert_reqs = ssl.CERT_NONE\n"
             "    return urllib3.PoolManager(cert_reqs=cert_reqs)\n",
-            [(6, 21)],
-            "import ssl\n"
-            "import urllib3\n"
-            "def pool(verify):\n"
-            "    cert_reqs = ssl.CERT_REQUIRED\n"
-            "    if not verify:\n"
-            "        cert_reqs = ssl.CERT_REQUIRED\n"
-            "    return urllib3.PoolManager(cert_reqs=cert_reqs)\n"),
+            [(3, 17)]),
         Invalid(
             "import urllib3\n"
             "def pool():\n"
@@ -489,15 +530,15 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "import urllib3\n"
             "class Connection:\n"
-            "    def __init__(self, verify_certs=True):\n"
+            "    def __init__(self, check_certs=False):\n"
             "        pool_class = urllib3.HTTPConnectionPool\n"
             "        kw = {}\n"
             "        if self.use_ssl:\n"
             "            pool_class = urllib3.HTTPSConnectionPool\n"
-            "            if not verify_certs:\n"
+            "            if not check_certs:\n"
             "                kw.update({'cert_reqs': 'CERT_NONE'})\n"
             "        self.pool = pool_class(self.host, **kw)\n",
-            [(9, 28)]),
+            [(3, 36)]),
         Invalid(
             "from pip._vendor.requests.adapters import HTTPAdapter\n"
             "class InsecureHTTPAdapter(HTTPAdapter):\n"
@@ -551,13 +592,13 @@ class UnverifiedSSLContext(Rule):
             "ctx = ssl_context()\n"),
         Invalid(
             "import ssl\n"
-            "def context(verify):\n"
+            "def context(verify=False):\n"
             "    if verify:\n"
             "        create = ssl.create_default_context\n"
             "    else:\n"
             "        create = getattr(ssl, '_create_unverified_context', None)\n"
             "    return create()\n",
-            [(6, 18)]),
+            [(2, 20)]),
         Invalid(
             "import ssl\n"
             "import xmlrpc.client as xmlrpclib\n"
@@ -568,6 +609,73 @@ class UnverifiedSSLContext(Rule):
             "from corp_tls import ssl_context\n"
             "\n"
             "proxy = xmlrpclib.ServerProxy(url, context=ssl_context())\n"),
+        # the caller's opt-out, carried out: reported at the insecure default that picks it
+        Invalid(
+            "import ssl\n"
+            "def context(verify=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if not verify:\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    return ctx\n",
+            [(2, 20)]),
+        Invalid(
+            "import ssl\n"
+            "def context(check_hostname=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    ctx.check_hostname = check_hostname\n"
+            "    return ctx\n",
+            [(2, 28)]),
+        Invalid(
+            "import smtplib, ssl\n"
+            "def connect(host, verify=False):\n"
+            "    context = (ssl.create_default_context() if verify\n"
+            "               else ssl._create_unverified_context())\n"
+            "    return smtplib.SMTP_SSL(host, context=context)\n",
+            [(2, 26)]),
+        Invalid(
+            "import ssl\n"
+            "class Client:\n"
+            "    verify_ssl = False\n"
+            "    def context(self):\n"
+            "        ctx = ssl.create_default_context()\n"
+            "        if not self.verify_ssl:\n"
+            "            ctx.check_hostname = False\n"
+            "            ctx.verify_mode = ssl.CERT_NONE\n"
+            "        return ctx\n",
+            [(7, 13)]),
+        Invalid(
+            "import ssl\n"
+            "def context(host, disable_verification):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if disable_verification or host == 'localhost':\n"
+            "        ctx.check_hostname = False\n"
+            "    return ctx\n",
+            [(5, 9)]),
+        Invalid(
+            "import ssl\n"
+            "def context(use_ssl):\n"
+            "    if use_ssl:\n"
+            "        ctx = ssl.create_default_context()\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "        return ctx\n",
+            [(5, 9)],
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "\n"
+            "def context(use_ssl):\n"
+            "    if use_ssl:\n"
+            "        ctx = ssl_context()\n"
+            "        return ctx\n"),
+        Invalid(
+            "import ssl\n"
+            "import urllib3\n"
+            "def pool(ssl_options):\n"
+            "    if not ssl_options:\n"
+            "        ssl_options = {'cert_reqs': ssl.CERT_NONE}\n"
+            "    return urllib3.PoolManager(**ssl_options)\n",
+            [(5, 24)]),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -672,7 +780,7 @@ class UnverifiedSSLContext(Rule):
 
     def visit_If(self, node: cst.If) -> None:
         # the branches of an `if`: a context disabled there is a decision the code made on
-        # purpose (httpx's own `elif verify is False:`), so its fix is unsafe
+        # purpose (`if VERIFY is False:`), so its fix is unsafe
         self._branches.add(id(node.body))
         if isinstance(node.orelse, cst.Else):
             self._branches.add(id(node.orelse.body))
@@ -748,11 +856,11 @@ class UnverifiedSSLContext(Rule):
                 first[0].fix = (self._creation_fix(owner, target, first[0].fix)
                                 if first[0].fix is not None else None)
                 return
-        self.report(target, fix=(self._creation_fix(owner, target, None)
-                                if owner is not None else None))
-        if owner is not None:
-            self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
-                                                            identifier(target.attr.value))
+        made = self.report(target, fix=(self._creation_fix(owner, target, None)
+                                       if owner is not None else None))
+        if owner is not None and made is not None and made.node is target:
+            # (not when the caller's choice moved it: its pair goes to the same place)
+            self._settings[(id(self.scope.node), owner)] = (made, identifier(target.attr.value))
 
     def _host_name_checked_by_hand(self, owner: str) -> bool:
         """`check_hostname = False` on a context that still verifies the chain (no

@@ -138,6 +138,7 @@ class VerifyDisabled(Rule):
     """
 
     code = "TLS101"
+    caller_opt_outs = True
     name = "verify-disabled"
     message = "TLS verification disabled with a falsy verify=; pass the CA bundle instead"
     triggers = ((b"verify",),)
@@ -192,6 +193,13 @@ class VerifyDisabled(Rule):
         "import curl_cffi\ncurl_cffi.requests.get(url, verify=True)\n",
         "import niquests\nniquests.get(url, verify=CA)\n",
         "import grequests\ngrequests.map(reqs, verify=False)\n",
+        # a library carrying out its caller's choice: the caller passing True is reported
+        "import requests\n"
+        "def fetch(url, insecure):\n"
+        "    kw = {'timeout': 5}\n"
+        "    if insecure:\n"
+        "        kw['verify'] = False\n"
+        "    return requests.get(url, **kw)\n",
     ]
     INVALID = [
         Invalid(
@@ -352,20 +360,21 @@ class VerifyDisabled(Rule):
             "    s.get(url, verify=CA_BUNDLE)  # legacy proxy\n"),
         Invalid(
             "import requests\n"
-            "def fetch(url, insecure):\n"
+            "INSECURE = True\n"
+            "def fetch(url):\n"
             "    kw = {'timeout': 5}\n"
-            "    if insecure:\n"
+            "    if INSECURE:\n"
             "        kw['verify'] = False\n"
             "    return requests.get(url, **kw)\n",
-            [(5, 9)],
+            [(6, 9)],
             "import requests\n"
             "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
-            "\n"
-            "def fetch(url, insecure):\n"
+            "INSECURE = True\n"
+            "def fetch(url):\n"
             "    kw = {'timeout': 5}\n"
-            "    if insecure:\n"
+            "    if INSECURE:\n"
             "        kw['verify'] = CA_BUNDLE\n"
             "    return requests.get(url, **kw)\n"),
         Invalid(
@@ -397,18 +406,7 @@ class VerifyDisabled(Rule):
             "        verify = False\n"
             "    requests.get(url, verify=verify)\n"
             "    requests.post(url, verify=verify)\n",
-            [(5, 18)],
-            "import requests\n"
-            "\n"
-            "from corp_tls import CA_BUNDLE\n"
-            "\n"
-            "\n"
-            "def fetch(url, ca=None):\n"
-            "    verify = ca\n"
-            "    if ca is None:\n"
-            "        verify = CA_BUNDLE\n"
-            "    requests.get(url, verify=verify)\n"
-            "    requests.post(url, verify=verify)\n"),
+            [(2, 19)]),
         Invalid(
             "import requests\n"
             "def fetch(url, options):\n"

@@ -75,6 +75,7 @@ class VerifyDisabledAttribute(Rule):
     """
 
     code = "TLS102"
+    caller_opt_outs = True
     name = "verify-disabled-attribute"
     message = "TLS verification disabled by assigning a falsy .verify; assign the CA bundle instead"
     triggers = ((b"verify",),)
@@ -94,6 +95,13 @@ class VerifyDisabledAttribute(Rule):
         "session.verify = CA_BUNDLE\n",
         "verify = False\n",
         "session.verify == False\n",
+        # a library carrying out its caller's choice: the caller's insecure=True is reported
+        "import requests\n"
+        "def session(endpoint, **kwargs):\n"
+        "    s = requests.Session()\n"
+        "    if kwargs.get('insecure', False) is True:\n"
+        "        s.verify = False\n"
+        "    return s\n",
     ]
     INVALID = [
         Invalid(
@@ -167,6 +175,25 @@ class VerifyDisabledAttribute(Rule):
             "    def __init__(self, host, timeout=10, verify=CA_BUNDLE):\n"
             "        self.verify = verify\n"
             "        self.session.verify = verify\n"),
+        Invalid(
+            "import requests\n"
+            "NO_VERIFY = True\n"
+            "def session():\n"
+            "    s = requests.Session()\n"
+            "    if NO_VERIFY:\n"
+            "        s.verify = False\n"
+            "    return s\n",
+            [(6, 9)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "NO_VERIFY = True\n"
+            "def session():\n"
+            "    s = requests.Session()\n"
+            "    if NO_VERIFY:\n"
+            "        s.verify = CA_BUNDLE\n"
+            "    return s\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:

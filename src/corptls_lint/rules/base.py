@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-from corptls_lint.analysis import values
+from corptls_lint.analysis import test_data, values
 from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import Applicability, FixTargets, Settings
 
@@ -148,6 +148,9 @@ class Rule:
     fix_keys: ClassVar[Tuple[str, ...]] = ()
     VALID: ClassVar[List[str]] = []
     INVALID: ClassVar[List[Invalid]] = []
+    # Whether test data (analysis/test_data.py: an assertion's expected value, the statement
+    # a test expects to raise) is left unreported; the rule's page says so.
+    quiet_in_test_data: ClassVar[bool] = True
     # The client inventory (docs/clients.md is generated from every rule's list).
     client_uses: ClassVar[Tuple[ClientUse, ...]] = ()
 
@@ -180,4 +183,8 @@ class Rule:
     # -- metadata -----------------------------------------------------------------------
     @classmethod
     def documentation(cls) -> str:
-        return textwrap.dedent(cls.__doc__ or "").strip()
+        text = textwrap.dedent(cls.__doc__ or "").strip()
+        why = "\n## Why is this bad?"
+        if cls.quiet_in_test_data and why in text:
+            text = text.replace(why, f"\n{test_data.DOC}\n{why}", 1)
+        return text

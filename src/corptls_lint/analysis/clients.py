@@ -225,6 +225,17 @@ def is_server_callee(call: cst.Call) -> bool:
     return name in SERVER_CALL_NAMES or name.endswith(("Server", "server"))
 
 
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
+
+
+def names_a_server(call: cst.Call) -> bool:
+    """A callee whose last name has the word server in it (`TSSLServerSocket`,
+    `self._server_socket(...)`, `make_server`): the listening side's constructors and the
+    test helpers that build one. Wider than `is_server_callee`, which the context rules use
+    for what a context is handed to."""
+    return "server" in (word.lower() for word in _WORDS.findall(callee_name(call) or ""))
+
+
 def is_server_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
     """`SSLContext(PROTOCOL_TLS_SERVER)` or `create_default_context(Purpose.CLIENT_AUTH)`."""
     if not isinstance(call, cst.Call):

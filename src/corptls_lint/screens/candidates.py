@@ -17,11 +17,11 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
-                                         NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
-                                         CallerArgument, CallInto, CallTo, Candidate,
-                                         ConstantFunction, ItemStore, KeyedStore, KeywordArg,
-                                         NamePassed, NameStore, NameUse, ParamDefault, ScreenedRule,
-                                         Travel, literal_matches)
+                                         NONE_OR_CERT_NONE, AnyNameStore, Appended, Argument,
+                                         AttributeStore, CallerArgument, CallInto, CallTo,
+                                         Candidate, ConstantFunction, ItemStore, KeyedStore,
+                                         KeywordArg, NamePassed, NameStore, NameUse, ParamDefault,
+                                         ScreenedRule, Travel, literal_matches)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -310,6 +310,11 @@ class FileFacts:
         elif isinstance(candidate, NameStore):
             for name, value in self.facts.bound_names:
                 if name in candidate.names and self.value_matches(value, candidate.value):
+                    yield value
+        elif isinstance(candidate, AnyNameStore):
+            # the literal itself (any name may be bound to a name or an f-string)
+            for _, value in self.facts.bound_names:
+                if isinstance(value, ast.Constant) and literal_matches(value, candidate.value):
                     yield value
         elif isinstance(candidate, KeyedStore):
             for key, value, where in self.facts.keyed_stores:

@@ -17,12 +17,12 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
-                                         NONE_OR_CERT_NONE, AnyNameStore, Appended, Argument,
+                                         NONE_OR_CERT_NONE, QUERY, AnyNameStore, Appended, Argument,
                                          AttributeStore, CallerArgument, CallInto, CallTo,
                                          Candidate, ConstantFunction, ItemStore, KeyedStore,
                                          KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
                                          OptionsPassed, ParamDefault, ScreenedRule, Travel,
-                                         key_may_be, literal_matches)
+                                         key_may_be, literal_matches, string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -328,7 +328,7 @@ class FileFacts:
                     yield node
         elif isinstance(candidate, Appended):
             for value, statement in self.facts.appended:
-                if self.value_matches(value, candidate.value):
+                if self._appended_matches(value, candidate.value):
                     yield statement
         elif isinstance(candidate, NameStore):
             for name, value in self.facts.bound_names:
@@ -506,6 +506,24 @@ class FileFacts:
                  if root is not None and facts.imported.get(root) in candidate.roots]
         if found:
             yield min(found, key=lambda entry: (not entry[0], entry[1], entry[2]))[3]
+
+    def _appended_matches(self, value: ast.expr, kind: str) -> bool:
+        """`x += value` may append a query of this class: `value` starts with a literal query
+        that holds an option, or with a name (`out += line + "\\n"`) that is bound to such a
+        query, or a literal part of it names an option (`url += SEP + "sslmode=require"`)."""
+        first: ast.AST = value
+        while isinstance(first, ast.BinOp):
+            first = first.left
+        if isinstance(first, ast.JoinedStr) and first.values:
+            first = first.values[0]
+        if isinstance(first, ast.FormattedValue):
+            first = first.value
+        if not isinstance(first, ast.Name) or first.id in CONSTANT_NAMES:
+            return self.value_matches(value, kind)
+        options = kind[len(QUERY):].split("|") if kind.startswith(QUERY) else ()
+        fragments = string_fragments(value) or ()
+        return self.value_matches(first, kind) or any(
+            option + "=" in fragment.lower() for fragment in fragments for option in options)
 
     def _options_passed(self, candidate: OptionsPassed) -> Iterator[Location]:
         facts = self.facts

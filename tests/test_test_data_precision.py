@@ -124,18 +124,33 @@ def test_values_read_back_and_mocks(source, expected):
     ("import pytest, requests\n"
      "def test_bad_bundle():\n"
      "    pytest.raises(ValueError, requests.get, URL, verify=False)\n", []),
+    # the callable form expecting an SSLError: a weak protocol refused (TLS501's own case)
     ("import ssl\n"
      "class T(TestCase):\n"
      "    def test_refused(self):\n"
-     "        self.assertRaises(ssl.SSLError, ssl.SSLContext, ssl.PROTOCOL_TLSv1)\n",
-     [(4, 57, "TLS501")]),
-    # a helper that asserts a failure (thrift's refused SSLv3) and one that asserts success
+     "        self.assertRaises(ssl.SSLError, ssl.SSLContext, ssl.PROTOCOL_TLSv1)\n", []),
+    # a connection expected to fail: a weak protocol refused is the point (TLS501 quiet),
+    # a certificate check switched off is not (thrift's helpers; pytest.raises(SSLError))
     ("import ssl\n"
      "class T(TestCase):\n"
      "    def test_old(self):\n"
      "        self._assert_connection_failure(server, ssl_version=ssl.PROTOCOL_SSLv3)\n"
      "        self._assert_connection_success(server, ssl_version=ssl.PROTOCOL_TLSv1_1)\n",
      [(5, 61, "TLS501")]),
+    ("import pytest, ssl\n"
+     "def test_refused():\n"
+     "    with pytest.raises(ssl.SSLError):\n"
+     "        ssl.SSLContext(ssl.PROTOCOL_TLSv1).wrap_socket(sock)\n"
+     "    with pytest.raises(ssl.SSLError):\n"
+     "        requests.get(URL, verify=False)\n",
+     [(4, 9, "TLS107"), (6, 27, "TLS101")]),
+    ("import ssl\n"
+     "class T(TestCase):\n"
+     "    def test_client_cert_missing(self):\n"
+     "        ctx = ssl.create_default_context()\n"
+     "        ctx.check_hostname = False\n"
+     "        self._assert_connection_failure(server, ssl_context=ctx)\n",
+     [(5, 9, "TLS103")]),
 ])
 def test_rejected_configurations(source, expected):
     assert codes(source) == expected
@@ -143,4 +158,8 @@ def test_rejected_configurations(source, expected):
 
 def test_every_rule_page_says_so():
     for rule in ALL_RULES:
-        assert ("Test data is not reported" in rule.documentation()) == rule.quiet_in_test_data
+        page = rule.documentation()
+        assert ("Test data is not reported" in page) == rule.quiet_in_test_data
+        assert ("A connection a test expects to fail" in page) == (
+            rule.quiet_in_refused_connections)
+    assert [rule.code for rule in ALL_RULES if rule.quiet_in_refused_connections] == ["TLS501"]

@@ -31,9 +31,16 @@ pytest.raises(...)` or `with self.assertRaises(...)` block that expects a config
 error (`ValueError`, `TypeError`, `KeyError`, `OSError` and its file errors, or an error
 named `Invalid...`, `...Config...`, `Improperly...`; the statements before it are set-up
 that runs and stay reported, and an expected `SSLError` or `ConnectionError` means a
-connection was made), the arguments of the callable form `pytest.raises(ValueError, func,
-...)`, and those of a test helper named as an assertion of failure
-(`self._assert_connection_failure(server, ssl_version=...)`)."""
+connection was made), and the arguments of the callable form `pytest.raises(ValueError,
+func, ...)`."""
+
+# The page text of the rules that also `quiet_in_refused_connections` (TLS501).
+DOC_REFUSED = """A connection a test expects to fail is not reported either: the last statement of a `with
+pytest.raises(ssl.SSLError)` block (any expected error), the arguments of its callable form,
+and those of a test helper named as an assertion of failure
+(`self._assert_connection_failure(server, ssl_version=ssl.PROTOCOL_SSLv3)`): a server
+refusing a weak version is what such a test checks. The rules about certificate checks
+still report there: a connection that fails for another reason says nothing of them."""
 
 # unittest.TestCase's assertion methods that compare or check values (not assertWarns:
 # the block runs to its end)
@@ -91,24 +98,27 @@ def _config_error(expr: Optional[cst.BaseExpression]) -> bool:
     return name in _CONFIG_ERRORS or any(word in name for word in _CONFIG_ERROR_WORDS)
 
 
-def _expects_rejection(call: cst.Call, scope: Scope) -> bool:
-    """`pytest.raises(ValueError...)`, `self.assertRaises(InvalidURI...)`: a configuration
-    error expected (as a block or with the callable)."""
+def _raises(call: cst.Call, scope: Scope) -> Optional[str]:
+    """`pytest.raises(...)`, `self.assertRaises(...)` (as a block or with the callable):
+    "rejected" when the expected error rejects a configuration (`ValueError`, `InvalidURI`),
+    "refused" for any other (a connection that fails); None for other calls."""
     func = call.func
     if scope.qualify(func) not in _RAISES and not (
             isinstance(func, cst.Attribute) and _receiver_is_self(func)
             and identifier(func.attr.value) in _ASSERT_RAISES):
-        return False
-    return bool(call.args) and call.args[0].keyword is None and _config_error(call.args[0].value)
+        return None
+    if call.args and call.args[0].keyword is None and _config_error(call.args[0].value):
+        return "rejected"
+    return "refused"
 
 
 def _asserting_call(call: cst.Call, scope: Scope) -> Optional[str]:
     """What a call's arguments are: "expected" for an assertion (the unittest methods on
-    self, a mock's assert_called_with...), "rejected" for the callable form of a raises
-    check that expects a configuration error, or a helper that asserts a failure, else
-    None."""
-    if _expects_rejection(call, scope):
-        return "rejected"
+    self, a mock's assert_called_with...), "rejected" or "refused" for the callable form of
+    a raises check, "refused" for a helper that asserts a failure, else None."""
+    raises = _raises(call, scope)
+    if raises is not None:
+        return raises
     func = call.func
     if not isinstance(func, cst.Attribute):
         return None
@@ -121,13 +131,13 @@ def _asserting_call(call: cst.Call, scope: Scope) -> Optional[str]:
         return "expected"
     words = name.lstrip("_").split("_")
     if words[0] == "assert" and _FAILURE_WORDS.intersection(words[1:]):
-        return "rejected"
+        return "refused"
     return None
 
 
-def _raises_block(node: cst.With, scope: Scope) -> bool:
-    return any(isinstance(item.item, cst.Call) and _expects_rejection(item.item, scope)
-               for item in node.items)
+def _raises_block(node: cst.With, scope: Scope) -> Optional[str]:
+    kinds = {_raises(item.item, scope) for item in node.items if isinstance(item.item, cst.Call)}
+    return "rejected" if "rejected" in kinds else "refused" if "refused" in kinds else None
 
 
 def _data(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -155,6 +165,7 @@ class _Region:
     def __init__(self, root: cst.CSTNode, scope: Scope) -> None:
         self.scope = scope
         self.quiet: Set[int] = set()  # ids of nodes that are test data
+        self.refused: Set[int] = set()  # ids of nodes in connections expected to fail
         self.statement: Dict[int, cst.CSTNode] = {}  # id(node) -> its small statement
         # local name -> the Name nodes that read it (not a binding, nor `name.attr = ...`)
         self.reads: Dict[str, List[cst.Name]] = {}
@@ -176,12 +187,15 @@ class _Region:
                 kind = _asserting_call(node, self.scope)
                 if kind is not None:
                     walk = _data if kind == "expected" else _subtree
+                    into = self.refused if kind == "refused" else self.quiet
                     for arg in node.args:
-                        self.quiet.update(id(n) for n in walk(arg.value))
-            elif isinstance(node, cst.With) and _raises_block(node, self.scope):
+                        into.update(id(n) for n in walk(arg.value))
+            elif isinstance(node, cst.With):
+                kind = _raises_block(node, self.scope)
                 body = node.body.body
-                if body:
-                    self.quiet.update(id(n) for n in _subtree(body[-1]))
+                if kind is not None and body:
+                    into = self.refused if kind == "refused" else self.quiet
+                    into.update(id(n) for n in _subtree(body[-1]))
             elif isinstance(node, cst.Assign):
                 for target in node.targets:
                     self._note_target(target.target, node.value, skip)
@@ -197,11 +211,11 @@ class _Region:
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             skip.add(id(target.value))  # `ctx.check_hostname = ...` stores, it does not read
 
-    def is_quiet(self, node: cst.CSTNode, names: bool) -> bool:
+    def is_quiet(self, node: cst.CSTNode, names: bool, refused: bool) -> bool:
         """Whether a reported node is test data; with `names`, also through the local name
         its statement binds or stores into (in a function only: a module's names are read
-        from elsewhere)."""
-        if id(node) in self.quiet:
+        from elsewhere); with `refused`, also in a connection expected to fail."""
+        if id(node) in self.quiet or (refused and id(node) in self.refused):
             return True
         if not names:
             return False
@@ -238,13 +252,14 @@ def _region_root(module: cst.Module, owner: Owner) -> Tuple[cst.CSTNode, bool]:
     return module.body[index], False
 
 
-def quiet_reports(module: cst.Module, nodes: Sequence[cst.CSTNode],
+def quiet_reports(module: cst.Module, nodes: Sequence[Tuple[cst.CSTNode, bool]],
                   owners: Dict[int, Optional[Owner]], scope: Scope) -> Set[int]:
-    """The ids of the reported nodes that are test data. `owners`: the engine's map of each
+    """The ids of the reported nodes that are test data; each node comes with whether its
+    rule is also quiet in a connection expected to fail. `owners`: the engine's map of each
     node to the top-level statement and the functions and classes it lies in."""
     regions: Dict[int, _Region] = {}
     quiet: Set[int] = set()
-    for node in nodes:
+    for node, refused in nodes:
         owner = owners.get(id(node))
         if owner is None:
             continue
@@ -252,6 +267,6 @@ def quiet_reports(module: cst.Module, nodes: Sequence[cst.CSTNode],
         region = regions.get(id(root))
         if region is None:
             region = regions[id(root)] = _Region(root, scope)
-        if region.is_quiet(node, function):
+        if region.is_quiet(node, function, refused):
             quiet.add(id(node))
     return quiet

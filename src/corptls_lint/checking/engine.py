@@ -326,7 +326,8 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
         return result
     # test data (an assertion's expected value, the statement a test expects to raise)
     # configures nothing: dropped for the rules it applies to
-    asked = [report.node for report in context.reports if report.rule.quiet_in_test_data]
+    asked = [(report.node, report.rule.quiet_in_refused_connections)
+             for report in context.reports if report.rule.quiet_in_test_data]
     if asked:
         quiet = test_data.quiet_reports(module, asked, dispatcher.owners, context.scope)
         context.reports = [report for report in context.reports if id(report.node) not in quiet]

@@ -151,6 +151,8 @@ class Rule:
     # Whether test data (analysis/test_data.py: an assertion's expected value, the statement
     # a test expects to raise) is left unreported; the rule's page says so.
     quiet_in_test_data: ClassVar[bool] = True
+    # And in a connection a test expects to fail (TLS501: a server refuses a weak version).
+    quiet_in_refused_connections: ClassVar[bool] = False
     # The client inventory (docs/clients.md is generated from every rule's list).
     client_uses: ClassVar[Tuple[ClientUse, ...]] = ()
 
@@ -186,5 +188,6 @@ class Rule:
         text = textwrap.dedent(cls.__doc__ or "").strip()
         why = "\n## Why is this bad?"
         if cls.quiet_in_test_data and why in text:
-            text = text.replace(why, f"\n{test_data.DOC}\n{why}", 1)
+            refused = f"\n{test_data.DOC_REFUSED}\n" if cls.quiet_in_refused_connections else ""
+            text = text.replace(why, f"\n{test_data.DOC}\n{refused}{why}", 1)
         return text

@@ -174,6 +174,7 @@ class WeakProtocolVersion(Rule):
     """
 
     code = "TLS501"
+    quiet_in_refused_connections = True  # a server refusing the weak version is the test
     name = "weak-protocol-version"
     message = "SSL/TLS protocol older than TLS 1.2; let create_default_context() negotiate"
     triggers = (tuple(sorted({name.encode()

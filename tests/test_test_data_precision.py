@@ -163,3 +163,26 @@ def test_every_rule_page_says_so():
         assert ("A connection a test expects to fail" in page) == (
             rule.quiet_in_refused_connections)
     assert [rule.code for rule in ALL_RULES if rule.quiet_in_refused_connections] == ["TLS501"]
+
+
+@pytest.mark.parametrize("source, expected", [
+    # async tests: the block and the assertions are the same shapes
+    ("import pytest, aiohttp\n"
+     "async def test_bad_bundle():\n"
+     "    async with aiohttp.ClientSession() as s:\n"
+     "        with pytest.raises(FileNotFoundError):\n"
+     "            ssl.create_default_context(cafile='/no/such/ca.pem')\n", []),
+    # a module-level expected table is not followed through its name (other modules read it)
+    ("EXPECTED = {'ssl_cert_reqs': 'none'}\n"
+     "def test_mode():\n"
+     "    assert parse(URL) == EXPECTED\n",
+     [(1, 13, "TLS105")]),
+    # a name read outside the assertions too: reported
+    ("def test_settings():\n"
+     "    opts = {'ssl_cert_reqs': 'none'}\n"
+     "    assert parse(URL) == opts\n"
+     "    redis.Redis(**opts)\n",
+     [(2, 13, "TLS105")]),
+])
+def test_edges(source, expected):
+    assert codes(source) == expected

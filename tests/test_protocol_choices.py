@@ -53,6 +53,13 @@ CASES = [
      "b = SSLAdapter(ssl_version='PROTOCOL_TLSv1')\n"
      "c = SSLAdapter('TLSv1_2')\n",
      [(2, 16), (3, 28)]),
+    # scrapy's version settings: a settings module, a settings dict, an item store
+    ("DOWNLOAD_TLS_MIN_VERSION = 'TLSv1.0'\n"
+     "DOWNLOAD_TLS_MAX_VERSION = 'TLSv1.3'\n"
+     "crawler = get_crawler(settings_dict={'DOWNLOADER_CLIENT_TLS_METHOD': 'TLSv1.1'})\n"
+     "settings['DOWNLOAD_TLS_MAX_VERSION'] = 'TLSv1.1'\n"
+     "OTHER_VERSION = 'TLSv1.0'\n",
+     [(1, 28), (3, 70), (4, 40)]),
     # curl_cffi's own table
     ("from curl_cffi.const import CurlSslVersion\n"
      "lookup = {'1.0': CurlSslVersion.TLSv1_0, '1.1': CurlSslVersion.TLSv1_1,\n"

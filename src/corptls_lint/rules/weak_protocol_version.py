@@ -10,8 +10,9 @@ from corptls_lint.analysis.scopes import Scope, absolute
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (AnyNameStore, Argument, AttributeStore, CallTo, KeywordArg,
-                                         LookedUpIn, NamePassed, NameUse, one_of)
+from corptls_lint.screens.shapes import (AnyNameStore, Argument, AttributeStore, CallTo, KeyedStore,
+                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
+                                         one_of)
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 # The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
@@ -56,6 +57,12 @@ _ALWAYS_IN_SSL = frozenset({"PROTOCOL_TLS", "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS
 _VERSION_SPELLINGS = frozenset(spelling for version in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.0",
                                                         "TLSv1.1", "TLSv1_0", "TLSv1_1")
                                for spelling in (version, version.lower()))
+# scrapy's settings that bound the version (DOWNLOAD_TLS_MIN_VERSION, ..._MAX_VERSION) or
+# pick the method (the deprecated DOWNLOADER_CLIENT_TLS_METHOD), given a weak version's name:
+# a settings module's names, a settings dict's keys (custom_settings), an item store
+_SCRAPY_SETTINGS = ("DOWNLOADER_CLIENT_TLS_METHOD", "DOWNLOAD_TLS_MAX_VERSION",
+                    "DOWNLOAD_TLS_MIN_VERSION")
+_SCRAPY_WEAK = ("TLSv1.0", "TLSv1.1")
 _CHOICE_MESSAGE = "this choice selects an SSL/TLS protocol older than TLS 1.2"
 
 
@@ -107,6 +114,10 @@ class WeakProtocolVersion(Rule):
       urllib3 takes `"SSLv3"`, `"PROTOCOL_SSLv3"`, `"TLSv1"`... for the constant);
     - curl_cffi's `CurlSslVersion.SSLv3`, `TLSv1`, `TLSv1_0`, `TLSv1_1` as the values of a
       table of choices, also in curl_cffi itself (`from ..const import CurlSslVersion`);
+    - scrapy's `DOWNLOAD_TLS_MIN_VERSION`, `DOWNLOAD_TLS_MAX_VERSION` and (deprecated)
+      `DOWNLOADER_CLIENT_TLS_METHOD` set to `"TLSv1.0"` or `"TLSv1.1"`: in a settings
+      module, a settings dict (`custom_settings`, `settings_dict`), an item store
+      (`settings["DOWNLOAD_TLS_MIN_VERSION"] = "TLSv1.0"`) or a keyword;
     - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
       `TLSVersion.SSLv3`, `TLSv1_0` or `TLSv1_1` (`twisted.internet.ssl`);
     - `<ctx>.minimum_version = ssl.TLSVersion.TLSv1` (also `SSLv3`, `TLSv1_1`,
@@ -195,7 +206,11 @@ class WeakProtocolVersion(Rule):
                                         for name in _WEAK_VERSIONS | _TWISTED_WEAK
                                         | _CURL_WEAK} - {"SSLv2"}))),
                   # a weak protocol's name handed to requests-toolbelt's adapter
-                  CallTo(("SSLAdapter",), roots=("requests_toolbelt",)))
+                  CallTo(("SSLAdapter",), roots=("requests_toolbelt",)),
+                  # scrapy's version settings given a weak version's name
+                  NameStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
+                  KeywordArg(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
+                  KeyedStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)))
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
     # A class attribute that spells a weak version, for the comparisons that pick by it.
@@ -246,6 +261,7 @@ class WeakProtocolVersion(Rule):
         "        return ssl.PROTOCOL_TLSv1_2\n",
         "class Old(Base):\n    name = 'TLSv1'\n",
         "from requests_toolbelt import SSLAdapter\nadapter = SSLAdapter('TLSv1_2')\n",
+        "DOWNLOAD_TLS_MIN_VERSION = 'TLSv1.2'\nsettings['DOWNLOAD_TLS_MAX_VERSION'] = 'TLSv1.3'\n",
     ]
     INVALID = [
         Invalid(
@@ -336,6 +352,11 @@ class WeakProtocolVersion(Rule):
             "session = requests.Session()\n"
             "session.mount('https://', SSLAdapter('SSLv3'))\n",
             [(4, 38)]),
+        Invalid(
+            "DOWNLOAD_TLS_MIN_VERSION = 'TLSv1.0'\n"
+            "class Spider:\n"
+            "    custom_settings = {'DOWNLOAD_TLS_MAX_VERSION': 'TLSv1.1'}\n",
+            [(1, 28), (3, 52)]),
         Invalid(
             "from curl_cffi import CurlSslVersion\n"
             "VERSIONS = {'1.0': CurlSslVersion.TLSv1_0, '1.2': CurlSslVersion.TLSv1_2}\n",
@@ -474,6 +495,8 @@ class WeakProtocolVersion(Rule):
         self._note_binding(node.value)
 
     def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._scrapy_setting(node.keyword, node.value)
         self._written(node.value, self._weak_protocol)
         if node.keyword is not None and identifier(node.keyword.value) in _TWISTED_KEYWORDS:
             self._written(node.value, self._weak_twisted)
@@ -503,7 +526,17 @@ class WeakProtocolVersion(Rule):
             self._quiet.update(id(element.value) for element in node.elements)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._scrapy_setting(node.key, node.value)
         self._table_item(node.value)
+
+    def _scrapy_setting(self, name: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """A scrapy version setting (a name, or a key's string) given a weak version."""
+        setting = identifier(name.value) if isinstance(name, cst.Name) else (
+            values.string_value(name, self.scope) if isinstance(name, cst.SimpleString)
+            else None)
+        if setting in _SCRAPY_SETTINGS and isinstance(value, cst.SimpleString) and (
+                values.string_value(value, self.scope) in _SCRAPY_WEAK):
+            self._report_once(value)
 
     def visit_Element(self, node: cst.Element) -> None:
         # an item of a list, tuple or set display; a tuple in a comparison is a deny list
@@ -527,6 +560,11 @@ class WeakProtocolVersion(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         self._note_binding(node.value)
         for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._scrapy_setting(target.target, node.value)  # a settings module's
+            elif (isinstance(target.target, cst.Subscript) and len(target.target.slice) == 1
+                  and isinstance(target.target.slice[0].slice, cst.Index)):
+                self._scrapy_setting(target.target.slice[0].slice.value, node.value)
             if isinstance(target.target, cst.Name) and self.scope.kind == "class":
                 # a class attribute: the class's own setting (`ssl_version` of an FTP_TLS
                 # subclass), read by the library through `self`

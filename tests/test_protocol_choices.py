@@ -72,8 +72,9 @@ CASES = [
      "other = self._server_socket(keyfile=KEY, ssl_version=ssl.PROTOCOL_TLSv1_1)\n"
      "PARAMS = [{'ssl_version': ssl.PROTOCOL_TLS_SERVER,\n"
      "           'ssl_maximum_version': ssl.TLSVersion.TLSv1}]\n"
-     "client = connect(ssl_version=ssl.PROTOCOL_TLSv1_1)\n",
-     [(7, 30)]),
+     "client = connect(ssl_version=ssl.PROTOCOL_TLSv1_1)\n"
+     "other = connect_to_server(ssl_version=ssl.PROTOCOL_TLSv1_1)\n",
+     [(7, 30), (8, 39)]),
     # the fallback of a feature test for what every supported Python has: dead code
     ("import ssl\n"
      "if hasattr(ssl, 'PROTOCOL_TLS_SERVER'):\n"

@@ -140,7 +140,7 @@ class WeakProtocolVersion(Rule):
     (`PROTOCOL_TLSv1 = ssl.PROTOCOL_TLSv1` in a compatibility module) are not reported either.
     Nor is a server's protocol, as TLS103 and TLS301 leave server contexts alone: a weak
     constant passed to a callee named for a server (`TSSLServerSocket(ssl_version=...)`, a
-    test's `self._server_socket(...)`) or in a dict of a server's settings (one holding
+    test's `self._server_socket(...)`; not `connect_to_server(...)`, a client's) or in a dict of a server's settings (one holding
     `ssl.PROTOCOL_TLS_SERVER`); nor the fallback branch of `if hasattr(ssl,
     "PROTOCOL_TLS_SERVER")` (or `PROTOCOL_TLS_CLIENT`, `SSLContext`, `TLSVersion`...), which
     only a Python older than any this tool supports would run.

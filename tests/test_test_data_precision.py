@@ -33,6 +33,15 @@ def codes(source):
      "    def test_versions(self):\n"
      "        self.assertTrue(ssl.SSLContext(ssl.PROTOCOL_TLSv1))\n",
      [(4, 40, "TLS501")]),
+    # a mock's expected calls are data, as a dict(...) there is
+    ("from unittest.mock import call\n"
+     "def test_calls(connect):\n"
+     "    assert connect.call_args == call(host, ssl_cert_reqs='none')\n"
+     "    assert connect.call_args == dict(host=host, tlsAllowInvalidCertificates=True)\n", []),
+    # another call in the assertion is an action: reported
+    ("def test_calls(connect):\n"
+     "    assert connect(host, ssl_cert_reqs='none').ping()\n",
+     [(2, 26, "TLS105")]),
     # a dict bound to a name the test only compares (pymongo's expanded tlsInsecure)
     ("import pymongo\n"
      "class T(TestCase):\n"

@@ -23,21 +23,23 @@ Test data is not reported: a value that only appears as the expected side of an 
 and the other `unittest` assertion methods, or of a mock's `assert_called_with(...)`),
 unless it sits inside a call there (`assert requests.get(url, verify=False).ok` makes the
 request); a value without calls bound to a local name, or a setting stored on a local
-object, when the function then reads that name only in such assertions (a setter test: `ctx.check_hostname = False` then
-`self.assertFalse(ctx.check_hostname)`); the attributes of a `unittest.mock` object
-(`m = MagicMock(); m.verify_mode = CERT_NONE`: a mocked context's own settings); and what a
-test expects to be rejected before any connection: the last statement of a `with
-pytest.raises(...)` or `with self.assertRaises(...)` block that expects a configuration
-error (`ValueError`, `TypeError`, `KeyError`, `OSError` and its file errors, or an error
-named `Invalid...`, `...Config...`, `Improperly...`; the statements before it are set-up
-that runs and stay reported, and an expected `SSLError` or `ConnectionError` means a
-connection was made), and the arguments of the callable form `pytest.raises(ValueError,
-func, ...)`."""
+object, when the function then reads that name only in such assertions (a setter test:
+`ctx.check_hostname = False` then `self.assertFalse(ctx.check_hostname)`); a mock's expected
+`call(url, verify=False)` and a `dict(...)` there are data too; the attributes of a
+`unittest.mock` object (`m = MagicMock(); m.verify_mode = CERT_NONE`: a mocked context's own
+settings); and what a test expects to be rejected before any connection: the last statement
+of a `with pytest.raises(...)` or `with self.assertRaises(...)` block that expects a
+configuration error (`ValueError`, `TypeError`, `KeyError`, `OSError` and its file errors,
+or an error named `Invalid...`, `...Config...`, `Improperly...`; the statements before it
+are set-up that runs and stay reported, and an expected `SSLError` or `ConnectionError`
+means a connection was made), and the arguments of the callable form
+`pytest.raises(ValueError, func, ...)`."""
 
 # The page text of the rules that also `quiet_in_refused_connections` (TLS501).
-DOC_REFUSED = """A connection a test expects to fail is not reported either: the last statement of a `with
-pytest.raises(ssl.SSLError)` block (any expected error), the arguments of its callable form,
-and those of a test helper named as an assertion of failure
+DOC_REFUSED = """\
+A connection a test expects to fail is not reported either: the last statement of a
+`with pytest.raises(ssl.SSLError)` block (any expected error), the arguments of its callable
+form, and those of a test helper named as an assertion of failure
 (`self._assert_connection_failure(server, ssl_version=ssl.PROTOCOL_SSLv3)`): a server
 refusing a weak version is what such a test checks. The rules about certificate checks
 still report there: a connection that fails for another reason says nothing of them."""
@@ -140,13 +142,25 @@ def _raises_block(node: cst.With, scope: Scope) -> Optional[str]:
     return "rejected" if "rejected" in kinds else "refused" if "refused" in kinds else None
 
 
-def _data(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """A node and what it holds, short of the calls in it (a call there is an action)."""
+# Calls that only build data: a mock's expected `call(...)`, the builtin containers.
+_DATA_CALLS = frozenset({"unittest.mock.call", "mock.call"})
+_CONTAINERS = frozenset({"dict", "list", "tuple", "set", "frozenset"})
+
+
+def _builds_data(call: cst.Call, scope: Scope) -> bool:
+    if isinstance(call.func, cst.Name) and identifier(call.func.value) in _CONTAINERS:
+        return scope.lookup(identifier(call.func.value)) is None
+    return scope.qualify(call.func) in _DATA_CALLS
+
+
+def _data(node: cst.CSTNode, scope: Scope) -> Iterator[cst.CSTNode]:
+    """A node and what it holds, short of the calls in it (a call there is an action),
+    but for the calls that only build data (`call(url, verify=False)`, `dict(...)`)."""
     stack = [node]
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, cst.Call):
+        if not isinstance(node, cst.Call) or _builds_data(node, scope):
             stack.extend(children(node))
 
 
@@ -182,14 +196,14 @@ class _Region:
             if statement is not None:
                 self.statement[id(node)] = statement
             if isinstance(node, cst.Assert):
-                self.quiet.update(id(n) for n in _data(node.test))
+                self.quiet.update(id(n) for n in _data(node.test, self.scope))
             elif isinstance(node, cst.Call):
                 kind = _asserting_call(node, self.scope)
                 if kind is not None:
-                    walk = _data if kind == "expected" else _subtree
                     into = self.refused if kind == "refused" else self.quiet
                     for arg in node.args:
-                        into.update(id(n) for n in walk(arg.value))
+                        into.update(id(n) for n in (_data(arg.value, self.scope)
+                                                    if kind == "expected" else _subtree(arg.value)))
             elif isinstance(node, cst.With):
                 kind = _raises_block(node, self.scope)
                 body = node.body.body

@@ -135,15 +135,16 @@ class WeakProtocolVersion(Rule):
     used, and at the comparison with a string that picks the branch (the option value that
     selects the weak version, as paho-mqtt's and urllib3's examples and tests choose one);
     when that comparison reads `self.name`, a class attribute `name = "TLSv1"` (a weak
-    version's name) in the module is that choice made, and reported too. The keys of a table (`{ssl.PROTOCOL_TLSv1: "TLSv1"}`, names for display or a map to
-    `OP_NO_*` options) and a weak constant re-exported under a name that nothing passes on
-    (`PROTOCOL_TLSv1 = ssl.PROTOCOL_TLSv1` in a compatibility module) are not reported either.
-    Nor is a server's protocol, as TLS103 and TLS301 leave server contexts alone: a weak
-    constant passed to a callee named for a server (`TSSLServerSocket(ssl_version=...)`, a
-    test's `self._server_socket(...)`; not `connect_to_server(...)`, a client's) or in a dict of a server's settings (one holding
-    `ssl.PROTOCOL_TLS_SERVER`); nor the fallback branch of `if hasattr(ssl,
-    "PROTOCOL_TLS_SERVER")` (or `PROTOCOL_TLS_CLIENT`, `SSLContext`, `TLSVersion`...), which
-    only a Python older than any this tool supports would run.
+    version's name) in the module is that choice made, and reported too. The keys of a table
+    (`{ssl.PROTOCOL_TLSv1: "TLSv1"}`, names for display or a map to `OP_NO_*` options) and a
+    weak constant re-exported under a name that nothing passes on (`PROTOCOL_TLSv1 =
+    ssl.PROTOCOL_TLSv1` in a compatibility module) are not reported either. Nor is a
+    server's protocol, as TLS103 and TLS301 leave server contexts alone: a weak constant
+    passed to a callee named for a server (`TSSLServerSocket(ssl_version=...)`, a test's
+    `self._server_socket(...)`; not `connect_to_server(...)`, a client's) or in a dict of a
+    server's settings (one holding `ssl.PROTOCOL_TLS_SERVER`); nor the fallback branch of
+    `if hasattr(ssl, "PROTOCOL_TLS_SERVER")` (or `PROTOCOL_TLS_CLIENT`, `SSLContext`,
+    `TLSVersion`...), which only a Python older than any this tool supports would run.
 
     ## Why is this bad?
     SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996): POODLE, BEAST and

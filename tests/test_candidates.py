@@ -425,6 +425,9 @@ _WORD_ELSEWHERE = {
     *(("TLS105", name) for name in client_options.CONNECTION_STRING_CALLS.names),
     *(("TLS105", name) for name in client_options.clients.STRING_SETTINGS),
     ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
+    ("TLS501", "SSLAdapter"),  # ("SSLv3"), ("TLSv1")
+    *(("TLS501", name) for name in ("DOWNLOADER_CLIENT_TLS_METHOD", "DOWNLOAD_TLS_MAX_VERSION",
+                                    "DOWNLOAD_TLS_MIN_VERSION")),  # = "TLSv1.0"
 }
 
 

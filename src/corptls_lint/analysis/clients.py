@@ -225,6 +225,23 @@ def is_server_callee(call: cst.Call) -> bool:
     return name in SERVER_CALL_NAMES or name.endswith(("Server", "server"))
 
 
+_WORDS = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+")
+
+
+# Words that make a name about the client side of a server (`connect_to_server`).
+_CLIENT_WORDS = frozenset({"client", "connect", "connection", "to", "for"})
+
+
+def names_a_server(call: cst.Call) -> bool:
+    """A callee whose last name has the word server in it (`TSSLServerSocket`,
+    `self._server_socket(...)`, `make_server`) and no word of a client's (`connect_to_server`,
+    `client_for_server`): the listening side's constructors and the test helpers that build
+    one. Wider than `is_server_callee`, which the context rules use for what a context is
+    handed to."""
+    words = {word.lower() for word in _WORDS.findall(callee_name(call) or "")}
+    return "server" in words and not words & _CLIENT_WORDS
+
+
 def is_server_context_call(call: cst.BaseExpression, scope: Scope) -> bool:
     """`SSLContext(PROTOCOL_TLS_SERVER)` or `create_default_context(Purpose.CLIENT_AUTH)`."""
     if not isinstance(call, cst.Call):

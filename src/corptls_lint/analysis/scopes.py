@@ -18,6 +18,7 @@ the engine builds a function's scope only when a rule asks in it
 from __future__ import annotations
 
 import builtins
+from pathlib import PurePath
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union, cast
 
 import libcst as cst
@@ -68,6 +69,20 @@ def import_roots(qualified: str) -> Tuple[str, ...]:
         if (qualified == replacement or qualified.startswith(replacement + ".")) and root not in roots:
             roots.append(root)
     return tuple(roots)
+
+
+def absolute(qualified: str, path: str) -> str:
+    """A name from a relative import made absolute by the file's folders (`..const.X` in
+    `curl_cffi/requests/utils.py`: `curl_cffi.const.X`). The package is named by its folder
+    alone, so only a top-level package comes out whole: for names of a library's own
+    top-level modules (TLS501's curl_cffi constants), not for general resolution."""
+    level = len(qualified) - len(qualified.lstrip("."))
+    folders = PurePath(path.replace("\\", "/")).parent.parts
+    if not level or len(folders) < level:
+        return qualified
+    rest = qualified[level:]
+    package = folders[len(folders) - level]
+    return f"{package}.{rest}" if rest else package
 
 
 def _chain(node: cst.CSTNode) -> Optional[Tuple[cst.Name, List[str]]]:

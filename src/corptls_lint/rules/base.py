@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Dict, List, Optional, Sequence, Tupl
 
 import libcst as cst
 
-from corptls_lint.analysis import opt_outs, values
+from corptls_lint.analysis import opt_outs, test_data, values
 from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import Applicability, FixTargets, Settings
 
@@ -155,6 +155,11 @@ class Rule:
     fix_keys: ClassVar[Tuple[str, ...]] = ()
     VALID: ClassVar[List[str]] = []
     INVALID: ClassVar[List[Invalid]] = []
+    # Whether test data (analysis/test_data.py: an assertion's expected value, the statement
+    # a test expects to raise) is left unreported; the rule's page says so.
+    quiet_in_test_data: ClassVar[bool] = True
+    # And in a connection a test expects to fail (TLS501: a server refuses a weak version).
+    quiet_in_refused_connections: ClassVar[bool] = False
     # The client inventory (docs/clients.md is generated from every rule's list).
     client_uses: ClassVar[Tuple[ClientUse, ...]] = ()
 
@@ -213,9 +218,11 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         text = textwrap.dedent(cls.__doc__ or "").strip()
-        marker = "\n## Why is this bad?"
-        if cls.caller_opt_outs and marker in text:
+        why = "\n## Why is this bad?"
+        if cls.caller_opt_outs and why in text:
             # one text for every rule that leaves a library's opt-out to its caller
-            head, _, tail = text.partition(marker)
-            text = f"{head.rstrip()}\n\n{opt_outs.DOCUMENTATION}\n{marker}{tail}"
+            text = text.replace(why, f"\n{opt_outs.DOCUMENTATION}\n{why}", 1)
+        if cls.quiet_in_test_data and why in text:
+            refused = f"\n{test_data.DOC_REFUSED}\n" if cls.quiet_in_refused_connections else ""
+            text = text.replace(why, f"\n{test_data.DOC}\n{refused}{why}", 1)
         return text

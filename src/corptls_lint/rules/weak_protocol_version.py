@@ -1,16 +1,18 @@
 from __future__ import annotations
 
-from typing import List, Optional, Set, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
 from corptls_lint.analysis import clients, travel, values
-from corptls_lint.analysis.scopes import Scope
+from corptls_lint.analysis.cst_walk import children
+from corptls_lint.analysis.scopes import Scope, absolute
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (Argument, AttributeStore, CallTo, KeywordArg, LookedUpIn,
-                                         NamePassed, NameUse, one_of)
+from corptls_lint.screens.shapes import (AnyNameStore, Argument, AttributeStore, CallTo, KeyedStore,
+                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
+                                         one_of)
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 # The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
@@ -33,6 +35,56 @@ _VERSION_NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_M
 # ssl.TLSVersion.TLSv1}`, scrapy's option map); not MINIMUM_SUPPORTED, a "no floor" default.
 _WEAK_VERSIONS = frozenset(name for name in clients.WEAK_MINIMUM_VERSIONS
                            if not name.endswith(".MINIMUM_SUPPORTED"))
+# curl_cffi's CURL_SSLVERSION members below TLS 1.2 (its TLSv1 is "1.0 or later"), as its
+# own table of version names offers them
+_CURL_WEAK = frozenset(f"curl_cffi.{module}CurlSslVersion.{version}"
+                       for module in ("", "const.")
+                       for version in ("SSLv2", "SSLv3", "TLSv1", "TLSv1_0", "TLSv1_1"))
+# requests-toolbelt's SSLAdapter hands its ssl_version to urllib3, which also takes the
+# constant's name (`SSLAdapter("SSLv3")`: urllib3's resolve_ssl_version reads it so)
+_ADAPTERS = frozenset({"requests_toolbelt.SSLAdapter", "requests_toolbelt.adapters.SSLAdapter",
+                       "requests_toolbelt.adapters.ssl.SSLAdapter"})
+_WEAK_SPELLED = frozenset(spelling for name in clients.WEAK_PROTOCOLS if name.startswith("ssl.")
+                          for spelling in (name[len("ssl."):], name[len("ssl.PROTOCOL_"):]))
+# What every supported Python's ssl module has: the other branch of `if hasattr(ssl,
+# "PROTOCOL_TLS_SERVER")` is dead code (a fallback for Python < 3.6)
+_ALWAYS_IN_SSL = frozenset({"PROTOCOL_TLS", "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER",
+                            "SSLContext", "create_default_context", "Purpose", "TLSVersion",
+                            "HAS_SNI", "OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1",
+                            "OP_NO_TLSv1_1"})
+# A weak version's names as a class attribute spells the choice (`tls_protocol_name =
+# "TLSv1"` in a subclass of a test base that compares it)
+_VERSION_SPELLINGS = frozenset(spelling for version in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.0",
+                                                        "TLSv1.1", "TLSv1_0", "TLSv1_1")
+                               for spelling in (version, version.lower()))
+# scrapy's settings that bound the version (DOWNLOAD_TLS_MIN_VERSION, ..._MAX_VERSION) or
+# pick the method (the deprecated DOWNLOADER_CLIENT_TLS_METHOD), given a weak version's name:
+# a settings module's names, a settings dict's keys (custom_settings), an item store
+_SCRAPY_SETTINGS = ("DOWNLOADER_CLIENT_TLS_METHOD", "DOWNLOAD_TLS_MAX_VERSION",
+                    "DOWNLOAD_TLS_MIN_VERSION")
+_SCRAPY_WEAK = ("TLSv1.0", "TLSv1.1")
+_CHOICE_MESSAGE = "this choice selects an SSL/TLS protocol older than TLS 1.2"
+
+
+def _string_choice(test: cst.BaseExpression) -> Optional[cst.Comparison]:
+    """`option == "tlsv1"` in an if test (also one side of an `and`): the comparison that
+    picks the branch by a name."""
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return _string_choice(test.left) or _string_choice(test.right)
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].operator, cst.Equal)
+            and isinstance(test.left, cst.SimpleString)
+            != isinstance(test.comparisons[0].comparator, cst.SimpleString)):
+        return test
+    return None
+
+
+def _subtree_ids(node: cst.CSTNode) -> Iterator[int]:
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield id(node)
+        stack.extend(children(node))
 
 
 class WeakProtocolVersion(Rule):
@@ -58,6 +110,14 @@ class WeakProtocolVersion(Rule):
       subclass that class), or kept in a variable that is then passed or returned
       (`proto = ssl.PROTOCOL_TLSv1` ... `SSLContext(proto)`, `self.ssl_version` set in the
       class), reported once, where it is written;
+    - the name of one of them handed to requests-toolbelt's `SSLAdapter("SSLv3")` (its
+      urllib3 takes `"SSLv3"`, `"PROTOCOL_SSLv3"`, `"TLSv1"`... for the constant);
+    - curl_cffi's `CurlSslVersion.SSLv3`, `TLSv1`, `TLSv1_0`, `TLSv1_1` as the values of a
+      table of choices, also in curl_cffi itself (`from ..const import CurlSslVersion`);
+    - scrapy's `DOWNLOAD_TLS_MIN_VERSION`, `DOWNLOAD_TLS_MAX_VERSION` and (deprecated)
+      `DOWNLOADER_CLIENT_TLS_METHOD` set to `"TLSv1.0"` or `"TLSv1.1"`: in a settings
+      module, a settings dict (`custom_settings`, `settings_dict`), an item store
+      (`settings["DOWNLOAD_TLS_MIN_VERSION"] = "TLSv1.0"`) or a keyword;
     - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
       `TLSVersion.SSLv3`, `TLSv1_0` or `TLSv1_1` (`twisted.internet.ssl`);
     - `<ctx>.minimum_version = ssl.TLSVersion.TLSv1` (also `SSLv3`, `TLSv1_1`,
@@ -72,9 +132,19 @@ class WeakProtocolVersion(Rule):
     ssl.PROTOCOL_TLSv1): raise ...` refuse a weak version rather than configure one (as
     servers such as gunicorn and hypercorn do); a branch that does pick it (`if version ==
     "TLSv1": proto = ssl.PROTOCOL_TLSv1`) is reported at that assignment when `proto` is
-    used. The keys of a table (`{ssl.PROTOCOL_TLSv1: "TLSv1"}`, names for display or a map to
-    `OP_NO_*` options) and a weak constant re-exported under a name that nothing passes on
-    (`PROTOCOL_TLSv1 = ssl.PROTOCOL_TLSv1` in a compatibility module) are not reported either.
+    used, and at the comparison with a string that picks the branch (the option value that
+    selects the weak version, as paho-mqtt's and urllib3's examples and tests choose one);
+    when that comparison reads `self.name`, a class attribute `name = "TLSv1"` (a weak
+    version's name) in the module is that choice made, and reported too. The keys of a table
+    (`{ssl.PROTOCOL_TLSv1: "TLSv1"}`, names for display or a map to `OP_NO_*` options) and a
+    weak constant re-exported under a name that nothing passes on (`PROTOCOL_TLSv1 =
+    ssl.PROTOCOL_TLSv1` in a compatibility module) are not reported either. Nor is a
+    server's protocol, as TLS103 and TLS301 leave server contexts alone: a weak constant
+    passed to a callee named for a server (`TSSLServerSocket(ssl_version=...)`, a test's
+    `self._server_socket(...)`; not `connect_to_server(...)`, a client's) or in a dict of a
+    server's settings (one holding `ssl.PROTOCOL_TLS_SERVER`); nor the fallback branch of
+    `if hasattr(ssl, "PROTOCOL_TLS_SERVER")` (or `PROTOCOL_TLS_CLIENT`, `SSLContext`,
+    `TLSVersion`...), which only a Python older than any this tool supports would run.
 
     ## Why is this bad?
     SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996): POODLE, BEAST and
@@ -116,6 +186,7 @@ class WeakProtocolVersion(Rule):
     """
 
     code = "TLS501"
+    quiet_in_refused_connections = True  # a server refusing the weak version is the test
     name = "weak-protocol-version"
     message = "SSL/TLS protocol older than TLS 1.2; let create_default_context() negotiate"
     triggers = (tuple(sorted({name.encode()
@@ -132,11 +203,21 @@ class WeakProtocolVersion(Rule):
                   LookedUpIn(tuple(sorted({module.split(".", 1)[0] for module in _NAMED}))),
                   CallTo(("setattr",), argument=Argument(1, (), one_of(*_BOUNDS))),
                   KeywordArg(_TWISTED_KEYWORDS),
+                  # (not SSLv2: no trigger word holds it, and a curl table of it has TLSv1)
                   NameUse(tuple(sorted({name.rsplit(".", 1)[1]
-                                        for name in _WEAK_VERSIONS | _TWISTED_WEAK}))))
+                                        for name in _WEAK_VERSIONS | _TWISTED_WEAK
+                                        | _CURL_WEAK} - {"SSLv2"}))),
+                  # a weak protocol's name handed to requests-toolbelt's adapter
+                  CallTo(("SSLAdapter",), roots=("requests_toolbelt",)),
+                  # scrapy's version settings given a weak version's name
+                  NameStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
+                  KeywordArg(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
+                  KeyedStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)))
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
-    context_shapes = (NamePassed(_NAMES), NameUse(_VERSION_NAMES))
+    # A class attribute that spells a weak version, for the comparisons that pick by it.
+    context_shapes = (NamePassed(_NAMES), NameUse(_VERSION_NAMES),
+                      AnyNameStore(one_of(*sorted(_VERSION_SPELLINGS))))
 
     client_uses = (
         ClientUse('ssl (stdlib)',
@@ -168,6 +249,21 @@ class WeakProtocolVersion(Rule):
         "import ssl\nsetattr(ctx, 'maximum_version', ssl.TLSVersion.TLSv1_3)\n",
         # names in a table that nothing looks up in the ssl module
         "import ssl\nLABELS = {'tls1': 'PROTOCOL_TLSv1'}\n",
+        # a server's protocol: not a client's trust
+        "import ssl\nfrom thrift.transport.TSSLSocket import TSSLServerSocket\n"
+        "server = TSSLServerSocket(port=0, ssl_version=ssl.PROTOCOL_TLSv1)\n",
+        "import ssl\nSERVER = {'ssl_version': ssl.PROTOCOL_TLS_SERVER,\n"
+        "          'ssl_maximum_version': ssl.TLSVersion.TLSv1}\n",
+        # a fallback for a Python without PROTOCOL_TLS_CLIENT: dead code
+        "import ssl\nif hasattr(ssl, 'PROTOCOL_TLS_CLIENT'):\n"
+        "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\nelse:\n"
+        "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLSv1)\n",
+        # a choice of a strong version; a version's name nothing compares
+        "import ssl\ndef pick(name):\n    if name == 'tlsv1.2':\n"
+        "        return ssl.PROTOCOL_TLSv1_2\n",
+        "class Old(Base):\n    name = 'TLSv1'\n",
+        "from requests_toolbelt import SSLAdapter\nadapter = SSLAdapter('TLSv1_2')\n",
+        "DOWNLOAD_TLS_MIN_VERSION = 'TLSv1.2'\nsettings['DOWNLOAD_TLS_MAX_VERSION'] = 'TLSv1.3'\n",
     ]
     INVALID = [
         Invalid(
@@ -218,7 +314,7 @@ class WeakProtocolVersion(Rule):
             "    if version == 'TLSv1':\n"
             "        proto = ssl.PROTOCOL_TLSv1\n"
             "    return ssl.SSLContext(proto)\n",
-            [(5, 17)]),
+            [(4, 8), (5, 17)]),
         Invalid(
             "import ssl\n"
             "PROTO = ssl.PROTOCOL_TLSv1\n"
@@ -240,7 +336,33 @@ class WeakProtocolVersion(Rule):
             "    if name == 'tlsv1':\n"
             "        return ssl.PROTOCOL_TLSv1\n"
             "    return ssl.PROTOCOL_TLS_CLIENT\n",
-            [(4, 16)]),
+            [(3, 8), (4, 16)]),
+        Invalid(
+            "import ssl\n"
+            "class Base:\n"
+            "    name = None\n"
+            "    def version(self):\n"
+            "        if self.name == 'TLSv1' and ssl.HAS_TLSv1:\n"
+            "            return ssl.PROTOCOL_TLSv1\n"
+            "        return ssl.PROTOCOL_TLS_CLIENT\n"
+            "class Old(Base):\n"
+            "    name = 'TLSv1'\n",
+            [(5, 12), (6, 20), (9, 12)]),
+        Invalid(
+            "import requests\n"
+            "from requests_toolbelt import SSLAdapter\n"
+            "session = requests.Session()\n"
+            "session.mount('https://', SSLAdapter('SSLv3'))\n",
+            [(4, 38)]),
+        Invalid(
+            "DOWNLOAD_TLS_MIN_VERSION = 'TLSv1.0'\n"
+            "class Spider:\n"
+            "    custom_settings = {'DOWNLOAD_TLS_MAX_VERSION': 'TLSv1.1'}\n",
+            [(1, 28), (3, 52)]),
+        Invalid(
+            "from curl_cffi import CurlSslVersion\n"
+            "VERSIONS = {'1.0': CurlSslVersion.TLSv1_0, '1.2': CurlSslVersion.TLSv1_2}\n",
+            [(2, 20)]),
         Invalid(
             "import ssl\n"
             "NAMES = {'tls1': 'PROTOCOL_TLSv1', 'tls1.2': 'PROTOCOL_TLSv1_2'}\n"
@@ -292,11 +414,58 @@ class WeakProtocolVersion(Rule):
         # the file was most of this rule's cost on the benchmark corpus)
         self._deferred: List[Tuple[cst.BaseExpression, Scope, clients.ValueTest]] = []
         self._binds_weak = False
+        # ids of nodes never reported: a server's arguments, dead fallback branches
+        self._quiet: Set[int] = set()
+        # id of a weak value an if branch picks -> the comparison that picks it
+        self._choices: Dict[int, cst.Comparison] = {}
+        # (attribute, string) pairs that pick a weak value (`self.name == "TLSv1"`), and the
+        # strings class bodies bind (`name = "TLSv1"` in a subclass: that choice made)
+        self._selected: Set[Tuple[str, str]] = set()
+        self._class_strings: List[Tuple[str, str, cst.BaseExpression]] = []
 
-    def _report_once(self, node: cst.CSTNode) -> None:
-        if id(node) not in self._reported:
+    def _report_once(self, node: cst.CSTNode, message: Optional[str] = None) -> None:
+        if id(node) not in self._reported and id(node) not in self._quiet:
             self._reported.add(id(node))
-            self.report(node)
+            self.report(node, message)
+            choice = self._choices.get(id(node))
+            if choice is not None:  # the option value that picks it, a finding of its own
+                self._report_once(choice, _CHOICE_MESSAGE)
+                self._note_selected(choice)
+
+    def _note_selected(self, choice: cst.Comparison) -> None:
+        left, right = choice.left, choice.comparisons[0].comparator
+        attribute, text = (left, right) if isinstance(right, cst.SimpleString) else (right, left)
+        name = values.string_value(text, self.scope)
+        if (isinstance(attribute, cst.Attribute) and isinstance(attribute.value, cst.Name)
+                and identifier(attribute.value.value) == "self" and name is not None):
+            self._selected.add((identifier(attribute.attr.value), name))
+
+    def visit_If(self, node: cst.If) -> None:
+        dead = self._dead_branch(node)
+        if dead is not None:
+            self._quiet.update(_subtree_ids(dead))
+        choice = _string_choice(node.test)
+        if choice is None or not isinstance(node.body, cst.IndentedBlock):
+            return
+        for statement in node.body.body:
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                value = small.value if isinstance(small, (cst.Assign, cst.Return)) else None
+                if value is not None and self._weak_protocol(value):
+                    self._choices[id(value)] = choice
+
+    def _dead_branch(self, node: cst.If) -> Optional[cst.CSTNode]:
+        """The branch of `if hasattr(ssl, "PROTOCOL_TLS_SERVER")` (or `if not ...`) that runs
+        only on a Python without it: none this tool supports."""
+        test, negated = node.test, False
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, negated = test.expression, True
+        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
+                and identifier(test.func.value) == "hasattr" and len(test.args) == 2
+                and self.scope.lookup("hasattr") is None
+                and self.qualify(test.args[0].value) == "ssl"
+                and values.string_value(test.args[1].value, self.scope) in _ALWAYS_IN_SSL):
+            return None
+        return node.body if negated else node.orelse
 
     def _weak_protocol(self, expr: cst.BaseExpression) -> bool:
         return self.qualify(expr) in clients.WEAK_PROTOCOLS
@@ -307,6 +476,8 @@ class WeakProtocolVersion(Rule):
     def _written(self, value: cst.BaseExpression, weak: clients.ValueTest) -> None:
         """A value passed or returned: the weak constant itself, or where a variable holding
         one was written."""
+        if id(value) in self._quiet:
+            return
         if weak(value):
             self._report_once(value)
         elif isinstance(value, (cst.Name, cst.Attribute)):
@@ -326,6 +497,8 @@ class WeakProtocolVersion(Rule):
         self._note_binding(node.value)
 
     def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._scrapy_setting(node.keyword, node.value)
         self._written(node.value, self._weak_protocol)
         if node.keyword is not None and identifier(node.keyword.value) in _TWISTED_KEYWORDS:
             self._written(node.value, self._weak_twisted)
@@ -347,8 +520,25 @@ class WeakProtocolVersion(Rule):
     def leave_Comparison(self, original_node: cst.Comparison) -> None:
         self._comparisons -= 1
 
+    def visit_Dict(self, node: cst.Dict) -> None:
+        # a dict of a server's settings (`{"ssl_version": ssl.PROTOCOL_TLS_SERVER, ...}`)
+        if any(isinstance(element, cst.DictElement)
+               and self.qualify(element.value) == clients.SERVER_PROTOCOL
+               for element in node.elements):
+            self._quiet.update(id(element.value) for element in node.elements)
+
     def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._scrapy_setting(node.key, node.value)
         self._table_item(node.value)
+
+    def _scrapy_setting(self, name: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """A scrapy version setting (a name, or a key's string) given a weak version."""
+        setting = identifier(name.value) if isinstance(name, cst.Name) else (
+            values.string_value(name, self.scope) if isinstance(name, cst.SimpleString)
+            else None)
+        if setting in _SCRAPY_SETTINGS and isinstance(value, cst.SimpleString) and (
+                values.string_value(value, self.scope) in _SCRAPY_WEAK):
+            self._report_once(value)
 
     def visit_Element(self, node: cst.Element) -> None:
         # an item of a list, tuple or set display; a tuple in a comparison is a deny list
@@ -360,6 +550,10 @@ class WeakProtocolVersion(Rule):
         if self._weak_protocol(value) or self.qualify(value) in _WEAK_VERSIONS | _TWISTED_WEAK:
             self._report_once(value)
             return
+        qualified = self.qualify(value)
+        if qualified is not None and absolute(qualified, self.context.path) in _CURL_WEAK:
+            self._report_once(value)  # also in curl_cffi itself, through `from ..const`
+            return
         name = values.string_value(value, self.scope) if isinstance(
             value, (cst.SimpleString, cst.ConcatenatedString)) else None
         if name is not None and any(name in names for names in _NAMED.values()):
@@ -368,11 +562,21 @@ class WeakProtocolVersion(Rule):
     def visit_Assign(self, node: cst.Assign) -> None:
         self._note_binding(node.value)
         for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._scrapy_setting(target.target, node.value)  # a settings module's
+            elif (isinstance(target.target, cst.Subscript) and len(target.target.slice) == 1
+                  and isinstance(target.target.slice[0].slice, cst.Index)):
+                self._scrapy_setting(target.target.slice[0].slice.value, node.value)
             if isinstance(target.target, cst.Name) and self.scope.kind == "class":
                 # a class attribute: the class's own setting (`ssl_version` of an FTP_TLS
                 # subclass), read by the library through `self`
                 if self._weak_protocol(node.value):
                     self._report_once(node.value)
+                text = values.string_value(node.value, self.scope) if isinstance(
+                    node.value, cst.SimpleString) else None
+                if text in _VERSION_SPELLINGS:
+                    self._class_strings.append((identifier(target.target.value), text,
+                                                node.value))
                 continue
             if not isinstance(target.target, cst.Attribute):
                 continue
@@ -383,6 +587,14 @@ class WeakProtocolVersion(Rule):
                 self._report_once(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
+        if clients.names_a_server(node):
+            # a server's protocol (`TSSLServerSocket(ssl_version=...)`): not a client's trust
+            self._quiet.update(id(arg.value) for arg in node.args)
+        if self.qualify(node.func) in _ADAPTERS:
+            version = clients.argument(node, 0, "ssl_version")
+            if version is not None and values.string_value(
+                    version.value, self.scope) in _WEAK_SPELLED:
+                self._report_once(version.value)
         if (isinstance(node.func, cst.Name) and identifier(node.func.value) == "getattr"
                 and self.scope.lookup("getattr") is None and len(node.args) >= 2):
             # getattr(ssl, name): the names of a table are constants of that module
@@ -403,6 +615,9 @@ class WeakProtocolVersion(Rule):
         for value, name in self._named:
             if any(name in _NAMED[module] for module in self._looked_up):
                 self._report_once(value)
+        for attribute, text, value in self._class_strings:
+            if (attribute, text) in self._selected:
+                self._report_once(value, _CHOICE_MESSAGE)
 
     def _bound(self, anchor: cst.CSTNode, value: cst.BaseExpression) -> None:
         if self._weak_bound(value):

@@ -17,7 +17,7 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, HOLDING,
-                                         NONE_OR_CERT_NONE, QUERY, Appended, Argument,
+                                         NONE_OR_CERT_NONE, QUERY, AnyNameStore, Appended, Argument,
                                          AttributeStore, CallerArgument, CallInto, CallTo,
                                          Candidate, ConstantFunction, ItemStore, KeyedStore,
                                          KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
@@ -338,6 +338,11 @@ class FileFacts:
         elif isinstance(candidate, NameStore):
             for name, value in self.facts.bound_names:
                 if name in candidate.names and self.value_matches(value, candidate.value):
+                    yield value
+        elif isinstance(candidate, AnyNameStore):
+            # the literal itself (any name may be bound to a name or an f-string)
+            for _, value in self.facts.bound_names:
+                if isinstance(value, ast.Constant) and literal_matches(value, candidate.value):
                     yield value
         elif isinstance(candidate, KeyedStore):
             for key, value, where in self.facts.keyed_stores:

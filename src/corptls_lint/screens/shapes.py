@@ -295,6 +295,15 @@ class NameStore:
 
 
 @dataclass(frozen=True)
+class AnyNameStore:
+    """`NAME = <literal>` under any name, with a literal of class `value` (TLS501: a class
+    body's `tls_protocol_name = "TLSv1"`, which the class's methods compare to pick a
+    protocol). Only a literal: under any name, a name or an f-string would match too much."""
+
+    value: str = ANY
+
+
+@dataclass(frozen=True)
 class NameUse:
     """A reference to one of `names`: `x.NAME`, `NAME`, or an alias imported as
     `from m import NAME as alias` (TLS501's protocol constants, which any call may take)."""
@@ -389,7 +398,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended, OptionsPassed, LookedUpIn]
+                  Appended, OptionsPassed, LookedUpIn, AnyNameStore]
 
 
 class ScreenedRule(Protocol):

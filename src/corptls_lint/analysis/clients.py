@@ -499,6 +499,8 @@ CELERY = frozenset({"celery.Celery"})
 KOMBU = frozenset({"kombu.Connection", "kombu.connection.Connection", "kombu.BrokerConnection"})
 PIKA = frozenset({"pika.ConnectionParameters", "pika.connection.ConnectionParameters"})
 
+THRIFT_SOCKETS = frozenset({"thrift.transport.TSSLSocket.TSSLSocket"})
+
 # libpq's sslmode values that do not check the server's name (asyncpg reads the same words);
 # "disable" is no TLS at all, not a verification switch, and is left alone.
 SSLMODE_UNVERIFIED = one_of("allow", "prefer", "require", "verify-ca")
@@ -529,6 +531,8 @@ DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("mysqlclient", "ssl_mode", MYSQL_SSL_MODE_UNVERIFIED, MYSQLDB),
     # pydruid (Druid's DB-API and SQLAlchemy driver) reads the MySQL Connector word
     ClientOption("pydruid", "ssl_verify_cert", FALSY, frozenset({"pydruid."})),
+    # Apache Thrift's client socket (TSSLServerSocket's cert_reqs is about its clients)
+    ClientOption("thrift", "cert_reqs", CERT_NONE_CLASS, THRIFT_SOCKETS),
 )
 CLIENT_OPTIONS = CLIENT_OPTIONS + DB_CLIENT_OPTIONS
 
@@ -550,6 +554,23 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "ssl_verify_cert": ("MySQL Connector/Python", FALSY),
     "ssl_verify_identity": ("MySQL Connector/Python", FALSY),
 }
+# Keywords that a wrapper or test helper hands on to one client (`self.connect(host=h,
+# ssl="prefer")`, `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`),
+# reported on a call no import explains in a file that imports the client: keyword ->
+# (client, value class, the top-level modules one of which the file imports). `ssl=` means
+# many things; a libpq word under it, only asyncpg's. Not on a helper that makes a listening
+# side (a callee named like a server): its cert_reqs is about its clients.
+HANDED_ON_OPTIONS: Dict[str, Tuple[str, str, FrozenSet[str]]] = {
+    "ssl": ("asyncpg", SSLMODE_UNVERIFIED, frozenset({"asyncpg"})),
+    "cert_reqs": ("the ssl module", CERT_NONE_CLASS, frozenset({"ssl"})),
+}
+
+
+def hands_on_to_client(call: cst.Call) -> bool:
+    """Whether an unexplained call may hand its keywords to a client (not a server's maker)."""
+    return "server" not in (callee_name(call) or "").lower()
+
+
 # The same for TLS301: keys whose value is a CA bundle path.
 DICT_KEY_CA_PATHS: Dict[str, str] = {
     "ssl.ca.location": "confluent-kafka", "sslrootcert": "psycopg", "tlsCAFile": "pymongo",

@@ -38,13 +38,17 @@ def partial_target(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]
 def callee(call: cst.Call, scope: Scope) -> Tuple[cst.BaseExpression, Optional[str]]:
     """What a call calls, and its canonical name, also through a name bound once to the
     callable (`original = requests.Session.request`) or to a `functools.partial(f, ...)`
-    (`get = partial(requests.get, timeout=5)` ... `get(url)`)."""
+    (`get = partial(requests.get, timeout=5)` ... `get(url)`), or of a generic class
+    subscripted with its type arguments."""
     func, func_scope = values.origin(call.func, scope)
     if isinstance(func, cst.Call) and func is not call.func:
         wrapped = partial_target(func, func_scope)
         if wrapped is not None:
             return wrapped, func_scope.qualify(wrapped, aliases=True)
-    return call.func, scope.qualify(call.func, aliases=True)
+    func = call.func
+    if isinstance(func, cst.Subscript):  # `Session[Response](...)`: the generic class's call
+        func = func.value
+    return func, scope.qualify(func, aliases=True)
 
 
 def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:

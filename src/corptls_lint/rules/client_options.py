@@ -255,7 +255,9 @@ class ClientOptionDisabled(Rule):
       `psycopg2.connect`, `psycopg.connect`, `AsyncConnection.connect`, a pool or SQLAlchemy's
       `create_engine`, or as a dict's `"sslmode"` (`connect_args={"sslmode": "require"}`,
       Django's `DATABASES` `OPTIONS`); asyncpg: `ssl="allow"` / `"prefer"` / `"require"` /
-      `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN;
+      `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN, and
+      the same words as `ssl=` of a call no import explains in a file that imports asyncpg
+      (a test helper that hands them on: `self.connect(host=h, ssl="prefer")`);
     - MySQL Connector/Python and PyMySQL: `ssl_verify_cert=False`,
       `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
       `"verify_mode": False`; mysqlclient (MySQLdb): `ssl_mode="PREFERRED"`, `"REQUIRED"` or
@@ -288,6 +290,12 @@ class ClientOptionDisabled(Rule):
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
       (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
+    - Apache Thrift: `TSSLSocket(host, port, cert_reqs=ssl.CERT_NONE)`, and
+      `cert_reqs=ssl.CERT_NONE` on a call no import explains in a file that imports `ssl`
+      (a helper that hands it on to the client's socket:
+      `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`), unless the callee
+      is named like a server (`self._server_socket(...)`: the server's cert_reqs asks for
+      client certificates);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -484,6 +492,11 @@ class ClientOptionDisabled(Rule):
         "c = Consumer({'enable.ssl.certificate.verification': True})\n",
         "import asyncpg\n"
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
+        # `ssl="prefer"` handed on, in a file that imports no asyncpg; a server's cert_reqs
+        "def f(self):\n    return self.connect(host=h, ssl='prefer')\n",
+        "import ssl\nserver = self._server_socket(cert_reqs=ssl.CERT_NONE, keyfile=KEY)\n",
+        "import ssl\nfrom thrift.transport.TSSLSocket import TSSLServerSocket\n"
+        "server = TSSLServerSocket(port=0, cert_reqs=ssl.CERT_NONE)\n",
         "import mysql.connector, MySQLdb\nmysql.connector.connect(ssl_disabled=True)\n"
         "MySQLdb.connect(ssl_mode='VERIFY_IDENTITY')\n",
         "import ssl\nfrom celery import Celery\n"
@@ -833,6 +846,19 @@ class ClientOptionDisabled(Rule):
             "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
             [(3, 1)]),
         Invalid(
+            "import asyncpg\n"
+            "class TestSSL:\n"
+            "    async def test_prefer(self):\n"
+            "        await self.connect(host=h, user='ssl_user', ssl='prefer')\n",
+            [(4, 53)]),
+        Invalid(
+            "import ssl\n"
+            "from thrift.transport.TSSLSocket import TSSLSocket\n"
+            "client = TSSLSocket('db', 9090, cert_reqs=ssl.CERT_NONE)\n"
+            "def test_no_cert(self, server):\n"
+            "    self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)\n",
+            [(3, 33), (5, 45)]),
+        Invalid(
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=False)\n",
             [(2, 28)],
@@ -902,6 +928,8 @@ class ClientOptionDisabled(Rule):
         self._db_option_dicts(node, qualified)
         self._connection_strings(node, qualified)
         self._dict_call(node, known)
+        if qualified is None:
+            self._handed_on(node)
         self._pycurl(node)
         self._ldap3_defaults(node, qualified)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
@@ -1051,6 +1079,24 @@ class ClientOptionDisabled(Rule):
             if not builtin and values.literal(arg.value, self.scope) is None:
                 continue
             self._dict_key(arg, key, arg.value)
+
+    def _handed_on(self, node: cst.Call) -> None:
+        """A keyword of HANDED_ON_OPTIONS on a call no import explains, in a file that
+        imports its client (a test helper that hands it on to the client)."""
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            option = clients.HANDED_ON_OPTIONS.get(identifier(arg.keyword.value))
+            if option is None:
+                continue
+            client, kind, roots = option
+            if (clients.value_is(kind, arg.value, self.scope)
+                    and clients.imports_module(self.scope, roots)
+                    and clients.hands_on_to_client(node)):
+                self._report_once(arg, f"TLS verification disabled by {client}'s "
+                                       f"{identifier(arg.keyword.value)}, handed on by "
+                                       f"{clients.callee_name(node)}(); give the client the CA "
+                                       "bundle instead")
 
     def _stored_options(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """`conf["enable.ssl.certificate.verification"] = False` (a dict built over several

@@ -219,6 +219,9 @@ class UnverifiedSSLContext(Rule):
 
     VALID = [
         "import ssl\nctx = ssl.create_default_context()\n",
+        # importorskip of another module: its PoolManager is not urllib3's
+        "import pytest\npool_lib = pytest.importorskip('mypools')\n"
+        "pool = pool_lib.PoolManager(cert_reqs='CERT_NONE')\n",
         "ctx.check_hostname = True\n",
         "import ssl\nctx.verify_mode = ssl.CERT_REQUIRED\n",
         "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
@@ -252,6 +255,12 @@ class UnverifiedSSLContext(Rule):
         "    check(ctx.wrap_socket(sock), host)\n",
     ]
     INVALID = [
+        # a test's module bound by pytest.importorskip, as an import binds it
+        Invalid(
+            "import pytest\n"
+            "urllib3 = pytest.importorskip('urllib3')\n"
+            "pool = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
+            [(3, 28)]),
         Invalid(
             "import ssl\n"
             "ctx = ssl._create_unverified_context()\n",

@@ -1,0 +1,92 @@
+"""Issue 27, coverage round 4 (clients, env, baseline): the shapes real packages' code has that
+the tables missed. Exact (line, col, code) of each finding, and the look-alikes that are not."""
+
+import textwrap
+
+import pytest
+from helpers import findings
+
+FOUND = {
+    "a generic session called with its type arguments (curl_cffi)": ("""
+        from curl_cffi import AsyncSession, Session
+        def test_close(server):
+            with Session[Response](verify=False) as session:
+                session.ws_connect(server.url)
+        async def test_async(server):
+            async with AsyncSession[Response](max_clients=2, verify=False) as session:
+                await session.ws_connect(server.url)
+        """, [(4, 28, "TLS101"), (7, 54, "TLS101")]),
+    "a module bound by pytest.importorskip or importlib.import_module": ("""
+        import importlib
+        import pytest
+        urllib3 = pytest.importorskip("urllib3")
+        ssl_mod = importlib.import_module("ssl")
+        def pool_mgr():
+            return urllib3.PoolManager(cert_reqs="CERT_NONE")
+        ctx = ssl_mod._create_unverified_context()
+        """, [(7, 32, "TLS103"), (8, 7, "TLS103")]),
+    "asyncpg's ssl words handed on by test helpers": ("""
+        import asyncpg
+        class TestSSL:
+            async def test_prefer(self, port):
+                await self.connect(host="127.0.0.1", port=port,
+                                   user="ssl_user", ssl="prefer")
+                await self._test_works(expected_ssl=True, dsn=dsn,
+                                       ssl="require", direct_tls=False)
+                await self._test_pool(host="localhost", ssl="allow", expected_ssl=False)
+        """, [(6, 45, "TLS105"), (8, 32, "TLS105"), (9, 49, "TLS105")]),
+    "thrift's TSSLSocket, and cert_reqs handed on to it by a test helper": ("""
+        import ssl
+        from thrift.transport.TSSLSocket import TSSLSocket
+        c1 = TSSLSocket("localhost", 0, cert_reqs=ssl.CERT_NONE)
+        class TestSSL:
+            def test_server_cert(self):
+                server = self._server_socket(keyfile=KEY, certfile=CERT)
+                self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)
+                self._assert_connection_failure(
+                    server, cert_reqs=ssl.CERT_NONE, certfile=CERT, keyfile=KEY)
+        """, [(4, 33, "TLS105"), (8, 49, "TLS105"), (10, 21, "TLS105")]),
+}
+
+QUIET = {
+    "importorskip of a module that is not the client": """
+        import pytest
+        pools = pytest.importorskip("mypools")
+        pools.PoolManager(cert_reqs="CERT_NONE")
+        """,
+    "a subscript call that is not a generic class": """
+        import requests
+        handlers["get"](url, verify=CA)
+        sessions[0](verify=False)
+        """,
+    "asyncpg's words in a file that imports no asyncpg, and its secure words": """
+        import asyncpg
+        def f(self):
+            self.connect(host=h, ssl="verify-full")
+            self.connect(host=h, ssl=True)
+            self.connect(host=h, ssl=ctx)
+        """,
+    "asyncpg's words without asyncpg": """
+        def f(self):
+            self.connect(host=h, ssl="prefer")
+        """,
+    "a server's cert_reqs, TSSLServerSocket, and a secure cert_reqs": """
+        import ssl
+        from thrift.transport.TSSLSocket import TSSLServerSocket
+        server = TSSLServerSocket(port=0, cert_reqs=ssl.CERT_NONE)
+        def test(self):
+            self._server_socket(cert_reqs=ssl.CERT_NONE, keyfile=KEY)
+            make_server(cert_reqs=ssl.CERT_NONE)
+            self._assert_connection_success(server, cert_reqs=ssl.CERT_REQUIRED, ca_certs=CA)
+        """,
+}
+
+
+@pytest.mark.parametrize("source, expected", FOUND.values(), ids=list(FOUND))
+def test_found_exactly(source, expected):
+    assert findings(textwrap.dedent(source)) == expected
+
+
+@pytest.mark.parametrize("source", QUIET.values(), ids=list(QUIET))
+def test_look_alikes_are_not_findings(source):
+    assert findings(textwrap.dedent(source)) == []

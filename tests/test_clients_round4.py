@@ -46,9 +46,33 @@ FOUND = {
                 self._assert_connection_failure(
                     server, cert_reqs=ssl.CERT_NONE, certfile=CERT, keyfile=KEY)
         """, [(4, 33, "TLS105"), (8, 49, "TLS105"), (10, 21, "TLS105")]),
+    "nameko's AMQP_SSL setting, stored or in a config dict": ("""
+        import ssl
+        def rabbit_ssl_config(rabbit_ssl_config, use_client_cert):
+            if use_client_cert is False:
+                rabbit_ssl_config['AMQP_SSL'] = {
+                    "cert_reqs": ssl.CERT_NONE
+                }
+            return rabbit_ssl_config
+        CONFIG = {"AMQP_URI": uri, "AMQP_SSL": {"cert_reqs": ssl.CERT_NONE}}
+        """, [(6, 13, "TLS105"), (9, 41, "TLS105")]),
+    "pymongo's OCSP endpoint check off, as a keyword and in kms_tls_options": ("""
+        from pymongo import MongoClient
+        client = MongoClient(host, tls=True, tlsDisableOCSPEndpointCheck=True)
+        options = {"aws": {"tlsDisableOCSPEndpointCheck": True}}
+        """, [(3, 38, "TLS105"), (4, 20, "TLS105")]),
 }
 
 QUIET = {
+    "nameko's AMQP_SSL verifying, and another setting's cert_reqs": """
+        import ssl
+        config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": CA}
+        config["OTHER"] = {"cert_reqs": "required"}
+        """,
+    "pymongo's OCSP check on": """
+        from pymongo import MongoClient
+        client = MongoClient(host, tls=True, tlsDisableOCSPEndpointCheck=False)
+        """,
     "importorskip of a module that is not the client": """
         import pytest
         pools = pytest.importorskip("mypools")

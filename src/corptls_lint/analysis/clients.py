@@ -516,6 +516,8 @@ DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  fix_blockers=frozenset({"tlsCAFile", "tlsInsecure", "tlsAllowInvalidHostnames"})),
     ClientOption("pymongo", "tlsInsecure", TRUTHY, MONGO),
     ClientOption("pymongo", "tlsAllowInvalidHostnames", TRUTHY, MONGO),
+    # the revocation check of the server's certificate (OCSP), also in kms_tls_options
+    ClientOption("pymongo", "tlsDisableOCSPEndpointCheck", TRUTHY, MONGO),
     # pymongo 3's names
     ClientOption("pymongo", "ssl_cert_reqs", CERT_NONE_CLASS, MONGO),
     ClientOption("pymongo", "ssl_match_hostname", FALSY, MONGO),
@@ -546,6 +548,7 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "tlsAllowInvalidCertificates": ("pymongo", TRUTHY),
     "tlsInsecure": ("pymongo", TRUTHY),
     "tlsAllowInvalidHostnames": ("pymongo", TRUTHY),
+    "tlsDisableOCSPEndpointCheck": ("pymongo", TRUTHY),
     "ssl_match_hostname": ("pymongo", FALSY),
     "enable.ssl.certificate.verification": ("confluent-kafka", FALSE_WORD),
     "ssl.endpoint.identification.algorithm": ("confluent-kafka", one_of("none")),
@@ -679,6 +682,9 @@ OPTION_DICT_STORES: Dict[str, OptionDict] = {
     name: option for option in DB_OPTION_DICTS if option.client == "Celery/kombu"
     and option.keyword != "ssl"
     for name in (option.keyword, option.keyword.upper(), "CELERY_" + option.keyword.upper())}
+# nameko's config key AMQP_SSL: the options dict it hands to kombu's Connection(ssl=...)
+OPTION_DICT_STORES["AMQP_SSL"] = OptionDict("nameko/kombu", "AMQP_SSL", frozenset(),
+                                            frozenset(), _CELERY_ENTRIES)
 
 
 def option_name_is(given: str, name: str) -> bool:

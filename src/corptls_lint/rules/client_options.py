@@ -194,6 +194,13 @@ def _db_inventory() -> Iterator[ClientUse]:
         also = f", or stored as {', '.join(f'`{name}`' for name in stores)}" if stores else ""
         yield ClientUse(option.client, f"`{option.keyword}={{...}}` holding {entries} on "
                                        f"{_callees(option.callees)}{also}", OFF, "none")
+    for name, stored in sorted(clients.OPTION_DICT_STORES.items()):
+        if stored not in clients.DB_OPTION_DICTS:  # a settings key only (nameko's AMQP_SSL)
+            entries = ", ".join(_shown(key, kind, key=True)
+                                for key, kind in sorted(stored.entries.items()))
+            yield ClientUse(stored.client, f"a `{name}` setting holding {entries} "
+                                           f"(`config[\"{name}\"] = {{...}}`, a dict's entry)",
+                            OFF, "none")
 
 
 class ClientOptionDisabled(Rule):
@@ -267,6 +274,8 @@ class ClientOptionDisabled(Rule):
       `app.conf.update(...)`, stored as `app.conf.broker_use_ssl = {...}` or as a settings
       module's `broker_use_ssl`, `BROKER_USE_SSL`, `CELERY_BROKER_USE_SSL` (and the
       `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
+      nameko's `AMQP_SSL` setting (`config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_NONE}` or a
+      config dict's entry), which nameko hands to kombu's `Connection(ssl=...)`;
       a `rediss://...?ssl_cert_reqs=CERT_NONE` (or `none`) URL given as `Celery(broker=...,
       backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
       `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
@@ -492,6 +501,7 @@ class ClientOptionDisabled(Rule):
         "c = Consumer({'enable.ssl.certificate.verification': True})\n",
         "import asyncpg\n"
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
+        "import ssl\nconfig['AMQP_SSL'] = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
         # `ssl="prefer"` handed on, in a file that imports no asyncpg; a server's cert_reqs
         "def f(self):\n    return self.connect(host=h, ssl='prefer')\n",
         "import ssl\nserver = self._server_socket(cert_reqs=ssl.CERT_NONE, keyfile=KEY)\n",
@@ -846,6 +856,12 @@ class ClientOptionDisabled(Rule):
             "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
             [(3, 1)]),
         Invalid(
+            "import ssl\n"
+            "def rabbit_ssl_config(config):\n"
+            "    config['AMQP_SSL'] = {'cert_reqs': ssl.CERT_NONE}\n"
+            "    return config\n",
+            [(3, 27)]),
+        Invalid(
             "import asyncpg\n"
             "class TestSSL:\n"
             "    async def test_prefer(self):\n"
@@ -1001,6 +1017,8 @@ class ClientOptionDisabled(Rule):
             self._dict_key(node, option, node.value)
         elif option in clients.STRING_SETTINGS:
             self._string_options(node, node.value, *clients.STRING_SETTINGS[option])
+        elif option in clients.OPTION_DICT_STORES:  # `{"AMQP_SSL": {...}}`, a config dict
+            self._option_entries(clients.OPTION_DICT_STORES[option], option, node.value)
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
               callee: Optional[str] = None, secure: Optional[FixRequest] = None) -> None:
@@ -1109,6 +1127,8 @@ class ClientOptionDisabled(Rule):
                 self._dict_key(target, key, value)
             elif key in clients.STRING_SETTINGS:
                 self._string_options(value, value, *clients.STRING_SETTINGS[key])
+            elif key in clients.OPTION_DICT_STORES:  # `config["AMQP_SSL"] = {...}`
+                self._option_entries(clients.OPTION_DICT_STORES[key], key, value)
             return
         name = (identifier(target.attr.value) if isinstance(target, cst.Attribute)
                 else identifier(target.value) if isinstance(target, cst.Name) else None)

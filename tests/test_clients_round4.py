@@ -61,9 +61,38 @@ FOUND = {
         client = MongoClient(host, tls=True, tlsDisableOCSPEndpointCheck=True)
         options = {"aws": {"tlsDisableOCSPEndpointCheck": True}}
         """, [(3, 38, "TLS105"), (4, 20, "TLS105")]),
+    "os.environ replaced by mock.patch, with the dicts pytest's parametrize gives": ("""
+        import pytest
+        from unittest import mock
+        with mock.patch("os.environ", {"SSL_CERT_FILE": "/etc/ssl/corp.pem"}):
+            pass
+        class TestEnv:
+            @pytest.mark.parametrize(
+                "env, expected",
+                (
+                    ({}, True),
+                    ({"REQUESTS_CA_BUNDLE": "/some/path"}, "/some/path"),
+                    ({"CURL_CA_BUNDLE": ""}, True),
+                    pytest.param({"SSL_CERT_FILE": "/ca.pem"}, "/ca.pem", id="ssl"),
+                ),
+            )
+            def test_env_cert_bundles(self, env, expected):
+                with mock.patch("os.environ", env):
+                    assert bundle() == expected
+        """, [(4, 32, "TLS302"), (11, 15, "TLS302"), (12, 15, "TLS104"), (13, 27, "TLS302")]),
 }
 
 QUIET = {
+    "a parametrized dict not patched in as os.environ, and a parameter that is not": """
+        import pytest
+        from unittest import mock
+        @pytest.mark.parametrize("env", [{"REQUESTS_CA_BUNDLE": "/some/path"}])
+        def test_env(env, other):
+            with mock.patch("os.environ", other):
+                pass
+            with mock.patch("app.settings", env):
+                pass
+        """,
     "nameko's AMQP_SSL verifying, and another setting's cert_reqs": """
         import ssl
         config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": CA}
@@ -114,3 +143,41 @@ def test_found_exactly(source, expected):
 @pytest.mark.parametrize("source", QUIET.values(), ids=list(QUIET))
 def test_look_alikes_are_not_findings(source):
     assert findings(textwrap.dedent(source)) == []
+
+
+# -- fixes: exact text ------------------------------------------------------------------------
+def fixed(source):
+    from helpers import ALL_CODES
+
+    from corptls_lint.ftypes import FixTargets, Settings, Target
+    from corptls_lint.running.fixer import fix_text
+    settings = Settings(enabled=ALL_CODES,
+                        targets=FixTargets(ca_bundle=Target.parse("corp_tls:CA_BUNDLE")))
+    return fix_text(textwrap.dedent(source), "example.py", settings, False).text
+
+
+def test_patched_environ_dict_takes_the_bundle_but_a_parametrized_case_stays():
+    before = """\
+        import pytest
+        from unittest import mock
+        with mock.patch("os.environ", {"SSL_CERT_FILE": "/etc/ssl/corp.pem"}):
+            pass
+        @pytest.mark.parametrize("env, expected", [({"SSL_CERT_FILE": "/ca.pem"}, "/ca.pem")])
+        def test_env(env, expected):
+            with mock.patch("os.environ", env):
+                pass
+        """
+    after = """\
+        import pytest
+        from unittest import mock
+
+        from corp_tls import CA_BUNDLE
+
+        with mock.patch("os.environ", {"SSL_CERT_FILE": CA_BUNDLE}):
+            pass
+        @pytest.mark.parametrize("env, expected", [({"SSL_CERT_FILE": "/ca.pem"}, "/ca.pem")])
+        def test_env(env, expected):
+            with mock.patch("os.environ", env):
+                pass
+        """
+    assert fixed(before) == textwrap.dedent(after)

@@ -410,3 +410,60 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
     if any(identifier(param.name.value) == name for param in params.kwonly_params):
         return 0
     return None
+
+
+# -- pytest's parametrized arguments ----------------------------------------------------------
+_PARAMETRIZE = frozenset({"pytest.mark.parametrize", "_pytest.mark.parametrize"})
+_PYTEST_PARAM = frozenset({"pytest.param"})
+
+
+def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The values `@pytest.mark.parametrize("env, expected", [({...}, x), ...])` gives a test
+    function's parameter (`value` a name bound by that parameter only): each case's element
+    at the parameter's place among the argument names (a `pytest.param(...)` case's
+    positional arguments)."""
+    if not isinstance(value, cst.Name):
+        return
+    binding = scope.lookup(value.value)
+    if binding is None or binding.count != 1 or not binding.is_parameter():
+        return
+    function = binding.scope.node
+    name = identifier(value.value)
+    for decorator in getattr(function, "decorators", ()):
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or binding.scope.parent is None or (
+                binding.scope.parent.qualify(call.func) not in _PARAMETRIZE):
+            continue
+        names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+            call, 1, "argvalues")
+        if names_arg is None or cases_arg is None:
+            continue
+        names = _argnames(names_arg.value, binding.scope.parent)
+        cases = cases_arg.value
+        if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
+            continue
+        index = names.index(name)
+        for element in cases.elements:
+            case: cst.BaseExpression = element.value
+            if isinstance(case, cst.Call) and binding.scope.parent.qualify(
+                    case.func) in _PYTEST_PARAM:
+                items = [arg.value for arg in case.args if arg.keyword is None and not arg.star]
+            elif len(names) == 1:
+                items = [case]
+            elif isinstance(case, (cst.List, cst.Tuple)):
+                items = [item.value for item in case.elements]
+            else:
+                continue
+            if index < len(items):
+                yield items[index]
+
+
+def _argnames(expr: cst.BaseExpression, scope: Scope) -> List[str]:
+    """parametrize's argument names: "a, b" or a list or tuple of strings."""
+    text = values.string_value(expr, scope)
+    if text is not None:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return [item for item in (values.string_value(element.value, scope)
+                                  for element in expr.elements) if item is not None]
+    return []

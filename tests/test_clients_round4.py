@@ -80,9 +80,50 @@ FOUND = {
                 with mock.patch("os.environ", env):
                     assert bundle() == expected
         """, [(4, 32, "TLS302"), (11, 15, "TLS302"), (12, 15, "TLS104"), (13, 27, "TLS302")]),
+    "botocore's and aiobotocore's HTTP sessions, clickhouse-driver, and its test helper": ("""
+        from aiobotocore.httpsession import AIOHTTPSession
+        from aiobotocore.httpxsession import HttpxSession
+        from clickhouse_driver.client import Client
+        async def test_sessions():
+            async with HttpxSession(verify=False):
+                pass
+            async with AIOHTTPSession(verify=False) as http:
+                pass
+        class TestSecure:
+            def test_verify_off(self):
+                with self.created_client(port=self.secure_port,
+                                         secure=True, verify=False) as client:
+                    client.execute("SELECT 1")
+                self.get(url, verify=False)
+        c = Client("db", secure=True, verify=False)
+        """, [(6, 29, "TLS105"), (8, 31, "TLS105"), (13, 47, "TLS105"), (15, 23, "TLS101"),
+              (16, 31, "TLS105")]),
+    "a check_hostname default reported where it is written, once": ("""
+        import ssl
+        def create_tcp_connection(host, use_ssl=False, verify_certs=True,
+                                  check_hostname=False):
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = check_hostname
+            context.verify_mode = ssl.CERT_REQUIRED if verify_certs else ssl.CERT_NONE
+            return context
+        class Client:
+            def __init__(self, hosts, check_hostname=False):
+                self.check_hostname = check_hostname
+        """, [(4, 42, "TLS103"), (10, 46, "TLS103")]),
 }
 
 QUIET = {
+    "a check_hostname default that checks, and a server context's": """
+        import ssl
+        def client_context(check_hostname=True):
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = check_hostname
+            return ctx
+        def server_context(check_hostname=False):
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.check_hostname = check_hostname
+            return ctx
+        """,
     "a parametrized dict not patched in as os.environ, and a parameter that is not": """
         import pytest
         from unittest import mock

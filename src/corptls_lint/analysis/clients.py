@@ -447,6 +447,12 @@ GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github
                             "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
 HVAC_CLIENTS = frozenset({"hvac.Client", "hvac.v1.Client"})
+# botocore's and aiobotocore's HTTP sessions take botocore's `verify` (False or a bundle path)
+BOTOCORE_SESSIONS = frozenset({"botocore.httpsession.URLLib3Session",
+                               "aiobotocore.httpsession.AIOHTTPSession",
+                               "aiobotocore.httpxsession.HttpxSession"})
+CLICKHOUSE_DRIVER = frozenset({"clickhouse_driver.Client", "clickhouse_driver.client.Client",
+                               "clickhouse_driver.connect", "clickhouse_driver.dbapi.connect"})
 # ldap3's Tls validates nothing unless given `validate=` (its default is ssl.CERT_NONE), and a
 # Server with `use_ssl=True` (or an ldaps:// host) and no `tls=` makes such a Tls.
 LDAP3_TLS = frozenset({"ldap3.Tls", "ldap3.core.tls.Tls"})
@@ -458,6 +464,9 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("PyMISP", "ssl", "falsy", frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})),
     ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
     ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
+    ClientOption("botocore", "verify", "falsy", BOTOCORE_SESSIONS),
+    # clickhouse-driver's native protocol client (`secure=True, verify=False`)
+    ClientOption("clickhouse-driver", "verify", "falsy", CLICKHOUSE_DRIVER),
     ClientOption("ldap3", "validate", "cert-none", LDAP3_TLS, position=2),
     ClientOption("httplib2", "disable_ssl_certificate_validation", TRUTHY,
                  frozenset({"httplib2.Http"})),
@@ -559,19 +568,26 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
 }
 # Keywords that a wrapper or test helper hands on to one client (`self.connect(host=h,
 # ssl="prefer")`, `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`),
-# reported on a call no import explains in a file that imports the client: keyword ->
+# reported on a method call no import explains in a file that imports the client: keyword ->
 # (client, value class, the top-level modules one of which the file imports). `ssl=` means
 # many things; a libpq word under it, only asyncpg's. Not on a helper that makes a listening
 # side (a callee named like a server): its cert_reqs is about its clients.
 HANDED_ON_OPTIONS: Dict[str, Tuple[str, str, FrozenSet[str]]] = {
     "ssl": ("asyncpg", SSLMODE_UNVERIFIED, frozenset({"asyncpg"})),
     "cert_reqs": ("the ssl module", CERT_NONE_CLASS, frozenset({"ssl"})),
+    # `self.created_client(secure=True, verify=False)` (a verb method's verify is TLS101's)
+    "verify": ("clickhouse-driver", FALSY, frozenset({"clickhouse_driver"})),
 }
 
 
 def hands_on_to_client(call: cst.Call) -> bool:
-    """Whether an unexplained call may hand its keywords to a client (not a server's maker)."""
-    return "server" not in (callee_name(call) or "").lower()
+    """Whether a call no import explains may hand its keywords to a client: a method of an
+    unexplained receiver (`self.connect(...)`; a function of the module is followed to its
+    sink by the rules that travel), not a server's maker, nor a verb method (TLS101 reads
+    their `verify=`)."""
+    return (isinstance(call.func, cst.Attribute)
+            and "server" not in (callee_name(call) or "").lower()
+            and not is_unresolved_method(call, None, VERIFY_METHODS))
 
 
 # The same for TLS301: keys whose value is a CA bundle path.
@@ -812,6 +828,8 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("PyGithub", "verify", GITHUB_CLIENTS),
     _bundle("keystoneauth", "verify", KEYSTONE_SESSIONS),
     _bundle("hvac", "verify", HVAC_CLIENTS),
+    _bundle("botocore", "verify", BOTOCORE_SESSIONS),
+    _bundle("clickhouse-driver", "ca_certs", CLICKHOUSE_DRIVER),
     _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig"})),
     _bundle("Elasticsearch/OpenSearch", "ca_certs", SEARCH_CLIENTS),
     _bundle("tornado", "ca_certs", frozenset({"tornado."}), frozenset({"fetch"})),

@@ -20,7 +20,7 @@ _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
 _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
 # Options whose value may be a CA bundle path, so the configured bundle is a fix.
-_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac", "PyMISP"})
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac", "PyMISP", "botocore"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
@@ -263,7 +263,7 @@ class ClientOptionDisabled(Rule):
       `create_engine`, or as a dict's `"sslmode"` (`connect_args={"sslmode": "require"}`,
       Django's `DATABASES` `OPTIONS`); asyncpg: `ssl="allow"` / `"prefer"` / `"require"` /
       `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN, and
-      the same words as `ssl=` of a call no import explains in a file that imports asyncpg
+      the same words as `ssl=` of a method call no import explains in a file that imports asyncpg
       (a test helper that hands them on: `self.connect(host=h, ssl="prefer")`);
     - MySQL Connector/Python and PyMySQL: `ssl_verify_cert=False`,
       `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
@@ -299,8 +299,14 @@ class ClientOptionDisabled(Rule):
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
       (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
+    - botocore's and aiobotocore's HTTP sessions: `URLLib3Session(verify=False)`,
+      `AIOHTTPSession(verify=False)`, `HttpxSession(verify=False)`;
+    - clickhouse-driver: `Client(host, secure=True, verify=False)` (and `connect`), and
+      `verify=False` on a method call no import explains in a file that imports clickhouse_driver
+      (a test helper: `self.created_client(secure=True, verify=False)`; a verb method's
+      `verify=` is TLS101's);
     - Apache Thrift: `TSSLSocket(host, port, cert_reqs=ssl.CERT_NONE)`, and
-      `cert_reqs=ssl.CERT_NONE` on a call no import explains in a file that imports `ssl`
+      `cert_reqs=ssl.CERT_NONE` on a method call no import explains in a file that imports `ssl`
       (a helper that hands it on to the client's socket:
       `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`), unless the callee
       is named like a server (`self._server_socket(...)`: the server's cert_reqs asks for
@@ -502,6 +508,9 @@ class ClientOptionDisabled(Rule):
         "import asyncpg\n"
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
         "import ssl\nconfig['AMQP_SSL'] = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
+        "from aiobotocore.httpxsession import HttpxSession\nsession = HttpxSession(verify=CA)\n",
+        "from clickhouse_driver import Client\nclient = Client('db', secure=True, verify=True)\n"
+        "def f(self):\n    return self.created_client(secure=True, verify=True)\n",
         # `ssl="prefer"` handed on, in a file that imports no asyncpg; a server's cert_reqs
         "def f(self):\n    return self.connect(host=h, ssl='prefer')\n",
         "import ssl\nserver = self._server_socket(cert_reqs=ssl.CERT_NONE, keyfile=KEY)\n",
@@ -856,6 +865,22 @@ class ClientOptionDisabled(Rule):
             "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
             [(3, 1)]),
         Invalid(
+            "from aiobotocore.httpsession import AIOHTTPSession\n"
+            "session = AIOHTTPSession(verify=False)\n",
+            [(2, 26)],
+            "from aiobotocore.httpsession import AIOHTTPSession\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "session = AIOHTTPSession(verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from clickhouse_driver import Client\n"
+            "client = Client('db', secure=True, verify=False)\n"
+            "def test_secure(self):\n"
+            "    with self.created_client(port=9440, secure=True, verify=False) as client:\n"
+            "        client.execute('SELECT 1')\n",
+            [(2, 36), (4, 54)]),
+        Invalid(
             "import ssl\n"
             "def rabbit_ssl_config(config):\n"
             "    config['AMQP_SSL'] = {'cert_reqs': ssl.CERT_NONE}\n"
@@ -1099,7 +1124,7 @@ class ClientOptionDisabled(Rule):
             self._dict_key(arg, key, arg.value)
 
     def _handed_on(self, node: cst.Call) -> None:
-        """A keyword of HANDED_ON_OPTIONS on a call no import explains, in a file that
+        """A keyword of HANDED_ON_OPTIONS on a method call no import explains, in a file that
         imports its client (a test helper that hands it on to the client)."""
         for arg in node.args:
             if arg.keyword is None:

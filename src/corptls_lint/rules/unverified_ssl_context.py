@@ -219,6 +219,8 @@ class UnverifiedSSLContext(Rule):
 
     VALID = [
         "import ssl\nctx = ssl.create_default_context()\n",
+        "import ssl\ndef connect(host, check_hostname=True):\n"
+        "    ctx = ssl.create_default_context()\n    ctx.check_hostname = check_hostname\n",
         # importorskip of another module: its PoolManager is not urllib3's
         "import pytest\npool_lib = pytest.importorskip('mypools')\n"
         "pool = pool_lib.PoolManager(cert_reqs='CERT_NONE')\n",
@@ -255,12 +257,26 @@ class UnverifiedSSLContext(Rule):
         "    check(ctx.wrap_socket(sock), host)\n",
     ]
     INVALID = [
+        # a library's own default: reported where it is written, not where it is stored
+        Invalid(
+            "import ssl\n"
+            "def connect(host, verify_certs=True, check_hostname=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    ctx.check_hostname = check_hostname\n"
+            "    return ctx\n",
+            [(2, 53)]),
         # a test's module bound by pytest.importorskip, as an import binds it
         Invalid(
             "import pytest\n"
             "urllib3 = pytest.importorskip('urllib3')\n"
             "pool = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
-            [(3, 28)]),
+            [(3, 28)],
+            "import pytest\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "urllib3 = pytest.importorskip('urllib3')\n"
+            "pool = urllib3.PoolManager(ssl_context=ssl_context())\n"),
         Invalid(
             "import ssl\n"
             "ctx = ssl._create_unverified_context()\n",
@@ -594,6 +610,7 @@ class UnverifiedSSLContext(Rule):
         # pool keyword -> the call sites that pass it a value through a parameter
         self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
         self._aliases: Set[int] = set()  # the unverified functions bound on a branch, reported
+        self._defaults_reported: Set[int] = set()  # ids of check_hostname defaults reported
 
     def visit_Call(self, node: cst.Call) -> None:
         for callers in self._callers.values():
@@ -731,7 +748,7 @@ class UnverifiedSSLContext(Rule):
                 continue
             attr = identifier(target.attr.value)
             if attr == "check_hostname" and self.is_falsy(node.value):
-                self._context_setting(target)
+                self._context_setting(target, self._default_of(node.value))
             elif attr == "verify_mode" and self._is_cert_none(node.value):
                 self._context_setting(target)
             elif attr == "cert_reqs" and self._is_cert_none(node.value):
@@ -740,10 +757,30 @@ class UnverifiedSSLContext(Rule):
                   and self.scope.qualify(node.value, aliases=True) == _UNVERIFIED):
                 self.report(target)
 
-    def _context_setting(self, target: cst.Attribute) -> None:
+    def _default_of(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """The parameter default a stored value is (`def connect(..., check_hostname=False)`
+        ... `ctx.check_hostname = check_hostname`): the library's insecure default is
+        written there, and a caller who passes True is not at fault."""
+        if values.from_parameter_default(value, self.scope):
+            return values.origin(value, self.scope)[0]
+        return None
+
+    def _context_setting(self, target: cst.Attribute,
+                         default: Optional[cst.BaseExpression] = None) -> None:
         """One finding per context for the check_hostname / verify_mode pair; none for a
-        server context."""
+        server context. `default`: the parameter default the value comes from, reported
+        there (once) instead."""
         owner = dotted_name(target.value)
+        if default is not None:
+            if owner is not None and clients.body_uses(self.scope, owner).is_server(
+                    owner, self.scope):
+                return
+            if id(default) not in self._defaults_reported:
+                self._defaults_reported.add(id(default))
+                self.report(default, f"check_hostname off by default here reaches "
+                                     f"{owner or 'a context'}.check_hostname; the host name "
+                                     "of the server is not checked unless callers turn it on")
+            return
         if owner is not None:
             if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
                 return

@@ -110,9 +110,27 @@ FOUND = {
             def __init__(self, hosts, check_hostname=False):
                 self.check_hostname = check_hostname
         """, [(4, 42, "TLS103"), (10, 46, "TLS103")]),
+    "a setting whose option lookup falls back to no verification": ("""
+        import ssl
+        CERT_MAP = {"none": ssl.CERT_NONE, "required": ssl.CERT_REQUIRED}
+        def connect(opts, ssl_cert):
+            rv = ssl.SSLContext(protocol=ssl.PROTOCOL_TLS_CLIENT)
+            rv.check_hostname = bool(opts.get("check_hostname", False))
+            ctx = ssl.create_default_context()
+            ctx.verify_mode = CERT_MAP.get(ssl_cert, ssl.CERT_NONE)
+            conn.cert_reqs = kwargs.get("cert_reqs", "CERT_NONE")
+        """, [(6, 5, "TLS103"), (8, 5, "TLS103"), (9, 5, "TLS103")]),
 }
 
 QUIET = {
+    "option lookups that fall back to verification": """
+        import ssl
+        def connect(opts):
+            rv = ssl.SSLContext(protocol=ssl.PROTOCOL_TLS_CLIENT)
+            rv.check_hostname = bool(opts.get("check_hostname", True))
+            rv.verify_mode = opts.get("cert_reqs", ssl.CERT_REQUIRED)
+            conn.cert_reqs = getattr(settings, "cert_reqs", "CERT_NONE")
+        """,
     "a check_hostname default that checks, and a server context's": """
         import ssl
         def client_context(check_hostname=True):

@@ -128,6 +128,19 @@ def _stored_parameter_defaults(owner: Scope, name: str, insecure: ScopedValueTes
                 yield values.origin(stored, method_scope)[0]
 
 
+def option_default(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The default a setting falls back to when its option is not given:
+    `options.get("cert_reqs", ssl.CERT_NONE)`, also under the builtin `bool(...)`
+    (`bool(opts.get("check_hostname", False))`)."""
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+            and identifier(expr.func.value) == "bool" and scope.lookup("bool") is None
+            and len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star):
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return _get_default(expr)  # not getattr(): an object's attribute is not an option
+    return None
+
+
 def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """The default of `mapping.get("key", default)` (also `getattr(obj, "name", default)`)."""
     if not isinstance(expr, cst.Call) or len(expr.args) != 2 or any(

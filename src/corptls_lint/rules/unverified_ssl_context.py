@@ -19,7 +19,7 @@ from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Report, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
-                                         ItemStore, KeywordArg, Travel)
+                                         ItemStore, KeywordArg, Travel, or_default)
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
@@ -44,7 +44,9 @@ class UnverifiedSSLContext(Rule):
       a name bound to it on one branch and to another function on the other (`create =
       getattr(ssl, "_create_unverified_context", None)` ... `create()`) is reported where
       it is bound;
-    - `<ctx>.check_hostname = False` (or another falsy value);
+    - `<ctx>.check_hostname = False` (or another falsy value; also an option lookup's
+      default, `bool(opts.get("check_hostname", False))`, and a parameter's default stored
+      there, reported at the default);
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
     - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
       `assert_hostname=`, for `urllib3.PoolManager`, `ProxyManager`, `HTTPSConnectionPool`,
@@ -178,8 +180,8 @@ class UnverifiedSSLContext(Rule):
                             "assert_hostname", quoted=True, insecure_if_true=False)}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
-        AttributeStore(("check_hostname",), FALSY),
-        AttributeStore(("verify_mode", "cert_reqs"), CERT_NONE),
+        AttributeStore(("check_hostname",), or_default(FALSY)),
+        AttributeStore(("verify_mode", "cert_reqs"), or_default(CERT_NONE)),
         CallTo(("cert_verify",)),
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
@@ -221,6 +223,7 @@ class UnverifiedSSLContext(Rule):
         "import ssl\nctx = ssl.create_default_context()\n",
         "import ssl\ndef connect(host, check_hostname=True):\n"
         "    ctx = ssl.create_default_context()\n    ctx.check_hostname = check_hostname\n",
+        "import ssl\nctx.verify_mode = MODES.get(name, ssl.CERT_REQUIRED)\n",
         # importorskip of another module: its PoolManager is not urllib3's
         "import pytest\npool_lib = pytest.importorskip('mypools')\n"
         "pool = pool_lib.PoolManager(cert_reqs='CERT_NONE')\n",
@@ -265,6 +268,14 @@ class UnverifiedSSLContext(Rule):
             "    ctx.check_hostname = check_hostname\n"
             "    return ctx\n",
             [(2, 53)]),
+        # an option lookup that falls back to no verification (a library's default)
+        Invalid(
+            "import ssl\n"
+            "def context(opts):\n"
+            "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+            "    ctx.check_hostname = bool(opts.get('check_hostname', False))\n"
+            "    return ctx\n",
+            [(4, 5)]),
         # a test's module bound by pytest.importorskip, as an import binds it
         Invalid(
             "import pytest\n"
@@ -747,11 +758,16 @@ class UnverifiedSSLContext(Rule):
             if not isinstance(target, cst.Attribute):
                 continue
             attr = identifier(target.attr.value)
-            if attr == "check_hostname" and self.is_falsy(node.value):
-                self._context_setting(target, self._default_of(node.value))
-            elif attr == "verify_mode" and self._is_cert_none(node.value):
-                self._context_setting(target)
-            elif attr == "cert_reqs" and self._is_cert_none(node.value):
+            # the value, or the default an option lookup falls back to (a library's default:
+            # `ctx.verify_mode = MODES.get(name, ssl.CERT_NONE)`); with no fix: the setting
+            # serves the option's other values too
+            fallback = travel.option_default(node.value, self.scope)
+            value = fallback or node.value
+            if attr == "check_hostname" and self.is_falsy(value):
+                self._context_setting(target, self._default_of(value), fixable=fallback is None)
+            elif attr == "verify_mode" and self._is_cert_none(value):
+                self._context_setting(target, fixable=fallback is None)
+            elif attr == "cert_reqs" and self._is_cert_none(value):
                 self.report(target)  # a connection's own setting (`conn.cert_reqs = "CERT_NONE"`)
             elif (self.scope.qualify(target, aliases=True) == _DEFAULT_HTTPS_CONTEXT
                   and self.scope.qualify(node.value, aliases=True) == _UNVERIFIED):
@@ -766,7 +782,8 @@ class UnverifiedSSLContext(Rule):
         return None
 
     def _context_setting(self, target: cst.Attribute,
-                         default: Optional[cst.BaseExpression] = None) -> None:
+                         default: Optional[cst.BaseExpression] = None,
+                         fixable: bool = True) -> None:
         """One finding per context for the check_hostname / verify_mode pair; none for a
         server context. `default`: the parameter default the value comes from, reported
         there (once) instead."""
@@ -795,7 +812,7 @@ class UnverifiedSSLContext(Rule):
                                 if first[0].fix is not None else None)
                 return
         self.report(target, fix=(self._creation_fix(owner, target, None)
-                                if owner is not None else None))
+                                if owner is not None and fixable else None))
         if owner is not None:
             self._settings[(id(self.scope.node), owner)] = (self.context.reports[-1],
                                                             identifier(target.attr.value))

@@ -17,11 +17,11 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
-                                         NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
-                                         CallerArgument, CallInto, CallTo, Candidate,
-                                         ConstantFunction, ItemStore, KeyedStore, KeywordArg,
-                                         NamePassed, NameStore, NameUse, ParamDefault, ScreenedRule,
-                                         Travel, literal_matches)
+                                         NONE_OR_CERT_NONE, OR_DEFAULT, Appended, Argument,
+                                         AttributeStore, CallerArgument, CallInto, CallTo,
+                                         Candidate, ConstantFunction, ItemStore, KeyedStore,
+                                         KeywordArg, NamePassed, NameStore, NameUse, ParamDefault,
+                                         ScreenedRule, Travel, literal_matches, option_default)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -283,6 +283,10 @@ class FileFacts:
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
+        if kind.startswith(OR_DEFAULT):
+            kind = kind[len(OR_DEFAULT):]
+            default = option_default(value)
+            return self.value_matches(default if default is not None else value, kind)
         name = _variable(value)
         if name is not None:
             return name in self._names_of_class(kind)

@@ -120,9 +120,27 @@ FOUND = {
             ctx.verify_mode = CERT_MAP.get(ssl_cert, ssl.CERT_NONE)
             conn.cert_reqs = kwargs.get("cert_reqs", "CERT_NONE")
         """, [(6, 5, "TLS103"), (8, 5, "TLS103"), (9, 5, "TLS103")]),
+    "a rediss URL given to any from_url": ("""
+        import aioredis
+        from prefect_redis.connection import redis_from_url
+        def test_cert_reqs_options():
+            class DummyConnectionPool(aioredis.ConnectionPool):
+                pass
+            pool = DummyConnectionPool.from_url("rediss://?ssl_cert_reqs=none")
+            pool = DummyConnectionPool.from_url("rediss://?ssl_cert_reqs=required")
+            client = redis_from_url(
+                "rediss+sentinel://s1:26379/mymaster"
+                "?ssl_ca_certs=/etc/ca.pem&ssl_check_hostname=false",
+                asynchronous=True,
+            )
+        """, [(7, 41, "TLS105"), (10, 9, "TLS105")]),
 }
 
 QUIET = {
+    "a plain redis URL, and another scheme's query, given to from_url": """
+        pool = Pool.from_url("redis://cache?ssl_cert_reqs=none")
+        engine = Engine.from_url("postgres://db?ssl_check_hostname=false")
+        """,
     "option lookups that fall back to verification": """
         import ssl
         def connect(opts):

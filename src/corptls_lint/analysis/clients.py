@@ -650,6 +650,17 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
     ConnectionString("Celery/kombu", CELERY, None, "backend", REDIS_READS),
     ConnectionString("Celery/kombu", KOMBU, 0, "hostname", REDIS_READS),
 )
+# A URL whose scheme is redis-py's TLS one (`rediss://`, `rediss+sentinel://`) carries
+# redis-py's options wherever it goes: read on the URL argument of any `from_url` constructor
+# (a local subclass of ConnectionPool, a wrapper's `redis_from_url(url)`).
+REDIS_TLS_SCHEMES = ("rediss://", "rediss+")
+REDIS_URL_CALLEES = frozenset({"from_url", "redis_from_url"})
+
+
+def is_tls_redis_url(text: str) -> bool:
+    return text.lower().startswith(REDIS_TLS_SCHEMES)
+
+
 # Settings that hold a connection string, stored as a name, attribute, item, dict entry or
 # keyword (`CELERY_BROKER_URL = "rediss://h?ssl_cert_reqs=CERT_NONE"`,
 # `app.config["SQLALCHEMY_DATABASE_URI"] = ...`): name -> (client, the clients it reads for)

@@ -78,6 +78,9 @@ def _db_candidates() -> Tuple[Candidate, ...]:
         keys.setdefault(kind, []).append(key)
     shapes.extend(KeyedStore(tuple(sorted(names)), kind) for kind, names in sorted(keys.items()))
     shapes.append(CONNECTION_STRING_CALLS)
+    # a rediss:// URL given to any from_url (clients.REDIS_URL_CALLEES), imports or not
+    shapes.append(CallTo(tuple(sorted(clients.REDIS_URL_CALLEES)),
+                         argument=Argument(0, ("url",), _HOLDING)))
     settings = tuple(sorted(clients.STRING_SETTINGS))
     shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
                    KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
@@ -276,6 +279,8 @@ class ClientOptionDisabled(Rule):
       `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
       nameko's `AMQP_SSL` setting (`config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_NONE}` or a
       config dict's entry), which nameko hands to kombu's `Connection(ssl=...)`;
+      a `rediss://` (or `rediss+sentinel://`) URL holding redis-py's options given to any
+      `from_url` or `redis_from_url` (a local subclass of ConnectionPool, a wrapper);
       a `rediss://...?ssl_cert_reqs=CERT_NONE` (or `none`) URL given as `Celery(broker=...,
       backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
       `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
@@ -509,6 +514,9 @@ class ClientOptionDisabled(Rule):
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
         "import ssl\nconfig['AMQP_SSL'] = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
         "from aiobotocore.httpxsession import HttpxSession\nsession = HttpxSession(verify=CA)\n",
+        # not redis-py's TLS scheme; a verifying option
+        "client = redis_from_url('redis://cache:6379/0?ssl_cert_reqs=none')\n"
+        "pool = Pool.from_url('rediss://cache?ssl_cert_reqs=required')\n",
         "from clickhouse_driver import Client\nclient = Client('db', secure=True, verify=True)\n"
         "def f(self):\n    return self.created_client(secure=True, verify=True)\n",
         # `ssl="prefer"` handed on, in a file that imports no asyncpg; a server's cert_reqs
@@ -865,6 +873,10 @@ class ClientOptionDisabled(Rule):
             "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
             [(3, 1)]),
         Invalid(
+            "from prefect_redis.connection import redis_from_url\n"
+            "client = redis_from_url('rediss+sentinel://s1:26379/main?ssl_check_hostname=false')\n",
+            [(2, 25)]),
+        Invalid(
             "from aiobotocore.httpsession import AIOHTTPSession\n"
             "session = AIOHTTPSession(verify=False)\n",
             [(2, 26)],
@@ -1189,6 +1201,11 @@ class ClientOptionDisabled(Rule):
                 setting = clients.STRING_SETTINGS.get(identifier(arg.keyword.value))
                 if setting is not None:
                     self._string_options(arg, arg.value, *setting)
+        if clients.callee_name(node) in clients.REDIS_URL_CALLEES:
+            url = clients.argument(node, 0, "url")
+            text = clients.template_text(url.value, self.scope) if url is not None else None
+            if url is not None and text is not None and clients.is_tls_redis_url(text):
+                self._string_options(url, url.value, "redis-py", clients.REDIS_READS)
         if qualified is None:
             return
         for taker in clients.CONNECTION_STRINGS:

@@ -134,9 +134,38 @@ FOUND = {
                 asynchronous=True,
             )
         """, [(7, 41, "TLS105"), (10, 9, "TLS105")]),
+    "websocket-client's sslopt through assertRaises and pytest.raises, and stored": ("""
+        import ssl
+        import pytest
+        import websocket as ws
+        class TestApp:
+            def test_ping(self):
+                app = ws.WebSocketApp("wss://api.example/ws", on_ping=on_ping)
+                self.assertRaises(
+                    ws.WebSocketException,
+                    app.run_forever,
+                    ping_interval=1,
+                    sslopt={"cert_reqs": ssl.CERT_NONE},
+                )
+                pytest.raises(ValueError, ws.create_connection, url,
+                              sslopt={"check_hostname": False})
+        class OptsList:
+            def __init__(self):
+                self.sockopt = []
+                self.sslopt = {"cert_reqs": ssl.CERT_NONE}
+        """, [(12, 21, "TLS105"), (15, 31, "TLS105"), (19, 24, "TLS105")]),
 }
 
 QUIET = {
+    "an assertion's callable that is no client, and a verifying sslopt": """
+        import ssl
+        import websocket
+        class T:
+            def test(self):
+                self.assertRaises(ValueError, parse, sslopt={"cert_reqs": ssl.CERT_NONE})
+                self.assertRaises(ValueError)
+                self.sslopt = {"cert_reqs": ssl.CERT_REQUIRED, "ca_certs": CA}
+        """,
     "a plain redis URL, and another scheme's query, given to from_url": """
         pool = Pool.from_url("redis://cache?ssl_cert_reqs=none")
         engine = Engine.from_url("postgres://db?ssl_check_hostname=false")

@@ -709,6 +709,11 @@ OPTION_DICT_STORES: Dict[str, OptionDict] = {
     name: option for option in DB_OPTION_DICTS if option.client == "Celery/kombu"
     and option.keyword != "ssl"
     for name in (option.keyword, option.keyword.upper(), "CELERY_" + option.keyword.upper())}
+# websocket-client's options dict kept under its own name (`self.sslopt = {...}` in an
+# options object, `sslopt = {...}` before `run_forever(sslopt=sslopt)`)
+OPTION_DICT_STORES["sslopt"] = OptionDict("websocket-client", "sslopt", frozenset(),
+                                          frozenset(), {"cert_reqs": CERT_NONE_CLASS,
+                                                        "check_hostname": FALSY})
 # nameko's config key AMQP_SSL: the options dict it hands to kombu's Connection(ssl=...)
 OPTION_DICT_STORES["AMQP_SSL"] = OptionDict("nameko/kombu", "AMQP_SSL", frozenset(),
                                             frozenset(), _CELERY_ENTRIES)

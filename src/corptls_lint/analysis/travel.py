@@ -480,3 +480,28 @@ def _argnames(expr: cst.BaseExpression, scope: Scope) -> List[str]:
         return [item for item in (values.string_value(element.value, scope)
                                   for element in expr.elements) if item is not None]
     return []
+
+
+# -- calls made on a test's behalf ------------------------------------------------------------
+# unittest's assertions that call `callable(*args, **kwargs)` after the exception (and, for the
+# Regex ones, the pattern); pytest.raises/warns in their old call form.
+_CALLING_ASSERTIONS = {"assertRaises": 1, "assertWarns": 1, "assertRaisesRegex": 2,
+                       "assertRaisesRegexp": 2, "assertWarnsRegex": 2}
+_CALLING_HELPERS = {"pytest.raises": 1, "pytest.warns": 1}
+
+
+def forwarded_call(call: cst.Call, scope: Scope) -> Optional[cst.Call]:
+    """The call `self.assertRaises(E, app.run_forever, sslopt={...})` makes on the test's
+    behalf, `app.run_forever(sslopt={...})` (a new node over the same arguments), or None."""
+    index: Optional[int] = None
+    if isinstance(call.func, cst.Attribute):
+        index = _CALLING_ASSERTIONS.get(identifier(call.func.attr.value))
+    if index is None:
+        index = _CALLING_HELPERS.get(scope.qualify(call.func) or "")
+    if index is None:
+        return None
+    target = positional(call, index)
+    if target is None or target.keyword is not None:
+        return None
+    rest = [arg for arg in call.args[call.args.index(target) + 1:]]
+    return cst.Call(func=target.value, args=rest)

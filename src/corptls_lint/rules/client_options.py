@@ -223,7 +223,10 @@ class ClientOptionDisabled(Rule):
       inside `defaults=` of `AsyncHTTPClient` or `ssl_options=` of a client call (`fetch`,
       `SSLIOStream`, `TCPClient.connect`; not a server's `ssl_options`);
     - websocket-client: `sslopt={"cert_reqs": ssl.CERT_NONE}` or `"check_hostname": False` on
-      `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect`;
+      `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect` (also through
+      a test's `self.assertRaises(E, app.run_forever, sslopt={...})` or `pytest.raises(E, f,
+      ...)`, which make that call), or stored as `sslopt` (`self.sslopt = {...}` in an
+      options object);
     - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`, and
       `"cert_reqs": ssl.CERT_NONE` in the `tls={...}` dict of `publish.single`,
       `publish.multiple`, `subscribe.simple`, `subscribe.callback` (its `"insecure": True`
@@ -514,6 +517,10 @@ class ClientOptionDisabled(Rule):
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
         "import ssl\nconfig['AMQP_SSL'] = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
         "from aiobotocore.httpxsession import HttpxSession\nsession = HttpxSession(verify=CA)\n",
+        # an assertion's callable that is no client's; an options object that verifies
+        "import ssl, websocket\n"
+        "self.assertRaises(ValueError, parse, sslopt={'cert_reqs': ssl.CERT_NONE})\n"
+        "self.sslopt = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
         # not redis-py's TLS scheme; a verifying option
         "client = redis_from_url('redis://cache:6379/0?ssl_cert_reqs=none')\n"
         "pool = Pool.from_url('rediss://cache?ssl_cert_reqs=required')\n",
@@ -873,6 +880,31 @@ class ClientOptionDisabled(Rule):
             "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
             [(3, 1)]),
         Invalid(
+            "import ssl\n"
+            "import websocket\n"
+            "class TestApp:\n"
+            "    def test_ping(self):\n"
+            "        app = websocket.WebSocketApp(url)\n"
+            "        self.assertRaises(websocket.WebSocketException, app.run_forever,\n"
+            "                          sslopt={'cert_reqs': ssl.CERT_NONE})\n",
+            [(7, 35)],
+            "import websocket\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class TestApp:\n"
+            "    def test_ping(self):\n"
+            "        app = websocket.WebSocketApp(url)\n"
+            "        self.assertRaises(websocket.WebSocketException, app.run_forever,\n"
+            "                          sslopt={'ca_certs': CA_BUNDLE})\n"),
+        Invalid(
+            "import ssl\n"
+            "class OptsList:\n"
+            "    def __init__(self):\n"
+            "        self.sslopt = {'cert_reqs': ssl.CERT_NONE}\n",
+            [(4, 24)]),
+        Invalid(
             "from prefect_redis.connection import redis_from_url\n"
             "client = redis_from_url('rediss+sentinel://s1:26379/main?ssl_check_hostname=false')\n",
             [(2, 25)]),
@@ -979,6 +1011,11 @@ class ClientOptionDisabled(Rule):
                 self._splatted(node, option)
         self._option_dicts(node, qualified)
         self._db_option_dicts(node, qualified)
+        forwarded = travel.forwarded_call(node, self.scope)
+        if forwarded is not None:  # `self.assertRaises(E, app.run_forever, sslopt={...})`
+            forwarded_name = self.qualify(forwarded.func)
+            self._option_dicts(forwarded, forwarded_name)
+            self._db_option_dicts(forwarded, forwarded_name)
         self._connection_strings(node, qualified)
         self._dict_call(node, known)
         if qualified is None:

@@ -154,6 +154,19 @@ FOUND = {
                 self.sockopt = []
                 self.sslopt = {"cert_reqs": ssl.CERT_NONE}
         """, [(12, 21, "TLS105"), (15, 31, "TLS105"), (19, 24, "TLS105")]),
+    "an option key's value from a parameter default, reported once at the default": ("""
+        from aioredis.connection import ConnectionPool, SSLConnection
+        class Redis:
+            def __init__(self, host="localhost", ssl=False, ssl_cert_reqs="required",
+                         ssl_check_hostname: bool = False):
+                kwargs = {"host": host}
+                if ssl:
+                    kwargs.update({"connection_class": SSLConnection,
+                                   "ssl_cert_reqs": ssl_cert_reqs,
+                                   "ssl_check_hostname": ssl_check_hostname})
+                self.pool = ConnectionPool(**kwargs)
+                self.options = {"ssl_check_hostname": ssl_check_hostname}
+        """, [(5, 45, "TLS105")]),
 }
 
 QUIET = {

@@ -651,14 +651,20 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
     ConnectionString("Celery/kombu", KOMBU, 0, "hostname", REDIS_READS),
 )
 # A URL whose scheme is redis-py's TLS one (`rediss://`, `rediss+sentinel://`) carries
-# redis-py's options wherever it goes: read on the URL argument of any `from_url` constructor
-# (a local subclass of ConnectionPool, a wrapper's `redis_from_url(url)`).
+# redis-py's options: read on the URL argument of a `from_url` constructor that no import
+# explains (a local subclass of ConnectionPool) or that a redis wrapper package defines
+# (prefect-redis's `redis_from_url(url)`); another library's from_url is its own business.
 REDIS_TLS_SCHEMES = ("rediss://", "rediss+")
 REDIS_URL_CALLEES = frozenset({"from_url", "redis_from_url"})
 
 
 def is_tls_redis_url(text: str) -> bool:
     return text.lower().startswith(REDIS_TLS_SCHEMES)
+
+
+def may_take_redis_url(qualified: Optional[str]) -> bool:
+    """Unexplained, or from a package named after redis (`prefect_redis`, `django_redis`)."""
+    return qualified is None or "redis" in qualified.split(".", 1)[0]
 
 
 # Settings that hold a connection string, stored as a name, attribute, item, dict entry or

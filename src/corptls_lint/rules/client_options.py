@@ -282,8 +282,9 @@ class ClientOptionDisabled(Rule):
       `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
       nameko's `AMQP_SSL` setting (`config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_NONE}` or a
       config dict's entry), which nameko hands to kombu's `Connection(ssl=...)`;
-      a `rediss://` (or `rediss+sentinel://`) URL holding redis-py's options given to any
-      `from_url` or `redis_from_url` (a local subclass of ConnectionPool, a wrapper);
+      a `rediss://` (or `rediss+sentinel://`) URL holding redis-py's options given to a
+      `from_url` or `redis_from_url` that no import explains (a local subclass of
+      ConnectionPool) or that a package named after redis defines (prefect-redis);
       a `rediss://...?ssl_cert_reqs=CERT_NONE` (or `none`) URL given as `Celery(broker=...,
       backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
       `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
@@ -517,6 +518,8 @@ class ClientOptionDisabled(Rule):
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
         "import ssl\nconfig['AMQP_SSL'] = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
         "from aiobotocore.httpxsession import HttpxSession\nsession = HttpxSession(verify=CA)\n",
+        "def client(host, ssl_check_hostname=True):\n"
+        "    return {'host': host, 'ssl_check_hostname': ssl_check_hostname}\n",
         # an assertion's callable that is no client's; an options object that verifies
         "import ssl, websocket\n"
         "self.assertRaises(ValueError, parse, sslopt={'cert_reqs': ssl.CERT_NONE})\n"
@@ -904,6 +907,14 @@ class ClientOptionDisabled(Rule):
             "    def __init__(self):\n"
             "        self.sslopt = {'cert_reqs': ssl.CERT_NONE}\n",
             [(4, 24)]),
+        # a parameter's insecure default that a dict of options hands on: at the default
+        Invalid(
+            "def client(host, ssl=False, ssl_check_hostname=False):\n"
+            "    kwargs = {'host': host}\n"
+            "    if ssl:\n"
+            "        kwargs.update({'ssl_check_hostname': ssl_check_hostname})\n"
+            "    return kwargs\n",
+            [(1, 48)]),
         Invalid(
             "from prefect_redis.connection import redis_from_url\n"
             "client = redis_from_url('rediss+sentinel://s1:26379/main?ssl_check_hostname=false')\n",
@@ -1150,7 +1161,14 @@ class ClientOptionDisabled(Rule):
 
     def _dict_key(self, where: cst.CSTNode, key: str, value: cst.BaseExpression) -> None:
         client, kind = clients.DICT_KEY_OPTIONS[key]
-        if clients.value_is(kind, value, self.scope):
+        if values.from_parameter_default(value, self.scope) and clients.value_is(
+                kind, value, self.scope):
+            # `{"ssl_check_hostname": ssl_check_hostname}` with the parameter defaulting to
+            # False: the library's default, reported where it is written, as _default does
+            self._report_once(values.origin(value, self.scope)[0],
+                              f"an insecure {key} by default here reaches the {key} option "
+                              f"({client}); give the client the CA bundle instead")
+        elif clients.value_is(kind, value, self.scope):
             # the key names the switch; other libraries read it too (pydruid's ssl_verify_cert)
             self._report_once(where, f"TLS verification disabled by the {key} option "
                                      f"({client}); give the client the CA bundle instead")
@@ -1238,7 +1256,8 @@ class ClientOptionDisabled(Rule):
                 setting = clients.STRING_SETTINGS.get(identifier(arg.keyword.value))
                 if setting is not None:
                     self._string_options(arg, arg.value, *setting)
-        if clients.callee_name(node) in clients.REDIS_URL_CALLEES:
+        if clients.callee_name(node) in clients.REDIS_URL_CALLEES and (
+                clients.may_take_redis_url(qualified)):
             url = clients.argument(node, 0, "url")
             text = clients.template_text(url.value, self.scope) if url is not None else None
             if url is not None and text is not None and clients.is_tls_redis_url(text):

@@ -167,9 +167,33 @@ FOUND = {
                 self.pool = ConnectionPool(**kwargs)
                 self.options = {"ssl_check_hostname": ssl_check_hostname}
         """, [(5, 45, "TLS105")]),
+    "a context setting kept on the instance, reported where its value is written": ("""
+        import ssl
+        class Tls:
+            def __init__(self, local_private_key_file=None, validate=ssl.CERT_NONE,
+                         check_hostname=False):
+                if validate in [ssl.CERT_NONE, ssl.CERT_OPTIONAL, ssl.CERT_REQUIRED]:
+                    self.validate = validate
+                self.check = check_hostname
+            def wrap_socket(self, sock):
+                ssl_context = ssl.create_default_context()
+                ssl_context.check_hostname = self.check
+                ssl_context.verify_mode = self.validate
+                return ssl_context.wrap_socket(sock)
+        """, [(4, 62, "TLS103"), (5, 33, "TLS103")]),
 }
 
 QUIET = {
+    "a setting kept on a server context's instance": """
+        import ssl
+        class Server:
+            def __init__(self, validate=ssl.CERT_NONE):
+                self.validate = validate
+            def wrap(self, sock):
+                ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+                ctx.verify_mode = self.validate
+                return ctx.wrap_socket(sock, server_side=True)
+        """,
     "an assertion's callable that is no client, and a verifying sslopt": """
         import ssl
         import websocket

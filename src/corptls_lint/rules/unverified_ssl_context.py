@@ -13,13 +13,13 @@ import libcst as cst
 
 from corptls_lint.analysis import clients, hostname_checks, travel, values
 from corptls_lint.analysis.cst_walk import children
-from corptls_lint.analysis.scopes import dotted_name
+from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Report, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
-                                         ItemStore, KeywordArg, Travel, or_default)
+                                         ItemStore, KeywordArg, ParamDefault, Travel, or_default)
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
@@ -46,7 +46,9 @@ class UnverifiedSSLContext(Rule):
       it is bound;
     - `<ctx>.check_hostname = False` (or another falsy value; also an option lookup's
       default, `bool(opts.get("check_hostname", False))`, and a parameter's default stored
-      there, reported at the default);
+      there, reported at the default); a `verify_mode` or `check_hostname` taken from
+      `self.x`, where the class sets `self.x` to an insecure value or from a parameter's
+      insecure default (ldap3's `Tls(validate=ssl.CERT_NONE)`), reported where that is written;
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
     - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
       `assert_hostname=`, for `urllib3.PoolManager`, `ProxyManager`, `HTTPSConnectionPool`,
@@ -182,6 +184,10 @@ class UnverifiedSSLContext(Rule):
         clients.calls_to({_UNVERIFIED}),
         AttributeStore(("check_hostname",), or_default(FALSY)),
         AttributeStore(("verify_mode", "cert_reqs"), or_default(CERT_NONE)),
+        # a setting's insecure default kept on the instance (`def __init__(self,
+        # validate=ssl.CERT_NONE)` ... `ctx.verify_mode = self.validate`)
+        ParamDefault(("cert_reqs", "validate", "verify_mode"), CERT_NONE),
+        ParamDefault(("check_hostname",), FALSY),
         CallTo(("cert_verify",)),
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
@@ -224,6 +230,9 @@ class UnverifiedSSLContext(Rule):
         "import ssl\ndef connect(host, check_hostname=True):\n"
         "    ctx = ssl.create_default_context()\n    ctx.check_hostname = check_hostname\n",
         "import ssl\nctx.verify_mode = MODES.get(name, ssl.CERT_REQUIRED)\n",
+        "import ssl\nclass Tls:\n    def __init__(self, validate=ssl.CERT_REQUIRED):\n"
+        "        self.validate = validate\n    def wrap(self, ctx):\n"
+        "        ctx.verify_mode = self.validate\n",
         # importorskip of another module: its PoolManager is not urllib3's
         "import pytest\npool_lib = pytest.importorskip('mypools')\n"
         "pool = pool_lib.PoolManager(cert_reqs='CERT_NONE')\n",
@@ -268,6 +277,17 @@ class UnverifiedSSLContext(Rule):
             "    ctx.check_hostname = check_hostname\n"
             "    return ctx\n",
             [(2, 53)]),
+        # a setting kept on the instance, from a parameter's insecure default (ldap3's Tls)
+        Invalid(
+            "import ssl\n"
+            "class Tls:\n"
+            "    def __init__(self, validate=ssl.CERT_NONE):\n"
+            "        self.validate = validate\n"
+            "    def wrap(self, sock):\n"
+            "        ctx = ssl.create_default_context()\n"
+            "        ctx.verify_mode = self.validate\n"
+            "        return ctx.wrap_socket(sock)\n",
+            [(3, 33)]),
         # an option lookup that falls back to no verification (a library's default)
         Invalid(
             "import ssl\n"
@@ -767,11 +787,29 @@ class UnverifiedSSLContext(Rule):
                 self._context_setting(target, self._default_of(value), fixable=fallback is None)
             elif attr == "verify_mode" and self._is_cert_none(value):
                 self._context_setting(target, fixable=fallback is None)
+            elif attr in _STORED_SETTINGS and isinstance(node.value, cst.Attribute):
+                self._stored_setting(target, node.value)
             elif attr == "cert_reqs" and self._is_cert_none(value):
                 self.report(target)  # a connection's own setting (`conn.cert_reqs = "CERT_NONE"`)
             elif (self.scope.qualify(target, aliases=True) == _DEFAULT_HTTPS_CONTEXT
                   and self.scope.qualify(node.value, aliases=True) == _UNVERIFIED):
                 self.report(target)
+
+    def _stored_setting(self, target: cst.Attribute, value: cst.Attribute) -> None:
+        """`ctx.verify_mode = self.validate` with `self.validate` set in the class to an
+        insecure value or from a parameter's insecure default (ldap3's `Tls(validate=
+        ssl.CERT_NONE)`): reported once where that value is written."""
+        owner = dotted_name(target.value)
+        if owner is not None and clients.body_uses(self.scope, owner).is_server(owner,
+                                                                                self.scope):
+            return
+        test, scoped = _STORED_SETTINGS[identifier(target.attr.value)]
+        for origin in travel.travelled_origins(value, self.scope,
+                                               lambda expr: scoped(expr, self.scope), scoped):
+            if id(origin) not in self._defaults_reported:
+                self._defaults_reported.add(id(origin))
+                self.report(origin, f"an insecure {test} written here reaches "
+                                    f"{owner or 'a context'}.{identifier(target.attr.value)}")
 
     def _default_of(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
         """The parameter default a stored value is (`def connect(..., check_hostname=False)`
@@ -893,6 +931,15 @@ class UnverifiedSSLContext(Rule):
         return clients.is_cert_none(value, self.scope)
 
 
+# Context settings whose value may be kept on the instance (`ctx.verify_mode = self.validate`):
+# attribute -> (what the insecure value is, its test)
+def _cert_none_through(expr: cst.BaseExpression, scope: Scope) -> bool:
+    """ssl.CERT_NONE, also through a name bound once to it (a parameter's default)."""
+    return clients.is_cert_none(*values.origin(expr, scope))
+
+
+_STORED_SETTINGS = {"verify_mode": ("ssl.CERT_NONE", _cert_none_through),
+                    "check_hostname": ("check_hostname=False", values.is_falsy)}
 # The pool keywords whose values are followed from a function's call sites, and their test.
 _TRAVELLING = {"cert_reqs": clients.is_cert_none, "assert_hostname": values.is_falsy}
 # ... and the unsafe fix where such a value is written (None: no literal to change there)

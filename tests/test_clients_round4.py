@@ -181,9 +181,38 @@ FOUND = {
                 ssl_context.verify_mode = self.validate
                 return ssl_context.wrap_socket(sock)
         """, [(4, 62, "TLS103"), (5, 33, "TLS103")]),
+    "parametrized cases that reach a client through the test's parameter": ("""
+        import pytest
+        import requests
+        from hvac import Client
+        from parameterized import param, parameterized
+        class TestAdapterVerify:
+            @parameterized.expand([
+                param("Testing verify true", verify=True, use_session=False),
+                param("Testing verify false", verify=False, use_session=False),
+                ("positional", False, True),
+            ])
+            def test_session_verify_stickiness(self, label, verify, use_session):
+                c = Client(verify=verify)
+        @pytest.mark.parametrize("verify", [True, False, "/ca.pem"])
+        def test_get(verify):
+            requests.get(URL, verify=verify)
+        """, [(9, 46, "TLS105"), (10, 24, "TLS105"), (14, 43, "TLS101")]),
 }
 
 QUIET = {
+    "parametrized cases that all verify": """
+        import pytest
+        import requests
+        from parameterized import param, parameterized
+        @pytest.mark.parametrize("verify, expected", [(True, 200), ("/ca.pem", 200)])
+        def test_get(verify, expected):
+            assert requests.get(URL, verify=verify).status_code == expected
+        class T:
+            @parameterized.expand([param("a", verify=True), param("b", verify=CA)])
+            def test_b(self, label, verify):
+                requests.get(URL, verify=verify)
+        """,
     "a setting kept on a server context's instance": """
         import ssl
         class Server:

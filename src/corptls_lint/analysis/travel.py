@@ -1,7 +1,8 @@
 """Values that travel inside a module to a sink argument: where an insecure value was written
 (a branch's binding, `self.x` set in the class, a `.get()` default, a `**kwargs` dict built
 over several statements or kept on the instance, a call site's argument to a parameter that
-reaches the sink, through a local and one more function, or the parameter's default), so the
+reaches the sink, through a local and one more function, the parameter's default, or the
+cases a test's parametrization gives the parameter), so the
 rules report it at its origin and name the sink. Also what a call reaches on its way: a
 `functools.partial` of a sink, and a session's verb method kept under another name in a
 monkeypatch.
@@ -97,6 +98,8 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope, insecure: ValueTe
         if owner is not None and scoped is not None:
             yield from _stored_parameter_defaults(owner, name, scoped)
     written.append(values.origin(value, scope)[0])
+    # a test's parameter: the values its parametrization gives it
+    written.extend(parametrized_values(value, scope))
     for expr in written:
         if expr is not value and insecure(expr):  # the argument itself is the direct case
             yield expr
@@ -428,6 +431,9 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
 # -- pytest's parametrized arguments ----------------------------------------------------------
 _PARAMETRIZE = frozenset({"pytest.mark.parametrize", "_pytest.mark.parametrize"})
 _PYTEST_PARAM = frozenset({"pytest.param"})
+# the parameterized package: `@parameterized.expand([param("label", verify=False), ...])`
+_EXPAND = frozenset({"parameterized.parameterized.expand", "parameterized.expand"})
+_PARAM = frozenset({"parameterized.param", "parameterized.parameterized.param"})
 
 
 def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst.BaseExpression]:
@@ -444,8 +450,12 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
     name = identifier(value.value)
     for decorator in getattr(function, "decorators", ()):
         call = decorator.decorator
-        if not isinstance(call, cst.Call) or binding.scope.parent is None or (
-                binding.scope.parent.qualify(call.func) not in _PARAMETRIZE):
+        if not isinstance(call, cst.Call) or binding.scope.parent is None:
+            continue
+        if binding.scope.parent.qualify(call.func) in _EXPAND:
+            yield from _expanded_values(call, function, name, binding.scope.parent)
+            continue
+        if binding.scope.parent.qualify(call.func) not in _PARAMETRIZE:
             continue
         names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
             call, 1, "argvalues")
@@ -469,6 +479,35 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
                 continue
             if index < len(items):
                 yield items[index]
+
+
+def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,
+                     scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The values `parameterized.expand(cases)` gives the parameter `name`: a `param(...)`
+    case's keyword of that name or its positional argument at the parameter's place (after
+    self), a tuple case's element there."""
+    cases = positional(call, 0)
+    params = getattr(function, "params", None)
+    if cases is None or not isinstance(cases.value, (cst.List, cst.Tuple)) or not isinstance(
+            params, cst.Parameters):
+        return
+    names = [identifier(param.name.value) for param in (*params.posonly_params, *params.params)]
+    if names[:1] in (["self"], ["cls"]):
+        names = names[1:]
+    index = names.index(name) if name in names else None
+    for element in cases.value.elements:
+        case = element.value
+        if isinstance(case, cst.Call) and scope.qualify(case.func) in _PARAM:
+            given = keyword(case, name)
+            if given is not None:
+                yield given.value
+                continue
+            found = positional(case, index) if index is not None else None
+            if found is not None and not found.star:
+                yield found.value
+        elif isinstance(case, (cst.List, cst.Tuple)) and index is not None and index < len(
+                case.elements):
+            yield case.elements[index].value
 
 
 def _argnames(expr: cst.BaseExpression, scope: Scope) -> List[str]:

@@ -907,6 +907,31 @@ class ClientOptionDisabled(Rule):
             "    def __init__(self):\n"
             "        self.sslopt = {'cert_reqs': ssl.CERT_NONE}\n",
             [(4, 24)]),
+        # a test's parametrized cases reach the client through the test's parameter
+        Invalid(
+            "import hvac\n"
+            "from parameterized import parameterized, param\n"
+            "class TestVerify:\n"
+            "    @parameterized.expand([\n"
+            "        param('verify true', verify=True),\n"
+            "        param('verify false', verify=False),\n"
+            "    ])\n"
+            "    def test_verify(self, label, verify):\n"
+            "        assert hvac.Client(verify=verify)._adapter\n",
+            [(6, 38)],
+            "import hvac\n"
+            "from parameterized import parameterized, param\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class TestVerify:\n"
+            "    @parameterized.expand([\n"
+            "        param('verify true', verify=True),\n"
+            "        param('verify false', verify=CA_BUNDLE),\n"
+            "    ])\n"
+            "    def test_verify(self, label, verify):\n"
+            "        assert hvac.Client(verify=verify)._adapter\n"),
         # a parameter's insecure default that a dict of options hands on: at the default
         Invalid(
             "def client(host, ssl=False, ssl_check_hostname=False):\n"

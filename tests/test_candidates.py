@@ -8,7 +8,7 @@ from conftest import FIXTURES
 
 from corptls_lint.checking import byte_screen, engine
 from corptls_lint.ftypes import Settings
-from corptls_lint.rules import ALL_RULES, client_options
+from corptls_lint.rules import ALL_RULES, RULES_BY_CODE, client_options
 from corptls_lint.screens import candidates, shapes, slicing
 
 ALL_CODES = tuple(rule.code for rule in ALL_RULES)
@@ -447,18 +447,22 @@ def test_assert_hostname_alone_reaches_the_rule():
 
 
 def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
-    # the forest (words under the words they contain, rare shared fragments such as `SSL`
-    # searched first) must answer as one search per word would, on texts that hold a word,
-    # only its fragment, or a word inside another
+    # the forest (words under the words they contain, rare shared fragments such as `SSL`,
+    # in any case or as spelled, searched first) must answer as one search per word would,
+    # on texts that hold a word, only its fragment, a word inside another, or words in
+    # another case
     from corptls_lint.rules import ALL_RULES
 
     words = {word for rule in ALL_RULES for group in rule.triggers for word in group}
     forest = byte_screen._word_forest(words)
-    assert any(not is_trigger for _, is_trigger, _ in forest)  # a fragment stands for several
+    assert any(not node.is_trigger for node in forest)  # a fragment stands for several
+    assert any(node.lowered for node in forest)  # ... in any case
     texts = [b"", b"SSL TLS cert verif", b"import ssl\nctx = ssl.SSLContext()\n",
              b"smtplib.SMTP_SSL(host)", b"x.verify_mode = CERT_NONE", b"ca_certs=CA",
-             b"ftplib.FTP_TLS()", b"validate_certs=False", b"PROTOCOL_TLSv1_1"]
+             b"ftplib.FTP_TLS()", b"validate_certs=False", b"PROTOCOL_TLSv1_1",
+             b"TLS_SET TLSINSECURE Verify CERT_reqs StartTLS", b"SSL_verify tls"]
     texts += [word for word in words] + [b"_".join(sorted(words))]
+    texts += [word.upper() for word in words] + [word.lower() for word in words]
     for text in texts:
         found = set()
         byte_screen._search(forest, text, found)
@@ -494,8 +498,14 @@ def _generated_module(rng):
     return newline.join(part.replace("\n", newline) for part in parts) + newline
 
 
-def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps():
+@pytest.mark.parametrize("alternatives", [0, 1000])
+def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps(alternatives,
+                                                                          monkeypatch):
+    # both searches: the identifiers read once (any round of more than 0 names) and one
+    # regular expression of the names a round (rounds of up to 1000 names)
     import random
+
+    monkeypatch.setattr(slicing, "_ALTERNATIVES", alternatives)
 
     rng = random.Random(11)
     searched = fell_back = 0
@@ -514,3 +524,20 @@ def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps():
                             slicing.holds_line(lines, slicing.first_line(node),
                                                    node.end_lineno) for node in tree.body]
     assert searched > 60 and fell_back > 0
+
+
+@pytest.mark.parametrize("code, text, counts", [
+    # a bound's store to an attribute (or a name in quotes, for setattr) ...
+    ("TLS501", b"ctx.minimum_version = v\n", True),
+    ("TLS501", b"ctx . \\\n    maximum_version: TLSVersion = v\n", True),
+    ("TLS501", b"setattr(ctx, 'minimum_version', v)\n", True),
+    # ... not a variable of that name (salt's `minimum_version = opts.get(...)`)
+    ("TLS501", b"minimum_version = opts.get('minimum_auth_version', 0)\n", False),
+    # curl's setopt as a call, not a variable named setopt (yum's options)
+    ("TLS301", b"c.setopt(pycurl.CAINFO, '/etc/ca.pem')\n", True),
+    ("TLS301", b"setopt = kwargs.pop('setopt', None)\n", False),
+])
+def test_the_byte_screen_keeps_only_the_shapes_of_a_stored_bound_and_a_setopt_call(
+        code, text, counts):
+    rule = RULES_BY_CODE[code]
+    assert (byte_screen.screen(text, [rule]) == [rule]) is counts

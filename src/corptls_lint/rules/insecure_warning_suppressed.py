@@ -84,14 +84,19 @@ class InsecureWarningSuppressed(Rule):
     code = "TLS201"
     name = "insecure-warning-suppressed"
     message = "InsecureRequestWarning suppressed; fix the unverified requests instead"
+    # ... and a file that names the clients (their warnings and disable_warnings are theirs;
+    # a blanket filter counts only beside their calls), or filters urllib3's message
     triggers = ((b"disable_warnings", b"InsecureRequestWarning", b"Unverified HTTPS",
-                 b"SecurityWarning", b"HTTPWarning", b"filterwarnings", b"simplefilter"),)
+                 b"SecurityWarning", b"HTTPWarning", b"filterwarnings", b"simplefilter"),
+                (b"requests", b"urllib3", b"Unverified HTTPS"))
     # filters are common (tests, scripts): only an "ignore" of every category counts here
     trigger_patterns = {word: byte_patterns.ignores_all(word.decode())
                         for word in (b"filterwarnings", b"simplefilter")}
     candidates = (clients.calls_to({_DISABLE_WARNINGS}), clients.calls_to(_WARNING_FILTERS))
     # A blanket filter is a finding only beside a call of an HTTPS client, wherever it is.
-    context_shapes = (CallInto(_CLIENT_ROOTS), clients.calls_to({_CATCH_WARNINGS}))
+    context_shapes = (CallInto(_CLIENT_ROOTS, beside=tuple(sorted(
+        qualified.rsplit(".", 1)[1] for qualified in _WARNING_FILTERS))),
+        clients.calls_to({_CATCH_WARNINGS}))
     has_fix = True
 
     client_uses = (

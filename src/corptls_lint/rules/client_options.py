@@ -199,12 +199,12 @@ def _db_inventory() -> Iterator[ClientUse]:
         yield ClientUse(option.client, f"`{option.keyword}={{...}}` holding {entries} on "
                                        f"{_callees(option.callees)}{also}", OFF, "none")
     for name, stored in sorted(clients.OPTION_DICT_STORES.items()):
-        if stored not in clients.DB_OPTION_DICTS:  # a settings key only (nameko's AMQP_SSL)
+        if stored not in clients.DB_OPTION_DICTS:  # a stored name only (AMQP_SSL, sslopt)
             entries = ", ".join(_shown(key, kind, key=True)
                                 for key, kind in sorted(stored.entries.items()))
-            yield ClientUse(stored.client, f"a `{name}` setting holding {entries} "
-                                           f"(`config[\"{name}\"] = {{...}}`, a dict's entry)",
-                            OFF, "none")
+            yield ClientUse(stored.client, f"a dict holding {entries} stored as `{name}` (a "
+                                           f"name, attribute, item `[\"{name}\"]` or a "
+                                           "dict's entry)", OFF, "none")
 
 
 class ClientOptionDisabled(Rule):

@@ -423,6 +423,8 @@ _WORD_ELSEWHERE = {
     ("TLS201", "filterwarnings"), ("TLS201", "simplefilter"),  # InsecureRequestWarning
     # from_url("rediss://h?ssl_cert_reqs=none"): the option word is in the connection string
     *(("TLS105", name) for name in client_options.CONNECTION_STRING_CALLS.names),
+    *(("TLS105", name) for name in client_options.clients.REDIS_URL_CALLEES),
+    ("TLS103", "validate"),  # =ssl.CERT_NONE (a parameter's default: the value is the word)
     *(("TLS105", name) for name in client_options.clients.STRING_SETTINGS),
     ("TLS501", "setattr"), ("TLS501", "getattr"),  # (ctx, "minimum_version"), (ssl, "PROTOCOL_TLSv1")
     ("TLS501", "SSLAdapter"),  # ("SSLv3"), ("TLSv1")

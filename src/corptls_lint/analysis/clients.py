@@ -464,6 +464,12 @@ GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github
                             "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
 HVAC_CLIENTS = frozenset({"hvac.Client", "hvac.v1.Client"})
+# botocore's and aiobotocore's HTTP sessions take botocore's `verify` (False or a bundle path)
+BOTOCORE_SESSIONS = frozenset({"botocore.httpsession.URLLib3Session",
+                               "aiobotocore.httpsession.AIOHTTPSession",
+                               "aiobotocore.httpxsession.HttpxSession"})
+CLICKHOUSE_DRIVER = frozenset({"clickhouse_driver.Client", "clickhouse_driver.client.Client",
+                               "clickhouse_driver.connect", "clickhouse_driver.dbapi.connect"})
 # ldap3's Tls validates nothing unless given `validate=` (its default is ssl.CERT_NONE), and a
 # Server with `use_ssl=True` (or an ldaps:// host) and no `tls=` makes such a Tls.
 LDAP3_TLS = frozenset({"ldap3.Tls", "ldap3.core.tls.Tls"})
@@ -475,6 +481,9 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("PyMISP", "ssl", "falsy", frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})),
     ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
     ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
+    ClientOption("botocore", "verify", "falsy", BOTOCORE_SESSIONS),
+    # clickhouse-driver's native protocol client (`secure=True, verify=False`)
+    ClientOption("clickhouse-driver", "verify", "falsy", CLICKHOUSE_DRIVER),
     ClientOption("ldap3", "validate", "cert-none", LDAP3_TLS, position=2),
     ClientOption("httplib2", "disable_ssl_certificate_validation", TRUTHY,
                  frozenset({"httplib2.Http"})),
@@ -516,6 +525,8 @@ CELERY = frozenset({"celery.Celery"})
 KOMBU = frozenset({"kombu.Connection", "kombu.connection.Connection", "kombu.BrokerConnection"})
 PIKA = frozenset({"pika.ConnectionParameters", "pika.connection.ConnectionParameters"})
 
+THRIFT_SOCKETS = frozenset({"thrift.transport.TSSLSocket.TSSLSocket"})
+
 # libpq's sslmode values that do not check the server's name (asyncpg reads the same words);
 # "disable" is no TLS at all, not a verification switch, and is left alone.
 SSLMODE_UNVERIFIED = one_of("allow", "prefer", "require", "verify-ca")
@@ -531,6 +542,8 @@ DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  fix_blockers=frozenset({"tlsCAFile", "tlsInsecure", "tlsAllowInvalidHostnames"})),
     ClientOption("pymongo", "tlsInsecure", TRUTHY, MONGO),
     ClientOption("pymongo", "tlsAllowInvalidHostnames", TRUTHY, MONGO),
+    # the revocation check of the server's certificate (OCSP), also in kms_tls_options
+    ClientOption("pymongo", "tlsDisableOCSPEndpointCheck", TRUTHY, MONGO),
     # pymongo 3's names
     ClientOption("pymongo", "ssl_cert_reqs", CERT_NONE_CLASS, MONGO),
     ClientOption("pymongo", "ssl_match_hostname", FALSY, MONGO),
@@ -546,6 +559,8 @@ DB_CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("mysqlclient", "ssl_mode", MYSQL_SSL_MODE_UNVERIFIED, MYSQLDB),
     # pydruid (Druid's DB-API and SQLAlchemy driver) reads the MySQL Connector word
     ClientOption("pydruid", "ssl_verify_cert", FALSY, frozenset({"pydruid."})),
+    # Apache Thrift's client socket (TSSLServerSocket's cert_reqs is about its clients)
+    ClientOption("thrift", "cert_reqs", CERT_NONE_CLASS, THRIFT_SOCKETS),
 )
 CLIENT_OPTIONS = CLIENT_OPTIONS + DB_CLIENT_OPTIONS
 
@@ -559,6 +574,7 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "tlsAllowInvalidCertificates": ("pymongo", TRUTHY),
     "tlsInsecure": ("pymongo", TRUTHY),
     "tlsAllowInvalidHostnames": ("pymongo", TRUTHY),
+    "tlsDisableOCSPEndpointCheck": ("pymongo", TRUTHY),
     "ssl_match_hostname": ("pymongo", FALSY),
     "enable.ssl.certificate.verification": ("confluent-kafka", FALSE_WORD),
     "ssl.endpoint.identification.algorithm": ("confluent-kafka", one_of("none")),
@@ -567,6 +583,30 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "ssl_verify_cert": ("MySQL Connector/Python", FALSY),
     "ssl_verify_identity": ("MySQL Connector/Python", FALSY),
 }
+# Keywords that a wrapper or test helper hands on to one client (`self.connect(host=h,
+# ssl="prefer")`, `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`),
+# reported on a method call no import explains in a file that imports the client: keyword ->
+# (client, value class, the top-level modules one of which the file imports). `ssl=` means
+# many things; a libpq word under it, only asyncpg's. Not on a helper that makes a listening
+# side (a callee named like a server): its cert_reqs is about its clients.
+HANDED_ON_OPTIONS: Dict[str, Tuple[str, str, FrozenSet[str]]] = {
+    "ssl": ("asyncpg", SSLMODE_UNVERIFIED, frozenset({"asyncpg"})),
+    "cert_reqs": ("the ssl module", CERT_NONE_CLASS, frozenset({"ssl"})),
+    # `self.created_client(secure=True, verify=False)` (a verb method's verify is TLS101's)
+    "verify": ("clickhouse-driver", FALSY, frozenset({"clickhouse_driver"})),
+}
+
+
+def hands_on_to_client(call: cst.Call) -> bool:
+    """Whether a call no import explains may hand its keywords to a client: a method of an
+    unexplained receiver (`self.connect(...)`; a function of the module is followed to its
+    sink by the rules that travel), not a server's maker, nor a verb method (TLS101 reads
+    their `verify=`)."""
+    return (isinstance(call.func, cst.Attribute)
+            and "server" not in (callee_name(call) or "").lower()
+            and not is_unresolved_method(call, None, VERIFY_METHODS))
+
+
 # The same for TLS301: keys whose value is a CA bundle path.
 DICT_KEY_CA_PATHS: Dict[str, str] = {
     "ssl.ca.location": "confluent-kafka", "sslrootcert": "psycopg", "tlsCAFile": "pymongo",
@@ -627,6 +667,23 @@ CONNECTION_STRINGS: Tuple[ConnectionString, ...] = (
     ConnectionString("Celery/kombu", CELERY, None, "backend", REDIS_READS),
     ConnectionString("Celery/kombu", KOMBU, 0, "hostname", REDIS_READS),
 )
+# A URL whose scheme is redis-py's TLS one (`rediss://`, `rediss+sentinel://`) carries
+# redis-py's options: read on the URL argument of a `from_url` constructor that no import
+# explains (a local subclass of ConnectionPool) or that a redis wrapper package defines
+# (prefect-redis's `redis_from_url(url)`); another library's from_url is its own business.
+REDIS_TLS_SCHEMES = ("rediss://", "rediss+")
+REDIS_URL_CALLEES = frozenset({"from_url", "redis_from_url"})
+
+
+def is_tls_redis_url(text: str) -> bool:
+    return text.lower().startswith(REDIS_TLS_SCHEMES)
+
+
+def may_take_redis_url(qualified: Optional[str]) -> bool:
+    """Unexplained, or from a package named after redis (`prefect_redis`, `django_redis`)."""
+    return qualified is None or "redis" in qualified.split(".", 1)[0]
+
+
 # Settings that hold a connection string, stored as a name, attribute, item, dict entry or
 # keyword (`CELERY_BROKER_URL = "rediss://h?ssl_cert_reqs=CERT_NONE"`,
 # `app.config["SQLALCHEMY_DATABASE_URI"] = ...`): name -> (client, the clients it reads for)
@@ -675,6 +732,14 @@ OPTION_DICT_STORES: Dict[str, OptionDict] = {
     name: option for option in DB_OPTION_DICTS if option.client == "Celery/kombu"
     and option.keyword != "ssl"
     for name in (option.keyword, option.keyword.upper(), "CELERY_" + option.keyword.upper())}
+# websocket-client's options dict kept under its own name (`self.sslopt = {...}` in an
+# options object, `sslopt = {...}` before `run_forever(sslopt=sslopt)`)
+OPTION_DICT_STORES["sslopt"] = OptionDict("websocket-client", "sslopt", frozenset(),
+                                          frozenset(), {"cert_reqs": CERT_NONE_CLASS,
+                                                        "check_hostname": FALSY})
+# nameko's config key AMQP_SSL: the options dict it hands to kombu's Connection(ssl=...)
+OPTION_DICT_STORES["AMQP_SSL"] = OptionDict("nameko/kombu", "AMQP_SSL", frozenset(),
+                                            frozenset(), _CELERY_ENTRIES)
 
 
 def option_name_is(given: str, name: str) -> bool:
@@ -802,6 +867,8 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("PyGithub", "verify", GITHUB_CLIENTS),
     _bundle("keystoneauth", "verify", KEYSTONE_SESSIONS),
     _bundle("hvac", "verify", HVAC_CLIENTS),
+    _bundle("botocore", "verify", BOTOCORE_SESSIONS),
+    _bundle("clickhouse-driver", "ca_certs", CLICKHOUSE_DRIVER),
     _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig"})),
     _bundle("Elasticsearch/OpenSearch", "ca_certs", SEARCH_CLIENTS),
     _bundle("tornado", "ca_certs", frozenset({"tornado."}), frozenset({"fetch"})),

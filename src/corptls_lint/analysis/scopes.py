@@ -50,6 +50,9 @@ STAR_MODULES = frozenset({"requests", "httpx", "ssl", "urllib3"})
 # Evaluation follows a name bound to another name or attribute through at most this many
 # assignments (`s = ssl`, `unverified = s._create_unverified_context`).
 _MAX_ALIASES = 4
+# Calls that import the module their literal argument names and return it: a test's
+# `urllib3 = pytest.importorskip("urllib3")` binds `urllib3` as `import urllib3` does.
+IMPORTING_CALLS = frozenset({"pytest.importorskip", "importlib.import_module"})
 
 
 def canonical(qualified: str) -> str:
@@ -303,6 +306,21 @@ def _bind_import(scope: Scope, node: Union[cst.Import, cst.ImportFrom]) -> None:
         scope.bind(local, qualified=f"{module}.{imported}" if module else imported)
 
 
+def _bind_imported(scope: Scope, statement: cst.Assign) -> None:
+    """`NAME = pytest.importorskip("module")`: NAME is the module (IMPORTING_CALLS)."""
+    value = statement.value
+    if (len(statement.targets) != 1 or not isinstance(statement.targets[0].target, cst.Name)
+            or not isinstance(value, cst.Call) or not value.args
+            or value.args[0].keyword is not None or value.args[0].star
+            or not isinstance(value.args[0].value, cst.SimpleString)
+            or scope.qualify(value.func) not in IMPORTING_CALLS):
+        return
+    module = value.args[0].value.evaluated_value
+    if isinstance(module, str) and module and all(
+            part.isidentifier() for part in module.split(".")):
+        scope.names[identifier(statement.targets[0].target.value)].qualified = module
+
+
 def _bind_pattern(scope: Scope, pattern: cst.CSTNode) -> None:
     if isinstance(pattern, cst.MatchAs):
         if pattern.name is not None:
@@ -341,6 +359,7 @@ def _fill(scope: Scope, body: Body) -> None:
         elif isinstance(statement, cst.Assign):
             for target in statement.targets:
                 scope.bind_target(target.target, statement.value)
+            _bind_imported(scope, statement)
         elif isinstance(statement, cst.AnnAssign):
             if statement.value is not None:
                 scope.bind_target(statement.target, statement.value)

@@ -1,7 +1,8 @@
 """Values that travel inside a module to a sink argument: where an insecure value was written
 (a branch's binding, `self.x` set in the class, a `.get()` default, a `**kwargs` dict built
 over several statements or kept on the instance, a call site's argument to a parameter that
-reaches the sink, through a local and one more function, or the parameter's default), so the
+reaches the sink, through a local and one more function, the parameter's default, or the
+cases a test's parametrization gives the parameter), so the
 rules report it at its origin and name the sink. Also what a call reaches on its way: a
 `functools.partial` of a sink, and a session's verb method kept under another name in a
 monkeypatch.
@@ -38,13 +39,17 @@ def partial_target(call: cst.Call, scope: Scope) -> Optional[cst.BaseExpression]
 def callee(call: cst.Call, scope: Scope) -> Tuple[cst.BaseExpression, Optional[str]]:
     """What a call calls, and its canonical name, also through a name bound once to the
     callable (`original = requests.Session.request`) or to a `functools.partial(f, ...)`
-    (`get = partial(requests.get, timeout=5)` ... `get(url)`)."""
+    (`get = partial(requests.get, timeout=5)` ... `get(url)`), or of a generic class
+    subscripted with its type arguments."""
     func, func_scope = values.origin(call.func, scope)
     if isinstance(func, cst.Call) and func is not call.func:
         wrapped = partial_target(func, func_scope)
         if wrapped is not None:
             return wrapped, func_scope.qualify(wrapped, aliases=True)
-    return call.func, scope.qualify(call.func, aliases=True)
+    func = call.func
+    if isinstance(func, cst.Subscript):  # `Session[Response](...)`: the generic class's call
+        func = func.value
+    return func, scope.qualify(func, aliases=True)
 
 
 def takes_verify(func: cst.BaseExpression, qualified: Optional[str]) -> bool:
@@ -93,6 +98,8 @@ def travelled_origins(value: cst.BaseExpression, scope: Scope, insecure: ValueTe
         if owner is not None and scoped is not None:
             yield from _stored_parameter_defaults(owner, name, scoped)
     written.append(values.origin(value, scope)[0])
+    # a test's parameter: the values its parametrization gives it
+    written.extend(parametrized_values(value, scope))
     for expr in written:
         if expr is not value and insecure(expr):  # the argument itself is the direct case
             yield expr
@@ -122,6 +129,19 @@ def _stored_parameter_defaults(owner: Scope, name: str, insecure: ScopedValueTes
             if (isinstance(stored, cst.Name) and values.from_parameter_default(stored, method_scope)
                     and insecure(stored, method_scope)):
                 yield values.origin(stored, method_scope)[0]
+
+
+def option_default(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The default a setting falls back to when its option is not given:
+    `options.get("cert_reqs", ssl.CERT_NONE)`, also under the builtin `bool(...)`
+    (`bool(opts.get("check_hostname", False))`)."""
+    if (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name)
+            and identifier(expr.func.value) == "bool" and scope.lookup("bool") is None
+            and len(expr.args) == 1 and expr.args[0].keyword is None and not expr.args[0].star):
+        expr = expr.args[0].value
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
+        return _get_default(expr)  # not getattr(): an object's attribute is not an option
+    return None
 
 
 def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
@@ -406,3 +426,121 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
     if any(identifier(param.name.value) == name for param in params.kwonly_params):
         return 0
     return None
+
+
+# -- pytest's parametrized arguments ----------------------------------------------------------
+_PARAMETRIZE = frozenset({"pytest.mark.parametrize", "_pytest.mark.parametrize"})
+_PYTEST_PARAM = frozenset({"pytest.param"})
+# the parameterized package: `@parameterized.expand([param("label", verify=False), ...])`
+_EXPAND = frozenset({"parameterized.parameterized.expand", "parameterized.expand"})
+_PARAM = frozenset({"parameterized.param", "parameterized.parameterized.param"})
+
+
+def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The values `@pytest.mark.parametrize("env, expected", [({...}, x), ...])` gives a test
+    function's parameter (`value` a name bound by that parameter only): each case's element
+    at the parameter's place among the argument names (a `pytest.param(...)` case's
+    positional arguments)."""
+    if not isinstance(value, cst.Name):
+        return
+    binding = scope.lookup(value.value)
+    if binding is None or binding.count != 1 or not binding.is_parameter():
+        return
+    function = binding.scope.node
+    name = identifier(value.value)
+    for decorator in getattr(function, "decorators", ()):
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or binding.scope.parent is None:
+            continue
+        if binding.scope.parent.qualify(call.func) in _EXPAND:
+            yield from _expanded_values(call, function, name, binding.scope.parent)
+            continue
+        if binding.scope.parent.qualify(call.func) not in _PARAMETRIZE:
+            continue
+        names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+            call, 1, "argvalues")
+        if names_arg is None or cases_arg is None:
+            continue
+        names = _argnames(names_arg.value, binding.scope.parent)
+        cases = cases_arg.value
+        if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
+            continue
+        index = names.index(name)
+        for element in cases.elements:
+            case: cst.BaseExpression = element.value
+            if isinstance(case, cst.Call) and binding.scope.parent.qualify(
+                    case.func) in _PYTEST_PARAM:
+                items = [arg.value for arg in case.args if arg.keyword is None and not arg.star]
+            elif len(names) == 1:
+                items = [case]
+            elif isinstance(case, (cst.List, cst.Tuple)):
+                items = [item.value for item in case.elements]
+            else:
+                continue
+            if index < len(items):
+                yield items[index]
+
+
+def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,
+                     scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The values `parameterized.expand(cases)` gives the parameter `name`: a `param(...)`
+    case's keyword of that name or its positional argument at the parameter's place (after
+    self), a tuple case's element there."""
+    cases = positional(call, 0)
+    params = getattr(function, "params", None)
+    if cases is None or not isinstance(cases.value, (cst.List, cst.Tuple)) or not isinstance(
+            params, cst.Parameters):
+        return
+    names = [identifier(param.name.value) for param in (*params.posonly_params, *params.params)]
+    if names[:1] in (["self"], ["cls"]):
+        names = names[1:]
+    index = names.index(name) if name in names else None
+    for element in cases.value.elements:
+        case = element.value
+        if isinstance(case, cst.Call) and scope.qualify(case.func) in _PARAM:
+            given = keyword(case, name)
+            if given is not None:
+                yield given.value
+                continue
+            found = positional(case, index) if index is not None else None
+            if found is not None and not found.star:
+                yield found.value
+        elif isinstance(case, (cst.List, cst.Tuple)) and index is not None and index < len(
+                case.elements):
+            yield case.elements[index].value
+
+
+def _argnames(expr: cst.BaseExpression, scope: Scope) -> List[str]:
+    """parametrize's argument names: "a, b" or a list or tuple of strings."""
+    text = values.string_value(expr, scope)
+    if text is not None:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return [item for item in (values.string_value(element.value, scope)
+                                  for element in expr.elements) if item is not None]
+    return []
+
+
+# -- calls made on a test's behalf ------------------------------------------------------------
+# unittest's assertions that call `callable(*args, **kwargs)` after the exception (and, for the
+# Regex ones, the pattern); pytest.raises/warns in their old call form.
+_CALLING_ASSERTIONS = {"assertRaises": 1, "assertWarns": 1, "assertRaisesRegex": 2,
+                       "assertRaisesRegexp": 2, "assertWarnsRegex": 2}
+_CALLING_HELPERS = {"pytest.raises": 1, "pytest.warns": 1}
+
+
+def forwarded_call(call: cst.Call, scope: Scope) -> Optional[cst.Call]:
+    """The call `self.assertRaises(E, app.run_forever, sslopt={...})` makes on the test's
+    behalf, `app.run_forever(sslopt={...})` (a new node over the same arguments), or None."""
+    index: Optional[int] = None
+    if isinstance(call.func, cst.Attribute):
+        index = _CALLING_ASSERTIONS.get(identifier(call.func.attr.value))
+    if index is None:
+        index = _CALLING_HELPERS.get(scope.qualify(call.func) or "")
+    if index is None:
+        return None
+    target = positional(call, index)
+    if target is None or target.keyword is not None:
+        return None
+    rest = [arg for arg in call.args[call.args.index(target) + 1:]]
+    return cst.Call(func=target.value, args=rest)

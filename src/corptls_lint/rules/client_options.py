@@ -21,7 +21,7 @@ _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
 _TRUTHY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == TRUTHY))
 # Options whose value may be a CA bundle path, so the configured bundle is a fix.
-_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac", "PyMISP"})
+_BUNDLE_CLIENTS = frozenset({"boto3", "PyGithub", "keystoneauth", "hvac", "PyMISP", "botocore"})
 _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_OPTIONS
                    if option.keyword != "value"}
 
@@ -79,6 +79,9 @@ def _db_candidates() -> Tuple[Candidate, ...]:
         keys.setdefault(kind, []).append(key)
     shapes.extend(KeyedStore(tuple(sorted(names)), kind) for kind, names in sorted(keys.items()))
     shapes.append(CONNECTION_STRING_CALLS)
+    # a rediss:// URL given to any from_url (clients.REDIS_URL_CALLEES), imports or not
+    shapes.append(CallTo(tuple(sorted(clients.REDIS_URL_CALLEES)),
+                         argument=Argument(0, ("url",), _HOLDING)))
     settings = tuple(sorted(clients.STRING_SETTINGS))
     shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
                    KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
@@ -195,6 +198,13 @@ def _db_inventory() -> Iterator[ClientUse]:
         also = f", or stored as {', '.join(f'`{name}`' for name in stores)}" if stores else ""
         yield ClientUse(option.client, f"`{option.keyword}={{...}}` holding {entries} on "
                                        f"{_callees(option.callees)}{also}", OFF, "none")
+    for name, stored in sorted(clients.OPTION_DICT_STORES.items()):
+        if stored not in clients.DB_OPTION_DICTS:  # a stored name only (AMQP_SSL, sslopt)
+            entries = ", ".join(_shown(key, kind, key=True)
+                                for key, kind in sorted(stored.entries.items()))
+            yield ClientUse(stored.client, f"a dict holding {entries} stored as `{name}` (a "
+                                           f"name, attribute, item `[\"{name}\"]` or a "
+                                           "dict's entry)", OFF, "none")
 
 
 class ClientOptionDisabled(Rule):
@@ -214,7 +224,10 @@ class ClientOptionDisabled(Rule):
       inside `defaults=` of `AsyncHTTPClient` or `ssl_options=` of a client call (`fetch`,
       `SSLIOStream`, `TCPClient.connect`; not a server's `ssl_options`);
     - websocket-client: `sslopt={"cert_reqs": ssl.CERT_NONE}` or `"check_hostname": False` on
-      `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect`;
+      `create_connection`, `WebSocket`, `WebSocketApp`, `run_forever`, `connect` (also through
+      a test's `self.assertRaises(E, app.run_forever, sslopt={...})` or `pytest.raises(E, f,
+      ...)`, which make that call), or stored as `sslopt` (`self.sslopt = {...}` in an
+      options object);
     - paho-mqtt: `tls_set(cert_reqs=ssl.CERT_NONE)` and `tls_insecure_set(True)`, and
       `"cert_reqs": ssl.CERT_NONE` in the `tls={...}` dict of `publish.single`,
       `publish.multiple`, `subscribe.simple`, `subscribe.callback` (its `"insecure": True`
@@ -256,7 +269,9 @@ class ClientOptionDisabled(Rule):
       `psycopg2.connect`, `psycopg.connect`, `AsyncConnection.connect`, a pool or SQLAlchemy's
       `create_engine`, or as a dict's `"sslmode"` (`connect_args={"sslmode": "require"}`,
       Django's `DATABASES` `OPTIONS`); asyncpg: `ssl="allow"` / `"prefer"` / `"require"` /
-      `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN;
+      `"verify-ca"` on `asyncpg.connect` and `create_pool`, and `sslmode=` in its DSN, and
+      the same words as `ssl=` of a method call no import explains in a file that imports asyncpg
+      (a test helper that hands them on: `self.connect(host=h, ssl="prefer")`);
     - MySQL Connector/Python and PyMySQL: `ssl_verify_cert=False`,
       `ssl_verify_identity=False`; PyMySQL's `ssl={"check_hostname": False}` or
       `"verify_mode": False`; mysqlclient (MySQLdb): `ssl_mode="PREFERRED"`, `"REQUIRED"` or
@@ -266,6 +281,11 @@ class ClientOptionDisabled(Rule):
       `app.conf.update(...)`, stored as `app.conf.broker_use_ssl = {...}` or as a settings
       module's `broker_use_ssl`, `BROKER_USE_SSL`, `CELERY_BROKER_USE_SSL` (and the
       `redis_backend_use_ssl` names); kombu `Connection(ssl={"cert_reqs": ssl.CERT_NONE})`;
+      nameko's `AMQP_SSL` setting (`config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_NONE}` or a
+      config dict's entry), which nameko hands to kombu's `Connection(ssl=...)`;
+      a `rediss://` (or `rediss+sentinel://`) URL holding redis-py's options given to a
+      `from_url` or `redis_from_url` that no import explains (a local subclass of
+      ConnectionPool) or that a package named after redis defines (prefect-redis);
       a `rediss://...?ssl_cert_reqs=CERT_NONE` (or `none`) URL given as `Celery(broker=...,
       backend=...)`, to kombu's `Connection(...)`, or stored as `broker_url`, `BROKER_URL`,
       `CELERY_BROKER_URL`, `result_backend`, `CELERY_RESULT_BACKEND` (a name, attribute, item,
@@ -289,6 +309,18 @@ class ClientOptionDisabled(Rule):
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
       (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
+    - botocore's and aiobotocore's HTTP sessions: `URLLib3Session(verify=False)`,
+      `AIOHTTPSession(verify=False)`, `HttpxSession(verify=False)`;
+    - clickhouse-driver: `Client(host, secure=True, verify=False)` (and `connect`), and
+      `verify=False` on a method call no import explains in a file that imports clickhouse_driver
+      (a test helper: `self.created_client(secure=True, verify=False)`; a verb method's
+      `verify=` is TLS101's);
+    - Apache Thrift: `TSSLSocket(host, port, cert_reqs=ssl.CERT_NONE)`, and
+      `cert_reqs=ssl.CERT_NONE` on a method call no import explains in a file that imports `ssl`
+      (a helper that hands it on to the client's socket:
+      `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`), unless the callee
+      is named like a server (`self._server_socket(...)`: the server's cert_reqs asks for
+      client certificates);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -490,6 +522,24 @@ class ClientOptionDisabled(Rule):
         "c = Consumer({'enable.ssl.certificate.verification': True})\n",
         "import asyncpg\n"
         "async def f():\n    return await asyncpg.connect(dsn, ssl='verify-full')\n",
+        "import ssl\nconfig['AMQP_SSL'] = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
+        "from aiobotocore.httpxsession import HttpxSession\nsession = HttpxSession(verify=CA)\n",
+        "def client(host, ssl_check_hostname=True):\n"
+        "    return {'host': host, 'ssl_check_hostname': ssl_check_hostname}\n",
+        # an assertion's callable that is no client's; an options object that verifies
+        "import ssl, websocket\n"
+        "self.assertRaises(ValueError, parse, sslopt={'cert_reqs': ssl.CERT_NONE})\n"
+        "self.sslopt = {'cert_reqs': ssl.CERT_REQUIRED, 'ca_certs': CA}\n",
+        # not redis-py's TLS scheme; a verifying option
+        "client = redis_from_url('redis://cache:6379/0?ssl_cert_reqs=none')\n"
+        "pool = Pool.from_url('rediss://cache?ssl_cert_reqs=required')\n",
+        "from clickhouse_driver import Client\nclient = Client('db', secure=True, verify=True)\n"
+        "def f(self):\n    return self.created_client(secure=True, verify=True)\n",
+        # `ssl="prefer"` handed on, in a file that imports no asyncpg; a server's cert_reqs
+        "def f(self):\n    return self.connect(host=h, ssl='prefer')\n",
+        "import ssl\nserver = self._server_socket(cert_reqs=ssl.CERT_NONE, keyfile=KEY)\n",
+        "import ssl\nfrom thrift.transport.TSSLSocket import TSSLServerSocket\n"
+        "server = TSSLServerSocket(port=0, cert_reqs=ssl.CERT_NONE)\n",
         "import mysql.connector, MySQLdb\nmysql.connector.connect(ssl_disabled=True)\n"
         "MySQLdb.connect(ssl_mode='VERIFY_IDENTITY')\n",
         "import ssl\nfrom celery import Celery\n"
@@ -857,6 +907,103 @@ class ClientOptionDisabled(Rule):
             "c.setopt(CurlOpt.SSL_VERIFYPEER, 0)\n",
             [(3, 1)]),
         Invalid(
+            "import ssl\n"
+            "import websocket\n"
+            "class TestApp:\n"
+            "    def test_ping(self):\n"
+            "        app = websocket.WebSocketApp(url)\n"
+            "        self.assertRaises(websocket.WebSocketException, app.run_forever,\n"
+            "                          sslopt={'cert_reqs': ssl.CERT_NONE})\n",
+            [(7, 35)],
+            "import websocket\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class TestApp:\n"
+            "    def test_ping(self):\n"
+            "        app = websocket.WebSocketApp(url)\n"
+            "        self.assertRaises(websocket.WebSocketException, app.run_forever,\n"
+            "                          sslopt={'ca_certs': CA_BUNDLE})\n"),
+        Invalid(
+            "import ssl\n"
+            "class OptsList:\n"
+            "    def __init__(self):\n"
+            "        self.sslopt = {'cert_reqs': ssl.CERT_NONE}\n",
+            [(4, 24)]),
+        # a test's parametrized cases reach the client through the test's parameter
+        Invalid(
+            "import hvac\n"
+            "from parameterized import parameterized, param\n"
+            "class TestVerify:\n"
+            "    @parameterized.expand([\n"
+            "        param('verify true', verify=True),\n"
+            "        param('verify false', verify=False),\n"
+            "    ])\n"
+            "    def test_verify(self, label, verify):\n"
+            "        assert hvac.Client(verify=verify)._adapter\n",
+            [(6, 38)],
+            "import hvac\n"
+            "from parameterized import parameterized, param\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class TestVerify:\n"
+            "    @parameterized.expand([\n"
+            "        param('verify true', verify=True),\n"
+            "        param('verify false', verify=CA_BUNDLE),\n"
+            "    ])\n"
+            "    def test_verify(self, label, verify):\n"
+            "        assert hvac.Client(verify=verify)._adapter\n"),
+        # a parameter's insecure default that a dict of options hands on: at the default
+        Invalid(
+            "def client(host, ssl=False, ssl_check_hostname=False):\n"
+            "    kwargs = {'host': host}\n"
+            "    if ssl:\n"
+            "        kwargs.update({'ssl_check_hostname': ssl_check_hostname})\n"
+            "    return kwargs\n",
+            [(1, 48)]),
+        Invalid(
+            "from prefect_redis.connection import redis_from_url\n"
+            "client = redis_from_url('rediss+sentinel://s1:26379/main?ssl_check_hostname=false')\n",
+            [(2, 25)]),
+        Invalid(
+            "from aiobotocore.httpsession import AIOHTTPSession\n"
+            "session = AIOHTTPSession(verify=False)\n",
+            [(2, 26)],
+            "from aiobotocore.httpsession import AIOHTTPSession\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "session = AIOHTTPSession(verify=CA_BUNDLE)\n"),
+        Invalid(
+            "from clickhouse_driver import Client\n"
+            "client = Client('db', secure=True, verify=False)\n"
+            "def test_secure(self):\n"
+            "    with self.created_client(port=9440, secure=True, verify=False) as client:\n"
+            "        client.execute('SELECT 1')\n",
+            [(2, 36), (4, 54)]),
+        Invalid(
+            "import ssl\n"
+            "def rabbit_ssl_config(config):\n"
+            "    config['AMQP_SSL'] = {'cert_reqs': ssl.CERT_NONE}\n"
+            "    return config\n",
+            [(3, 27)]),
+        Invalid(
+            "import asyncpg\n"
+            "class TestSSL:\n"
+            "    async def test_prefer(self):\n"
+            "        await self.connect(host=h, user='ssl_user', ssl='prefer')\n",
+            [(4, 53)]),
+        Invalid(
+            "import ssl\n"
+            "from thrift.transport.TSSLSocket import TSSLSocket\n"
+            "client = TSSLSocket('db', 9090, cert_reqs=ssl.CERT_NONE)\n"
+            "def test_no_cert(self, server):\n"
+            "    self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)\n",
+            [(3, 33), (5, 45)]),
+        Invalid(
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=False)\n",
             [(2, 28)],
@@ -924,8 +1071,15 @@ class ClientOptionDisabled(Rule):
                 self._splatted(node, option)
         self._option_dicts(node, qualified)
         self._db_option_dicts(node, qualified)
+        forwarded = travel.forwarded_call(node, self.scope)
+        if forwarded is not None:  # `self.assertRaises(E, app.run_forever, sslopt={...})`
+            forwarded_name = self.qualify(forwarded.func)
+            self._option_dicts(forwarded, forwarded_name)
+            self._db_option_dicts(forwarded, forwarded_name)
         self._connection_strings(node, qualified)
         self._dict_call(node, known)
+        if qualified is None:
+            self._handed_on(node)
         self._pycurl(node)
         self._ldap3_defaults(node, qualified)
         if clients.is_unresolved_method(node, qualified, clients.AIOHTTP_METHODS) or (
@@ -997,6 +1151,8 @@ class ClientOptionDisabled(Rule):
             self._dict_key(node, option, node.value)
         elif option in clients.STRING_SETTINGS:
             self._string_options(node, node.value, *clients.STRING_SETTINGS[option])
+        elif option in clients.OPTION_DICT_STORES:  # `{"AMQP_SSL": {...}}`, a config dict
+            self._option_entries(clients.OPTION_DICT_STORES[option], option, node.value)
 
     def _flag(self, where: cst.CSTNode, name: str, value: cst.BaseExpression,
               callee: Optional[str] = None, secure: Optional[FixRequest] = None) -> None:
@@ -1054,7 +1210,14 @@ class ClientOptionDisabled(Rule):
 
     def _dict_key(self, where: cst.CSTNode, key: str, value: cst.BaseExpression) -> None:
         client, kind = clients.DICT_KEY_OPTIONS[key]
-        if clients.value_is(kind, value, self.scope):
+        if values.from_parameter_default(value, self.scope) and clients.value_is(
+                kind, value, self.scope):
+            # `{"ssl_check_hostname": ssl_check_hostname}` with the parameter defaulting to
+            # False: the library's default, reported where it is written, as _default does
+            self._report_once(values.origin(value, self.scope)[0],
+                              f"an insecure {key} by default here reaches the {key} option "
+                              f"({client}); give the client the CA bundle instead")
+        elif clients.value_is(kind, value, self.scope):
             # the key names the switch; other libraries read it too (pydruid's ssl_verify_cert)
             self._report_once(where, f"TLS verification disabled by the {key} option "
                                      f"({client}); give the client the CA bundle instead")
@@ -1076,6 +1239,24 @@ class ClientOptionDisabled(Rule):
                 continue
             self._dict_key(arg, key, arg.value)
 
+    def _handed_on(self, node: cst.Call) -> None:
+        """A keyword of HANDED_ON_OPTIONS on a method call no import explains, in a file that
+        imports its client (a test helper that hands it on to the client)."""
+        for arg in node.args:
+            if arg.keyword is None:
+                continue
+            option = clients.HANDED_ON_OPTIONS.get(identifier(arg.keyword.value))
+            if option is None:
+                continue
+            client, kind, roots = option
+            if (clients.value_is(kind, arg.value, self.scope)
+                    and clients.imports_module(self.scope, roots)
+                    and clients.hands_on_to_client(node)):
+                self._report_once(arg, f"TLS verification disabled by {client}'s "
+                                       f"{identifier(arg.keyword.value)}, handed on by "
+                                       f"{clients.callee_name(node)}(); give the client the CA "
+                                       "bundle instead")
+
     def _stored_options(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """`conf["enable.ssl.certificate.verification"] = False` (a dict built over several
         statements), and an options dict stored under its settings name
@@ -1087,6 +1268,8 @@ class ClientOptionDisabled(Rule):
                 self._dict_key(target, key, value)
             elif key in clients.STRING_SETTINGS:
                 self._string_options(value, value, *clients.STRING_SETTINGS[key])
+            elif key in clients.OPTION_DICT_STORES:  # `config["AMQP_SSL"] = {...}`
+                self._option_entries(clients.OPTION_DICT_STORES[key], key, value)
             return
         name = (identifier(target.attr.value) if isinstance(target, cst.Attribute)
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
@@ -1122,6 +1305,12 @@ class ClientOptionDisabled(Rule):
                 setting = clients.STRING_SETTINGS.get(identifier(arg.keyword.value))
                 if setting is not None:
                     self._string_options(arg, arg.value, *setting)
+        if clients.callee_name(node) in clients.REDIS_URL_CALLEES and (
+                clients.may_take_redis_url(qualified)):
+            url = clients.argument(node, 0, "url")
+            text = clients.template_text(url.value, self.scope) if url is not None else None
+            if url is not None and text is not None and clients.is_tls_redis_url(text):
+                self._string_options(url, url.value, "redis-py", clients.REDIS_READS)
         if qualified is None:
             return
         for taker in clients.CONNECTION_STRINGS:

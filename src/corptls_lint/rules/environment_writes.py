@@ -8,16 +8,18 @@ from typing import ClassVar, Iterator, NamedTuple, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
+from corptls_lint.analysis import clients, travel, values
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import Rule
-from corptls_lint.screens.shapes import CallTo, ItemStore
+from corptls_lint.screens.shapes import Argument, CallTo, ItemStore, one_of
 
 _ENVIRON = "os.environ"
 _CALLS = ("os.environ.setdefault", "os.putenv")
 _UPDATE = "os.environ.update"
 _PATCH_DICT = frozenset({"unittest.mock.patch.dict", "mock.patch.dict"})
+# `mock.patch("os.environ", {...})`: the whole environment replaced for a test
+_PATCH = frozenset({"unittest.mock.patch", "mock.patch"})
 
 # The syntax-screen shapes of every write this module finds (candidates.py).
 _ENVIRON_METHODS = tuple(sorted(name.rsplit(".", 1)[1] for name in (*_CALLS, _UPDATE)
@@ -30,6 +32,8 @@ CANDIDATES = (
     CallTo(_ENVIRON_METHODS, import_roots(_ENVIRON), receivers=(_ENVIRON.rsplit(".", 1)[1],)),
     CallTo(("dict",), tuple(sorted({root for name in _PATCH_DICT for root in import_roots(name)})),
            receivers=("patch",)),
+    CallTo(("patch",), tuple(sorted({root for name in _PATCH for root in import_roots(name)})),
+           argument=Argument(0, ("target",), one_of(_ENVIRON))),
 )
 
 
@@ -37,6 +41,8 @@ class EnvWrite(NamedTuple):
     anchor: cst.CSTNode  # where a finding about this write points
     key: str
     value: cst.BaseExpression
+    # False for a parametrized case's value: the case's expected result goes with it
+    fixable: bool = True
 
 
 def _key(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
@@ -75,6 +81,15 @@ def writes_in_call(node: cst.Call, scope: Scope) -> Iterator[EnvWrite]:
             yield from (EnvWrite(arg, identifier(arg.keyword.value), arg.value)
                         for arg in node.args if arg.keyword is not None
                         and identifier(arg.keyword.value) not in ("in_dict", "values", "clear"))
+    elif qualified in _PATCH:
+        target, new = clients.argument(node, 0, "target"), clients.argument(node, 1, "new")
+        if target is not None and new is not None and values.string_value(
+                target.value, scope) == _ENVIRON:
+            # the dict given, or each one pytest's parametrize gives the test's parameter
+            yield from _display_writes(new.value, scope)
+            for case in travel.parametrized_values(new.value, scope):
+                yield from (write._replace(fixable=False)
+                            for write in _display_writes(case, scope))
     elif qualified == _UPDATE:
         yield from (EnvWrite(arg, identifier(arg.keyword.value), arg.value)
                     for arg in node.args if arg.keyword is not None)
@@ -85,14 +100,18 @@ def _dict_writes(args: Sequence[cst.Arg], scope: Scope) -> Iterator[EnvWrite]:
     """The entries of the dict displays (or names bound once to one) among positional
     `args`: `os.environ.update({...})`'s, patch.dict's `values`."""
     for arg in args:
-        if arg.star:
-            continue
-        display = values.dict_literal(arg.value, scope)
-        for element in display.elements if display is not None else ():
-            if isinstance(element, cst.DictElement):
-                key = _key(element.key, scope)
-                if key is not None:
-                    yield EnvWrite(element, key, element.value)
+        if not arg.star:
+            yield from _display_writes(arg.value, scope)
+
+
+def _display_writes(expr: cst.BaseExpression, scope: Scope) -> Iterator[EnvWrite]:
+    """The entries of a dict display (or a name bound once to one)."""
+    display = values.dict_literal(expr, scope)
+    for element in display.elements if display is not None else ():
+        if isinstance(element, cst.DictElement):
+            key = _key(element.key, scope)
+            if key is not None:
+                yield EnvWrite(element, key, element.value)
 
 
 class EnvironmentWriteRule(Rule):

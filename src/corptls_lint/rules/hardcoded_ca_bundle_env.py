@@ -13,8 +13,10 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     Finds a hardcoded path written into `REQUESTS_CA_BUNDLE`, `CURL_CA_BUNDLE`,
     `SSL_CERT_FILE` or `SSL_CERT_DIR` with `os.environ[...] = ...`,
     `os.environ.setdefault(...)`, `os.environ.update(...)`, `os.putenv(...)` or, in tests,
-    `mock.patch.dict(os.environ, {...})` (`monkeypatch.setenv` is not: pytest's fixture is a
-    parameter no import names). A path is
+    `mock.patch.dict(os.environ, {...})` or `mock.patch("os.environ", {...})`, also with
+    the dicts `@pytest.mark.parametrize` gives the test's parameter
+    (`mock.patch("os.environ", env)`; their values are not fixed: the case's expected
+    result goes with them) (`monkeypatch.setenv` is not: see below). A path is
     hardcoded when it is built only from fixed parts: a non-empty string literal, a name bound
     once to one, an f-string or concatenation of such parts, and `os.path.join`,
     `os.path.dirname` / `abspath` / `expanduser`, `pathlib.Path(...)`, `/`, `.parent`,
@@ -86,6 +88,10 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
         "import os\ndef use(root):\n    os.environ['REQUESTS_CA_BUNDLE'] = f'{root}/ca.pem'\n",
         "import os, certifi\nos.environ['SSL_CERT_FILE'] = os.path.join(os.path.dirname(certifi.where()), 'cacert.pem')\n",
         "def test_ca(monkeypatch):\n    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/tmp/test-ca.pem')\n",
+        # parametrized dicts patched in as another mapping than os.environ
+        "import pytest\nfrom unittest import mock\n"
+        "@pytest.mark.parametrize('env', [{'REQUESTS_CA_BUNDLE': '/some/path'}])\n"
+        "def test_env(env):\n    with mock.patch('app.settings', env):\n        pass\n",
     ]
     INVALID = [
         Invalid("import os\nos.environ['REQUESTS_CA_BUNDLE'] = '/etc/ssl/corp.pem'\n", [(2, 1)],
@@ -107,6 +113,14 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
                 "import os\nfrom unittest.mock import patch\n\nfrom corp_tls import CA_BUNDLE\n\n"
                 "\n@patch.dict(os.environ, {'REQUESTS_CA_BUNDLE': CA_BUNDLE})\n"
                 "def test_bundle():\n    pass\n"),
+        Invalid("import pytest\nfrom unittest import mock\n"
+                "@pytest.mark.parametrize('env, expected', [\n"
+                "    ({'REQUESTS_CA_BUNDLE': '/some/path'}, '/some/path'),\n"
+                "    ({}, True),\n"
+                "])\n"
+                "def test_env(env, expected):\n"
+                "    with mock.patch('os.environ', env):\n"
+                "        assert where() == expected\n", [(4, 7)]),
         Invalid("import os\nBASE = '/etc/ssl'\nos.putenv('CURL_CA_BUNDLE', BASE + '/corp.pem')\n", [(3, 1)],
                 "import os\n"
                 "\n"
@@ -147,6 +161,7 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
 
     def check_write(self, write: EnvWrite) -> None:
         if write.key in BUNDLE_VARIABLES and fixed_paths.is_fixed_path(write.value, self.scope):
+            # not SSL_CERT_DIR (a folder, not a bundle file), nor a parametrized case's value
             fix = (FixRequest("ca-bundle", node=write.value)
-                   if write.key != "SSL_CERT_DIR" else None)  # a folder, not a bundle file
+                   if write.key != "SSL_CERT_DIR" and write.fixable else None)
             self.report(write.anchor, fix=fix)

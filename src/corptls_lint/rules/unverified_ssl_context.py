@@ -13,13 +13,13 @@ import libcst as cst
 
 from corptls_lint.analysis import clients, hostname_checks, travel, values
 from corptls_lint.analysis.cst_walk import children
-from corptls_lint.analysis.scopes import dotted_name
+from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Report, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSY, AttributeStore, CallerArgument, CallTo,
-                                         ItemStore, KeywordArg, Travel)
+                                         ItemStore, KeywordArg, ParamDefault, Travel, or_default)
 
 _UNVERIFIED = "ssl._create_unverified_context"
 _DEFAULT_HTTPS_CONTEXT = "ssl._create_default_https_context"
@@ -44,7 +44,11 @@ class UnverifiedSSLContext(Rule):
       a name bound to it on one branch and to another function on the other (`create =
       getattr(ssl, "_create_unverified_context", None)` ... `create()`) is reported where
       it is bound;
-    - `<ctx>.check_hostname = False` (or another falsy value);
+    - `<ctx>.check_hostname = False` (or another falsy value; also an option lookup's
+      default, `bool(opts.get("check_hostname", False))`, and a parameter's default stored
+      there, reported at the default); a `verify_mode` or `check_hostname` taken from
+      `self.x`, where the class sets `self.x` to an insecure value or from a parameter's
+      insecure default (ldap3's `Tls(validate=ssl.CERT_NONE)`), reported where that is written;
     - `<ctx>.verify_mode = ssl.CERT_NONE` (also `ssl.VerifyMode.CERT_NONE`);
     - `cert_reqs=` set to `ssl.CERT_NONE`, `"CERT_NONE"` or `"NONE"`, or a falsy
       `assert_hostname=`, for `urllib3.PoolManager`, `ProxyManager`, `HTTPSConnectionPool`,
@@ -180,8 +184,12 @@ class UnverifiedSSLContext(Rule):
                             "assert_hostname", quoted=True, insecure_if_true=False)}
     candidates = (
         clients.calls_to({_UNVERIFIED}),
-        AttributeStore(("check_hostname",), FALSY),
-        AttributeStore(("verify_mode", "cert_reqs"), CERT_NONE),
+        AttributeStore(("check_hostname",), or_default(FALSY)),
+        AttributeStore(("verify_mode", "cert_reqs"), or_default(CERT_NONE)),
+        # a setting's insecure default kept on the instance (`def __init__(self,
+        # validate=ssl.CERT_NONE)` ... `ctx.verify_mode = self.validate`)
+        ParamDefault(("cert_reqs", "validate", "verify_mode"), CERT_NONE),
+        ParamDefault(("check_hostname",), FALSY),
         CallTo(("cert_verify",)),
         AttributeStore((_DEFAULT_HTTPS_CONTEXT.rsplit(".", 1)[1],)),
         KeywordArg(("cert_reqs",), CERT_NONE),
@@ -221,6 +229,15 @@ class UnverifiedSSLContext(Rule):
 
     VALID = [
         "import ssl\nctx = ssl.create_default_context()\n",
+        "import ssl\ndef connect(host, check_hostname=True):\n"
+        "    ctx = ssl.create_default_context()\n    ctx.check_hostname = check_hostname\n",
+        "import ssl\nctx.verify_mode = MODES.get(name, ssl.CERT_REQUIRED)\n",
+        "import ssl\nclass Tls:\n    def __init__(self, validate=ssl.CERT_REQUIRED):\n"
+        "        self.validate = validate\n    def wrap(self, ctx):\n"
+        "        ctx.verify_mode = self.validate\n",
+        # importorskip of another module: its PoolManager is not urllib3's
+        "import pytest\npool_lib = pytest.importorskip('mypools')\n"
+        "pool = pool_lib.PoolManager(cert_reqs='CERT_NONE')\n",
         "ctx.check_hostname = True\n",
         "import ssl\nctx.verify_mode = ssl.CERT_REQUIRED\n",
         "import urllib3\nurllib3.PoolManager(cert_reqs='CERT_REQUIRED')\n",
@@ -299,6 +316,45 @@ class UnverifiedSSLContext(Rule):
         "    return create()\n",
     ]
     INVALID = [
+        # a library's own default: reported where it is written, not where it is stored
+        Invalid(
+            "import ssl\n"
+            "def connect(host, verify_certs=True, check_hostname=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    ctx.check_hostname = check_hostname\n"
+            "    return ctx\n",
+            [(2, 53)]),
+        # a setting kept on the instance, from a parameter's insecure default (ldap3's Tls)
+        Invalid(
+            "import ssl\n"
+            "class Tls:\n"
+            "    def __init__(self, validate=ssl.CERT_NONE):\n"
+            "        self.validate = validate\n"
+            "    def wrap(self, sock):\n"
+            "        ctx = ssl.create_default_context()\n"
+            "        ctx.verify_mode = self.validate\n"
+            "        return ctx.wrap_socket(sock)\n",
+            [(3, 33)]),
+        # an option lookup that falls back to no verification (a library's default)
+        Invalid(
+            "import ssl\n"
+            "def context(opts):\n"
+            "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+            "    ctx.check_hostname = bool(opts.get('check_hostname', False))\n"
+            "    return ctx\n",
+            [(4, 5)]),
+        # a test's module bound by pytest.importorskip, as an import binds it
+        Invalid(
+            "import pytest\n"
+            "urllib3 = pytest.importorskip('urllib3')\n"
+            "pool = urllib3.PoolManager(cert_reqs='CERT_NONE')\n",
+            [(3, 28)],
+            "import pytest\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "urllib3 = pytest.importorskip('urllib3')\n"
+            "pool = urllib3.PoolManager(ssl_context=ssl_context())\n"),
         Invalid(
             "import ssl\n"
             "ctx = ssl._create_unverified_context()\n",
@@ -693,6 +749,7 @@ class UnverifiedSSLContext(Rule):
         # pool keyword -> the call sites that pass it a value through a parameter
         self._callers = {key: travel.CallerArguments() for key in _TRAVELLING}
         self._aliases: Set[int] = set()  # the unverified functions bound on a branch, reported
+        self._defaults_reported: Set[int] = set()  # ids of check_hostname defaults reported
 
     def visit_Call(self, node: cst.Call) -> None:
         for callers in self._callers.values():
@@ -829,20 +886,64 @@ class UnverifiedSSLContext(Rule):
             if not isinstance(target, cst.Attribute):
                 continue
             attr = identifier(target.attr.value)
-            if attr == "check_hostname" and self.is_falsy(node.value):
-                self._context_setting(target)
-            elif attr == "verify_mode" and self._is_cert_none(node.value):
-                self._context_setting(target)
-            elif attr == "cert_reqs" and self._is_cert_none(node.value):
+            # the value, or the default an option lookup falls back to (a library's default:
+            # `ctx.verify_mode = MODES.get(name, ssl.CERT_NONE)`); with no fix: the setting
+            # serves the option's other values too
+            fallback = travel.option_default(node.value, self.scope)
+            value = fallback or node.value
+            if attr == "check_hostname" and self.is_falsy(value):
+                self._context_setting(target, self._default_of(value), fixable=fallback is None)
+            elif attr == "verify_mode" and self._is_cert_none(value):
+                self._context_setting(target, fixable=fallback is None)
+            elif attr in _STORED_SETTINGS and isinstance(node.value, cst.Attribute):
+                self._stored_setting(target, node.value)
+            elif attr == "cert_reqs" and self._is_cert_none(value):
                 self.report(target)  # a connection's own setting (`conn.cert_reqs = "CERT_NONE"`)
             elif (self.scope.qualify(target, aliases=True) == _DEFAULT_HTTPS_CONTEXT
                   and self.scope.qualify(node.value, aliases=True) == _UNVERIFIED):
                 self.report(target)
 
-    def _context_setting(self, target: cst.Attribute) -> None:
-        """One finding per context for the check_hostname / verify_mode pair; none for a
-        server context."""
+    def _stored_setting(self, target: cst.Attribute, value: cst.Attribute) -> None:
+        """`ctx.verify_mode = self.validate` with `self.validate` set in the class to an
+        insecure value or from a parameter's insecure default (ldap3's `Tls(validate=
+        ssl.CERT_NONE)`): reported once where that value is written."""
         owner = dotted_name(target.value)
+        if owner is not None and clients.body_uses(self.scope, owner).is_server(owner,
+                                                                                self.scope):
+            return
+        test, scoped = _STORED_SETTINGS[identifier(target.attr.value)]
+        for origin in travel.travelled_origins(value, self.scope,
+                                               lambda expr: scoped(expr, self.scope), scoped):
+            if id(origin) not in self._defaults_reported:
+                self._defaults_reported.add(id(origin))
+                self.report(origin, f"an insecure {test} written here reaches "
+                                    f"{owner or 'a context'}.{identifier(target.attr.value)}")
+
+    def _default_of(self, value: cst.BaseExpression) -> Optional[cst.BaseExpression]:
+        """The parameter default a stored value is (`def connect(..., check_hostname=False)`
+        ... `ctx.check_hostname = check_hostname`): the library's insecure default is
+        written there, and a caller who passes True is not at fault."""
+        if values.from_parameter_default(value, self.scope):
+            return values.origin(value, self.scope)[0]
+        return None
+
+    def _context_setting(self, target: cst.Attribute,
+                         default: Optional[cst.BaseExpression] = None,
+                         fixable: bool = True) -> None:
+        """One finding per context for the check_hostname / verify_mode pair; none for a
+        server context. `default`: the parameter default the value comes from, reported
+        there (once) instead."""
+        owner = dotted_name(target.value)
+        if default is not None:
+            if owner is not None and clients.body_uses(self.scope, owner).is_server(
+                    owner, self.scope):
+                return
+            if id(default) not in self._defaults_reported:
+                self._defaults_reported.add(id(default))
+                self.report(default, f"check_hostname off by default here reaches "
+                                     f"{owner or 'a context'}.check_hostname; the host name "
+                                     "of the server is not checked unless callers turn it on")
+            return
         if owner is not None:
             if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
                 return
@@ -857,7 +958,7 @@ class UnverifiedSSLContext(Rule):
                                 if first[0].fix is not None else None)
                 return
         made = self.report(target, fix=(self._creation_fix(owner, target, None)
-                                       if owner is not None else None))
+                                       if owner is not None and fixable else None))
         if owner is not None and made is not None and made.node is target:
             # (not when the caller's choice moved it: its pair goes to the same place)
             self._settings[(id(self.scope.node), owner)] = (made, identifier(target.attr.value))
@@ -938,6 +1039,15 @@ class UnverifiedSSLContext(Rule):
         return clients.is_cert_none(value, self.scope)
 
 
+# Context settings whose value may be kept on the instance (`ctx.verify_mode = self.validate`):
+# attribute -> (what the insecure value is, its test)
+def _cert_none_through(expr: cst.BaseExpression, scope: Scope) -> bool:
+    """ssl.CERT_NONE, also through a name bound once to it (a parameter's default)."""
+    return clients.is_cert_none(*values.origin(expr, scope))
+
+
+_STORED_SETTINGS = {"verify_mode": ("ssl.CERT_NONE", _cert_none_through),
+                    "check_hostname": ("check_hostname=False", values.is_falsy)}
 # The pool keywords whose values are followed from a function's call sites, and their test.
 _TRAVELLING = {"cert_reqs": clients.is_cert_none, "assert_hostname": values.is_falsy}
 # ... and the unsafe fix where such a value is written (None: no literal to change there)

@@ -200,8 +200,22 @@ class VerifyDisabled(Rule):
         "    if insecure:\n"
         "        kw['verify'] = False\n"
         "    return requests.get(url, **kw)\n",
+        "from curl_cffi.requests import Session\nwith Session[Response](verify=CA) as s:\n"
+        "    s.get(url)\n",
     ]
     INVALID = [
+        # a generic class called with its type arguments (curl_cffi's typed sessions)
+        Invalid(
+            "from curl_cffi.requests import Session\n"
+            "with Session[Response](verify=False) as s:\n"
+            "    s.get(url)\n",
+            [(2, 24)],
+            "from curl_cffi.requests import Session\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with Session[Response](verify=CA_BUNDLE) as s:\n"
+            "    s.get(url)\n"),
         Invalid(
             "import requests\n"
             "requests.get(url, verify=False)\n",

@@ -17,15 +17,18 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, HOLDING,
-                                         NONE_OR_CERT_NONE, QUERY, AnyNameStore, Appended, Argument,
-                                         AttributeStore, CallerArgument, CallInto, CallTo,
-                                         Candidate, ConstantFunction, ItemStore, KeyedStore,
-                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
-                                         OptionsPassed, ParamDefault, ScreenedRule, Travel,
-                                         key_may_be, literal_matches, string_fragments)
+                                         NONE_OR_CERT_NONE, OR_DEFAULT, QUERY, AnyNameStore,
+                                         Appended, Argument, AttributeStore, CallerArgument,
+                                         CallInto, CallTo, Candidate, ConstantFunction, ItemStore,
+                                         KeyedStore, KeywordArg, LookedUpIn, NamePassed, NameStore,
+                                         NameUse, OptionsPassed, ParamDefault, ScreenedRule, Travel,
+                                         key_may_be, literal_matches, option_default,
+                                         string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
+# The last names of the calls that import a module by its name (scopes.IMPORTING_CALLS).
+_IMPORTING_NAMES = frozenset({"importorskip", "import_module"})
 # A rule class, kept as the caller's type (the engine's `Type[Rule]`).
 RuleClass = TypeVar("RuleClass", bound=Type[ScreenedRule])
 
@@ -105,6 +108,18 @@ class _Facts:
             if root:
                 self.imported[alias.asname or alias.name] = root
 
+    def _imported_by_call(self, name: str, call: ast.Call) -> None:
+        """`urllib3 = pytest.importorskip("urllib3")` imports as `import urllib3` does
+        (scopes.IMPORTING_CALLS; loose: any callee of those last names)."""
+        func = call.func
+        last = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        if last in _IMPORTING_NAMES and call.args and isinstance(call.args[0], ast.Constant) and (
+                isinstance(call.args[0].value, str)):
+            root = call.args[0].value.split(".", 1)[0]
+            if root:
+                self.roots.add(root)
+                self.imported[name] = root
+
     def _return(self, node: ast.Return) -> None:
         if node.value is not None:
             self.returns.append(node)
@@ -124,6 +139,8 @@ class _Facts:
     def _store(self, target: ast.expr, value: ast.expr, statement: ast.stmt) -> None:
         if isinstance(target, ast.Name):
             self.bound_names.append((target.id, value))
+            if isinstance(value, ast.Call):
+                self._imported_by_call(target.id, value)
         elif isinstance(target, ast.Attribute):
             self.attribute_stores.append((target.attr, value, statement))
         elif isinstance(target, ast.Subscript):
@@ -295,6 +312,10 @@ class FileFacts:
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
+        if kind.startswith(OR_DEFAULT):
+            kind = kind[len(OR_DEFAULT):]
+            default = option_default(value)
+            return self.value_matches(default if default is not None else value, kind)
         name = _variable(value)
         if name is not None:
             return name in self._names_of_class(kind)

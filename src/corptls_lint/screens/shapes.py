@@ -57,6 +57,27 @@ def query(*options: str) -> str:
     return QUERY + holding(*options)[len(HOLDING):]
 
 
+# A value of a class, or an option lookup falling back to one (`opts.get("cert_reqs",
+# ssl.CERT_NONE)`, also under `bool(...)`): OR_DEFAULT + the class (or_default;
+# travel.option_default).
+OR_DEFAULT = "or-default:"
+
+
+def or_default(kind: str) -> str:
+    return OR_DEFAULT + kind
+
+
+def option_default(value: ast.AST) -> Optional[ast.AST]:
+    """The default of `x.get(key, default)`, also under `bool(...)`; None for other values."""
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            and value.func.id == "bool" and len(value.args) == 1):
+        value = value.args[0]
+    if (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+            and value.func.attr == "get" and len(value.args) == 2 and not value.keywords):
+        return value.args[1]
+    return None
+
+
 def _query_matches(value: ast.AST, kind: str) -> bool:
     """`value` may be a query (it starts with "?" or "&") holding one of the options of the
     HOLDING class `kind`."""

@@ -496,6 +496,13 @@ MYSQLDB = frozenset({"MySQLdb."})
 SQLALCHEMY_ENGINES = frozenset({"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
                                 "sqlalchemy.ext.asyncio.create_async_engine"})
 CELERY = frozenset({"celery.Celery"})
+AIRFLOW_CONNECTIONS = frozenset({"airflow.models.Connection", "airflow.models.connection.Connection",
+                                 "airflow.sdk.Connection"})
+AIRFLOW_HTTP = frozenset({"airflow.providers.http.hooks.http.HttpHook",
+                          "airflow.providers.http.hooks.http.HttpAsyncHook",
+                          "airflow.providers.http.operators.http.HttpOperator"})
+TELEGRAM_HTTPX = frozenset({"telegram.request.HTTPXRequest",
+                            "telegram.request._httpxrequest.HTTPXRequest"})
 KOMBU = frozenset({"kombu.Connection", "kombu.connection.Connection", "kombu.BrokerConnection"})
 PIKA = frozenset({"pika.ConnectionParameters", "pika.connection.ConnectionParameters"})
 
@@ -651,6 +658,14 @@ DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
     OptionDict("pika", "ssl_options", PIKA, frozenset(), {"cert_reqs": CERT_NONE_CLASS}),
     OptionDict("PyMySQL", "ssl", PYMYSQL, frozenset(),
                {"check_hostname": FALSY, "verify_mode": FALSE_WORD}),
+    # HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own: an
+    # Airflow connection's extras (the HTTP, WebHDFS, Vault hooks read it), the HTTP hook's
+    # and operator's per-request options, python-telegram-bot's httpx client arguments
+    OptionDict("Airflow", "extra", AIRFLOW_CONNECTIONS, frozenset(), {"verify": FALSY}),
+    OptionDict("Airflow HTTP", "extra_options", AIRFLOW_HTTP, frozenset({"run"}),
+               {"verify": FALSY}),
+    OptionDict("python-telegram-bot", "httpx_kwargs", TELEGRAM_HTTPX, frozenset(),
+               {"verify": FALSY}),
 )
 # Names a settings module or `app.conf` stores an options dict under (Celery's lower-case
 # settings, the old upper-case ones, and Django's CELERY_ namespace).

@@ -124,6 +124,63 @@ def _stored_parameter_defaults(owner: Scope, name: str, insecure: ScopedValueTes
                 yield values.origin(stored, method_scope)[0]
 
 
+_PARAMETRIZE = "pytest.mark.parametrize"
+
+
+def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The values a test function's parameter takes from its `@pytest.mark.parametrize(names,
+    rows)` decorator (`("url, opts", [("u", {"verify": False})])`, `pytest.param(...)` rows
+    too), when `value` is that parameter: written in the decorator's displays."""
+    if not isinstance(value, cst.Name):
+        return
+    binding = scope.lookup(value.value)
+    function = binding.scope.node if binding is not None else None
+    if (binding is None or not isinstance(function, cst.FunctionDef) or binding.count != 1
+            or not binding.is_parameter() or binding.scope.parent is None):
+        return
+    name = identifier(value.value)
+    outer = binding.scope.parent
+    for decorator in function.decorators:
+        call = decorator.decorator
+        if not isinstance(call, cst.Call) or outer.qualify(call.func) != _PARAMETRIZE:
+            continue
+        names_arg, rows_arg = clients.argument(call, 0, "argnames"), clients.argument(
+            call, 1, "argvalues")
+        if names_arg is None or rows_arg is None:
+            continue
+        names = _parametrized_names(names_arg.value, outer)
+        rows = values.origin(rows_arg.value, outer)[0]
+        if name not in names or not isinstance(rows, (cst.List, cst.Tuple)):
+            continue
+        index = names.index(name)
+        for element in rows.elements:
+            row = _param_row(element.value, outer)
+            if len(names) == 1:
+                yield row[0] if row else element.value
+            elif row is not None and index < len(row):
+                yield row[index]
+
+
+def _parametrized_names(expr: cst.BaseExpression, scope: Scope) -> List[str]:
+    """`"a, b"` or `("a", "b")`: the parameter names a parametrize decorator sets."""
+    text = values.string_value(expr, scope)
+    if text is not None:
+        return [part.strip() for part in text.split(",")]
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return [values.string_value(element.value, scope) or "" for element in expr.elements]
+    return []
+
+
+def _param_row(expr: cst.BaseExpression, scope: Scope) -> Optional[List[cst.BaseExpression]]:
+    """The values of one row: a tuple or list display, or `pytest.param(v1, v2, id=...)`."""
+    if isinstance(expr, cst.Call) and scope.qualify(expr.func) == "pytest.param":
+        return [arg.value for arg in expr.args if arg.keyword is None and not arg.star]
+    if isinstance(expr, (cst.List, cst.Tuple)) and not any(
+            isinstance(element, cst.StarredElement) for element in expr.elements):
+        return [element.value for element in expr.elements]  # `*rest` would shift the places
+    return None
+
+
 def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """The default of `mapping.get("key", default)` (also `getattr(obj, "name", default)`)."""
     if not isinstance(expr, cst.Call) or len(expr.args) != 2 or any(

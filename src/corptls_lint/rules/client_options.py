@@ -288,6 +288,11 @@ class ClientOptionDisabled(Rule):
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
       (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
+    - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
+      falsy `verify`: an Airflow `Connection(extra={...})`, the Airflow HTTP hook's and
+      operator's `extra_options={...}` (also `.run(extra_options=...)`), python-telegram-bot's
+      `HTTPXRequest(httpx_kwargs={...})`. An options dict that is a test's parameter counts
+      with the rows of its `@pytest.mark.parametrize(...)` (reported in the row);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -459,6 +464,12 @@ class ClientOptionDisabled(Rule):
 
     VALID = [
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
+        # an HTTP wrapper's options dict that keeps verification; a parametrized secure row
+        "from airflow.models import Connection\n"
+        "conn = Connection(conn_id='api', extra={'verify': True})\n",
+        "import pytest\nfrom airflow.providers.http.operators.http import HttpOperator\n"
+        "@pytest.mark.parametrize('opts', [{'verify': True}, {'timeout': 5}])\n"
+        "def test_run(opts):\n    HttpOperator(task_id='t', extra_options=opts)\n",
         "import jwt\njwt.decode(token, verify=False)\n",
         "from ncclient import manager\nmanager.connect(host=h, hostkey_verify=False)\n",
         "import salt\nsalt.fileclient.get_url(url, skip_verify=True)\n",
@@ -498,6 +509,20 @@ class ClientOptionDisabled(Rule):
         "import httplib2\nh = httplib2.Http(disable_ssl_certificate_validation=False)\n",
     ]
     INVALID = [
+        # an HTTP wrapper's options dict: an Airflow connection's extras, a parametrized
+        # test's rows handed to the operator's per-request options
+        Invalid(
+            "from airflow.models import Connection\n"
+            "conn = Connection(conn_id='api', extra={'use_ssl': 'True', 'verify': False})\n",
+            [(2, 60)]),
+        Invalid(
+            "import pytest\n"
+            "from airflow.providers.http.operators.http import HttpOperator\n"
+            "@pytest.mark.parametrize(('data', 'opts'), [(1, {'verify': False}),\n"
+            "                                            pytest.param(2, {'verify': True})])\n"
+            "def test_run(data, opts):\n"
+            "    HttpOperator(task_id='t', data=data, extra_options=opts)\n",
+            [(3, 50)]),
         Invalid(
             "import boto3\n"
             "s3 = boto3.client('s3', endpoint_url=url, verify=False)\n",
@@ -1011,6 +1036,8 @@ class ClientOptionDisabled(Rule):
         """The entries of an options dict, also of each display a name is bound to on the
         branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
         yield from clients.option_entries(value, self.scope)
+        for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
+            yield from clients.option_entries(row, self.scope)
         if isinstance(value, cst.Name):
             name = identifier(value.value)
             binding = self.scope.lookup(name)

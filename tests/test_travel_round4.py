@@ -98,3 +98,131 @@ def test_parametrized_rows_reach_the_options_dict():
 ])
 def test_parametrized_traps(source):
     assert found(source, "TLS105") == []
+
+
+# -- 3. CA bundle paths built from fixed parts (TLS301) -------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    # in the call: an f-string of the module's folder, a join, pathlib
+    ("import os, ssl\n"
+     "ctx = ssl.create_default_context(cafile=f'{os.path.dirname(__file__)}/server.pem')\n",
+     [(2, 34)]),
+    ("from influxdb_client import InfluxDBClient\nimport os\n"
+     "c = InfluxDBClient(url, token=t, ssl_ca_cert=os.path.join(os.path.dirname(__file__), "
+     "'server.pem'))\n", [(3, 34)]),
+    ("import ssl\nfrom pathlib import Path\n"
+     "ctx = ssl.create_default_context(cafile=str(Path(__file__).parent / 'ca.pem'))\n",
+     [(3, 34)]),
+    # through names: reported where the path is built (the last name, which holds it)
+    ("import os, ssl\n"
+     "def server():\n"
+     "    ssl_directory = os.path.join(os.path.dirname(__file__), 'ssl_resources', 'ssl')\n"
+     "    ca_file = os.path.join(ssl_directory, 'ca.pem')\n"
+     "    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)\n"
+     "    ctx.load_verify_locations(cafile=ca_file)\n", [(4, 15)]),
+])
+def test_fixed_built_paths(source, expected):
+    assert found(source, "TLS301") == expected
+
+
+def test_built_path_through_a_name_names_the_call():
+    source = ("import os, ssl\nCA = os.path.join(os.path.dirname(__file__), 'ca.pem')\n"
+              "def f(ctx):\n    ctx.load_verify_locations(CA)\n")
+    assert messages(source, "TLS301") == [
+        "hardcoded CA bundle path built here reaches ctx.load_verify_locations(); use the "
+        "configured CA bundle"]
+
+
+@pytest.mark.parametrize("source", [
+    # a part from elsewhere: a fixture's folder, a parameter, the environment
+    "import os, ssl\ndef t(ssl_kafka):\n"
+    "    ssl.create_default_context(cafile=os.path.join(ssl_kafka.ssl_dir, 'ca-cert'))\n",
+    "import os, ssl\ndef t(base):\n    ca = os.path.join(base, 'ca.pem')\n"
+    "    ssl.create_default_context(cafile=ca)\n",
+    "import os, ssl\nssl.create_default_context(cafile=os.path.join(os.environ['HOME'], 'ca'))\n",
+    # a join that is not a path: a server's context
+    "import os, ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
+    "ctx.load_verify_locations(os.path.join(os.path.dirname(__file__), 'clients.pem'))\n",
+])
+def test_built_path_traps(source):
+    assert found(source, "TLS301") == []
+
+
+# -- 4. CA bundle paths in `**` dicts and the dicts of a loop (TLS301) -----------------------
+@pytest.mark.parametrize("source, expected", [
+    ("import urllib3\nssl_kw = {'key_file': k, 'ca_certs': '/root/path_to_pem'}\n"
+     "p = urllib3.PoolManager(5, **ssl_kw)\n", [(2, 26)]),
+    ("import urllib3\nkw = {}\nkw['ca_cert_dir'] = '/etc/ssl/certs'\n"
+     "urllib3.PoolManager(**kw)\n", [(3, 1)]),
+    ("from urllib3 import HTTPSConnectionPool\n"
+     "def t(self, context):\n"
+     "    for kwargs in [\n"
+     "        {'ca_certs': '/a'},\n"
+     "        {'ca_cert_dir': '/a'},\n"
+     "        {'ca_certs': 'a', 'ca_cert_dir': 'a'},\n"
+     "        {'ssl_context': context},\n"
+     "    ]:\n"
+     "        with HTTPSConnectionPool(self.host, self.port, **kwargs) as pool:\n"
+     "            pool.request('GET', '/')\n",
+     [(4, 10), (5, 10), (6, 10), (6, 27)]),
+    # a table's client: redis-py's keyword in a `**` dict
+    ("import redis\nopts = {'ssl': True, 'ssl_ca_certs': '/etc/redis/ca.pem'}\n"
+     "r = redis.Redis(host, **opts)\n", [(2, 22)]),
+    ("import requests\nrequests.get(url, **{'verify': '/etc/ssl/corp.pem'})\n", [(2, 22)]),
+])
+def test_splatted_bundles(source, expected):
+    assert found(source, "TLS301") == expected
+
+
+@pytest.mark.parametrize("source", [
+    "import urllib3\nfor kw in [{'ca_certs': CA}, {'ssl_context': ctx}]:\n"
+    "    urllib3.PoolManager(**kw)\n",
+    # the loop's dicts go to a call that takes no bundle
+    "for kw in [{'ca_certs': '/a'}]:\n    record(**kw)\n",
+    # the loop variable is not what is passed
+    "import urllib3\nfor kw in [{'ca_certs': '/a'}]:\n    urllib3.PoolManager(**other)\n",
+])
+def test_splatted_bundle_traps(source):
+    assert found(source, "TLS301") == []
+
+
+# -- 5. a test expecting a missing file (TLS301) ---------------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("import pytest, ssl\nwith pytest.raises(IOError):\n"
+     "    ssl.create_default_context(cafile='/nowhere')\n", []),
+    ("import ssl, unittest\nclass T(unittest.TestCase):\n    def test(self):\n"
+     "        with self.assertRaises((ValueError, FileNotFoundError)):\n"
+     "            ssl.create_default_context(cafile='/nowhere')\n", []),
+    # an SSLError: the right CA, an expired certificate; the path still pins the trust
+    ("import pytest, requests\nwith pytest.raises(requests.exceptions.SSLError):\n"
+     "    requests.get(url, verify='tests/certs/expired/ca/ca.crt')\n", [(3, 23)]),
+    # after the block
+    ("import pytest, ssl\nwith pytest.raises(OSError):\n    pass\n"
+     "ssl.create_default_context(cafile='/etc/ca.pem')\n", [(4, 28)]),
+])
+def test_expected_missing_file(source, expected):
+    assert found(source, "TLS301") == expected
+
+
+# -- 6. the tables: wrappers that hand verify= or a bundle to their client --------------------
+@pytest.mark.parametrize("source, code, expected", [
+    ("from airflow.providers.hashicorp._internal_client.vault_client import _VaultClient\n"
+     "c = _VaultClient(auth_type='token', url=u, verify=False)\n", "TLS101", [(2, 44)]),
+    ("from airflow.providers.hashicorp._internal_client.vault_client import _VaultClient\n"
+     "c = _VaultClient(auth_type='token', url=u, verify='/etc/ssl/ca.pem')\n", "TLS301",
+     [(2, 44)]),
+    # pyArango's connection, its verify a class attribute's default (celery's backend)
+    ("from pyArango import connection\n"
+     "class Backend:\n"
+     "    verify = False\n"
+     "    def connect(self):\n"
+     "        return connection.Connection(arangoURL=u, verify=self.verify)\n",
+     "TLS101", [(3, 14)]),
+    ("from faust.auth import SSLCredentials\nc = SSLCredentials(cafile='/ca', capath='/d/')\n",
+     "TLS301", [(2, 20), (2, 34)]),
+    ("from prefect_redis.connection import redis_from_url\n"
+     "c = redis_from_url('rediss://h', ssl_ca_certs='/etc/ca.pem')\n", "TLS301", [(2, 34)]),
+    ("from urllib3.util import ssl_\nssl_.ssl_wrap_socket(sock, ca_certs='/tmp/ca')\n",
+     "TLS301", [(2, 28)]),
+])
+def test_wrapper_tables(source, code, expected):
+    assert found(source, code) == expected

@@ -63,8 +63,13 @@ REQUESTS_COMPATIBLE = (
     | _names("grequests", "get post put patch delete head options request")
     | _names("requests_html", "HTMLSession AsyncHTMLSession BaseSession")
 )
+# Clients built on requests that hand their `verify=` to its session as it is: pyArango's
+# connection, Airflow's Vault client (hvac).
+REQUESTS_WRAPPERS = frozenset({"pyArango.connection.Connection",
+                               "airflow.providers.hashicorp._internal_client.vault_client"
+                               "._VaultClient"})
 # Known functions and constructors that take `verify=`.
-VERIFY_TAKERS = MODULE_VERBS | HTTPX_CONSTRUCTORS | REQUESTS_COMPATIBLE
+VERIFY_TAKERS = MODULE_VERBS | HTTPX_CONSTRUCTORS | REQUESTS_COMPATIBLE | REQUESTS_WRAPPERS
 
 SESSION_CONSTRUCTORS = frozenset(
     {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient"}
@@ -789,6 +794,10 @@ class BundleOption(ClientOption):
     folder: bool = False
 
 
+URLLIB3_WRAP_SOCKET = frozenset({"urllib3.util.ssl_wrap_socket", "urllib3.util.ssl_.ssl_wrap_socket"})
+FAUST_SSL_CREDENTIALS = frozenset({"faust.SSLCredentials", "faust.auth.SSLCredentials"})
+
+
 def _bundle(client: str, keyword: str, callees: FrozenSet[str],
             methods: FrozenSet[str] = frozenset(), position: Optional[int] = None,
             folder: bool = False) -> BundleOption:
@@ -821,6 +830,15 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("psycopg", "sslrootcert", POSTGRES),
     _bundle("MySQL Connector/Python", "ssl_ca", MYSQL_CONNECTOR),
     _bundle("PyMySQL", "ssl_ca", PYMYSQL),
+    # prefect-redis hands its keywords to redis-py
+    _bundle("prefect-redis", "ssl_ca_certs", frozenset({"prefect_redis."})),
+    _bundle("urllib3", "ca_certs", URLLIB3_WRAP_SOCKET),
+    _bundle("urllib3", "ca_cert_dir", URLLIB3_WRAP_SOCKET, folder=True),
+    _bundle("faust", "cafile", FAUST_SSL_CREDENTIALS),
+    _bundle("faust", "capath", FAUST_SSL_CREDENTIALS, folder=True),
+    _bundle("influxdb-client", "ssl_ca_cert", frozenset({"influxdb_client.InfluxDBClient",
+                                                         "influxdb_client.client.influxdb_client"
+                                                         ".InfluxDBClient"})),
 )
 # Entries of the options dicts above (OPTION_DICTS) that hold a bundle (True: a folder).
 OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}

@@ -124,6 +124,25 @@ def _stored_parameter_defaults(owner: Scope, name: str, insecure: ScopedValueTes
                 yield values.origin(stored, method_scope)[0]
 
 
+def loop_values(name: str, binding: Binding) -> Iterator[cst.BaseExpression]:
+    """The elements of the list or tuple display (or a name bound once to one) that a `for`
+    of the binding's scope takes `name` from (`for kw in [{...}, {...}]:`)."""
+    from corptls_lint.analysis.cst_walk import children
+
+    stack: List[cst.CSTNode] = [binding.scope.node]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.For) and isinstance(node.target, cst.Name)
+                and identifier(node.target.value) == name):
+            displayed = values.origin(node.iter, binding.scope)[0]
+            if isinstance(displayed, (cst.List, cst.Tuple)):
+                yield from (element.value for element in displayed.elements
+                            if not isinstance(element, cst.StarredElement))
+        if node is binding.scope.node or not isinstance(
+                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+
+
 _PARAMETRIZE = "pytest.mark.parametrize"
 
 
@@ -261,6 +280,10 @@ def splatted_values(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
                     else:
                         for origin in travelled_origins(value, scope, insecure):
                             yield origin, origin
+        for looped in loop_values(name, binding):
+            for anchor, entry_key, value in option_entries(looped, scope):
+                if entry_key == key and insecure(value):
+                    yield anchor, value
 
 
 def attribute_items(call: cst.Call, key: str, scope: Scope, insecure: ScopedValueTest

@@ -120,6 +120,8 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return (isinstance(value, ast.Constant) and type(value.value) in (bool, int)
                 and bool(value.value))
     if kind == PATH:
+        if isinstance(value, ast.Call) and _last_name(value.func) in _PATH_BUILDERS:
+            return True  # a path joined from parts the rules may find fixed (fixed_paths.py)
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
     if kind == NONE:
         return isinstance(value, ast.Constant) and value.value is None
@@ -146,6 +148,18 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and any(
             option + "=" in value.value.lower() for option in kind[len(HOLDING):].split("|"))
     raise ValueError(f"unknown value class {kind!r}")
+
+
+# The calls that build a path from parts (analysis/fixed_paths.py), by their last name.
+_PATH_BUILDERS = frozenset({"join", "dirname", "abspath", "realpath", "normpath", "expanduser",
+                            "fspath", "Path", "PurePath", "PosixPath", "joinpath", "resolve",
+                            "absolute", "with_name", "with_suffix", "as_posix", "str"})
+
+
+def _last_name(func: ast.AST) -> Optional[str]:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _is_constant(value: ast.AST) -> bool:

@@ -226,3 +226,30 @@ def test_expected_missing_file(source, expected):
 ])
 def test_wrapper_tables(source, code, expected):
     assert found(source, code) == expected
+
+
+# -- 7. PyMISP's flag by position, travelling (TLS105) ---------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("from pymisp import PyMISP\nPyMISP(url, key, False)\n", [(2, 18)]),
+    ("from pymisp import ExpandedPyMISP\nm = ExpandedPyMISP(url, key, 0, debug=True)\n",
+     [(2, 30)]),
+    # bound on both branches of a try at module level, passed in a method
+    ("from pymisp import PyMISP\n"
+     "try:\n    from keys import url, key\n    verifycert = False\n"
+     "except ImportError:\n    url = 'https://misp'\n    verifycert = False\n"
+     "class T:\n    def setUp(cls):\n        cls.misp = PyMISP(url, key, verifycert)\n",
+     [(4, 18), (7, 18)]),
+])
+def test_pymisp_by_position(source, expected):
+    assert found(source, "TLS105") == expected
+
+
+@pytest.mark.parametrize("source", [
+    "from pymisp import PyMISP\nPyMISP(url, key, True, False)\n",
+    "from pymisp import PyMISP\nPyMISP(url, key)\n",
+    # a name bound to a secure value; another library's third argument
+    "from pymisp import PyMISP\nverifycert = True\nPyMISP(url, key, verifycert)\n",
+    "from other import Client\nClient(url, key, False)\n",
+])
+def test_pymisp_by_position_traps(source):
+    assert found(source, "TLS105") == []

@@ -448,6 +448,7 @@ SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transpor
 BOTO3_CALLS = frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
                          "boto3.session.Session.resource"})
 BOTO3_METHODS = frozenset({"client", "resource", "create_client"})
+PYMISP_CLIENTS = frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})
 GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth.",
                             "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
@@ -459,8 +460,8 @@ LDAP3_SERVERS = frozenset({"ldap3.Server", "ldap3.core.server.Server"})
 CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("boto3", "verify", "falsy", BOTO3_CALLS, BOTO3_METHODS),
     ClientOption("PyGithub", "verify", "falsy", GITHUB_CLIENTS),
-    # PyMISP's `ssl` is its requests `verify` (a bundle path or False)
-    ClientOption("PyMISP", "ssl", "falsy", frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})),
+    # PyMISP's `ssl` is its requests `verify` (a bundle path or False), its third parameter
+    ClientOption("PyMISP", "ssl", "falsy", PYMISP_CLIENTS, position=2),
     ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
     ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
     ClientOption("ldap3", "validate", "cert-none", LDAP3_TLS, position=2),
@@ -501,8 +502,8 @@ MYSQLDB = frozenset({"MySQLdb."})
 SQLALCHEMY_ENGINES = frozenset({"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
                                 "sqlalchemy.ext.asyncio.create_async_engine"})
 CELERY = frozenset({"celery.Celery"})
-AIRFLOW_CONNECTIONS = frozenset({"airflow.models.Connection", "airflow.models.connection.Connection",
-                                 "airflow.sdk.Connection"})
+AIRFLOW_CONNECTIONS = frozenset({"airflow.models.Connection",
+                                 "airflow.models.connection.Connection", "airflow.sdk.Connection"})
 AIRFLOW_HTTP = frozenset({"airflow.providers.http.hooks.http.HttpHook",
                           "airflow.providers.http.hooks.http.HttpAsyncHook",
                           "airflow.providers.http.operators.http.HttpOperator"})
@@ -794,7 +795,8 @@ class BundleOption(ClientOption):
     folder: bool = False
 
 
-URLLIB3_WRAP_SOCKET = frozenset({"urllib3.util.ssl_wrap_socket", "urllib3.util.ssl_.ssl_wrap_socket"})
+URLLIB3_WRAP_SOCKET = frozenset({"urllib3.util.ssl_wrap_socket",
+                                 "urllib3.util.ssl_.ssl_wrap_socket"})
 FAUST_SSL_CREDENTIALS = frozenset({"faust.SSLCredentials", "faust.auth.SSLCredentials"})
 
 

@@ -204,8 +204,9 @@ class ClientOptionDisabled(Rule):
 
     - boto3 / botocore: `verify=False` on `boto3.client(...)`, `boto3.resource(...)`, or the
       `client` / `resource` / `create_client` method of a session;
-    - PyGithub: `Github(verify=False)`; PyMISP: `PyMISP(url, key, ssl=False)` (its `ssl` is
-      requests' `verify`); keystoneauth: `session.Session(verify=False)`;
+    - PyGithub: `Github(verify=False)`; PyMISP: `PyMISP(url, key, ssl=False)`, also by
+      position (`PyMISP(url, key, False)`; its `ssl` is requests' `verify`); keystoneauth:
+      `session.Session(verify=False)`;
     - Elasticsearch / OpenSearch clients and connection classes: `ssl_assert_hostname=False`
       (their `verify_certs=False` is a wrapper flag, below);
     - tornado: `validate_cert=False` on `HTTPRequest`, a `fetch(...)` method or any tornado
@@ -424,7 +425,7 @@ class ClientOptionDisabled(Rule):
         for name in _KEYWORD_WORDS}
     # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
     trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
-    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY", b"PyMISP",
                               *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
@@ -444,6 +445,8 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
+        # PyMISP's flag by position (`PyMISP(url, key, False)`, a name bound to False)
+        clients.calls_to(clients.PYMISP_CLIENTS, argument=Argument(2, ("ssl",), FALSY)),
         CallTo(("setopt",), tuple(sorted({owner.split(".", 1)[0]
                                           for owner in clients.CURL_OPTION_OWNERS}))),
         # ldap3's defaults: a Tls without `validate=`, a Server without `tls=`
@@ -464,6 +467,8 @@ class ClientOptionDisabled(Rule):
 
     VALID = [
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
+        # PyMISP's third argument true, or its fourth (debug) false
+        "from pymisp import PyMISP\nmisp = PyMISP(url, key, True, False)\n",
         # an HTTP wrapper's options dict that keeps verification; a parametrized secure row
         "from airflow.models import Connection\n"
         "conn = Connection(conn_id='api', extra={'verify': True})\n",
@@ -863,6 +868,17 @@ class ClientOptionDisabled(Rule):
             [(2, 28)],
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=True)\n"),
+        # by position, and a flag bound on both branches of a `try`
+        Invalid(
+            "from pymisp import PyMISP\n"
+            "try:\n"
+            "    from keys import url, key\n"
+            "    verifycert = False\n"
+            "except ImportError:\n"
+            "    url, key, verifycert = 'https://misp', KEY, True\n"
+            "misp = PyMISP(url, key, verifycert, debug=False)\n"
+            "local = PyMISP('https://localhost', key, False)\n",
+            [(4, 18), (8, 42)]),
         Invalid(
             "from pymisp import PyMISP\n"
             "misp = PyMISP(url, key, ssl=False, debug=False)\n",
@@ -914,7 +930,8 @@ class ClientOptionDisabled(Rule):
                          else f"{clients.callee_name(node)}() argument")
                 self.report(arg, f"TLS verification disabled by {option.client}'s {shown}; "
                                  "give the client the CA bundle instead", fix)
-            elif arg is not None and arg.keyword is not None:
+            elif arg is not None and (arg.keyword is not None or option.client == "PyMISP"):
+                # (PyMISP's flag is often passed by position: `PyMISP(url, key, verifycert)`)
                 test = functools.partial(clients.value_is, option.value, scope=self.scope)
                 for origin in travel.travelled_origins(arg.value, self.scope, test):
                     fix = (origin_fixes.target_at_origin(origin, "ca-bundle")

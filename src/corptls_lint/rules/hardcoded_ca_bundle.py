@@ -259,7 +259,8 @@ class HardcodedCABundle(Rule):
         "ctx.load_verify_locations(cafile='/etc/ssl/clients-ca.pem')\n",
         "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile='/etc/ssl/clients-ca.pem')\n",
         # a folder that comes from elsewhere (a fixture's), joined with a literal file name
-        "import os, ssl\nctx = ssl.create_default_context(cafile=os.path.join(tmp_dir, 'ca.pem'))\n",
+        "import os, ssl\n"
+        "ctx = ssl.create_default_context(cafile=os.path.join(tmp_dir, 'ca.pem'))\n",
         # a `**` dict and a loop's dicts without a CA path
         "import urllib3\nfor kw in [{'ca_certs': CA}, {'ssl_context': ctx}]:\n"
         "    urllib3.HTTPSConnectionPool(host, **kw)\n",
@@ -476,7 +477,8 @@ class HardcodedCABundle(Rule):
         # built, an unsafe fix there)
         Invalid(
             "import os, ssl\n"
-            "ctx = ssl.create_default_context(cafile=os.path.join(os.path.dirname(__file__), 'ca.pem'))\n",
+            "ctx = ssl.create_default_context(cafile=os.path.join(os.path.dirname(__file__),"
+            " 'ca.pem'))\n",
             [(2, 34)],
             "import os, ssl\n"
             "\n"

@@ -253,3 +253,31 @@ def test_pymisp_by_position(source, expected):
 ])
 def test_pymisp_by_position_traps(source):
     assert found(source, "TLS105") == []
+
+
+# -- 8. an options dict by position, built over several statements (TLS105) -------------------
+def test_options_dict_item_stores_by_position():
+    source = """\
+        import copy
+        from openstack.config import cloud_region
+
+        def test_verify(self):
+            config_dict = copy.deepcopy(fake_config_dict)
+            config_dict['cacert'] = None
+            config_dict['verify'] = False
+            cc = cloud_region.CloudRegion("test1", "region-xx", config_dict)
+            config_dict['verify'] = True
+            cc = cloud_region.CloudRegion("test1", "region-xx", config=config_dict)
+        """
+    assert found(source, "TLS105") == [(7, 5)]
+
+
+@pytest.mark.parametrize("source", [
+    # stored into another dict; a fourth argument that is not the config
+    "from openstack.config import cloud_region\nother = {}\nother['verify'] = False\n"
+    "cloud_region.CloudRegion('c', 'r', config)\n",
+    "from openstack.config import cloud_region\nflags = {}\nflags['verify'] = False\n"
+    "cloud_region.CloudRegion('c', 'r', config, flags)\n",
+])
+def test_options_dict_item_store_traps(source):
+    assert found(source, "TLS105") == []

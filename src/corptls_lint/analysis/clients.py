@@ -507,6 +507,7 @@ AIRFLOW_CONNECTIONS = frozenset({"airflow.models.Connection",
 AIRFLOW_HTTP = frozenset({"airflow.providers.http.hooks.http.HttpHook",
                           "airflow.providers.http.hooks.http.HttpAsyncHook",
                           "airflow.providers.http.operators.http.HttpOperator"})
+OPENSTACK_CLOUD_REGIONS = frozenset({"openstack.config.cloud_region.CloudRegion"})
 TELEGRAM_HTTPX = frozenset({"telegram.request.HTTPXRequest",
                             "telegram.request._httpxrequest.HTTPXRequest"})
 KOMBU = frozenset({"kombu.Connection", "kombu.connection.Connection", "kombu.BrokerConnection"})
@@ -654,6 +655,7 @@ class OptionDict:
     callees: FrozenSet[str]
     methods: FrozenSet[str]
     entries: Dict[str, str]
+    position: Optional[int] = None  # the keyword's index when it may be passed by position
 
 
 DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
@@ -672,6 +674,9 @@ DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
                {"verify": FALSY}),
     OptionDict("python-telegram-bot", "httpx_kwargs", TELEGRAM_HTTPX, frozenset(),
                {"verify": FALSY}),
+    # openstacksdk's cloud region takes the cloud's config dict (its `verify` is keystoneauth's)
+    OptionDict("openstacksdk", "config", OPENSTACK_CLOUD_REGIONS, frozenset(), {"verify": FALSY},
+               position=2),
 )
 # Names a settings module or `app.conf` stores an options dict under (Celery's lower-case
 # settings, the old upper-case ones, and Django's CELERY_ namespace).

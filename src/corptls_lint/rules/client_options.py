@@ -292,8 +292,10 @@ class ClientOptionDisabled(Rule):
     - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
       falsy `verify`: an Airflow `Connection(extra={...})`, the Airflow HTTP hook's and
       operator's `extra_options={...}` (also `.run(extra_options=...)`), python-telegram-bot's
-      `HTTPXRequest(httpx_kwargs={...})`. An options dict that is a test's parameter counts
-      with the rows of its `@pytest.mark.parametrize(...)` (reported in the row);
+      `HTTPXRequest(httpx_kwargs={...})`, openstacksdk's `CloudRegion(name, region, config)`
+      (also by position). An options dict bound to a name counts with the items stored into
+      it in the same function (`config["verify"] = False`); one that is a test's parameter
+      counts with the rows of its `@pytest.mark.parametrize(...)` (reported in the row);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -425,8 +427,9 @@ class ClientOptionDisabled(Rule):
         for name in _KEYWORD_WORDS}
     # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
     trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
+    # (PyMISP and CloudRegion: their options by position, with no keyword to search)
     triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY", b"PyMISP",
-                              *(word.encode() for word in _IMPORT_WORDS)})),)
+                              b"CloudRegion", *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
@@ -445,6 +448,8 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
+        # an options dict by position, built over several statements (openstacksdk's region)
+        clients.calls_to(clients.OPENSTACK_CLOUD_REGIONS),
         # PyMISP's flag by position (`PyMISP(url, key, False)`, a name bound to False)
         clients.calls_to(clients.PYMISP_CLIENTS, argument=Argument(2, ("ssl",), FALSY)),
         CallTo(("setopt",), tuple(sorted({owner.split(".", 1)[0]
@@ -467,6 +472,8 @@ class ClientOptionDisabled(Rule):
 
     VALID = [
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
+        "from openstack.config import cloud_region\nconfig = dict(base)\n"
+        "config['verify'] = CA\ncloud_region.CloudRegion('c', 'r', config)\n",
         # PyMISP's third argument true, or its fourth (debug) false
         "from pymisp import PyMISP\nmisp = PyMISP(url, key, True, False)\n",
         # an HTTP wrapper's options dict that keeps verification; a parametrized secure row
@@ -868,6 +875,13 @@ class ClientOptionDisabled(Rule):
             [(2, 28)],
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=True)\n"),
+        # an options dict by position, built over several statements
+        Invalid(
+            "from openstack.config import cloud_region\n"
+            "config = dict(base)\n"
+            "config['verify'] = False\n"
+            "region = cloud_region.CloudRegion('cloud', 'region', config)\n",
+            [(3, 1)]),
         # by position, and a flag bound on both branches of a `try`
         Invalid(
             "from pymisp import PyMISP\n"
@@ -1051,13 +1065,20 @@ class ClientOptionDisabled(Rule):
     def _entries(self, value: cst.BaseExpression
                  ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
         """The entries of an options dict, also of each display a name is bound to on the
-        branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
+        branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`), and
+        the items stored into it there (`config["verify"] = False`)."""
         yield from clients.option_entries(value, self.scope)
         for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
             yield from clients.option_entries(row, self.scope)
         if isinstance(value, cst.Name):
             name = identifier(value.value)
             binding = self.scope.lookup(name)
+            if binding is not None and binding.qualified is None:
+                for key, stored, target in clients.body_uses(binding.scope, name).items.get(
+                        name, ()):
+                    text = values.string_value(key, binding.scope)
+                    if text is not None:
+                        yield target, text, stored
             if binding is not None and binding.count > 1 and binding.qualified is None:
                 uses = clients.body_uses(binding.scope, name)
                 for bound in uses.bound.get(name, ()):
@@ -1118,7 +1139,8 @@ class ClientOptionDisabled(Rule):
 
     def _db_option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
         for option in clients.DB_OPTION_DICTS:
-            arg = clients.keyword(node, option.keyword)
+            arg = (clients.argument(node, option.position, option.keyword)
+                   if option.position is not None else clients.keyword(node, option.keyword))
             if arg is not None and clients.ClientOption(
                     option.client, option.keyword, FALSY, option.callees,
                     option.methods).applies_to(node, qualified):

@@ -192,6 +192,9 @@ def test_splatted_bundle_traps(source):
     ("import ssl, unittest\nclass T(unittest.TestCase):\n    def test(self):\n"
      "        with self.assertRaises((ValueError, FileNotFoundError)):\n"
      "            ssl.create_default_context(cafile='/nowhere')\n", []),
+    # wrong arguments rejected
+    ("import etcd3, pytest\nwith pytest.raises(ValueError):\n"
+     "    etcd3.client(ca_cert='tests/ca.crt', cert_key='k', cert_cert=None)\n", []),
     # an SSLError: the right CA, an expired certificate; the path still pins the trust
     ("import pytest, requests\nwith pytest.raises(requests.exceptions.SSLError):\n"
      "    requests.get(url, verify='tests/certs/expired/ca/ca.crt')\n", [(3, 23)]),
@@ -223,6 +226,10 @@ def test_expected_missing_file(source, expected):
      "c = redis_from_url('rediss://h', ssl_ca_certs='/etc/ca.pem')\n", "TLS301", [(2, 34)]),
     ("from urllib3.util import ssl_\nssl_.ssl_wrap_socket(sock, ca_certs='/tmp/ca')\n",
      "TLS301", [(2, 28)]),
+    # etcd3's `ca_cert` (its module the trigger word: `client` is too common)
+    ("import etcd3\nc = etcd3.client(\n    ca_cert='tests/ca.crt',\n    cert_key=None)\n",
+     "TLS301", [(3, 5)]),
+    ("import etcd3\nc = etcd3.client(ca_cert=CA)\n", "TLS301", []),
 ])
 def test_wrapper_tables(source, code, expected):
     assert found(source, code) == expected

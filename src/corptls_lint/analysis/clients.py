@@ -843,6 +843,8 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("urllib3", "ca_cert_dir", URLLIB3_WRAP_SOCKET, folder=True),
     _bundle("faust", "cafile", FAUST_SSL_CREDENTIALS),
     _bundle("faust", "capath", FAUST_SSL_CREDENTIALS, folder=True),
+    _bundle("etcd3", "ca_cert", frozenset({"etcd3.client", "etcd3.Etcd3Client",
+                                           "etcd3.client.Etcd3Client"})),
     _bundle("influxdb-client", "ssl_ca_cert", frozenset({"influxdb_client.InfluxDBClient",
                                                          "influxdb_client.client.influxdb_client"
                                                          ".InfluxDBClient"})),

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import libcst as cst
 
@@ -41,14 +41,25 @@ def _shadows(keyword: str) -> bool:
     return keyword not in _BASE_WORDS and any(keyword in word for word in _BASE_WORDS)
 
 
+# Callee names too common to stand for a shadowed keyword: their module's name stands.
+_COMMON_NAMES = frozenset({"client", "Client", "connect"})
+
+
+def _standing_for(name: str) -> Tuple[str, ...]:
+    last = name.rsplit(".", 1)[-1]
+    return import_roots(name) if last in _COMMON_NAMES else (last,)
+
+
 # The byte screen's words for the tables: each keyword, except one that a base word holds
 # (docker's `ca_cert`, in `ca_certs`: the screen would search it on its own in every file),
-# for which the call's name stands (`TLSConfig`, under the word `TLS`); each positional call's
-# name, or its module's when the name is too short to be rare (ldap3's `Tls`).
+# for which the call's name stands (`TLSConfig`, under the word `TLS`; etcd3's module for its
+# `client`); each positional call's name, or its module's when the name is too short to be
+# rare (ldap3's `Tls`).
 _TABLE_WORDS = frozenset(
     {keyword for keyword in _CLIENT_KEYWORDS if not _shadows(keyword)}
-    | {name.rsplit(".", 1)[-1] for option in clients.CA_BUNDLE_OPTIONS
-       if option.value == PATH and _shadows(option.keyword) for name in option.callees}
+    | {word for option in clients.CA_BUNDLE_OPTIONS
+       if option.value == PATH and _shadows(option.keyword) for name in option.callees
+       for word in _standing_for(name)}
     | {word for shape in _CLIENT_CALLS
        for word in (shape.names if all(len(name) > 3 for name in shape.names)
                     else shape.roots)})
@@ -125,8 +136,10 @@ class HardcodedCABundle(Rule):
     `for kw in [{"ca_certs": "/a"}, ...]: HTTPSConnectionPool(host, **kw)`), reported at
     the entry; to the clients in the tables the same way.
 
-    A test that expects the file to be missing (inside `with pytest.raises(FileNotFoundError)`
-    or `self.assertRaises(IOError)`; also `OSError`, `EnvironmentError`) is not reported.
+    A test that expects the configuration to be rejected is not reported: inside
+    `with pytest.raises(...)` or `self.assertRaises(...)` of a missing file (`IOError`,
+    `OSError`, `FileNotFoundError`, `EnvironmentError`) or of wrong arguments (`ValueError`,
+    `TypeError`); a TLS error (`SSLError`) means the path was used, and is reported.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -653,11 +666,13 @@ class HardcodedCABundle(Rule):
                         if fix_kind else None)
 
 
-# `with pytest.raises(IOError):`, `with self.assertRaises(FileNotFoundError):`: a test that
-# expects the file not to be there (not an SSLError: the right CA and an expired certificate)
+# `with pytest.raises(IOError):`, `with self.assertRaises(ValueError):`: a test that expects
+# the configuration to be rejected, the file missing or the arguments wrong (not an SSLError:
+# the right CA and an expired certificate, the path in use)
 _RAISES = frozenset({"pytest.raises"})
 _ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
-_MISSING_FILE_ERRORS = frozenset({"IOError", "OSError", "FileNotFoundError", "EnvironmentError"})
+_REJECTED_CONFIG_ERRORS = frozenset({"IOError", "OSError", "FileNotFoundError",
+                                     "EnvironmentError", "ValueError", "TypeError"})
 
 
 def _expects_an_error(expr: cst.BaseExpression, scope: "Scope") -> bool:
@@ -674,5 +689,5 @@ def _expects_an_error(expr: cst.BaseExpression, scope: "Scope") -> bool:
     errors = (expected.value.elements if isinstance(expected.value, cst.Tuple)
               else [cst.Element(expected.value)])
     return any(isinstance(error.value, cst.Name) and identifier(error.value.value)
-               in _MISSING_FILE_ERRORS and scope.lookup(error.value.value) is None
+               in _REJECTED_CONFIG_ERRORS and scope.lookup(error.value.value) is None
                for error in errors)

@@ -445,18 +445,22 @@ def test_assert_hostname_alone_reaches_the_rule():
 
 
 def test_the_byte_screen_finds_exactly_the_trigger_words_each_text_holds():
-    # the forest (words under the words they contain, rare shared fragments such as `SSL`
-    # searched first) must answer as one search per word would, on texts that hold a word,
-    # only its fragment, or a word inside another
+    # the forest (words under the words they contain, rare shared fragments such as `SSL`,
+    # in any case or as spelled, searched first) must answer as one search per word would,
+    # on texts that hold a word, only its fragment, a word inside another, or words in
+    # another case
     from corptls_lint.rules import ALL_RULES
 
     words = {word for rule in ALL_RULES for group in rule.triggers for word in group}
     forest = byte_screen._word_forest(words)
-    assert any(not is_trigger for _, is_trigger, _ in forest)  # a fragment stands for several
+    assert any(not node.is_trigger for node in forest)  # a fragment stands for several
+    assert any(node.lowered for node in forest)  # ... in any case
     texts = [b"", b"SSL TLS cert verif", b"import ssl\nctx = ssl.SSLContext()\n",
              b"smtplib.SMTP_SSL(host)", b"x.verify_mode = CERT_NONE", b"ca_certs=CA",
-             b"ftplib.FTP_TLS()", b"validate_certs=False", b"PROTOCOL_TLSv1_1"]
+             b"ftplib.FTP_TLS()", b"validate_certs=False", b"PROTOCOL_TLSv1_1",
+             b"TLS_SET TLSINSECURE Verify CERT_reqs StartTLS", b"SSL_verify tls"]
     texts += [word for word in words] + [b"_".join(sorted(words))]
+    texts += [word.upper() for word in words] + [word.lower() for word in words]
     for text in texts:
         found = set()
         byte_screen._search(forest, text, found)

@@ -6,15 +6,25 @@ configuration keep (insecure-keywords). Run by the runner on every file before a
 from __future__ import annotations
 
 import functools
-from typing import Dict, List, Sequence, Set, Tuple, Type
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple, Type
 
 from corptls_lint.ftypes import Settings
 from corptls_lint.rules.base import Rule
 from corptls_lint.screens import lookalikes
 
-# (what to search, is it a trigger word itself, the words that contain it (searched only
-# where it occurs)), for each rule set
-WordForest = Tuple[Tuple[bytes, bool, "WordForest"], ...]
+
+class _Node(NamedTuple):
+    """One search of the byte screen: `word` in the file's bytes (or, `lowered`, in the bytes
+    lower-cased), whether it is a trigger word itself, and the searches that only matter
+    where it occurs (the words that contain it)."""
+
+    word: bytes
+    is_trigger: bool
+    lowered: bool
+    contained: "WordForest"
+
+
+WordForest = Tuple[_Node, ...]
 _TRIGGER_WORDS: Dict[Tuple[Type[Rule], ...], WordForest] = {}
 
 
@@ -29,53 +39,85 @@ def _word_forest(words: Set[bytes]) -> WordForest:
         parent = next((shorter for shorter in ordered[:index] if shorter in word), None)
         (children[parent] if parent is not None else roots).append(word)
 
-    def tree(word: bytes) -> Tuple[bytes, bool, WordForest]:
-        return word, True, tuple(tree(child) for child in children[word])
+    def tree(word: bytes) -> _Node:
+        return _Node(word, True, False, tuple(tree(child) for child in children[word]))
 
     hubs = _hubs(roots)
     under = {word for covered in hubs.values() for word in covered}
-    return (tuple((hub, False, tuple(tree(word) for word in covered))
-                  for hub, covered in hubs.items())
+    return (tuple(_Node(hub, False, lowered, tuple(tree(word) for word in covered))
+                  for (hub, lowered), covered in hubs.items())
             + tuple(tree(word) for word in roots if word not in under))
 
 
-def _hubs(roots: List[bytes]) -> Dict[bytes, List[bytes]]:
-    """Fragments that three or more top-level words share, searched before them: `SSL` stands
-    for `SMTP_SSL`, `SSLContext`, `PROTOCOL_SSLv3`, ... (a file without `SSL` needs none of
-    those searches). Only fragments rare in code qualify: three or more letters holding a
-    capital, or four or more starting a word part in every word (`cert` in `ca_certs`,
-    never a fragment such as `sion`, which `version` holds). Chosen greedily, most shared
-    first; the searches of the byte screen over the TLS corpus drop by about 30%."""
-    def qualifies(fragment: bytes, covered: List[bytes]) -> bool:
-        if len(fragment) >= 3 and fragment.lower() != fragment:
-            return True
-        return len(fragment) >= 4 and all(
-            word.startswith(fragment) or b"_" + fragment in word for word in covered)
+def _hubs(roots: List[bytes]) -> Dict[Tuple[bytes, bool], List[bytes]]:
+    """Fragments that two or more top-level words share, searched before them: `ssl` in any
+    case stands for `SMTP_SSL`, `SSLContext`, `sslmode`, `verify_ssl`, ... (a file without it
+    needs none of those searches), searched in the lower-cased bytes (lower-casing a file
+    costs almost nothing); `Warning` stands for `HTTPWarning` and `SecurityWarning`, in
+    the bytes as they are. Keys: (fragment, searched lower-cased).
 
-    hubs: Dict[bytes, List[bytes]] = {}
+    Only fragments rare in code qualify (a hub that most files hold costs a search and saves
+    none): six letters or more, or four or more that start a word part in every word (at
+    the start, after `_` or `.`, or at a capital: never a fragment such as `sion`), or three
+    spelled as a capitalised acronym in one of the words (`SSL`, `TLS`: not `env` or `ver`,
+    which most files hold). Chosen greedily, most words first, then as they are before
+    lower-cased, then longest (`imum_version`, not `version`): on the TLS corpus a file
+    takes 28 searches instead of 38."""
+    def starts_parts(fragment: bytes, word: bytes, lowered: bool) -> bool:
+        spelled = word.lower() if lowered else word
+        at = spelled.find(fragment)
+        while at >= 0:
+            if at == 0 or word[at - 1:at] in (b"_", b".") or word[at:at + 1].isupper():
+                return True
+            at = spelled.find(fragment, at + 1)
+        return False
+
+    def acronym(fragment: bytes, word: bytes) -> bool:
+        at = word.find(fragment.upper())
+        return at >= 0 and not word[at - 1:at].isupper()
+
+    def qualifies(fragment: bytes, lowered: bool, covered: List[bytes]) -> bool:
+        if len(covered) < 2:
+            return False
+        if len(fragment) >= 6:
+            return True
+        if len(fragment) >= 4 and all(starts_parts(fragment, word, lowered) for word in covered):
+            return True
+        return len(fragment) == 3 and any(acronym(fragment, word) for word in covered)
+
+    hubs: Dict[Tuple[bytes, bool], List[bytes]] = {}
     remaining = list(roots)
     while True:
-        shared: Dict[bytes, List[bytes]] = {}
+        shared: Dict[Tuple[bytes, bool], List[bytes]] = {}
         for word in remaining:
-            for fragment in {word[i:j] for i in range(len(word))
-                             for j in range(i + 3, len(word) + 1)} - {word}:
-                shared.setdefault(fragment, []).append(word)
-        choices = [(len(covered), len(fragment), fragment) for fragment, covered
-                   in shared.items() if len(covered) >= 3 and qualifies(fragment, covered)]
+            for lowered, spelled in ((False, word), (True, word.lower())):
+                for fragment in {spelled[i:j] for i in range(len(spelled))
+                                 for j in range(i + 3, len(spelled) + 1)} - {word}:
+                    shared.setdefault((fragment, lowered), []).append(word)
+        choices = [(len(covered), not lowered, len(fragment), fragment, lowered)
+                   for (fragment, lowered), covered in shared.items()
+                   if qualifies(fragment, lowered, covered)]
         if not choices:
             return hubs
-        fragment = max(choices)[2]
-        hubs[fragment] = sorted(shared[fragment])
-        remaining = [word for word in remaining if word not in hubs[fragment]]
+        *_, fragment, lowered = max(choices)
+        hubs[fragment, lowered] = sorted(shared[fragment, lowered])
+        remaining = [word for word in remaining if word not in hubs[fragment, lowered]]
 
 
-def _search(forest: WordForest, data: bytes, found: Set[bytes]) -> None:
-    for word, is_trigger, contained in forest:
-        if word in data:
+def _search(forest: WordForest, data: bytes, found: Set[bytes],
+            lowered: Optional[bytes] = None) -> None:
+    for word, is_trigger, in_lowered, contained in forest:
+        if in_lowered:
+            if lowered is None:
+                lowered = data.lower()
+            hit = word in lowered
+        else:
+            hit = word in data
+        if hit:
             if is_trigger:
                 found.add(word)
             if contained:
-                _search(contained, data, found)
+                _search(contained, data, found, lowered)
 
 
 def screen(data: bytes, rules: Sequence[Type[Rule]]) -> List[Type[Rule]]:

@@ -13,8 +13,9 @@ from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Inv
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE, NONE_OR_CERT_NONE,
                                          TRUTHY, Appended, Argument, AttributeStore, CallTo,
-                                         Candidate, KeyedStore, KeywordArg, NameStore, ParamDefault,
-                                         Travel, holding, one_of_words, query)
+                                         Candidate, KeyedStore, KeywordArg, NameStore,
+                                         OptionsPassed, ParamDefault, Travel, holding, one_of_words,
+                                         query)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -463,9 +464,12 @@ class ClientOptionDisabled(Rule):
     )
     # An options dict bound once (at module level) and passed by name in a function: the
     # calls that pass an options dict keyword stay in what libcst sees.
-    context_shapes = (KeywordArg(tuple(sorted({*clients.OPTION_DICTS,
-                                               *(option.keyword for option
-                                                 in clients.DB_OPTION_DICTS)}))),)
+    context_shapes = (OptionsPassed(
+        tuple(sorted({*clients.OPTION_DICTS,
+                      *(option.keyword for option in clients.DB_OPTION_DICTS)})),
+        tuple(sorted({*clients.OPTION_DICT_ENTRIES.items(),
+                      *(entry for option in clients.DB_OPTION_DICTS
+                        for entry in option.entries.items())}))),)
     has_fix = True
     fix_keys = ("ca-bundle",)
     client_uses = _inventory()

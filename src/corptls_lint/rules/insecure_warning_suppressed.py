@@ -91,7 +91,9 @@ class InsecureWarningSuppressed(Rule):
                         for word in (b"filterwarnings", b"simplefilter")}
     candidates = (clients.calls_to({_DISABLE_WARNINGS}), clients.calls_to(_WARNING_FILTERS))
     # A blanket filter is a finding only beside a call of an HTTPS client, wherever it is.
-    context_shapes = (CallInto(_CLIENT_ROOTS), clients.calls_to({_CATCH_WARNINGS}))
+    context_shapes = (CallInto(_CLIENT_ROOTS, beside=tuple(sorted(
+        qualified.rsplit(".", 1)[1] for qualified in _WARNING_FILTERS))),
+        clients.calls_to({_CATCH_WARNINGS}))
     has_fix = True
 
     client_uses = (

@@ -9,7 +9,8 @@ from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import AttributeStore, CallTo, KeywordArg, NamePassed, NameUse
+from corptls_lint.screens.shapes import (Argument, AttributeStore, CallTo, KeywordArg, LookedUpIn,
+                                         NamePassed, NameUse, one_of)
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 # The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
@@ -126,7 +127,9 @@ class WeakProtocolVersion(Rule):
     trigger_patterns = {bound.encode(): byte_patterns.stored(bound, quoted=True)
                         for bound in _BOUNDS}
     # getattr: a table of the constants' names, looked up in the module (`getattr(ssl, name)`)
-    candidates = (NameUse(_NAMES), AttributeStore(_BOUNDS), CallTo(("getattr", "setattr")),
+    candidates = (NameUse(_NAMES), AttributeStore(_BOUNDS),
+                  LookedUpIn(tuple(sorted({module.split(".", 1)[0] for module in _NAMED}))),
+                  CallTo(("setattr",), argument=Argument(1, (), one_of(*_BOUNDS))),
                   KeywordArg(_TWISTED_KEYWORDS),
                   NameUse(tuple(sorted({name.rsplit(".", 1)[1]
                                         for name in _WEAK_VERSIONS | _TWISTED_WEAK}))))

@@ -17,11 +17,12 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
-                                         NONE_OR_CERT_NONE, Appended, Argument, AttributeStore,
-                                         CallerArgument, CallInto, CallTo, Candidate,
-                                         ConstantFunction, ItemStore, KeyedStore, KeywordArg,
-                                         NamePassed, NameStore, NameUse, ParamDefault, ScreenedRule,
-                                         Travel, literal_matches)
+                                         NONE_OR_CERT_NONE, QUERY, Appended, Argument,
+                                         AttributeStore, CallerArgument, CallInto, CallTo,
+                                         Candidate, ConstantFunction, ItemStore, KeyedStore,
+                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
+                                         OptionsPassed, ParamDefault, ScreenedRule, Travel,
+                                         key_may_be, literal_matches, string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -40,8 +41,8 @@ class _Facts:
         self.calls: List[ast.Call] = []
         # (key, value, the display) of dict displays; key "" for a computed key
         self.dict_keys: List[Tuple[str, ast.expr, ast.Dict]] = []
-        # (the key's name, or "" for a key built from parts; value; the display)
-        self.computed_keys: List[Tuple[str, ast.expr, ast.Dict]] = []
+        # (the key's name, or "" for a key built from parts; value; the display; the key)
+        self.computed_keys: List[Tuple[str, ast.expr, ast.Dict, ast.expr]] = []
         self.attribute_stores: List[Tuple[str, ast.expr, ast.stmt]] = []  # (attr, value, stmt)
         self.item_stores: List[Tuple[ast.expr, ast.stmt]] = []  # (container, stmt)
         self.keyed_stores: List[Tuple[str, ast.expr, Location]] = []  # (str key, value, stmt)
@@ -146,9 +147,9 @@ class _Facts:
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.dict_keys.append((key.value, value, node))
             elif isinstance(key, ast.Name):  # a constant holding the key (`{KEY: False}`)
-                self.computed_keys.append((key.id, value, node))
+                self.computed_keys.append((key.id, value, node, key))
             elif isinstance(key, BUILT_STRINGS):  # an f-string or `+` may spell any key
-                self.computed_keys.append(("", value, node))
+                self.computed_keys.append(("", value, node, key))
 
 
 # Fields that never hold a node worth visiting (contexts, operators, names as strings).
@@ -220,6 +221,28 @@ def _root_name(node: ast.AST) -> Optional[str]:
     while isinstance(node, ast.Attribute):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None
+
+
+def _is_method(function: ast.AST) -> bool:
+    """A def whose first parameter is `self` or `cls`: its callers pass one argument less."""
+    arguments = getattr(function, "args")
+    first = [*arguments.posonlyargs, *arguments.args][:1]
+    return bool(first) and first[0].arg in ("self", "cls")
+
+
+def _argument_for(call: ast.Call, parameter: str, index: Optional[int],
+                  method: bool) -> Iterator[ast.expr]:
+    """What a call may pass to the parameter: the keyword of its name, or the argument at its
+    position (one less for a method called through an attribute); a superset of what
+    travel.CallerArguments resolves."""
+    for keyword in call.keywords:
+        if keyword.arg == parameter:
+            yield keyword.value
+    if index is not None:
+        position = index - 1 if method and isinstance(call.func, ast.Attribute) else index
+        if 0 <= position < len(call.args) and not any(
+                isinstance(value, ast.Starred) for value in call.args[:position + 1]):
+            yield call.args[position]
 
 
 def _last_name(node: ast.AST) -> Optional[str]:
@@ -305,7 +328,7 @@ class FileFacts:
                     yield node
         elif isinstance(candidate, Appended):
             for value, statement in self.facts.appended:
-                if self.value_matches(value, candidate.value):
+                if self._appended_matches(value, candidate.value):
                     yield statement
         elif isinstance(candidate, NameStore):
             for name, value in self.facts.bound_names:
@@ -332,9 +355,14 @@ class FileFacts:
         elif isinstance(candidate, NamePassed):
             yield from self._names_passed(candidate.names)
         elif isinstance(candidate, CallInto):
+            yield from self._call_into(candidate)
+        elif isinstance(candidate, OptionsPassed):
+            yield from self._options_passed(candidate)
+        elif isinstance(candidate, LookedUpIn):
             for call in self.facts.calls:
-                root = _root_name(call.func)
-                if root is not None and self.facts.imported.get(root) in candidate.roots:
+                if (isinstance(call.func, ast.Name) and call.func.id == "getattr" and call.args
+                        and self.facts.imported.get(_root_name(call.args[0]) or "")
+                        in candidate.roots):
                     yield call
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
@@ -378,8 +406,8 @@ class FileFacts:
                     if key in candidate.names and self.value_matches(value, candidate.value)]
         if self.facts.computed_keys:
             holding = self._names_holding_key(candidate.names)
-            displays.extend(node for key, value, node in self.facts.computed_keys
-                            if (key == "" or key in holding)
+            displays.extend(node for key, value, node, spelled in self.facts.computed_keys
+                            if (key in holding if key else key_may_be(spelled, candidate.names))
                             and self.value_matches(value, candidate.value))
         if displays:
             yield from displays
@@ -461,6 +489,66 @@ class FileFacts:
             yield from sinks
             yield from origins
 
+    def _call_into(self, candidate: CallInto) -> Iterator[Location]:
+        facts = self.facts
+        if candidate.beside and not any(_last_name(call.func) in candidate.beside
+                                        for call in facts.calls):
+            return
+        # (not through the module itself, line, column): the first call into it, by preference
+        # one of `module.name(...)`, whose root the rule resolves to the module whatever else
+        found = [(facts.imported.get(root) == root, call.lineno, call.col_offset, call)
+                 for call in facts.calls for root in (_root_name(call.func),)
+                 if root is not None and facts.imported.get(root) in candidate.roots]
+        if found:
+            yield min(found, key=lambda entry: (not entry[0], entry[1], entry[2]))[3]
+
+    def _appended_matches(self, value: ast.expr, kind: str) -> bool:
+        """`x += value` may append a query of this class: `value` starts with a literal query
+        that holds an option, or with a name (`out += line + "\\n"`) that is bound to such a
+        query, or a literal part of it names an option (`url += SEP + "sslmode=require"`)."""
+        first: ast.AST = value
+        while isinstance(first, ast.BinOp):
+            first = first.left
+        if isinstance(first, ast.JoinedStr) and first.values:
+            first = first.values[0]
+        if isinstance(first, ast.FormattedValue):
+            first = first.value
+        if not isinstance(first, ast.Name) or first.id in CONSTANT_NAMES:
+            return self.value_matches(value, kind)
+        options = kind[len(QUERY):].split("|") if kind.startswith(QUERY) else ()
+        fragments = string_fragments(value) or ()
+        return self.value_matches(first, kind) or any(
+            option + "=" in fragment.lower() for fragment in fragments for option in options)
+
+    def _options_passed(self, candidate: OptionsPassed) -> Iterator[Location]:
+        facts = self.facts
+        by_keyword = self._calls_by_keyword()
+        kinds: Dict[str, Set[str]] = {}
+        for key, kind in candidate.entries:
+            kinds.setdefault(key, set()).add(kind)
+
+        def entry(key: str, value: ast.expr) -> bool:
+            return any(self.value_matches(value, kind) for kind in kinds.get(key, ()))
+
+        if (any(entry(key, value) for key, value, _ in facts.dict_keys)
+                or any(entry(key, value) for key, value, _ in facts.keyed_stores)
+                or any(entry(key, value) for key in kinds for _, value in by_keyword.get(key, ()))
+                or self._computed_entry(tuple(kinds), {kind for _, kind in candidate.entries})):
+            for keyword in candidate.keywords:
+                for call, _ in by_keyword.get(keyword, ()):
+                    yield call
+
+    def _computed_entry(self, keys: Tuple[str, ...], kinds: Set[str]) -> bool:
+        """A dict display whose computed key may be one of `keys` (a name bound to it, or a
+        key built from parts) holds a value of one of `kinds`."""
+        computed = self.facts.computed_keys
+        if not computed:
+            return False
+        holding = self._names_holding_key(keys)
+        return any((key in holding if key else key_may_be(spelled, keys))
+                   and self.value_matches(value, kind)
+                   for key, value, _, spelled in computed for kind in kinds)
+
     def _caller_argument(self, candidate: CallerArgument) -> Iterator[Location]:
         sinks = [call for call in self.facts.calls
                  if any(keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)
@@ -471,23 +559,40 @@ class FileFacts:
                   if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
         # through locals (`v = verify` ... `verify=v`)
         passed = _follow_chains(passed, self.facts.bound_names, backwards=True)
-        functions: Set[str] = set()
+        by_callee: Dict[str, List[ast.Call]] = {}
+        for call in self.facts.calls:
+            name = _last_name(call.func)
+            if name is not None:
+                by_callee.setdefault(name, []).append(call)
         relays: List[ast.Call] = []
-        for _ in range(2):  # the function with the sink, and one that passes its parameter on
-            functions |= {function.name for function in self.facts.functions
-                          if any(arg.arg in passed for arg in (*function.args.posonlyargs,
-                                                               *function.args.args,
-                                                               *function.args.kwonlyargs))}
-            relays = [call for call in self.facts.calls if _last_name(call.func) in functions]
-            passed |= {value.id for call in relays
-                       for value in (*call.args, *(keyword.value for keyword in call.keywords))
-                       if isinstance(value, ast.Name)}
-        callers = [call for call in relays
-                   if any(self.value_matches(value, candidate.value) for value in (
-                       *call.args, *(keyword.value for keyword in call.keywords)))]
+        callers = False
+        # the function with the sink, and one that passes its parameter on
+        for _ in range(2):
+            arguments = [
+                (call, value) for function, parameter, index in self._parameters_in(passed)
+                for call in by_callee.get(function.name, ())
+                for value in _argument_for(call, parameter, index, _is_method(function))]
+            relays = list({id(call): call for call, _ in arguments}.values())
+            callers = callers or any(self.value_matches(value, candidate.value)
+                                     for _, value in arguments)
+            passed |= {value.id for _, value in arguments if isinstance(value, ast.Name)}
         if callers:
             yield from sinks
             yield from relays
+
+    def _parameters_in(self, names: Set[str]
+                       ) -> Iterator[Tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef], str,
+                                           Optional[int]]]:
+        """(function, parameter, its position or None for a keyword-only one) of every
+        parameter of a function of the file named one of `names`."""
+        for function in self.facts.functions:
+            arguments = function.args
+            for index, arg in enumerate((*arguments.posonlyargs, *arguments.args)):
+                if arg.arg in names:
+                    yield function, arg.arg, index
+            for arg in arguments.kwonlyargs:
+                if arg.arg in names:
+                    yield function, arg.arg, None
 
     def _names_passed(self, names: Tuple[str, ...]) -> Iterator[Location]:
         """Calls and returns that pass a name (or `x.attr`) bound somewhere to one of `names`."""

@@ -6,6 +6,7 @@ shape's value test accepts. Declarations only: `candidates` checks them on a fil
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 from typing import (ClassVar, FrozenSet, Iterable, Iterator, Optional, Protocol, Set, Tuple, Type,
                     Union)
@@ -84,6 +85,57 @@ def _built_string_holds(value: ast.AST, kind: str) -> bool:
     return literal_matches(value, kind)
 
 BUILT_STRINGS = (ast.JoinedStr, ast.BinOp)  # f-strings and `+` may evaluate to any string
+# A `%` conversion in a template (`"v%s" % x`, `"%(name)d"`, `"%%"`).
+_CONVERSION = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[a-zA-Z%]")
+
+
+def string_fragments(value: ast.AST) -> Optional[Tuple[str, ...]]:
+    """The literal parts of a string built from parts (an f-string, `"a" + x`, `"v%s" % x`),
+    in any order; None when `value` is not built that way (a number's `+` included). Whatever
+    the parts between them evaluate to, the string holds each of these."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return (value.value,)
+    if isinstance(value, ast.JoinedStr):
+        return tuple(part.value for part in value.values
+                     if isinstance(part, ast.Constant) and isinstance(part.value, str))
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mod) and isinstance(
+            value.left, ast.Constant) and isinstance(value.left.value, str):
+        return tuple(_CONVERSION.split(value.left.value))
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        sides = [string_fragments(side) for side in (value.left, value.right)]
+        if any(side is not None for side in sides):  # one literal string side: a string
+            return tuple(part for side in sides for part in side or ())
+    return None
+
+
+def _may_spell(fragments: Tuple[str, ...], words: Iterable[str], fold: bool = False) -> bool:
+    """A string holding each fragment may be one of `words`."""
+    if fold:
+        fragments = tuple(fragment.lower() for fragment in fragments)
+    return any(all(fragment in word for fragment in fragments) for word in words)
+
+
+def _built_string_matches(fragments: Tuple[str, ...], kind: str) -> bool:
+    """Whether a string built around these literal parts may have a value of this class."""
+    if kind in (TRUTHY, NONE):
+        return False  # a string is neither True, a non-zero number, nor None
+    if kind == FALSY:
+        return _may_spell(fragments, ("",))
+    if kind == CERT_NONE:
+        return _may_spell(fragments, ("CERT_NONE", "NONE"))
+    if kind == NONE_OR_CERT_NONE:
+        return _may_spell(fragments, ("CERT_NONE", "NONE", "none"))
+    if kind == FALSE_WORD:
+        return _may_spell(fragments, ("", *FALSE_WORDS), fold=True)
+    if kind.startswith(ONE_OF):
+        return _may_spell(fragments, one_of_words(kind))
+    return True
+
+
+def key_may_be(key: ast.AST, names: Iterable[str]) -> bool:
+    """A dict key built from parts (`f"{prefix}verify"`) may be one of `names`."""
+    fragments = string_fragments(key)
+    return fragments is None or _may_spell(fragments, names)
 
 
 # `Ｆalse` runs as False, but `ast` keeps a keyword spelled with look-alikes a Name ("False").
@@ -112,7 +164,8 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
     if kind.startswith(HOLDING) and isinstance(value, BUILT_STRINGS):
         return _built_string_holds(value, kind)
     if isinstance(value, BUILT_STRINGS):
-        return True
+        fragments = string_fragments(value)
+        return fragments is None or _built_string_matches(fragments, kind)
     if kind == FALSY:
         return (isinstance(value, ast.Constant) and value.value is not None
                 and not isinstance(value.value, bytes) and not value.value)
@@ -276,7 +329,33 @@ class NamePassed:
 class CallInto:
     """A call whose callee is a name, or an attribute chain rooted in a name, that the file
     imports from one of the top-level modules `roots` (`requests.get(...)`, `Client()` after
-    `from httpx import Client`)."""
+    `from httpx import Client`), in a file that also calls one of `beside` (any, when empty).
+
+    A context shape for a rule that asks only whether the module makes such a call: the first
+    one (preferring a call through the imported module itself) stands for all, so the slicing
+    keeps one function, not every function that makes a request."""
+
+    roots: Tuple[str, ...]
+    beside: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OptionsPassed:
+    """A call passing one of `keywords` (an options dict: `Celery(broker_use_ssl=opts)`), in a
+    file where a dict display, a keyed store (`opts["cert_reqs"] = ...`) or a keyword argument
+    (`dict(cert_reqs=...)`) gives one of the `entries` (key, value class) a value of its class
+    (or a computed key such a value): the calls that may hand such an entry, written elsewhere,
+    to a client."""
+
+    keywords: Tuple[str, ...]
+    entries: Tuple[Tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class LookedUpIn:
+    """`getattr(module, ...)` where `module` is a name, or an attribute chain rooted in a name,
+    that the file imports from one of the top-level modules `roots` (`getattr(ssl, name)`:
+    a table of a module's constant names, looked up)."""
 
     roots: Tuple[str, ...]
 
@@ -324,7 +403,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended]
+                  Appended, OptionsPassed, LookedUpIn]
 
 
 class ScreenedRule(Protocol):

@@ -288,3 +288,14 @@ def test_options_dict_item_stores_by_position():
 ])
 def test_options_dict_item_store_traps(source):
     assert found(source, "TLS105") == []
+
+
+# -- 9. stripe's switch (TLS105) --------------------------------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("import stripe\nstripe.StripeClient(api_key='k', verify_ssl_certs=False)\n", [(2, 34)]),
+    ("from stripe import StripeClient\nStripeClient('k', verify_ssl_certs=0)\n", [(2, 19)]),
+    ("import stripe\nstripe.StripeClient(api_key='k', verify_ssl_certs=True)\n", []),
+    ("import other\nother.Client(verify_ssl_certs=False)\n", []),
+])
+def test_stripe(source, expected):
+    assert found(source, "TLS105") == expected

@@ -476,6 +476,8 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  frozenset({"tls_insecure_set"}), position=0),
     ClientOption("http.client", "check_hostname", "falsy",
                  frozenset({"http.client.HTTPSConnection"})),
+    # stripe's client and its HTTP clients (requests, httpx, urllib, pycurl underneath)
+    ClientOption("stripe", "verify_ssl_certs", "falsy", frozenset({"stripe."})),
 )
 
 # -- TLS105 / TLS301: database, queue and directory clients -------------------------------------

@@ -290,6 +290,7 @@ class ClientOptionDisabled(Rule):
       `sslmode`, `ssl_mode`, `ssl_verify_cert`, `ssl_verify_identity`, with the values above
       (django-redis' `CONNECTION_POOL_KWARGS`, a config dict built before the call);
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
+    - stripe: `verify_ssl_certs=False` on `StripeClient` and stripe's HTTP clients;
     - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
       falsy `verify`: an Airflow `Connection(extra={...})`, the Airflow HTTP hook's and
       operator's `extra_options={...}` (also `.run(extra_options=...)`), python-telegram-bot's
@@ -478,6 +479,7 @@ class ClientOptionDisabled(Rule):
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
         "from openstack.config import cloud_region\nconfig = dict(base)\n"
         "config['verify'] = CA\ncloud_region.CloudRegion('c', 'r', config)\n",
+        "import stripe\nclient = stripe.StripeClient(api_key=key, verify_ssl_certs=True)\n",
         # PyMISP's third argument true, or its fourth (debug) false
         "from pymisp import PyMISP\nmisp = PyMISP(url, key, True, False)\n",
         # an HTTP wrapper's options dict that keeps verification; a parametrized secure row
@@ -879,6 +881,10 @@ class ClientOptionDisabled(Rule):
             [(2, 28)],
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=True)\n"),
+        Invalid(
+            "import stripe\n"
+            "client = stripe.StripeClient(api_key=key, verify_ssl_certs=False)\n",
+            [(2, 43)]),
         # an options dict by position, built over several statements
         Invalid(
             "from openstack.config import cloud_region\n"

@@ -165,6 +165,10 @@ class VerifyDisabled(Rule):
                   OFF, '`verify=<ca-bundle>`'),
         ClientUse('requests-html', '`verify=False` on `HTMLSession`, `AsyncHTMLSession`',
                   OFF, '`verify=<ca-bundle>`'),
+        ClientUse("pyArango, Airflow's Vault client",
+                  '`verify=False` on `pyArango.connection.Connection`, '
+                  '`airflow.providers.hashicorp._internal_client.vault_client._VaultClient`',
+                  OFF, '`verify=<ca-bundle>`'),
     )
 
     VALID = [
@@ -192,8 +196,18 @@ class VerifyDisabled(Rule):
         "import curl_cffi\ncurl_cffi.requests.get(url, verify=True)\n",
         "import niquests\nniquests.get(url, verify=CA)\n",
         "import grequests\ngrequests.map(reqs, verify=False)\n",
+        "from pyArango.connection import Connection\nConnection(arangoURL=u, verify=True)\n",
     ]
     INVALID = [
+        # a client built on requests that hands its verify= over (pyArango's connection), the
+        # value a class attribute's default
+        Invalid(
+            "from pyArango import connection\n"
+            "class Backend:\n"
+            "    verify = False\n"
+            "    def connect(self):\n"
+            "        return connection.Connection(arangoURL=self.url, verify=self.verify)\n",
+            [(3, 14)]),
         Invalid(
             "import requests\n"
             "requests.get(url, verify=False)\n",

@@ -299,3 +299,29 @@ def test_options_dict_item_store_traps(source):
 ])
 def test_stripe(source, expected):
     assert found(source, "TLS105") == expected
+
+
+# -- 10. the dicts of a loop, for verify= too (TLS101) ----------------------------------------
+def test_loop_dicts_reach_verify():
+    source = """\
+        import requests
+
+        def check(url):
+            for kwargs in ({"timeout": 5}, {"verify": False, "timeout": 5}):
+                requests.get(url, **kwargs)
+        """
+    assert found(source, "TLS101") == [(4, 37)]
+    assert messages(source, "TLS101") == [
+        "verify=False written here reaches requests.get(); pass the CA bundle instead"]
+
+
+@pytest.mark.parametrize("source", [
+    # the loop's dicts are secure; the loop takes another name
+    "import requests\nfor kw in [{'verify': True}]:\n    requests.get(url, **kw)\n",
+    "import requests\nfor other in [{'verify': False}]:\n    requests.get(url, **kw)\n",
+    # a loop in another function does not bind this name
+    "import requests\ndef a():\n    for kw in [{'verify': False}]:\n        pass\n"
+    "def b(kw):\n    requests.get(url, **kw)\n",
+])
+def test_loop_dict_traps(source):
+    assert found(source, "TLS101") == []

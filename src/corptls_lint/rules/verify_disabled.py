@@ -50,7 +50,8 @@ class VerifyDisabled(Rule):
     A falsy value that travels to such a call inside the module is reported where it is
     written, once, with the call named in the message: a dict built over several statements
     and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`,
-    `kw.setdefault("verify", False)`; also a wrapper's own `**kwargs` passed on to
+    `kw.setdefault("verify", False)`, or one of the dict displays a `for` loop takes `kw`
+    from: `for kw in ({...}, {"verify": False}):`; also a wrapper's own `**kwargs` passed on to
     `requests.get(url, **kwargs)` or `super().request(method, url, **kwargs)`, as in an
     overridden or monkeypatched `Session.request`, `HTTPAdapter.send` or `httpx.Client.__init__`;
     and a dict kept on the instance, `**self._kwargs`, that a method of the class fills:
@@ -199,6 +200,12 @@ class VerifyDisabled(Rule):
         "from pyArango.connection import Connection\nConnection(arangoURL=u, verify=True)\n",
     ]
     INVALID = [
+        # one of the dicts a loop passes with `**`
+        Invalid(
+            "import requests\n"
+            "for kw in ({'timeout': 5}, {'verify': False}):\n"
+            "    requests.get(url, **kw)\n",
+            [(2, 29)]),
         # a client built on requests that hands its verify= over (pyArango's connection), the
         # value a class attribute's default
         Invalid(

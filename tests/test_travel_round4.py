@@ -230,6 +230,13 @@ def test_expected_missing_file(source, expected):
     ("import etcd3\nc = etcd3.client(\n    ca_cert='tests/ca.crt',\n    cert_key=None)\n",
      "TLS301", [(3, 5)]),
     ("import etcd3\nc = etcd3.client(ca_cert=CA)\n", "TLS301", []),
+    # Airflow's Docker hook builds docker's TLSConfig; the keywords in a `**` dict
+    ("from airflow.providers.docker.hooks.docker import DockerHook\n"
+     "def test(v):\n"
+     "    tls_params = {'ca_cert': 'test-ca', 'client_cert': 'c', 'client_key': 'k'}\n"
+     "    if v is not None:\n"
+     "        tls_params['ssl_version'] = v\n"
+     "    DockerHook.construct_tls_config(**tls_params)\n", "TLS301", [(3, 19)]),
 ])
 def test_wrapper_tables(source, code, expected):
     assert found(source, code) == expected

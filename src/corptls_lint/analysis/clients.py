@@ -818,7 +818,10 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("PyGithub", "verify", GITHUB_CLIENTS),
     _bundle("keystoneauth", "verify", KEYSTONE_SESSIONS),
     _bundle("hvac", "verify", HVAC_CLIENTS),
-    _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig"})),
+    _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig",
+                                            # Airflow's Docker hook builds the TLSConfig
+                                            "airflow.providers.docker.hooks.docker.DockerHook"
+                                            ".construct_tls_config"})),
     _bundle("Elasticsearch/OpenSearch", "ca_certs", SEARCH_CLIENTS),
     _bundle("tornado", "ca_certs", frozenset({"tornado."}), frozenset({"fetch"})),
     # only tls_set: other paho calls' first argument is a topic or a host

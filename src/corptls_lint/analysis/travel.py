@@ -3,9 +3,9 @@
 over several statements, taken from the displays a `for` loops over, or kept on the
 instance, a call site's argument to a parameter that reaches the sink, through a local and
 one more function, or the parameter's default, a test parameter's `pytest.mark.parametrize`
-rows), so the rules report it at its origin and name the sink. Also what a call reaches on its way: a
-`functools.partial` of a sink, and a session's verb method kept under another name in a
-monkeypatch.
+rows), so the rules report it at its origin and name the sink. Also what a call reaches on
+its way: a `functools.partial` of a sink, and a session's verb method kept under another name
+in a monkeypatch.
 """
 
 from __future__ import annotations
@@ -241,7 +241,8 @@ def splatted_values(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
     `name.setdefault("key", value)`,
     or one of several dict displays bound to the name (with `single_display`, also the one
-    display of a name bound once), or one of the dict displays a `for` takes the name from. An entry whose value is a name follows that name
+    display of a name bound once), or one of the dict displays a `for` takes the name from.
+    An entry whose value is a name follows that name
     (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch). As (where to
     report, the insecure value written there)."""
     for arg in call.args:

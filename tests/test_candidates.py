@@ -8,7 +8,7 @@ from conftest import FIXTURES
 
 from corptls_lint.checking import byte_screen, engine
 from corptls_lint.ftypes import Settings
-from corptls_lint.rules import ALL_RULES, client_options
+from corptls_lint.rules import ALL_RULES, RULES_BY_CODE, client_options
 from corptls_lint.screens import candidates, shapes, slicing
 
 ALL_CODES = tuple(rule.code for rule in ALL_RULES)
@@ -516,3 +516,20 @@ def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps():
                             slicing.holds_line(lines, slicing.first_line(node),
                                                    node.end_lineno) for node in tree.body]
     assert searched > 60 and fell_back > 0
+
+
+@pytest.mark.parametrize("code, text, counts", [
+    # a bound's store to an attribute (or a name in quotes, for setattr) ...
+    ("TLS501", b"ctx.minimum_version = v\n", True),
+    ("TLS501", b"ctx . \\\n    maximum_version: TLSVersion = v\n", True),
+    ("TLS501", b"setattr(ctx, 'minimum_version', v)\n", True),
+    # ... not a variable of that name (salt's `minimum_version = opts.get(...)`)
+    ("TLS501", b"minimum_version = opts.get('minimum_auth_version', 0)\n", False),
+    # curl's setopt as a call, not a variable named setopt (yum's options)
+    ("TLS301", b"c.setopt(pycurl.CAINFO, '/etc/ca.pem')\n", True),
+    ("TLS301", b"setopt = kwargs.pop('setopt', None)\n", False),
+])
+def test_the_byte_screen_keeps_only_the_shapes_of_a_stored_bound_and_a_setopt_call(
+        code, text, counts):
+    rule = RULES_BY_CODE[code]
+    assert (byte_screen.screen(text, [rule]) == [rule]) is counts

@@ -368,14 +368,21 @@ def test_a_host_name_check_in_another_method_survives_slicing():
 
 
 @pytest.mark.parametrize("text, counts", [
-    (b"import warnings\nwarnings.filterwarnings('ignore')\n", True),
-    (b"import warnings\nwarnings.simplefilter(\n    'ignore', category=Warning)\n", True),
+    (b"import requests, warnings\nwarnings.filterwarnings('ignore')\n", True),
+    (b"import urllib3, warnings\nwarnings.simplefilter(\n    'ignore', category=Warning)\n", True),
     (b"import warnings\nwarnings.simplefilter('ignore', urllib3.exceptions.HTTPWarning)\n", True),
-    (b"import warnings\nwarnings.filterwarnings(action='ignore', append=True)\n", True),
+    (b"import requests, warnings\nwarnings.filterwarnings(action='ignore', append=True)\n",
+     True),
     # a filter of one category, or not an ignore, cannot be a blanket one
-    (b"import warnings\nwarnings.filterwarnings('ignore', category=DeprecationWarning)\n", False),
-    (b"import warnings\nwarnings.simplefilter('error')\n", False),
-    (b"import warnings\nwarnings.filterwarnings('ignore', message='deprecated')\n", False),
+    (b"import requests, warnings\n"
+     b"warnings.filterwarnings('ignore', category=DeprecationWarning)\n", False),
+    (b"import requests, warnings\nwarnings.simplefilter('error')\n", False),
+    (b"import requests, warnings\nwarnings.filterwarnings('ignore', message='deprecated')\n",
+     False),
+    # a blanket filter in a file that never names the clients hides none of their warnings
+    (b"import warnings\nwarnings.filterwarnings('ignore')\n", False),
+    (b"import warnings\nwarnings.filterwarnings('ignore', message='Unverified HTTPS request')\n",
+     True),
 ])
 def test_a_warnings_filter_reaches_tls201_only_when_it_can_be_blanket(text, counts):
     rule = next(rule for rule in ALL_RULES if rule.code == "TLS201")

@@ -208,7 +208,8 @@ class HardcodedCABundle(Rule):
     triggers = (tuple(sorted(
         {word.encode() for word in _BASE_WORDS | _TABLE_WORDS | set(_DICT_KEYS)}
         | {b"setopt"})),)  # setopt(CAINFO, path)
-    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED, **{
+    trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED,
+                        b"setopt": byte_patterns.called("setopt"), **{
         name.encode(): byte_patterns.assigned(name, quoted=True, insecure_if_true=False)
         for name in _TABLE_WORDS & set(_CLIENT_KEYWORDS) - _BASE_WORDS}}
     candidates = (

@@ -84,8 +84,11 @@ class InsecureWarningSuppressed(Rule):
     code = "TLS201"
     name = "insecure-warning-suppressed"
     message = "InsecureRequestWarning suppressed; fix the unverified requests instead"
+    # ... and a file that names the clients (their warnings and disable_warnings are theirs;
+    # a blanket filter counts only beside their calls), or filters urllib3's message
     triggers = ((b"disable_warnings", b"InsecureRequestWarning", b"Unverified HTTPS",
-                 b"SecurityWarning", b"HTTPWarning", b"filterwarnings", b"simplefilter"),)
+                 b"SecurityWarning", b"HTTPWarning", b"filterwarnings", b"simplefilter"),
+                (b"requests", b"urllib3", b"Unverified HTTPS"))
     # filters are common (tests, scripts): only an "ignore" of every category counts here
     trigger_patterns = {word: byte_patterns.ignores_all(word.decode())
                         for word in (b"filterwarnings", b"simplefilter")}

@@ -124,7 +124,8 @@ class WeakProtocolVersion(Rule):
     # the bounds count only where they are stored (or named in quotes, for setattr):
     # docker-py has a decorator named minimum_version (47 uses in 12 files, each otherwise
     # parsed for nothing)
-    trigger_patterns = {bound.encode(): byte_patterns.stored(bound, quoted=True)
+    # (an attribute's store: a variable of that name counts where it is stored to one)
+    trigger_patterns = {bound.encode(): byte_patterns.stored(bound, quoted=True, dotted=True)
                         for bound in _BOUNDS}
     # getattr: a table of the constants' names, looked up in the module (`getattr(ssl, name)`)
     candidates = (NameUse(_NAMES), AttributeStore(_BOUNDS),

@@ -35,17 +35,19 @@ _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 class WordPattern:
     """`word` as a whole identifier, followed by what `after` matches; or, with `quoted`,
-    the word between quotes of either kind. `search` answers like `re.Pattern.search`:
-    something true, or None."""
+    the word between quotes of either kind. With `dotted`, only an attribute's name counts
+    (a `.` before it, across spaces). `search` answers like `re.Pattern.search`: something
+    true, or None."""
 
-    __slots__ = ("word", "after", "quoted", "whole")
+    __slots__ = ("word", "after", "quoted", "whole", "dotted")
 
     def __init__(self, word: bytes, after: "re.Pattern[bytes]", quoted: bool = False,
-                 whole: bool = True) -> None:
+                 whole: bool = True, dotted: bool = False) -> None:
         self.word = word
         self.after = after
         self.quoted = quoted
         self.whole = whole  # the byte before the word must not be part of an identifier
+        self.dotted = dotted
 
     def search(self, data: bytes) -> Optional[bool]:
         word, find, match = self.word, data.find, self.after.match
@@ -53,7 +55,8 @@ class WordPattern:
         at = find(word)
         while at >= 0:
             end = at + len(word)
-            if not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES:
+            if (not self.whole or at == 0 or data[at - 1] not in _WORD_BYTES) and (
+                    not self.dotted or _after_dot(data, at)):
                 # what follows is looked at within a window: a gap that fills it counts (the
                 # screen keeps what it cannot rule out), and no occurrence costs more than it.
                 # The gap pattern matches the empty string too: its match is never None.
@@ -70,6 +73,12 @@ class WordPattern:
 
     def __repr__(self) -> str:
         return f"WordPattern({self.word!r}, quoted={self.quoted})"
+
+
+def _after_dot(data: bytes, at: int) -> bool:
+    """A `.` ends the text before `at`, but for spaces, tabs and line continuations."""
+    before = data[max(0, at - _WINDOW):at].rstrip(b" \t\\\r\n")
+    return before.endswith(b".")
 
 
 # How far past an occurrence its pattern looks (bytes): more than any gap in real code
@@ -120,12 +129,12 @@ def assigned(word: str, quoted: bool = False, insecure_if_true: bool = True) -> 
 
 
 @functools.lru_cache(maxsize=None)
-def stored(word: str, quoted: bool = False) -> WordPattern:
+def stored(word: str, quoted: bool = False, dotted: bool = False) -> WordPattern:
     """`word` as a whole identifier followed by `=` (not `==`) or by an annotation's `:`: a
     store to an attribute or name of that name, or a keyword; with `quoted`, also the word in
-    quotes (`setattr(ctx, "word", ...)`). A read (`x.word`, a decorator `@utils.word('1.25')`,
-    a call) does not count."""
-    return WordPattern(word.encode(), _STORED_AFTER, quoted)
+    quotes (`setattr(ctx, "word", ...)`); with `dotted`, only a store to an attribute. A read
+    (`x.word`, a decorator `@utils.word('1.25')`, a call) does not count."""
+    return WordPattern(word.encode(), _STORED_AFTER, quoted, dotted=dotted)
 
 
 @functools.lru_cache(maxsize=None)

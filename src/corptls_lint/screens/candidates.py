@@ -16,7 +16,7 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
                     Type, TypeVar, Union)
 
 from corptls_lint.screens import lookalikes
-from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES,
+from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, HOLDING,
                                          NONE_OR_CERT_NONE, QUERY, Appended, Argument,
                                          AttributeStore, CallerArgument, CallInto, CallTo,
                                          Candidate, ConstantFunction, ItemStore, KeyedStore,
@@ -282,10 +282,15 @@ class FileFacts:
         return found
 
     def _names_holding_key(self, keys: Tuple[str, ...]) -> Set[str]:
-        """Names bound somewhere to one of these strings (or to such a name)."""
-        found = {name for name, value in self.facts.bound_names
-                 if isinstance(value, ast.Constant) and value.value in keys}
-        return _follow_chains(found, self.facts.bound_names)
+        """Names bound somewhere to one of these strings (or to such a name); asked once per
+        tuple of keys (every keyword shape of a rule asks)."""
+        cache_key = "keys:" + "|".join(keys)
+        found = self._name_cache.get(cache_key)
+        if found is None:
+            found = {name for name, value in self.facts.bound_names
+                     if isinstance(value, ast.Constant) and value.value in keys}
+            found = self._name_cache[cache_key] = _follow_chains(found, self.facts.bound_names)
+        return found
 
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
@@ -503,22 +508,19 @@ class FileFacts:
             yield min(found, key=lambda entry: (not entry[0], entry[1], entry[2]))[3]
 
     def _appended_matches(self, value: ast.expr, kind: str) -> bool:
-        """`x += value` may append a query of this class: `value` starts with a literal query
-        that holds an option, or with a name (`out += line + "\\n"`) that is bound to such a
-        query, or a literal part of it names an option (`url += SEP + "sslmode=require"`)."""
-        first: ast.AST = value
-        while isinstance(first, ast.BinOp):
-            first = first.left
-        if isinstance(first, ast.JoinedStr) and first.values:
-            first = first.values[0]
-        if isinstance(first, ast.FormattedValue):
-            first = first.value
-        if not isinstance(first, ast.Name) or first.id in CONSTANT_NAMES:
-            return self.value_matches(value, kind)
-        options = kind[len(QUERY):].split("|") if kind.startswith(QUERY) else ()
-        fragments = string_fragments(value) or ()
-        return self.value_matches(first, kind) or any(
-            option + "=" in fragment.lower() for fragment in fragments for option in options)
+        """`x += value` may append a query of this class: a string whose literal parts name
+        one of the options, or that holds a name bound to a literal that does
+        (`url += f"?{OPTS}"`); `out += line + "\\n"` and `url += f"?page={n}"` do not."""
+        fragments = string_fragments(value)
+        if fragments is None or not kind.startswith(QUERY):
+            return self.value_matches(value, kind)  # a name, a call, ...
+        options = kind[len(QUERY):].split("|")
+        if any(option + "=" in fragment.lower() for fragment in fragments
+               for option in options):
+            return True
+        holds = HOLDING + kind[len(QUERY):]
+        return any(isinstance(part, ast.Name) and self.value_matches(part, holds)
+                   for part in ast.walk(value))
 
     def _options_passed(self, candidate: OptionsPassed) -> Iterator[Location]:
         facts = self.facts

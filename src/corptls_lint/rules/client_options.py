@@ -892,7 +892,8 @@ class ClientOptionDisabled(Rule):
             "config['verify'] = False\n"
             "region = cloud_region.CloudRegion('cloud', 'region', config)\n",
             [(3, 1)]),
-        # by position, and a flag bound on both branches of a `try`
+        # by position, and a flag bound on both branches of a `try` (its fix unsafe there:
+        # the name may serve other calls)
         Invalid(
             "from pymisp import PyMISP\n"
             "try:\n"
@@ -900,9 +901,27 @@ class ClientOptionDisabled(Rule):
             "    verifycert = False\n"
             "except ImportError:\n"
             "    url, key, verifycert = 'https://misp', KEY, True\n"
-            "misp = PyMISP(url, key, verifycert, debug=False)\n"
+            "misp = PyMISP(url, key, verifycert, debug=False)\n",
+            [(4, 18)],
+            "from pymisp import PyMISP\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "try:\n"
+            "    from keys import url, key\n"
+            "    verifycert = CA_BUNDLE\n"
+            "except ImportError:\n"
+            "    url, key, verifycert = 'https://misp', KEY, True\n"
+            "misp = PyMISP(url, key, verifycert, debug=False)\n"),
+        Invalid(
+            "from pymisp import PyMISP\n"
             "local = PyMISP('https://localhost', key, False)\n",
-            [(4, 18), (8, 42)]),
+            [(2, 42)],
+            "from pymisp import PyMISP\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "local = PyMISP('https://localhost', key, CA_BUNDLE)\n"),
         Invalid(
             "from pymisp import PyMISP\n"
             "misp = PyMISP(url, key, ssl=False, debug=False)\n",

@@ -494,7 +494,7 @@ class HardcodedCABundle(Rule):
             "ctx = ssl.create_default_context(cafile=os.path.join(os.path.dirname(__file__),"
             " 'ca.pem'))\n",
             [(2, 34)],
-            "import os, ssl\n"
+            "import ssl\n"
             "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
@@ -504,18 +504,43 @@ class HardcodedCABundle(Rule):
             "CA = os.path.join(os.path.dirname(__file__), 'certs', 'ca.pem')\n"
             "ctx = ssl.create_default_context()\n"
             "ctx.load_verify_locations(CA)\n",
-            [(2, 6)]),
-        # the path as an entry of a dict passed with `**`, or of the dicts a loop passes so;
-        # a test expecting a TLS error (not a missing file) still pins the path
+            [(2, 6)],
+            "import ssl\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "CA = CA_BUNDLE\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx.load_verify_locations(CA)\n"),
+        # the path as an entry of a dict passed with `**`, or of the dicts a loop passes so
+        # (unsafe fixes: the dicts may serve other calls)
         Invalid(
-            "import urllib3, pytest\n"
+            "import urllib3\n"
             "ssl_kw = {'cert_reqs': 'CERT_REQUIRED', 'ca_certs': '/root/ca.pem'}\n"
             "pool = urllib3.PoolManager(5, **ssl_kw)\n"
             "for kw in [{'ca_certs': '/a'}, {'ssl_context': ctx}]:\n"
-            "    urllib3.HTTPSConnectionPool(host, **kw)\n"
+            "    urllib3.HTTPSConnectionPool(host, **kw)\n",
+            [(2, 41), (4, 13)],
+            "import urllib3\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ssl_kw = {'cert_reqs': 'CERT_REQUIRED', 'ca_certs': CA_BUNDLE}\n"
+            "pool = urllib3.PoolManager(5, **ssl_kw)\n"
+            "for kw in [{'ca_certs': CA_BUNDLE}, {'ssl_context': ctx}]:\n"
+            "    urllib3.HTTPSConnectionPool(host, **kw)\n"),
+        # a test expecting a TLS error (not a missing file) still pins the path
+        Invalid(
+            "import urllib3, pytest\n"
             "with pytest.raises(urllib3.exceptions.SSLError):\n"
             "    urllib3.PoolManager(ca_certs='tests/certs/ca.crt')\n",
-            [(2, 41), (4, 13), (7, 25)]),
+            [(3, 25)],
+            "import urllib3, pytest\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with pytest.raises(urllib3.exceptions.SSLError):\n"
+            "    urllib3.PoolManager(ca_certs=CA_BUNDLE)\n"),
         # a CA folder: reported, no bundle-file fix
         Invalid(
             "import redis.asyncio as aioredis\n"

@@ -205,7 +205,13 @@ class VerifyDisabled(Rule):
             "import requests\n"
             "for kw in ({'timeout': 5}, {'verify': False}):\n"
             "    requests.get(url, **kw)\n",
-            [(2, 29)]),
+            [(2, 29)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "for kw in ({'timeout': 5}, {'verify': CA_BUNDLE}):\n"
+            "    requests.get(url, **kw)\n"),
         # a client built on requests that hands its verify= over (pyArango's connection), the
         # value a class attribute's default
         Invalid(
@@ -214,7 +220,16 @@ class VerifyDisabled(Rule):
             "    verify = False\n"
             "    def connect(self):\n"
             "        return connection.Connection(arangoURL=self.url, verify=self.verify)\n",
-            [(3, 14)]),
+            [(3, 14)],
+            "from pyArango import connection\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Backend:\n"
+            "    verify = CA_BUNDLE\n"
+            "    def connect(self):\n"
+            "        return connection.Connection(arangoURL=self.url, verify=self.verify)\n"),
         Invalid(
             "import requests\n"
             "requests.get(url, verify=False)\n",

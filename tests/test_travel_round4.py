@@ -332,3 +332,20 @@ def test_loop_dicts_reach_verify():
 ])
 def test_loop_dict_traps(source):
     assert found(source, "TLS101") == []
+
+
+# -- 11. an options dict written as JSON text (TLS105) ----------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("import json\nfrom airflow.models import Connection\n"
+     "c = Connection(conn_id='c', extra=json.dumps({'secure': True, 'verify': False}))\n",
+     [(3, 63)]),
+    ("import json\nfrom airflow.models import Connection\n"
+     "EXTRA = json.dumps({'verify': False})\n"
+     "def test():\n    Connection(conn_id='c', extra=EXTRA)\n", [(3, 21)]),
+    ("import json\nfrom airflow.models import Connection\n"
+     "Connection(extra=json.dumps({'verify': True}))\n", []),
+    # another function's dumps
+    ("from airflow.models import Connection\nConnection(extra=dumps({'verify': False}))\n", []),
+])
+def test_json_dumped_extras(source, expected):
+    assert found(source, "TLS105") == expected

@@ -292,12 +292,13 @@ class ClientOptionDisabled(Rule):
     - httplib2: `Http(disable_ssl_certificate_validation=True)`;
     - stripe: `verify_ssl_certs=False` on `StripeClient` and stripe's HTTP clients;
     - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
-      falsy `verify`: an Airflow `Connection(extra={...})`, the Airflow HTTP hook's and
-      operator's `extra_options={...}` (also `.run(extra_options=...)`), python-telegram-bot's
-      `HTTPXRequest(httpx_kwargs={...})`, openstacksdk's `CloudRegion(name, region, config)`
-      (also by position). An options dict bound to a name counts with the items stored into
-      it in the same function (`config["verify"] = False`); one that is a test's parameter
-      counts with the rows of its `@pytest.mark.parametrize(...)` (reported in the row);
+      falsy `verify`: an Airflow `Connection(extra={...})` (also `extra=json.dumps({...})`),
+      the Airflow HTTP hook's and operator's `extra_options={...}` (also
+      `.run(extra_options=...)`), python-telegram-bot's `HTTPXRequest(httpx_kwargs={...})`,
+      openstacksdk's `CloudRegion(name, region, config)` (also by position). An options dict
+      bound to a name counts with the items stored into it in the same function
+      (`config["verify"] = False`); one that is a test's parameter counts with the rows of
+      its `@pytest.mark.parametrize(...)` (reported in the row);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -485,6 +486,8 @@ class ClientOptionDisabled(Rule):
         # an HTTP wrapper's options dict that keeps verification; a parametrized secure row
         "from airflow.models import Connection\n"
         "conn = Connection(conn_id='api', extra={'verify': True})\n",
+        "import json\nfrom airflow.models import Connection\n"
+        "conn = Connection(conn_id='api', extra=json.dumps({'verify': CA}))\n",
         "import pytest\nfrom airflow.providers.http.operators.http import HttpOperator\n"
         "@pytest.mark.parametrize('opts', [{'verify': True}, {'timeout': 5}])\n"
         "def test_run(opts):\n    HttpOperator(task_id='t', extra_options=opts)\n",
@@ -533,6 +536,12 @@ class ClientOptionDisabled(Rule):
             "from airflow.models import Connection\n"
             "conn = Connection(conn_id='api', extra={'use_ssl': 'True', 'verify': False})\n",
             [(2, 60)]),
+        Invalid(
+            "import json\n"
+            "from airflow.models import Connection\n"
+            "conn = Connection(conn_id='ch',"
+            " extra=json.dumps({'secure': True, 'verify': False}))\n",
+            [(3, 67)]),
         Invalid(
             "import pytest\n"
             "from airflow.providers.http.operators.http import HttpOperator\n"
@@ -1097,6 +1106,9 @@ class ClientOptionDisabled(Rule):
         branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`), and
         the items stored into it there (`config["verify"] = False`)."""
         yield from clients.option_entries(value, self.scope)
+        dumped = _json_dumped(value, self.scope)  # an Airflow extra written as JSON
+        if dumped is not None:
+            yield from clients.option_entries(*dumped)
         for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
             yield from clients.option_entries(row, self.scope)
         if isinstance(value, cst.Name):
@@ -1270,6 +1282,17 @@ class ClientOptionDisabled(Rule):
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,
                                             clients.SEARCH_CLIENTS)
+
+
+def _json_dumped(value: cst.BaseExpression, scope: Scope
+                 ) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+    """The dict `json.dumps({...})` writes (an options dict handed over as JSON text), in the
+    scope it is written in."""
+    value, scope = values.origin(value, scope)
+    if isinstance(value, cst.Call) and scope.qualify(value.func) == "json.dumps":
+        dumped = clients.positional(value, 0)
+        return (dumped.value, scope) if dumped is not None else None
+    return None
 
 
 def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str, secure: str = "True",

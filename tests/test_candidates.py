@@ -496,8 +496,14 @@ def _generated_module(rng):
     return newline.join(part.replace("\n", newline) for part in parts) + newline
 
 
-def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps():
+@pytest.mark.parametrize("alternatives", [0, 1000])
+def test_searching_the_text_for_names_keeps_what_the_full_word_index_keeps(alternatives,
+                                                                          monkeypatch):
+    # both searches: the identifiers read once (any round of more than 0 names) and one
+    # regular expression of the names a round (rounds of up to 1000 names)
     import random
+
+    monkeypatch.setattr(slicing, "_ALTERNATIVES", alternatives)
 
     rng = random.Random(11)
     searched = fell_back = 0

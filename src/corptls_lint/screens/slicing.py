@@ -222,6 +222,8 @@ def _keep_naming_statements_indexed(kept: List[bool], spans: Sequence[Tuple[int,
 
 # Rounds of text searches `_keep_naming_statements` tries before building the full index.
 _SEARCH_ROUNDS = 8
+# More names than this in one round are found by reading the text's identifiers once.
+_ALTERNATIVES = 16
 
 
 def _keep_naming_statements(kept: List[bool], spans: Sequence[Tuple[int, int]],
@@ -239,6 +241,7 @@ def _keep_naming_statements(kept: List[bool], spans: Sequence[Tuple[int, int]],
     result = list(kept)
     seen: Set[str] = set()
     new: Set[str] = set()
+    occurrences: Optional[Dict[str, Set[int]]] = None  # identifier -> the lines holding it
     for index, is_kept in enumerate(result):
         if is_kept:
             new |= _words(source_lines[spans[index][0] - 1:spans[index][1]])
@@ -248,12 +251,21 @@ def _keep_naming_statements(kept: List[bool], spans: Sequence[Tuple[int, int]],
             kept[:] = result
             return True
         seen |= new
-        pattern = re.compile("(?:%s)(?!\\w)" % "|".join(
-            map(re.escape, sorted(new, key=len, reverse=True))))
+        if len(new) > _ALTERNATIVES and occurrences is None:
+            # a regular expression of many names tries each at every offset: one pass over
+            # the identifiers costs less (pip's pkg_resources: 0.25 s -> 0.03 s)
+            occurrences = _lines_of_identifiers(text, line_starts)
+        if occurrences is not None:
+            lines: Iterable[int] = sorted({line for name in new
+                                           for line in occurrences.get(name, ())})
+        else:
+            pattern = re.compile("(?:%s)(?!\\w)" % "|".join(
+                map(re.escape, sorted(new, key=len, reverse=True))))
+            lines = (bisect.bisect_right(line_starts, match.start())
+                     for match in pattern.finditer(text))
         found: Set[str] = set()
         checked: Set[int] = set()
-        for match in pattern.finditer(text):
-            line = bisect.bisect_right(line_starts, match.start())
+        for line in lines:
             index = bisect.bisect_right(first_lines, line) - 1
             # every statement on that line (`a = 1; b = 2` are two)
             while index >= 0 and spans[index][1] >= line:
@@ -266,6 +278,19 @@ def _keep_naming_statements(kept: List[bool], spans: Sequence[Tuple[int, int]],
                 index -= 1
         new = found
     return False
+
+
+def _lines_of_identifiers(text: str, line_starts: Sequence[int]) -> Dict[str, Set[int]]:
+    """Each identifier of `text` as written -> the lines (from 1) it occurs on, given the
+    offset each line starts at."""
+    found: Dict[str, Set[int]] = {}
+    line, count = 1, len(line_starts)
+    for match in _IDENTIFIER.finditer(text):
+        at = match.start()
+        while line < count and line_starts[line] <= at:
+            line += 1
+        found.setdefault(match.group(), set()).add(line)
+    return found
 
 
 def lines_holding(data: bytes, words: Iterable[str]) -> List[int]:

@@ -63,8 +63,13 @@ REQUESTS_COMPATIBLE = (
     | _names("grequests", "get post put patch delete head options request")
     | _names("requests_html", "HTMLSession AsyncHTMLSession BaseSession")
 )
+# Clients built on requests that hand their `verify=` to its session as it is: pyArango's
+# connection, Airflow's Vault client (hvac).
+REQUESTS_WRAPPERS = frozenset({"pyArango.connection.Connection",
+                               "airflow.providers.hashicorp._internal_client.vault_client"
+                               "._VaultClient"})
 # Known functions and constructors that take `verify=`.
-VERIFY_TAKERS = MODULE_VERBS | HTTPX_CONSTRUCTORS | REQUESTS_COMPATIBLE
+VERIFY_TAKERS = MODULE_VERBS | HTTPX_CONSTRUCTORS | REQUESTS_COMPATIBLE | REQUESTS_WRAPPERS
 
 SESSION_CONSTRUCTORS = frozenset(
     {"requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient"}
@@ -460,6 +465,7 @@ SEARCH_CLIENTS = frozenset({"elasticsearch.", "opensearchpy.", "elastic_transpor
 BOTO3_CALLS = frozenset({"boto3.client", "boto3.resource", "boto3.session.Session.client",
                          "boto3.session.Session.resource"})
 BOTO3_METHODS = frozenset({"client", "resource", "create_client"})
+PYMISP_CLIENTS = frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})
 GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth.",
                             "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
@@ -477,8 +483,8 @@ LDAP3_SERVERS = frozenset({"ldap3.Server", "ldap3.core.server.Server"})
 CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
     ClientOption("boto3", "verify", "falsy", BOTO3_CALLS, BOTO3_METHODS),
     ClientOption("PyGithub", "verify", "falsy", GITHUB_CLIENTS),
-    # PyMISP's `ssl` is its requests `verify` (a bundle path or False)
-    ClientOption("PyMISP", "ssl", "falsy", frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})),
+    # PyMISP's `ssl` is its requests `verify` (a bundle path or False), its third parameter
+    ClientOption("PyMISP", "ssl", "falsy", PYMISP_CLIENTS, position=2),
     ClientOption("keystoneauth", "verify", "falsy", KEYSTONE_SESSIONS),
     ClientOption("hvac", "verify", "falsy", HVAC_CLIENTS),
     ClientOption("botocore", "verify", "falsy", BOTOCORE_SESSIONS),
@@ -496,6 +502,8 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  frozenset({"tls_insecure_set"}), position=0),
     ClientOption("http.client", "check_hostname", "falsy",
                  frozenset({"http.client.HTTPSConnection"})),
+    # stripe's client and its HTTP clients (requests, httpx, urllib, pycurl underneath)
+    ClientOption("stripe", "verify_ssl_certs", "falsy", frozenset({"stripe."})),
 )
 
 # -- TLS105 / TLS301: database, queue and directory clients -------------------------------------
@@ -522,6 +530,14 @@ MYSQLDB = frozenset({"MySQLdb."})
 SQLALCHEMY_ENGINES = frozenset({"sqlalchemy.create_engine", "sqlalchemy.engine.create_engine",
                                 "sqlalchemy.ext.asyncio.create_async_engine"})
 CELERY = frozenset({"celery.Celery"})
+AIRFLOW_CONNECTIONS = frozenset({"airflow.models.Connection",
+                                 "airflow.models.connection.Connection", "airflow.sdk.Connection"})
+AIRFLOW_HTTP = frozenset({"airflow.providers.http.hooks.http.HttpHook",
+                          "airflow.providers.http.hooks.http.HttpAsyncHook",
+                          "airflow.providers.http.operators.http.HttpOperator"})
+OPENSTACK_CLOUD_REGIONS = frozenset({"openstack.config.cloud_region.CloudRegion"})
+TELEGRAM_HTTPX = frozenset({"telegram.request.HTTPXRequest",
+                            "telegram.request._httpxrequest.HTTPXRequest"})
 KOMBU = frozenset({"kombu.Connection", "kombu.connection.Connection", "kombu.BrokerConnection"})
 PIKA = frozenset({"pika.ConnectionParameters", "pika.connection.ConnectionParameters"})
 
@@ -715,6 +731,7 @@ class OptionDict:
     callees: FrozenSet[str]
     methods: FrozenSet[str]
     entries: Dict[str, str]
+    position: Optional[int] = None  # the keyword's index when it may be passed by position
 
 
 DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
@@ -725,6 +742,17 @@ DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
     OptionDict("pika", "ssl_options", PIKA, frozenset(), {"cert_reqs": CERT_NONE_CLASS}),
     OptionDict("PyMySQL", "ssl", PYMYSQL, frozenset(),
                {"check_hostname": FALSY, "verify_mode": FALSE_WORD}),
+    # HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own: an
+    # Airflow connection's extras (the HTTP, WebHDFS, Vault hooks read it), the HTTP hook's
+    # and operator's per-request options, python-telegram-bot's httpx client arguments
+    OptionDict("Airflow", "extra", AIRFLOW_CONNECTIONS, frozenset(), {"verify": FALSY}),
+    OptionDict("Airflow HTTP", "extra_options", AIRFLOW_HTTP, frozenset({"run"}),
+               {"verify": FALSY}),
+    OptionDict("python-telegram-bot", "httpx_kwargs", TELEGRAM_HTTPX, frozenset(),
+               {"verify": FALSY}),
+    # openstacksdk's cloud region takes the cloud's config dict (its `verify` is keystoneauth's)
+    OptionDict("openstacksdk", "config", OPENSTACK_CLOUD_REGIONS, frozenset(), {"verify": FALSY},
+               position=2),
 )
 # Names a settings module or `app.conf` stores an options dict under (Celery's lower-case
 # settings, the old upper-case ones, and Django's CELERY_ namespace).
@@ -856,6 +884,11 @@ class BundleOption(ClientOption):
     folder: bool = False
 
 
+URLLIB3_WRAP_SOCKET = frozenset({"urllib3.util.ssl_wrap_socket",
+                                 "urllib3.util.ssl_.ssl_wrap_socket"})
+FAUST_SSL_CREDENTIALS = frozenset({"faust.SSLCredentials", "faust.auth.SSLCredentials"})
+
+
 def _bundle(client: str, keyword: str, callees: FrozenSet[str],
             methods: FrozenSet[str] = frozenset(), position: Optional[int] = None,
             folder: bool = False) -> BundleOption:
@@ -869,7 +902,10 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("hvac", "verify", HVAC_CLIENTS),
     _bundle("botocore", "verify", BOTOCORE_SESSIONS),
     _bundle("clickhouse-driver", "ca_certs", CLICKHOUSE_DRIVER),
-    _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig"})),
+    _bundle("docker", "ca_cert", frozenset({"docker.tls.TLSConfig", "docker.TLSConfig",
+                                            # Airflow's Docker hook builds the TLSConfig
+                                            "airflow.providers.docker.hooks.docker.DockerHook"
+                                            ".construct_tls_config"})),
     _bundle("Elasticsearch/OpenSearch", "ca_certs", SEARCH_CLIENTS),
     _bundle("tornado", "ca_certs", frozenset({"tornado."}), frozenset({"fetch"})),
     # only tls_set: other paho calls' first argument is a topic or a host
@@ -890,6 +926,17 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
     _bundle("psycopg", "sslrootcert", POSTGRES),
     _bundle("MySQL Connector/Python", "ssl_ca", MYSQL_CONNECTOR),
     _bundle("PyMySQL", "ssl_ca", PYMYSQL),
+    # prefect-redis hands its keywords to redis-py
+    _bundle("prefect-redis", "ssl_ca_certs", frozenset({"prefect_redis."})),
+    _bundle("urllib3", "ca_certs", URLLIB3_WRAP_SOCKET),
+    _bundle("urllib3", "ca_cert_dir", URLLIB3_WRAP_SOCKET, folder=True),
+    _bundle("faust", "cafile", FAUST_SSL_CREDENTIALS),
+    _bundle("faust", "capath", FAUST_SSL_CREDENTIALS, folder=True),
+    _bundle("etcd3", "ca_cert", frozenset({"etcd3.client", "etcd3.Etcd3Client",
+                                           "etcd3.client.Etcd3Client"})),
+    _bundle("influxdb-client", "ssl_ca_cert", frozenset({"influxdb_client.InfluxDBClient",
+                                                         "influxdb_client.client.influxdb_client"
+                                                         ".InfluxDBClient"})),
 )
 # Entries of the options dicts above (OPTION_DICTS) that hold a bundle (True: a folder).
 OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}

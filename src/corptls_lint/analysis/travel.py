@@ -1,11 +1,11 @@
 """Values that travel inside a module to a sink argument: where an insecure value was written
 (a branch's binding, `self.x` set in the class, a `.get()` default, a `**kwargs` dict built
-over several statements or kept on the instance, a call site's argument to a parameter that
-reaches the sink, through a local and one more function, the parameter's default, or the
-cases a test's parametrization gives the parameter), so the
-rules report it at its origin and name the sink. Also what a call reaches on its way: a
-`functools.partial` of a sink, and a session's verb method kept under another name in a
-monkeypatch.
+over several statements, taken from the displays a `for` loops over, or kept on the
+instance, a call site's argument to a parameter that reaches the sink, through a local and
+one more function, the parameter's default, or the cases a test's parametrization gives the
+parameter), so the rules report it at its origin and name the sink. Also what a call reaches
+on its way: a `functools.partial` of a sink, and a session's verb method kept under another
+name in a monkeypatch.
 """
 
 from __future__ import annotations
@@ -144,6 +144,25 @@ def option_default(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseE
     return None
 
 
+def loop_values(name: str, binding: Binding) -> Iterator[cst.BaseExpression]:
+    """The elements of the list or tuple display (or a name bound once to one) that a `for`
+    of the binding's scope takes `name` from (`for kw in [{...}, {...}]:`)."""
+    from corptls_lint.analysis.cst_walk import children
+
+    stack: List[cst.CSTNode] = [binding.scope.node]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.For) and isinstance(node.target, cst.Name)
+                and identifier(node.target.value) == name):
+            displayed = values.origin(node.iter, binding.scope)[0]
+            if isinstance(displayed, (cst.List, cst.Tuple)):
+                yield from (element.value for element in displayed.elements
+                            if not isinstance(element, cst.StarredElement))
+        if node is binding.scope.node or not isinstance(
+                node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+
+
 def _get_default(expr: cst.BaseExpression) -> Optional[cst.BaseExpression]:
     """The default of `mapping.get("key", default)` (also `getattr(obj, "name", default)`)."""
     if not isinstance(expr, cst.Call) or len(expr.args) != 2 or any(
@@ -184,7 +203,8 @@ def splatted_values(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
     as `**name`: `name["key"] = value`, `name.update({"key": value})` / `update(key=value)`,
     `name.setdefault("key", value)`,
     or one of several dict displays bound to the name (with `single_display`, also the one
-    display of a name bound once). An entry whose value is a name follows that name
+    display of a name bound once), or one of the dict displays a `for` takes the name from.
+    An entry whose value is a name follows that name
     (`{"cert_reqs": cert_reqs}` after `cert_reqs = ssl.CERT_NONE` on a branch). As (where to
     report, the insecure value written there)."""
     for arg in call.args:
@@ -224,6 +244,10 @@ def splatted_values(call: cst.Call, key: str, scope: Scope, insecure: ValueTest,
                     else:
                         for origin in travelled_origins(value, scope, insecure):
                             yield origin, origin
+        for looped in loop_values(name, binding):
+            for anchor, entry_key, value in option_entries(looped, scope):
+                if entry_key == key and insecure(value):
+                    yield anchor, value
 
 
 def attribute_items(call: cst.Call, key: str, scope: Scope, insecure: ScopedValueTest
@@ -462,7 +486,7 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
         if names_arg is None or cases_arg is None:
             continue
         names = _argnames(names_arg.value, binding.scope.parent)
-        cases = cases_arg.value
+        cases = values.origin(cases_arg.value, binding.scope.parent)[0]  # also a name bound once
         if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
             continue
         index = names.index(name)

@@ -215,8 +215,9 @@ class ClientOptionDisabled(Rule):
 
     - boto3 / botocore: `verify=False` on `boto3.client(...)`, `boto3.resource(...)`, or the
       `client` / `resource` / `create_client` method of a session;
-    - PyGithub: `Github(verify=False)`; PyMISP: `PyMISP(url, key, ssl=False)` (its `ssl` is
-      requests' `verify`); keystoneauth: `session.Session(verify=False)`;
+    - PyGithub: `Github(verify=False)`; PyMISP: `PyMISP(url, key, ssl=False)`, also by
+      position (`PyMISP(url, key, False)`; its `ssl` is requests' `verify`); keystoneauth:
+      `session.Session(verify=False)`;
     - Elasticsearch / OpenSearch clients and connection classes: `ssl_assert_hostname=False`
       (their `verify_certs=False` is a wrapper flag, below);
     - tornado: `validate_cert=False` on `HTTPRequest`, a `fetch(...)` method or any tornado
@@ -321,6 +322,15 @@ class ClientOptionDisabled(Rule):
       `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`), unless the callee
       is named like a server (`self._server_socket(...)`: the server's cert_reqs asks for
       client certificates);
+    - stripe: `verify_ssl_certs=False` on `StripeClient` and stripe's HTTP clients;
+    - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
+      falsy `verify`: an Airflow `Connection(extra={...})` (also `extra=json.dumps({...})`),
+      the Airflow HTTP hook's and operator's `extra_options={...}` (also
+      `.run(extra_options=...)`), python-telegram-bot's `HTTPXRequest(httpx_kwargs={...})`,
+      openstacksdk's `CloudRegion(name, region, config)` (also by position). An options dict
+      bound to a name counts with the items stored into it in the same function
+      (`config["verify"] = False`); one that is a test's parameter counts with the rows of
+      its `@pytest.mark.parametrize(...)` (reported in the row);
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -454,8 +464,9 @@ class ClientOptionDisabled(Rule):
         for name in _KEYWORD_WORDS}
     # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
     trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
-    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
-                              *(word.encode() for word in _IMPORT_WORDS)})),)
+    # (PyMISP and CloudRegion: their options by position, with no keyword to search)
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY", b"PyMISP",
+                              b"CloudRegion", *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),
@@ -474,6 +485,10 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
+        # an options dict by position, built over several statements (openstacksdk's region)
+        clients.calls_to(clients.OPENSTACK_CLOUD_REGIONS),
+        # PyMISP's flag by position (`PyMISP(url, key, False)`, a name bound to False)
+        clients.calls_to(clients.PYMISP_CLIENTS, argument=Argument(2, ("ssl",), FALSY)),
         CallTo(("setopt",), tuple(sorted({owner.split(".", 1)[0]
                                           for owner in clients.CURL_OPTION_OWNERS}))),
         # ldap3's defaults: a Tls without `validate=`, a Server without `tls=`
@@ -497,6 +512,19 @@ class ClientOptionDisabled(Rule):
 
     VALID = [
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
+        "from openstack.config import cloud_region\nconfig = dict(base)\n"
+        "config['verify'] = CA\ncloud_region.CloudRegion('c', 'r', config)\n",
+        "import stripe\nclient = stripe.StripeClient(api_key=key, verify_ssl_certs=True)\n",
+        # PyMISP's third argument true, or its fourth (debug) false
+        "from pymisp import PyMISP\nmisp = PyMISP(url, key, True, False)\n",
+        # an HTTP wrapper's options dict that keeps verification; a parametrized secure row
+        "from airflow.models import Connection\n"
+        "conn = Connection(conn_id='api', extra={'verify': True})\n",
+        "import json\nfrom airflow.models import Connection\n"
+        "conn = Connection(conn_id='api', extra=json.dumps({'verify': CA}))\n",
+        "import pytest\nfrom airflow.providers.http.operators.http import HttpOperator\n"
+        "@pytest.mark.parametrize('opts', [{'verify': True}, {'timeout': 5}])\n"
+        "def test_run(opts):\n    HttpOperator(task_id='t', extra_options=opts)\n",
         "import jwt\njwt.decode(token, verify=False)\n",
         "from ncclient import manager\nmanager.connect(host=h, hostkey_verify=False)\n",
         "import salt\nsalt.fileclient.get_url(url, skip_verify=True)\n",
@@ -569,6 +597,26 @@ class ClientOptionDisabled(Rule):
         "        return pymongo.MongoClient(self.uri, **options)\n",
     ]
     INVALID = [
+        # an HTTP wrapper's options dict: an Airflow connection's extras, a parametrized
+        # test's rows handed to the operator's per-request options
+        Invalid(
+            "from airflow.models import Connection\n"
+            "conn = Connection(conn_id='api', extra={'use_ssl': 'True', 'verify': False})\n",
+            [(2, 60)]),
+        Invalid(
+            "import json\n"
+            "from airflow.models import Connection\n"
+            "conn = Connection(conn_id='ch',"
+            " extra=json.dumps({'secure': True, 'verify': False}))\n",
+            [(3, 67)]),
+        Invalid(
+            "import pytest\n"
+            "from airflow.providers.http.operators.http import HttpOperator\n"
+            "@pytest.mark.parametrize(('data', 'opts'), [(1, {'verify': False}),\n"
+            "                                            pytest.param(2, {'verify': True})])\n"
+            "def test_run(data, opts):\n"
+            "    HttpOperator(task_id='t', data=data, extra_options=opts)\n",
+            [(3, 50)]),
         Invalid(
             "import boto3\n"
             "s3 = boto3.client('s3', endpoint_url=url, verify=False)\n",
@@ -1010,6 +1058,47 @@ class ClientOptionDisabled(Rule):
             "from zeep.transports import AsyncTransport\n"
             "transport = AsyncTransport(verify_ssl=True)\n"),
         Invalid(
+            "import stripe\n"
+            "client = stripe.StripeClient(api_key=key, verify_ssl_certs=False)\n",
+            [(2, 43)]),
+        # an options dict by position, built over several statements
+        Invalid(
+            "from openstack.config import cloud_region\n"
+            "config = dict(base)\n"
+            "config['verify'] = False\n"
+            "region = cloud_region.CloudRegion('cloud', 'region', config)\n",
+            [(3, 1)]),
+        # by position, and a flag bound on both branches of a `try` (its fix unsafe there:
+        # the name may serve other calls)
+        Invalid(
+            "from pymisp import PyMISP\n"
+            "try:\n"
+            "    from keys import url, key\n"
+            "    verifycert = False\n"
+            "except ImportError:\n"
+            "    url, key, verifycert = 'https://misp', KEY, True\n"
+            "misp = PyMISP(url, key, verifycert, debug=False)\n",
+            [(4, 18)],
+            "from pymisp import PyMISP\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "try:\n"
+            "    from keys import url, key\n"
+            "    verifycert = CA_BUNDLE\n"
+            "except ImportError:\n"
+            "    url, key, verifycert = 'https://misp', KEY, True\n"
+            "misp = PyMISP(url, key, verifycert, debug=False)\n"),
+        Invalid(
+            "from pymisp import PyMISP\n"
+            "local = PyMISP('https://localhost', key, False)\n",
+            [(2, 42)],
+            "from pymisp import PyMISP\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "local = PyMISP('https://localhost', key, CA_BUNDLE)\n"),
+        Invalid(
             "from pymisp import PyMISP\n"
             "misp = PyMISP(url, key, ssl=False, debug=False)\n",
             [(2, 25)],
@@ -1060,7 +1149,8 @@ class ClientOptionDisabled(Rule):
                          else f"{clients.callee_name(node)}() argument")
                 self.report(arg, f"TLS verification disabled by {option.client}'s {shown}; "
                                  "give the client the CA bundle instead", fix)
-            elif arg is not None and arg.keyword is not None:
+            elif arg is not None and (arg.keyword is not None or option.client == "PyMISP"):
+                # (PyMISP's flag is often passed by position: `PyMISP(url, key, verifycert)`)
                 test = functools.partial(clients.value_is, option.value, scope=self.scope)
                 for origin in travel.travelled_origins(arg.value, self.scope, test):
                     fix = (origin_fixes.target_at_origin(origin, "ca-bundle")
@@ -1189,11 +1279,23 @@ class ClientOptionDisabled(Rule):
     def _entries(self, value: cst.BaseExpression
                  ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
         """The entries of an options dict, also of each display a name is bound to on the
-        branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`)."""
+        branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`), and
+        the items stored into it there (`config["verify"] = False`)."""
         yield from clients.option_entries(value, self.scope)
+        dumped = _json_dumped(value, self.scope)  # an Airflow extra written as JSON
+        if dumped is not None:
+            yield from clients.option_entries(*dumped)
+        for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
+            yield from clients.option_entries(row, self.scope)
         if isinstance(value, cst.Name):
             name = identifier(value.value)
             binding = self.scope.lookup(name)
+            if binding is not None and binding.qualified is None:
+                for key, stored, target in clients.body_uses(binding.scope, name).items.get(
+                        name, ()):
+                    text = values.string_value(key, binding.scope)
+                    if text is not None:
+                        yield target, text, stored
             if binding is not None and binding.count > 1 and binding.qualified is None:
                 uses = clients.body_uses(binding.scope, name)
                 for bound in uses.bound.get(name, ()):
@@ -1281,7 +1383,8 @@ class ClientOptionDisabled(Rule):
 
     def _db_option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
         for option in clients.DB_OPTION_DICTS:
-            arg = clients.keyword(node, option.keyword)
+            arg = (clients.argument(node, option.position, option.keyword)
+                   if option.position is not None else clients.keyword(node, option.keyword))
             if arg is not None and clients.ClientOption(
                     option.client, option.keyword, FALSY, option.callees,
                     option.methods).applies_to(node, qualified):
@@ -1388,6 +1491,17 @@ class ClientOptionDisabled(Rule):
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,
                                             clients.SEARCH_CLIENTS)
+
+
+def _json_dumped(value: cst.BaseExpression, scope: Scope
+                 ) -> Optional[Tuple[cst.BaseExpression, Scope]]:
+    """The dict `json.dumps({...})` writes (an options dict handed over as JSON text), in the
+    scope it is written in."""
+    value, scope = values.origin(value, scope)
+    if isinstance(value, cst.Call) and scope.qualify(value.func) == "json.dumps":
+        dumped = clients.positional(value, 0)
+        return (dumped.value, scope) if dumped is not None else None
+    return None
 
 
 def _secure_with_bundle(call: cst.Call, arg: cst.Arg, bundle_keyword: str, secure: str = "True",

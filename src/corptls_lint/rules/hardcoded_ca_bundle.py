@@ -1,16 +1,20 @@
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
+from corptls_lint.analysis import clients, fixed_paths, travel, values
 from corptls_lint.analysis.scopes import dotted_name, import_roots
-from corptls_lint.ftypes import identifier
-from corptls_lint.rules.base import BUNDLE, ClientUse, FixRequest, Invalid, Rule
+from corptls_lint.ftypes import Applicability, identifier
+from corptls_lint.rules.base import BUNDLE, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import PATH, Argument, AttributeStore, CallTo, KeywordArg
+from corptls_lint.screens.shapes import (PATH, Argument, AttributeStore, CallTo, KeyedStore,
+                                         KeywordArg)
+
+if TYPE_CHECKING:
+    from corptls_lint.analysis.scopes import Scope
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -37,19 +41,33 @@ def _shadows(keyword: str) -> bool:
     return keyword not in _BASE_WORDS and any(keyword in word for word in _BASE_WORDS)
 
 
+# Callee names too common to stand for a shadowed keyword: their module's name stands.
+_COMMON_NAMES = frozenset({"client", "Client", "connect"})
+
+
+def _standing_for(name: str) -> Tuple[str, ...]:
+    last = name.rsplit(".", 1)[-1]
+    return import_roots(name) if last in _COMMON_NAMES else (last,)
+
+
 # The byte screen's words for the tables: each keyword, except one that a base word holds
 # (docker's `ca_cert`, in `ca_certs`: the screen would search it on its own in every file),
-# for which the call's name stands (`TLSConfig`, under the word `TLS`); each positional call's
-# name, or its module's when the name is too short to be rare (ldap3's `Tls`).
+# for which the call's name stands (`TLSConfig`, under the word `TLS`; etcd3's module for its
+# `client`); each positional call's name, or its module's when the name is too short to be
+# rare (ldap3's `Tls`).
 _TABLE_WORDS = frozenset(
     {keyword for keyword in _CLIENT_KEYWORDS if not _shadows(keyword)}
-    | {name.rsplit(".", 1)[-1] for option in clients.CA_BUNDLE_OPTIONS
-       if option.value == PATH and _shadows(option.keyword) for name in option.callees}
+    | {word for option in clients.CA_BUNDLE_OPTIONS
+       if option.value == PATH and _shadows(option.keyword) for name in option.callees
+       for word in _standing_for(name)}
     | {word for shape in _CLIENT_CALLS
        for word in (shape.names if all(len(name) > 3 for name in shape.names)
                     else shape.roots)})
 
 
+# Every keyword the rule reads a path from (also as a key of a `**` dict).
+_KEYWORDS = tuple(sorted({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir",
+                          *_CLIENT_KEYWORDS}))
 # The keys reported in any dict (a confluent-kafka config, Django's DATABASES OPTIONS).
 _DICT_KEYS = tuple(sorted(clients.DICT_KEY_CA_PATHS))
 _CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".cert", ".der", ".bundle", ".p7b")
@@ -109,7 +127,19 @@ class HardcodedCABundle(Rule):
       of option names (`{"sslrootcert": "sslrootcert"}`) is not a path.
 
     A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
-    directory as well as the machine.
+    directory as well as the machine. So does a path built only from fixed parts, the
+    module's own `__file__` and literals joined (`os.path.join(os.path.dirname(__file__),
+    "ca.pem")`, `Path(__file__).parent / "ca.pem"`, an f-string of them): given through a
+    name, it is reported where it is built, naming the call it reaches. The path may also
+    come in a dict passed with `**` (a display in the call, one bound to the name, its item
+    stores and `update`s, or the displays of a `for` loop over them:
+    `for kw in [{"ca_certs": "/a"}, ...]: HTTPSConnectionPool(host, **kw)`), reported at
+    the entry; to the clients in the tables the same way.
+
+    A test that expects the configuration to be rejected is not reported: inside
+    `with pytest.raises(...)` or `self.assertRaises(...)` of a missing file (`IOError`,
+    `OSError`, `FileNotFoundError`, `EnvironmentError`) or of wrong arguments (`ValueError`,
+    `TypeError`); a TLS error (`SSLError`) means the path was used, and is reported.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -183,8 +213,8 @@ class HardcodedCABundle(Rule):
         name.encode(): byte_patterns.assigned(name, quoted=True, insecure_if_true=False)
         for name in _TABLE_WORDS & set(_CLIENT_KEYWORDS) - _BASE_WORDS}}
     candidates = (
-        KeywordArg(tuple(sorted({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir",
-                                 *_CLIENT_KEYWORDS})), PATH),
+        KeywordArg(_KEYWORDS, PATH),
+        KeyedStore(_KEYWORDS, PATH),  # `kw["ca_certs"] = "/path"` ... `Pool(**kw)`
         AttributeStore(("verify",), PATH),
         CallTo((_LOAD_VERIFY_LOCATIONS,)),
         *_CLIENT_CALLS,
@@ -242,6 +272,15 @@ class HardcodedCABundle(Rule):
         "import ssl\nctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)\n"
         "ctx.load_verify_locations(cafile='/etc/ssl/clients-ca.pem')\n",
         "import ssl\nctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile='/etc/ssl/clients-ca.pem')\n",
+        # a folder that comes from elsewhere (a fixture's), joined with a literal file name
+        "import os, ssl\n"
+        "ctx = ssl.create_default_context(cafile=os.path.join(tmp_dir, 'ca.pem'))\n",
+        # a `**` dict and a loop's dicts without a CA path
+        "import urllib3\nfor kw in [{'ca_certs': CA}, {'ssl_context': ctx}]:\n"
+        "    urllib3.HTTPSConnectionPool(host, **kw)\n",
+        # a test that a missing file is rejected
+        "import pytest, ssl\nwith pytest.raises(FileNotFoundError):\n"
+        "    ssl.create_default_context(cafile='/nowhere/ca.pem')\n",
     ]
     INVALID = [
         Invalid(
@@ -448,6 +487,60 @@ class HardcodedCABundle(Rule):
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "conn = psycopg2.connect(dsn, sslmode='verify-full', sslrootcert=CA_BUNDLE)\n"),
+        # a path built from fixed parts: in the call, or through a name (reported where it is
+        # built, an unsafe fix there)
+        Invalid(
+            "import os, ssl\n"
+            "ctx = ssl.create_default_context(cafile=os.path.join(os.path.dirname(__file__),"
+            " 'ca.pem'))\n",
+            [(2, 34)],
+            "import ssl\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ctx = ssl.create_default_context(cafile=CA_BUNDLE)\n"),
+        Invalid(
+            "import os, ssl\n"
+            "CA = os.path.join(os.path.dirname(__file__), 'certs', 'ca.pem')\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx.load_verify_locations(CA)\n",
+            [(2, 6)],
+            "import ssl\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "CA = CA_BUNDLE\n"
+            "ctx = ssl.create_default_context()\n"
+            "ctx.load_verify_locations(CA)\n"),
+        # the path as an entry of a dict passed with `**`, or of the dicts a loop passes so
+        # (unsafe fixes: the dicts may serve other calls)
+        Invalid(
+            "import urllib3\n"
+            "ssl_kw = {'cert_reqs': 'CERT_REQUIRED', 'ca_certs': '/root/ca.pem'}\n"
+            "pool = urllib3.PoolManager(5, **ssl_kw)\n"
+            "for kw in [{'ca_certs': '/a'}, {'ssl_context': ctx}]:\n"
+            "    urllib3.HTTPSConnectionPool(host, **kw)\n",
+            [(2, 41), (4, 13)],
+            "import urllib3\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "ssl_kw = {'cert_reqs': 'CERT_REQUIRED', 'ca_certs': CA_BUNDLE}\n"
+            "pool = urllib3.PoolManager(5, **ssl_kw)\n"
+            "for kw in [{'ca_certs': CA_BUNDLE}, {'ssl_context': ctx}]:\n"
+            "    urllib3.HTTPSConnectionPool(host, **kw)\n"),
+        # a test expecting a TLS error (not a missing file) still pins the path
+        Invalid(
+            "import urllib3, pytest\n"
+            "with pytest.raises(urllib3.exceptions.SSLError):\n"
+            "    urllib3.PoolManager(ca_certs='tests/certs/ca.crt')\n",
+            [(3, 25)],
+            "import urllib3, pytest\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with pytest.raises(urllib3.exceptions.SSLError):\n"
+            "    urllib3.PoolManager(ca_certs=CA_BUNDLE)\n"),
         # a CA folder: reported, no bundle-file fix
         Invalid(
             "import redis.asyncio as aioredis\n"
@@ -455,10 +548,31 @@ class HardcodedCABundle(Rule):
             [(2, 30)]),
     ]
 
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self._sink = "a call"  # the call being checked, named at an origin it reaches
+        self._expecting_errors = 0  # depth of `with pytest.raises(...)` blocks
+
+    def visit_With(self, node: cst.With) -> None:
+        if any(_expects_an_error(item.item, self.scope) for item in node.items):
+            self._expecting_errors += 1
+
+    def leave_With(self, original_node: cst.With) -> None:
+        if any(_expects_an_error(item.item, self.scope) for item in original_node.items):
+            self._expecting_errors -= 1
+
+    def report(self, node: cst.CSTNode, message: Optional[str] = None,
+               fix: Optional[FixRequest] = None) -> None:
+        # a test that a bad path is rejected (`with pytest.raises(IOError): ...`) pins nothing
+        if not self._expecting_errors:
+            super().report(node, message, fix)
+
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
+        self._sink = clients.sink_name(node, qualified)
         if clients.takes_verify(node, qualified):
             self._check(clients.keyword(node, "verify"), clients.verify_fix_kind(qualified))
+            self._splatted(node, "verify", clients.verify_fix_kind(qualified))
         elif qualified == _CREATE_DEFAULT_CONTEXT:
             if clients.is_server_context_call(node, self.scope):
                 return  # a server's CA for its clients' certificates: not client trust
@@ -467,6 +581,8 @@ class HardcodedCABundle(Rule):
         elif qualified in clients.URLLIB3_POOLS:
             self._check(clients.keyword(node, "ca_certs"))
             self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
+            self._splatted(node, "ca_certs")
+            self._splatted(node, "ca_cert_dir", fix_kind=None)
         elif (qualified is None and isinstance(node.func, cst.Attribute)
               and identifier(node.func.attr.value) == _LOAD_VERIFY_LOCATIONS):
             owner = dotted_name(node.func.value)
@@ -484,10 +600,13 @@ class HardcodedCABundle(Rule):
         for option in clients.applicable(clients.CA_BUNDLE_OPTIONS, node, qualified):
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
-            if arg is None:
-                continue
             message = (f"hardcoded CA bundle path in {option.client}'s {option.keyword}; "
                        "use the configured CA bundle")
+            if arg is None:
+                if option.value == PATH:
+                    self._splatted(node, option.keyword, None if option.folder else "ca-bundle",
+                                   message)
+                continue
             if option.value == clients.FILE_READ:
                 path = clients.file_read(arg.value, self.scope)
                 if path is not None and self.is_hardcoded_path(path):
@@ -533,7 +652,68 @@ class HardcodedCABundle(Rule):
 
     def _check(self, arg: Optional[cst.Arg], fix_kind: Optional[str] = "ca-bundle",
                message: Optional[str] = None) -> None:
-        """Report a hardcoded path; `fix_kind` None for a folder, which a bundle cannot replace."""
-        if arg is not None and self.is_hardcoded_path(arg.value):
+        """Report a hardcoded path; `fix_kind` None for a folder, which a bundle cannot replace.
+        A path built from fixed parts (`os.path.join(os.path.dirname(__file__), "ca.pem")`)
+        counts too: through a name, it is reported where it is built, naming the call."""
+        if arg is None:
+            return
+        if self.is_hardcoded_path(arg.value):
             fix = FixRequest(fix_kind, node=arg.value) if fix_kind else None
             self.report(arg, message, fix)
+        elif fixed_paths.is_fixed_path(arg.value, self.scope):
+            built, _ = values.origin(arg.value, self.scope)
+            if built is arg.value:
+                self.report(arg, message, FixRequest(fix_kind, node=built) if fix_kind else None)
+            else:  # the name may serve other uses: its fix is unsafe
+                self.report(built, f"hardcoded CA bundle path built here reaches {self._sink}(); "
+                                   "use the configured CA bundle",
+                            FixRequest(fix_kind, Applicability.UNSAFE, node=built)
+                            if fix_kind else None)
+
+    def _splatted(self, node: cst.Call, keyword: str, fix_kind: Optional[str] = "ca-bundle",
+                  message: Optional[str] = None) -> None:
+        """The path as an entry of a dict passed with `**`: written in the call, bound to the
+        name (one display or several, item stores, `update`), or one of the displays a loop
+        takes the name from (`for kw in [{"ca_certs": "/a"}, ...]: Pool(**kw)`); reported at
+        the entry, with an unsafe fix (the dict may serve other calls)."""
+        for anchor, value in travel.double_star_values(node, keyword, self.scope):
+            if not (isinstance(anchor, cst.Arg) and isinstance(anchor.value, cst.Name)):
+                self._splatted_entry(anchor, value, fix_kind, message)  # else a name's: below
+        for anchor, value in travel.splatted_values(node, keyword, self.scope,
+                                                    self.is_hardcoded_path, single_display=True):
+            self._splatted_entry(anchor, value, fix_kind, message)
+
+    def _splatted_entry(self, anchor: cst.CSTNode, value: cst.BaseExpression,
+                        fix_kind: Optional[str], message: Optional[str]) -> None:
+        if self.is_hardcoded_path(value):
+            self.report(anchor, message or f"hardcoded CA bundle path passed in ** to "
+                                           f"{self._sink}(); use the configured CA bundle",
+                        FixRequest(fix_kind, Applicability.UNSAFE, node=value)
+                        if fix_kind else None)
+
+
+# `with pytest.raises(IOError):`, `with self.assertRaises(ValueError):`: a test that expects
+# the configuration to be rejected, the file missing or the arguments wrong (not an SSLError:
+# the right CA and an expired certificate, the path in use)
+_RAISES = frozenset({"pytest.raises"})
+_ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
+_REJECTED_CONFIG_ERRORS = frozenset({"IOError", "OSError", "FileNotFoundError",
+                                     "EnvironmentError", "ValueError", "TypeError"})
+
+
+def _expects_an_error(expr: cst.BaseExpression, scope: "Scope") -> bool:
+    if not isinstance(expr, cst.Call):
+        return False
+    if not (scope.qualify(expr.func) in _RAISES or (
+            isinstance(expr.func, cst.Attribute) and isinstance(expr.func.value, cst.Name)
+            and identifier(expr.func.value.value) == "self"
+            and identifier(expr.func.attr.value) in _ASSERT_RAISES)):
+        return False
+    expected = clients.argument(expr, 0, "expected_exception")
+    if expected is None:
+        return False
+    errors = (expected.value.elements if isinstance(expected.value, cst.Tuple)
+              else [cst.Element(expected.value)])
+    return any(isinstance(error.value, cst.Name) and identifier(error.value.value)
+               in _REJECTED_CONFIG_ERRORS and scope.lookup(error.value.value) is None
+               for error in errors)

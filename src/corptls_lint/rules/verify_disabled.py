@@ -50,7 +50,8 @@ class VerifyDisabled(Rule):
     A falsy value that travels to such a call inside the module is reported where it is
     written, once, with the call named in the message: a dict built over several statements
     and passed as `**kwargs` (`kw["verify"] = False`, `kw.update(verify=False)`,
-    `kw.setdefault("verify", False)`; also a wrapper's own `**kwargs` passed on to
+    `kw.setdefault("verify", False)`, or one of the dict displays a `for` loop takes `kw`
+    from: `for kw in ({...}, {"verify": False}):`; also a wrapper's own `**kwargs` passed on to
     `requests.get(url, **kwargs)` or `super().request(method, url, **kwargs)`, as in an
     overridden or monkeypatched `Session.request`, `HTTPAdapter.send` or `httpx.Client.__init__`;
     and a dict kept on the instance, `**self._kwargs`, that a method of the class fills:
@@ -166,6 +167,10 @@ class VerifyDisabled(Rule):
                   OFF, '`verify=<ca-bundle>`'),
         ClientUse('requests-html', '`verify=False` on `HTMLSession`, `AsyncHTMLSession`',
                   OFF, '`verify=<ca-bundle>`'),
+        ClientUse("pyArango, Airflow's Vault client",
+                  '`verify=False` on `pyArango.connection.Connection`, '
+                  '`airflow.providers.hashicorp._internal_client.vault_client._VaultClient`',
+                  OFF, '`verify=<ca-bundle>`'),
     )
 
     VALID = [
@@ -202,6 +207,7 @@ class VerifyDisabled(Rule):
         "    return requests.get(url, **kw)\n",
         "from curl_cffi.requests import Session\nwith Session[Response](verify=CA) as s:\n"
         "    s.get(url)\n",
+        "from pyArango.connection import Connection\nConnection(arangoURL=u, verify=True)\n",
     ]
     INVALID = [
         # a generic class called with its type arguments (curl_cffi's typed sessions)
@@ -216,6 +222,36 @@ class VerifyDisabled(Rule):
             "\n"
             "with Session[Response](verify=CA_BUNDLE) as s:\n"
             "    s.get(url)\n"),
+        # one of the dicts a loop passes with `**`
+        Invalid(
+            "import requests\n"
+            "for kw in ({'timeout': 5}, {'verify': False}):\n"
+            "    requests.get(url, **kw)\n",
+            [(2, 29)],
+            "import requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "for kw in ({'timeout': 5}, {'verify': CA_BUNDLE}):\n"
+            "    requests.get(url, **kw)\n"),
+        # a client built on requests that hands its verify= over (pyArango's connection), the
+        # value a class attribute's default
+        Invalid(
+            "from pyArango import connection\n"
+            "class Backend:\n"
+            "    verify = False\n"
+            "    def connect(self):\n"
+            "        return connection.Connection(arangoURL=self.url, verify=self.verify)\n",
+            [(3, 14)],
+            "from pyArango import connection\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "class Backend:\n"
+            "    verify = CA_BUNDLE\n"
+            "    def connect(self):\n"
+            "        return connection.Connection(arangoURL=self.url, verify=self.verify)\n"),
         Invalid(
             "import requests\n"
             "requests.get(url, verify=False)\n",

@@ -194,6 +194,8 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return (isinstance(value, ast.Constant) and type(value.value) in (bool, int)
                 and bool(value.value))
     if kind == PATH:
+        if isinstance(value, ast.Call):
+            return _builds_a_path(value, 0)  # from parts the rules may find fixed (fixed_paths)
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value != ""
     if kind == NONE:
         return isinstance(value, ast.Constant) and value.value is None
@@ -220,6 +222,33 @@ def literal_matches(value: ast.AST, kind: str) -> bool:
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and any(
             option + "=" in value.value.lower() for option in kind[len(HOLDING):].split("|"))
     raise ValueError(f"unknown value class {kind!r}")
+
+
+# The calls that build a path from parts (analysis/fixed_paths.py), by their last name.
+_PATH_BUILDERS = frozenset({"join", "dirname", "abspath", "realpath", "normpath", "expanduser",
+                            "fspath", "Path", "PurePath", "PosixPath", "joinpath", "resolve",
+                            "absolute", "with_name", "with_suffix", "as_posix", "str"})
+
+
+def _builds_a_path(call: ast.Call, depth: int) -> bool:
+    """A call of a path builder with a part that may be fixed: a string, the module's own
+    `__file__`, or such a call (`os.path.join(HERE, "ca.pem")`; not `str(ca_cert)`)."""
+    if depth > 4 or _last_name(call.func) not in _PATH_BUILDERS:
+        return False
+    if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Call) and (
+            _builds_a_path(call.func.value, depth + 1)):
+        return True  # `Path(__file__).resolve()`
+    return any((isinstance(part, ast.Constant) and isinstance(part.value, str))
+               or (isinstance(part, ast.Name) and part.id == "__file__")
+               or isinstance(part, (ast.JoinedStr, ast.BinOp))
+               or (isinstance(part, ast.Call) and _builds_a_path(part, depth + 1))
+               for part in call.args)
+
+
+def _last_name(func: ast.AST) -> Optional[str]:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return func.id if isinstance(func, ast.Name) else None
 
 
 def _is_constant(value: ast.AST) -> bool:

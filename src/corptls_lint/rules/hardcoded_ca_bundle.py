@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import Optional, Tuple
 
 import libcst as cst
 
@@ -12,9 +12,6 @@ from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (PATH, Argument, AttributeStore, CallTo, KeyedStore,
                                          KeywordArg)
-
-if TYPE_CHECKING:
-    from corptls_lint.analysis.scopes import Scope
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -135,11 +132,6 @@ class HardcodedCABundle(Rule):
     stores and `update`s, or the displays of a `for` loop over them:
     `for kw in [{"ca_certs": "/a"}, ...]: HTTPSConnectionPool(host, **kw)`), reported at
     the entry; to the clients in the tables the same way.
-
-    A test that expects the configuration to be rejected is not reported: inside
-    `with pytest.raises(...)` or `self.assertRaises(...)` of a missing file (`IOError`,
-    `OSError`, `FileNotFoundError`, `EnvironmentError`) or of wrong arguments (`ValueError`,
-    `TypeError`); a TLS error (`SSLError`) means the path was used, and is reported.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -551,21 +543,6 @@ class HardcodedCABundle(Rule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._sink = "a call"  # the call being checked, named at an origin it reaches
-        self._expecting_errors = 0  # depth of `with pytest.raises(...)` blocks
-
-    def visit_With(self, node: cst.With) -> None:
-        if any(_expects_an_error(item.item, self.scope) for item in node.items):
-            self._expecting_errors += 1
-
-    def leave_With(self, original_node: cst.With) -> None:
-        if any(_expects_an_error(item.item, self.scope) for item in original_node.items):
-            self._expecting_errors -= 1
-
-    def report(self, node: cst.CSTNode, message: Optional[str] = None,
-               fix: Optional[FixRequest] = None) -> None:
-        # a test that a bad path is rejected (`with pytest.raises(IOError): ...`) pins nothing
-        if not self._expecting_errors:
-            super().report(node, message, fix)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
@@ -690,30 +667,3 @@ class HardcodedCABundle(Rule):
                                            f"{self._sink}(); use the configured CA bundle",
                         FixRequest(fix_kind, Applicability.UNSAFE, node=value)
                         if fix_kind else None)
-
-
-# `with pytest.raises(IOError):`, `with self.assertRaises(ValueError):`: a test that expects
-# the configuration to be rejected, the file missing or the arguments wrong (not an SSLError:
-# the right CA and an expired certificate, the path in use)
-_RAISES = frozenset({"pytest.raises"})
-_ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
-_REJECTED_CONFIG_ERRORS = frozenset({"IOError", "OSError", "FileNotFoundError",
-                                     "EnvironmentError", "ValueError", "TypeError"})
-
-
-def _expects_an_error(expr: cst.BaseExpression, scope: "Scope") -> bool:
-    if not isinstance(expr, cst.Call):
-        return False
-    if not (scope.qualify(expr.func) in _RAISES or (
-            isinstance(expr.func, cst.Attribute) and isinstance(expr.func.value, cst.Name)
-            and identifier(expr.func.value.value) == "self"
-            and identifier(expr.func.attr.value) in _ASSERT_RAISES)):
-        return False
-    expected = clients.argument(expr, 0, "expected_exception")
-    if expected is None:
-        return False
-    errors = (expected.value.elements if isinstance(expected.value, cst.Tuple)
-              else [cst.Element(expected.value)])
-    return any(isinstance(error.value, cst.Name) and identifier(error.value.value)
-               in _REJECTED_CONFIG_ERRORS and scope.lookup(error.value.value) is None
-               for error in errors)

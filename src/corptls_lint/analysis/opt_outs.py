@@ -31,7 +31,7 @@ Then the caller's choice is where to report, if anywhere (`placement`):
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set, Tuple, Union
+from typing import List, Optional, Set, Tuple, Union
 
 import libcst as cst
 

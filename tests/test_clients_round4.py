@@ -147,13 +147,16 @@ FOUND = {
                     ping_interval=1,
                     sslopt={"cert_reqs": ssl.CERT_NONE},
                 )
+                pytest.raises(ssl.SSLError, ws.create_connection, url,
+                              sslopt={"check_hostname": False})
+                # a configuration the test expects refused is test data (analysis/test_data)
                 pytest.raises(ValueError, ws.create_connection, url,
                               sslopt={"check_hostname": False})
         class OptsList:
             def __init__(self):
                 self.sockopt = []
                 self.sslopt = {"cert_reqs": ssl.CERT_NONE}
-        """, [(12, 21, "TLS105"), (15, 31, "TLS105"), (19, 24, "TLS105")]),
+        """, [(12, 21, "TLS105"), (15, 31, "TLS105"), (22, 24, "TLS105")]),
     "an option key's value from a parameter default, reported once at the default": ("""
         from aioredis.connection import ConnectionPool, SSLConnection
         class Redis:

@@ -337,3 +337,37 @@ def test_placement_outside_a_function_is_none():
     statement = module.body[1]
     assert isinstance(statement, cst.If)
     assert opt_outs.placement(statement.body, module_scope(module)) is None
+
+
+@pytest.mark.parametrize("source, expected", [
+    # a client certificate is the client's identity, not its trust of the server: a fixture
+    # that turns verification off when there is none chose that itself (nameko's conftest)
+    ("""
+    import ssl
+    def rabbit_ssl_config(config, use_client_cert):
+        if use_client_cert is False:
+            config["AMQP_SSL"] = {"cert_reqs": ssl.CERT_NONE}
+        return config
+    """, [(5, 31, "TLS105")]),
+    # the fallback of a table lookup is the library's default for a caller who chose nothing
+    # it knows (PyHive: `ssl_cert=None` falls back to CERT_NONE)
+    ("""
+    import ssl
+    CERT_MAP = {"none": ssl.CERT_NONE, "required": ssl.CERT_REQUIRED}
+    def connect(ssl_cert=None):
+        ctx = ssl.create_default_context()
+        ctx.verify_mode = CERT_MAP.get(ssl_cert, ssl.CERT_NONE)
+        return ctx
+    """, [(6, 5, "TLS103")]),
+    # ... while the table's own entry for the caller's option is the caller's choice
+    ("""
+    import ssl
+    CERT_MAP = {"none": ssl.CERT_NONE, "required": ssl.CERT_REQUIRED}
+    def connect(ssl_cert="required"):
+        ctx = ssl.create_default_context()
+        ctx.verify_mode = CERT_MAP.get(ssl_cert, ssl.CERT_REQUIRED)
+        return ctx
+    """, []),
+])
+def test_what_is_not_the_callers_choice(source, expected):
+    assert found(source) == expected

@@ -8,7 +8,8 @@ that holds it:
 - a branch holds it (`if not verify:`, `else:` of `if self.verify_ssl:`, either side of
   `x if cond else y`) whose test reads a caller option; or
 - it is assigned or passed as `x if cond else y` with such a test, or looked up in a table
-  keyed by one (`CERT_REQS[cert_reqs]`, `table.get(ssl_version, fallback)`).
+  keyed by one (`CERT_REQS[cert_reqs]`, `table.get(ssl_version)`; an insecure fallback,
+  `table.get(option, ssl.CERT_NONE)`, is the library's own default and stays reported).
 
 A caller option is a parameter of the function or of one around it (`self` and `cls` too, so
 `self.verify` and `configuration.verify_ssl`), a local bound from one (`ssl_verify =
@@ -63,7 +64,9 @@ Still reported: a test of a module constant or of a class attribute bound to a l
 os.environ.get("INSECURE"):`: whoever runs the process can flip that switch, so the code
 that reads it is where verification goes off); a test that reads no TLS option (`if host ==
 "localhost":`), or an `or` one of whose alternatives reads none; a fallback that sets the
-option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`); and an
+option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`) or a table
+lookup's insecure fallback (`CERT_MAP.get(ssl_cert, ssl.CERT_NONE)`); a client certificate's
+switch (`if not use_client_cert:`), which is the client's identity, not its trust; and an
 insecure value written in another function than the test (a travelled origin). A known gap:
 a parameter that holds the parsed command line (`def main(args): if args.no_verify:`) counts
 as a caller's option, so such a switch is not reported; read `parser.parse_args()` in the
@@ -172,9 +175,13 @@ def reads_option(test: cst.BaseExpression, scope: Scope, depth: int = 0,
 def tls_named(name: str) -> bool:
     """Whether an identifier or a key names TLS trust: one of its words (snake_case,
     camelCase, dotted) is one of _TLS_WORDS or starts with one of _TLS_STEMS."""
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
-    return any(word in _TLS_WORDS or word.startswith(_TLS_STEMS)
-               for word in re.split(r"[^a-z0-9]+", words) if word)
+    words = [word for word in re.split(r"[^a-z0-9]+", re.sub(
+        r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()) if word]
+    # a client certificate (`use_client_cert`) is the client's own identity, not its trust
+    # of the server: a fixture that turns verification off without one chose that itself
+    return any((word in _TLS_WORDS or word.startswith(_TLS_STEMS))
+               and not (word.startswith("cert") and words[index - 1:index] == ["client"])
+               for index, word in enumerate(words))
 
 
 # -- the path from the function to the node ---------------------------------------------------
@@ -327,13 +334,11 @@ def _conditional_value(value: cst.IfExp, scope: Scope) -> Optional[Chosen]:
 
 
 def _keyed_lookup(parent: cst.CSTNode, child: cst.CSTNode, scope: Scope) -> bool:
-    """The node is the fallback of `table.get(option, fallback)`."""
-    if not (isinstance(parent, cst.Call) and isinstance(parent.func, cst.Attribute)
-            and identifier(parent.func.attr.value) == "get" and len(parent.args) == 2
-            and child is parent.args[1]
-            and all(arg.keyword is None and not arg.star for arg in parent.args)):
-        return False  # (`session.get(url, verify=False)` is a request, not a table)
-    return reads_option(parent.args[0].value, scope)
+    """The node is the fallback of `table.get(option, fallback)`: never the caller's choice.
+    The fallback is what the library does when the caller chose nothing it knows (PyHive's
+    `CERT_MAP.get(ssl_cert, ssl.CERT_NONE)` with `ssl_cert=None` by default): its own
+    default, reported where it is written."""
+    return False
 
 
 def _keyed_lookup_value(value: cst.BaseExpression, scope: Scope) -> bool:
@@ -344,6 +349,10 @@ def _keyed_lookup_value(value: cst.BaseExpression, scope: Scope) -> bool:
     if (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
             and identifier(value.func.attr.value) == "get" and value.args
             and value.args[0].keyword is None):
+        fallback = value.args[1].value if len(value.args) > 1 else None
+        if fallback is not None and (values.is_falsy(fallback, scope)
+                                     or clients.is_cert_none(fallback, scope)):
+            return False  # the library's own default when the caller chose nothing it knows
         key = value.args[0].value
         return not isinstance(key, (cst.SimpleString, cst.ConcatenatedString)) and (
             reads_option(key, scope))

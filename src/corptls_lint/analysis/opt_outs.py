@@ -100,7 +100,7 @@ class Chosen:
 
 
 # A branch around the node: its test, and whether the node is on its true side.
-_Branch = Tuple[cst.BaseExpression, bool]
+_Branch = Tuple["cst.BaseExpression", bool]  # (a string: libcst may load late)
 
 
 def placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:

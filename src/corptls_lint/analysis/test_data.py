@@ -80,7 +80,7 @@ _MOCKS = frozenset(f"{module}.{name}" for module in ("unittest.mock", "mock")
                                 "NonCallableMagicMock", "create_autospec"))
 
 # (index of a node's top-level statement, the functions and classes around it): the engine's
-Owner = Tuple[Union[int, cst.CSTNode], ...]
+Owner = Tuple[Union[int, "cst.CSTNode"], ...]  # (a string: libcst may load late)
 
 
 def _receiver_is_self(func: cst.Attribute) -> bool:

@@ -464,9 +464,12 @@ class ClientOptionDisabled(Rule):
         for name in _KEYWORD_WORDS}
     # asyncpg's `ssl="require"` is a keyword only: TLS103's pattern, searched once for both
     trigger_patterns[b"ssl"] = clients.SSL_ASSIGNED
-    # (PyMISP and CloudRegion: their options by position, with no keyword to search)
-    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY", b"PyMISP",
-                              b"CloudRegion", *(word.encode() for word in _IMPORT_WORDS)})),)
+    # (PyMISP and CloudRegion: their options by position, with no keyword to search; only
+    # where called, or imported under another name: pymisp names its class in every module)
+    trigger_patterns.update({word: byte_patterns.called(word.decode())
+                             for word in (b"PyMISP", b"CloudRegion")})
+    triggers = (tuple(sorted({*trigger_patterns, b"tls_insecure_set", b"SSL_VERIFY",
+                              *(word.encode() for word in _IMPORT_WORDS)})),)
     candidates = (
         KeywordArg(_keywords_of(FALSY) + _FALSY_FLAGS, FALSY),
         KeywordArg(_keywords_of(CERT_NONE), CERT_NONE),

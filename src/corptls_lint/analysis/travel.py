@@ -479,14 +479,11 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
         if binding.scope.parent.qualify(call.func) in _EXPAND:
             yield from _expanded_values(call, function, name, binding.scope.parent)
             continue
-        if binding.scope.parent.qualify(call.func) not in _PARAMETRIZE:
+        parametrized = parametrize_cases(call, binding.scope.parent)
+        if parametrized is None:
             continue
-        names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
-            call, 1, "argvalues")
-        if names_arg is None or cases_arg is None:
-            continue
-        names = _argnames(names_arg.value, binding.scope.parent)
-        cases = values.origin(cases_arg.value, binding.scope.parent)[0]  # also a name bound once
+        names, given = parametrized
+        cases = values.origin(given, binding.scope.parent)[0]  # also a name bound once
         if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
             continue
         index = names.index(name)
@@ -503,6 +500,19 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
                 continue
             if index < len(items):
                 yield items[index]
+
+
+def parametrize_cases(call: cst.Call, scope: Scope
+                      ) -> Optional[Tuple[List[str], cst.BaseExpression]]:
+    """A `@pytest.mark.parametrize(argnames, argvalues)` decorator's argument names and its
+    cases as written (a display, or a name), else None. `scope`: the one around the test."""
+    if scope.qualify(call.func) not in _PARAMETRIZE:
+        return None
+    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+        call, 1, "argvalues")
+    if names_arg is None or cases_arg is None:
+        return None
+    return _argnames(names_arg.value, scope), cases_arg.value
 
 
 def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,

@@ -129,7 +129,12 @@ class WeakProtocolVersion(Rule):
     `self._server_socket(...)`; not `connect_to_server(...)`, a client's) or in a dict of a
     server's settings (one holding `ssl.PROTOCOL_TLS_SERVER`); nor the fallback branch of
     `if hasattr(ssl, "PROTOCOL_TLS_SERVER")` (or `PROTOCOL_TLS_CLIENT`, `SSLContext`,
-    `TLSVersion`...), which only a Python older than any this tool supports would run.
+    `TLSVersion`...), `if sys.version_info < (3, 6)`, `sys.hexversion >= 0x020709F0` (also
+    through a flag bound to one of these), which only a Python older than any this tool
+    supports would run. Nor are the cases of a test's `@pytest.mark.parametrize` (a display,
+    or a list kept under a name and the `.extend(...)`/`.append(...)` that add to it) when
+    the test reads its parameters only in `assert` statements (`assert
+    resolve_ssl_version(candidate) == version`): values checked, not a table of choices.
 
     ## Why is this bad?
     SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996): POODLE, BEAST and

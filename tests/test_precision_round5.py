@@ -254,3 +254,45 @@ def test_a_context_class_of_its_own(source, expected):
 ])
 def test_one_plain_http_request(source, expected):
     assert both(source, "TLS101") == [(line, col, "TLS101") for line, col in expected]
+
+
+# -- opt_outs: the program's own command-line option is no caller's choice ----------------------
+PARSER = ("import argparse, requests, ssl\n"
+          "def parse_arguments(argv=None):\n"
+          "    parser = argparse.ArgumentParser()\n"
+          "    parser.add_argument('--no-verify', action='store_true')\n"
+          "    parser.add_argument('-k', dest='insecure_tls', action='store_true')\n"
+          "    return parser.parse_args(argv)\n")
+
+
+@pytest.mark.parametrize("source, expected", [
+    # zeep's __main__: `--no-verify` read from the parsed arguments a function is handed
+    (PARSER
+     + "def main(args):\n"
+       "    session = requests.Session()\n"
+       "    if args.no_verify:\n"
+       "        session.verify = False\n", [(10, 9, "TLS102")]),
+    # dest= names the attribute; the same for a context's settings
+    (PARSER
+     + "def context(opts):\n"
+       "    ctx = ssl.create_default_context()\n"
+       "    if opts.insecure_tls:\n"
+       "        ctx.check_hostname = False\n"
+       "        ctx.verify_mode = ssl.CERT_NONE\n"
+       "    return ctx\n", [(10, 9, "TLS103")]),
+    # an option the parser does not define: a caller's option object, quiet
+    (PARSER
+     + "def main(args):\n"
+       "    session = requests.Session()\n"
+       "    if args.skip_verify:\n"
+       "        session.verify = False\n", []),
+    # no argparse in the module: `args.no_verify` is the caller's
+    ("import requests\n"
+     "def main(args):\n"
+     "    session = requests.Session()\n"
+     "    if args.no_verify:\n"
+     "        session.verify = False\n", []),
+])
+def test_command_line_options_are_reported(source, expected):
+    for code in ("TLS102", "TLS103"):
+        assert both(source, code) == [f for f in expected if f[2] == code]

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, hostname_checks, travel, values
+from corptls_lint.analysis import clients, hostname_checks, opt_outs, travel, values
 from corptls_lint.analysis.cst_walk import children
 from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import Applicability, identifier
@@ -211,7 +211,8 @@ class UnverifiedSSLContext(Rule):
                                          | clients.SERVER_CALL_NAMES))),
                       # a host name matched by hand after check_hostname = False
                       CallTo(tuple(sorted(hostname_checks.CHECKERS
-                                          | {hostname_checks.PEER_CERT}))))
+                                          | {hostname_checks.PEER_CERT}))),
+                      opt_outs.COMMAND_LINE_SHAPE)
     has_fix = True
     fix_keys = ("ssl-context", "ca-bundle")
 

@@ -1,7 +1,8 @@
 """Issue 27, coverage round 3 (protocols, server, baseline precision): dead fallback branches
 (TLS502, TLS501), a test's parametrize cases it only asserts on (TLS501), upgrades that are
-not the standard library's (TLS106), a context class of its own (TLS103), one plain-http
-request (TLS101). Exact (line, col, code) of each finding, whole-file and sliced."""
+not the standard library's (TLS106), a context class of its own (TLS103), the program's own
+command-line options (TLS102, TLS103). Exact (line, col, code) of each finding, whole-file
+and sliced."""
 
 import pytest
 from helpers import findings
@@ -228,32 +229,6 @@ def test_upgrades_that_are_not_the_stdlib(source, expected):
 ])
 def test_a_context_class_of_its_own(source, expected):
     assert both(source, "TLS103") == [(line, col, "TLS103") for line, col in expected]
-
-
-# -- TLS101: one plain-http request ------------------------------------------------------------
-@pytest.mark.parametrize("source, expected", [
-    # vcrpy's test: one request to an http:// URL
-    ("import requests\n"
-     "r = requests.get('http://www.amazon.com', verify=False)\n"
-     "s = requests.Session()\n"
-     "s.post(url=f'HTTP://{host}/x', verify=False)\n"
-     "requests.request('GET', 'http://{}/'.format(host), verify=False)\n", []),
-    # https, an unknown scheme, a prepared request: reported
-    ("import requests\n"
-     "requests.get('https://example.com', verify=False)\n"
-     "requests.get(base + '/x', verify=False)\n"
-     "requests.request('http://example.com', url, verify=False)\n",
-     [(2, 37), (3, 27), (4, 45)]),
-    # a client's base URL keeps the setting for whatever it is sent to; a wrapper's
-    # request to a URL that is a parameter there
-    ("import httpx, requests\n"
-     "client = httpx.Client(base_url='http://localhost:8180', verify=False)\n"
-     "def fetch(url, verify=True):\n"
-     "    return requests.get(url, verify=verify)\n"
-     "fetch('http://localhost:8180', verify=False)\n", [(2, 57), (5, 32)]),
-])
-def test_one_plain_http_request(source, expected):
-    assert both(source, "TLS101") == [(line, col, "TLS101") for line, col in expected]
 
 
 # -- opt_outs: the program's own command-line option is no caller's choice ----------------------

@@ -74,12 +74,7 @@ class VerifyDisabled(Rule):
     spelling such as `requests.ｇet(url, ｖerify=False)` is the same call and is reported the
     same way.
 
-    Not reported: one request (`get`, `post`, ..., `request`) whose URL is written as a
-    plain `http://` one (a literal, or
-    the literal start of an f-string or a `.format` template: `requests.get("http://" +
-    host)` is not one): no TLS handshake happens there for `verify=` to weaken (a redirect
-    to https would carry it on; the URL as written is what the code asks for). Nor
-    `verify=` on other calls (`jwt.decode(token, verify=False)`,
+    Not reported: `verify=` on other calls (`jwt.decode(token, verify=False)`,
     `partial(jwt.decode, verify=False)`, `form.validate(verify=False)`), `verify=True`,
     `verify=None`, and any value that is not a literal (`verify=settings.CA_BUNDLE`,
     `verify=certifi.where()`, `verify=not insecure` for a parameter `insecure`,
@@ -182,9 +177,6 @@ class VerifyDisabled(Rule):
 
     VALID = [
         "import requests\nrequests.get(url, verify=True)\n",
-        # a plain-http request: no TLS for verify= to weaken
-        "import requests\nrequests.get('http://www.example.com', verify=False)\n",
-        "import requests\nrequests.request('GET', f'http://{host}:8080/', verify=False)\n",
         "import requests\nrequests.get(url, verify=None)\n",
         "import requests, certifi\nrequests.get(url, verify=certifi.where())\n",
         "import requests\nrequests.get(url, verify=settings.CA_BUNDLE)\n",
@@ -220,18 +212,6 @@ class VerifyDisabled(Rule):
         "from pyArango.connection import Connection\nConnection(arangoURL=u, verify=True)\n",
     ]
     INVALID = [
-        # a URL that may be https (an unknown scheme, a scheme joined at run time)
-        Invalid(
-            "import requests\n"
-            "requests.get(scheme + '://example.com', verify=False)\n"
-            "requests.get(url='https://example.com', verify=False)\n",
-            [(2, 41), (3, 41)],
-            "import requests\n"
-            "\n"
-            "from corp_tls import CA_BUNDLE\n"
-            "\n"
-            "requests.get(scheme + '://example.com', verify=CA_BUNDLE)\n"
-            "requests.get(url='https://example.com', verify=CA_BUNDLE)\n"),
         # a generic class called with its type arguments (curl_cffi's typed sessions)
         Invalid(
             "from curl_cffi.requests import Session\n"
@@ -782,7 +762,7 @@ class VerifyDisabled(Rule):
             self._partial(node, wrapped)
             return
         func, qualified = travel.callee(node, self.scope)
-        if not travel.takes_verify(func, qualified) or _plain_http(node, func, self.scope):
+        if not travel.takes_verify(func, qualified):
             return
         kind = clients.verify_fix_kind(qualified)
         sink = clients.sink_name(node, qualified)
@@ -872,24 +852,6 @@ class VerifyDisabled(Rule):
             self.origins[id(where)] = (where, value, message, {kind})
         else:
             known[3].add(kind)
-
-
-# The verbs that make one request (not `send`, which takes a prepared request).
-_ONE_REQUEST = frozenset({"get", "post", "put", "patch", "delete", "head", "options",
-                          "request", "stream"})
-
-
-def _plain_http(call: cst.Call, func: cst.BaseExpression, scope: Scope) -> bool:
-    """One request to a URL written as `http://...`: a verb's first argument (`request`'s
-    second, after the method) or `url=`. Not a client's base URL (`Client(url="http://...",
-    verify=False)` keeps the setting for whatever it is pointed at next)."""
-    method = (identifier(func.attr.value) if isinstance(func, cst.Attribute)
-              else identifier(func.value) if isinstance(func, cst.Name) else "")
-    if method not in _ONE_REQUEST:
-        return False
-    url = clients.argument(call, 1 if method == "request" else 0, "url")
-    text = clients.template_text(url.value, scope) if url is not None else None
-    return text is not None and text[:7].lower() == "http://"
 
 
 def _passed_falsy(value: cst.BaseExpression, scope: Scope) -> bool:

@@ -202,6 +202,7 @@ class _Region:
                 if kind is not None:
                     into = self.refused if kind == "refused" else self.quiet
                     for arg in node.args:
+                        into.add(id(arg))  # `verify_ssl=flag`: a rule may report the keyword
                         into.update(id(n) for n in (_data(arg.value, self.scope)
                                                     if kind == "expected" else _subtree(arg.value)))
             elif isinstance(node, cst.With):

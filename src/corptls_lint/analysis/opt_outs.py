@@ -65,7 +65,9 @@ Still reported: a test of a module constant or of a class attribute bound to a l
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
 os.environ.get("INSECURE"):`: whoever runs the process can flip that switch, so the code
 that reads it is where verification goes off); a test that reads no TLS option (`if host ==
-"localhost":`), or an `or` one of whose alternatives reads none; a fallback that sets the
+"localhost":`), or an `or` one of whose alternatives reads none; the `else:` of an `and`
+that checks the option's type (`if isinstance(ssl, SSLContext) and ssl.check_hostname:` is
+false for `ssl=True` too, where the library picks the value); a fallback that sets the
 option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`) or a table
 lookup's insecure fallback (`CERT_MAP.get(ssl_cert, ssl.CERT_NONE)`); a client certificate's
 switch (`if not use_client_cert:`), which is the client's identity, not its trust; and an
@@ -268,10 +270,28 @@ def _branches(path: List[cst.CSTNode]) -> List[_Branch]:
 def _decides(test: cst.BaseExpression, side: bool, scope: Scope) -> bool:
     """Whether the caller's option decides that this side of the test is taken: the test
     reads one, and on the true side of an `or` every alternative does (`if disable or host
-    in LOCAL:`: for a local host the library turns verification off by itself)."""
+    in LOCAL:`: for a local host the library turns verification off by itself). On the false
+    side of an `and` that also checks the option's type (`if isinstance(ssl, SSLContext) and
+    ssl.check_hostname: ... else:`), the library decides for a caller who passed another
+    kind of value (`ssl=True`)."""
     if side and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         return _decides(test.left, side, scope) and _decides(test.right, side, scope)
+    if not side and any(_checks_type(part, scope) for part in _conjuncts(test)):
+        return False
     return reads_option(test, scope)
+
+
+def _conjuncts(test: cst.BaseExpression) -> List[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return [*_conjuncts(test.left), *_conjuncts(test.right)]
+    return [test]
+
+
+def _checks_type(test: cst.BaseExpression, scope: Scope) -> bool:
+    """`isinstance(x, T)` in an `and`, reading no TLS option (a type dispatch)."""
+    return (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
+            and identifier(test.func.value) == "isinstance"
+            and scope.lookup("isinstance") is None and not reads_option(test, scope))
 
 
 def _written_names(path: List[cst.CSTNode]) -> Set[str]:

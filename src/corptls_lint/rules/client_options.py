@@ -500,6 +500,8 @@ class ClientOptionDisabled(Rule):
         clients.calls_to(ldap3_defaults.LDAP3_CONNECTIONS),
         CallTo(("start_tls",), ("ldap3",)),
         *_db_candidates(),
+        # a libpq connection string literal under any name (clients.is_libpq_conninfo)
+        AnyNameStore(holding("sslmode")),
     )
     # An options dict bound once (at module level) and passed by name in a function: the
     # calls that pass an options dict keyword stay in what libcst sees.
@@ -516,6 +518,23 @@ class ClientOptionDisabled(Rule):
     client_uses = _inventory()
 
     VALID = [
+        # the call sites' strings verify; a string that is no whole conninfo
+        "import pymongo\n"
+        "def _connect(options):\n"
+        "    return pymongo.MongoClient(f'mongodb://localhost:27017/?{options}')\n"
+        "def test_tls():\n"
+        "    options = 'tls=true&tlsInsecure=false'\n"
+        "    _connect(options)\n",
+        "import psycopg\nhelp_text = 'use sslmode=require for host=h'\n"
+        "kv = 'host=h user=u sslmode=verify-full'\n",
+        # the caller's option decides: ssl.check_hostname is the caller's own context
+        "import psycopg\n"
+        "def connect(settings, verify_ssl=True):\n"
+        "    if verify_ssl and settings.get('host'):\n"
+        "        settings['sslmode'] = 'verify-full'\n"
+        "    else:\n"
+        "        settings['sslmode'] = 'require'\n"
+        "    return psycopg.connect(**settings)\n",
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
         "from openstack.config import cloud_region\nconfig = dict(base)\n"
         "config['verify'] = CA\ncloud_region.CloudRegion('c', 'r', config)\n",
@@ -602,6 +621,35 @@ class ClientOptionDisabled(Rule):
         "        return pymongo.MongoClient(self.uri, **options)\n",
     ]
     INVALID = [
+        # a connection string built from a parameter: the call site's string fills it in
+        Invalid(
+            "import pymongo\n"
+            "def _connect(options):\n"
+            "    uri = f'mongodb://localhost:27017/?tlsCAFile={CA}&{options}'\n"
+            "    return pymongo.MongoClient(uri)\n"
+            "def test_tls_insecure():\n"
+            "    options = 'tls=true&tlsInsecure=true'\n"
+            "    _connect(options)\n",
+            [(6, 15)]),
+        # a whole libpq connection string under any name (a command line's argument)
+        Invalid(
+            "import psycopg\n"
+            "def test_list_databases(run):\n"
+            "    kv = 'host=somehost user=someuser sslmode=verify-ca'\n"
+            "    run([kv, '-l'])\n",
+            [(3, 10)]),
+        # the library picks sslmode=require for a caller's ssl=True (not an SSLContext)
+        Invalid(
+            "import psycopg\n"
+            "from ssl import SSLContext\n"
+            "def connect(settings, ssl=None):\n"
+            "    if ssl:\n"
+            "        if isinstance(ssl, SSLContext) and ssl.check_hostname:\n"
+            "            settings['sslmode'] = 'verify-full'\n"
+            "        else:\n"
+            "            settings['sslmode'] = 'require'\n"
+            "    return psycopg.connect(**settings)\n",
+            [(8, 13)]),
         # an HTTP wrapper's options dict: an Airflow connection's extras, a parametrized
         # test's rows handed to the operator's per-request options
         Invalid(

@@ -49,9 +49,47 @@ FOUND = {
                 ):
                     await self.connect(host="127.0.0.1", port=port, ssl="prefer")
         """, [(8, 61, "TLS105")]),
+    "ssl.wrap_socket's cert_reqs on the unbound SSLContext.wrap_socket, without a CA file": ("""
+        import ssl
+        class HttpsConnection:
+            def connect(self, sock):
+                if self.ca_file:
+                    self.sock = ssl.SSLContext.wrap_socket(sock, ca_certs=self.ca_file,
+                                                           cert_reqs=ssl.CERT_REQUIRED)
+                else:
+                    self.sock = ssl.SSLContext.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)
+        """, [(9, 58, "TLS103")]),
+    "no CA bundle given is no opt-out (`if not cafile:`, `if ca_certs is None:`)": ("""
+        import ssl
+        class Client:
+            def make(self, sock):
+                ctx = ssl.create_default_context(cafile=self.cafile)
+                if not self.cafile:
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                if self.ca_certs is None:
+                    return ssl.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)
+        """, [(7, 13, "TLS103"), (10, 20, "TLS502"), (10, 42, "TLS103")]),
+    "... reported at the parameter's default that takes the branch": ("""
+        import ssl
+        def make(cafile=None):
+            ctx = ssl.create_default_context(cafile=cafile)
+            if not cafile:
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+        """, [(3, 17, "TLS103")]),
 }
 
 QUIET = {
+    "the caller's own switch, and a server's side": """
+        import ssl
+        def connect(sock, verify_cert=True, ca_file=None):
+            if not verify_cert:
+                return ssl.SSLContext.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)
+            if ca_file:
+                return ssl.SSLContext.wrap_socket(sock, server_side=True,
+                                                  cert_reqs=ssl.CERT_NONE)
+        """,
     "the call sites' strings verify": """
         import pymongo
         def _connect(options):

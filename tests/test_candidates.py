@@ -544,3 +544,27 @@ def test_the_byte_screen_keeps_only_the_shapes_of_a_stored_bound_and_a_setopt_ca
         code, text, counts):
     rule = RULES_BY_CODE[code]
     assert (byte_screen.screen(text, [rule]) == [rule]) is counts
+
+
+def test_a_parameter_a_parametrized_case_gives_keeps_its_functions_in_the_slice():
+    # the weak case reaches the setting through the class's own method: both functions kept
+    source = ("import pytest\n"
+              "class TestVersions:\n"
+              "    def handler(self, minimum):\n"
+              "        settings = {}\n"
+              "        settings['DOWNLOAD_TLS_MIN_VERSION'] = minimum\n"
+              "        return build(settings)\n"
+              "    def unrelated(self):\n"
+              "        return 1\n"
+              "    @pytest.mark.parametrize('minimum', ['TLSv1.1'])\n"
+              "    def test_download(self, minimum):\n"
+              "        self.handler(minimum)\n")
+    tree = candidates.parse(source.encode())
+    assert tree is not None
+    rule = RULES_BY_CODE["TLS501"]
+    facts = candidates.FileFacts(tree, source.encode())
+    lines = sorted({node.lineno for node in facts.locations([rule])})
+    assert lines == [5, 9, 11]
+    stubbed = slicing.stub_definitions(source, tree, facts.locations([rule]))
+    assert stubbed is not None and "return 1" not in stubbed and "self.handler(minimum)" in stubbed
+    assert screened(source, sliced=True) == unscreened(source) == [(9, 42, "TLS501")]

@@ -303,8 +303,10 @@ class CallerArguments:
     class that defines the method. The parameter may reach the sink through a local bound
     once (`v = verify` ... `verify=v`), and through one more function of the module whose
     own parameter a call site passes it to (`def fetch(u, verify=True): return _get(u,
-    verify=verify)`). A parameter rebound in the function is not followed (the caller's value
-    may not reach the sink), nor a call that passes it through `*`/`**`.
+    verify=verify)`), or a test's parameter that its parametrization gives the value
+    (`@pytest.mark.parametrize("v", [False])` ... `self.fetch(u, v)`: the case). A
+    parameter rebound in the function is not followed (the caller's value may not reach the
+    sink), nor a call that passes it through `*`/`**`.
     """
 
     def __init__(self) -> None:
@@ -340,7 +342,12 @@ class CallerArguments:
             for arg, scope in self._arguments(sink):
                 if insecure(arg.value, scope):
                     yield arg, arg.value, sink.outer, sink.sink
-                elif sink.depth < _MAX_NESTING:
+                    continue
+                # a test's parameter passed on: the cases its parametrization gives it
+                for case, case_scope in _parametrized_cases(arg.value, scope):
+                    if insecure(case, case_scope):
+                        yield case, case, sink.outer, sink.sink
+                if sink.depth < _MAX_NESTING:
                     # a parameter of the caller passed on: its own call sites may pass False
                     outer = _sink(arg.value, scope, sink.sink, sink.depth + 1)
                     if outer is not None and (id(outer.function), outer.name) not in seen:
@@ -364,6 +371,18 @@ class CallerArguments:
                 arg = positional(call, position) if position >= 0 else None
             if arg is not None:
                 yield arg, scope
+
+
+def _parametrized_cases(value: cst.BaseExpression, scope: Scope
+                        ) -> Iterator[Tuple[cst.BaseExpression, Scope]]:
+    """The values a test's parametrization gives the parameter `value` is, with the scope
+    around the test (where the decorator's cases are written)."""
+    binding = scope.lookup(value.value) if isinstance(value, cst.Name) else None
+    outer = binding.scope.parent if binding is not None else None
+    if outer is None:
+        return
+    for case in parametrized_values(value, scope):
+        yield case, outer
 
 
 # How many functions a parameter's value may cross on its way to the sink, past the first.

@@ -64,7 +64,9 @@ class VerifyDisabled(Rule):
     that reaches such a call (`def fetch(u, verify=True): requests.get(u, verify=verify)`
     ... `fetch(u, False)`, also `self.fetch(u, verify=False)` inside the class, through a
     local bound once to the parameter, and through one more function that passes its own
-    parameter on). A call site is followed when its name resolves to the function's one
+    parameter on, or a test's parametrized case that the test passes on: `@pytest.mark.
+    parametrize("verify", [True, False])` ... `self.fetch(u, verify)`, reported at the case).
+    A call site is followed when its name resolves to the function's one
     definition and the function does not rebind the parameter. A parameter whose falsy
     default reaches such a call (`def fetch(url, verify=False)`) is reported at the default,
     once, however many calls it reaches; when the parameter is a wrapper flag
@@ -754,6 +756,7 @@ class VerifyDisabled(Rule):
             context.insecure_keywords or clients.DEFAULT_INSECURE_KEYWORDS).items()
             if kind == FALSY}
         self.flag_defaults: Set[int] = set()  # ids of those flags' defaults
+        self.defaults: Set[int] = set()  # ids of every parameter's default
 
     def visit_Call(self, node: cst.Call) -> None:
         self.callers.note_call(node, self.scope)
@@ -827,6 +830,8 @@ class VerifyDisabled(Rule):
                                         "pass the CA bundle instead", kind)
 
     def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            self.defaults.add(id(node.default))
         # a wrapper flag's falsy default (`verify_ssl=False`) is TLS105's finding, at the
         # same place: one finding a value
         if node.default is not None and identifier(node.name.value) in self.flags:
@@ -834,7 +839,9 @@ class VerifyDisabled(Rule):
 
     def leave_Module(self, node: cst.Module) -> None:
         for where, value, function, sink in self.callers.origins(_passed_falsy, defaults=True):
-            verb = "by default here" if where is value else "passed here"
+            # a call site's argument, a parameter's default, or a test's parametrized case
+            verb = ("passed here" if isinstance(where, cst.Arg) else "by default here"
+                    if id(where) in self.defaults else "written here")
             self._note_origin(where, value, f"verify=False {verb} reaches {sink}() through "
                                             f"{function}(); pass the CA bundle instead",
                               self.sink_kinds.get(sink))

@@ -9,9 +9,9 @@ from corptls_lint.analysis.scopes import Scope, absolute
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (VARIABLE, AnyNameStore, Argument, AttributeStore, CallTo,
-                                         KeyedStore, KeywordArg, LookedUpIn, NamePassed, NameStore,
-                                         NameUse, one_of)
+from corptls_lint.screens.shapes import (VARIABLE, AnyNameStore, Argument, AttributeStore,
+                                         CallerArgument, CallTo, KeyedStore, KeywordArg, LookedUpIn,
+                                         NamePassed, NameStore, NameUse, one_of)
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 # The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
@@ -59,6 +59,12 @@ _SCRAPY_WEAK = ("TLSv1.0", "TLSv1.1")
 _CHOICE_MESSAGE = "this choice selects an SSL/TLS protocol older than TLS 1.2"
 
 
+def _scrapy_weak(value: cst.BaseExpression, scope: Scope) -> bool:
+    """A weak version's name as scrapy's version settings take it (`"TLSv1.0"`)."""
+    return isinstance(value, cst.SimpleString) and values.string_value(
+        value, scope) in _SCRAPY_WEAK
+
+
 def _string_choice(test: cst.BaseExpression) -> Optional[cst.Comparison]:
     """`option == "tlsv1"` in an if test (also one side of an `and`): the comparison that
     picks the branch by a name."""
@@ -102,7 +108,12 @@ class WeakProtocolVersion(Rule):
     - scrapy's `DOWNLOAD_TLS_MIN_VERSION`, `DOWNLOAD_TLS_MAX_VERSION` and (deprecated)
       `DOWNLOADER_CLIENT_TLS_METHOD` set to `"TLSv1.0"` or `"TLSv1.1"`: in a settings
       module, a settings dict (`custom_settings`, `settings_dict`), an item store
-      (`settings["DOWNLOAD_TLS_MIN_VERSION"] = "TLSv1.0"`) or a keyword;
+      (`settings["DOWNLOAD_TLS_MIN_VERSION"] = "TLSv1.0"`) or a keyword; also such a version
+      that reaches the setting from where it is written: a branch's binding, a test's
+      parametrized case, or a call site of the module that passes it to a parameter stored
+      there (`self.get_dh("TLSv1.0")`, or a test's case that the test passes to
+      `self.get_dh(client_tls_min)`), reported at that string; a case that reaches only a
+      server's options (`MockServer(tls_min_version=...)`) is not reported;
     - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
       `TLSVersion.SSLv3`, `TLSv1_0` or `TLSv1_1` (`twisted.internet.ssl`);
     - `<ctx>.minimum_version = ssl.TLSVersion.TLSv1` (also `SSLv3`, `TLSv1_1`,
@@ -202,7 +213,9 @@ class WeakProtocolVersion(Rule):
                   # scrapy's version settings given a weak version's name
                   NameStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
                   KeywordArg(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
-                  KeyedStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)))
+                  KeyedStore(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK)),
+                  # ... or a parameter that a call site (or a test's case) gives it
+                  CallerArgument(_SCRAPY_SETTINGS, one_of(*_SCRAPY_WEAK), stored=True))
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
     # A class attribute that spells a weak version, for the comparisons that pick by it.
@@ -271,8 +284,33 @@ class WeakProtocolVersion(Rule):
         "@pytest.mark.parametrize('version', [ssl.PROTOCOL_TLSv1, ssl.PROTOCOL_TLS_CLIENT])\n"
         "def test_name(version):\n"
         "    assert protocol_name(version)\n",
+        # a test's weak case for the mock server's own minimum, not the client's setting
+        "import pytest\n"
+        "class TestVersions:\n"
+        "    def handler(self, minimum):\n"
+        "        return build({'DOWNLOAD_TLS_MIN_VERSION': minimum})\n"
+        "    @pytest.mark.parametrize('server_min, client_min', [('TLSv1.0', 'TLSv1.2')])\n"
+        "    def test_download(self, server_min, client_min):\n"
+        "        with MockServer(tls_min_version=server_min):\n"
+        "            self.handler(client_min)\n",
     ]
     INVALID = [
+        # a test's case that reaches scrapy's setting through a method of its class
+        Invalid(
+            "import pytest\n"
+            "class TestVersions:\n"
+            "    def handler(self, minimum):\n"
+            "        settings = {}\n"
+            "        settings['DOWNLOAD_TLS_MIN_VERSION'] = minimum\n"
+            "        return build(settings)\n"
+            "    @pytest.mark.parametrize('server_min, client_min', [\n"
+            "        (None, 'TLSv1.2'),\n"
+            "        ('TLSv1.0', 'TLSv1.0'),\n"
+            "    ])\n"
+            "    def test_download(self, server_min, client_min):\n"
+            "        with MockServer(tls_min_version=server_min):\n"
+            "            self.handler(client_min)\n",
+            [(9, 21)]),
         # a test's cases that it connects with (the parameter is used outside an assert)
         Invalid(
             "import ssl, pytest\n"
@@ -442,6 +480,8 @@ class WeakProtocolVersion(Rule):
         # parametrization that the test only asserts on (ids in _cases)
         self._items: List[cst.BaseExpression] = []
         self._cases: Set[int] = set()
+        # the parameters that reach scrapy's version settings, for their call sites' values
+        self._callers = travel.CallerArguments()
 
     def _report_once(self, node: cst.CSTNode, message: Optional[str] = None) -> None:
         if id(node) not in self._reported and id(node) not in self._quiet:
@@ -538,13 +578,23 @@ class WeakProtocolVersion(Rule):
         self._table_item(node.value)
 
     def _scrapy_setting(self, name: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        """A scrapy version setting (a name, or a key's string) given a weak version."""
+        """A scrapy version setting (a name, or a key's string) given a weak version, or a
+        value that travels to it: written elsewhere (a branch, a test's parametrization), or
+        a parameter that the module's call sites pass it to (reported at the end)."""
         setting = identifier(name.value) if isinstance(name, cst.Name) else (
             values.string_value(name, self.scope) if isinstance(name, cst.SimpleString)
             else None)
-        if setting in _SCRAPY_SETTINGS and isinstance(value, cst.SimpleString) and (
-                values.string_value(value, self.scope) in _SCRAPY_WEAK):
-            self._report_once(value)
+        if setting not in _SCRAPY_SETTINGS:
+            return
+        if isinstance(value, cst.SimpleString):
+            if _scrapy_weak(value, self.scope):
+                self._report_once(value)
+            return
+        for origin in travel.travelled_origins(value, self.scope,
+                                               lambda expr: _scrapy_weak(expr, self.scope)):
+            self._report_once(origin, f"SSL/TLS protocol older than TLS 1.2 written here "
+                                      f"reaches scrapy's {setting}")
+        self._callers.note_sink(value, self.scope, setting)
 
     def visit_Element(self, node: cst.Element) -> None:
         # an item of a list, tuple or set display; a tuple in a comparison is a deny list
@@ -593,6 +643,7 @@ class WeakProtocolVersion(Rule):
                 self._report_once(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._callers.note_call(node, self.scope)
         if clients.names_a_server(node):
             # a server's protocol (`TSSLServerSocket(ssl_version=...)`): not a client's trust
             self._quiet.update(id(arg.value) for arg in node.args)
@@ -632,6 +683,9 @@ class WeakProtocolVersion(Rule):
         for attribute, text, value in self._class_strings:
             if (attribute, text) in self._selected:
                 self._report_once(value, _CHOICE_MESSAGE)
+        for _, value, function, setting in self._callers.origins(_scrapy_weak):
+            self._report_once(value, f"SSL/TLS protocol older than TLS 1.2 passed here reaches "
+                                     f"scrapy's {setting} through {function}()")
 
     def _bound(self, anchor: cst.CSTNode, value: cst.BaseExpression) -> None:
         if self._weak_bound(value):

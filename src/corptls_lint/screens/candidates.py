@@ -29,6 +29,8 @@ from corptls_lint.source import parse_guard
 
 # The last names of the calls that import a module by its name (scopes.IMPORTING_CALLS).
 _IMPORTING_NAMES = frozenset({"importorskip", "import_module"})
+# The last names of the decorators that parametrize a test (pytest's, parameterized's).
+_PARAMETRIZING = frozenset({"parametrize", "expand"})
 # A rule class, kept as the caller's type (the engine's `Type[Rule]`).
 RuleClass = TypeVar("RuleClass", bound=Type[ScreenedRule])
 
@@ -580,13 +582,20 @@ class FileFacts:
                    for key, value, _, spelled in computed for kind in kinds)
 
     def _caller_argument(self, candidate: CallerArgument) -> Iterator[Location]:
-        sinks = [call for call in self.facts.calls
-                 if any(keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)
-                        for keyword in call.keywords)]
+        sinks: List[Location] = [
+            call for call in self.facts.calls
+            if any(keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)
+                   for keyword in call.keywords)]
+        passed = {keyword.value.id for call in sinks if isinstance(call, ast.Call)
+                  for keyword in call.keywords
+                  if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
+        if candidate.stored:  # `settings["NAME"] = v`, `{"NAME": v}`
+            for key, value, where in (*self.facts.keyed_stores, *self.facts.dict_keys):
+                if key in candidate.names and isinstance(value, ast.Name):
+                    sinks.append(where)
+                    passed.add(value.id)
         if not sinks:
             return
-        passed = {keyword.value.id for call in sinks for keyword in call.keywords
-                  if keyword.arg in candidate.names and isinstance(keyword.value, ast.Name)}
         # through locals (`v = verify` ... `verify=v`)
         passed = _follow_chains(passed, self.facts.bound_names, backwards=True)
         by_callee: Dict[str, List[ast.Call]] = {}
@@ -595,20 +604,42 @@ class FileFacts:
             if name is not None:
                 by_callee.setdefault(name, []).append(call)
         relays: List[ast.Call] = []
+        cases: List[ast.expr] = []
         callers = False
         # the function with the sink, and one that passes its parameter on
         for _ in range(2):
+            parameters = list(self._parameters_in(passed))
             arguments = [
-                (call, value) for function, parameter, index in self._parameters_in(passed)
+                (call, value) for function, parameter, index in parameters
                 for call in by_callee.get(function.name, ())
                 for value in _argument_for(call, parameter, index, _is_method(function))]
             relays = list({id(call): call for call, _ in arguments}.values())
             callers = callers or any(self.value_matches(value, candidate.value)
                                      for _, value in arguments)
+            # a test's parameter: its parametrization's cases may hold the value
+            cases.extend(decorator for function, _, _ in parameters
+                         for decorator in self._parametrizing(function, candidate.value))
             passed |= {value.id for _, value in arguments if isinstance(value, ast.Name)}
-        if callers:
+        if callers or cases:
             yield from sinks
             yield from relays
+            yield from {id(case): case for case in cases}.values()
+
+    def _parametrizing(self, function: Union[ast.FunctionDef, ast.AsyncFunctionDef],
+                       kind: str) -> Iterator[ast.expr]:
+        """The `parametrize(...)` / `expand(...)` decorators of the function whose cases hold
+        a literal of class `kind` (loose: any of its arguments, also a display a name the
+        cases are given by is bound to)."""
+        for decorator in function.decorator_list:
+            if not (isinstance(decorator, ast.Call)
+                    and _last_name(decorator.func) in _PARAMETRIZING):
+                continue
+            given: List[ast.AST] = [*decorator.args, *(k.value for k in decorator.keywords)]
+            given.extend(value for name, value in self.facts.bound_names
+                         if any(isinstance(arg, ast.Name) and arg.id == name for arg in given))
+            if any(isinstance(node, ast.Constant) and literal_matches(node, kind)
+                   for arg in given for node in ast.walk(arg)):
+                yield decorator
 
     def _parameters_in(self, names: Set[str]
                        ) -> Iterator[Tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef], str,

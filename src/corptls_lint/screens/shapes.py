@@ -434,10 +434,15 @@ class CallerArgument:
     """A value that travels into a function of the module from a call site: a call passes one
     of `names` a plain name (`requests.get(u, verify=verify)`) that is a parameter of a
     function defined in the file, and a call to a function of that name (`fetch(...)`,
-    `self.fetch(...)`) passes an argument of class `value`. Both calls are locations."""
+    `self.fetch(...)`) passes an argument of class `value`. Both calls are locations. A
+    test's parametrization may give the parameter the value instead (a `parametrize` or
+    `expand` decorator's cases hold a literal of class `value`: travel.parametrized_values).
+    With `stored`, the sink may also be a string key given the name (`settings["NAME"] =
+    v`, `{"NAME": v}`: scrapy's settings)."""
 
     names: Tuple[str, ...]
     value: str = ANY
+    stored: bool = False
 
 
 @dataclass(frozen=True)

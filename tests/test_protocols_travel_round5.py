@@ -181,3 +181,17 @@ def test_the_parametrized_verify_false_is_fixed_where_it_is_written():
             def test_fetch(self, verify):
                 assert self.fetch(URL, verify).ok
         """)
+
+
+def test_cases_kept_under_a_name_count_too():
+    source = ("import pytest\n"
+              "CASES = [('TLSv1.2',), ('TLSv1.0',)]\n"
+              "class TestVersions:\n"
+              "    def handler(self, minimum):\n"
+              "        return build({'DOWNLOAD_TLS_MIN_VERSION': minimum})\n"
+              "    @pytest.mark.parametrize('minimum', CASES)\n"
+              "    def test_download(self, minimum):\n"
+              "        self.handler(minimum)\n")
+    assert only(source) == sliced(source) == []  # a tuple case for one name: not the string
+    source = source.replace("[('TLSv1.2',), ('TLSv1.0',)]", "['TLSv1.2', 'TLSv1.0']")
+    assert only(source) == sliced(source) == [(2, 21, "TLS501")]

@@ -635,8 +635,8 @@ class FileFacts:
                     and _last_name(decorator.func) in _PARAMETRIZING):
                 continue
             given: List[ast.AST] = [*decorator.args, *(k.value for k in decorator.keywords)]
-            given.extend(value for name, value in self.facts.bound_names
-                         if any(isinstance(arg, ast.Name) and arg.id == name for arg in given))
+            names = {arg.id for arg in given if isinstance(arg, ast.Name)}
+            given.extend(value for name, value in self.facts.bound_names if name in names)
             if any(isinstance(node, ast.Constant) and literal_matches(node, kind)
                    for arg in given for node in ast.walk(arg)):
                 yield decorator

@@ -195,3 +195,69 @@ def test_cases_kept_under_a_name_count_too():
     assert only(source) == sliced(source) == []  # a tuple case for one name: not the string
     source = source.replace("[('TLSv1.2',), ('TLSv1.0',)]", "['TLSv1.2', 'TLSv1.0']")
     assert only(source) == sliced(source) == [(2, 21, "TLS501")]
+
+
+# urllib3's test_https.py, in short: a test base's client takes its subclass's server settings
+URLLIB3 = textwrap.dedent("""\
+    import ssl
+
+    TLSv1_CERTS = DEFAULT_CERTS.copy()
+    TLSv1_CERTS["ssl_version"] = getattr(ssl, "PROTOCOL_TLSv1", None)
+    TLSv1_2_CERTS = DEFAULT_CERTS.copy()
+    TLSv1_2_CERTS["ssl_version"] = getattr(ssl, "PROTOCOL_TLSv1_2", None)
+
+    class BaseTestHTTPS(HTTPSHypercornDummyServerTestCase):
+        def test_set_ssl_version_to_tls_version(self):
+            with HTTPSConnectionPool(self.host, self.port, ca_certs=DEFAULT_CA) as https_pool:
+                https_pool.ssl_version = ssl_version = self.certs["ssl_version"]
+                https_pool.request("GET", "/")
+
+    class TestHTTPS_TLSv1(BaseTestHTTPS):
+        certs = TLSv1_CERTS
+
+    class TestHTTPS_TLSv1_2(BaseTestHTTPS):
+        certs = TLSv1_2_CERTS
+    """)
+
+TABLES = [
+    (URLLIB3, [(11, 52)]),
+    # only the strong table is bound by a subclass: nothing
+    (URLLIB3.replace("    certs = TLSv1_CERTS\n", "    certs = TLSv1_2_CERTS\n"), []),
+    # the weak table bound by a class of another base: not this base's settings
+    (URLLIB3.replace("class TestHTTPS_TLSv1(BaseTestHTTPS)", "class TestHTTPS_TLSv1(Other)"),
+     []),
+    # a table read by its own name
+    ("import ssl\n"
+     "LEGACY = {}\n"
+     "LEGACY['ssl_version'] = ssl.PROTOCOL_TLSv1_1\n"
+     "LEGACY['label'] = 'old'\n"
+     "def connect(pool):\n"
+     "    pool.ssl_version = LEGACY['ssl_version']\n",
+     [(6, 24)]),
+    # another key, or another attribute, takes nothing weak
+    ("import ssl\n"
+     "LEGACY = {}\n"
+     "LEGACY['ssl_version'] = ssl.PROTOCOL_TLSv1_1\n"
+     "LEGACY['label'] = 'old'\n"
+     "def connect(pool):\n"
+     "    pool.ssl_version = LEGACY['label']\n"
+     "    pool.name = LEGACY['ssl_version']\n",
+     []),
+    # a display's weak entry is reported where it is written (a table of choices), once
+    ("import ssl\n"
+     "LEGACY = {'ssl_version': ssl.PROTOCOL_TLSv1_1}\n"
+     "def connect(pool):\n"
+     "    pool.ssl_version = LEGACY['ssl_version']\n",
+     [(2, 26)]),
+]
+
+
+@pytest.mark.parametrize("source, expected", TABLES)
+def test_a_client_protocol_read_from_a_table_of_settings(source, expected):
+    assert only(source) == [(line, col, "TLS501") for line, col in expected]
+    assert sliced(source) == [(line, col, "TLS501") for line, col in expected]
+
+
+def test_the_table_finding_names_the_table():
+    assert messages(URLLIB3) == [
+        "SSL/TLS protocol older than TLS 1.2 (from TLSv1_CERTS) configures this client"]

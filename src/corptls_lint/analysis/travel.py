@@ -597,3 +597,73 @@ def forwarded_call(call: cst.Call, scope: Scope) -> Optional[cst.Call]:
         return None
     rest = [arg for arg in call.args[call.args.index(target) + 1:]]
     return cst.Call(func=target.value, args=rest)
+
+
+# -- tables read by key -----------------------------------------------------------------------
+def table_values(read: cst.BaseExpression, scope: Scope
+                 ) -> Iterator[Tuple[str, cst.BaseExpression]]:
+    """(table, value) of what `table["key"]` or `self.attr["key"]` reads from the module's
+    own tables: the values its top-level statements store under that key (`TABLE["key"] =
+    value`; not a display's entries, which TLS501 reports as a table of choices where they
+    are written). `self.attr` is each module table that
+    the class around, or a class of the module that names it as a base, binds to `attr`
+    (a test base's per-subclass settings: `certs = TLSv1_CERTS` in `class TestTLSv1(Base)`)."""
+    from corptls_lint.analysis.scopes import dotted_name
+
+    if not (isinstance(read, cst.Subscript) and len(read.slice) == 1
+            and isinstance(read.slice[0].slice, cst.Index)):
+        return
+    key = values.string_value(read.slice[0].slice.value, scope)
+    module = scope
+    while module.parent is not None:
+        module = module.parent
+    if key is None or not isinstance(module.node, cst.Module):
+        return
+    name = dotted_name(read.value)
+    tables: List[str] = []
+    if isinstance(read.value, cst.Name):
+        binding = scope.lookup(read.value.value)
+        if binding is not None and binding.scope is module:
+            tables.append(identifier(read.value.value))
+    elif name is not None and name.startswith("self.") and name.count(".") == 1:
+        owner = scope.enclosing("class")
+        if owner is not None and isinstance(owner.node, cst.ClassDef):
+            tables.extend(_class_tables(module.node, owner.node, name[len("self."):]))
+    for table in tables:
+        binding = module.names.get(table)
+        if binding is None or binding.qualified is not None:
+            continue
+        for statement in module.node.body:
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and _item_of(
+                        small.targets[0].target, table, key, module):
+                    yield table, small.value
+
+
+def _item_of(target: cst.BaseExpression, table: str, key: str, scope: Scope) -> bool:
+    """Whether an assignment target is `table["key"]`."""
+    return (isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name)
+            and identifier(target.value.value) == table and len(target.slice) == 1
+            and isinstance(target.slice[0].slice, cst.Index)
+            and values.string_value(target.slice[0].slice.value, scope) == key)
+
+
+def _class_tables(module: cst.Module, owner: cst.ClassDef, attribute: str) -> Iterator[str]:
+    """The names the class, and the module's classes that name it as a base, bind to
+    `attribute` in their bodies (`certs = TLSv1_CERTS`)."""
+    base = identifier(owner.name.value)
+    for statement in module.body:
+        if not isinstance(statement, cst.ClassDef) or not (statement is owner or any(
+                isinstance(arg.value, cst.Name) and identifier(arg.value.value) == base
+                for arg in statement.bases)):
+            continue
+        body = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else ()
+        for line in body:
+            for small in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                target = (small.targets[0].target if isinstance(small, cst.Assign)
+                          and len(small.targets) == 1 else small.target
+                          if isinstance(small, cst.AnnAssign) else None)
+                value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+                if (isinstance(target, cst.Name) and identifier(target.value) == attribute
+                        and isinstance(value, cst.Name)):
+                    yield identifier(value.value)

@@ -11,7 +11,7 @@ from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, R
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (VARIABLE, AnyNameStore, Argument, AttributeStore,
                                          CallerArgument, CallTo, KeyedStore, KeywordArg, LookedUpIn,
-                                         NamePassed, NameStore, NameUse, one_of)
+                                         NamePassed, NameStore, NameUse, TableBound, one_of)
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 # The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
@@ -56,6 +56,9 @@ _VERSION_SPELLINGS = frozenset(spelling for version in ("SSLv2", "SSLv3", "TLSv1
 _SCRAPY_SETTINGS = ("DOWNLOADER_CLIENT_TLS_METHOD", "DOWNLOAD_TLS_MAX_VERSION",
                     "DOWNLOAD_TLS_MIN_VERSION")
 _SCRAPY_WEAK = ("TLSv1.0", "TLSv1.1")
+# A client's protocol attribute that a test may set from a table of settings
+# (urllib3's `pool.ssl_version = self.certs["ssl_version"]`).
+_VERSION_ATTRIBUTES = ("ssl_version",)
 _CHOICE_MESSAGE = "this choice selects an SSL/TLS protocol older than TLS 1.2"
 
 
@@ -114,6 +117,11 @@ class WeakProtocolVersion(Rule):
       there (`self.get_dh("TLSv1.0")`, or a test's case that the test passes to
       `self.get_dh(client_tls_min)`), reported at that string; a case that reaches only a
       server's options (`MockServer(tls_min_version=...)`) is not reported;
+    - a client's `ssl_version` attribute set from a table of the module that holds a weak
+      constant under the key read (`pool.ssl_version = self.certs["ssl_version"]` in a test
+      base whose subclass binds `certs = TLSv1_CERTS` after `TLSv1_CERTS["ssl_version"] =
+      ssl.PROTOCOL_TLSv1`), reported where the client takes it: the table's own item is
+      not reported, as such a table also configures the test's server;
     - Twisted's `insecurelyLowerMinimumTo=` or `lowerMaximumSecurityTo=` given
       `TLSVersion.SSLv3`, `TLSv1_0` or `TLSv1_1` (`twisted.internet.ssl`);
     - `<ctx>.minimum_version = ssl.TLSVersion.TLSv1` (also `SSLv3`, `TLSv1_1`,
@@ -224,7 +232,10 @@ class WeakProtocolVersion(Rule):
     context_shapes = (NamePassed(_NAMES), NameUse(_VERSION_NAMES),
                       AnyNameStore(one_of(*sorted(_VERSION_SPELLINGS))),
                       CallTo(("parametrize",), roots=("pytest",),
-                             argument=Argument(1, ("argvalues",), VARIABLE)))
+                             argument=Argument(1, ("argvalues",), VARIABLE)),
+                      # a client's protocol set from a table of the module, and the classes
+                      # that bind such a table (`certs = TLSv1_CERTS`)
+                      AttributeStore(_VERSION_ATTRIBUTES), TableBound(_NAMES))
 
     client_uses = (
         ClientUse('ssl (stdlib)',
@@ -293,6 +304,16 @@ class WeakProtocolVersion(Rule):
         "    def test_download(self, server_min, client_min):\n"
         "        with MockServer(tls_min_version=server_min):\n"
         "            self.handler(client_min)\n",
+        # a table of a test server's settings that no client takes its protocol from
+        "import ssl\n"
+        "OLD_CERTS = dict(DEFAULT_CERTS)\n"
+        "OLD_CERTS['ssl_version'] = ssl.PROTOCOL_TLSv1\n"
+        "class Base(ServerTestCase):\n"
+        "    def test_get(self):\n"
+        "        pool = HTTPSConnectionPool(self.host, ssl_minimum_version=MINIMUM)\n"
+        "        pool.ssl_version = self.certs['ca_certs']\n"
+        "class TestOld(Base):\n"
+        "    certs = OLD_CERTS\n",
     ]
     INVALID = [
         # a test's case that reaches scrapy's setting through a method of its class
@@ -311,6 +332,18 @@ class WeakProtocolVersion(Rule):
             "        with MockServer(tls_min_version=server_min):\n"
             "            self.handler(client_min)\n",
             [(9, 21)]),
+        # a test base's client takes the protocol of its subclass's table of settings
+        Invalid(
+            "import ssl\n"
+            "OLD_CERTS = dict(DEFAULT_CERTS)\n"
+            "OLD_CERTS['ssl_version'] = ssl.PROTOCOL_TLSv1\n"
+            "class Base(ServerTestCase):\n"
+            "    def test_get(self):\n"
+            "        pool = HTTPSConnectionPool(self.host, self.port)\n"
+            "        pool.ssl_version = self.certs['ssl_version']\n"
+            "class TestOld(Base):\n"
+            "    certs = OLD_CERTS\n",
+            [(7, 28)]),
         # a test's cases that it connects with (the parameter is used outside an assert)
         Invalid(
             "import ssl, pytest\n"
@@ -641,6 +674,8 @@ class WeakProtocolVersion(Rule):
             elif self._weak_protocol(node.value):
                 # an object configured with it (`ftp.ssl_version = ssl.PROTOCOL_TLSv1`)
                 self._report_once(node.value)
+            elif identifier(target.target.attr.value) in _VERSION_ATTRIBUTES:
+                self._table_read(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
         self._callers.note_call(node, self.scope)
@@ -686,6 +721,16 @@ class WeakProtocolVersion(Rule):
         for _, value, function, setting in self._callers.origins(_scrapy_weak):
             self._report_once(value, f"SSL/TLS protocol older than TLS 1.2 passed here reaches "
                                      f"scrapy's {setting} through {function}()")
+
+    def _table_read(self, value: cst.BaseExpression) -> None:
+        """`pool.ssl_version = self.certs["ssl_version"]`: a weak protocol that a table of the
+        module holds under that key, reported where the client takes it (the table may
+        configure other things too: a test server's settings)."""
+        for table, item in travel.table_values(value, self.scope):
+            if self._weak_protocol(item):
+                self._report_once(value, f"SSL/TLS protocol older than TLS 1.2 (from {table}) "
+                                         "configures this client")
+                return
 
     def _bound(self, anchor: cst.CSTNode, value: cst.BaseExpression) -> None:
         if self._weak_bound(value):

@@ -22,7 +22,7 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
                                          CallerArgument, CallInto, CallTo, Candidate,
                                          ConstantFunction, ItemStore, KeyedStore, KeywordArg,
                                          LookedUpIn, NamePassed, NameStore, NameUse, OptionsPassed,
-                                         ParamDefault, ScreenedRule, Travel, key_may_be,
+                                         ParamDefault, ScreenedRule, TableBound, Travel, key_may_be,
                                          literal_matches, option_default, string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
@@ -399,6 +399,8 @@ class FileFacts:
                         and self.facts.imported.get(_root_name(call.args[0]) or "")
                         in candidate.roots):
                     yield call
+        elif isinstance(candidate, TableBound):
+            yield from self._table_bound(candidate.names)
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -640,6 +642,26 @@ class FileFacts:
             if any(isinstance(node, ast.Constant) and literal_matches(node, kind)
                    for arg in given for node in ast.walk(arg)):
                 yield decorator
+
+    def _table_bound(self, names: Tuple[str, ...]) -> Iterator[Location]:
+        """Names bound to a table that holds one of `names` under a string key."""
+        facts = self.facts
+        wanted = set(names) | {alias for alias, name in facts.aliases.items() if name in names}
+
+        def refers(value: ast.AST) -> bool:
+            if isinstance(value, ast.Call):
+                value = _getattr_named(value) or value
+            return ((isinstance(value, ast.Attribute) and value.attr in wanted)
+                    or (isinstance(value, ast.Name) and value.id in wanted))
+
+        tables = {target.value.id for _, value, statement in facts.keyed_stores
+                  if refers(value)
+                  for target in (statement.targets if isinstance(statement, ast.Assign)
+                                 else [getattr(statement, "target", None)])
+                  if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)}
+        if tables:
+            yield from (value for _, value in facts.bound_names
+                        if isinstance(value, ast.Name) and value.id in tables)
 
     def _parameters_in(self, names: Set[str]
                        ) -> Iterator[Tuple[Union[ast.FunctionDef, ast.AsyncFunctionDef], str,

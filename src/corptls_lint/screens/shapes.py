@@ -446,6 +446,17 @@ class CallerArgument:
 
 
 @dataclass(frozen=True)
+class TableBound:
+    """A name bound to a table of the module (a plain name) into which the file stores, under
+    a string key, one of `names` (`x.NAME`, `NAME`, `getattr(m, "NAME", ...)`): `certs =
+    TLSv1_CERTS` after `TLSv1_CERTS["ssl_version"] =
+    ssl.PROTOCOL_TLSv1` (a test base's per-subclass settings, read where a client takes
+    them: TLS501)."""
+
+    names: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ParamDefault:
     """A parameter named one of `names` with a default of class `value` (`def f(verify_ssl=False)`)."""
 
@@ -455,7 +466,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended, OptionsPassed, LookedUpIn, AnyNameStore]
+                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, TableBound]
 
 
 class ScreenedRule(Protocol):

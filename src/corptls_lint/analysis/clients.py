@@ -627,6 +627,9 @@ def hands_on_to_client(call: cst.Call) -> bool:
 DICT_KEY_CA_PATHS: Dict[str, str] = {
     "ssl.ca.location": "confluent-kafka", "sslrootcert": "psycopg", "tlsCAFile": "pymongo",
     "ssl_ca_certs": "redis-py", "ssl_cafile": "kafka-python",
+    # MySQL Connector/Python's keyword, as its connection args and Airflow's MySQL extras
+    # spell it in a dict
+    "ssl_ca": "MySQL Connector/Python",
 }
 # The drivers whose options a SQLAlchemy URL's query may carry; redis-py's (a key of
 # DICT_KEY_OPTIONS names the clients that read it).
@@ -940,6 +943,9 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
 )
 # Entries of the options dicts above (OPTION_DICTS) that hold a bundle (True: a folder).
 OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}
+# The options dicts of DB_OPTION_DICTS that hand their entries to the stdlib's wrap_socket,
+# `ca_certs` included: kombu's Connection(ssl={...}), Celery's broker_use_ssl.
+SSL_DICT_BUNDLE_CLIENTS = frozenset({"Celery/kombu", "nameko/kombu"})
 # curl options that take the bundle (True: a folder): `setopt(pycurl.CAINFO, "/path")`.
 CURL_BUNDLE_OPTIONS = {"CAINFO": False, "PROXY_CAINFO": False, "CAPATH": True,
                        "PROXY_CAPATH": True}

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, fixed_paths, travel, values
+from corptls_lint.analysis import clients, fixed_paths, plain_http, travel, values
 from corptls_lint.analysis.scopes import dotted_name, import_roots
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FileContext, FixRequest, Invalid, Rule
@@ -75,6 +75,14 @@ def _looks_like_a_file(text: Optional[str]) -> bool:
     if not text:
         return False
     return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
+
+
+def _wraps_nothing(call: cst.Call) -> bool:
+    """`ssl_wrap_socket(None, ca_certs=...)`: no socket to wrap, so no connection ever
+    trusts the path; only the call's error path runs (a test of a bad path)."""
+    sock = clients.argument(call, 0, "sock")
+    return sock is not None and isinstance(sock.value, cst.Name) and identifier(
+        sock.value.value) == "None"
 
 
 def _shown(option: clients.BundleOption) -> str:
@@ -543,6 +551,20 @@ class HardcodedCABundle(Rule):
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._sink = "a call"  # the call being checked, named at an origin it reaches
+        # id of a `with` item's call -> (the name it is bound to, the with body)
+        self._with_names: Dict[int, Tuple[str, cst.CSTNode]] = {}
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(
+                    item.asname.name, cst.Name):
+                self._with_names[id(item.item)] = (identifier(item.asname.name.value), node.body)
+
+    def _plain_http_only(self, node: cst.Call) -> bool:
+        """A pool used in its `with` body only for `http://` requests: its CA is never read
+        (urllib3's tests of TLS keywords on a plain HTTP pool)."""
+        bound = self._with_names.get(id(node))
+        return bound is not None and plain_http.only_plain_http(bound[0], bound[1], self.scope)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
@@ -556,6 +578,8 @@ class HardcodedCABundle(Rule):
             self._check(clients.keyword(node, "cafile"))
             self._check(clients.keyword(node, "capath"), fix_kind=None)
         elif qualified in clients.URLLIB3_POOLS:
+            if self._plain_http_only(node):
+                return
             self._check(clients.keyword(node, "ca_certs"))
             self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
             self._splatted(node, "ca_certs")
@@ -574,6 +598,8 @@ class HardcodedCABundle(Rule):
     def _other_clients(self, node: cst.Call, qualified: Optional[str]) -> None:
         """The bundle parameters of the clients in the tables: keywords (or positions), the
         entries of their options dicts, curl's CAINFO, grpc's roots read from a file."""
+        if qualified in clients.URLLIB3_WRAP_SOCKET and _wraps_nothing(node):
+            return
         for option in clients.applicable(clients.CA_BUNDLE_OPTIONS, node, qualified):
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
@@ -596,12 +622,14 @@ class HardcodedCABundle(Rule):
                 if arg is None or not clients.ClientOption(
                         client, keyword, PATH, callees, methods).applies_to(node, qualified):
                     continue
-                for anchor, key, value in clients.option_entries(arg.value, self.scope):
-                    if key in clients.OPTION_DICT_BUNDLES and self.is_hardcoded_path(value):
-                        fix = (None if clients.OPTION_DICT_BUNDLES[key]
-                               else FixRequest("ca-bundle", node=value))
-                        self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
-                                            f"entry {key}; use the configured CA bundle", fix)
+                self._option_dict(arg.value, client, keyword)
+            for db_option in clients.DB_OPTION_DICTS:
+                arg = clients.keyword(node, db_option.keyword)
+                if (arg is not None and db_option.client in clients.SSL_DICT_BUNDLE_CLIENTS
+                        and clients.ClientOption(db_option.client, db_option.keyword, PATH,
+                                                 db_option.callees, db_option.methods
+                                                 ).applies_to(node, qualified)):
+                    self._option_dict(arg.value, db_option.client, db_option.keyword)
         if clients.callee_name(node) == "setopt":
             option_arg, given = clients.positional(node, 0), clients.positional(node, 1)
             if option_arg is not None and clients.is_curl_option(
@@ -611,6 +639,15 @@ class HardcodedCABundle(Rule):
                 self._check(given, None if clients.CURL_BUNDLE_OPTIONS[name] else "ca-bundle",
                             f"hardcoded CA bundle path in curl's {name}; use the configured "
                             "CA bundle")
+
+    def _option_dict(self, value: cst.BaseExpression, client: str, keyword: str) -> None:
+        """The bundle entries (`"ca_certs": "/path"`) of a client's options dict."""
+        for anchor, key, entry in clients.option_entries(value, self.scope):
+            if key in clients.OPTION_DICT_BUNDLES and self.is_hardcoded_path(entry):
+                fix = (None if clients.OPTION_DICT_BUNDLES[key]
+                       else FixRequest("ca-bundle", node=entry))
+                self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
+                                    f"entry {key}; use the configured CA bundle", fix)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's
@@ -626,6 +663,19 @@ class HardcodedCABundle(Rule):
         if self.is_hardcoded_path(node.value):
             for target in verify_targets(node):
                 self.report(target, fix=FixRequest("ca-bundle", node=node.value))
+            return
+        for assigned in node.targets:
+            # an options dict stored on the client or app that reads it: `conn.ssl = {...}`
+            # (kombu's Connection), `app.conf.broker_use_ssl = {...}`; not a local name (a
+            # test's `sslopt = {...}` handed to a private helper is not a client's option)
+            if not isinstance(assigned.target, cst.Attribute):
+                continue
+            name = identifier(assigned.target.attr.value)
+            stored = clients.OPTION_DICT_STORES.get(name)
+            if stored is not None:
+                self._option_dict(node.value, stored.client, name)
+            elif name == "ssl":
+                self._option_dict(node.value, "kombu", "ssl")
 
     def _check(self, arg: Optional[cst.Arg], fix_kind: Optional[str] = "ca-bundle",
                message: Optional[str] = None) -> None:

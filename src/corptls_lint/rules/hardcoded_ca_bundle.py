@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Dict, Optional, Tuple
+import re
+from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -11,7 +12,7 @@ from corptls_lint.rules.base import BUNDLE, ClientUse, FileContext, FixRequest, 
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (PATH, Argument, AttributeStore, CallTo, KeyedStore,
-                                         KeywordArg)
+                                         KeywordArg, UrlHolding)
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -75,6 +76,25 @@ def _looks_like_a_file(text: Optional[str]) -> bool:
     if not text:
         return False
     return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*\Z")
+
+
+def _is_url(text: str) -> bool:
+    """One URL: a scheme, `://`, and no white space (not a sentence or a docstring)."""
+    return _URL.match(text) is not None
+
+
+def _starts_as_url(node: cst.BaseExpression) -> bool:
+    """A cheap look at the first literal part (every string of a file passes here)."""
+    while isinstance(node, cst.ConcatenatedString):
+        node = node.left
+    if isinstance(node, cst.SimpleString):
+        return "://" in node.value
+    return (isinstance(node, cst.FormattedString) and bool(node.parts)
+            and isinstance(node.parts[0], cst.FormattedStringText)
+            and "://" in node.parts[0].value)
 
 
 def _wraps_nothing(call: cst.Call) -> bool:
@@ -220,6 +240,7 @@ class HardcodedCABundle(Rule):
         *_CLIENT_CALLS,
         CallTo(("setopt",), _CURL_ROOTS),
         KeywordArg(_DICT_KEYS, PATH),
+        UrlHolding(tuple(sorted(clients.URL_CA_OPTIONS))),  # last: it walks the file once
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
@@ -553,6 +574,7 @@ class HardcodedCABundle(Rule):
         self._sink = "a call"  # the call being checked, named at an origin it reaches
         # id of a `with` item's call -> (the name it is bound to, the with body)
         self._with_names: Dict[int, Tuple[str, cst.CSTNode]] = {}
+        self._concatenated: Set[int] = set()  # ids of the parts of a concatenated string
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
@@ -648,6 +670,50 @@ class HardcodedCABundle(Rule):
                        else FixRequest("ca-bundle", node=entry))
                 self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
                                     f"entry {key}; use the configured CA bundle", fix)
+
+    # -- a CA path in a connection URL's query ----------------------------------------------
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if id(node) not in self._concatenated:  # the whole, not its parts
+            self._concatenated.update((id(node.left), id(node.right)))
+            self._url(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) not in self._concatenated:
+            self._url(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) not in self._concatenated:
+            self._url(node)
+
+    def _url(self, node: cst.BaseExpression) -> None:
+        """`"postgresql://h/db?sslrootcert=/etc/pg/root.crt"`: a connection URL written with
+        a CA path in its query, wherever it goes (a client, a setting, a test helper). The
+        value must look like a file: libpq's `sslrootcert=system` is the system store."""
+        if not _starts_as_url(node):
+            return
+        text = clients.template_text(node, self.scope)
+        if text is None or not _is_url(text):
+            return
+        for name, value in clients.connection_options(text):
+            if name.lower() in clients.URL_CA_OPTIONS and "{}" not in value and (
+                    _looks_like_a_file(value)):
+                self.report(node, f"hardcoded CA bundle path in a connection URL's {name}; use "
+                                  "the configured CA bundle")
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        """`"postgresql://h/db?sslrootcert=" + CA_FILE`: the URL's last option left open for
+        a fixed path; reported at the path."""
+        if not isinstance(node.operator, cst.Add):
+            return
+        text = clients.template_text(node.left, self.scope)
+        if text is None or not _is_url(text) or not text.endswith("="):
+            return
+        options = list(clients.connection_options(text))
+        if (options and options[-1][1] == "" and options[-1][0].lower() in clients.URL_CA_OPTIONS
+                and (self.is_hardcoded_path(node.right)
+                     or fixed_paths.is_fixed_path(node.right, self.scope))):
+            self.report(node.right, f"hardcoded CA bundle path in a connection URL's "
+                                    f"{options[-1][0]}; use the configured CA bundle")
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's

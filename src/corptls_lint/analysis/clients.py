@@ -951,6 +951,34 @@ OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}
 # The options dicts of DB_OPTION_DICTS that hand their entries to the stdlib's wrap_socket,
 # `ca_certs` included: kombu's Connection(ssl={...}), Celery's broker_use_ssl.
 SSL_DICT_BUNDLE_CLIENTS = frozenset({"Celery/kombu", "nameko/kombu"})
+
+
+@dataclass(frozen=True)
+class BundleDict:
+    """A client's options dict whose `entries` take the CA bundle's path (True: a folder)."""
+
+    client: str
+    keyword: str
+    callees: FrozenSet[str]
+    entries: Dict[str, bool]
+    nested: bool = False  # the entries are in the dict's values, one dict per name
+
+
+BUNDLE_DICTS: Tuple[BundleDict, ...] = (
+    # aio-pika's SSLOptions: `connect(url, ssl_options={"cafile": ...})`, also make_url's
+    BundleDict("aio-pika", "ssl_options", frozenset({
+        "aio_pika.connect", "aio_pika.connect_robust", "aio_pika.connection.connect",
+        "aio_pika.robust_connection.connect_robust", "aio_pika.connection.make_url",
+        "aio_pika.Connection", "aio_pika.RobustConnection", "aio_pika.connection.Connection",
+        "aio_pika.robust_connection.RobustConnection"}), {"cafile": False, "capath": True}),
+    # pymongo's client-side encryption: each KMS provider's TLS options,
+    # `kms_tls_options={"kmip": {"tlsCAFile": "/path"}}`
+    BundleDict("pymongo", "kms_tls_options", frozenset({
+        "pymongo.encryption_options.AutoEncryptionOpts", "pymongo.encryption.ClientEncryption",
+        "pymongo.synchronous.encryption.ClientEncryption",
+        "pymongo.asynchronous.encryption.AsyncClientEncryption"}), {"tlsCAFile": False},
+        nested=True),
+)
 # curl options that take the bundle (True: a folder): `setopt(pycurl.CAINFO, "/path")`.
 CURL_BUNDLE_OPTIONS = {"CAINFO": False, "PROXY_CAINFO": False, "CAPATH": True,
                        "PROXY_CAPATH": True}

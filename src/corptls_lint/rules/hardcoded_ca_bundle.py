@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Optional, Set, Tuple
+from typing import Dict, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -652,6 +652,15 @@ class HardcodedCABundle(Rule):
                                                  db_option.callees, db_option.methods
                                                  ).applies_to(node, qualified)):
                     self._option_dict(arg.value, db_option.client, db_option.keyword)
+            for bundle_dict in clients.BUNDLE_DICTS:
+                arg = clients.keyword(node, bundle_dict.keyword)
+                if arg is None or qualified not in bundle_dict.callees:
+                    continue
+                inner = ([entry for _, _, entry in clients.option_entries(arg.value, self.scope)]
+                         if bundle_dict.nested else [arg.value])
+                for options in inner:
+                    self._option_dict(options, bundle_dict.client, bundle_dict.keyword,
+                                      bundle_dict.entries)
         if clients.callee_name(node) == "setopt":
             option_arg, given = clients.positional(node, 0), clients.positional(node, 1)
             if option_arg is not None and clients.is_curl_option(
@@ -662,12 +671,13 @@ class HardcodedCABundle(Rule):
                             f"hardcoded CA bundle path in curl's {name}; use the configured "
                             "CA bundle")
 
-    def _option_dict(self, value: cst.BaseExpression, client: str, keyword: str) -> None:
-        """The bundle entries (`"ca_certs": "/path"`) of a client's options dict."""
+    def _option_dict(self, value: cst.BaseExpression, client: str, keyword: str,
+                     entries: Mapping[str, bool] = clients.OPTION_DICT_BUNDLES) -> None:
+        """The bundle entries (`"ca_certs": "/path"`; True: a folder) of a client's options
+        dict."""
         for anchor, key, entry in clients.option_entries(value, self.scope):
-            if key in clients.OPTION_DICT_BUNDLES and self.is_hardcoded_path(entry):
-                fix = (None if clients.OPTION_DICT_BUNDLES[key]
-                       else FixRequest("ca-bundle", node=entry))
+            if key in entries and self.is_hardcoded_path(entry):
+                fix = None if entries[key] else FixRequest("ca-bundle", node=entry)
                 self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
                                     f"entry {key}; use the configured CA bundle", fix)
 

@@ -631,10 +631,10 @@ DICT_KEY_CA_PATHS: Dict[str, str] = {
     # spell it in a dict
     "ssl_ca": "MySQL Connector/Python",
 }
-# Options of a connection URL's query that take the CA bundle's path, by lower-case name (True:
-# a folder): libpq's (psycopg, asyncpg, SQLAlchemy), pymongo's, redis-py's, MySQL's (in a
+# Options of a connection URL's query that take the CA bundle's path (True: a folder), read in
+# any case: libpq's (psycopg, asyncpg, SQLAlchemy), pymongo's, redis-py's, MySQL's (in a
 # SQLAlchemy URL), aiormq's (aio-pika's amqps:// URL).
-URL_CA_OPTIONS = {"sslrootcert": False, "tlscafile": False, "ssl_ca_certs": False,
+URL_CA_OPTIONS = {"sslrootcert": False, "tlsCAFile": False, "ssl_ca_certs": False,
                   "ssl_ca_path": True, "ssl_ca": False, "cafile": False, "capath": True}
 # The drivers whose options a SQLAlchemy URL's query may carry; redis-py's (a key of
 # DICT_KEY_OPTIONS names the clients that read it).

@@ -78,6 +78,7 @@ def _looks_like_a_file(text: Optional[str]) -> bool:
     return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
 
 
+_URL_CA_OPTIONS = frozenset(name.lower() for name in clients.URL_CA_OPTIONS)
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*\Z")
 
 
@@ -147,9 +148,23 @@ class HardcodedCABundle(Rule):
       MySQL Connector/Python and PyMySQL `ssl_ca=`;
     - the value of one of these keys in any dict (a confluent-kafka config, Django's
       `DATABASES` `OPTIONS`, a celery `broker_use_ssl`): `"ssl.ca.location"` (confluent-kafka),
-      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`, when the value looks
-      like a file (a folder in it, or a certificate suffix such as `.pem` or `.crt`): a table
-      of option names (`{"sslrootcert": "sslrootcert"}`) is not a path.
+      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`, `"ssl_ca"` (MySQL, as
+      in Airflow's MySQL extras), when the value looks like a file (a folder in it, or a
+      certificate suffix such as `.pem` or `.crt`): a table of option names
+      (`{"sslrootcert": "sslrootcert"}`) is not a path;
+    - the `ca_certs` entry of kombu's `Connection(ssl={...})` and Celery's
+      `broker_use_ssl={...}`, also stored on the connection or the app (`conn.ssl = {...}`,
+      `app.conf.broker_use_ssl = {...}`); aio-pika's `ssl_options={"cafile": ...}` (and
+      `capath`); pymongo's `kms_tls_options={"kmip": {"tlsCAFile": ...}}` (the table
+      `BUNDLE_DICTS`);
+    - a CA path in a connection URL's query, wherever the URL is written
+      (`"postgresql://db/app?sslrootcert=/etc/pg/root.crt"`: libpq's `sslrootcert`,
+      pymongo's `tlsCAFile`, redis-py's `ssl_ca_certs`, MySQL's `ssl_ca`, aio-pika's
+      `cafile`, and the folders `ssl_ca_path` and `capath`) when the value looks like a file
+      (libpq's `sslrootcert=system` is the system store), or a URL whose last option is left
+      open and completed with a fixed path (`"...?sslrootcert=" + CA`, reported at the path).
+      A URL is one string with no white space from its scheme on: a sentence holding one is
+      not.
 
     A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
     directory as well as the machine. So does a path built only from fixed parts, the
@@ -159,7 +174,13 @@ class HardcodedCABundle(Rule):
     come in a dict passed with `**` (a display in the call, one bound to the name, its item
     stores and `update`s, or the displays of a `for` loop over them:
     `for kw in [{"ca_certs": "/a"}, ...]: HTTPSConnectionPool(host, **kw)`), reported at
-    the entry; to the clients in the tables the same way.
+    the entry; to the clients in the tables the same way. A whole copy of a dict
+    (`{k: d[k] for k in d}`, `{k: v for k, v in d.items()}`, `dict(d)`, `d.copy()`,
+    `copy.copy(d)`) holds its entries.
+
+    A urllib3 pool whose only uses in its `with` block are requests to `http://` URLs never
+    reads its CA, and `ssl_wrap_socket(None, ca_certs=...)` wraps no socket (only its error
+    path runs): neither is reported.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -269,6 +290,17 @@ class HardcodedCABundle(Rule):
                   BUNDLE, '`<ca-bundle>` (none for `CAPATH`)'),
         *(ClientUse(client, f'`"{key}": "/path"` in any dict', BUNDLE, '`<ca-bundle>`')
           for key, client in clients.DICT_KEY_CA_PATHS.items()),
+        ClientUse('kombu, Celery', '`Connection(ssl={"ca_certs": "/path"})`, '
+                  '`broker_use_ssl={"ca_certs": "/path"}`, `conn.ssl = {...}`', BUNDLE,
+                  '`<ca-bundle>`'),
+        *(ClientUse(option.client, f'`{option.keyword}={{"{key}": "/path"}}`'
+                    if not option.nested else
+                    f'`{option.keyword}={{"name": {{"{key}": "/path"}}}}`', BUNDLE,
+                    "none (a folder)" if folder else '`<ca-bundle>`')
+          for option in clients.BUNDLE_DICTS for key, folder in option.entries.items()),
+        ClientUse('libpq, pymongo, redis-py, MySQL, aio-pika (connection URLs)',
+                  ', '.join(f'`?{name}=/path`' for name in sorted(clients.URL_CA_OPTIONS))
+                  + ' in a URL written anywhere', BUNDLE, 'none'),
     )
 
     VALID = [
@@ -302,6 +334,21 @@ class HardcodedCABundle(Rule):
         # a test that a missing file is rejected
         "import pytest, ssl\nwith pytest.raises(FileNotFoundError):\n"
         "    ssl.create_default_context(cafile='/nowhere/ca.pem')\n",
+        # a pool that only ever talks plain HTTP never reads its CA; a wrap of no socket only
+        # runs its error path
+        "import urllib3\nwith urllib3.PoolManager(ca_certs='/etc/ssl/corp.pem') as http:\n"
+        "    http.request('GET', 'http://intranet.example.com/')\n",
+        "from urllib3.util import ssl_wrap_socket\nssl_wrap_socket(None, ca_certs='/tmp/missing.pem')\n",
+        # libpq's system store; a URL inside a sentence is not a connection string
+        "import psycopg\nconn = psycopg.connect('postgresql://db/app?sslmode=verify-full&sslrootcert=system')\n"
+        "log.info('connect with postgresql://db/app?sslrootcert=/etc/pg/root.crt')\n",
+        # expected URLs: a URL object in an assertion, a parametrized case read only there
+        "from yarl import URL\nassert make_url(opts) == URL('amqps://h/?cafile=/etc/ca.pem')\n",
+        "import pytest\n"
+        "@pytest.mark.parametrize('params, expected', [({}, 'mysql://h/db?ssl_ca=/etc/ca.pem')])\n"
+        "def test_uri(params, expected):\n    assert get_uri(params) == expected\n",
+        # an options dict under a local name, handed to no client the tables know
+        "sslopt = {'ca_certs': '/does/not/exist'}\nwrap_sni_socket(sock, sslopt)\n",
     ]
     INVALID = [
         Invalid(
@@ -567,6 +614,61 @@ class HardcodedCABundle(Rule):
             "import redis.asyncio as aioredis\n"
             "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n",
             [(2, 30)]),
+        # kombu's and Celery's ssl dicts (also a copy of one, and stored on the app or
+        # connection)
+        Invalid(
+            "import ssl\n"
+            "from kombu import Connection\n"
+            "opts = {'ca_certs': '/etc/pki/ca.crt', 'cert_reqs': ssl.CERT_REQUIRED}\n"
+            "conn = Connection('amqps://', ssl={k: opts[k] for k in opts})\n"
+            "app.conf.broker_use_ssl = {'ca_certs': 'certs/ca.pem'}\n",
+            [(3, 9), (5, 28)],
+            "import ssl\n"
+            "from kombu import Connection\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "opts = {'ca_certs': CA_BUNDLE, 'cert_reqs': ssl.CERT_REQUIRED}\n"
+            "conn = Connection('amqps://', ssl={k: opts[k] for k in opts})\n"
+            "app.conf.broker_use_ssl = {'ca_certs': CA_BUNDLE}\n"),
+        # aio-pika's ssl_options, pymongo's kms_tls_options, MySQL's ssl_ca in any dict
+        Invalid(
+            "import aio_pika, json\n"
+            "from pymongo.encryption_options import AutoEncryptionOpts\n"
+            "conn = aio_pika.connect_robust(url, ssl_options={'cafile': '/etc/rabbitmq/ca.pem'})\n"
+            "opts = AutoEncryptionOpts(kms, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': '/etc/kmip/ca.pem'}})\n"
+            "extra = json.dumps({'client': 'mysql-connector-python', 'ssl_ca': '/etc/mysql/ca.pem'})\n",
+            [(3, 50), (4, 65), (5, 57)],
+            "import aio_pika, json\n"
+            "from pymongo.encryption_options import AutoEncryptionOpts\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "conn = aio_pika.connect_robust(url, ssl_options={'cafile': CA_BUNDLE})\n"
+            "opts = AutoEncryptionOpts(kms, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': CA_BUNDLE}})\n"
+            "extra = json.dumps({'client': 'mysql-connector-python', 'ssl_ca': CA_BUNDLE})\n"),
+        # a CA path in a connection URL's query, or a fixed path completing it (no fix: the
+        # URL is one string)
+        Invalid(
+            "import asyncpg, os, psycopg\n"
+            "CA = os.path.join(os.path.dirname(__file__), 'certs', 'ca.pem')\n"
+            "conn = psycopg.connect('postgresql://db/app?sslmode=verify-full&sslrootcert=/etc/pg/root.crt')\n"
+            "pool = asyncpg.create_pool('postgresql://db/app?sslrootcert=' + CA)\n",
+            [(3, 24), (4, 65)]),
+        # a pool that also talks HTTPS reads its CA
+        Invalid(
+            "import urllib3\n"
+            "with urllib3.PoolManager(ca_certs='/etc/ssl/corp.pem') as http:\n"
+            "    http.request('GET', 'http://intranet.example.com/')\n"
+            "    http.request('GET', 'https://intranet.example.com/')\n",
+            [(2, 26)],
+            "import urllib3\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with urllib3.PoolManager(ca_certs=CA_BUNDLE) as http:\n"
+            "    http.request('GET', 'http://intranet.example.com/')\n"
+            "    http.request('GET', 'https://intranet.example.com/')\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
@@ -705,7 +807,7 @@ class HardcodedCABundle(Rule):
         if text is None or not _is_url(text):
             return
         for name, value in clients.connection_options(text):
-            if name.lower() in clients.URL_CA_OPTIONS and "{}" not in value and (
+            if name.lower() in _URL_CA_OPTIONS and "{}" not in value and (
                     _looks_like_a_file(value)):
                 self.report(node, f"hardcoded CA bundle path in a connection URL's {name}; use "
                                   "the configured CA bundle")
@@ -719,7 +821,7 @@ class HardcodedCABundle(Rule):
         if text is None or not _is_url(text) or not text.endswith("="):
             return
         options = list(clients.connection_options(text))
-        if (options and options[-1][1] == "" and options[-1][0].lower() in clients.URL_CA_OPTIONS
+        if (options and options[-1][1] == "" and options[-1][0].lower() in _URL_CA_OPTIONS
                 and (self.is_hardcoded_path(node.right)
                      or fixed_paths.is_fixed_path(node.right, self.scope))):
             self.report(node.right, f"hardcoded CA bundle path in a connection URL's "

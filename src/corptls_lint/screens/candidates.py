@@ -281,7 +281,7 @@ class FileFacts:
         self.facts = _Facts(tree)
         self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
-        self._urls: Optional[List[ast.Constant]] = None  # _url_literals, once asked
+        self._urls: Optional[List[Tuple[ast.expr, str]]] = None  # _url_literals, once asked
         self._matched: Dict[Candidate, List[Location]] = {}  # the screen's, for the slicing
         self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.expr]]]] = None
         self._callees: Optional[Dict[Optional[str], List[ast.Call]]] = None
@@ -400,10 +400,9 @@ class FileFacts:
                         in candidate.roots):
                     yield call
         elif isinstance(candidate, UrlHolding):
-            for constant in self._url_literals():
-                text = str(constant.value).lower()
+            for string, text in self._url_literals():
                 if any(option.lower() + "=" in text for option in candidate.options):
-                    yield constant
+                    yield string
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -412,9 +411,10 @@ class FileFacts:
         else:
             raise TypeError(f"unknown candidate shape {candidate!r}")
 
-    def _url_literals(self) -> List[ast.Constant]:
-        """The string constants that start as a URL (`scheme://`), found on first asking:
-        only a file no other shape of the rule matched gets here."""
+    def _url_literals(self) -> List[Tuple[ast.expr, str]]:
+        """The strings that start as a URL (`scheme://`), with their literal text in lower
+        case (an f-string's literal parts joined), found on first asking: only a file no other
+        shape of the rule matched gets here."""
         if self._urls is None:
             self._urls = []
             stack: List[ast.AST] = [self.facts.tree]
@@ -423,8 +423,14 @@ class FileFacts:
                 if type(node) is ast.Constant:
                     value = node.value
                     if type(value) is str and _URL_START.match(value):
-                        self._urls.append(node)
+                        self._urls.append((node, value.lower()))
                     continue
+                if type(node) is ast.JoinedStr:
+                    parts = [part.value for part in node.values
+                             if type(part) is ast.Constant and type(part.value) is str]
+                    first = node.values[0] if node.values else None
+                    if type(first) is ast.Constant and parts and _URL_START.match(parts[0]):
+                        self._urls.append((node, "".join(parts).lower()))
                 for name in _child_fields(type(node)):
                     child = getattr(node, name)
                     if type(child) is list:

@@ -1,7 +1,7 @@
 """Issue 27, coverage round 5, the `bundles` kind (TLS301): CA paths in connection URLs, the
 option dicts of kombu, Celery, aio-pika and pymongo's encryption, copies of dicts, MySQL's
-`ssl_ca` key; and the traps that stay quiet (plain HTTP pools, a wrap of no socket,
-expected URLs), with exact positions."""
+`ssl_ca` key; and the traps that stay quiet (a wrap of no socket, expected URLs), with exact
+positions."""
 
 import ast
 import textwrap
@@ -135,26 +135,17 @@ def test_options_dict_entries_fix_to_the_bundle():
                        "connect(url, ssl_options={'cafile': CA_BUNDLE, 'capath': '/etc/certs'})\n")
 
 
-# -- 3. pools that never use their CA ----------------------------------------------------------
-def test_a_plain_http_pool_is_quiet_and_an_https_one_is_not():
+# -- 3. a wrap of no socket; a plain-HTTP pool still counts ----------------------------------
+def test_a_plain_http_pool_is_reported():
+    # a redirect to https:// follows with the same pool settings (the coverage sites judge
+    # urllib3's own tests of this shape insecure)
     source = """\
         import urllib3
         def test_http(self):
             with urllib3.PoolManager(ca_certs="REQUIRED", ca_cert_dir="/nosuchdir") as http:
                 r = http.request("GET", f"http://{self.host}:{self.port}/")
-                assert r.status == 200
-        def test_https(self):
-            with urllib3.PoolManager(ca_certs="/etc/ca.pem") as http:
-                http.urlopen("GET", url="https://h/")
-        def test_handed_on(self):
-            with urllib3.PoolManager(ca_certs="/etc/ca.pem") as http:
-                http.request("GET", "http://h/")
-                use(http)
-        def test_unknown_url(self, url):
-            with urllib3.PoolManager(ca_certs="/etc/ca.pem") as http:
-                http.request("GET", url)
         """
-    assert found(source) == [(7, 30), (10, 30), (14, 30)]
+    assert found(source) == [(3, 30), (3, 51)]
 
 
 def test_a_wrap_of_no_socket_is_quiet():

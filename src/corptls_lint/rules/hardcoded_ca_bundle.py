@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Mapping, Optional, Set, Tuple
+from typing import Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, fixed_paths, plain_http, travel, values
+from corptls_lint.analysis import clients, fixed_paths, travel, values
 from corptls_lint.analysis.scopes import dotted_name, import_roots
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FileContext, FixRequest, Invalid, Rule
@@ -178,9 +178,9 @@ class HardcodedCABundle(Rule):
     (`{k: d[k] for k in d}`, `{k: v for k, v in d.items()}`, `dict(d)`, `d.copy()`,
     `copy.copy(d)`) holds its entries.
 
-    A urllib3 pool whose only uses in its `with` block are requests to `http://` URLs never
-    reads its CA, and `ssl_wrap_socket(None, ca_certs=...)` wraps no socket (only its error
-    path runs): neither is reported.
+    `ssl_wrap_socket(None, ca_certs=...)` wraps no socket (only its error path runs): it is
+    not reported. A pool used only for `http://` URLs is: a redirect to `https://` follows
+    with the same pool settings.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -334,10 +334,7 @@ class HardcodedCABundle(Rule):
         # a test that a missing file is rejected
         "import pytest, ssl\nwith pytest.raises(FileNotFoundError):\n"
         "    ssl.create_default_context(cafile='/nowhere/ca.pem')\n",
-        # a pool that only ever talks plain HTTP never reads its CA; a wrap of no socket only
-        # runs its error path
-        "import urllib3\nwith urllib3.PoolManager(ca_certs='/etc/ssl/corp.pem') as http:\n"
-        "    http.request('GET', 'http://intranet.example.com/')\n",
+        # a wrap of no socket only runs its error path
         "from urllib3.util import ssl_wrap_socket\nssl_wrap_socket(None, ca_certs='/tmp/missing.pem')\n",
         # libpq's system store; a URL inside a sentence is not a connection string
         "import psycopg\nconn = psycopg.connect('postgresql://db/app?sslmode=verify-full&sslrootcert=system')\n"
@@ -655,40 +652,24 @@ class HardcodedCABundle(Rule):
             "conn = psycopg.connect('postgresql://db/app?sslmode=verify-full&sslrootcert=/etc/pg/root.crt')\n"
             "pool = asyncpg.create_pool('postgresql://db/app?sslrootcert=' + CA)\n",
             [(3, 24), (4, 65)]),
-        # a pool that also talks HTTPS reads its CA
+        # a pool used only for http:// URLs: a redirect to https:// keeps its settings
         Invalid(
             "import urllib3\n"
             "with urllib3.PoolManager(ca_certs='/etc/ssl/corp.pem') as http:\n"
-            "    http.request('GET', 'http://intranet.example.com/')\n"
-            "    http.request('GET', 'https://intranet.example.com/')\n",
+            "    http.request('GET', 'http://intranet.example.com/')\n",
             [(2, 26)],
             "import urllib3\n"
             "\n"
             "from corp_tls import CA_BUNDLE\n"
             "\n"
             "with urllib3.PoolManager(ca_certs=CA_BUNDLE) as http:\n"
-            "    http.request('GET', 'http://intranet.example.com/')\n"
-            "    http.request('GET', 'https://intranet.example.com/')\n"),
+            "    http.request('GET', 'http://intranet.example.com/')\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._sink = "a call"  # the call being checked, named at an origin it reaches
-        # id of a `with` item's call -> (the name it is bound to, the with body)
-        self._with_names: Dict[int, Tuple[str, cst.CSTNode]] = {}
         self._concatenated: Set[int] = set()  # ids of the parts of a concatenated string
-
-    def visit_With(self, node: cst.With) -> None:
-        for item in node.items:
-            if isinstance(item.item, cst.Call) and item.asname is not None and isinstance(
-                    item.asname.name, cst.Name):
-                self._with_names[id(item.item)] = (identifier(item.asname.name.value), node.body)
-
-    def _plain_http_only(self, node: cst.Call) -> bool:
-        """A pool used in its `with` body only for `http://` requests: its CA is never read
-        (urllib3's tests of TLS keywords on a plain HTTP pool)."""
-        bound = self._with_names.get(id(node))
-        return bound is not None and plain_http.only_plain_http(bound[0], bound[1], self.scope)
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
@@ -702,8 +683,6 @@ class HardcodedCABundle(Rule):
             self._check(clients.keyword(node, "cafile"))
             self._check(clients.keyword(node, "capath"), fix_kind=None)
         elif qualified in clients.URLLIB3_POOLS:
-            if self._plain_http_only(node):
-                return
             self._check(clients.keyword(node, "ca_certs"))
             self._check(clients.keyword(node, "ca_cert_dir"), fix_kind=None)
             self._splatted(node, "ca_certs")

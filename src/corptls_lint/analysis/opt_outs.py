@@ -57,9 +57,7 @@ reported where it does. When the parameter's own default takes that branch (`def
 connect(verify=False): if not verify: ...`), or a parameter is passed straight on
 (`ctx.check_hostname = check_hostname`, `{"ssl_check_hostname": ssl_check_hostname}`)
 with an insecure default, the finding is reported once, at that default (a wrapper flag's
-default, such as `verify_ssl=False`, is TLS105's finding). `ssl._create_unverified_context`
-stays reported on any branch, as bandit's B323 and ruff's S323 report it: the API says "no
-verification" in its name.
+default, such as `verify_ssl=False`, is TLS105's finding).
 
 Still reported: a test of a module constant or of a class attribute bound to a literal
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
@@ -105,24 +103,9 @@ class Chosen:
 _Branch = Tuple["cst.BaseExpression", bool]  # (a string: libcst may load late)
 
 
-def _names_unverified_context(node: cst.CSTNode, scope: Scope) -> bool:
-    """`ssl._create_unverified_context` (called, or installed as the default): the API that
-    says "no verification" in its name stays reported on any branch, as bandit's B323 and
-    ruff's S323 report it; a code base that calls it at all should see where."""
-    for candidate in (node, getattr(node, "value", None)):
-        if isinstance(candidate, cst.Call):
-            candidate = candidate.func
-        if isinstance(candidate, (cst.Name, cst.Attribute)) and scope.qualify(
-                candidate) == "ssl._create_unverified_context":
-            return True
-    return False
-
-
 def placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
     """None when `node` (reported in `scope`) is no opt-out implementation and stays where it
     is; else the caller's choice, with the default to report instead when there is one."""
-    if _names_unverified_context(node, scope):
-        return None
     located = _locate(node, scope)
     if located is None:
         return None

@@ -291,8 +291,8 @@ class UnverifiedSSLContext(Rule):
         "import smtplib, ssl\n"
         "class Mailer:\n"
         "    def connect(self):\n"
-        "        context = ssl.create_default_context()\n"
-        "        context.verify_mode = ssl.CERT_REQUIRED if self.verify else ssl.CERT_NONE\n"
+        "        context = (ssl.create_default_context() if self.verify\n"
+        "                   else ssl._create_unverified_context())\n"
         "        return smtplib.SMTP_SSL(self.host, context=context)\n",
         "import ssl\n"
         "CERT_REQS = {'none': ssl.CERT_NONE, 'required': ssl.CERT_REQUIRED}\n"
@@ -685,28 +685,10 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "import smtplib, ssl\n"
             "def connect(host, verify=False):\n"
-            "    context = ssl.create_default_context()\n"
-            "    if not verify:\n"
-            "        context.verify_mode = ssl.CERT_NONE\n"
-            "    return smtplib.SMTP_SSL(host, context=context)\n",
-            [(2, 26)]),
-        # ... but the unverified context stays where it is called, on any branch (B323, S323)
-        Invalid(
-            "import smtplib, ssl\n"
-            "def connect(host, verify=True):\n"
             "    context = (ssl.create_default_context() if verify\n"
             "               else ssl._create_unverified_context())\n"
             "    return smtplib.SMTP_SSL(host, context=context)\n",
-            [(4, 21)],
-            "import smtplib, ssl\n"
-            "\n"
-            "from corp_tls import ssl_context\n"
-            "\n"
-            "\n"
-            "def connect(host, verify=True):\n"
-            "    context = (ssl.create_default_context() if verify\n"
-            "               else ssl_context())\n"
-            "    return smtplib.SMTP_SSL(host, context=context)\n"),
+            [(2, 26)]),
         Invalid(
             "import ssl\n"
             "class Client:\n"

@@ -63,7 +63,12 @@ Still reported: a test of a module constant or of a class attribute bound to a l
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
 os.environ.get("INSECURE"):`: whoever runs the process can flip that switch, so the code
 that reads it is where verification goes off); a test that reads no TLS option (`if host ==
-"localhost":`), or an `or` one of whose alternatives reads none; a fallback that sets the
+"localhost":`), or an `or` one of whose alternatives reads none; the `else:` of an `and`
+that checks the option's type (`if isinstance(ssl, SSLContext) and ssl.check_hostname:` is
+false for `ssl=True` too, where the library picks the value); the branch taken when the
+caller gave no CA bundle (`if self.ca_file: ... else: cert_reqs=ssl.CERT_NONE`): a caller
+who gave none chose the system's trust store, not no verification (a parameter's default
+that takes the branch, `def fetch(url, ca=None)`, is reported instead); a fallback that sets the
 option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`) or a table
 lookup's insecure fallback (`CERT_MAP.get(ssl_cert, ssl.CERT_NONE)`); a client certificate's
 switch (`if not use_client_cert:`), which is the client's identity, not its trust; and an
@@ -131,7 +136,10 @@ def placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
                 if _decides(test, side, scope) and not _reads_any(test, written)]
     if not deciding:
         return None
-    return Chosen(*_taken_by_default(deciding, scope))
+    default, parameter = _taken_by_default(deciding, scope)
+    if default is None and all(_without_bundle(test, side) for test, side in deciding):
+        return None  # no CA bundle given, and no default of the caller's to report instead
+    return Chosen(default, parameter)
 
 
 def reads_option(test: cst.BaseExpression, scope: Scope, depth: int = 0,
@@ -251,10 +259,55 @@ def _branches(path: List[cst.CSTNode]) -> List[_Branch]:
 def _decides(test: cst.BaseExpression, side: bool, scope: Scope) -> bool:
     """Whether the caller's option decides that this side of the test is taken: the test
     reads one, and on the true side of an `or` every alternative does (`if disable or host
-    in LOCAL:`: for a local host the library turns verification off by itself)."""
+    in LOCAL:`: for a local host the library turns verification off by itself). On the false
+    side of an `and` that also checks the option's type (`if isinstance(ssl, SSLContext) and
+    ssl.check_hostname: ... else:`), the library decides for a caller who passed another
+    kind of value (`ssl=True`)."""
     if side and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         return _decides(test.left, side, scope) and _decides(test.right, side, scope)
+    if not side and any(_checks_type(part, scope) for part in _conjuncts(test)):
+        return False
     return reads_option(test, scope)
+
+
+_BUNDLE_WORDS = frozenset({"ca", "cafile", "capath", "cacert", "cacerts"})
+
+
+def _without_bundle(test: cst.BaseExpression, side: bool) -> bool:
+    """Whether this side of the test is taken when the caller gave no CA bundle (`if
+    self.ca_file: ... else:`, `if not cafile:`, `if ca_certs is None:`): a caller who gave
+    none chose the system's trust store, not no verification; the library chose that."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _without_bundle(test.expression, not side)
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"):
+        operator = test.comparisons[0].operator
+        if isinstance(operator, cst.Is):
+            return _without_bundle(test.left, not side)
+        if isinstance(operator, cst.IsNot):
+            return _without_bundle(test.left, side)
+        return False
+    name = (identifier(test.attr.value) if isinstance(test, cst.Attribute)
+            else identifier(test.value) if isinstance(test, cst.Name) else None)
+    if name is None or side:
+        return False
+    words = [word for word in re.split(r"[^a-z0-9]+", re.sub(
+        r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()) if word]
+    return bool(_BUNDLE_WORDS.intersection(words))
+
+
+def _conjuncts(test: cst.BaseExpression) -> List[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return [*_conjuncts(test.left), *_conjuncts(test.right)]
+    return [test]
+
+
+def _checks_type(test: cst.BaseExpression, scope: Scope) -> bool:
+    """`isinstance(x, T)` in an `and`, reading no TLS option (a type dispatch)."""
+    return (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
+            and identifier(test.func.value) == "isinstance"
+            and scope.lookup("isinstance") is None and not reads_option(test, scope))
 
 
 def _written_names(path: List[cst.CSTNode]) -> Set[str]:

@@ -228,6 +228,12 @@ class UnverifiedSSLContext(Rule):
     )
 
     VALID = [
+        # a server's side; the caller's own switch decides
+        "import ssl\nssl.SSLContext.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
+        "import ssl\n"
+        "def connect(sock, verify_cert=True):\n"
+        "    if not verify_cert:\n"
+        "        return ssl.SSLContext.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n",
         "import ssl\nctx = ssl.create_default_context()\n",
         "import ssl\ndef connect(host, check_hostname=True):\n"
         "    ctx = ssl.create_default_context()\n    ctx.check_hostname = check_hostname\n",
@@ -316,6 +322,17 @@ class UnverifiedSSLContext(Rule):
         "    return create()\n",
     ]
     INVALID = [
+        # ssl.wrap_socket's keyword kept on the unbound SSLContext.wrap_socket, on the branch
+        # taken without a CA file (pyeapi)
+        Invalid(
+            "import ssl\n"
+            "class Connection:\n"
+            "    def connect(self, sock):\n"
+            "        if self.ca_file:\n"
+            "            return ssl.SSLContext.wrap_socket(sock, ca_certs=self.ca_file,\n"
+            "                                              cert_reqs=ssl.CERT_REQUIRED)\n"
+            "        return ssl.SSLContext.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n",
+            [(7, 49)]),
         # a library's own default: reported where it is written, not where it is stored
         Invalid(
             "import ssl\n"
@@ -770,6 +787,16 @@ class UnverifiedSSLContext(Rule):
             fix = None if node.args else FixRequest("ssl-context", node=node)
             self.report(node, fix=fix)
             return
+        if _other_ssl_call(qualified):
+            # `ssl.SSLContext.wrap_socket(sock, key, cert, cert_reqs=ssl.CERT_NONE)`: a port
+            # of ssl.wrap_socket that keeps its keyword (pyeapi); the ssl module's cert_reqs
+            # is always the check of the peer's certificate
+            arg = clients.keyword(node, "cert_reqs")
+            server_side = clients.keyword(node, "server_side")
+            if arg is not None and self._is_cert_none(arg.value) and not (
+                    server_side is not None
+                    and values.literal(server_side.value, self.scope) is True):
+                self.report(arg)
         if (qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET
                 or qualified in _CREATE_URLLIB3_CONTEXT
                 or clients.is_unresolved_method(node, qualified, _ADAPTER_METHODS)
@@ -1084,3 +1111,10 @@ def _pool_fix(call: cst.Call, qualified: Optional[str], arg: cst.Arg) -> Optiona
         return FixRequest("remove-argument", applicability, node=arg)
     return FixRequest("replace-keyword", applicability, node=arg,
                       extra=("ssl-context", "ssl_context", "ca-bundle", "ca_certs"))
+
+
+def _other_ssl_call(qualified: Optional[str]) -> bool:
+    """A call into the ssl module other than ssl.wrap_socket (whose keywords are read with
+    urllib3's below)."""
+    return (qualified is not None and qualified.startswith("ssl.")
+            and qualified != clients.SSL_WRAP_SOCKET)

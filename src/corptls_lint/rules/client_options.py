@@ -1435,9 +1435,10 @@ class ClientOptionDisabled(Rule):
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
         if name in clients.STRING_SETTINGS:
             self._string_options(value, value, *clients.STRING_SETTINGS[name])
-        elif isinstance(target, cst.Name):
-            # a whole libpq connection string under any name (`kv = "host=h sslmode=require"`
-            # handed to a command line): a literal only, its text decides
+        elif isinstance(target, cst.Name) and self.scope.kind == "function":
+            # a whole libpq connection string under any local name (`kv = "host=h
+            # sslmode=require"` handed to a command line): a literal only, its text decides.
+            # Not a module constant: a help text or an example printed is no connection
             text = values.string_value(value, self.scope) if isinstance(
                 value, (cst.SimpleString, cst.ConcatenatedString)) else None
             if text is not None and clients.is_libpq_conninfo(text):

@@ -36,6 +36,8 @@ def fixed(source, unsafe=False):
      [(1, 17)]),
     # implicit concatenation: reported once, at its start
     ("dsn = ('postgresql://u@h/db'\n       '?sslrootcert=/etc/pg/root.crt')\n", [(1, 8)]),
+    ("dsn = ('postgresql://u@h/db?sslrootcert=/etc/pg/root.crt' '&a=1'\n"
+     "       'mongodb://h/?tlsCAFile=/ca.pem')\n", [(1, 8)]),
     # pymongo reads its URI options in any case; an f-string's unknown parts
     ("uri = 'mongodb://h/?tls=true&tlscafile=/etc/mongo/ca.pem'\n", [(1, 7)]),
     ("url = f'rediss://{host}:6380/0?ssl_ca_certs=/etc/redis/ca.pem'\n", [(1, 7)]),

@@ -764,8 +764,9 @@ class HardcodedCABundle(Rule):
 
     # -- a CA path in a connection URL's query ----------------------------------------------
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
-        if id(node) not in self._concatenated:  # the whole, not its parts
-            self._concatenated.update((id(node.left), id(node.right)))
+        # the whole, not its parts (`"a" "b" "c"` nests the second in the first)
+        self._concatenated.update((id(node.left), id(node.right)))
+        if id(node) not in self._concatenated:
             self._url(node)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:

@@ -497,14 +497,11 @@ def _parametrize_cases(call: cst.Call,
     """(parameter, value) of each case of a `pytest.mark.parametrize(...)` call: each case's
     element at the parameter's place among the argument names (a `pytest.param(...)` case's
     positional arguments); nothing for another call."""
-    if scope.qualify(call.func) not in _PARAMETRIZE:
+    parametrized = parametrize_cases(call, scope)
+    if parametrized is None:
         return
-    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
-        call, 1, "argvalues")
-    if names_arg is None or cases_arg is None:
-        return
-    names = _argnames(names_arg.value, scope)
-    cases = values.origin(cases_arg.value, scope)[0]  # also a name bound once
+    names, given = parametrized
+    cases = values.origin(given, scope)[0]  # also a name bound once
     if not names or not isinstance(cases, (cst.List, cst.Tuple)):
         return
     for element in cases.elements:
@@ -518,6 +515,19 @@ def _parametrize_cases(call: cst.Call,
         else:
             continue
         yield from zip(names, items)
+
+
+def parametrize_cases(call: cst.Call, scope: Scope
+                      ) -> Optional[Tuple[List[str], cst.BaseExpression]]:
+    """A `@pytest.mark.parametrize(argnames, argvalues)` decorator's argument names and its
+    cases as written (a display, or a name), else None. `scope`: the one around the test."""
+    if scope.qualify(call.func) not in _PARAMETRIZE:
+        return None
+    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+        call, 1, "argvalues")
+    if names_arg is None or cases_arg is None:
+        return None
+    return _argnames(names_arg.value, scope), cases_arg.value
 
 
 def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,

@@ -5,7 +5,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, ldap3_defaults, travel, values
+from corptls_lint.analysis import clients, ldap3_defaults, opt_outs, travel, values
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
@@ -512,7 +512,8 @@ class ClientOptionDisabled(Rule):
                       *(option.keyword for option in clients.DB_OPTION_DICTS)})),
         tuple(sorted({*clients.OPTION_DICT_ENTRIES.items(),
                       *(entry for option in clients.DB_OPTION_DICTS
-                        for entry in option.entries.items())}))),)
+                        for entry in option.entries.items())}))),
+                      opt_outs.COMMAND_LINE_SHAPE)
     has_fix = True
     fix_keys = ("ca-bundle",)
     client_uses = _inventory()

@@ -181,3 +181,31 @@ def test_parametrized_cases_give_each_parameter_its_values():
     cases = [(name, cst.Module([]).code_for_node(value))
              for name, value in travel.parametrized_cases(function, module_scope(module))]
     assert cases == [("a", "1"), ("b", "2"), ("a", "3"), ("b", "4"), ("c", "5")]
+
+
+@pytest.mark.parametrize("source, expected", [
+    # a multi-line extra: the finding is on the key's own line and column
+    ('from airflow.models import Connection\n'
+     'def test_extra(connection):\n'
+     '    connection.set_extra(\n'
+     '        """{\n'
+     '            "db": 2,\n'
+     '            "ssl_ca_certs": "/path/to/custom/ca-cert",\n'
+     '            "ssl_check_hostname": true\n'
+     '        }"""\n'
+     '    )\n', [(6, 13)]),
+    # one line, nested; a path that is no file (libpq's system store) and text that is not
+    # JSON stay quiet
+    ('EXTRA = \'{"options": {"sslrootcert": "certs/root.crt"}}\'\n'
+     'SYSTEM = \'{"sslrootcert": "system"}\'\n'
+     'BROKEN = \'{"ssl_ca_certs": "/etc/ca.pem",}\'\n', [(1, 23)]),
+    # the expected side of an assertion is data
+    ('def test_extra(hook):\n'
+     '    assert hook.extra == \'{"ssl_ca": "/etc/mysql/ca.pem"}\'\n', []),
+])
+def test_a_ca_path_in_json_text_is_reported_at_its_key(source, expected):
+    assert found(source) == expected
+    from corptls_lint.checking.engine import lint_source
+
+    result = lint_source(source, "example.py", Settings(enabled=("TLS301",)), sliced=True)
+    assert [(d.line, d.col) for d in result.diagnostics] == expected

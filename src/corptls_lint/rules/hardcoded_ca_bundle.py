@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import json
 import re
-from typing import Mapping, Optional, Set, Tuple
+from typing import Iterator, Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -11,8 +12,8 @@ from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules.base import BUNDLE, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (PATH, Argument, AttributeStore, CallTo, KeyedStore,
-                                         KeywordArg, UrlHolding)
+from corptls_lint.screens.shapes import (PATH, Argument, AttributeStore, CallTo, JsonHolding,
+                                         KeyedStore, KeywordArg, UrlHolding)
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -96,6 +97,19 @@ def _starts_as_url(node: cst.BaseExpression) -> bool:
     return (isinstance(node, cst.FormattedString) and bool(node.parts)
             and isinstance(node.parts[0], cst.FormattedStringText)
             and "://" in node.parts[0].value)
+
+
+def _json_entries(data: object) -> Iterator[Tuple[str, object]]:
+    """(key, value) of every object in parsed JSON, nested ones too (`{"ssl": {...}}`)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                yield str(key), value
+                stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _wraps_nothing(call: cst.Call) -> bool:
@@ -262,6 +276,7 @@ class HardcodedCABundle(Rule):
         CallTo(("setopt",), _CURL_ROOTS),
         KeywordArg(_DICT_KEYS, PATH),
         UrlHolding(tuple(sorted(clients.URL_CA_OPTIONS))),  # last: it walks the file once
+        JsonHolding(_DICT_KEYS),  # (found by the same walk)
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
@@ -304,6 +319,9 @@ class HardcodedCABundle(Rule):
     )
 
     VALID = [
+        # JSON text naming a store, not a file; and text that is not JSON at all
+        "conn.set_extra('{\"sslrootcert\": \"system\", \"ssl_ca_certs\": null}')\n"
+        "HELP = '{ssl_ca_certs: /etc/redis/ca.pem}'\n",
         "import requests\nrequests.get(url, verify=CA_BUNDLE)\n",
         "import requests, os\nrequests.get(url, verify=os.environ['REQUESTS_CA_BUNDLE'])\n",
         "import requests\nrequests.get(url, verify=f'{base}/ca.pem')\n",
@@ -644,6 +662,17 @@ class HardcodedCABundle(Rule):
             "conn = aio_pika.connect_robust(url, ssl_options={'cafile': CA_BUNDLE})\n"
             "opts = AutoEncryptionOpts(kms, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': CA_BUNDLE}})\n"
             "extra = json.dumps({'client': 'mysql-connector-python', 'ssl_ca': CA_BUNDLE})\n"),
+        # JSON text of an options object (an Airflow connection's extra), reported at the
+        # key inside the string (no fix: the text is not Python)
+        Invalid(
+            "from airflow.models import Connection\n"
+            "conn = Connection(conn_id='redis', conn_type='redis')\n"
+            "conn.set_extra(\"\"\"{\n"
+            "    \"ssl\": true,\n"
+            "    \"ssl_ca_certs\": \"/etc/redis/ca.pem\"\n"
+            "}\"\"\")\n"
+            "extra = '{\"ssl\": {\"ssl_ca\": \"/etc/mysql/ca.pem\"}}'\n",
+            [(5, 5), (7, 19)]),
         # a CA path in a connection URL's query, or a fixed path completing it (no fix: the
         # URL is one string)
         Invalid(
@@ -772,6 +801,31 @@ class HardcodedCABundle(Rule):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if id(node) not in self._concatenated:
             self._url(node)
+            self._json_text(node)
+
+    def _json_text(self, node: cst.SimpleString) -> None:
+        """`'{"ssl_ca_certs": "/etc/ca.pem"}'`: an options object written as JSON text (an
+        Airflow connection's extra, `conn.set_extra('{...}')`), reported at the key inside
+        the string; no fix (the text is not Python)."""
+        if "{" not in node.value[:8]:  # cheap: most strings are not JSON objects
+            return
+        try:
+            text = node.evaluated_value
+            data = json.loads(text) if isinstance(text, str) and text.lstrip()[:1] == "{" else None
+        except (ValueError, RecursionError):
+            return
+        for key, value in _json_entries(data):
+            if key not in clients.DICT_KEY_CA_PATHS or not (
+                    isinstance(value, str) and _looks_like_a_file(value)):
+                continue
+            at = node.value.find(f'"{key}"')
+            if at < 0:  # written with escapes: found, but not placed
+                at = 0
+            before = node.value[:at]
+            lines = before.count("\n")
+            column = at - (before.rfind("\n") + 1) if lines else at
+            self.report(node, f"hardcoded CA bundle path in JSON text's {key}; use the "
+                              "configured CA bundle", inside=(lines, column))
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         if id(node) not in self._concatenated:

@@ -21,10 +21,11 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
                                          NONE_OR_CERT_NONE, OR_DEFAULT, QUERY, VARIABLE,
                                          AnyNameStore, Appended, Argument, AttributeStore,
                                          CallerArgument, CallInto, CallTo, Candidate,
-                                         ConstantFunction, ItemStore, KeyedStore, KeywordArg,
-                                         LookedUpIn, NamePassed, NameStore, NameUse, OptionsPassed,
-                                         ParamDefault, ScreenedRule, Travel, UrlHolding, key_may_be,
-                                         literal_matches, option_default, string_fragments)
+                                         ConstantFunction, ItemStore, JsonHolding, KeyedStore,
+                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
+                                         OptionsPassed, ParamDefault, ScreenedRule, Travel,
+                                         UrlHolding, key_may_be, literal_matches, option_default,
+                                         string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -282,6 +283,7 @@ class FileFacts:
         self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
         self._urls: Optional[List[Tuple[ast.expr, str]]] = None  # _url_literals, once asked
+        self._json: List[Tuple[ast.expr, str]] = []  # strings of JSON objects (the same walk)
         self._matched: Dict[Candidate, List[Location]] = {}  # the screen's, for the slicing
         self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.expr]]]] = None
         self._callees: Optional[Dict[Optional[str], List[ast.Call]]] = None
@@ -405,6 +407,11 @@ class FileFacts:
             for string, text in self._url_literals():
                 if any(option.lower() + "=" in text for option in candidate.options):
                     yield string
+        elif isinstance(candidate, JsonHolding):
+            self._url_literals()  # the same walk finds them
+            for string, text in self._json:
+                if any(f'"{key}"' in text for key in candidate.keys):
+                    yield string
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -416,7 +423,8 @@ class FileFacts:
     def _url_literals(self) -> List[Tuple[ast.expr, str]]:
         """The strings that start as a URL (`scheme://`), with their literal text in lower
         case (an f-string's literal parts joined), found on first asking: only a file no other
-        shape of the rule matched gets here."""
+        shape of the rule matched gets here. The walk also keeps the strings that open a
+        JSON object (`self._json`, JsonHolding)."""
         if self._urls is None:
             self._urls = []
             stack: List[ast.AST] = [self.facts.tree]
@@ -426,6 +434,8 @@ class FileFacts:
                     value = node.value
                     if type(value) is str and _URL_START.match(value):
                         self._urls.append((node, value.lower()))
+                    elif type(value) is str and value.lstrip().startswith("{"):
+                        self._json.append((node, value))
                     continue
                 if type(node) is ast.JoinedStr:
                     parts = [part.value for part in node.values

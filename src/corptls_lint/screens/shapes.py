@@ -418,6 +418,14 @@ class UrlHolding:
 
 
 @dataclass(frozen=True)
+class JsonHolding:
+    """A string literal that is JSON text of an object holding one of `keys` as a key
+    (`'{"ssl_ca_certs": "/etc/ca.pem"}'`: an Airflow connection's extra written as text)."""
+
+    keys: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ConstantFunction:
     """A function whose body (less a docstring) is one `return <value>` of class `value`
     (a pyOpenSSL verify callback that accepts everything)."""
@@ -460,7 +468,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, UrlHolding]
+                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, UrlHolding, JsonHolding]
 
 
 class ScreenedRule(Protocol):

@@ -26,15 +26,20 @@ unless it sits inside a call there (`assert requests.get(url, verify=False).ok` 
 request); a value without calls bound to a local name, or a setting stored on a local
 object, when the function then reads that name only in such assertions (a setter test:
 `ctx.check_hostname = False` then `self.assertFalse(ctx.check_hostname)`); a mock's expected
-`call(url, verify=False)` and a `dict(...)` there are data too; the attributes of a
+`call(url, verify=False)`, a `dict(...)` and a URL parsed from a string (`yarl.URL(...)`,
+`urlparse(...)`, SQLAlchemy's `make_url(...)`) there are data too; so are the cases
+`@pytest.mark.parametrize` gives a parameter that the test reads only in such assertions
+(`expected_uri`); the attributes of a
 `unittest.mock` object (`m = MagicMock(); m.verify_mode = CERT_NONE`: a mocked context's own
 settings); and what a test expects to be rejected before any connection: the last statement
 of a `with pytest.raises(...)` or `with self.assertRaises(...)` block that expects a
 configuration error (`ValueError`, `TypeError`, `KeyError`, `OSError` and its file errors,
 or an error named `Invalid...`, `...Config...`, `Improperly...`, but not a login's error
 such as `InvalidPasswordError`, which the server answers; the statements before it
-are set-up that runs and stay reported, and an expected `SSLError` or `ConnectionError`
-means a connection was made), and the arguments of the callable form
+are set-up that runs and stay reported, but for the options given to an object built right
+before the block only to be handed to its last statement (`opts = Options(tlsCAFile=
+"missing")`; what the call itself does stays reported), and an expected `SSLError` or
+`ConnectionError` means a connection was made), and the arguments of the callable form
 `pytest.raises(ValueError, func, ...)`."""
 
 # The page text of the rules that also `quiet_in_refused_connections` (TLS501).
@@ -149,7 +154,11 @@ def _raises_block(node: cst.With, scope: Scope) -> Optional[str]:
 
 
 # Calls that only build data: a mock's expected `call(...)`, the builtin containers.
-_DATA_CALLS = frozenset({"unittest.mock.call", "mock.call"})
+_DATA_CALLS = frozenset({"unittest.mock.call", "mock.call",
+                         # a URL object parsed from a string: `assert url == URL("amqps://...")`
+                         "yarl.URL", "urllib.parse.urlparse", "urllib.parse.urlsplit",
+                         "sqlalchemy.engine.url.make_url", "sqlalchemy.engine.make_url",
+                         "sqlalchemy.make_url"})
 _CONTAINERS = frozenset({"dict", "list", "tuple", "set", "frozenset"})
 
 
@@ -191,6 +200,20 @@ class _Region:
         self.reads: Dict[str, List[cst.Name]] = {}
         self.bound: Dict[str, List[cst.BaseExpression]] = {}  # local name -> values bound
         self._walk(root)
+        if isinstance(root, cst.FunctionDef):
+            self._quiet_expected_cases(root)
+
+    def _quiet_expected_cases(self, function: cst.FunctionDef) -> None:
+        """A parametrized case's value for a parameter the test reads only in assertions
+        (`@pytest.mark.parametrize("params, expected_uri", ...)` then `assert uri ==
+        expected_uri`) is an expected value."""
+        declared = {id(param.name) for group in (
+            function.params.posonly_params, function.params.params,
+            function.params.kwonly_params) for param in group}
+        for name, value in travel.parametrized_cases(function, self.scope):
+            reads = [read for read in self.reads.get(name, []) if id(read) not in declared]
+            if reads and all(id(read) in self.quiet for read in reads):
+                self.quiet.update(id(node) for node in _data(value, self.scope))
 
     def _walk(self, root: cst.CSTNode) -> None:
         stack: List[Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(root, None)]
@@ -217,12 +240,36 @@ class _Region:
                 if kind is not None and body:
                     into = self.refused if kind == "refused" else self.quiet
                     into.update(id(n) for n in _subtree(body[-1]))
+            elif isinstance(node, cst.IndentedBlock):
+                self._note_rejected_setup(node.body)
             elif isinstance(node, cst.Assign):
                 for target in node.targets:
                     self._note_target(target.target, node.value, skip)
             elif isinstance(node, cst.Name) and id(node) not in skip:
                 self.reads.setdefault(identifier(node.value), []).append(node)
             stack.extend((child, statement) for child in children(node))
+
+    def _note_rejected_setup(self, body: Sequence[cst.BaseStatement]) -> None:
+        """`opts = Options(tlsCAFile="missing")` right before `with raises(FileNotFoundError):`
+        whose last statement hands `opts` to the client: the object is built only to be
+        rejected, so it is part of that configuration (pymongo's kms_tls_options test)."""
+        for setup, block in zip(body, body[1:]):
+            if not (isinstance(block, cst.With) and isinstance(setup, cst.SimpleStatementLine)
+                    and len(setup.body) == 1 and isinstance(setup.body[0], cst.Assign)):
+                continue
+            assign = setup.body[0]
+            inner = block.body.body
+            if (len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name)
+                    or not inner or _raises_block(block, self.scope) != "rejected"):
+                continue
+            name = identifier(assign.targets[0].target.value)
+            if any(isinstance(n, cst.Name) and identifier(n.value) == name
+                   for n in _subtree(inner[-1])):
+                # the options given, short of calls: what the call does stays reported
+                value = assign.value
+                for part in value.args if isinstance(value, cst.Call) else ():
+                    self.quiet.add(id(part))
+                    self.quiet.update(id(n) for n in _data(part.value, self.scope))
 
     def _note_target(self, target: cst.BaseExpression, value: cst.BaseExpression,
                      skip: Set[int]) -> None:

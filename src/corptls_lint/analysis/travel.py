@@ -498,27 +498,42 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
         if binding.scope.parent.qualify(call.func) in _EXPAND:
             yield from _expanded_values(call, function, name, binding.scope.parent)
             continue
-        parametrized = parametrize_cases(call, binding.scope.parent)
-        if parametrized is None:
+        yield from (case for each, case in _parametrize_cases(call, binding.scope.parent)
+                    if each == name)
+
+
+def parametrized_cases(function: cst.CSTNode,
+                       scope: Scope) -> Iterator[Tuple[str, cst.BaseExpression]]:
+    """(parameter, value) of every case the `@pytest.mark.parametrize` decorators of a
+    function give it; `scope` is the one around the function (where the decorators run)."""
+    for decorator in getattr(function, "decorators", ()):
+        if isinstance(decorator.decorator, cst.Call):
+            yield from _parametrize_cases(decorator.decorator, scope)
+
+
+def _parametrize_cases(call: cst.Call,
+                       scope: Scope) -> Iterator[Tuple[str, cst.BaseExpression]]:
+    """(parameter, value) of each case of a `pytest.mark.parametrize(...)` call: each case's
+    element at the parameter's place among the argument names (a `pytest.param(...)` case's
+    positional arguments); nothing for another call."""
+    parametrized = parametrize_cases(call, scope)
+    if parametrized is None:
+        return
+    names, given = parametrized
+    cases = values.origin(given, scope)[0]  # also a name bound once
+    if not names or not isinstance(cases, (cst.List, cst.Tuple)):
+        return
+    for element in cases.elements:
+        case: cst.BaseExpression = element.value
+        if isinstance(case, cst.Call) and scope.qualify(case.func) in _PYTEST_PARAM:
+            items = [arg.value for arg in case.args if arg.keyword is None and not arg.star]
+        elif len(names) == 1:
+            items = [case]
+        elif isinstance(case, (cst.List, cst.Tuple)):
+            items = [item.value for item in case.elements]
+        else:
             continue
-        names, given = parametrized
-        cases = values.origin(given, binding.scope.parent)[0]  # also a name bound once
-        if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
-            continue
-        index = names.index(name)
-        for element in cases.elements:
-            case: cst.BaseExpression = element.value
-            if isinstance(case, cst.Call) and binding.scope.parent.qualify(
-                    case.func) in _PYTEST_PARAM:
-                items = [arg.value for arg in case.args if arg.keyword is None and not arg.star]
-            elif len(names) == 1:
-                items = [case]
-            elif isinstance(case, (cst.List, cst.Tuple)):
-                items = [item.value for item in case.elements]
-            else:
-                continue
-            if index < len(items):
-                yield items[index]
+        yield from zip(names, items)
 
 
 def parametrize_cases(call: cst.Call, scope: Scope

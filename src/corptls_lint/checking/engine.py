@@ -355,6 +355,9 @@ def lint_module(module: cst.Module, path: str, rule_classes: Sequence[Type[Rule]
     for report in context.reports:
         where = positions[report.node]
         line, col = where.start.line, where.start.column + 1
+        if report.inside is not None:  # a place inside the node (a key in a string's text)
+            lines, column = report.inside
+            line, col = line + lines, (column + 1 if lines else col + column)
         code = report.rule.code
         if (line, col, code) in seen:
             continue

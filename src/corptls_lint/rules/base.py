@@ -112,6 +112,10 @@ class Report:
     node: cst.CSTNode
     message: str
     fix: Optional[FixRequest] = None
+    # (lines after the node's first line, column there) of a place inside the node: a key
+    # inside a multi-line string literal (its column counts from the node's own on its
+    # first line, from the line's start on the others)
+    inside: Optional[Tuple[int, int]] = None
 
 
 class Rule:
@@ -181,7 +185,8 @@ class Rule:
         return values.is_hardcoded_path(node, self.context.scope)
 
     def report(self, node: cst.CSTNode, message: Optional[str] = None,
-               fix: Optional[FixRequest] = None) -> Optional[Report]:
+               fix: Optional[FixRequest] = None,
+               inside: Optional[Tuple[int, int]] = None) -> Optional[Report]:
         """Add a finding (None when it is a library's implementation of its caller's
         opt-out, with `caller_opt_outs`; then it may be the parameter's default instead)."""
         message = message or self.message
@@ -194,7 +199,7 @@ class Rule:
                 # reported once at the default: the engine keeps one finding per position
                 node, fix = chosen.default, None
                 message = f"the default of {chosen.parameter} chooses this: {message}"
-        made = Report(self, node, message, fix)
+        made = Report(self, node, message, fix, inside if fix is None else None)
         self.context.reports.append(made)
         return made
 

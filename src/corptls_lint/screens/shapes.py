@@ -408,6 +408,24 @@ class LookedUpIn:
 
 
 @dataclass(frozen=True)
+class UrlHolding:
+    """A string literal that is a URL (`scheme://...`; `ast` joins implicit concatenation)
+    whose query may set one of `options` (`"postgresql://h/db?sslrootcert=/ca.pem"`, also
+    the literal part of `"...?sslrootcert=" + CA`): a connection URL, wherever it is written,
+    goes to some client. Any case (pymongo reads its URI options so)."""
+
+    options: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class JsonHolding:
+    """A string literal that is JSON text of an object holding one of `keys` as a key
+    (`'{"ssl_ca_certs": "/etc/ca.pem"}'`: an Airflow connection's extra written as text)."""
+
+    keys: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ConstantFunction:
     """A function whose body (less a docstring) is one `return <value>` of class `value`
     (a pyOpenSSL verify callback that accepts everything)."""
@@ -466,7 +484,8 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, TableBound]
+                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, UrlHolding, JsonHolding,
+                  TableBound]
 
 
 class ScreenedRule(Protocol):

@@ -1005,7 +1005,7 @@ def _opened_as(name: str, scope: Scope) -> Optional[cst.BaseExpression]:
 # Wrapper flags (`insecure-keywords`): a keyword any wrapper may take. "NAME" is insecure when
 # falsy, "NAME=true" when truthy. Not salt's `skip_verify`, which is about file hashes.
 DEFAULT_INSECURE_KEYWORDS = ("verify_ssl", "ssl_verify", "validate_certs", "verify_certs",
-                             "insecure=true", "skip_tls_verify=true")
+                             "verify_certificates", "insecure=true", "skip_tls_verify=true")
 
 
 def parse_insecure_keyword(entry: str) -> Tuple[str, str]:

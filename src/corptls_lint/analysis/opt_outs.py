@@ -59,7 +59,8 @@ connect(verify=False): if not verify: ...`), or a parameter is passed straight o
 with an insecure default, the finding is reported once, at that default (a wrapper flag's
 default, such as `verify_ssl=False`, is TLS105's finding). `ssl._create_unverified_context`
 stays reported on any branch, as bandit's B323 and ruff's S323 report it: the API says "no
-verification" in its name.
+verification" in its name; when the parameter's default takes its branch, that default is
+reported as well (`def handler(verify=False)`: the library's own default is insecure).
 
 Still reported: a test of a module constant or of a class attribute bound to a literal
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
@@ -123,6 +124,21 @@ def placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
     is; else the caller's choice, with the default to report instead when there is one."""
     if _names_unverified_context(node, scope):
         return None
+    return _placement(node, scope)
+
+
+def unverified_default(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
+    """The insecure default that takes `ssl._create_unverified_context` (which stays reported
+    where it is called): `def handler(verify=False): ... if not verify:
+    ssl._create_unverified_context()` is the library's own default too, reported there as
+    well (else None)."""
+    if not _names_unverified_context(node, scope):
+        return None
+    chosen = _placement(node, scope)
+    return chosen if chosen is not None and chosen.default is not None else None
+
+
+def _placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
     located = _locate(node, scope)
     if located is None:
         return None

@@ -334,9 +334,10 @@ class ClientOptionDisabled(Rule):
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
-      `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
-      clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
-      host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
+      `validate_certs`, `verify_certs`, `verify_certificates` (Scrapy's context factory), or
+      a truthy `insecure` or `skip_tls_verify` (OpenStack clients, keystoneauth). Not salt's
+      `skip_verify`, which is about file hashes, nor SSH host-key options such as
+      `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
 
     Switches that turn TLS off altogether are not reported: libpq `sslmode="disable"`,
     asyncpg `ssl=False` / `"disable"`, MySQL Connector/Python `ssl_disabled=True`, mysqlclient
@@ -434,7 +435,8 @@ class ClientOptionDisabled(Rule):
     - `ca-bundle`
     - `insecure-keywords`: the wrapper flags, replacing the default list; `"NAME"` is
       insecure when falsy, `"NAME=true"` when truthy (default: `verify_ssl`, `ssl_verify`,
-      `validate_certs`, `verify_certs`, `insecure=true`, `skip_tls_verify=true`)
+      `validate_certs`, `verify_certs`, `verify_certificates`, `insecure=true`,
+      `skip_tls_verify=true`)
 
     ## References
     - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
@@ -536,6 +538,7 @@ class ClientOptionDisabled(Rule):
         "HTTPServer(app, ssl_options={'certfile': c, 'cert_reqs': ssl.CERT_NONE})\n",
         "import aiohttp\naiohttp.TCPConnector(verify_ssl=False)\n",
         "client.call(insecure=False, verify_ssl=True)\n",
+        "class Config:\n    verify_certificates: bool = True\n",
         "import pycurl\nc.setopt(pycurl.SSL_VERIFYPEER, 1)\n",
         "api.post('/hooks', json={'verify': False})\n",
         "import requests\nfrom django.contrib.staticfiles.views import serve\n"
@@ -790,6 +793,15 @@ class ClientOptionDisabled(Rule):
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=True, *, insecure=False):\n"
             "        self.verify_ssl = verify_ssl\n"),
+        # Scrapy's context factory: `verify_certificates` is a wrapper flag too
+        Invalid(
+            "class ContextFactory:\n"
+            "    def __init__(self, method=None, *, verify_certificates=False):\n"
+            "        self._verify_certificates = verify_certificates\n",
+            [(2, 60)],
+            "class ContextFactory:\n"
+            "    def __init__(self, method=None, *, verify_certificates=True):\n"
+            "        self._verify_certificates = verify_certificates\n"),
         Invalid(
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=False)\n",

@@ -707,6 +707,18 @@ class UnverifiedSSLContext(Rule):
             "    context = (ssl.create_default_context() if verify\n"
             "               else ssl_context())\n"
             "    return smtplib.SMTP_SSL(host, context=context)\n"),
+        # ... and a default that takes its branch is the library's own default, reported too
+        # (a context made with arguments has no fix: the replacement would drop them)
+        Invalid(
+            "import ssl, urllib.request\n"
+            "def handler(timeout=None, verify=False):\n"
+            "    def fetch(url):\n"
+            "        if not verify:\n"
+            "            context = ssl._create_unverified_context(ssl.PROTOCOL_TLS_CLIENT)\n"
+            "            return urllib.request.urlopen(url, context=context)\n"
+            "        return urllib.request.urlopen(url, timeout=timeout)\n"
+            "    return fetch\n",
+            [(2, 34), (5, 23)]),
         Invalid(
             "import ssl\n"
             "class Client:\n"

@@ -469,6 +469,10 @@ PYMISP_CLIENTS = frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})
 GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth.",
                             "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
+# Auth plugins whose hook returns parameters the session merges into every request (`verify`,
+# `cert`): the base classes' package prefix -> the hook's name.
+CONNECTION_PARAMS_PLUGINS = {"keystoneauth1.": "get_connection_params",
+                             "keystoneclient.auth.": "get_connection_params"}
 HVAC_CLIENTS = frozenset({"hvac.Client", "hvac.v1.Client"})
 # botocore's and aiobotocore's HTTP sessions take botocore's `verify` (False or a bundle path)
 BOTOCORE_SESSIONS = frozenset({"botocore.httpsession.URLLib3Session",

@@ -452,6 +452,43 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
     return None
 
 
+# -- an auth plugin's connection parameters ------------------------------------------------
+def plugin_connection_params(node: cst.ClassDef, scope: Scope
+                             ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
+    """(where to report, key, value) of the dict that an auth plugin of a client (a subclass
+    of a class clients.CONNECTION_PARAMS_PLUGINS names: keystoneauth's BaseAuthPlugin) returns
+    from its connection-parameters hook, which the client's session merges into each request
+    (`verify`, `cert`): a display or `dict(...)` returned, or the one the class stores as
+    `self.x` and the hook returns. `scope`: the class's own."""
+    from corptls_lint.analysis.cst_walk import children
+    from corptls_lint.analysis.scopes import dotted_name, function_scope
+
+    hooks = {hook for base in node.bases
+             for prefix, hook in clients.CONNECTION_PARAMS_PLUGINS.items()
+             if (scope.qualify(base.value) or "").startswith(prefix)}
+    if not hooks or not isinstance(node.body, cst.IndentedBlock):
+        return
+    for method in node.body.body:
+        if not isinstance(method, cst.FunctionDef) or identifier(method.name.value) not in hooks:
+            continue
+        method_scope = function_scope(method, scope)
+        stack: List[cst.CSTNode] = list(children(method.body))
+        while stack:
+            statement = stack.pop()
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if not isinstance(statement, cst.Return) or statement.value is None:
+                stack.extend(children(statement))
+                continue
+            returned = statement.value
+            name = dotted_name(returned)
+            if name is not None and name.startswith("self.") and name.count(".") == 1:
+                for stored in body_uses(method_scope, name).bound.get(name, ()):
+                    yield from option_entries(stored, method_scope)
+            else:
+                yield from option_entries(returned, method_scope)
+
+
 # -- pytest's parametrized arguments ----------------------------------------------------------
 _PARAMETRIZE = frozenset({"pytest.mark.parametrize", "_pytest.mark.parametrize"})
 _PYTEST_PARAM = frozenset({"pytest.param"})

@@ -13,9 +13,9 @@ from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Inv
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE, NONE_OR_CERT_NONE,
                                          TRUTHY, Appended, Argument, AttributeStore, CallTo,
-                                         Candidate, KeyedStore, KeywordArg, NameStore,
-                                         OptionsPassed, ParamDefault, Travel, holding, one_of_words,
-                                         query)
+                                         Candidate, FunctionNamed, KeyedStore, KeywordArg,
+                                         NameStore, OptionsPassed, ParamDefault, Travel, holding,
+                                         one_of_words, query)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -331,6 +331,9 @@ class ClientOptionDisabled(Rule):
       bound to a name counts with the items stored into it in the same function
       (`config["verify"] = False`); one that is a test's parameter counts with the rows of
       its `@pytest.mark.parametrize(...)` (reported in the row);
+    - a keystoneauth (or keystoneclient) auth plugin's connection parameters, which the
+      session merges into each request: a falsy `verify` in the dict a subclass's
+      `get_connection_params` returns, written there or stored as the `self.x` it returns;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
@@ -505,7 +508,11 @@ class ClientOptionDisabled(Rule):
     )
     # An options dict bound once (at module level) and passed by name in a function: the
     # calls that pass an options dict keyword stay in what libcst sees.
-    context_shapes = (OptionsPassed(
+    # (an auth plugin's hook that returns its connection parameters, kept for the class)
+    context_shapes = (FunctionNamed(tuple(sorted(set(
+        clients.CONNECTION_PARAMS_PLUGINS.values()))), tuple(sorted(
+            {prefix.split(".", 1)[0] for prefix in clients.CONNECTION_PARAMS_PLUGINS}))),
+                      OptionsPassed(
         tuple(sorted({*clients.OPTION_DICTS,
                       *(option.keyword for option in clients.DB_OPTION_DICTS)})),
         tuple(sorted({*clients.OPTION_DICT_ENTRIES.items(),
@@ -539,6 +546,15 @@ class ClientOptionDisabled(Rule):
         "import aiohttp\naiohttp.TCPConnector(verify_ssl=False)\n",
         "client.call(insecure=False, verify_ssl=True)\n",
         "class Config:\n    verify_certificates: bool = True\n",
+        # an auth plugin that keeps verification; a look-alike hook of another class
+        "from keystoneauth1 import plugin\n"
+        "class TokenPlugin(plugin.BaseAuthPlugin):\n"
+        "    def get_connection_params(self, session, **kwargs):\n"
+        "        return {'cert': CERT, 'verify': CA_BUNDLE}\n",
+        "from keystoneauth1 import plugin\n"
+        "class Probe:\n"
+        "    def get_connection_params(self, session):\n"
+        "        return {'timeout': 5, 'verify': False}\n",
         "import pycurl\nc.setopt(pycurl.SSL_VERIFYPEER, 1)\n",
         "api.post('/hooks', json={'verify': False})\n",
         "import requests\nfrom django.contrib.staticfiles.views import serve\n"
@@ -793,6 +809,22 @@ class ClientOptionDisabled(Rule):
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=True, *, insecure=False):\n"
             "        self.verify_ssl = verify_ssl\n"),
+        # keystoneauth's session merges an auth plugin's connection parameters into requests
+        Invalid(
+            "from keystoneauth1 import plugin\n"
+            "class TokenPlugin(plugin.BaseAuthPlugin):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.params = {'cert': CERT, 'verify': False}\n"
+            "    def get_connection_params(self, session, **kwargs):\n"
+            "        return self.params\n",
+            [(5, 38)]),
+        Invalid(
+            "from keystoneclient.auth import base\n"
+            "class TokenPlugin(base.BaseAuthPlugin):\n"
+            "    def get_connection_params(self, session, **kwargs):\n"
+            "        return dict(cert=CERT, verify=False)\n",
+            [(4, 32)]),
         # Scrapy's context factory: `verify_certificates` is a wrapper flag too
         Invalid(
             "class ContextFactory:\n"
@@ -1212,6 +1244,14 @@ class ClientOptionDisabled(Rule):
                if option.client in _BUNDLE_CLIENTS else _flip(option.value, default))
         self.report(default, f"an insecure {option.keyword} by default here reaches {sink}(); "
                              "give the client the CA bundle instead", fix)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        # an auth plugin's connection parameters: the session merges them into each request
+        for anchor, key, value in travel.plugin_connection_params(node, self.scope):
+            if key == "verify" and self.is_falsy(value):
+                self._report_once(anchor, "TLS verification disabled by keystoneauth's verify, "
+                                          "returned by the auth plugin's get_connection_params; "
+                                          "give the client the CA bundle instead")
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

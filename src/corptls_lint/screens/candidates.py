@@ -19,11 +19,11 @@ from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, HOLDING,
                                          NONE_OR_CERT_NONE, OR_DEFAULT, QUERY, AnyNameStore,
                                          Appended, Argument, AttributeStore, CallerArgument,
-                                         CallInto, CallTo, Candidate, ConstantFunction, ItemStore,
-                                         KeyedStore, KeywordArg, LookedUpIn, NamePassed, NameStore,
-                                         NameUse, OptionsPassed, ParamDefault, ScreenedRule, Travel,
-                                         key_may_be, literal_matches, option_default,
-                                         string_fragments)
+                                         CallInto, CallTo, Candidate, ConstantFunction,
+                                         FunctionNamed, ItemStore, KeyedStore, KeywordArg,
+                                         LookedUpIn, NamePassed, NameStore, NameUse, OptionsPassed,
+                                         ParamDefault, ScreenedRule, Travel, key_may_be,
+                                         literal_matches, option_default, string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -375,6 +375,10 @@ class FileFacts:
             for function, value in self.facts.returned:
                 if self.value_matches(value, candidate.value):
                     yield function
+        elif isinstance(candidate, FunctionNamed):
+            if self.imports_any(candidate.roots):
+                yield from (function for function in self.facts.functions
+                            if function.name in candidate.names)
         elif isinstance(candidate, ParamDefault):
             for name, default in self.facts.param_defaults:
                 if name in candidate.names and self.value_matches(default, candidate.value):

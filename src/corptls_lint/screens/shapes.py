@@ -414,6 +414,16 @@ class ConstantFunction:
 
 
 @dataclass(frozen=True)
+class FunctionNamed:
+    """A function named one of `names`, in a file that imports one of the top-level modules
+    `roots`: a context shape for a hook whose return value a finding depends on (an auth
+    plugin's `get_connection_params`)."""
+
+    names: Tuple[str, ...]
+    roots: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Travel:
     """A value that may travel to a keyword inside the module: a call passes one of `names`
     a value that is not a literal (a name, `self.x`, a call) or passes `**` something, and the
@@ -448,7 +458,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended, OptionsPassed, LookedUpIn, AnyNameStore]
+                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, FunctionNamed]
 
 
 class ScreenedRule(Protocol):

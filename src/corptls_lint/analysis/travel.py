@@ -518,28 +518,102 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
             continue
         if binding.scope.parent.qualify(call.func) not in _PARAMETRIZE:
             continue
-        names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
-            call, 1, "argvalues")
-        if names_arg is None or cases_arg is None:
+        yield from _parametrize_rows(call, name, binding.scope.parent)
+
+
+def _parametrize_rows(call: cst.Call, name: str, scope: Scope) -> Iterator[cst.BaseExpression]:
+    """The values one `@pytest.mark.parametrize(argnames, argvalues)` call gives `name`."""
+    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+        call, 1, "argvalues")
+    if names_arg is None or cases_arg is None:
+        return
+    names = _argnames(names_arg.value, scope)
+    cases = values.origin(cases_arg.value, scope)[0]  # also a name bound once
+    if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
+        return
+    index = names.index(name)
+    for element in cases.elements:
+        case: cst.BaseExpression = element.value
+        if isinstance(case, cst.Call) and scope.qualify(case.func) in _PYTEST_PARAM:
+            items = [arg.value for arg in case.args if arg.keyword is None and not arg.star]
+        elif len(names) == 1:
+            items = [case]
+        elif isinstance(case, (cst.List, cst.Tuple)):
+            items = [item.value for item in case.elements]
+        else:
             continue
-        names = _argnames(names_arg.value, binding.scope.parent)
-        cases = values.origin(cases_arg.value, binding.scope.parent)[0]  # also a name bound once
-        if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
+        if index < len(items):
+            yield items[index]
+
+
+_FIXTURES = frozenset({"pytest.fixture", "_pytest.fixtures.fixture"})
+
+
+def indirect_values(value: cst.BaseExpression, scope: Scope
+                    ) -> Iterator[Tuple[cst.BaseExpression, Scope]]:
+    """The values a pytest fixture reads as `request.param` (also through a name bound once
+    to it, on either side of `x if cond else y`): the rows of each
+    `@pytest.mark.parametrize("fixture", [...], indirect=True)` (or `indirect=["fixture"]`)
+    in the module that names the fixture, with the scope they are written in."""
+    expr, where = values.origin(value, scope)
+    sides = [expr.body, expr.orelse] if isinstance(expr, cst.IfExp) else [expr]
+    fixture = None
+    for side in sides:
+        if (isinstance(side, cst.Attribute) and identifier(side.attr.value) == "param"
+                and isinstance(side.value, cst.Name)):
+            fixture = _fixture_name(side.value, where)
+            if fixture is not None:
+                break
+    module = scope.enclosing("module")
+    if fixture is None or module is None:
+        return
+    from corptls_lint.analysis.cst_walk import children
+
+    stack: List[cst.CSTNode] = [module.node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            for decorator in node.decorators:
+                call = decorator.decorator
+                if (isinstance(call, cst.Call) and module.qualify(call.func) in _PARAMETRIZE
+                        and _indirect_to(call, fixture, module)):
+                    yield from ((row, module) for row in _parametrize_rows(call, fixture,
+                                                                           module))
+        if isinstance(node, (cst.Module, cst.ClassDef, cst.IndentedBlock)):
+            stack.extend(children(node))
+
+
+def _fixture_name(request: cst.Name, scope: Scope) -> Optional[str]:
+    """The name of the pytest fixture whose `request` parameter this is (its `name=` if
+    given), else None."""
+    binding = scope.lookup(request.value)
+    if binding is None or not binding.is_parameter() or identifier(request.value) != "request":
+        return None
+    function = binding.scope.node
+    parent = binding.scope.parent
+    if not isinstance(function, cst.FunctionDef) or parent is None:
+        return None
+    for decorator in function.decorators:
+        marker = decorator.decorator
+        call = marker if isinstance(marker, cst.Call) else None
+        if parent.qualify(call.func if call is not None else marker) not in _FIXTURES:
             continue
-        index = names.index(name)
-        for element in cases.elements:
-            case: cst.BaseExpression = element.value
-            if isinstance(case, cst.Call) and binding.scope.parent.qualify(
-                    case.func) in _PYTEST_PARAM:
-                items = [arg.value for arg in case.args if arg.keyword is None and not arg.star]
-            elif len(names) == 1:
-                items = [case]
-            elif isinstance(case, (cst.List, cst.Tuple)):
-                items = [item.value for item in case.elements]
-            else:
-                continue
-            if index < len(items):
-                yield items[index]
+        named = keyword(call, "name") if call is not None else None
+        text = values.string_value(named.value, parent) if named is not None else None
+        return text if text is not None else identifier(function.name.value)
+    return None
+
+
+def _indirect_to(call: cst.Call, fixture: str, scope: Scope) -> bool:
+    """Whether a parametrize call hands its rows for `fixture` to the fixture: `indirect=True`
+    or a list or tuple of argument names holding it."""
+    indirect = keyword(call, "indirect")
+    if indirect is None:
+        return False
+    if isinstance(indirect.value, (cst.List, cst.Tuple)):
+        return fixture in [values.string_value(element.value, scope)
+                           for element in indirect.value.elements]
+    return values.literal(indirect.value, scope) is True
 
 
 def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,

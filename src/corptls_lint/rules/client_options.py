@@ -330,7 +330,9 @@ class ClientOptionDisabled(Rule):
       openstacksdk's `CloudRegion(name, region, config)` (also by position). An options dict
       bound to a name counts with the items stored into it in the same function
       (`config["verify"] = False`); one that is a test's parameter counts with the rows of
-      its `@pytest.mark.parametrize(...)` (reported in the row);
+      its `@pytest.mark.parametrize(...)` (reported in the row), and a fixture's
+      `request.param` with the rows of each parametrization that hands them to the fixture
+      (`indirect=True` or `indirect=["fixture"]`);
     - a keystoneauth (or keystoneclient) auth plugin's connection parameters, which the
       session merges into each request: a falsy `verify` in the dict a subclass's
       `get_connection_params` returns, written there or stored as the `self.x` it returns;
@@ -546,6 +548,18 @@ class ClientOptionDisabled(Rule):
         "import aiohttp\naiohttp.TCPConnector(verify_ssl=False)\n",
         "client.call(insecure=False, verify_ssl=True)\n",
         "class Config:\n    verify_certificates: bool = True\n",
+        # rows that are not handed to the fixture (no `indirect`), or keep verification
+        "import json, pytest\n"
+        "from airflow.models import Connection\n"
+        "@pytest.fixture\n"
+        "def conn(request):\n"
+        "    return Connection(conn_id='api', extra=json.dumps(request.param))\n"
+        "@pytest.mark.parametrize('conn', [{'verify': False}])\n"
+        "def test_hook(conn):\n"
+        "    assert conn == {'verify': False}\n"
+        "@pytest.mark.parametrize('conn', [{'verify': CA}], indirect=['conn'])\n"
+        "def test_hook_ca(conn):\n"
+        "    assert conn.extra_dejson\n",
         # an auth plugin that keeps verification; a look-alike hook of another class
         "from keystoneauth1 import plugin\n"
         "class TokenPlugin(plugin.BaseAuthPlugin):\n"
@@ -809,6 +823,18 @@ class ClientOptionDisabled(Rule):
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=True, *, insecure=False):\n"
             "        self.verify_ssl = verify_ssl\n"),
+        # a fixture's request.param: the rows an indirect parametrization hands it
+        Invalid(
+            "import json, pytest\n"
+            "from airflow.models import Connection\n"
+            "@pytest.fixture\n"
+            "def conn(request):\n"
+            "    extra = request.param if hasattr(request, 'param') else {}\n"
+            "    return Connection(conn_id='api', extra=json.dumps(extra))\n"
+            "@pytest.mark.parametrize('conn', [{'verify': False}], indirect=True)\n"
+            "def test_hook(conn):\n"
+            "    assert conn.extra_dejson\n",
+            [(7, 36)]),
         # keystoneauth's session merges an auth plugin's connection parameters into requests
         Invalid(
             "from keystoneauth1 import plugin\n"
@@ -1342,6 +1368,9 @@ class ClientOptionDisabled(Rule):
             yield from clients.option_entries(*dumped)
         for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
             yield from clients.option_entries(row, self.scope)
+        # a fixture's `request.param`: the rows a parametrization hands it (`indirect=True`)
+        for row, row_scope in travel.indirect_values(*(dumped or (value, self.scope))):
+            yield from clients.option_entries(row, row_scope)
         if isinstance(value, cst.Name):
             name = identifier(value.value)
             binding = self.scope.lookup(name)

@@ -1,0 +1,193 @@
+"""Issue 27, coverage round 5 (travel): values that reach a client through a pytest fixture's
+`request.param`, an auth plugin's connection parameters, a default that takes the branch of an
+unverified context, and Scrapy's `verify_certificates` flag; exact positions, and the traps
+that must stay quiet."""
+
+import textwrap
+
+import pytest
+from helpers import findings
+
+from corptls_lint.checking.engine import lint_source
+from corptls_lint.ftypes import Settings
+
+
+def found(source, code):
+    return [(line, col) for line, col, got in findings(textwrap.dedent(source)) if got == code]
+
+
+def messages(source, code):
+    result = lint_source(textwrap.dedent(source), "example.py", Settings(enabled=(code,)))
+    return [d.message for d in result.diagnostics]
+
+
+# -- 1. a fixture's request.param, handed the rows of an indirect parametrization -------------
+FIXTURE = """\
+import json, pytest
+from airflow.models import Connection
+
+@pytest.fixture{args}
+def setup_conn(request):
+    extra = request.param if hasattr(request, "param") else {{}}
+    return Connection(conn_id="api", conn_type="http", extra=json.dumps(extra))
+
+class TestHook:
+    @pytest.mark.parametrize(
+        "{name}", [{{"bearer": "t", "verify": False}}, {{"verify": True}}], {indirect}
+    )
+    def test_extra(self, {name}):
+        assert {name} is None
+"""
+
+
+@pytest.mark.parametrize("args, name, indirect, expected", [
+    ("", "setup_conn", "indirect=True", [(11, 40)]),
+    ("", "setup_conn", "indirect=['setup_conn']", [(11, 40)]),
+    ("(name='conn')", "conn", "indirect=('conn',)", [(11, 34)]),
+    # the rows go to the test's own parameter, or to another fixture: not this one's
+    ("", "setup_conn", "indirect=False", []),
+    ("", "setup_conn", "ids=['a', 'b']", []),
+    ("", "setup_conn", "indirect=['other']", []),
+    # `name=` renames the fixture: the function's own name no longer reaches it
+    ("(name='conn')", "setup_conn", "indirect=True", []),
+])
+def test_indirect_parametrization(args, name, indirect, expected):
+    source = FIXTURE.format(args=args, name=name, indirect=indirect)
+    assert found(source, "TLS105") == expected
+
+
+def test_indirect_parametrization_of_a_request_param_passed_straight():
+    source = """\
+        import pytest
+        from airflow.providers.http.hooks.http import HttpHook
+
+        @pytest.fixture
+        def hook(request):
+            return HttpHook(method="GET", extra_options=request.param)
+
+        @pytest.mark.parametrize("hook", [{"verify": False}], indirect=True)
+        def test_run(hook):
+            hook.run("/")
+        """
+    assert found(source, "TLS105") == [(8, 36)]
+    assert "Airflow HTTP's extra_options entry verify" in messages(source, "TLS105")[0]
+
+
+def test_request_param_outside_a_fixture_is_not_followed():
+    source = """\
+        import json, pytest
+        from airflow.models import Connection
+
+        def make(request):
+            return Connection(conn_id="api", extra=json.dumps(request.param))
+
+        @pytest.mark.parametrize("make", [{"verify": False}], indirect=True)
+        def test_make(make):
+            assert make
+        """
+    assert found(source, "TLS105") == []
+
+
+# -- 2. an auth plugin's connection parameters --------------------------------------------------
+def test_plugin_connection_params_stored_on_the_instance():
+    source = """\
+        from keystoneauth1 import plugin
+
+        class GenericPlugin(plugin.BaseAuthPlugin):
+            def __init__(self):
+                super().__init__()
+                self.cert = "/path/to/cert"
+                self.connection_params = {"cert": self.cert, "verify": False}
+
+            def get_connection_params(self, session, **kwargs):
+                return self.connection_params
+        """
+    assert found(source, "TLS105") == [(7, 54)]
+    assert "get_connection_params" in messages(source, "TLS105")[0]
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("from keystoneclient.auth import base\n"
+     "class P(base.BaseAuthPlugin):\n"
+     "    def get_connection_params(self, session, **kwargs):\n"
+     "        if session:\n"
+     "            return {'verify': False}\n"
+     "        return {}\n", [(5, 21)]),
+    ("from keystoneauth1.identity import v3\n"
+     "class P(v3.Password):\n"
+     "    def get_connection_params(self, session, **kwargs):\n"
+     "        return dict(verify=0)\n", [(4, 21)]),
+    # verification kept, another base, another method
+    ("from keystoneauth1 import plugin\n"
+     "class P(plugin.BaseAuthPlugin):\n"
+     "    def get_connection_params(self, session, **kwargs):\n"
+     "        return {'verify': '/etc/ssl/ca.pem'}\n", []),
+    ("from keystoneauth1 import plugin\n"
+     "class P(Base):\n"
+     "    def get_connection_params(self, session, **kwargs):\n"
+     "        return {'timeout': 1, 'verify': False}\n", []),
+    ("from keystoneauth1 import plugin\n"
+     "class P(plugin.BaseAuthPlugin):\n"
+     "    def get_headers(self, session, **kwargs):\n"
+     "        return {'verify': False}\n", []),
+    # a nested function's return is not the hook's
+    ("from keystoneauth1 import plugin\n"
+     "class P(plugin.BaseAuthPlugin):\n"
+     "    def get_connection_params(self, session, **kwargs):\n"
+     "        def probe():\n"
+     "            return {'verify': False}\n"
+     "        return {}\n", []),
+])
+def test_plugin_connection_params(source, expected):
+    assert found(source, "TLS105") == expected
+
+
+# -- 3. a default that takes the branch of an unverified context ----------------------------
+HANDLER = """\
+import ssl
+from http import client
+
+def handler(key_file=None, timeout=None, verify={default}, context=None):
+    def connect(scheme, host, port):
+        kwargs = {{}}
+        if not verify:
+            kwargs["context"] = ssl._create_unverified_context()
+        elif context:
+            kwargs["context"] = context
+        return client.HTTPSConnection(host, port, **kwargs)
+    return connect
+"""
+
+
+def test_unverified_context_and_the_default_that_takes_it():
+    source = HANDLER.format(default="False")
+    assert found(source, "TLS103") == [(4, 49), (8, 33)]
+    assert messages(source, "TLS103")[0].startswith("the default of verify chooses this")
+
+
+@pytest.mark.parametrize("default", ["True", "None and True"])
+def test_a_secure_default_leaves_the_call_alone(default):
+    assert found(HANDLER.format(default=default), "TLS103") == [(8, 33)]
+
+
+def test_a_wrapper_flag_default_is_tls105s_only():
+    source = ("import ssl\n"
+              "def context(verify_ssl=False):\n"
+              "    if not verify_ssl:\n"
+              "        return ssl._create_unverified_context()\n"
+              "    return ssl.create_default_context()\n")
+    assert found(source, "TLS103") == [(4, 16)]
+    assert found(source, "TLS105") == [(2, 24)]
+
+
+# -- 4. Scrapy's verify_certificates --------------------------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("class ScrapyClientContextFactory:\n"
+     "    def __init__(self, method=None, *args, verify_certificates=False, **kw):\n"
+     "        self._verify_certificates = verify_certificates\n", [(2, 64)]),
+    ("factory = make_factory(method, verify_certificates=False)\n", [(1, 32)]),
+    ("factory = make_factory(method, verify_certificates=True)\n", []),
+    ("def f(verify_certificates=True):\n    return verify_certificates\n", []),
+])
+def test_verify_certificates_flag(source, expected):
+    assert found(source, "TLS105") == expected

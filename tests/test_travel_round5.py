@@ -191,3 +191,79 @@ def test_a_wrapper_flag_default_is_tls105s_only():
 ])
 def test_verify_certificates_flag(source, expected):
     assert found(source, "TLS105") == expected
+
+
+# -- 5. an outer API that hands a reported default straight on -----------------------------
+HTTPLIB = """\
+import ssl
+from http import client
+
+def handler(timeout=None, verify=False):
+    def connect(host, port):
+        if not verify:
+            return client.HTTPSConnection(host, port, context=ssl._create_unverified_context())
+        return client.HTTPSConnection(host, port)
+    return connect
+
+class HttpLib:
+    def __init__(self, custom_handler=None, verify={outer}):
+        self.handler = custom_handler or handler({passed})
+"""
+
+
+@pytest.mark.parametrize("outer, passed, expected", [
+    ("False", "verify=verify", [(4, 34), (7, 63), (12, 52)]),
+    ("False", "None, verify", [(4, 34), (7, 63), (12, 52)]),
+    ("0", "verify=verify", [(4, 34), (7, 63), (12, 52)]),  # 0 == False
+    # a secure default of its own; another value (only the same one is known to take the
+    # branch: `if verify is False:` would not take it with None); a value not passed on
+    ("True", "verify=verify", [(4, 34), (7, 63)]),
+    ("None", "verify=verify", [(4, 34), (7, 63)]),
+    ("False", "verify=bool(verify)", [(4, 34), (7, 63)]),
+    ("False", "timeout=verify", [(4, 34), (7, 63)]),
+])
+def test_outer_default_handed_on(outer, passed, expected):
+    source = HTTPLIB.format(outer=outer, passed=passed)
+    assert found(source, "TLS103") == expected
+
+
+def test_outer_default_names_the_function_it_hands_on_to():
+    source = HTTPLIB.format(outer="False", passed="verify=verify")
+    assert ("the default of verify, passed on to handler(), chooses this"
+            in messages(source, "TLS103")[2])
+
+
+def test_outer_default_of_an_opt_out_reported_at_its_default():
+    source = """\
+        import ssl
+        def make_context(cafile=None, verify=False):
+            ctx = ssl.create_default_context(cafile=cafile)
+            if not verify:
+                ctx.check_hostname = False
+                ctx.verify_mode = ssl.CERT_NONE
+            return ctx
+
+        def connect(host, verify=False):
+            return make_context(verify=verify).wrap_socket(open_socket(host), server_hostname=host)
+
+        def local_name_means_another_function(verify=False):
+            make_context = other
+            return make_context(verify=verify)
+        """
+    assert found(source, "TLS103") == [(2, 38), (9, 26)]
+
+
+# -- 6. Scrapy's DOWNLOAD_VERIFY_CERTIFICATES setting ----------------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("DOWNLOAD_VERIFY_CERTIFICATES = False\n", [(1, 1)]),
+    ("settings = {'DOWNLOAD_VERIFY_CERTIFICATES': 0, 'BOT_NAME': 'x'}\n", [(1, 13)]),
+    ("def configure(settings):\n    settings['DOWNLOAD_VERIFY_CERTIFICATES'] = False\n",
+     [(2, 5)]),
+    ("DOWNLOAD_VERIFY_CERTIFICATES = True\n", []),
+    ("DOWNLOAD_VERIFY_CERTIFICATES = env_flag('VERIFY')\n", []),
+    ("self.DOWNLOAD_VERIFY_CERTIFICATES = False\n", []),
+])
+def test_scrapy_setting(source, expected):
+    assert found(source, "TLS105") == expected
+    if expected:
+        assert "Scrapy's setting DOWNLOAD_VERIFY_CERTIFICATES" in messages(source, "TLS105")[0]

@@ -603,6 +603,12 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "ssl_verify_cert": ("MySQL Connector/Python", FALSY),
     "ssl_verify_identity": ("MySQL Connector/Python", FALSY),
 }
+# A client's settings that turn verification off, read under their own names from the
+# project's settings (Scrapy: a settings module's `DOWNLOAD_VERIFY_CERTIFICATES = False`, a
+# spider's `custom_settings`, a settings dict or item): name -> (client, value class).
+SETTING_OPTIONS: Dict[str, Tuple[str, str]] = {
+    "DOWNLOAD_VERIFY_CERTIFICATES": ("Scrapy", FALSY),
+}
 # Keywords that a wrapper or test helper hands on to one client (`self.connect(host=h,
 # ssl="prefer")`, `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`),
 # reported on a method call no import explains in a file that imports the client: keyword ->

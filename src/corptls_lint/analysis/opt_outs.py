@@ -32,7 +32,7 @@ Then the caller's choice is where to report, if anywhere (`placement`):
 from __future__ import annotations
 
 import re
-from typing import List, Optional, Set, Tuple, Union
+from typing import Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -60,7 +60,11 @@ with an insecure default, the finding is reported once, at that default (a wrapp
 default, such as `verify_ssl=False`, is TLS105's finding). `ssl._create_unverified_context`
 stays reported on any branch, as bandit's B323 and ruff's S323 report it: the API says "no
 verification" in its name; when the parameter's default takes its branch, that default is
-reported as well (`def handler(verify=False)`: the library's own default is insecure).
+reported as well (`def handler(verify=False)`: the library's own default is insecure). A
+reported default is the default of the module's outer APIs too: a function or method that
+passes its own parameter straight on as that one, with the same default
+(`def __init__(self, verify=False): self.handler = handler(verify=verify)`), is reported
+at its default as well.
 
 Still reported: a test of a module constant or of a class attribute bound to a literal
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
@@ -136,6 +140,76 @@ def unverified_default(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
         return None
     chosen = _placement(node, scope)
     return chosen if chosen is not None and chosen.default is not None else None
+
+
+def forwarded_defaults(chosen: Chosen, scope: Scope
+                       ) -> Iterator[Tuple[cst.BaseExpression, str, str]]:
+    """(default, parameter, the function's name) of each parameter of another function of the module that is
+    passed straight on, as the chosen parameter, to the function whose insecure default was
+    chosen, with the same default: `def __init__(self, verify=False): self.handler =
+    handler(verify=verify)` makes the outer API's default as insecure as `handler`'s."""
+    binding = scope.lookup(chosen.parameter) if chosen.parameter else None
+    if binding is None or chosen.default is None or not binding.is_parameter():
+        return
+    function, parent = binding.scope.node, binding.scope.parent
+    module = scope.enclosing("module")
+    if not isinstance(function, cst.FunctionDef) or parent is None or module is None:
+        return
+    name = identifier(function.name.value)
+    defined = parent.names.get(name)
+    position = _position(function.params, chosen.parameter)
+    value = values.literal(chosen.default, binding.scope)
+    if defined is None or defined.count != 1 or value is values.UNKNOWN:
+        return
+    # the functions and methods of the module (one class deep), with the scope around each
+    outers: List[Tuple[cst.FunctionDef, Scope]] = []
+    for statement in getattr(module.node, "body", ()):
+        if isinstance(statement, cst.FunctionDef):
+            outers.append((statement, module))
+        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body,
+                                                                cst.IndentedBlock):
+            owner: Optional[Scope] = None
+            for method in statement.body.body:
+                if isinstance(method, cst.FunctionDef):
+                    owner = owner or scopes.class_scope(statement, module)
+                    outers.append((method, owner))
+    for outer, around in outers:
+        if outer is function or not _calls_by_name(outer, name):
+            continue
+        outer_scope = scopes.function_scope(outer, around)
+        if outer_scope.lookup(name) is not defined:
+            continue  # the name means another function there
+        for call in _calls_by_name(outer, name):
+            arg = clients.keyword(call, chosen.parameter)
+            if arg is None and position is not None:
+                arg = clients.positional(call, position)
+            if arg is None or not isinstance(arg.value, cst.Name):
+                continue
+            passed = _parameter(arg.value, outer_scope)
+            if (passed is not None and passed.value is not None and passed.scope is outer_scope
+                    and values.literal(passed.value, outer_scope) == value):
+                yield passed.value, identifier(arg.value.value), name
+
+
+def _position(params: cst.Parameters, name: str) -> Optional[int]:
+    """The index a parameter takes when passed by position, else None."""
+    for index, param in enumerate((*params.posonly_params, *params.params)):
+        if identifier(param.name.value) == name:
+            return index
+    return None
+
+
+def _calls_by_name(function: cst.FunctionDef, name: str) -> List[cst.Call]:
+    """The calls `name(...)` in a function's body."""
+    found: List[cst.Call] = []
+    stack: List[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
+                and identifier(node.func.value) == name):
+            found.append(node)
+        stack.extend(children(node))
+    return found
 
 
 def _placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:

@@ -31,6 +31,7 @@ _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_O
 _DB_WORDS: Dict[str, Set[str]] = {}
 for _name, _kind in [*((option.keyword, option.value) for option in clients.DB_CLIENT_OPTIONS),
                      *((key, kind) for key, (_, kind) in clients.DICT_KEY_OPTIONS.items()),
+                     *((key, kind) for key, (_, kind) in clients.SETTING_OPTIONS.items()),
                      *((key, kind) for option in clients.DB_OPTION_DICTS
                        for key, kind in option.entries.items())]:
     _DB_WORDS.setdefault(_kind, set()).add(_name)
@@ -82,6 +83,10 @@ def _db_candidates() -> Tuple[Candidate, ...]:
     # a rediss:// URL given to any from_url (clients.REDIS_URL_CALLEES), imports or not
     shapes.append(CallTo(tuple(sorted(clients.REDIS_URL_CALLEES)),
                          argument=Argument(0, ("url",), _HOLDING)))
+    for kind in sorted({kind for _, kind in clients.SETTING_OPTIONS.values()}):
+        names = tuple(sorted(name for name, (_, of) in clients.SETTING_OPTIONS.items()
+                             if of == kind))
+        shapes.extend((NameStore(names, kind), KeyedStore(names, kind)))
     settings = tuple(sorted(clients.STRING_SETTINGS))
     shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
                    KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
@@ -333,6 +338,9 @@ class ClientOptionDisabled(Rule):
       its `@pytest.mark.parametrize(...)` (reported in the row), and a fixture's
       `request.param` with the rows of each parametrization that hands them to the fixture
       (`indirect=True` or `indirect=["fixture"]`);
+    - a client's settings that turn verification off, under their own names: Scrapy's
+      `DOWNLOAD_VERIFY_CERTIFICATES = False` in a settings module, a spider's
+      `custom_settings` or any dict display or item store;
     - a keystoneauth (or keystoneclient) auth plugin's connection parameters, which the
       session merges into each request: a falsy `verify` in the dict a subclass's
       `get_connection_params` returns, written there or stored as the `self.x` it returns;
@@ -548,6 +556,8 @@ class ClientOptionDisabled(Rule):
         "import aiohttp\naiohttp.TCPConnector(verify_ssl=False)\n",
         "client.call(insecure=False, verify_ssl=True)\n",
         "class Config:\n    verify_certificates: bool = True\n",
+        "DOWNLOAD_VERIFY_CERTIFICATES = True\n",
+        "settings = {'DOWNLOAD_VERIFY_CERTIFICATES': verify}\n",
         # rows that are not handed to the fixture (no `indirect`), or keep verification
         "import json, pytest\n"
         "from airflow.models import Connection\n"
@@ -851,6 +861,16 @@ class ClientOptionDisabled(Rule):
             "    def get_connection_params(self, session, **kwargs):\n"
             "        return dict(cert=CERT, verify=False)\n",
             [(4, 32)]),
+        # Scrapy's setting, in a settings module or a spider's custom_settings
+        Invalid(
+            "BOT_NAME = 'crawler'\n"
+            "DOWNLOAD_VERIFY_CERTIFICATES = False\n",
+            [(2, 1)]),
+        Invalid(
+            "import scrapy\n"
+            "class Spider(scrapy.Spider):\n"
+            "    custom_settings = {'DOWNLOAD_VERIFY_CERTIFICATES': False}\n",
+            [(3, 24)]),
         # Scrapy's context factory: `verify_certificates` is a wrapper flag too
         Invalid(
             "class ContextFactory:\n"
@@ -1322,6 +1342,8 @@ class ClientOptionDisabled(Rule):
             self._dict_key(node, option, node.value)
         elif option in clients.STRING_SETTINGS:
             self._string_options(node, node.value, *clients.STRING_SETTINGS[option])
+        elif option in clients.SETTING_OPTIONS:  # `custom_settings = {"DOWNLOAD_...": False}`
+            self._setting(node, option, node.value)
         elif option in clients.OPTION_DICT_STORES:  # `{"AMQP_SSL": {...}}`, a config dict
             self._option_entries(clients.OPTION_DICT_STORES[option], option, node.value)
 
@@ -1454,6 +1476,8 @@ class ClientOptionDisabled(Rule):
                 self._dict_key(target, key, value)
             elif key in clients.STRING_SETTINGS:
                 self._string_options(value, value, *clients.STRING_SETTINGS[key])
+            elif key in clients.SETTING_OPTIONS:  # `settings["DOWNLOAD_..."] = False`
+                self._setting(target, key, value)
             elif key in clients.OPTION_DICT_STORES:  # `config["AMQP_SSL"] = {...}`
                 self._option_entries(clients.OPTION_DICT_STORES[key], key, value)
             return
@@ -1461,9 +1485,17 @@ class ClientOptionDisabled(Rule):
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
         if name in clients.STRING_SETTINGS:
             self._string_options(value, value, *clients.STRING_SETTINGS[name])
+        if isinstance(target, cst.Name) and name in clients.SETTING_OPTIONS:
+            self._setting(target, name, value)  # a settings module's own name
         option = clients.OPTION_DICT_STORES.get(name or "")
         if option is not None:
             self._option_entries(option, name or "", value)
+
+    def _setting(self, where: cst.CSTNode, name: str, value: cst.BaseExpression) -> None:
+        client, kind = clients.SETTING_OPTIONS[name]
+        if clients.value_is(kind, value, self.scope):
+            self._report_once(where, f"TLS verification disabled by {client}'s setting "
+                                     f"{name}; give the client the CA bundle instead")
 
     def _db_option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
         for option in clients.DB_OPTION_DICTS:

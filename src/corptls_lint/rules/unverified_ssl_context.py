@@ -288,6 +288,16 @@ class UnverifiedSSLContext(Rule):
         "    ctx = ssl.create_default_context()\n"
         "    ctx.check_hostname = check_hostname\n"
         "    return ctx\n",
+        # an outer API that hands on a secure default of its own (the caller decides)
+        "import ssl\n"
+        "def make_context(verify=True):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    if not verify:\n"
+        "        ctx.verify_mode = ssl.CERT_NONE\n"
+        "    return ctx\n"
+        "class Client:\n"
+        "    def __init__(self, host, verify=True):\n"
+        "        self.context = make_context(verify=verify)\n",
         "import smtplib, ssl\n"
         "class Mailer:\n"
         "    def connect(self):\n"
@@ -719,6 +729,19 @@ class UnverifiedSSLContext(Rule):
             "        return urllib.request.urlopen(url, timeout=timeout)\n"
             "    return fetch\n",
             [(2, 34), (5, 23)]),
+        # ... and so is an outer API's default that it is handed straight on from
+        Invalid(
+            "import ssl\n"
+            "def make_context(verify=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if not verify:\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    return ctx\n"
+            "class Client:\n"
+            "    def __init__(self, host, verify=False):\n"
+            "        self.context = make_context(verify=verify)\n",
+            [(2, 25), (9, 37)]),
         Invalid(
             "import ssl\n"
             "class Client:\n"

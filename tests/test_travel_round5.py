@@ -267,3 +267,57 @@ def test_scrapy_setting(source, expected):
     assert found(source, "TLS105") == expected
     if expected:
         assert "Scrapy's setting DOWNLOAD_VERIFY_CERTIFICATES" in messages(source, "TLS105")[0]
+
+
+# -- 7. a test helper's parameter that it hands on to the options dict ------------------------
+HELPER = """\
+import json
+from airflow.models import Connection
+
+def connection_with_extra(extra{default}):
+    def inner(conn_id="http_default"):
+        return Connection(conn_id=conn_id, conn_type="http", extra=json.dumps(extra))
+    return inner
+
+class TestOptions:
+    def test_process(self):
+        conn = connection_with_extra(
+            extra={{
+                "timeout": 60,
+                "verify": {value},
+            }}
+        )()
+"""
+
+
+@pytest.mark.parametrize("default, value, expected", [
+    ("", "False", [(14, 17)]),
+    ("=None", "0", [(14, 17)]),
+    ("", "True", []),
+    ("", "'/etc/ssl/ca.pem'", []),
+])
+def test_helper_parameter_handed_on(default, value, expected):
+    source = HELPER.format(default=default, value=value)
+    assert found(source, "TLS105") == expected
+    if expected:
+        assert "passed to a function that hands it on" in messages(source, "TLS105")[0]
+
+
+def test_helper_parameter_passed_by_position_and_rebound_helpers():
+    source = """\
+        from airflow.providers.http.hooks.http import HttpHook
+
+        def run_with(options):
+            return HttpHook(method="GET").run("/", extra_options=options)
+
+        def test_run():
+            run_with({"verify": False})
+
+        def rebound(options):
+            options = {}
+            return HttpHook(method="GET").run("/", extra_options=options)
+
+        def test_rebound():
+            rebound({"verify": False})
+        """
+    assert found(source, "TLS105") == [(7, 15)]

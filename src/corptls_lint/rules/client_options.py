@@ -337,7 +337,9 @@ class ClientOptionDisabled(Rule):
       (`config["verify"] = False`); one that is a test's parameter counts with the rows of
       its `@pytest.mark.parametrize(...)` (reported in the row), and a fixture's
       `request.param` with the rows of each parametrization that hands them to the fixture
-      (`indirect=True` or `indirect=["fixture"]`);
+      (`indirect=True` or `indirect=["fixture"]`); one that is a parameter of a function of
+      the module (a test helper's `extra`, also in a closure) counts with the dicts its call
+      sites pass;
     - a client's settings that turn verification off, under their own names: Scrapy's
       `DOWNLOAD_VERIFY_CERTIFICATES = False` in a settings module, a spider's
       `custom_settings` or any dict display or item store;
@@ -570,6 +572,13 @@ class ClientOptionDisabled(Rule):
         "@pytest.mark.parametrize('conn', [{'verify': CA}], indirect=['conn'])\n"
         "def test_hook_ca(conn):\n"
         "    assert conn.extra_dejson\n",
+        # a helper's parameter given a dict that keeps verification
+        "import json\n"
+        "from airflow.models import Connection\n"
+        "def connection_with_extra(extra):\n"
+        "    return Connection(conn_id='api', extra=json.dumps(extra))\n"
+        "def test_options():\n"
+        "    conn = connection_with_extra(extra={'timeout': 60, 'verify': CA})\n",
         # an auth plugin that keeps verification; a look-alike hook of another class
         "from keystoneauth1 import plugin\n"
         "class TokenPlugin(plugin.BaseAuthPlugin):\n"
@@ -845,6 +854,17 @@ class ClientOptionDisabled(Rule):
             "def test_hook(conn):\n"
             "    assert conn.extra_dejson\n",
             [(7, 36)]),
+        # a test helper's parameter that it hands on: the dicts its call sites pass
+        Invalid(
+            "import json\n"
+            "from airflow.models import Connection\n"
+            "def connection_with_extra(extra):\n"
+            "    def inner(conn_id='http_default'):\n"
+            "        return Connection(conn_id=conn_id, extra=json.dumps(extra))\n"
+            "    return inner\n"
+            "def test_options():\n"
+            "    conn = connection_with_extra(extra={'timeout': 60, 'verify': False})()\n",
+            [(8, 56)]),
         # keystoneauth's session merges an auth plugin's connection parameters into requests
         Invalid(
             "from keystoneauth1 import plugin\n"
@@ -1210,6 +1230,10 @@ class ClientOptionDisabled(Rule):
         self.narrowed = not configured
         self._reported: Set[int] = set()  # ids of reported nodes (_report_once)
         self._defaults: Set[int] = set()  # ids of the parameter defaults reported
+        # an options dict that is a parameter of a function of the module (a test helper's
+        # `extra`): the dicts its call sites pass; sink name -> the options dict it is
+        self._callers = travel.CallerArguments()
+        self._option_sinks: Dict[str, clients.OptionDict] = {}
 
     @classmethod
     def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
@@ -1217,6 +1241,7 @@ class ClientOptionDisabled(Rule):
                      for entry in settings.insecure_keywords)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         known = set()  # the keywords a client's own table judged on this call
         for option in clients.applicable(clients.CLIENT_OPTIONS, node, qualified):
@@ -1514,6 +1539,32 @@ class ClientOptionDisabled(Rule):
                 self._report_once(anchor, f"TLS verification disabled by {option.client}'s "
                                           f"{name} entry {key}; give the client the CA bundle "
                                           "instead")
+        # a parameter of a function of the module (also written as JSON): its call sites'
+        sink = f"{option.client}'s {name}"
+        self._option_sinks[sink] = option
+        self._callers.note_sink(value, self.scope, sink)
+        dumped = _json_dumped(value, self.scope)
+        if dumped is not None:
+            self._callers.note_sink(dumped[0], dumped[1], sink)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for sink, option in self._option_sinks.items():
+            def insecure(expr: cst.BaseExpression, scope: Scope,
+                         option: clients.OptionDict = option) -> bool:
+                return any(key in option.entries and clients.value_is(
+                    option.entries[key], value, scope)
+                           for _, key, value in clients.option_entries(expr, scope))
+
+            for arg, value, _, found_sink in self._callers.origins(insecure):
+                if found_sink != sink:
+                    continue
+                scope = self.scope  # the module's: a display at the call is read as literals
+                for anchor, key, entry in clients.option_entries(value, scope):
+                    kind = option.entries.get(key)
+                    if kind is not None and clients.value_is(kind, entry, scope):
+                        self._report_once(anchor, f"TLS verification disabled by {sink} entry "
+                                                  f"{key}, passed to a function that hands it "
+                                                  "on; give the client the CA bundle instead")
 
     def _connection_strings(self, node: cst.Call, qualified: Optional[str]) -> None:
         """A URL or DSN literal whose options turn verification off

@@ -321,3 +321,34 @@ def test_helper_parameter_passed_by_position_and_rebound_helpers():
             rebound({"verify": False})
         """
     assert found(source, "TLS105") == [(7, 15)]
+
+
+# -- 8. a client's method called on its instance (fortiosapi) ---------------------------------
+@pytest.mark.parametrize("source, expected", [
+    ("from fortiosapi import FortiOSAPI\n"
+     "fgt = FortiOSAPI()\n"
+     "def connect(conf):\n"
+     "    try:\n"
+     "        verify = conf['verify']\n"
+     "    except KeyError:\n"
+     "        verify = False\n"
+     "    fgt.tokenlogin(conf['ip'], conf['key'], verify=verify)\n", [(7, 18)]),
+    ("import fortiosapi\n"
+     "api = fortiosapi.FortiOSAPI()\n"
+     "api.login('10.0.0.1', 'admin', '', verify=False)\n", [(3, 36)]),
+    # verification kept; another class's login; a name bound twice (which instance is unknown)
+    ("from fortiosapi import FortiOSAPI\n"
+     "fgt = FortiOSAPI()\n"
+     "fgt.login(host, user, password, verify=True)\n", []),
+    ("from fortiosapi import FortiOSAPI\n"
+     "from portal import Portal\n"
+     "fgt = Portal()\n"
+     "fgt.login(host, user, password, verify=False)\n", []),
+    ("from fortiosapi import FortiOSAPI\n"
+     "from portal import Portal\n"
+     "fgt = FortiOSAPI()\n"
+     "fgt = Portal()\n"
+     "fgt.login(host, user, password, verify=False)\n", []),
+])
+def test_client_method_on_its_instance(source, expected):
+    assert found(source, "TLS105") == expected

@@ -136,6 +136,20 @@ def has_double_star(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
 
+def instance_method(call: cst.Call, scope: Scope) -> Optional[str]:
+    """`Class.method` for `x.method(...)` where `x` is a name bound once to `Class(...)` (an
+    imported class): a client's method called on its instance (`fgt = FortiOSAPI()` ...
+    `fgt.login(...)`), else None."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    made, made_scope = values.origin(func.value, scope)
+    if not isinstance(made, cst.Call) or made is call:
+        return None
+    owner = made_scope.qualify(made.func, aliases=True)
+    return f"{owner}.{identifier(func.attr.value)}" if owner is not None else None
+
+
 def is_unresolved_method(call: cst.Call, qualified: Optional[str],
                          methods: Container[str] = VERBS) -> bool:
     """`x.get(...)` on a receiver that no import explains (`self.session.get`)."""
@@ -508,6 +522,10 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  frozenset({"http.client.HTTPSConnection"})),
     # stripe's client and its HTTP clients (requests, httpx, urllib, pycurl underneath)
     ClientOption("stripe", "verify_ssl_certs", "falsy", frozenset({"stripe."})),
+    # fortiosapi's session: `fgt = FortiOSAPI()` ... `fgt.login(host, user, pw, verify=False)`
+    ClientOption("fortiosapi", "verify", "falsy", frozenset(
+        {f"{module}.FortiOSAPI.{method}" for module in ("fortiosapi", "fortiosapi.fortiosapi")
+         for method in ("login", "tokenlogin")})),
 )
 
 # -- TLS105 / TLS301: database, queue and directory clients -------------------------------------

@@ -328,6 +328,8 @@ class ClientOptionDisabled(Rule):
       is named like a server (`self._server_socket(...)`: the server's cert_reqs asks for
       client certificates);
     - stripe: `verify_ssl_certs=False` on `StripeClient` and stripe's HTTP clients;
+    - fortiosapi: `verify=False` on `FortiOSAPI().login(...)` / `.tokenlogin(...)` (also on an
+      instance bound to a name: `fgt = FortiOSAPI()` ... `fgt.login(...)`);
     - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
       falsy `verify`: an Airflow `Connection(extra={...})` (also `extra=json.dumps({...})`),
       the Airflow HTTP hook's and operator's `extra_options={...}` (also
@@ -559,6 +561,8 @@ class ClientOptionDisabled(Rule):
         "client.call(insecure=False, verify_ssl=True)\n",
         "class Config:\n    verify_certificates: bool = True\n",
         "DOWNLOAD_VERIFY_CERTIFICATES = True\n",
+        "from fortiosapi import FortiOSAPI\nfgt = FortiOSAPI()\nfgt.login(h, u, p, verify=CA)\n",
+        "from forms import LoginForm\nform = LoginForm()\nform.login(h, u, p, verify=False)\n",
         "settings = {'DOWNLOAD_VERIFY_CERTIFICATES': verify}\n",
         # rows that are not handed to the fixture (no `indirect`), or keep verification
         "import json, pytest\n"
@@ -881,6 +885,12 @@ class ClientOptionDisabled(Rule):
             "    def get_connection_params(self, session, **kwargs):\n"
             "        return dict(cert=CERT, verify=False)\n",
             [(4, 32)]),
+        # a client's method called on its instance
+        Invalid(
+            "from fortiosapi import FortiOSAPI\n"
+            "fgt = FortiOSAPI()\n"
+            "fgt.login(host, user, password, verify=False, vdom='root')\n",
+            [(3, 33)]),
         # Scrapy's setting, in a settings module or a spider's custom_settings
         Invalid(
             "BOT_NAME = 'crawler'\n"
@@ -1244,7 +1254,15 @@ class ClientOptionDisabled(Rule):
         self._callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         known = set()  # the keywords a client's own table judged on this call
-        for option in clients.applicable(clients.CLIENT_OPTIONS, node, qualified):
+        options = clients.applicable(clients.CLIENT_OPTIONS, node, qualified)
+        if not options and qualified is None:
+            # a client's method on its instance (`fgt = FortiOSAPI()` ... `fgt.login(...)`)
+            instance = clients.instance_method(node, self.scope)
+            found = (clients.applicable(clients.CLIENT_OPTIONS, node, instance)
+                     if instance is not None else ())
+            if found:
+                options, qualified = found, instance
+        for option in options:
             known.add(option.keyword)
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))

@@ -778,6 +778,9 @@ DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
                {"verify": FALSY}),
     OptionDict("python-telegram-bot", "httpx_kwargs", TELEGRAM_HTTPX, frozenset(),
                {"verify": FALSY}),
+    # jira's client options (`JIRA(server, options={"verify": False})`: requests' verify)
+    OptionDict("jira", "options", frozenset({"jira.JIRA", "jira.client.JIRA"}), frozenset(),
+               {"verify": FALSY}, position=1),
     # openstacksdk's cloud region takes the cloud's config dict (its `verify` is keystoneauth's)
     OptionDict("openstacksdk", "config", OPENSTACK_CLOUD_REGIONS, frozenset(), {"verify": FALSY},
                position=2),

@@ -334,7 +334,8 @@ class ClientOptionDisabled(Rule):
       falsy `verify`: an Airflow `Connection(extra={...})` (also `extra=json.dumps({...})`),
       the Airflow HTTP hook's and operator's `extra_options={...}` (also
       `.run(extra_options=...)`), python-telegram-bot's `HTTPXRequest(httpx_kwargs={...})`,
-      openstacksdk's `CloudRegion(name, region, config)` (also by position). An options dict
+      openstacksdk's `CloudRegion(name, region, config)` (also by position), jira's
+      `JIRA(server, options={...})` (also by position). An options dict
       bound to a name counts with the items stored into it in the same function
       (`config["verify"] = False`); one that is a test's parameter counts with the rows of
       its `@pytest.mark.parametrize(...)` (reported in the row), and a fixture's
@@ -561,6 +562,7 @@ class ClientOptionDisabled(Rule):
         "client.call(insecure=False, verify_ssl=True)\n",
         "class Config:\n    verify_certificates: bool = True\n",
         "DOWNLOAD_VERIFY_CERTIFICATES = True\n",
+        "from jira import JIRA\njira = JIRA(server, options={'verify': CA_BUNDLE})\n",
         "from fortiosapi import FortiOSAPI\nfgt = FortiOSAPI()\nfgt.login(h, u, p, verify=CA)\n",
         "from forms import LoginForm\nform = LoginForm()\nform.login(h, u, p, verify=False)\n",
         "settings = {'DOWNLOAD_VERIFY_CERTIFICATES': verify}\n",
@@ -885,6 +887,11 @@ class ClientOptionDisabled(Rule):
             "    def get_connection_params(self, session, **kwargs):\n"
             "        return dict(cert=CERT, verify=False)\n",
             [(4, 32)]),
+        # jira's client options (also by position)
+        Invalid(
+            "from jira import JIRA\n"
+            "jira = JIRA('https://jira.example', {'verify': False, 'rest_api_version': '2'})\n",
+            [(2, 38)]),
         # a client's method called on its instance
         Invalid(
             "from fortiosapi import FortiOSAPI\n"

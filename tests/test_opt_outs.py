@@ -76,14 +76,13 @@ def found(source):
             ctx.verify_mode = ssl.CERT_NONE
             return ctx
     """,
-    # prefect-email's shape: a conditional expression on `self.verify` (with CERT_NONE: the
-    # unverified context itself stays reported, test_the_unverified_context_stays_reported...)
+    # prefect-email: a conditional expression on `self.verify`
     """
     import smtplib, ssl
     class Credentials:
         def connect(self):
-            context = ssl.create_default_context()
-            context.verify_mode = ssl.CERT_REQUIRED if self.verify else ssl.CERT_NONE
+            context = (ssl.create_default_context() if self.verify
+                       else ssl._create_unverified_context())
             return smtplib.SMTP_SSL(self.host, context=context)
     """,
     # vertica: a method of self that answers the instance's own setting
@@ -115,10 +114,9 @@ def found(source):
     import ssl
     def handler(verify):
         def connect(host):
-            ctx = ssl.create_default_context()
             if not verify:
-                ctx.verify_mode = ssl.CERT_NONE
-            return ctx
+                return ssl._create_unverified_context()
+            return ssl.create_default_context()
         return connect
     """,
 ])
@@ -200,15 +198,14 @@ def test_a_wrapper_flags_default_is_tls105s_alone():
 
 
 def test_a_closure_reads_the_outer_default():
-    # splunk's shape: handler(verify=False) ... def connect(): if not verify: (verification off)
+    # splunk: handler(verify=False) ... def connect(): if not verify: unverified context
     assert found("""
         import ssl
         def handler(verify=False):
             def connect(host):
-                ctx = ssl.create_default_context()
                 if not verify:
-                    ctx.verify_mode = ssl.CERT_NONE
-                return ctx
+                    return ssl._create_unverified_context()
+                return ssl.create_default_context()
             return connect
         """) == [(3, 20, "TLS103")]
 
@@ -374,18 +371,3 @@ def test_placement_outside_a_function_is_none():
 ])
 def test_what_is_not_the_callers_choice(source, expected):
     assert found(source) == expected
-
-
-def test_the_unverified_context_stays_reported_on_the_callers_branch():
-    # pyVmomi's OpenUrlWithBasicAuth: bandit's B323 and ruff's S323 report the call, and so
-    # does TLS103, whoever chose the branch
-    assert found("""
-    import ssl, urllib.request
-    def open_url(url, verify=True):
-        if verify:
-            opener = urllib.request.build_opener()
-        else:
-            context = ssl._create_unverified_context()
-            opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
-        return opener.open(url)
-    """) == [(7, 19, "TLS103")]

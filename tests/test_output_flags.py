@@ -2,6 +2,7 @@
 installed console script."""
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -39,6 +40,29 @@ def test_output_file_that_cannot_be_written_is_a_one_line_error(run_cli, project
     assert result.returncode == 2
     assert result.stderr.startswith("corptls-lint: error: --output-file: taken/x.json: ")
     assert len(result.stderr.splitlines()) == 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdout"), reason="no /dev/stdout here")
+def test_output_file_may_name_the_standard_streams_as_ruff_allows(project):
+    import subprocess
+
+    from conftest import console_script
+
+    command = [console_script(), "--no-cache", "--select", "TLS101", "-o", "/dev/stdout",
+               "app.py"]
+    piped = subprocess.run(command, capture_output=True, text=True, cwd=project)
+    assert (piped.returncode, piped.stdout) == (1, TLS101_LINE)
+    # a redirected stdout: the report goes after what is already there, and what the shell
+    # writes next goes after the report
+    with open(project / "out.txt", "w") as out:
+        out.write("before\n")
+        out.flush()
+        subprocess.run(command, stdout=out, stderr=subprocess.DEVNULL, cwd=project)
+        out.write("after\n")
+    assert (project / "out.txt").read_text() == "before\n" + TLS101_LINE + "after\n"
+    quiet = subprocess.run(command[:-2] + ["/dev/null", "app.py"], capture_output=True,
+                           text=True, cwd=project)
+    assert (quiet.returncode, quiet.stdout) == (1, "")
 
 
 def test_quiet_prints_the_findings_only(run_cli, project):

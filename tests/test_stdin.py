@@ -144,3 +144,22 @@ def test_diff_stdin_reports_its_finding(run_cli, tmp_path):
     assert result.stderr == "Would fix 2 problems (0 remaining).\n"
     clean = run_cli("--diff", "-", cwd=tmp_path, input="x = 1\n")
     assert (clean.returncode, clean.stdout) == (0, "")
+
+
+def test_force_exclude_applies_to_the_stdin_name_as_ruff_does(run_cli, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.corptls-lint]\nexclude = ["vendor/"]\n')
+    name = ["--stdin-filename", "vendor/lib.py", "-"]
+    # without --force-exclude a name given explicitly is linted, as a named file is
+    assert run_cli(*name, cwd=tmp_path, input=SOURCE).returncode == 1
+    check = run_cli("--force-exclude", *name, cwd=tmp_path, input=SOURCE)
+    assert (check.returncode, check.stdout) == (0, "")
+    fixed = run_cli("--force-exclude", "--fix", *name, cwd=tmp_path, input=SOURCE)
+    assert (fixed.returncode, fixed.stdout) == (0, SOURCE)  # passed through unchanged
+    diff = run_cli("--force-exclude", "--diff", *name, cwd=tmp_path, input=SOURCE)
+    assert (diff.returncode, diff.stdout) == (0, "")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corptls-lint]\nexclude = ["vendor/"]\nforce-exclude = true\n')
+    assert run_cli(*name, cwd=tmp_path, input=SOURCE).stdout == ""
+    kept = run_cli("--force-exclude", "--stdin-filename", "app/lib.py", "-", cwd=tmp_path,
+                   input=SOURCE)
+    assert kept.stdout.splitlines() == [f"app/lib.py:2:1: {TLS201}", f"app/lib.py:3:17: {TLS101}"]

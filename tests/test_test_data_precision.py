@@ -33,6 +33,17 @@ def codes(source):
      "    def test_versions(self):\n"
      "        self.assertTrue(ssl.SSLContext(ssl.PROTOCOL_TLSv1))\n",
      [(4, 40, "TLS501")]),
+    # a wrapper flag passed as a keyword to a mock's expected call: the keyword is data too
+    # (airflow-druid's operator test); the same flag on the operator is reported
+    ("from unittest.mock import patch\n"
+     "from airflow.providers.apache.druid.operators.druid import DruidOperator\n"
+     "@patch('airflow.providers.apache.druid.operators.druid.DruidHook')\n"
+     "def test_hook(hook):\n"
+     "    verify_ssl = False\n"
+     "    DruidOperator(task_id='t', verify_ssl=verify_ssl)\n"
+     "    hook.assert_called_once_with(timeout=5, verify_ssl=verify_ssl)\n"
+     "    hook.assert_called_with(verify_ssl=False)\n",
+     [(6, 32, "TLS105")]),
     # a mock's expected calls are data, as a dict(...) there is
     ("from unittest.mock import call\n"
      "def test_calls(connect):\n"

@@ -823,6 +823,24 @@ def connection_options(text: str) -> Iterator[Tuple[str, str]]:
 _DSN_PAIR = re.compile(r"([A-Za-z_]+)\s*=\s*('(?:[^'\\]|\\.)*'|\S*)")
 
 
+# libpq's connection keywords that name the server or database: a key/value string holding
+# one of them, and nothing but `key=value` pairs, is a whole conninfo.
+_LIBPQ_TARGETS = frozenset({"host", "hostaddr", "dbname", "service"})
+_LIBPQ_SCHEMES = ("postgres://", "postgresql://")
+_DSN_VALUE = r"\s*=\s*(?:'(?:[^'\\]|\\.)*'|\S*)"
+_DSN_WORDS = re.compile(rf"\s*[A-Za-z_]+{_DSN_VALUE}(?:\s+[A-Za-z_]+{_DSN_VALUE})*\s*")
+
+
+def is_libpq_conninfo(text: str) -> bool:
+    """A whole libpq connection string, whatever name holds it: a `postgresql://` URL, or
+    `key=value` pairs only, one of which names the server or database (pgcli's command line
+    takes `"host=h dbname=d sslmode=require"`)."""
+    if text.lower().startswith(_LIBPQ_SCHEMES):
+        return True
+    return _DSN_WORDS.fullmatch(text) is not None and any(
+        name in _LIBPQ_TARGETS for name, _ in connection_options(text))
+
+
 def query_fragment_options(text: str) -> Iterator[Tuple[str, str]]:
     """(name, value) of a query appended to a URL (`"?ssl_cert_reqs=CERT_NONE"`, `"&a=b"`);
     nothing for any other text."""

@@ -57,20 +57,21 @@ reported where it does. When the parameter's own default takes that branch (`def
 connect(verify=False): if not verify: ...`), or a parameter is passed straight on
 (`ctx.check_hostname = check_hostname`, `{"ssl_check_hostname": ssl_check_hostname}`)
 with an insecure default, the finding is reported once, at that default (a wrapper flag's
-default, such as `verify_ssl=False`, is TLS105's finding). `ssl._create_unverified_context`
-stays reported on any branch, as bandit's B323 and ruff's S323 report it: the API says "no
-verification" in its name; when the parameter's default takes its branch, that default is
-reported as well (`def handler(verify=False)`: the library's own default is insecure). A
-reported default is the default of the module's outer APIs too: a function or method that
-passes its own parameter straight on as that one, with the same default
-(`def __init__(self, verify=False): self.handler = handler(verify=verify)`), is reported
-at its default as well.
+default, such as `verify_ssl=False`, is TLS105's finding). A reported default is the default
+of the module's outer APIs too: a function or method that passes its own parameter straight
+on as that one, with the same default (`def __init__(self, verify=False): self.handler =
+handler(verify=verify)`), is reported at its default as well.
 
 Still reported: a test of a module constant or of a class attribute bound to a literal
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
 os.environ.get("INSECURE"):`: whoever runs the process can flip that switch, so the code
 that reads it is where verification goes off); a test that reads no TLS option (`if host ==
-"localhost":`), or an `or` one of whose alternatives reads none; a fallback that sets the
+"localhost":`), or an `or` one of whose alternatives reads none; the `else:` of an `and`
+that checks the option's type (`if isinstance(ssl, SSLContext) and ssl.check_hostname:` is
+false for `ssl=True` too, where the library picks the value); the branch taken when the
+caller gave no CA bundle (`if self.ca_file: ... else: cert_reqs=ssl.CERT_NONE`): a caller
+who gave none chose the system's trust store, not no verification (a parameter's default
+that takes the branch, `def fetch(url, ca=None)`, is reported instead); a fallback that sets the
 option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`) or a table
 lookup's insecure fallback (`CERT_MAP.get(ssl_cert, ssl.CERT_NONE)`); a client certificate's
 switch (`if not use_client_cert:`), which is the client's identity, not its trust; and an
@@ -110,43 +111,45 @@ class Chosen:
 _Branch = Tuple["cst.BaseExpression", bool]  # (a string: libcst may load late)
 
 
-def _names_unverified_context(node: cst.CSTNode, scope: Scope) -> bool:
-    """`ssl._create_unverified_context` (called, or installed as the default): the API that
-    says "no verification" in its name stays reported on any branch, as bandit's B323 and
-    ruff's S323 report it; a code base that calls it at all should see where."""
-    for candidate in (node, getattr(node, "value", None)):
-        if isinstance(candidate, cst.Call):
-            candidate = candidate.func
-        if isinstance(candidate, (cst.Name, cst.Attribute)) and scope.qualify(
-                candidate) == "ssl._create_unverified_context":
-            return True
-    return False
-
-
 def placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
     """None when `node` (reported in `scope`) is no opt-out implementation and stays where it
     is; else the caller's choice, with the default to report instead when there is one."""
-    if _names_unverified_context(node, scope):
+    located = _locate(node, scope)
+    if located is None:
         return None
-    return _placement(node, scope)
-
-
-def unverified_default(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
-    """The insecure default that takes `ssl._create_unverified_context` (which stays reported
-    where it is called): `def handler(verify=False): ... if not verify:
-    ssl._create_unverified_context()` is the library's own default too, reported there as
-    well (else None)."""
-    if not _names_unverified_context(node, scope):
+    path, scope = located
+    value = _assigned_value(path)
+    if value is not None:
+        passed = _passed_parameter(value, scope)
+        if passed is not None:
+            return passed
+    if isinstance(value, cst.IfExp):
+        chosen = _conditional_value(value, scope)
+        if chosen is not None:
+            return chosen
+    if any(_keyed_lookup(ancestor, child, scope) for ancestor, child in zip(path, path[1:])):
+        return Chosen()
+    if value is not None and _keyed_lookup_value(value, scope):
+        return Chosen()
+    # the innermost branch is what picks the insecure value; the ones around it only gate
+    # it (`elif ssl_option:` ... `if ssl_option == "noverify":` reads no TLS option)
+    branches = _branches(path)[:1]
+    written = _written_names(path)
+    deciding = [(test, side) for test, side in branches
+                if _decides(test, side, scope) and not _reads_any(test, written)]
+    if not deciding:
         return None
-    chosen = _placement(node, scope)
-    return chosen if chosen is not None and chosen.default is not None else None
+    default, parameter = _taken_by_default(deciding, scope)
+    if default is None and all(_without_bundle(test, side) for test, side in deciding):
+        return None  # no CA bundle given, and no default of the caller's to report instead
+    return Chosen(default, parameter)
 
 
 def forwarded_defaults(chosen: Chosen, scope: Scope
                        ) -> Iterator[Tuple[cst.BaseExpression, str, str]]:
-    """(default, parameter, the function's name) of each parameter of another function of the module that is
-    passed straight on, as the chosen parameter, to the function whose insecure default was
-    chosen, with the same default: `def __init__(self, verify=False): self.handler =
+    """(default, parameter, the function's name) of each parameter of another function of
+    the module that is passed straight on, as the chosen parameter, to the function whose
+    insecure default was chosen, with the same default: `def __init__(self, verify=False): self.handler =
     handler(verify=verify)` makes the outer API's default as insecure as `handler`'s."""
     binding = scope.lookup(chosen.parameter) if chosen.parameter else None
     if binding is None or chosen.default is None or not binding.is_parameter():
@@ -210,35 +213,6 @@ def _calls_by_name(function: cst.FunctionDef, name: str) -> List[cst.Call]:
             found.append(node)
         stack.extend(children(node))
     return found
-
-
-def _placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
-    located = _locate(node, scope)
-    if located is None:
-        return None
-    path, scope = located
-    value = _assigned_value(path)
-    if value is not None:
-        passed = _passed_parameter(value, scope)
-        if passed is not None:
-            return passed
-    if isinstance(value, cst.IfExp):
-        chosen = _conditional_value(value, scope)
-        if chosen is not None:
-            return chosen
-    if any(_keyed_lookup(ancestor, child, scope) for ancestor, child in zip(path, path[1:])):
-        return Chosen()
-    if value is not None and _keyed_lookup_value(value, scope):
-        return Chosen()
-    # the innermost branch is what picks the insecure value; the ones around it only gate
-    # it (`elif ssl_option:` ... `if ssl_option == "noverify":` reads no TLS option)
-    branches = _branches(path)[:1]
-    written = _written_names(path)
-    deciding = [(test, side) for test, side in branches
-                if _decides(test, side, scope) and not _reads_any(test, written)]
-    if not deciding:
-        return None
-    return Chosen(*_taken_by_default(deciding, scope))
 
 
 def reads_option(test: cst.BaseExpression, scope: Scope, depth: int = 0,
@@ -358,10 +332,55 @@ def _branches(path: List[cst.CSTNode]) -> List[_Branch]:
 def _decides(test: cst.BaseExpression, side: bool, scope: Scope) -> bool:
     """Whether the caller's option decides that this side of the test is taken: the test
     reads one, and on the true side of an `or` every alternative does (`if disable or host
-    in LOCAL:`: for a local host the library turns verification off by itself)."""
+    in LOCAL:`: for a local host the library turns verification off by itself). On the false
+    side of an `and` that also checks the option's type (`if isinstance(ssl, SSLContext) and
+    ssl.check_hostname: ... else:`), the library decides for a caller who passed another
+    kind of value (`ssl=True`)."""
     if side and isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.Or):
         return _decides(test.left, side, scope) and _decides(test.right, side, scope)
+    if not side and any(_checks_type(part, scope) for part in _conjuncts(test)):
+        return False
     return reads_option(test, scope)
+
+
+_BUNDLE_WORDS = frozenset({"ca", "cafile", "capath", "cacert", "cacerts"})
+
+
+def _without_bundle(test: cst.BaseExpression, side: bool) -> bool:
+    """Whether this side of the test is taken when the caller gave no CA bundle (`if
+    self.ca_file: ... else:`, `if not cafile:`, `if ca_certs is None:`): a caller who gave
+    none chose the system's trust store, not no verification; the library chose that."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _without_bundle(test.expression, not side)
+    if (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
+            and isinstance(test.comparisons[0].comparator, cst.Name)
+            and test.comparisons[0].comparator.value == "None"):
+        operator = test.comparisons[0].operator
+        if isinstance(operator, cst.Is):
+            return _without_bundle(test.left, not side)
+        if isinstance(operator, cst.IsNot):
+            return _without_bundle(test.left, side)
+        return False
+    name = (identifier(test.attr.value) if isinstance(test, cst.Attribute)
+            else identifier(test.value) if isinstance(test, cst.Name) else None)
+    if name is None or side:
+        return False
+    words = [word for word in re.split(r"[^a-z0-9]+", re.sub(
+        r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()) if word]
+    return bool(_BUNDLE_WORDS.intersection(words))
+
+
+def _conjuncts(test: cst.BaseExpression) -> List[cst.BaseExpression]:
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        return [*_conjuncts(test.left), *_conjuncts(test.right)]
+    return [test]
+
+
+def _checks_type(test: cst.BaseExpression, scope: Scope) -> bool:
+    """`isinstance(x, T)` in an `and`, reading no TLS option (a type dispatch)."""
+    return (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
+            and identifier(test.func.value) == "isinstance"
+            and scope.lookup("isinstance") is None and not reads_option(test, scope))
 
 
 def _written_names(path: List[cst.CSTNode]) -> Set[str]:

@@ -30,7 +30,8 @@ object, when the function then reads that name only in such assertions (a setter
 settings); and what a test expects to be rejected before any connection: the last statement
 of a `with pytest.raises(...)` or `with self.assertRaises(...)` block that expects a
 configuration error (`ValueError`, `TypeError`, `KeyError`, `OSError` and its file errors,
-or an error named `Invalid...`, `...Config...`, `Improperly...`; the statements before it
+or an error named `Invalid...`, `...Config...`, `Improperly...`, but not a login's error
+such as `InvalidPasswordError`, which the server answers; the statements before it
 are set-up that runs and stay reported, and an expected `SSLError` or `ConnectionError`
 means a connection was made), and the arguments of the callable form
 `pytest.raises(ValueError, func, ...)`."""
@@ -68,6 +69,9 @@ _ASSERT_RAISES = frozenset({"assertRaises", "assertRaisesRegex", "assertRaisesRe
 _CONFIG_ERRORS = frozenset({"ValueError", "TypeError", "KeyError", "OSError", "IOError",
                             "FileNotFoundError", "IsADirectoryError", "NotADirectoryError"})
 _CONFIG_ERROR_WORDS = ("Invalid", "Config", "Improperly")
+# ... but a server's answer to a login (asyncpg's InvalidAuthorizationSpecificationError and
+# InvalidPasswordError, pywinrm's InvalidCredentialsError) comes after the connection.
+_LOGIN_ERROR_WORDS = ("Authorization", "Authentication", "Password", "Credential")
 # The settings of a mocked TLS context: a mock performs no handshake that could read them.
 _CONTEXT_SETTINGS = frozenset({"verify_mode", "check_hostname", "minimum_version",
                                "maximum_version", "verify_flags"})
@@ -97,7 +101,8 @@ def _config_error(expr: Optional[cst.BaseExpression]) -> bool:
         name = identifier(expr.value)
     else:
         return False
-    return name in _CONFIG_ERRORS or any(word in name for word in _CONFIG_ERROR_WORDS)
+    return name in _CONFIG_ERRORS or (any(word in name for word in _CONFIG_ERROR_WORDS)
+                                      and not any(word in name for word in _LOGIN_ERROR_WORDS))
 
 
 def _raises(call: cst.Call, scope: Scope) -> Optional[str]:
@@ -202,6 +207,7 @@ class _Region:
                 if kind is not None:
                     into = self.refused if kind == "refused" else self.quiet
                     for arg in node.args:
+                        into.add(id(arg))  # `verify_ssl=flag`: a rule may report the keyword
                         into.update(id(n) for n in (_data(arg.value, self.scope)
                                                     if kind == "expected" else _subtree(arg.value)))
             elif isinstance(node, cst.With):

@@ -201,12 +201,17 @@ def lint(args: argparse.Namespace) -> int:
     if mode == "fix":
         _interrupt_on_sigterm()
     from_stdin = stdin_source.reads_stdin(args)
+    passed_through = None  # --fix - of a force-excluded name: the source, unchanged
     if from_stdin:
         name = display_path(stdin_source.display_name(args))
         config = projects.for_dir(stdin_source.config_start(args))
+        source = stdin_source.read_source()
         tasks = [FileTask(name, projects.settings(name), mode=mode,
-                          unsafe_fixes=args.unsafe_fixes, source=stdin_source.read_source(),
+                          unsafe_fixes=args.unsafe_fixes, source=source,
                           verbose=args.verbose)]
+        if stdin_source.force_excluded(args, name, config):
+            tasks = []
+            passed_through = source if mode == "fix" else None
     else:
         paths = args.paths or ["."]
         config = projects.for_dir(Path(paths[0]) if Path(paths[0]).is_dir()
@@ -225,8 +230,8 @@ def lint(args: argparse.Namespace) -> int:
     before = (_fixable_counts(run_tasks([replace(t, mode="check") for t in tasks],
                                         jobs=args.jobs, cache=cache), args.unsafe_fixes)
               if args.show_fixes and mode != "check" else None)
-    fixed_source = None
-    if from_stdin and mode == "fix":  # the fixed source goes to stdout, as ruff does
+    fixed_source = passed_through
+    if from_stdin and mode == "fix" and tasks:  # the fixed source goes to stdout, as ruff does
         fixed_source, outcome = stdin_source.fix(tasks[0])
         outcomes = [outcome]
     elif progress.should_show(len(tasks), sys.stderr):
@@ -263,8 +268,8 @@ def lint(args: argparse.Namespace) -> int:
             _write_report(args, default, lambda stream, color: output.write_statistics(
                 diagnostics, stream, args.output_format, args.unsafe_fixes))
         else:
-            sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)} if from_stdin
-                       else {})
+            sources = ({tasks[0].path: stdin_source.text_of(tasks[0].source)}
+                       if from_stdin and tasks else {})
             _write_findings(args, diagnostics, default, sources)
     if args.statistics and not (counts_only and reported):
         output.write_statistics(diagnostics, sys.stderr, "text", args.unsafe_fixes)

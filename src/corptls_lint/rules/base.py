@@ -197,16 +197,6 @@ class Rule:
                 message = f"the default of {chosen.parameter} chooses this: {message}"
         made = Report(self, node, message, fix)
         self.context.reports.append(made)
-        if self.caller_opt_outs:
-            # the unverified context stays reported at its call; a default that takes it is
-            # the library's own insecure default, reported too
-            taken = opt_outs.unverified_default(node, self.context.scope)
-            if taken is not None and taken.default is not None and (
-                    self.reports_wrapper_flags or not self._wrapper_flag_default(taken)):
-                self.context.reports.append(Report(
-                    self, taken.default,
-                    f"the default of {taken.parameter} chooses this: {message}"))
-                self._forwarded(taken, message)
         return made
 
     def _forwarded(self, chosen: opt_outs.Chosen, message: str) -> None:

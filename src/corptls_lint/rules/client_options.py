@@ -12,8 +12,8 @@ from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE, NONE_OR_CERT_NONE,
-                                         TRUTHY, Appended, Argument, AttributeStore, CallTo,
-                                         Candidate, FunctionNamed, KeyedStore, KeywordArg,
+                                         TRUTHY, AnyNameStore, Appended, Argument, AttributeStore,
+                                         CallTo, Candidate, FunctionNamed, KeyedStore, KeywordArg,
                                          NameStore, OptionsPassed, ParamDefault, Travel, holding,
                                          one_of_words, query)
 
@@ -520,11 +520,15 @@ class ClientOptionDisabled(Rule):
         clients.calls_to(ldap3_defaults.LDAP3_CONNECTIONS),
         CallTo(("start_tls",), ("ldap3",)),
         *_db_candidates(),
+        # a libpq connection string literal under any name (clients.is_libpq_conninfo)
+        AnyNameStore(holding("sslmode")),
     )
     # An options dict bound once (at module level) and passed by name in a function: the
     # calls that pass an options dict keyword stay in what libcst sees.
-    # (an auth plugin's hook that returns its connection parameters, kept for the class)
-    context_shapes = (FunctionNamed(tuple(sorted(set(
+    # A string literal setting an option, bound under any name: the call that hands it to a
+    # function of the module building a connection string from it (`_connect(options)`).
+    # An auth plugin's hook that returns its connection parameters, kept for the class.
+    context_shapes = (AnyNameStore(_HOLDING), FunctionNamed(tuple(sorted(set(
         clients.CONNECTION_PARAMS_PLUGINS.values()))), tuple(sorted(
             {prefix.split(".", 1)[0] for prefix in clients.CONNECTION_PARAMS_PLUGINS}))),
                       OptionsPassed(
@@ -538,6 +542,23 @@ class ClientOptionDisabled(Rule):
     client_uses = _inventory()
 
     VALID = [
+        # the call sites' strings verify; a string that is no whole conninfo
+        "import pymongo\n"
+        "def _connect(options):\n"
+        "    return pymongo.MongoClient(f'mongodb://localhost:27017/?{options}')\n"
+        "def test_tls():\n"
+        "    options = 'tls=true&tlsInsecure=false'\n"
+        "    _connect(options)\n",
+        "import psycopg\nhelp_text = 'use sslmode=require for host=h'\n"
+        "kv = 'host=h user=u sslmode=verify-full'\n",
+        # the caller's option decides: ssl.check_hostname is the caller's own context
+        "import psycopg\n"
+        "def connect(settings, verify_ssl=True):\n"
+        "    if verify_ssl and settings.get('host'):\n"
+        "        settings['sslmode'] = 'verify-full'\n"
+        "    else:\n"
+        "        settings['sslmode'] = 'require'\n"
+        "    return psycopg.connect(**settings)\n",
         "import boto3\ns3 = boto3.client('s3', verify=CA_BUNDLE)\n",
         "from openstack.config import cloud_region\nconfig = dict(base)\n"
         "config['verify'] = CA\ncloud_region.CloudRegion('c', 'r', config)\n",
@@ -658,6 +679,35 @@ class ClientOptionDisabled(Rule):
         "        return pymongo.MongoClient(self.uri, **options)\n",
     ]
     INVALID = [
+        # a connection string built from a parameter: the call site's string fills it in
+        Invalid(
+            "import pymongo\n"
+            "def _connect(options):\n"
+            "    uri = f'mongodb://localhost:27017/?tlsCAFile={CA}&{options}'\n"
+            "    return pymongo.MongoClient(uri)\n"
+            "def test_tls_insecure():\n"
+            "    options = 'tls=true&tlsInsecure=true'\n"
+            "    _connect(options)\n",
+            [(6, 15)]),
+        # a whole libpq connection string under any name (a command line's argument)
+        Invalid(
+            "import psycopg\n"
+            "def test_list_databases(run):\n"
+            "    kv = 'host=somehost user=someuser sslmode=verify-ca'\n"
+            "    run([kv, '-l'])\n",
+            [(3, 10)]),
+        # the library picks sslmode=require for a caller's ssl=True (not an SSLContext)
+        Invalid(
+            "import psycopg\n"
+            "from ssl import SSLContext\n"
+            "def connect(settings, ssl=None):\n"
+            "    if ssl:\n"
+            "        if isinstance(ssl, SSLContext) and ssl.check_hostname:\n"
+            "            settings['sslmode'] = 'verify-full'\n"
+            "        else:\n"
+            "            settings['sslmode'] = 'require'\n"
+            "    return psycopg.connect(**settings)\n",
+            [(8, 13)]),
         # an HTTP wrapper's options dict: an Airflow connection's extras, a parametrized
         # test's rows handed to the operator's per-request options
         Invalid(
@@ -1247,6 +1297,10 @@ class ClientOptionDisabled(Rule):
         self.narrowed = not configured
         self._reported: Set[int] = set()  # ids of reported nodes (_report_once)
         self._defaults: Set[int] = set()  # ids of the parameter defaults reported
+        # connection strings built from a parameter (`f"mongodb://h/?{options}"` in `def
+        # _connect(options)`): the strings the function's call sites pass in its place
+        self._string_callers = travel.CallerArguments()
+        self._string_parts: Dict[str, Tuple[cst.FormattedString, int, str, Tuple[str, ...]]] = {}
         # an options dict that is a parameter of a function of the module (a test helper's
         # `extra`): the dicts its call sites pass; sink name -> the options dict it is
         self._callers = travel.CallerArguments()
@@ -1258,6 +1312,7 @@ class ClientOptionDisabled(Rule):
                      for entry in settings.insecure_keywords)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._string_callers.note_call(node, self.scope)
         self._callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         known = set()  # the keywords a client's own table judged on this call
@@ -1535,6 +1590,13 @@ class ClientOptionDisabled(Rule):
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
         if name in clients.STRING_SETTINGS:
             self._string_options(value, value, *clients.STRING_SETTINGS[name])
+        elif isinstance(target, cst.Name):
+            # a whole libpq connection string under any name (`kv = "host=h sslmode=require"`
+            # handed to a command line): a literal only, its text decides
+            text = values.string_value(value, self.scope) if isinstance(
+                value, (cst.SimpleString, cst.ConcatenatedString)) else None
+            if text is not None and clients.is_libpq_conninfo(text):
+                self._options_in(value, text, "libpq", ("psycopg",))
         if isinstance(target, cst.Name) and name in clients.SETTING_OPTIONS:
             self._setting(target, name, value)  # a settings module's own name
         option = clients.OPTION_DICT_STORES.get(name or "")
@@ -1572,10 +1634,15 @@ class ClientOptionDisabled(Rule):
         if dumped is not None:
             self._callers.note_sink(dumped[0], dumped[1], sink)
 
-    def leave_Module(self, original_node: cst.Module) -> None:
+    def _passed_option_dicts(self) -> None:
+        """The options dicts the call sites pass to a parameter that reaches an options
+        dict (`connection_with_extra(extra={"verify": False})`): reported in the dict."""
         for sink, option in self._option_sinks.items():
+            scopes: Dict[int, Scope] = {}
+
             def insecure(expr: cst.BaseExpression, scope: Scope,
                          option: clients.OptionDict = option) -> bool:
+                scopes[id(expr)] = scope
                 return any(key in option.entries and clients.value_is(
                     option.entries[key], value, scope)
                            for _, key, value in clients.option_entries(expr, scope))
@@ -1583,7 +1650,7 @@ class ClientOptionDisabled(Rule):
             for arg, value, _, found_sink in self._callers.origins(insecure):
                 if found_sink != sink:
                     continue
-                scope = self.scope  # the module's: a display at the call is read as literals
+                scope = scopes.get(id(value), self.scope)
                 for anchor, key, entry in clients.option_entries(value, scope):
                     kind = option.entries.get(key)
                     if kind is not None and clients.value_is(kind, entry, scope):
@@ -1637,6 +1704,41 @@ class ClientOptionDisabled(Rule):
             text = clients.template_text(string, scope)
             if text is not None:
                 self._options_in(anchor, text, client, reads)
+                self._note_string_parameters(string, scope, client, reads)
+
+    def _note_string_parameters(self, string: cst.BaseExpression, scope: Scope, client: str,
+                                reads: Tuple[str, ...]) -> None:
+        """The parts of an f-string connection string that are parameters of the function
+        around it: leave_Module reads each call site's string in the part's place."""
+        template, scope = values.origin(string, scope)
+        if not isinstance(template, cst.FormattedString):
+            return
+        for index, part in enumerate(template.parts):
+            if isinstance(part, cst.FormattedStringExpression) and isinstance(
+                    part.expression, cst.Name):
+                key = str(len(self._string_parts))
+                self._string_parts[key] = (template, index, client, reads)
+                self._string_callers.note_sink(part.expression, scope, key)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        """`options = "tls=true&tlsInsecure=true"; _connect(options)` where `_connect` builds
+        `f"mongodb://h/?a=b&{options}"`: reported where the string is written."""
+        self._passed_option_dicts()
+        if not self._string_parts:
+            return
+        scopes: Dict[int, Scope] = {}
+
+        def passes_string(expr: cst.BaseExpression, scope: Scope) -> bool:
+            scopes[id(expr)] = scope
+            return clients.template_text(expr, scope) is not None
+
+        for _, value, _, key in self._string_callers.origins(passes_string):
+            template, index, client, reads = self._string_parts[key]
+            scope = scopes[id(value)]
+            given = clients.template_text(value, scope) or ""
+            text = "".join(given if at == index else part.value if isinstance(
+                part, cst.FormattedStringText) else "{}" for at, part in enumerate(template.parts))
+            self._options_in(values.origin(value, scope)[0], text, client, reads)
 
     def _options_in(self, where: cst.CSTNode, text: str, client: str,
                     reads: Tuple[str, ...]) -> None:

@@ -228,6 +228,12 @@ class UnverifiedSSLContext(Rule):
     )
 
     VALID = [
+        # a server's side; the caller's own switch decides
+        "import ssl\nssl.SSLContext.wrap_socket(sock, server_side=True, cert_reqs=ssl.CERT_NONE)\n",
+        "import ssl\n"
+        "def connect(sock, verify_cert=True):\n"
+        "    if not verify_cert:\n"
+        "        return ssl.SSLContext.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n",
         "import ssl\nctx = ssl.create_default_context()\n",
         "import ssl\ndef connect(host, check_hostname=True):\n"
         "    ctx = ssl.create_default_context()\n    ctx.check_hostname = check_hostname\n",
@@ -301,8 +307,8 @@ class UnverifiedSSLContext(Rule):
         "import smtplib, ssl\n"
         "class Mailer:\n"
         "    def connect(self):\n"
-        "        context = ssl.create_default_context()\n"
-        "        context.verify_mode = ssl.CERT_REQUIRED if self.verify else ssl.CERT_NONE\n"
+        "        context = (ssl.create_default_context() if self.verify\n"
+        "                   else ssl._create_unverified_context())\n"
         "        return smtplib.SMTP_SSL(self.host, context=context)\n",
         "import ssl\n"
         "CERT_REQS = {'none': ssl.CERT_NONE, 'required': ssl.CERT_REQUIRED}\n"
@@ -326,6 +332,17 @@ class UnverifiedSSLContext(Rule):
         "    return create()\n",
     ]
     INVALID = [
+        # ssl.wrap_socket's keyword kept on the unbound SSLContext.wrap_socket, on the branch
+        # taken without a CA file (pyeapi)
+        Invalid(
+            "import ssl\n"
+            "class Connection:\n"
+            "    def connect(self, sock):\n"
+            "        if self.ca_file:\n"
+            "            return ssl.SSLContext.wrap_socket(sock, ca_certs=self.ca_file,\n"
+            "                                              cert_reqs=ssl.CERT_REQUIRED)\n"
+            "        return ssl.SSLContext.wrap_socket(sock, cert_reqs=ssl.CERT_NONE)\n",
+            [(7, 49)]),
         # a library's own default: reported where it is written, not where it is stored
         Invalid(
             "import ssl\n"
@@ -695,41 +712,11 @@ class UnverifiedSSLContext(Rule):
         Invalid(
             "import smtplib, ssl\n"
             "def connect(host, verify=False):\n"
-            "    context = ssl.create_default_context()\n"
-            "    if not verify:\n"
-            "        context.verify_mode = ssl.CERT_NONE\n"
-            "    return smtplib.SMTP_SSL(host, context=context)\n",
-            [(2, 26)]),
-        # ... but the unverified context stays where it is called, on any branch (B323, S323)
-        Invalid(
-            "import smtplib, ssl\n"
-            "def connect(host, verify=True):\n"
             "    context = (ssl.create_default_context() if verify\n"
             "               else ssl._create_unverified_context())\n"
             "    return smtplib.SMTP_SSL(host, context=context)\n",
-            [(4, 21)],
-            "import smtplib, ssl\n"
-            "\n"
-            "from corp_tls import ssl_context\n"
-            "\n"
-            "\n"
-            "def connect(host, verify=True):\n"
-            "    context = (ssl.create_default_context() if verify\n"
-            "               else ssl_context())\n"
-            "    return smtplib.SMTP_SSL(host, context=context)\n"),
-        # ... and a default that takes its branch is the library's own default, reported too
-        # (a context made with arguments has no fix: the replacement would drop them)
-        Invalid(
-            "import ssl, urllib.request\n"
-            "def handler(timeout=None, verify=False):\n"
-            "    def fetch(url):\n"
-            "        if not verify:\n"
-            "            context = ssl._create_unverified_context(ssl.PROTOCOL_TLS_CLIENT)\n"
-            "            return urllib.request.urlopen(url, context=context)\n"
-            "        return urllib.request.urlopen(url, timeout=timeout)\n"
-            "    return fetch\n",
-            [(2, 34), (5, 23)]),
-        # ... and so is an outer API's default that it is handed straight on from
+            [(2, 26)]),
+        # an outer API's default that it hands straight on is the default too
         Invalid(
             "import ssl\n"
             "def make_context(verify=False):\n"
@@ -823,6 +810,16 @@ class UnverifiedSSLContext(Rule):
             fix = None if node.args else FixRequest("ssl-context", node=node)
             self.report(node, fix=fix)
             return
+        if _other_ssl_call(qualified):
+            # `ssl.SSLContext.wrap_socket(sock, key, cert, cert_reqs=ssl.CERT_NONE)`: a port
+            # of ssl.wrap_socket that keeps its keyword (pyeapi); the ssl module's cert_reqs
+            # is always the check of the peer's certificate
+            arg = clients.keyword(node, "cert_reqs")
+            server_side = clients.keyword(node, "server_side")
+            if arg is not None and self._is_cert_none(arg.value) and not (
+                    server_side is not None
+                    and values.literal(server_side.value, self.scope) is True):
+                self.report(arg)
         if (qualified in clients.URLLIB3_POOLS or qualified == clients.SSL_WRAP_SOCKET
                 or qualified in _CREATE_URLLIB3_CONTEXT
                 or clients.is_unresolved_method(node, qualified, _ADAPTER_METHODS)
@@ -1137,3 +1134,10 @@ def _pool_fix(call: cst.Call, qualified: Optional[str], arg: cst.Arg) -> Optiona
         return FixRequest("remove-argument", applicability, node=arg)
     return FixRequest("replace-keyword", applicability, node=arg,
                       extra=("ssl-context", "ssl_context", "ca-bundle", "ca_certs"))
+
+
+def _other_ssl_call(qualified: Optional[str]) -> bool:
+    """A call into the ssl module other than ssl.wrap_socket (whose keywords are read with
+    urllib3's below)."""
+    return (qualified is not None and qualified.startswith("ssl.")
+            and qualified != clients.SSL_WRAP_SOCKET)

@@ -325,12 +325,11 @@ class ResultCache:
 
     def key(self, data: bytes, settings: Settings) -> str:
         self.hashed += 1
-        digest = hashlib.sha256()
-        digest.update(_code_fingerprint().encode())
-        digest.update(repr(settings).encode())
-        digest.update(b"\0")
-        digest.update(data)
-        return digest.hexdigest()
+        return content_key(data, settings)
+
+    def hashed_elsewhere(self, count: int = 1) -> None:
+        """Count files whose key a worker computed (content_key) for --verbose's figures."""
+        self.hashed += count
 
     def describe_counts(self) -> str:
         return (f"cache: {self.unchanged} files unchanged (stat index), {self.hashed} looked up "
@@ -397,6 +396,17 @@ _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def content_key(data: bytes, settings: Settings) -> str:
+    """The cache key of a file's findings: its bytes, its settings and this code's version.
+    A function of its own, so a worker that screens a file can compute it."""
+    digest = hashlib.sha256()
+    digest.update(_code_fingerprint().encode())
+    digest.update(repr(settings).encode())
+    digest.update(b"\0")
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def _read_no_follow(path: Path) -> bytes:

@@ -1,9 +1,10 @@
 """Runs a list of file tasks and returns their outcomes, in the order given.
 
-Files are read and screened here first: a file without any enabled rule's trigger words is
-done on the spot (in every mode), a check whose findings are cached is answered from the cache,
-and only the rest is linted or fixed, in a process pool when there are enough of them to pay
-for one.
+A file without any enabled rule's trigger words is done after the byte screen (in every mode),
+a check whose findings are cached is answered from the cache, and only the rest is linted or
+fixed. A small run (pre-commit, an editor) reads and screens its files here and lints in a
+process pool once enough of them are waiting; a large one hands the workers batches of files
+to read, screen and lint, so the screen of thousands of files runs on every CPU.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import os
 import sys
 from dataclasses import replace
 from stat import S_ISREG
-from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Literal, Optional, Sequence,
-                    Tuple, Type)
+from typing import (TYPE_CHECKING, Callable, Dict, Iterator, List, Literal, NamedTuple, Optional,
+                    Sequence, Tuple, Type)
 
 from corptls_lint.checking.byte_screen import forced_rules, screen
 from corptls_lint.checking.engine import (INTERNAL_ERROR, lint_path, lint_source, rules_for,
                                           text_problem)
 from corptls_lint.ftypes import Diagnostic, FileOutcome, FileTask
-from corptls_lint.running.cache import CLEAN, ResultCache
+from corptls_lint.running.cache import CLEAN, ResultCache, content_digest, content_key
 from corptls_lint.source.writer import read_regular
 
 if TYPE_CHECKING:  # the pool's modules load only when a run starts one
@@ -32,6 +33,11 @@ if TYPE_CHECKING:  # the pool's modules load only when a run starts one
 # Fewer files than this to lint (after screening and the cache) run in this process: a pool's
 # start-up would cost more than it saves, and pre-commit and editors lint a handful of files.
 POOL_THRESHOLD = 8
+# Once this many files wait to be read and screened, the workers screen them too: in this
+# process the byte screen of a large tree held the wall time while the workers idled (on the
+# TLS corpus, 7,217 files of which 332 pass it). Few enough that a batch's files are not
+# kept from the other workers at the end of the run; enough that handing one over costs little.
+BATCH = 32
 
 
 def process_file(task: FileTask) -> FileOutcome:
@@ -73,8 +79,14 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
     (a progress bar)."""
     _tune_gc()
     outcomes = _Outcomes(len(tasks), on_done)
-    keys: Dict[int, str] = {}  # task index -> cache key of what is being linted
-    executor = _Executor(effective_jobs(jobs, len(tasks)))
+    stats: Dict[int, os.stat_result] = {}  # task index -> the stat a cache entry records
+
+    def finish(index: int, outcome: FileOutcome, entry: Optional[_Entry]) -> None:
+        outcomes[index] = outcome
+        if cache is not None and entry is not None:
+            _record(cache, tasks[index], stats[index], entry, outcome)
+
+    executor = _Executor(effective_jobs(jobs, len(tasks)), cache, finish)
     try:
         for index, task in enumerate(tasks):
             if task.source is not None:
@@ -87,13 +99,7 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
             if stat is None or not S_ISREG(stat.st_mode):  # a FIFO would block: lint_path says so
                 executor.add(index, task)
                 continue
-            if task.mode != "check":  # fixes are never cached; a file that cannot fire is done
-                if _nothing_to_fix(task):
-                    outcomes[index] = FileOutcome(task.path, [])
-                else:
-                    executor.add(index, task)
-                continue
-            if cache is not None:
+            if cache is not None and task.mode == "check":  # fixes are never cached
                 known = cache.known(task.path, stat, task.settings)
                 if known == CLEAN:
                     outcomes[index] = FileOutcome(task.path, [])
@@ -102,41 +108,77 @@ def run_tasks(tasks: Sequence[FileTask], jobs: Optional[int] = None,
                 if cached is not None:
                     outcomes[index] = FileOutcome(task.path, cached)
                     continue
-            try:
-                data = read_regular(task.path, stat)
-            except OSError:
-                executor.add(index, task)  # lint_path reports it as TLS001
-                continue
-            triggered = _triggered(data, task)
-            if not triggered:
-                if text_problem(data) is not None:  # not text at all: lint_source says why
-                    executor.add(index, replace(task, source=data))
-                    continue
-                outcomes[index] = FileOutcome(task.path, [])
-                if cache is not None:
-                    cache.remember(task.path, stat, task.settings, CLEAN, data)
-                continue
-            if cache is not None:
-                key = cache.key(data, task.settings)
-                cache.remember(task.path, stat, task.settings, key)
-                cached = cache.get(key, task.path)
-                if cached is not None:
-                    outcomes[index] = FileOutcome(task.path, cached)
-                    continue
-                keys[index] = key
-            executor.add(index, replace(task, source=data,
-                                        screened=tuple(rule.code for rule in triggered)))
-        for index, outcome in executor.results():
-            outcomes[index] = outcome
-            cache_key = keys.get(index)  # (only a run with a cache has keys)
-            if (cache is not None and cache_key is not None
-                    and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics)):
-                cache.put(cache_key, outcome.diagnostics)
+            stats[index] = stat
+            executor.screen(index, task, stat)
+        executor.finish_all()
     finally:
         executor.close()
     if cache is not None:
         cache.save_index()
     return outcomes.items  # type: ignore[return-value]  # every slot is filled by now
+
+
+class _Entry(NamedTuple):
+    """What a screened file leaves in the cache: its content key (CLEAN when no rule's
+    trigger word is in it, with the hash of its bytes), and whether its findings are new."""
+
+    key: str
+    content: str = ""
+    store: bool = False
+
+
+class _Screened(NamedTuple):
+    """A file read and screened: `outcome` when that decided it, else the task to lint (with
+    the bytes read and the rules screened in); its cache entry when the run has a cache."""
+
+    task: FileTask
+    outcome: Optional[FileOutcome]
+    entry: Optional[_Entry]
+
+
+def _screen_file(task: FileTask, stat: os.stat_result, keyed: bool) -> _Screened:
+    """Read and screen one file of a check. `keyed`: the run has a cache (compute the entry)."""
+    try:
+        data = read_regular(task.path, stat)
+    except OSError:
+        return _Screened(task, None, None)  # lint_path reports it as TLS001
+    triggered = _triggered(data, task)
+    if not triggered:
+        if text_problem(data) is not None:  # not text at all: lint_source says why
+            return _Screened(replace(task, source=data), None, None)
+        entry = _Entry(CLEAN, content_digest(data)) if keyed else None
+        return _Screened(task, FileOutcome(task.path, []), entry)
+    entry = _Entry(content_key(data, task.settings), store=True) if keyed else None
+    return _Screened(replace(task, source=data, screened=tuple(rule.code for rule in triggered)),
+                     None, entry)
+
+
+def _screen_batch(batch: Sequence[Tuple[int, FileTask, os.stat_result]],
+                  keyed: bool) -> List[Tuple[int, FileOutcome, Optional[_Entry]]]:
+    """A worker's share of a large run: read, screen and lint (or fix) each file. A file
+    whose key the cache already holds under another path is linted again (the cache is the
+    main process's)."""
+    done: List[Tuple[int, FileOutcome, Optional[_Entry]]] = []
+    for index, task, stat in batch:
+        if task.mode != "check":
+            done.append((index, FileOutcome(task.path, []) if _nothing_to_fix(task)
+                         else process_file(task), None))
+            continue
+        screened = _screen_file(task, stat, keyed)
+        outcome = screened.outcome if screened.outcome is not None else process_file(screened.task)
+        done.append((index, outcome, screened.entry))
+    return done
+
+
+def _record(cache: ResultCache, task: FileTask, stat: os.stat_result, entry: _Entry,
+            outcome: FileOutcome) -> None:
+    """Put a screened file's entry in the cache's index, and its new findings in the cache
+    (never an internal error's: the next run tries again)."""
+    if entry.key != CLEAN:
+        cache.hashed_elsewhere()
+    cache.remember(task.path, stat, task.settings, entry.key, content=entry.content)
+    if entry.store and not any(d.code == INTERNAL_ERROR for d in outcome.diagnostics):
+        cache.put(entry.key, outcome.diagnostics)
 
 
 def _triggered(data: bytes, task: FileTask) -> List[Type[Rule]]:
@@ -150,8 +192,8 @@ def _triggered(data: bytes, task: FileTask) -> List[Type[Rule]]:
 
 def _nothing_to_fix(task: FileTask) -> bool:
     """True for a --fix/--diff file that is text and holds no rule's trigger word: it is
-    neither sent to a worker nor parsed (most files of a tree). Its folder's leftovers of a
-    killed --fix are removed as the worker would."""
+    neither linted nor parsed (most files of a tree). Its folder's leftovers of a
+    killed --fix are removed as fix_file would."""
     if task.mode == "fix":
         from corptls_lint.source.writer import remove_stale_temporaries
 
@@ -159,7 +201,7 @@ def _nothing_to_fix(task: FileTask) -> bool:
     try:
         data = read_regular(task.path)
     except OSError:
-        return False  # the worker reports it as TLS001
+        return False  # fix_file reports it as TLS001
     return not _triggered(data, task) and text_problem(data) is None
 
 
@@ -196,65 +238,130 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+Finish = Callable[[int, FileOutcome, Optional[_Entry]], None]
+_Pending = List[Tuple[int, FileTask, Optional[_Entry]]]  # what a future's tasks were
+
+
 class _Executor:
-    """Runs tasks in this process, or in a pool once enough of them are waiting; the pool then
-    lints while the caller is still reading and screening the remaining files."""
+    """Screens and runs tasks in this process, or in a pool once enough of them are waiting:
+    files to lint (the pool then lints while the caller is still reading and screening the
+    rest), or files to read and screen (then the workers do all of it, batch by batch).
+    Each finished task goes to `finish`."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, cache: Optional[ResultCache], finish: Finish) -> None:
         self.jobs = jobs
-        self.waiting: List[Tuple[int, FileTask]] = []
+        self.cache = cache
+        self.finish = finish
+        self.waiting: _Pending = []  # to lint, while there is no pool
+        self.batch: List[Tuple[int, FileTask, os.stat_result]] = []  # to read and screen
         self.pool: Optional[ProcessPoolExecutor] = None
-        self.futures: List[Tuple[int, Future[FileOutcome]]] = []
-        self.submitted: List[FileTask] = []
+        self.futures: List[Tuple[Future[List[Tuple[int, FileOutcome, Optional[_Entry]]]],
+                                 _Pending]] = []
 
-    def add(self, index: int, task: FileTask) -> None:
+    def add(self, index: int, task: FileTask, entry: Optional[_Entry] = None) -> None:
+        """Lint or fix `task`; `entry`: what the cache records with its outcome."""
         if self.pool is not None:
-            self.futures.append((index, self.pool.submit(process_file, task)))
-            self.submitted.append(task)
+            self.futures.append((self.pool.submit(_process_one, index, task, entry),
+                                 [(index, task, entry)]))
             return
-        self.waiting.append((index, task))
+        self.waiting.append((index, task, entry))
         if self.jobs > 1 and len(self.waiting) >= POOL_THRESHOLD:
-            self._start_pool()
+            self._start_pool(preload=True)
 
-    def _start_pool(self) -> None:
+    def screen(self, index: int, task: FileTask, stat: os.stat_result) -> None:
+        """Read and screen the file of `task`, then lint (or fix) it if a rule can fire."""
+        if self.jobs == 1:
+            self._screen_here(index, task, stat)
+            return
+        self.batch.append((index, task, stat))
+        if len(self.batch) >= BATCH:
+            if self.pool is None:
+                # not preloaded: the workers import libcst only if a file of theirs needs it
+                self._start_pool(preload=False)
+            self._submit_batch()
+
+    def _submit_batch(self) -> None:
+        assert self.pool is not None
+        batch, self.batch = self.batch, []
+        future = self.pool.submit(_screen_batch, batch, self.cache is not None)
+        self.futures.append((future, [(index, task, None) for index, task, _ in batch]))
+
+    def _screen_here(self, index: int, task: FileTask, stat: os.stat_result) -> None:
+        if task.mode != "check":
+            if _nothing_to_fix(task):
+                self.finish(index, FileOutcome(task.path, []), None)
+            else:
+                self.add(index, task)
+            return
+        screened = _screen_file(task, stat, self.cache is not None)
+        if screened.outcome is not None:
+            self.finish(index, screened.outcome, screened.entry)
+            return
+        entry = screened.entry
+        if self.cache is not None and entry is not None:
+            cached = self.cache.get(entry.key, task.path)
+            if cached is not None:
+                self.finish(index, FileOutcome(task.path, cached), entry._replace(store=False))
+                return
+        self.add(index, screened.task, entry)
+
+    def _start_pool(self, preload: bool) -> None:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         # fork starts workers with everything already imported; elsewhere the default method.
         method: Optional[Literal["fork"]] = "fork" if sys.platform.startswith("linux") else None
-        if method == "fork":
+        if method == "fork" and preload:
             _load_libcst()
         self.pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_signals,
                                         mp_context=multiprocessing.get_context(method))
         waiting, self.waiting = self.waiting, []
-        for index, task in waiting:
-            self.add(index, task)
+        for index, task, entry in waiting:
+            self.add(index, task, entry)
 
-    def results(self) -> Iterator[Tuple[int, FileOutcome]]:
-        for index, task in self.waiting:
-            yield index, process_file(task)
+    def finish_all(self) -> None:
+        """Run what is left, and hand every outcome to `finish`, the pool's in task order."""
+        batch, self.batch = self.batch, []
+        if self.pool is not None and batch:
+            self.batch = batch
+            self._submit_batch()
+        else:
+            for index, task, stat in batch:
+                self._screen_here(index, task, stat)
+        for index, task, entry in self.waiting:
+            self.finish(index, process_file(task), entry)
+        self.waiting = []
         if not self.futures:
             return
         from concurrent.futures.process import BrokenProcessPool
 
-        orphans: List[Tuple[int, FileTask]] = []
-        for (index, future), task in zip(self.futures, self.submitted):
+        orphans: _Pending = []
+        for future, pending in self.futures:
             try:
-                outcome = future.result()
+                done = future.result()
             except BrokenProcessPool:  # a worker died: every unfinished file is an orphan
-                orphans.append((index, task))
+                orphans.extend(pending)
                 continue
-            yield index, outcome
+            for index, outcome, entry in done:
+                self.finish(index, outcome, entry)
         if orphans:
             # the broken pool's threads end first: _isolated forks, and a fork while another
             # thread may hold a lock can deadlock the child (Python 3.12+ warns of it)
             self.close()
-            yield from _isolated(orphans, self.jobs)
+            entries = {index: entry for index, _, entry in orphans}
+            for index, outcome in _isolated([(index, task) for index, task, _ in orphans],
+                                            self.jobs):
+                self.finish(index, outcome, entries[index])
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+
+def _process_one(index: int, task: FileTask,
+                 entry: Optional[_Entry]) -> List[Tuple[int, FileOutcome, Optional[_Entry]]]:
+    return [(index, process_file(task), entry)]
 
 
 def _load_libcst() -> None:

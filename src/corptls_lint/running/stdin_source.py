@@ -13,9 +13,12 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import BinaryIO, Optional, Tuple
+from typing import TYPE_CHECKING, BinaryIO, Optional, Tuple
 
 from corptls_lint.ftypes import ConfigError, FileOutcome, FileTask
+
+if TYPE_CHECKING:
+    from corptls_lint.running.config import Config
 
 STDIN = "-"
 # flake8's display name for standard input when no name is given.
@@ -45,6 +48,17 @@ def config_start(args: argparse.Namespace) -> Path:
     if args.stdin_filename:
         return Path(args.stdin_filename).parent
     return Path.cwd()
+
+
+def force_excluded(args: argparse.Namespace, name: str, config: Config) -> bool:
+    """Whether --force-exclude (or the configuration's force-exclude) excludes the name the
+    source is linted under: then, as ruff does, nothing is reported and `--fix -` prints the
+    source unchanged (an editor linting every buffer keeps its excluded files quiet)."""
+    if not args.stdin_filename or not (args.force_exclude or config.force_exclude):
+        return False
+    from corptls_lint.running.files import is_force_excluded
+
+    return is_force_excluded(name, config)
 
 
 def read_source(stream: Optional[BinaryIO] = None) -> bytes:

@@ -16,6 +16,7 @@ import errno
 import os
 import signal
 import stat
+import sys
 from dataclasses import dataclass
 from typing import Iterator, List, Optional, Set
 
@@ -156,6 +157,9 @@ def write_output(path: str, data: bytes, mode: Optional[int] = None) -> None:
     folder, name = os.path.split(absolute)
     if not name or path.endswith(("/", os.sep)) or os.path.basename(path) in (".", ".."):
         raise WriteError(f"{path}: is a folder")
+    if os.name == "posix" and absolute.startswith(_DEVICES) and _write_device(path, absolute,
+                                                                               data):
+        return
     _make_folders(path, folder)
     real_folder = os.path.realpath(folder)
     target = os.path.join(real_folder, name)
@@ -185,6 +189,51 @@ def write_output(path: str, data: bytes, mode: Optional[int] = None) -> None:
     finally:
         if prepared is not None:
             prepared.discard()
+
+
+# The system's device names (`-o /dev/stdout`, as ruff takes them): a repository cannot plant
+# a name there, so they are the one place an output name may be a symlink or a device.
+_DEVICES = "/dev/"
+
+
+def _write_device(path: str, absolute: str, data: bytes) -> bool:
+    """Write to a device name in place, never created, renamed or truncated: this process's
+    standard output or error through its own descriptor (a redirected stdout keeps its
+    offset: what the shell writes next goes after the report), any other device opened for
+    writing. False for a regular file or a missing name (written as any output file is)."""
+    try:
+        target = os.stat(absolute)
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            descriptor = stream.fileno()
+            if os.path.samestat(os.fstat(descriptor), target):
+                stream.flush()
+                _write_to_device(descriptor, data, path)
+                return True
+        except (OSError, ValueError, AttributeError):  # no descriptor (captured, closed)
+            continue
+    if stat.S_ISREG(target.st_mode):
+        return False
+    try:
+        descriptor = os.open(absolute, os.O_WRONLY)
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
+    try:
+        _write_to_device(descriptor, data, path)
+    finally:
+        os.close(descriptor)
+    return True
+
+
+def _write_to_device(descriptor: int, data: bytes, path: str) -> None:
+    try:
+        _write_all(descriptor, data, sync=False)  # a pipe or terminal cannot be synced
+    except OSError as error:
+        raise WriteError(f"{path}: {error.strerror or error}") from None
 
 
 def create_file(path: str, data: bytes) -> None:
@@ -380,13 +429,14 @@ def _link_open_file(descriptor: int, name: str) -> None:
         os.close(folder)
 
 
-def _write_all(descriptor: int, data: bytes, truncate: bool = False) -> None:
+def _write_all(descriptor: int, data: bytes, truncate: bool = False, sync: bool = True) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(descriptor, view):]
     if truncate:
         os.ftruncate(descriptor, len(data))
-    os.fsync(descriptor)
+    if sync:
+        os.fsync(descriptor)
 
 
 def _current_bytes(path: str) -> bytes:

@@ -1302,8 +1302,9 @@ class ClientOptionDisabled(Rule):
         self._string_callers = travel.CallerArguments()
         self._string_parts: Dict[str, Tuple[cst.FormattedString, int, str, Tuple[str, ...]]] = {}
         # an options dict that is a parameter of a function of the module (a test helper's
-        # `extra`): the dicts its call sites pass; sink name -> the options dict it is
-        self._callers = travel.CallerArguments()
+        # `extra`): the dicts its call sites pass; sink name -> the options dict it is (the
+        # same call sites as the strings', noted once)
+        self._callers = self._string_callers
         self._option_sinks: Dict[str, clients.OptionDict] = {}
 
     @classmethod
@@ -1313,7 +1314,6 @@ class ClientOptionDisabled(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         self._string_callers.note_call(node, self.scope)
-        self._callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         known = set()  # the keywords a client's own table judged on this call
         options = clients.applicable(clients.CLIENT_OPTIONS, node, qualified)
@@ -1733,6 +1733,8 @@ class ClientOptionDisabled(Rule):
             return clients.template_text(expr, scope) is not None
 
         for _, value, _, key in self._string_callers.origins(passes_string):
+            if key not in self._string_parts:
+                continue  # an options dict's sink (_passed_option_dicts)
             template, index, client, reads = self._string_parts[key]
             scope = scopes[id(value)]
             given = clients.template_text(value, scope) or ""

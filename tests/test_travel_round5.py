@@ -353,3 +353,65 @@ def test_helper_parameter_passed_by_position_and_rebound_helpers():
 ])
 def test_client_method_on_its_instance(source, expected):
     assert found(source, "TLS105") == expected
+
+
+# -- 9. an options dict built in another function, handed back in a tuple ------------------
+JIRASHELL = """\
+import argparse
+from jira import JIRA
+
+
+def process_command_line():
+    args = argparse.ArgumentParser().parse_args()
+    options = {{}}
+    options["verify"] = True
+    if args.no_verify:
+        options["verify"] = {value}
+    return options, {{"username": args.user}}
+
+
+def get_config():
+    options = {{"server": "https://jira.example"}}
+    cmd_options, cmd_auth = process_command_line()
+    options.update(cmd_options)
+    return {returned}
+
+
+def main():
+    options, basic_auth = get_config()
+    return JIRA(options=options, basic_auth=basic_auth)
+"""
+
+
+@pytest.mark.parametrize("value, returned, expected", [
+    ("False", "options, cmd_auth", [(10, 9)]),
+    ("0", "options, cmd_auth", [(10, 9)]),
+    ("True", "options, cmd_auth", []),
+    # the other element of the tuple, a tuple of another length, no tuple at all
+    ("False", "cmd_auth, options", []),
+    ("False", "options, cmd_auth, None", []),
+    ("False", "options", []),
+])
+def test_options_dict_from_an_unpacked_return(value, returned, expected):
+    source = JIRASHELL.format(value=value, returned=returned)
+    assert found(source, "TLS105") == expected
+    if expected:
+        assert "jira's options entry verify" in messages(source, "TLS105")[0]
+
+
+def test_options_dict_handed_in_as_a_parameter_is_the_callers_choice():
+    # `args` is the caller's: `if args.no_verify:` carries out its opt-out (opt_outs' known gap)
+    source = """\
+        from jira import JIRA
+
+        def options_for(args):
+            options = {}
+            if args.no_verify:
+                options["verify"] = False
+            return options, None
+
+        def main(args):
+            options, _ = options_for(args)
+            return JIRA(options=options)
+        """
+    assert found(source, "TLS105") == []

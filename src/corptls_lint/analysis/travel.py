@@ -452,6 +452,69 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
     return None
 
 
+# -- a tuple returned by a function of the module, unpacked by its caller ---------------------
+def unpacked_returns(name: cst.Name, scope: Scope
+                     ) -> Iterator[Tuple[cst.BaseExpression, Scope]]:
+    """`options, auth = get_config()` where `get_config` is a function of the module that
+    returns tuple displays (`return options, auth`): the element at the name's place in each,
+    with the function's scope (the name bound once, by that unpacking)."""
+    from corptls_lint.analysis.scopes import function_scope
+
+    binding = scope.lookup(name.value)
+    module = scope.enclosing("module")
+    if (binding is None or binding.count != 1 or binding.qualified is not None
+            or binding.scope.kind != "function" or module is None):
+        return
+    local = identifier(name.value)
+    for assign in _statements(binding.scope.node, cst.Assign):
+        assert isinstance(assign, cst.Assign)  # _statements
+        call = assign.value
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
+            continue
+        callee = identifier(call.func.value)
+        for target in assign.targets:
+            names = [element.value for element in getattr(target.target, "elements", ())]
+            index = next((position for position, element in enumerate(names)
+                          if isinstance(element, cst.Name)
+                          and identifier(element.value) == local), None)
+            function = _module_function(module, callee)
+            if (index is None or function is None
+                    or binding.scope.lookup(callee) is not module.names.get(callee)):
+                continue
+            returned_scope = function_scope(function, module)
+            for returned in _statements(function, cst.Return):
+                assert isinstance(returned, cst.Return)  # _statements
+                value = returned.value
+                if isinstance(value, cst.Tuple) and len(value.elements) == len(names) and not any(
+                        isinstance(element, cst.StarredElement) for element in value.elements):
+                    yield value.elements[index].value, returned_scope
+
+
+def _module_function(module: Scope, name: str) -> Optional[cst.FunctionDef]:
+    """The function the module defines once under `name` (at its top level), else None."""
+    binding = module.names.get(name)
+    if binding is None or binding.count != 1 or binding.value is not None:
+        return None
+    for statement in getattr(module.node, "body", ()):
+        if isinstance(statement, cst.FunctionDef) and identifier(statement.name.value) == name:
+            return statement
+    return None
+
+
+def _statements(function: cst.CSTNode, kind: type) -> Iterator[cst.CSTNode]:
+    """The nodes of a kind in a function's body, outside the functions and classes it
+    defines."""
+    from corptls_lint.analysis.cst_walk import children
+
+    stack: List[cst.CSTNode] = list(children(getattr(function, "body", function)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind):
+            yield node
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+
+
 # -- an auth plugin's connection parameters ------------------------------------------------
 def plugin_connection_params(node: cst.ClassDef, scope: Scope
                              ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:

@@ -337,7 +337,9 @@ class ClientOptionDisabled(Rule):
       openstacksdk's `CloudRegion(name, region, config)` (also by position), jira's
       `JIRA(server, options={...})` (also by position). An options dict
       bound to a name counts with the items stored into it in the same function
-      (`config["verify"] = False`); one that is a test's parameter counts with the rows of
+      (`config["verify"] = False`), the dicts merged into it (`options.update(cmd)`) and, when
+      it is unpacked from a call of a function of the module that returns a tuple
+      (`options, auth = get_config()`), that function's element (a few steps deep); one that is a test's parameter counts with the rows of
       its `@pytest.mark.parametrize(...)` (reported in the row), and a fixture's
       `request.param` with the rows of each parametrization that hands them to the fixture
       (`indirect=True` or `indirect=["fixture"]`); one that is a parameter of a function of
@@ -508,6 +510,8 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
+        # jira's options dict built over functions (`options, auth = get_config()`)
+        OptionsPassed(("options",), (("verify", FALSY),), built=True),
         # an options dict by position, built over several statements (openstacksdk's region)
         clients.calls_to(clients.OPENSTACK_CLOUD_REGIONS),
         # PyMISP's flag by position (`PyMISP(url, key, False)`, a name bound to False)
@@ -584,6 +588,13 @@ class ClientOptionDisabled(Rule):
         "class Config:\n    verify_certificates: bool = True\n",
         "DOWNLOAD_VERIFY_CERTIFICATES = True\n",
         "from jira import JIRA\njira = JIRA(server, options={'verify': CA_BUNDLE})\n",
+        # the tuple's other element holds the insecure dict
+        "from jira import JIRA\n"
+        "def config():\n"
+        "    return {'server': URL}, {'verify': False}\n"
+        "def main():\n"
+        "    options, tls = config()\n"
+        "    return JIRA(options=options)\n",
         "from fortiosapi import FortiOSAPI\nfgt = FortiOSAPI()\nfgt.login(h, u, p, verify=CA)\n",
         "from forms import LoginForm\nform = LoginForm()\nform.login(h, u, p, verify=False)\n",
         "settings = {'DOWNLOAD_VERIFY_CERTIFICATES': verify}\n",
@@ -942,6 +953,22 @@ class ClientOptionDisabled(Rule):
             "from jira import JIRA\n"
             "jira = JIRA('https://jira.example', {'verify': False, 'rest_api_version': '2'})\n",
             [(2, 38)]),
+        # ... built in another function and handed back in a tuple, merged with update()
+        Invalid(
+            "import argparse\n"
+            "from jira import JIRA\n"
+            "def command_line():\n"
+            "    args = argparse.ArgumentParser().parse_args()\n"
+            "    options = {'server': args.server}\n"
+            "    if args.no_verify:\n"
+            "        options['verify'] = False\n"
+            "    return options, args.user\n"
+            "def main():\n"
+            "    options = {'rest_api_version': '2'}\n"
+            "    cmd_options, user = command_line()\n"
+            "    options.update(cmd_options)\n"
+            "    return JIRA(options=options, basic_auth=(user, ''))\n",
+            [(7, 9)]),
         # a client's method called on its instance
         Invalid(
             "from fortiosapi import FortiOSAPI\n"
@@ -1484,23 +1511,27 @@ class ClientOptionDisabled(Rule):
                 self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
                                     f"entry {key}; give the client the CA bundle instead", fix)
 
-    def _entries(self, value: cst.BaseExpression
+    def _entries(self, value: cst.BaseExpression, scope: Optional[Scope] = None, depth: int = 0
                  ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
         """The entries of an options dict, also of each display a name is bound to on the
         branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`), and
-        the items stored into it there (`config["verify"] = False`)."""
-        yield from clients.option_entries(value, self.scope)
-        dumped = _json_dumped(value, self.scope)  # an Airflow extra written as JSON
+        the items stored into it there (`config["verify"] = False`), the dicts merged into it
+        (`options.update(cmd_options)`) and the tuple element it is unpacked from
+        (`options, auth = get_config()`, `get_config` returning `options, auth`), followed
+        _MAX_MERGES steps."""
+        scope = scope or self.scope
+        yield from clients.option_entries(value, scope)
+        dumped = _json_dumped(value, scope)  # an Airflow extra written as JSON
         if dumped is not None:
             yield from clients.option_entries(*dumped)
-        for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
-            yield from clients.option_entries(row, self.scope)
+        for row in travel.parametrized_values(value, scope):  # a test's parametrization
+            yield from clients.option_entries(row, scope)
         # a fixture's `request.param`: the rows a parametrization hands it (`indirect=True`)
-        for row, row_scope in travel.indirect_values(*(dumped or (value, self.scope))):
+        for row, row_scope in travel.indirect_values(*(dumped or (value, scope))):
             yield from clients.option_entries(row, row_scope)
         if isinstance(value, cst.Name):
             name = identifier(value.value)
-            binding = self.scope.lookup(name)
+            binding = scope.lookup(name)
             if binding is not None and binding.qualified is None:
                 for key, stored, target in clients.body_uses(binding.scope, name).items.get(
                         name, ()):
@@ -1511,6 +1542,13 @@ class ClientOptionDisabled(Rule):
                 uses = clients.body_uses(binding.scope, name)
                 for bound in uses.bound.get(name, ()):
                     yield from clients.option_entries(bound, binding.scope)
+            if binding is not None and binding.qualified is None and depth < _MAX_MERGES:
+                for update in clients.body_uses(binding.scope, name).updates.get(name, ()):
+                    merged = clients.positional(update, 0)
+                    if clients.callee_name(update) == "update" and merged is not None:
+                        yield from self._entries(merged.value, binding.scope, depth + 1)
+                for returned, returned_scope in travel.unpacked_returns(value, scope):
+                    yield from self._entries(returned, returned_scope, depth + 1)
 
     # -- database, queue and directory clients -----------------------------------------------
     def _report_once(self, node: cst.CSTNode, message: str,
@@ -1787,6 +1825,10 @@ class ClientOptionDisabled(Rule):
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,
                                             clients.SEARCH_CLIENTS)
+
+
+# How many merges and unpacked returns an options dict is followed through.
+_MAX_MERGES = 3
 
 
 def _json_dumped(value: cst.BaseExpression, scope: Scope

@@ -566,9 +566,17 @@ class FileFacts:
                 or any(entry(key, value) for key, value, _ in facts.keyed_stores)
                 or any(entry(key, value) for key in kinds for _, value in by_keyword.get(key, ()))
                 or self._computed_entry(tuple(kinds), {kind for _, kind in candidate.entries})):
-            for keyword in candidate.keywords:
-                for call, _ in by_keyword.get(keyword, ()):
-                    yield call
+            calls = [call for keyword in candidate.keywords
+                     for call, _ in by_keyword.get(keyword, ())]
+            yield from calls
+            if candidate.built and calls:
+                yield from (node for key, value, node in facts.dict_keys if entry(key, value))
+                yield from (node for key, value, node in facts.keyed_stores
+                            if entry(key, value))
+                yield from (function for function in facts.functions
+                            if any(isinstance(node, ast.Return)
+                                   and isinstance(node.value, ast.Tuple)
+                                   for node in ast.walk(function)))
 
     def _computed_entry(self, keys: Tuple[str, ...], kinds: Set[str]) -> bool:
         """A dict display whose computed key may be one of `keys` (a name bound to it, or a

@@ -390,10 +390,13 @@ class OptionsPassed:
     file where a dict display, a keyed store (`opts["cert_reqs"] = ...`) or a keyword argument
     (`dict(cert_reqs=...)`) gives one of the `entries` (key, value class) a value of its class
     (or a computed key such a value): the calls that may hand such an entry, written elsewhere,
-    to a client."""
+    to a client. With `built`, also those writes, and the functions of the module that return
+    a tuple display (`return options, auth`): an options dict built in one function and
+    handed back to the caller of another (`options, auth = get_config()`)."""
 
     keywords: Tuple[str, ...]
     entries: Tuple[Tuple[str, str], ...]
+    built: bool = False
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ Then the caller's choice is where to report, if anywhere (`placement`):
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional, Set, Tuple, Union
+from typing import FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -40,6 +40,7 @@ from corptls_lint.analysis import clients, scopes, values
 from corptls_lint.analysis.cst_walk import children
 from corptls_lint.analysis.scopes import Binding, Scope, target_names
 from corptls_lint.ftypes import identifier
+from corptls_lint.screens.shapes import CallTo
 
 # The rule pages' paragraph on what is not reported (Rule.documentation appends it to "What
 # it does" for the rules with `caller_opt_outs`).
@@ -75,10 +76,10 @@ that takes the branch, `def fetch(url, ca=None)`, is reported instead); a fallba
 option itself (`if not ssl_options: ssl_options = {"cert_reqs": CERT_NONE}`) or a table
 lookup's insecure fallback (`CERT_MAP.get(ssl_cert, ssl.CERT_NONE)`); a client certificate's
 switch (`if not use_client_cert:`), which is the client's identity, not its trust; and an
-insecure value written in another function than the test (a travelled origin). A known gap:
-a parameter that holds the parsed command line (`def main(args): if args.no_verify:`) counts
-as a caller's option, so such a switch is not reported; read `parser.parse_args()` in the
-function itself and it is."""
+insecure value written in another function than the test (a travelled origin). And a
+command-line option of the module's own argparse parser read from the parsed arguments
+(`parser.add_argument("--no-verify", ...)` ... `def main(args): if args.no_verify:`): the
+program's user turns verification off there, and no caller is left to report."""
 # How many locals bound from locals a test is followed through to a caller option.
 _MAX_LOCALS = 3
 # `mapping.get("key")` and friends: an options mapping read (or copied) by the library.
@@ -232,9 +233,12 @@ def reads_option(test: cst.BaseExpression, scope: Scope, depth: int = 0,
         named = named or tls_named(identifier(test.attr.value))
         if isinstance(test.value, cst.Name) and identifier(test.value.value) in ("self", "cls"):
             return named and _self_attribute_option(test, scope)
-        # `conf.verify`: one attribute of a parameter; deeper chains are other objects' state
-        return isinstance(test.value, cst.Name) and reads_option(test.value, scope, depth,
-                                                                 named)
+        # `conf.verify`: one attribute of a parameter; deeper chains are other objects' state.
+        # Not one of the module's own command-line options (`args.no_verify` of its
+        # `parser.add_argument("--no-verify")`): the program's user chose it, no caller.
+        return (isinstance(test.value, cst.Name)
+                and reads_option(test.value, scope, depth, named)
+                and identifier(test.attr.value) not in command_line_options(scope))
     if isinstance(test, (cst.Call, cst.Subscript)):
         return _read_of_option(test, scope, depth, named)
     if isinstance(test, cst.UnaryOperation):
@@ -486,6 +490,42 @@ def _keyed_lookup_value(value: cst.BaseExpression, scope: Scope) -> bool:
 
 
 # -- what a caller option is ------------------------------------------------------------------
+
+# The parser's calls, kept for libcst by the rules that place opt-outs (their context shape).
+COMMAND_LINE_SHAPE = CallTo(("add_argument",), roots=("argparse",))
+# The last module asked about and its command-line options (the rules ask once per finding).
+_COMMAND_LINE: List[Tuple[cst.Module, FrozenSet[str]]] = []
+
+
+def command_line_options(scope: Scope) -> FrozenSet[str]:
+    """The attribute names (dest) of the options the module's argparse parsers define:
+    `add_argument("--no-verify", ...)` gives `no_verify`, `dest="insecure"` gives that."""
+    module = scope.enclosing("module")
+    if module is None or not isinstance(module.node, cst.Module) or not clients.imports_module(
+            module, ("argparse",)):
+        return frozenset()
+    if _COMMAND_LINE and _COMMAND_LINE[0][0] is module.node:
+        return _COMMAND_LINE[0][1]
+    found: Set[str] = set()
+    stack: List[cst.CSTNode] = [module.node]
+    while stack:
+        node = stack.pop()
+        stack.extend(children(node))
+        if not (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and identifier(node.func.attr.value) == "add_argument"):
+            continue
+        dest = clients.keyword(node, "dest")
+        names = [values.string_value(arg.value, scope) for arg in node.args
+                 if arg.keyword is None and not arg.star]
+        # dest=, else the first long option, else a positional argument's name
+        text = values.string_value(dest.value, scope) if dest is not None else next(
+            (name for name in names if name is not None and name.startswith("--")), next(
+                (name for name in names[:1] if name is not None and name[:1] != "-"), None))
+        if text is not None:
+            found.add(text.lstrip("-").replace("-", "_"))
+    _COMMAND_LINE[:] = [(module.node, frozenset(found))]
+    return _COMMAND_LINE[0][1]
+
 
 def _name_is_option(name: cst.Name, scope: Scope, depth: int, named: bool) -> bool:
     binding = scope.lookup(name.value)

@@ -12,6 +12,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
+from corptls_lint.analysis import travel
 from corptls_lint.analysis.cst_walk import children
 from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import identifier
@@ -290,3 +291,66 @@ def quiet_reports(module: cst.Module, nodes: Sequence[Tuple[cst.CSTNode, bool]],
         if region.is_quiet(node, function, refused):
             quiet.add(id(node))
     return quiet
+
+
+# the list methods that add cases to a parametrization's table (`cases.extend([...])`)
+_LIST_ADDS = frozenset({"append", "extend", "insert"})
+
+
+def asserted_cases(function: cst.FunctionDef, scope: Scope) -> Iterator[cst.CSTNode]:
+    """The case tables of a test's `pytest.mark.parametrize` whose parameters the test reads
+    only in `assert` statements (`assert resolve_ssl_version(candidate) == version`): values
+    it checks, not settings it connects with. Each is the display given, or the list a name
+    of `scope` (the scope around the test) is bound to, and what `name.extend(...)`,
+    `.append(...)` add to it there."""
+    for decorator in function.decorators:
+        call = decorator.decorator
+        parametrized = travel.parametrize_cases(call, scope) if isinstance(
+            call, cst.Call) else None
+        if parametrized is None or not _read_only_in_asserts(function, parametrized[0]):
+            continue
+        cases = parametrized[1]
+        if isinstance(cases, (cst.List, cst.Tuple)):
+            yield cases
+            continue
+        if not isinstance(cases, cst.Name):
+            continue
+        binding = scope.lookup(cases.value)
+        if binding is None or binding.qualified is not None or binding.count != 1 or not (
+                isinstance(binding.value, (cst.List, cst.Tuple))):
+            continue
+        yield binding.value
+        yield from _added_to(binding.scope.node, identifier(cases.value))
+
+
+def _read_only_in_asserts(function: cst.FunctionDef, names: Sequence[str]) -> bool:
+    """Whether every read of these names in the function's body is inside an assert."""
+    wanted = set(names)
+    if not wanted:
+        return False
+    stack: List[Tuple[cst.CSTNode, bool]] = [(function.body, False)]
+    while stack:
+        node, asserted = stack.pop()
+        if isinstance(node, cst.Name) and identifier(node.value) in wanted and not asserted:
+            return False
+        asserted = asserted or isinstance(node, cst.Assert)
+        stack.extend((child, asserted) for child in children(node))
+    return True
+
+
+def _added_to(owner: cst.CSTNode, name: str) -> Iterator[cst.CSTNode]:
+    """The arguments of `name.extend(...)` / `.append(...)` in a module's or class's own
+    statements (not in its functions)."""
+    body = getattr(owner, "body", None)
+    statements = body.body if isinstance(body, cst.IndentedBlock) else body
+    stack: List[cst.CSTNode] = list(statements) if isinstance(statements, Sequence) else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and isinstance(node.func.value, cst.Name)
+                and identifier(node.func.value.value) == name
+                and identifier(node.func.attr.value) in _LIST_ADDS):
+            yield from (arg.value for arg in node.args)
+        stack.extend(children(node))

@@ -579,19 +579,16 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
         if binding.scope.parent.qualify(call.func) in _EXPAND:
             yield from _expanded_values(call, function, name, binding.scope.parent)
             continue
-        if binding.scope.parent.qualify(call.func) not in _PARAMETRIZE:
-            continue
         yield from _parametrize_rows(call, name, binding.scope.parent)
 
 
 def _parametrize_rows(call: cst.Call, name: str, scope: Scope) -> Iterator[cst.BaseExpression]:
     """The values one `@pytest.mark.parametrize(argnames, argvalues)` call gives `name`."""
-    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
-        call, 1, "argvalues")
-    if names_arg is None or cases_arg is None:
+    parametrized = parametrize_cases(call, scope)
+    if parametrized is None:
         return
-    names = _argnames(names_arg.value, scope)
-    cases = values.origin(cases_arg.value, scope)[0]  # also a name bound once
+    names, given = parametrized
+    cases = values.origin(given, scope)[0]  # also a name bound once
     if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
         return
     index = names.index(name)
@@ -677,6 +674,19 @@ def _indirect_to(call: cst.Call, fixture: str, scope: Scope) -> bool:
         return fixture in [values.string_value(element.value, scope)
                            for element in indirect.value.elements]
     return values.literal(indirect.value, scope) is True
+
+
+def parametrize_cases(call: cst.Call, scope: Scope
+                      ) -> Optional[Tuple[List[str], cst.BaseExpression]]:
+    """A `@pytest.mark.parametrize(argnames, argvalues)` decorator's argument names and its
+    cases as written (a display, or a name), else None. `scope`: the one around the test."""
+    if scope.qualify(call.func) not in _PARAMETRIZE:
+        return None
+    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+        call, 1, "argvalues")
+    if names_arg is None or cases_arg is None:
+        return None
+    return _argnames(names_arg.value, scope), cases_arg.value
 
 
 def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,

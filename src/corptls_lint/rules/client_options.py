@@ -5,7 +5,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, ldap3_defaults, travel, values
+from corptls_lint.analysis import clients, ldap3_defaults, opt_outs, travel, values
 from corptls_lint.analysis.scopes import Scope, import_roots
 from corptls_lint.ftypes import Applicability, Settings, identifier
 from corptls_lint.rules import origin_fixes
@@ -540,7 +540,8 @@ class ClientOptionDisabled(Rule):
                       *(option.keyword for option in clients.DB_OPTION_DICTS)})),
         tuple(sorted({*clients.OPTION_DICT_ENTRIES.items(),
                       *(entry for option in clients.DB_OPTION_DICTS
-                        for entry in option.entries.items())}))),)
+                        for entry in option.entries.items())}))),
+                      opt_outs.COMMAND_LINE_SHAPE)
     has_fix = True
     fix_keys = ("ca-bundle",)
     client_uses = _inventory()
@@ -1628,9 +1629,10 @@ class ClientOptionDisabled(Rule):
                 else identifier(target.value) if isinstance(target, cst.Name) else None)
         if name in clients.STRING_SETTINGS:
             self._string_options(value, value, *clients.STRING_SETTINGS[name])
-        elif isinstance(target, cst.Name):
-            # a whole libpq connection string under any name (`kv = "host=h sslmode=require"`
-            # handed to a command line): a literal only, its text decides
+        elif isinstance(target, cst.Name) and self.scope.kind == "function":
+            # a whole libpq connection string under any local name (`kv = "host=h
+            # sslmode=require"` handed to a command line): a literal only, its text decides.
+            # Not a module constant: a help text or an example printed is no connection
             text = values.string_value(value, self.scope) if isinstance(
                 value, (cst.SimpleString, cst.ConcatenatedString)) else None
             if text is not None and clients.is_libpq_conninfo(text):

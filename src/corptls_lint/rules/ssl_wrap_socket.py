@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Set
+
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
-from corptls_lint.rules.base import OFF, ClientUse, Invalid, Rule
+from corptls_lint.analysis import clients, dead_branches, values
+from corptls_lint.rules.base import OFF, ClientUse, FileContext, Invalid, Rule
 
 
 class SSLWrapSocket(Rule):
@@ -15,7 +17,12 @@ class SSLWrapSocket(Rule):
     listening side, where no host name is checked and the CA, if any, is for the clients'
     certificates, so the call says nothing about client trust (its removal in Python 3.12
     is a portability matter, not this linter's). A `server_side=` whose value is unknown
-    (a parameter) is still reported: the same call serves the client side too.
+    (a parameter) is still reported: the same call serves the client side too. Nor is a
+    call in the fallback branch of a feature or version check that every supported Python
+    decides the other way (`if use_ssl_context: ... else: ssl.wrap_socket(...)` after `from
+    ssl import create_default_context` succeeded, `if self._has_ssl_context:` with
+    `_has_ssl_context = sys.hexversion >= 0x020709F0`, `if sys.version_info < (3, 6):`):
+    only a Python 2 would run it.
 
     ## Why is this bad?
     `ssl.wrap_socket` was deprecated in Python 3.7 and removed in 3.12: the code stops
@@ -68,6 +75,25 @@ class SSLWrapSocket(Rule):
         "def wrap_socket(sock):\n    return sock\nwrap_socket(s)\n",
         "from tornado.netutil import ssl_wrap_socket\nssl_wrap_socket(sock, opts)\n",
         "import ssl\nconn = ssl.wrap_socket(sock, server_side=True, certfile='server.pem')\n",
+        # the fallback only a Python 2 runs: every supported ssl has create_default_context
+        "import ssl\n"
+        "try:\n"
+        "    from ssl import create_default_context\n"
+        "    use_context = True\n"
+        "except ImportError:\n"
+        "    use_context = False\n"
+        "def wrap(sock, host):\n"
+        "    if use_context:\n"
+        "        return create_default_context().wrap_socket(sock, server_hostname=host)\n"
+        "    else:\n"
+        "        return ssl.wrap_socket(sock)\n",
+        "import ssl, sys\n"
+        "class Wrapper:\n"
+        "    has_context = sys.hexversion >= 0x020709F0\n"
+        "    def wrap(self, sock):\n"
+        "        if not self.has_context:\n"
+        "            return ssl.wrap_socket(sock)\n"
+        "        return self.context.wrap_socket(sock)\n",
     ]
     INVALID = [
         Invalid(
@@ -84,10 +110,34 @@ class SSLWrapSocket(Rule):
             "    return ssl.wrap_socket(\n"
             "        raw, ca_certs=CA, cert_reqs=ssl.CERT_REQUIRED)\n",
             [(3, 12)]),
+        # a check that a supported Python can fail: 3.11 still runs the fallback, and
+        # match_hostname is gone from 3.12's ssl
+        Invalid(
+            "import ssl, sys\n"
+            "try:\n"
+            "    from ssl import match_hostname\n"
+            "    checks = True\n"
+            "except ImportError:\n"
+            "    checks = False\n"
+            "if sys.version_info < (3, 12) or not checks:\n"
+            "    sock = ssl.wrap_socket(raw)\n"
+            "if not checks:\n"
+            "    sock = ssl.wrap_socket(raw)\n",
+            [(8, 12), (10, 12)]),
     ]
 
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self._dead: Set[int] = set()  # ids of the nodes in branches no supported Python runs
+
+    def visit_If(self, node: cst.If) -> None:
+        dead = dead_branches.dead_branch(node, self.scope)
+        if dead is not None:
+            self._dead.update(dead_branches.subtree_ids(dead))
+
     def visit_Call(self, node: cst.Call) -> None:
-        if self.qualify(node.func) == clients.SSL_WRAP_SOCKET and not self._serves(node):
+        if (self.qualify(node.func) == clients.SSL_WRAP_SOCKET and not self._serves(node)
+                and id(node) not in self._dead):
             self.report(node)
 
     def _serves(self, node: cst.Call) -> bool:

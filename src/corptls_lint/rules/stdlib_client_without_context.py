@@ -25,7 +25,10 @@ class StdlibClientWithoutContext(Rule):
       `imaplib`, `.stls()` in one that imports `poplib`.
 
     A call that passes `**kwargs` or enough positional arguments to reach the context is not
-    reported. `http.client.HTTPSConnection` is not reported: since Python 3.4.3 (PEP 476) it
+    reported. Nor is an upgrade that is not the standard library's: one passing a keyword no
+    standard library upgrade takes (aiosmtplib's `starttls(tls_context=...)`,
+    `validate_certs=`), or `self.starttls()` where the class around it defines its own
+    `starttls` (an asyncio mail client's method, which picks its own context). `http.client.HTTPSConnection` is not reported: since Python 3.4.3 (PEP 476) it
     verifies by default.
 
     ## Why is this bad?
@@ -99,6 +102,17 @@ class StdlibClientWithoutContext(Rule):
         "import smtplib\nsmtplib.SMTP_SSL(host, **options)\n",
         "import http.client\nhttp.client.HTTPSConnection(host)\n",
         "tls.starttls()\n",
+        # aiosmtplib's upgrade takes its context as tls_context=
+        "import smtplib, aiosmtplib\n"
+        "async def send(client, ctx):\n"
+        "    await client.starttls(tls_context=ctx)\n",
+        # the class's own starttls, not smtplib's
+        "import ssl, smtplib\n"
+        "class Client:\n"
+        "    async def connect(self):\n"
+        "        await self.starttls()\n"
+        "    async def starttls(self, context=None):\n"
+        "        await self.upgrade(context or ssl.create_default_context())\n",
     ]
     INVALID = [
         Invalid(
@@ -176,6 +190,21 @@ class StdlibClientWithoutContext(Rule):
             "\n"
             "def secure(connection):\n"
             "    connection.starttls(ssl_context=ssl_context())\n"),
+        # a subclass of smtplib's client that does not define starttls: smtplib's
+        Invalid(
+            "import smtplib\n"
+            "class Mailer(smtplib.SMTP):\n"
+            "    def secure(self):\n"
+            "        self.starttls()\n",
+            [(4, 9)],
+            "import smtplib\n"
+            "\n"
+            "from corp_tls import ssl_context\n"
+            "\n"
+            "\n"
+            "class Mailer(smtplib.SMTP):\n"
+            "    def secure(self):\n"
+            "        self.starttls(context=ssl_context())\n"),
         Invalid(  # both modules imported, and the receiver says nothing: no fix
             "import imaplib, smtplib\n"
             "def secure(connection):\n"
@@ -191,7 +220,7 @@ class StdlibClientWithoutContext(Rule):
         elif clients.is_unresolved_method(node, qualified, _UPGRADES):
             # cast: is_unresolved_method found an attribute
             roots, names = _UPGRADES[identifier(cast(cst.Attribute, node.func).attr.value)]
-            if clients.imports_module(self.scope, roots):
+            if clients.imports_module(self.scope, roots) and not self._foreign(node):
                 # starttls(keyfile, certfile, context) before 3.12: any positional may be it
                 self._check(node, names, 0, self._upgrade_keyword(node, roots))
 
@@ -209,6 +238,18 @@ class StdlibClientWithoutContext(Rule):
         self.report(node, fix=FixRequest("add-verify", node=node, extra=("ssl-context", added))
                     if added is not None else None)
 
+    def _foreign(self, node: cst.Call) -> bool:
+        """An upgrade call that is not the standard library's: a keyword none of its upgrades
+        takes (aiosmtplib's `tls_context=`), or the class's own method on `self`."""
+        if any(arg.keyword is not None and identifier(arg.keyword.value) not in
+               _STDLIB_UPGRADE_KEYWORDS for arg in node.args):
+            return True
+        func = cast(cst.Attribute, node.func)
+        if not (isinstance(func.value, cst.Name) and identifier(func.value.value) == "self"):
+            return False
+        owner = self.scope.enclosing("class")
+        return owner is not None and identifier(func.attr.value) in owner.names
+
     def _upgrade_keyword(self, node: cst.Call, roots: Tuple[str, ...]) -> Optional[str]:
         """The keyword of the receiver's upgrade method: `context` (smtplib's starttls,
         poplib's stls), `ssl_context` (imaplib's starttls). Known from the receiver's creation
@@ -225,3 +266,6 @@ class StdlibClientWithoutContext(Rule):
 
 # The keyword each module's upgrade method takes its context by.
 _UPGRADE_KEYWORDS = {"smtplib": "context", "imaplib": "ssl_context", "poplib": "context"}
+# Every keyword the standard library's upgrades take (smtplib's starttls before 3.12 also
+# keyfile= and certfile=): a call passing another is some other library's method.
+_STDLIB_UPGRADE_KEYWORDS = frozenset({"context", "ssl_context", "keyfile", "certfile"})

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, hostname_checks, travel, values
+from corptls_lint.analysis import clients, hostname_checks, opt_outs, travel, values
 from corptls_lint.analysis.cst_walk import children
 from corptls_lint.analysis.scopes import Scope, dotted_name
 from corptls_lint.ftypes import Applicability, identifier
@@ -82,7 +82,11 @@ class UnverifiedSSLContext(Rule):
     `"subjectAltName"` or `"commonName"` read by hand, there or in a function of the module
     that it calls by name (ldap3 matches the host name against names of its own that way).
     The chain is still verified and the name still checked; whether the hand-made check is
-    right is for a reviewer.
+    right is for a reviewer. Nor is `self.check_hostname = False` (or `self.verify_mode =
+    ...`) in a class that is an SSL context of its own making, one with its own `wrap_socket`
+    and no base class (urllib3's `PyOpenSSLContext` starts from the state
+    `SSLContext(PROTOCOL_TLS)` has): its own state, not a client's setting; in a subclass of
+    `ssl.SSLContext` it is the real attribute, and reported.
 
     ## Why is this bad?
     A context that does not verify accepts any certificate, so the connection is encrypted to
@@ -207,7 +211,8 @@ class UnverifiedSSLContext(Rule):
                                          | clients.SERVER_CALL_NAMES))),
                       # a host name matched by hand after check_hostname = False
                       CallTo(tuple(sorted(hostname_checks.CHECKERS
-                                          | {hostname_checks.PEER_CERT}))))
+                                          | {hostname_checks.PEER_CERT}))),
+                      opt_outs.COMMAND_LINE_SHAPE)
     has_fix = True
     fix_keys = ("ssl-context", "ca-bundle")
 
@@ -266,6 +271,12 @@ class UnverifiedSSLContext(Rule):
         "import ssl\ndef connect(sock, host):\n    ctx = ssl.create_default_context()\n"
         "    ctx.check_hostname = False\n    tls = ctx.wrap_socket(sock)\n"
         "    ssl.match_hostname(tls.getpeercert(), host)\n    return tls\n",
+        # a context class of its own (pyOpenSSL behind the stdlib's interface): its state
+        "import ssl\nfrom OpenSSL import SSL\nclass PyOpenSSLContext:\n"
+        "    def __init__(self, protocol):\n        self._ctx = SSL.Context(protocol)\n"
+        "        self.check_hostname = False\n"
+        "    def wrap_socket(self, sock, server_hostname=None):\n"
+        "        return SSL.Connection(self._ctx, sock)\n",
         "import ssl\nclass Client:\n    def __init__(self):\n"
         "        self.ctx = ssl.create_default_context()\n        self.ctx.check_hostname = False\n"
         "    def connect(self, sock, host):\n        tls = self.ctx.wrap_socket(sock)\n"
@@ -332,6 +343,15 @@ class UnverifiedSSLContext(Rule):
         "    return create()\n",
     ]
     INVALID = [
+        # a subclass of the stdlib's context: its check_hostname is the real one
+        Invalid(
+            "import ssl\n"
+            "class LaxContext(ssl.SSLContext):\n"
+            "    def __init__(self, protocol):\n"
+            "        self.check_hostname = False\n"
+            "    def wrap_socket(self, sock, **kwargs):\n"
+            "        return super().wrap_socket(sock, **kwargs)\n",
+            [(4, 9)]),
         # ssl.wrap_socket's keyword kept on the unbound SSLContext.wrap_socket, on the branch
         # taken without a CA file (pyeapi)
         Invalid(
@@ -997,6 +1017,8 @@ class UnverifiedSSLContext(Rule):
         if owner is not None:
             if clients.body_uses(self.scope, owner).is_server(owner, self.scope):
                 return
+            if owner == "self" and _implements_a_context(self.scope):
+                return  # a context class's own state, read by its own wrap_socket
             if (identifier(target.attr.value) == "check_hostname"
                     and self._host_name_checked_by_hand(owner)):
                 return
@@ -1091,6 +1113,19 @@ class UnverifiedSSLContext(Rule):
 
 # Context settings whose value may be kept on the instance (`ctx.verify_mode = self.validate`):
 # attribute -> (what the insecure value is, its test)
+def _implements_a_context(scope: Scope) -> bool:
+    """Whether the class around is an SSL context of its own making: no base class (not a
+    subclass of ssl.SSLContext, whose attributes are the real ones) and its own
+    `wrap_socket` (urllib3's PyOpenSSLContext puts pyOpenSSL behind the stdlib's interface,
+    starting from `check_hostname = False` as `SSLContext(PROTOCOL_TLS)` does)."""
+    owner = scope.enclosing("class")
+    if owner is None or not isinstance(owner.node, cst.ClassDef):
+        return False
+    return "wrap_socket" in owner.names and all(
+        isinstance(base.value, cst.Name) and identifier(base.value.value) == "object"
+        for base in owner.node.bases)
+
+
 def _cert_none_through(expr: cst.BaseExpression, scope: Scope) -> bool:
     """ssl.CERT_NONE, also through a name bound once to it (a parameter's default)."""
     return clients.is_cert_none(*values.origin(expr, scope))

@@ -4,7 +4,7 @@ from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, travel, values
+from corptls_lint.analysis import clients, opt_outs, travel, values
 from corptls_lint.analysis.scopes import Scope
 from corptls_lint.ftypes import Applicability, identifier
 from corptls_lint.rules import origin_fixes
@@ -146,6 +146,8 @@ class VerifyDisabled(Rule):
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
     candidates = (KeywordArg(("verify",), FALSY), Travel(("verify",), FALSY),
                   CallerArgument(("verify",), FALSY))
+    # a program's own command-line options (analysis/opt_outs.py)
+    context_shapes = (opt_outs.COMMAND_LINE_SHAPE,)
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
 

@@ -4,7 +4,7 @@ from typing import Iterator, Set
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, values
+from corptls_lint.analysis import clients, opt_outs, values
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules import origin_fixes
 from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Invalid, Rule
@@ -81,6 +81,8 @@ class VerifyDisabledAttribute(Rule):
     triggers = ((b"verify",),)
     trigger_patterns = {b"verify": clients.VERIFY_ASSIGNED}
     candidates = (AttributeStore(("verify",), FALSY),)
+    # a program's own command-line options (analysis/opt_outs.py)
+    context_shapes = (opt_outs.COMMAND_LINE_SHAPE,)
     has_fix = True
     fix_keys = ("ca-bundle",)
 
@@ -102,8 +104,27 @@ class VerifyDisabledAttribute(Rule):
         "    if kwargs.get('insecure', False) is True:\n"
         "        s.verify = False\n"
         "    return s\n",
+        # an option object a library is handed (no argparse option of that name here)
+        "import argparse, requests\n"
+        "def connect(options):\n"
+        "    session = requests.Session()\n"
+        "    if options.no_verify:\n"
+        "        session.verify = False\n"
+        "    return session\n",
     ]
     INVALID = [
+        # the program's own command-line option: its user turns verification off here
+        Invalid(
+            "import argparse, requests\n"
+            "def parse_arguments():\n"
+            "    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--no-verify', action='store_true')\n"
+            "    return parser.parse_args()\n"
+            "def main(args):\n"
+            "    session = requests.Session()\n"
+            "    if args.no_verify:\n"
+            "        session.verify = False\n",
+            [(9, 9)]),
         Invalid(
             "import requests\n"
             "s = requests.Session()\n"

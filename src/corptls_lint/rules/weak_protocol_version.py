@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-from typing import Dict, Iterator, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from corptls_lint.analysis import clients, travel, values
-from corptls_lint.analysis.cst_walk import children
+from corptls_lint.analysis import clients, dead_branches, test_data, travel, values
 from corptls_lint.analysis.scopes import Scope, absolute
 from corptls_lint.ftypes import identifier
 from corptls_lint.rules.base import PROTOCOL, ClientUse, FileContext, Invalid, Rule
 from corptls_lint.screens import byte_patterns
-from corptls_lint.screens.shapes import (AnyNameStore, Argument, AttributeStore, CallTo, KeyedStore,
-                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
-                                         one_of)
+from corptls_lint.screens.shapes import (VARIABLE, AnyNameStore, Argument, AttributeStore, CallTo,
+                                         KeyedStore, KeywordArg, LookedUpIn, NamePassed, NameStore,
+                                         NameUse, one_of)
 
 _NAMES = tuple(sorted({name.rsplit(".", 1)[1] for name in clients.WEAK_PROTOCOLS}))
 # The bounds of an ssl context: a floor below TLS 1.2 admits the weak versions, a ceiling
@@ -46,12 +45,6 @@ _ADAPTERS = frozenset({"requests_toolbelt.SSLAdapter", "requests_toolbelt.adapte
                        "requests_toolbelt.adapters.ssl.SSLAdapter"})
 _WEAK_SPELLED = frozenset(spelling for name in clients.WEAK_PROTOCOLS if name.startswith("ssl.")
                           for spelling in (name[len("ssl."):], name[len("ssl.PROTOCOL_"):]))
-# What every supported Python's ssl module has: the other branch of `if hasattr(ssl,
-# "PROTOCOL_TLS_SERVER")` is dead code (a fallback for Python < 3.6)
-_ALWAYS_IN_SSL = frozenset({"PROTOCOL_TLS", "PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER",
-                            "SSLContext", "create_default_context", "Purpose", "TLSVersion",
-                            "HAS_SNI", "OP_NO_SSLv2", "OP_NO_SSLv3", "OP_NO_TLSv1",
-                            "OP_NO_TLSv1_1"})
 # A weak version's names as a class attribute spells the choice (`tls_protocol_name =
 # "TLSv1"` in a subclass of a test base that compares it)
 _VERSION_SPELLINGS = frozenset(spelling for version in ("SSLv2", "SSLv3", "TLSv1", "TLSv1.0",
@@ -77,14 +70,6 @@ def _string_choice(test: cst.BaseExpression) -> Optional[cst.Comparison]:
             != isinstance(test.comparisons[0].comparator, cst.SimpleString)):
         return test
     return None
-
-
-def _subtree_ids(node: cst.CSTNode) -> Iterator[int]:
-    stack = [node]
-    while stack:
-        node = stack.pop()
-        yield id(node)
-        stack.extend(children(node))
 
 
 class WeakProtocolVersion(Rule):
@@ -144,7 +129,12 @@ class WeakProtocolVersion(Rule):
     `self._server_socket(...)`; not `connect_to_server(...)`, a client's) or in a dict of a
     server's settings (one holding `ssl.PROTOCOL_TLS_SERVER`); nor the fallback branch of
     `if hasattr(ssl, "PROTOCOL_TLS_SERVER")` (or `PROTOCOL_TLS_CLIENT`, `SSLContext`,
-    `TLSVersion`...), which only a Python older than any this tool supports would run.
+    `TLSVersion`...), `if sys.version_info < (3, 6)`, `sys.hexversion >= 0x020709F0` (also
+    through a flag bound to one of these), which only a Python older than any this tool
+    supports would run. Nor are the cases of a test's `@pytest.mark.parametrize` (a display,
+    or a list kept under a name and the `.extend(...)`/`.append(...)` that add to it) when
+    the test reads its parameters only in `assert` statements (`assert
+    resolve_ssl_version(candidate) == version`): values checked, not a table of choices.
 
     ## Why is this bad?
     SSLv2, SSLv3, TLS 1.0 and TLS 1.1 are broken or deprecated (RFC 8996): POODLE, BEAST and
@@ -216,8 +206,12 @@ class WeakProtocolVersion(Rule):
     # Where a weak value kept in a variable is used (the origin is the finding), and where
     # a weak minimum_version is written before it reaches the store.
     # A class attribute that spells a weak version, for the comparisons that pick by it.
+    # A test's parametrization by a table kept under a name (a display of cases holds the
+    # weak name itself): its cases are data when the test only asserts on them.
     context_shapes = (NamePassed(_NAMES), NameUse(_VERSION_NAMES),
-                      AnyNameStore(one_of(*sorted(_VERSION_SPELLINGS))))
+                      AnyNameStore(one_of(*sorted(_VERSION_SPELLINGS))),
+                      CallTo(("parametrize",), roots=("pytest",),
+                             argument=Argument(1, ("argvalues",), VARIABLE)))
 
     client_uses = (
         ClientUse('ssl (stdlib)',
@@ -264,8 +258,30 @@ class WeakProtocolVersion(Rule):
         "class Old(Base):\n    name = 'TLSv1'\n",
         "from requests_toolbelt import SSLAdapter\nadapter = SSLAdapter('TLSv1_2')\n",
         "DOWNLOAD_TLS_MIN_VERSION = 'TLSv1.2'\nsettings['DOWNLOAD_TLS_MAX_VERSION'] = 'TLSv1.3'\n",
+        # a test's cases that it only asserts on: a resolver's input and expected value
+        "import ssl, pytest\n"
+        "class TestResolve:\n"
+        "    cases = [('TLS', ssl.PROTOCOL_TLS_CLIENT)]\n"
+        "    if hasattr(ssl, 'PROTOCOL_TLSv1'):\n"
+        "        cases.extend([(ssl.PROTOCOL_TLSv1, ssl.PROTOCOL_TLSv1)])\n"
+        "    @pytest.mark.parametrize('candidate, version', cases)\n"
+        "    def test_resolve(self, candidate, version):\n"
+        "        assert resolve_ssl_version(candidate) == version\n",
+        "import ssl, pytest\n"
+        "@pytest.mark.parametrize('version', [ssl.PROTOCOL_TLSv1, ssl.PROTOCOL_TLS_CLIENT])\n"
+        "def test_name(version):\n"
+        "    assert protocol_name(version)\n",
     ]
     INVALID = [
+        # a test's cases that it connects with (the parameter is used outside an assert)
+        Invalid(
+            "import ssl, pytest\n"
+            "CASES = [ssl.PROTOCOL_TLSv1, ssl.PROTOCOL_TLS_CLIENT]\n"
+            "@pytest.mark.parametrize('version', CASES)\n"
+            "def test_connect(version):\n"
+            "    ctx = ssl.SSLContext(version)\n"
+            "    assert connect(ctx)\n",
+            [(2, 10)]),
         Invalid(
             "import ssl\n"
             "from twisted.internet.ssl import TLSVersion\n"
@@ -422,6 +438,10 @@ class WeakProtocolVersion(Rule):
         # strings class bodies bind (`name = "TLSv1"` in a subclass: that choice made)
         self._selected: Set[Tuple[str, str]] = set()
         self._class_strings: List[Tuple[str, str, cst.BaseExpression]] = []
+        # the weak items of tables, reported at the end unless they are the cases of a test's
+        # parametrization that the test only asserts on (ids in _cases)
+        self._items: List[cst.BaseExpression] = []
+        self._cases: Set[int] = set()
 
     def _report_once(self, node: cst.CSTNode, message: Optional[str] = None) -> None:
         if id(node) not in self._reported and id(node) not in self._quiet:
@@ -441,9 +461,9 @@ class WeakProtocolVersion(Rule):
             self._selected.add((identifier(attribute.attr.value), name))
 
     def visit_If(self, node: cst.If) -> None:
-        dead = self._dead_branch(node)
+        dead = dead_branches.dead_branch(node, self.scope)
         if dead is not None:
-            self._quiet.update(_subtree_ids(dead))
+            self._quiet.update(dead_branches.subtree_ids(dead))
         choice = _string_choice(node.test)
         if choice is None or not isinstance(node.body, cst.IndentedBlock):
             return
@@ -452,20 +472,6 @@ class WeakProtocolVersion(Rule):
                 value = small.value if isinstance(small, (cst.Assign, cst.Return)) else None
                 if value is not None and self._weak_protocol(value):
                     self._choices[id(value)] = choice
-
-    def _dead_branch(self, node: cst.If) -> Optional[cst.CSTNode]:
-        """The branch of `if hasattr(ssl, "PROTOCOL_TLS_SERVER")` (or `if not ...`) that runs
-        only on a Python without it: none this tool supports."""
-        test, negated = node.test, False
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            test, negated = test.expression, True
-        if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name)
-                and identifier(test.func.value) == "hasattr" and len(test.args) == 2
-                and self.scope.lookup("hasattr") is None
-                and self.qualify(test.args[0].value) == "ssl"
-                and values.string_value(test.args[1].value, self.scope) in _ALWAYS_IN_SSL):
-            return None
-        return node.body if negated else node.orelse
 
     def _weak_protocol(self, expr: cst.BaseExpression) -> bool:
         return self.qualify(expr) in clients.WEAK_PROTOCOLS
@@ -548,11 +554,11 @@ class WeakProtocolVersion(Rule):
         if self._comparisons:
             return
         if self._weak_protocol(value) or self.qualify(value) in _WEAK_VERSIONS | _TWISTED_WEAK:
-            self._report_once(value)
+            self._items.append(value)
             return
         qualified = self.qualify(value)
         if qualified is not None and absolute(qualified, self.context.path) in _CURL_WEAK:
-            self._report_once(value)  # also in curl_cffi itself, through `from ..const`
+            self._items.append(value)  # also in curl_cffi itself, through `from ..const`
             return
         name = values.string_value(value, self.scope) if isinstance(
             value, (cst.SimpleString, cst.ConcatenatedString)) else None
@@ -608,7 +614,15 @@ class WeakProtocolVersion(Rule):
                 and values.string_value(node.args[1].value, self.scope) in _BOUNDS):
             self._bound(node, node.args[2].value)
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.decorators and self.scope.parent is not None:
+            for table in test_data.asserted_cases(node, self.scope.parent):
+                self._cases.update(dead_branches.subtree_ids(table))
+
     def leave_Module(self, original_node: cst.Module) -> None:
+        for item in self._items:
+            if id(item) not in self._cases:
+                self._report_once(item)
         for value, scope, weak in self._deferred if self._binds_weak else ():
             for origin in travel.travelled_origins(value, scope, weak):
                 self._report_once(origin)

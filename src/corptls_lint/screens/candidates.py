@@ -17,13 +17,14 @@ from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Seq
 
 from corptls_lint.screens import lookalikes
 from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT_NAMES, HOLDING,
-                                         NONE_OR_CERT_NONE, OR_DEFAULT, QUERY, AnyNameStore,
-                                         Appended, Argument, AttributeStore, CallerArgument,
-                                         CallInto, CallTo, Candidate, ConstantFunction,
-                                         FunctionNamed, ItemStore, KeyedStore, KeywordArg,
-                                         LookedUpIn, NamePassed, NameStore, NameUse, OptionsPassed,
-                                         ParamDefault, ScreenedRule, Travel, key_may_be,
-                                         literal_matches, option_default, string_fragments)
+                                         NONE_OR_CERT_NONE, OR_DEFAULT, QUERY, VARIABLE,
+                                         AnyNameStore, Appended, Argument, AttributeStore,
+                                         CallerArgument, CallInto, CallTo, Candidate,
+                                         ConstantFunction, FunctionNamed, ItemStore, KeyedStore,
+                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
+                                         OptionsPassed, ParamDefault, ScreenedRule, Travel,
+                                         key_may_be, literal_matches, option_default,
+                                         string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -312,6 +313,8 @@ class FileFacts:
     def value_matches(self, value: ast.AST, kind: str) -> bool:
         if kind == ANY:
             return True
+        if kind == VARIABLE:
+            return isinstance(value, ast.Name)
         if kind.startswith(OR_DEFAULT):
             kind = kind[len(OR_DEFAULT):]
             default = option_default(value)

@@ -24,6 +24,8 @@ NONE_OR_CERT_NONE = "none-or-cert-none"
 # librdkafka's booleans: a falsy literal or the strings it reads as false ("false", "0")
 FALSE_WORD = "false-word"
 FALSE_WORDS = ("false", "f", "0", "no", "n", "off")
+# A plain name (`parametrize("v", CASES)`: the cases are kept elsewhere)
+VARIABLE = "variable"
 # One of a few strings (`sslmode="require"`): ONE_OF + the strings joined with "|" (one_of).
 ONE_OF = "one-of:"
 

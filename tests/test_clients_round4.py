@@ -133,7 +133,7 @@ FOUND = {
                 "?ssl_ca_certs=/etc/ca.pem&ssl_check_hostname=false",
                 asynchronous=True,
             )
-        """, [(7, 41, "TLS105"), (10, 9, "TLS105")]),
+        """, [(7, 41, "TLS105"), (10, 9, "TLS105"), (10, 9, "TLS301")]),
     "websocket-client's sslopt through assertRaises and pytest.raises, and stored": ("""
         import ssl
         import pytest

@@ -655,7 +655,15 @@ def hands_on_to_client(call: cst.Call) -> bool:
 DICT_KEY_CA_PATHS: Dict[str, str] = {
     "ssl.ca.location": "confluent-kafka", "sslrootcert": "psycopg", "tlsCAFile": "pymongo",
     "ssl_ca_certs": "redis-py", "ssl_cafile": "kafka-python",
+    # MySQL Connector/Python's keyword, as its connection args and Airflow's MySQL extras
+    # spell it in a dict
+    "ssl_ca": "MySQL Connector/Python",
 }
+# Options of a connection URL's query that take the CA bundle's path (True: a folder), read in
+# any case: libpq's (psycopg, asyncpg, SQLAlchemy), pymongo's, redis-py's, MySQL's (in a
+# SQLAlchemy URL), aiormq's (aio-pika's amqps:// URL).
+URL_CA_OPTIONS = {"sslrootcert": False, "tlsCAFile": False, "ssl_ca_certs": False,
+                  "ssl_ca_path": True, "ssl_ca": False, "cafile": False, "capath": True}
 # The drivers whose options a SQLAlchemy URL's query may carry; redis-py's (a key of
 # DICT_KEY_OPTIONS names the clients that read it).
 SQL_DRIVERS = ("psycopg", "mysqlclient", "MySQL Connector/Python")
@@ -989,6 +997,37 @@ CA_BUNDLE_OPTIONS: Tuple[BundleOption, ...] = (
 )
 # Entries of the options dicts above (OPTION_DICTS) that hold a bundle (True: a folder).
 OPTION_DICT_BUNDLES = {"ca_certs": False, "ca_cert_path": True}
+# The options dicts of DB_OPTION_DICTS that hand their entries to the stdlib's wrap_socket,
+# `ca_certs` included: kombu's Connection(ssl={...}), Celery's broker_use_ssl.
+SSL_DICT_BUNDLE_CLIENTS = frozenset({"Celery/kombu", "nameko/kombu"})
+
+
+@dataclass(frozen=True)
+class BundleDict:
+    """A client's options dict whose `entries` take the CA bundle's path (True: a folder)."""
+
+    client: str
+    keyword: str
+    callees: FrozenSet[str]
+    entries: Dict[str, bool]
+    nested: bool = False  # the entries are in the dict's values, one dict per name
+
+
+BUNDLE_DICTS: Tuple[BundleDict, ...] = (
+    # aio-pika's SSLOptions: `connect(url, ssl_options={"cafile": ...})`, also make_url's
+    BundleDict("aio-pika", "ssl_options", frozenset({
+        "aio_pika.connect", "aio_pika.connect_robust", "aio_pika.connection.connect",
+        "aio_pika.robust_connection.connect_robust", "aio_pika.connection.make_url",
+        "aio_pika.Connection", "aio_pika.RobustConnection", "aio_pika.connection.Connection",
+        "aio_pika.robust_connection.RobustConnection"}), {"cafile": False, "capath": True}),
+    # pymongo's client-side encryption: each KMS provider's TLS options,
+    # `kms_tls_options={"kmip": {"tlsCAFile": "/path"}}`
+    BundleDict("pymongo", "kms_tls_options", frozenset({
+        "pymongo.encryption_options.AutoEncryptionOpts", "pymongo.encryption.ClientEncryption",
+        "pymongo.synchronous.encryption.ClientEncryption",
+        "pymongo.asynchronous.encryption.AsyncClientEncryption"}), {"tlsCAFile": False},
+        nested=True),
+)
 # curl options that take the bundle (True: a folder): `setopt(pycurl.CAINFO, "/path")`.
 CURL_BUNDLE_OPTIONS = {"CAINFO": False, "PROXY_CAINFO": False, "CAPATH": True,
                        "PROXY_CAPATH": True}

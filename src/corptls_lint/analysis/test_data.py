@@ -26,7 +26,10 @@ unless it sits inside a call there (`assert requests.get(url, verify=False).ok` 
 request); a value without calls bound to a local name, or a setting stored on a local
 object, when the function then reads that name only in such assertions (a setter test:
 `ctx.check_hostname = False` then `self.assertFalse(ctx.check_hostname)`); a mock's expected
-`call(url, verify=False)` and a `dict(...)` there are data too; the attributes of a
+`call(url, verify=False)`, a `dict(...)` and a URL parsed from a string (`yarl.URL(...)`,
+`urlparse(...)`, SQLAlchemy's `make_url(...)`) there are data too; so are the cases
+`@pytest.mark.parametrize` gives a parameter that the test reads only in such assertions
+(`expected_uri`); the attributes of a
 `unittest.mock` object (`m = MagicMock(); m.verify_mode = CERT_NONE`: a mocked context's own
 settings); and what a test expects to be rejected before any connection: the last statement
 of a `with pytest.raises(...)` or `with self.assertRaises(...)` block that expects a
@@ -149,7 +152,11 @@ def _raises_block(node: cst.With, scope: Scope) -> Optional[str]:
 
 
 # Calls that only build data: a mock's expected `call(...)`, the builtin containers.
-_DATA_CALLS = frozenset({"unittest.mock.call", "mock.call"})
+_DATA_CALLS = frozenset({"unittest.mock.call", "mock.call",
+                         # a URL object parsed from a string: `assert url == URL("amqps://...")`
+                         "yarl.URL", "urllib.parse.urlparse", "urllib.parse.urlsplit",
+                         "sqlalchemy.engine.url.make_url", "sqlalchemy.engine.make_url",
+                         "sqlalchemy.make_url"})
 _CONTAINERS = frozenset({"dict", "list", "tuple", "set", "frozenset"})
 
 
@@ -191,6 +198,20 @@ class _Region:
         self.reads: Dict[str, List[cst.Name]] = {}
         self.bound: Dict[str, List[cst.BaseExpression]] = {}  # local name -> values bound
         self._walk(root)
+        if isinstance(root, cst.FunctionDef):
+            self._quiet_expected_cases(root)
+
+    def _quiet_expected_cases(self, function: cst.FunctionDef) -> None:
+        """A parametrized case's value for a parameter the test reads only in assertions
+        (`@pytest.mark.parametrize("params, expected_uri", ...)` then `assert uri ==
+        expected_uri`) is an expected value."""
+        declared = {id(param.name) for group in (
+            function.params.posonly_params, function.params.params,
+            function.params.kwonly_params) for param in group}
+        for name, value in travel.parametrized_cases(function, self.scope):
+            reads = [read for read in self.reads.get(name, []) if id(read) not in declared]
+            if reads and all(id(read) in self.quiet for read in reads):
+                self.quiet.update(id(node) for node in _data(value, self.scope))
 
     def _walk(self, root: cst.CSTNode) -> None:
         stack: List[Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(root, None)]
@@ -307,7 +328,10 @@ def asserted_cases(function: cst.FunctionDef, scope: Scope) -> Iterator[cst.CSTN
         call = decorator.decorator
         parametrized = travel.parametrize_cases(call, scope) if isinstance(
             call, cst.Call) else None
-        if parametrized is None or not _read_only_in_asserts(function, parametrized[0]):
+        # the parameters handed to a fixture (`indirect=True`) are the fixture's to read
+        if parametrized is None or not isinstance(call, cst.Call) or not _read_only_in_asserts(
+                function, [name for name in parametrized[0]
+                           if not travel.indirect_to(call, name, scope)]):
             continue
         cases = parametrized[1]
         if isinstance(cases, (cst.List, cst.Tuple)):

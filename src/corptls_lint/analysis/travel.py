@@ -579,19 +579,34 @@ def parametrized_values(value: cst.BaseExpression, scope: Scope) -> Iterator[cst
         if binding.scope.parent.qualify(call.func) in _EXPAND:
             yield from _expanded_values(call, function, name, binding.scope.parent)
             continue
-        yield from _parametrize_rows(call, name, binding.scope.parent)
+        yield from (case for each, case in _parametrize_cases(call, binding.scope.parent)
+                    if each == name)
 
 
-def _parametrize_rows(call: cst.Call, name: str, scope: Scope) -> Iterator[cst.BaseExpression]:
-    """The values one `@pytest.mark.parametrize(argnames, argvalues)` call gives `name`."""
+def parametrized_cases(function: cst.CSTNode,
+                       scope: Scope) -> Iterator[Tuple[str, cst.BaseExpression]]:
+    """(parameter, value) of every case the `@pytest.mark.parametrize` decorators of a
+    function give it; `scope` is the one around the function (where the decorators run)."""
+    for decorator in getattr(function, "decorators", ()):
+        call = decorator.decorator
+        if isinstance(call, cst.Call):
+            # not the cases handed to a fixture (`indirect=True`): the test gets its value
+            yield from ((name, case) for name, case in _parametrize_cases(call, scope)
+                        if not indirect_to(call, name, scope))
+
+
+def _parametrize_cases(call: cst.Call,
+                       scope: Scope) -> Iterator[Tuple[str, cst.BaseExpression]]:
+    """(parameter, value) of each case of a `pytest.mark.parametrize(...)` call: each case's
+    element at the parameter's place among the argument names (a `pytest.param(...)` case's
+    positional arguments); nothing for another call."""
     parametrized = parametrize_cases(call, scope)
     if parametrized is None:
         return
     names, given = parametrized
     cases = values.origin(given, scope)[0]  # also a name bound once
-    if name not in names or not isinstance(cases, (cst.List, cst.Tuple)):
+    if not names or not isinstance(cases, (cst.List, cst.Tuple)):
         return
-    index = names.index(name)
     for element in cases.elements:
         case: cst.BaseExpression = element.value
         if isinstance(case, cst.Call) and scope.qualify(case.func) in _PYTEST_PARAM:
@@ -602,8 +617,20 @@ def _parametrize_rows(call: cst.Call, name: str, scope: Scope) -> Iterator[cst.B
             items = [item.value for item in case.elements]
         else:
             continue
-        if index < len(items):
-            yield items[index]
+        yield from zip(names, items)
+
+
+def parametrize_cases(call: cst.Call, scope: Scope
+                      ) -> Optional[Tuple[List[str], cst.BaseExpression]]:
+    """A `@pytest.mark.parametrize(argnames, argvalues)` decorator's argument names and its
+    cases as written (a display, or a name), else None. `scope`: the one around the test."""
+    if scope.qualify(call.func) not in _PARAMETRIZE:
+        return None
+    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
+        call, 1, "argvalues")
+    if names_arg is None or cases_arg is None:
+        return None
+    return _argnames(names_arg.value, scope), cases_arg.value
 
 
 _FIXTURES = frozenset({"pytest.fixture", "_pytest.fixtures.fixture"})
@@ -636,9 +663,9 @@ def indirect_values(value: cst.BaseExpression, scope: Scope
             for decorator in node.decorators:
                 call = decorator.decorator
                 if (isinstance(call, cst.Call) and module.qualify(call.func) in _PARAMETRIZE
-                        and _indirect_to(call, fixture, module)):
-                    yield from ((row, module) for row in _parametrize_rows(call, fixture,
-                                                                           module))
+                        and indirect_to(call, fixture, module)):
+                    yield from ((case, module) for each, case in _parametrize_cases(call, module)
+                                if each == fixture)
         if isinstance(node, (cst.Module, cst.ClassDef, cst.IndentedBlock)):
             stack.extend(children(node))
 
@@ -664,7 +691,7 @@ def _fixture_name(request: cst.Name, scope: Scope) -> Optional[str]:
     return None
 
 
-def _indirect_to(call: cst.Call, fixture: str, scope: Scope) -> bool:
+def indirect_to(call: cst.Call, fixture: str, scope: Scope) -> bool:
     """Whether a parametrize call hands its rows for `fixture` to the fixture: `indirect=True`
     or a list or tuple of argument names holding it."""
     indirect = keyword(call, "indirect")
@@ -674,19 +701,6 @@ def _indirect_to(call: cst.Call, fixture: str, scope: Scope) -> bool:
         return fixture in [values.string_value(element.value, scope)
                            for element in indirect.value.elements]
     return values.literal(indirect.value, scope) is True
-
-
-def parametrize_cases(call: cst.Call, scope: Scope
-                      ) -> Optional[Tuple[List[str], cst.BaseExpression]]:
-    """A `@pytest.mark.parametrize(argnames, argvalues)` decorator's argument names and its
-    cases as written (a display, or a name), else None. `scope`: the one around the test."""
-    if scope.qualify(call.func) not in _PARAMETRIZE:
-        return None
-    names_arg, cases_arg = clients.argument(call, 0, "argnames"), clients.argument(
-        call, 1, "argvalues")
-    if names_arg is None or cases_arg is None:
-        return None
-    return _argnames(names_arg.value, scope), cases_arg.value
 
 
 def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,

@@ -136,9 +136,71 @@ def string_value(expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
 
 
 def dict_literal(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.Dict]:
-    """The dict display an expression is, or a name bound once to one."""
-    expr, _ = origin(expr, scope)
-    return expr if isinstance(expr, cst.Dict) else None
+    """The dict display an expression is, or a name bound once to one; a copy of one
+    (`{k: d[k] for k in d}`, `{k: v for k, v in d.items()}`, `dict(d)`, `d.copy()`,
+    `copy.copy(d)`) stands for it: it holds the same entries."""
+    for _ in range(_MAX_DEPTH):
+        expr, scope = origin(expr, scope)
+        if isinstance(expr, cst.Dict):
+            return expr
+        copied = _copied_from(expr, scope)
+        if copied is None:
+            return None
+        expr = copied
+    return None
+
+
+_COPIES = frozenset({"copy.copy", "copy.deepcopy"})
+
+
+def _copied_from(expr: cst.BaseExpression, scope: Scope) -> Optional[cst.BaseExpression]:
+    """The mapping a whole-dict copy copies, else None."""
+    if isinstance(expr, cst.DictComp):
+        return _comprehension_source(expr)
+    if not isinstance(expr, cst.Call) or any(arg.keyword or arg.star for arg in expr.args):
+        return None
+    if len(expr.args) == 1 and (scope.qualify(expr.func) in _COPIES or (
+            isinstance(expr.func, cst.Name) and identifier(expr.func.value) == "dict"
+            and scope.lookup("dict") is None)):
+        return expr.args[0].value
+    if not expr.args and isinstance(expr.func, cst.Attribute) and identifier(
+            expr.func.attr.value) == "copy":
+        return expr.func.value
+    return None
+
+
+def _comprehension_source(comp: cst.DictComp) -> Optional[cst.BaseExpression]:
+    """`d` of `{k: d[k] for k in d}` (or `d.keys()`) and of `{k: v for k, v in d.items()}`:
+    every key with its own value, no filter."""
+    loop = comp.for_in
+    if loop.inner_for_in is not None or loop.ifs or not isinstance(comp.key, cst.Name):
+        return None
+    key = identifier(comp.key.value)
+    source, method = loop.iter, None
+    if isinstance(loop.iter, cst.Call) and isinstance(loop.iter.func, cst.Attribute) and not (
+            loop.iter.args):
+        source, method = loop.iter.func.value, identifier(loop.iter.func.attr.value)
+    if not isinstance(source, cst.Name):
+        return None
+    if method in (None, "keys") and isinstance(loop.target, cst.Name) and identifier(
+            loop.target.value) == key:
+        value = comp.value
+        if (isinstance(value, cst.Subscript) and isinstance(value.value, cst.Name)
+                and identifier(value.value.value) == identifier(source.value)
+                and len(value.slice) == 1 and isinstance(value.slice[0].slice, cst.Index)
+                and isinstance(value.slice[0].slice.value, cst.Name)
+                and identifier(value.slice[0].slice.value.value) == key):
+            return source
+        return None
+    if method == "items" and isinstance(loop.target, cst.Tuple) and len(
+            loop.target.elements) == 2:
+        names = [element.value for element in loop.target.elements]
+        if (all(isinstance(name, cst.Name) for name in names)
+                and identifier(cast(cst.Name, names[0]).value) == key
+                and isinstance(comp.value, cst.Name)
+                and identifier(comp.value.value) == identifier(cast(cst.Name, names[1]).value)):
+            return source
+    return None
 
 
 def from_parameter_default(expr: cst.BaseExpression, scope: Scope) -> bool:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Optional, Tuple
+import re
+from typing import Mapping, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -11,7 +12,7 @@ from corptls_lint.rules.base import BUNDLE, ClientUse, FileContext, FixRequest, 
 from corptls_lint.rules.verify_disabled_attribute import verify_targets
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (PATH, Argument, AttributeStore, CallTo, KeyedStore,
-                                         KeywordArg)
+                                         KeywordArg, UrlHolding)
 
 _CREATE_DEFAULT_CONTEXT = "ssl.create_default_context"
 _LOAD_VERIFY_LOCATIONS = "load_verify_locations"
@@ -77,6 +78,34 @@ def _looks_like_a_file(text: Optional[str]) -> bool:
     return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
 
 
+_URL_CA_OPTIONS = frozenset(name.lower() for name in clients.URL_CA_OPTIONS)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S*\Z")
+
+
+def _is_url(text: str) -> bool:
+    """One URL: a scheme, `://`, and no white space (not a sentence or a docstring)."""
+    return _URL.match(text) is not None
+
+
+def _starts_as_url(node: cst.BaseExpression) -> bool:
+    """A cheap look at the first literal part (every string of a file passes here)."""
+    while isinstance(node, cst.ConcatenatedString):
+        node = node.left
+    if isinstance(node, cst.SimpleString):
+        return "://" in node.value
+    return (isinstance(node, cst.FormattedString) and bool(node.parts)
+            and isinstance(node.parts[0], cst.FormattedStringText)
+            and "://" in node.parts[0].value)
+
+
+def _wraps_nothing(call: cst.Call) -> bool:
+    """`ssl_wrap_socket(None, ca_certs=...)`: no socket to wrap, so no connection ever
+    trusts the path; only the call's error path runs (a test of a bad path)."""
+    sock = clients.argument(call, 0, "sock")
+    return sock is not None and isinstance(sock.value, cst.Name) and identifier(
+        sock.value.value) == "None"
+
+
 def _shown(option: clients.BundleOption) -> str:
     """docs/clients.md's parameters column for a row of the bundle table."""
     where = ", ".join(f"`{name}*`" if name.endswith(".") else f"`{name}`"
@@ -119,9 +148,23 @@ class HardcodedCABundle(Rule):
       MySQL Connector/Python and PyMySQL `ssl_ca=`;
     - the value of one of these keys in any dict (a confluent-kafka config, Django's
       `DATABASES` `OPTIONS`, a celery `broker_use_ssl`): `"ssl.ca.location"` (confluent-kafka),
-      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`, when the value looks
-      like a file (a folder in it, or a certificate suffix such as `.pem` or `.crt`): a table
-      of option names (`{"sslrootcert": "sslrootcert"}`) is not a path.
+      `"sslrootcert"`, `"tlsCAFile"`, `"ssl_ca_certs"`, `"ssl_cafile"`, `"ssl_ca"` (MySQL, as
+      in Airflow's MySQL extras), when the value looks like a file (a folder in it, or a
+      certificate suffix such as `.pem` or `.crt`): a table of option names
+      (`{"sslrootcert": "sslrootcert"}`) is not a path;
+    - the `ca_certs` entry of kombu's `Connection(ssl={...})` and Celery's
+      `broker_use_ssl={...}`, also stored on the connection or the app (`conn.ssl = {...}`,
+      `app.conf.broker_use_ssl = {...}`); aio-pika's `ssl_options={"cafile": ...}` (and
+      `capath`); pymongo's `kms_tls_options={"kmip": {"tlsCAFile": ...}}` (the table
+      `BUNDLE_DICTS`);
+    - a CA path in a connection URL's query, wherever the URL is written
+      (`"postgresql://db/app?sslrootcert=/etc/pg/root.crt"`: libpq's `sslrootcert`,
+      pymongo's `tlsCAFile`, redis-py's `ssl_ca_certs`, MySQL's `ssl_ca`, aio-pika's
+      `cafile`, and the folders `ssl_ca_path` and `capath`) when the value looks like a file
+      (libpq's `sslrootcert=system` is the system store), or a URL whose last option is left
+      open and completed with a fixed path (`"...?sslrootcert=" + CA`, reported at the path).
+      A URL is one string with no white space from its scheme on: a sentence holding one is
+      not.
 
     A relative path (`ssl_cafile="certs/ca.pem"`) counts too: it depends on the working
     directory as well as the machine. So does a path built only from fixed parts, the
@@ -131,7 +174,13 @@ class HardcodedCABundle(Rule):
     come in a dict passed with `**` (a display in the call, one bound to the name, its item
     stores and `update`s, or the displays of a `for` loop over them:
     `for kw in [{"ca_certs": "/a"}, ...]: HTTPSConnectionPool(host, **kw)`), reported at
-    the entry; to the clients in the tables the same way.
+    the entry; to the clients in the tables the same way. A whole copy of a dict
+    (`{k: d[k] for k in d}`, `{k: v for k, v in d.items()}`, `dict(d)`, `d.copy()`,
+    `copy.copy(d)`) holds its entries.
+
+    `ssl_wrap_socket(None, ca_certs=...)` wraps no socket (only its error path runs): it is
+    not reported. A pool used only for `http://` URLs is: a redirect to `https://` follows
+    with the same pool settings.
 
     A server's context is not reported: the CA it loads checks its clients' certificates,
     which is not the client trust this rule is about. A context is a server's when its
@@ -212,6 +261,7 @@ class HardcodedCABundle(Rule):
         *_CLIENT_CALLS,
         CallTo(("setopt",), _CURL_ROOTS),
         KeywordArg(_DICT_KEYS, PATH),
+        UrlHolding(tuple(sorted(clients.URL_CA_OPTIONS))),  # last: it walks the file once
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")
@@ -240,6 +290,17 @@ class HardcodedCABundle(Rule):
                   BUNDLE, '`<ca-bundle>` (none for `CAPATH`)'),
         *(ClientUse(client, f'`"{key}": "/path"` in any dict', BUNDLE, '`<ca-bundle>`')
           for key, client in clients.DICT_KEY_CA_PATHS.items()),
+        ClientUse('kombu, Celery', '`Connection(ssl={"ca_certs": "/path"})`, '
+                  '`broker_use_ssl={"ca_certs": "/path"}`, `conn.ssl = {...}`', BUNDLE,
+                  '`<ca-bundle>`'),
+        *(ClientUse(option.client, f'`{option.keyword}={{"{key}": "/path"}}`'
+                    if not option.nested else
+                    f'`{option.keyword}={{"name": {{"{key}": "/path"}}}}`', BUNDLE,
+                    "none (a folder)" if folder else '`<ca-bundle>`')
+          for option in clients.BUNDLE_DICTS for key, folder in option.entries.items()),
+        ClientUse('libpq, pymongo, redis-py, MySQL, aio-pika (connection URLs)',
+                  ', '.join(f'`?{name}=/path`' for name in sorted(clients.URL_CA_OPTIONS))
+                  + ' in a URL written anywhere', BUNDLE, 'none'),
     )
 
     VALID = [
@@ -273,6 +334,18 @@ class HardcodedCABundle(Rule):
         # a test that a missing file is rejected
         "import pytest, ssl\nwith pytest.raises(FileNotFoundError):\n"
         "    ssl.create_default_context(cafile='/nowhere/ca.pem')\n",
+        # a wrap of no socket only runs its error path
+        "from urllib3.util import ssl_wrap_socket\nssl_wrap_socket(None, ca_certs='/tmp/missing.pem')\n",
+        # libpq's system store; a URL inside a sentence is not a connection string
+        "import psycopg\nconn = psycopg.connect('postgresql://db/app?sslmode=verify-full&sslrootcert=system')\n"
+        "log.info('connect with postgresql://db/app?sslrootcert=/etc/pg/root.crt')\n",
+        # expected URLs: a URL object in an assertion, a parametrized case read only there
+        "from yarl import URL\nassert make_url(opts) == URL('amqps://h/?cafile=/etc/ca.pem')\n",
+        "import pytest\n"
+        "@pytest.mark.parametrize('params, expected', [({}, 'mysql://h/db?ssl_ca=/etc/ca.pem')])\n"
+        "def test_uri(params, expected):\n    assert get_uri(params) == expected\n",
+        # an options dict under a local name, handed to no client the tables know
+        "sslopt = {'ca_certs': '/does/not/exist'}\nwrap_sni_socket(sock, sslopt)\n",
     ]
     INVALID = [
         Invalid(
@@ -538,11 +611,65 @@ class HardcodedCABundle(Rule):
             "import redis.asyncio as aioredis\n"
             "r = aioredis.Redis(ssl=True, ssl_ca_path='/etc/ssl/certs')\n",
             [(2, 30)]),
+        # kombu's and Celery's ssl dicts (also a copy of one, and stored on the app or
+        # connection)
+        Invalid(
+            "import ssl\n"
+            "from kombu import Connection\n"
+            "opts = {'ca_certs': '/etc/pki/ca.crt', 'cert_reqs': ssl.CERT_REQUIRED}\n"
+            "conn = Connection('amqps://', ssl={k: opts[k] for k in opts})\n"
+            "app.conf.broker_use_ssl = {'ca_certs': 'certs/ca.pem'}\n",
+            [(3, 9), (5, 28)],
+            "import ssl\n"
+            "from kombu import Connection\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "opts = {'ca_certs': CA_BUNDLE, 'cert_reqs': ssl.CERT_REQUIRED}\n"
+            "conn = Connection('amqps://', ssl={k: opts[k] for k in opts})\n"
+            "app.conf.broker_use_ssl = {'ca_certs': CA_BUNDLE}\n"),
+        # aio-pika's ssl_options, pymongo's kms_tls_options, MySQL's ssl_ca in any dict
+        Invalid(
+            "import aio_pika, json\n"
+            "from pymongo.encryption_options import AutoEncryptionOpts\n"
+            "conn = aio_pika.connect_robust(url, ssl_options={'cafile': '/etc/rabbitmq/ca.pem'})\n"
+            "opts = AutoEncryptionOpts(kms, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': '/etc/kmip/ca.pem'}})\n"
+            "extra = json.dumps({'client': 'mysql-connector-python', 'ssl_ca': '/etc/mysql/ca.pem'})\n",
+            [(3, 50), (4, 65), (5, 57)],
+            "import aio_pika, json\n"
+            "from pymongo.encryption_options import AutoEncryptionOpts\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "conn = aio_pika.connect_robust(url, ssl_options={'cafile': CA_BUNDLE})\n"
+            "opts = AutoEncryptionOpts(kms, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': CA_BUNDLE}})\n"
+            "extra = json.dumps({'client': 'mysql-connector-python', 'ssl_ca': CA_BUNDLE})\n"),
+        # a CA path in a connection URL's query, or a fixed path completing it (no fix: the
+        # URL is one string)
+        Invalid(
+            "import asyncpg, os, psycopg\n"
+            "CA = os.path.join(os.path.dirname(__file__), 'certs', 'ca.pem')\n"
+            "conn = psycopg.connect('postgresql://db/app?sslmode=verify-full&sslrootcert=/etc/pg/root.crt')\n"
+            "pool = asyncpg.create_pool('postgresql://db/app?sslrootcert=' + CA)\n",
+            [(3, 24), (4, 65)]),
+        # a pool used only for http:// URLs: a redirect to https:// keeps its settings
+        Invalid(
+            "import urllib3\n"
+            "with urllib3.PoolManager(ca_certs='/etc/ssl/corp.pem') as http:\n"
+            "    http.request('GET', 'http://intranet.example.com/')\n",
+            [(2, 26)],
+            "import urllib3\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "with urllib3.PoolManager(ca_certs=CA_BUNDLE) as http:\n"
+            "    http.request('GET', 'http://intranet.example.com/')\n"),
     ]
 
     def __init__(self, context: FileContext) -> None:
         super().__init__(context)
         self._sink = "a call"  # the call being checked, named at an origin it reaches
+        self._concatenated: Set[int] = set()  # ids of the parts of a concatenated string
 
     def visit_Call(self, node: cst.Call) -> None:
         qualified = self.qualify(node.func)
@@ -574,6 +701,8 @@ class HardcodedCABundle(Rule):
     def _other_clients(self, node: cst.Call, qualified: Optional[str]) -> None:
         """The bundle parameters of the clients in the tables: keywords (or positions), the
         entries of their options dicts, curl's CAINFO, grpc's roots read from a file."""
+        if qualified in clients.URLLIB3_WRAP_SOCKET and _wraps_nothing(node):
+            return
         for option in clients.applicable(clients.CA_BUNDLE_OPTIONS, node, qualified):
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
@@ -596,12 +725,23 @@ class HardcodedCABundle(Rule):
                 if arg is None or not clients.ClientOption(
                         client, keyword, PATH, callees, methods).applies_to(node, qualified):
                     continue
-                for anchor, key, value in clients.option_entries(arg.value, self.scope):
-                    if key in clients.OPTION_DICT_BUNDLES and self.is_hardcoded_path(value):
-                        fix = (None if clients.OPTION_DICT_BUNDLES[key]
-                               else FixRequest("ca-bundle", node=value))
-                        self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
-                                            f"entry {key}; use the configured CA bundle", fix)
+                self._option_dict(arg.value, client, keyword)
+            for db_option in clients.DB_OPTION_DICTS:
+                arg = clients.keyword(node, db_option.keyword)
+                if (arg is not None and db_option.client in clients.SSL_DICT_BUNDLE_CLIENTS
+                        and clients.ClientOption(db_option.client, db_option.keyword, PATH,
+                                                 db_option.callees, db_option.methods
+                                                 ).applies_to(node, qualified)):
+                    self._option_dict(arg.value, db_option.client, db_option.keyword)
+            for bundle_dict in clients.BUNDLE_DICTS:
+                arg = clients.keyword(node, bundle_dict.keyword)
+                if arg is None or qualified not in bundle_dict.callees:
+                    continue
+                inner = ([entry for _, _, entry in clients.option_entries(arg.value, self.scope)]
+                         if bundle_dict.nested else [arg.value])
+                for options in inner:
+                    self._option_dict(options, bundle_dict.client, bundle_dict.keyword,
+                                      bundle_dict.entries)
         if clients.callee_name(node) == "setopt":
             option_arg, given = clients.positional(node, 0), clients.positional(node, 1)
             if option_arg is not None and clients.is_curl_option(
@@ -611,6 +751,61 @@ class HardcodedCABundle(Rule):
                 self._check(given, None if clients.CURL_BUNDLE_OPTIONS[name] else "ca-bundle",
                             f"hardcoded CA bundle path in curl's {name}; use the configured "
                             "CA bundle")
+
+    def _option_dict(self, value: cst.BaseExpression, client: str, keyword: str,
+                     entries: Mapping[str, bool] = clients.OPTION_DICT_BUNDLES) -> None:
+        """The bundle entries (`"ca_certs": "/path"`; True: a folder) of a client's options
+        dict."""
+        for anchor, key, entry in clients.option_entries(value, self.scope):
+            if key in entries and self.is_hardcoded_path(entry):
+                fix = None if entries[key] else FixRequest("ca-bundle", node=entry)
+                self.report(anchor, f"hardcoded CA bundle path in {client}'s {keyword} "
+                                    f"entry {key}; use the configured CA bundle", fix)
+
+    # -- a CA path in a connection URL's query ----------------------------------------------
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        # the whole, not its parts (`"a" "b" "c"` nests the second in the first)
+        self._concatenated.update((id(node.left), id(node.right)))
+        if id(node) not in self._concatenated:
+            self._url(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) not in self._concatenated:
+            self._url(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        if id(node) not in self._concatenated:
+            self._url(node)
+
+    def _url(self, node: cst.BaseExpression) -> None:
+        """`"postgresql://h/db?sslrootcert=/etc/pg/root.crt"`: a connection URL written with
+        a CA path in its query, wherever it goes (a client, a setting, a test helper). The
+        value must look like a file: libpq's `sslrootcert=system` is the system store."""
+        if not _starts_as_url(node):
+            return
+        text = clients.template_text(node, self.scope)
+        if text is None or not _is_url(text):
+            return
+        for name, value in clients.connection_options(text):
+            if name.lower() in _URL_CA_OPTIONS and "{}" not in value and (
+                    _looks_like_a_file(value)):
+                self.report(node, f"hardcoded CA bundle path in a connection URL's {name}; use "
+                                  "the configured CA bundle")
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        """`"postgresql://h/db?sslrootcert=" + CA_FILE`: the URL's last option left open for
+        a fixed path; reported at the path."""
+        if not isinstance(node.operator, cst.Add):
+            return
+        text = clients.template_text(node.left, self.scope)
+        if text is None or not _is_url(text) or not text.endswith("="):
+            return
+        options = list(clients.connection_options(text))
+        if (options and options[-1][1] == "" and options[-1][0].lower() in _URL_CA_OPTIONS
+                and (self.is_hardcoded_path(node.right)
+                     or fixed_paths.is_fixed_path(node.right, self.scope))):
+            self.report(node.right, f"hardcoded CA bundle path in a connection URL's "
+                                    f"{options[-1][0]}; use the configured CA bundle")
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """`{"ssl.ca.location": "/path"}` in any dict (a confluent-kafka config, Django's
@@ -626,6 +821,19 @@ class HardcodedCABundle(Rule):
         if self.is_hardcoded_path(node.value):
             for target in verify_targets(node):
                 self.report(target, fix=FixRequest("ca-bundle", node=node.value))
+            return
+        for assigned in node.targets:
+            # an options dict stored on the client or app that reads it: `conn.ssl = {...}`
+            # (kombu's Connection), `app.conf.broker_use_ssl = {...}`; not a local name (a
+            # test's `sslopt = {...}` handed to a private helper is not a client's option)
+            if not isinstance(assigned.target, cst.Attribute):
+                continue
+            name = identifier(assigned.target.attr.value)
+            stored = clients.OPTION_DICT_STORES.get(name)
+            if stored is not None:
+                self._option_dict(node.value, stored.client, name)
+            elif name == "ssl":
+                self._option_dict(node.value, "kombu", "ssl")
 
     def _check(self, arg: Optional[cst.Arg], fix_kind: Optional[str] = "ca-bundle",
                message: Optional[str] = None) -> None:

@@ -124,7 +124,20 @@ class VerifyDisabledAttribute(Rule):
             "    session = requests.Session()\n"
             "    if args.no_verify:\n"
             "        session.verify = False\n",
-            [(9, 9)]),
+            [(9, 9)],
+            "import argparse, requests\n"
+            "\n"
+            "from corp_tls import CA_BUNDLE\n"
+            "\n"
+            "\n"
+            "def parse_arguments():\n"
+            "    parser = argparse.ArgumentParser()\n"
+            "    parser.add_argument('--no-verify', action='store_true')\n"
+            "    return parser.parse_args()\n"
+            "def main(args):\n"
+            "    session = requests.Session()\n"
+            "    if args.no_verify:\n"
+            "        session.verify = CA_BUNDLE\n"),
         Invalid(
             "import requests\n"
             "s = requests.Session()\n"

@@ -12,6 +12,7 @@ the shapes in `shapes`, the slicing that the located candidates drive in `slicin
 from __future__ import annotations
 
 import ast
+import re
 from typing import (Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple,
                     Type, TypeVar, Union)
 
@@ -23,13 +24,15 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
                                          ConstantFunction, FunctionNamed, ItemStore, KeyedStore,
                                          KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
                                          OptionsPassed, ParamDefault, ScreenedRule, Travel,
-                                         key_may_be, literal_matches, option_default,
+                                         UrlHolding, key_may_be, literal_matches, option_default,
                                          string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
 # The last names of the calls that import a module by its name (scopes.IMPORTING_CALLS).
 _IMPORTING_NAMES = frozenset({"importorskip", "import_module"})
+# A string that starts as a URL: a scheme, then `://` (UrlHolding).
+_URL_START = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 # A rule class, kept as the caller's type (the engine's `Type[Rule]`).
 RuleClass = TypeVar("RuleClass", bound=Type[ScreenedRule])
 
@@ -279,6 +282,7 @@ class FileFacts:
         self.facts = _Facts(tree)
         self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
+        self._urls: Optional[List[Tuple[ast.expr, str]]] = None  # _url_literals, once asked
         self._matched: Dict[Candidate, List[Location]] = {}  # the screen's, for the slicing
         self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.expr]]]] = None
         self._callees: Optional[Dict[Optional[str], List[ast.Call]]] = None
@@ -402,6 +406,10 @@ class FileFacts:
                         and self.facts.imported.get(_root_name(call.args[0]) or "")
                         in candidate.roots):
                     yield call
+        elif isinstance(candidate, UrlHolding):
+            for string, text in self._url_literals():
+                if any(option.lower() + "=" in text for option in candidate.options):
+                    yield string
         elif isinstance(candidate, ItemStore):
             if self.imports_any(candidate.roots):
                 for container, node in self.facts.item_stores:
@@ -409,6 +417,34 @@ class FileFacts:
                         yield node
         else:
             raise TypeError(f"unknown candidate shape {candidate!r}")
+
+    def _url_literals(self) -> List[Tuple[ast.expr, str]]:
+        """The strings that start as a URL (`scheme://`), with their literal text in lower
+        case (an f-string's literal parts joined), found on first asking: only a file no other
+        shape of the rule matched gets here."""
+        if self._urls is None:
+            self._urls = []
+            stack: List[ast.AST] = [self.facts.tree]
+            while stack:
+                node = stack.pop()
+                if type(node) is ast.Constant:
+                    value = node.value
+                    if type(value) is str and _URL_START.match(value):
+                        self._urls.append((node, value.lower()))
+                    continue
+                if type(node) is ast.JoinedStr:
+                    parts = [part.value for part in node.values
+                             if type(part) is ast.Constant and type(part.value) is str]
+                    first = node.values[0] if node.values else None
+                    if type(first) is ast.Constant and parts and _URL_START.match(parts[0]):
+                        self._urls.append((node, "".join(parts).lower()))
+                for name in _child_fields(type(node)):
+                    child = getattr(node, name)
+                    if type(child) is list:
+                        stack.extend(item for item in child if isinstance(item, ast.AST))
+                    elif isinstance(child, ast.AST):
+                        stack.append(child)
+        return self._urls
 
     def screen(self, rules: Iterable[RuleClass]) -> List[RuleClass]:
         return [rule for rule in rules

@@ -411,6 +411,16 @@ class LookedUpIn:
 
 
 @dataclass(frozen=True)
+class UrlHolding:
+    """A string literal that is a URL (`scheme://...`; `ast` joins implicit concatenation)
+    whose query may set one of `options` (`"postgresql://h/db?sslrootcert=/ca.pem"`, also
+    the literal part of `"...?sslrootcert=" + CA`): a connection URL, wherever it is written,
+    goes to some client. Any case (pymongo reads its URI options so)."""
+
+    options: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ConstantFunction:
     """A function whose body (less a docstring) is one `return <value>` of class `value`
     (a pyOpenSSL verify callback that accepts everything)."""
@@ -463,7 +473,7 @@ class ParamDefault:
 
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
-                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, FunctionNamed]
+                  Appended, OptionsPassed, LookedUpIn, AnyNameStore, UrlHolding, FunctionNamed]
 
 
 class ScreenedRule(Protocol):

@@ -44,6 +44,22 @@ def codes(source):
      "    hook.assert_called_once_with(timeout=5, verify_ssl=verify_ssl)\n"
      "    hook.assert_called_with(verify_ssl=False)\n",
      [(6, 32, "TLS105")]),
+    # an options object built right before a block that expects it rejected is part of
+    # that configuration (pymongo's kms_tls_options test); before a refused connection,
+    # or not handed to the rejected call, it is set-up and stays reported
+    ("import pymongo\n"
+     "from pymongo.encryption_options import AutoEncryptionOpts\n"
+     "def test_missing_ca(self):\n"
+     "    opts = AutoEncryptionOpts({}, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': '/no/ca.pem'}})\n"
+     "    with self.assertRaises(FileNotFoundError):\n"
+     "        pymongo.MongoClient(auto_encryption_opts=opts)\n"
+     "    opts = AutoEncryptionOpts({}, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': '/ca.pem'}})\n"
+     "    with self.assertRaises(ssl.SSLError):\n"
+     "        pymongo.MongoClient(auto_encryption_opts=opts)\n"
+     "    other = AutoEncryptionOpts({}, 'k.d', kms_tls_options={'kmip': {'tlsCAFile': '/c.pem'}})\n"
+     "    with self.assertRaises(FileNotFoundError):\n"
+     "        pymongo.MongoClient(auto_encryption_opts=opts)\n",
+     [(7, 68, "TLS301"), (10, 69, "TLS301")]),
     # a mock's expected calls are data, as a dict(...) there is
     ("from unittest.mock import call\n"
      "def test_calls(connect):\n"

@@ -36,8 +36,10 @@ of a `with pytest.raises(...)` or `with self.assertRaises(...)` block that expec
 configuration error (`ValueError`, `TypeError`, `KeyError`, `OSError` and its file errors,
 or an error named `Invalid...`, `...Config...`, `Improperly...`, but not a login's error
 such as `InvalidPasswordError`, which the server answers; the statements before it
-are set-up that runs and stay reported, and an expected `SSLError` or `ConnectionError`
-means a connection was made), and the arguments of the callable form
+are set-up that runs and stay reported, but for the options given to an object built right
+before the block only to be handed to its last statement (`opts = Options(tlsCAFile=
+"missing")`; what the call itself does stays reported), and an expected `SSLError` or
+`ConnectionError` means a connection was made), and the arguments of the callable form
 `pytest.raises(ValueError, func, ...)`."""
 
 # The page text of the rules that also `quiet_in_refused_connections` (TLS501).
@@ -238,12 +240,36 @@ class _Region:
                 if kind is not None and body:
                     into = self.refused if kind == "refused" else self.quiet
                     into.update(id(n) for n in _subtree(body[-1]))
+            elif isinstance(node, cst.IndentedBlock):
+                self._note_rejected_setup(node.body)
             elif isinstance(node, cst.Assign):
                 for target in node.targets:
                     self._note_target(target.target, node.value, skip)
             elif isinstance(node, cst.Name) and id(node) not in skip:
                 self.reads.setdefault(identifier(node.value), []).append(node)
             stack.extend((child, statement) for child in children(node))
+
+    def _note_rejected_setup(self, body: Sequence[cst.BaseStatement]) -> None:
+        """`opts = Options(tlsCAFile="missing")` right before `with raises(FileNotFoundError):`
+        whose last statement hands `opts` to the client: the object is built only to be
+        rejected, so it is part of that configuration (pymongo's kms_tls_options test)."""
+        for setup, block in zip(body, body[1:]):
+            if not (isinstance(block, cst.With) and isinstance(setup, cst.SimpleStatementLine)
+                    and len(setup.body) == 1 and isinstance(setup.body[0], cst.Assign)):
+                continue
+            assign = setup.body[0]
+            inner = block.body.body
+            if (len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name)
+                    or not inner or _raises_block(block, self.scope) != "rejected"):
+                continue
+            name = identifier(assign.targets[0].target.value)
+            if any(isinstance(n, cst.Name) and identifier(n.value) == name
+                   for n in _subtree(inner[-1])):
+                # the options given, short of calls: what the call does stays reported
+                value = assign.value
+                for part in value.args if isinstance(value, cst.Call) else ():
+                    self.quiet.add(id(part))
+                    self.quiet.update(id(n) for n in _data(part.value, self.scope))
 
     def _note_target(self, target: cst.BaseExpression, value: cst.BaseExpression,
                      skip: Set[int]) -> None:

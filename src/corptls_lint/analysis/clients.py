@@ -136,6 +136,20 @@ def has_double_star(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
 
+def instance_method(call: cst.Call, scope: Scope) -> Optional[str]:
+    """`Class.method` for `x.method(...)` where `x` is a name bound once to `Class(...)` (an
+    imported class): a client's method called on its instance (`fgt = FortiOSAPI()` ...
+    `fgt.login(...)`), else None."""
+    func = call.func
+    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    made, made_scope = values.origin(func.value, scope)
+    if not isinstance(made, cst.Call) or made is call:
+        return None
+    owner = made_scope.qualify(made.func, aliases=True)
+    return f"{owner}.{identifier(func.attr.value)}" if owner is not None else None
+
+
 def is_unresolved_method(call: cst.Call, qualified: Optional[str],
                          methods: Container[str] = VERBS) -> bool:
     """`x.get(...)` on a receiver that no import explains (`self.session.get`)."""
@@ -469,6 +483,10 @@ PYMISP_CLIENTS = frozenset({"pymisp.PyMISP", "pymisp.ExpandedPyMISP"})
 GITHUB_CLIENTS = frozenset({"github.Github", "github.GithubIntegration", "github.Auth.",
                             "github.Requester.Requester"})
 KEYSTONE_SESSIONS = frozenset({"keystoneauth1.session.Session", "keystoneclient.session.Session"})
+# Auth plugins whose hook returns parameters the session merges into every request (`verify`,
+# `cert`): the base classes' package prefix -> the hook's name.
+CONNECTION_PARAMS_PLUGINS = {"keystoneauth1.": "get_connection_params",
+                             "keystoneclient.auth.": "get_connection_params"}
 HVAC_CLIENTS = frozenset({"hvac.Client", "hvac.v1.Client"})
 # botocore's and aiobotocore's HTTP sessions take botocore's `verify` (False or a bundle path)
 BOTOCORE_SESSIONS = frozenset({"botocore.httpsession.URLLib3Session",
@@ -504,6 +522,10 @@ CLIENT_OPTIONS: Tuple[ClientOption, ...] = (
                  frozenset({"http.client.HTTPSConnection"})),
     # stripe's client and its HTTP clients (requests, httpx, urllib, pycurl underneath)
     ClientOption("stripe", "verify_ssl_certs", "falsy", frozenset({"stripe."})),
+    # fortiosapi's session: `fgt = FortiOSAPI()` ... `fgt.login(host, user, pw, verify=False)`
+    ClientOption("fortiosapi", "verify", "falsy", frozenset(
+        {f"{module}.FortiOSAPI.{method}" for module in ("fortiosapi", "fortiosapi.fortiosapi")
+         for method in ("login", "tokenlogin")})),
 )
 
 # -- TLS105 / TLS301: database, queue and directory clients -------------------------------------
@@ -598,6 +620,12 @@ DICT_KEY_OPTIONS: Dict[str, Tuple[str, str]] = {
     "ssl_mode": ("mysqlclient", MYSQL_SSL_MODE_UNVERIFIED),
     "ssl_verify_cert": ("MySQL Connector/Python", FALSY),
     "ssl_verify_identity": ("MySQL Connector/Python", FALSY),
+}
+# A client's settings that turn verification off, read under their own names from the
+# project's settings (Scrapy: a settings module's `DOWNLOAD_VERIFY_CERTIFICATES = False`, a
+# spider's `custom_settings`, a settings dict or item): name -> (client, value class).
+SETTING_OPTIONS: Dict[str, Tuple[str, str]] = {
+    "DOWNLOAD_VERIFY_CERTIFICATES": ("Scrapy", FALSY),
 }
 # Keywords that a wrapper or test helper hands on to one client (`self.connect(host=h,
 # ssl="prefer")`, `self._assert_connection_success(server, cert_reqs=ssl.CERT_NONE)`),
@@ -758,6 +786,9 @@ DB_OPTION_DICTS: Tuple[OptionDict, ...] = (
                {"verify": FALSY}),
     OptionDict("python-telegram-bot", "httpx_kwargs", TELEGRAM_HTTPX, frozenset(),
                {"verify": FALSY}),
+    # jira's client options (`JIRA(server, options={"verify": False})`: requests' verify)
+    OptionDict("jira", "options", frozenset({"jira.JIRA", "jira.client.JIRA"}), frozenset(),
+               {"verify": FALSY}, position=1),
     # openstacksdk's cloud region takes the cloud's config dict (its `verify` is keystoneauth's)
     OptionDict("openstacksdk", "config", OPENSTACK_CLOUD_REGIONS, frozenset(), {"verify": FALSY},
                position=2),
@@ -1062,7 +1093,7 @@ def _opened_as(name: str, scope: Scope) -> Optional[cst.BaseExpression]:
 # Wrapper flags (`insecure-keywords`): a keyword any wrapper may take. "NAME" is insecure when
 # falsy, "NAME=true" when truthy. Not salt's `skip_verify`, which is about file hashes.
 DEFAULT_INSECURE_KEYWORDS = ("verify_ssl", "ssl_verify", "validate_certs", "verify_certs",
-                             "insecure=true", "skip_tls_verify=true")
+                             "verify_certificates", "insecure=true", "skip_tls_verify=true")
 
 
 def parse_insecure_keyword(entry: str) -> Tuple[str, str]:

@@ -32,7 +32,7 @@ Then the caller's choice is where to report, if anywhere (`placement`):
 from __future__ import annotations
 
 import re
-from typing import FrozenSet, List, Optional, Set, Tuple, Union
+from typing import FrozenSet, Iterator, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
@@ -58,7 +58,10 @@ reported where it does. When the parameter's own default takes that branch (`def
 connect(verify=False): if not verify: ...`), or a parameter is passed straight on
 (`ctx.check_hostname = check_hostname`, `{"ssl_check_hostname": ssl_check_hostname}`)
 with an insecure default, the finding is reported once, at that default (a wrapper flag's
-default, such as `verify_ssl=False`, is TLS105's finding).
+default, such as `verify_ssl=False`, is TLS105's finding). A reported default is the default
+of the module's outer APIs too: a function or method that passes its own parameter straight
+on as that one, with the same default (`def __init__(self, verify=False): self.handler =
+handler(verify=verify)`), is reported at its default as well.
 
 Still reported: a test of a module constant or of a class attribute bound to a literal
 (`VERIFY = False` ... `if not VERIFY:`); a test of the environment (`if
@@ -141,6 +144,76 @@ def placement(node: cst.CSTNode, scope: Scope) -> Optional[Chosen]:
     if default is None and all(_without_bundle(test, side) for test, side in deciding):
         return None  # no CA bundle given, and no default of the caller's to report instead
     return Chosen(default, parameter)
+
+
+def forwarded_defaults(chosen: Chosen, scope: Scope
+                       ) -> Iterator[Tuple[cst.BaseExpression, str, str]]:
+    """(default, parameter, the function's name) of each parameter of another function of
+    the module that is passed straight on, as the chosen parameter, to the function whose
+    insecure default was chosen, with the same default: `def __init__(self, verify=False): self.handler =
+    handler(verify=verify)` makes the outer API's default as insecure as `handler`'s."""
+    binding = scope.lookup(chosen.parameter) if chosen.parameter else None
+    if binding is None or chosen.default is None or not binding.is_parameter():
+        return
+    function, parent = binding.scope.node, binding.scope.parent
+    module = scope.enclosing("module")
+    if not isinstance(function, cst.FunctionDef) or parent is None or module is None:
+        return
+    name = identifier(function.name.value)
+    defined = parent.names.get(name)
+    position = _position(function.params, chosen.parameter)
+    value = values.literal(chosen.default, binding.scope)
+    if defined is None or defined.count != 1 or value is values.UNKNOWN:
+        return
+    # the functions and methods of the module (one class deep), with the scope around each
+    outers: List[Tuple[cst.FunctionDef, Scope]] = []
+    for statement in getattr(module.node, "body", ()):
+        if isinstance(statement, cst.FunctionDef):
+            outers.append((statement, module))
+        elif isinstance(statement, cst.ClassDef) and isinstance(statement.body,
+                                                                cst.IndentedBlock):
+            owner: Optional[Scope] = None
+            for method in statement.body.body:
+                if isinstance(method, cst.FunctionDef):
+                    owner = owner or scopes.class_scope(statement, module)
+                    outers.append((method, owner))
+    for outer, around in outers:
+        if outer is function or not _calls_by_name(outer, name):
+            continue
+        outer_scope = scopes.function_scope(outer, around)
+        if outer_scope.lookup(name) is not defined:
+            continue  # the name means another function there
+        for call in _calls_by_name(outer, name):
+            arg = clients.keyword(call, chosen.parameter)
+            if arg is None and position is not None:
+                arg = clients.positional(call, position)
+            if arg is None or not isinstance(arg.value, cst.Name):
+                continue
+            passed = _parameter(arg.value, outer_scope)
+            if (passed is not None and passed.value is not None and passed.scope is outer_scope
+                    and values.literal(passed.value, outer_scope) == value):
+                yield passed.value, identifier(arg.value.value), name
+
+
+def _position(params: cst.Parameters, name: str) -> Optional[int]:
+    """The index a parameter takes when passed by position, else None."""
+    for index, param in enumerate((*params.posonly_params, *params.params)):
+        if identifier(param.name.value) == name:
+            return index
+    return None
+
+
+def _calls_by_name(function: cst.FunctionDef, name: str) -> List[cst.Call]:
+    """The calls `name(...)` in a function's body."""
+    found: List[cst.Call] = []
+    stack: List[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
+                and identifier(node.func.value) == name):
+            found.append(node)
+        stack.extend(children(node))
+    return found
 
 
 def reads_option(test: cst.BaseExpression, scope: Scope, depth: int = 0,

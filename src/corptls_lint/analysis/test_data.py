@@ -354,7 +354,10 @@ def asserted_cases(function: cst.FunctionDef, scope: Scope) -> Iterator[cst.CSTN
         call = decorator.decorator
         parametrized = travel.parametrize_cases(call, scope) if isinstance(
             call, cst.Call) else None
-        if parametrized is None or not _read_only_in_asserts(function, parametrized[0]):
+        # the parameters handed to a fixture (`indirect=True`) are the fixture's to read
+        if parametrized is None or not isinstance(call, cst.Call) or not _read_only_in_asserts(
+                function, [name for name in parametrized[0]
+                           if not travel.indirect_to(call, name, scope)]):
             continue
         cases = parametrized[1]
         if isinstance(cases, (cst.List, cst.Tuple)):

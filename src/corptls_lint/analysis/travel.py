@@ -471,6 +471,106 @@ def _parameter_index(params: cst.Parameters, name: str) -> Optional[int]:
     return None
 
 
+# -- a tuple returned by a function of the module, unpacked by its caller ---------------------
+def unpacked_returns(name: cst.Name, scope: Scope
+                     ) -> Iterator[Tuple[cst.BaseExpression, Scope]]:
+    """`options, auth = get_config()` where `get_config` is a function of the module that
+    returns tuple displays (`return options, auth`): the element at the name's place in each,
+    with the function's scope (the name bound once, by that unpacking)."""
+    from corptls_lint.analysis.scopes import function_scope
+
+    binding = scope.lookup(name.value)
+    module = scope.enclosing("module")
+    if (binding is None or binding.count != 1 or binding.qualified is not None
+            or binding.scope.kind != "function" or module is None):
+        return
+    local = identifier(name.value)
+    for assign in _statements(binding.scope.node, cst.Assign):
+        assert isinstance(assign, cst.Assign)  # _statements
+        call = assign.value
+        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Name):
+            continue
+        callee = identifier(call.func.value)
+        for target in assign.targets:
+            names = [element.value for element in getattr(target.target, "elements", ())]
+            index = next((position for position, element in enumerate(names)
+                          if isinstance(element, cst.Name)
+                          and identifier(element.value) == local), None)
+            function = _module_function(module, callee)
+            if (index is None or function is None
+                    or binding.scope.lookup(callee) is not module.names.get(callee)):
+                continue
+            returned_scope = function_scope(function, module)
+            for returned in _statements(function, cst.Return):
+                assert isinstance(returned, cst.Return)  # _statements
+                value = returned.value
+                if isinstance(value, cst.Tuple) and len(value.elements) == len(names) and not any(
+                        isinstance(element, cst.StarredElement) for element in value.elements):
+                    yield value.elements[index].value, returned_scope
+
+
+def _module_function(module: Scope, name: str) -> Optional[cst.FunctionDef]:
+    """The function the module defines once under `name` (at its top level), else None."""
+    binding = module.names.get(name)
+    if binding is None or binding.count != 1 or binding.value is not None:
+        return None
+    for statement in getattr(module.node, "body", ()):
+        if isinstance(statement, cst.FunctionDef) and identifier(statement.name.value) == name:
+            return statement
+    return None
+
+
+def _statements(function: cst.CSTNode, kind: type) -> Iterator[cst.CSTNode]:
+    """The nodes of a kind in a function's body, outside the functions and classes it
+    defines."""
+    from corptls_lint.analysis.cst_walk import children
+
+    stack: List[cst.CSTNode] = list(children(getattr(function, "body", function)))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, kind):
+            yield node
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            stack.extend(children(node))
+
+
+# -- an auth plugin's connection parameters ------------------------------------------------
+def plugin_connection_params(node: cst.ClassDef, scope: Scope
+                             ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
+    """(where to report, key, value) of the dict that an auth plugin of a client (a subclass
+    of a class clients.CONNECTION_PARAMS_PLUGINS names: keystoneauth's BaseAuthPlugin) returns
+    from its connection-parameters hook, which the client's session merges into each request
+    (`verify`, `cert`): a display or `dict(...)` returned, or the one the class stores as
+    `self.x` and the hook returns. `scope`: the class's own."""
+    from corptls_lint.analysis.cst_walk import children
+    from corptls_lint.analysis.scopes import dotted_name, function_scope
+
+    hooks = {hook for base in node.bases
+             for prefix, hook in clients.CONNECTION_PARAMS_PLUGINS.items()
+             if (scope.qualify(base.value) or "").startswith(prefix)}
+    if not hooks or not isinstance(node.body, cst.IndentedBlock):
+        return
+    for method in node.body.body:
+        if not isinstance(method, cst.FunctionDef) or identifier(method.name.value) not in hooks:
+            continue
+        method_scope = function_scope(method, scope)
+        stack: List[cst.CSTNode] = list(children(method.body))
+        while stack:
+            statement = stack.pop()
+            if isinstance(statement, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if not isinstance(statement, cst.Return) or statement.value is None:
+                stack.extend(children(statement))
+                continue
+            returned = statement.value
+            name = dotted_name(returned)
+            if name is not None and name.startswith("self.") and name.count(".") == 1:
+                for stored in body_uses(method_scope, name).bound.get(name, ()):
+                    yield from option_entries(stored, method_scope)
+            else:
+                yield from option_entries(returned, method_scope)
+
+
 # -- pytest's parametrized arguments ----------------------------------------------------------
 _PARAMETRIZE = frozenset({"pytest.mark.parametrize", "_pytest.mark.parametrize"})
 _PYTEST_PARAM = frozenset({"pytest.param"})
@@ -507,8 +607,11 @@ def parametrized_cases(function: cst.CSTNode,
     """(parameter, value) of every case the `@pytest.mark.parametrize` decorators of a
     function give it; `scope` is the one around the function (where the decorators run)."""
     for decorator in getattr(function, "decorators", ()):
-        if isinstance(decorator.decorator, cst.Call):
-            yield from _parametrize_cases(decorator.decorator, scope)
+        call = decorator.decorator
+        if isinstance(call, cst.Call):
+            # not the cases handed to a fixture (`indirect=True`): the test gets its value
+            yield from ((name, case) for name, case in _parametrize_cases(call, scope)
+                        if not indirect_to(call, name, scope))
 
 
 def _parametrize_cases(call: cst.Call,
@@ -547,6 +650,76 @@ def parametrize_cases(call: cst.Call, scope: Scope
     if names_arg is None or cases_arg is None:
         return None
     return _argnames(names_arg.value, scope), cases_arg.value
+
+
+_FIXTURES = frozenset({"pytest.fixture", "_pytest.fixtures.fixture"})
+
+
+def indirect_values(value: cst.BaseExpression, scope: Scope
+                    ) -> Iterator[Tuple[cst.BaseExpression, Scope]]:
+    """The values a pytest fixture reads as `request.param` (also through a name bound once
+    to it, on either side of `x if cond else y`): the rows of each
+    `@pytest.mark.parametrize("fixture", [...], indirect=True)` (or `indirect=["fixture"]`)
+    in the module that names the fixture, with the scope they are written in."""
+    expr, where = values.origin(value, scope)
+    sides = [expr.body, expr.orelse] if isinstance(expr, cst.IfExp) else [expr]
+    fixture = None
+    for side in sides:
+        if (isinstance(side, cst.Attribute) and identifier(side.attr.value) == "param"
+                and isinstance(side.value, cst.Name)):
+            fixture = _fixture_name(side.value, where)
+            if fixture is not None:
+                break
+    module = scope.enclosing("module")
+    if fixture is None or module is None:
+        return
+    from corptls_lint.analysis.cst_walk import children
+
+    stack: List[cst.CSTNode] = [module.node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            for decorator in node.decorators:
+                call = decorator.decorator
+                if (isinstance(call, cst.Call) and module.qualify(call.func) in _PARAMETRIZE
+                        and indirect_to(call, fixture, module)):
+                    yield from ((case, module) for each, case in _parametrize_cases(call, module)
+                                if each == fixture)
+        if isinstance(node, (cst.Module, cst.ClassDef, cst.IndentedBlock)):
+            stack.extend(children(node))
+
+
+def _fixture_name(request: cst.Name, scope: Scope) -> Optional[str]:
+    """The name of the pytest fixture whose `request` parameter this is (its `name=` if
+    given), else None."""
+    binding = scope.lookup(request.value)
+    if binding is None or not binding.is_parameter() or identifier(request.value) != "request":
+        return None
+    function = binding.scope.node
+    parent = binding.scope.parent
+    if not isinstance(function, cst.FunctionDef) or parent is None:
+        return None
+    for decorator in function.decorators:
+        marker = decorator.decorator
+        call = marker if isinstance(marker, cst.Call) else None
+        if parent.qualify(call.func if call is not None else marker) not in _FIXTURES:
+            continue
+        named = keyword(call, "name") if call is not None else None
+        text = values.string_value(named.value, parent) if named is not None else None
+        return text if text is not None else identifier(function.name.value)
+    return None
+
+
+def indirect_to(call: cst.Call, fixture: str, scope: Scope) -> bool:
+    """Whether a parametrize call hands its rows for `fixture` to the fixture: `indirect=True`
+    or a list or tuple of argument names holding it."""
+    indirect = keyword(call, "indirect")
+    if indirect is None:
+        return False
+    if isinstance(indirect.value, (cst.List, cst.Tuple)):
+        return fixture in [values.string_value(element.value, scope)
+                           for element in indirect.value.elements]
+    return values.literal(indirect.value, scope) is True
 
 
 def _expanded_values(call: cst.Call, function: cst.CSTNode, name: str,

@@ -197,11 +197,23 @@ class Rule:
                                               and self._wrapper_flag_default(chosen)):
                     return None
                 # reported once at the default: the engine keeps one finding per position
+                self._forwarded(chosen, message)
                 node, fix = chosen.default, None
                 message = f"the default of {chosen.parameter} chooses this: {message}"
         made = Report(self, node, message, fix, inside if fix is None else None)
         self.context.reports.append(made)
         return made
+
+    def _forwarded(self, chosen: opt_outs.Chosen, message: str) -> None:
+        """An outer API of the module whose parameter hands the chosen default straight on
+        (`HttpLib(verify=False)` calling `handler(verify=verify)`): its default too."""
+        for default, parameter, callee in opt_outs.forwarded_defaults(chosen, self.context.scope):
+            if not self.reports_wrapper_flags and self._wrapper_flag_default(
+                    opt_outs.Chosen(default, parameter)):
+                continue  # TLS105's finding
+            self.context.reports.append(Report(
+                self, default, f"the default of {parameter}, passed on to {callee}(), chooses "
+                               f"this: {message}"))
 
     def _wrapper_flag_default(self, chosen: opt_outs.Chosen) -> bool:
         """A wrapper flag's insecure default (`verify_certs=False`) is TLS105's finding in any

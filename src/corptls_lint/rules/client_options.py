@@ -13,9 +13,9 @@ from corptls_lint.rules.base import OFF, ClientUse, FileContext, FixRequest, Inv
 from corptls_lint.screens import byte_patterns
 from corptls_lint.screens.shapes import (CERT_NONE, FALSE_WORD, FALSY, NONE, NONE_OR_CERT_NONE,
                                          TRUTHY, AnyNameStore, Appended, Argument, AttributeStore,
-                                         CallTo, Candidate, KeyedStore, KeywordArg, NameStore,
-                                         OptionsPassed, ParamDefault, Travel, holding, one_of_words,
-                                         query)
+                                         CallTo, Candidate, FunctionNamed, KeyedStore, KeywordArg,
+                                         NameStore, OptionsPassed, ParamDefault, Travel, holding,
+                                         one_of_words, query)
 
 _INSECURE = clients.insecure_keywords()
 _FALSY_FLAGS = tuple(sorted(name for name, kind in _INSECURE.items() if kind == FALSY))
@@ -31,6 +31,7 @@ _TABLE_KEYWORDS = {(option.keyword, option.value) for option in clients.CLIENT_O
 _DB_WORDS: Dict[str, Set[str]] = {}
 for _name, _kind in [*((option.keyword, option.value) for option in clients.DB_CLIENT_OPTIONS),
                      *((key, kind) for key, (_, kind) in clients.DICT_KEY_OPTIONS.items()),
+                     *((key, kind) for key, (_, kind) in clients.SETTING_OPTIONS.items()),
                      *((key, kind) for option in clients.DB_OPTION_DICTS
                        for key, kind in option.entries.items())]:
     _DB_WORDS.setdefault(_kind, set()).add(_name)
@@ -82,6 +83,10 @@ def _db_candidates() -> Tuple[Candidate, ...]:
     # a rediss:// URL given to any from_url (clients.REDIS_URL_CALLEES), imports or not
     shapes.append(CallTo(tuple(sorted(clients.REDIS_URL_CALLEES)),
                          argument=Argument(0, ("url",), _HOLDING)))
+    for kind in sorted({kind for _, kind in clients.SETTING_OPTIONS.values()}):
+        names = tuple(sorted(name for name, (_, of) in clients.SETTING_OPTIONS.items()
+                             if of == kind))
+        shapes.extend((NameStore(names, kind), KeyedStore(names, kind)))
     settings = tuple(sorted(clients.STRING_SETTINGS))
     shapes.extend((NameStore(settings, _HOLDING), AttributeStore(settings, _HOLDING),
                    KeyedStore(settings, _HOLDING), KeywordArg(settings, _HOLDING),
@@ -323,20 +328,36 @@ class ClientOptionDisabled(Rule):
       is named like a server (`self._server_socket(...)`: the server's cert_reqs asks for
       client certificates);
     - stripe: `verify_ssl_certs=False` on `StripeClient` and stripe's HTTP clients;
+    - fortiosapi: `verify=False` on `FortiOSAPI().login(...)` / `.tokenlogin(...)` (also on an
+      instance bound to a name: `fgt = FortiOSAPI()` ... `fgt.login(...)`);
     - HTTP wrappers' options dicts whose `verify` entry is requests' (or httpx's) own, with a
       falsy `verify`: an Airflow `Connection(extra={...})` (also `extra=json.dumps({...})`),
       the Airflow HTTP hook's and operator's `extra_options={...}` (also
       `.run(extra_options=...)`), python-telegram-bot's `HTTPXRequest(httpx_kwargs={...})`,
-      openstacksdk's `CloudRegion(name, region, config)` (also by position). An options dict
+      openstacksdk's `CloudRegion(name, region, config)` (also by position), jira's
+      `JIRA(server, options={...})` (also by position). An options dict
       bound to a name counts with the items stored into it in the same function
-      (`config["verify"] = False`); one that is a test's parameter counts with the rows of
-      its `@pytest.mark.parametrize(...)` (reported in the row);
+      (`config["verify"] = False`), the dicts merged into it (`options.update(cmd)`) and, when
+      it is unpacked from a call of a function of the module that returns a tuple
+      (`options, auth = get_config()`), that function's element (a few steps deep); one that is a test's parameter counts with the rows of
+      its `@pytest.mark.parametrize(...)` (reported in the row), and a fixture's
+      `request.param` with the rows of each parametrization that hands them to the fixture
+      (`indirect=True` or `indirect=["fixture"]`); one that is a parameter of a function of
+      the module (a test helper's `extra`, also in a closure) counts with the dicts its call
+      sites pass;
+    - a client's settings that turn verification off, under their own names: Scrapy's
+      `DOWNLOAD_VERIFY_CERTIFICATES = False` in a settings module, a spider's
+      `custom_settings` or any dict display or item store;
+    - a keystoneauth (or keystoneclient) auth plugin's connection parameters, which the
+      session merges into each request: a falsy `verify` in the dict a subclass's
+      `get_connection_params` returns, written there or stored as the `self.x` it returns;
     - wrapper flags, on any call, attribute store (`configuration.verify_ssl = False`, as in
       the kubernetes client), dict display or parameter default
       (`def __init__(self, verify_ssl=False)`): a falsy `verify_ssl`, `ssl_verify`,
-      `validate_certs`, `verify_certs`, or a truthy `insecure` or `skip_tls_verify` (OpenStack
-      clients, keystoneauth). Not salt's `skip_verify`, which is about file hashes, nor SSH
-      host-key options such as `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
+      `validate_certs`, `verify_certs`, `verify_certificates` (Scrapy's context factory), or
+      a truthy `insecure` or `skip_tls_verify` (OpenStack clients, keystoneauth). Not salt's
+      `skip_verify`, which is about file hashes, nor SSH host-key options such as
+      `hostkey_verify=False`. aiohttp's `verify_ssl=False` is TLS103.
 
     Switches that turn TLS off altogether are not reported: libpq `sslmode="disable"`,
     asyncpg `ssl=False` / `"disable"`, MySQL Connector/Python `ssl_disabled=True`, mysqlclient
@@ -434,7 +455,8 @@ class ClientOptionDisabled(Rule):
     - `ca-bundle`
     - `insecure-keywords`: the wrapper flags, replacing the default list; `"NAME"` is
       insecure when falsy, `"NAME=true"` when truthy (default: `verify_ssl`, `ssl_verify`,
-      `validate_certs`, `verify_certs`, `insecure=true`, `skip_tls_verify=true`)
+      `validate_certs`, `verify_certs`, `verify_certificates`, `insecure=true`,
+      `skip_tls_verify=true`)
 
     ## References
     - boto3: Configuration, verify, https://boto3.amazonaws.com/v1/documentation/api/latest/reference/core/session.html
@@ -488,6 +510,8 @@ class ClientOptionDisabled(Rule):
             root for option in clients.CLIENT_OPTIONS if option.keyword == "verify"
             for name in option.callees for root in import_roots(name.rstrip("."))}))),
         CallTo(("tls_insecure_set",)),
+        # jira's options dict built over functions (`options, auth = get_config()`)
+        OptionsPassed(("options",), (("verify", FALSY),), built=True),
         # an options dict by position, built over several statements (openstacksdk's region)
         clients.calls_to(clients.OPENSTACK_CLOUD_REGIONS),
         # PyMISP's flag by position (`PyMISP(url, key, False)`, a name bound to False)
@@ -507,7 +531,11 @@ class ClientOptionDisabled(Rule):
     # calls that pass an options dict keyword stay in what libcst sees.
     # A string literal setting an option, bound under any name: the call that hands it to a
     # function of the module building a connection string from it (`_connect(options)`).
-    context_shapes = (AnyNameStore(_HOLDING), OptionsPassed(
+    # An auth plugin's hook that returns its connection parameters, kept for the class.
+    context_shapes = (AnyNameStore(_HOLDING), FunctionNamed(tuple(sorted(set(
+        clients.CONNECTION_PARAMS_PLUGINS.values()))), tuple(sorted(
+            {prefix.split(".", 1)[0] for prefix in clients.CONNECTION_PARAMS_PLUGINS}))),
+                      OptionsPassed(
         tuple(sorted({*clients.OPTION_DICTS,
                       *(option.keyword for option in clients.DB_OPTION_DICTS)})),
         tuple(sorted({*clients.OPTION_DICT_ENTRIES.items(),
@@ -558,6 +586,47 @@ class ClientOptionDisabled(Rule):
         "HTTPServer(app, ssl_options={'certfile': c, 'cert_reqs': ssl.CERT_NONE})\n",
         "import aiohttp\naiohttp.TCPConnector(verify_ssl=False)\n",
         "client.call(insecure=False, verify_ssl=True)\n",
+        "class Config:\n    verify_certificates: bool = True\n",
+        "DOWNLOAD_VERIFY_CERTIFICATES = True\n",
+        "from jira import JIRA\njira = JIRA(server, options={'verify': CA_BUNDLE})\n",
+        # the tuple's other element holds the insecure dict
+        "from jira import JIRA\n"
+        "def config():\n"
+        "    return {'server': URL}, {'verify': False}\n"
+        "def main():\n"
+        "    options, tls = config()\n"
+        "    return JIRA(options=options)\n",
+        "from fortiosapi import FortiOSAPI\nfgt = FortiOSAPI()\nfgt.login(h, u, p, verify=CA)\n",
+        "from forms import LoginForm\nform = LoginForm()\nform.login(h, u, p, verify=False)\n",
+        "settings = {'DOWNLOAD_VERIFY_CERTIFICATES': verify}\n",
+        # rows that are not handed to the fixture (no `indirect`), or keep verification
+        "import json, pytest\n"
+        "from airflow.models import Connection\n"
+        "@pytest.fixture\n"
+        "def conn(request):\n"
+        "    return Connection(conn_id='api', extra=json.dumps(request.param))\n"
+        "@pytest.mark.parametrize('conn', [{'verify': False}])\n"
+        "def test_hook(conn):\n"
+        "    assert conn == {'verify': False}\n"
+        "@pytest.mark.parametrize('conn', [{'verify': CA}], indirect=['conn'])\n"
+        "def test_hook_ca(conn):\n"
+        "    assert conn.extra_dejson\n",
+        # a helper's parameter given a dict that keeps verification
+        "import json\n"
+        "from airflow.models import Connection\n"
+        "def connection_with_extra(extra):\n"
+        "    return Connection(conn_id='api', extra=json.dumps(extra))\n"
+        "def test_options():\n"
+        "    conn = connection_with_extra(extra={'timeout': 60, 'verify': CA})\n",
+        # an auth plugin that keeps verification; a look-alike hook of another class
+        "from keystoneauth1 import plugin\n"
+        "class TokenPlugin(plugin.BaseAuthPlugin):\n"
+        "    def get_connection_params(self, session, **kwargs):\n"
+        "        return {'cert': CERT, 'verify': CA_BUNDLE}\n",
+        "from keystoneauth1 import plugin\n"
+        "class Probe:\n"
+        "    def get_connection_params(self, session):\n"
+        "        return {'timeout': 5, 'verify': False}\n",
         "import pycurl\nc.setopt(pycurl.SSL_VERIFYPEER, 1)\n",
         "api.post('/hooks', json={'verify': False})\n",
         "import requests\nfrom django.contrib.staticfiles.views import serve\n"
@@ -841,6 +910,91 @@ class ClientOptionDisabled(Rule):
             "class Backend:\n"
             "    def __init__(self, host, verify_ssl=True, *, insecure=False):\n"
             "        self.verify_ssl = verify_ssl\n"),
+        # a fixture's request.param: the rows an indirect parametrization hands it
+        Invalid(
+            "import json, pytest\n"
+            "from airflow.models import Connection\n"
+            "@pytest.fixture\n"
+            "def conn(request):\n"
+            "    extra = request.param if hasattr(request, 'param') else {}\n"
+            "    return Connection(conn_id='api', extra=json.dumps(extra))\n"
+            "@pytest.mark.parametrize('conn', [{'verify': False}], indirect=True)\n"
+            "def test_hook(conn):\n"
+            "    assert conn.extra_dejson\n",
+            [(7, 36)]),
+        # a test helper's parameter that it hands on: the dicts its call sites pass
+        Invalid(
+            "import json\n"
+            "from airflow.models import Connection\n"
+            "def connection_with_extra(extra):\n"
+            "    def inner(conn_id='http_default'):\n"
+            "        return Connection(conn_id=conn_id, extra=json.dumps(extra))\n"
+            "    return inner\n"
+            "def test_options():\n"
+            "    conn = connection_with_extra(extra={'timeout': 60, 'verify': False})()\n",
+            [(8, 56)]),
+        # keystoneauth's session merges an auth plugin's connection parameters into requests
+        Invalid(
+            "from keystoneauth1 import plugin\n"
+            "class TokenPlugin(plugin.BaseAuthPlugin):\n"
+            "    def __init__(self):\n"
+            "        super().__init__()\n"
+            "        self.params = {'cert': CERT, 'verify': False}\n"
+            "    def get_connection_params(self, session, **kwargs):\n"
+            "        return self.params\n",
+            [(5, 38)]),
+        Invalid(
+            "from keystoneclient.auth import base\n"
+            "class TokenPlugin(base.BaseAuthPlugin):\n"
+            "    def get_connection_params(self, session, **kwargs):\n"
+            "        return dict(cert=CERT, verify=False)\n",
+            [(4, 32)]),
+        # jira's client options (also by position)
+        Invalid(
+            "from jira import JIRA\n"
+            "jira = JIRA('https://jira.example', {'verify': False, 'rest_api_version': '2'})\n",
+            [(2, 38)]),
+        # ... built in another function and handed back in a tuple, merged with update()
+        Invalid(
+            "import argparse\n"
+            "from jira import JIRA\n"
+            "def command_line():\n"
+            "    args = argparse.ArgumentParser().parse_args()\n"
+            "    options = {'server': args.server}\n"
+            "    if args.no_verify:\n"
+            "        options['verify'] = False\n"
+            "    return options, args.user\n"
+            "def main():\n"
+            "    options = {'rest_api_version': '2'}\n"
+            "    cmd_options, user = command_line()\n"
+            "    options.update(cmd_options)\n"
+            "    return JIRA(options=options, basic_auth=(user, ''))\n",
+            [(7, 9)]),
+        # a client's method called on its instance
+        Invalid(
+            "from fortiosapi import FortiOSAPI\n"
+            "fgt = FortiOSAPI()\n"
+            "fgt.login(host, user, password, verify=False, vdom='root')\n",
+            [(3, 33)]),
+        # Scrapy's setting, in a settings module or a spider's custom_settings
+        Invalid(
+            "BOT_NAME = 'crawler'\n"
+            "DOWNLOAD_VERIFY_CERTIFICATES = False\n",
+            [(2, 1)]),
+        Invalid(
+            "import scrapy\n"
+            "class Spider(scrapy.Spider):\n"
+            "    custom_settings = {'DOWNLOAD_VERIFY_CERTIFICATES': False}\n",
+            [(3, 24)]),
+        # Scrapy's context factory: `verify_certificates` is a wrapper flag too
+        Invalid(
+            "class ContextFactory:\n"
+            "    def __init__(self, method=None, *, verify_certificates=False):\n"
+            "        self._verify_certificates = verify_certificates\n",
+            [(2, 60)],
+            "class ContextFactory:\n"
+            "    def __init__(self, method=None, *, verify_certificates=True):\n"
+            "        self._verify_certificates = verify_certificates\n"),
         Invalid(
             "def run(module):\n"
             "    return open_url(module.params['url'], validate_certs=False)\n",
@@ -1175,6 +1329,11 @@ class ClientOptionDisabled(Rule):
         # _connect(options)`): the strings the function's call sites pass in its place
         self._string_callers = travel.CallerArguments()
         self._string_parts: Dict[str, Tuple[cst.FormattedString, int, str, Tuple[str, ...]]] = {}
+        # an options dict that is a parameter of a function of the module (a test helper's
+        # `extra`): the dicts its call sites pass; sink name -> the options dict it is (the
+        # same call sites as the strings', noted once)
+        self._callers = self._string_callers
+        self._option_sinks: Dict[str, clients.OptionDict] = {}
 
     @classmethod
     def configured_words(cls, settings: Settings) -> Tuple[bytes, ...]:
@@ -1185,7 +1344,15 @@ class ClientOptionDisabled(Rule):
         self._string_callers.note_call(node, self.scope)
         qualified = self.qualify(node.func)
         known = set()  # the keywords a client's own table judged on this call
-        for option in clients.applicable(clients.CLIENT_OPTIONS, node, qualified):
+        options = clients.applicable(clients.CLIENT_OPTIONS, node, qualified)
+        if not options and qualified is None:
+            # a client's method on its instance (`fgt = FortiOSAPI()` ... `fgt.login(...)`)
+            instance = clients.instance_method(node, self.scope)
+            found = (clients.applicable(clients.CLIENT_OPTIONS, node, instance)
+                     if instance is not None else ())
+            if found:
+                options, qualified = found, instance
+        for option in options:
             known.add(option.keyword)
             arg = (clients.argument(node, option.position, option.keyword)
                    if option.position is not None else clients.keyword(node, option.keyword))
@@ -1257,6 +1424,14 @@ class ClientOptionDisabled(Rule):
         self.report(default, f"an insecure {option.keyword} by default here reaches {sink}(); "
                              "give the client the CA bundle instead", fix)
 
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        # an auth plugin's connection parameters: the session merges them into each request
+        for anchor, key, value in travel.plugin_connection_params(node, self.scope):
+            if key == "verify" and self.is_falsy(value):
+                self._report_once(anchor, "TLS verification disabled by keystoneauth's verify, "
+                                          "returned by the auth plugin's get_connection_params; "
+                                          "give the client the CA bundle instead")
+
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Attribute):
@@ -1300,6 +1475,8 @@ class ClientOptionDisabled(Rule):
             self._dict_key(node, option, node.value)
         elif option in clients.STRING_SETTINGS:
             self._string_options(node, node.value, *clients.STRING_SETTINGS[option])
+        elif option in clients.SETTING_OPTIONS:  # `custom_settings = {"DOWNLOAD_...": False}`
+            self._setting(node, option, node.value)
         elif option in clients.OPTION_DICT_STORES:  # `{"AMQP_SSL": {...}}`, a config dict
             self._option_entries(clients.OPTION_DICT_STORES[option], option, node.value)
 
@@ -1335,20 +1512,27 @@ class ClientOptionDisabled(Rule):
                 self.report(anchor, f"TLS verification disabled by {client}'s {keyword} "
                                     f"entry {key}; give the client the CA bundle instead", fix)
 
-    def _entries(self, value: cst.BaseExpression
+    def _entries(self, value: cst.BaseExpression, scope: Optional[Scope] = None, depth: int = 0
                  ) -> Iterator[Tuple[cst.CSTNode, str, cst.BaseExpression]]:
         """The entries of an options dict, also of each display a name is bound to on the
         branches of its function (`opts = {}` ... `if nocert: opts = {"cert_reqs": ...}`), and
-        the items stored into it there (`config["verify"] = False`)."""
-        yield from clients.option_entries(value, self.scope)
-        dumped = _json_dumped(value, self.scope)  # an Airflow extra written as JSON
+        the items stored into it there (`config["verify"] = False`), the dicts merged into it
+        (`options.update(cmd_options)`) and the tuple element it is unpacked from
+        (`options, auth = get_config()`, `get_config` returning `options, auth`), followed
+        _MAX_MERGES steps."""
+        scope = scope or self.scope
+        yield from clients.option_entries(value, scope)
+        dumped = _json_dumped(value, scope)  # an Airflow extra written as JSON
         if dumped is not None:
             yield from clients.option_entries(*dumped)
-        for row in travel.parametrized_values(value, self.scope):  # a test's parametrization
-            yield from clients.option_entries(row, self.scope)
+        for row in travel.parametrized_values(value, scope):  # a test's parametrization
+            yield from clients.option_entries(row, scope)
+        # a fixture's `request.param`: the rows a parametrization hands it (`indirect=True`)
+        for row, row_scope in travel.indirect_values(*(dumped or (value, scope))):
+            yield from clients.option_entries(row, row_scope)
         if isinstance(value, cst.Name):
             name = identifier(value.value)
-            binding = self.scope.lookup(name)
+            binding = scope.lookup(name)
             if binding is not None and binding.qualified is None:
                 for key, stored, target in clients.body_uses(binding.scope, name).items.get(
                         name, ()):
@@ -1359,6 +1543,13 @@ class ClientOptionDisabled(Rule):
                 uses = clients.body_uses(binding.scope, name)
                 for bound in uses.bound.get(name, ()):
                     yield from clients.option_entries(bound, binding.scope)
+            if binding is not None and binding.qualified is None and depth < _MAX_MERGES:
+                for update in clients.body_uses(binding.scope, name).updates.get(name, ()):
+                    merged = clients.positional(update, 0)
+                    if clients.callee_name(update) == "update" and merged is not None:
+                        yield from self._entries(merged.value, binding.scope, depth + 1)
+                for returned, returned_scope in travel.unpacked_returns(value, scope):
+                    yield from self._entries(returned, returned_scope, depth + 1)
 
     # -- database, queue and directory clients -----------------------------------------------
     def _report_once(self, node: cst.CSTNode, message: str,
@@ -1429,6 +1620,8 @@ class ClientOptionDisabled(Rule):
                 self._dict_key(target, key, value)
             elif key in clients.STRING_SETTINGS:
                 self._string_options(value, value, *clients.STRING_SETTINGS[key])
+            elif key in clients.SETTING_OPTIONS:  # `settings["DOWNLOAD_..."] = False`
+                self._setting(target, key, value)
             elif key in clients.OPTION_DICT_STORES:  # `config["AMQP_SSL"] = {...}`
                 self._option_entries(clients.OPTION_DICT_STORES[key], key, value)
             return
@@ -1444,9 +1637,17 @@ class ClientOptionDisabled(Rule):
                 value, (cst.SimpleString, cst.ConcatenatedString)) else None
             if text is not None and clients.is_libpq_conninfo(text):
                 self._options_in(value, text, "libpq", ("psycopg",))
+        if isinstance(target, cst.Name) and name in clients.SETTING_OPTIONS:
+            self._setting(target, name, value)  # a settings module's own name
         option = clients.OPTION_DICT_STORES.get(name or "")
         if option is not None:
             self._option_entries(option, name or "", value)
+
+    def _setting(self, where: cst.CSTNode, name: str, value: cst.BaseExpression) -> None:
+        client, kind = clients.SETTING_OPTIONS[name]
+        if clients.value_is(kind, value, self.scope):
+            self._report_once(where, f"TLS verification disabled by {client}'s setting "
+                                     f"{name}; give the client the CA bundle instead")
 
     def _db_option_dicts(self, node: cst.Call, qualified: Optional[str]) -> None:
         for option in clients.DB_OPTION_DICTS:
@@ -1465,6 +1666,37 @@ class ClientOptionDisabled(Rule):
                 self._report_once(anchor, f"TLS verification disabled by {option.client}'s "
                                           f"{name} entry {key}; give the client the CA bundle "
                                           "instead")
+        # a parameter of a function of the module (also written as JSON): its call sites'
+        sink = f"{option.client}'s {name}"
+        self._option_sinks[sink] = option
+        self._callers.note_sink(value, self.scope, sink)
+        dumped = _json_dumped(value, self.scope)
+        if dumped is not None:
+            self._callers.note_sink(dumped[0], dumped[1], sink)
+
+    def _passed_option_dicts(self) -> None:
+        """The options dicts the call sites pass to a parameter that reaches an options
+        dict (`connection_with_extra(extra={"verify": False})`): reported in the dict."""
+        for sink, option in self._option_sinks.items():
+            scopes: Dict[int, Scope] = {}
+
+            def insecure(expr: cst.BaseExpression, scope: Scope,
+                         option: clients.OptionDict = option) -> bool:
+                scopes[id(expr)] = scope
+                return any(key in option.entries and clients.value_is(
+                    option.entries[key], value, scope)
+                           for _, key, value in clients.option_entries(expr, scope))
+
+            for arg, value, _, found_sink in self._callers.origins(insecure):
+                if found_sink != sink:
+                    continue
+                scope = scopes.get(id(value), self.scope)
+                for anchor, key, entry in clients.option_entries(value, scope):
+                    kind = option.entries.get(key)
+                    if kind is not None and clients.value_is(kind, entry, scope):
+                        self._report_once(anchor, f"TLS verification disabled by {sink} entry "
+                                                  f"{key}, passed to a function that hands it "
+                                                  "on; give the client the CA bundle instead")
 
     def _connection_strings(self, node: cst.Call, qualified: Optional[str]) -> None:
         """A URL or DSN literal whose options turn verification off
@@ -1531,6 +1763,7 @@ class ClientOptionDisabled(Rule):
     def leave_Module(self, original_node: cst.Module) -> None:
         """`options = "tls=true&tlsInsecure=true"; _connect(options)` where `_connect` builds
         `f"mongodb://h/?a=b&{options}"`: reported where the string is written."""
+        self._passed_option_dicts()
         if not self._string_parts:
             return
         scopes: Dict[int, Scope] = {}
@@ -1540,6 +1773,8 @@ class ClientOptionDisabled(Rule):
             return clients.template_text(expr, scope) is not None
 
         for _, value, _, key in self._string_callers.origins(passes_string):
+            if key not in self._string_parts:
+                continue  # an options dict's sink (_passed_option_dicts)
             template, index, client, reads = self._string_parts[key]
             scope = scopes[id(value)]
             given = clients.template_text(value, scope) or ""
@@ -1592,6 +1827,10 @@ class ClientOptionDisabled(Rule):
 
 _SEARCH_VERIFY_CERTS = clients.ClientOption("Elasticsearch/OpenSearch", "verify_certs", FALSY,
                                             clients.SEARCH_CLIENTS)
+
+
+# How many merges and unpacked returns an options dict is followed through.
+_MAX_MERGES = 3
 
 
 def _json_dumped(value: cst.BaseExpression, scope: Scope

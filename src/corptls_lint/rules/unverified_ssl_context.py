@@ -305,6 +305,16 @@ class UnverifiedSSLContext(Rule):
         "    ctx = ssl.create_default_context()\n"
         "    ctx.check_hostname = check_hostname\n"
         "    return ctx\n",
+        # an outer API that hands on a secure default of its own (the caller decides)
+        "import ssl\n"
+        "def make_context(verify=True):\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    if not verify:\n"
+        "        ctx.verify_mode = ssl.CERT_NONE\n"
+        "    return ctx\n"
+        "class Client:\n"
+        "    def __init__(self, host, verify=True):\n"
+        "        self.context = make_context(verify=verify)\n",
         "import smtplib, ssl\n"
         "class Mailer:\n"
         "    def connect(self):\n"
@@ -726,6 +736,19 @@ class UnverifiedSSLContext(Rule):
             "               else ssl._create_unverified_context())\n"
             "    return smtplib.SMTP_SSL(host, context=context)\n",
             [(2, 26)]),
+        # an outer API's default that it hands straight on is the default too
+        Invalid(
+            "import ssl\n"
+            "def make_context(verify=False):\n"
+            "    ctx = ssl.create_default_context()\n"
+            "    if not verify:\n"
+            "        ctx.check_hostname = False\n"
+            "        ctx.verify_mode = ssl.CERT_NONE\n"
+            "    return ctx\n"
+            "class Client:\n"
+            "    def __init__(self, host, verify=False):\n"
+            "        self.context = make_context(verify=verify)\n",
+            [(2, 25), (9, 37)]),
         Invalid(
             "import ssl\n"
             "class Client:\n"

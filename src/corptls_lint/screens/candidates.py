@@ -21,11 +21,11 @@ from corptls_lint.screens.shapes import (ANY, BUILT_STRINGS, CERT_NONE, CONSTANT
                                          NONE_OR_CERT_NONE, OR_DEFAULT, QUERY, VARIABLE,
                                          AnyNameStore, Appended, Argument, AttributeStore,
                                          CallerArgument, CallInto, CallTo, Candidate,
-                                         ConstantFunction, ItemStore, JsonHolding, KeyedStore,
-                                         KeywordArg, LookedUpIn, NamePassed, NameStore, NameUse,
-                                         OptionsPassed, ParamDefault, ScreenedRule, TableBound,
-                                         Travel, UrlHolding, key_may_be, literal_matches,
-                                         option_default, string_fragments)
+                                         ConstantFunction, FunctionNamed, ItemStore, JsonHolding,
+                                         KeyedStore, KeywordArg, LookedUpIn, NamePassed, NameStore,
+                                         NameUse, OptionsPassed, ParamDefault, ScreenedRule,
+                                         TableBound, Travel, UrlHolding, key_may_be,
+                                         literal_matches, option_default, string_fragments)
 from corptls_lint.screens.slicing import Location, first_line, holds_line, lines_holding
 from corptls_lint.source import parse_guard
 
@@ -385,6 +385,10 @@ class FileFacts:
             for function, value in self.facts.returned:
                 if self.value_matches(value, candidate.value):
                     yield function
+        elif isinstance(candidate, FunctionNamed):
+            if self.imports_any(candidate.roots):
+                yield from (function for function in self.facts.functions
+                            if function.name in candidate.names)
         elif isinstance(candidate, ParamDefault):
             for name, default in self.facts.param_defaults:
                 if name in candidate.names and self.value_matches(default, candidate.value):
@@ -614,9 +618,17 @@ class FileFacts:
                 or any(entry(key, value) for key, value, _ in facts.keyed_stores)
                 or any(entry(key, value) for key in kinds for _, value in by_keyword.get(key, ()))
                 or self._computed_entry(tuple(kinds), {kind for _, kind in candidate.entries})):
-            for keyword in candidate.keywords:
-                for call, _ in by_keyword.get(keyword, ()):
-                    yield call
+            calls = [call for keyword in candidate.keywords
+                     for call, _ in by_keyword.get(keyword, ())]
+            yield from calls
+            if candidate.built and calls:
+                yield from (node for key, value, node in facts.dict_keys if entry(key, value))
+                yield from (node for key, value, node in facts.keyed_stores
+                            if entry(key, value))
+                yield from (function for function in facts.functions
+                            if any(isinstance(node, ast.Return)
+                                   and isinstance(node.value, ast.Tuple)
+                                   for node in ast.walk(function)))
 
     def _computed_entry(self, keys: Tuple[str, ...], kinds: Set[str]) -> bool:
         """A dict display whose computed key may be one of `keys` (a name bound to it, or a

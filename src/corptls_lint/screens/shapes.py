@@ -392,10 +392,13 @@ class OptionsPassed:
     file where a dict display, a keyed store (`opts["cert_reqs"] = ...`) or a keyword argument
     (`dict(cert_reqs=...)`) gives one of the `entries` (key, value class) a value of its class
     (or a computed key such a value): the calls that may hand such an entry, written elsewhere,
-    to a client."""
+    to a client. With `built`, also those writes, and the functions of the module that return
+    a tuple display (`return options, auth`): an options dict built in one function and
+    handed back to the caller of another (`options, auth = get_config()`)."""
 
     keywords: Tuple[str, ...]
     entries: Tuple[Tuple[str, str], ...]
+    built: bool = False
 
 
 @dataclass(frozen=True)
@@ -431,6 +434,16 @@ class ConstantFunction:
     (a pyOpenSSL verify callback that accepts everything)."""
 
     value: str = ANY
+
+
+@dataclass(frozen=True)
+class FunctionNamed:
+    """A function named one of `names`, in a file that imports one of the top-level modules
+    `roots`: a context shape for a hook whose return value a finding depends on (an auth
+    plugin's `get_connection_params`)."""
+
+    names: Tuple[str, ...]
+    roots: Tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -485,7 +498,7 @@ class ParamDefault:
 Candidate = Union[KeywordArg, CallTo, AttributeStore, ItemStore, KeyedStore, NameStore, NameUse,
                   ConstantFunction, ParamDefault, Travel, CallerArgument, NamePassed, CallInto,
                   Appended, OptionsPassed, LookedUpIn, AnyNameStore, UrlHolding, JsonHolding,
-                  TableBound]
+                  FunctionNamed, TableBound]
 
 
 class ScreenedRule(Protocol):

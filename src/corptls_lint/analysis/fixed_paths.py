@@ -32,6 +32,10 @@ _PATH_METHODS = frozenset({"resolve", "absolute", "expanduser", "joinpath", "wit
                            "with_suffix", "as_posix"})
 _PATH_ATTRIBUTES = frozenset({"parent"})
 _BUILTINS = frozenset({"str", "os.fspath"})
+# The names of certificate files (`root.crt`, `ca.pem`).
+CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".cert", ".der", ".bundle", ".p7b")
+# Modules whose functions given a file's name do not find a file shipped with the code.
+_NOT_SHIPPED = frozenset({"os", "tempfile", "shutil", "pathlib", "glob", "fnmatch"})
 
 
 def is_fixed_path(expr: cst.BaseExpression, scope: Scope) -> bool:
@@ -79,3 +83,18 @@ def _fixed_call(call: cst.Call, scope: Scope, depth: int) -> bool:
         return _fixed(call.func.value, scope, depth) and all(
             _fixed(value, scope, depth) for value in arguments)
     return False
+
+
+def names_shipped_file(expr: cst.BaseExpression, scope: Scope) -> bool:
+    """A function of the code's own (imported, or defined in the module) given nothing but a
+    certificate file's name (`test_utils.get_config_file_path("server-cert.pem")`): it finds
+    a file that ships with the code, as a join of fixed parts does. A method of a local object
+    (`tmp_path.joinpath("ca.pem")`) or a standard module's function is not one."""
+    expr, scope = values.origin(expr, scope)
+    if not isinstance(expr, cst.Call) or len(expr.args) != 1 or expr.args[0].star or expr.args[
+            0].keyword is not None:
+        return False
+    name = values.literal(expr.args[0].value, scope)
+    qualified = scope.qualify(expr.func)
+    return (isinstance(name, str) and name.lower().endswith(CERTIFICATE_SUFFIXES)
+            and qualified is not None and qualified.split(".")[0] not in _NOT_SHIPPED)

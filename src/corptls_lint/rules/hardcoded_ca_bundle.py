@@ -69,14 +69,13 @@ _KEYWORDS = tuple(sorted({"verify", "cafile", "capath", "ca_certs", "ca_cert_dir
                           *_CLIENT_KEYWORDS}))
 # The keys reported in any dict (a confluent-kafka config, Django's DATABASES OPTIONS).
 _DICT_KEYS = tuple(sorted(clients.DICT_KEY_CA_PATHS))
-_CERTIFICATE_SUFFIXES = (".pem", ".crt", ".cer", ".cert", ".der", ".bundle", ".p7b")
 
 
 def _looks_like_a_file(text: Optional[str]) -> bool:
     """A path written as one: a folder in it, or a certificate file's suffix (`root.crt`)."""
     if not text:
         return False
-    return "/" in text or "\\" in text or text.lower().endswith(_CERTIFICATE_SUFFIXES)
+    return "/" in text or "\\" in text or text.lower().endswith(fixed_paths.CERTIFICATE_SUFFIXES)
 
 
 _URL_CA_OPTIONS = frozenset(name.lower() for name in clients.URL_CA_OPTIONS)

@@ -26,8 +26,13 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     file chosen in the code, forced on the whole process: it goes stale with the package and
     overrides what operators configured.
 
-    A part that comes from elsewhere (a parameter, `os.environ`, `certifi.where()`, a
-    function's result) makes the value configuration and is not reported, nor is pytest's
+    So is a function of the code's own (imported, or defined in the module) given nothing but
+    a certificate file's name (`test_utils.get_config_file_path("server-cert.pem")`): it
+    finds a file shipped with the code.
+
+    A part that comes from elsewhere (a parameter, `os.environ`, `certifi.where()`, any other
+    function's result, a method of a local object such as pytest's `tmp_path.joinpath("ca.pem")`)
+    makes the value configuration and is not reported, nor is pytest's
     `monkeypatch.setenv(...)`: it sets the variable for one test and undoes it after, which
     is how a test points a client at its own CA.
 
@@ -88,6 +93,10 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
         "import os\ndef use(root):\n    os.environ['REQUESTS_CA_BUNDLE'] = f'{root}/ca.pem'\n",
         "import os, certifi\nos.environ['SSL_CERT_FILE'] = os.path.join(os.path.dirname(certifi.where()), 'cacert.pem')\n",
         "def test_ca(monkeypatch):\n    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/tmp/test-ca.pem')\n",
+        # a test's own temporary folder, and a file name read from the environment
+        "import os\ndef test_ca(tmp_path):\n"
+        "    os.environ['SSL_CERT_FILE'] = str(tmp_path.joinpath('ca.pem'))\n"
+        "    os.environ['REQUESTS_CA_BUNDLE'] = find_bundle(os.environ['CA_NAME'])\n",
         # parametrized dicts patched in as another mapping than os.environ
         "import pytest\nfrom unittest import mock\n"
         "@pytest.mark.parametrize('env', [{'REQUESTS_CA_BUNDLE': '/some/path'}])\n"
@@ -147,6 +156,16 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
                 "from corp_tls import CA_BUNDLE\n"
                 "\n"
                 "os.environ.update({'SSL_CERT_FILE': CA_BUNDLE})\n"),
+        # a helper of the project's own that finds a certificate file by its name
+        Invalid("import os\n"
+                "from tests import utils\n"
+                "os.environ['REQUESTS_CA_BUNDLE'] = utils.get_config_file_path('server-cert.pem')\n",
+                [(3, 1)],
+                "import os\n"
+                "\n"
+                "from corp_tls import CA_BUNDLE\n"
+                "\n"
+                "os.environ['REQUESTS_CA_BUNDLE'] = CA_BUNDLE\n"),
         Invalid("import os\n"
                 "ROOT = '/opt/app'\n"
                 "os.environ['CURL_CA_BUNDLE'] = f'{ROOT}/certs/ca.pem'\n",
@@ -160,7 +179,9 @@ class HardcodedCABundleEnv(EnvironmentWriteRule):
     ]
 
     def check_write(self, write: EnvWrite) -> None:
-        if write.key in BUNDLE_VARIABLES and fixed_paths.is_fixed_path(write.value, self.scope):
+        if write.key in BUNDLE_VARIABLES and (
+                fixed_paths.is_fixed_path(write.value, self.scope)
+                or fixed_paths.names_shipped_file(write.value, self.scope)):
             # not SSL_CERT_DIR (a folder, not a bundle file), nor a parametrized case's value
             fix = (FixRequest("ca-bundle", node=write.value)
                    if write.key != "SSL_CERT_DIR" and write.fixable else None)

@@ -72,10 +72,16 @@ _DICT_KEYS = tuple(sorted(clients.DICT_KEY_CA_PATHS))
 
 
 def _looks_like_a_file(text: Optional[str]) -> bool:
-    """A path written as one: a folder in it, or a certificate file's suffix (`root.crt`)."""
+    """A path written as one: a certificate file's suffix (`root.crt`), a folder in it (and no
+    white space: "MySQL Connector/Python" is a name), or one that starts at a root (`/`, `~`,
+    `./`, `C:\\`), which may hold spaces."""
     if not text:
         return False
-    return "/" in text or "\\" in text or text.lower().endswith(fixed_paths.CERTIFICATE_SUFFIXES)
+    if text.lower().endswith(fixed_paths.CERTIFICATE_SUFFIXES):
+        return True
+    if text.startswith(("/", "~", "./", "../")) or re.match(r"[A-Za-z]:[\\/]", text):
+        return True
+    return ("/" in text or "\\" in text) and not any(char.isspace() for char in text)
 
 
 _URL_CA_OPTIONS = frozenset(name.lower() for name in clients.URL_CA_OPTIONS)

@@ -188,8 +188,9 @@ CLIENTS_PAGE = "../clients.md"
 
 def render_clients() -> str:
     """`docs/clients.md`: every client parameter a rule reports, from the rules. `client_uses`."""
-    rows = sorted(((use.client.lower(), use.client, use.parameters, use.effect, rule.code,
-                    use.fix) for rule in ALL_RULES for use in rule.client_uses))
+    # a set: two table entries of a rule may describe the same use in the same words
+    rows = sorted({(use.client.lower(), use.client, use.parameters, use.effect, rule.code,
+                    use.fix) for rule in ALL_RULES for use in rule.client_uses})
     clients = sorted({row[1] for row in rows}, key=str.lower)
     table = "".join(f"| {client} | {parameters} | {effect} | [{code}](rules/{code}.md) | {fix} |\n"
                     for _, client, parameters, effect, code, fix in rows)

@@ -280,8 +280,8 @@ class HardcodedCABundle(Rule):
         *_CLIENT_CALLS,
         CallTo(("setopt",), _CURL_ROOTS),
         KeywordArg(_DICT_KEYS, PATH),
-        UrlHolding(tuple(sorted(clients.URL_CA_OPTIONS))),  # last: it walks the file once
-        JsonHolding(_DICT_KEYS),  # (found by the same walk)
+        UrlHolding(tuple(sorted(clients.URL_CA_OPTIONS))),  # the facts walk keeps URL strings
+        JsonHolding(_DICT_KEYS),  # ... and JSON texts
     )
     has_fix = True
     fix_keys = ("ca-bundle", "ssl-context")

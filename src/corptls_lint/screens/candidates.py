@@ -65,6 +65,11 @@ class _Facts:
         self.returned: List[Tuple[ast.FunctionDef, ast.expr]] = []
         self.param_defaults: List[Tuple[str, ast.expr]] = []  # (parameter, its default)
         self.functions: List[Union[ast.FunctionDef, ast.AsyncFunctionDef]] = []  # every def
+        # strings that start as a URL (`scheme://`), their literal text lower-cased (an
+        # f-string's literal parts joined), and strings that open a JSON object (UrlHolding,
+        # JsonHolding: collected here, not in a walk of their own)
+        self.url_strings: List[Tuple[ast.expr, str]] = []
+        self.json_strings: List[Tuple[ast.expr, str]] = []
         self.tree = tree
         # Each handler takes the node class it is filed under.
         handlers: Dict[type, Callable[[Any], None]] = {
@@ -73,7 +78,8 @@ class _Facts:
             ast.AnnAssign: self._ann_assign, ast.arguments: self._arguments,
             ast.AugAssign: self._aug_assign,
             ast.Import: self._import, ast.ImportFrom: self._import_from,
-            ast.Return: self._return,
+            ast.Return: self._return, ast.Constant: self._constant,
+            ast.JoinedStr: self._joined,
         }
         stack = [tree]
         pop, push, extend = stack.pop, stack.append, stack.extend
@@ -125,6 +131,23 @@ class _Facts:
             if root:
                 self.roots.add(root)
                 self.imported[name] = root
+
+    def _constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if type(value) is str and value:
+            if _URL_START.match(value):
+                self.url_strings.append((node, value.lower()))
+            elif value.lstrip()[:1] == "{":
+                self.json_strings.append((node, value))
+
+    def _joined(self, node: ast.JoinedStr) -> None:
+        values = node.values
+        first = values[0] if values else None
+        if type(first) is ast.Constant and type(first.value) is str and _URL_START.match(
+                first.value):
+            self.url_strings.append((node, "".join(
+                part.value for part in values
+                if type(part) is ast.Constant and type(part.value) is str).lower()))
 
     def _return(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -284,8 +307,6 @@ class FileFacts:
         self.facts = _Facts(tree)
         self.data = data
         self._name_cache: Dict[str, Set[str]] = {}
-        self._urls: Optional[List[Tuple[ast.expr, str]]] = None  # _url_literals, once asked
-        self._json: List[Tuple[ast.expr, str]] = []  # strings of JSON objects (the same walk)
         self._matched: Dict[Candidate, List[Location]] = {}  # the screen's, for the slicing
         self._keywords: Optional[Dict[str, List[Tuple[ast.Call, ast.expr]]]] = None
         self._callees: Optional[Dict[Optional[str], List[ast.Call]]] = None
@@ -412,12 +433,11 @@ class FileFacts:
         elif isinstance(candidate, TableBound):
             yield from self._table_bound(candidate.names)
         elif isinstance(candidate, UrlHolding):
-            for string, text in self._url_literals():
+            for string, text in self.facts.url_strings:
                 if any(option.lower() + "=" in text for option in candidate.options):
                     yield string
         elif isinstance(candidate, JsonHolding):
-            self._url_literals()  # the same walk finds them
-            for string, text in self._json:
+            for string, text in self.facts.json_strings:
                 if any(f'"{key}"' in text for key in candidate.keys):
                     yield string
         elif isinstance(candidate, ItemStore):
@@ -428,36 +448,6 @@ class FileFacts:
         else:
             raise TypeError(f"unknown candidate shape {candidate!r}")
 
-    def _url_literals(self) -> List[Tuple[ast.expr, str]]:
-        """The strings that start as a URL (`scheme://`), with their literal text in lower
-        case (an f-string's literal parts joined), found on first asking: only a file no other
-        shape of the rule matched gets here. The walk also keeps the strings that open a
-        JSON object (`self._json`, JsonHolding)."""
-        if self._urls is None:
-            self._urls = []
-            stack: List[ast.AST] = [self.facts.tree]
-            while stack:
-                node = stack.pop()
-                if type(node) is ast.Constant:
-                    value = node.value
-                    if type(value) is str and _URL_START.match(value):
-                        self._urls.append((node, value.lower()))
-                    elif type(value) is str and value.lstrip().startswith("{"):
-                        self._json.append((node, value))
-                    continue
-                if type(node) is ast.JoinedStr:
-                    parts = [part.value for part in node.values
-                             if type(part) is ast.Constant and type(part.value) is str]
-                    first = node.values[0] if node.values else None
-                    if type(first) is ast.Constant and parts and _URL_START.match(parts[0]):
-                        self._urls.append((node, "".join(parts).lower()))
-                for name in _child_fields(type(node)):
-                    child = getattr(node, name)
-                    if type(child) is list:
-                        stack.extend(item for item in child if isinstance(item, ast.AST))
-                    elif isinstance(child, ast.AST):
-                        stack.append(child)
-        return self._urls
 
     def screen(self, rules: Iterable[RuleClass]) -> List[RuleClass]:
         return [rule for rule in rules
